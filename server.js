@@ -1,0 +1,39 @@
+// One Node process serves the app (SvelteKit adapter-node handler) and, through the same HTTP server, the
+// collaboration websocket. Build first (`npm run build`), then `node server.js`.
+import { createServer } from 'node:http';
+import { handler } from './build/handler.js';
+
+const port = Number(process.env.PORT || 3000);
+const host = process.env.HOST || '0.0.0.0';
+
+const server = createServer((req, res) => handler(req, res));
+
+// Modules of the app register their websocket endpoints here (see src/lib/server/runtime.ts).
+server.on('upgrade', (req, socket, head) => {
+	const upgrade = /** @type {any} */ (globalThis)[Symbol.for('spaser.upgrade')];
+	if (typeof upgrade === 'function') upgrade(req, socket, head);
+	else socket.destroy();
+});
+
+server.listen(port, host, () => {
+	console.log(JSON.stringify({ time: new Date().toISOString(), level: 'info', msg: 'listening', url: `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}` }));
+});
+
+let closing = false;
+async function stop(signal) {
+	if (closing) return;
+	closing = true;
+	console.log(JSON.stringify({ time: new Date().toISOString(), level: 'info', msg: 'shutting down', signal }));
+	const force = setTimeout(() => process.exit(1), 10_000);
+	force.unref();
+	server.close();
+	server.closeAllConnections?.();
+	const shutdown = /** @type {any} */ (globalThis)[Symbol.for('spaser.shutdown')];
+	try {
+		if (typeof shutdown === 'function') await shutdown();
+	} finally {
+		process.exit(0);
+	}
+}
+process.on('SIGTERM', () => stop('SIGTERM'));
+process.on('SIGINT', () => stop('SIGINT'));

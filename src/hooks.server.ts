@@ -1,0 +1,86 @@
+import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
+import { sequence } from '@sveltejs/kit/hooks';
+import { authenticateApiToken } from '$lib/server/auth/api-tokens';
+import { SESSION_COOKIE, deleteSessionCookie, setSessionCookie, validateSessionToken } from '$lib/server/auth/session';
+import { getDb } from '$lib/server/db';
+import { startBackground } from '$lib/server/runtime';
+import { log } from '$lib/server/log';
+
+export const init: ServerInit = async () => {
+	const db = await getDb();
+	await startBackground(db);
+};
+
+const requestLog: Handle = async ({ event, resolve }) => {
+	const start = performance.now();
+	event.locals.requestId = crypto.randomUUID();
+	const response = await resolve(event);
+	if (process.env.LOG_REQUESTS !== '0' && !event.url.pathname.startsWith('/_app/'))
+		log.info('request', {
+			id: event.locals.requestId,
+			method: event.request.method,
+			path: event.url.pathname,
+			status: response.status,
+			ms: Math.round(performance.now() - start),
+			user: event.locals.user?.id
+		});
+	return response;
+};
+
+const auth: Handle = async ({ event, resolve }) => {
+	event.locals.user = null;
+	event.locals.session = null;
+	event.locals.apiScopes = null;
+	const db = await getDb();
+	const secure = event.url.protocol === 'https:';
+	const bearer = event.request.headers.get('authorization');
+	if (event.url.pathname.startsWith('/api/') && bearer?.startsWith('Bearer ')) {
+		const found = await authenticateApiToken(db, bearer.slice(7).trim());
+		if (found) {
+			event.locals.user = { id: found.user.id, email: found.user.email, displayName: '', emailVerified: true, isPlatformAdmin: false };
+			event.locals.apiScopes = found.scopes;
+		}
+		return resolve(event);
+	}
+	const token = event.cookies.get(SESSION_COOKIE);
+	if (token) {
+		const result = await validateSessionToken(db, token);
+		if (result) {
+			event.locals.user = result.user;
+			event.locals.session = result.session;
+			// keep the cookie's lifetime in step with the sliding inactivity timeout
+			if (result.session.lastVerifiedAt.getTime() > Date.now() - 5000) setSessionCookie(event.cookies, token, secure);
+		} else {
+			deleteSessionCookie(event.cookies, secure);
+		}
+	}
+	return resolve(event);
+};
+
+const securityHeaders: Handle = async ({ event, resolve }) => {
+	const response = await resolve(event);
+	const h = response.headers;
+	h.set('X-Content-Type-Options', 'nosniff');
+	h.set('Referrer-Policy', 'strict-origin-when-cross-origin');
+	h.set('X-Frame-Options', 'DENY');
+	h.set('Permissions-Policy', 'camera=(self), microphone=(), geolocation=(), interest-cohort=()');
+	h.set('Cross-Origin-Opener-Policy', 'same-origin');
+	if (event.url.protocol === 'https:') h.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+	if (!h.has('Content-Security-Policy') && !event.url.pathname.startsWith('/_app/'))
+		h.set('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'; base-uri 'none'");
+	if (event.locals.user && !h.has('Cache-Control')) h.set('Cache-Control', 'private, no-store');
+	return response;
+};
+
+export const handle = sequence(requestLog, securityHeaders, auth);
+
+export const handleError: HandleServerError = ({ error, event, status }) => {
+	if (status !== 404) log.error('unhandled error', { id: event.locals.requestId, path: event.url.pathname, error: String((error as Error)?.stack ?? error) });
+	return {
+		message:
+			status === 404
+				? "Cette page n'existe pas ou a été déplacée."
+				: 'Une erreur inattendue est survenue. Réessayez dans un instant ; si le problème persiste, contactez votre animateur·rice de réseau.',
+		code: status === 404 ? 'not_found' : 'internal'
+	};
+};

@@ -1,0 +1,51 @@
+import { resolve } from 'node:path';
+import { migrate } from './migrate';
+import { openPglite } from './pglite';
+import { openPostgres } from './postgres';
+import type { Database } from './types';
+
+export type { Actor, Database, Queryable, Tx } from './types';
+export { withUser, asService, elevated } from './rls';
+
+export interface DbConfig {
+	databaseUrl?: string;
+	dataDir: string;
+	poolSize?: number;
+	prepare?: boolean;
+}
+
+export function dbConfigFromEnv(env: NodeJS.ProcessEnv = process.env): DbConfig {
+	return {
+		databaseUrl: env.DATABASE_URL || undefined,
+		dataDir: resolve(env.DATA_DIR || '.data'),
+		poolSize: env.DATABASE_POOL_SIZE ? Number(env.DATABASE_POOL_SIZE) : undefined,
+		prepare: env.DATABASE_PREPARE === 'false' ? false : undefined
+	};
+}
+
+/** DATABASE_URL set → postgres.js pool; unset → embedded PGlite persisted in DATA_DIR. */
+export async function openDatabase(cfg: DbConfig = dbConfigFromEnv()): Promise<Database> {
+	if (cfg.databaseUrl) return openPostgres(cfg.databaseUrl, { max: cfg.poolSize, prepare: cfg.prepare });
+	return openPglite({ dataDir: cfg.dataDir });
+}
+
+// One database per process, shared by the app, the collaboration server and workers.
+const KEY = Symbol.for('spaser.db');
+type Holder = { [KEY]?: Promise<Database> };
+
+export function getDb(): Promise<Database> {
+	const g = globalThis as Holder;
+	g[KEY] ??= (async () => {
+		const db = await openDatabase();
+		await migrate(db, { log: (msg) => console.log(JSON.stringify({ level: 'info', msg })) });
+		return db;
+	})();
+	return g[KEY]!;
+}
+
+export async function closeDb() {
+	const g = globalThis as Holder;
+	const p = g[KEY];
+	g[KEY] = undefined;
+	if (p) await (await p).close();
+}

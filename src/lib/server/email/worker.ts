@@ -1,0 +1,103 @@
+import nodemailer, { type Transporter } from 'nodemailer';
+import type { Database } from '../db';
+import { asService } from '../db';
+import { log } from '../log';
+
+const MAX_ATTEMPTS = 8;
+const BATCH = 20;
+
+export interface DeliveryResult {
+	sent: number;
+	failed: number;
+	retried: number;
+}
+
+function backoffSeconds(attempt: number) {
+	return Math.min(60 * 60, 15 * 2 ** (attempt - 1)); // 15 s, 30 s, 1 min … capped at 1 h
+}
+
+export function transportFromUrl(url: string): Transporter {
+	return nodemailer.createTransport(url);
+}
+
+/**
+ * Delivers due outbox messages once. Rows are claimed with FOR UPDATE SKIP LOCKED and a lease, so several
+ * instances never send the same message twice; failures are retried with exponential backoff.
+ */
+export async function deliverOutbox(
+	db: Database,
+	transport: Transporter,
+	from = process.env.SMTP_FROM || 'SPASER Commun <no-reply@spaser-commun.localhost>'
+): Promise<DeliveryResult> {
+	const result: DeliveryResult = { sent: 0, failed: 0, retried: 0 };
+	const batch = await asService(db, 'outbox claim', (tx) =>
+		tx.query<{ id: string; to_address: string; subject: string; text_body: string; html_body: string | null; attempts: number }>(
+			`update public.email_outbox o set locked_until = now() + interval '2 minutes', attempts = o.attempts + 1
+			  where o.id in (select id from public.email_outbox
+			                  where sent_at is null and failed_at is null and next_attempt_at <= now()
+			                    and (locked_until is null or locked_until < now())
+			                  order by next_attempt_at limit ${BATCH} for update skip locked)
+			 returning o.id, o.to_address, o.subject, o.text_body, o.html_body, o.attempts`
+		)
+	);
+	for (const m of batch) {
+		try {
+			await transport.sendMail({ from, to: m.to_address, subject: m.subject, text: m.text_body, html: m.html_body ?? undefined });
+			await asService(db, 'outbox sent', (tx) =>
+				tx.query('update public.email_outbox set sent_at = now(), locked_until = null, last_error = null where id = $1', [m.id])
+			);
+			result.sent++;
+		} catch (e) {
+			const err = String((e as Error).message ?? e).slice(0, 500);
+			const giveUp = m.attempts >= MAX_ATTEMPTS;
+			await asService(db, 'outbox failure', (tx) =>
+				tx.query(
+					`update public.email_outbox set locked_until = null, last_error = $2,
+					        next_attempt_at = now() + make_interval(secs => $3), failed_at = case when $4 then now() end
+					  where id = $1`,
+					[m.id, err, backoffSeconds(m.attempts), giveUp]
+				)
+			);
+			if (giveUp) result.failed++;
+			else result.retried++;
+			log.warn('email delivery failed', { id: m.id, attempt: m.attempts, error: err });
+		}
+	}
+	return result;
+}
+
+/** Without SMTP_URL, messages stay in the outbox (readable by platform admins) and are logged once. */
+export async function logUndeliverable(db: Database) {
+	const rows = await asService(db, 'outbox log', (tx) =>
+		tx.query<{ id: string; to_address: string; subject: string; text_body: string }>(
+			`update public.email_outbox set locked_until = 'infinity'
+			  where sent_at is null and failed_at is null and locked_until is null
+			 returning id, to_address, subject, text_body`
+		)
+	);
+	for (const r of rows)
+		log.info('email kept in outbox (no SMTP_URL)', { id: r.id, to: r.to_address, subject: r.subject, body: r.text_body });
+	return rows.length;
+}
+
+export function startOutboxWorker(db: Database, intervalMs = 2000): () => void {
+	const url = process.env.SMTP_URL;
+	const transport = url ? transportFromUrl(url) : null;
+	let running = false;
+	const tick = async () => {
+		if (running) return;
+		running = true;
+		try {
+			if (transport) await deliverOutbox(db, transport);
+			else await logUndeliverable(db);
+		} catch (e) {
+			log.error('outbox worker error', { error: String(e) });
+		} finally {
+			running = false;
+		}
+	};
+	const timer = setInterval(tick, intervalMs);
+	timer.unref();
+	void tick();
+	return () => clearInterval(timer);
+}

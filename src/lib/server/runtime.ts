@@ -1,0 +1,30 @@
+import type { Database } from './db';
+import { closeDb } from './db';
+import { startOutboxWorker } from './email/worker';
+import { log } from './log';
+
+const KEY = Symbol.for('spaser.runtime');
+type Holder = { [KEY]?: { stops: (() => void | Promise<void>)[] } };
+
+/** Starts the background jobs of this instance (outbox delivery; demo data when asked). */
+export async function startBackground(db: Database) {
+	const g = globalThis as Holder;
+	if (g[KEY]) return;
+	g[KEY] = { stops: [] };
+	if (process.env.DEMO_DATA === '1') {
+		const { loadDemoData } = await import('./demo');
+		await loadDemoData(db);
+	}
+	if (process.env.OUTBOX_WORKER !== '0') g[KEY].stops.push(startOutboxWorker(db));
+}
+
+/** Graceful shutdown: stop jobs, then close the database. Called by server.js on SIGTERM/SIGINT. */
+export async function shutdown() {
+	const g = globalThis as Holder;
+	for (const stop of g[KEY]?.stops ?? []) await stop();
+	g[KEY] = undefined;
+	await closeDb();
+	log.info('shutdown complete');
+}
+
+(globalThis as Record<symbol, unknown>)[Symbol.for('spaser.shutdown')] = shutdown;
