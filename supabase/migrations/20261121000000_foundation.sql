@@ -363,8 +363,13 @@ grant delete on public.sessions to authenticated;
 grant select (id, user_id, name, scopes, created_at, last_used_at, expires_at, revoked_at) on public.api_tokens to authenticated;
 grant update (revoked_at, name) on public.api_tokens to authenticated;
 grant select on public.email_outbox to authenticated;
-grant select, insert, update, delete on public.organisations, public.organisation_logos, public.organisation_members,
+grant select, insert, update, delete on public.organisations, public.organisation_logos,
   public.networks, public.network_animators to authenticated;
+-- Nobody joins a collectivité by inserting a membership row: only by creating it (trigger) or by accepting an
+-- invitation sent to their own verified address (app.accept_invitation). Admins change roles and remove members;
+-- org_id and user_id are never rewritten (that would be a way in without consent).
+grant select, delete on public.organisation_members to authenticated;
+grant update (role) on public.organisation_members to authenticated;
 grant select (id, org_id, email, role, invited_by, created_at, expires_at, accepted_at, accepted_by, revoked_at)
   on public.organisation_invitations to authenticated;
 grant insert, delete on public.organisation_invitations to authenticated;
@@ -411,12 +416,31 @@ create policy api_tokens_select on public.api_tokens for select to authenticated
 create policy api_tokens_update on public.api_tokens for update to authenticated
   using (user_id = auth.uid()) with check (user_id = auth.uid());
 
+-- Revocation is final: a revoked API token (or invitation) cannot be brought back through the API, e.g. by someone
+-- holding a stolen session who would turn a revoked token into lasting access.
+create or replace function app.revocation_is_final() returns trigger
+  language plpgsql
+  as $$
+  begin
+    if current_user = 'authenticated' and old.revoked_at is not null
+       and new.revoked_at is distinct from old.revoked_at then
+      raise exception 'revocation_final' using errcode = '42501';
+    end if;
+    return new;
+  end
+  $$;
+create trigger api_tokens_revocation_final before update on public.api_tokens
+  for each row execute function app.revocation_is_final();
+
 -- email_outbox: readable by platform admins (delivery without SMTP). Written by the service role only.
 create policy email_outbox_select on public.email_outbox for select to authenticated using (app.is_platform_admin());
 
 -- organisations
+-- The creator is made admin by an AFTER trigger, which runs after INSERT … RETURNING checks this policy: the
+-- creator therefore sees the row within the creating transaction (created_at = now(), the transaction start),
+-- and no longer once they have left the collectivité.
 create policy organisations_select on public.organisations for select to authenticated
-  using (app.is_org_member(id) or created_by = auth.uid() or app.animates_org(id)
+  using (app.is_org_member(id) or (created_by = auth.uid() and created_at = now()) or app.animates_org(id)
          or app.shares_network_with(id) or app.is_platform_admin());
 create policy organisations_insert on public.organisations for insert to authenticated
   with check (created_by = auth.uid());
@@ -450,8 +474,6 @@ create policy organisation_logos_write on public.organisation_logos for all to a
 -- members
 create policy organisation_members_select on public.organisation_members for select to authenticated
   using (app.is_org_member(org_id) or app.animates_org(org_id) or app.is_platform_admin());
-create policy organisation_members_insert on public.organisation_members for insert to authenticated
-  with check (app.has_org_role(org_id, array['admin']));
 create policy organisation_members_update on public.organisation_members for update to authenticated
   using (app.has_org_role(org_id, array['admin'])) with check (app.has_org_role(org_id, array['admin']));
 create policy organisation_members_delete on public.organisation_members for delete to authenticated
@@ -485,6 +507,8 @@ create policy organisation_invitations_update on public.organisation_invitations
   using (app.has_org_role(org_id, array['admin'])) with check (app.has_org_role(org_id, array['admin']));
 create policy organisation_invitations_delete on public.organisation_invitations for delete to authenticated
   using (app.has_org_role(org_id, array['admin']));
+create trigger organisation_invitations_revocation_final before update on public.organisation_invitations
+  for each row execute function app.revocation_is_final();
 
 -- Accepting an invitation: the only way into a collectivité one is not admin of. The token hash is the secret;
 -- the account's verified e-mail must be the invited one.
@@ -572,7 +596,9 @@ create policy network_memberships_delete on public.network_memberships for delet
   using (app.is_platform_admin());
 
 -- Allowed transitions: animators decide (pending → approved/refused, approved → removed); the collectivité
--- withdraws its request (pending → withdrawn) or leaves (approved → left).
+-- withdraws its request (pending → withdrawn) or leaves (approved → left). Every transition is signed by the
+-- person who makes it (decided_by, decided_at); without a transition, nothing may change (a decision, its reason
+-- or its author are never rewritten).
 create or replace function app.network_memberships_transition() returns trigger
   language plpgsql
   as $$
@@ -581,7 +607,12 @@ create or replace function app.network_memberships_transition() returns trigger
     is_admin boolean := app.has_org_role(old.org_id, array['admin']);
   begin
     if current_user <> 'authenticated' then return new; end if;
-    if new.status = old.status then return new; end if;
+    if new.status = old.status then
+      if (new.reason, new.decided_by, new.decided_at) is not distinct from (old.reason, old.decided_by, old.decided_at) then
+        return new;
+      end if;
+      raise exception 'transition_not_allowed' using errcode = '42501';
+    end if;
     if is_anim and old.status = 'pending' and new.status in ('approved', 'refused') then
       if new.status = 'refused' and coalesce(btrim(new.reason), '') = '' then
         raise exception 'reason_required' using errcode = 'P0001';
@@ -592,10 +623,10 @@ create or replace function app.network_memberships_transition() returns trigger
       new.decided_by := auth.uid(); new.decided_at := now(); return new;
     end if;
     if is_admin and old.status = 'pending' and new.status = 'withdrawn' then
-      new.decided_at := now(); return new;
+      new.decided_by := auth.uid(); new.decided_at := now(); return new;
     end if;
     if is_admin and old.status = 'approved' and new.status = 'left' then
-      new.decided_at := now(); return new;
+      new.decided_by := auth.uid(); new.decided_at := now(); return new;
     end if;
     raise exception 'transition_not_allowed' using errcode = '42501';
   end
