@@ -1,0 +1,38 @@
+import { redirect } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
+import { getDb } from '$lib/server/db';
+import { login } from '$lib/server/auth/service';
+import { setSessionCookie } from '$lib/server/auth/session';
+import { parseForm, runAction } from '$lib/server/forms';
+import { loginSchema } from '$lib/schemas/auth';
+
+/** Only same-site relative paths: "/x" yes; "//evil", "/\evil", "https://evil" no (open-redirect guard). */
+function safeTarget(raw: string | null): string {
+	if (!raw || !raw.startsWith('/') || raw.startsWith('//') || raw.startsWith('/\\') || /[\p{Cc}\\]/u.test(raw)) return '/collectivites';
+	return raw;
+}
+
+export const load: PageServerLoad = ({ locals, url }) => {
+	const target = safeTarget(url.searchParams.get('redirect'));
+	if (locals.user) redirect(303, target);
+	return {
+		email: url.searchParams.get('email') ?? '',
+		passwordReset: url.searchParams.has('reinitialise'),
+		loggedOutEverywhere: url.searchParams.has('deconnecte'),
+		hasRedirect: target !== '/collectivites'
+	};
+};
+
+export const actions: Actions = {
+	default: async (event) => {
+		const parsed = await parseForm(event.request, loginSchema);
+		if (parsed.failure) return parsed.failure;
+		const { email, password } = parsed.data;
+		const result = await runAction(parsed.raw, async () =>
+			login(await getDb(), email, password, { ip: event.getClientAddress(), userAgent: event.request.headers.get('user-agent') })
+		);
+		if (!result.ok) return result.failure;
+		setSessionCookie(event.cookies, result.value.token, event.url.protocol === 'https:');
+		redirect(303, safeTarget(event.url.searchParams.get('redirect')));
+	}
+};

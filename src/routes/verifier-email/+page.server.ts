@@ -1,0 +1,34 @@
+import type { Actions, PageServerLoad } from './$types';
+import { getDb } from '$lib/server/db';
+import { resendVerification, verifyEmail } from '$lib/server/auth/service';
+import { requireUser, runAction } from '$lib/server/forms';
+import { toAppError } from '$lib/server/errors';
+
+/**
+ * Verifies on GET: the link proves access to the mailbox, and a mail scanner opening it only confirms what the
+ * recipient would confirm. The token is never logged (the request log only records the path).
+ */
+export const load: PageServerLoad = async ({ url, locals }) => {
+	const token = url.searchParams.get('token');
+	const signedIn = !!locals.user;
+	const alreadyVerified = !!locals.user?.emailVerified;
+	if (!token) return { result: 'missing' as const, signedIn, alreadyVerified, message: null };
+	try {
+		await verifyEmail(await getDb(), token);
+		return { result: 'ok' as const, signedIn, alreadyVerified: true, message: null };
+	} catch (e) {
+		const err = toAppError(e);
+		// An old or reused link while the address is already confirmed: nothing is wrong, say so.
+		if (alreadyVerified) return { result: 'ok' as const, signedIn, alreadyVerified, message: null };
+		return { result: 'error' as const, code: err.code, signedIn, alreadyVerified, message: err.message };
+	}
+};
+
+export const actions: Actions = {
+	resend: async (event) => {
+		const user = requireUser(event);
+		const r = await runAction({}, async () => resendVerification(await getDb(), user.id));
+		if (!r.ok) return r.failure;
+		return { resent: true };
+	}
+};
