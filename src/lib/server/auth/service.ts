@@ -64,10 +64,11 @@ export async function signUp(
 	const problem = passwordProblem(input.password, [input.email, input.displayName]);
 	if (problem) throw new AppError('weak_password', problem, 400, { field: 'password' });
 	const passwordHash = await hashPassword(input.password);
+	const taken = () =>
+		new AppError('email_taken', 'Un compte existe déjà avec cette adresse e-mail. Connectez-vous ou réinitialisez votre mot de passe.', 409, { field: 'email' });
 	return asService(db, 'sign-up', async (tx) => {
 		const existing = await tx.query('select 1 from public.users where lower(email) = lower($1)', [input.email]);
-		if (existing.length)
-			throw new AppError('email_taken', 'Un compte existe déjà avec cette adresse e-mail. Connectez-vous ou réinitialisez votre mot de passe.', 409, { field: 'email' });
+		if (existing.length) throw taken();
 		const [u] = await tx.query<{ id: string }>(
 			`insert into public.users (email, display_name, email_verified_at) values ($1, $2, $3) returning id`,
 			[input.email, input.displayName.trim(), opts.verified ? new Date() : null]
@@ -75,6 +76,10 @@ export async function signUp(
 		await tx.query('insert into public.user_credentials (user_id, password_hash) values ($1, $2)', [u.id, passwordHash]);
 		if (!opts.verified) await queueVerification(tx, u.id, input.email, input.displayName.trim());
 		return { userId: u.id };
+	}).catch((e: { code?: string; constraint_name?: string; constraint?: string }) => {
+		// Two simultaneous sign-ups with the same address: the unique index decides (postgres.js / PGlite field names).
+		if (e?.code === '23505' && (e.constraint_name ?? e.constraint) === 'users_email_key') throw taken();
+		throw e;
 	});
 }
 

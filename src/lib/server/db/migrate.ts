@@ -35,15 +35,19 @@ const LOCK_KEY = 720_461_913;
  */
 export async function migrate(db: Database, opts: { dir?: string; log?: (msg: string) => void } = {}) {
 	const log = opts.log ?? (() => {});
-	await db.exec(`
-		create table if not exists public.spaser_migrations (
-			version text primary key,
-			name text not null,
-			checksum text not null,
-			applied_at timestamptz not null default now()
-		);
-		alter table public.spaser_migrations enable row level security;
-	`);
+	// Under the lock too: two concurrent `create table if not exists` can both try to create it (pg_type race).
+	await db.transaction(async (tx) => {
+		if (db.kind === 'postgres') await tx.query('select pg_advisory_xact_lock($1)', [LOCK_KEY]);
+		await tx.exec(`
+			create table if not exists public.spaser_migrations (
+				version text primary key,
+				name text not null,
+				checksum text not null,
+				applied_at timestamptz not null default now()
+			);
+			alter table public.spaser_migrations enable row level security;
+		`);
+	});
 	const applied: string[] = [];
 	for (const m of readMigrations(opts.dir)) {
 		const done = await db.transaction(async (tx) => {

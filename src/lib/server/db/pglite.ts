@@ -30,8 +30,9 @@ function wrap(q: { query: PGlite['query']; exec: PGlite['exec'] }): Queryable {
 export class DataDirLockedError extends Error {
 	constructor(dir: string, pid: number) {
 		super(
-			`The data folder ${dir} is already open in process ${pid}. PGlite allows only one process per folder: ` +
-				`stop that process, or set DATA_DIR to another folder (or DATABASE_URL to use PostgreSQL).`
+			`The data folder ${dir} is already open in ${pid === process.pid ? 'this process' : 'process'} ${pid}. ` +
+				`PGlite allows only one open database per folder: stop that process (or close the other instance), ` +
+				`or set DATA_DIR to another folder (or DATABASE_URL to use PostgreSQL).`
 		);
 		this.name = 'DataDirLockedError';
 	}
@@ -46,19 +47,27 @@ function pidAlive(pid: number): boolean {
 	}
 }
 
-/** Takes `<dir>.lock` for this process; refuses when another live process holds it. */
+// Lock files this process holds (shared across module copies: vitest or Vite may load this file twice).
+const HELD = Symbol.for('spaser.pglite.heldLocks');
+const held: Set<string> = ((globalThis as { [HELD]?: Set<string> })[HELD] ??= new Set());
+
+/** Takes `<dir>.lock` for this process; refuses when another live process, or this one, already holds it. */
 export function lockDataDir(dir: string): () => void {
 	const lockPath = resolve(dir) + '.lock';
+	if (held.has(lockPath)) throw new DataDirLockedError(resolve(dir), process.pid);
 	mkdirSync(dirname(lockPath), { recursive: true });
 	for (let attempt = 0; attempt < 2; attempt++) {
 		try {
 			const fd = openSync(lockPath, 'wx');
 			writeSync(fd, String(process.pid));
 			closeSync(fd);
+			held.add(lockPath);
 			let released = false;
 			const release = () => {
 				if (released) return;
 				released = true;
+				held.delete(lockPath);
+				process.off('exit', release);
 				try {
 					if (readFileSync(lockPath, 'utf8') === String(process.pid)) rmSync(lockPath);
 				} catch {
