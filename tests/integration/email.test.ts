@@ -278,7 +278,7 @@ describe.each(engines)('e-mail outbox on %s', (engine) => {
 		for (const r of rows) expect(r).toEqual({ attempts: 1, sent: true });
 	});
 
-	it('without SMTP, logUndeliverable logs each mail once and keeps it in the outbox', async () => {
+	it('without SMTP, logUndeliverable logs each mail once, keeps it, and it goes out once SMTP is configured', async () => {
 		const to = uniqueEmail('nosmtp');
 		const id = await queue(to, 'Sans serveur de messagerie');
 		const lines: string[] = [];
@@ -295,9 +295,12 @@ describe.each(engines)('e-mail outbox on %s', (engine) => {
 		expect(logged[0].body).toContain('Un paragraphe.');
 		const [row] = await outbox(db, to);
 		expect(row.sent_at).toBeNull();
-		expect(row.locked_until).not.toBeNull();
-		// Marked mails are not picked up by a delivery run either.
-		expect(await deliverOutbox(db, transport)).toEqual({ sent: 0, failed: 0, retried: 0 });
+		expect(row.last_error).toContain('no SMTP_URL');
+		// When SMTP is configured later, the kept mail is delivered.
+		const result = await deliverOutbox(db, transport);
+		expect(result.sent).toBeGreaterThanOrEqual(1);
+		const [after] = await outbox(db, to);
+		expect(after.sent_at).not.toBeNull();
 	});
 
 	it('a mail queued in a transaction that rolls back is never sent', async () => {

@@ -1,4 +1,6 @@
 import nodemailer, { type Transporter } from 'nodemailer';
+// @ts-expect-error untyped internal helper of nodemailer that parses smtp:// URLs (with ?tls.x= options)
+import shared from 'nodemailer/lib/shared/index.js';
 import type { Database } from '../db';
 import { asService } from '../db';
 import { log } from '../log';
@@ -17,7 +19,9 @@ function backoffSeconds(attempt: number) {
 }
 
 export function transportFromUrl(url: string): Transporter {
-	return nodemailer.createTransport(url);
+	// Timeouts well under the 2-minute claim lease, so a stalled send is never picked up twice.
+	const options = shared.parseConnectionUrl(url);
+	return nodemailer.createTransport({ ...options, connectionTimeout: 20_000, greetingTimeout: 20_000, socketTimeout: 60_000 });
 }
 
 /**
@@ -66,17 +70,22 @@ export async function deliverOutbox(
 	return result;
 }
 
-/** Without SMTP_URL, messages stay in the outbox (readable by platform admins) and are logged once. */
+/**
+ * Without SMTP_URL, messages stay in the outbox (readable by platform admins at /admin/emails) and are logged
+ * once; they stay deliverable, so they go out when SMTP_URL is set later.
+ */
 export async function logUndeliverable(db: Database) {
 	const rows = await asService(db, 'outbox log', (tx) =>
 		tx.query<{ id: string; to_address: string; subject: string; text_body: string }>(
-			`update public.email_outbox set locked_until = 'infinity'
-			  where sent_at is null and failed_at is null and locked_until is null
+			`update public.email_outbox set last_error = 'no SMTP_URL: kept in the outbox'
+			  where sent_at is null and failed_at is null and last_error is null
 			 returning id, to_address, subject, text_body`
 		)
 	);
+	// Bodies hold one-time links: logged only outside production, where they help a new user of the embedded setup.
+	const withBody = process.env.NODE_ENV !== 'production';
 	for (const r of rows)
-		log.info('email kept in outbox (no SMTP_URL)', { id: r.id, to: r.to_address, subject: r.subject, body: r.text_body });
+		log.info('email kept in outbox (no SMTP_URL)', { id: r.id, to: r.to_address, subject: r.subject, ...(withBody ? { body: r.text_body } : {}) });
 	return rows.length;
 }
 

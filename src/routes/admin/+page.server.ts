@@ -1,0 +1,8 @@
+import type { PageServerLoad } from './$types';
+import { getDb } from '$lib/server/db';
+import { adminOverview, requirePlatformAdmin } from '$lib/server/admin/queries';
+
+export const load: PageServerLoad = async (event) => {
+	const user = requirePlatformAdmin(event);
+	return { counts: await adminOverview(await getDb(), user) };
+};

@@ -1,0 +1,17 @@
+import type { PageServerLoad } from './$types';
+import { getDb } from '$lib/server/db';
+import { requireUser } from '$lib/server/forms';
+import { listMembers } from '$lib/server/orgs/service';
+import { listOrgMemberships } from '$lib/server/networks/service';
+
+export const load: PageServerLoad = async (event) => {
+	const user = requireUser(event);
+	const { org } = await event.parent();
+	const db = await getDb();
+	const [members, memberships] = await Promise.all([listMembers(db, user, org.id), listOrgMemberships(db, user, org.id)]);
+	return {
+		memberCount: members.length,
+		adminCount: members.filter((m) => m.role === 'admin').length,
+		networks: memberships.filter((m) => m.status === 'approved' || m.status === 'pending')
+	};
+};
