@@ -1,7 +1,10 @@
 // One Node process serves the app (SvelteKit adapter-node handler) and, through the same HTTP server, the
 // collaboration websocket. Build first (`npm run build`), then `node server.js`.
 import { createServer } from 'node:http';
-import { handler } from './build/handler.js';
+
+// adapter-node reads BODY_SIZE_LIMIT when its handler loads: allow logos and attachments (10 MB files).
+process.env.BODY_SIZE_LIMIT ||= '12M';
+const { handler } = await import('./build/handler.js');
 
 const port = Number(process.env.PORT || 3000);
 const host = process.env.HOST || '0.0.0.0';

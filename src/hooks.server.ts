@@ -37,7 +37,7 @@ const auth: Handle = async ({ event, resolve }) => {
 	if (event.url.pathname.startsWith('/api/') && bearer?.startsWith('Bearer ')) {
 		const found = await authenticateApiToken(db, bearer.slice(7).trim());
 		if (found) {
-			event.locals.user = { id: found.user.id, email: found.user.email, displayName: '', emailVerified: true, isPlatformAdmin: false };
+			event.locals.user = found.user;
 			event.locals.apiScopes = found.scopes;
 		}
 		return resolve(event);

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+// French default messages for every check that does not carry its own message.
+z.config(z.locales.fr());
+
 export const email = z
 	.string({ error: "Indiquez une adresse e-mail." })
 	.trim()

@@ -20,7 +20,8 @@ export async function uniqueSlug(tx: Tx, table: 'organisations' | 'networks', ba
 		`select slug from public.${table} where slug = $1 or slug like $1 || '-%'`,
 		[root]
 	);
-	const taken = new Set(rows.map((r) => r.slug));
+	// Words used by routes next to /collectivites/<slug> and /reseaux/<slug> can never be slugs.
+	const taken = new Set([...rows.map((r) => r.slug), 'nouvelle', 'nouveau', 'aller', 'admin', 'api']);
 	if (!taken.has(root)) return root;
 	for (let i = 2; ; i++) if (!taken.has(`${root}-${i}`)) return `${root}-${i}`;
 }

@@ -57,8 +57,9 @@ export async function authenticateApiToken(db: Database, token: string) {
 	const m = /^spc_([a-z2-7]{16})_([a-z2-7]{32})$/.exec(token);
 	if (!m) return null;
 	return asService(db, 'api token check', async (tx) => {
-		const [row] = await tx.query<{ user_id: string; secret_hash: Uint8Array; scopes: Scope[]; expires_at: Date | null; revoked_at: Date | null; email: string; last_used_at: Date | null }>(
-			`select t.user_id, t.secret_hash, t.scopes, t.expires_at, t.revoked_at, t.last_used_at, u.email
+		const [row] = await tx.query<{ user_id: string; secret_hash: Uint8Array; scopes: Scope[]; expires_at: Date | null; revoked_at: Date | null; email: string; last_used_at: Date | null; display_name: string; is_platform_admin: boolean; email_verified_at: Date | null }>(
+			`select t.user_id, t.secret_hash, t.scopes, t.expires_at, t.revoked_at, t.last_used_at, u.email, u.display_name,
+			        u.is_platform_admin, u.email_verified_at
 			   from public.api_tokens t join public.users u on u.id = t.user_id where t.id = $1`,
 			[m[1]]
 		);
@@ -66,6 +67,9 @@ export async function authenticateApiToken(db: Database, token: string) {
 		if (row.expires_at && row.expires_at.getTime() < Date.now()) return null;
 		if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > 60_000)
 			await tx.query('update public.api_tokens set last_used_at = now() where id = $1', [m[1]]);
-		return { user: { id: row.user_id, email: row.email }, scopes: row.scopes };
+		return {
+			user: { id: row.user_id, email: row.email, displayName: row.display_name, isPlatformAdmin: row.is_platform_admin, emailVerified: row.email_verified_at !== null },
+			scopes: row.scopes
+		};
 	});
 }
