@@ -125,7 +125,7 @@ describe('compliance checklist', () => {
 		const order = item(c, 'milestones_order');
 		expect(order.ok).toBe(false);
 		expect(order.nodeIds).toEqual([g.envT.id]);
-		expect(order.detail).toContain('« Critère env. »');
+		expect(order.detail).toContain('«\u00a0Critère env.\u00a0»');
 		pay.targets[0].milestones = [{ year: 2026, value: 15 }];
 		expect(item(c, 'milestones_order').nodeIds).toEqual([g.envT.id, pay.id]);
 		expect(complianceSummary(checkCompliance(c, META)).warnings).toBe(3);
@@ -138,6 +138,6 @@ describe('compliance checklist', () => {
 		expect(item(c, 'empty_titles').nodeIds).toHaveLength(1);
 		const dups = item(c, 'duplicate_titles');
 		expect(dups.nodeIds).toHaveLength(2);
-		expect(dups.detail).toBe('Titres en double : Objectif « Former les agents ».');
+		expect(dups.detail).toBe('Titres en double\u00a0: Objectif «\u00a0Former les agents\u00a0».');
 	});
 });

@@ -23,7 +23,7 @@ function sampleDoc(): Y.Doc {
 		resources: ['DAAJ', 'MDPH'],
 		tools: ['Guide des clauses'],
 		targets: [
-			{ id: 't1', indicatorCode: 'CAN-SOC-01', label: 'Marchés avec considération sociale', unit: '%', value: 35, year: 2028, milestones: [{ year: 2026, value: 20 }, { year: 2027, value: 30 }], baselineYear: null, relative: false, thresholdEurHt: 40000, scope: 'Marchés > 40 000 € HT' },
+			{ id: 't1', indicatorCode: 'CAN-SOC-01', label: 'Marchés avec considération sociale', unit: '%', value: 35, year: 2028, milestones: [{ year: 2026, value: 20 }, { year: 2027, value: 30 }], baselineYear: null, relative: false, thresholdEurHt: 40000, scope: 'Marchés > 40 000\u00a0€ HT' },
 			{ id: 't2', indicatorCode: null, label: 'Achats auprès des ESAT', unit: '€ HT', value: 10, year: null, milestones: [], baselineYear: 2025, relative: true, thresholdEurHt: null, scope: '' }
 		]
 	});
@@ -88,7 +88,7 @@ describe('SPASER content schema', () => {
 		};
 		const unknownParent = clone(base);
 		unknownParent.nodes[1].parentId = '00000000-0000-4000-8000-000000000000';
-		expect(msgs(unknownParent).join(' ')).toMatch(/parent de « Développer les clauses sociales » est introuvable/);
+		expect(msgs(unknownParent).join(' ')).toMatch(/parent de «\u00a0Développer les clauses sociales\u00a0» est introuvable/);
 
 		const dup = clone(base);
 		dup.nodes[5].id = dup.nodes[0].id;
@@ -101,7 +101,7 @@ describe('SPASER content schema', () => {
 		const deep = clone(base);
 		const sixth: PlainNode = { ...clone(deep.nodes[4]), id: '11111111-1111-4111-8111-111111111111', parentId: deep.nodes[4].id, title: 'Trop profond' };
 		deep.nodes.push(sixth);
-		expect(msgs(deep).join(' ')).toMatch(/« Trop profond » est au niveau 6 : un SPASER compte au plus 5 niveaux/);
+		expect(msgs(deep).join(' ')).toMatch(/«\u00a0Trop profond\u00a0» est au niveau 6\u00a0: un SPASER compte au plus 5 niveaux/);
 
 		const self = clone(base);
 		self.nodes[3].parentId = self.nodes[3].id;
@@ -118,7 +118,7 @@ describe('SPASER content schema', () => {
 		const p = (content: unknown[]) => [{ type: 'paragraph', content }];
 		const script = withBody([{ type: 'script', content: [{ type: 'text', text: 'x' }] }]);
 		expect(script.ok).toBe(false);
-		if (!script.ok) expect(script.issues[0].message).toBe('Élément de texte non autorisé : « script ».');
+		if (!script.ok) expect(script.issues[0].message).toBe('Élément de texte non autorisé\u00a0: «\u00a0script\u00a0».');
 		expect(withBody([{ type: 'codeBlock', content: [{ type: 'text', text: 'x' }] }]).ok).toBe(false);
 		expect(withBody(p([{ type: 'image', attrs: { src: 'https://x' } }])).ok).toBe(false);
 		const mark = withBody(p([{ type: 'text', text: 'x', marks: [{ type: 'highlight' }] }]));

@@ -17,7 +17,7 @@ describe('word diff', () => {
 		expect(diffWords('', 'Nouveau titre')).toEqual([{ op: 'insert', text: 'Nouveau titre' }]);
 		expect(diffWords('Ancien', '')).toEqual([{ op: 'delete', text: 'Ancien' }]);
 		expect(diffWords('même texte', 'même texte')).toEqual([{ op: 'equal', text: 'même texte' }]);
-		expect(tokenize("l'achat, durable !")).toEqual(["l'achat", ',', ' ', 'durable', ' ', '!']);
+		expect(tokenize("l'achat, durable\u00a0!")).toEqual(["l'achat", ',', ' ', 'durable', '\u00a0', '!']);
 	});
 
 	it('is a minimal edit script whose sides rebuild both texts (property)', () => {

@@ -49,7 +49,7 @@ describe('DOCX export', () => {
 		const first = readTree(doc)[0];
 		const special = addNode(doc, {
 			parentId: first.id,
-			title: 'R&D <innovation> « sobre »',
+			title: 'R&D <innovation> «\u00a0sobre\u00a0»',
 			pilot: 'Direction des achats',
 			resources: ['DAJ', 'DSI'],
 			status: 'en_cours',
@@ -73,7 +73,7 @@ describe('DOCX export', () => {
 		expect(paras).toContain('Adopté le 15 décembre 2025 par la délibération n° 2025-12-07');
 		expect(paras).toContain('Schéma élaboré conjointement par 2 collectivités.');
 		const label = readTree(doc).find((n) => n.id === special)!.label;
-		expect(paras).toContain(`${label} — R&D <innovation> « sobre »`);
+		expect(paras).toContain(`${label} — R&D <innovation> «\u00a0sobre\u00a0»`);
 		expect(xml).toContain('R&amp;D &lt;innovation&gt;');
 		expect(paras).toContain('Direction pilote\u00a0: Direction des achats  ·  Directions ressources\u00a0: DAJ, DSI  ·  État\u00a0: En cours  ·  Outils\u00a0: Guide interne');
 		expect(paras).toEqual(expect.arrayContaining(['Contexte local', 'Texte important et un lien', 'premier point', 'sous-point', 'Année', '2027', 'piège']));

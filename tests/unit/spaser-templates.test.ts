@@ -106,11 +106,11 @@ describe('first-SPASER wizard', () => {
 		expect(keyOf({ orgKind: 'communaute_agglomeration', purchaseVolumeEur: 70_000_000, priorities: ['environnement'], experience: 'renewal' })).toBe('quatre_axes');
 	});
 
-	it('says whether the SPASER is mandatory (≥ 50 M€ HT)', () => {
+	it('says whether the SPASER is mandatory (≥ 50\u00a0M€ HT)', () => {
 		const big = proposeFromAnswers({ orgKind: 'metropole', purchaseVolumeEur: 50_000_000, priorities: [], experience: 'first' });
 		expect(big.mandatory).toBe(true);
 		expect(big.reasons[0]).toMatch(/obligatoires/);
-		expect(big.reasons[0]).toContain('50 M€ HT');
+		expect(big.reasons[0]).toContain('50\u00a0M€ HT');
 		const small = proposeFromAnswers({ orgKind: 'commune', purchaseVolumeEur: 49_999_999, priorities: [], experience: 'first' });
 		expect(small.mandatory).toBe(false);
 		expect(small.reasons[0]).toMatch(/n’est pas obligatoire/);

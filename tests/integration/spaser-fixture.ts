@@ -1,0 +1,44 @@
+/**
+ * A small world for the SPASER service tests: collectivité A (admin, editor, viewer), collectivité B (its admin is
+ * "an outsider" for A's SPASERs), a network N in which A is an approved member, with an animator.
+ * The SPASER schema is still pending (supabase/pending): it is applied here.
+ */
+import { readFileSync } from 'node:fs';
+import { asService, type Database } from '../../src/lib/server/db';
+import type { Organisation } from '../../src/lib/server/orgs/service';
+import { addAnimatorDirect, addMember, createNetwork, createOrg, createUser, type TestUser } from '../helpers/factories';
+
+export interface SpaserWorld {
+	adminA: TestUser;
+	editorA: TestUser;
+	viewerA: TestUser;
+	adminB: TestUser;
+	animator: TestUser;
+	orgA: Organisation;
+	orgB: Organisation;
+	networkId: string;
+}
+
+export async function applySpaserSchema(db: Database) {
+	await db.exec(readFileSync('supabase/pending/20261122000000_spaser.sql', 'utf8'));
+}
+
+export async function spaserWorld(db: Database): Promise<SpaserWorld> {
+	await applySpaserSchema(db);
+	const adminA = await createUser(db, { displayName: 'Alice Admin' });
+	const editorA = await createUser(db, { displayName: 'Éric Rédacteur' });
+	const viewerA = await createUser(db, { displayName: 'Véra Lectrice' });
+	const adminB = await createUser(db, { displayName: 'Bruno Ailleurs' });
+	const animator = await createUser(db, { displayName: 'Anna Animatrice' });
+	const platform = await createUser(db, { platformAdmin: true });
+	const orgA = await createOrg(db, adminA, 'Ville de Aubagne-Test');
+	const orgB = await createOrg(db, adminB, 'Ville de Bastia-Test');
+	await addMember(db, orgA.id, editorA, 'editor');
+	await addMember(db, orgA.id, viewerA, 'viewer');
+	const net = await createNetwork(db, platform, 'Réseau des acheteurs responsables');
+	await addAnimatorDirect(db, net.id, animator);
+	await asService(db, 'test: approved membership', (tx) =>
+		tx.query(`insert into public.network_memberships (network_id, org_id, status) values ($1, $2, 'approved')`, [net.id, orgA.id])
+	);
+	return { adminA, editorA, viewerA, adminB, animator, orgA, orgB, networkId: net.id };
+}
