@@ -3,7 +3,6 @@
  * "an outsider" for A's SPASERs), a network N in which A is an approved member, with an animator.
  * The SPASER schema is still pending (supabase/pending): it is applied here.
  */
-import { readFileSync } from 'node:fs';
 import { asService, type Database } from '../../src/lib/server/db';
 import type { Organisation } from '../../src/lib/server/orgs/service';
 import { addAnimatorDirect, addMember, createNetwork, createOrg, createUser, type TestUser } from '../helpers/factories';
@@ -19,9 +18,8 @@ export interface SpaserWorld {
 	networkId: string;
 }
 
-export async function applySpaserSchema(db: Database) {
-	await db.exec(readFileSync('supabase/pending/20261122000000_spaser.sql', 'utf8'));
-}
+/** The SPASER schema is part of the migrations now: nothing to apply (kept for the callers). */
+export async function applySpaserSchema(_db: Database) {}
 
 export async function spaserWorld(db: Database): Promise<SpaserWorld> {
 	await applySpaserSchema(db);

@@ -16,6 +16,11 @@ export async function startBackground(db: Database) {
 		await loadDemoData(db);
 	}
 	if (process.env.OUTBOX_WORKER !== '0') g[KEY].stops.push(startOutboxWorker(db));
+	// Collaboration websocket on the same HTTP server (server.js hands upgrades to this function).
+	const { startCollab, stopCollab, handleCollabUpgrade } = await import('./collab');
+	await startCollab(db);
+	(globalThis as Record<symbol, unknown>)[Symbol.for('spaser.upgrade')] = handleCollabUpgrade;
+	g[KEY].stops.push(stopCollab);
 }
 
 /** Graceful shutdown: stop jobs, then close the database. Called by server.js on SIGTERM/SIGINT. */

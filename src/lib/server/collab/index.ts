@@ -1,0 +1,91 @@
+// Wiring of the collaboration server into the app: one server per process (a globalThis singleton, so that
+// Vite's module reloads in dev never create a second writer for a document), authenticated by the session
+// cookie, authorised by `app.spaser_access()` under the user's own RLS, with the SPASER projection and automatic
+// versions fed by its changes. server.js (production) and the Vite plugin (dev) hand it their upgrades.
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { SESSION_COOKIE, validateSessionToken } from '../auth/session';
+import { getDb, withUser, type Database } from '../db';
+import { log } from '../log';
+import { createProjectionScheduler, type ProjectionScheduler } from '../spaser/projection';
+import { maybeAutoSnapshot } from '../spaser/versions';
+import { readLiveDoc, setCollabServer } from '../spaser/live';
+import { colorFor } from '../../spaser/ytext';
+import { createCollabServer, type CollabServer } from './server';
+
+const KEY = Symbol.for('spaser.collab.runtime');
+type Runtime = { server: CollabServer; projection: ProjectionScheduler };
+type Holder = { [KEY]?: Promise<Runtime> };
+
+function readCookie(header: string | undefined, name: string): string | null {
+	if (!header) return null;
+	for (const part of header.split(';')) {
+		const i = part.indexOf('=');
+		if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+	}
+	return null;
+}
+
+export function allowedOrigins(env: NodeJS.ProcessEnv = process.env): string[] {
+	if (env.ORIGIN) return [env.ORIGIN];
+	const port = env.PORT || '3000';
+	return [`http://localhost:${port}`, `http://127.0.0.1:${port}`, 'http://localhost:5173', 'http://127.0.0.1:5173'];
+}
+
+export function startCollab(db: Database): Promise<Runtime> {
+	const g = globalThis as Holder;
+	g[KEY] ??= (async () => {
+		const projection = createProjectionScheduler(
+			db,
+			async (documentId) => {
+				const doc = await readLiveDoc(db, documentId);
+				await maybeAutoSnapshot(db, documentId, doc).catch((e) => log.error('auto snapshot failed', { documentId, error: String(e) }));
+				return doc;
+			},
+			Number(process.env.PROJECTION_DELAY_MS || 2000)
+		);
+		const server = createCollabServer({
+			db,
+			allowedOrigins: allowedOrigins(),
+			async authenticate(req: IncomingMessage) {
+				const token = readCookie(req.headers.cookie, SESSION_COOKIE);
+				if (!token) return null;
+				const result = await validateSessionToken(db, token);
+				if (!result) return null;
+				return { userId: result.user.id, name: result.user.displayName, color: colorFor(result.user.id) };
+			},
+			async authorize(userId: string, docId: string) {
+				const [row] = await withUser(db, { id: userId }, (tx) =>
+					tx.query<{ access: 'write' | 'read' | null }>('select app.spaser_access($1) as access', [docId])
+				);
+				return row?.access ?? null;
+			},
+			onChange: (docId) => projection.schedule(docId),
+			log
+		});
+		setCollabServer(server);
+		return { server, projection };
+	})();
+	return g[KEY]!;
+}
+
+export async function stopCollab() {
+	const g = globalThis as Holder;
+	const rt = g[KEY];
+	g[KEY] = undefined;
+	if (!rt) return;
+	const { server, projection } = await rt;
+	await server.close();
+	await projection.close();
+	setCollabServer(undefined);
+}
+
+/** Upgrade handler for server.js and the Vite dev plugin. */
+export async function handleCollabUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
+	const { server } = await startCollab(await getDb());
+	if (!server.handles(req)) {
+		socket.destroy();
+		return;
+	}
+	await server.handleUpgrade(req, socket, head);
+}

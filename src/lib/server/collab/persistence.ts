@@ -1,0 +1,123 @@
+// Postgres persistence of collaborative documents: an append-only log of Yjs updates per document
+// (`collab_updates`, ordered by `seq`) plus one compacted snapshot (`collab_snapshots`). Every access runs as
+// the service role through `asService`, named 'collab persistence' (the tables have RLS and no policy).
+import { asService } from '../db/rls';
+import type { Database } from '../db/types';
+
+const REASON = 'collab persistence';
+
+/** The persisted state of one document: snapshot (if any) then the updates after it, in order. */
+export interface LoadedDoc {
+	snapshot: Uint8Array | null;
+	snapshotUptoSeq: number;
+	updates: Uint8Array[];
+	/** Highest seq known for this document (0 when nothing was ever stored). */
+	lastSeq: number;
+	/** Bytes of the snapshot plus the pending updates. */
+	bytes: number;
+}
+
+export interface StoredUpdate {
+	seq: number;
+	update: Uint8Array;
+	userId: string | null;
+}
+
+/** Rows per INSERT statement: keeps the parameter count far below the protocol limit (65535). */
+const ROWS_PER_STATEMENT = 500;
+
+function toBytes(v: unknown): Uint8Array {
+	if (v instanceof Uint8Array) return v;
+	throw new Error('collab persistence: expected a bytea column');
+}
+
+export async function loadDoc(db: Database, docId: string): Promise<LoadedDoc> {
+	return asService(db, REASON, async (tx) => {
+		const [snap] = await tx.query<{ state: unknown; upto_seq: number }>(
+			'select state, upto_seq from public.collab_snapshots where doc_id = $1',
+			[docId]
+		);
+		const rows = await tx.query<{ seq: number; update: unknown }>(
+			'select seq, update from public.collab_updates where doc_id = $1 order by seq',
+			[docId]
+		);
+		const snapshot = snap ? toBytes(snap.state) : null;
+		const snapshotUptoSeq = snap ? Number(snap.upto_seq) : 0;
+		let lastSeq = snapshotUptoSeq;
+		let bytes = snapshot?.byteLength ?? 0;
+		const updates: Uint8Array[] = [];
+		for (const r of rows) {
+			const seq = Number(r.seq);
+			// Rows at or below the snapshot are already merged into it (left over only if a compaction's delete
+			// was lost, which one transaction prevents; skipped defensively).
+			if (seq <= snapshotUptoSeq) continue;
+			const u = toBytes(r.update);
+			updates.push(u);
+			bytes += u.byteLength;
+			lastSeq = seq;
+		}
+		return { snapshot, snapshotUptoSeq, updates, lastSeq, bytes };
+	});
+}
+
+export interface AppendOptions {
+	/**
+	 * false → `synchronous_commit = off` for this transaction: the commit returns before its WAL record is flushed
+	 * to disk. A crash of THIS process still loses nothing (PostgreSQL holds the commit and flushes it within
+	 * ~3 × wal_writer_delay); a crash of PostgreSQL or of its machine may lose the last fraction of a second.
+	 * Default true (flushed before the update is applied and broadcast).
+	 */
+	synchronousCommit?: boolean;
+}
+
+/** Appends updates (already numbered, consecutive) in one transaction. Resolves once committed. */
+export async function appendUpdates(
+	db: Database,
+	docId: string,
+	items: readonly StoredUpdate[],
+	opts: AppendOptions = {}
+): Promise<void> {
+	if (items.length === 0) return;
+	await asService(db, REASON, async (tx) => {
+		// Not awaited alone: postgres.js pipelines it with the insert on the transaction's connection.
+		const relaxed =
+			opts.synchronousCommit === false
+				? tx.query(`select set_config('synchronous_commit', 'off', true)`)
+				: Promise.resolve([]);
+		const inserts: Promise<unknown>[] = [relaxed];
+		for (let start = 0; start < items.length; start += ROWS_PER_STATEMENT) {
+			const chunk = items.slice(start, start + ROWS_PER_STATEMENT);
+			const values: string[] = [];
+			const params: unknown[] = [docId];
+			for (const it of chunk) {
+				params.push(it.seq, it.update, it.userId);
+				const n = params.length;
+				values.push(`($1, $${n - 2}::bigint, $${n - 1}::bytea, $${n}::uuid)`);
+			}
+			inserts.push(
+				tx.query(`insert into public.collab_updates (doc_id, seq, update, user_id) values ${values.join(', ')}`, params)
+			);
+		}
+		// Settle all before failing, so nothing of this transaction is still running when it rolls back.
+		const failed = (await Promise.allSettled(inserts)).find((r) => r.status === 'rejected');
+		if (failed) throw failed.reason;
+	});
+}
+
+/**
+ * Replaces the log up to `uptoSeq` by `state` (which must contain every update with seq <= uptoSeq):
+ * upserts the snapshot and deletes the merged updates, in one transaction.
+ */
+export async function compactDoc(db: Database, docId: string, state: Uint8Array, uptoSeq: number): Promise<void> {
+	await asService(db, REASON, async (tx) => {
+		await tx.query(
+			`insert into public.collab_snapshots (doc_id, state, upto_seq, updated_at)
+			 values ($1, $2::bytea, $3::bigint, now())
+			 on conflict (doc_id) do update
+			   set state = excluded.state, upto_seq = excluded.upto_seq, updated_at = excluded.updated_at
+			 where public.collab_snapshots.upto_seq <= excluded.upto_seq`,
+			[docId, state, uptoSeq]
+		);
+		await tx.query('delete from public.collab_updates where doc_id = $1 and seq <= $2', [docId, uptoSeq]);
+	});
+}

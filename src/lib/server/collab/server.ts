@@ -1,0 +1,915 @@
+// Real-time collaboration server: speaks the y-websocket protocol (see protocol.ts) at `/collab/<document id>`
+// so that the stock `y-websocket` WebsocketProvider connects to it, with our own rules:
+//
+// - Upgrade: path → document id (uuid), `Origin` must be allowed (cross-site websocket hijacking), the user is
+//   authenticated (`authenticate(req)`) and authorised on that document (`authorize(userId, docId)` → 'write',
+//   'read' or null). Refusals are plain HTTP 401/403/404 answers on the socket.
+// - Loading: the persisted state (snapshot + updates) is applied to the Y.Doc BEFORE the server sends its first
+//   sync message; the client's early messages wait in a queue until then.
+// - Durability: every update of a write-enabled connection is inserted into Postgres (awaited) BEFORE it is
+//   applied to the shared Y.Doc and broadcast. Writes of one document go through one queue, so seq order is
+//   apply order; updates that arrive while an insert is in flight are grouped into the next insert. Nothing a
+//   client received from another client can be lost by a crash: the server broadcasts only what is stored.
+// - Read-only: sync step 2 and update messages of a read-only connection are never applied nor stored (dropped
+//   and counted; after `maxReadOnlyWrites` non-empty attempts the connection is closed with 4405). Its presence
+//   (awareness) is relayed, size-capped.
+// - Rights follow within `recheckMs`: authorize() runs again for every open connection: null → close 4403
+//   « Accès retiré »; write → read → close 4501 (transient: the stock client reconnects at once and gets a
+//   read-only session, and the UI learns from the close event that its rights changed — closing rather than
+//   downgrading in place, because the client would otherwise keep typing into a document that silently drops
+//   its changes); read → write → upgraded in place, and the server sends a new sync step 1 so that the client's
+//   state (including anything it typed while read-only, which the UI should prevent) is merged and stored.
+// - Presence: awareness relayed to everyone in the document (including the sender, which keeps the stock
+//   client's 30 s "no message" watchdog quiet), entries of another connection's clientID refused, `user`
+//   stamped with the authenticated identity, states of a connection removed when it leaves; query-awareness
+//   answered.
+// - Compaction past `compactAfterUpdates` / `compactAfterBytes` (snapshot upsert + delete of merged updates in
+//   one transaction), unloading after `idleUnloadMs` without connections, keepalive pings, size and
+//   participant caps with French close reasons.
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import * as decoding from 'lib0/decoding';
+import { WebSocketServer, WebSocket, type RawData } from 'ws';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import * as Y from 'yjs';
+import type { Database } from '../db/types';
+import { appendUpdates, compactDoc, loadDoc } from './persistence';
+import {
+	CLOSE,
+	type AwarenessEntry,
+	type CloseInfo,
+	decodeAwarenessUpdate,
+	encodeAwareness,
+	encodeAwarenessEntries,
+	encodeSyncStep1,
+	encodeSyncStep2,
+	encodeUpdate,
+	MESSAGE_AUTH,
+	MESSAGE_AWARENESS,
+	MESSAGE_QUERY_AWARENESS,
+	MESSAGE_SYNC,
+	refuseUpgrade,
+	SYNC_STEP1,
+	SYNC_STEP2,
+	SYNC_UPDATE
+} from './protocol';
+
+export { CLOSE } from './protocol';
+
+export type CollabAccess = 'write' | 'read';
+
+export interface CollabUser {
+	userId: string;
+	name: string;
+	color?: string;
+}
+
+export interface CollabLimits {
+	/** Refuse (close 4413) an update that would grow the stored document past this many bytes. */
+	maxDocBytes: number;
+	/** Close 4429 a connection beyond this many on one document. */
+	maxClientsPerDoc: number;
+	/** Compact the log into a snapshot after this many stored updates… */
+	compactAfterUpdates: number;
+	/** …or this many bytes of stored updates, whichever comes first. */
+	compactAfterBytes: number;
+	/** Unload a document (Y.Doc and presence) after this long without connections. */
+	idleUnloadMs: number;
+	/** Re-run authorize() for every open connection this often. */
+	recheckMs: number;
+	/** Ping every connection this often; one that answered nothing since the previous ping is terminated. */
+	pingIntervalMs: number;
+	/** Awareness messages larger than this are dropped (and counted). */
+	maxAwarenessBytes: number;
+	/** Presence entries (clientIDs) one connection may publish. */
+	maxAwarenessClientsPerConn: number;
+	/** Non-empty changes a read-only connection may send (all dropped) before it is closed with 4405. */
+	maxReadOnlyWrites: number;
+	/** A connection whose unsent buffer exceeds this (a client that does not read) is terminated. */
+	maxBufferedBytes: number;
+}
+
+export const DEFAULT_LIMITS: CollabLimits = {
+	maxDocBytes: 10 * 1024 * 1024,
+	maxClientsPerDoc: 100,
+	compactAfterUpdates: 500,
+	compactAfterBytes: 1024 * 1024,
+	idleUnloadMs: 30_000,
+	recheckMs: 5_000,
+	pingIntervalMs: 30_000,
+	maxAwarenessBytes: 16 * 1024,
+	maxAwarenessClientsPerConn: 4,
+	maxReadOnlyWrites: 20,
+	maxBufferedBytes: 32 * 1024 * 1024
+};
+
+export interface CollabLogger {
+	info(msg: string, fields?: Record<string, unknown>): void;
+	warn(msg: string, fields?: Record<string, unknown>): void;
+	error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+export interface CollabServerOptions {
+	db: Database;
+	/** Who opens the socket (from the session cookie in production); null → HTTP 401. */
+	authenticate(req: IncomingMessage): Promise<CollabUser | null>;
+	/** The user's right on the document; null → HTTP 403 at the upgrade, close 4403 later. */
+	authorize(userId: string, docId: string): Promise<CollabAccess | null>;
+	/** Exact `Origin` values accepted (scheme://host[:port]); anything else, or none, → HTTP 403. */
+	allowedOrigins: string[];
+	limits?: Partial<CollabLimits>;
+	/** URL prefix of the endpoint (default '/collab/'). */
+	pathPrefix?: string;
+	/**
+	 * Wait for the WAL flush of each stored batch before applying and broadcasting it (default true). false:
+	 * `synchronous_commit = off` for these inserts — still safe against a crash of this process, not against a
+	 * crash of PostgreSQL or its machine (the last fraction of a second may be lost). See persistence.ts.
+	 */
+	synchronousCommit?: boolean;
+	/** Y.Doc garbage collection (default true; versions are stored as full states, not as Yjs snapshots). */
+	gc?: boolean;
+	/**
+	 * Rewrites a presence state before it is relayed; default: `user.id/name/color` from the authenticated
+	 * user, so nobody can show up under another name.
+	 */
+	stampPresence?: (state: Record<string, unknown>, user: CollabUser) => Record<string, unknown>;
+	log?: CollabLogger;
+	/** Called after each stored batch has been applied (projection, automatic versions); must not throw. */
+	onChange?: (docId: string, doc: Y.Doc) => void;
+}
+
+export interface CollabStats {
+	docsLoaded: number;
+	/** Documents being flushed and compacted before they are dropped from memory. */
+	docsUnloading: number;
+	connections: number;
+	writeConnections: number;
+	readConnections: number;
+	pendingUpgrades: number;
+	/** Sum of the stored size of the loaded documents (snapshot + updates since). */
+	docBytes: number;
+	bytesReceived: number;
+	bytesSent: number;
+	updatesStored: number;
+	bytesStored: number;
+	storeBatches: number;
+	storeErrors: number;
+	compactions: number;
+	docsUnloaded: number;
+	loadErrors: number;
+	readOnlyUpdatesDropped: number;
+	awarenessDropped: number;
+	refusedUpgrades: Record<string, number>;
+	closes: Record<string, number>;
+}
+
+export interface CollabServer {
+	/** True when the request path belongs to this endpoint (for an `upgrade` dispatcher). */
+	handles(req: IncomingMessage): boolean;
+	/** Attach to `server.on('upgrade', …)`. Never throws; answers or destroys the socket itself. */
+	handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void>;
+	/**
+	 * A change made by the server (restoring a version, importing…): stored exactly like a client's update, then
+	 * applied and broadcast to every connection. Loads the document if needed. Resolves once stored.
+	 * Respects maxDocBytes (rejects with an Error whose message is French).
+	 */
+	applyServerUpdate(docId: string, update: Uint8Array): Promise<void>;
+	/** Closes every connection (1001), waits for pending writes, unloads everything. */
+	close(): Promise<void>;
+	stats(): CollabStats;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Updates per INSERT round-trip when many are waiting. */
+const MAX_BATCH = 256;
+
+interface PendingWrite {
+	update: Uint8Array;
+	/** null: a change made by the server itself (applyServerUpdate). */
+	conn: Conn | null;
+	userId: string | null;
+	settle?: { resolve: () => void; reject: (err: unknown) => void };
+}
+
+interface Conn {
+	id: number;
+	ws: WebSocket;
+	user: CollabUser;
+	access: CollabAccess;
+	room: Room;
+	alive: boolean;
+	closed: boolean;
+	/** Messages received before the document was loaded, handled in order once it is. */
+	queue: Uint8Array[] | null;
+	awarenessIds: Set<number>;
+	readOnlyDrops: number;
+}
+
+interface Room {
+	id: string;
+	ydoc: Y.Doc;
+	awareness: awarenessProtocol.Awareness;
+	conns: Set<Conn>;
+	loaded: boolean;
+	destroyed: boolean;
+	ready: Promise<void>;
+	nextSeq: number;
+	docBytes: number;
+	pendingBytes: number;
+	updatesSinceSnapshot: number;
+	bytesSinceSnapshot: number;
+	pending: PendingWrite[];
+	writing: Promise<void> | null;
+	idleTimer: NodeJS.Timeout | null;
+	awarenessOwner: Map<number, Conn>;
+}
+
+const silentLog: CollabLogger = { info() {}, warn() {}, error() {} };
+
+function defaultStamp(state: Record<string, unknown>, user: CollabUser): Record<string, unknown> {
+	const prev = state.user && typeof state.user === 'object' ? (state.user as Record<string, unknown>) : {};
+	return { ...state, user: { ...prev, id: user.userId, name: user.name, ...(user.color ? { color: user.color } : {}) } };
+}
+
+function normaliseOrigin(o: string): string {
+	return o.trim().replace(/\/+$/, '').toLowerCase();
+}
+
+function isEmptyUpdate(u: Uint8Array): boolean {
+	return u.byteLength === 2 && u[0] === 0 && u[1] === 0;
+}
+
+/**
+ * True when applying `decoded` to `doc` would change nothing: every struct is already known and every deleted
+ * range is already deleted. (Updates still waiting in the write queue are not considered: a duplicate of one of
+ * them is stored, which is harmless.)
+ */
+function isRedundant(doc: Y.Doc, decoded: ReturnType<typeof Y.decodeUpdate>): boolean {
+	const store = doc.store;
+	for (const s of decoded.structs) {
+		if (s.id.clock + s.length > Y.getState(store, s.id.client)) return false;
+	}
+	for (const [client, ranges] of decoded.ds.clients) {
+		const known = Y.getState(store, client);
+		for (const r of ranges) {
+			const end = r.clock + r.len;
+			if (end > known) return false;
+			let clock = r.clock;
+			while (clock < end) {
+				const struct = Y.getItem(store, Y.createID(client, clock));
+				if (!struct.deleted) return false;
+				clock = struct.id.clock + struct.length;
+			}
+		}
+	}
+	return true;
+}
+
+export function createCollabServer(opts: CollabServerOptions): CollabServer {
+	const limits: CollabLimits = { ...DEFAULT_LIMITS, ...opts.limits };
+	const log = opts.log ?? silentLog;
+	const prefix = opts.pathPrefix ?? '/collab/';
+	const origins = new Set(opts.allowedOrigins.map(normaliseOrigin));
+	const stamp = opts.stampPresence ?? defaultStamp;
+	const { db } = opts;
+
+	const wss = new WebSocketServer({
+		noServer: true,
+		maxPayload: limits.maxDocBytes + 1024 * 1024,
+		perMessageDeflate: false,
+		// ws ≥ 8.19: how long a closing handshake may take before the socket is destroyed (not in @types/ws yet)
+		...({ closeTimeout: 5_000 } as object)
+	});
+	const rooms = new Map<string, Room>();
+	const unloading = new Map<string, Promise<void>>();
+	let nextConnId = 1;
+	let pendingUpgrades = 0;
+	let closing = false;
+
+	const counters = {
+		bytesReceived: 0,
+		bytesSent: 0,
+		updatesStored: 0,
+		bytesStored: 0,
+		storeBatches: 0,
+		storeErrors: 0,
+		compactions: 0,
+		docsUnloaded: 0,
+		loadErrors: 0,
+		readOnlyUpdatesDropped: 0,
+		awarenessDropped: 0
+	};
+	const refused: Record<string, number> = {};
+	const closes: Record<string, number> = {};
+
+	// ---------------------------------------------------------------------------------------------------------
+	// Sending and closing
+	// ---------------------------------------------------------------------------------------------------------
+	function send(conn: Conn, msg: Uint8Array) {
+		if (conn.closed || conn.ws.readyState !== WebSocket.OPEN) return;
+		if (conn.ws.bufferedAmount > limits.maxBufferedBytes) {
+			log.warn('collab: client does not read, terminated', { docId: conn.room.id, userId: conn.user.userId });
+			conn.ws.terminate();
+			detach(conn);
+			return;
+		}
+		counters.bytesSent += msg.byteLength;
+		conn.ws.send(msg, { binary: true }, (err) => {
+			if (err) detach(conn);
+		});
+	}
+
+	function closeConn(conn: Conn, info: CloseInfo) {
+		if (conn.closed) return;
+		closes[info.code] = (closes[info.code] ?? 0) + 1;
+		try {
+			conn.ws.close(info.code, info.reason);
+		} catch {
+			conn.ws.terminate();
+		}
+		detach(conn);
+	}
+
+	/** Removes a connection from its document (idempotent): presence removed, idle unload scheduled. */
+	function detach(conn: Conn) {
+		if (conn.closed) return;
+		conn.closed = true;
+		conn.queue = null;
+		const room = conn.room;
+		room.conns.delete(conn);
+		if (conn.awarenessIds.size > 0 && !room.destroyed) {
+			awarenessProtocol.removeAwarenessStates(room.awareness, [...conn.awarenessIds], 'disconnect');
+		}
+		if (room.conns.size === 0) scheduleUnload(room);
+	}
+
+	// ---------------------------------------------------------------------------------------------------------
+	// Documents: load, write queue, compaction, unload
+	// ---------------------------------------------------------------------------------------------------------
+	function getRoom(docId: string): Room {
+		const existing = rooms.get(docId);
+		if (existing) return existing;
+		const ydoc = new Y.Doc({ gc: opts.gc ?? true });
+		const awareness = new awarenessProtocol.Awareness(ydoc);
+		awareness.setLocalState(null); // the server itself is not a participant
+		const room: Room = {
+			id: docId,
+			ydoc,
+			awareness,
+			conns: new Set(),
+			loaded: false,
+			destroyed: false,
+			ready: Promise.resolve(),
+			nextSeq: 1,
+			docBytes: 0,
+			pendingBytes: 0,
+			updatesSinceSnapshot: 0,
+			bytesSinceSnapshot: 0,
+			pending: [],
+			writing: null,
+			idleTimer: null,
+			awarenessOwner: new Map()
+		};
+		rooms.set(docId, room);
+		const previous = unloading.get(docId);
+		room.ready = (async () => {
+			if (previous) await previous; // never load while the previous instance is still being flushed
+			const stored = await loadDoc(db, docId);
+			Y.transact(ydoc, () => {
+				const all = stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates;
+				for (const u of all) {
+					try {
+						Y.applyUpdate(ydoc, u, 'load');
+					} catch (err) {
+						log.error('collab: stored update could not be applied (skipped)', { docId, err: String(err) });
+					}
+				}
+			});
+			room.nextSeq = stored.lastSeq + 1;
+			room.docBytes = stored.bytes;
+			room.updatesSinceSnapshot = stored.updates.length;
+			room.bytesSinceSnapshot = stored.bytes - (stored.snapshot?.byteLength ?? 0);
+			ydoc.on('update', (update: Uint8Array, origin: unknown) => onDocUpdate(room, update, origin));
+			awareness.on('update', (change: AwarenessChange, origin: unknown) => onAwarenessUpdate(room, change, origin));
+			room.loaded = true;
+		})();
+		room.ready.catch((err) => {
+			counters.loadErrors++;
+			log.error('collab: document load failed', { docId, err: String(err) });
+			if (rooms.get(docId) === room) rooms.delete(docId);
+			for (const c of [...room.conns]) closeConn(c, CLOSE.LOAD_FAILED);
+			destroyRoom(room);
+		});
+		return room;
+	}
+
+	function destroyRoom(room: Room) {
+		if (room.destroyed) return;
+		room.destroyed = true;
+		if (room.idleTimer) clearTimeout(room.idleTimer);
+		room.idleTimer = null;
+		room.awareness.destroy();
+		room.ydoc.destroy();
+	}
+
+	function scheduleUnload(room: Room) {
+		if (room.destroyed || closing) return;
+		if (room.idleTimer) clearTimeout(room.idleTimer);
+		room.idleTimer = setTimeout(() => {
+			room.idleTimer = null;
+			void unloadRoom(room);
+		}, limits.idleUnloadMs);
+		room.idleTimer.unref?.();
+	}
+
+	async function flushRoom(room: Room) {
+		while (room.writing) await room.writing;
+	}
+
+	function unloadRoom(room: Room): Promise<void> {
+		if (room.conns.size > 0 || room.destroyed || rooms.get(room.id) !== room) return Promise.resolve();
+		rooms.delete(room.id);
+		let p: Promise<void> | null = null;
+		p = (async () => {
+			try {
+				await room.ready.catch(() => {});
+				await flushRoom(room);
+				if (room.loaded && room.updatesSinceSnapshot > 0) await compact(room);
+			} catch (err) {
+				log.error('collab: final compaction failed (the update log is intact)', { docId: room.id, err: String(err) });
+			} finally {
+				destroyRoom(room);
+				counters.docsUnloaded++;
+				if (unloading.get(room.id) === p) unloading.delete(room.id);
+			}
+		})();
+		unloading.set(room.id, p);
+		return p;
+	}
+
+	function enqueueWrite(room: Room, conn: Conn | null, update: Uint8Array, settle?: PendingWrite['settle']) {
+		room.pending.push({ update, conn, userId: conn ? conn.user.userId : null, settle });
+		room.pendingBytes += update.byteLength;
+		if (!room.writing) {
+			room.writing = drain(room)
+				.catch((err) => log.error('collab: write queue failed', { docId: room.id, err: String(err) }))
+				.finally(() => {
+					room.writing = null;
+				});
+		}
+	}
+
+	async function drain(room: Room) {
+		while (room.pending.length > 0) {
+			if (room.destroyed) {
+				for (const w of room.pending.splice(0)) w.settle?.reject(new Error('document unloaded'));
+				break;
+			}
+			const batch = room.pending.splice(0, MAX_BATCH);
+			const firstSeq = room.nextSeq;
+			room.nextSeq += batch.length; // never reused, even if the outcome of the insert is unknown
+			let bytes = 0;
+			for (const w of batch) bytes += w.update.byteLength;
+			try {
+				await appendUpdates(
+					db,
+					room.id,
+					batch.map((w, i) => ({ seq: firstSeq + i, update: w.update, userId: w.userId })),
+					{ synchronousCommit: opts.synchronousCommit ?? true }
+				);
+			} catch (err) {
+				room.pendingBytes -= bytes;
+				counters.storeErrors++;
+				log.error('collab: storing updates failed; the senders reconnect and resend them', {
+					docId: room.id,
+					count: batch.length,
+					err: String(err)
+				});
+				// Nothing of this batch was applied or broadcast. The senders still hold the changes locally;
+				// on reconnection their sync step 2 carries them again.
+				for (const w of batch) {
+					if (w.conn) closeConn(w.conn, CLOSE.STORAGE_FAILED);
+					w.settle?.reject(err);
+				}
+				continue;
+			}
+			room.pendingBytes -= bytes;
+			counters.storeBatches++;
+			counters.updatesStored += batch.length;
+			counters.bytesStored += bytes;
+			room.docBytes += bytes;
+			room.updatesSinceSnapshot += batch.length;
+			room.bytesSinceSnapshot += bytes;
+			// Stored: now apply (which broadcasts to everyone but the sender, see onDocUpdate).
+			for (const w of batch) {
+				try {
+					Y.applyUpdate(room.ydoc, w.update, w.conn ?? 'server');
+				} catch (err) {
+					log.error('collab: update could not be applied', { docId: room.id, err: String(err) });
+				}
+				w.settle?.resolve();
+			}
+			try {
+				opts.onChange?.(room.id, room.ydoc);
+			} catch (err) {
+				log.error('collab: onChange failed', { docId: room.id, err: String(err) });
+			}
+			if (
+				room.updatesSinceSnapshot >= limits.compactAfterUpdates ||
+				room.bytesSinceSnapshot >= limits.compactAfterBytes
+			) {
+				try {
+					await compact(room);
+				} catch (err) {
+					// The log is intact; try again after another threshold's worth of updates.
+					room.updatesSinceSnapshot = 0;
+					room.bytesSinceSnapshot = 0;
+					log.error('collab: compaction failed', { docId: room.id, err: String(err) });
+				}
+			}
+		}
+	}
+
+	/** Runs between two write batches (or after the last): the Y.Doc holds exactly the updates ≤ nextSeq - 1. */
+	async function compact(room: Room) {
+		const uptoSeq = room.nextSeq - 1;
+		const state = Y.encodeStateAsUpdate(room.ydoc);
+		await compactDoc(db, room.id, state, uptoSeq);
+		counters.compactions++;
+		room.docBytes = state.byteLength;
+		room.updatesSinceSnapshot = 0;
+		room.bytesSinceSnapshot = 0;
+	}
+
+	function onDocUpdate(room: Room, update: Uint8Array, origin: unknown) {
+		const msg = encodeUpdate(update);
+		for (const c of room.conns) {
+			if (c !== origin && c.queue === null) send(c, msg);
+		}
+	}
+
+	type AwarenessChange = { added: number[]; updated: number[]; removed: number[] };
+
+	function onAwarenessUpdate(room: Room, change: AwarenessChange, origin: unknown) {
+		const owner = origin && typeof origin === 'object' && 'awarenessIds' in origin ? (origin as Conn) : null;
+		if (owner) {
+			for (const id of [...change.added, ...change.updated]) {
+				room.awarenessOwner.set(id, owner);
+				owner.awarenessIds.add(id);
+			}
+		}
+		for (const id of change.removed) {
+			const c = room.awarenessOwner.get(id);
+			if (c) c.awarenessIds.delete(id);
+			room.awarenessOwner.delete(id);
+		}
+		const changed = [...change.added, ...change.updated, ...change.removed];
+		if (changed.length === 0) return;
+		const msg = encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(room.awareness, changed));
+		for (const c of room.conns) if (c.queue === null) send(c, msg);
+	}
+
+	// ---------------------------------------------------------------------------------------------------------
+	// Messages
+	// ---------------------------------------------------------------------------------------------------------
+	function onMessage(conn: Conn, data: Uint8Array) {
+		if (conn.closed) return;
+		if (conn.queue !== null) {
+			conn.queue.push(data);
+			return;
+		}
+		handleMessage(conn, data);
+	}
+
+	function handleMessage(conn: Conn, data: Uint8Array) {
+		const room = conn.room;
+		try {
+			const d = decoding.createDecoder(data);
+			const type = decoding.readVarUint(d);
+			switch (type) {
+				case MESSAGE_SYNC: {
+					const step = decoding.readVarUint(d);
+					if (step === SYNC_STEP1) {
+						const sv = decoding.readVarUint8Array(d);
+						send(conn, encodeSyncStep2(room.ydoc, sv));
+					} else if (step === SYNC_STEP2 || step === SYNC_UPDATE) {
+						onClientUpdate(conn, decoding.readVarUint8Array(d));
+					} else {
+						closeConn(conn, CLOSE.INVALID_MESSAGE);
+					}
+					return;
+				}
+				case MESSAGE_AWARENESS:
+					onClientAwareness(conn, decoding.readVarUint8Array(d));
+					return;
+				case MESSAGE_QUERY_AWARENESS: {
+					const ids = [...room.awareness.getStates().keys()];
+					if (ids.length > 0) {
+						send(conn, encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(room.awareness, ids)));
+					}
+					return;
+				}
+				case MESSAGE_AUTH:
+					return; // only the server sends auth messages
+				default:
+					closeConn(conn, CLOSE.INVALID_MESSAGE);
+			}
+		} catch (err) {
+			log.warn('collab: invalid message', { docId: room.id, userId: conn.user.userId, err: String(err) });
+			closeConn(conn, CLOSE.INVALID_MESSAGE);
+		}
+	}
+
+	function onClientUpdate(conn: Conn, update: Uint8Array) {
+		if (isEmptyUpdate(update)) return;
+		const room = conn.room;
+		// Decoding validates the update (never store what cannot be decoded: it would fail every later load) and
+		// lets us skip what the document already has (a reconnecting client's sync step 2 always carries its whole
+		// delete set).
+		if (isRedundant(room.ydoc, Y.decodeUpdate(update))) return;
+		if (conn.access !== 'write') {
+			counters.readOnlyUpdatesDropped++;
+			conn.readOnlyDrops++;
+			if (conn.readOnlyDrops > limits.maxReadOnlyWrites) closeConn(conn, CLOSE.READ_ONLY);
+			return;
+		}
+		if (room.docBytes + room.pendingBytes + update.byteLength > limits.maxDocBytes) {
+			log.warn('collab: update refused, document too large', { docId: room.id, docBytes: room.docBytes });
+			closeConn(conn, CLOSE.DOC_TOO_LARGE);
+			return;
+		}
+		enqueueWrite(room, conn, update);
+	}
+
+	function onClientAwareness(conn: Conn, update: Uint8Array) {
+		if (update.byteLength > limits.maxAwarenessBytes) {
+			counters.awarenessDropped++;
+			return;
+		}
+		const room = conn.room;
+		const accepted: AwarenessEntry[] = [];
+		for (const e of decodeAwarenessUpdate(update)) {
+			if (e.clientId === room.awareness.clientID) continue;
+			const owner = room.awarenessOwner.get(e.clientId);
+			if (owner && owner !== conn) continue; // someone else's presence
+			if (!owner && e.state !== null && conn.awarenessIds.size >= limits.maxAwarenessClientsPerConn) continue;
+			if (e.state !== null && typeof e.state === 'object' && !Array.isArray(e.state)) {
+				e.state = stamp(e.state as Record<string, unknown>, conn.user);
+			}
+			accepted.push(e);
+		}
+		if (accepted.length < 1) {
+			counters.awarenessDropped++;
+			return;
+		}
+		awarenessProtocol.applyAwarenessUpdate(room.awareness, encodeAwarenessEntries(accepted), conn);
+	}
+
+	// ---------------------------------------------------------------------------------------------------------
+	// Connections
+	// ---------------------------------------------------------------------------------------------------------
+	function onConnection(ws: WebSocket, docId: string, user: CollabUser, access: CollabAccess) {
+		const room = getRoom(docId);
+		const conn: Conn = {
+			id: nextConnId++,
+			ws,
+			user,
+			access,
+			room,
+			alive: true,
+			closed: false,
+			queue: [],
+			awarenessIds: new Set(),
+			readOnlyDrops: 0
+		};
+		ws.on('error', (err) => log.warn('collab: socket error', { docId, err: String(err) }));
+		ws.on('close', () => detach(conn));
+		ws.on('pong', () => {
+			conn.alive = true;
+		});
+		ws.on('message', (data: RawData, isBinary: boolean) => {
+			conn.alive = true;
+			if (!isBinary) {
+				closeConn(conn, CLOSE.INVALID_MESSAGE);
+				return;
+			}
+			const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+			counters.bytesReceived += buf.byteLength;
+			onMessage(conn, new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));
+		});
+		if (room.idleTimer) {
+			clearTimeout(room.idleTimer);
+			room.idleTimer = null;
+		}
+		if (room.conns.size >= limits.maxClientsPerDoc) {
+			conn.closed = true; // never attached
+			closes[CLOSE.TOO_MANY_CLIENTS.code] = (closes[CLOSE.TOO_MANY_CLIENTS.code] ?? 0) + 1;
+			ws.close(CLOSE.TOO_MANY_CLIENTS.code, CLOSE.TOO_MANY_CLIENTS.reason);
+			if (room.conns.size === 0) scheduleUnload(room);
+			return;
+		}
+		room.conns.add(conn);
+		room.ready.then(
+			() => {
+				if (conn.closed) return;
+				const queued = conn.queue ?? [];
+				conn.queue = null;
+				// First message of the server: its sync step 1, built from the fully loaded document.
+				send(conn, encodeSyncStep1(room.ydoc));
+				const ids = [...room.awareness.getStates().keys()];
+				if (ids.length > 0) {
+					send(conn, encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(room.awareness, ids)));
+				}
+				for (const m of queued) {
+					if (conn.closed) break;
+					handleMessage(conn, m);
+				}
+			},
+			() => {
+				/* handled in getRoom: every connection closed with LOAD_FAILED */
+			}
+		);
+	}
+
+	function handles(req: IncomingMessage): boolean {
+		const path = (req.url ?? '').split('?')[0];
+		return path.startsWith(prefix);
+	}
+
+	function refuse(socket: Duplex, status: number, message: string) {
+		refused[status] = (refused[status] ?? 0) + 1;
+		refuseUpgrade(socket, status, message);
+	}
+
+	async function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+		socket.on('error', () => {}); // a reset while we authenticate must not crash the process
+		pendingUpgrades++;
+		try {
+			if (closing) return refuse(socket, 503, 'Service en cours de redémarrage, réessayez dans un instant.');
+			const path = (req.url ?? '').split('?')[0];
+			const rest = path.startsWith(prefix) ? path.slice(prefix.length).replace(/\/+$/, '') : '';
+			if (!UUID.test(rest)) return refuse(socket, 404, 'Document introuvable.');
+			const docId = rest.toLowerCase();
+			const origin = req.headers.origin;
+			if (!origin || !origins.has(normaliseOrigin(origin))) {
+				return refuse(socket, 403, 'Origine non autorisée.');
+			}
+			let user: CollabUser | null;
+			let access: CollabAccess | null;
+			try {
+				user = await opts.authenticate(req);
+				access = user ? await opts.authorize(user.userId, docId) : null;
+			} catch (err) {
+				log.error('collab: authentication or authorisation failed', { docId, err: String(err) });
+				return refuse(socket, 503, 'Service momentanément indisponible, réessayez dans un instant.');
+			}
+			if (!user) return refuse(socket, 401, 'Connexion requise.');
+			if (access !== 'write' && access !== 'read') return refuse(socket, 403, 'Accès refusé à ce document.');
+			if (socket.destroyed) return;
+			if (closing) return refuse(socket, 503, 'Service en cours de redémarrage, réessayez dans un instant.');
+			const u = user;
+			const a = access;
+			wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, docId, u, a));
+		} catch (err) {
+			log.error('collab: upgrade failed', { err: String(err) });
+			socket.destroy();
+		} finally {
+			pendingUpgrades--;
+		}
+	}
+
+	// ---------------------------------------------------------------------------------------------------------
+	// Periodic work: keepalive and re-authorisation
+	// ---------------------------------------------------------------------------------------------------------
+	const pingTimer = setInterval(() => {
+		for (const room of rooms.values()) {
+			for (const c of [...room.conns]) {
+				if (!c.alive) {
+					closes[CLOSE.TIMEOUT.code] = (closes[CLOSE.TIMEOUT.code] ?? 0) + 1;
+					c.ws.terminate();
+					detach(c);
+					continue;
+				}
+				c.alive = false;
+				try {
+					c.ws.ping();
+				} catch {
+					detach(c);
+				}
+			}
+		}
+	}, limits.pingIntervalMs);
+	pingTimer.unref?.();
+
+	let rechecking = false;
+	async function recheck() {
+		if (rechecking || closing) return;
+		rechecking = true;
+		try {
+			const verdicts = new Map<string, Promise<CollabAccess | null | 'error'>>();
+			const jobs: Promise<void>[] = [];
+			for (const room of rooms.values()) {
+				for (const c of room.conns) {
+					const key = c.user.userId + ' ' + room.id;
+					let v = verdicts.get(key);
+					if (!v) {
+						v = opts.authorize(c.user.userId, room.id).catch((err) => {
+							log.warn('collab: rights re-check failed (connection kept)', { docId: room.id, err: String(err) });
+							return 'error' as const;
+						});
+						verdicts.set(key, v);
+					}
+					jobs.push(
+						v.then((access) => {
+							if (c.closed || access === 'error') return;
+							if (access !== 'write' && access !== 'read') closeConn(c, CLOSE.ACCESS_REVOKED);
+							else if (c.access === 'write' && access === 'read') closeConn(c, CLOSE.RIGHTS_CHANGED);
+							else if (c.access === 'read' && access === 'write') {
+								c.access = 'write';
+								// Ask for the client's state again: whatever it holds that the server dropped while it was
+								// read-only comes back in its sync step 2 and is stored now; otherwise its next edits
+								// could depend on items the server never saw and stay pending.
+								if (c.queue === null) send(c, encodeSyncStep1(room.ydoc));
+							}
+						})
+					);
+				}
+			}
+			await Promise.all(jobs);
+		} catch (err) {
+			log.error('collab: rights re-check failed', { err: String(err) });
+		} finally {
+			rechecking = false;
+		}
+	}
+	const recheckTimer = setInterval(() => void recheck(), limits.recheckMs);
+	recheckTimer.unref?.();
+
+	// ---------------------------------------------------------------------------------------------------------
+	async function close() {
+		if (closing) return;
+		closing = true;
+		clearInterval(pingTimer);
+		clearInterval(recheckTimer);
+		const all = [...rooms.values()];
+		for (const room of all) for (const c of [...room.conns]) closeConn(c, CLOSE.GOING_AWAY);
+		await Promise.all(
+			all.map(async (room) => {
+				await room.ready.catch(() => {});
+				await flushRoom(room);
+				destroyRoom(room);
+			})
+		);
+		rooms.clear();
+		await Promise.all([...unloading.values()]);
+		for (const ws of wss.clients) ws.terminate();
+		await new Promise<void>((resolve) => wss.close(() => resolve()));
+	}
+
+	async function applyServerUpdate(docId: string, update: Uint8Array): Promise<void> {
+		if (closing) throw new Error('Service en cours de redémarrage.');
+		const id = docId.toLowerCase();
+		if (!UUID.test(id)) throw new Error('Document introuvable.');
+		const room = getRoom(id);
+		if (room.idleTimer) {
+			clearTimeout(room.idleTimer);
+			room.idleTimer = null;
+		}
+		try {
+			await room.ready;
+			const decoded = Y.decodeUpdate(update);
+			if (isEmptyUpdate(update) || isRedundant(room.ydoc, decoded)) return;
+			if (room.docBytes + room.pendingBytes + update.byteLength > limits.maxDocBytes) {
+				throw new Error(CLOSE.DOC_TOO_LARGE.reason + '.');
+			}
+			await new Promise<void>((resolve, reject) => enqueueWrite(room, null, update, { resolve, reject }));
+		} finally {
+			if (room.conns.size === 0) scheduleUnload(room);
+		}
+	}
+
+	function stats(): CollabStats {
+		let connections = 0;
+		let writeConnections = 0;
+		let docBytes = 0;
+		for (const room of rooms.values()) {
+			connections += room.conns.size;
+			for (const c of room.conns) if (c.access === 'write') writeConnections++;
+			docBytes += room.docBytes;
+		}
+		return {
+			docsLoaded: rooms.size,
+			docsUnloading: unloading.size,
+			connections,
+			writeConnections,
+			readConnections: connections - writeConnections,
+			pendingUpgrades,
+			docBytes,
+			...counters,
+			refusedUpgrades: { ...refused },
+			closes: { ...closes }
+		};
+	}
+
+	return { handles, handleUpgrade, applyServerUpdate, close, stats };
+}

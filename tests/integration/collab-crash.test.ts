@@ -1,0 +1,216 @@
+// Crash durability of the collaboration server: it runs in a child process (tests/helpers/collab-child.ts), clients
+// type continuously, the child is killed with SIGKILL, and every update that was ACKNOWLEDGED must be in the
+// database, then everyone converges after the restart.
+//
+// "Acknowledged" here: the y-websocket protocol has no acknowledgement of one's own updates, but the server
+// broadcasts an update to the other clients only after its insert has committed. So an update counts as
+// acknowledged once a separate observer client has received it; the observer's content at the moment of the kill
+// is the set of acknowledged updates.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as Y from 'yjs';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { createDatabase } from '../../scripts/lib/pg-temp.js';
+import { loadDoc } from '../../src/lib/server/collab/persistence';
+import { openPglite } from '../../src/lib/server/db/pglite';
+import { openPostgres } from '../../src/lib/server/db/postgres';
+import type { Database } from '../../src/lib/server/db/types';
+import { connectClient, synced, waitFor, type TestClient } from '../helpers/collab-child';
+import { engines } from '../helpers/engines';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Child {
+	proc: ChildProcess;
+	port: number;
+}
+
+function startChild(env: Record<string, string>): Promise<Child> {
+	return new Promise((resolve, reject) => {
+		const proc = spawn(process.execPath, ['--import', 'tsx', 'tests/helpers/collab-child.ts'], {
+			env: { ...process.env, LOG_LEVEL: 'silent', ...env },
+			stdio: ['ignore', 'pipe', 'pipe']
+		});
+		let out = '';
+		let err = '';
+		const timer = setTimeout(() => reject(new Error('child did not start: ' + err.slice(-2000))), 60_000);
+		proc.stdout!.on('data', (d: Buffer) => {
+			out += d.toString();
+			const m = /LISTENING (\d+)/.exec(out);
+			if (m) {
+				clearTimeout(timer);
+				resolve({ proc, port: Number(m[1]) });
+			}
+		});
+		proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+		proc.on('exit', (code) => {
+			clearTimeout(timer);
+			if (!/LISTENING/.test(out)) reject(new Error(`child exited (${code}): ${err.slice(-2000)}`));
+		});
+	});
+}
+
+function sigkill(child: Child): Promise<void> {
+	return new Promise((resolve) => {
+		if (child.proc.exitCode !== null || child.proc.signalCode !== null) return resolve();
+		child.proc.once('exit', () => resolve());
+		child.proc.kill('SIGKILL');
+	});
+}
+
+/** Values pushed by one writer, in the order a doc holds them. */
+function tokens(doc: Y.Doc, writer: string): number[] {
+	return doc.getArray<number>(writer).toArray();
+}
+
+describe.each(engines)('collaboration server crash durability (%s)', (kind) => {
+	const children: Child[] = [];
+	const clients: TestClient[] = [];
+	const dirs: string[] = [];
+	afterAll(async () => {
+		for (const c of clients) c.destroy();
+		for (const ch of children) await sigkill(ch);
+		for (const d of dirs) rmSync(d, { recursive: true, force: true });
+	});
+
+	it('SIGKILL while typing loses no acknowledged update; clients reconnect and converge; offline edits merge', { timeout: 120_000 }, async () => {
+		const docId = randomUUID();
+		const w1 = randomUUID();
+		const w2 = randomUUID();
+		const observer = randomUUID();
+		const rights = JSON.stringify({ [w1]: 'write', [w2]: 'write', [observer]: 'read' });
+
+		// Storage the child uses, and a way for the test to read it while the child is dead.
+		let env: Record<string, string>;
+		let openStorage: () => Promise<Database>;
+		if (kind === 'postgres') {
+			const url = await createDatabase(inject('pgUrl'), `t_crash_${process.pid}_${Date.now().toString(36)}`);
+			env = { DATABASE_URL: url, COLLAB_MIGRATE: '1' };
+			openStorage = async () => openPostgres(url, { max: 2 });
+		} else {
+			const dir = mkdtempSync(join(tmpdir(), 'spaser-collab-crash-'));
+			dirs.push(dir);
+			const dataDir = join(dir, 'pgdata');
+			env = { DATABASE_URL: '', COLLAB_PGLITE_DIR: dataDir, COLLAB_PGLITE_SNAPSHOT: inject('pgliteSnapshot'), COLLAB_MIGRATE: '1' };
+			openStorage = () => openPglite({ dataDir });
+		}
+
+		const first = await startChild({ ...env, COLLAB_RIGHTS: rights });
+		children.push(first);
+		const base = `ws://127.0.0.1:${first.port}/collab`;
+		const a = connectClient(base, docId, { id: w1, name: 'Écrivain 1' });
+		const b = connectClient(base, docId, { id: w2, name: 'Écrivain 2' });
+		const o = connectClient(base, docId, { id: observer, name: 'Observateur' });
+		clients.push(a, b, o);
+		await Promise.all([synced(a), synced(b), synced(o)]);
+
+		// Both writers type continuously (one update every few ms each), also while the server is down.
+		let n1 = 0;
+		let n2 = 0;
+		let typing = true;
+		const typer = (async () => {
+			while (typing) {
+				a.doc.getArray<number>('w1').push([n1++]);
+				b.doc.getArray<number>('w2').push([n2++]);
+				await sleep(3);
+			}
+		})();
+		await waitFor(() => tokens(o.doc, 'w1').length > 50 && tokens(o.doc, 'w2').length > 50, {
+			timeout: 10_000,
+			message: 'observer receiving'
+		});
+		await sleep(300);
+
+		// Kill. What the observer holds at this instant is what the server acknowledged.
+		const killing = sigkill(first);
+		const acked1 = tokens(o.doc, 'w1');
+		const acked2 = tokens(o.doc, 'w2');
+		await killing;
+		const typedBeforeKill = n1;
+		expect(acked1.length).toBeGreaterThan(50);
+
+		// Read the storage directly, as the next server will: every acknowledged update is there.
+		const storage = await openStorage();
+		let persisted: Y.Doc;
+		try {
+			const stored = await loadDoc(storage, docId);
+			persisted = new Y.Doc();
+			if (stored.snapshot) Y.applyUpdate(persisted, stored.snapshot);
+			for (const u of stored.updates) Y.applyUpdate(persisted, u);
+		} finally {
+			await storage.close();
+		}
+		const p1 = new Set(tokens(persisted, 'w1'));
+		const p2 = new Set(tokens(persisted, 'w2'));
+		expect(acked1.filter((t) => !p1.has(t))).toEqual([]);
+		expect(acked2.filter((t) => !p2.has(t))).toEqual([]);
+		// The stored state is a consistent prefix (Yjs integrates only what it can), in typing order.
+		const stored1 = tokens(persisted, 'w1');
+		expect(stored1).toEqual(Array.from({ length: stored1.length }, (_, i) => i));
+
+		// The writers keep typing offline for a moment, then the server comes back on the same port.
+		await sleep(300);
+		const second = await startChild({
+			...env,
+			COLLAB_RIGHTS: rights,
+			COLLAB_PORT: String(first.port),
+			COLLAB_MIGRATE: '0',
+			COLLAB_PGLITE_SNAPSHOT: ''
+		});
+		children.push(second);
+		await sleep(300);
+		typing = false;
+		await typer;
+		expect(n1).toBeGreaterThan(typedBeforeKill);
+
+		// Clients reconnect by themselves and converge, offline edits included.
+		const v = connectClient(base, docId, { id: observer, name: 'Vérificateur' });
+		clients.push(v);
+		const expected1 = Array.from({ length: n1 }, (_, i) => i);
+		const expected2 = Array.from({ length: n2 }, (_, i) => i);
+		await waitFor(
+			() =>
+				[a, b, o, v].every(
+					(c) => tokens(c.doc, 'w1').length === n1 && tokens(c.doc, 'w2').length === n2
+				),
+			{ timeout: 15_000, message: 'convergence after restart' }
+		);
+		for (const c of [a, b, o, v]) {
+			expect(tokens(c.doc, 'w1')).toEqual(expected1);
+			expect(tokens(c.doc, 'w2')).toEqual(expected2);
+		}
+
+		// An offline client: disconnects, edits locally, reconnects → its edits merge with the others'.
+		b.provider.disconnect();
+		b.doc.getText('notes').insert(0, 'hors ligne');
+		a.doc.getText('notes').insert(0, 'en ligne ');
+		await sleep(200);
+		expect(v.doc.getText('notes').toString()).toBe('en ligne ');
+		b.provider.connect();
+		await waitFor(
+			() =>
+				[a, b, v].every((c) => c.doc.getText('notes').length === 'hors ligne'.length + 'en ligne '.length) &&
+				a.doc.getText('notes').toString() === b.doc.getText('notes').toString(),
+			{ timeout: 5000, message: 'offline merge' }
+		);
+		expect(v.doc.getText('notes').toString()).toBe(a.doc.getText('notes').toString());
+		expect(v.doc.getText('notes').toString()).toContain('hors ligne');
+
+		// And that merge was stored before it reached the others: a clean restart shows it.
+		await sigkill(second);
+		const storage2 = await openStorage();
+		try {
+			const stored = await loadDoc(storage2, docId);
+			const check = new Y.Doc();
+			if (stored.snapshot) Y.applyUpdate(check, stored.snapshot);
+			for (const u of stored.updates) Y.applyUpdate(check, u);
+			expect(check.getText('notes').toString()).toBe(v.doc.getText('notes').toString());
+			expect(tokens(check, 'w1')).toEqual(expected1);
+		} finally {
+			await storage2.close();
+		}
+	});
+});
