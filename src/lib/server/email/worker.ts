@@ -1,6 +1,6 @@
 import nodemailer, { type Transporter } from 'nodemailer';
-// @ts-expect-error untyped internal helper of nodemailer that parses smtp:// URLs (with ?tls.x= options)
-import shared from 'nodemailer/lib/shared/index.js';
+// Internal helper of nodemailer that parses smtp:// URLs (with ?tls.x= options). nodemailer 10 is ESM: no default export.
+import * as shared from 'nodemailer/lib/shared/index.js';
 import type { Database } from '../db';
 import { asService } from '../db';
 import { log } from '../log';
