@@ -13,7 +13,7 @@ export const load: LayoutServerLoad = async ({ locals }) => {
 	);
 	return {
 		user: locals.user,
-		organisations: organisations.map((o) => ({ id: o.id, slug: o.slug, name: o.name, role: o.my_role })),
+		organisations: organisations.map((o) => ({ ...o, role: o.my_role })),
 		animatedNetworks
 	};
 };

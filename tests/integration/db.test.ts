@@ -275,3 +275,22 @@ describe('PGlite data folder lock', () => {
 		}
 	});
 });
+
+describe.each(engines)('migrations applied by the Supabase CLI (%s)', (kind) => {
+	it('are recorded, not run a second time', async () => {
+		const db = await openTestDb(kind);
+		try {
+			// Simulate `supabase db reset`: the CLI's own record of the versions, and no row in ours.
+			await db.exec(`create schema if not exists supabase_migrations;
+				create table if not exists supabase_migrations.schema_migrations (version text primary key, name text);`);
+			const versions = await db.query<{ version: string; name: string }>('select version, name from public.spaser_migrations');
+			for (const v of versions) await db.query('insert into supabase_migrations.schema_migrations values ($1, $2)', [v.version, v.name]);
+			await db.exec('delete from public.spaser_migrations');
+			expect(await migrate(db)).toEqual([]);
+			const [{ n }] = await db.query<{ n: number }>('select count(*)::int as n from public.spaser_migrations');
+			expect(n).toBe(versions.length);
+		} finally {
+			await db.close();
+		}
+	});
+});
