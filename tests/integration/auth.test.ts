@@ -361,7 +361,7 @@ describe.each(engines)('authentication on %s', (engine) => {
 			expect(token).toMatch(/^spc_[a-z2-7]{16}_[a-z2-7]{32}$/);
 			const secret = token.split('_')[2];
 			const auth = await authenticateApiToken(db, token);
-			expect(auth).toEqual({ user: { id: u.id, email: u.email }, scopes: ['read', 'write'] });
+			expect(auth).toEqual({ user: { id: u.id, email: u.email, displayName: expect.any(String), isPlatformAdmin: false, emailVerified: true }, scopes: ['read', 'write'] });
 
 			const [row] = await svc((tx) => tx.query<Record<string, unknown>>('select * from public.api_tokens where id = $1', [id]));
 			expect(Array.from(row.secret_hash as Uint8Array)).toEqual(Array.from(hashSecret(secret)));

@@ -5,16 +5,38 @@ import type { Actor, Database, Tx } from './types';
  * `request.jwt.claims` set the way Supabase sets them, so row-level security decides what is visible.
  */
 export function withUser<T>(db: Database, actor: Actor | null, fn: (tx: Tx) => Promise<T>): Promise<T> {
-	return db.transaction(async (tx) => {
+	return db.transaction((tx) => {
 		const claims = actor
 			? { sub: actor.id, role: 'authenticated', email: actor.email ?? null }
 			: { role: 'anon' };
-		await tx.query(`select set_config('request.jwt.claims', $1, true), set_config('role', $2, true)`, [
+		const setup = tx.query(`select set_config('request.jwt.claims', $1, true), set_config('role', $2, true)`, [
 			JSON.stringify(claims),
 			actor ? 'authenticated' : 'anon'
 		]);
-		return fn(tx);
+		return runAfter(db, setup, tx, fn);
 	});
+}
+
+/**
+ * Runs `fn` once the role is set. On PostgreSQL the setup is pipelined with fn's first query (postgres.js keeps
+ * the order on the transaction's connection, and a failed setup aborts the transaction, so nothing runs with the
+ * wrong role): one round trip less per transaction. PGlite awaits it first.
+ */
+async function runAfter<T>(db: Database, setup: Promise<unknown>, tx: Tx, fn: (tx: Tx) => Promise<T>): Promise<T> {
+	if (db.kind !== 'postgres') {
+		await setup;
+		return fn(tx);
+	}
+	setup.catch(() => {}); // observed below
+	let result: T;
+	try {
+		result = await fn(tx);
+	} catch (e) {
+		await setup; // a failed setup is the real cause: report it
+		throw e;
+	}
+	await setup;
+	return result;
 }
 
 /**
@@ -22,9 +44,9 @@ export function withUser<T>(db: Database, actor: Actor | null, fn: (tx: Tx) => P
  * query log as a comment), e.g. 'session validation' or 'sign-up'.
  */
 export function asService<T>(db: Database, reason: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
-	return db.transaction(async (tx) => {
-		await tx.query(`select set_config('role', 'service_role', true) /* ${reason.replace(/\*\//g, '')} */`);
-		return fn(tx);
+	return db.transaction((tx) => {
+		const setup = tx.query(`select set_config('role', 'service_role', true) /* ${reason.replace(/\*\//g, '')} */`);
+		return runAfter(db, setup, tx, fn);
 	});
 }
 
