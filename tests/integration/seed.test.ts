@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/lib/server/db';
 import { withUser } from '../../src/lib/server/db';
-import { loadDemoData } from '../../src/lib/server/demo';
+import { DEMO_SPASER_ID, loadDemoData } from '../../src/lib/server/demo';
+import { readLiveDoc } from '../../src/lib/server/spaser/live';
+import { readTree } from '../../src/lib/spaser/ydoc';
 import { login } from '../../src/lib/server/auth/service';
 import { validateSessionToken } from '../../src/lib/server/auth/session';
 import { engines, openTestDb } from '../helpers/engines';
@@ -17,7 +19,10 @@ const TABLES = [
 	'organisation_members',
 	'network_memberships',
 	'sessions',
-	'email_outbox'
+	'email_outbox',
+	'spaser_documents',
+	'spaser_nodes',
+	'collab_updates'
 ];
 
 async function counts(db: Database) {
@@ -50,6 +55,18 @@ describe.each(engines)('demo seed (supabase/seed.sql) on %s', (kind) => {
 		// nothing that would send mail or log anyone in
 		expect(first.sessions).toBe(0);
 		expect(first.email_outbox).toBe(0);
+	});
+
+	it('includes a co-editable demo SPASER of the demo collectivité, projected for search and exports', async () => {
+		expect(first.spaser_documents).toBe(1);
+		expect(first.collab_updates).toBeGreaterThan(0);
+		const nodes = await db.query<{ label: string; depth: number }>(
+			'select label, depth from public.spaser_nodes where document_id = $1 order by position',
+			[DEMO_SPASER_ID]
+		);
+		expect(nodes.filter((n) => n.depth === 1).map((n) => n.label)).toEqual(['Axe 1', 'Axe 2', 'Axe 3', 'Axe 4', 'Axe 5']);
+		const doc = await readLiveDoc(db, DEMO_SPASER_ID);
+		expect(readTree(doc)).toHaveLength(nodes.length);
 	});
 
 	it('describes a varied fictional network', async () => {

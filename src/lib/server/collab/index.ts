@@ -14,7 +14,7 @@ import { colorFor } from '../../spaser/ytext';
 import { createCollabServer, type CollabServer } from './server';
 
 const KEY = Symbol.for('spaser.collab.runtime');
-type Runtime = { server: CollabServer; projection: ProjectionScheduler };
+type Runtime = { db: Database; server: CollabServer; projection: ProjectionScheduler };
 type Holder = { [KEY]?: Promise<Runtime> };
 
 function readCookie(header: string | undefined, name: string): string | null {
@@ -63,8 +63,8 @@ export function startCollab(db: Database): Promise<Runtime> {
 			onChange: (docId) => projection.schedule(docId),
 			log
 		});
-		setCollabServer(server);
-		return { server, projection };
+		setCollabServer(db, server);
+		return { db, server, projection };
 	})();
 	return g[KEY]!;
 }
@@ -74,10 +74,10 @@ export async function stopCollab() {
 	const rt = g[KEY];
 	g[KEY] = undefined;
 	if (!rt) return;
-	const { server, projection } = await rt;
+	const { db, server, projection } = await rt;
 	await server.close();
 	await projection.close();
-	setCollabServer(undefined);
+	setCollabServer(db, undefined);
 }
 
 /** Upgrade handler for server.js and the Vite dev plugin. */

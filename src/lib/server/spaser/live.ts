@@ -8,23 +8,28 @@ import { loadDoc } from '../collab/persistence';
 import { createCollabServer, type CollabServer } from '../collab/server';
 
 const KEY = Symbol.for('spaser.collab');
-type Holder = { [KEY]?: CollabServer };
+type Holder = { [KEY]?: WeakMap<Database, CollabServer> };
 
-/** Registers the process's collaboration server (done once at start-up by runtime.ts). */
-export function setCollabServer(server: CollabServer | undefined) {
-	(globalThis as Holder)[KEY] = server;
+function registry(): WeakMap<Database, CollabServer> {
+	const g = globalThis as Holder;
+	g[KEY] ??= new WeakMap();
+	return g[KEY]!;
 }
 
-/** The process's collaboration server, or a headless one (no websocket clients) for scripts and tests. */
+/** Registers the collaboration server that owns `db`'s documents in this process (runtime.ts, at start-up). */
+export function setCollabServer(db: Database, server: CollabServer | undefined) {
+	if (server) registry().set(db, server);
+	else registry().delete(db);
+}
+
+/** The collaboration server of `db`, or a headless one (no websocket clients) for scripts and tests. */
 export function getCollabServer(db: Database): CollabServer {
-	const g = globalThis as Holder;
-	g[KEY] ??= createCollabServer({
-		db,
-		authenticate: async () => null,
-		authorize: async () => null,
-		allowedOrigins: []
-	});
-	return g[KEY]!;
+	let server = registry().get(db);
+	if (!server) {
+		server = createCollabServer({ db, authenticate: async () => null, authorize: async () => null, allowedOrigins: [] });
+		registry().set(db, server);
+	}
+	return server;
 }
 
 /** The document as stored (snapshot + updates), in a fresh Y.Doc the caller owns. */
