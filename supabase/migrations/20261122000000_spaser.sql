@@ -55,6 +55,16 @@ create or replace function app.spaser_access(p_doc uuid) returns text
 revoke all on function app.spaser_access(uuid) from public;
 grant execute on function app.spaser_access(uuid) to authenticated, service_role;
 
+-- The caller created this SPASER and it has no owner at all yet (between its insert and its lead's insert).
+-- Read without RLS: a creator who has lost access to an owned SPASER must not see it as "ownerless".
+create or replace function app.spaser_unowned_by_caller(p_doc uuid) returns boolean
+  language sql stable security definer set search_path = ''
+  as $$ select exists (select 1 from public.spaser_documents s
+                       where s.id = p_doc and s.created_by = auth.uid()
+                         and not exists (select 1 from public.spaser_document_orgs d where d.document_id = s.id)) $$;
+revoke all on function app.spaser_unowned_by_caller(uuid) from public;
+grant execute on function app.spaser_unowned_by_caller(uuid) to authenticated, service_role;
+
 -- Relational projection of the Y.Doc (written by the server after changes, read through RLS).
 create table public.spaser_nodes (
   document_id uuid not null references public.spaser_documents (id) on delete cascade,
@@ -136,7 +146,9 @@ grant select on public.spaser_nodes, public.spaser_targets to authenticated;
 -- A version's state and content never change once written; writers name, publish and unpublish it.
 grant select, insert on public.spaser_versions to authenticated;
 grant update (name, published_at) on public.spaser_versions to authenticated;
-grant select, insert, delete on public.spaser_comments to authenticated;
+-- Resolution and edit marks are set by updates only (see the guard trigger), never at insert.
+grant select, delete on public.spaser_comments to authenticated;
+grant insert (id, document_id, node_id, thread_id, author_id, body, mentions) on public.spaser_comments to authenticated;
 grant update (body, mentions, edited_at, resolved_at, resolved_by) on public.spaser_comments to authenticated;
 grant all on public.spaser_documents, public.spaser_document_orgs, public.spaser_nodes, public.spaser_targets,
   public.spaser_versions, public.spaser_comments to service_role;
@@ -144,9 +156,11 @@ revoke all on public.spaser_documents, public.spaser_document_orgs, public.spase
   public.spaser_versions, public.spaser_comments from anon;
 
 create policy spaser_documents_select on public.spaser_documents for select to authenticated
-  using (app.spaser_access(id) is not null or (created_by = auth.uid() and not exists (select 1 from public.spaser_document_orgs d where d.document_id = spaser_documents.id)));
+  using (app.spaser_access(id) is not null or app.spaser_unowned_by_caller(id));
+-- Created by an admin or editor of some collectivité, in their own name (its owners are inserted next).
 create policy spaser_documents_insert on public.spaser_documents for insert to authenticated
-  with check (created_by = auth.uid());
+  with check (created_by = auth.uid()
+              and exists (select 1 from public.organisation_members m where m.user_id = auth.uid() and m.role in ('admin', 'editor')));
 create policy spaser_documents_update on public.spaser_documents for update to authenticated
   using (app.spaser_access(id) = 'write') with check (app.spaser_access(id) = 'write');
 -- Deleting a SPASER is for admins of its lead collectivité.
@@ -159,9 +173,7 @@ create policy spaser_document_orgs_select on public.spaser_document_orgs for sel
 -- An editor of a collectivité attaches it to a SPASER they can write (or that has no owner yet and that they created).
 create policy spaser_document_orgs_insert on public.spaser_document_orgs for insert to authenticated
   with check (app.has_org_role(org_id, array['admin', 'editor'])
-              and (app.spaser_access(document_id) = 'write'
-                   or exists (select 1 from public.spaser_documents s where s.id = document_id and s.created_by = auth.uid()
-                              and not exists (select 1 from public.spaser_document_orgs d where d.document_id = s.id))));
+              and (app.spaser_access(document_id) = 'write' or app.spaser_unowned_by_caller(document_id)));
 -- A co-owner leaves (its admins) or is removed (admins of the lead collectivité); the lead never leaves.
 create policy spaser_document_orgs_delete on public.spaser_document_orgs for delete to authenticated
   using (not is_lead and (app.has_org_role(org_id, array['admin'])
@@ -178,12 +190,19 @@ create policy spaser_versions_update on public.spaser_versions for update to aut
   using (app.spaser_access(document_id) = 'write') with check (app.spaser_access(document_id) = 'write');
 
 create policy spaser_comments_select on public.spaser_comments for select to authenticated using (app.spaser_access(document_id) is not null);
+-- A reply goes into a thread of the same SPASER and node (thread_id = the thread's first comment).
 create policy spaser_comments_insert on public.spaser_comments for insert to authenticated
-  with check (app.spaser_access(document_id) is not null and author_id = auth.uid());
+  with check (app.spaser_access(document_id) is not null and author_id = auth.uid()
+              and (thread_id is null
+                   or exists (select 1 from public.spaser_comments t where t.id = spaser_comments.thread_id and t.thread_id is null
+                              and t.document_id = spaser_comments.document_id and t.node_id = spaser_comments.node_id)));
 create policy spaser_comments_update on public.spaser_comments for update to authenticated
   using (app.spaser_access(document_id) is not null) with check (app.spaser_access(document_id) is not null);
+-- The author deletes their comment while they can read the SPASER; the first comment of a thread that has
+-- replies stays (deleting it would cascade to the replies of others).
 create policy spaser_comments_delete on public.spaser_comments for delete to authenticated
-  using (author_id = auth.uid());
+  using (author_id = auth.uid() and app.spaser_access(document_id) is not null
+         and not exists (select 1 from public.spaser_comments r where r.thread_id = spaser_comments.id));
 
 -- Any reader may resolve or reopen a thread (as themself); only the author edits a comment's text.
 create or replace function app.spaser_comments_guard() returns trigger
@@ -195,8 +214,10 @@ create or replace function app.spaser_comments_guard() returns trigger
           or new.edited_at is distinct from old.edited_at) and old.author_id is distinct from auth.uid() then
         raise exception 'only the author can edit a comment' using errcode = '42501';
       end if;
-      if new.resolved_at is not null and new.resolved_by is distinct from auth.uid()
-         and (old.resolved_at is null or new.resolved_by is distinct from old.resolved_by) then
+      -- Resolving signs with the current user; reopening clears both; nobody rewrites someone else's resolution.
+      if (new.resolved_at is distinct from old.resolved_at or new.resolved_by is distinct from old.resolved_by)
+         and not coalesce((new.resolved_at is null and new.resolved_by is null)
+                          or (new.resolved_at is not null and new.resolved_by = auth.uid()), false) then
         raise exception 'resolved_by must be the current user' using errcode = '42501';
       end if;
     end if;
@@ -206,7 +227,8 @@ create or replace function app.spaser_comments_guard() returns trigger
 create trigger spaser_comments_guard before update on public.spaser_comments for each row execute function app.spaser_comments_guard();
 
 -- Published adopted versions are public (art. L2111-3: the SPASER is made public). Read through this
--- security-definer function only, by collectivité and SPASER slug.
+-- security-definer function only, by collectivité and SPASER slug. Only an adopted SPASER (or an archived one,
+-- which was adopted) shows; a published version of a draft stays private.
 create or replace function app.published_spaser(p_org_slug text, p_doc_slug text)
   returns table (document_id uuid, title text, org_name text, period_start integer, period_end integer,
                  adopted_on date, deliberation_ref text, version_name text, published_at timestamptz, content jsonb)
@@ -218,7 +240,7 @@ create or replace function app.published_spaser(p_org_slug text, p_doc_slug text
       join public.spaser_documents s on s.id = d.document_id
       join lateral (select * from public.spaser_versions v where v.document_id = s.id and v.published_at is not null
                     order by v.published_at desc limit 1) v on true
-     where o.slug = p_org_slug and s.slug = p_doc_slug
+     where o.slug = p_org_slug and s.slug = p_doc_slug and s.status in ('adopte', 'archive')
   $$;
 revoke all on function app.published_spaser(text, text) from public;
 grant execute on function app.published_spaser(text, text) to anon, authenticated, service_role;

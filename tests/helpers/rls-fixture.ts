@@ -12,8 +12,17 @@
  *   Rows: a logo for B and C (none for A, so that "insert a logo for A" can be tried); a pending invitation to A
  *   (invA, for invitee) and to B (invB); sessions of adminA, adminB, anim2; API tokens of adminA and editorA;
  *   one-time auth tokens of invitee and adminA; two rate-limit counters; two queued e-mails.
+ *
+ *   SPASERs (one node, one target each):
+ *     sA   owned by A alone, shared with A's networks, adopted; versions vA-auto (unpublished) and vA-pub (published).
+ *          Comments: cA1 (viewerA, first of a thread), cA2 (editorA's reply to cA1), cA3 (anim1, own thread,
+ *          resolved by editorA).  Collaboration log: updates sA:1, sA:2 and a snapshot sA.
+ *     sAC  joint SPASER, lead C, co-owner A, NOT shared, draft; version vAC (published, but the SPASER is not
+ *          adopted, so it is not public). Comment cAC (adminA).
+ *     sB   owned by B alone, shared (B is approved in N2, pending in N1), adopted; version vB-pub (published).
+ *          Comment cB (adminB). Collaboration log: update sB:1 and a snapshot sB.
  */
-import { asService, type Actor, type Database } from '../../src/lib/server/db';
+import { asService, type Actor, type Database, type Tx } from '../../src/lib/server/db';
 import { hashSecret } from '../../src/lib/server/auth/crypto';
 
 const u = (n: number) => `10000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
@@ -22,6 +31,10 @@ const n = (k: number) => `30000000-0000-4000-8000-${String(k).padStart(12, '0')}
 const m = (k: number) => `40000000-0000-4000-8000-${String(k).padStart(12, '0')}`;
 const i = (k: number) => `50000000-0000-4000-8000-${String(k).padStart(12, '0')}`;
 const e = (k: number) => `60000000-0000-4000-8000-${String(k).padStart(12, '0')}`;
+const sp = (k: number) => `70000000-0000-4000-8000-${String(k).padStart(12, '0')}`;
+const nd = (k: number) => `71000000-0000-4000-8000-${String(k).padStart(12, '0')}`;
+const ve = (k: number) => `72000000-0000-4000-8000-${String(k).padStart(12, '0')}`;
+const co = (k: number) => `73000000-0000-4000-8000-${String(k).padStart(12, '0')}`;
 
 export const USERS = {
 	adminA: u(1),
@@ -41,6 +54,13 @@ export const NETWORKS = { N1: n(1), N2: n(2) } as const;
 export const MEMBERSHIPS = { 'A@N1': m(1), 'C@N1': m(2), 'B@N1': m(3), 'B@N2': m(4) } as const;
 export const INVITATIONS = { invA: i(1), invB: i(2) } as const;
 export const MAILS = { mail1: e(1), mail2: e(2) } as const;
+export const SPASERS = { sA: sp(1), sAC: sp(2), sB: sp(3) } as const;
+export const SPASER_SLUGS = { sA: 'spaser-a', sAC: 'spaser-ac', sB: 'spaser-b' } as const;
+export const NODES = { nA: nd(1), nAC: nd(2), nB: nd(3) } as const;
+export const VERSIONS = { 'vA-auto': ve(1), 'vA-pub': ve(2), vAC: ve(3), 'vB-pub': ve(4) } as const;
+export const COMMENTS = { cA1: co(1), cA2: co(2), cA3: co(3), cAC: co(4), cB: co(5) } as const;
+/** The content stored in each fixture version (what app.published_spaser returns). */
+export const versionContent = (label: keyof typeof VERSIONS) => ({ fixture: label, nodes: [] as unknown[] });
 
 /** The clear secrets behind the fixture invitations (only their SHA-256 is stored). */
 export const INVITATION_SECRETS = { invA: 'fixture-invitation-a-secret', invB: 'fixture-invitation-b-secret' } as const;
@@ -50,7 +70,7 @@ export const actorOf = (user: UserLabel): Actor => ({ id: USERS[user], email: em
 
 /** uuid → label, for every fixed id above. */
 export const LABELS = new Map<string, string>(
-	[USERS, ORGS, NETWORKS, MEMBERSHIPS, INVITATIONS, MAILS].flatMap((group) => Object.entries(group).map(([label, id]) => [id, label]))
+	[USERS, ORGS, NETWORKS, MEMBERSHIPS, INVITATIONS, MAILS, SPASERS, NODES, VERSIONS, COMMENTS].flatMap((group) => Object.entries(group).map(([label, id]) => [id, label]))
 );
 
 /** The owner-chosen text keys (sessions, tokens, rate limits) are their own labels. */
@@ -149,5 +169,83 @@ export async function buildRlsFixture(db: Database): Promise<void> {
 			 values ($1, $2, 'Invitation', 'Lien secret', 'invitation'), ($3, $4, 'Réinitialisation', 'Lien secret', 'password_reset')`,
 			[MAILS.mail1, emailOf('invitee'), MAILS.mail2, emailOf('adminA')]
 		);
+
+		await buildSpasers(tx);
 	});
+}
+
+async function buildSpasers(tx: Tx): Promise<void> {
+	const doc = (label: keyof typeof SPASERS, title: string, status: string, shared: boolean, creator: UserLabel) =>
+		tx.query(
+			`insert into public.spaser_documents (id, slug, title, period_start, period_end, status, adopted_on, deliberation_ref,
+			                                      shared_with_networks, created_by)
+			 values ($1, $2, $3, 2026, 2030, $4, case when $4 = 'adopte' then date '2026-06-30' end,
+			         case when $4 = 'adopte' then 'Délibération n° 2026-42' end, $5, $6)`,
+			[SPASERS[label], SPASER_SLUGS[label], title, status, shared, USERS[creator]]
+		);
+	await doc('sA', 'SPASER de la commune A', 'adopte', true, 'adminA');
+	await doc('sAC', 'SPASER conjoint C et A', 'brouillon', false, 'adminC');
+	await doc('sB', 'SPASER de la commune B', 'adopte', true, 'adminB');
+	await tx.query(
+		`insert into public.spaser_document_orgs (document_id, org_id, is_lead)
+		 values ($1, $2, true), ($3, $4, true), ($3, $2, false), ($5, $6, true)`,
+		[SPASERS.sA, ORGS.A, SPASERS.sAC, ORGS.C, SPASERS.sB, ORGS.B]
+	);
+
+	for (const [docLabel, nodeLabel, target] of [
+		['sA', 'nA', 'tA'],
+		['sAC', 'nAC', 'tAC'],
+		['sB', 'nB', 'tB']
+	] as const) {
+		await tx.query(
+			`insert into public.spaser_nodes (document_id, node_id, position, depth, number, label, level_name, title, kind, status)
+			 values ($1, $2, 0, 1, '1', 'Axe 1', 'Axe', 'Achats socialement responsables', 'axe', 'en_cours')`,
+			[SPASERS[docLabel], NODES[nodeLabel]]
+		);
+		// target_id is a text key chosen by the editor: it is its own label.
+		await tx.query(
+			`insert into public.spaser_targets (document_id, node_id, target_id, label, unit, value, year)
+			 values ($1, $2, $3, 'Part des marchés avec clause sociale', '%', 30, 2030)`,
+			[SPASERS[docLabel], NODES[nodeLabel], target]
+		);
+	}
+
+	const version = (label: keyof typeof VERSIONS, docLabel: keyof typeof SPASERS, kind: string, published: boolean, by: UserLabel | null) =>
+		tx.query(
+			`insert into public.spaser_versions (id, document_id, kind, name, state, content, created_by, published_at)
+			 values ($1, $2, $3, $4, '\\x00', $5::text::jsonb, $6, case when $7::boolean then now() end)`,
+			[VERSIONS[label], SPASERS[docLabel], kind, kind === 'auto' ? null : `Version ${label}`, JSON.stringify(versionContent(label)), by && USERS[by], published]
+		);
+	await version('vA-auto', 'sA', 'auto', false, null);
+	await version('vA-pub', 'sA', 'named', true, 'editorA');
+	await version('vAC', 'sAC', 'named', true, 'adminA');
+	await version('vB-pub', 'sB', 'named', true, 'adminB');
+
+	const comment = (
+		label: keyof typeof COMMENTS,
+		docLabel: keyof typeof SPASERS,
+		nodeLabel: keyof typeof NODES,
+		author: UserLabel,
+		thread: keyof typeof COMMENTS | null,
+		resolvedBy: UserLabel | null = null
+	) =>
+		tx.query(
+			`insert into public.spaser_comments (id, document_id, node_id, thread_id, author_id, body, resolved_at, resolved_by)
+			 values ($1, $2, $3, $4, $5, $6, case when $7::uuid is null then null else now() end, $7)`,
+			[COMMENTS[label], SPASERS[docLabel], NODES[nodeLabel], thread && COMMENTS[thread], USERS[author], `Commentaire ${label}`, resolvedBy && USERS[resolvedBy]]
+		);
+	await comment('cA1', 'sA', 'nA', 'viewerA', null);
+	await comment('cA2', 'sA', 'nA', 'editorA', 'cA1');
+	await comment('cA3', 'sA', 'nA', 'anim1', null, 'editorA');
+	await comment('cAC', 'sAC', 'nAC', 'adminA', null);
+	await comment('cB', 'sB', 'nB', 'adminB', null);
+
+	await tx.query(
+		`insert into public.collab_updates (doc_id, seq, update, user_id) values ($1, 1, '\\x01', $2), ($1, 2, '\\x02', $3), ($4, 1, '\\x03', $5)`,
+		[SPASERS.sA, USERS.adminA, USERS.editorA, SPASERS.sB, USERS.adminB]
+	);
+	await tx.query(`insert into public.collab_snapshots (doc_id, state, upto_seq) values ($1, '\\x00', 0), ($2, '\\x00', 0)`, [
+		SPASERS.sA,
+		SPASERS.sB
+	]);
 }

@@ -35,12 +35,18 @@ import {
 	buildRlsFixture,
 	emailOf,
 	INVITATION_SECRETS,
+	COMMENTS,
 	INVITATIONS,
 	LABELS,
 	MEMBERSHIPS,
 	NETWORKS,
+	NODES,
 	ORGS,
-	USERS
+	SPASER_SLUGS,
+	SPASERS,
+	USERS,
+	VERSIONS,
+	versionContent
 } from '../helpers/rls-fixture';
 
 const PERSONAS = ['anon', 'outsider', 'viewer', 'editor', 'admin', 'animN2', 'animN1', 'platform'] as const;
@@ -81,6 +87,8 @@ const closed = (key: string, insert: string, set: string): TableSpec => ({
 });
 
 const A_USERS = 'adminA editorA viewerA';
+const V_A = 'vA-auto vA-pub';
+const C_A = 'cA1 cA2 cA3';
 const A_MEMBERS = 'A:adminA A:editorA A:viewerA';
 
 // prettier-ignore
@@ -213,7 +221,93 @@ const MATRIX: Record<string, TableSpec> = {
 			update: ['denied', 'B@N1 B@N2',    '-',         '-',         'A@N1',      'B@N2', 'A@N1 C@N1 B@N1', '*'],
 			delete: ['denied', '-',            '-',         '-',         '-',         '-',    '-',               '*']
 		}
-	}
+	},
+
+	// SPASERs (fixture: sA = A alone, shared, adopted; sAC = lead C + co-owner A, not shared; sB = B alone, shared).
+	// Access: admins/editors of an owner 'write', its viewers 'read', animators of a network where an owner is an
+	// APPROVED member 'read' when shared (anim1 reads sA, not sAC; anim2 reads sB; B is only pending in N1).
+	// The platform admin has no access to SPASERs.
+	spaser_documents: {
+		key: 'id', set: 'title = title',
+		insert: `insert into public.spaser_documents (slug, title) values ('nouveau-spaser', 'Nouveau SPASER')`,
+		expect: {
+			//          anon      outsider viewer    editor    admin     animN2 animN1 platform
+			select: ['denied', 'sB',    'sA sAC', 'sA sAC', 'sA sAC', 'sB',  'sA',  '-'],
+			// Only admins and editors of some collectivité create a SPASER (then attach its owners).
+			insert: ['denied', 'ok',    'rls',    'ok',     'ok',     'rls', 'rls', 'rls'],
+			update: ['denied', 'sB',    '-',      'sA sAC', 'sA sAC', '-',   '-',   '-'],
+			// Admins of the LEAD collectivité only: adminA deletes sA, not the joint sAC led by C.
+			delete: ['denied', 'sB',    '-',      '-',      'sA',     '-',   '-',   '-']
+		}
+	},
+	spaser_document_orgs: {
+		key: `document_id::text || ':' || org_id::text`, set: 'is_lead = is_lead',
+		// adminB tries to attach B to A's SPASER: refused without write access on it (see the co-owner tests).
+		insert: `insert into public.spaser_document_orgs (document_id, org_id) values ('${SPASERS.sA}', '${ORGS.B}')`,
+		expect: {
+			//          anon      outsider viewer              editor              admin               animN2  animN1  platform
+			select: ['denied', 'sB:B',  'sA:A sAC:C sAC:A', 'sA:A sAC:C sAC:A', 'sA:A sAC:C sAC:A', 'sB:B', 'sA:A', '-'],
+			insert: ['denied', 'rls',   'rls',              'rls',              'rls',              'rls',  'rls',  'rls'],
+			update: DENIED_ALL,
+			// The lead never leaves; a co-owner's admins take it out (adminA: A out of sAC).
+			delete: ['denied', '-',     '-',                '-',                'sAC:A',            '-',    '-',    '-']
+		}
+	},
+	// Projection of the Y.Doc: written by the service role only.
+	spaser_nodes: {
+		key: 'node_id', set: 'title = title',
+		insert: `insert into public.spaser_nodes (document_id, node_id, position, depth, number, label, level_name, title, kind, status)
+			values ('${SPASERS.sA}', gen_random_uuid(), 1, 1, '2', 'Axe 2', 'Axe', 'Forgé', 'axe', 'en_cours')`,
+		expect: {
+			//          anon      outsider viewer    editor    admin     animN2 animN1 platform
+			select: ['denied', 'nB',    'nA nAC', 'nA nAC', 'nA nAC', 'nB',  'nA',  '-'],
+			insert: DENIED_ALL,
+			update: DENIED_ALL,
+			delete: DENIED_ALL
+		}
+	},
+	spaser_targets: {
+		key: 'target_id', set: 'label = label',
+		insert: `insert into public.spaser_targets (document_id, node_id, target_id, label) values ('${SPASERS.sA}', '${NODES.nA}', 'forged', 'Forgé')`,
+		expect: {
+			//          anon      outsider viewer    editor    admin     animN2 animN1 platform
+			select: ['denied', 'tB',    'tA tAC', 'tA tAC', 'tA tAC', 'tB',  'tA',  '-'],
+			insert: DENIED_ALL,
+			update: DENIED_ALL,
+			delete: DENIED_ALL
+		}
+	},
+	spaser_versions: {
+		key: 'id', set: 'name = name',
+		// A named version of sA ('auto' versions are the service's).
+		insert: `insert into public.spaser_versions (document_id, kind, name, state, content) values ('${SPASERS.sA}', 'named', 'Forgée', '\\x00', '{}')`,
+		expect: {
+			//          anon      outsider  viewer               editor               admin                animN2    animN1             platform
+			select: ['denied', 'vB-pub', `${V_A} vAC`,        `${V_A} vAC`,        `${V_A} vAC`,        'vB-pub', V_A,               '-'],
+			insert: ['denied', 'rls',    'rls',               'ok',                'ok',                'rls',    'rls',             'rls'],
+			// Writers name and (un)publish; state and content never change (column grants, tested below).
+			update: ['denied', 'vB-pub', '-',                 `${V_A} vAC`,        `${V_A} vAC`,        '-',      '-',               '-'],
+			delete: DENIED_ALL
+		}
+	},
+	spaser_comments: {
+		key: 'id', set: 'body = body',
+		insert: `insert into public.spaser_comments (document_id, node_id, body) values ('${SPASERS.sA}', '${NODES.nA}', 'Une remarque')`,
+		expect: {
+			//          anon      outsider viewer          editor          admin           animN2 animN1 platform
+			select: ['denied', 'cB',    `${C_A} cAC`,   `${C_A} cAC`,   `${C_A} cAC`,   'cB',  C_A,   '-'],
+			// Every reader comments (animators of a network the SPASER is shared with too).
+			insert: ['denied', 'rls',   'ok',           'ok',           'ok',           'rls', 'ok',  'rls'],
+			// The no-op update passes for every reader: resolving is open to readers, the text is the author's
+			// (guard trigger, tested below).
+			update: ['denied', 'cB',    `${C_A} cAC`,   `${C_A} cAC`,   `${C_A} cAC`,   'cB',  C_A,   '-'],
+			// Authors only; viewerA's cA1 has a reply (cA2) so it stays.
+			delete: ['denied', 'cB',    '-',            'cA2',          'cAC',          '-',   'cA3', '-']
+		}
+	},
+	// Yjs persistence of the collaboration server: service role only (RLS on, no policy, no grant).
+	collab_updates: closed(`doc_id::text || ':' || seq::text`, `insert into public.collab_updates (doc_id, seq, update) values ('${SPASERS.sA}', 3, '\\x00')`, 'seq = seq'),
+	collab_snapshots: closed('doc_id', `insert into public.collab_snapshots (doc_id, state, upto_seq) values ('${SPASERS.sAC}', '\\x00', 0)`, 'state = state')
 };
 
 // ---------------------------------------------------------------------------------------------------------
@@ -244,6 +338,9 @@ async function attempt<T>(db: Database, actor: Actor | null, fn: (tx: Tx) => Pro
 	}
 	return result!;
 }
+
+/** 'ok', or the classified failure ('rls', 'denied', 'error …'). */
+const outcome = (r: Attempt<unknown>) => (r.ok ? 'ok' : classify(r.error));
 
 function classify(error: PgError): string {
 	if (/row-level security/.test(error.message)) return 'rls';
@@ -671,5 +768,361 @@ describe.each(engines)('row-level security matrix on %s', (engine) => {
 			const rows = expectValue(await attempt(db, ACTORS[persona], (tx) => tx.query(`select id from public.email_outbox where to_address = $1`, [emailOf('adminA')])));
 			expect(rows, persona).toEqual([]);
 		}
+	});
+
+	// -----------------------------------------------------------------------------------------------------
+	// SPASERs
+	// -----------------------------------------------------------------------------------------------------
+	describe('SPASERs', () => {
+		/** Runs `sql` as the service role inside the persona's transaction (rolled back with it). */
+		const setup = (tx: Tx, sql: string, params: unknown[] = []) => elevated(tx, (t) => t.query(sql, params));
+		const accessOf = (doc: string) => async (tx: Tx) =>
+			(await tx.query<{ a: string | null }>('select app.spaser_access($1) as a', [doc]))[0].a ?? 'null';
+		const probeAccess = async (persona: Persona, doc: string, before?: (tx: Tx) => Promise<unknown>) => {
+			const r = await attempt(db, ACTORS[persona], async (tx) => {
+				if (before) await before(tx);
+				return accessOf(doc)(tx);
+			});
+			return r.ok ? r.value : classify(r.error);
+		};
+
+		it('app.spaser_access gives each persona the expected right on each SPASER', async () => {
+			// prettier-ignore
+			const EXPECTED: Record<keyof typeof SPASERS, Cells> = {
+				//       anon      outsider viewer  editor   admin    animN2  animN1  platform
+				sA:  ['denied', 'null',  'read', 'write', 'write', 'null', 'read', 'null'],
+				sAC: ['denied', 'null',  'read', 'write', 'write', 'null', 'null', 'null'],
+				sB:  ['denied', 'write', 'null', 'null',  'null',  'read', 'null', 'null']
+			};
+			for (const [doc, cells] of Object.entries(EXPECTED)) {
+				const actual: string[] = [];
+				for (const persona of PERSONAS) actual.push(await probeAccess(persona, SPASERS[doc as keyof typeof SPASERS]));
+				expect(actual, doc).toEqual([...cells]);
+			}
+			// An unknown SPASER: no right, no error.
+			expect(await probeAccess('admin', '7fffffff-0000-4000-8000-000000000000')).toBe('null');
+		});
+
+		it('animators read only shared SPASERs of APPROVED members of their network', async () => {
+			// Sharing the joint SPASER opens it to N1's animator (A and C are approved in N1)…
+			expect(await probeAccess('animN1', SPASERS.sAC, (tx) => setup(tx, 'update public.spaser_documents set shared_with_networks = true where id = $1', [SPASERS.sAC]))).toBe('read');
+			// …unsharing sA closes it…
+			expect(await probeAccess('animN1', SPASERS.sA, (tx) => setup(tx, 'update public.spaser_documents set shared_with_networks = false where id = $1', [SPASERS.sA]))).toBe('null');
+			// …and so does A leaving N1, even while sA stays shared.
+			expect(await probeAccess('animN1', SPASERS.sA, (tx) => setup(tx, `update public.network_memberships set status = 'left' where id = $1`, [MEMBERSHIPS['A@N1']]))).toBe('null');
+			// B's request to N1 is pending: anim1 does not read sB until it is approved.
+			expect(await probeAccess('animN1', SPASERS.sB, (tx) => setup(tx, `update public.network_memberships set status = 'approved' where id = $1`, [MEMBERSHIPS['B@N1']]))).toBe('read');
+			// An animator never writes, even on a shared SPASER.
+			const r = await attempt(db, ACTORS.animN1, (tx) => tx.query(`update public.spaser_documents set title = 'Réécrit' where id = $1 returning id`, [SPASERS.sA]));
+			expect(expectValue(r)).toEqual([]);
+		});
+
+		describe('app.published_spaser (the public page)', () => {
+			const published = (org: string, doc: string, before?: (tx: Tx) => Promise<unknown>) => async (tx: Tx) => {
+				if (before) await before(tx);
+				return tx.query<{ document_id: string; title: string; org_name: string; version_name: string | null; content: unknown }>(
+					'select document_id, title, org_name, version_name, content from app.published_spaser($1, $2)',
+					[org, doc]
+				);
+			};
+
+			it('gives anon the latest published version of an adopted SPASER', async () => {
+				const rows = expectValue(await attempt(db, null, published('commune-a', SPASER_SLUGS.sA)));
+				expect(rows).toEqual([
+					{ document_id: SPASERS.sA, title: 'SPASER de la commune A', org_name: 'Commune A', version_name: 'Version vA-pub', content: versionContent('vA-pub') }
+				]);
+				const b = expectValue(await attempt(db, null, published('commune-b', SPASER_SLUGS.sB)));
+				expect(b.map((r) => r.version_name)).toEqual(['Version vB-pub']);
+			});
+
+			it('gives nothing for an unpublished version, a draft SPASER or the wrong collectivité', async () => {
+				const none = async (what: string, fn: (tx: Tx) => Promise<unknown[]>) => expect(expectValue(await attempt(db, null, fn)), what).toEqual([]);
+				await none(
+					'unpublished',
+					published('commune-a', SPASER_SLUGS.sA, (tx) => setup(tx, 'update public.spaser_versions set published_at = null where id = $1', [VERSIONS['vA-pub']]))
+				);
+				// vAC is published but the joint SPASER is a draft: nothing, under either owner.
+				await none('draft (lead)', published('commune-c', SPASER_SLUGS.sAC));
+				await none('draft (co-owner)', published('commune-a', SPASER_SLUGS.sAC));
+				await none(
+					'back to draft',
+					published('commune-a', SPASER_SLUGS.sA, (tx) => setup(tx, `update public.spaser_documents set status = 'brouillon' where id = $1`, [SPASERS.sA]))
+				);
+				await none('other collectivité', published('commune-b', SPASER_SLUGS.sA));
+				await none('unknown slug', published('commune-a', 'inconnu'));
+			});
+
+			it('shows a joint SPASER under each owner once adopted, and still after it is archived', async () => {
+				const adopt = (tx: Tx) => setup(tx, `update public.spaser_documents set status = 'adopte' where id = $1`, [SPASERS.sAC]);
+				for (const org of ['commune-a', 'commune-c']) {
+					const rows = expectValue(await attempt(db, null, published(org, SPASER_SLUGS.sAC, adopt)));
+					expect(rows.map((r) => [r.org_name, r.version_name]), org).toEqual([[org === 'commune-a' ? 'Commune A' : 'Commune C', 'Version vAC']]);
+				}
+				const archived = expectValue(
+					await attempt(db, null, published('commune-a', SPASER_SLUGS.sA, (tx) => setup(tx, `update public.spaser_documents set status = 'archive' where id = $1`, [SPASERS.sA])))
+				);
+				expect(archived.map((r) => r.version_name)).toEqual(['Version vA-pub']);
+			});
+
+			it('is the only way in for anon', async () => {
+				expectFailure(await attempt(db, null, accessOf(SPASERS.sA)), '42501', /permission denied/);
+				for (const sql of ['select content from public.spaser_versions', 'select title from public.spaser_documents', 'select body from public.spaser_comments'])
+					expectFailure(await attempt(db, null, (tx) => tx.query(sql)), '42501', /permission denied/, sql);
+			});
+		});
+
+		it('column grants: writers never change slug, authorship, projection time, nor a version’s state or content', async () => {
+			const cases: [Persona, string][] = [
+				['editor', `update public.spaser_documents set created_by = auth.uid() where id = '${SPASERS.sA}'`],
+				['admin', `update public.spaser_documents set slug = 'autre-adresse' where id = '${SPASERS.sA}'`],
+				['editor', `update public.spaser_documents set projected_at = now() where id = '${SPASERS.sA}'`],
+				['editor', `update public.spaser_documents set template_key = 'autre' where id = '${SPASERS.sA}'`],
+				['editor', `update public.spaser_versions set state = '\\x01' where id = '${VERSIONS['vA-pub']}'`],
+				['admin', `update public.spaser_versions set content = '{}' where id = '${VERSIONS['vA-pub']}'`],
+				['editor', `update public.spaser_versions set kind = 'named' where id = '${VERSIONS['vA-auto']}'`],
+				['editor', `update public.spaser_versions set document_id = '${SPASERS.sAC}' where id = '${VERSIONS['vA-pub']}'`],
+				['editor', `update public.spaser_versions set created_by = auth.uid() where id = '${VERSIONS['vA-pub']}'`],
+				['admin', `update public.spaser_document_orgs set is_lead = true where document_id = '${SPASERS.sAC}'`],
+				['viewer', `update public.spaser_comments set author_id = auth.uid() where id = '${COMMENTS.cA2}'`],
+				['viewer', `update public.spaser_comments set document_id = '${SPASERS.sAC}' where id = '${COMMENTS.cA1}'`],
+				// A comment is never born resolved or edited (nor resolved in someone else's name).
+				['viewer', `insert into public.spaser_comments (document_id, node_id, body, resolved_at, resolved_by)
+					values ('${SPASERS.sA}', '${NODES.nA}', 'Déjà résolu', now(), '${USERS.adminA}')`],
+				['viewer', `insert into public.spaser_comments (document_id, node_id, body, edited_at) values ('${SPASERS.sA}', '${NODES.nA}', 'x', now())`]
+			];
+			for (const [persona, sql] of cases)
+				expectFailure(await attempt(db, ACTORS[persona], (tx) => tx.query(sql)), '42501', /permission denied/, `${persona}: ${sql}`);
+			// The metadata columns are open to writers, closed to readers.
+			const meta = `update public.spaser_documents set title = 'Titre revu', status = 'archive', shared_with_networks = false where id = '${SPASERS.sA}' returning id`;
+			expect(expectValue(await attempt(db, ACTORS.editor, (tx) => tx.query(meta)))).toHaveLength(1);
+			expect(expectValue(await attempt(db, ACTORS.viewer, (tx) => tx.query(meta)))).toEqual([]);
+			const publish = `update public.spaser_versions set name = 'Nommée', published_at = now() where id = '${VERSIONS['vA-auto']}' returning id`;
+			expect(expectValue(await attempt(db, ACTORS.admin, (tx) => tx.query(publish)))).toHaveLength(1);
+			expect(expectValue(await attempt(db, ACTORS.viewer, (tx) => tx.query(publish)))).toEqual([]);
+			expect(expectValue(await attempt(db, ACTORS.animN1, (tx) => tx.query(publish)))).toEqual([]);
+		});
+
+		it('writers add named, restored and bilan versions in their own name only', async () => {
+			const insert = (kind: string, by = 'auth.uid()') =>
+				`insert into public.spaser_versions (document_id, kind, name, state, content, created_by) values ('${SPASERS.sA}', '${kind}', 'V', '\\x00', '{}', ${by})`;
+			for (const kind of ['named', 'restored', 'bilan']) expectValue(await attempt(db, ACTORS.editor, (tx) => tx.query(insert(kind))));
+			for (const [kind, by] of [
+				['auto', 'auth.uid()'],
+				['imported', 'auth.uid()'],
+				['named', `'${USERS.adminA}'`]
+			])
+				expect(outcome(await attempt(db, ACTORS.editor, (tx) => tx.query(insert(kind, by)))), `${kind} by ${by}`).toBe('rls');
+		});
+
+		describe('creation and co-owners', () => {
+			const NEW_DOC = '7e000000-0000-4000-8000-000000000001';
+			const createDoc = (tx: Tx) => tx.query(`insert into public.spaser_documents (id, slug, title) values ($1, 'nouveau', 'Nouveau SPASER')`, [NEW_DOC]);
+			const attach = (doc: string, org: string, lead = false) => (tx: Tx) =>
+				tx.query('insert into public.spaser_document_orgs (document_id, org_id, is_lead) values ($1, $2, $3)', [doc, org, lead]);
+
+			it('an editor creates a SPASER, sees it while it has no owner, then attaches their collectivité as lead', async () => {
+				const r = expectValue(
+					await attempt(db, ACTORS.editor, async (tx) => {
+						await createDoc(tx);
+						const seenOwnerless = (await tx.query<{ id: string }>('select id from public.spaser_documents where id = $1', [NEW_DOC])).length;
+						const ownerlessAccess = await accessOf(NEW_DOC)(tx);
+						await attach(NEW_DOC, ORGS.A, true)(tx);
+						return { seenOwnerless, ownerlessAccess, access: await accessOf(NEW_DOC)(tx) };
+					})
+				);
+				expect(r).toEqual({ seenOwnerless: 1, ownerlessAccess: 'null', access: 'write' });
+				// Someone else does not see another person's ownerless SPASER.
+				const other = expectValue(
+					await attempt(db, ACTORS.admin, async (tx) => {
+						await setup(tx, `insert into public.spaser_documents (id, slug, title, created_by) values ($1, 'orphelin', 'Orphelin', $2)`, [NEW_DOC, USERS.editorA]);
+						return tx.query('select id from public.spaser_documents where id = $1', [NEW_DOC]);
+					})
+				);
+				expect(other).toEqual([]);
+			});
+
+			it('one creates a SPASER only in one’s own name', async () => {
+				const r = await attempt(db, ACTORS.editor, (tx) =>
+					tx.query(`insert into public.spaser_documents (slug, title, created_by) values ('usurpe', 'Usurpé', '${USERS.adminA}')`)
+				);
+				expect(outcome(r)).toBe('rls');
+			});
+
+			it('nobody attaches a collectivité they do not edit for, even to their own new SPASER', async () => {
+				// adminB's new SPASER: attaching A (where adminB is nobody) is refused.
+				const r = await attempt(db, ACTORS.outsider, async (tx) => {
+					await createDoc(tx);
+					return attach(NEW_DOC, ORGS.A, true)(tx);
+				});
+				expect(outcome(r)).toBe('rls');
+				// editorA writes sA but does not edit for B or C.
+				for (const org of [ORGS.B, ORGS.C]) {
+					const e = await attempt(db, ACTORS.editor, attach(SPASERS.sA, org));
+					expect(outcome(e)).toBe('rls');
+				}
+				// A viewer of A cannot attach A anywhere.
+				const v = await attempt(db, ACTORS.viewer, attach(SPASERS.sB, ORGS.A));
+				expect(outcome(v)).toBe('rls');
+			});
+
+			it('an editor of another collectivité attaches it only once they have write on the SPASER', async () => {
+				// Without write on sA (the matrix row): refused. Made editor of A as well: accepted.
+				const r = await attempt(db, ACTORS.outsider, async (tx) => {
+					await setup(tx, `insert into public.organisation_members (org_id, user_id, role) values ($1, $2, 'editor')`, [ORGS.A, USERS.adminB]);
+					await attach(SPASERS.sA, ORGS.B)(tx);
+					return tx.query<{ k: string }>(`select org_id as k from public.spaser_document_orgs where document_id = $1 order by is_lead desc`, [SPASERS.sA]);
+				});
+				expect(expectValue(r).map((row) => label(row.k))).toEqual(['A', 'B']);
+				// Read access (a viewer of A) is not enough.
+				const viewerToo = await attempt(db, ACTORS.outsider, async (tx) => {
+					await setup(tx, `insert into public.organisation_members (org_id, user_id, role) values ($1, $2, 'viewer')`, [ORGS.A, USERS.adminB]);
+					return attach(SPASERS.sA, ORGS.B)(tx);
+				});
+				expect(outcome(viewerToo)).toBe('rls');
+			});
+
+			it('a former creator who lost access does not see the SPASER as ownerless, nor attach a collectivité to it', async () => {
+				const r = expectValue(
+					await attempt(db, ACTORS.editor, async (tx) => {
+						await setup(tx, 'update public.spaser_documents set created_by = $1 where id = $2', [USERS.editorA, SPASERS.sA]);
+						await setup(tx, 'delete from public.organisation_members where org_id = $1 and user_id = $2', [ORGS.A, USERS.editorA]);
+						await setup(tx, `insert into public.organisation_members (org_id, user_id, role) values ($1, $2, 'editor')`, [ORGS.C, USERS.editorA]);
+						const seen = await tx.query('select id from public.spaser_documents where id = $1', [SPASERS.sA]);
+						const access = await accessOf(SPASERS.sA)(tx);
+						await tx.query('savepoint attach');
+						let attached = 'ok';
+						try {
+							await attach(SPASERS.sA, ORGS.C)(tx);
+						} catch (e) {
+							attached = classify(e as PgError);
+							await tx.query('rollback to savepoint attach');
+						}
+						return { seen, access, attached };
+					})
+				);
+				expect(r).toEqual({ seen: [], access: 'null', attached: 'rls' });
+			});
+
+			it('the lead collectivité never leaves; its admins remove a co-owner and delete the SPASER', async () => {
+				const adminC = actorOf('adminC');
+				const removeA = `delete from public.spaser_document_orgs where document_id = '${SPASERS.sAC}' and org_id = '${ORGS.A}' returning org_id`;
+				expect(expectValue(await attempt(db, adminC, (tx) => tx.query(removeA)))).toHaveLength(1);
+				expect(expectValue(await attempt(db, ACTORS.editor, (tx) => tx.query(removeA)))).toEqual([]);
+				for (const actor of [adminC, ACTORS.admin])
+					expect(
+						expectValue(await attempt(db, actor, (tx) => tx.query(`delete from public.spaser_document_orgs where document_id = $1 and is_lead returning org_id`, [SPASERS.sAC])))
+					).toEqual([]);
+				const deleteAC = `delete from public.spaser_documents where id = '${SPASERS.sAC}' returning id`;
+				expect(expectValue(await attempt(db, adminC, (tx) => tx.query(deleteAC)))).toHaveLength(1);
+				for (const persona of ['admin', 'editor', 'viewer'] as const)
+					expect(expectValue(await attempt(db, ACTORS[persona], (tx) => tx.query(deleteAC))), persona).toEqual([]);
+			});
+
+			it('deleting a SPASER deletes its projection, versions, comments and collaboration log, nothing else', async () => {
+				const counts = expectValue(
+					await attempt(db, ACTORS.admin, async (tx) => {
+						expect(await tx.query('delete from public.spaser_documents where id = $1 returning id', [SPASERS.sA])).toHaveLength(1);
+						return setup(
+							tx,
+							`select t.name, t.doc, count(*)::int as n from (
+							   select 'updates' as name, doc_id as doc from public.collab_updates
+							   union all select 'snapshots', doc_id from public.collab_snapshots
+							   union all select 'nodes', document_id from public.spaser_nodes
+							   union all select 'versions', document_id from public.spaser_versions
+							   union all select 'comments', document_id from public.spaser_comments) t
+							 group by 1, 2 order by 1, 2`
+						);
+					})
+				);
+				const summary = (counts as { name: string; doc: string; n: number }[]).map((c) => `${c.name} ${label(c.doc)} ${c.n}`).sort();
+				expect(summary).toEqual(
+					['comments sAC 1', 'comments sB 1', 'nodes sAC 1', 'nodes sB 1', 'snapshots sB 1', 'updates sB 1', 'versions sAC 1', 'versions sB 1'].sort()
+				);
+			});
+		});
+
+		describe('comments', () => {
+			const reply = (thread: string, node: string = NODES.nA, doc: string = SPASERS.sA) => (tx: Tx) =>
+				tx.query(`insert into public.spaser_comments (document_id, node_id, thread_id, body) values ($1, $2, $3, 'Réponse')`, [doc, node, thread]);
+
+			it('a reader comments as themself, and replies only inside a thread of the same SPASER and node', async () => {
+				expect(
+					outcome(
+						await attempt(db, ACTORS.viewer, (tx) =>
+							tx.query(`insert into public.spaser_comments (document_id, node_id, body, author_id) values ($1, $2, 'Au nom d’un autre', $3)`, [
+								SPASERS.sA,
+								NODES.nA,
+								USERS.adminA
+							])
+						)
+					)
+				).toBe('rls');
+				expect(outcome(await attempt(db, ACTORS.animN1, reply(COMMENTS.cA1)))).toBe('ok');
+				expect(outcome(await attempt(db, ACTORS.viewer, reply(COMMENTS.cB))), 'thread of another SPASER').toBe('rls');
+				expect(outcome(await attempt(db, ACTORS.viewer, reply(COMMENTS.cAC, NODES.nA))), 'thread of another SPASER (readable)').toBe('rls');
+				expect(outcome(await attempt(db, ACTORS.viewer, reply(COMMENTS.cA1, NODES.nAC))), 'another node').toBe('rls');
+				expect(outcome(await attempt(db, ACTORS.viewer, reply(COMMENTS.cA2))), 'a reply is not a thread').toBe('rls');
+				expect(outcome(await attempt(db, ACTORS.animN2, reply(COMMENTS.cA1))), 'no access').toBe('rls');
+			});
+
+			it('only the author edits the text', async () => {
+				const edit = (id: string, set = `body = 'Texte revu', edited_at = now()`) => (tx: Tx) =>
+					tx.query(`update public.spaser_comments set ${set} where id = $1 returning id`, [id]);
+				expect(expectValue(await attempt(db, ACTORS.viewer, edit(COMMENTS.cA1)))).toHaveLength(1);
+				expect(expectValue(await attempt(db, ACTORS.editor, edit(COMMENTS.cA2)))).toHaveLength(1);
+				for (const [persona, id, set] of [
+					['editor', COMMENTS.cA1, undefined],
+					['admin', COMMENTS.cA1, undefined],
+					['animN1', COMMENTS.cA2, undefined],
+					['viewer', COMMENTS.cA3, `mentions = array['${USERS.viewerA}']::uuid[]`],
+					['viewer', COMMENTS.cA2, 'edited_at = now()']
+				] as const)
+					expectFailure(await attempt(db, ACTORS[persona], edit(id, set)), '42501', /only the author/, `${persona} edits ${label(id)}`);
+				// Out of reach without access.
+				expect(expectValue(await attempt(db, ACTORS.outsider, edit(COMMENTS.cA1)))).toEqual([]);
+			});
+
+			it('any reader resolves or reopens a thread, in their own name only', async () => {
+				const set = (id: string, assignment: string) => (tx: Tx) =>
+					tx.query<{ resolved_by: string | null }>(`update public.spaser_comments set ${assignment} where id = $1 returning resolved_by`, [id]);
+				for (const persona of ['viewer', 'editor', 'animN1'] as const) {
+					const rows = expectValue(await attempt(db, ACTORS[persona], set(COMMENTS.cA1, 'resolved_at = now(), resolved_by = auth.uid()')));
+					expect(rows, persona).toEqual([{ resolved_by: ACTORS[persona]!.id }]);
+				}
+				expect(expectValue(await attempt(db, ACTORS.animN1, set(COMMENTS.cA3, 'resolved_at = null, resolved_by = null')))).toEqual([{ resolved_by: null }]);
+				// Resolving again an already resolved thread (the service's coalesce) keeps the first resolver.
+				expect(
+					expectValue(await attempt(db, ACTORS.viewer, set(COMMENTS.cA3, 'resolved_at = coalesce(resolved_at, now()), resolved_by = coalesce(resolved_by, auth.uid())')))
+				).toEqual([{ resolved_by: USERS.editorA }]);
+				for (const [persona, id, assignment] of [
+					['viewer', COMMENTS.cA1, `resolved_at = now(), resolved_by = '${USERS.adminA}'`],
+					['viewer', COMMENTS.cA1, 'resolved_at = now()'],
+					['viewer', COMMENTS.cA3, `resolved_by = '${USERS.adminA}'`],
+					['animN1', COMMENTS.cA3, `resolved_at = now() - interval '1 day'`],
+					['viewer', COMMENTS.cA3, `resolved_at = null, resolved_by = '${USERS.adminA}'`],
+					['viewer', COMMENTS.cA1, `resolved_by = '${USERS.adminA}'`]
+				] as const)
+					expectFailure(await attempt(db, ACTORS[persona], set(id, assignment)), '42501', /resolved_by must be the current user/, `${persona}: ${assignment}`);
+				// Re-signing a resolution as oneself is a reopen + resolve: allowed.
+				expect(expectValue(await attempt(db, ACTORS.viewer, set(COMMENTS.cA3, 'resolved_at = now(), resolved_by = auth.uid()')))).toEqual([{ resolved_by: USERS.viewerA }]);
+				expect(expectValue(await attempt(db, ACTORS.animN2, set(COMMENTS.cA1, 'resolved_at = now(), resolved_by = auth.uid()')))).toEqual([]);
+			});
+
+			it('the author deletes their comment while they can read the SPASER; a thread with replies stays', async () => {
+				const del = (id: string, before?: (tx: Tx) => Promise<unknown>) => async (tx: Tx) => {
+					if (before) await before(tx);
+					return tx.query('delete from public.spaser_comments where id = $1 returning id', [id]);
+				};
+				expect(expectValue(await attempt(db, ACTORS.editor, del(COMMENTS.cA2)))).toHaveLength(1);
+				expect(expectValue(await attempt(db, ACTORS.editor, del(COMMENTS.cA1)))).toEqual([]);
+				expect(expectValue(await attempt(db, ACTORS.viewer, del(COMMENTS.cA1))), 'has a reply').toEqual([]);
+				// Once the reply is gone, the first comment can go.
+				const withoutReply = (tx: Tx) => setup(tx, 'delete from public.spaser_comments where id = $1', [COMMENTS.cA2]);
+				expect(expectValue(await attempt(db, ACTORS.viewer, del(COMMENTS.cA1, withoutReply)))).toHaveLength(1);
+				// editorA, no longer a member of A, cannot delete their reply any more.
+				const leaveA = (tx: Tx) => setup(tx, 'delete from public.organisation_members where org_id = $1 and user_id = $2', [ORGS.A, USERS.editorA]);
+				expect(expectValue(await attempt(db, ACTORS.editor, del(COMMENTS.cA2, leaveA)))).toEqual([]);
+			});
+		});
 	});
 });
