@@ -579,6 +579,17 @@ describe.each(engines)('API v1 (%s)', (kind) => {
 					'GET /networks/{id}/memberships',
 					'POST /networks/{id}/join-requests',
 					'POST /memberships/{id}/decision',
+					'GET /organisations/{id}/spasers',
+					'POST /organisations/{id}/spasers',
+					'POST /spasers/import',
+					'GET /spasers/{id}',
+					'PATCH /spasers/{id}',
+					'GET /spasers/{id}/nodes',
+					'GET /spasers/{id}/targets',
+					'GET /spasers/{id}/versions',
+					'POST /spasers/{id}/versions',
+					'GET /spasers/{id}/versions/{versionId}',
+					'GET /spasers/{id}/export',
 					'GET /openapi.json'
 				].sort()
 			);

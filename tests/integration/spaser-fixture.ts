@@ -1,7 +1,8 @@
 /**
  * A small world for the SPASER service tests: collectivité A (admin, editor, viewer), collectivité B (its admin is
  * "an outsider" for A's SPASERs), a network N in which A is an approved member, with an animator.
- * The SPASER schema is still pending (supabase/pending): it is applied here.
+ * The SPASER schema now lives in supabase/migrations (applied to every test database); while a copy is still
+ * pending in supabase/pending, it is applied here.
  */
 import { asService, type Database } from '../../src/lib/server/db';
 import type { Organisation } from '../../src/lib/server/orgs/service';

@@ -131,6 +131,11 @@ async function run(request: Request, url: URL, path: string, method: string, opt
 		request,
 		requestId: opts.requestId
 	});
+	// A file (see `produces`): passed through as the handler built it, never cached.
+	if (result instanceof Response) {
+		result.headers.set('cache-control', 'no-store');
+		return result;
+	}
 	const out = result instanceof ApiResult ? result : new ApiResult(result ?? null, endpoint.status ?? (endpoint.response ? 200 : 204));
 	if (!endpoint.response) return jsonResponse(null, out.status === 200 ? 204 : out.status, out.headers);
 	if (opts.strictResponses) {

@@ -6,6 +6,7 @@ import { openApiDocumentSchema } from '../../schemas/api';
 import { accountEndpoints } from './endpoints/account';
 import { networkEndpoints } from './endpoints/networks';
 import { organisationEndpoints } from './endpoints/organisations';
+import { spaserEndpoints } from './endpoints/spaser';
 import { handleApiRequest, type DispatchOptions } from './dispatch';
 import { buildOpenApiDocument, type OpenApiDocument } from './openapi';
 import { compileRegistry, defineEndpoint, type CompiledRoute, type Endpoint } from './registry';
@@ -22,7 +23,7 @@ const docsEndpoint = defineEndpoint({
 	handler: async () => getOpenApiDocument()
 });
 
-export const apiEndpoints: Endpoint[] = [...accountEndpoints, ...organisationEndpoints, ...networkEndpoints, docsEndpoint];
+export const apiEndpoints: Endpoint[] = [...accountEndpoints, ...organisationEndpoints, ...networkEndpoints, ...spaserEndpoints, docsEndpoint];
 
 let routes: CompiledRoute[] | null = null;
 export function apiRoutes(): CompiledRoute[] {

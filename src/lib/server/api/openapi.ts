@@ -97,6 +97,17 @@ function operation(e: Endpoint): Json {
 	responses[String(status)] = e.response
 		? { description: 'Succès.', content: { 'application/json': { schema: refFor(apiOutputSchemas, e.response, `${e.operationId} response`) } } }
 		: { description: 'Succès, sans contenu.' };
+	if (e.produces?.length) {
+		const ok = responses[String(status)] as Json;
+		const content = (ok.content ??= {}) as Json;
+		const headers: Json = {};
+		for (const p of e.produces) {
+			content[p.mediaType] = { schema: { type: 'string', format: 'binary', contentMediaType: p.mediaType, description: p.description } };
+			for (const [name, description] of Object.entries(p.headers ?? {})) headers[name] = { description, schema: { type: 'string' } };
+		}
+		ok.description = ['Succès.', ...e.produces.map((p) => p.description)].join(' ');
+		if (Object.keys(headers).length) ok.headers = headers;
+	}
 	for (const s of errorStatuses(e)) {
 		const known = ERROR_RESPONSES[s];
 		if (!known) throw new Error(`OpenAPI: ${e.operationId} declares an undocumented error status ${s}`);
@@ -121,6 +132,7 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
 	Compte: 'Votre compte et vos rattachements.',
 	Collectivités: 'Collectivités (et autres acheteurs publics), leurs membres et invitations.',
 	Réseaux: 'Réseaux régionaux, adhésions des collectivités et décisions des animateurs.',
+	SPASER: 'Schémas de promotion des achats socialement et écologiquement responsables : informations, éléments et cibles, versions, export et import.',
 	Documentation: 'Description de l’API.'
 };
 

@@ -60,11 +60,18 @@ export interface EndpointDef<P extends AnyObject | undefined, Q extends AnyObjec
 	body?: B;
 	/** The success body; leave out for 204 No Content. Must be registered with `apiOutput`. */
 	response?: R;
+	/**
+	 * Other media types of the success response (a DOCX file…), documented next to the JSON one. The handler
+	 * returns a ready `Response` for them, which the dispatcher passes through unchanged.
+	 */
+	produces?: { mediaType: string; description: string; headers?: Record<string, string> }[];
 	/** Success status (default 200, or 204 without response). */
 	status?: 200 | 201 | 202 | 204;
 	/** Error statuses this endpoint can return besides the generic ones (400/401/403/404/415/500 are inferred). */
 	errors?: number[];
-	handler: (ctx: HandlerContext<Out<P>, Out<Q>, Out<B>>) => Promise<(R extends z.ZodType ? z.input<R> : void) | ApiResult<R extends z.ZodType ? z.input<R> : null>>;
+	handler: (
+		ctx: HandlerContext<Out<P>, Out<Q>, Out<B>>
+	) => Promise<(R extends z.ZodType ? z.input<R> : void) | ApiResult<R extends z.ZodType ? z.input<R> : null> | Response>;
 }
 
 // The registry stores endpoints of every shape; handlers are only called with values their own schemas produced.

@@ -1,0 +1,529 @@
+/**
+ * SPASER endpoints: the documents of a collectivité, their metadata, the projection of their content (nodes and
+ * targets, read through RLS), versions, JSON/DOCX export and JSON import. Everything goes through the SPASER
+ * services under the caller's rights; the live document is read from its stored updates (readLiveDoc) and
+ * changed through the collaboration server (changeLiveDoc), so open editors see API changes at once.
+ */
+import { z } from 'zod';
+import {
+	spaserCreateSchema,
+	spaserExportOutputSchema,
+	spaserImportSchema,
+	spaserListSchema,
+	spaserNodeListSchema,
+	spaserPatchSchema,
+	spaserSchema,
+	spaserTargetListSchema,
+	spaserVersionCreateSchema,
+	spaserVersionDetailSchema,
+	spaserVersionListSchema,
+	spaserVersionSchema
+} from '../../../schemas/api';
+import { uuid } from '../../../schemas/common';
+import { buildExport, type SpaserExport } from '../../../spaser/content-schema';
+import { indicatorByCode } from '../../../spaser/indicators';
+import { DOC_STATUSES, type Milestone, type RichNode } from '../../../spaser/model';
+import { buildTemplate } from '../../../spaser/templates';
+import { DEFAULT_SETTINGS, exportContent, importContent, type DocContent } from '../../../spaser/ydoc';
+import { withUser, type Actor, type Database } from '../../db';
+import { AppError, forbidden, notFound } from '../../errors';
+import { getOrganisation } from '../../orgs/service';
+import {
+	STATUS_TRANSITIONS,
+	createSpaserRecord,
+	getSpaserDocument,
+	listSpaserDocuments,
+	setSharingWithNetworks,
+	updateSpaserMetadata,
+	type SpaserDocument,
+	type SpaserMetadataPatch
+} from '../../spaser/documents';
+import { renderDocx } from '../../spaser/docx';
+import { changeLiveDoc, readLiveDoc } from '../../spaser/live';
+import { contentDisposition } from '../../spaser/pages';
+import { projectDocument } from '../../spaser/projection';
+import { VERSION_KINDS, createVersion, getVersion, listVersions, type VersionMeta } from '../../spaser/versions';
+import { API_PREFIX, iso, num } from '../http';
+import { ApiResult, defineEndpoint } from '../registry';
+
+const tags = ['SPASER'];
+const DOCX_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+const orgParams = z.object({ id: uuid });
+const spaserParams = z.object({ id: uuid });
+const versionParams = z.object({ id: uuid, versionId: uuid });
+
+// ---------------------------------------------------------------------------------------------------------
+// Bodies
+// ---------------------------------------------------------------------------------------------------------
+
+function spaserDto(d: SpaserDocument): z.input<typeof spaserSchema> {
+	return {
+		id: d.id,
+		slug: d.slug,
+		title: d.title,
+		periodStart: num(d.period_start),
+		periodEnd: num(d.period_end),
+		status: d.status,
+		statusLabel: DOC_STATUSES[d.status],
+		nextStatuses: STATUS_TRANSITIONS[d.status],
+		adoptedOn: d.adopted_on,
+		deliberationRef: d.deliberation_ref,
+		sharedWithNetworks: d.shared_with_networks,
+		templateKey: d.template_key,
+		createdAt: iso(d.created_at),
+		updatedAt: iso(d.updated_at),
+		projectedAt: iso(d.projected_at),
+		publishedAt: iso(d.published_at),
+		myAccess: d.my_access,
+		owners: d.orgs.map((o) => ({ orgId: o.id, slug: o.slug, name: o.name, isLead: o.is_lead }))
+	};
+}
+
+function versionDto(v: VersionMeta): z.input<typeof spaserVersionSchema> {
+	return {
+		id: v.id,
+		kind: v.kind,
+		kindLabel: VERSION_KINDS[v.kind] ?? v.kind,
+		name: v.name,
+		createdBy: v.created_by,
+		createdByName: v.created_by_name,
+		createdAt: iso(v.created_at),
+		publishedAt: iso(v.published_at)
+	};
+}
+
+function exportOf(d: SpaserDocument, content: DocContent): SpaserExport {
+	return buildExport(
+		{
+			title: d.title,
+			periodStart: d.period_start,
+			periodEnd: d.period_end,
+			status: d.status,
+			adoptedOn: d.adopted_on,
+			deliberationRef: d.deliberation_ref
+		},
+		content
+	);
+}
+
+/** The checks updateSpaserMetadata makes on an adoption date, made before an import creates anything. */
+function checkAdoption(adoptedOn: string | null) {
+	if (!adoptedOn) return;
+	const d = new Date(`${adoptedOn}T00:00:00Z`);
+	if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== adoptedOn)
+		throw new AppError('invalid', "La date d'adoption n'existe pas.", 400, { field: 'document.adoptedOn' });
+	if (d.getTime() > Date.now() + 86_400_000)
+		throw new AppError('invalid', "La date d'adoption ne peut pas être dans le futur.", 400, { field: 'document.adoptedOn' });
+}
+
+function requireWrite(d: SpaserDocument) {
+	if (d.my_access !== 'write') throw forbidden('Seuls les administrateurs et rédacteurs des collectivités du SPASER peuvent le modifier.');
+}
+
+/** Fills a new document and writes its projection at once, so that /nodes and /targets are consistent immediately. */
+async function fill(db: Database, documentId: string, content: DocContent) {
+	const live = await changeLiveDoc(db, documentId, (doc) => importContent(doc, content));
+	try {
+		await projectDocument(db, documentId, live);
+	} finally {
+		live.destroy();
+	}
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Projection reads (through RLS: rows of documents the caller cannot read are invisible)
+// ---------------------------------------------------------------------------------------------------------
+
+interface NodeRow {
+	node_id: string;
+	parent_id: string | null;
+	position: number;
+	depth: number;
+	number: string;
+	label: string;
+	level_name: string;
+	title: string;
+	body_text: string;
+	body_json: RichNode[];
+	kind: 'normal' | 'action_bonus' | 'focus';
+	status: 'a_lancer' | 'en_cours' | 'realisee' | 'abandonnee';
+	pilot: string;
+	resources: string[];
+	tools: string[];
+	links: string[];
+}
+
+async function readNodes(db: Database, actor: Actor, documentId: string): Promise<NodeRow[]> {
+	return withUser(db, actor, (tx) =>
+		tx.query<NodeRow>(
+			`select node_id, parent_id, position, depth, number, label, level_name, title, body_text, body_json, kind, status, pilot,
+			        resources, tools, links
+			   from public.spaser_nodes where document_id = $1 order by position`,
+			[documentId]
+		)
+	);
+}
+
+interface TargetRow {
+	node_id: string;
+	node_label: string;
+	node_title: string;
+	target_id: string;
+	indicator_code: string | null;
+	label: string;
+	unit: string;
+	value: string | number | null;
+	year: number | null;
+	milestones: Milestone[];
+	baseline_year: number | null;
+	relative: boolean;
+	threshold_eur_ht: string | number | null;
+	scope: string;
+}
+
+async function readTargets(db: Database, actor: Actor, documentId: string): Promise<TargetRow[]> {
+	return withUser(db, actor, (tx) =>
+		tx.query<TargetRow>(
+			`select t.node_id, n.label as node_label, n.title as node_title, t.target_id, t.indicator_code, t.label, t.unit, t.value, t.year,
+			        t.milestones, t.baseline_year, t.relative, t.threshold_eur_ht, t.scope
+			   from public.spaser_targets t
+			   join public.spaser_nodes n on n.document_id = t.document_id and n.node_id = t.node_id
+			  where t.document_id = $1
+			  order by n.position, t.target_id`,
+			[documentId]
+		)
+	);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Endpoints
+// ---------------------------------------------------------------------------------------------------------
+
+const exportQuery = z.object({
+	format: z.enum(['json', 'docx'], { error: 'Format inconnu : json ou docx.' }).default('json').describe('json (par défaut) ou docx.'),
+	versionId: uuid.optional().describe('Exporte cette version plutôt que l’état actuel du document.')
+});
+const importQuery = z.object({
+	orgId: uuid.optional().describe('Collectivité (pilote) du nouveau SPASER, si elle n’est pas dans le corps.')
+});
+
+export const spaserEndpoints = [
+	defineEndpoint({
+		method: 'GET',
+		path: '/organisations/{id}/spasers',
+		operationId: 'listOrganisationSpasers',
+		summary: 'Les SPASER d’une collectivité',
+		description:
+			'Les SPASER que la collectivité porte, seule ou conjointement, et que vous pouvez lire ; les plus récemment modifiés d’abord.',
+		tags,
+		scope: 'read',
+		params: orgParams,
+		response: spaserListSchema,
+		handler: async ({ db, actor, params }) => {
+			await getOrganisation(db, actor!, params.id);
+			return { items: (await listSpaserDocuments(db, actor!, params.id)).map(spaserDto) };
+		}
+	}),
+	defineEndpoint({
+		method: 'POST',
+		path: '/organisations/{id}/spasers',
+		operationId: 'createSpaser',
+		summary: 'Créer un SPASER',
+		description:
+			'Crée un SPASER dont la collectivité est pilote, vide ou à partir d’un modèle (`templateKey`, avec les années des cibles placées dans la période). Réservé à ses administrateurs et rédacteurs ; pour un SPASER conjoint (`coOwnerOrgIds`), vous devez aussi l’être de chaque autre collectivité.',
+		tags,
+		scope: 'write',
+		params: orgParams,
+		body: spaserCreateSchema,
+		response: spaserSchema,
+		status: 201,
+		handler: async ({ db, actor, params, body }) => {
+			await getOrganisation(db, actor!, params.id);
+			const doc = await createSpaserRecord(db, actor!, {
+				orgIds: [params.id, ...(body.coOwnerOrgIds ?? []).filter((o) => o !== params.id)],
+				leadOrgId: params.id,
+				title: body.title,
+				periodStart: body.periodStart,
+				periodEnd: body.periodEnd,
+				templateKey: body.templateKey ?? null
+			});
+			const content: DocContent = body.templateKey
+				? buildTemplate(body.templateKey, { periodStart: body.periodStart, periodEnd: body.periodEnd })
+				: { settings: structuredClone(DEFAULT_SETTINGS), nodes: [] };
+			await fill(db, doc.id, content);
+			const created = await getSpaserDocument(db, actor!, doc.id);
+			return new ApiResult(spaserDto(created), 201, { location: `${API_PREFIX}/spasers/${doc.id}` });
+		}
+	}),
+	defineEndpoint({
+		method: 'POST',
+		path: '/spasers/import',
+		operationId: 'importSpaser',
+		summary: 'Importer un SPASER (JSON)',
+		description:
+			'Crée un SPASER à partir d’un export JSON (GET /spasers/{id}/export), sans perte : arborescence, identifiants, textes, cibles et réglages. La collectivité pilote est donnée par `orgId` (dans le corps ou en paramètre de requête) ; vous devez en être administrateur ou rédacteur. Le SPASER importé commence à l’état « brouillon » (la date et la référence de délibération du fichier sont conservées) et une version nommée garde l’état importé. Un fichier non valable est refusé (400, un message par problème dans `details.fields`) et rien n’est créé.',
+		tags,
+		scope: 'write',
+		query: importQuery,
+		body: spaserImportSchema,
+		response: spaserSchema,
+		status: 201,
+		handler: async ({ db, actor, query, body }) => {
+			const orgId = body.orgId ?? query.orgId;
+			if (!orgId)
+				throw new AppError('invalid', 'Indiquez la collectivité qui reçoit le SPASER (« orgId », dans le corps ou en paramètre de requête).', 400, {
+					field: 'orgId'
+				});
+			if (body.orgId && query.orgId && body.orgId !== query.orgId)
+				throw new AppError('invalid', 'Le corps et le paramètre de requête indiquent deux collectivités différentes.', 400, { field: 'orgId' });
+			const { document: meta, content } = body;
+			checkAdoption(meta.adoptedOn);
+			await getOrganisation(db, actor!, orgId);
+			const year = new Date().getFullYear();
+			const periodStart = meta.periodStart ?? (meta.periodEnd !== null ? Math.max(2000, meta.periodEnd - 3) : year);
+			const doc = await createSpaserRecord(db, actor!, {
+				orgIds: [orgId],
+				leadOrgId: orgId,
+				title: meta.title,
+				periodStart,
+				periodEnd: meta.periodEnd ?? periodStart + 3
+			});
+			await fill(db, doc.id, content);
+			if (meta.adoptedOn || meta.deliberationRef)
+				await updateSpaserMetadata(db, actor!, doc.id, { adoptedOn: meta.adoptedOn, deliberationRef: meta.deliberationRef });
+			const live = await readLiveDoc(db, doc.id);
+			try {
+				await createVersion(db, actor!, doc.id, live, { kind: 'named', name: 'Import par l’API' });
+			} finally {
+				live.destroy();
+			}
+			const created = await getSpaserDocument(db, actor!, doc.id);
+			return new ApiResult(spaserDto(created), 201, { location: `${API_PREFIX}/spasers/${doc.id}` });
+		}
+	}),
+	defineEndpoint({
+		method: 'GET',
+		path: '/spasers/{id}',
+		operationId: 'getSpaser',
+		summary: 'Un SPASER',
+		description:
+			'Ses informations, vos droits (`myAccess`) et ses collectivités. Visible par les membres de ses collectivités, et par les animateurs de leurs réseaux lorsqu’il est partagé avec eux.',
+		tags,
+		scope: 'read',
+		params: spaserParams,
+		response: spaserSchema,
+		handler: async ({ db, actor, params }) => spaserDto(await getSpaserDocument(db, actor!, params.id))
+	}),
+	defineEndpoint({
+		method: 'PATCH',
+		path: '/spasers/{id}',
+		operationId: 'updateSpaser',
+		summary: 'Modifier les informations d’un SPASER',
+		description:
+			'Titre, période, statut, date d’adoption, référence de délibération et partage avec les réseaux ; seuls les champs envoyés changent. Les statuts suivent les transitions permises (`nextStatuses`) : brouillon → en_consultation → adopte → archive (retour possible de en_consultation à brouillon) ; un SPASER adopté a une date d’adoption et une référence de délibération. Réservé aux administrateurs et rédacteurs de ses collectivités.',
+		tags,
+		scope: 'write',
+		params: spaserParams,
+		body: spaserPatchSchema,
+		response: spaserSchema,
+		errors: [409],
+		handler: async ({ db, actor, params, body }) => {
+			let doc = await getSpaserDocument(db, actor!, params.id);
+			requireWrite(doc);
+			const { sharedWithNetworks, ...rest } = body;
+			const patch = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as SpaserMetadataPatch;
+			if (Object.keys(patch).length) doc = await updateSpaserMetadata(db, actor!, params.id, patch);
+			if (sharedWithNetworks !== undefined && sharedWithNetworks !== doc.shared_with_networks)
+				doc = await setSharingWithNetworks(db, actor!, params.id, sharedWithNetworks);
+			return spaserDto(doc);
+		}
+	}),
+	defineEndpoint({
+		method: 'GET',
+		path: '/spasers/{id}/nodes',
+		operationId: 'listSpaserNodes',
+		summary: 'Les éléments d’un SPASER',
+		description:
+			'L’arborescence (axes, chantiers, actions…) dans l’ordre du document, numérotée selon le SPASER, avec le corps en texte brut et en texte riche. Lue depuis la projection relationnelle, mise à jour quelques secondes après chaque modification (`projectedAt`).',
+		tags,
+		scope: 'read',
+		params: spaserParams,
+		response: spaserNodeListSchema,
+		handler: async ({ db, actor, params }) => {
+			const doc = await getSpaserDocument(db, actor!, params.id);
+			const rows = await readNodes(db, actor!, params.id);
+			return {
+				projectedAt: iso(doc.projected_at),
+				items: rows.map((n) => ({
+					id: n.node_id,
+					parentId: n.parent_id,
+					position: n.position,
+					depth: n.depth,
+					number: n.number,
+					label: n.label,
+					levelName: n.level_name,
+					title: n.title,
+					bodyText: n.body_text,
+					body: n.body_json,
+					kind: n.kind,
+					status: n.status,
+					pilot: n.pilot,
+					resources: n.resources,
+					tools: n.tools,
+					links: n.links
+				}))
+			};
+		}
+	}),
+	defineEndpoint({
+		method: 'GET',
+		path: '/spasers/{id}/targets',
+		operationId: 'listSpaserTargets',
+		summary: 'Les cibles d’un SPASER',
+		description:
+			'Toutes les cibles (indicateur, valeur, année, jalons, année de référence, périmètre) avec l’élément qui les porte, dans l’ordre du document. Lues depuis la projection relationnelle (`projectedAt`).',
+		tags,
+		scope: 'read',
+		params: spaserParams,
+		response: spaserTargetListSchema,
+		handler: async ({ db, actor, params }) => {
+			const doc = await getSpaserDocument(db, actor!, params.id);
+			const rows = await readTargets(db, actor!, params.id);
+			return {
+				projectedAt: iso(doc.projected_at),
+				items: rows.map((t) => ({
+					nodeId: t.node_id,
+					nodeLabel: t.node_label,
+					nodeTitle: t.node_title,
+					id: t.target_id,
+					indicatorCode: t.indicator_code,
+					indicatorLabel: indicatorByCode(t.indicator_code)?.label ?? null,
+					label: t.label,
+					unit: t.unit,
+					value: num(t.value),
+					year: t.year,
+					milestones: t.milestones,
+					baselineYear: t.baseline_year,
+					relative: t.relative,
+					thresholdEurHt: num(t.threshold_eur_ht),
+					scope: t.scope
+				}))
+			};
+		}
+	}),
+	defineEndpoint({
+		method: 'GET',
+		path: '/spasers/{id}/versions',
+		operationId: 'listSpaserVersions',
+		summary: 'Les versions d’un SPASER',
+		description: 'Enregistrements automatiques, versions nommées, bilans et restaurations, les plus récents d’abord (sans leur contenu).',
+		tags,
+		scope: 'read',
+		params: spaserParams,
+		response: spaserVersionListSchema,
+		handler: async ({ db, actor, params }) => {
+			await getSpaserDocument(db, actor!, params.id);
+			return { items: (await listVersions(db, actor!, params.id)).map(versionDto) };
+		}
+	}),
+	defineEndpoint({
+		method: 'POST',
+		path: '/spasers/{id}/versions',
+		operationId: 'createSpaserVersion',
+		summary: 'Enregistrer une version nommée',
+		description:
+			'Enregistre l’état actuel du document sous un nom, par exemple « Version adoptée le 15/12/2025 — délibération n° 2025-12-07 ». Réservé aux administrateurs et rédacteurs de ses collectivités.',
+		tags,
+		scope: 'write',
+		params: spaserParams,
+		body: spaserVersionCreateSchema,
+		response: spaserVersionSchema,
+		status: 201,
+		handler: async ({ db, actor, params, body }) => {
+			requireWrite(await getSpaserDocument(db, actor!, params.id));
+			const live = await readLiveDoc(db, params.id);
+			try {
+				const v = await createVersion(db, actor!, params.id, live, { kind: 'named', name: body.name });
+				return new ApiResult(versionDto(v), 201, { location: `${API_PREFIX}/spasers/${params.id}/versions/${v.id}` });
+			} finally {
+				live.destroy();
+			}
+		}
+	}),
+	defineEndpoint({
+		method: 'GET',
+		path: '/spasers/{id}/versions/{versionId}',
+		operationId: 'getSpaserVersion',
+		summary: 'Une version d’un SPASER, avec son contenu',
+		tags,
+		scope: 'read',
+		params: versionParams,
+		response: spaserVersionDetailSchema,
+		handler: async ({ db, actor, params }) => {
+			await getSpaserDocument(db, actor!, params.id);
+			const { content, ...meta } = await getVersion(db, actor!, params.versionId);
+			if (meta.document_id !== params.id) throw notFound('Cette version');
+			return { ...versionDto(meta), content };
+		}
+	}),
+	defineEndpoint({
+		method: 'GET',
+		path: '/spasers/{id}/export',
+		operationId: 'exportSpaser',
+		summary: 'Exporter un SPASER (JSON ou DOCX)',
+		description:
+			'`format=json` (par défaut) : l’export complet, réimportable sans perte avec POST /spasers/import. `format=docx` : un document Word numéroté avec ses cibles et indicateurs. L’état actuel du document, ou la version `versionId`.',
+		tags,
+		scope: 'read',
+		params: spaserParams,
+		query: exportQuery,
+		response: spaserExportOutputSchema,
+		produces: [
+			{
+				mediaType: DOCX_TYPE,
+				description: 'Avec format=docx : le fichier Word (.docx).',
+				headers: { 'Content-Disposition': 'Pièce jointe et nom du fichier (attachment; filename=…).' }
+			}
+		],
+		handler: async ({ db, actor, params, query }) => {
+			const doc = await getSpaserDocument(db, actor!, params.id);
+			let content: DocContent;
+			let versionName: string | null = null;
+			if (query.versionId) {
+				const v = await getVersion(db, actor!, query.versionId);
+				if (v.document_id !== params.id) throw notFound('Cette version');
+				content = v.content;
+				versionName = v.name ?? `${VERSION_KINDS[v.kind]} du ${new Intl.DateTimeFormat('fr-FR', { dateStyle: 'short', timeZone: 'Europe/Paris' }).format(new Date(v.created_at))}`;
+			} else {
+				const live = await readLiveDoc(db, params.id);
+				content = exportContent(live);
+				live.destroy();
+			}
+			if (query.format === 'docx') {
+				const file = await renderDocx(
+					{
+						title: doc.title,
+						orgNames: doc.orgs.map((o) => o.name),
+						periodStart: doc.period_start,
+						periodEnd: doc.period_end,
+						status: doc.status,
+						adoptedOn: doc.adopted_on,
+						deliberationRef: doc.deliberation_ref,
+						versionName
+					},
+					content
+				);
+				return new Response(new Uint8Array(file), {
+					status: 200,
+					headers: {
+						'content-type': DOCX_TYPE,
+						'content-disposition': contentDisposition(doc.title, 'docx'),
+						'content-length': String(file.byteLength),
+						'x-content-type-options': 'nosniff'
+					}
+				});
+			}
+			return new ApiResult(exportOf(doc, content), 200, { 'content-disposition': contentDisposition(doc.title, 'json') });
+		}
+	})
+];

@@ -1,0 +1,11 @@
+import type { PageServerLoad } from './$types';
+import { getDb } from '$lib/server/db';
+import { requireUser } from '$lib/server/forms';
+import { listSpaserDocuments } from '$lib/server/spaser/documents';
+
+export const load: PageServerLoad = async (event) => {
+	const user = requireUser(event);
+	const { org } = await event.parent();
+	const documents = await listSpaserDocuments(await getDb(), user, org.id);
+	return { documents, canCreate: org.my_role === 'admin' || org.my_role === 'editor' };
+};
