@@ -1,7 +1,7 @@
 // Postgres persistence of collaborative documents: an append-only log of Yjs updates per document
 // (`collab_updates`, ordered by `seq`) plus one compacted snapshot (`collab_snapshots`). Every access runs as
 // the service role through `asService`, named 'collab persistence' (the tables have RLS and no policy).
-import { asService } from '../db/rls';
+import { asService, serviceStatement } from '../db/rls';
 import type { Database } from '../db/types';
 
 const REASON = 'collab persistence';
@@ -78,26 +78,30 @@ export async function appendUpdates(
 	opts: AppendOptions = {}
 ): Promise<void> {
 	if (items.length === 0) return;
+	const statements: { text: string; params: unknown[] }[] = [];
+	for (let start = 0; start < items.length; start += ROWS_PER_STATEMENT) {
+		const chunk = items.slice(start, start + ROWS_PER_STATEMENT);
+		const values: string[] = [];
+		const params: unknown[] = [docId];
+		for (const it of chunk) {
+			params.push(it.seq, it.update, it.userId);
+			const n = params.length;
+			values.push(`($1, $${n - 2}::bigint, $${n - 1}::bytea, $${n}::uuid)`);
+		}
+		statements.push({ text: `insert into public.collab_updates (doc_id, seq, update, user_id) values ${values.join(', ')}`, params });
+	}
+	// The usual case (one statement, durable commit): a single autocommit round trip.
+	if (statements.length === 1 && opts.synchronousCommit !== false) {
+		await serviceStatement(db, REASON, statements[0].text, statements[0].params);
+		return;
+	}
 	await asService(db, REASON, async (tx) => {
 		// Not awaited alone: postgres.js pipelines it with the insert on the transaction's connection.
 		const relaxed =
 			opts.synchronousCommit === false
 				? tx.query(`select set_config('synchronous_commit', 'off', true)`)
 				: Promise.resolve([]);
-		const inserts: Promise<unknown>[] = [relaxed];
-		for (let start = 0; start < items.length; start += ROWS_PER_STATEMENT) {
-			const chunk = items.slice(start, start + ROWS_PER_STATEMENT);
-			const values: string[] = [];
-			const params: unknown[] = [docId];
-			for (const it of chunk) {
-				params.push(it.seq, it.update, it.userId);
-				const n = params.length;
-				values.push(`($1, $${n - 2}::bigint, $${n - 1}::bytea, $${n}::uuid)`);
-			}
-			inserts.push(
-				tx.query(`insert into public.collab_updates (doc_id, seq, update, user_id) values ${values.join(', ')}`, params)
-			);
-		}
+		const inserts: Promise<unknown>[] = [relaxed, ...statements.map((st) => tx.query(st.text, st.params))];
 		// Settle all before failing, so nothing of this transaction is still running when it rolls back.
 		const failed = (await Promise.allSettled(inserts)).find((r) => r.status === 'rejected');
 		if (failed) throw failed.reason;

@@ -5,7 +5,7 @@ import { openPostgres } from './postgres';
 import type { Database } from './types';
 
 export type { Actor, Database, Queryable, Tx } from './types';
-export { withUser, asService, elevated } from './rls';
+export { withUser, asService, elevated, serviceStatement } from './rls';
 
 export interface DbConfig {
 	databaseUrl?: string;

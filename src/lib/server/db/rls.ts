@@ -63,3 +63,12 @@ export async function elevated<T>(tx: Tx, fn: (tx: Tx) => Promise<T>): Promise<T
 		await tx.query(`select set_config('role', $1, true)`, [role === 'postgres' ? 'none' : role]);
 	}
 }
+
+/**
+ * One autocommit statement with the connection owner's rights (which, like service_role, bypass RLS), named by
+ * `reason`. For hot paths where a transaction's extra round trips (BEGIN, role, COMMIT) would dominate: the
+ * collaboration log append, which must be durable before an edit is broadcast. Use asService everywhere else.
+ */
+export function serviceStatement<T = Record<string, unknown>>(db: Database, reason: string, text: string, params: readonly unknown[] = []) {
+	return db.query<T>(`/* ${reason.replace(/\*\//g, '')} */ ${text}`, params);
+}
