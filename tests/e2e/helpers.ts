@@ -14,9 +14,9 @@ export const DEMO_ORG_SLUG = 'agglomeration-du-val-d-aurence';
 export const DEMO_NETWORK = { slug: 'reseau-achats-responsables-sud-ouest', name: 'Réseau Achats Responsables Sud-Ouest' } as const;
 
 /**
- * Opens a page and waits until it is interactive. Filling a field before Svelte hydrates the page is lost (hydration
- * writes the server-side `value` back into the input), so a form is only filled once the app has loaded: no request
- * is left in flight once the client modules are imported and the page hydrated.
+ * Opens a page and waits until it is interactive (no request left in flight once the client modules are imported
+ * and the page hydrated), so that submits go through the enhanced handlers. What is typed before hydration is kept
+ * (see hydration.e2e.ts).
  */
 export async function gotoReady(page: Page, path: string) {
 	const response = await page.goto(path);

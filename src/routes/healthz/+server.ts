@@ -7,7 +7,7 @@ export async function GET() {
 		const db = await getDb();
 		await db.query('select 1');
 		return json({ status: 'ok', database: db.kind, ms: Math.round(performance.now() - start) }, { headers: { 'cache-control': 'no-store' } });
-	} catch (e) {
+	} catch {
 		return json({ status: 'unhealthy', error: 'database unavailable' }, { status: 503, headers: { 'cache-control': 'no-store' } });
 	}
 }
