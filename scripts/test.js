@@ -3,7 +3,9 @@
 // Both suites always run (so one report shows every failure); the exit code is non-zero if any step fails.
 // Ctrl-C (SIGINT) or SIGTERM stops the running suite and everything it started (its whole process group).
 import { spawn } from 'node:child_process';
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const chromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
@@ -111,10 +113,37 @@ function run(label, cmd, args) {
 	});
 }
 
+// Each runner also writes a JSON report, so that the closing line can count every test of both suites.
+const reports = mkdtempSync(join(tmpdir(), 'spaser-reports-'));
+const vitestReport = join(reports, 'vitest.json');
+const playwrightReport = join(reports, 'playwright.json');
+process.env.PLAYWRIGHT_JSON_OUTPUT_NAME = playwrightReport;
 const steps = [
-	['vitest', 'npx', ['--no', 'vitest', 'run']],
-	['playwright', 'npx', ['--no', 'playwright', 'test']]
+	['vitest', 'npx', ['--no', 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestReport}`]],
+	['playwright', 'npx', ['--no', 'playwright', 'test', '--reporter=list,json']]
 ];
+
+/** { passed, failed, skipped } from the JSON reports (missing report: the step's tests count as unknown). */
+function counts() {
+	const c = { passed: 0, failed: 0, skipped: 0 };
+	try {
+		const v = JSON.parse(readFileSync(vitestReport, 'utf8'));
+		c.passed += v.numPassedTests ?? 0;
+		c.failed += v.numFailedTests ?? 0;
+		c.skipped += (v.numPendingTests ?? 0) + (v.numTodoTests ?? 0);
+	} catch {
+		/* no report */
+	}
+	try {
+		const p = JSON.parse(readFileSync(playwrightReport, 'utf8'));
+		c.passed += (p.stats?.expected ?? 0) + (p.stats?.flaky ?? 0);
+		c.failed += p.stats?.unexpected ?? 0;
+		c.skipped += p.stats?.skipped ?? 0;
+	} catch {
+		/* no report */
+	}
+	return c;
+}
 
 const results = [];
 for (const [label, cmd, args] of steps) {
@@ -128,4 +157,9 @@ const parts = results.map(
 );
 if (interrupted) parts.push('interrompu/interrupted');
 console.log(`\n${failed ? '✗' : '✓'} Tests\u00a0: ${parts.join(' · ')}`);
+const c = counts();
+// A failed step without a failing test (crash, missing browser) still counts as a failure.
+const failedCount = c.failed || (failed ? 1 : 0);
+rmSync(reports, { recursive: true, force: true });
+console.log(`Tests: ${c.passed} passed, ${failedCount} failed${c.skipped ? `, ${c.skipped} skipped` : ''}`);
 process.exit(failed ? 1 : 0);
