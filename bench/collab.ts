@@ -10,6 +10,8 @@
 //   - memory per open document (ours): 200 stored documents (20 nodes each) loaded, heap/rss delta after GC;
 //   - load time of a 500-node document (ours): cold load + first sync of a client, from the update log
 //     (500 rows, the worst case before compaction) and from a snapshot.
+// Also printed: the INSERT round trip of each of our servers (p50/p95), i.e. the part of our latency that the
+// stock in-memory server does not pay.
 // Last line: RESULT p95_ratio_2=… p95_ratio_10=… p95_ratio_50=… p95_ms_ours_50=… mem_kb_per_doc=… load_ms_500_nodes=…
 //
 // Env: BENCH_PG_FSYNC=0 to run PostgreSQL without fsync (default: fsync on, as in production).
@@ -39,7 +41,21 @@ async function runChild(kind: 'ours' | 'stock') {
 	if (kind === 'ours') {
 		const { openPostgres } = await import('../src/lib/server/db/postgres');
 		const { createCollabServer } = await import('../src/lib/server/collab/server');
-		const db = openPostgres(process.env.DATABASE_URL!, { max: 10 });
+		const pool = openPostgres(process.env.DATABASE_URL!, { max: 10 });
+		// Round trip of every autocommit statement (the log append; the rest goes through transactions), so that
+		// the output says how much of our latency is the durable INSERT itself. Costs a performance.now() pair.
+		const storeMs: number[] = [];
+		const db: typeof pool = {
+			...pool,
+			async query(text, params) {
+				const t0 = performance.now();
+				try {
+					return await pool.query(text, params);
+				} finally {
+					if (text.includes('insert into public.collab_updates')) storeMs.push(performance.now() - t0);
+				}
+			}
+		};
 		const collab = createCollabServer({
 			db,
 			// Auth stub: the bench measures the data path; the real authenticate/authorize run once per upgrade.
@@ -53,7 +69,12 @@ async function runChild(kind: 'ours' | 'stock') {
 			limits: { maxClientsPerDoc: 500, idleUnloadMs: 600_000 }
 		});
 		onUpgrade = (req, socket, head) => void collab.handleUpgrade(req, socket, head);
-		stats = () => collab.stats();
+		stats = () => ({
+			...collab.stats(),
+			storeP50: percentile(storeMs, 50),
+			storeP95: percentile(storeMs, 95),
+			storeCount: storeMs.length
+		});
 	} else {
 		const { setupWSConnection, docs } = await import('@y/websocket-server/utils');
 		const wss = new WebSocketServer({ noServer: true });
@@ -296,6 +317,13 @@ async function main() {
 		);
 		const st = await ours.info();
 		console.log(`ours: ${st.stats.updatesStored} updates stored in ${st.stats.storeBatches} inserts, ${st.stats.compactions} compactions`);
+		for (const s of [ours, oursAsync]) {
+			const x = (await s.info()).stats;
+			console.log(
+				`${s.label}: INSERT round trip (store before broadcast; latency and throughput runs) ` +
+					`p50 ${round(x.storeP50, 2)} ms, p95 ${round(x.storeP95, 2)} ms over ${x.storeCount} inserts`
+			);
+		}
 
 		// Memory per open document (ours): 200 stored documents, each held open by one raw socket.
 		const small = Y.encodeStateAsUpdate(buildDoc(20));

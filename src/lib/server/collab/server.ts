@@ -24,7 +24,7 @@
 //   stamped with the authenticated identity, states of a connection removed when it leaves; query-awareness
 //   answered.
 // - Compaction past `compactAfterUpdates` / `compactAfterBytes` (snapshot upsert + delete of merged updates in
-//   one transaction), unloading after `idleUnloadMs` without connections, keepalive pings, size and
+//   one transaction, running beside the write queue: later inserts do not wait for it), unloading after `idleUnloadMs` without connections, keepalive pings, size and
 //   participant caps with French close reasons.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -220,6 +220,8 @@ interface Room {
 	bytesSinceSnapshot: number;
 	pending: PendingWrite[];
 	writing: Promise<void> | null;
+	/** A compaction in flight (it runs beside the write queue, never blocking it). */
+	compacting: Promise<void> | null;
 	idleTimer: NodeJS.Timeout | null;
 	awarenessOwner: Map<number, Conn>;
 }
@@ -367,6 +369,7 @@ export function createCollabServer(opts: CollabServerOptions): CollabServer {
 			bytesSinceSnapshot: 0,
 			pending: [],
 			writing: null,
+			compacting: null,
 			idleTimer: null,
 			awarenessOwner: new Map()
 		};
@@ -423,7 +426,7 @@ export function createCollabServer(opts: CollabServerOptions): CollabServer {
 	}
 
 	async function flushRoom(room: Room) {
-		while (room.writing) await room.writing;
+		while (room.writing || room.compacting) await (room.writing ?? room.compacting);
 	}
 
 	function unloadRoom(room: Room): Promise<void> {
@@ -515,30 +518,40 @@ export function createCollabServer(opts: CollabServerOptions): CollabServer {
 				log.error('collab: onChange failed', { docId: room.id, err: String(err) });
 			}
 			if (
-				room.updatesSinceSnapshot >= limits.compactAfterUpdates ||
-				room.bytesSinceSnapshot >= limits.compactAfterBytes
+				!room.compacting &&
+				(room.updatesSinceSnapshot >= limits.compactAfterUpdates || room.bytesSinceSnapshot >= limits.compactAfterBytes)
 			) {
-				try {
-					await compact(room);
-				} catch (err) {
-					// The log is intact; try again after another threshold's worth of updates.
-					room.updatesSinceSnapshot = 0;
-					room.bytesSinceSnapshot = 0;
-					log.error('collab: compaction failed', { docId: room.id, err: String(err) });
-				}
+				// Not awaited: the next inserts (seq > uptoSeq) do not wait for it. flushRoom() waits for both.
+				room.compacting = compact(room)
+					.catch((err) => {
+						// The log is intact; compact() already moved the thresholds, so it is tried again after
+						// another threshold's worth of updates.
+						log.error('collab: compaction failed', { docId: room.id, err: String(err) });
+					})
+					.finally(() => {
+						room.compacting = null;
+					});
 			}
 		}
 	}
 
-	/** Runs between two write batches (or after the last): the Y.Doc holds exactly the updates ≤ nextSeq - 1. */
+	/**
+	 * Must start between two write batches (or after the last), when the Y.Doc holds exactly the updates
+	 * ≤ nextSeq - 1; the state is encoded at once, so inserts of later seqs may run while it is stored (they touch
+	 * other rows: the transaction upserts the snapshot and deletes seq ≤ uptoSeq only).
+	 */
 	async function compact(room: Room) {
 		const uptoSeq = room.nextSeq - 1;
 		const state = Y.encodeStateAsUpdate(room.ydoc);
+		const merged = room.updatesSinceSnapshot;
+		const mergedBytes = room.bytesSinceSnapshot;
+		// Counted as merged from now on (also if the compaction fails: the next attempt waits for another
+		// threshold's worth); updates stored meanwhile keep counting.
+		room.updatesSinceSnapshot -= merged;
+		room.bytesSinceSnapshot -= mergedBytes;
 		await compactDoc(db, room.id, state, uptoSeq);
 		counters.compactions++;
-		room.docBytes = state.byteLength;
-		room.updatesSinceSnapshot = 0;
-		room.bytesSinceSnapshot = 0;
+		room.docBytes = state.byteLength + room.bytesSinceSnapshot;
 	}
 
 	function onDocUpdate(room: Room, update: Uint8Array, origin: unknown) {
