@@ -68,7 +68,10 @@ const securityHeaders: Handle = async ({ event, resolve }) => {
 	if (event.url.protocol === 'https:') h.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
 	if (!h.has('Content-Security-Policy') && !event.url.pathname.startsWith('/_app/'))
 		h.set('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'; base-uri 'none'");
-	if (event.locals.user && !h.has('Cache-Control')) h.set('Cache-Control', 'private, no-store');
+	// A response rendered for a signed-in person (their name, e-mail, collectivités in the layout data) or that
+	// sets a cookie must never be stored by a shared cache, even on a route that is public for anonymous visitors.
+	const cc = h.get('Cache-Control');
+	if ((event.locals.user || h.has('Set-Cookie')) && (!cc || /\bpublic\b/i.test(cc))) h.set('Cache-Control', 'private, no-store');
 	return response;
 };
 

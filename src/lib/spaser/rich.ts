@@ -102,7 +102,9 @@ const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&
 function safeHref(href: unknown): string | null {
 	if (typeof href !== 'string') return null;
 	const h = href.trim();
-	return /^(https?:|mailto:)/i.test(h) || h.startsWith('/') || h.startsWith('#') ? h : null;
+	// "//host" and "/\host" are links to another site for browsers: only same-site paths start with a single "/"
+	if (/[\s<>"\\]/.test(h) || h.startsWith('//')) return null;
+	return /^(https?:\/\/[^/]|mailto:)/i.test(h) || h.startsWith('/') || h.startsWith('#') ? h : null;
 }
 
 /** Renders rich text to sanitized HTML: only known elements and safe link schemes; all text escaped. */

@@ -281,10 +281,12 @@ export async function restoreVersion(
 // Publication
 // ---------------------------------------------------------------------------------------------------------
 
-async function setPublished(db: Database, actor: Actor, versionId: string, publish: boolean): Promise<VersionMeta> {
+async function setPublished(db: Database, actor: Actor, versionId: string, publish: boolean, documentId?: string): Promise<VersionMeta> {
 	return guard(
 		withUser(db, actor, async (tx) => {
 			const v = await loadVersion(tx, versionId);
+			// From a SPASER's page, only its own versions (an id of another SPASER would publish on another page).
+			if (documentId !== undefined && v.document_id !== documentId) throw notFound('Cette version');
 			await requireWrite(tx, v.document_id);
 			if (publish) {
 				const [d] = await tx.query<{ status: string }>('select status from public.spaser_documents where id = $1', [v.document_id]);
@@ -303,12 +305,12 @@ async function setPublished(db: Database, actor: Actor, versionId: string, publi
 }
 
 /** Publishes a version of an adopted SPASER on its public page (art. L2111-3: the schéma is made public). */
-export function publishVersion(db: Database, actor: Actor, versionId: string) {
-	return setPublished(db, actor, versionId, true);
+export function publishVersion(db: Database, actor: Actor, versionId: string, documentId?: string) {
+	return setPublished(db, actor, versionId, true, documentId);
 }
 
-export function unpublishVersion(db: Database, actor: Actor, versionId: string) {
-	return setPublished(db, actor, versionId, false);
+export function unpublishVersion(db: Database, actor: Actor, versionId: string, documentId?: string) {
+	return setPublished(db, actor, versionId, false, documentId);
 }
 
 export interface PublishedSpaser {

@@ -92,7 +92,7 @@ export const actions: Actions = {
 		const user = requireUser(event);
 		const form = await event.request.formData();
 		const versionId = String(form.get('versionId') ?? '');
-		const res = await runAction({ intent: 'publish', versionId }, async () => publishVersion(await getDb(), user, versionId));
+		const res = await runAction({ intent: 'publish', versionId }, async () => publishVersion(await getDb(), user, versionId, event.params.id));
 		if (!res.ok) return res.failure;
 		return { intent: 'publish', success: 'La version est publiée sur la page publique du SPASER.', target: versionId };
 	},
@@ -102,7 +102,7 @@ export const actions: Actions = {
 		const form = await event.request.formData();
 		const versionId = String(form.get('versionId') ?? '');
 		if (!UUID_RE.test(versionId)) return fail(404, { intent: 'unpublish', values: { intent: 'unpublish', versionId }, message: "Cette version n'existe pas ou vous n'y avez pas accès." });
-		const res = await runAction({ intent: 'unpublish', versionId }, async () => unpublishVersion(await getDb(), user, versionId));
+		const res = await runAction({ intent: 'unpublish', versionId }, async () => unpublishVersion(await getDb(), user, versionId, event.params.id));
 		if (!res.ok) return res.failure;
 		return { intent: 'unpublish', success: 'La version n’est plus publiée.', target: versionId };
 	}
