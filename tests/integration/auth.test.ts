@@ -396,3 +396,26 @@ describe.each(engines)('authentication on %s', (engine) => {
 		});
 	});
 });
+
+describe.each(engines)('password change attempts (%s)', (kind) => {
+	it('are rate limited per account', async () => {
+		const { openTestDb } = await import('../helpers/engines');
+		const { createUser } = await import('../helpers/factories');
+		const { changePassword } = await import('../../src/lib/server/auth/service');
+		const db = await openTestDb(kind);
+		try {
+			const u = await createUser(db, { verified: true });
+			let last: unknown = null;
+			for (let i = 0; i < 12; i++) {
+				try {
+					await changePassword(db, u.id, 'pas le bon mot de passe', 'Un nouveau mot de passe solide 2026', 'none');
+				} catch (e) {
+					last = e;
+				}
+			}
+			expect((last as { status: number }).status).toBe(429);
+		} finally {
+			await db.close();
+		}
+	});
+});
