@@ -35,6 +35,7 @@ const sp = (k: number) => `70000000-0000-4000-8000-${String(k).padStart(12, '0')
 const nd = (k: number) => `71000000-0000-4000-8000-${String(k).padStart(12, '0')}`;
 const ve = (k: number) => `72000000-0000-4000-8000-${String(k).padStart(12, '0')}`;
 const co = (k: number) => `73000000-0000-4000-8000-${String(k).padStart(12, '0')}`;
+const gv = (k: number) => `80000000-0000-4000-8000-${String(k).padStart(12, '0')}`;
 
 export const USERS = {
 	adminA: u(1),
@@ -59,6 +60,18 @@ export const SPASER_SLUGS = { sA: 'spaser-a', sAC: 'spaser-ac', sB: 'spaser-b' }
 export const NODES = { nA: nd(1), nAC: nd(2), nB: nd(3) } as const;
 export const VERSIONS = { 'vA-auto': ve(1), 'vA-pub': ve(2), vAC: ve(3), 'vB-pub': ve(4) } as const;
 export const COMMENTS = { cA1: co(1), cA2: co(2), cA3: co(3), cAC: co(4), cB: co(5) } as const;
+/**
+ * Guichet vert: profiles gp1 (anim1 in N1) and gp2 (anim2 in N2), each with hours gh1/gh2 and an absence gx1/gx2;
+ * N1 has network rules. Requests: grA (adminA's question, A in N1), grA2 (editorA's session, A in N1), grB
+ * (adminB's session, B in N2). Bookings gbA (editorA with anim1, grA2) and gbB (adminB with anim2, grB), with a
+ * history row each (geA, geB); messages gmA (anim1 on grA) and gmB (adminB on grB); gbA has a compte-rendu by anim1
+ * and editorA's survey answer; calendar feed tokens gfE (editorA) and gf1 (anim1).
+ */
+export const GUICHET = {
+	gp1: gv(1), gp2: gv(2), gh1: gv(3), gh2: gv(4), gx1: gv(5), gx2: gv(6),
+	grA: gv(7), grA2: gv(8), grB: gv(9), gmA: gv(10), gmB: gv(11),
+	gbA: gv(12), gbB: gv(13), geA: gv(14), geB: gv(15), gfE: gv(16), gf1: gv(17)
+} as const;
 /** The content stored in each fixture version (what app.published_spaser returns). */
 export const versionContent = (label: keyof typeof VERSIONS) => ({ fixture: label, nodes: [] as unknown[] });
 
@@ -70,7 +83,7 @@ export const actorOf = (user: UserLabel): Actor => ({ id: USERS[user], email: em
 
 /** uuid → label, for every fixed id above. */
 export const LABELS = new Map<string, string>(
-	[USERS, ORGS, NETWORKS, MEMBERSHIPS, INVITATIONS, MAILS, SPASERS, NODES, VERSIONS, COMMENTS].flatMap((group) => Object.entries(group).map(([label, id]) => [id, label]))
+	[USERS, ORGS, NETWORKS, MEMBERSHIPS, INVITATIONS, MAILS, SPASERS, NODES, VERSIONS, COMMENTS, GUICHET].flatMap((group) => Object.entries(group).map(([label, id]) => [id, label]))
 );
 
 /** The owner-chosen text keys (sessions, tokens, rate limits) are their own labels. */
@@ -171,7 +184,69 @@ export async function buildRlsFixture(db: Database): Promise<void> {
 		);
 
 		await buildSpasers(tx);
+		await buildGuichet(tx);
 	});
+}
+
+async function buildGuichet(tx: Tx): Promise<void> {
+	const G = GUICHET;
+	await tx.query(`insert into public.guichet_settings (network_id) values ($1)`, [NETWORKS.N1]);
+	await tx.query(
+		`insert into public.guichet_profiles (id, network_id, animator_id, visio_url) values ($1, $2, $3, 'https://visio.example.test/1'), ($4, $5, $6, 'https://visio.example.test/2')`,
+		[G.gp1, NETWORKS.N1, USERS.anim1, G.gp2, NETWORKS.N2, USERS.anim2]
+	);
+	await tx.query(
+		`insert into public.guichet_hours (id, profile_id, weekday, start_time, end_time) values ($1, $2, 1, '09:00', '12:00'), ($3, $4, 2, '14:00', '17:00')`,
+		[G.gh1, G.gp1, G.gh2, G.gp2]
+	);
+	await tx.query(
+		`insert into public.guichet_exceptions (id, profile_id, during, reason)
+		 values ($1, $2, '[2030-08-01,2030-08-15)', 'Congés'), ($3, $4, '[2030-08-01,2030-08-15)', 'Congés')`,
+		[G.gx1, G.gp1, G.gx2, G.gp2]
+	);
+	const request = (id: string, net: string, org: string, by: string, kind: string) =>
+		tx.query(
+			`insert into public.guichet_requests (id, network_id, org_id, requester_id, kind, topic, stage, question)
+			 values ($1, $2, $3, $4, $5, 'Clauses environnementales', 'redaction_dce', 'Quels critères ?')`,
+			[id, net, org, by, kind]
+		);
+	await request(G.grA, NETWORKS.N1, ORGS.A, USERS.adminA, 'question');
+	await request(G.grA2, NETWORKS.N1, ORGS.A, USERS.editorA, 'session');
+	await request(G.grB, NETWORKS.N2, ORGS.B, USERS.adminB, 'session');
+	await tx.query(`insert into public.guichet_messages (id, request_id, author_id, body) values ($1, $2, $3, 'Réponse'), ($4, $5, $6, 'Précision')`, [
+		G.gmA,
+		G.grA,
+		USERS.anim1,
+		G.gmB,
+		G.grB,
+		USERS.adminB
+	]);
+	const booking = (id: string, req: string, net: string, anim: string, booker: string, org: string, status: string) =>
+		tx.query(
+			`insert into public.guichet_bookings (id, request_id, network_id, animator_id, booker_id, org_id, during, blocked, modality, status)
+			 values ($1, $2, $3, $4, $5, $6, '[2030-03-04 09:00+01,2030-03-04 10:00+01)', '[2030-03-04 09:00+01,2030-03-04 10:15+01)', 'visio', $7)`,
+			[id, req, net, anim, booker, org, status]
+		);
+	await booking(G.gbA, G.grA2, NETWORKS.N1, USERS.anim1, USERS.editorA, ORGS.A, 'done');
+	await booking(G.gbB, G.grB, NETWORKS.N2, USERS.anim2, USERS.adminB, ORGS.B, 'confirmed');
+	await tx.query(`insert into public.guichet_booking_events (id, booking_id, actor_id, action) values ($1, $2, $3, 'created'), ($4, $5, $6, 'created')`, [
+		G.geA,
+		G.gbA,
+		USERS.editorA,
+		G.geB,
+		G.gbB,
+		USERS.adminB
+	]);
+	await tx.query(`insert into public.guichet_reports (booking_id, author_id, advice) values ($1, $2, 'Conseils')`, [G.gbA, USERS.anim1]);
+	await tx.query(`insert into public.guichet_surveys (booking_id, respondent_id, rating) values ($1, $2, 5)`, [G.gbA, USERS.editorA]);
+	await tx.query(`insert into public.guichet_feed_tokens (id, user_id, token_hash) values ($1, $2, $3), ($4, $5, $6)`, [
+		G.gfE,
+		USERS.editorA,
+		hashSecret('feed-editora'),
+		G.gf1,
+		USERS.anim1,
+		hashSecret('feed-anim1')
+	]);
 }
 
 async function buildSpasers(tx: Tx): Promise<void> {

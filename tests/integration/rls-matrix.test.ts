@@ -36,6 +36,7 @@ import {
 	emailOf,
 	INVITATION_SECRETS,
 	COMMENTS,
+	GUICHET,
 	INVITATIONS,
 	LABELS,
 	MEMBERSHIPS,
@@ -307,7 +308,134 @@ const MATRIX: Record<string, TableSpec> = {
 	},
 	// Yjs persistence of the collaboration server: service role only (RLS on, no policy, no grant).
 	collab_updates: closed(`doc_id::text || ':' || seq::text`, `insert into public.collab_updates (doc_id, seq, update) values ('${SPASERS.sA}', 3, '\\x00')`, 'seq = seq'),
-	collab_snapshots: closed('doc_id', `insert into public.collab_snapshots (doc_id, state, upto_seq) values ('${SPASERS.sAC}', '\\x00', 0)`, 'state = state')
+	collab_snapshots: closed('doc_id', `insert into public.collab_snapshots (doc_id, state, upto_seq) values ('${SPASERS.sAC}', '\\x00', 0)`, 'state = state'),
+	// Guichet vert: buyers of APPROVED collectivités of the network, its animators, platform admins (support).
+	// B is pending in N1, approved in N2. No delete on anything that records an exchange.
+	guichet_settings: {
+		key: 'network_id', set: 'buyer_may_cancel = buyer_may_cancel',
+		insert: `insert into public.guichet_settings (network_id) values ('${NETWORKS.N2}')`,
+		expect: {
+			//          anon      outsider viewer editor admin animN2 animN1 platform
+			select: ['denied', '-',     'N1',  'N1',  'N1', '-',   'N1',  'N1'],
+			insert: ['denied', 'rls',   'rls', 'rls', 'rls', 'ok', 'rls', 'rls'],
+			update: ['denied', '-',     '-',   '-',   '-',  '-',   'N1',  '-'],
+			delete: DENIED_ALL
+		}
+	},
+	guichet_profiles: {
+		key: 'id', set: 'active = active',
+		// anim1 already has a profile in N1: the insert passes the policy and then does nothing.
+		insert: `insert into public.guichet_profiles (network_id, animator_id, visio_url) values ('${NETWORKS.N1}', auth.uid(), 'https://v.example.test') on conflict do nothing`,
+		expect: {
+			//          anon      outsider viewer editor admin animN2 animN1 platform
+			select: ['denied', 'gp2',   'gp1', 'gp1', 'gp1', 'gp2', 'gp1', '*'],
+			insert: ['denied', 'rls',   'rls', 'rls', 'rls', 'rls', 'ok',  'rls'],
+			update: ['denied', '-',     '-',   '-',   '-',   'gp2', 'gp1', '-'],
+			delete: DENIED_ALL
+		}
+	},
+	guichet_hours: {
+		key: 'id', set: 'weekday = weekday',
+		insert: `insert into public.guichet_hours (profile_id, weekday, start_time, end_time) values ('${GUICHET.gp1}', 3, '09:00', '12:00')`,
+		expect: {
+			//          anon      outsider viewer editor admin animN2 animN1 platform
+			select: ['denied', 'gh2',   'gh1', 'gh1', 'gh1', 'gh2', 'gh1', '*'],
+			insert: ['denied', 'rls',   'rls', 'rls', 'rls', 'rls', 'ok',  'rls'],
+			update: ['denied', '-',     '-',   '-',   '-',   'gh2', 'gh1', '-'],
+			delete: ['denied', '-',     '-',   '-',   '-',   'gh2', 'gh1', '-']
+		}
+	},
+	guichet_exceptions: {
+		key: 'id', set: 'reason = reason',
+		insert: `insert into public.guichet_exceptions (profile_id, during) values ('${GUICHET.gp1}', tstzrange(now(), now() + interval '1 day'))`,
+		expect: {
+			//          anon      outsider viewer editor admin animN2 animN1 platform
+			select: ['denied', 'gx2',   'gx1', 'gx1', 'gx1', 'gx2', 'gx1', '*'],
+			insert: ['denied', 'rls',   'rls', 'rls', 'rls', 'rls', 'ok',  'rls'],
+			update: ['denied', '-',     '-',   '-',   '-',   'gx2', 'gx1', '-'],
+			delete: ['denied', '-',     '-',   '-',   '-',   'gx2', 'gx1', '-']
+		}
+	},
+	guichet_requests: {
+		key: 'id', set: 'status = status',
+		insert: `insert into public.guichet_requests (network_id, org_id, kind, topic, stage, question)
+			values ('${NETWORKS.N1}', '${ORGS.A}', 'question', 'Sujet', 'execution', 'Question ?')`,
+		expect: {
+			//          anon      outsider viewer        editor        admin         animN2 animN1        platform
+			select: ['denied', 'grB',   'grA grA2',   'grA grA2',   'grA grA2',   'grB', 'grA grA2',   '*'],
+			insert: ['denied', 'rls',   'ok',         'ok',         'ok',         'rls', 'rls',        'rls'],
+			update: ['denied', 'grB',   '-',          'grA2',       'grA',        'grB', 'grA grA2',   '-'],
+			delete: DENIED_ALL
+		}
+	},
+	guichet_messages: {
+		key: 'id', set: 'body = body',
+		insert: `insert into public.guichet_messages (request_id, body) values ('${GUICHET.grA}', 'Relance')`,
+		expect: {
+			//          anon      outsider viewer editor admin animN2 animN1 platform
+			select: ['denied', 'gmB',   'gmA', 'gmA', 'gmA', 'gmB', 'gmA', '*'],
+			insert: ['denied', 'rls',   'ok',  'ok',  'ok',  'rls', 'ok',  'rls'],
+			update: DENIED_ALL,
+			delete: DENIED_ALL
+		}
+	},
+	guichet_bookings: {
+		key: 'id', set: 'status = status',
+		insert: `insert into public.guichet_bookings (request_id, network_id, animator_id, org_id, during, blocked, modality, status)
+			values ('${GUICHET.grA2}', '${NETWORKS.N1}', '${USERS.anim1}', '${ORGS.A}', '[2031-01-06 10:00+01,2031-01-06 11:00+01)',
+			        '[2031-01-06 10:00+01,2031-01-06 11:00+01)', 'visio', 'confirmed')`,
+		expect: {
+			//          anon      outsider viewer editor admin animN2 animN1 platform
+			select: ['denied', 'gbB',   'gbA', 'gbA', 'gbA', 'gbB', 'gbA', '*'],
+			insert: ['denied', 'rls',   'ok',  'ok',  'ok',  'rls', 'rls', 'rls'],
+			update: ['denied', 'gbB',   '-',   'gbA', '-',   'gbB', 'gbA', '-'],
+			delete: DENIED_ALL
+		}
+	},
+	guichet_booking_events: {
+		key: 'id', set: 'reason = reason',
+		insert: `insert into public.guichet_booking_events (booking_id, action) values ('${GUICHET.gbA}', 'confirmed')`,
+		expect: {
+			//          anon      outsider viewer editor admin animN2 animN1 platform
+			select: ['denied', 'geB',   'geA', 'geA', 'geA', 'geB', 'geA', '*'],
+			insert: ['denied', 'rls',   'rls', 'ok',  'rls', 'rls', 'ok',  'rls'],
+			update: DENIED_ALL,
+			delete: DENIED_ALL
+		}
+	},
+	guichet_reports: {
+		key: 'booking_id', set: 'advice = advice',
+		insert: `insert into public.guichet_reports (booking_id, advice) values ('${GUICHET.gbB}', 'Conseils')`,
+		expect: {
+			//          anon      outsider viewer editor admin animN2 animN1 platform
+			select: ['denied', '-',     'gbA', 'gbA', 'gbA', '-',   'gbA', '*'],
+			insert: ['denied', 'rls',   'rls', 'rls', 'rls', 'ok',  'rls', 'rls'],
+			update: ['denied', '-',     '-',   '-',   '-',   '-',   'gbA', '-'],
+			delete: DENIED_ALL
+		}
+	},
+	guichet_surveys: {
+		key: 'booking_id', set: 'rating = rating',
+		insert: `insert into public.guichet_surveys (booking_id, rating) values ('${GUICHET.gbB}', 4)`,
+		expect: {
+			//          anon      outsider viewer editor admin animN2 animN1 platform
+			select: ['denied', '-',     'gbA', 'gbA', 'gbA', '-',   'gbA', '*'],
+			insert: ['denied', 'ok',    'rls', 'rls', 'rls', 'rls', 'rls', 'rls'],
+			update: DENIED_ALL,
+			delete: DENIED_ALL
+		}
+	},
+	guichet_feed_tokens: {
+		key: 'id', set: 'revoked_at = revoked_at',
+		insert: `insert into public.guichet_feed_tokens (token_hash) values ('\\x01')`,
+		expect: {
+			//          anon      outsider viewer editor admin animN2 animN1 platform
+			select: ['denied', '-',     '-',   'gfE', '-',   '-',   'gf1', '-'],
+			insert: ['denied', 'ok',    'ok',  'ok',  'ok',  'ok',  'ok',  'ok'],
+			update: ['denied', '-',     '-',   'gfE', '-',   '-',   'gf1', '-'],
+			delete: DENIED_ALL
+		}
+	}
 };
 
 // ---------------------------------------------------------------------------------------------------------
@@ -467,6 +595,7 @@ describe.each(engines)('row-level security matrix on %s', (engine) => {
 			expect(secrets.map((s) => `${s.t}.${s.c}`)).toEqual([
 				'api_tokens.secret_hash',
 				'auth_tokens.secret_hash',
+				'guichet_feed_tokens.token_hash',
 				'organisation_invitations.token_hash',
 				'sessions.secret_hash',
 				'user_credentials.password_hash'

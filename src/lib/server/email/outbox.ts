@@ -7,6 +7,14 @@ export interface OutgoingEmail {
 	text: string;
 	html?: string;
 	kind?: string;
+	/** Text files sent with the message (e.g. the ICS of a booking). */
+	attachments?: EmailAttachment[];
+}
+
+export interface EmailAttachment {
+	filename: string;
+	contentType: string;
+	content: string;
 }
 
 /**
@@ -16,9 +24,9 @@ export interface OutgoingEmail {
 export async function enqueueEmail(tx: Tx, mail: OutgoingEmail, opts: { elevate?: boolean } = { elevate: true }) {
 	const insert = (t: Tx) =>
 		t.query<{ id: string }>(
-			`insert into public.email_outbox (to_address, subject, text_body, html_body, kind)
-			 values ($1, $2, $3, $4, $5) returning id`,
-			[mail.to, mail.subject, mail.text, mail.html ?? null, mail.kind ?? 'generic']
+			`insert into public.email_outbox (to_address, subject, text_body, html_body, kind, attachments)
+			 values ($1, $2, $3, $4, $5, $6::text::jsonb) returning id`,
+			[mail.to, mail.subject, mail.text, mail.html ?? null, mail.kind ?? 'generic', mail.attachments?.length ? JSON.stringify(mail.attachments) : null]
 		);
 	const [row] = opts.elevate === false ? await insert(tx) : await elevated(tx, insert);
 	return row.id;

@@ -4,6 +4,7 @@ import * as shared from 'nodemailer/lib/shared/index.js';
 import type { Database } from '../db';
 import { asService } from '../db';
 import { log } from '../log';
+import type { EmailAttachment } from './outbox';
 
 const MAX_ATTEMPTS = 8;
 const BATCH = 20;
@@ -35,18 +36,25 @@ export async function deliverOutbox(
 ): Promise<DeliveryResult> {
 	const result: DeliveryResult = { sent: 0, failed: 0, retried: 0 };
 	const batch = await asService(db, 'outbox claim', (tx) =>
-		tx.query<{ id: string; to_address: string; subject: string; text_body: string; html_body: string | null; attempts: number }>(
+		tx.query<{ id: string; to_address: string; subject: string; text_body: string; html_body: string | null; attempts: number; attachments: EmailAttachment[] | null }>(
 			`update public.email_outbox o set locked_until = now() + interval '2 minutes', attempts = o.attempts + 1
 			  where o.id in (select id from public.email_outbox
 			                  where sent_at is null and failed_at is null and next_attempt_at <= now()
 			                    and (locked_until is null or locked_until < now())
 			                  order by next_attempt_at limit ${BATCH} for update skip locked)
-			 returning o.id, o.to_address, o.subject, o.text_body, o.html_body, o.attempts`
+			 returning o.id, o.to_address, o.subject, o.text_body, o.html_body, o.attempts, o.attachments`
 		)
 	);
 	for (const m of batch) {
 		try {
-			await transport.sendMail({ from, to: m.to_address, subject: m.subject, text: m.text_body, html: m.html_body ?? undefined });
+			await transport.sendMail({
+				from,
+				to: m.to_address,
+				subject: m.subject,
+				text: m.text_body,
+				html: m.html_body ?? undefined,
+				attachments: m.attachments?.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content }))
+			});
 			await asService(db, 'outbox sent', (tx) =>
 				tx.query('update public.email_outbox set sent_at = now(), locked_until = null, last_error = null where id = $1', [m.id])
 			);
