@@ -7,14 +7,24 @@
 -- ---------------------------------------------------------------------------------------------------------
 do $$
 begin
+  -- Roles are cluster-wide: two databases of one cluster migrating at once may both try to create them.
   if not exists (select 1 from pg_roles where rolname = 'anon') then
-    create role anon nologin noinherit;
+    begin
+      create role anon nologin noinherit;
+    exception when duplicate_object or unique_violation then null;
+    end;
   end if;
   if not exists (select 1 from pg_roles where rolname = 'authenticated') then
-    create role authenticated nologin noinherit;
+    begin
+      create role authenticated nologin noinherit;
+    exception when duplicate_object or unique_violation then null;
+    end;
   end if;
   if not exists (select 1 from pg_roles where rolname = 'service_role') then
-    create role service_role nologin noinherit bypassrls;
+    begin
+      create role service_role nologin noinherit bypassrls;
+    exception when duplicate_object or unique_violation then null;
+    end;
   end if;
   -- A non-superuser owner (managed Postgres) must be able to SET ROLE to these roles.
   if not (select rolsuper from pg_roles where rolname = current_user) then
