@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { migrate } from '../../src/lib/server/db/migrate';
+import { openPostgres } from '../../src/lib/server/db/postgres';
 import { openPglite } from '../../src/lib/server/db/pglite';
 import { startTempPostgres } from '../../scripts/lib/pg-temp.js';
 
@@ -34,6 +35,11 @@ export default async function setup(project: TestProject) {
 		const pg = await startTempPostgres();
 		pgUrl = pg.url;
 		stop = pg.stop;
+		// Migrate the throwaway cluster's own database once: this creates the cluster-wide API roles before the
+		// test files migrate their databases in parallel.
+		const admin = openPostgres(pgUrl, { max: 1 });
+		await migrate(admin);
+		await admin.close();
 	}
 	project.provide('pgUrl', pgUrl);
 	project.provide('pgliteSnapshot', snapshot);
