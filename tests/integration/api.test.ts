@@ -590,6 +590,19 @@ describe.each(engines)('API v1 (%s)', (kind) => {
 					'POST /spasers/{id}/versions',
 					'GET /spasers/{id}/versions/{versionId}',
 					'GET /spasers/{id}/export',
+					'GET /networks/{id}/guichet/animators',
+					'GET /networks/{id}/guichet/slots',
+					'GET /networks/{id}/guichet/availability',
+					'PUT /networks/{id}/guichet/availability',
+					'GET /networks/{id}/guichet/bookings',
+					'POST /networks/{id}/guichet/bookings',
+					'GET /guichet/bookings/{id}',
+					'POST /guichet/bookings/{id}/confirm',
+					'POST /guichet/bookings/{id}/cancel',
+					'POST /guichet/bookings/{id}/reschedule',
+					'POST /networks/{id}/guichet/questions',
+					'GET /guichet/requests/{id}',
+					'POST /guichet/requests/{id}/messages',
 					'GET /openapi.json'
 				].sort()
 			);

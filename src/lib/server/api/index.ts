@@ -7,6 +7,7 @@ import { accountEndpoints } from './endpoints/account';
 import { networkEndpoints } from './endpoints/networks';
 import { organisationEndpoints } from './endpoints/organisations';
 import { spaserEndpoints } from './endpoints/spaser';
+import { guichetEndpoints } from './endpoints/guichet';
 import { handleApiRequest, type DispatchOptions } from './dispatch';
 import { buildOpenApiDocument, type OpenApiDocument } from './openapi';
 import { compileRegistry, defineEndpoint, type CompiledRoute, type Endpoint } from './registry';
@@ -23,7 +24,7 @@ const docsEndpoint = defineEndpoint({
 	handler: async () => getOpenApiDocument()
 });
 
-export const apiEndpoints: Endpoint[] = [...accountEndpoints, ...organisationEndpoints, ...networkEndpoints, ...spaserEndpoints, docsEndpoint];
+export const apiEndpoints: Endpoint[] = [...accountEndpoints, ...organisationEndpoints, ...networkEndpoints, ...spaserEndpoints, ...guichetEndpoints, docsEndpoint];
 
 let routes: CompiledRoute[] | null = null;
 export function apiRoutes(): CompiledRoute[] {
