@@ -1,0 +1,17 @@
+import type { PageServerLoad } from './$types';
+import { getDb } from '$lib/server/db';
+import { requireUser } from '$lib/server/forms';
+import { animatedNetworks, buyerNetworks, myRequests, STATUS_WORDS } from './queries.server';
+
+export const load: PageServerLoad = async (event) => {
+	const user = requireUser(event);
+	const db = await getDb();
+	const [networks, requests, animated] = await Promise.all([buyerNetworks(db, user), myRequests(db, user), animatedNetworks(db, user)]);
+	return {
+		networks,
+		upcoming: requests.filter((r) => r.upcoming),
+		past: requests.filter((r) => !r.upcoming),
+		animated,
+		statusWords: STATUS_WORDS
+	};
+};

@@ -1,0 +1,33 @@
+import { redirect } from '@sveltejs/kit';
+import { z } from 'zod';
+import type { Actions, PageServerLoad } from './$types';
+import { getDb } from '$lib/server/db';
+import { parseForm, requireUser, runAction } from '$lib/server/forms';
+import { getNetworkBySlug } from '$lib/server/networks/service';
+import { orHttpError } from '$lib/server/orgs/queries';
+import { askQuestion, STAGES } from '$lib/server/guichet/service';
+import { buyerNetworks } from '../../queries.server';
+import { requestFields } from '../request-form.server';
+
+export const load: PageServerLoad = async (event) => {
+	const user = requireUser(event);
+	const db = await getDb();
+	const { network } = await orHttpError(getNetworkBySlug(db, user, event.params.slug));
+	const isBuyer = (await buyerNetworks(db, user)).some((n) => n.id === network.id);
+	return { network: { id: network.id, slug: network.slug, name: network.name }, isBuyer, stages: Object.entries(STAGES).map(([value, label]) => ({ value, label })) };
+};
+
+export const actions: Actions = {
+	ask: async (event) => {
+		const user = requireUser(event);
+		const parsed = await parseForm(event.request, z.object(requestFields));
+		if (parsed.failure) return parsed.failure;
+		const db = await getDb();
+		const res = await runAction(parsed.raw, async () => {
+			const { network } = await getNetworkBySlug(db, user, event.params.slug);
+			return askQuestion(db, user, { ...parsed.data, deadline: parsed.data.deadline || null, networkId: network.id });
+		});
+		if (!res.ok) return res.failure;
+		redirect(303, `/guichet/demande/${res.value}?nouvelle=1`);
+	}
+};

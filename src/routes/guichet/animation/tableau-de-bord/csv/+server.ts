@@ -1,0 +1,32 @@
+import type { RequestHandler } from './$types';
+import { dashboardFor, MONTHS } from '../dashboard.server';
+
+const cell = (v: unknown) => {
+	const s = v == null ? '' : String(v);
+	return /[";\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+const dec = (n: number | null) => (n == null ? '' : String(n).replace('.', ','));
+
+// CSV export of the dashboard (semicolon-separated, UTF-8 with BOM: opens as-is in French spreadsheets).
+export const GET: RequestHandler = async (event) => {
+	const { network, dashboard: d } = await dashboardFor(event);
+	const rows: unknown[][] = [['Section', 'Libellé', 'Valeur', 'Valeur 2']];
+	for (const m of d.months) rows.push(['Demandes par mois (questions minute ; rendez-vous)', `${MONTHS[m.month - 1]} ${d.year}`, m.questions, m.sessions]);
+	for (const t of d.topics) rows.push(['Sujets', t.topic, t.count, '']);
+	for (const s of d.stages) rows.push(['Étapes', s.label, s.count, '']);
+	for (const o of d.served) rows.push(['Collectivités accompagnées', o.name, o.requests, '']);
+	for (const o of d.neverServed) rows.push(['Collectivités jamais accompagnées', o.name, '', '']);
+	rows.push(['Indicateurs', 'Délai médian avant le rendez-vous (heures)', dec(d.medianHoursToSession), '']);
+	rows.push(['Indicateurs', 'Délai médian de réponse aux questions minute (heures)', dec(d.medianHoursToAnswer), '']);
+	rows.push(['Indicateurs', 'Satisfaction moyenne (sur 5) ; nombre de réponses', dec(d.satisfaction.mean), d.satisfaction.answers]);
+	rows.push(['Indicateurs', 'Séances tenues', d.sessionsDone, '']);
+	rows.push(['Indicateurs', 'Absences', d.noShows, '']);
+	const body = '\ufeff' + rows.map((r) => r.map(cell).join(';')).join('\r\n') + '\r\n';
+	return new Response(body, {
+		headers: {
+			'content-type': 'text/csv; charset=utf-8',
+			'content-disposition': `attachment; filename="guichet-vert-${network.slug}-${d.year}.csv"`,
+			'cache-control': 'private, no-store'
+		}
+	});
+};

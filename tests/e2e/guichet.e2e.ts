@@ -1,0 +1,121 @@
+/**
+ * Guichet vert, end to end through the real pages: the animator publishes her offer and weekly hours, a buyer
+ * books a session, the animator confirms, the buyer reschedules, the animator writes the compte-rendu, the buyer
+ * answers the survey, and the network dashboard counts the session and the answer.
+ */
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+import { DEMO, DEMO_NETWORK, gotoReady, newSession } from './helpers';
+
+const dashboardPath = `/guichet/animation/tableau-de-bord?reseau=${DEMO_NETWORK.slug}`;
+
+/** Serious and critical axe violations (WCAG 2.0/2.1 A and AA) of the page as it is. */
+async function seriousViolations(page: Page) {
+	const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+	return results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => ({ id: v.id, targets: v.nodes.map((n) => n.target.join(' ')) }));
+}
+
+async function dashboardFigure(page: Page, label: string): Promise<number> {
+	await gotoReady(page, dashboardPath);
+	const table = page.getByRole('table', { name: /Indicateurs de l'année/ });
+	const cell = table.getByRole('row', { name: new RegExp(label) }).getByRole('cell');
+	const match = /\d+/.exec((await cell.textContent()) ?? '');
+	return match ? Number(match[0]) : 0;
+}
+
+async function answersCount(page: Page): Promise<number> {
+	await gotoReady(page, dashboardPath);
+	const text = (await page.getByRole('row', { name: /Satisfaction moyenne/ }).getByRole('cell').textContent()) ?? '';
+	return Number(/\((\d+) réponse/.exec(text)?.[1] ?? 0);
+}
+
+test('a buyer books a session, the animator confirms, it is rescheduled, reported, rated and counted', async ({ browser }) => {
+	const animator = await newSession(browser, DEMO.animator);
+	const buyer = await newSession(browser, DEMO.orgAdmin);
+	const a = animator.page;
+	const b = buyer.page;
+
+	const doneBefore = await dashboardFigure(a, 'Séances tenues');
+	const answersBefore = await answersCount(a);
+
+	// The animator's offer: sessions to confirm, visio, and weekday hours.
+	await gotoReady(a, `/guichet/animation?reseau=${DEMO_NETWORK.slug}`);
+	await a.locator('#sessionMinutes').fill('45');
+	await a.locator('#minNoticeHours').fill('48');
+	await a.getByRole('checkbox', { name: 'Visioconférence' }).check();
+	await a.locator('#visioUrl').fill('https://visio.example.org/guichet-vert');
+	await a.getByRole('radio', { name: 'À confirmer par moi' }).check();
+	await a.getByRole('button', { name: 'Enregistrer mon profil' }).click();
+	await expect(a.getByText('Profil enregistré.')).toBeVisible();
+
+	const hoursTable = a.getByRole('table', { name: 'Plages horaires de chaque semaine' });
+	for (const day of ['lundi', 'mardi', 'mercredi', 'jeudi', 'vendredi']) {
+		await a.locator('#weekday').selectOption({ label: day });
+		await a.locator('#start').fill('09:00');
+		await a.locator('#end').fill('17:00');
+		await a.getByRole('button', { name: 'Ajouter la plage' }).click();
+		await expect(hoursTable.getByRole('row', { name: new RegExp(`^${day} 09:00 17:00`) }).first()).toBeVisible();
+	}
+
+	expect(await seriousViolations(a), 'axe on /guichet/animation').toEqual([]);
+
+	// The buyer books the first free slot.
+	await gotoReady(b, '/guichet');
+	await expect(b.getByRole('heading', { level: 1, name: 'Guichet vert' })).toBeVisible();
+	await b.getByRole('link', { name: 'Réserver un rendez-vous' }).first().click();
+	await b.waitForLoadState('networkidle');
+	expect(await seriousViolations(b), 'axe on the booking page').toEqual([]);
+	await b.locator('input[name="start"]').first().check();
+	await b.locator('#modality').selectOption('visio');
+	await b.locator('#topic').fill('Clause d’insertion dans un marché de voirie');
+	await b.locator('#stage').selectOption({ label: 'Rédaction du DCE' });
+	await b.locator('#question').fill('Quel volume d’heures d’insertion prévoir pour un marché de 2 M€ ?');
+	await b.getByRole('button', { name: 'Réserver ce créneau' }).click();
+	await expect(b).toHaveURL(/\/guichet\/seance\/[0-9a-f-]{36}/);
+	await expect(b.getByText('Votre demande de rendez-vous est enregistrée')).toBeVisible();
+	const sessionUrl = new URL(b.url()).pathname;
+
+	// The animator confirms.
+	await gotoReady(a, sessionUrl);
+	await a.getByRole('button', { name: 'Confirmer le rendez-vous' }).click();
+	await expect(a.getByText('Rendez-vous confirmé : la collectivité en est avertie par e-mail.')).toBeVisible();
+
+	// The buyer reschedules to another free slot, with a reason.
+	await gotoReady(b, `${sessionUrl}?deplacer=1`);
+	const select = b.locator('#reschedule-start');
+	const newSlot = (await select.locator('option').nth(2).getAttribute('value'))!;
+	await select.selectOption(newSlot);
+	await b.locator('#reschedule-reason').fill('Conseil municipal avancé ce jour-là.');
+	await b.getByRole('button', { name: 'Déplacer le rendez-vous' }).click();
+	await expect(b.getByText("Rendez-vous déplacé : l'autre partie en est avertie par e-mail.")).toBeVisible();
+	await expect(b.getByRole('table', { name: 'Historique du rendez-vous' }).getByText('Conseil municipal avancé ce jour-là.')).toBeVisible();
+
+	// The animator writes the compte-rendu.
+	await gotoReady(a, sessionUrl);
+	await a.getByRole('radio', { name: 'Oui, séance tenue' }).check();
+	await a.locator('#advice').fill('Prévoir environ 7 % des heures de main-d’œuvre, avec le facilitateur du territoire.');
+	await a.locator('#nextSteps').fill('Envoyer le projet de CCAP au réseau pour relecture.');
+	await a.getByRole('button', { name: 'Enregistrer le compte-rendu' }).click();
+	await expect(a.getByText('Compte-rendu enregistré')).toBeVisible();
+
+	// The buyer reads it and answers the survey, once.
+	await gotoReady(b, sessionUrl);
+	await expect(b.getByRole('heading', { name: 'Compte-rendu' })).toBeVisible();
+	await expect(b.getByText('Envoyer le projet de CCAP au réseau pour relecture.')).toBeVisible();
+	await b.getByRole('radio', { name: '5', exact: true }).check();
+	await b.getByLabel('Commentaire (facultatif)').fill('Réponse claire et concrète.');
+	await b.getByRole('button', { name: 'Envoyer mon avis' }).click();
+	await expect(b.getByText('Merci pour votre réponse !')).toBeVisible();
+	await gotoReady(b, sessionUrl);
+	await expect(b.getByRole('button', { name: 'Envoyer mon avis' })).toHaveCount(0);
+	await expect(b.getByText('« Réponse claire et concrète. »')).toBeVisible();
+	expect(await seriousViolations(b), 'axe on the session page').toEqual([]);
+
+	// The dashboard counts the session and the answer.
+	expect(await dashboardFigure(a, 'Séances tenues')).toBe(doneBefore + 1);
+	expect(await answersCount(a)).toBe(answersBefore + 1);
+	expect(await seriousViolations(a), 'axe on the dashboard').toEqual([]);
+
+	await animator.context.close();
+	await buyer.context.close();
+});
