@@ -49,6 +49,8 @@ import {
 	VERSIONS,
 	versionContent
 } from '../helpers/rls-fixture';
+import { buildRlsExtensions, RLS_EXTENSIONS } from '../helpers/rls-extensions';
+import { closed, DENIED_ALL, OPS, type Cells, type Op, type TableSpec } from '../helpers/rls-types';
 
 const PERSONAS = ['anon', 'outsider', 'viewer', 'editor', 'admin', 'animN2', 'animN1', 'platform'] as const;
 type Persona = (typeof PERSONAS)[number];
@@ -63,29 +65,7 @@ const ACTORS: Record<Persona, Actor | null> = {
 	platform: actorOf('platform')
 };
 
-type Cells = readonly [string, string, string, string, string, string, string, string];
-const OPS = ['select', 'insert', 'update', 'delete'] as const;
-type Op = (typeof OPS)[number];
 
-interface TableSpec {
-	/** SQL expression naming a row (only columns the API roles may select). */
-	key: string;
-	insert: string;
-	/** No-op assignment for the update probe. */
-	set: string;
-	/** Optional filter for the delete probe (e.g. keep the last admins, whose removal a trigger refuses). */
-	deleteWhere?: string;
-	expect: Record<Op, Cells>;
-}
-
-const DENIED_ALL: Cells = ['denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'];
-/** Tables only the service role touches: no grant at all to anon or authenticated. */
-const closed = (key: string, insert: string, set: string): TableSpec => ({
-	key,
-	insert,
-	set,
-	expect: { select: DENIED_ALL, insert: DENIED_ALL, update: DENIED_ALL, delete: DENIED_ALL }
-});
 
 const A_USERS = 'adminA editorA viewerA';
 const V_A = 'vA-auto vA-pub';
@@ -93,7 +73,7 @@ const C_A = 'cA1 cA2 cA3';
 const A_MEMBERS = 'A:adminA A:editorA A:viewerA';
 
 // prettier-ignore
-const MATRIX: Record<string, TableSpec> = {
+const BASE_MATRIX: Record<string, TableSpec> = {
 	users: {
 		key: 'id', set: 'display_name = display_name',
 		insert: `insert into public.users (email, display_name) values ('new@rls.example.test', 'Nouvelle personne')`,
@@ -438,6 +418,14 @@ const MATRIX: Record<string, TableSpec> = {
 	}
 };
 
+/** The base tables, then every capability's tables from tests/helpers/rls/*.ts. A table claimed twice fails here. */
+const MATRIX: Record<string, TableSpec> = { ...BASE_MATRIX };
+for (const ext of RLS_EXTENSIONS)
+	for (const [table, spec] of Object.entries(ext.matrix)) {
+		if (table in MATRIX) throw new Error(`RLS matrix: table ${table} is specified twice`);
+		MATRIX[table] = spec;
+	}
+
 // ---------------------------------------------------------------------------------------------------------
 // Running one probe
 // ---------------------------------------------------------------------------------------------------------
@@ -535,6 +523,7 @@ describe.each(engines)('row-level security matrix on %s', (engine) => {
 	beforeAll(async () => {
 		db = await openTestDb(engine);
 		await buildRlsFixture(db);
+		await buildRlsExtensions(db);
 	});
 	afterAll(async () => {
 		if (Object.keys(summary).length) {

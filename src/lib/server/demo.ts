@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Database } from './db';
 import { asService } from './db';
 import { log } from './log';
@@ -13,10 +13,18 @@ export const DEMO_SPASER_ID = 'de000000-0000-4000-8003-000000000001';
 const DEMO_ORG_ID = 'de000000-0000-4000-8001-000000000001';
 const DEMO_AUTHOR_ID = 'de000000-0000-4000-8000-000000000003';
 
-/** Loads supabase/seed.sql (clearly fictional demo network) and a demo SPASER; idempotent. */
+/**
+ * Loads supabase/seed.sql (clearly fictional demo network), then each capability's supabase/seeds/*.sql in
+ * file-name order (the same files the Supabase CLI's [db.seed] sql_paths lists), and a demo SPASER; idempotent.
+ */
 export async function loadDemoData(db: Database) {
-	const sql = readFileSync(resolve(process.env.SEED_FILE ?? 'supabase/seed.sql'), 'utf8');
-	await db.transaction((tx) => tx.exec(sql));
+	const main = resolve(process.env.SEED_FILE ?? 'supabase/seed.sql');
+	const dir = join(main, '..', 'seeds');
+	const files = [main, ...(existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.sql')).sort().map((f) => join(dir, f)) : [])];
+	for (const file of files) {
+		const sql = readFileSync(file, 'utf8');
+		await db.transaction((tx) => tx.exec(sql));
+	}
 	await loadDemoSpaser(db);
 	log.info('demo data loaded');
 }
