@@ -320,7 +320,7 @@ async function main() {
 		for (const s of [ours, oursAsync]) {
 			const x = (await s.info()).stats;
 			console.log(
-				`${s.label}: INSERT round trip (store before broadcast; latency and throughput runs) ` +
+				`${s.label}: INSERT round trip (relayed first, acknowledged as saved once stored; latency and throughput runs) ` +
 					`p50 ${round(x.storeP50, 2)} ms, p95 ${round(x.storeP95, 2)} ms over ${x.storeCount} inserts`
 			);
 		}

@@ -186,3 +186,12 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
 		process.exit(1);
 	});
 }
+
+/** The clock up to which the server told this client its changes are saved (its presence entry, SERVER_PRESENCE_KEY). */
+export function savedClock(c: TestClient): number {
+	for (const state of c.provider.awareness.getStates().values()) {
+		const saved = (state as Record<string, unknown>).saved as Record<string, number> | undefined;
+		if (saved && typeof saved === 'object') return saved[String(c.doc.clientID)] ?? 0;
+	}
+	return 0;
+}

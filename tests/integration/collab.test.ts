@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/lib/server/db/types';
 import {
 	connectClient,
+	savedClock,
 	startCollabTestServer,
 	synced,
 	TEST_ORIGIN,
@@ -18,7 +19,7 @@ import {
 	type TestCollabServer
 } from '../helpers/collab-child';
 import { engines, openTestDb } from '../helpers/engines';
-import type { CollabLimits } from '../../src/lib/server/collab/server';
+import { SERVER_PRESENCE_KEY, type CollabLimits } from '../../src/lib/server/collab/server';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -180,6 +181,49 @@ describe.each(engines)('collaboration server (%s)', (kind) => {
 			timeout: 1000,
 			message: 'presence removed after disconnect'
 		});
+	});
+
+	const ownClock = (c: TestClient) => Y.getState(c.doc.store, c.doc.clientID);
+
+	it('relays at once, tells the sender « saved » only once stored, and retries a failed insert without losing anything', async () => {
+		const s = await server();
+		const docId = randomUUID();
+		const alice = randomUUID();
+		const bob = randomUUID();
+		s.rights.set(alice, 'write').set(bob, 'write');
+		const a = client(s, docId, { id: alice, name: 'Alice' });
+		const b = client(s, docId, { id: bob, name: 'Bruno' });
+		await Promise.all([synced(a), synced(b)]);
+
+		a.doc.getText('t').insert(0, 'Premier jet. ');
+		await waitFor(() => savedClock(a) === ownClock(a), { message: 'first change acknowledged as saved' });
+		expect(await rowCount(docId)).toBeGreaterThan(0);
+		// The presence entry of the server is not a participant (no user): the editor's list ignores it.
+		expect([...b.provider.awareness.getStates().values()].filter((st) => SERVER_PRESENCE_KEY in st)).toHaveLength(0);
+
+		// The database refuses inserts for this document for a while.
+		await db.exec(`create function public.test_refuse_collab() returns trigger language plpgsql as $$
+			begin raise exception 'stockage indisponible (test)'; end $$;
+			create trigger test_refuse_collab before insert on public.collab_updates for each row execute function public.test_refuse_collab()`);
+		const errorsBefore = s.collab.stats().storeErrors;
+		const rowsBefore = await rowCount(docId);
+		a.doc.getText('t').insert(a.doc.getText('t').length, 'Pendant la panne.');
+		// Relayed to Bruno at once although nothing could be stored …
+		await waitFor(() => b.doc.getText('t').toString().includes('Pendant la panne.'), { message: 'relayed during the outage' });
+		await waitFor(() => s.collab.stats().storeErrors > errorsBefore, { message: 'insert failed' });
+		// … and Alice is not told it is saved; the connection stays open.
+		expect(savedClock(a)).toBeLessThan(ownClock(a));
+		expect(await rowCount(docId)).toBe(rowsBefore);
+		expect(a.closes).toEqual([]);
+
+		await db.exec('drop trigger test_refuse_collab on public.collab_updates; drop function public.test_refuse_collab()');
+		await waitFor(() => savedClock(a) === ownClock(a), { message: 'saved once storage is back', timeout: 15_000 });
+		expect(await rowCount(docId)).toBeGreaterThan(rowsBefore);
+		// What is stored rebuilds the text (read as the next process would).
+		const stored = await db.query<{ update: Uint8Array }>('select update from public.collab_updates where doc_id = $1 order by seq', [docId]);
+		const check = new Y.Doc();
+		for (const r of stored) Y.applyUpdate(check, r.update);
+		expect(check.getText('t').toString()).toBe('Premier jet. Pendant la panne.');
 	});
 
 	it('persists every update: after unload, a new client gets the same content, loaded before the first sync', async () => {
@@ -479,7 +523,7 @@ describe.each(engines)('collaboration server (%s)', (kind) => {
 		expect(await rowCount(docId)).toBe(1);
 	});
 
-	it('with synchronousCommit off, updates are still stored (in order) before they reach the others', async () => {
+	it('with synchronousCommit off, updates are still stored in order, and acknowledged as saved once stored', async () => {
 		const s = await startCollabTestServer(db, { synchronousCommit: false });
 		servers.push(s);
 		const docId = randomUUID();
@@ -490,6 +534,7 @@ describe.each(engines)('collaboration server (%s)', (kind) => {
 		await Promise.all([synced(a), synced(b)]);
 		for (let i = 0; i < 10; i++) a.doc.getArray<number>('l').push([i]);
 		await waitFor(() => b.doc.getArray('l').length === 10, { timeout: 1000, message: 'received' });
+		await waitFor(() => savedClock(a) === ownClock(a), { message: 'acknowledged as saved' });
 		const rows = await db.query<{ seq: number; update: Uint8Array }>(
 			'select seq, update from public.collab_updates where doc_id = $1 order by seq',
 			[docId]
@@ -500,7 +545,7 @@ describe.each(engines)('collaboration server (%s)', (kind) => {
 		expect(check.getArray('l').toArray()).toEqual(Array.from({ length: 10 }, (_, i) => i));
 	});
 
-	it('applyServerUpdate stores a server-side change, then broadcasts it (loaded or not)', async () => {
+	it('applyServerUpdate broadcasts a server-side change and resolves once it is stored (loaded or not)', async () => {
 		const s = await server({ idleUnloadMs: 100, maxDocBytes: 3000 });
 		const docId = randomUUID();
 		const u = randomUUID();

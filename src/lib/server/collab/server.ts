@@ -6,10 +6,15 @@
 //   'read' or null). Refusals are plain HTTP 401/403/404 answers on the socket.
 // - Loading: the persisted state (snapshot + updates) is applied to the Y.Doc BEFORE the server sends its first
 //   sync message; the client's early messages wait in a queue until then.
-// - Durability: every update of a write-enabled connection is inserted into Postgres (awaited) BEFORE it is
-//   applied to the shared Y.Doc and broadcast. Writes of one document go through one queue, so seq order is
-//   apply order; updates that arrive while an insert is in flight are grouped into the next insert. Nothing a
-//   client received from another client can be lost by a crash: the server broadcasts only what is stored.
+// - Durability: every update of a write-enabled connection is applied to the shared Y.Doc and relayed at once,
+//   and queued for Postgres; writes of one document go through one queue (seq order is apply order), updates
+//   that arrive while an insert is in flight are grouped into the next insert, and a failed insert is retried
+//   with backoff (never dropped). A client is told its changes are SAVED only once they are stored: after each
+//   stored batch, the sender gets a presence entry of the server (`SERVER_PRESENCE_KEY`) whose state is
+//   `{ saved: { <Yjs clientID>: <clock> } }` — every change of that clientID below that clock is in Postgres
+//   (the stock client keeps it like any awareness state; the editor shows « enregistré » from it). Relaying
+//   before storing is safe with Yjs: if this process dies first, every client that received the update still
+//   holds it, and its sync step 2 on reconnection hands it to the next process, which stores it then.
 // - Read-only: sync step 2 and update messages of a read-only connection are never applied nor stored (dropped
 //   and counted; after `maxReadOnlyWrites` non-empty attempts the connection is closed with 4405). Its presence
 //   (awareness) is relayed, size-capped.
@@ -121,7 +126,7 @@ export interface CollabServerOptions {
 	/** URL prefix of the endpoint (default '/collab/'). */
 	pathPrefix?: string;
 	/**
-	 * Wait for the WAL flush of each stored batch before applying and broadcasting it (default true). false:
+	 * Wait for the WAL flush of each stored batch before acknowledging it as saved (default true). false:
 	 * `synchronous_commit = off` for these inserts — still safe against a crash of this process, not against a
 	 * crash of PostgreSQL or its machine (the last fraction of a second may be lost). See persistence.ts.
 	 */
@@ -134,7 +139,7 @@ export interface CollabServerOptions {
 	 */
 	stampPresence?: (state: Record<string, unknown>, user: CollabUser) => Record<string, unknown>;
 	log?: CollabLogger;
-	/** Called after each stored batch has been applied (projection, automatic versions); must not throw. */
+	/** Called after each stored batch (projection, automatic versions); must not throw. */
 	onChange?: (docId: string, doc: Y.Doc) => void;
 }
 
@@ -169,8 +174,8 @@ export interface CollabServer {
 	/** Attach to `server.on('upgrade', …)`. Never throws; answers or destroys the socket itself. */
 	handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void>;
 	/**
-	 * A change made by the server (restoring a version, importing…): stored exactly like a client's update, then
-	 * applied and broadcast to every connection. Loads the document if needed. Resolves once stored.
+	 * A change made by the server (restoring a version, importing…): applied, broadcast to every connection and
+	 * stored exactly like a client's update. Loads the document if needed. Resolves once stored.
 	 * Respects maxDocBytes (rejects with an Error whose message is French).
 	 */
 	applyServerUpdate(docId: string, update: Uint8Array): Promise<void>;
@@ -182,12 +187,19 @@ export interface CollabServer {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Updates per INSERT round-trip when many are waiting. */
 const MAX_BATCH = 256;
+/** Retry delays of a failed insert (ms): doubled from the first up to the last, then kept. */
+const RETRY_MIN_MS = 100;
+const RETRY_MAX_MS = 5_000;
+/** Marks the server's own presence entry, which carries the saved clocks (see the header). */
+export const SERVER_PRESENCE_KEY = 'saved';
 
 interface PendingWrite {
 	update: Uint8Array;
 	/** null: a change made by the server itself (applyServerUpdate). */
 	conn: Conn | null;
 	userId: string | null;
+	/** End clock per Yjs clientID of the update's structs (a connection's updates are stored in its order). */
+	clocks: Map<number, number>;
 	settle?: { resolve: () => void; reject: (err: unknown) => void };
 }
 
@@ -203,6 +215,8 @@ interface Conn {
 	queue: Uint8Array[] | null;
 	awarenessIds: Set<number>;
 	readOnlyDrops: number;
+	/** Highest stored clock per Yjs clientID among this connection's updates (what it is told is saved). */
+	saved: Map<number, number>;
 }
 
 interface Room {
@@ -246,7 +260,19 @@ function isEmptyUpdate(u: Uint8Array): boolean {
  * range is already deleted. (Updates still waiting in the write queue are not considered: a duplicate of one of
  * them is stored, which is harmless.)
  */
-function isRedundant(doc: Y.Doc, decoded: ReturnType<typeof Y.decodeUpdate>): boolean {
+type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>;
+
+/** End clock per Yjs clientID of an update's structs. */
+function endClocks(decoded: DecodedUpdate): Map<number, number> {
+	const clocks = new Map<number, number>();
+	for (const st of decoded.structs) {
+		const end = st.id.clock + st.length;
+		if ((clocks.get(st.id.client) ?? 0) < end) clocks.set(st.id.client, end);
+	}
+	return clocks;
+}
+
+function isRedundant(doc: Y.Doc, decoded: DecodedUpdate): boolean {
 	const store = doc.store;
 	for (const s of decoded.structs) {
 		if (s.id.clock + s.length > Y.getState(store, s.id.client)) return false;
@@ -285,6 +311,10 @@ export function createCollabServer(opts: CollabServerOptions): CollabServer {
 	const rooms = new Map<string, Room>();
 	const unloading = new Map<string, Promise<void>>();
 	let nextConnId = 1;
+	/** Clock of the server's presence entry: strictly increasing across connections and restarts. */
+	let presenceClock = 0;
+	/** Set by close(): past it, a write queue that still cannot store gives up (the clients keep the changes). */
+	let closingDeadline: number | null = null;
 	let pendingUpgrades = 0;
 	let closing = false;
 
@@ -450,8 +480,8 @@ export function createCollabServer(opts: CollabServerOptions): CollabServer {
 		return p;
 	}
 
-	function enqueueWrite(room: Room, conn: Conn | null, update: Uint8Array, settle?: PendingWrite['settle']) {
-		room.pending.push({ update, conn, userId: conn ? conn.user.userId : null, settle });
+	function enqueueWrite(room: Room, conn: Conn | null, update: Uint8Array, decoded: DecodedUpdate, settle?: PendingWrite['settle']) {
+		room.pending.push({ update, conn, userId: conn ? conn.user.userId : null, clocks: endClocks(decoded), settle });
 		room.pendingBytes += update.byteLength;
 		if (!room.writing) {
 			room.writing = drain(room)
@@ -463,14 +493,17 @@ export function createCollabServer(opts: CollabServerOptions): CollabServer {
 	}
 
 	async function drain(room: Room) {
+		let retryMs = RETRY_MIN_MS;
 		while (room.pending.length > 0) {
 			if (room.destroyed) {
 				for (const w of room.pending.splice(0)) w.settle?.reject(new Error('document unloaded'));
 				break;
 			}
-			const batch = room.pending.splice(0, MAX_BATCH);
+			const batch = room.pending.slice(0, MAX_BATCH);
 			const firstSeq = room.nextSeq;
-			room.nextSeq += batch.length; // never reused, even if the outcome of the insert is unknown
+			// Never reused, even if the outcome of the insert is unknown (a retry stores the batch again under new
+			// seqs: a duplicate Yjs update is harmless).
+			room.nextSeq += batch.length;
 			let bytes = 0;
 			for (const w of batch) bytes += w.update.byteLength;
 			try {
@@ -481,21 +514,25 @@ export function createCollabServer(opts: CollabServerOptions): CollabServer {
 					{ synchronousCommit: opts.synchronousCommit ?? true }
 				);
 			} catch (err) {
-				room.pendingBytes -= bytes;
 				counters.storeErrors++;
-				log.error('collab: storing updates failed; the senders reconnect and resend them', {
+				log.error('collab: storing updates failed; retrying (the changes stay in memory and with the clients)', {
 					docId: room.id,
 					count: batch.length,
+					retryMs,
 					err: String(err)
 				});
-				// Nothing of this batch was applied or broadcast. The senders still hold the changes locally;
-				// on reconnection their sync step 2 carries them again.
-				for (const w of batch) {
-					if (w.conn) closeConn(w.conn, CLOSE.STORAGE_FAILED);
-					w.settle?.reject(err);
+				// Already applied and relayed: keep the batch at the head of the queue and try again. Its senders
+				// are simply not told it is saved; if this process dies meanwhile, the clients hand it back.
+				if (closing && closingDeadline !== null && Date.now() > closingDeadline) {
+					for (const w of room.pending.splice(0)) w.settle?.reject(err);
+					break;
 				}
+				await new Promise((r) => setTimeout(r, retryMs).unref?.());
+				retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
 				continue;
 			}
+			retryMs = RETRY_MIN_MS;
+			room.pending.splice(0, batch.length);
 			room.pendingBytes -= bytes;
 			counters.storeBatches++;
 			counters.updatesStored += batch.length;
@@ -503,15 +540,18 @@ export function createCollabServer(opts: CollabServerOptions): CollabServer {
 			room.docBytes += bytes;
 			room.updatesSinceSnapshot += batch.length;
 			room.bytesSinceSnapshot += bytes;
-			// Stored: now apply (which broadcasts to everyone but the sender, see onDocUpdate).
+			// Stored: tell each sender which of its changes are saved.
+			const acked = new Set<Conn>();
 			for (const w of batch) {
-				try {
-					Y.applyUpdate(room.ydoc, w.update, w.conn ?? 'server');
-				} catch (err) {
-					log.error('collab: update could not be applied', { docId: room.id, err: String(err) });
+				if (w.conn && !w.conn.closed) {
+					for (const [client, clock] of w.clocks) {
+						if ((w.conn.saved.get(client) ?? 0) < clock) w.conn.saved.set(client, clock);
+					}
+					acked.add(w.conn);
 				}
 				w.settle?.resolve();
 			}
+			for (const c of acked) sendSaved(c);
 			try {
 				opts.onChange?.(room.id, room.ydoc);
 			} catch (err) {
@@ -552,6 +592,15 @@ export function createCollabServer(opts: CollabServerOptions): CollabServer {
 		await compactDoc(db, room.id, state, uptoSeq);
 		counters.compactions++;
 		room.docBytes = state.byteLength + room.bytesSinceSnapshot;
+	}
+
+	/** The server's presence entry for one connection: the clocks of its changes that are stored. */
+	function sendSaved(conn: Conn) {
+		presenceClock = Math.max(presenceClock + 1, Date.now());
+		const saved: Record<string, number> = {};
+		for (const [client, clock] of conn.saved) saved[String(client)] = clock;
+		const entry: AwarenessEntry = { clientId: conn.room.awareness.clientID, clock: presenceClock, state: { [SERVER_PRESENCE_KEY]: saved } };
+		send(conn, encodeAwareness(encodeAwarenessEntries([entry])));
 	}
 
 	function onDocUpdate(room: Room, update: Uint8Array, origin: unknown) {
@@ -639,7 +688,19 @@ export function createCollabServer(opts: CollabServerOptions): CollabServer {
 		// Decoding validates the update (never store what cannot be decoded: it would fail every later load) and
 		// lets us skip what the document already has (a reconnecting client's sync step 2 always carries its whole
 		// delete set).
-		if (isRedundant(room.ydoc, Y.decodeUpdate(update))) return;
+		const decoded = Y.decodeUpdate(update);
+		if (isRedundant(room.ydoc, decoded)) {
+			// Nothing new (e.g. a reconnecting client's sync step 2), but its sender must still learn it is saved:
+			// at once when nothing waits to be stored, else once the queue ahead of it is (a duplicate row is
+			// harmless).
+			if (conn.access !== 'write' || decoded.structs.length === 0) return;
+			if (room.pending.length > 0) enqueueWrite(room, conn, update, decoded);
+			else {
+				for (const [client, clock] of endClocks(decoded)) if ((conn.saved.get(client) ?? 0) < clock) conn.saved.set(client, clock);
+				sendSaved(conn);
+			}
+			return;
+		}
 		if (conn.access !== 'write') {
 			counters.readOnlyUpdatesDropped++;
 			conn.readOnlyDrops++;
@@ -651,7 +712,15 @@ export function createCollabServer(opts: CollabServerOptions): CollabServer {
 			closeConn(conn, CLOSE.DOC_TOO_LARGE);
 			return;
 		}
-		enqueueWrite(room, conn, update);
+		// Applied and relayed to the others at once (see onDocUpdate), stored right behind.
+		try {
+			Y.applyUpdate(room.ydoc, update, conn);
+		} catch (err) {
+			log.warn('collab: update could not be applied (not stored)', { docId: room.id, err: String(err) });
+			closeConn(conn, CLOSE.INVALID_MESSAGE);
+			return;
+		}
+		enqueueWrite(room, conn, update, decoded);
 	}
 
 	function onClientAwareness(conn: Conn, update: Uint8Array) {
@@ -693,7 +762,8 @@ export function createCollabServer(opts: CollabServerOptions): CollabServer {
 			closed: false,
 			queue: [],
 			awarenessIds: new Set(),
-			readOnlyDrops: 0
+			readOnlyDrops: 0,
+			saved: new Map()
 		};
 		ws.on('error', (err) => log.warn('collab: socket error', { docId, err: String(err) }));
 		ws.on('close', () => detach(conn));
@@ -862,6 +932,7 @@ export function createCollabServer(opts: CollabServerOptions): CollabServer {
 	async function close() {
 		if (closing) return;
 		closing = true;
+		closingDeadline = Date.now() + 10_000;
 		clearInterval(pingTimer);
 		clearInterval(recheckTimer);
 		const all = [...rooms.values()];
@@ -895,7 +966,8 @@ export function createCollabServer(opts: CollabServerOptions): CollabServer {
 			if (room.docBytes + room.pendingBytes + update.byteLength > limits.maxDocBytes) {
 				throw new Error(CLOSE.DOC_TOO_LARGE.reason + '.');
 			}
-			await new Promise<void>((resolve, reject) => enqueueWrite(room, null, update, { resolve, reject }));
+			Y.applyUpdate(room.ydoc, update, 'server');
+			await new Promise<void>((resolve, reject) => enqueueWrite(room, null, update, decoded, { resolve, reject }));
 		} finally {
 			if (room.conns.size === 0) scheduleUnload(room);
 		}
