@@ -6,7 +6,6 @@
 // clientID, the clock below which every change is stored (sent after each insert commits). Updates are relayed to
 // the others before they are stored, so the observer may hold more than what is stored at the kill: that part is
 // not lost either, since the clients hand it back to the restarted server (checked by the convergence below).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,47 +18,10 @@ import { openPglite } from '../../src/lib/server/db/pglite';
 import { openPostgres } from '../../src/lib/server/db/postgres';
 import type { Database } from '../../src/lib/server/db/types';
 import { connectClient, savedClock, synced, waitFor, type TestClient } from '../helpers/collab-child';
+import { sigkill, startChild, type Child } from '../helpers/collab-process';
 import { engines } from '../helpers/engines';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-interface Child {
-	proc: ChildProcess;
-	port: number;
-}
-
-function startChild(env: Record<string, string>): Promise<Child> {
-	return new Promise((resolve, reject) => {
-		const proc = spawn(process.execPath, ['--import', 'tsx', 'tests/helpers/collab-child.ts'], {
-			env: { ...process.env, LOG_LEVEL: 'silent', ...env },
-			stdio: ['ignore', 'pipe', 'pipe']
-		});
-		let out = '';
-		let err = '';
-		const timer = setTimeout(() => reject(new Error('child did not start: ' + err.slice(-2000))), 60_000);
-		proc.stdout!.on('data', (d: Buffer) => {
-			out += d.toString();
-			const m = /LISTENING (\d+)/.exec(out);
-			if (m) {
-				clearTimeout(timer);
-				resolve({ proc, port: Number(m[1]) });
-			}
-		});
-		proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-		proc.on('exit', (code) => {
-			clearTimeout(timer);
-			if (!/LISTENING/.test(out)) reject(new Error(`child exited (${code}): ${err.slice(-2000)}`));
-		});
-	});
-}
-
-function sigkill(child: Child): Promise<void> {
-	return new Promise((resolve) => {
-		if (child.proc.exitCode !== null || child.proc.signalCode !== null) return resolve();
-		child.proc.once('exit', () => resolve());
-		child.proc.kill('SIGKILL');
-	});
-}
 
 /** Values pushed by one writer, in the order a doc holds them. */
 function tokens(doc: Y.Doc, writer: string): number[] {

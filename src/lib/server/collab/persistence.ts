@@ -1,6 +1,7 @@
 // Postgres persistence of collaborative documents: an append-only log of Yjs updates per document
 // (`collab_updates`, ordered by `seq`) plus one compacted snapshot (`collab_snapshots`). Every access runs as
 // the service role through `asService`, named 'collab persistence' (the tables have RLS and no policy).
+import * as Y from 'yjs';
 import { asService, serviceStatement } from '../db/rls';
 import type { Database } from '../db/types';
 
@@ -47,14 +48,13 @@ export async function loadDoc(db: Database, docId: string): Promise<LoadedDoc> {
 		let bytes = snapshot?.byteLength ?? 0;
 		const updates: Uint8Array[] = [];
 		for (const r of rows) {
+			// Every remaining row is applied, also one numbered below the snapshot's upto_seq: a compaction deletes
+			// exactly the rows it merged, so a row that committed late (another instance's) is still here, unmerged.
 			const seq = Number(r.seq);
-			// Rows at or below the snapshot are already merged into it (left over only if a compaction's delete
-			// was lost, which one transaction prevents; skipped defensively).
-			if (seq <= snapshotUptoSeq) continue;
 			const u = toBytes(r.update);
 			updates.push(u);
 			bytes += u.byteLength;
-			lastSeq = seq;
+			if (seq > lastSeq) lastSeq = seq;
 		}
 		return { snapshot, snapshotUptoSeq, updates, lastSeq, bytes };
 	});
@@ -68,6 +68,8 @@ export interface AppendOptions {
 	 * Default true (flushed before the update is applied and broadcast).
 	 */
 	synchronousCommit?: boolean;
+	/** pg_notify(channel, payload) in the same transaction: delivered to listeners at commit, never before. */
+	notify?: { channel: string; payload: string };
 }
 
 /**
@@ -110,7 +112,14 @@ export async function appendUpdates(
 	// BEGIN and COMMIT, which made the relaxed mode slower than the durable one).
 	if (statements.length === 1) {
 		const st = statements[0];
-		await serviceStatement(db, REASON, opts.synchronousCommit === false ? relaxedInsert(st.text) : st.text, st.params);
+		let text = opts.synchronousCommit === false ? relaxedInsert(st.text) : st.text;
+		const params = [...st.params];
+		if (opts.notify) {
+			// A data-modifying CTE runs to completion even unreferenced; the notification is sent at commit.
+			params.push(opts.notify.channel, opts.notify.payload);
+			text = `with ins as (${text}) select pg_notify($${params.length - 1}::text, $${params.length}::text)`;
+		}
+		await serviceStatement(db, REASON, text, params);
 		return;
 	}
 	await asService(db, REASON, async (tx) => {
@@ -120,6 +129,7 @@ export async function appendUpdates(
 				? tx.query(`select set_config('synchronous_commit', 'off', true)`)
 				: Promise.resolve([]);
 		const inserts: Promise<unknown>[] = [relaxed, ...statements.map((st) => tx.query(st.text, st.params))];
+		if (opts.notify) inserts.push(tx.query('select pg_notify($1::text, $2::text)', [opts.notify.channel, opts.notify.payload]));
 		// Settle all before failing, so nothing of this transaction is still running when it rolls back.
 		const failed = (await Promise.allSettled(inserts)).find((r) => r.status === 'rejected');
 		if (failed) throw failed.reason;
@@ -127,19 +137,66 @@ export async function appendUpdates(
 }
 
 /**
- * Replaces the log up to `uptoSeq` by `state` (which must contain every update with seq <= uptoSeq):
- * upserts the snapshot and deletes the merged updates, in one transaction.
+ * Merges the stored log into the snapshot, from the database alone (never from one instance's memory, which
+ * may lack another instance's latest rows): under a per-document lock, reads the snapshot and every update row,
+ * merges them, upserts the snapshot and deletes exactly the rows it merged, in one transaction. Returns the
+ * snapshot's size and how many rows were merged (0: nothing to do).
  */
-export async function compactDoc(db: Database, docId: string, state: Uint8Array, uptoSeq: number): Promise<void> {
-	await asService(db, REASON, async (tx) => {
-		await tx.query(
-			`insert into public.collab_snapshots (doc_id, state, upto_seq, updated_at)
-			 values ($1, $2::bytea, $3::bigint, now())
-			 on conflict (doc_id) do update
-			   set state = excluded.state, upto_seq = excluded.upto_seq, updated_at = excluded.updated_at
-			 where public.collab_snapshots.upto_seq <= excluded.upto_seq`,
-			[docId, state, uptoSeq]
-		);
-		await tx.query('delete from public.collab_updates where doc_id = $1 and seq <= $2', [docId, uptoSeq]);
+export async function compactDoc(db: Database, docId: string): Promise<{ bytes: number; merged: number; uptoSeq: number }> {
+	return asService(db, REASON, async (tx) => {
+		await tx.query(`select pg_advisory_xact_lock(hashtextextended('collab:' || $1::text, 0))`, [docId]);
+		const [snap] = await tx.query<{ state: unknown; upto_seq: number }>('select state, upto_seq from public.collab_snapshots where doc_id = $1', [docId]);
+		const rows = await tx.query<{ seq: number; update: unknown }>('select seq, update from public.collab_updates where doc_id = $1 order by seq', [docId]);
+		const prevUpto = snap ? Number(snap.upto_seq) : 0;
+		if (rows.length === 0) return { bytes: snap ? toBytes(snap.state).byteLength : 0, merged: 0, uptoSeq: prevUpto };
+		const doc = new Y.Doc();
+		try {
+			Y.transact(doc, () => {
+				if (snap) Y.applyUpdate(doc, toBytes(snap.state));
+				for (const r of rows) Y.applyUpdate(doc, toBytes(r.update));
+			});
+			const state = Y.encodeStateAsUpdate(doc);
+			const seqs = rows.map((r) => Number(r.seq));
+			const uptoSeq = Math.max(prevUpto, ...seqs);
+			await tx.query(
+				`insert into public.collab_snapshots (doc_id, state, upto_seq, updated_at)
+				 values ($1, $2::bytea, $3::bigint, now())
+				 on conflict (doc_id) do update set state = excluded.state, upto_seq = excluded.upto_seq, updated_at = excluded.updated_at`,
+				[docId, state, uptoSeq]
+			);
+			await tx.query('delete from public.collab_updates where doc_id = $1 and seq >= $2 and seq <= $3 and seq = any($4::bigint[])', [
+				docId,
+				seqs[0],
+				seqs[seqs.length - 1],
+				seqs
+			]);
+			return { bytes: state.byteLength, merged: rows.length, uptoSeq };
+		} finally {
+			doc.destroy();
+		}
 	});
+}
+
+/** The stored rows of one document with seq in [from, to], in order (a relay from another instance). */
+export async function readUpdates(db: Database, docId: string, from: number, to: number): Promise<{ seq: number; update: Uint8Array }[]> {
+	const rows = await asService(db, REASON, (tx) =>
+		tx.query<{ seq: number; update: unknown }>('select seq, update from public.collab_updates where doc_id = $1 and seq between $2 and $3 order by seq', [
+			docId,
+			from,
+			to
+		])
+	);
+	return rows.map((r) => ({ seq: Number(r.seq), update: toBytes(r.update) }));
+}
+
+/** The highest seq used for this document (rows and snapshot), to number the next insert after a conflict. */
+export async function highestSeq(db: Database, docId: string): Promise<number> {
+	const [row] = await asService(db, REASON, (tx) =>
+		tx.query<{ n: number }>(
+			`select greatest(coalesce((select max(seq) from public.collab_updates where doc_id = $1), 0),
+			                 coalesce((select upto_seq from public.collab_snapshots where doc_id = $1), 0))::bigint as n`,
+			[docId]
+		)
+	);
+	return Number(row?.n ?? 0);
 }

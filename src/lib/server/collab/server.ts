@@ -38,7 +38,7 @@ import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import type { Database } from '../db/types';
-import { appendUpdates, compactDoc, loadDoc } from './persistence';
+import { appendUpdates, compactDoc, highestSeq, loadDoc, readUpdates } from './persistence';
 import {
 	CLOSE,
 	type AwarenessEntry,
@@ -131,6 +131,12 @@ export interface CollabServerOptions {
 	 * crash of PostgreSQL or its machine (the last fraction of a second may be lost). See persistence.ts.
 	 */
 	synchronousCommit?: boolean;
+	/**
+	 * Several app instances on one Postgres: each stored batch is announced with pg_notify (in the insert's own
+	 * transaction) and presence changes too; the other instances apply them to their copy of the document and
+	 * relay them to their clients. Default: on with Postgres (needs `db.listen`), off with the embedded engine.
+	 */
+	relay?: boolean;
 	/** Y.Doc garbage collection (default true; versions are stored as full states, not as Yjs snapshots). */
 	gc?: boolean;
 	/**
@@ -192,6 +198,22 @@ const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 5_000;
 /** Marks the server's own presence entry, which carries the saved clocks (see the header). */
 export const SERVER_PRESENCE_KEY = 'saved';
+/** The LISTEN/NOTIFY channel of the relay between instances. */
+export const RELAY_CHANNEL = 'spaser_collab';
+/** Postgres refuses NOTIFY payloads of 8000 bytes or more: larger updates are read from the table instead. */
+const MAX_NOTIFY_PAYLOAD = 7_900;
+/** Origin of changes received from another instance (applied and relayed, never stored again). */
+const REMOTE = Symbol('remote instance');
+
+/** A relay message: updates stored (a..b, `u` = their merged update when it fits) or presence (`w`). */
+interface RelayMessage {
+	i: string;
+	d: string;
+	a?: number;
+	b?: number;
+	u?: string;
+	w?: string;
+}
 
 interface PendingWrite {
 	update: Uint8Array;
@@ -238,6 +260,8 @@ interface Room {
 	compacting: Promise<void> | null;
 	idleTimer: NodeJS.Timeout | null;
 	awarenessOwner: Map<number, Conn>;
+	/** Another instance stored changes while this one was loading the document: read the table again. */
+	relayMissed: boolean;
 }
 
 const silentLog: CollabLogger = { info() {}, warn() {}, error() {} };
@@ -311,12 +335,32 @@ export function createCollabServer(opts: CollabServerOptions): CollabServer {
 	const rooms = new Map<string, Room>();
 	const unloading = new Map<string, Promise<void>>();
 	let nextConnId = 1;
+	const instanceId = Math.random().toString(36).slice(2, 10);
+	const relayOn = (opts.relay ?? db.kind === 'postgres') && typeof db.listen === 'function';
+	let unlisten: (() => Promise<void>) | null = null;
 	/** Clock of the server's presence entry: strictly increasing across connections and restarts. */
 	let presenceClock = 0;
 	/** Set by close(): past it, a write queue that still cannot store gives up (the clients keep the changes). */
 	let closingDeadline: number | null = null;
 	let pendingUpgrades = 0;
 	let closing = false;
+
+	if (relayOn) {
+		db.listen!(
+			RELAY_CHANNEL,
+			(payload) => void onRelay(payload),
+			() => {
+				// (Re)connected: notifications sent meanwhile are lost, so read every loaded document again.
+				for (const room of rooms.values()) if (room.loaded && !room.destroyed) resync(room).catch(() => {});
+			}
+		).then(
+			(stop) => {
+				if (closing) void stop().catch(() => {});
+				else unlisten = stop;
+			},
+			(err) => log.error('collab: LISTEN failed; instances will not relay to each other', { err: String(err) })
+		);
+	}
 
 	const counters = {
 		bytesReceived: 0,
@@ -401,7 +445,8 @@ export function createCollabServer(opts: CollabServerOptions): CollabServer {
 			writing: null,
 			compacting: null,
 			idleTimer: null,
-			awarenessOwner: new Map()
+			awarenessOwner: new Map(),
+			relayMissed: false
 		};
 		rooms.set(docId, room);
 		const previous = unloading.get(docId);
@@ -425,6 +470,10 @@ export function createCollabServer(opts: CollabServerOptions): CollabServer {
 			ydoc.on('update', (update: Uint8Array, origin: unknown) => onDocUpdate(room, update, origin));
 			awareness.on('update', (change: AwarenessChange, origin: unknown) => onAwarenessUpdate(room, change, origin));
 			room.loaded = true;
+			if (room.relayMissed) {
+				room.relayMissed = false;
+				await resync(room);
+			}
 		})();
 		room.ready.catch((err) => {
 			counters.loadErrors++;
@@ -511,9 +560,14 @@ export function createCollabServer(opts: CollabServerOptions): CollabServer {
 					db,
 					room.id,
 					batch.map((w, i) => ({ seq: firstSeq + i, update: w.update, userId: w.userId })),
-					{ synchronousCommit: opts.synchronousCommit ?? true }
+					{ synchronousCommit: opts.synchronousCommit ?? true, notify: relayOn ? relayNotice(room.id, firstSeq, batch) : undefined }
 				);
 			} catch (err) {
+				if ((err as { code?: string }).code === '23505') {
+					// Another instance used these numbers meanwhile: renumber after the highest stored and retry now.
+					room.nextSeq = Math.max(room.nextSeq, (await highestSeq(db, room.id).catch(() => room.nextSeq)) + 1);
+					continue;
+				}
 				counters.storeErrors++;
 				log.error('collab: storing updates failed; retrying (the changes stay in memory and with the clients)', {
 					docId: room.id,
@@ -576,22 +630,94 @@ export function createCollabServer(opts: CollabServerOptions): CollabServer {
 	}
 
 	/**
-	 * Must start between two write batches (or after the last), when the Y.Doc holds exactly the updates
-	 * ≤ nextSeq - 1; the state is encoded at once, so inserts of later seqs may run while it is stored (they touch
-	 * other rows: the transaction upserts the snapshot and deletes seq ≤ uptoSeq only).
+	 * Merges the stored log into the snapshot in the database (see compactDoc: from the stored rows, not from this
+	 * instance's memory, so it is right with several instances). Runs beside the write queue.
 	 */
 	async function compact(room: Room) {
-		const uptoSeq = room.nextSeq - 1;
-		const state = Y.encodeStateAsUpdate(room.ydoc);
 		const merged = room.updatesSinceSnapshot;
 		const mergedBytes = room.bytesSinceSnapshot;
 		// Counted as merged from now on (also if the compaction fails: the next attempt waits for another
 		// threshold's worth); updates stored meanwhile keep counting.
 		room.updatesSinceSnapshot -= merged;
 		room.bytesSinceSnapshot -= mergedBytes;
-		await compactDoc(db, room.id, state, uptoSeq);
+		const result = await compactDoc(db, room.id);
 		counters.compactions++;
-		room.docBytes = state.byteLength + room.bytesSinceSnapshot;
+		room.docBytes = result.bytes + room.bytesSinceSnapshot;
+	}
+
+	// ---------------------------------------------------------------------------------------------------------
+	// Relay between instances (LISTEN/NOTIFY)
+	// ---------------------------------------------------------------------------------------------------------
+	function relayNotice(docId: string, firstSeq: number, batch: PendingWrite[]): { channel: string; payload: string } {
+		const msg: RelayMessage = { i: instanceId, d: docId, a: firstSeq, b: firstSeq + batch.length - 1 };
+		const merged = batch.length === 1 ? batch[0].update : Y.mergeUpdates(batch.map((w) => w.update));
+		// base64 grows by 4/3; the envelope is under 120 bytes.
+		if (merged.byteLength * 4 / 3 + 120 < MAX_NOTIFY_PAYLOAD) msg.u = Buffer.from(merged).toString('base64');
+		return { channel: RELAY_CHANNEL, payload: JSON.stringify(msg) };
+	}
+
+	function notifyPresence(docId: string, update: Uint8Array) {
+		const payload = JSON.stringify({ i: instanceId, d: docId, w: Buffer.from(update).toString('base64') } satisfies RelayMessage);
+		if (payload.length >= MAX_NOTIFY_PAYLOAD) return; // capped like a client's presence
+		db.query('select pg_notify($1::text, $2::text)', [RELAY_CHANNEL, payload]).catch((err) =>
+			log.warn('collab: presence relay failed', { docId, err: String(err) })
+		);
+	}
+
+	async function onRelay(payload: string) {
+		let msg: RelayMessage;
+		try {
+			msg = JSON.parse(payload) as RelayMessage;
+		} catch {
+			return;
+		}
+		if (msg.i === instanceId || typeof msg.d !== 'string') return;
+		const room = rooms.get(msg.d);
+		// A document that is not loaded here reads everything from the table when it is.
+		if (!room || room.destroyed) return;
+		if (!room.loaded) {
+			if (typeof msg.w !== 'string') room.relayMissed = true;
+			return;
+		}
+		if (typeof msg.w === 'string') {
+			try {
+				awarenessProtocol.applyAwarenessUpdate(room.awareness, Buffer.from(msg.w, 'base64'), REMOTE);
+			} catch (err) {
+				log.warn('collab: relayed presence could not be applied', { docId: room.id, err: String(err) });
+			}
+			return;
+		}
+		if (typeof msg.a !== 'number' || typeof msg.b !== 'number') return;
+		room.nextSeq = Math.max(room.nextSeq, msg.b + 1);
+		try {
+			if (typeof msg.u === 'string') {
+				Y.applyUpdate(room.ydoc, Buffer.from(msg.u, 'base64'), REMOTE);
+				return;
+			}
+			const rows = await readUpdates(db, room.id, msg.a, msg.b);
+			if (rows.length === msg.b - msg.a + 1) {
+				Y.transact(room.ydoc, () => {
+					for (const r of rows) Y.applyUpdate(room.ydoc, r.update, REMOTE);
+				}, REMOTE);
+			} else await resync(room); // already merged into the snapshot by a compaction
+		} catch (err) {
+			log.error('collab: relayed update could not be applied; resyncing', { docId: room.id, err: String(err) });
+			await resync(room).catch(() => {});
+		}
+	}
+
+	/** Applies everything stored for a loaded document (idempotent): after a lost notification or a reconnection. */
+	async function resync(room: Room) {
+		const stored = await loadDoc(db, room.id);
+		if (room.destroyed) return;
+		room.nextSeq = Math.max(room.nextSeq, stored.lastSeq + 1);
+		Y.transact(
+			room.ydoc,
+			() => {
+				for (const u of stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates) Y.applyUpdate(room.ydoc, u, REMOTE);
+			},
+			REMOTE
+		);
 	}
 
 	/** The server's presence entry for one connection: the clocks of its changes that are stored. */
@@ -627,8 +753,11 @@ export function createCollabServer(opts: CollabServerOptions): CollabServer {
 		}
 		const changed = [...change.added, ...change.updated, ...change.removed];
 		if (changed.length === 0) return;
-		const msg = encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(room.awareness, changed));
+		const update = awarenessProtocol.encodeAwarenessUpdate(room.awareness, changed);
+		const msg = encodeAwareness(update);
 		for (const c of room.conns) if (c.queue === null) send(c, msg);
+		// Presence set here (a client of this instance, or its departure) goes to the other instances.
+		if (relayOn && origin !== REMOTE && origin !== 'timeout') notifyPresence(room.id, update);
 	}
 
 	// ---------------------------------------------------------------------------------------------------------
@@ -933,6 +1062,8 @@ export function createCollabServer(opts: CollabServerOptions): CollabServer {
 		if (closing) return;
 		closing = true;
 		closingDeadline = Date.now() + 10_000;
+		if (unlisten) await unlisten().catch(() => {});
+		unlisten = null;
 		clearInterval(pingTimer);
 		clearInterval(recheckTimer);
 		const all = [...rooms.values()];

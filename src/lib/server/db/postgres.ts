@@ -38,6 +38,11 @@ export function openPostgres(url: string, opts: PostgresOptions = {}): Database 
 		sql,
 		...wrap(sql),
 		transaction: <T>(fn: (tx: Queryable) => Promise<T>) => sql.begin((tx) => fn(wrap(tx))) as Promise<T>,
+		async listen(channel: string, onMessage: (payload: string) => void, onListen?: () => void) {
+			// postgres.js keeps one dedicated connection for LISTEN and re-listens after a reconnection.
+			const sub = await sql.listen(channel, onMessage, onListen);
+			return () => sub.unlisten();
+		},
 		async close() {
 			await sql.end({ timeout: 5 });
 		}

@@ -14,6 +14,12 @@ export interface Database extends Queryable {
 	/** One transaction; everything `fn` runs through `tx` commits or rolls back together. */
 	transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
 	close(): Promise<void>;
+	/**
+	 * LISTEN on a channel (Postgres only: the embedded engine serves one process). `onListen` runs each time the
+	 * listening connection is (re)established — notifications sent while it was down are lost, so callers resync
+	 * there. Resolves to a function that stops listening.
+	 */
+	listen?(channel: string, onMessage: (payload: string) => void, onListen?: () => void): Promise<() => Promise<void>>;
 }
 
 /** The authenticated person a request runs for (null: anonymous visitor). */
