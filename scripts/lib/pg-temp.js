@@ -41,7 +41,7 @@ function run(cmd, args) {
 }
 
 /**
- * @returns {Promise<{ url: string, port: number, dir: string, data: string, bin: string, child: import('node:child_process').ChildProcess, stop: () => Promise<void> }>}
+ * @returns {Promise<{ url: string, port: number, dir: string, data: string, bin: string, child: import('node:child_process').ChildProcess, stop: () => Promise<void>, restart: (opts?: { mode?: 'fast' | 'immediate', downMs?: number, whileDown?: () => Promise<void> }) => Promise<void> }>}
  */
 export async function startTempPostgres({ fsync = false } = {}) {
 	const bin = findPgBin();
@@ -58,27 +58,31 @@ export async function startTempPostgres({ fsync = false } = {}) {
 	const data = join(dir, 'data');
 	run(join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync']);
 	const port = await freePort();
-	const [c, a] = asPostgresArgs(join(bin, 'postgres'), [
-		'-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1',
-		'-c', `fsync=${fsync ? 'on' : 'off'}`, '-c', 'max_connections=300', '-c', 'shared_buffers=128MB'
-	]);
-	const child = spawn(c, a, { stdio: ['ignore', 'ignore', 'pipe'], detached: false });
-	let stderr = '';
-	child.stderr.on('data', (d) => (stderr += d));
-	const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
-	// wait until it accepts connections
-	const deadline = Date.now() + 30_000;
-	for (;;) {
-		try {
-			run(join(bin, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(port), '-q']);
-			break;
-		} catch {
-			if (child.exitCode !== null || Date.now() > deadline) {
-				throw new Error('PostgreSQL did not start: ' + stderr.slice(-2000));
+	const launch = async () => {
+		const [c, a] = asPostgresArgs(join(bin, 'postgres'), [
+			'-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1',
+			'-c', `fsync=${fsync ? 'on' : 'off'}`, '-c', 'max_connections=300', '-c', 'shared_buffers=128MB'
+		]);
+		const proc = spawn(c, a, { stdio: ['ignore', 'ignore', 'pipe'], detached: false });
+		let stderr = '';
+		proc.stderr.on('data', (d) => (stderr += d));
+		// wait until it accepts connections
+		const deadline = Date.now() + 30_000;
+		for (;;) {
+			try {
+				run(join(bin, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(port), '-q']);
+				break;
+			} catch {
+				if (proc.exitCode !== null || Date.now() > deadline) {
+					throw new Error('PostgreSQL did not start: ' + stderr.slice(-2000));
+				}
+				await new Promise((r) => setTimeout(r, 150));
 			}
-			await new Promise((r) => setTimeout(r, 150));
 		}
-	}
+		return proc;
+	};
+	let child = await launch();
+	const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
 	let stopped = false;
 	const stop = async () => {
 		if (stopped) return;
@@ -90,7 +94,29 @@ export async function startTempPostgres({ fsync = false } = {}) {
 		}
 		rmSync(dir, { recursive: true, force: true });
 	};
-	return { url, port, dir, data, bin, child, stop };
+	/**
+	 * Stops the server ('immediate': like a crash, recovery from the WAL at the next start), waits `downMs`, and
+	 * starts it again on the same port and data.
+	 * @param {{ mode?: 'fast' | 'immediate', downMs?: number, whileDown?: () => Promise<void> }} [opts]
+	 */
+	const restart = async ({ mode = 'immediate', downMs = 0, whileDown } = {}) => {
+		run(join(bin, 'pg_ctl'), ['-D', data, '-m', mode, '-w', 'stop']);
+		if (whileDown) await whileDown();
+		if (downMs) await new Promise((r) => setTimeout(r, downMs));
+		child = await launch();
+	};
+	return {
+		url,
+		port,
+		dir,
+		data,
+		bin,
+		get child() {
+			return child;
+		},
+		stop,
+		restart
+	};
 }
 
 /** Creates a fresh database in the cluster at `adminUrl` and returns its URL. */

@@ -1,13 +1,13 @@
 import { json } from '@sveltejs/kit';
 import { getDb } from '$lib/server/db';
+import { checkHealth } from '$lib/server/health';
 
 export async function GET() {
-	const start = performance.now();
+	const headers = { 'cache-control': 'no-store' };
 	try {
-		const db = await getDb();
-		await db.query('select 1');
-		return json({ status: 'ok', database: db.kind, ms: Math.round(performance.now() - start) }, { headers: { 'cache-control': 'no-store' } });
+		const health = await checkHealth(await getDb());
+		return json(health, { status: health.status === 'ok' ? 200 : 503, headers });
 	} catch {
-		return json({ status: 'unhealthy', error: 'database unavailable' }, { status: 503, headers: { 'cache-control': 'no-store' } });
+		return json({ status: 'unhealthy', error: 'database unavailable' }, { status: 503, headers });
 	}
 }
