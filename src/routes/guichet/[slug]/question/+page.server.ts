@@ -6,6 +6,7 @@ import { parseForm, requireUser, runAction } from '$lib/server/forms';
 import { getNetworkBySlug } from '$lib/server/networks/service';
 import { orHttpError } from '$lib/server/orgs/queries';
 import { askQuestion, STAGES } from '$lib/server/guichet/service';
+import { filesFromForm } from '$lib/server/guichet/attachments';
 import { buyerNetworks } from '../../queries.server';
 import { requestFields } from '../request-form.server';
 
@@ -25,7 +26,8 @@ export const actions: Actions = {
 		const db = await getDb();
 		const res = await runAction(parsed.raw, async () => {
 			const { network } = await getNetworkBySlug(db, user, event.params.slug);
-			return askQuestion(db, user, { ...parsed.data, deadline: parsed.data.deadline || null, networkId: network.id });
+			const attachments = await filesFromForm(parsed.form);
+			return askQuestion(db, user, { ...parsed.data, deadline: parsed.data.deadline || null, networkId: network.id, attachments });
 		});
 		if (!res.ok) return res.failure;
 		redirect(303, `/guichet/demande/${res.value}?nouvelle=1`);

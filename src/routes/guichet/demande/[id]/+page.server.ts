@@ -4,7 +4,8 @@ import type { Actions, PageServerLoad } from './$types';
 import { getDb, withUser } from '$lib/server/db';
 import { parseForm, requireUser, runAction } from '$lib/server/forms';
 import { orHttpError } from '$lib/server/orgs/queries';
-import { closeQuestion, getRequest, reply, STAGES } from '$lib/server/guichet/service';
+import { closeQuestion, getRequest, listRedirectTargets, redirectRequest, reply, STAGES } from '$lib/server/guichet/service';
+import { filesFromForm } from '$lib/server/guichet/attachments';
 import { STATUS_WORDS, userNames } from '../../queries.server';
 
 const uuid = z.uuid();
@@ -23,15 +24,21 @@ export const load: PageServerLoad = async (event) => {
 			[r.id]
 		)
 	);
-	const names = await userNames(db, user, [...new Set([r.requester_id, ...r.messages.map((m) => m.author_id)])]);
+	const names = await userNames(db, user, [...new Set([r.requester_id, ...r.messages.map((m) => m.author_id), ...(r.assigned_animator_id ? [r.assigned_animator_id] : [])])]);
+	const targets = extra.side === 'animator' && r.status !== 'closed' ? await orHttpError(listRedirectTargets(db, user, r.network_id)) : [];
+	const files = r.attachments.map((a) => ({ id: a.id, filename: a.filename, size: a.size, message_id: a.message_id }));
 	return {
 		request: { ...r, stageLabel: STAGES[r.stage], statusWord: STATUS_WORDS[r.status] },
 		networkName: extra.network_name,
 		orgName: extra.org_name,
 		side: extra.side,
 		bookingId: extra.booking_id,
+		files: files.filter((f) => !f.message_id),
+		assignedName: r.assigned_animator_id ? names[r.assigned_animator_id] || '' : '',
+		targets: targets.filter((t) => t.id !== (r.assigned_animator_id ?? user.id)),
 		messages: r.messages.map((m) => ({
 			...m,
+			files: files.filter((f) => f.message_id === m.id),
 			author: names[m.author_id] || 'Inconnu',
 			fromBuyer: m.author_id === r.requester_id
 		})),
@@ -43,15 +50,30 @@ const replyInput = z.object({
 	body: z.string({ error: 'Écrivez votre message.' }).trim().min(1, { error: 'Écrivez votre message.' }).max(10000, { error: 'Le message ne doit pas dépasser 10 000 caractères.' })
 });
 
+const redirectInput = z.object({
+	intent: z.literal('redirect').optional(),
+	animatorId: z.uuid({ error: 'Choisissez la personne à qui confier la demande.' }),
+	reason: z.string({ error: 'Indiquez le motif.' }).trim().min(1, { error: 'Indiquez le motif.' }).max(2000, { error: 'Le motif ne doit pas dépasser 2 000 caractères.' })
+});
+
 export const actions: Actions = {
 	reply: async (event) => {
 		const user = requireUser(event);
 		const parsed = await parseForm(event.request, replyInput);
 		if (parsed.failure) return parsed.failure;
 		const db = await getDb();
-		const res = await runAction(parsed.raw, () => reply(db, user, event.params.id, parsed.data.body));
+		const res = await runAction(parsed.raw, async () => reply(db, user, event.params.id, parsed.data.body, await filesFromForm(parsed.form)));
 		if (!res.ok) return res.failure;
 		return { intent: 'reply', success: 'Message envoyé.' };
+	},
+	redirect: async (event) => {
+		const user = requireUser(event);
+		const parsed = await parseForm(event.request, redirectInput);
+		if (parsed.failure) return parsed.failure;
+		const db = await getDb();
+		const res = await runAction(parsed.raw, () => redirectRequest(db, user, event.params.id, parsed.data.animatorId, parsed.data.reason));
+		if (!res.ok) return res.failure;
+		return { intent: 'redirect', success: 'La demande est réorientée ; la personne choisie et la collectivité sont prévenues par e-mail.' };
 	},
 	close: async (event) => {
 		const user = requireUser(event);
