@@ -13,6 +13,14 @@ import { sendDueReminders } from '../../src/lib/server/guichet/reminders';
 import {
 	askQuestion,
 	bookSession,
+	calendarFeed,
+	createFeedToken,
+	listFeedTokens,
+	listRedirectTargets,
+	myProfile,
+	myRequests,
+	networkRequests,
+	revokeFeedToken,
 	DAY_FULL_MESSAGE,
 	getBooking,
 	getRequest,
@@ -284,5 +292,41 @@ describe.each(engines)('guichet vert follow-up on %s', (engine) => {
 		expect(r.messages.at(-1)!.body).toMatch(/facilitat.*clause sociale.*Question de clause sociale/s);
 		expect((await outbox(db, facilitator.email)).at(-1)!.subject).toMatch(/vous est confiée/);
 		expect((await outbox(db, buyers[3].email)).at(-1)!.subject).toMatch(/réorientée/);
+	});
+
+	it('lists for the pages: own requests, the network’s requests for its animators only, own profile, redirect targets', async () => {
+		const mine = await myRequests(db, buyers[2]);
+		expect(mine.length).toBeGreaterThanOrEqual(2);
+		expect(mine.every((r) => r.network_name === 'Réseau des rappels')).toBe(true);
+		expect(mine.find((r) => r.topic === 'Relecture du CCTP')).toMatchObject({ kind: 'question', upcoming: true });
+		const all = await networkRequests(db, anim, net.id);
+		const [total] = await asService(db, 'test', (tx) => tx.query<{ n: number }>(`select count(*)::int as n from public.guichet_requests where network_id = $1`, [net.id]));
+		expect(all).toHaveLength(total.n);
+		expect(await networkRequests(db, buyers[2], net.id)).toEqual([]);
+		expect(await networkRequests(db, otherAnim, net.id)).toEqual([]);
+		const own = await myProfile(db, facilitator, net.id);
+		expect(own.profile?.social_clause_facilitator).toBe(true);
+		expect(own.hours).toHaveLength(5);
+		const targets = await listRedirectTargets(db, anim, net.id);
+		expect(targets[0]).toMatchObject({ id: facilitator.id, facilitator: true });
+		await expectAppError(listRedirectTargets(db, buyers[2], net.id), 'forbidden');
+	});
+
+	it('calendar feed links: listed without their token, the feed parses, revocation is final', async () => {
+		const a = await createFeedToken(db, buyers[4]);
+		const b = await createFeedToken(db, buyers[4]);
+		const listed = await listFeedTokens(db, buyers[4]);
+		expect(listed.map((l) => l.id).sort()).toEqual([a.id, b.id].sort());
+		expect(JSON.stringify(listed)).not.toContain(a.token);
+		expect(await listFeedTokens(db, buyers[5])).toEqual([]);
+		const cal = new ICAL.Component(ICAL.parse((await calendarFeed(db, a.token))!));
+		const events = cal.getAllSubcomponents('vevent');
+		expect(events.length).toBe(1);
+		expect(String(events[0].getFirstPropertyValue('summary'))).toMatch(/Critères sociaux/);
+		await expectAppError(revokeFeedToken(db, buyers[5], a.id), 'not_found');
+		await revokeFeedToken(db, buyers[4], a.id);
+		expect(await calendarFeed(db, a.token)).toBeNull();
+		expect(await calendarFeed(db, b.token)).not.toBeNull();
+		await expectAppError(revokeFeedToken(db, buyers[4], a.id), 'not_found');
 	});
 });

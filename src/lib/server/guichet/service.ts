@@ -9,6 +9,7 @@ import { appOrigin, enqueueEmail, renderEmail } from '../email/outbox';
 import { AppError, forbidden, notFound, toAppError } from '../errors';
 import { blockedRange, formatSlotFr, freeSlots, isBookable, type AvailabilityRules, type Busy, type Slot, type WeeklyHours } from './slots';
 import { calendarToIcs, eventToIcs, type IcsEvent } from './ics';
+export { animatedNetworks, buyerNetworks, myProfile, myRequests, networkRequests, userNames, type GuichetNetwork, type RequestListRow } from './lists';
 import { listAttachments, prepareAttachments, storeAttachments, type PreparedAttachment, type UploadedFile } from './attachments';
 
 export type Modality = 'visio' | 'telephone' | 'sur_place';
@@ -563,10 +564,15 @@ export interface GuichetRequest {
 export async function getRequest(db: Database, actor: Actor, requestId: string) {
 	return guard(
 		withUser(db, actor, async (tx) => {
-			const [r] = await tx.query<GuichetRequest>(
-				`select id, network_id, org_id, requester_id, kind, topic, segment, stage, question, deadline::text, status,
-				        assigned_animator_id, redirected_from, created_at, answered_at, closed_at
-				   from public.guichet_requests where id = $1`,
+			const [r] = await tx.query<GuichetRequest & { network_name: string; org_name: string; side: 'buyer' | 'animator' | 'admin' | null; booking_id: string | null }>(
+				`select r.id, r.network_id, r.org_id, r.requester_id, r.kind, r.topic, r.segment, r.stage, r.question, r.deadline::text, r.status,
+				        r.assigned_animator_id, r.redirected_from, r.created_at, r.answered_at, r.closed_at,
+				        n.name as network_name, o.name as org_name, app.guichet_request_side(r.id) as side,
+				        (select b.id from public.guichet_bookings b where b.request_id = r.id order by b.created_at desc limit 1) as booking_id
+				   from public.guichet_requests r
+				   join public.networks n on n.id = r.network_id
+				   join public.organisations o on o.id = r.org_id
+				  where r.id = $1`,
 				[requestId]
 			);
 			if (!r) throw notFound('Cette demande');
@@ -1095,6 +1101,17 @@ export async function createFeedToken(db: Database, actor: Actor): Promise<{ id:
 			const [row] = await tx.query<{ id: string }>(`insert into public.guichet_feed_tokens (user_id, token_hash) values (auth.uid(), $1) returning id`, [hashSecret(token)]);
 			return { id: row.id, token, url: `${appOrigin()}/guichet/calendrier/${token}.ics` };
 		})
+	);
+}
+
+/** The caller's calendar feed links (never the token itself: it is shown once, at creation). */
+export async function listFeedTokens(db: Database, actor: Actor) {
+	return guard(
+		withUser(db, actor, (tx) =>
+			tx.query<{ id: string; created_at: Date; revoked_at: Date | null }>(
+				`select id, created_at, revoked_at from public.guichet_feed_tokens where user_id = auth.uid() order by created_at desc`
+			)
+		)
 	);
 }
 

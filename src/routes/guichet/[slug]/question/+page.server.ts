@@ -7,7 +7,7 @@ import { getNetworkBySlug } from '$lib/server/networks/service';
 import { orHttpError } from '$lib/server/orgs/queries';
 import { askQuestion, STAGES } from '$lib/server/guichet/service';
 import { filesFromForm } from '$lib/server/guichet/attachments';
-import { buyerNetworks } from '../../queries.server';
+import { buyerNetworks } from '$lib/server/guichet/service';
 import { requestFields } from '../request-form.server';
 
 export const load: PageServerLoad = async (event) => {

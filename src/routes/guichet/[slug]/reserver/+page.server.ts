@@ -8,7 +8,8 @@ import { getNetworkBySlug } from '$lib/server/networks/service';
 import { orHttpError } from '$lib/server/orgs/queries';
 import { bookSession, listFreeSlots, listProfiles, MODALITIES, STAGES, type Modality } from '$lib/server/guichet/service';
 import { filesFromForm } from '$lib/server/guichet/attachments';
-import { buyerNetworks, groupSlots } from '../../queries.server';
+import { groupSlots } from '../../queries.server';
+import { buyerNetworks } from '$lib/server/guichet/service';
 import { requestFields } from '../request-form.server';
 
 const WEEKS = 4;

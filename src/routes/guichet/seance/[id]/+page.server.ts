@@ -6,7 +6,8 @@ import { formatSlotFr } from '$lib/server/guichet/slots';
 import { answerSurvey, cancelBooking, confirmBooking, getSettings, listFreeSlots, MODALITIES, rescheduleBooking, writeReport } from '$lib/server/guichet/service';
 import { toAppError } from '$lib/server/errors';
 import { fail } from '@sveltejs/kit';
-import { groupSlots, STATUS_WORDS, userNames } from '../../queries.server';
+import { groupSlots, STATUS_WORDS } from '../../queries.server';
+import { userNames } from '$lib/server/guichet/service';
 import { bookingOr404, parseRange } from './booking.server';
 
 const ACTIONS: Record<string, string> = {
