@@ -7,10 +7,17 @@
 import ICAL from 'ical.js';
 import { readFile } from 'node:fs/promises';
 import { PDFDocument } from 'pdf-lib';
-import { expect, test } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
 import { DEMO, DEMO_NETWORK, gotoReady, newSession } from './helpers';
 
 const FACILITATOR = 'Laure Castanet';
+
+/** Serious and critical axe violations (WCAG 2.0/2.1 A and AA) of the page as it is. */
+async function seriousViolations(page: Page) {
+	const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+	return results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => ({ id: v.id, targets: v.nodes.map((n) => n.target.join(' ')) }));
+}
 
 test('attachment on a question minute: uploaded by the buyer, downloaded by the animator, hidden from others; redirect to the facilitator', async ({ browser }) => {
 	const doc = await PDFDocument.create();
@@ -47,6 +54,7 @@ test('attachment on a question minute: uploaded by the buyer, downloaded by the 
 	]);
 	expect(download.suggestedFilename()).toBe('CCTP nettoyage.pdf');
 	expect(Buffer.compare(await readFile((await download.path())!), pdf)).toBe(0);
+	expect(await seriousViolations(a), 'axe on the request page (animator)').toEqual([]);
 
 	// A member of another collectivité who guesses the URL gets nothing.
 	const other = await newSession(browser, 'achats.metropole@demo.spaser.test');
@@ -96,6 +104,8 @@ test('a private calendar feed link is shown once, serves a valid ICS, and stops 
 	expect(cal.getFirstPropertyValue('x-wr-calname')).toBe('Guichet vert');
 	expect(cal.getFirstPropertyValue('method')).toBe('PUBLISH');
 
+	expect(await seriousViolations(page), 'axe on /guichet/agenda').toEqual([]);
+
 	// Shown once: after a reload the page lists the link but no longer shows it.
 	await gotoReady(page, '/guichet/agenda');
 	await expect(page.getByLabel(/Adresse de l'agenda/)).toHaveCount(0);
@@ -105,5 +115,25 @@ test('a private calendar feed link is shown once, serves a valid ICS, and stops 
 	await row.getByRole('button', { name: 'Oui, révoquer ce lien' }).click();
 	await expect(page.getByText(/Le lien est révoqué/)).toBeVisible();
 	expect((await context.request.get(url)).status()).toBe(404);
+	await context.close();
+});
+
+test('an animator sets the network rules for changes', async ({ browser }) => {
+	const { context, page } = await newSession(browser, DEMO.animator);
+	const path = `/guichet/animation?reseau=${DEMO_NETWORK.slug}`;
+	await gotoReady(page, path);
+	const section = page.getByRole('region', { name: 'Règles du réseau pour les changements' });
+	await section.getByLabel("Délai minimal d'annulation (heures)").fill('48');
+	await section.getByLabel('Les collectivités peuvent annuler en ligne').uncheck();
+	await section.getByRole('button', { name: 'Enregistrer les règles' }).click();
+	await expect(page.getByText('Règles du réseau enregistrées.')).toBeVisible();
+	await gotoReady(page, path);
+	await expect(section.getByLabel("Délai minimal d'annulation (heures)")).toHaveValue('48');
+	await expect(section.getByLabel('Les collectivités peuvent annuler en ligne')).not.toBeChecked();
+	// Back to the demo defaults.
+	await section.getByLabel("Délai minimal d'annulation (heures)").fill('24');
+	await section.getByLabel('Les collectivités peuvent annuler en ligne').check();
+	await section.getByRole('button', { name: 'Enregistrer les règles' }).click();
+	await expect(page.getByText('Règles du réseau enregistrées.')).toBeVisible();
 	await context.close();
 });

@@ -14,6 +14,9 @@ import {
 	askQuestion,
 	bookSession,
 	calendarFeed,
+	cancelBooking,
+	getSettings,
+	updateSettings,
 	createFeedToken,
 	listFeedTokens,
 	listRedirectTargets,
@@ -313,9 +316,9 @@ describe.each(engines)('guichet vert follow-up on %s', (engine) => {
 	});
 
 	it('calendar feed links: listed without their token, the feed parses, revocation is final', async () => {
-		const a = await createFeedToken(db, buyers[4]);
-		const b = await createFeedToken(db, buyers[4]);
-		const listed = await listFeedTokens(db, buyers[4]);
+		const a = await createFeedToken(db, buyers[0]);
+		const b = await createFeedToken(db, buyers[0]);
+		const listed = await listFeedTokens(db, buyers[0]);
 		expect(listed.map((l) => l.id).sort()).toEqual([a.id, b.id].sort());
 		expect(JSON.stringify(listed)).not.toContain(a.token);
 		expect(await listFeedTokens(db, buyers[5])).toEqual([]);
@@ -324,9 +327,27 @@ describe.each(engines)('guichet vert follow-up on %s', (engine) => {
 		expect(events.length).toBe(1);
 		expect(String(events[0].getFirstPropertyValue('summary'))).toMatch(/Critères sociaux/);
 		await expectAppError(revokeFeedToken(db, buyers[5], a.id), 'not_found');
-		await revokeFeedToken(db, buyers[4], a.id);
+		await revokeFeedToken(db, buyers[0], a.id);
 		expect(await calendarFeed(db, a.token)).toBeNull();
 		expect(await calendarFeed(db, b.token)).not.toBeNull();
-		await expectAppError(revokeFeedToken(db, buyers[4], a.id), 'not_found');
+		await expectAppError(revokeFeedToken(db, buyers[0], a.id), 'not_found');
+	});
+
+	it('network change rules: set by animators only, enforced on the buyers’ cancellations and reschedulings', async () => {
+		const rules = { cancelMinNoticeMinutes: 2880, rescheduleMinNoticeMinutes: 60, buyerMayCancel: false, buyerMayReschedule: true };
+		await expectAppError(updateSettings(db, buyers[6], net.id, rules), 'forbidden');
+		await expectAppError(updateSettings(db, anim, net.id, { ...rules, cancelMinNoticeMinutes: -5 }), 'invalid');
+		await updateSettings(db, anim, net.id, rules);
+		expect(await getSettings(db, buyers[6], net.id)).toEqual(rules);
+		const { id } = await bookSession(db, buyers[6], request(net.id, anim.id, at('2030-01-23T09:00:00Z')));
+		const e = await expectAppError(cancelBooking(db, buyers[6], id, 'Plus besoin', { now: NOW }), 'forbidden');
+		expect(e.message).toMatch(/ne permet pas aux collectivités d'annuler/);
+		// Rescheduling stays open, with one hour's notice.
+		await rescheduleBooking(db, buyers[6], id, { start: at('2030-01-23T13:00:00Z'), reason: 'Décalage', now: at('2030-01-23T07:30:00Z') });
+		await expectAppError(rescheduleBooking(db, buyers[6], id, { start: at('2030-01-24T13:00:00Z'), reason: 'Encore', now: at('2030-01-23T12:30:00Z') }), 'too_late');
+		// The animator may still cancel, with a reason; the buyer is told.
+		await cancelBooking(db, anim, id, 'Animatrice en formation', { now: NOW });
+		expect((await outbox(db, buyers[6].email)).at(-1)!.subject).toMatch(/annulé/);
+		await updateSettings(db, anim, net.id, { cancelMinNoticeMinutes: 1440, rescheduleMinNoticeMinutes: 1440, buyerMayCancel: true, buyerMayReschedule: true });
 	});
 });
