@@ -181,6 +181,13 @@ describe.each(engines)('guichet vert follow-up on %s', (engine) => {
 		expect(status).toBe('pending');
 		expect(await sendDueReminders(db, { now: at('2030-01-10T12:00:00Z') })).toBe(0);
 		expect((await outbox(db, manual.email)).filter((m) => m.kind === 'guichet_reminder')).toHaveLength(0);
+		// Confirmed less than a day before: the confirmation (with the event) has just been sent; no reminder.
+		const late = await bookSession(db, buyers[6], request(net.id, anim.id, at('2030-01-11T13:00:00Z')));
+		await asService(db, 'test: confirmed the evening before', (tx) =>
+			tx.query(`update public.guichet_bookings set updated_at = '2030-01-10T18:00:00Z' where id = $1`, [late.id])
+		);
+		expect(await sendDueReminders(db, { now: at('2030-01-10T19:00:00Z') })).toBe(0);
+		expect((await getBooking(db, anim, late.id)).status).toBe('confirmed');
 	});
 
 	it('enforces the maximum sessions per day in the database under concurrency', async () => {

@@ -2,6 +2,8 @@
 // animator, with the event (ICS). Safe with several app instances: due bookings are claimed with
 // FOR UPDATE SKIP LOCKED and marked (reminder_sent_at) in the same transaction that queues the mails, so a
 // reminder is queued exactly once; moving a session clears the mark (trigger), so it is reminded again.
+// A session booked, confirmed or moved less than a day before it starts gets no reminder: the e-mail of that
+// change (with the event) has just been sent.
 import type { Database } from '../db';
 import { asService } from '../db';
 import { appOrigin, enqueueEmail, renderEmail } from '../email/outbox';
@@ -23,6 +25,8 @@ export async function sendDueReminders(db: Database, opts: { now?: Date } = {}):
 			  where b.id in (select id from public.guichet_bookings
 			                  where status = 'confirmed' and reminder_sent_at is null
 			                    and lower(during) > $1 and lower(during) <= $1::timestamptz + make_interval(hours => $2)
+			                    -- booked, confirmed or moved within the window: its own e-mail (with the event) just went out
+			                    and updated_at <= lower(during) - make_interval(hours => $2)
 			                  order by lower(during) limit ${BATCH} for update skip locked)
 			    and b.reminder_sent_at is null
 			 returning b.id`,
