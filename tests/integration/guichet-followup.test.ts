@@ -304,6 +304,25 @@ describe.each(engines)('guichet vert follow-up on %s', (engine) => {
 		expect((await outbox(db, buyers[3].email)).at(-1)!.subject).toMatch(/réorientée/);
 	});
 
+	it('redirecting a session hands the booking over: new animator, history, updated event for both sides', async () => {
+		const { id } = await bookSession(db, buyers[5], request(net.id, anim.id, at('2030-01-24T13:00:00Z')));
+		const before = await getBooking(db, buyers[5], id);
+		await redirectRequest(db, anim, before.request_id, facilitator.id, 'Clause sociale à construire');
+		const after = await getBooking(db, buyers[5], id);
+		expect(after.animator_id).toBe(facilitator.id);
+		expect(after.sequence).toBe(before.sequence + 1);
+		expect(after.history.map((h) => h.action)).toEqual(['created', 'redirected']);
+		expect(after.history[1].reason).toBe('Clause sociale à construire');
+		for (const to of [buyers[5].email, facilitator.email]) {
+			const mails = (await outbox(db, to)).filter((m) => m.subject.includes('confié à une autre personne'));
+			expect(mails).toHaveLength(1);
+			const [row] = await asService(db, 'test', (tx) => tx.query<{ attachments: { content: string }[] }>(`select attachments from public.email_outbox where id = $1`, [mails[0].id]));
+			const ev = new ICAL.Component(ICAL.parse(row.attachments[0].content)).getFirstSubcomponent('vevent')!;
+			expect(ev.getFirstPropertyValue('uid')).toBe(after.ical_uid);
+			expect(Number(ev.getFirstPropertyValue('sequence'))).toBe(after.sequence);
+		}
+	});
+
 	it('lists for the pages: own requests, the network’s requests for its animators only, own profile, redirect targets', async () => {
 		const mine = await myRequests(db, buyers[2]);
 		expect(mine.length).toBeGreaterThanOrEqual(2);
