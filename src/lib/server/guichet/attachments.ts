@@ -39,8 +39,9 @@ const fail = (message: string) => new AppError('invalid', message, 400, { field:
 
 /** A safe display name: no path, no control characters, the detected extension. */
 function cleanName(name: string, ext: string): string {
-	const base = (name.split(/[\\/]/).pop() ?? '')
-		.replace(/[\u0000-\u001f\u007f"<>|:*?]/g, '')
+	const base = [...(name.split(/[\\/]/).pop() ?? '')]
+		.filter((c) => c.charCodeAt(0) >= 0x20 && c.charCodeAt(0) !== 0x7f && !'"<>|:*?'.includes(c))
+		.join('')
 		.trim()
 		.replace(/\.[A-Za-z0-9]{1,5}$/, '')
 		.slice(0, 200);
