@@ -112,3 +112,18 @@ export async function filesFromForm(form: FormData, field = 'attachments'): Prom
 	}
 	return out;
 }
+
+/** The HTTP response that downloads an attachment (never rendered inline, never sniffed by the browser). */
+export function attachmentResponse(file: { filename: string; mime: string; content: Uint8Array }): Response {
+	const ascii = file.filename.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+	return new Response(new Uint8Array(file.content), {
+		status: 200,
+		headers: {
+			'content-type': file.mime,
+			'content-length': String(file.content.byteLength),
+			'content-disposition': `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(file.filename)}`,
+			'x-content-type-options': 'nosniff',
+			'cache-control': 'private, no-store'
+		}
+	});
+}

@@ -564,10 +564,10 @@ export interface GuichetRequest {
 export async function getRequest(db: Database, actor: Actor, requestId: string) {
 	return guard(
 		withUser(db, actor, async (tx) => {
-			const [r] = await tx.query<GuichetRequest & { network_name: string; org_name: string; side: 'buyer' | 'animator' | 'admin' | null; booking_id: string | null }>(
+			const [r] = await tx.query<GuichetRequest & { network_name: string; network_slug: string; org_name: string; side: 'buyer' | 'animator' | 'admin' | null; booking_id: string | null }>(
 				`select r.id, r.network_id, r.org_id, r.requester_id, r.kind, r.topic, r.segment, r.stage, r.question, r.deadline::text, r.status,
 				        r.assigned_animator_id, r.redirected_from, r.created_at, r.answered_at, r.closed_at,
-				        n.name as network_name, o.name as org_name, app.guichet_request_side(r.id) as side,
+				        n.name as network_name, n.slug as network_slug, o.name as org_name, app.guichet_request_side(r.id) as side,
 				        (select b.id from public.guichet_bookings b where b.request_id = r.id order by b.created_at desc limit 1) as booking_id
 				   from public.guichet_requests r
 				   join public.networks n on n.id = r.network_id

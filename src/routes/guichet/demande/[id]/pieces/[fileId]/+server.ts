@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { RequestHandler } from './$types';
 import { getDb } from '$lib/server/db';
 import { toAppError } from '$lib/server/errors';
-import { getAttachment } from '$lib/server/guichet/attachments';
+import { attachmentResponse, getAttachment } from '$lib/server/guichet/attachments';
 
 const uuid = z.uuid();
 
@@ -19,14 +19,5 @@ export const GET: RequestHandler = async ({ params, locals, url }) => {
 		const err = toAppError(e);
 		error(err.status === 404 || err.status === 403 ? 404 : 500, { message: err.status >= 500 ? 'Une erreur inattendue est survenue.' : err.message });
 	}
-	const ascii = file.filename.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
-	return new Response(file.content, {
-		headers: {
-			'content-type': file.mime,
-			'content-length': String(file.content.length),
-			'content-disposition': `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(file.filename)}`,
-			'x-content-type-options': 'nosniff',
-			'cache-control': 'private, no-store'
-		}
-	});
+	return attachmentResponse(file);
 };
