@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asService, withUser, type Database } from '../../src/lib/server/db';
 import { AppError } from '../../src/lib/server/errors';
 import { getAttachment } from '../../src/lib/server/guichet/attachments';
-import { sendDueReminders } from '../../src/lib/server/guichet/reminders';
+import { sendDueReminders, startGuichetReminders } from '../../src/lib/server/guichet/reminders';
 import {
 	askQuestion,
 	bookSession,
@@ -188,6 +188,24 @@ describe.each(engines)('guichet vert follow-up on %s', (engine) => {
 		);
 		expect(await sendDueReminders(db, { now: at('2030-01-10T19:00:00Z') })).toBe(0);
 		expect((await getBooking(db, anim, late.id)).status).toBe('confirmed');
+	});
+
+	it('the background job (as started next to the outbox worker) sends the reminders of real sessions', async () => {
+		const night = await createUser(db);
+		await addAnimatorDirect(db, net.id, night);
+		const pid = await saveProfile(db, night, net.id, { ...PROFILE, minNoticeMinutes: 0, slotStepMinutes: 10, sessionMinutes: 10 });
+		await setWeeklyHours(db, night, pid, ([1, 2, 3, 4, 5, 6, 7] as const).map((weekday) => ({ weekday, start: '00:00', end: '24:00' })));
+		const start = new Date(Math.ceil((Date.now() + 6 * 3600_000) / 600_000) * 600_000); // in about six hours, on the 10-minute grid
+		const { id } = await bookSession(db, buyers[7], { ...request(net.id, night.id, start), now: new Date() });
+		await asService(db, 'test: booked last week', (tx) => tx.query(`update public.guichet_bookings set updated_at = now() - interval '7 days' where id = $1`, [id]));
+		const stop = startGuichetReminders(db, 50);
+		try {
+			for (let i = 0; i < 100 && !(await outbox(db, night.email)).some((m) => m.kind === 'guichet_reminder'); i++) await new Promise((r) => setTimeout(r, 50));
+		} finally {
+			stop();
+		}
+		expect((await outbox(db, night.email)).filter((m) => m.kind === 'guichet_reminder')).toHaveLength(1);
+		expect((await outbox(db, buyers[7].email)).filter((m) => m.kind === 'guichet_reminder')).toHaveLength(1);
 	});
 
 	it('enforces the maximum sessions per day in the database under concurrency', async () => {
