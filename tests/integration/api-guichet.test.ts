@@ -9,7 +9,7 @@ import { createApiToken, type Scope } from '../../src/lib/server/auth/api-tokens
 import { asService, type Database } from '../../src/lib/server/db';
 import { authenticateRequest, dispatchApi, getOpenApiDocument } from '../../src/lib/server/api';
 import { apiErrorSchema } from '../../src/lib/schemas/api';
-import { SLOT_TAKEN_MESSAGE } from '../../src/lib/server/guichet/service';
+import { askQuestion, SLOT_TAKEN_MESSAGE } from '../../src/lib/server/guichet/service';
 import { engines, openTestDb } from '../helpers/engines';
 import { addAnimatorDirect, createNetwork, createOrg, createUser, outbox, type TestUser } from '../helpers/factories';
 
@@ -310,5 +310,39 @@ describe.each(engines)('API v1 — Guichet vert (%s)', (kind) => {
 		const empty = await call('POST', `/guichet/requests/${q.body.id}/messages`, { token: tok.buyer, body: { body: '   ' } });
 		expect(empty.status).toBe(400);
 		expect((await call('GET', `/guichet/requests/${q.body.id}`, { token: tok.buyer })).body.messages).toHaveLength(1);
+	});
+
+	it('lists a request’s attachments and serves each file only to those who see the request', async () => {
+		const png = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 73, 72, 68, 82]);
+		const id = await askQuestion(db, buyer, {
+			networkId: net.id,
+			topic: 'Capture du tableau de suivi',
+			stage: 'execution',
+			question: 'Le tableau joint est-il suffisant ?',
+			attachments: [{ name: 'suivi é.png', bytes: png }]
+		});
+		const r = await call('GET', `/guichet/requests/${id}`, { token: tok.animRead });
+		expect(r.status).toBe(200);
+		expect(r.body.attachments).toEqual([
+			expect.objectContaining({ messageId: null, filename: 'suivi é.png', mediaType: 'image/png', size: png.length, url: expect.stringMatching(/^\/api\/v1\/guichet\/requests\/.+\/attachments\//) })
+		]);
+		const url = r.body.attachments[0].url.replace('/api/v1', '');
+		const fetchFile = async (t: string) => {
+			const request = new Request(`http://localhost/api/v1${url}`, { headers: { authorization: `Bearer ${t}` } });
+			return dispatchApi(request, { db, auth: await authenticateRequest(db, request), strictResponses: true });
+		};
+		const ok = await fetchFile(tok.animRead);
+		expect(ok.status).toBe(200);
+		expect(ok.headers.get('content-type')).toBe('image/png');
+		expect(ok.headers.get('content-disposition')).toContain(`filename*=UTF-8''suivi%20%C3%A9.png`);
+		expect(new Uint8Array(await ok.arrayBuffer())).toEqual(png);
+		// Another collectivité of the network, and a collectivité outside it: not found.
+		for (const t of [tok.buyer2, tok.outsider]) {
+			const denied = await fetchFile(t);
+			expect(denied.status).toBe(404);
+			expect(apiErrorSchema.safeParse(await denied.json()).success).toBe(true);
+		}
+		const doc = getOpenApiDocument() as Body;
+		expect(Object.keys(doc.paths['/guichet/requests/{id}/attachments/{fileId}'].get.responses['200'].content)).toEqual(['application/octet-stream']);
 	});
 });

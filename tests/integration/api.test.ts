@@ -602,6 +602,7 @@ describe.each(engines)('API v1 (%s)', (kind) => {
 					'POST /guichet/bookings/{id}/reschedule',
 					'POST /networks/{id}/guichet/questions',
 					'GET /guichet/requests/{id}',
+					'GET /guichet/requests/{id}/attachments/{fileId}',
 					'POST /guichet/requests/{id}/messages',
 					'GET /openapi.json'
 				].sort()

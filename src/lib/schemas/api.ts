@@ -652,7 +652,20 @@ export const guichetRequestSchema = apiOutput(
 		createdAt: isoDate,
 		answeredAt: isoDate.nullable(),
 		closedAt: isoDate.nullable(),
-		messages: z.array(z.object({ id, authorId: id, body: z.string(), createdAt: isoDate }))
+		messages: z.array(z.object({ id, authorId: id, body: z.string(), createdAt: isoDate })),
+		attachments: z
+			.array(
+				z.object({
+					id,
+					messageId: id.nullable().describe('Le message qui porte le fichier, ou null pour un fichier joint à la demande.'),
+					filename: z.string(),
+					mediaType: z.string().describe('Type reconnu d’après le contenu : PDF, DOCX, ODT, XLSX, PNG ou JPEG.'),
+					size: z.number().int().describe('Taille en octets (10 Mo au plus).'),
+					createdAt: isoDate,
+					url: z.string().describe('Chemin de téléchargement dans l’API.')
+				})
+			)
+			.describe('Pièces jointes de la demande et de ses messages, dans l’ordre d’envoi.')
 	}),
 	'GuichetRequest',
 	'Une demande au guichet (question minute ou séance), avec ses messages.'

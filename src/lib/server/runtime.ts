@@ -6,7 +6,7 @@ import { log } from './log';
 const KEY = Symbol.for('spaser.runtime');
 type Holder = { [KEY]?: { stops: (() => void | Promise<void>)[] } };
 
-/** Starts the background jobs of this instance (outbox delivery; demo data when asked). */
+/** Starts the background jobs of this instance (outbox delivery, Guichet vert reminders; demo data when asked). */
 export async function startBackground(db: Database) {
 	const g = globalThis as Holder;
 	if (g[KEY]) return;
@@ -16,6 +16,11 @@ export async function startBackground(db: Database) {
 		await loadDemoData(db);
 	}
 	if (process.env.OUTBOX_WORKER !== '0') g[KEY].stops.push(startOutboxWorker(db));
+	// Guichet vert reminders (the day before each session); safe to run on every instance.
+	if (process.env.GUICHET_REMINDERS !== '0') {
+		const { startGuichetReminders } = await import('./guichet/reminders');
+		g[KEY].stops.push(startGuichetReminders(db));
+	}
 	// Collaboration websocket on the same HTTP server (server.js hands upgrades to this function).
 	const { startCollab, stopCollab, handleCollabUpgrade } = await import('./collab');
 	await startCollab(db);

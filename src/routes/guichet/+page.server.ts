@@ -1,7 +1,8 @@
 import type { PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { requireUser } from '$lib/server/forms';
-import { animatedNetworks, buyerNetworks, myRequests, STATUS_WORDS } from './queries.server';
+import { STATUS_WORDS } from './queries.server';
+import { animatedNetworks, buyerNetworks, myRequests } from '$lib/server/guichet/service';
 
 export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);

@@ -9,6 +9,8 @@ import { appOrigin, enqueueEmail, renderEmail } from '../email/outbox';
 import { AppError, forbidden, notFound, toAppError } from '../errors';
 import { blockedRange, formatSlotFr, freeSlots, isBookable, type AvailabilityRules, type Busy, type Slot, type WeeklyHours } from './slots';
 import { calendarToIcs, eventToIcs, type IcsEvent } from './ics';
+export { animatedNetworks, buyerNetworks, myProfile, myRequests, networkRequests, userNames, type GuichetNetwork, type RequestListRow } from './lists';
+import { listAttachments, prepareAttachments, storeAttachments, type PreparedAttachment, type UploadedFile } from './attachments';
 
 export type Modality = 'visio' | 'telephone' | 'sur_place';
 export type Stage = 'definition_besoin' | 'redaction_dce' | 'analyse_offres' | 'execution' | 'spaser';
@@ -27,6 +29,7 @@ const NBSP = '\u00a0';
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 export const SLOT_TAKEN_MESSAGE = "Ce créneau vient d'être réservé. Voici les trois prochains créneaux libres.";
+export const DAY_FULL_MESSAGE = "L'animateur a atteint son nombre maximal de séances pour cette journée. Voici les trois prochains créneaux libres.";
 
 // ---------------------------------------------------------------------------------------------------------
 // Helpers
@@ -44,6 +47,12 @@ const invalid = (message: string, field?: string) => new AppError('invalid', mes
 function pgCode(e: unknown): { code?: string; constraint?: string } {
 	const err = e as { code?: string; constraint_name?: string; constraint?: string };
 	return { code: err?.code, constraint: err?.constraint_name ?? err?.constraint };
+}
+
+/** The database refused a session beyond the animator's maximum per day (trigger guichet_bookings_max_per_day). */
+function isDayFull(e: unknown): boolean {
+	if (e instanceof DayFull) return true;
+	return pgCode(e).code === 'P0001' && /guichet_day_full/.test(String((e as Error)?.message ?? ''));
 }
 
 function text(value: unknown, field: string, label: string, max: number, required = true): string {
@@ -86,6 +95,7 @@ interface ProfileRow {
 	topics: string[];
 	confirmation_mode: 'auto' | 'manual';
 	active: boolean;
+	social_clause_facilitator: boolean;
 }
 
 interface LoadedProfile extends ProfileRow {
@@ -228,6 +238,8 @@ export interface ProfileInput {
 	topics: string[];
 	confirmationMode: 'auto' | 'manual';
 	active: boolean;
+	/** The animator acts as the network's « facilitateur clause sociale » (offered as a redirect target). */
+	socialClauseFacilitator?: boolean;
 }
 
 /** The animator's own profile in the network (created or replaced); returns its id. */
@@ -243,14 +255,15 @@ export async function saveProfile(db: Database, actor: Actor, networkId: string,
 			const [row] = await tx.query<{ id: string }>(
 				`insert into public.guichet_profiles (network_id, animator_id, session_minutes, buffer_before_minutes, buffer_after_minutes,
 				   min_notice_minutes, horizon_days, max_per_day, slot_step_minutes, modalities, visio_url, phone, address, topics,
-				   confirmation_mode, active)
-				 values ($1, auth.uid(), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+				   confirmation_mode, active, social_clause_facilitator)
+				 values ($1, auth.uid(), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
 				 on conflict (network_id, animator_id) do update set session_minutes = excluded.session_minutes,
 				   buffer_before_minutes = excluded.buffer_before_minutes, buffer_after_minutes = excluded.buffer_after_minutes,
 				   min_notice_minutes = excluded.min_notice_minutes, horizon_days = excluded.horizon_days, max_per_day = excluded.max_per_day,
 				   slot_step_minutes = excluded.slot_step_minutes, modalities = excluded.modalities, visio_url = excluded.visio_url,
 				   phone = excluded.phone, address = excluded.address, topics = excluded.topics,
-				   confirmation_mode = excluded.confirmation_mode, active = excluded.active, updated_at = now()
+				   confirmation_mode = excluded.confirmation_mode, active = excluded.active,
+				   social_clause_facilitator = excluded.social_clause_facilitator, updated_at = now()
 				 returning id`,
 				[
 					networkId,
@@ -267,7 +280,8 @@ export async function saveProfile(db: Database, actor: Actor, networkId: string,
 					mods.includes('sur_place') ? input.address!.trim() : null,
 					input.topics.map((t) => t.trim()).filter(Boolean),
 					input.confirmationMode,
-					input.active
+					input.active,
+					input.socialClauseFacilitator ?? false
 				]
 			);
 			return row.id;
@@ -386,6 +400,8 @@ export interface RequestInput {
 	question: string;
 	deadline?: string | null;
 	animatorId?: string | null;
+	/** Files joined to the request (checked from their content). */
+	attachments?: UploadedFile[];
 }
 
 async function buyerOrg(tx: Tx, networkId: string, orgId?: string): Promise<string> {
@@ -399,7 +415,7 @@ async function buyerOrg(tx: Tx, networkId: string, orgId?: string): Promise<stri
 	return row.org_id;
 }
 
-async function insertRequest(tx: Tx, kind: 'question' | 'session', input: RequestInput) {
+async function insertRequest(tx: Tx, kind: 'question' | 'session', input: RequestInput, files: PreparedAttachment[] = []) {
 	const topic = text(input.topic, 'topic', 'le sujet', 200);
 	const segment = text(input.segment ?? '', 'segment', "le segment d'achat", 200, false);
 	const question = text(input.question, 'question', 'votre question', 10000);
@@ -411,6 +427,7 @@ async function insertRequest(tx: Tx, kind: 'question' | 'session', input: Reques
 		 values ($1, $2, auth.uid(), $3, $4, $5, $6, $7, $8, $9) returning id`,
 		[input.networkId, orgId, kind, topic, segment, stage, question, input.deadline || null, input.animatorId ?? null]
 	);
+	await storeAttachments(tx, row.id, null, files);
 	return { id: row.id, orgId, topic };
 }
 
@@ -423,9 +440,10 @@ async function animatorEmails(tx: Tx, networkId: string, animatorId: string | nu
 }
 
 export async function askQuestion(db: Database, actor: Actor, input: RequestInput): Promise<string> {
+	const files = prepareAttachments(input.attachments);
 	return guard(
 		withUser(db, actor, async (tx) => {
-			const req = await insertRequest(tx, 'question', input);
+			const req = await insertRequest(tx, 'question', input, files);
 			for (const a of await animatorEmails(tx, input.networkId, input.animatorId ?? null))
 				await enqueueEmail(tx, {
 					to: a.email,
@@ -433,7 +451,7 @@ export async function askQuestion(db: Database, actor: Actor, input: RequestInpu
 					subject: `Guichet vert : nouvelle question « ${req.topic} »`,
 					...renderEmail({
 						paragraphs: [`Une collectivité a posé une question minute sur « ${req.topic} ».`],
-						action: { label: 'Répondre', url: `${appOrigin()}/guichet/demandes/${req.id}` }
+						action: { label: 'Répondre', url: `${appOrigin()}/guichet/demande/${req.id}` }
 					})
 				});
 			return req.id;
@@ -464,8 +482,9 @@ async function loadRequest(tx: Tx, requestId: string) {
 }
 
 /** A follow-up message; an animator's message answers the question, a buyer's reopens it. */
-export async function reply(db: Database, actor: Actor, requestId: string, body: string): Promise<string> {
+export async function reply(db: Database, actor: Actor, requestId: string, body: string, attachments?: UploadedFile[]): Promise<string> {
 	const message = text(body, 'body', 'votre message', 10000);
+	const files = prepareAttachments(attachments);
 	return guard(
 		withUser(db, actor, async (tx) => {
 			const r = await loadRequest(tx, requestId);
@@ -475,6 +494,7 @@ export async function reply(db: Database, actor: Actor, requestId: string, body:
 				`insert into public.guichet_messages (request_id, author_id, body) values ($1, auth.uid(), $2) returning id`,
 				[requestId, message]
 			);
+			await storeAttachments(tx, requestId, m.id, files);
 			if (r.side === 'animator') {
 				await tx.query(
 					`update public.guichet_requests set status = case when kind = 'question' then 'answered' else status end,
@@ -490,7 +510,7 @@ export async function reply(db: Database, actor: Actor, requestId: string, body:
 						subject: `Guichet vert : réponse à « ${r.topic} »`,
 						...renderEmail({
 							paragraphs: [`Un animateur du réseau a répondu à votre demande « ${r.topic} ».`],
-							action: { label: 'Lire la réponse', url: `${appOrigin()}/guichet/demandes/${r.id}` }
+							action: { label: 'Lire la réponse', url: `${appOrigin()}/guichet/demande/${r.id}` }
 						})
 					});
 			} else {
@@ -502,7 +522,7 @@ export async function reply(db: Database, actor: Actor, requestId: string, body:
 						subject: `Guichet vert : nouveau message sur « ${r.topic} »`,
 						...renderEmail({
 							paragraphs: [`La collectivité a ajouté un message à la demande « ${r.topic} ».`],
-							action: { label: 'Voir la demande', url: `${appOrigin()}/guichet/demandes/${r.id}` }
+							action: { label: 'Voir la demande', url: `${appOrigin()}/guichet/demande/${r.id}` }
 						})
 					});
 			}
@@ -544,10 +564,15 @@ export interface GuichetRequest {
 export async function getRequest(db: Database, actor: Actor, requestId: string) {
 	return guard(
 		withUser(db, actor, async (tx) => {
-			const [r] = await tx.query<GuichetRequest>(
-				`select id, network_id, org_id, requester_id, kind, topic, segment, stage, question, deadline::text, status,
-				        assigned_animator_id, redirected_from, created_at, answered_at, closed_at
-				   from public.guichet_requests where id = $1`,
+			const [r] = await tx.query<GuichetRequest & { network_name: string; network_slug: string; org_name: string; side: 'buyer' | 'animator' | 'admin' | null; booking_id: string | null }>(
+				`select r.id, r.network_id, r.org_id, r.requester_id, r.kind, r.topic, r.segment, r.stage, r.question, r.deadline::text, r.status,
+				        r.assigned_animator_id, r.redirected_from, r.created_at, r.answered_at, r.closed_at,
+				        n.name as network_name, n.slug as network_slug, o.name as org_name, app.guichet_request_side(r.id) as side,
+				        (select b.id from public.guichet_bookings b where b.request_id = r.id order by b.created_at desc limit 1) as booking_id
+				   from public.guichet_requests r
+				   join public.networks n on n.id = r.network_id
+				   join public.organisations o on o.id = r.org_id
+				  where r.id = $1`,
 				[requestId]
 			);
 			if (!r) throw notFound('Cette demande');
@@ -555,20 +580,56 @@ export async function getRequest(db: Database, actor: Actor, requestId: string) 
 				`select id, author_id, body, created_at from public.guichet_messages where request_id = $1 order by created_at, id`,
 				[requestId]
 			);
-			return { ...r, messages };
+			const attachments = await listAttachments(tx, requestId);
+			return { ...r, messages, attachments };
 		})
 	);
 }
 
-/** Hands a request (and its live booking, if any) to another animator of the network. */
+export interface RedirectTarget {
+	id: string;
+	name: string;
+	facilitator: boolean;
+}
+
+/** The people a request of the network may be redirected to: its animators and social-clause facilitators. */
+export async function listRedirectTargets(db: Database, actor: Actor, networkId: string): Promise<RedirectTarget[]> {
+	return guard(
+		withUser(db, actor, async (tx) => {
+			await requireAnimator(tx, networkId);
+			return tx.query<RedirectTarget>(
+				`select a.user_id as id, coalesce(nullif(u.display_name, ''), u.email) as name, coalesce(p.social_clause_facilitator, false) as facilitator
+				   from public.network_animators a join public.users u on u.id = a.user_id
+				   left join public.guichet_profiles p on p.network_id = a.network_id and p.animator_id = a.user_id
+				  where a.network_id = $1 order by facilitator desc, name`,
+				[networkId]
+			);
+		})
+	);
+}
+
+/**
+ * Hands a request (and its live booking, if any) to another animator of the network or to one of its
+ * social-clause facilitators. Both the new person and the buyer are told; the thread and the booking's
+ * history keep the reason.
+ */
 export async function redirectRequest(db: Database, actor: Actor, requestId: string, toAnimatorId: string, reason: string) {
 	const why = text(reason, 'reason', 'le motif', 2000);
 	return guard(
 		withUser(db, actor, async (tx) => {
 			const r = await loadRequest(tx, requestId);
 			if (r.side !== 'animator') throw forbidden('Seuls les animateurs du réseau peuvent réorienter une demande.');
-			const [target] = await tx.query('select 1 from public.network_animators where network_id = $1 and user_id = $2', [r.network_id, toAnimatorId]);
+			if (r.status === 'closed') throw new AppError('closed', 'Cette demande est close : elle ne peut plus être réorientée.', 409);
+			const [target] = await tx.query<{ name: string; email: string; facilitator: boolean }>(
+				`select coalesce(nullif(u.display_name, ''), u.email) as name, u.email, coalesce(p.social_clause_facilitator, false) as facilitator
+				   from public.network_animators a join public.users u on u.id = a.user_id
+				   left join public.guichet_profiles p on p.network_id = a.network_id and p.animator_id = a.user_id
+				  where a.network_id = $1 and a.user_id = $2`,
+				[r.network_id, toAnimatorId]
+			);
 			if (!target) throw invalid("Cette personne n'anime pas ce réseau.", 'animatorId');
+			if (toAnimatorId === (r.assigned_animator_id ?? actor.id)) throw invalid('La demande est déjà confiée à cette personne.', 'animatorId');
+			const role = target.facilitator ? 'la facilitatrice ou au facilitateur clause sociale' : "l'animatrice ou à l'animateur";
 			await tx.query(
 				`update public.guichet_requests set redirected_from = coalesce(assigned_animator_id, auth.uid()), assigned_animator_id = $2 where id = $1`,
 				[requestId, toAnimatorId]
@@ -582,20 +643,32 @@ export async function redirectRequest(db: Database, actor: Actor, requestId: str
 				await tx.query(`insert into public.guichet_booking_events (booking_id, actor_id, action, reason) values ($1, auth.uid(), 'redirected', $2)`, [b.id, why]);
 			await tx.query(`insert into public.guichet_messages (request_id, author_id, body) values ($1, auth.uid(), $2)`, [
 				requestId,
-				`Demande réorientée vers un autre animateur. Motif : ${why}`
+				`Demande confiée à ${role} ${target.name}. Motif : ${why}`
 			]);
-			for (const a of await animatorEmails(tx, r.network_id, toAnimatorId))
+			await enqueueEmail(tx, {
+				to: target.email,
+				kind: 'guichet_redirect',
+				subject: `Guichet vert : une demande vous est confiée`,
+				...renderEmail({
+					paragraphs: [`La demande « ${r.topic} » vous a été confiée. Motif : ${why}`],
+					action: { label: 'Voir la demande', url: `${appOrigin()}/guichet/demande/${r.id}` }
+				})
+			});
+			const [requester] = await tx.query<{ email: string }>('select email from public.users where id = $1', [r.requester_id]);
+			if (requester)
 				await enqueueEmail(tx, {
-					to: a.email,
+					to: requester.email,
 					kind: 'guichet_redirect',
-					subject: `Guichet vert : une demande vous est confiée`,
+					subject: `Guichet vert : votre demande « ${r.topic} » a été réorientée`,
 					...renderEmail({
-						paragraphs: [`La demande « ${r.topic} » vous a été réorientée. Motif : ${why}`],
-						action: { label: 'Voir la demande', url: `${appOrigin()}/guichet/demandes/${r.id}` }
+						paragraphs: [`Votre demande « ${r.topic} » est désormais suivie par ${target.name} (${target.facilitator ? 'facilitation clause sociale' : 'animation du réseau'}).`, `Motif : ${why}`],
+						action: { label: 'Voir la demande', url: `${appOrigin()}/guichet/demande/${r.id}` }
 					})
 				});
+			for (const b of bookings) await notify(tx, await loadBooking(tx, b.id), 'both', 'rendez-vous confié à une autre personne', `Le rendez-vous est désormais assuré par ${target.name}. Motif : ${why}`, 'REQUEST');
 		}).catch((e) => {
-			if (pgCode(e).code === '23P01') throw new AppError('slot_taken', "L'animateur choisi a déjà une séance à ce moment-là.", 409);
+			if (pgCode(e).code === '23P01') throw new AppError('slot_taken', "La personne choisie a déjà une séance à ce moment-là.", 409);
+			if (isDayFull(e)) throw new AppError('day_full', "La personne choisie a déjà atteint son nombre maximal de séances ce jour-là.", 409);
 			throw e;
 		})
 	);
@@ -633,7 +706,7 @@ export interface BookingRow {
 	location: string | null;
 }
 
-const BOOKING_SELECT = `select b.id, b.request_id, b.network_id, b.animator_id, b.booker_id, b.org_id, lower(b.during) as starts_at,
+export const BOOKING_SELECT = `select b.id, b.request_id, b.network_id, b.animator_id, b.booker_id, b.org_id, lower(b.during) as starts_at,
 	upper(b.during) as ends_at, b.modality, b.status, b.ical_uid, b.sequence, r.topic,
 	au.display_name as animator_name, au.email as animator_email, bu.display_name as booker_name, bu.email as booker_email,
 	case b.modality when 'visio' then p.visio_url when 'telephone' then p.phone else p.address end as location
@@ -649,7 +722,7 @@ async function loadBooking(tx: Tx, bookingId: string) {
 	return b;
 }
 
-function icsFor(b: BookingRow, method: IcsEvent['method']): IcsEvent {
+export function icsFor(b: BookingRow, method: IcsEvent['method']): IcsEvent {
 	return {
 		uid: b.ical_uid,
 		sequence: b.sequence,
@@ -661,7 +734,7 @@ function icsFor(b: BookingRow, method: IcsEvent['method']): IcsEvent {
 		summary: `Guichet vert : ${b.topic}`,
 		description: `Séance de conseil du Guichet vert (${MODALITIES[b.modality]}).`,
 		location: b.location ?? undefined,
-		url: `${appOrigin()}/guichet/rendez-vous/${b.id}`,
+		url: `${appOrigin()}/guichet/seance/${b.id}`,
 		organizer: { name: b.animator_name, email: b.animator_email },
 		attendees: [{ name: b.booker_name, email: b.booker_email }]
 	};
@@ -677,13 +750,14 @@ async function notify(tx: Tx, b: BookingRow, to: 'animator' | 'booker' | 'both',
 			subject: `Guichet vert : ${subject}`,
 			...renderEmail({
 				paragraphs: [paragraph, `Séance : ${formatSlotFr({ start: new Date(b.starts_at), end: new Date(b.ends_at) })} (${MODALITIES[b.modality]}).`],
-				action: { label: 'Voir le rendez-vous', url: `${appOrigin()}/guichet/rendez-vous/${b.id}` }
+				action: { label: 'Voir le rendez-vous', url: `${appOrigin()}/guichet/seance/${b.id}` }
 			}),
 			attachments: [{ filename: 'guichet-vert.ics', contentType: `text/calendar; charset=utf-8; method=${method}`, content: ics }]
 		});
 }
 
 class SlotTaken extends Error {}
+class DayFull extends Error {}
 
 /**
  * Books a session. Exactly one of several concurrent attempts on one slot wins (exclusion constraint); the
@@ -693,6 +767,7 @@ export async function bookSession(db: Database, actor: Actor, input: BookingInpu
 	const start = toDate(input.start, 'start');
 	const now = input.now ?? new Date();
 	if (!(input.modality in MODALITIES)) throw invalid('Choisissez une modalité.', 'modality');
+	const files = prepareAttachments(input.attachments);
 	try {
 		return await withUser(db, actor, async (tx) => {
 			const profiles = await loadProfiles(tx, input.networkId, input.animatorId);
@@ -701,6 +776,7 @@ export async function bookSession(db: Database, actor: Actor, input: BookingInpu
 			const { busy, monthly } = await loadBusy(tx, profiles.map((p) => p.animator_id), probe.start, probe.start, now);
 			let firstReason: string | null = null;
 			let taken = false;
+			let dayFull = false;
 			const candidates: LoadedProfile[] = [];
 			for (const p of profiles) {
 				const slot = { start, end: new Date(start.getTime() + p.session_minutes * MINUTE) };
@@ -710,18 +786,20 @@ export async function bookSession(db: Database, actor: Actor, input: BookingInpu
 					else firstReason ??= "L'animateur ne propose pas cette modalité.";
 					continue;
 				}
-				// Free without the other sessions: someone else took it.
-				if (isBookable(p.rules, [], slot, now).ok) taken = true;
+				// Free but for the daily maximum, or free without the other sessions (someone else took it).
+				if (isBookable({ ...p.rules, maxPerDay: null }, busy.get(p.animator_id) ?? [], slot, now).ok) dayFull = true;
+				else if (isBookable(p.rules, [], slot, now).ok) taken = true;
 				else firstReason ??= ok.reason;
 			}
 			if (!candidates.length) {
 				if (taken) throw new SlotTaken();
+				if (dayFull) throw new DayFull();
 				throw invalid(firstReason ?? "Ce créneau n'est pas disponible.", 'start');
 			}
 			candidates.sort((a, b) => (monthly.get(a.animator_id) ?? 0) - (monthly.get(b.animator_id) ?? 0) || a.animator_id.localeCompare(b.animator_id));
 			const p = candidates[0];
 			const slot = { start, end: new Date(start.getTime() + p.session_minutes * MINUTE) };
-			const req = await insertRequest(tx, 'session', { ...input, animatorId: p.animator_id });
+			const req = await insertRequest(tx, 'session', { ...input, animatorId: p.animator_id }, files);
 			const status: BookingStatus = p.confirmation_mode === 'auto' ? 'confirmed' : 'pending';
 			const [row] = await tx.query<{ id: string }>(
 				`insert into public.guichet_bookings (request_id, network_id, animator_id, booker_id, org_id, during, blocked, modality, status)
@@ -744,6 +822,8 @@ export async function bookSession(db: Database, actor: Actor, input: BookingInpu
 		const { code, constraint } = pgCode(e);
 		if (code === '23P01' && constraint === 'guichet_bookings_no_booker_overlap')
 			throw new AppError('booker_overlap', 'Vous avez déjà un rendez-vous qui chevauche ce créneau.', 409);
+		if (isDayFull(e))
+			throw new AppError('day_full', DAY_FULL_MESSAGE, 409, { nextSlots: await nextSlots(db, actor, input.networkId, input.animatorId, start, now) });
 		if (e instanceof SlotTaken || code === '23P01')
 			throw new AppError('slot_taken', SLOT_TAKEN_MESSAGE, 409, { nextSlots: await nextSlots(db, actor, input.networkId, input.animatorId, start, now) });
 		throw toAppError(e);
@@ -815,6 +895,7 @@ export async function rescheduleBooking(db: Database, actor: Actor, bookingId: s
 			const { busy } = await loadBusy(tx, [b.animator_id], start, start, now, bookingId);
 			const ok = isBookable(p.rules, busy.get(b.animator_id) ?? [], slot, now);
 			if (!ok.ok) {
+				if (isBookable({ ...p.rules, maxPerDay: null }, busy.get(b.animator_id) ?? [], slot, now).ok) throw new DayFull();
 				if (isBookable(p.rules, [], slot, now).ok) throw new SlotTaken();
 				throw invalid(ok.reason, 'start');
 			}
@@ -834,6 +915,10 @@ export async function rescheduleBooking(db: Database, actor: Actor, bookingId: s
 		const { code, constraint } = pgCode(e);
 		if (code === '23P01' && constraint === 'guichet_bookings_no_booker_overlap')
 			throw new AppError('booker_overlap', 'La collectivité a déjà un rendez-vous qui chevauche ce créneau.', 409);
+		if (isDayFull(e) && ctx) {
+			const c = ctx as { networkId: string; animatorId: string };
+			throw new AppError('day_full', DAY_FULL_MESSAGE, 409, { nextSlots: await nextSlots(db, actor, c.networkId, c.animatorId, start, now) });
+		}
 		if ((e instanceof SlotTaken || code === '23P01') && ctx) {
 			const c = ctx as { networkId: string; animatorId: string };
 			throw new AppError('slot_taken', SLOT_TAKEN_MESSAGE, 409, { nextSlots: await nextSlots(db, actor, c.networkId, c.animatorId, start, now) });
@@ -893,7 +978,7 @@ export async function writeReport(
 					subject: 'Guichet vert : compte-rendu de votre séance',
 					...renderEmail({
 						paragraphs: [`L'animateur a rédigé le compte-rendu de la séance « ${b.topic} ».`, 'Donnez-nous votre avis en une minute : votre réponse aide le réseau à améliorer le guichet.'],
-						action: { label: 'Lire le compte-rendu et répondre au questionnaire', url: `${appOrigin()}/guichet/rendez-vous/${b.id}` }
+						action: { label: 'Lire le compte-rendu et répondre au questionnaire', url: `${appOrigin()}/guichet/seance/${b.id}` }
 					})
 				});
 		})
@@ -1016,6 +1101,17 @@ export async function createFeedToken(db: Database, actor: Actor): Promise<{ id:
 			const [row] = await tx.query<{ id: string }>(`insert into public.guichet_feed_tokens (user_id, token_hash) values (auth.uid(), $1) returning id`, [hashSecret(token)]);
 			return { id: row.id, token, url: `${appOrigin()}/guichet/calendrier/${token}.ics` };
 		})
+	);
+}
+
+/** The caller's calendar feed links (never the token itself: it is shown once, at creation). */
+export async function listFeedTokens(db: Database, actor: Actor) {
+	return guard(
+		withUser(db, actor, (tx) =>
+			tx.query<{ id: string; created_at: Date; revoked_at: Date | null }>(
+				`select id, created_at, revoked_at from public.guichet_feed_tokens where user_id = auth.uid() order by created_at desc`
+			)
+		)
 	);
 }
 

@@ -3,9 +3,10 @@ import { z } from 'zod';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 import { getDb } from '$lib/server/db';
 import { parseForm, requireUser, runAction } from '$lib/server/forms';
-import { addException, MODALITIES, removeException, saveProfile, setWeeklyHours } from '$lib/server/guichet/service';
+import { addException, getSettings, MODALITIES, removeException, saveProfile, setWeeklyHours, updateSettings } from '$lib/server/guichet/service';
 import { formatDuration } from '$lib/server/guichet/slots';
-import { animatedNetworks, myProfile, networkRequests, STATUS_WORDS } from '../queries.server';
+import { STATUS_WORDS } from '../queries.server';
+import { animatedNetworks, myProfile, networkRequests } from '$lib/server/guichet/service';
 
 const WEEKDAYS = ['lundi', 'mardi', 'mercredi', 'jeudi', 'vendredi', 'samedi', 'dimanche'];
 
@@ -20,8 +21,12 @@ async function current(event: Pick<RequestEvent, 'locals' | 'url'>) {
 
 export const load: PageServerLoad = async (event) => {
 	const { user, db, networks, network } = await current(event);
-	if (!network) return { networks, network: null, profile: null, hours: [], absences: [], requests: [], modalities: [], weekdays: WEEKDAYS, statusWords: STATUS_WORDS };
-	const [{ profile, hours, absences }, requests] = await Promise.all([myProfile(db, user, network.id), networkRequests(db, user, network.id)]);
+	if (!network) return { networks, network: null, profile: null, hours: [], absences: [], requests: [], settings: null, modalities: [], weekdays: WEEKDAYS, statusWords: STATUS_WORDS };
+	const [{ profile, hours, absences }, requests, settings] = await Promise.all([
+		myProfile(db, user, network.id),
+		networkRequests(db, user, network.id),
+		getSettings(db, user, network.id)
+	]);
 	return {
 		networks,
 		network,
@@ -29,6 +34,7 @@ export const load: PageServerLoad = async (event) => {
 		hours,
 		absences,
 		requests,
+		settings,
 		modalities: Object.entries(MODALITIES).map(([value, label]) => ({ value, label })),
 		weekdays: WEEKDAYS,
 		statusWords: STATUS_WORDS
@@ -55,7 +61,16 @@ const profileInput = z.object({
 	address: z.string().trim().optional(),
 	topics: z.string().max(2000, { error: 'La liste des thèmes est trop longue.' }).optional(),
 	confirmationMode: z.enum(['auto', 'manual'], { error: 'Choisissez le mode de confirmation.' }),
-	active: z.literal('on').optional()
+	active: z.literal('on').optional(),
+	socialClauseFacilitator: z.literal('on').optional()
+});
+
+const settingsInput = z.object({
+	intent: z.literal('settings').optional(),
+	cancelNoticeHours: int('le délai d’annulation en heures', 0, 720),
+	rescheduleNoticeHours: int('le délai de report en heures', 0, 720),
+	buyerMayCancel: z.literal('on').optional(),
+	buyerMayReschedule: z.literal('on').optional()
 });
 
 const hoursInput = z.object({
@@ -122,11 +137,29 @@ export const actions: Actions = {
 				address: d.address || null,
 				topics: (d.topics ?? '').split(/[\n,;]/).map((t) => t.trim()).filter(Boolean),
 				confirmationMode: d.confirmationMode,
-				active: d.active === 'on'
+				active: d.active === 'on',
+				socialClauseFacilitator: d.socialClauseFacilitator === 'on'
 			})
 		);
 		if (!res.ok) return res.failure;
 		return { intent: 'profile', success: 'Profil enregistré.' };
+	},
+	settings: async (event) => {
+		const { user, db, network } = await current(event);
+		if (!network) error(403, { message: 'Vous n’animez aucun réseau.' });
+		const parsed = await parseForm(event.request, settingsInput);
+		if (parsed.failure) return parsed.failure;
+		const d = parsed.data;
+		const res = await runAction(parsed.raw, () =>
+			updateSettings(db, user, network.id, {
+				cancelMinNoticeMinutes: d.cancelNoticeHours * 60,
+				rescheduleMinNoticeMinutes: d.rescheduleNoticeHours * 60,
+				buyerMayCancel: d.buyerMayCancel === 'on',
+				buyerMayReschedule: d.buyerMayReschedule === 'on'
+			})
+		);
+		if (!res.ok) return res.failure;
+		return { intent: 'settings', success: 'Règles du réseau enregistrées.' };
 	},
 	addHours: async (event) => {
 		const parsed = await parseForm(event.request, hoursInput);

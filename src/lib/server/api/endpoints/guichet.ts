@@ -42,6 +42,7 @@ import {
 	type BookingRow
 } from '../../guichet/service';
 import { formatDuration, formatSlotFr, type WeeklyHours } from '../../guichet/slots';
+import { attachmentResponse, getAttachment } from '../../guichet/attachments';
 import { API_PREFIX, iso } from '../http';
 import { ApiResult, defineEndpoint } from '../registry';
 
@@ -155,7 +156,16 @@ async function requestDetail(db: Database, actor: Actor, requestId: string): Pro
 		createdAt: iso(r.created_at),
 		answeredAt: iso(r.answered_at),
 		closedAt: iso(r.closed_at),
-		messages: r.messages.map((m) => ({ id: m.id, authorId: m.author_id, body: m.body, createdAt: iso(m.created_at) }))
+		messages: r.messages.map((m) => ({ id: m.id, authorId: m.author_id, body: m.body, createdAt: iso(m.created_at) })),
+		attachments: r.attachments.map((a) => ({
+			id: a.id,
+			messageId: a.message_id,
+			filename: a.filename,
+			mediaType: a.mime,
+			size: a.size,
+			createdAt: iso(a.created_at),
+			url: `${API_PREFIX}/guichet/requests/${r.id}/attachments/${a.id}`
+		}))
 	};
 }
 
@@ -440,6 +450,28 @@ export const guichetEndpoints = [
 		params: idParams,
 		response: guichetRequestSchema,
 		handler: async ({ db, actor, params }) => requestDetail(db, actor!, params.id)
+	}),
+	defineEndpoint({
+		method: 'GET',
+		path: '/guichet/requests/{id}/attachments/{fileId}',
+		operationId: 'getGuichetAttachment',
+		summary: 'Télécharger une pièce jointe',
+		description:
+			'Le fichier tel qu’il a été déposé, avec son type reconnu d’après le contenu. Seules les personnes qui voient la demande y ont accès (404 sinon, même avec un identifiant deviné).',
+		tags,
+		scope: 'read',
+		params: z.object({ id: uuid, fileId: uuid }),
+		status: 200,
+		produces: [
+			{
+				mediaType: 'application/octet-stream',
+				description: 'Le fichier (PDF, DOCX, ODT, XLSX, PNG ou JPEG) ; Content-Type donne son type réel.',
+				headers: { 'Content-Disposition': 'Pièce jointe et nom du fichier (attachment; filename=…).' }
+			}
+		],
+		handler: async ({ db, actor, params }) => {
+			return attachmentResponse(await getAttachment(db, actor!, params.id, params.fileId));
+		}
 	}),
 	defineEndpoint({
 		method: 'POST',

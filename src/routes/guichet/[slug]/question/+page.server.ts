@@ -6,7 +6,8 @@ import { parseForm, requireUser, runAction } from '$lib/server/forms';
 import { getNetworkBySlug } from '$lib/server/networks/service';
 import { orHttpError } from '$lib/server/orgs/queries';
 import { askQuestion, STAGES } from '$lib/server/guichet/service';
-import { buyerNetworks } from '../../queries.server';
+import { filesFromForm } from '$lib/server/guichet/attachments';
+import { buyerNetworks } from '$lib/server/guichet/service';
 import { requestFields } from '../request-form.server';
 
 export const load: PageServerLoad = async (event) => {
@@ -25,7 +26,8 @@ export const actions: Actions = {
 		const db = await getDb();
 		const res = await runAction(parsed.raw, async () => {
 			const { network } = await getNetworkBySlug(db, user, event.params.slug);
-			return askQuestion(db, user, { ...parsed.data, deadline: parsed.data.deadline || null, networkId: network.id });
+			const attachments = await filesFromForm(parsed.form);
+			return askQuestion(db, user, { ...parsed.data, deadline: parsed.data.deadline || null, networkId: network.id, attachments });
 		});
 		if (!res.ok) return res.failure;
 		redirect(303, `/guichet/demande/${res.value}?nouvelle=1`);

@@ -7,7 +7,9 @@ import { parseForm, requireUser, runAction } from '$lib/server/forms';
 import { getNetworkBySlug } from '$lib/server/networks/service';
 import { orHttpError } from '$lib/server/orgs/queries';
 import { bookSession, listFreeSlots, listProfiles, MODALITIES, STAGES, type Modality } from '$lib/server/guichet/service';
-import { buyerNetworks, groupSlots } from '../../queries.server';
+import { filesFromForm } from '$lib/server/guichet/attachments';
+import { groupSlots } from '../../queries.server';
+import { buyerNetworks } from '$lib/server/guichet/service';
 import { requestFields } from '../request-form.server';
 
 const WEEKS = 4;
@@ -54,11 +56,12 @@ export const actions: Actions = {
 		const res = await runAction(parsed.raw, async () => {
 			const { network } = await getNetworkBySlug(db, user, event.params.slug);
 			try {
-				return await bookSession(db, user, { ...parsed.data, deadline: parsed.data.deadline || null, networkId: network.id });
+				const attachments = await filesFromForm(parsed.form);
+				return await bookSession(db, user, { ...parsed.data, deadline: parsed.data.deadline || null, networkId: network.id, attachments });
 			} catch (e) {
 				// Slot just taken: the service gives the next three free slots, offered as one-click choices.
 				const err = toAppError(e);
-				const slots = err.code === 'slot_taken' ? (err.details?.nextSlots as { start: Date; label: string; animatorName: string }[] | undefined) : undefined;
+				const slots = err.code === 'slot_taken' || err.code === 'day_full' ? (err.details?.nextSlots as { start: Date; label: string; animatorName: string }[] | undefined) : undefined;
 				if (slots) nextSlots = slots.map((s) => ({ start: new Date(s.start).toISOString(), label: s.label, animatorName: s.animatorName }));
 				throw err;
 			}

@@ -4,7 +4,7 @@ import { getDb } from '$lib/server/db';
 import { requireUser } from '$lib/server/forms';
 import { networkDashboard } from '$lib/server/guichet/service';
 import { orHttpError } from '$lib/server/orgs/queries';
-import { animatedNetworks } from '../../queries.server';
+import { animatedNetworks } from '$lib/server/guichet/service';
 
 /** The dashboard of the network chosen by ?reseau= (first animated network by default) for ?annee=. */
 export async function dashboardFor(event: Pick<RequestEvent, 'locals' | 'url'>) {

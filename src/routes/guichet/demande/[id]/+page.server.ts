@@ -1,11 +1,12 @@
 import { error } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
-import { getDb, withUser } from '$lib/server/db';
+import { getDb } from '$lib/server/db';
 import { parseForm, requireUser, runAction } from '$lib/server/forms';
 import { orHttpError } from '$lib/server/orgs/queries';
-import { closeQuestion, getRequest, reply, STAGES } from '$lib/server/guichet/service';
-import { STATUS_WORDS, userNames } from '../../queries.server';
+import { closeQuestion, getRequest, listRedirectTargets, redirectRequest, reply, STAGES, userNames } from '$lib/server/guichet/service';
+import { filesFromForm } from '$lib/server/guichet/attachments';
+import { STATUS_WORDS } from '../../queries.server';
 
 const uuid = z.uuid();
 
@@ -14,24 +15,21 @@ export const load: PageServerLoad = async (event) => {
 	if (!uuid.safeParse(event.params.id).success) error(404, { message: 'Cette demande est introuvable.' });
 	const db = await getDb();
 	const r = await orHttpError(getRequest(db, user, event.params.id));
-	const [extra] = await withUser(db, user, (tx) =>
-		tx.query<{ network_name: string; org_name: string; side: string | null; booking_id: string | null }>(
-			`select n.name as network_name, o.name as org_name, app.guichet_request_side(r.id) as side,
-			        (select b.id from public.guichet_bookings b where b.request_id = r.id order by b.created_at desc limit 1) as booking_id
-			   from public.guichet_requests r join public.networks n on n.id = r.network_id join public.organisations o on o.id = r.org_id
-			  where r.id = $1`,
-			[r.id]
-		)
-	);
-	const names = await userNames(db, user, [...new Set([r.requester_id, ...r.messages.map((m) => m.author_id)])]);
+	const names = await userNames(db, user, [...new Set([r.requester_id, ...r.messages.map((m) => m.author_id), ...(r.assigned_animator_id ? [r.assigned_animator_id] : [])])]);
+	const targets = r.side === 'animator' && r.status !== 'closed' ? await orHttpError(listRedirectTargets(db, user, r.network_id)) : [];
+	const files = r.attachments.map((a) => ({ id: a.id, filename: a.filename, size: a.size, message_id: a.message_id }));
 	return {
 		request: { ...r, stageLabel: STAGES[r.stage], statusWord: STATUS_WORDS[r.status] },
-		networkName: extra.network_name,
-		orgName: extra.org_name,
-		side: extra.side,
-		bookingId: extra.booking_id,
+		networkName: r.network_name,
+		orgName: r.org_name,
+		side: r.side,
+		bookingId: r.booking_id,
+		files: files.filter((f) => !f.message_id),
+		assignedName: r.assigned_animator_id ? names[r.assigned_animator_id] || '' : '',
+		targets: targets.filter((t) => t.id !== (r.assigned_animator_id ?? user.id)),
 		messages: r.messages.map((m) => ({
 			...m,
+			files: files.filter((f) => f.message_id === m.id),
 			author: names[m.author_id] || 'Inconnu',
 			fromBuyer: m.author_id === r.requester_id
 		})),
@@ -43,15 +41,30 @@ const replyInput = z.object({
 	body: z.string({ error: 'Écrivez votre message.' }).trim().min(1, { error: 'Écrivez votre message.' }).max(10000, { error: 'Le message ne doit pas dépasser 10 000 caractères.' })
 });
 
+const redirectInput = z.object({
+	intent: z.literal('redirect').optional(),
+	animatorId: z.uuid({ error: 'Choisissez la personne à qui confier la demande.' }),
+	reason: z.string({ error: 'Indiquez le motif.' }).trim().min(1, { error: 'Indiquez le motif.' }).max(2000, { error: 'Le motif ne doit pas dépasser 2 000 caractères.' })
+});
+
 export const actions: Actions = {
 	reply: async (event) => {
 		const user = requireUser(event);
 		const parsed = await parseForm(event.request, replyInput);
 		if (parsed.failure) return parsed.failure;
 		const db = await getDb();
-		const res = await runAction(parsed.raw, () => reply(db, user, event.params.id, parsed.data.body));
+		const res = await runAction(parsed.raw, async () => reply(db, user, event.params.id, parsed.data.body, await filesFromForm(parsed.form)));
 		if (!res.ok) return res.failure;
 		return { intent: 'reply', success: 'Message envoyé.' };
+	},
+	redirect: async (event) => {
+		const user = requireUser(event);
+		const parsed = await parseForm(event.request, redirectInput);
+		if (parsed.failure) return parsed.failure;
+		const db = await getDb();
+		const res = await runAction(parsed.raw, () => redirectRequest(db, user, event.params.id, parsed.data.animatorId, parsed.data.reason));
+		if (!res.ok) return res.failure;
+		return { intent: 'redirect', success: 'La demande est réorientée ; la personne choisie et la collectivité sont prévenues par e-mail.' };
 	},
 	close: async (event) => {
 		const user = requireUser(event);

@@ -1,12 +1,23 @@
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
-import { getDb, withUser } from '$lib/server/db';
+import { getDb } from '$lib/server/db';
 import { parseForm, requireUser, runAction } from '$lib/server/forms';
 import { formatSlotFr } from '$lib/server/guichet/slots';
-import { answerSurvey, cancelBooking, confirmBooking, getSettings, listFreeSlots, MODALITIES, rescheduleBooking, writeReport } from '$lib/server/guichet/service';
+import {
+	answerSurvey,
+	cancelBooking,
+	confirmBooking,
+	getRequest,
+	getSettings,
+	listFreeSlots,
+	MODALITIES,
+	rescheduleBooking,
+	userNames,
+	writeReport
+} from '$lib/server/guichet/service';
 import { toAppError } from '$lib/server/errors';
 import { fail } from '@sveltejs/kit';
-import { groupSlots, STATUS_WORDS, userNames } from '../../queries.server';
+import { groupSlots, STATUS_WORDS } from '../../queries.server';
 import { bookingOr404, parseRange } from './booking.server';
 
 const ACTIONS: Record<string, string> = {
@@ -23,12 +34,7 @@ export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);
 	const db = await getDb();
 	const b = await bookingOr404(db, user, event.params.id);
-	const [net] = await withUser(db, user, (tx) =>
-		tx.query<{ name: string; slug: string; stage: string; question: string; segment: string }>(
-			`select n.name, n.slug, r.stage, r.question, r.segment from public.networks n join public.guichet_requests r on r.id = $2 where n.id = $1`,
-			[b.network_id, b.request_id]
-		)
-	);
+	const request = await getRequest(db, user, b.request_id);
 	const live = b.status === 'pending' || b.status === 'confirmed';
 	const canChange = live && (b.side === 'booker' || b.side === 'animator');
 	const settings = await getSettings(db, user, b.network_id);
@@ -51,10 +57,11 @@ export const load: PageServerLoad = async (event) => {
 			animatorName: b.animator_name,
 			bookerName: b.booker_name,
 			side: b.side,
-			question: net?.question ?? '',
-			segment: net?.segment ?? ''
+			question: request.question,
+			segment: request.segment,
+			files: request.attachments.map((a) => ({ id: a.id, filename: a.filename, size: a.size }))
 		},
-		network: net ? { name: net.name, slug: net.slug } : null,
+		network: { name: request.network_name, slug: request.network_slug },
 		canChange,
 		settings,
 		report: b.report as { advice: string; next_steps: string; created_at: Date } | null,

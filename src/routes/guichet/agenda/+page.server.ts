@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import type { Actions, PageServerLoad } from './$types';
+import { getDb } from '$lib/server/db';
+import { parseForm, requireUser, runAction } from '$lib/server/forms';
+import { orHttpError } from '$lib/server/orgs/queries';
+import { createFeedToken, listFeedTokens, revokeFeedToken } from '$lib/server/guichet/service';
+
+export const load: PageServerLoad = async (event) => {
+	const user = requireUser(event);
+	const links = await orHttpError(listFeedTokens(await getDb(), user));
+	return { active: links.filter((l) => !l.revoked_at), revoked: links.filter((l) => l.revoked_at).length };
+};
+
+const revokeInput = z.object({ intent: z.literal('revoke').optional(), id: z.uuid({ error: 'Lien inconnu.' }) });
+
+export const actions: Actions = {
+	create: async (event) => {
+		const user = requireUser(event);
+		const db = await getDb();
+		const res = await runAction({ intent: 'create' }, () => createFeedToken(db, user));
+		if (!res.ok) return res.failure;
+		// Shown once: only its hash is stored.
+		return { intent: 'create', success: 'Votre lien d’abonnement est prêt : copiez-le maintenant, il ne sera plus affiché.', url: res.value.url, id: res.value.id };
+	},
+	revoke: async (event) => {
+		const user = requireUser(event);
+		const parsed = await parseForm(event.request, revokeInput);
+		if (parsed.failure) return parsed.failure;
+		const db = await getDb();
+		const res = await runAction({ ...parsed.raw, intent: 'revoke' }, () => revokeFeedToken(db, user, parsed.data.id));
+		if (!res.ok) return res.failure;
+		return { intent: 'revoke', success: 'Le lien est révoqué : les agendas abonnés ne recevront plus vos rendez-vous.' };
+	}
+};
