@@ -28,6 +28,10 @@ export interface ImportNode {
 	body: RichNode[];
 	kind: NodeKind;
 	targets: DetectedTarget[];
+	/** Read from « DIRECTION PILOTE : … », « DIRECTIONS RESSOURCES : … » and « OUTILS » blocks (the text stays in the body). */
+	pilot: string;
+	resources: string[];
+	tools: string[];
 	/** 1-based source lines [first, last] covered by the node (heading and body). */
 	sourceLines: [number, number];
 }
@@ -298,6 +302,7 @@ function inlineText(s: string): RichNode[] {
 interface BodyBuilder {
 	blocks: RichNode[];
 	raw: string[]; // plain text of each block, for target detection
+	list: boolean[]; // whether each raw entry is a list item
 	lastLine: number;
 }
 
@@ -306,6 +311,7 @@ function addParagraph(b: BodyBuilder, text: string) {
 	if (!content.length) return;
 	b.blocks.push({ type: 'paragraph', content });
 	b.raw.push(plain(text));
+	b.list.push(false);
 }
 
 function addListItem(b: BodyBuilder, text: string) {
@@ -316,6 +322,7 @@ function addListItem(b: BodyBuilder, text: string) {
 	if (last?.type === 'bulletList') last.content!.push(item);
 	else b.blocks.push({ type: 'bulletList', content: [item] });
 	b.raw.push(plain(text));
+	b.list.push(true);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -366,6 +373,51 @@ export function parseTarget(text: string): DetectedTarget | null {
 	};
 }
 
+const FIELD_LABEL = /^(INDICATEURS?|Indicateurs?( de suivi)?|OUTILS|Outils|DIRECTIONS? PILOTES?|Directions? pilotes?|DIRECTIONS? RESSOURCES?|Directions? ressources?|PILOTES?|Pilotes?)\s*:?\s*(.*)$/;
+
+/** Splits « Direction A (DA) Direction B (DB) » into its directions. */
+function splitOwners(s: string): string[] {
+	return s
+		.split(/(?<=\))\s+(?=[A-ZÀ-Ý])|\s*[;•]\s*|\s+et\s+(?=Direction|Service|Pôle|Mission)/)
+		.map((x) => x.trim().replace(/[.,]$/, ''))
+		.filter((x) => x.length > 1)
+		.map((x) => x.slice(0, 300));
+}
+
+/**
+ * The owners, tools and indicators blocks of an action card (« INDICATEURS » + list, « OUTILS » + list,
+ * « DIRECTION PILOTE : … », « DIRECTIONS RESSOURCES : … »): copied into the node's fields, the text stays in the body.
+ */
+function readFields(b: BodyBuilder): { pilot: string; resources: string[]; tools: string[]; indicators: string[] } {
+	const out = { pilot: '', resources: [] as string[], tools: [] as string[], indicators: [] as string[] };
+	for (let i = 0; i < b.raw.length; i++) {
+		if (b.list[i]) continue;
+		const m = FIELD_LABEL.exec(b.raw[i]);
+		if (!m || b.raw[i].length > 600) continue;
+		const word = normKey(m[1]);
+		let rest = m[3].trim();
+		const items: string[] = [];
+		let j = i + 1;
+		for (; j < b.raw.length && b.list[j]; j++) items.push(b.raw[j].replace(/^[✓✔]\s*/, '').trim());
+		if (word.startsWith('indicateur')) {
+			if (rest) items.unshift(rest);
+			out.indicators.push(...items.filter((x) => x.length > 2 && x.length <= 500));
+		} else if (word.startsWith('outil')) {
+			if (rest) items.unshift(...rest.split(/\s*[;,]\s*/));
+			out.tools.push(...items.filter((x) => x.length > 1).map((x) => x.slice(0, 300)));
+		} else if (word.includes('ressource')) {
+			out.resources.push(...splitOwners(rest), ...items.map((x) => x.slice(0, 300)));
+		} else {
+			if (!rest && items.length) rest = items.join(' ; ');
+			if (rest && !out.pilot) out.pilot = rest.slice(0, 300);
+		}
+		i = j - 1;
+	}
+	out.resources = [...new Set(out.resources)].slice(0, 50);
+	out.tools = [...new Set(out.tools)].slice(0, 100);
+	return out;
+}
+
 /** Target statements are often spread over several short blocks (« 15% DES MARCHÉS » / « … » / « à l'horizon 2028 »). */
 function detectTargets(raw: string[]): DetectedTarget[] {
 	const out: DetectedTarget[] = [];
@@ -408,8 +460,13 @@ export function detectStructure(input: ImportInput): ImportResult {
 	if (toc) for (let i = toc.start; i <= toc.end; i++) if (lines[i].text) dropped.push({ text: lines[i].text, reason: 'toc', line: lines[i].line });
 	const body = lines.map((l, i) => ({ ...l, skip: !!toc && i >= toc.start && i <= toc.end }));
 
-	const useMd = input.format === 'md' && body.some((l) => l.mdLevel > 0);
-	const hasKeywords = body.filter((l) => !l.skip && l.text && classify(l.text)).length >= 2;
+	// Markdown (and DOCX) headings drive the structure when there are enough of them: a document whose only
+	// heading is its title, while « AXE 1 », « Action 2 : »… are plain bold paragraphs, is read by its words.
+	const mdHeadings = body.filter((l) => !l.skip && l.mdLevel > 0).length;
+	const keywordLines = body.filter((l) => !l.skip && l.text && classify(l.text)).length;
+	const keywordOutsideHeadings = body.filter((l) => !l.skip && l.text && !l.mdLevel && classify(l.text)).length;
+	const useMd = input.format === 'md' && mdHeadings >= 2 && keywordOutsideHeadings < mdHeadings;
+	const hasKeywords = keywordLines >= 2;
 	const mode: 'md' | 'keywords' | 'numeric' = useMd ? 'md' : hasKeywords ? 'keywords' : 'numeric';
 
 	const nodes: ImportNode[] = [];
@@ -458,10 +515,13 @@ export function detectStructure(input: ImportInput): ImportResult {
 			body: [],
 			kind: h.kind,
 			targets: [],
+			pilot: '',
+			resources: [],
+			tools: [],
 			sourceLines: [line, line]
 		};
 		nodes.push(node);
-		const builder: BodyBuilder = { blocks: [], raw: [], lastLine: line };
+		const builder: BodyBuilder = { blocks: [], raw: [], list: [], lastLine: line };
 		built.set(node.id, builder);
 		stack.push({ node, rank: h.rank, key, builder });
 	};
@@ -684,6 +744,26 @@ function finish(
 			n.body = b.blocks;
 			n.sourceLines = [n.sourceLines[0], Math.max(n.sourceLines[0], b.lastLine)];
 			n.targets = detectTargets(b.raw);
+			const f = readFields(b);
+			n.pilot = f.pilot;
+			n.resources = f.resources;
+			n.tools = f.tools;
+			for (const label of f.indicators)
+				if (!n.targets.some((t) => t.sourceText.includes(label)))
+					n.targets.push({
+						id: `import-target-${++targetSeq}`,
+						indicatorCode: null,
+						label: label.slice(0, 500),
+						unit: '',
+						value: null,
+						year: null,
+						milestones: [],
+						baselineYear: null,
+						relative: false,
+						thresholdEurHt: null,
+						scope: '',
+						sourceText: label
+					});
 		}
 	}
 	const maxDepth = nodes.reduce((m, n) => Math.max(m, n.depth), 0);
