@@ -56,8 +56,10 @@ create policy spaser_imports_update on public.spaser_imports for update to authe
 create policy spaser_imports_delete on public.spaser_imports for delete to authenticated
   using (document_id is null and created_by = auth.uid());
 
--- « Importé le … »: the version of an import, written by the author of that import on a SPASER they write.
+-- « Importé le … »: the version of an import, written by the author of that import on a SPASER they write, when
+-- the import is confirmed (not later: afterwards the SPASER has its own history).
 create policy spaser_versions_insert_imported on public.spaser_versions for insert to authenticated
   with check (kind = 'imported' and created_by = auth.uid() and app.spaser_access(document_id) = 'write'
               and exists (select 1 from public.spaser_imports i
-                          where i.document_id = spaser_versions.document_id and i.created_by = auth.uid()));
+                          where i.document_id = spaser_versions.document_id and i.created_by = auth.uid()
+                            and i.imported_at > now() - interval '10 minutes'));

@@ -1,6 +1,6 @@
 /**
  * RLS matrix rows for SPASER imports (supabase/migrations/20261123040000_spaser_import.sql):
- *   impA      the original file of sA, imported by editorA (read by whoever reads sA: A's members, anim1 as sA is shared)
+ *   impA      the original file of sA, imported by adminA (read by whoever reads sA: A's members, anim1 as sA is shared)
  *   impDraftA a draft of editorA for collectivité A (seen, changed and deleted by editorA only)
  *   impB      the original file of sB, imported by adminB (read by adminB, and anim2 as sB is shared with N2)
  */
@@ -21,7 +21,7 @@ export const extension: RlsExtension = {
 				         case when $3::uuid is null then null else now() end)`,
 				[id, org, doc, by, TEXT]
 			);
-		await row(IMPORTS.impA, ORGS.A, SPASERS.sA, USERS.editorA);
+		await row(IMPORTS.impA, ORGS.A, SPASERS.sA, USERS.adminA);
 		await row(IMPORTS.impDraftA, ORGS.A, null, USERS.editorA);
 		await row(IMPORTS.impB, ORGS.B, SPASERS.sB, USERS.adminB);
 	},
