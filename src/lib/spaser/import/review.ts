@@ -300,3 +300,20 @@ export function parseReviewState(input: unknown): { ok: true; state: ReviewState
 	if (!checked.success) return { ok: false, issues: checked.error.issues.slice(0, 20).map((i) => ({ where: i.path.join('.'), message: i.message })) };
 	return { ok: true, state, content };
 }
+
+/** The labels the SPASER will show (« Chantier 3 », « Action 1.2 »), per node, numbered as the editor numbers them. */
+export function reviewLabels(s: ReviewState): string[] {
+	const globalCounters: number[] = [];
+	const siblingIndex: number[] = []; // per depth, index among the current parent's children
+	const prefixes: string[] = [];
+	return s.nodes.map((n) => {
+		const d = n.depth - 1;
+		siblingIndex.length = d + 1;
+		siblingIndex[d] = (siblingIndex[d] ?? 0) + 1;
+		globalCounters[d] = (globalCounters[d] ?? 0) + 1;
+		const number = s.numbering === 'global' ? String(globalCounters[d]) : d > 0 ? `${prefixes[d - 1]}.${siblingIndex[d]}` : String(siblingIndex[d]);
+		prefixes[d] = number;
+		const name = s.levelNames[d] || s.levelNames.at(-1) || 'Niveau';
+		return `${name} ${number}`;
+	});
+}
