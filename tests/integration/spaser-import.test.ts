@@ -13,7 +13,7 @@ import {
 	getImportedFile,
 	listImportedFiles
 } from '../../src/lib/server/spaser/import';
-import { readLiveDoc } from '../../src/lib/server/spaser/live';
+import { getCollabServer, readLiveDoc, setCollabServer } from '../../src/lib/server/spaser/live';
 import { listVersions } from '../../src/lib/server/spaser/versions';
 import { demote, mergeWithPrevious, setTitle } from '../../src/lib/spaser/import/review';
 import { richToText } from '../../src/lib/spaser/rich';
@@ -59,6 +59,9 @@ describe.each(engines)('SPASER import service (%s)', (engine) => {
 		w = await spaserWorld(db);
 	});
 	afterAll(async () => {
+		// the headless collaboration server that changeLiveDoc started for this database
+		await getCollabServer(db).close();
+		setCollabServer(db, undefined);
 		await db?.close();
 	});
 
