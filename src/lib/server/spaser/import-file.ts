@@ -36,12 +36,9 @@ function unsupported(message: string): AppError {
 	return new AppError('unsupported_file', message, 415, { field: 'file' });
 }
 
-// French Word documents name their built-in heading styles « Titre 1 »…; mammoth only maps « Heading 1 ».
-const STYLE_MAP = [
-	...[1, 2, 3, 4, 5, 6].flatMap((n) => [`p[style-name='Titre ${n}'] => h${n}:fresh`, `p[style-name='heading ${n}'] => h${n}:fresh`]),
-	"p[style-name='Title'] => h1:fresh",
-	"p[style-name='Titre'] => h1:fresh"
-];
+// French Word documents may name their heading styles « Titre 1 »…; mammoth only maps « Heading 1 ». The
+// document's « Title » stays a paragraph (it lands in the unplaced text, not as a level of the SPASER).
+const STYLE_MAP = [1, 2, 3, 4, 5, 6].flatMap((n) => [`p[style-name='Titre ${n}'] => h${n}:fresh`, `p[style-name='heading ${n}'] => h${n}:fresh`]);
 
 /** Reads a file's bytes; throws an AppError with a French message for anything it cannot import. */
 export async function readImportFile(bytes: Uint8Array, fileName: string): Promise<ImportSource> {
