@@ -15,6 +15,7 @@ import {
 	htmlToImportText,
 	mergeWithPrevious,
 	parseReviewState,
+	parseTarget,
 	promote,
 	reviewFromResult,
 	reviewLabels,
@@ -228,5 +229,37 @@ describe('review operations never lose text', () => {
 		const xss = structuredClone(s);
 		xss.nodes[0].body = [{ type: 'script', content: [] }];
 		expect(parseReviewState(xss).ok).toBe(false);
+	});
+});
+
+describe('action cards and targets beyond percentages', () => {
+	it('maps « DIRECTION PILOTE », « DIRECTIONS RESSOURCES », « OUTILS » and « INDICATEURS » blocks to node fields, the text staying in the body', () => {
+		const pdc = detectStructure({ text: PDC, format: 'txt' });
+		const card = pdc.nodes.find((n) => n.depth === 3 && n.title.startsWith('Atteindre les objectifs réglementaires'))!;
+		expect(card.pilot).toBe("Direction du développement, de l'aménagement et de l'environnement (DDAE)");
+		expect(card.resources).toEqual(["Direction de l'éducation et des collèges (DEC)", 'Direction des moyens généraux (DMG)']);
+		const indicators = card.targets.filter((t) => t.value === null);
+		expect(indicators.map((t) => t.label)).toContain('Pourcentage annuel de produits alimentaires locaux sur les achats au global');
+		expect(richToText(card.body)).toContain('DIRECTION PILOTE');
+
+		const occ = detectStructure({ text: OCC, format: 'txt' });
+		const a14 = occ.nodes.find((n) => n.number === '1.4')!;
+		expect(a14.tools).toEqual(['Supports de formation/sensibilisation', 'Outils achat', 'Outils juridiques', "Charte d'Engagement Villes et Territoires sans Perturbateur Endocrinien", "Réseau : RES'OCC"]);
+		expect(a14.targets.filter((t) => t.value === null).map((t) => t.label)[0]).toBe('Nombre et % de marchés annuels notifiés comportant une considération environnementale.');
+		// the indicators become targets of the SPASER (without a value), not text lost
+		const content = reviewToContent(reviewFromResult(occ));
+		expect(content.nodes.find((n) => n.id === a14.id)!.tools).toHaveLength(5);
+	});
+
+	it('reads counted and amount targets with their year, and not sentences that only mention numbers and years', () => {
+		expect(parseTarget('Former 200 acheteurs d’ici 2027.')).toMatchObject({ value: 200, unit: 'acheteurs', year: 2027, relative: false });
+		expect(parseTarget("Atteindre 1 500 000 heures d'insertion à l'horizon 2028")).toMatchObject({ value: 1_500_000, unit: "heures d'insertion", year: 2028 });
+		expect(parseTarget("5 M€ d'achats auprès de l'ESS en 2028")).toMatchObject({ value: 5_000_000, unit: '€', year: 2028 });
+		expect(parseTarget('Former 40 acheteurs par an.')).toMatchObject({ value: 40, unit: 'acheteurs', year: null });
+		expect(parseTarget('27 actions qui seront réalisées entre 2026 et 2029')).toBeNull();
+		expect(parseTarget('Ce travail a débouché sur 27 actions en 2026')).toBeNull();
+		expect(parseTarget('2026 : lancement du marché en 2027')).toBeNull();
+		const r = detectStructure({ text: 'AXE 1 : Former\n\nFormer 200 acheteurs d’ici 2027.\n\nAXE 2 : Autre', format: 'txt' });
+		expect(r.nodes[0].targets).toMatchObject([{ value: 200, unit: 'acheteurs', year: 2027 }]);
 	});
 });

@@ -337,11 +337,52 @@ function num(s: string): number {
 
 let targetSeq = 0;
 
+/**
+ * A counted or amount target (« Former 200 acheteurs d'ici 2027 », « Atteindre 1 500 000 heures d'insertion à
+ * l'horizon 2028 », « 5 M€ d'achats auprès de l'ESS en 2028 »): a statement that starts with a target verb or its
+ * number, a value that is not a year, a unit, and a year. Returns null otherwise.
+ */
+const COUNT_TARGET =
+	/^(?:(?:atteindre|former|sensibiliser|accompagner|r[ée]aliser|porter|signer|conclure|r[ée]server|mobiliser|organiser|g[ée]n[ée]rer|consacrer|dépasser|d[ée]passer)\s+(?:à\s+|au moins\s+|plus de\s+|un minimum de\s+)?)?(\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(?:,(\d+))?\s*(M€|k€|K€|€|millions? d['’]euros|[\p{L}][\p{L}’'-]*(?:\s(?:d['’](?!ici\b)|de\s)[\p{L}’'-]+)?)/iu;
+
+function parseCountTarget(src: string): DetectedTarget | null {
+	const m = COUNT_TARGET.exec(src);
+	if (!m) return null;
+	const digits = m[1].replace(/[ \u00a0\u202f]/g, '');
+	let value = Number(`${digits}${m[2] ? `.${m[2]}` : ''}`);
+	if (!/\s/.test(m[1]) && value >= 1990 && value <= 2100) return null; // a year, not a value
+	let unit = m[3];
+	if (/^M€$|^millions?/i.test(unit)) {
+		value *= 1_000_000;
+		unit = '€';
+	} else if (/^k€$/i.test(unit)) {
+		value *= 1000;
+		unit = '€';
+	} else if (/^(?:en|à|d|de|du|des|le|la|les|par|pour|sur|et|ou|au|aux)$/i.test(unit)) return null;
+	const yearM = /horizon\s+((?:19|20)\d\d)/i.exec(src) ?? /(?:d'ici|d’ici|en|à|avant|fin)\s+((?:19|20)\d\d)\b/i.exec(src);
+	// « par an »: a yearly count, kept without a year
+	if (!yearM && !/par an\b/i.test(src)) return null;
+	return {
+		id: `import-target-${++targetSeq}`,
+		indicatorCode: null,
+		label: src.slice(0, 500),
+		unit: unit.slice(0, 50),
+		value,
+		year: yearM ? Number(yearM[1]) : null,
+		milestones: [],
+		baselineYear: null,
+		relative: false,
+		thresholdEurHt: null,
+		scope: '',
+		sourceText: src
+	};
+}
+
 export function parseTarget(text: string): DetectedTarget | null {
 	const src = plain(text);
 	if (src.length > 400) return null;
 	const pct = PCT.exec(src);
-	if (!pct) return null;
+	if (!pct) return parseCountTarget(src);
 	const milestones: Milestone[] = [];
 	let rest = src;
 	for (const m of src.matchAll(MILESTONE)) {
@@ -423,7 +464,11 @@ function detectTargets(raw: string[]): DetectedTarget[] {
 	const out: DetectedTarget[] = [];
 	const startsTarget = (s: string) => /^(\d{1,3}(?:[,.]\d+)?\s*%|augmenter de|atteindre|r[ée]duire de)/i.test(s);
 	for (let i = 0; i < raw.length; i++) {
-		if (!PCT.test(raw[i])) continue;
+		if (!PCT.test(raw[i])) {
+			const t = raw[i].length <= 400 && COUNT_TARGET.test(raw[i]) ? parseCountTarget(raw[i]) : null;
+			if (t) out.push(t);
+			continue;
+		}
 		let text = raw[i];
 		if (startsTarget(raw[i])) {
 			for (let j = i + 1; j < raw.length && raw[j].length < 90 && !startsTarget(raw[j]) && text.length < 300; j++) {
