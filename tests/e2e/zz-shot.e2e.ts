@@ -1,0 +1,20 @@
+import { readFileSync } from 'node:fs';
+import { test } from '@playwright/test';
+import { DEMO_ORG_SLUG, gotoReady, newSession } from './helpers';
+test('shots', async ({ browser }) => {
+	const s = await newSession(browser, 'redacteur@demo.spaser.test');
+	const page = s.page;
+	await page.setViewportSize({ width: 1280, height: 900 });
+	await gotoReady(page, `/collectivites/${DEMO_ORG_SLUG}/spaser/importer/document`);
+	await page.screenshot({ path: '/tmp/imp/upload.png', fullPage: true });
+	await page.getByLabel('Document du SPASER').setInputFiles({ name: 'pdc.txt', mimeType: 'text/plain', buffer: readFileSync('tests/fixtures/seeds/pas-de-calais-spaser-2026-2029.txt') });
+	await page.getByRole('button', { name: 'Analyser le document' }).click();
+	await page.waitForURL(/document\/[0-9a-f-]{36}/);
+	await page.waitForLoadState('networkidle');
+	await page.locator('details').nth(1).locator('summary').click();
+	await page.screenshot({ path: '/tmp/imp/review.png', fullPage: false });
+	await page.mouse.wheel(0, 1800);
+	await page.screenshot({ path: '/tmp/imp/review2.png', fullPage: false });
+	await page.setViewportSize({ width: 390, height: 800 });
+	await page.screenshot({ path: '/tmp/imp/review-mobile.png', fullPage: false });
+});
