@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Document, Packer, Paragraph, TextRun } from 'docx';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { DEMO, DEMO_ORG_SLUG, gotoReady, newSession } from './helpers';
 
@@ -23,6 +24,12 @@ async function occitanieDocx(): Promise<Buffer> {
 	return Packer.toBuffer(new Document({ sections: [{ children: paragraphs }] }));
 }
 
+/** Serious and critical axe violations (WCAG 2.1 A/AA) of the page as it is. */
+async function axeBlocking(page: Page) {
+	const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+	return results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => ({ id: v.id, targets: v.nodes.map((n) => n.target.join(' ')) }));
+}
+
 const node = (page: Page, label: string) => page.getByTestId('import-node').filter({ has: page.getByTestId('import-label').getByText(label, { exact: true }) });
 
 test('imports a Word SPASER after adjusting the detected tree, then two people co-edit it', async ({ browser }) => {
@@ -35,6 +42,7 @@ test('imports a Word SPASER after adjusting the detected tree, then two people c
 	await page.getByRole('link', { name: 'Importer un SPASER existant (Word, texte)' }).click();
 	await expect(page.getByRole('heading', { level: 1, name: 'Importer un SPASER existant' })).toBeVisible();
 	await page.waitForLoadState('networkidle');
+	expect(await axeBlocking(page)).toEqual([]);
 	await page.getByLabel('Document du SPASER').setInputFiles({ name: 'spaser.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7\n%fake') });
 	await page.getByRole('button', { name: 'Analyser le document' }).click();
 	await expect(page.getByRole('alert')).toContainText('PDF\u00a0: collez le texte ou enregistrez-le en DOCX depuis votre traitement de texte');
@@ -55,6 +63,7 @@ test('imports a Word SPASER after adjusting the detected tree, then two people c
 	await expect(counts).toContainText('65 Actions');
 	const axe1 = node(page, 'Axe 1');
 	await expect(axe1.getByTestId('import-target').filter({ hasText: '15' }).first()).toContainText("D'ATTRIBUTION ENVIRONNEMENTAUX");
+	expect(await axeBlocking(page)).toEqual([]);
 
 	// Adjust: rename the first axe, demote chantier 2 under chantier 1
 	const title = axe1.getByTestId('import-title');
