@@ -101,6 +101,15 @@ describe('reading DOCX, Markdown and text files', () => {
 		expect(c).toBeGreaterThanOrEqual(0.99);
 	});
 
+	it('reads the Occitanie SPASER typed one Word paragraph per line (as a PDF pasted into Word gives)', async () => {
+		const lines = OCC.split('\n').filter((l) => l.trim());
+		const doc = new Document({ sections: [{ children: lines.map((l) => new Paragraph({ children: [new TextRun(l.replace(/\*\*/g, ''))] })) }] });
+		const src = await readImportFile(new Uint8Array(await Packer.toBuffer(doc)), 'par-ligne.docx');
+		const r = detectStructure({ text: src.text, format: src.format });
+		expect(r.stats).toEqual({ Axe: 5, Chantier: 20, Action: 65 });
+		expect(coverage(src.text, r)).toBeGreaterThanOrEqual(0.99);
+	});
+
 	it('reads the real Pas-de-Calais SPASER as a Word document: 4 piliers, 8 objectifs, 27 actions with the bonus ones', async () => {
 		const src = await readImportFile(await docxFromText(PDC), 'pdc.docx');
 		const r = detectStructure({ text: src.text, format: src.format });
