@@ -85,6 +85,12 @@ test('imports a Word SPASER after adjusting the detected tree, then two people c
 	await expect(node(page, 'Axe 1').getByTestId('import-title')).toHaveValue('Transformation écologique de la commande publique');
 	await expect(page.getByTestId('import-counts')).toContainText('19 Chantiers');
 
+	// Leaving and coming back through the upload page finds the review where it was left
+	await gotoReady(page, `/collectivites/${DEMO_ORG_SLUG}/spaser/importer/document`);
+	await page.getByTestId('import-drafts').getByRole('link', { name: /politique-achat-occitanie\.docx/ }).click();
+	await page.waitForLoadState('networkidle');
+	await expect(node(page, 'Axe 1').getByTestId('import-title')).toHaveValue('Transformation écologique de la commande publique');
+
 	// A bad period is refused and the review survives the failed submission
 	await expect(page.getByLabel('Début de période')).toHaveValue('2023');
 	await page.getByLabel('Titre', { exact: false }).last().fill('Politique achat Occitanie (import)');

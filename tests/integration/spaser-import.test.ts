@@ -11,6 +11,7 @@ import {
 	deleteImportDraft,
 	getImportDraft,
 	getImportedFile,
+	listImportDrafts,
 	listImportedFiles
 } from '../../src/lib/server/spaser/import';
 import { getCollabServer, readLiveDoc, setCollabServer } from '../../src/lib/server/spaser/live';
@@ -71,6 +72,8 @@ describe.each(engines)('SPASER import service (%s)', (engine) => {
 		expect(draft.state.nodes.map((n) => `${n.depth}:${n.title}`)).toEqual(['1:Acheter écologique', '2:Réduire les déchets', '3:Former les acheteurs']);
 		expect(draft.state.nodes[1].targets[0]).toMatchObject({ value: 50, year: 2028, milestones: [{ year: 2026, value: 30 }] });
 		expect((await getImportDraft(db, w.editorA, draft.id)).id).toBe(draft.id);
+		expect(await listImportDrafts(db, w.editorA, w.orgA.id)).toEqual([{ id: draft.id, file_name: 'spaser.docx', created_at: expect.any(Date), nodes: 3 }]);
+		expect(await listImportDrafts(db, w.adminA, w.orgA.id)).toEqual([]);
 		// nobody else sees a draft, not even the collectivité's admin
 		for (const other of [w.adminA, w.viewerA, w.adminB]) expect((await rejects(getImportDraft(db, other, draft.id))).status).toBe(404);
 		await deleteImportDraft(db, w.editorA, draft.id);

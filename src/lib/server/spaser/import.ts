@@ -157,6 +157,20 @@ async function loadDraft(tx: Tx, id: string): Promise<ImportDraft> {
 	return { id: row.id, org_id: row.org_id, file_name: row.file_name, kind: row.kind, size: Number(row.size), created_at: row.created_at, ...review };
 }
 
+/** The user's drafts for a collectivité, newest first (to come back to a review left unfinished). */
+export async function listImportDrafts(db: Database, actor: Actor, orgId: string): Promise<{ id: string; file_name: string; created_at: Date; nodes: number }[]> {
+	if (!UUID_RE.test(orgId)) return [];
+	return withUser(db, actor, (tx) =>
+		tx.query<{ id: string; file_name: string; created_at: Date; nodes: number }>(
+			`select id, file_name, created_at, coalesce(jsonb_array_length(review->'state'->'nodes'), 0)::int as nodes
+			   from public.spaser_imports
+			  where org_id = $1 and document_id is null and created_by = auth.uid() and created_at > now() - make_interval(days => $2)
+			  order by created_at desc limit 20`,
+			[orgId, DRAFT_TTL_DAYS]
+		)
+	);
+}
+
 /** A draft of the user (not found for anyone else, and once imported). */
 export async function getImportDraft(db: Database, actor: Actor, id: string): Promise<ImportDraft> {
 	return withUser(db, actor, (tx) => loadDraft(tx, id));

@@ -3,13 +3,14 @@ import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { requireUser, runAction } from '$lib/server/forms';
 import { getOrganisationBySlug } from '$lib/server/orgs/service';
-import { createImportDraft } from '$lib/server/spaser/import';
+import { createImportDraft, listImportDrafts } from '$lib/server/spaser/import';
 import { MAX_IMPORT_BYTES } from '$lib/server/spaser/import-file';
 
 export const load: PageServerLoad = async (event) => {
-	requireUser(event);
+	const user = requireUser(event);
 	const { org } = await event.parent();
-	return { canCreate: org.my_role === 'admin' || org.my_role === 'editor' };
+	const canCreate = org.my_role === 'admin' || org.my_role === 'editor';
+	return { canCreate, drafts: canCreate ? await listImportDrafts(await getDb(), user, org.id) : [] };
 };
 
 export const actions: Actions = {
