@@ -272,3 +272,23 @@ describe('action cards and targets beyond percentages', () => {
 		expect(r.nodes[0].targets).toMatchObject([{ value: 200, unit: 'acheteurs', year: 2027 }]);
 	});
 });
+
+describe('splitting inside a list', () => {
+	it('makes a list item the title of a new node, the items after it following, nothing lost', () => {
+		const r = detectStructure({ text: 'AXE 1 : Écologie\n\nIntroduction.\n\n- Premier point\n- Action 2 : Réduire les déchets\n- Trier\n- Composter\n\nConclusion.', format: 'txt' });
+		const s = reviewFromResult(r);
+		const list = s.nodes[0].body.findIndex((b) => b.type === 'bulletList');
+		const split = splitAt(s, 0, list, 1);
+		expect(split.nodes.map((n) => n.title)).toEqual(['Écologie', 'Action 2 : Réduire les déchets']);
+		expect(richToText(split.nodes[0].body)).toBe('Introduction.\nPremier point');
+		expect(richToText(split.nodes[1].body)).toBe('Trier\nComposter\nConclusion.');
+		// at the first item, the list leaves the first node entirely
+		const atFirst = splitAt(s, 0, list, 0);
+		expect(atFirst.nodes[0].body.map((b) => b.type)).toEqual(['paragraph']);
+		expect(atFirst.nodes[1].title).toBe('Premier point');
+		const all = (st: ReviewState) => words(st.nodes.map((n) => `${n.title} ${richToText(n.body)}`).join(' ')).sort();
+		expect(all(split)).toEqual(all(s));
+		expect(all(atFirst)).toEqual(all(s));
+		expect(parseReviewState(split).ok).toBe(true);
+	});
+});

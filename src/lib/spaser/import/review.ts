@@ -183,15 +183,27 @@ export function mergeWithPrevious(s: ReviewState, i: number): ReviewState {
 }
 
 /**
- * Splits node i before its body block `block`: that block's text becomes the title of a new node at the same
- * level, right after, which takes the following blocks (and the node's former children).
+ * Splits node i before its body block `block` (or, in a list, before its item `item`): that paragraph's text becomes
+ * the title of a new node at the same level, right after, which takes the following blocks (and the node's former
+ * children).
  */
-export function splitAt(s: ReviewState, i: number, block: number): ReviewState {
+export function splitAt(s: ReviewState, i: number, block: number, item?: number): ReviewState {
 	const n = s.nodes[i];
 	if (!n || block < 0 || block >= n.body.length) return s;
 	const out = clone(s);
 	const src = out.nodes[i];
-	const rest = src.body.splice(block);
+	const list = src.body[block];
+	let rest: RichNode[];
+	if (item !== undefined && (list.type === 'bulletList' || list.type === 'orderedList') && list.content && item >= 0 && item < list.content.length) {
+		const before = list.content.slice(0, item);
+		const at = list.content[item];
+		const after = list.content.slice(item + 1);
+		const tail = src.body.splice(block + 1);
+		if (before.length) list.content = before;
+		else src.body.splice(block, 1);
+		rest = [...(at.content ?? []), ...(after.length ? [{ type: list.type, ...(list.attrs ? { attrs: list.attrs } : {}), content: after }] : []), ...tail];
+	} else rest = src.body.splice(block);
+	if (!rest.length) return s;
 	const first = rest[0];
 	const firstText = richToText([first]).replace(/\s+/g, ' ').trim();
 	let title = 'Nouvel élément';
@@ -214,9 +226,9 @@ export function splitAt(s: ReviewState, i: number, block: number): ReviewState {
 		targets: [],
 		unplaced: false
 	};
-	const movedText = richToText(body);
+	const movedText = `${title}\n${richToText(body)}`.replace(/\s+/g, ' ');
 	const keep: DetectedTarget[] = [];
-	for (const t of src.targets) (movedText.includes(t.sourceText.slice(0, 60)) ? added.targets : keep).push(t);
+	for (const t of src.targets) (movedText.includes(t.sourceText.replace(/\s+/g, ' ').slice(0, 60)) ? added.targets : keep).push(t);
 	src.targets = keep;
 	out.nodes.splice(i + 1, 0, added);
 	return out;
