@@ -140,3 +140,27 @@ test('imports a Word SPASER after adjusting the detected tree, then two people c
 	await editor.context.close();
 	await admin.context.close();
 });
+
+test('without JavaScript, a Markdown SPASER is analysed and imported as detected', async ({ browser }) => {
+	const context = await browser.newContext({ javaScriptEnabled: false });
+	const page = await context.newPage();
+	await page.goto('/connexion');
+	await page.getByLabel('Adresse e-mail').fill(EDITOR);
+	await page.getByRole('textbox', { name: 'Mot de passe', exact: true }).fill('Demo-Spaser-2026!');
+	await page.getByRole('button', { name: 'Se connecter' }).click();
+	await expect(page).not.toHaveURL(/\/connexion/);
+
+	await page.goto(`/collectivites/${DEMO_ORG_SLUG}/spaser/importer/document`);
+	const md = ['# Axe 1 : Acheter sobre', '', '## Action 1 : Mutualiser les achats', '', 'Atteindre 40 % d’achats mutualisés d’ici 2028.', '', '# Axe 2 : Acheter solidaire'].join('\n');
+	await page.getByLabel('Document du SPASER').setInputFiles({ name: 'sobre.md', mimeType: 'text/markdown', buffer: Buffer.from(md) });
+	await page.getByRole('button', { name: 'Analyser le document' }).click();
+	await expect(page.getByTestId('import-counts')).toContainText('2 Axes');
+	await expect(page.getByTestId('import-target')).toContainText('40 % en 2028');
+	await page.getByLabel('Titre', { exact: false }).last().fill('SPASER sobriété (sans JavaScript)');
+	await page.getByLabel('Début de période').fill('2026');
+	await page.getByLabel('Fin de période').fill('2028');
+	await page.getByRole('button', { name: 'Créer le SPASER' }).click();
+	await expect(page).toHaveURL(/\/spaser\/[0-9a-f-]{36}\?importe=3/);
+	await expect(page.getByTestId('imported-files')).toContainText('sobre.md');
+	await context.close();
+});
