@@ -582,6 +582,8 @@ describe.each(engines)('API v1 (%s)', (kind) => {
 					'GET /organisations/{id}/spasers',
 					'POST /organisations/{id}/spasers',
 					'POST /spasers/import',
+					'POST /spasers/import-document/preview',
+					'POST /organisations/{id}/spasers/import-document',
 					'GET /spasers/{id}',
 					'PATCH /spasers/{id}',
 					'GET /spasers/{id}/nodes',

@@ -23,9 +23,9 @@ export function toDocContent(result: ImportResult): DocContent {
 			body: n.body,
 			kind: n.kind,
 			status: 'a_lancer',
-			pilot: '',
-			resources: [],
-			tools: [],
+			pilot: n.pilot,
+			resources: n.resources,
+			tools: n.tools,
 			links: [],
 			targets: n.targets.map(({ sourceText: _s, ...t }) => t)
 		});

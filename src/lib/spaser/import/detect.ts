@@ -28,6 +28,10 @@ export interface ImportNode {
 	body: RichNode[];
 	kind: NodeKind;
 	targets: DetectedTarget[];
+	/** Read from « DIRECTION PILOTE : … », « DIRECTIONS RESSOURCES : … » and « OUTILS » blocks (the text stays in the body). */
+	pilot: string;
+	resources: string[];
+	tools: string[];
 	/** 1-based source lines [first, last] covered by the node (heading and body). */
 	sourceLines: [number, number];
 }
@@ -298,6 +302,7 @@ function inlineText(s: string): RichNode[] {
 interface BodyBuilder {
 	blocks: RichNode[];
 	raw: string[]; // plain text of each block, for target detection
+	list: boolean[]; // whether each raw entry is a list item
 	lastLine: number;
 }
 
@@ -306,6 +311,7 @@ function addParagraph(b: BodyBuilder, text: string) {
 	if (!content.length) return;
 	b.blocks.push({ type: 'paragraph', content });
 	b.raw.push(plain(text));
+	b.list.push(false);
 }
 
 function addListItem(b: BodyBuilder, text: string) {
@@ -316,6 +322,7 @@ function addListItem(b: BodyBuilder, text: string) {
 	if (last?.type === 'bulletList') last.content!.push(item);
 	else b.blocks.push({ type: 'bulletList', content: [item] });
 	b.raw.push(plain(text));
+	b.list.push(true);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -330,11 +337,52 @@ function num(s: string): number {
 
 let targetSeq = 0;
 
+/**
+ * A counted or amount target (« Former 200 acheteurs d'ici 2027 », « Atteindre 1 500 000 heures d'insertion à
+ * l'horizon 2028 », « 5 M€ d'achats auprès de l'ESS en 2028 »): a statement that starts with a target verb or its
+ * number, a value that is not a year, a unit, and a year. Returns null otherwise.
+ */
+const COUNT_TARGET =
+	/^(?:(?:atteindre|former|sensibiliser|accompagner|r[ée]aliser|porter|signer|conclure|r[ée]server|mobiliser|organiser|g[ée]n[ée]rer|consacrer|dépasser|d[ée]passer)\s+(?:à\s+|au moins\s+|plus de\s+|un minimum de\s+)?)?(\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(?:,(\d+))?\s*(M€|k€|K€|€|millions? d['’]euros|[\p{L}][\p{L}’'-]*(?:\s(?:d['’](?!ici\b)|de\s)[\p{L}’'-]+)?)/iu;
+
+function parseCountTarget(src: string): DetectedTarget | null {
+	const m = COUNT_TARGET.exec(src);
+	if (!m) return null;
+	const digits = m[1].replace(/[ \u00a0\u202f]/g, '');
+	let value = Number(`${digits}${m[2] ? `.${m[2]}` : ''}`);
+	if (!/\s/.test(m[1]) && value >= 1990 && value <= 2100) return null; // a year, not a value
+	let unit = m[3];
+	if (/^M€$|^millions?/i.test(unit)) {
+		value *= 1_000_000;
+		unit = '€';
+	} else if (/^k€$/i.test(unit)) {
+		value *= 1000;
+		unit = '€';
+	} else if (/^(?:en|à|d|de|du|des|le|la|les|par|pour|sur|et|ou|au|aux)$/i.test(unit)) return null;
+	const yearM = /horizon\s+((?:19|20)\d\d)/i.exec(src) ?? /(?:d'ici|d’ici|en|à|avant|fin)\s+((?:19|20)\d\d)\b/i.exec(src);
+	// « par an »: a yearly count, kept without a year
+	if (!yearM && !/par an\b/i.test(src)) return null;
+	return {
+		id: `import-target-${++targetSeq}`,
+		indicatorCode: null,
+		label: src.slice(0, 500),
+		unit: unit.slice(0, 50),
+		value,
+		year: yearM ? Number(yearM[1]) : null,
+		milestones: [],
+		baselineYear: null,
+		relative: false,
+		thresholdEurHt: null,
+		scope: '',
+		sourceText: src
+	};
+}
+
 export function parseTarget(text: string): DetectedTarget | null {
 	const src = plain(text);
 	if (src.length > 400) return null;
 	const pct = PCT.exec(src);
-	if (!pct) return null;
+	if (!pct) return parseCountTarget(src);
 	const milestones: Milestone[] = [];
 	let rest = src;
 	for (const m of src.matchAll(MILESTONE)) {
@@ -366,12 +414,61 @@ export function parseTarget(text: string): DetectedTarget | null {
 	};
 }
 
+const FIELD_LABEL = /^(INDICATEURS?|Indicateurs?( de suivi)?|OUTILS|Outils|DIRECTIONS? PILOTES?|Directions? pilotes?|DIRECTIONS? RESSOURCES?|Directions? ressources?|PILOTES?|Pilotes?)\s*:?\s*(.*)$/;
+
+/** Splits « Direction A (DA) Direction B (DB) » into its directions. */
+function splitOwners(s: string): string[] {
+	return s
+		.split(/(?<=\))\s+(?=[A-ZÀ-Ý])|\s*[;•]\s*|\s+et\s+(?=Direction|Service|Pôle|Mission)/)
+		.map((x) => x.trim().replace(/[.,]$/, ''))
+		.filter((x) => x.length > 1)
+		.map((x) => x.slice(0, 300));
+}
+
+/**
+ * The owners, tools and indicators blocks of an action card (« INDICATEURS » + list, « OUTILS » + list,
+ * « DIRECTION PILOTE : … », « DIRECTIONS RESSOURCES : … »): copied into the node's fields, the text stays in the body.
+ */
+function readFields(b: BodyBuilder): { pilot: string; resources: string[]; tools: string[]; indicators: string[] } {
+	const out = { pilot: '', resources: [] as string[], tools: [] as string[], indicators: [] as string[] };
+	for (let i = 0; i < b.raw.length; i++) {
+		if (b.list[i]) continue;
+		const m = FIELD_LABEL.exec(b.raw[i]);
+		if (!m || b.raw[i].length > 600) continue;
+		const word = normKey(m[1]);
+		let rest = m[3].trim();
+		const items: string[] = [];
+		let j = i + 1;
+		for (; j < b.raw.length && b.list[j]; j++) items.push(b.raw[j].replace(/^[✓✔]\s*/, '').trim());
+		if (word.startsWith('indicateur')) {
+			if (rest) items.unshift(rest);
+			out.indicators.push(...items.filter((x) => x.length > 2 && x.length <= 500));
+		} else if (word.startsWith('outil')) {
+			if (rest) items.unshift(...rest.split(/\s*[;,]\s*/));
+			out.tools.push(...items.filter((x) => x.length > 1).map((x) => x.slice(0, 300)));
+		} else if (word.includes('ressource')) {
+			out.resources.push(...splitOwners(rest), ...items.map((x) => x.slice(0, 300)));
+		} else {
+			if (!rest && items.length) rest = items.join(' ; ');
+			if (rest && !out.pilot) out.pilot = rest.slice(0, 300);
+		}
+		i = j - 1;
+	}
+	out.resources = [...new Set(out.resources)].slice(0, 50);
+	out.tools = [...new Set(out.tools)].slice(0, 100);
+	return out;
+}
+
 /** Target statements are often spread over several short blocks (« 15% DES MARCHÉS » / « … » / « à l'horizon 2028 »). */
 function detectTargets(raw: string[]): DetectedTarget[] {
 	const out: DetectedTarget[] = [];
 	const startsTarget = (s: string) => /^(\d{1,3}(?:[,.]\d+)?\s*%|augmenter de|atteindre|r[ée]duire de)/i.test(s);
 	for (let i = 0; i < raw.length; i++) {
-		if (!PCT.test(raw[i])) continue;
+		if (!PCT.test(raw[i])) {
+			const t = raw[i].length <= 400 && COUNT_TARGET.test(raw[i]) ? parseCountTarget(raw[i]) : null;
+			if (t) out.push(t);
+			continue;
+		}
 		let text = raw[i];
 		if (startsTarget(raw[i])) {
 			for (let j = i + 1; j < raw.length && raw[j].length < 90 && !startsTarget(raw[j]) && text.length < 300; j++) {
@@ -408,8 +505,13 @@ export function detectStructure(input: ImportInput): ImportResult {
 	if (toc) for (let i = toc.start; i <= toc.end; i++) if (lines[i].text) dropped.push({ text: lines[i].text, reason: 'toc', line: lines[i].line });
 	const body = lines.map((l, i) => ({ ...l, skip: !!toc && i >= toc.start && i <= toc.end }));
 
-	const useMd = input.format === 'md' && body.some((l) => l.mdLevel > 0);
-	const hasKeywords = body.filter((l) => !l.skip && l.text && classify(l.text)).length >= 2;
+	// Markdown (and DOCX) headings drive the structure when there are enough of them: a document whose only
+	// heading is its title, while « AXE 1 », « Action 2 : »… are plain bold paragraphs, is read by its words.
+	const mdHeadings = body.filter((l) => !l.skip && l.mdLevel > 0).length;
+	const keywordLines = body.filter((l) => !l.skip && l.text && classify(l.text)).length;
+	const keywordOutsideHeadings = body.filter((l) => !l.skip && l.text && !l.mdLevel && classify(l.text)).length;
+	const useMd = input.format === 'md' && mdHeadings >= 2 && keywordOutsideHeadings < mdHeadings;
+	const hasKeywords = keywordLines >= 2;
 	const mode: 'md' | 'keywords' | 'numeric' = useMd ? 'md' : hasKeywords ? 'keywords' : 'numeric';
 
 	const nodes: ImportNode[] = [];
@@ -458,10 +560,13 @@ export function detectStructure(input: ImportInput): ImportResult {
 			body: [],
 			kind: h.kind,
 			targets: [],
+			pilot: '',
+			resources: [],
+			tools: [],
 			sourceLines: [line, line]
 		};
 		nodes.push(node);
-		const builder: BodyBuilder = { blocks: [], raw: [], lastLine: line };
+		const builder: BodyBuilder = { blocks: [], raw: [], list: [], lastLine: line };
 		built.set(node.id, builder);
 		stack.push({ node, rank: h.rank, key, builder });
 	};
@@ -684,6 +789,26 @@ function finish(
 			n.body = b.blocks;
 			n.sourceLines = [n.sourceLines[0], Math.max(n.sourceLines[0], b.lastLine)];
 			n.targets = detectTargets(b.raw);
+			const f = readFields(b);
+			n.pilot = f.pilot;
+			n.resources = f.resources;
+			n.tools = f.tools;
+			for (const label of f.indicators)
+				if (!n.targets.some((t) => t.sourceText.includes(label)))
+					n.targets.push({
+						id: `import-target-${++targetSeq}`,
+						indicatorCode: null,
+						label: label.slice(0, 500),
+						unit: '',
+						value: null,
+						year: null,
+						milestones: [],
+						baselineYear: null,
+						relative: false,
+						thresholdEurHt: null,
+						scope: '',
+						sourceText: label
+					});
 		}
 	}
 	const maxDepth = nodes.reduce((m, n) => Math.max(m, n.depth), 0);

@@ -1,2 +1,4 @@
 export * from './detect';
 export * from './convert';
+export * from './html';
+export * from './review';

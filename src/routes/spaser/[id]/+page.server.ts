@@ -5,6 +5,7 @@ import { requireUser, runAction } from '$lib/server/forms';
 import { addComment, bodySegments, deleteComment, editComment, listComments, reopenThread, resolveThread } from '$lib/server/spaser/comments';
 import { readLiveDoc } from '$lib/server/spaser/live';
 import { listMentionablePeople } from '$lib/server/spaser/pages';
+import { listImportedFiles } from '$lib/server/spaser/import';
 import { outlineContent } from '$lib/spaser/content-schema';
 import { checkCompliance } from '$lib/spaser/checklist';
 import { exportContent } from '$lib/spaser/ydoc';
@@ -25,7 +26,11 @@ export const load: PageServerLoad = async (event) => {
 		const o = outline.get(n.id);
 		nodeLabels[n.id] = `${o?.label ?? 'Élément'} — ${n.title || 'sans titre'}`;
 	}
-	const [threads, people] = await Promise.all([listComments(db, user, spaser.id), listMentionablePeople(db, user, spaser.id)]);
+	const [threads, people, importedFiles] = await Promise.all([
+		listComments(db, user, spaser.id),
+		listMentionablePeople(db, user, spaser.id),
+		listImportedFiles(db, user, spaser.id)
+	]);
 	const asked = event.url.searchParams.get('noeud');
 	return {
 		me: { id: user.id, name: user.displayName, color: colorFor(user.id) },
@@ -41,6 +46,8 @@ export const load: PageServerLoad = async (event) => {
 		initialNodeId: asked && UUID_RE.test(asked) ? asked : (content.nodes[0]?.id ?? null),
 		threads: threads.map((t) => ({ ...t, comments: t.comments.map((c) => ({ ...c, segments: bodySegments(c.body) })) })),
 		people,
+		/** The original documents the SPASER was imported from (DOCX, Markdown, text). */
+		importedFiles: importedFiles.map((f) => ({ id: f.id, file_name: f.file_name, size: f.size, imported_at: f.imported_at })),
 		/** After a JSON import (redirect with ?importe=<number of nodes>). */
 		imported: /^\d+$/.test(event.url.searchParams.get('importe') ?? '') ? Number(event.url.searchParams.get('importe')) : null
 	};

@@ -45,6 +45,10 @@ import { projectDocument } from '../../spaser/projection';
 import { VERSION_KINDS, createVersion, getVersion, listVersions, type VersionMeta } from '../../spaser/versions';
 import { API_PREFIX, iso, num } from '../http';
 import { ApiResult, defineEndpoint } from '../registry';
+import { spaserImportDocumentSchema, spaserImportPreviewInputSchema, spaserImportPreviewSchema } from '../../../schemas/spaser-import';
+import { analyseImport, confirmImport, createImportDraft, deleteImportDraft } from '../../spaser/import';
+import { countsPerLevel, reviewLabels } from '../../../spaser/import/review';
+import { richToText } from '../../../spaser/rich';
 
 const tags = ['SPASER'];
 const DOCX_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
@@ -207,6 +211,17 @@ const importQuery = z.object({
 	orgId: uuid.optional().describe('Collectivité (pilote) du nouveau SPASER, si elle n’est pas dans le corps.')
 });
 
+/** The file of an import request: decoded base64, or the text; a French 400 when neither or both are given. */
+function importInput(body: { fileName: string; contentBase64?: string; text?: string }): { bytes?: Uint8Array; text?: string; fileName: string } {
+	const hasFile = !!body.contentBase64?.trim();
+	const hasText = !!body.text?.trim();
+	if (hasFile === hasText)
+		throw new AppError('invalid', 'Envoyez soit le fichier encodé en base64 (« contentBase64 »), soit le texte du SPASER (« text »).', 400, { field: 'contentBase64' });
+	if (hasText) return { text: body.text, fileName: body.fileName };
+	const bytes = new Uint8Array(Buffer.from(body.contentBase64!.replace(/\s+/g, ''), 'base64'));
+	return { bytes, fileName: body.fileName };
+}
+
 export const spaserEndpoints = [
 	defineEndpoint({
 		method: 'GET',
@@ -299,6 +314,74 @@ export const spaserEndpoints = [
 			}
 			const created = await getSpaserDocument(db, actor!, doc.id);
 			return new ApiResult(spaserDto(created), 201, { location: `${API_PREFIX}/spasers/${doc.id}` });
+		}
+	}),
+	defineEndpoint({
+		method: 'POST',
+		path: '/spasers/import-document/preview',
+		operationId: 'previewSpaserDocumentImport',
+		summary: 'Analyser un SPASER existant (DOCX, Markdown, texte) sans rien créer',
+		description:
+			'Essai à blanc de l’import : lit le document (fichier .docx, .md ou .txt encodé en base64 dans `contentBase64`, ou son texte dans `text` — pour un PDF, envoyez son texte) et renvoie la structure détectée : niveaux (« Axe », « Chantier », « Action »…), éléments avec leurs titres et textes, cibles chiffrées avec le texte dont elles sont lues, ce qui a été écarté (sommaire, numéros de page, en-têtes répétés) et le texte non placé. Rien n’est enregistré. Le champ `review` peut être corrigé puis renvoyé à POST /organisations/{id}/spasers/import-document. Corps JSON de 1 Mo au plus (fichier d’environ 700 Ko).',
+		tags,
+		scope: 'read',
+		body: spaserImportPreviewInputSchema,
+		response: spaserImportPreviewSchema,
+		errors: [413],
+		handler: async ({ body }) => {
+			const a = await analyseImport(importInput(body));
+			const labels = reviewLabels(a.state);
+			return {
+				fileKind: a.source.kind,
+				levelNames: a.state.levelNames,
+				numbering: a.state.numbering,
+				counts: countsPerLevel(a.state),
+				unplacedParagraphs: a.state.nodes.filter((n) => n.unplaced).reduce((s, n) => s + n.body.length, 0),
+				dropped: a.dropped,
+				suggested: a.suggested,
+				nodes: a.state.nodes.map((n, i) => ({
+					id: n.id,
+					depth: n.depth,
+					label: n.unplaced ? 'À classer' : labels[i],
+					title: n.title,
+					text: richToText(n.body),
+					pilot: n.pilot,
+					targets: n.targets
+				})),
+				review: a.state
+			};
+		}
+	}),
+	defineEndpoint({
+		method: 'POST',
+		path: '/organisations/{id}/spasers/import-document',
+		operationId: 'importSpaserDocument',
+		summary: 'Importer un SPASER existant (DOCX, Markdown, texte)',
+		description:
+			'Crée un SPASER dont la collectivité est pilote à partir d’un document (`contentBase64` : fichier .docx, .md ou .txt en base64 ; ou `text`). La structure est celle de `review` si vous l’envoyez (le `review` de POST /spasers/import-document/preview, corrigé), sinon celle détectée. Le SPASER est un document normal, co-éditable, à l’état « brouillon » ; une version « Importé le … » garde l’état importé et le fichier d’origine lui est attaché. Réservé aux administrateurs et rédacteurs de la collectivité. Une structure relue non valable est refusée (400, problèmes dans `details.issues`) et rien n’est créé.',
+		tags,
+		scope: 'write',
+		params: orgParams,
+		body: spaserImportDocumentSchema,
+		response: spaserSchema,
+		status: 201,
+		errors: [413],
+		handler: async ({ db, actor, params, body }) => {
+			await getOrganisation(db, actor!, params.id);
+			const draft = await createImportDraft(db, actor!, params.id, importInput(body));
+			try {
+				const { document } = await confirmImport(db, actor!, draft.id, {
+					title: body.title ?? draft.suggested.title,
+					periodStart: body.periodStart ?? draft.suggested.periodStart ?? new Date().getFullYear(),
+					periodEnd: body.periodEnd ?? draft.suggested.periodEnd ?? (body.periodStart ?? new Date().getFullYear()) + 3,
+					state: body.review ?? draft.state
+				});
+				return new ApiResult(spaserDto(document), 201, { location: `${API_PREFIX}/spasers/${document.id}` });
+			} catch (e) {
+				// nothing stays behind a refused import
+				await deleteImportDraft(db, actor!, draft.id).catch(() => undefined);
+				throw e;
+			}
 		}
 	}),
 	defineEndpoint({

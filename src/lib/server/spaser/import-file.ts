@@ -1,0 +1,92 @@
+// Reading an uploaded SPASER (DOCX, Markdown or plain text) into the text the structure detection reads.
+// The type comes from the content (sniff.ts), never from the name or the browser's claim; the name only tells
+// Markdown from plain text once the content is known to be text.
+import mammoth from 'mammoth';
+import { AppError } from '../errors';
+import { sniffDocument } from '../files/sniff';
+import { detectStructure, type ImportResult } from '../../spaser/import/detect';
+import { htmlToImportText } from '../../spaser/import/html';
+
+/** Largest accepted file (a Word document with a few images). */
+export const MAX_IMPORT_BYTES = 10 * 1024 * 1024;
+/** Largest text once extracted (a SPASER is 20 to 150 pages). */
+export const MAX_IMPORT_TEXT = 2_000_000;
+
+export type ImportFileKind = 'docx' | 'md' | 'txt';
+
+export interface ImportSource {
+	kind: ImportFileKind;
+	mime: string;
+	/** Markdown-like text given to detectStructure. */
+	text: string;
+	format: 'md' | 'txt';
+	/** mammoth's remarks worth showing (unknown styles are not). */
+	warnings: string[];
+}
+
+export const MIME: Record<ImportFileKind, string> = {
+	docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+	md: 'text/markdown; charset=utf-8',
+	txt: 'text/plain; charset=utf-8'
+};
+
+const PDF_HINT = 'PDF\u00a0: collez le texte ou enregistrez-le en DOCX depuis votre traitement de texte.';
+
+function unsupported(message: string): AppError {
+	return new AppError('unsupported_file', message, 415, { field: 'file' });
+}
+
+// French Word documents may name their heading styles « Titre 1 »…; mammoth only maps « Heading 1 ». The
+// document's « Title » stays a paragraph (it lands in the unplaced text, not as a level of the SPASER).
+const STYLE_MAP = [1, 2, 3, 4, 5, 6].flatMap((n) => [`p[style-name='Titre ${n}'] => h${n}:fresh`, `p[style-name='heading ${n}'] => h${n}:fresh`]);
+
+/** Reads a file's bytes; throws an AppError with a French message for anything it cannot import. */
+export async function readImportFile(bytes: Uint8Array, fileName: string): Promise<ImportSource> {
+	if (!bytes.length) throw new AppError('invalid', 'Le fichier est vide.', 400, { field: 'file' });
+	if (bytes.length > MAX_IMPORT_BYTES) throw new AppError('payload_too_large', 'Le fichier est trop volumineux\u00a0: 10\u00a0Mo au plus.', 413, { field: 'file' });
+	const sniffed = sniffDocument(bytes, { allowText: true });
+	if (!sniffed) throw unsupported(`Ce fichier n’est ni un document Word (.docx), ni un texte (.md, .txt). ${PDF_HINT}`);
+	if (sniffed.kind === 'pdf') throw unsupported(`Les PDF ne peuvent pas être importés directement. ${PDF_HINT}`);
+	if (sniffed.kind === 'odt')
+		throw unsupported('Les documents OpenDocument (.odt) ne sont pas lus\u00a0: enregistrez-le en DOCX («\u00a0Enregistrer sous… Word\u00a0») puis importez-le.');
+	if (sniffed.kind === 'docx') {
+		let html: string;
+		const warnings: string[] = [];
+		try {
+			const res = await mammoth.convertToHtml(
+				{ buffer: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) },
+				{ styleMap: STYLE_MAP, convertImage: mammoth.images.imgElement(async () => ({ src: '' })), externalFileAccess: false }
+			);
+			html = res.value;
+			for (const m of res.messages) if (m.type === 'error') warnings.push(m.message);
+		} catch {
+			throw new AppError('invalid', 'Ce document Word n’a pas pu être lu (fichier abîmé ou protégé par un mot de passe).', 400, { field: 'file' });
+		}
+		const text = htmlToImportText(html);
+		if (!text.trim()) throw new AppError('invalid', 'Ce document Word ne contient pas de texte à importer.', 400, { field: 'file' });
+		if (text.length > MAX_IMPORT_TEXT) throw new AppError('payload_too_large', 'Le texte du document est trop long pour un SPASER (2 millions de caractères au plus).', 413);
+		return { kind: 'docx', mime: MIME.docx, text, format: 'md', warnings };
+	}
+	if (sniffed.kind === 'txt') {
+		const text = new TextDecoder('utf-8').decode(bytes).replace(/^\uFEFF/, '');
+		if (!text.trim()) throw new AppError('invalid', 'Le fichier est vide.', 400, { field: 'file' });
+		if (text.length > MAX_IMPORT_TEXT) throw new AppError('payload_too_large', 'Le texte est trop long pour un SPASER (2 millions de caractères au plus).', 413);
+		const md = /\.(md|markdown)$/i.test(fileName) || /^#{1,6}\s+\S/m.test(text);
+		return { kind: md ? 'md' : 'txt', mime: md ? MIME.md : MIME.txt, text, format: md ? 'md' : 'txt', warnings: [] };
+	}
+	throw unsupported(`Les fichiers ${sniffed.ext.toUpperCase()} ne sont pas importés\u00a0: choisissez un document Word (.docx), Markdown (.md) ou texte (.txt). ${PDF_HINT}`);
+}
+
+/** Pasted text (PDF users copy the text of their document). */
+export function readPastedText(text: string): ImportSource {
+	const t = text.replace(/^\uFEFF/, '');
+	if (!t.trim()) throw new AppError('invalid', 'Collez le texte de votre SPASER ou choisissez un fichier.', 400, { field: 'text' });
+	if (t.length > MAX_IMPORT_TEXT) throw new AppError('payload_too_large', 'Le texte est trop long pour un SPASER (2 millions de caractères au plus).', 413, { field: 'text' });
+	const md = /^#{1,6}\s+\S/m.test(t);
+	return { kind: md ? 'md' : 'txt', mime: md ? MIME.md : MIME.txt, text: t, format: md ? 'md' : 'txt', warnings: [] };
+}
+
+/** Detects the structure of a read source. */
+export function analyseSource(source: ImportSource): ImportResult {
+	return detectStructure({ text: source.text, format: source.format });
+}
