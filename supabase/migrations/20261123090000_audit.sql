@@ -20,6 +20,8 @@ create index audit_log_network_idx on public.audit_log (network_id, at desc) whe
 alter table public.audit_log enable row level security;
 
 grant select on public.audit_log to authenticated, service_role;
+-- The retention job (src/lib/server/maintenance.ts) purges rows past their period.
+grant delete on public.audit_log to service_role;
 create policy audit_log_read on public.audit_log for select to authenticated
   using (app.is_platform_admin()
          or (org_id is not null and app.has_org_role(org_id, array['admin']))

@@ -21,6 +21,11 @@ export async function startBackground(db: Database) {
 		const { startGuichetReminders } = await import('./guichet/reminders');
 		g[KEY].stops.push(startGuichetReminders(db));
 	}
+	// Retention of sessions, one-time links, rate limits, delivered e-mails, import drafts, audit log (hourly).
+	if (process.env.MAINTENANCE !== '0') {
+		const { startMaintenance } = await import('./maintenance');
+		g[KEY].stops.push(startMaintenance(db));
+	}
 	// Collaboration websocket on the same HTTP server (server.js hands upgrades to this function).
 	const { startCollab, stopCollab, handleCollabUpgrade } = await import('./collab');
 	await startCollab(db);
