@@ -59,12 +59,13 @@ create table public.event_choice_groups (
 create index event_choice_groups_event_idx on public.event_choice_groups (event_id);
 alter table public.event_choice_groups enable row level security;
 
--- A session of the programme (a plenary, a workshop, one date of a cohort). Sessions outside any choice group are
+-- A session of the programme (the service refuses to delete a session somebody chose, or a group with sessions;
+-- the cascades only serve the deletion of a whole event, network or collectivité) (a plenary, a workshop, one date of a cohort). Sessions outside any choice group are
 -- attended by every confirmed participant.
 create table public.event_sessions (
   id uuid primary key default gen_random_uuid(),
   event_id uuid not null references public.events (id) on delete cascade,
-  choice_group_id uuid references public.event_choice_groups (id) on delete restrict,
+  choice_group_id uuid references public.event_choice_groups (id) on delete cascade,
   title text not null check (length(btrim(title)) between 1 and 200),
   description text not null default '' check (length(description) <= 5000),
   starts_at timestamptz not null,
@@ -111,8 +112,8 @@ alter table public.event_registrations enable row level security;
 
 create table public.event_registration_choices (
   registration_id uuid not null references public.event_registrations (id) on delete cascade,
-  choice_group_id uuid not null references public.event_choice_groups (id) on delete restrict,
-  session_id uuid not null references public.event_sessions (id) on delete restrict,
+  choice_group_id uuid not null references public.event_choice_groups (id) on delete cascade,
+  session_id uuid not null references public.event_sessions (id) on delete cascade,
   primary key (registration_id, choice_group_id)
 );
 create index event_registration_choices_session_idx on public.event_registration_choices (session_id);

@@ -356,14 +356,14 @@ export async function saveSession(db: Database, actor: Actor, eventId: string, i
 export async function deleteSession(db: Database, actor: Actor, eventId: string, sessionId: string): Promise<void> {
 	await guard(
 		withUser(db, actor, async (tx) => {
-			try {
-				const rows = await tx.query(`delete from public.event_sessions where id = $1 and event_id = $2 returning id`, [sessionId, eventId]);
-				if (!rows.length) throw notFound('Cette séance');
-			} catch (e) {
-				if ((e as { code?: string }).code === '23503')
-					throw new AppError('conflict', 'Des participants ont choisi cette séance : elle ne peut plus être supprimée.', 409);
-				throw e;
-			}
+			const [chosen] = await tx.query<{ n: number }>(
+				'select count(*)::int as n from public.event_registration_choices c where c.session_id = $1',
+				[sessionId]
+			);
+			// Counted as the organiser (RLS lets organisers see every registration of their event).
+			if (chosen.n) throw new AppError('conflict', 'Des participants ont choisi cette séance : elle ne peut plus être supprimée.', 409);
+			const rows = await tx.query(`delete from public.event_sessions where id = $1 and event_id = $2 returning id`, [sessionId, eventId]);
+			if (!rows.length) throw notFound('Cette séance');
 		})
 	);
 }
