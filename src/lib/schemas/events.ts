@@ -76,8 +76,7 @@ const optionalInt = (label: string, min: number, max: number) =>
 			.optional()
 	);
 
-export const eventInputSchema = z
-	.object({
+const eventFields = z.object({
 		kind: z.enum(Object.keys(EVENT_KINDS) as [EventKind, ...EventKind[]], { error: "Choisissez le type d'événement." }),
 		title: z.string({ error: 'Indiquez un titre.' }).trim().min(3, { error: 'Le titre doit compter au moins 3 caractères.' }).max(200),
 		description: z.string().trim().max(20000).optional().default(''),
@@ -98,13 +97,20 @@ export const eventInputSchema = z
 		capacity: optionalInt('La capacité', 1, 100000),
 		perOrgLimit: optionalInt('La limite par collectivité', 1, 1000),
 		offerHours: optionalInt('Le délai de réponse', 1, 720)
-	})
-	.refine((v) => v.startsAt < v.endsAt, { error: 'La fin doit être après le début.', path: ['endsAt'] })
-	.refine((v) => !v.registrationOpensAt || !v.registrationClosesAt || v.registrationOpensAt < v.registrationClosesAt, {
-		error: "La clôture des inscriptions doit être après leur ouverture.",
-		path: ['registrationClosesAt']
-	});
+});
+type Dates = { startsAt: Date; endsAt: Date; registrationOpensAt?: Date; registrationClosesAt?: Date };
+const datesInOrder = <T extends z.ZodType<Dates>>(schema: T) =>
+	schema
+		.refine((v) => v.startsAt < v.endsAt, { error: 'La fin doit être après le début.', path: ['endsAt'] })
+		.refine((v) => !v.registrationOpensAt || !v.registrationClosesAt || v.registrationOpensAt < v.registrationClosesAt, {
+			error: 'La clôture des inscriptions doit être après leur ouverture.',
+			path: ['registrationClosesAt']
+		});
+export const eventInputSchema = datesInOrder(eventFields);
+/** Editing: the organiser does not change. */
+export const eventUpdateSchema = datesInOrder(eventFields.omit({ organiser: true }));
 export type EventInput = z.infer<typeof eventInputSchema>;
+export type EventUpdate = z.infer<typeof eventUpdateSchema>;
 
 export const choiceGroupInputSchema = z.object({
 	title: z.string({ error: 'Indiquez un intitulé.' }).trim().min(1, { error: 'Indiquez un intitulé.' }).max(200)

@@ -8,7 +8,7 @@ import { asService, elevated, withUser } from '../db';
 import { appOrigin, enqueueEmail, renderEmail } from '../email/outbox';
 import { AppError, forbidden, notFound, toAppError } from '../errors';
 import { calendarToIcs, eventToIcs, type IcsEvent } from '../guichet/ics';
-import type { EventInput, SessionInput, RegistrationStatus, EventKind, Audience } from '../../schemas/events';
+import type { EventInput, EventUpdate, SessionInput, RegistrationStatus, EventKind, Audience } from '../../schemas/events';
 import { EVENT_KINDS } from '../../schemas/events';
 import { formatHours, formatRange } from './format';
 
@@ -165,7 +165,7 @@ export async function createEvent(db: Database, actor: Actor, input: EventInput)
 	);
 }
 
-function eventParams(input: EventInput, o: { network: string | null; org: string | null }) {
+function eventParams(input: EventUpdate, o: { network: string | null; org: string | null }) {
 	return [
 		input.kind,
 		input.title,
@@ -187,7 +187,7 @@ function eventParams(input: EventInput, o: { network: string | null; org: string
 	];
 }
 
-export async function updateEvent(db: Database, actor: Actor, id: string, input: EventInput): Promise<void> {
+export async function updateEvent(db: Database, actor: Actor, id: string, input: EventUpdate): Promise<void> {
 	await guard(
 		withUser(db, actor, async (tx) => {
 			const p = eventParams(input, { network: null, org: null });
@@ -533,7 +533,7 @@ function icsOf(e: EventRow, method: IcsEvent['method'], attendee?: { name: strin
 }
 
 /** The programme a registration follows: common sessions plus its choices. */
-export function sessionsFor(sessions: Pick<SessionRow, 'id' | 'choice_group_id'>[], choices: string[]) {
+export function sessionsFor<S extends Pick<SessionRow, 'id' | 'choice_group_id'>>(sessions: S[], choices: string[]): S[] {
 	return sessions.filter((s) => s.choice_group_id === null || choices.includes(s.id));
 }
 
