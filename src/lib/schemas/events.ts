@@ -155,3 +155,99 @@ export const checkInInputSchema = z
 export const cancelEventInputSchema = z.object({
 	reason: z.string().trim().max(2000).optional().default('')
 });
+
+// ---------------------------------------------------------------------------------------------------------
+// JSON API (responses)
+// ---------------------------------------------------------------------------------------------------------
+import { apiInput, apiOutput, listOf } from './api';
+
+const isoDate = z.iso.datetime().describe('Date et heure ISO 8601 (UTC).');
+const eventFieldsOut = {
+	id: z.uuid(),
+	kind: z.enum(Object.keys(EVENT_KINDS) as [EventKind, ...EventKind[]]).describe('Type : formation, webinaire, atelier, rencontre, forum, matinale, cohorte.'),
+	kindLabel: z.string(),
+	title: z.string(),
+	description: z.string(),
+	organiserNetworkId: z.uuid().nullable(),
+	organiserOrgId: z.uuid().nullable(),
+	organiserName: z.string(),
+	partners: z.string(),
+	themes: z.array(z.string()),
+	audience: z.enum(['network', 'buyers', 'open']).describe('network : membres du réseau ; buyers : tous les acheteurs publics ; open : ouvert aux entreprises.'),
+	place: z.string(),
+	visioUrl: z.string().nullable(),
+	start: isoDate,
+	end: isoDate,
+	registrationOpensAt: isoDate.nullable(),
+	registrationClosesAt: isoDate.nullable(),
+	capacity: z.number().int().nullable(),
+	perOrgLimit: z.number().int().nullable(),
+	status: z.enum(['draft', 'published', 'cancelled']),
+	placesTaken: z.number().int().describe('Inscriptions confirmées ou places proposées.'),
+	waitlist: z.number().int().describe("Personnes sur la liste d'attente.")
+};
+export const eventListSchema = apiOutput(listOf(z.object(eventFieldsOut)), 'EventList', 'Événements visibles, du plus proche au plus lointain.');
+export const eventSessionSchema = apiOutput(
+	z.object({
+		id: z.uuid(),
+		choiceGroupId: z.uuid().nullable(),
+		title: z.string(),
+		description: z.string(),
+		start: isoDate,
+		end: isoDate,
+		room: z.string(),
+		speakers: z.string(),
+		capacity: z.number().int().nullable(),
+		placesTaken: z.number().int()
+	}),
+	'EventSession',
+	'Une séance du programme (plénière, atelier, journée de cohorte).'
+);
+export const eventChoiceGroupSchema = apiOutput(z.object({ id: z.uuid(), title: z.string() }), 'EventChoiceGroup', 'Un groupe d’ateliers parmi lesquels chaque participant en choisit un.');
+export const eventDetailSchema = apiOutput(
+	z.object({ ...eventFieldsOut, choiceGroups: z.array(eventChoiceGroupSchema), sessions: z.array(eventSessionSchema) }),
+	'Event',
+	'Un événement avec son programme.'
+);
+export const eventRegistrationSchema = apiOutput(
+	z.object({
+		id: z.uuid(),
+		eventId: z.uuid(),
+		userId: z.uuid().nullable(),
+		orgId: z.uuid().nullable(),
+		orgName: z.string().nullable(),
+		fullName: z.string(),
+		status: z.enum(['confirmed', 'waitlisted', 'offered', 'cancelled']),
+		waitlistPosition: z.number().int().nullable().describe("Rang sur la liste d'attente (ordre d'arrivée)."),
+		offerExpiresAt: isoDate.nullable(),
+		walkIn: z.boolean(),
+		noShow: z.boolean(),
+		choices: z.array(z.uuid()),
+		checkinCode: z.string().nullable().describe("Code porté par le QR code (pour la personne inscrite et les organisateurs)."),
+		createdAt: isoDate
+	}),
+	'EventRegistration',
+	'Une inscription à un événement.'
+);
+export const eventRegistrationListSchema = apiOutput(listOf(eventRegistrationSchema), 'EventRegistrationList', 'Inscriptions visibles : les vôtres, celles de vos collègues (administrateur) ou toutes (organisateur).');
+export const eventCheckInSchema = apiOutput(
+	z.object({ registrationId: z.uuid(), fullName: z.string(), alreadyCheckedIn: z.boolean() }),
+	'EventCheckIn',
+	'Résultat d’un émargement.'
+);
+export const apiRegistrationInputSchema = z.object({
+	userId: uuid.optional().describe('La personne à inscrire (vous par défaut ; un collègue si vous administrez sa collectivité).'),
+	orgId: uuid.optional().describe('La collectivité au titre de laquelle la personne s’inscrit.'),
+	choices: z.array(uuid).max(50).optional().default([]).describe('Une séance par groupe de choix.')
+});
+export const eventPublishInputSchema = apiInput(
+	z.object({ published: z.boolean({ error: 'published : true ou false.' }) }),
+	'EventPublishInput',
+	'true : publier (inscriptions ouvertes selon les dates) ; false : repasser en brouillon.'
+);
+// The form schemas double as API request bodies.
+apiInput(eventInputSchema, 'EventInput', 'Un événement : type, titre, organisateur, public, lieu ou visio, dates, inscriptions.');
+apiInput(choiceGroupInputSchema, 'EventChoiceGroupInput', 'Intitulé du groupe d’ateliers au choix.');
+apiInput(sessionInputSchema, 'EventSessionInput', 'Une séance : titre, horaires, salle, intervenants, capacité, groupe de choix.');
+apiInput(apiRegistrationInputSchema, 'EventRegistrationInput', 'La personne à inscrire, sa collectivité et ses choix d’ateliers.');
+apiInput(checkInInputSchema, 'EventCheckInInput', 'Le code lu sur le QR code, ou l’identifiant de l’inscription.');
