@@ -10,7 +10,7 @@ import { AppError, forbidden, notFound, toAppError } from '../errors';
 import { calendarToIcs, eventToIcs, type IcsEvent } from '../guichet/ics';
 import type { EventInput, EventUpdate, SessionInput, RegistrationStatus, EventKind, Audience } from '../../schemas/events';
 import { EVENT_KINDS } from '../../schemas/events';
-import { formatHours, formatRange } from './format';
+import { formatDay, formatHourMinute, formatHours, formatRange } from './format';
 
 export interface EventRow {
 	id: string;
@@ -597,7 +597,7 @@ async function notifyOffers(tx: Tx, ids: (string | null)[], elevate = true) {
 		for (const r of regs) {
 			if (!r.email) continue;
 			const url = registrationUrl(r.event_id, r.id);
-			const until = r.offer_expires_at ? formatRange(r.offer_expires_at, r.offer_expires_at).split(',').slice(0, 2).join(',').replace(/ –.*$/, '') : '';
+			const until = r.offer_expires_at ? `${formatDay(r.offer_expires_at)} à ${formatHourMinute(r.offer_expires_at)}` : '';
 			const body = renderEmail({
 				greeting: `Bonjour ${r.full_name},`,
 				paragraphs: [

@@ -18,6 +18,8 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 		(!e.registration_opens_at || e.registration_opens_at <= now) &&
 		(!e.registration_closes_at || now < e.registration_closes_at);
 	const people = locals.user && open ? await registrablePeople(db, locals.user, e.id) : [];
+	// Events open to companies: a person without a collectivité registers in their own name.
+	const individual = locals.user && open && e.audience === 'open' && !people.some((p) => p.self) && !d.mine.some((r) => r.user_id === locals.user?.id && r.status !== 'cancelled');
 	return {
 		event: {
 			id: e.id,
@@ -48,7 +50,10 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 		sessions: programme(d),
 		isOrganiser: d.isOrganiser,
 		mine: d.mine.map((r) => ({ id: r.id, fullName: r.full_name, status: r.status })),
-		people: people.filter((p) => !p.registered).map((p) => ({ value: `${p.user_id}|${p.org_id}`, label: p.self ? `Moi-même (${p.org_name})` : `${p.display_name} (${p.org_name})` })),
+		people: [
+			...(individual && locals.user ? [{ value: `${locals.user.id}|`, label: 'Moi-même (à titre individuel)' }] : []),
+			...people.filter((p) => !p.registered).map((p) => ({ value: `${p.user_id}|${p.org_id}`, label: p.self ? `Moi-même (${p.org_name})` : `${p.display_name} (${p.org_name})` }))
+		],
 		loggedIn: !!locals.user
 	};
 };
