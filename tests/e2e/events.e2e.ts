@@ -100,6 +100,13 @@ test('forum with parallel workshops: registration, waiting list, promotion, QR a
 	const code = (await b1.page.locator('.event-qr code').textContent())!.trim();
 	expect(code).toMatch(/^[0-9a-f]{32}$/);
 	const b1Registration = new URL(b1.page.url()).pathname;
+	expect(await seriousViolations(b1.page), 'axe on the registration page').toEqual([]);
+	await gotoReady(b1.page, eventUrl);
+	expect(await seriousViolations(b1.page), 'axe on the event page').toEqual([]);
+	await gotoReady(b1.page, '/evenements');
+	await expect(b1.page.locator('.event-card').getByRole('link', { name: title })).toBeVisible();
+	await expect(b1.page.getByRole('region', { name: 'Mes inscriptions à venir' }).getByRole('link', { name: title })).toBeVisible();
+	expect(await seriousViolations(b1.page), 'axe on the agenda').toEqual([]);
 
 	const b2 = await register('achats.metropole@demo.spaser.test', 'Atelier A', 'Atelier E');
 	await expect(b2.page.getByText("inscription sur la liste d'attente (rang 1)")).toBeVisible();
