@@ -171,5 +171,16 @@ test('forum with parallel workshops: registration, waiting list, promotion, QR a
 	expect(pages.find((p) => p.includes('Nadia Cazalbou'))).toContain('Durée de présence : 1 h 30');
 	expect(pages.find((p) => p.includes('Sandrine Aurelhac'))).toContain('Durée de présence : 2 h 30');
 
+	// 6. Figures of the network (animator) with exports, and the public agenda feed.
+	await gotoReady(a, '/evenements');
+	await a.getByRole('link', { name: /Chiffres de formation/ }).first().click();
+	await expect(a.getByRole('table', { name: 'Par collectivité' })).toBeVisible();
+	await expect(a.getByRole('row', { name: /Agglomération du Val d'Aurence/ })).toBeVisible();
+	const [csv] = await Promise.all([a.waitForEvent('download'), a.getByRole('link', { name: 'Exporter (CSV)' }).click()]);
+	expect(readFileSync((await csv.path())!, 'utf8')).toMatch(/^\ufeffCollectivité;Personnes formées;Heures de formation/);
+	const feed = await a.request.get('/evenements/agenda.ics');
+	expect(feed.headers()['content-type']).toContain('text/calendar');
+	expect(await feed.text()).toContain('SUMMARY:Webinaire : considérations environnementales');
+
 	await Promise.all([animator.context.close(), b1.context.close(), b2.context.close()]);
 });

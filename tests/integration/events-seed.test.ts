@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/lib/server/db';
 import { loadDemoData } from '../../src/lib/server/demo';
 import { networkFigures, orgFigures } from '../../src/lib/server/events/figures';
-import { listEvents, getEvent } from '../../src/lib/server/events/service';
+import ICAL from 'ical.js';
+import { agendaIcs, listEvents, getEvent } from '../../src/lib/server/events/service';
 import { engines, openTestDb } from '../helpers/engines';
 
 const ANIMATRICE = { id: 'de000000-0000-4000-8000-000000000002', email: 'animatrice@demo.spaser.test' };
@@ -51,6 +52,17 @@ describe.each(engines)('demo events (supabase/seeds/events.sql) on %s', (kind) =
 		const net = await networkFigures(db, ANIMATRICE, NETWORK, year);
 		expect(net.totals.people_trained).toBe(7);
 		expect(net.events.find((e) => e.id === FORUM)).toMatchObject({ registered: 8, present: 7 });
+	});
+
+	it('publishes the public agenda as an iCalendar feed, for all networks or one', async () => {
+		for (const slug of [null, 'reseau-achats-responsables-sud-ouest']) {
+			const cal = new ICAL.Component(ICAL.parse(await agendaIcs(db, slug)));
+			const events = cal.getAllSubcomponents('vevent').map((v) => new ICAL.Event(v));
+			expect(events.map((e) => e.summary)).toEqual(['Webinaire : considérations environnementales dans les marchés de travaux']);
+			expect(events[0].uid).toMatch(/@evenements\.spaser-commun$/);
+			expect(events[0].endDate.toJSDate().getTime() - events[0].startDate.toJSDate().getTime()).toBe(90 * 60_000);
+		}
+		expect(await agendaIcs(db, 'un-autre-reseau')).not.toContain('BEGIN:VEVENT');
 	});
 
 	function forumStart() {
