@@ -606,6 +606,17 @@ describe.each(engines)('API v1 (%s)', (kind) => {
 					'GET /guichet/requests/{id}',
 					'GET /guichet/requests/{id}/attachments/{fileId}',
 					'POST /guichet/requests/{id}/messages',
+					'GET /events',
+					'POST /events',
+					'GET /events/{id}',
+					'POST /events/{id}/publish',
+					'POST /events/{id}/choice-groups',
+					'POST /events/{id}/sessions',
+					'GET /events/{id}/registrations',
+					'POST /events/{id}/registrations',
+					'POST /event-registrations/{id}/cancel',
+					'POST /event-sessions/{id}/check-ins',
+					'DELETE /event-sessions/{id}/check-ins/{registrationId}',
 					'GET /openapi.json'
 				].sort()
 			);

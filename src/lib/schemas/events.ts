@@ -1,0 +1,253 @@
+// Trainings and network events: the schemas of forms and of the JSON API (French messages).
+import { z } from 'zod';
+import { uuid } from './common';
+
+export const EVENT_KINDS = {
+	formation: 'Formation',
+	webinaire: 'Webinaire',
+	atelier: 'Atelier',
+	rencontre: 'Rencontre réseau',
+	forum: 'Forum',
+	matinale: 'Matinale',
+	cohorte: 'Cohorte'
+} as const;
+export type EventKind = keyof typeof EVENT_KINDS;
+
+export const AUDIENCES = {
+	network: 'Membres du réseau',
+	buyers: 'Tous les acheteurs publics',
+	open: 'Ouvert aux entreprises'
+} as const;
+export type Audience = keyof typeof AUDIENCES;
+
+export const EVENT_STATUSES = { draft: 'Brouillon', published: 'Publié', cancelled: 'Annulé' } as const;
+export const REGISTRATION_STATUSES = {
+	confirmed: 'Confirmée',
+	waitlisted: "Liste d'attente",
+	offered: 'Place proposée',
+	cancelled: 'Annulée'
+} as const;
+export type RegistrationStatus = keyof typeof REGISTRATION_STATUSES;
+
+/** A local date-time from <input type="datetime-local"> (Europe/Paris) or an ISO instant. */
+const dateTime = (label: string) =>
+	z
+		.string({ error: `Indiquez ${label}.` })
+		.trim()
+		.refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(s) && !Number.isNaN(parseLocal(s).getTime()), {
+			error: `${label[0].toUpperCase()}${label.slice(1)} n'est pas une date valable.`
+		})
+		.transform(parseLocal);
+const optionalDateTime = (label: string) => dateTime(label).optional();
+
+/** Paris wall-clock time "2030-03-12T09:30" → instant; strings with an offset or Z are taken as they are. */
+export function parseLocal(s: string): Date {
+	if (/(Z|[+-]\d{2}:?\d{2})$/.test(s)) return new Date(s);
+	const [d, t] = s.split('T');
+	const [y, mo, da] = d.split('-').map(Number);
+	const [h, mi] = t.split(':').map(Number);
+	// Find the UTC instant whose Paris wall time is the one given (two passes settle DST).
+	let guess = Date.UTC(y, mo - 1, da, h, mi);
+	for (let i = 0; i < 2; i++) {
+		const parts = new Intl.DateTimeFormat('en-GB', {
+			timeZone: 'Europe/Paris',
+			year: 'numeric',
+			month: '2-digit',
+			day: '2-digit',
+			hour: '2-digit',
+			minute: '2-digit',
+			hourCycle: 'h23'
+		}).formatToParts(new Date(guess));
+		const get = (k: string) => Number(parts.find((p) => p.type === k)?.value);
+		const wall = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'));
+		guess -= wall - Date.UTC(y, mo - 1, da, h, mi);
+	}
+	return new Date(guess);
+}
+
+const optionalInt = (label: string, min: number, max: number) =>
+	z.preprocess(
+		(v) => (v === '' || v === undefined || v === null ? undefined : typeof v === 'string' ? Number(v) : v),
+		z
+			.number({ error: `${label} doit être un nombre.` })
+			.int({ error: `${label} doit être un nombre entier.` })
+			.min(min, { error: `${label} doit être au moins ${min}.` })
+			.max(max, { error: `${label} ne peut pas dépasser ${max}.` })
+			.optional()
+	);
+
+const eventFields = z.object({
+		kind: z.enum(Object.keys(EVENT_KINDS) as [EventKind, ...EventKind[]], { error: "Choisissez le type d'événement." }),
+		title: z.string({ error: 'Indiquez un titre.' }).trim().min(3, { error: 'Le titre doit compter au moins 3 caractères.' }).max(200),
+		description: z.string().trim().max(20000).optional().default(''),
+		organiser: z.string({ error: "Choisissez l'organisateur." }).regex(/^(network|org):[0-9a-f-]{36}$/, { error: "Choisissez l'organisateur." }),
+		partners: z.string().trim().max(2000).optional().default(''),
+		themes: z.string().trim().max(1000).optional().default(''),
+		audience: z.enum(['network', 'buyers', 'open'], { error: 'Choisissez le public.' }),
+		place: z.string().trim().max(500).optional().default(''),
+		visioUrl: z
+			.string()
+			.trim()
+			.regex(/^https:\/\/\S+$/, { error: 'Le lien de visio doit commencer par https://.' })
+			.optional(),
+		startsAt: dateTime('la date de début'),
+		endsAt: dateTime('la date de fin'),
+		registrationOpensAt: optionalDateTime("la date d'ouverture des inscriptions"),
+		registrationClosesAt: optionalDateTime('la date de clôture des inscriptions'),
+		capacity: optionalInt('La capacité', 1, 100000),
+		perOrgLimit: optionalInt('La limite par collectivité', 1, 1000),
+		offerHours: optionalInt('Le délai de réponse', 1, 720)
+});
+type Dates = { startsAt: Date; endsAt: Date; registrationOpensAt?: Date; registrationClosesAt?: Date };
+const datesInOrder = <T extends z.ZodType<Dates>>(schema: T) =>
+	schema
+		.refine((v) => v.startsAt < v.endsAt, { error: 'La fin doit être après le début.', path: ['endsAt'] })
+		.refine((v) => !v.registrationOpensAt || !v.registrationClosesAt || v.registrationOpensAt < v.registrationClosesAt, {
+			error: 'La clôture des inscriptions doit être après leur ouverture.',
+			path: ['registrationClosesAt']
+		});
+export const eventInputSchema = datesInOrder(eventFields);
+/** Editing: the organiser does not change. */
+export const eventUpdateSchema = datesInOrder(eventFields.omit({ organiser: true }));
+export type EventInput = z.infer<typeof eventInputSchema>;
+export type EventUpdate = z.infer<typeof eventUpdateSchema>;
+
+export const choiceGroupInputSchema = z.object({
+	title: z.string({ error: 'Indiquez un intitulé.' }).trim().min(1, { error: 'Indiquez un intitulé.' }).max(200)
+});
+
+export const sessionInputSchema = z
+	.object({
+		title: z.string({ error: 'Indiquez un titre.' }).trim().min(1, { error: 'Indiquez un titre.' }).max(200),
+		description: z.string().trim().max(5000).optional().default(''),
+		startsAt: dateTime('le début de la séance'),
+		endsAt: dateTime('la fin de la séance'),
+		room: z.string().trim().max(200).optional().default(''),
+		speakers: z.string().trim().max(1000).optional().default(''),
+		capacity: optionalInt('La capacité', 1, 100000),
+		choiceGroupId: uuid.optional()
+	})
+	.refine((v) => v.startsAt < v.endsAt, { error: 'La fin doit être après le début.', path: ['endsAt'] });
+export type SessionInput = z.infer<typeof sessionInputSchema>;
+
+export const registrationInputSchema = z.object({
+	/** The person registered (default: the caller). */
+	userId: uuid.optional(),
+	orgId: uuid.optional(),
+	choices: z.array(uuid).max(50).optional().default([])
+});
+export type RegistrationInput = z.infer<typeof registrationInputSchema>;
+
+export const walkInInputSchema = z.object({
+	fullName: z.string({ error: 'Indiquez le nom.' }).trim().min(1, { error: 'Indiquez le nom.' }).max(200),
+	email: z.string().trim().max(254).optional().default(''),
+	orgName: z.string().trim().max(200).optional().default(''),
+	choices: z.array(uuid).max(50).optional().default([])
+});
+
+export const checkInInputSchema = z
+	.object({
+		code: z.string().trim().regex(/^[0-9a-f]{32}$/, { error: "Ce code n'est pas un code d'inscription." }).optional(),
+		registrationId: uuid.optional()
+	})
+	.refine((v) => !!v.code !== !!v.registrationId, { error: 'Indiquez un code ou une inscription.', path: ['code'] });
+
+export const cancelEventInputSchema = z.object({
+	reason: z.string().trim().max(2000).optional().default('')
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// JSON API (responses)
+// ---------------------------------------------------------------------------------------------------------
+import { apiInput, apiOutput, listOf } from './api';
+
+const isoDate = z.iso.datetime().describe('Date et heure ISO 8601 (UTC).');
+const eventFieldsOut = {
+	id: z.uuid(),
+	kind: z.enum(Object.keys(EVENT_KINDS) as [EventKind, ...EventKind[]]).describe('Type : formation, webinaire, atelier, rencontre, forum, matinale, cohorte.'),
+	kindLabel: z.string(),
+	title: z.string(),
+	description: z.string(),
+	organiserNetworkId: z.uuid().nullable(),
+	organiserOrgId: z.uuid().nullable(),
+	organiserName: z.string(),
+	partners: z.string(),
+	themes: z.array(z.string()),
+	audience: z.enum(['network', 'buyers', 'open']).describe('network : membres du réseau ; buyers : tous les acheteurs publics ; open : ouvert aux entreprises.'),
+	place: z.string(),
+	visioUrl: z.string().nullable(),
+	start: isoDate,
+	end: isoDate,
+	registrationOpensAt: isoDate.nullable(),
+	registrationClosesAt: isoDate.nullable(),
+	capacity: z.number().int().nullable(),
+	perOrgLimit: z.number().int().nullable(),
+	status: z.enum(['draft', 'published', 'cancelled']),
+	placesTaken: z.number().int().describe('Inscriptions confirmées ou places proposées.'),
+	waitlist: z.number().int().describe("Personnes sur la liste d'attente.")
+};
+export const eventListSchema = apiOutput(listOf(z.object(eventFieldsOut)), 'EventList', 'Événements visibles, du plus proche au plus lointain.');
+export const eventSessionSchema = apiOutput(
+	z.object({
+		id: z.uuid(),
+		choiceGroupId: z.uuid().nullable(),
+		title: z.string(),
+		description: z.string(),
+		start: isoDate,
+		end: isoDate,
+		room: z.string(),
+		speakers: z.string(),
+		capacity: z.number().int().nullable(),
+		placesTaken: z.number().int()
+	}),
+	'EventSession',
+	'Une séance du programme (plénière, atelier, journée de cohorte).'
+);
+export const eventChoiceGroupSchema = apiOutput(z.object({ id: z.uuid(), title: z.string() }), 'EventChoiceGroup', 'Un groupe d’ateliers parmi lesquels chaque participant en choisit un.');
+export const eventDetailSchema = apiOutput(
+	z.object({ ...eventFieldsOut, choiceGroups: z.array(eventChoiceGroupSchema), sessions: z.array(eventSessionSchema) }),
+	'Event',
+	'Un événement avec son programme.'
+);
+export const eventRegistrationSchema = apiOutput(
+	z.object({
+		id: z.uuid(),
+		eventId: z.uuid(),
+		userId: z.uuid().nullable(),
+		orgId: z.uuid().nullable(),
+		orgName: z.string().nullable(),
+		fullName: z.string(),
+		status: z.enum(['confirmed', 'waitlisted', 'offered', 'cancelled']),
+		waitlistPosition: z.number().int().nullable().describe("Rang sur la liste d'attente (ordre d'arrivée)."),
+		offerExpiresAt: isoDate.nullable(),
+		walkIn: z.boolean(),
+		noShow: z.boolean(),
+		choices: z.array(z.uuid()),
+		checkinCode: z.string().nullable().describe("Code porté par le QR code (pour la personne inscrite et les organisateurs)."),
+		createdAt: isoDate
+	}),
+	'EventRegistration',
+	'Une inscription à un événement.'
+);
+export const eventRegistrationListSchema = apiOutput(listOf(eventRegistrationSchema), 'EventRegistrationList', 'Inscriptions visibles : les vôtres, celles de vos collègues (administrateur) ou toutes (organisateur).');
+export const eventCheckInSchema = apiOutput(
+	z.object({ registrationId: z.uuid(), fullName: z.string(), alreadyCheckedIn: z.boolean() }),
+	'EventCheckIn',
+	'Résultat d’un émargement.'
+);
+export const apiRegistrationInputSchema = z.object({
+	userId: uuid.optional().describe('La personne à inscrire (vous par défaut ; un collègue si vous administrez sa collectivité).'),
+	orgId: uuid.optional().describe('La collectivité au titre de laquelle la personne s’inscrit.'),
+	choices: z.array(uuid).max(50).optional().default([]).describe('Une séance par groupe de choix.')
+});
+export const eventPublishInputSchema = apiInput(
+	z.object({ published: z.boolean({ error: 'published : true ou false.' }) }),
+	'EventPublishInput',
+	'true : publier (inscriptions ouvertes selon les dates) ; false : repasser en brouillon.'
+);
+// The form schemas double as API request bodies.
+apiInput(eventInputSchema, 'EventInput', 'Un événement : type, titre, organisateur, public, lieu ou visio, dates, inscriptions.');
+apiInput(choiceGroupInputSchema, 'EventChoiceGroupInput', 'Intitulé du groupe d’ateliers au choix.');
+apiInput(sessionInputSchema, 'EventSessionInput', 'Une séance : titre, horaires, salle, intervenants, capacité, groupe de choix.');
+apiInput(apiRegistrationInputSchema, 'EventRegistrationInput', 'La personne à inscrire, sa collectivité et ses choix d’ateliers.');
+apiInput(checkInInputSchema, 'EventCheckInInput', 'Le code lu sur le QR code, ou l’identifiant de l’inscription.');
