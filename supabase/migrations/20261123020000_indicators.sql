@@ -12,7 +12,8 @@
 --     collectivités contribute (k per network, default 5, never below 3; 5 for regions), when no contributor
 --     holds more than 85 % of the sum of values, and when the cell's contributor set differs from the contributor
 --     set of EVERY other cell of the lattice (all networks and regions, whoever asks) either not at all or by at
---     least k collectivités (no differencing by toggling a filter or switching scope). Figures are rounded;
+--     least k collectivités (no differencing by toggling a filter or switching scope); cells below their own k are
+--     never published, so they do not count. Figures are rounded;
 --     P10/P90 are published only from 10 contributors.
 
 -- ---------------------------------------------------------------------------------------------------------
@@ -113,7 +114,8 @@ create table public.decp_contracts (
   buyer_siret text not null check (buyer_siret ~ '^[0-9]{14}$'),
   contract_id text not null check (length(contract_id) between 1 and 64),
   modification_id integer not null default 0 check (modification_id >= 0),
-  import_run_id uuid references public.decp_import_runs (id) on delete set null,
+  -- deferred: the run is recorded with its final counts after its contracts, in the same transaction
+  import_run_id uuid references public.decp_import_runs (id) on delete set null deferrable initially deferred,
   format text not null check (format in ('json_2024', 'json_2019', 'xml_2024')),
   object text not null default '',
   nature text not null default '',
@@ -285,6 +287,7 @@ create or replace function app.benchmark_k(p_scope text) returns integer
       (select s.k from public.benchmark_settings s
         where p_scope like 'n:%' and s.network_id::text = substr(p_scope, 3)), 5)) $$;
 revoke all on function app.benchmark_k(text) from public;
+grant execute on function app.benchmark_k(text) to authenticated, service_role;
 
 -- The caller may query a scope: member of a collectivité approved in the network, or its animator; for a region,
 -- member of a collectivité of that region. Platform admins may query any scope.
@@ -354,25 +357,27 @@ create or replace function app.benchmark_stat(p_indicator uuid, p_year integer, 
       return jsonb_build_object('status', 'refused', 'reason', 'dominance', 'k', v_k);
     end if;
 
-    -- Differencing: any other lattice cell whose contributor set differs from this one by 1..k-1 collectivités
-    -- (|A Δ B| = |A| + |B| − 2|A ∩ B|), whoever may query it.
+    -- Differencing: any other lattice cell that could itself be published (at least its own k contributors) and
+    -- whose contributor set differs from this one by 1..k-1 collectivités (|A Δ B| = |A| + |B| − 2|A ∩ B|),
+    -- whoever may query it.
     select exists (
       select 1
         from app.benchmark_cells() c
         join public.indicator_values v on v.org_id = c.org_id and v.indicator_id = p_indicator and v.year = p_year
        where not (c.scope = p_scope and c.kind = p_kind and c.size = p_size)
        group by c.scope, c.kind, c.size
-      having v_n + count(*) - 2 * count(*) filter (where v.org_id = any (v_orgs)) between 1 and v_k - 1
+      having count(*) >= app.benchmark_k(c.scope)
+         and v_n + count(*) - 2 * count(*) filter (where v.org_id = any (v_orgs)) between 1 and v_k - 1
     ) into v_diff;
     if v_diff then
       return jsonb_build_object('status', 'refused', 'reason', 'differencing', 'k', v_k);
     end if;
 
-    select percentile_cont(0.5) within group (order by t.x) as median,
-           percentile_cont(0.25) within group (order by t.x) as p25,
-           percentile_cont(0.75) within group (order by t.x) as p75,
-           percentile_cont(0.1) within group (order by t.x) as p10,
-           percentile_cont(0.9) within group (order by t.x) as p90,
+    select percentile_cont(0.5) within group (order by t.x)::numeric as median,
+           percentile_cont(0.25) within group (order by t.x)::numeric as p25,
+           percentile_cont(0.75) within group (order by t.x)::numeric as p75,
+           percentile_cont(0.1) within group (order by t.x)::numeric as p10,
+           percentile_cont(0.9) within group (order by t.x)::numeric as p90,
            avg(t.x) as mean
       into v_stats from unnest(v_vals) as t (x);
 
