@@ -189,8 +189,9 @@ export function readRecord(rec: unknown, format: DecpFormat): { rows: DecpRow[];
 		return { reason: nature ? `nature inconnue : «\u00a0${nature.slice(0, 60)}\u00a0»` : 'nature du marché absente' };
 	const rawProc = str(rec.procedure) ?? '';
 	const procedure = PROCEDURE_ALIASES[rawProc] ?? rawProc;
-	if (!(PROCEDURES as readonly string[]).includes(procedure))
-		return { reason: rawProc ? `procédure inconnue : «\u00a0${rawProc.slice(0, 80)}\u00a0»` : 'procédure absente' };
+	// A missing procedure is a frequent defect of real flows: kept as unknown; an unknown label is rejected.
+	if (rawProc && !(PROCEDURES as readonly string[]).includes(procedure))
+		return { reason: `procédure inconnue : «\u00a0${rawProc.slice(0, 80)}\u00a0»` };
 	const notifiedOn = decpDate(rec.dateNotification);
 	if (!notifiedOn) return { reason: rec.dateNotification ? `date de notification invalide : «\u00a0${String(rec.dateNotification).slice(0, 30)}\u00a0»` : 'date de notification absente' };
 	const amount = num(rec.montant);
@@ -198,7 +199,7 @@ export function readRecord(rec: unknown, format: DecpFormat): { rows: DecpRow[];
 	if (amount < 0) return { reason: 'montant négatif' };
 	const cpv = str(rec.codeCPV) ?? '';
 	if (cpv && !/^[0-9]{8}(-[0-9])?$/.test(cpv)) return { reason: `code CPV invalide : «\u00a0${cpv.slice(0, 20)}\u00a0»` };
-	let warnings = 0;
+	let warnings = rawProc ? 0 : 1;
 	let social: string[] | null = null;
 	let environmental: string[] | null = null;
 	if (format !== 'json_2019' || 'considerationsSociales' in rec) {
