@@ -603,6 +603,13 @@ describe.each(engines)('API v1 (%s)', (kind) => {
 					'POST /networks/{id}/guichet/questions',
 					'GET /guichet/requests/{id}',
 					'POST /guichet/requests/{id}/messages',
+					'GET /indicators',
+					'GET /organisations/{id}/indicator-values',
+					'PUT /organisations/{id}/indicator-values',
+					'DELETE /organisations/{id}/indicator-values/{valueId}',
+					'GET /organisations/{id}/decp-imports',
+					'POST /organisations/{id}/decp-imports',
+					'GET /benchmark/statistics',
 					'GET /openapi.json'
 				].sort()
 			);

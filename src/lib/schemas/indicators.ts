@@ -207,3 +207,4 @@ export const benchmarkStatSchema = apiOutput(
 	'BenchmarkStatistic',
 	'Statistique anonymisée sur un groupe de pairs (publiée seulement si les règles de secret sont respectées).'
 );
+export const decpImportListSchema = apiOutput(listOf(decpImportSchema), 'DecpImportList');
