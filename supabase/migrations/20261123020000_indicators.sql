@@ -262,23 +262,16 @@ create or replace function app.benchmark_round(p_value numeric, p_unit text, p_n
       when p_value = 0 then 0
       else round(p_value, (1 - floor(log(abs(p_value))))::integer) end $$;
 
--- Every lattice cell (scope × type × size) each collectivité belongs to. Scopes: the networks it is an approved
--- member of ('n:<uuid>') and its region ('r:<code>'); type and size are '*' (all) or the collectivité's own.
-create or replace function app.benchmark_cells() returns table (org_id uuid, scope text, kind text, size text)
+-- The scopes of the lattice each collectivité belongs to: the networks it is an approved member of ('n:<uuid>')
+-- and its region ('r:<code>'). A lattice cell is a scope × (type or '*') × (size class or '*').
+create or replace function app.benchmark_scopes() returns table (org_id uuid, scope text)
   language sql stable security definer set search_path = ''
   as $$
-    with scopes as (
-      select nm.org_id, 'n:' || nm.network_id::text as scope from public.network_memberships nm where nm.status = 'approved'
-      union
-      select o.id, 'r:' || o.region_code from public.organisations o where o.region_code is not null and o.archived_at is null
-    )
-    select s.org_id, s.scope, k.kind, z.size
-      from scopes s
-      join public.organisations o on o.id = s.org_id and o.archived_at is null
-      cross join lateral (values ('*'), (o.kind)) as k (kind)
-      cross join lateral (values ('*'), (app.size_class(o.population))) as z (size)
+    select nm.org_id, 'n:' || nm.network_id::text from public.network_memberships nm where nm.status = 'approved'
+    union all
+    select o.id, 'r:' || o.region_code from public.organisations o where o.region_code is not null
   $$;
-revoke all on function app.benchmark_cells() from public;
+revoke all on function app.benchmark_scopes() from public;
 
 -- The k of a scope: the network's setting (default 5, never below 3), 5 for a region.
 create or replace function app.benchmark_k(p_scope text) returns integer
@@ -343,32 +336,41 @@ create or replace function app.benchmark_stat(p_indicator uuid, p_year integer, 
     if v_def.org_id is not null then return jsonb_build_object('status', 'refused', 'reason', 'custom_indicator'); end if;
     v_k := app.benchmark_k(p_scope);
 
-    -- Contributors of the requested cell.
-    select coalesce(array_agg(v.org_id), '{}'), coalesce(array_agg(v.value), '{}'), count(*), sum(abs(v.value)), max(abs(v.value))
-      into v_orgs, v_vals, v_n, v_sum, v_max
-      from public.indicator_values v
-     where v.indicator_id = p_indicator and v.year = p_year
-       and v.org_id in (select c.org_id from app.benchmark_cells() c
-                         where c.scope = p_scope and c.kind = p_kind and c.size = p_size);
+    -- One statement: every contributor of this indicator and year with its type, size class and lattice scopes;
+    -- the requested cell's contributors; and whether another lattice cell that could itself be published (at least
+    -- its own k contributors) has a contributor set differing from this one by 1..k-1 collectivités
+    -- (|A Δ B| = |A| + |B| − 2|A ∩ B|, grouping sets over scope × type × size), whoever may query it.
+    with contrib as materialized (
+      select v.org_id, v.value, o.kind, app.size_class(o.population) as size, sc.scope
+        from public.indicator_values v
+        join public.organisations o on o.id = v.org_id and o.archived_at is null
+        join app.benchmark_scopes() sc on sc.org_id = v.org_id
+       where v.indicator_id = p_indicator and v.year = p_year
+    ), cell as (
+      select coalesce(array_agg(c.org_id), '{}') as orgs, coalesce(array_agg(c.value), '{}') as vals, count(*)::int as n,
+             sum(abs(c.value)) as total, max(abs(c.value)) as biggest
+        from contrib c
+       where c.scope = p_scope and (p_kind = '*' or c.kind = p_kind) and (p_size = '*' or c.size = p_size)
+    ), groups as (
+      select x.scope, coalesce(x.kind, '*') as kind, coalesce(x.size, '*') as size, count(*)::int as n,
+             count(*) filter (where x.inside)::int as common
+        from (select c.scope, c.kind, c.size, c.org_id = any (cell.orgs) as inside from contrib c cross join cell) x
+       group by grouping sets ((x.scope), (x.scope, x.kind), (x.scope, x.size), (x.scope, x.kind, x.size))
+    )
+    select cell.orgs, cell.vals, cell.n, cell.total, cell.biggest,
+           exists (select 1 from groups g
+                    left join public.benchmark_settings bs on g.scope = 'n:' || bs.network_id::text
+                   where not (g.scope = p_scope and g.kind = p_kind and g.size = p_size)
+                     and g.n >= greatest(3, coalesce(bs.k, 5))
+                     and cell.n + g.n - 2 * g.common between 1 and v_k - 1)
+      into v_orgs, v_vals, v_n, v_sum, v_max, v_diff
+      from cell;
     if v_n < v_k then
       return jsonb_build_object('status', 'refused', 'reason', 'too_few', 'n', v_n, 'k', v_k);
     end if;
     if v_sum > 0 and v_max > 0.85 * v_sum then
       return jsonb_build_object('status', 'refused', 'reason', 'dominance', 'k', v_k);
     end if;
-
-    -- Differencing: any other lattice cell that could itself be published (at least its own k contributors) and
-    -- whose contributor set differs from this one by 1..k-1 collectivités (|A Δ B| = |A| + |B| − 2|A ∩ B|),
-    -- whoever may query it.
-    select exists (
-      select 1
-        from app.benchmark_cells() c
-        join public.indicator_values v on v.org_id = c.org_id and v.indicator_id = p_indicator and v.year = p_year
-       where not (c.scope = p_scope and c.kind = p_kind and c.size = p_size)
-       group by c.scope, c.kind, c.size
-      having count(*) >= app.benchmark_k(c.scope)
-         and v_n + count(*) - 2 * count(*) filter (where v.org_id = any (v_orgs)) between 1 and v_k - 1
-    ) into v_diff;
     if v_diff then
       return jsonb_build_object('status', 'refused', 'reason', 'differencing', 'k', v_k);
     end if;
