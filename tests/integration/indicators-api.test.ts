@@ -14,8 +14,8 @@ type Body = any;
 
 describe.each(engines)('indicators API (%s)', (engine) => {
 	let db: Database;
-	let users: TestUser[] = [];
-	let orgs: string[] = [];
+	const users: TestUser[] = [];
+	const orgs: string[] = [];
 	let net: string;
 	let soc: string;
 	const tok: Record<string, string> = {};

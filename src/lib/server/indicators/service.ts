@@ -52,7 +52,6 @@ export async function guard<T>(p: Promise<T>): Promise<T> {
 	try {
 		return await p;
 	} catch (e) {
-		if (process.env.DEBUG_GUARD) console.error(e);
 		throw toAppError(e);
 	}
 }
@@ -320,7 +319,7 @@ export async function readXlsxRows(bytes: Uint8Array): Promise<string[][]> {
 		const cells: string[] = [];
 		for (let c = 1; c <= IMPORT_COLUMNS.length; c++) {
 			const v = row.getCell(c).value as unknown;
-			let s = '';
+			let s: string;
 			if (v === null || v === undefined) s = '';
 			else if (typeof v === 'object' && v !== null && 'result' in v) s = String((v as { result: unknown }).result ?? '');
 			else if (typeof v === 'object' && v !== null && 'richText' in v) s = (v as { richText: { text: string }[] }).richText.map((t) => t.text).join('');
