@@ -79,3 +79,16 @@ test('a buyer imports DECP, sees the indicators, compares with the network and d
 	await page.waitForLoadState('networkidle');
 	await expect(page.getByText('Bilan 2024-2025').first()).toBeVisible();
 });
+
+test('another collectivité never sees the buyer’s values, contracts or bilans', async ({ browser }) => {
+	const { page } = await newSession(browser, 'achats.metropole@demo.spaser.test');
+	for (const path of ['/indicateurs', '/indicateurs/decp', '/indicateurs/bilan', '/benchmark']) {
+		const res = await gotoReady(page, `${path}?org=${DEMO_ORG_SLUG}`);
+		expect(res?.status(), path).toBe(404);
+	}
+	// their own page shows their own values only, and the same anonymised statistics
+	await gotoReady(page, '/benchmark?code=CAN-SOC-01&annee=2024');
+	const stats = page.getByRole('table', { name: /Statistiques du groupe de pairs/ });
+	await expect(stats.getByRole('row', { name: /Collectivités contributrices/ })).toContainText('12');
+	await expect(page.getByRole('heading', { level: 1 })).toContainText('Métropole de Garonne-Véradène');
+});

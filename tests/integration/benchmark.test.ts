@@ -3,7 +3,7 @@
 // group by fewer than k members, dominance, per-network k, custom indicators never compared.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asService, withUser, type Database } from '../../src/lib/server/db';
-import { benchmarkStatistic, benchmarkView, peerScopes } from '../../src/lib/server/benchmark/service';
+import { animatedNetworkSettings, benchmarkStatistic, benchmarkView, peerScopes, setNetworkK } from '../../src/lib/server/benchmark/service';
 import { createCustomIndicator, listValues, saveValue } from '../../src/lib/server/indicators/service';
 import { engines, openTestDb } from '../helpers/engines';
 import { addAnimatorDirect, createNetwork, createUser, type TestUser } from '../helpers/factories';
@@ -181,7 +181,13 @@ describe.each(engines)('benchmark privacy (%s)', (engine) => {
 		expect(noop).toEqual([]);
 		const scopes = await peerScopes(db, w.admins[0], w.orgs[0]);
 		expect(scopes.find((s) => s.scope === `n:${w.net}`)?.k).toBe(4);
-		await withUser(db, w.animator, (tx) => tx.query(`delete from public.benchmark_settings where network_id = $1`, [w.net])).catch(() => null);
+		// through the service (the /benchmark page's form)
+		await setNetworkK(db, w.animator, w.net, 6);
+		expect(await animatedNetworkSettings(db, w.animator)).toEqual([{ networkId: w.net, name: 'Réseau de comparaison', k: 6 }]);
+		await expect(setNetworkK(db, w.animator, w.net, 2)).rejects.toMatchObject({ status: 400 });
+		await expect(setNetworkK(db, w.admins[0], w.net, 3)).rejects.toMatchObject({ status: 404 });
+		expect((await peerScopes(db, w.admins[0], w.orgs[0])).find((s) => s.scope === `n:${w.net}`)?.k).toBe(6);
+		await asService(db, 'test: reset k', (tx) => tx.query(`delete from public.benchmark_settings where network_id = $1`, [w.net]));
 	});
 
 	it('the benchmark view explains a refused statistic and shows only my own value', async () => {

@@ -189,3 +189,39 @@ export async function benchmarkView(db: Database, actor: Actor, input: z.input<t
 }
 
 export { KINDS, SIZES };
+
+export interface NetworkSecrecy {
+	networkId: string;
+	name: string;
+	k: number;
+}
+
+/** The networks the caller animates, with their k (animators set it; default 5). */
+export async function animatedNetworkSettings(db: Database, actor: Actor): Promise<NetworkSecrecy[]> {
+	return guard(
+		withUser(db, actor, (tx) =>
+			tx.query<NetworkSecrecy>(
+				`select n.id as "networkId", n.name, coalesce(s.k, 5) as k
+				   from public.networks n join public.network_animators a on a.network_id = n.id and a.user_id = auth.uid()
+				   left join public.benchmark_settings s on s.network_id = n.id
+				  order by n.name`
+			)
+		)
+	);
+}
+
+/** Sets a network's k (minimum number of contributors), 3 to 50, as one of its animators or a platform admin. */
+export async function setNetworkK(db: Database, actor: Actor, networkId: string, k: number): Promise<void> {
+	if (!Number.isInteger(k) || k < 3 || k > 50)
+		throw new AppError('invalid', 'Le nombre minimal de contributeurs doit être un entier entre 3 et 50.', 400, { field: 'k' });
+	await guard(
+		withUser(db, actor, async (tx) => {
+			const [ok] = await tx.query<{ ok: boolean }>('select app.is_network_animator($1) or app.is_platform_admin() as ok', [networkId]);
+			if (!ok?.ok) throw notFound('Ce réseau');
+			await tx.query(
+				`insert into public.benchmark_settings (network_id, k) values ($1, $2) on conflict (network_id) do update set k = excluded.k`,
+				[networkId, k]
+			);
+		})
+	);
+}
