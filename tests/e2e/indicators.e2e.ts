@@ -37,6 +37,7 @@ test('a buyer imports DECP, sees the indicators, compares with the network and d
 	await expect(detail.getByRole('row')).toHaveCount(6);
 	await expect(detail).toContainText('Nettoyage des locaux administratifs');
 	await expect(detail).toContainText('1 modification(s)');
+	expect(await seriousViolations(page)).toEqual([]);
 
 	// 3. Saved as values, then compared with the network
 	await page.getByRole('button', { name: 'Enregistrer ces résultats comme mes valeurs 2024' }).click();
@@ -61,6 +62,7 @@ test('a buyer imports DECP, sees the indicators, compares with the network and d
 	// 4. The bilan 2024-2025 of the demo SPASER, with a narrative, saved as a version and downloaded
 	await gotoReady(page, `/indicateurs/bilan?org=${DEMO_ORG_SLUG}&de=2024&a=2025`);
 	await expect(page.getByRole('heading', { name: /Bilan 2024-2025/ })).toBeVisible();
+	expect(await seriousViolations(page)).toEqual([]);
 	const firstNarrative = page.getByLabel("Commentaire sur la mise en œuvre de l'axe").first();
 	await firstNarrative.fill('Les clauses environnementales ont été généralisées aux marchés de services en 2025.');
 	await page.getByRole('button', { name: 'Enregistrer le bilan comme version du SPASER' }).click();
@@ -78,6 +80,11 @@ test('a buyer imports DECP, sees the indicators, compares with the network and d
 	await page.getByRole('link', { name: 'Publier la version' }).click();
 	await page.waitForLoadState('networkidle');
 	await expect(page.getByText('Bilan 2024-2025').first()).toBeVisible();
+
+	// my values page shows the DECP-computed values
+	await gotoReady(page, `/indicateurs?org=${DEMO_ORG_SLUG}`);
+	await expect(page.getByRole('table', { name: /Valeurs de la collectivité/ }).getByRole('row', { name: /CAN-ENV-01/ })).toContainText('70');
+	expect(await seriousViolations(page)).toEqual([]);
 });
 
 test('another collectivité never sees the buyer’s values, contracts or bilans', async ({ browser }) => {
