@@ -617,6 +617,13 @@ describe.each(engines)('API v1 (%s)', (kind) => {
 					'POST /event-registrations/{id}/cancel',
 					'POST /event-sessions/{id}/check-ins',
 					'DELETE /event-sessions/{id}/check-ins/{registrationId}',
+					'GET /indicators',
+					'GET /organisations/{id}/indicator-values',
+					'PUT /organisations/{id}/indicator-values',
+					'DELETE /organisations/{id}/indicator-values/{valueId}',
+					'GET /organisations/{id}/decp-imports',
+					'POST /organisations/{id}/decp-imports',
+					'GET /benchmark/statistics',
 					'GET /openapi.json'
 				].sort()
 			);

@@ -9,6 +9,7 @@ import { organisationEndpoints } from './endpoints/organisations';
 import { spaserEndpoints } from './endpoints/spaser';
 import { guichetEndpoints } from './endpoints/guichet';
 import { eventEndpoints } from './endpoints/events';
+import { indicatorEndpoints } from './endpoints/indicators';
 import { handleApiRequest, type DispatchOptions } from './dispatch';
 import { buildOpenApiDocument, type OpenApiDocument } from './openapi';
 import { compileRegistry, defineEndpoint, type CompiledRoute, type Endpoint } from './registry';
@@ -25,7 +26,7 @@ const docsEndpoint = defineEndpoint({
 	handler: async () => getOpenApiDocument()
 });
 
-export const apiEndpoints: Endpoint[] = [...accountEndpoints, ...organisationEndpoints, ...networkEndpoints, ...spaserEndpoints, ...guichetEndpoints, ...eventEndpoints, docsEndpoint];
+export const apiEndpoints: Endpoint[] = [...accountEndpoints, ...organisationEndpoints, ...networkEndpoints, ...spaserEndpoints, ...guichetEndpoints, ...eventEndpoints, ...indicatorEndpoints, docsEndpoint];
 
 let routes: CompiledRoute[] | null = null;
 export function apiRoutes(): CompiledRoute[] {

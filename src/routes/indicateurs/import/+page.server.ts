@@ -1,0 +1,19 @@
+import { fail } from '@sveltejs/kit';
+import type { Actions } from './$types';
+import { runAction } from '$lib/server/forms';
+import { importValues } from '$lib/server/indicators/service';
+import { orgContext } from '../context.server';
+
+export const actions: Actions = {
+	default: async (event) => {
+		const { db, user, org } = await orgContext(event);
+		if (!org) return fail(404, { message: "Choisissez d'abord une collectivité." });
+		const form = await event.request.formData();
+		const file = form.get('file');
+		if (!(file instanceof File) || !file.size) return fail(400, { message: 'Choisissez un fichier CSV ou XLSX à importer.' });
+		const bytes = new Uint8Array(await file.arrayBuffer());
+		const res = await runAction({}, () => importValues(db, user, org.id, { name: file.name, bytes }));
+		if (!res.ok) return res.failure;
+		return { report: res.value, fileName: file.name };
+	}
+};

@@ -1,0 +1,203 @@
+// Privacy of indicator values and anonymised benchmarks, on both engines: no direct read of another collectivité's
+// value, no statistic on fewer than k contributors, no statistic on a group that differs from another publishable
+// group by fewer than k members, dominance, per-network k, custom indicators never compared.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { asService, withUser, type Database } from '../../src/lib/server/db';
+import { animatedNetworkSettings, benchmarkStatistic, benchmarkView, peerScopes, setNetworkK } from '../../src/lib/server/benchmark/service';
+import { createCustomIndicator, listValues, saveValue } from '../../src/lib/server/indicators/service';
+import { engines, openTestDb } from '../helpers/engines';
+import { addAnimatorDirect, createNetwork, createUser, type TestUser } from '../helpers/factories';
+
+interface World {
+	net: string;
+	orgs: string[];
+	admins: TestUser[];
+	animator: TestUser;
+	soc01: string;
+	eur: string;
+}
+
+async function makeOrg(db: Database, admin: TestUser, i: number, kind: string, region: string, population: number): Promise<string> {
+	return asService(db, 'test: org', async (tx) => {
+		const [o] = await tx.query<{ id: string }>(
+			`insert into public.organisations (slug, name, kind, region_code, population) values ($1, $2, $3, $4, $5) returning id`,
+			[`bm-org-${i}-${Date.now().toString(36)}`, `Collectivité ${i}`, kind, region, population]
+		);
+		await tx.query(`insert into public.organisation_members (org_id, user_id, role) values ($1, $2, 'admin') on conflict do nothing`, [o.id, admin.id]);
+		return o.id;
+	});
+}
+
+async function join(db: Database, net: string, org: string) {
+	await asService(db, 'test: membership', (tx) =>
+		tx.query(`insert into public.network_memberships (network_id, org_id, status) values ($1, $2, 'approved')`, [net, org])
+	);
+}
+
+describe.each(engines)('benchmark privacy (%s)', (engine) => {
+	let db: Database;
+	let w: World;
+
+	beforeAll(async () => {
+		db = await openTestDb(engine);
+		const platform = await createUser(db, { platformAdmin: true });
+		const { id: net } = await createNetwork(db, platform, 'Réseau de comparaison');
+		const animator = await createUser(db);
+		await addAnimatorDirect(db, net, animator);
+		const admins: TestUser[] = [];
+		const orgs: string[] = [];
+		// 0..5: communes of 5 000-19 999 inhabitants in region 76, network members; 6: a metropole in 76, member;
+		// 7: a commune of region 76 NOT in the network; 8: a commune of region 11, member.
+		const spec: [string, string, number, boolean][] = [
+			['commune', '76', 8000, true],
+			['commune', '76', 9000, true],
+			['commune', '76', 12000, true],
+			['commune', '76', 15000, true],
+			['commune', '76', 6000, true],
+			['commune', '76', 7000, true],
+			['metropole', '76', 500000, true],
+			['commune', '76', 10000, false],
+			['commune', '11', 11000, true]
+		];
+		for (const [i, [kind, region, pop, member]] of spec.entries()) {
+			const admin = await createUser(db);
+			admins.push(admin);
+			const org = await makeOrg(db, admin, i, kind, region, pop);
+			orgs.push(org);
+			if (member) await join(db, net, org);
+		}
+		const [soc] = await db.query<{ id: string }>(`select id from public.indicator_definitions where code = 'CAN-SOC-01' and org_id is null`);
+		const [eur] = await db.query<{ id: string }>(`select id from public.indicator_definitions where code = 'CAN-SOC-08' and org_id is null`);
+		w = { net, orgs, admins, animator, soc01: soc.id, eur: eur.id };
+		const soc01 = [10, 14, 18, 22, 26, 30, 34, 12, 40];
+		for (const [i, org] of orgs.entries()) await saveValue(db, admins[i], org, { indicatorId: soc.id, year: 2024, value: soc01[i] });
+	});
+	afterAll(async () => db?.close());
+
+	it('keeps raw values private to their collectivité (direct reads and writes)', async () => {
+		const own = await withUser(db, w.admins[0], (tx) => tx.query<{ org_id: string; value: string }>('select org_id, value::text from public.indicator_values'));
+		expect(own.map((r) => r.org_id)).toEqual([w.orgs[0]]);
+		// an animator of the network reads no member's raw value
+		const anim = await withUser(db, w.animator, (tx) => tx.query('select * from public.indicator_values'));
+		expect(anim).toEqual([]);
+		// nor through the service
+		await expect(listValues(db, w.admins[0], w.orgs[1])).rejects.toMatchObject({ status: 404 });
+		// another collectivité cannot write or delete a peer's value
+		await expect(saveValue(db, w.admins[0], w.orgs[1], { indicatorId: w.soc01, year: 2024, value: 99 })).rejects.toMatchObject({ status: 404 });
+		const touched = await withUser(db, w.admins[0], (tx) =>
+			tx.query(`update public.indicator_values set value = 0 where org_id = $1 returning id`, [w.orgs[1]])
+		);
+		expect(touched).toEqual([]);
+		await expect(
+			withUser(db, w.admins[0], (tx) =>
+				tx.query(`insert into public.indicator_values (org_id, indicator_id, year, value) values ($1, $2, 2023, 5)`, [w.orgs[1], w.soc01])
+			)
+		).rejects.toThrow(/row-level security/);
+		const [{ value }] = await asService(db, 'test: check', (tx) =>
+			tx.query<{ value: string }>(`select value::text from public.indicator_values where org_id = $1 and year = 2024`, [w.orgs[1]])
+		);
+		expect(Number(value)).toBe(14);
+	});
+
+	it('publishes a statistic with ≥ k contributors, rounded, with my own rank only', async () => {
+		// 2023: only the six communes 0-5 (same members in every cell: network, region 76, type, size)
+		const v2023 = [10, 14, 18, 22, 26, 31];
+		for (let i = 0; i < 6; i++) await saveValue(db, w.admins[i], w.orgs[i], { indicatorId: w.soc01, year: 2023, value: v2023[i] });
+		const s = await benchmarkStatistic(db, w.admins[2], { indicator: w.soc01, year: 2023, scope: `n:${w.net}`, org: w.orgs[2] });
+		expect(s).toMatchObject({ status: 'ok', n: 6, k: 5, median: 20, p10: null, p90: null });
+		expect(s.mean).toBe(20); // 20.17 rounded to the unit below 10 contributors
+		expect(s.myValue).toBe(18);
+		expect(s.myRank).toBe(40); // (2 below + half of 1 tie) / 6 = 41.7 % → 40
+		const region = await benchmarkStatistic(db, w.admins[2], { indicator: w.soc01, year: 2023, scope: 'r:76', kind: 'commune', size: 's' });
+		expect(region).toMatchObject({ status: 'ok', n: 6, median: 20, myValue: null });
+		// asking with another collectivité's id gives no value or rank
+		const other = await benchmarkStatistic(db, w.admins[2], { indicator: w.soc01, year: 2023, scope: `n:${w.net}`, org: w.orgs[3] });
+		expect(other.myValue).toBeNull();
+		expect(other.myRank).toBeNull();
+	});
+
+	it('refuses a group of k − 1 contributors', async () => {
+		const s = await benchmarkStatistic(db, w.admins[6], { indicator: w.soc01, year: 2024, scope: `n:${w.net}`, kind: 'metropole', org: w.orgs[6] });
+		expect(s).toMatchObject({ status: 'refused', reason: 'too_few', n: 1, k: 5, median: null, mean: null, myValue: null });
+		// k = 7 on the network: the six 2023 contributors are k − 1
+		await asService(db, 'test: k', (tx) => tx.query(`insert into public.benchmark_settings (network_id, k) values ($1, 7)`, [w.net]));
+		const s2 = await benchmarkStatistic(db, w.admins[0], { indicator: w.soc01, year: 2023, scope: `n:${w.net}`, org: w.orgs[0] });
+		expect(s2).toMatchObject({ status: 'refused', reason: 'too_few', n: 6, k: 7, median: null, p25: null, mean: null, myValue: null, myRank: null });
+		await asService(db, 'test: k', (tx) => tx.query(`delete from public.benchmark_settings where network_id = $1`, [w.net]));
+	});
+
+	it('refuses two overlapping groups that differ by one member (no differencing by toggling a filter)', async () => {
+		// Network (k = 5): contributors 0-6, 8 (8). Same network, type « commune »: 0-5, 8 (7) — differs by one (the metropole).
+		const all = await benchmarkStatistic(db, w.admins[0], { indicator: w.soc01, year: 2024, scope: `n:${w.net}` });
+		const communes = await benchmarkStatistic(db, w.admins[0], { indicator: w.soc01, year: 2024, scope: `n:${w.net}`, kind: 'commune' });
+		expect(all).toMatchObject({ status: 'refused', reason: 'differencing', median: null });
+		expect(communes).toMatchObject({ status: 'refused', reason: 'differencing', median: null });
+		// Region 76 (0-7) vs network: differs by org 7 and org 8 (2 < 5): refused too, whoever asks.
+		const region = await benchmarkStatistic(db, w.admins[7], { indicator: w.soc01, year: 2024, scope: 'r:76', org: w.orgs[7] });
+		expect(region).toMatchObject({ status: 'refused', reason: 'differencing' });
+		// A contributor set identical to another cell's is no leak: with the metropole's value removed, network-all
+		// and network-communes have the same 7 contributors.
+		await asService(db, 'test: remove', (tx) => tx.query(`delete from public.indicator_values where org_id = $1`, [w.orgs[6]]));
+		await asService(db, 'test: remove', (tx) => tx.query(`delete from public.indicator_values where org_id = $1`, [w.orgs[7]]));
+		const same = await benchmarkStatistic(db, w.admins[0], { indicator: w.soc01, year: 2024, scope: `n:${w.net}`, kind: 'commune' });
+		// but region 76 now has 0-5 (6) vs network 0-5 + 8 (7): differs by 1 → still refused
+		expect(same).toMatchObject({ status: 'refused', reason: 'differencing' });
+		// the region-11 org leaves the network: network = region 76 = communes = 6 members → published everywhere
+		await asService(db, 'test: leave', (tx) => tx.query(`update public.network_memberships set status = 'left' where org_id = $1`, [w.orgs[8]]));
+		const ok1 = await benchmarkStatistic(db, w.admins[0], { indicator: w.soc01, year: 2024, scope: `n:${w.net}`, kind: 'commune' });
+		const ok2 = await benchmarkStatistic(db, w.admins[0], { indicator: w.soc01, year: 2024, scope: 'r:76' });
+		expect(ok1).toMatchObject({ status: 'ok', n: 6 });
+		expect(ok2).toMatchObject({ status: 'ok', n: 6, median: ok1.median });
+		// restore
+		await asService(db, 'test: restore', (tx) => tx.query(`update public.network_memberships set status = 'approved' where org_id = $1`, [w.orgs[8]]));
+		await saveValue(db, w.admins[6], w.orgs[6], { indicatorId: w.soc01, year: 2024, value: 34 });
+		await saveValue(db, w.admins[7], w.orgs[7], { indicatorId: w.soc01, year: 2024, value: 12 });
+	});
+
+	it('refuses a group where one collectivité holds more than 85 % of the sum', async () => {
+		// ESS purchases: the metropole buys 10 M€, the six communes 20 k€ each (and org 8 is out of the network for this)
+		const amounts = [20000, 20000, 20000, 20000, 20000, 20000, 10_000_000];
+		for (let i = 0; i < 7; i++) await saveValue(db, w.admins[i], w.orgs[i], { indicatorId: w.eur, year: 2024, value: amounts[i] });
+		await saveValue(db, w.admins[8], w.orgs[8], { indicatorId: w.eur, year: 2024, value: 30000 });
+		const s = await benchmarkStatistic(db, w.admins[0], { indicator: w.eur, year: 2024, scope: `n:${w.net}` });
+		expect(s).toMatchObject({ status: 'refused', reason: 'dominance', median: null });
+	});
+
+	it('never compares a custom indicator, and refuses a peer group the caller is not part of', async () => {
+		const custom = await createCustomIndicator(db, w.admins[0], w.orgs[0], { code: 'LOC-01', label: 'Indicateur local', unit: 'count', domain: 'autre' });
+		const s = await benchmarkStatistic(db, w.admins[0], { indicator: custom.id, year: 2024, scope: `n:${w.net}` });
+		expect(s).toMatchObject({ status: 'refused', reason: 'custom_indicator' });
+		const outsider = await createUser(db);
+		const o = await benchmarkStatistic(db, outsider, { indicator: w.soc01, year: 2024, scope: `n:${w.net}` });
+		expect(o).toMatchObject({ status: 'refused', reason: 'not_allowed', n: null });
+		const r = await benchmarkStatistic(db, w.admins[0], { indicator: w.soc01, year: 2024, scope: 'r:11' });
+		expect(r).toMatchObject({ status: 'refused', reason: 'not_allowed' });
+	});
+
+	it('k is per network, set by its animators, never below 3', async () => {
+		await withUser(db, w.animator, (tx) => tx.query(`insert into public.benchmark_settings (network_id, k) values ($1, 4)`, [w.net]));
+		await expect(withUser(db, w.animator, (tx) => tx.query(`update public.benchmark_settings set k = 2 where network_id = $1`, [w.net]))).rejects.toThrow();
+		const noop = await withUser(db, w.admins[0], (tx) => tx.query(`update public.benchmark_settings set k = 3 where network_id = $1 returning k`, [w.net]));
+		expect(noop).toEqual([]);
+		const scopes = await peerScopes(db, w.admins[0], w.orgs[0]);
+		expect(scopes.find((s) => s.scope === `n:${w.net}`)?.k).toBe(4);
+		// through the service (the /benchmark page's form)
+		await setNetworkK(db, w.animator, w.net, 6);
+		expect(await animatedNetworkSettings(db, w.animator)).toEqual([{ networkId: w.net, name: 'Réseau de comparaison', k: 6 }]);
+		await expect(setNetworkK(db, w.animator, w.net, 2)).rejects.toMatchObject({ status: 400 });
+		await expect(setNetworkK(db, w.admins[0], w.net, 3)).rejects.toMatchObject({ status: 404 });
+		expect((await peerScopes(db, w.admins[0], w.orgs[0])).find((s) => s.scope === `n:${w.net}`)?.k).toBe(6);
+		await asService(db, 'test: reset k', (tx) => tx.query(`delete from public.benchmark_settings where network_id = $1`, [w.net]));
+	});
+
+	it('the benchmark view explains a refused statistic and shows only my own value', async () => {
+		const v = await benchmarkView(db, w.admins[1], { indicator: w.soc01, year: 2024, scope: `n:${w.net}`, kind: 'metropole', org: w.orgs[1] });
+		expect(v.stat.status).toBe('refused');
+		expect(v.explanation).toMatch(/Pas assez de contributeurs/);
+		expect(v.myValue).toBe(14);
+		expect(JSON.stringify(v)).not.toContain('"value":34');
+		await expect(benchmarkView(db, w.admins[1], { indicator: w.soc01, year: 2024, scope: `n:${w.net}`, org: w.orgs[2] })).rejects.toMatchObject({
+			status: 404
+		});
+	});
+});
