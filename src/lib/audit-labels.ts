@@ -24,14 +24,19 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
 	'spaser.version.restored': 'Version restaurée',
 	'spaser.version.bilan': 'Bilan enregistré',
 	'spaser.version.publication': 'Version publiée',
-	'spaser.version.depublication': 'Publication retirée'
+	'spaser.version.depublication': 'Publication retirée',
+	'indicateur.valeur.saisie': 'Valeur d’indicateur saisie',
+	'indicateur.valeur.modification': 'Valeur d’indicateur modifiée',
+	'indicateur.valeur.suppression': 'Valeur d’indicateur supprimée',
+	'reseau.benchmark.seuil': 'Seuil d’anonymisation modifié'
 };
 
 /** Categories offered as a filter (the first word of an action). */
 export const AUDIT_CATEGORIES: Record<string, string> = {
 	membre: 'Membres et rôles',
 	reseau: 'Réseaux',
-	spaser: 'SPASER'
+	spaser: 'SPASER',
+	indicateur: 'Indicateurs'
 };
 
 export const auditActionLabel = (action: string) => AUDIT_ACTION_LABELS[action] ?? action;

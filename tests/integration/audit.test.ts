@@ -5,6 +5,7 @@ import * as Y from 'yjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asService, withUser, type Database } from '../../src/lib/server/db';
 import { listAuditEntries } from '../../src/lib/server/audit/service';
+import { saveValue } from '../../src/lib/server/indicators/service';
 import { decideMembership, requestToJoin } from '../../src/lib/server/networks/service';
 import { changeMemberRole, removeMember } from '../../src/lib/server/orgs/service';
 import { createSpaserRecord, setSharingWithNetworks, updateSpaserMetadata } from '../../src/lib/server/spaser/documents';
@@ -48,6 +49,10 @@ describe.each(engines)('audit log (%s)', (engine) => {
 		doc.getMap('settings').set('title', 'SPASER 2026-2029');
 		const version = await createVersion(db, editor, spaser.id, doc, { kind: 'named', name: 'Version adoptée le 15/12/2025' });
 		await publishVersion(db, admin, version.id);
+		// A benchmark value entered, then corrected.
+		const [ind] = await db.query<{ id: string }>(`select id from public.indicator_definitions where code = 'CAN-ENV-01' and org_id is null and is_current`);
+		await saveValue(db, editor, orgId, { indicatorId: ind.id, year: 2025, value: 22 });
+		await saveValue(db, editor, orgId, { indicatorId: ind.id, year: 2025, value: 27.5 });
 		// The person who left deletes their account: their past actions stay, unattributed.
 		await asService(db, 'test: account deleted', (tx) => tx.query('delete from public.users where id = $1', [leaver.id]));
 	});
@@ -69,9 +74,12 @@ describe.each(engines)('audit log (%s)', (engine) => {
 				'spaser.partage |  | Anne Admin',
 				'spaser.statut |  | Anne Admin',
 				'spaser.version.named |  | Éric Rédacteur',
-				'spaser.version.publication |  | Anne Admin'
+				'spaser.version.publication |  | Anne Admin',
+				'indicateur.valeur.saisie |  | Éric Rédacteur',
+				'indicateur.valeur.modification |  | Éric Rédacteur'
 			])
 		);
+		expect(entries.find((e) => e.action === 'indicateur.valeur.modification')!.details).toMatchObject({ indicateur: 'CAN-ENV-01', annee: 2025, valeur: 27.5, ancienne_valeur: 22 });
 		const role = entries.find((e) => e.action === 'membre.role')!;
 		expect(role.details).toMatchObject({ role: 'editor', ancien_role: 'viewer' });
 		expect(entries.find((e) => e.action === 'spaser.statut' && e.details.statut === 'adopte')!.details).toMatchObject({ statut: 'adopte', ancien_statut: 'en_consultation', deliberation: 'Délibération n° 2025-118' });
