@@ -236,6 +236,21 @@ revoke all on function app.my_org_ids(), app.my_editor_org_ids(), app.my_network
 grant execute on function app.my_org_ids(), app.my_editor_org_ids(), app.my_network_ids(), app.my_animated_network_ids(),
   app.resource_org(uuid), app.org_in_network(uuid, uuid) to anon, authenticated, service_role;
 
+-- The caller may see this item: the rule of resources_select, for policies on resources itself (a policy may
+-- not query its own table) and for names shown with an item.
+create or replace function app.resource_visible(p_resource uuid) returns boolean
+  language sql stable security definer set search_path = ''
+  as $$
+    select exists (select 1 from public.resources r
+     where r.id = p_resource
+       and (r.visibility = 'public'
+            or r.org_id = any (app.my_org_ids())
+            or (r.visibility = 'network' and r.validated_network_ids && app.my_network_ids())
+            or (r.visibility <> 'private' and r.shared_network_ids && app.my_animated_network_ids())))
+  $$;
+revoke all on function app.resource_visible(uuid) from public;
+grant execute on function app.resource_visible(uuid) to anon, authenticated, service_role;
+
 -- ---------------------------------------------------------------------------------------------------------
 -- Triggers
 -- ---------------------------------------------------------------------------------------------------------
@@ -293,7 +308,7 @@ create trigger resources_guard before insert or update on public.resources for e
 create or replace function app.resource_snapshot(r public.resources) returns jsonb
   language sql immutable
   as $$ select to_jsonb(r) - 'search' - 'attachments_text' - 'shared_network_ids' - 'validated_network_ids'
-               - 'reliability' - 'usage_count' - 'national_reference' - 'created_at' - 'updated_at' - 'version'
+               - 'reliability' - 'usage_count' - 'national_reference' - 'visibility' - 'created_at' - 'updated_at' - 'version'
                - 'created_by' - 'org_id' - 'source_id' - 'id' - 'kind' $$;
 
 -- Content edits: bump the version, write it, and send the item back to review in every network.
@@ -486,7 +501,7 @@ create policy resources_select on public.resources for select to authenticated
          or (visibility <> 'private' and shared_network_ids && (select app.my_animated_network_ids())));
 create policy resources_insert on public.resources for insert to authenticated
   with check (app.has_org_role(org_id, array['admin', 'editor'])
-              and (source_id is null or exists (select 1 from public.resources s where s.id = source_id)));
+              and (source_id is null or app.resource_visible(source_id)));
 create policy resources_update on public.resources for update to authenticated
   using (app.has_org_role(org_id, array['admin', 'editor']) or (visibility = 'public' and app.is_platform_admin()))
   with check (app.has_org_role(org_id, array['admin', 'editor']) or (visibility = 'public' and app.is_platform_admin()));
@@ -550,3 +565,14 @@ create policy resource_calc_settings_insert on public.resource_calc_settings for
 create policy resource_calc_settings_update on public.resource_calc_settings for update to authenticated
   using (app.is_network_animator(network_id) or app.is_platform_admin())
   with check (app.is_network_animator(network_id) or app.is_platform_admin());
+
+-- The collectivité name of an item the caller may see (same rule as resources_select), for cards and exports:
+-- a member of another collectivité does not otherwise see that collectivité's row.
+create or replace function app.resource_org_name(p_resource uuid) returns text
+  language sql stable security definer set search_path = ''
+  as $$
+    select o.name from public.resources r join public.organisations o on o.id = r.org_id
+     where r.id = p_resource and app.resource_visible(p_resource)
+  $$;
+revoke all on function app.resource_org_name(uuid) from public;
+grant execute on function app.resource_org_name(uuid) to anon, authenticated, service_role;
