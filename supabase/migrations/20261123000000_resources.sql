@@ -372,14 +372,16 @@ create or replace function app.resource_shares_guard() returns trigger
          or new.submitted_by is distinct from old.submitted_by or new.submitted_at is distinct from old.submitted_at then
         raise exception 'resource_immutable' using errcode = '42501';
       end if;
-      if new.status not in ('validated', 'changes_requested') then
-        raise exception 'transition_not_allowed';
+      if new.status is distinct from old.status or new.comment is distinct from old.comment then
+        if new.status not in ('validated', 'changes_requested') then
+          raise exception 'transition_not_allowed';
+        end if;
+        if new.status = 'changes_requested' and length(btrim(coalesce(new.comment, ''))) = 0 then
+          raise exception 'comment_required';
+        end if;
+        new.decided_by := auth.uid();
+        new.decided_at := now();
       end if;
-      if new.status = 'changes_requested' and length(btrim(coalesce(new.comment, ''))) = 0 then
-        raise exception 'comment_required';
-      end if;
-      new.decided_by := auth.uid();
-      new.decided_at := now();
     end if;
     return new;
   end
