@@ -603,6 +603,11 @@ describe.each(engines)('API v1 (%s)', (kind) => {
 					'POST /networks/{id}/guichet/questions',
 					'GET /guichet/requests/{id}',
 					'POST /guichet/requests/{id}/messages',
+					'GET /resources',
+					'GET /resources/{id}',
+					'POST /resources',
+					'PUT /resources/{id}',
+					'POST /resources/import',
 					'GET /openapi.json'
 				].sort()
 			);

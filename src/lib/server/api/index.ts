@@ -8,6 +8,7 @@ import { networkEndpoints } from './endpoints/networks';
 import { organisationEndpoints } from './endpoints/organisations';
 import { spaserEndpoints } from './endpoints/spaser';
 import { guichetEndpoints } from './endpoints/guichet';
+import { resourceEndpoints } from './endpoints/resources';
 import { handleApiRequest, type DispatchOptions } from './dispatch';
 import { buildOpenApiDocument, type OpenApiDocument } from './openapi';
 import { compileRegistry, defineEndpoint, type CompiledRoute, type Endpoint } from './registry';
@@ -24,7 +25,7 @@ const docsEndpoint = defineEndpoint({
 	handler: async () => getOpenApiDocument()
 });
 
-export const apiEndpoints: Endpoint[] = [...accountEndpoints, ...organisationEndpoints, ...networkEndpoints, ...spaserEndpoints, ...guichetEndpoints, docsEndpoint];
+export const apiEndpoints: Endpoint[] = [...accountEndpoints, ...organisationEndpoints, ...networkEndpoints, ...spaserEndpoints, ...guichetEndpoints, ...resourceEndpoints, docsEndpoint];
 
 let routes: CompiledRoute[] | null = null;
 export function apiRoutes(): CompiledRoute[] {

@@ -1,0 +1,111 @@
+/**
+ * Shared resources end to end: a buyer writes a clause and shares it with the network, the animator asks for a
+ * change, the buyer edits, the animator validates, and another collectivité of the network finds it by search and
+ * inserts it into its own SPASER (created here through the UI).
+ */
+import { expect, test } from '@playwright/test';
+import { DEMO, gotoReady, newSession } from './helpers';
+
+const BUYER = 'redacteur@demo.spaser.test';
+const OTHER = 'achats.metropole@demo.spaser.test';
+const OTHER_ORG_SLUG = 'metropole-de-garonne-veradene';
+
+test('a clause goes from a buyer through network review to another collectivité’s SPASER', async ({ browser }) => {
+	const title = `Reprise des palettes de livraison ${Date.now().toString(36)}`;
+	const buyer = await newSession(browser, BUYER);
+	const b = buyer.page;
+
+	// 1. The buyer writes the clause and shares it with the network.
+	await gotoReady(b, '/ressources/nouvelle');
+	await b.getByLabel('Titre').fill(title);
+	await b.getByLabel('Résumé').fill('Le titulaire reprend et réemploie les palettes.');
+	await b.getByLabel('Famille').selectOption('environnementale');
+	await b.getByLabel('Mécanisme juridique').selectOption('condition_execution');
+	await b.getByLabel('Texte de la clause').fill('Le titulaire reprend gratuitement les palettes de livraison et les réemploie.');
+	await b.getByRole('checkbox', { name: 'Fournitures — bureau et papier' }).check();
+	await b.getByLabel('Codes CPV').fill('30190000-7');
+	await b.getByRole('radio', { name: /Partagé avec mon réseau/ }).check();
+	await b.getByRole('button', { name: 'Enregistrer' }).click();
+	await expect(b.getByRole('heading', { level: 1, name: title })).toBeVisible();
+	await expect(b.getByText('Ressource enregistrée.')).toBeVisible();
+	const clauseUrl = new URL(b.url()).pathname;
+	await expect(b.getByText('En attente de relecture').first()).toBeVisible();
+
+	// 2. The animator finds it in her review queue and asks for a change, with a comment.
+	const animator = await newSession(browser, DEMO.animator);
+	const a = animator.page;
+	await gotoReady(a, '/ressources/relecture');
+	await a.getByRole('link', { name: title }).click();
+	await expect(a.getByRole('heading', { level: 1, name: title })).toBeVisible();
+	await a.waitForLoadState('networkidle');
+	await a.getByRole('radio', { name: 'Demander des modifications' }).check();
+	await a.getByRole('button', { name: 'Enregistrer la décision' }).click();
+	await expect(a.getByText('Expliquez les modifications demandées.')).toBeVisible(); // a request for changes needs a comment
+	await a.getByRole('radio', { name: 'Demander des modifications' }).check();
+	await a.getByLabel(/Commentaire/).fill('Précisez le délai de reprise des palettes.');
+	await a.getByRole('button', { name: 'Enregistrer la décision' }).click();
+	await expect(a.getByText('Demande de modifications envoyée.')).toBeVisible();
+
+	// 3. The buyer sees the request and edits the clause: it goes back to review as version 2.
+	await gotoReady(b, clauseUrl);
+	await expect(b.getByText('Modifications demandées').first()).toBeVisible();
+	await expect(b.getByText('« Précisez le délai de reprise des palettes. »').first()).toBeVisible();
+	await b.getByRole('link', { name: 'Modifier' }).click();
+	await b.waitForLoadState('networkidle');
+	await expect(b.getByText('Précisez le délai de reprise des palettes.')).toBeVisible();
+	await b.getByLabel('Texte de la clause').fill(
+		'Le titulaire reprend gratuitement les palettes de livraison dans un délai de quinze jours et les réemploie.'
+	);
+	await b.getByRole('button', { name: 'Enregistrer les modifications' }).click();
+	await expect(b.getByRole('heading', { level: 1, name: title })).toBeVisible();
+	await expect(b.getByText('En attente de relecture').first()).toBeVisible();
+	await expect(b.getByText(/version 2/)).toBeVisible();
+	await b.getByRole('link', { name: 'voir les différences avec la version 1' }).click();
+	await expect(b.locator('.resources-diff ins').filter({ hasText: 'quinze' })).toBeVisible();
+
+	// 4. The animator validates.
+	await gotoReady(a, clauseUrl);
+	await a.getByRole('radio', { name: 'Valider pour le réseau' }).check();
+	await a.getByRole('button', { name: 'Enregistrer la décision' }).click();
+	await expect(a.getByText('Ressource validée pour le réseau.')).toBeVisible();
+	await expect(a.getByText('Fiabilité : Validé par le réseau')).toBeVisible();
+
+	// 5. Another collectivité of the network creates its SPASER, finds the clause by search and inserts it.
+	const other = await newSession(browser, OTHER);
+	const o = other.page;
+	await gotoReady(o, `/collectivites/${OTHER_ORG_SLUG}/spaser/nouveau?mode=modele`);
+	await o.locator('#t-title').fill('SPASER de test de la Métropole');
+	await o.getByRole('button', { name: 'Créer le SPASER à partir de ce modèle' }).click();
+	await expect(o).toHaveURL(/\/spaser\/[0-9a-f-]{36}/);
+	const spaserId = /\/spaser\/([0-9a-f-]{36})/.exec(o.url())![1];
+
+	await gotoReady(o, '/ressources');
+	await o.getByLabel('Rechercher').fill('palette livraisons');
+	await o.getByRole('button', { name: 'Rechercher' }).click();
+	const hit = o.getByRole('article').filter({ has: o.getByRole('link', { name: title }) });
+	await expect(hit).toBeVisible();
+	await expect(hit.locator('mark').first()).toBeVisible(); // highlighted snippet
+	await hit.getByRole('link', { name: title }).click();
+	await expect(o.getByRole('heading', { level: 1, name: title })).toBeVisible();
+	await o.waitForLoadState('networkidle');
+	const target = o.getByLabel('Élément du SPASER');
+	const value = await target.locator(`option[value^="${spaserId}:"]`).first().getAttribute('value');
+	await target.selectOption(value!);
+	await o.getByRole('radio', { name: 'Insérer le texte de la clause' }).check();
+	await o.getByRole('button', { name: 'Utiliser dans mon SPASER' }).click();
+	await expect(o.getByText('Le texte de la clause a été inséré dans votre SPASER.')).toBeVisible();
+
+	const exported = await o.request.get(`/spaser/${spaserId}/export.json`);
+	expect(exported.ok()).toBe(true);
+	const text = await exported.text();
+	expect(text).toContain(`Clause « ${title} »`);
+	expect(text).toContain('dans un délai de quinze jours');
+
+	// The private page of the buyer's other items stays private: an anonymous visitor gets no access to it.
+	const anon = await newSession(browser);
+	const res = await anon.page.goto(clauseUrl);
+	expect(new URL(anon.page.url()).pathname).toBe('/connexion');
+	expect(res?.status()).toBe(200);
+
+	for (const s of [buyer, animator, other, anon]) await s.context.close();
+});
