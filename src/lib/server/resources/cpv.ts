@@ -1,9 +1,23 @@
 // CPV 2008 labels (src/lib/data/cpv-2008.csv, see CPV-README.md for the source and attribution).
-import csv from '../../data/cpv-2008.csv?raw';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 let byCode: Map<string, string> | null = null;
 
+/** The CSV, bundled by Vite (app, tests); read from disk when the module runs unbundled (tsx scripts, benches). */
+function source(): string {
+	try {
+		const mods = import.meta.glob<string>('../../data/cpv-2008.csv', { query: '?raw', import: 'default', eager: true });
+		const text = Object.values(mods)[0];
+		if (text) return text;
+	} catch {
+		/* not under Vite */
+	}
+	return readFileSync(fileURLToPath(new URL('../../data/cpv-2008.csv', import.meta.url)), 'utf8');
+}
+
 function parse(): Map<string, string> {
+	const csv = source();
 	const map = new Map<string, string>();
 	for (const line of csv.split('\n').slice(1)) {
 		if (!line) continue;

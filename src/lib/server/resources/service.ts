@@ -29,7 +29,6 @@ async function guard<T>(p: Promise<T>): Promise<T> {
 		return await p;
 	} catch (e) {
 		const err = toAppError(e);
-		if (process.env.DEBUG_RES) console.error(e);
 		const msg = String((e as Error)?.message ?? '');
 		if (msg.includes('comment_required')) throw new AppError('comment_required', 'Expliquez les modifications demandées.', 400, { field: 'comment' });
 		if (msg.includes('national_reference_platform_only'))
@@ -491,16 +490,20 @@ export function snippetHtml(raw: string): string {
 }
 
 /** The WHERE clause (and its parameters) shared by search, facets and export. */
-export function searchWhere(p: Partial<SearchParams>, params: unknown[] = []) {
+export function searchWhere(p: Partial<SearchParams>, params: unknown[] = [], textMatch: 'fts' | 'ilike' = 'fts') {
 	const where: string[] = [];
 	const add = (v: unknown) => {
 		params.push(v);
 		return `$${params.length}`;
 	};
 	let query: string | null = null;
-	if (p.q) {
+	if (p.q && textMatch === 'fts') {
 		query = `websearch_to_tsquery('public.fr_unaccent', ${add(p.q)})`;
 		where.push(`r.search @@ ${query}`);
+	} else if (p.q) {
+		// The naive peer of the benchmark: every word as a substring of the texts (no stemming, no index).
+		for (const w of p.q.split(/\s+/).filter(Boolean))
+			where.push(`concat_ws(' ', r.title, r.summary, r.body, r.context, r.actions, r.lessons, r.attachments_text) ilike '%' || ${add(w)} || '%'`);
 	}
 	if (p.kind) where.push(`r.kind = ${add(p.kind)}`);
 	if (p.family) where.push(`r.family = ${add(p.family)}`);
@@ -520,10 +523,15 @@ export function searchWhere(p: Partial<SearchParams>, params: unknown[] = []) {
 
 export const PAGE_SIZE = 20;
 
-export async function searchResources(db: Database, actor: Actor | null, p: SearchParams, opts: { pageSize?: number } = {}): Promise<SearchResult> {
+export async function searchResources(
+	db: Database,
+	actor: Actor | null,
+	p: SearchParams,
+	opts: { pageSize?: number; textMatch?: 'fts' | 'ilike' } = {}
+): Promise<SearchResult> {
 	const pageSize = opts.pageSize ?? PAGE_SIZE;
 	return withUser(db, actor, async (tx) => {
-		const { where, params, query } = searchWhere(p);
+		const { where, params, query } = searchWhere(p, [], opts.textMatch);
 		const order =
 			p.sort === 'usage'
 				? 'r.usage_count desc, r.updated_at desc'
