@@ -578,3 +578,17 @@ create or replace function app.resource_org_name(p_resource uuid) returns text
   $$;
 revoke all on function app.resource_org_name(uuid) from public;
 grant execute on function app.resource_org_name(uuid) to anon, authenticated, service_role;
+
+-- Collectivité names of several items the caller may see, in one call (search result pages).
+create or replace function app.resource_org_names(p_resources uuid[]) returns table (resource_id uuid, name text)
+  language sql stable security definer set search_path = ''
+  as $$
+    with me as materialized (select app.my_org_ids() as orgs, app.my_network_ids() as nets, app.my_animated_network_ids() as anim)
+    select r.id, o.name from me, public.resources r join public.organisations o on o.id = r.org_id
+     where r.id = any (p_resources)
+       and (r.visibility = 'public' or r.org_id = any (me.orgs)
+            or (r.visibility = 'network' and r.validated_network_ids && me.nets)
+            or (r.visibility <> 'private' and r.shared_network_ids && me.anim))
+  $$;
+revoke all on function app.resource_org_names(uuid[]) from public;
+grant execute on function app.resource_org_names(uuid[]) to anon, authenticated, service_role;

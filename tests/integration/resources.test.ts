@@ -28,7 +28,7 @@ import { projectDocument } from '../../src/lib/server/spaser/projection';
 import { addNode, bodyFragment, getNode } from '../../src/lib/spaser/ydoc';
 import { fragmentToJson, richToText } from '../../src/lib/spaser/rich';
 import { engines, openTestDb } from '../helpers/engines';
-import { addAnimatorDirect, addMember, createNetwork, createOrg, createUser, type TestUser } from '../helpers/factories';
+import { addAnimatorDirect, addMember, createNetwork, createOrg, createUser, outbox, type TestUser } from '../helpers/factories';
 
 const clause = (over: Partial<Record<string, unknown>> = {}): ResourceInput =>
 	resourceInput.parse({
@@ -164,6 +164,9 @@ describe.each(engines)('resources (%s)', (engine) => {
 		expect(r.shares[0].status).toBe('changes_requested');
 		expect(r.shares[0].comment).toContain('L3245-2');
 		expect(await sees(adminB, id)).toBe(false);
+		const mails = await outbox(db, adminA.email);
+		expect(mails.map((m) => m.subject)).toContain('Modifications demandées : Clause de conditions de travail');
+		expect(mails.find((m) => m.subject.startsWith('Modifications'))!.text_body).toContain('Citez l’article L3245-2');
 
 		// The author edits: back to pending, version 2.
 		await updateResource(db, adminA, id, clause({ title: 'Clause de conditions de travail', legalRefs: 'Art. L3245-2 du code du travail', visibility: 'network' }));

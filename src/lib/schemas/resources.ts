@@ -124,16 +124,6 @@ export type Sort = keyof typeof SORTS;
 
 export const CPV_RE = /^\d{8}-\d$/;
 
-/** The CPV check digit (the EU algorithm: weights 2,4,8,… mod 11, 10 → 0). */
-export function cpvCheckDigitOk(code: string): boolean {
-	if (!CPV_RE.test(code)) return false;
-	const digits = code.slice(0, 8).split('').map(Number);
-	const weights = [2, 4, 8, 5, 10, 9, 7, 3];
-	const sum = digits.reduce((s, d, i) => s + d * weights[i], 0);
-	const check = (11 - (sum % 11)) % 11;
-	return (check === 10 ? 0 : check) === Number(code[9]);
-}
-
 const text = (max: number, label: string) =>
 	z
 		.string()

@@ -61,11 +61,15 @@ export function searchCpv(query: string, limit = 20): { code: string; label: str
 	byCode ??= parse();
 	const q = query.trim().toLowerCase().normalize('NFD').replace(/\p{Diacritic}/gu, '');
 	if (!q) return [];
-	const out: { code: string; label: string }[] = [];
+	const out: { code: string; label: string; score: number }[] = [];
 	for (const [code, label] of byCode) {
 		const l = label.toLowerCase().normalize('NFD').replace(/\p{Diacritic}/gu, '');
-		if (code.startsWith(q) || l.includes(q)) out.push({ code, label });
-		if (out.length >= limit) break;
+		if (code.startsWith(q)) out.push({ code, label, score: 0 });
+		else if (l.startsWith(q)) out.push({ code, label, score: 1 });
+		else if (l.includes(q)) out.push({ code, label, score: 2 });
 	}
-	return out;
+	return out
+		.sort((a, b) => a.score - b.score || a.label.length - b.label.length || a.code.localeCompare(b.code))
+		.slice(0, limit)
+		.map(({ code, label }) => ({ code, label }));
 }

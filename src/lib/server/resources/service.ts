@@ -3,7 +3,8 @@
 // Every call runs through withUser: row-level security decides what a person sees and changes.
 import * as Y from 'yjs';
 import type { Actor, Database, Tx } from '../db';
-import { withUser } from '../db';
+import { elevated, withUser } from '../db';
+import { appOrigin, enqueueEmail, renderEmail } from '../email/outbox';
 import { AppError, forbidden, notFound, toAppError } from '../errors';
 import { sniffDocument, type SniffedType } from '../files/sniff';
 import { changeLiveDoc } from '../spaser/live';
@@ -268,12 +269,37 @@ export async function reviewShare(
 	if (!UUID_RE.test(id)) throw notFound('Cette ressource');
 	return withUser(db, actor, async (tx) => {
 		const rows = await guard(
-			tx.query(
-				`update public.resource_shares set status = $3, comment = nullif($4, '') where resource_id = $1 and network_id = $2 returning resource_id`,
+			tx.query<{ submitted_by: string | null }>(
+				`update public.resource_shares set status = $3, comment = nullif($4, '') where resource_id = $1 and network_id = $2 returning submitted_by`,
 				[id, input.networkId, input.decision, input.comment]
 			)
 		);
 		if (!rows.length) throw forbidden('Seuls les animateurs du réseau relisent les ressources qui lui sont soumises.');
+		// The author hears about the decision (the address is read with the service role: it is not shown to anyone).
+		const [info] = await elevated(tx, (t) =>
+			t.query<{ email: string | null; title: string; kind: ResourceKind; network: string }>(
+				`select u.email, r.title, r.kind, n.name as network from public.resources r
+				   join public.networks n on n.id = $2 left join public.users u on u.id = $3 where r.id = $1`,
+				[id, input.networkId, rows[0].submitted_by]
+			)
+		);
+		if (info?.email) {
+			const url = `${appOrigin()}${resourcePath(info.kind, id)}`;
+			const validated = input.decision === 'validated';
+			const mail = renderEmail({
+				paragraphs: validated
+					? [`« ${info.title} » a été validée par ${info.network} : elle est maintenant visible des membres du réseau, avec le badge « Validé par le réseau ».`]
+					: [`${info.network} demande des modifications sur « ${info.title} » :`, `« ${input.comment} »`, 'Modifiez la ressource : elle repartira automatiquement en relecture.'],
+				action: { label: 'Voir la ressource', url }
+			});
+			await enqueueEmail(tx, {
+				to: info.email,
+				subject: validated ? `Ressource validée : ${info.title}` : `Modifications demandées : ${info.title}`,
+				text: mail.text,
+				html: mail.html,
+				kind: 'resource_review'
+			});
+		}
 	});
 }
 
@@ -498,7 +524,7 @@ export function searchWhere(p: Partial<SearchParams>, params: unknown[] = [], te
 	};
 	let query: string | null = null;
 	if (p.q && textMatch === 'fts') {
-		query = `websearch_to_tsquery('public.fr_unaccent', ${add(p.q)})`;
+		query = `(select websearch_to_tsquery('public.fr_unaccent', ${add(p.q)}))`;
 		where.push(`r.search @@ ${query}`);
 	} else if (p.q) {
 		// The naive peer of the benchmark: every word as a substring of the texts (no stemming, no index).
@@ -531,44 +557,33 @@ export async function searchResources(
 ): Promise<SearchResult> {
 	const pageSize = opts.pageSize ?? PAGE_SIZE;
 	return withUser(db, actor, async (tx) => {
+		// Plan each search with its actual words and filters (their selectivity decides between the GIN index and a
+		// scan); a cached generic plan cannot know whether "clause" matches 1 or 10 000 items.
+		await tx.query(`select set_config('plan_cache_mode', 'force_custom_plan', true)`);
 		const { where, params, query } = searchWhere(p, [], opts.textMatch);
-		const order =
+		const order = (alias: string) =>
 			p.sort === 'usage'
-				? 'r.usage_count desc, r.updated_at desc'
+				? `${alias}.usage_count desc, ${alias}.updated_at desc, ${alias}.id`
 				: p.sort === 'recent' || !query
-					? 'r.updated_at desc'
-					: `rank desc, r.updated_at desc`;
-		const rank = query ? `ts_rank_cd(r.search, ${query})` : '0';
-		const headline = query
-			? `ts_headline('public.fr_unaccent', left(concat_ws(' — ', nullif(r.summary, ''), r.body, nullif(r.context, ''), nullif(r.actions, ''), nullif(r.lessons, '')), 20000), ${query},
-			     'StartSel=${SEL_START}, StopSel=${SEL_STOP}, MaxFragments=2, MaxWords=28, MinWords=12, FragmentDelimiter=" … "')`
-			: `left(coalesce(nullif(r.summary, ''), r.body, r.context), 240)`;
+					? `${alias}.updated_at desc, ${alias}.id`
+					: `${alias}.rank desc, ${alias}.updated_at desc, ${alias}.id`;
+		const rank = query ? `ts_rank_cd(r.search, ${query})` : '0::real';
 		const offset = (p.page - 1) * pageSize;
-		const items = await tx.query<SearchHit & { org_id: string; anonymised: boolean }>(
-			`with hits as (
-			   select r.id, r.kind, r.title, r.summary, r.body, r.context, r.actions, r.lessons, r.family, r.mechanism, r.segments,
-			          r.reliability, r.visibility, r.year, r.usage_count, r.updated_at, r.org_id, r.anonymised, r.search,
-			          ${rank} as rank
-			     from public.resources r where ${where}
-			    order by ${order} limit ${pageSize} offset ${offset})
-			 select r.id, r.kind, r.title, r.summary, r.family, r.mechanism, r.segments, r.reliability, r.visibility, r.year,
-			        r.usage_count, r.updated_at, r.rank, r.anonymised, r.org_id,
-			        case when r.anonymised and not r.org_id = any ((select app.my_org_ids())::uuid[]) then null
-			             else app.resource_org_name(r.id) end as org_name,
-			        ${headline.replace(/r\.search/g, 'r.search')} as snippet
-			   from hits r order by ${order}`,
-			params
-		);
-		const [f] = await tx.query<{ total: number; facets: Facets }>(
-			`with hits as materialized (select r.id, r.kind, r.family, r.mechanism, r.segments, r.cpv_codes, r.validated_network_ids, r.reliability, r.year
-			                              from public.resources r where ${where})
+		// One scan: the visible matches (RLS applies) are materialised once, then counted, paged and faceted.
+		const [f] = await tx.query<{ total: number; facets: Facets; page: { id: string; rank: number }[] | null }>(
+			`with hits as materialized (
+			   select r.id, r.kind, r.family, r.mechanism, r.segments, r.cpv_codes, r.validated_network_ids, r.reliability, r.year,
+			          r.usage_count, r.updated_at, ${rank} as rank
+			     from public.resources r where ${where})
 			 select (select count(*)::int from hits) as total,
+			        (select jsonb_agg(jsonb_build_object('id', h.id, 'rank', h.rank) order by ${order('h')})
+			           from (select * from hits h order by ${order('h')} limit ${pageSize} offset ${offset}) h) as page,
 			        jsonb_build_object(
 			          'kind', coalesce((select jsonb_object_agg(k, n) from (select kind k, count(*) n from hits group by 1) s), '{}'),
 			          'family', coalesce((select jsonb_object_agg(k, n) from (select family k, count(*) n from hits group by 1) s), '{}'),
 			          'mechanism', coalesce((select jsonb_object_agg(k, n) from (select mechanism k, count(*) n from hits where mechanism is not null group by 1) s), '{}'),
 			          'segment', coalesce((select jsonb_object_agg(k, n) from (select seg k, count(*) n from hits, unnest(segments) seg group by 1) s), '{}'),
-			          'cpv', coalesce((select jsonb_object_agg(k, n) from (select k, count(*) n from (select distinct h.id, left(c, 2) k from hits h, unnest(cpv_codes) c) d group by 1) s), '{}'),
+			          'cpv', coalesce((select jsonb_object_agg(k, n) from (select d.k, count(*) n from hits h, lateral (select distinct left(c, 2) k from unnest(h.cpv_codes) c) d group by 1) s), '{}'),
 			          'network', coalesce((select jsonb_agg(jsonb_build_object('id', k, 'name', nw.name, 'count', n) order by nw.name)
 			                               from (select k, count(*) n from hits, unnest(validated_network_ids) k group by 1) s
 			                               join public.networks nw on nw.id = s.k), '[]'),
@@ -577,6 +592,32 @@ export async function searchResources(
 			        ) as facets`,
 			params
 		);
+		const page = f.page ?? [];
+		let items: (SearchHit & { org_id: string; anonymised: boolean })[] = [];
+		if (page.length) {
+			// The page's rows, with their snippets (ts_headline is costly: only for these few rows).
+			const headParams: unknown[] = [page.map((x) => x.id)];
+			const q = query && p.q ? `(select websearch_to_tsquery('public.fr_unaccent', $2))` : null;
+			if (q) headParams.push(p.q);
+			const headline = q
+				? `ts_headline('public.fr_unaccent', left(concat_ws(' — ', nullif(r.summary, ''), r.body, nullif(r.context, ''), nullif(r.actions, ''), nullif(r.lessons, '')), 20000), ${q},
+				     'StartSel=${SEL_START}, StopSel=${SEL_STOP}, MaxFragments=2, MaxWords=28, MinWords=12, FragmentDelimiter=" … "')`
+				: `left(coalesce(nullif(r.summary, ''), r.body, r.context), 240)`;
+			const rows = await tx.query<SearchHit & { org_id: string; anonymised: boolean }>(
+				`select r.id, r.kind, r.title, r.summary, r.family, r.mechanism, r.segments, r.reliability, r.visibility, r.year,
+				        r.usage_count, r.updated_at, r.anonymised, r.org_id,
+				        case when r.anonymised and not r.org_id = any ((select app.my_org_ids())::uuid[]) then null else n.name end as org_name,
+				        ${headline} as snippet
+				   from public.resources r left join app.resource_org_names($1::uuid[]) n on n.resource_id = r.id
+				  where r.id = any ($1::uuid[])`,
+				headParams
+			);
+			const byId = new Map(rows.map((r) => [r.id, r]));
+			items = page.flatMap((x) => {
+				const r = byId.get(x.id);
+				return r ? [{ ...r, rank: x.rank }] : [];
+			});
+		}
 		return {
 			total: f.total,
 			facets: f.facets,
