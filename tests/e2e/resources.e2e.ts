@@ -3,8 +3,15 @@
  * change, the buyer edits, the animator validates, and another collectivité of the network finds it by search and
  * inserts it into its own SPASER (created here through the UI).
  */
-import { expect, test } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
 import { DEMO, gotoReady, newSession } from './helpers';
+
+/** Serious and critical axe violations (WCAG 2.0/2.1 A and AA) of the page as it is. */
+async function seriousViolations(page: Page) {
+	const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+	return results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => ({ id: v.id, targets: v.nodes.map((n) => n.target.join(' ')) }));
+}
 
 const BUYER = 'redacteur@demo.spaser.test';
 const OTHER = 'achats.metropole@demo.spaser.test';
@@ -85,9 +92,11 @@ test('a clause goes from a buyer through network review to another collectivité
 	const hit = o.getByRole('article').filter({ has: o.getByRole('link', { name: title }) });
 	await expect(hit).toBeVisible();
 	await expect(hit.locator('mark').first()).toBeVisible(); // highlighted snippet
+	expect(await seriousViolations(o)).toEqual([]);
 	await hit.getByRole('link', { name: title }).click();
 	await expect(o.getByRole('heading', { level: 1, name: title })).toBeVisible();
 	await o.waitForLoadState('networkidle');
+	expect(await seriousViolations(o)).toEqual([]);
 	const target = o.getByLabel('Élément du SPASER');
 	const value = await target.locator(`option[value^="${spaserId}:"]`).first().getAttribute('value');
 	await target.selectOption(value!);

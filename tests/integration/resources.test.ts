@@ -7,6 +7,7 @@ import {
 	addAttachment,
 	copyResource,
 	createResource,
+	exportResources,
 	getAttachment,
 	getResource,
 	listFavourites,
@@ -22,6 +23,7 @@ import {
 	useInSpaser
 } from '../../src/lib/server/resources/service';
 import { resourceInput, searchParamsSchema, type ResourceInput } from '../../src/lib/schemas/resources';
+import { importResources, recordsFromFile, toCsv } from '../../src/lib/server/resources/io';
 import { createSpaserRecord } from '../../src/lib/server/spaser/documents';
 import { changeLiveDoc, readLiveDoc } from '../../src/lib/server/spaser/live';
 import { projectDocument } from '../../src/lib/server/spaser/projection';
@@ -376,6 +378,20 @@ describe.each(engines)('resources (%s)', (engine) => {
 		await expectAppError(useInSpaser(db, adminA, id, { documentId: doc.id, nodeId, mode: 'inserted' }), 'forbidden');
 		const links = await withUser(db, adminB, (tx) => tx.query(`select mode from public.resource_spaser_links where document_id = $1 order by created_at`, [doc.id]));
 		expect(links.map((l) => (l as { mode: string }).mode)).toEqual(['inserted', 'linked']);
+	});
+
+	it('exports the filtered visible selection as CSV that imports back row by row', async () => {
+		const rows = await exportResources(db, adminB, { family: 'environnementale' });
+		expect(rows.length).toBeGreaterThan(0);
+		expect(rows.every((r) => r.family === 'environnementale')).toBe(true);
+		const visible = await withUser(db, adminB, (tx) => tx.query<{ n: number }>(`select count(*)::int as n from public.resources where family = 'environnementale'`));
+		expect(rows.length).toBe(visible[0].n);
+		const csv = toCsv(rows);
+		const report = await importResources(db, adminC, orgC, recordsFromFile('export.csv', csv));
+		expect(report.refused).toBe(0);
+		expect(report.imported).toBe(rows.length);
+		const copies = await exportResources(db, adminC, { family: 'environnementale', mine: '1' });
+		expect(copies.map((r) => r.title).sort()).toEqual(rows.map((r) => r.title).sort());
 	});
 
 	it('refuses invalid input with French messages and changes nothing', async () => {
