@@ -33,7 +33,7 @@ test('a clause goes from a buyer through network review to another collectivité
 	await b.getByLabel('Codes CPV').fill('30190000-7');
 	await b.getByRole('radio', { name: /Partagé avec mon réseau/ }).check();
 	await b.getByRole('button', { name: 'Enregistrer' }).click();
-	await expect(b.getByRole('heading', { level: 1, name: title })).toBeVisible();
+	await expect(b.getByRole('heading', { level: 1, name: title, exact: true })).toBeVisible();
 	await expect(b.getByText('Ressource enregistrée.')).toBeVisible();
 	const clauseUrl = new URL(b.url()).pathname;
 	await expect(b.getByText('En attente de relecture').first()).toBeVisible();
@@ -43,7 +43,7 @@ test('a clause goes from a buyer through network review to another collectivité
 	const a = animator.page;
 	await gotoReady(a, '/ressources/relecture');
 	await a.getByRole('link', { name: title }).click();
-	await expect(a.getByRole('heading', { level: 1, name: title })).toBeVisible();
+	await expect(a.getByRole('heading', { level: 1, name: title, exact: true })).toBeVisible();
 	await a.waitForLoadState('networkidle');
 	await a.getByRole('radio', { name: 'Demander des modifications' }).check();
 	await a.getByRole('button', { name: 'Enregistrer la décision' }).click();
@@ -58,13 +58,14 @@ test('a clause goes from a buyer through network review to another collectivité
 	await expect(b.getByText('Modifications demandées').first()).toBeVisible();
 	await expect(b.getByText('« Précisez le délai de reprise des palettes. »').first()).toBeVisible();
 	await b.getByRole('link', { name: 'Modifier' }).click();
+	await expect(b).toHaveURL(/\/modifier$/);
 	await b.waitForLoadState('networkidle');
-	await expect(b.getByText('Précisez le délai de reprise des palettes.')).toBeVisible();
+	await expect(b.getByText(/demande des modifications : « Précisez le délai de reprise des palettes. »/)).toBeVisible();
 	await b.getByLabel('Texte de la clause').fill(
 		'Le titulaire reprend gratuitement les palettes de livraison dans un délai de quinze jours et les réemploie.'
 	);
 	await b.getByRole('button', { name: 'Enregistrer les modifications' }).click();
-	await expect(b.getByRole('heading', { level: 1, name: title })).toBeVisible();
+	await expect(b.getByRole('heading', { level: 1, name: title, exact: true })).toBeVisible();
 	await expect(b.getByText('En attente de relecture').first()).toBeVisible();
 	await expect(b.getByText(/version 2/)).toBeVisible();
 	await b.getByRole('link', { name: 'voir les différences avec la version 1' }).click();
@@ -94,7 +95,7 @@ test('a clause goes from a buyer through network review to another collectivité
 	await expect(hit.locator('mark').first()).toBeVisible(); // highlighted snippet
 	expect(await seriousViolations(o)).toEqual([]);
 	await hit.getByRole('link', { name: title }).click();
-	await expect(o.getByRole('heading', { level: 1, name: title })).toBeVisible();
+	await expect(o.getByRole('heading', { level: 1, name: title, exact: true })).toBeVisible();
 	await o.waitForLoadState('networkidle');
 	expect(await seriousViolations(o)).toEqual([]);
 	const target = o.getByLabel('Élément du SPASER');

@@ -35,7 +35,9 @@ describe('links out to the Marché de l’inclusion', () => {
 		const url = new URL(inclusionSearchUrl('services.nettoyage', '31'));
 		expect(url.origin + url.pathname).toBe('https://lemarche.inclusion.beta.gouv.fr/prestataires/');
 		expect(url.searchParams.get('sectors')).toBe('nettoyage');
-		expect(url.searchParams.get('perimeters')).toBe('31');
+		expect(url.searchParams.get('perimeters')).toBe('haute-garonne');
+		expect(new URL(inclusionSearchUrl('travaux', '2A')).searchParams.get('perimeters')).toBe('corse-du-sud');
+		expect(new URL(inclusionSearchUrl('travaux', '21')).searchParams.get('perimeters')).toBe('cote-d-or');
 		expect(new URL(inclusionSearchUrl(null, null)).search).toBe('');
 	});
 });

@@ -11,6 +11,7 @@ import { changeLiveDoc } from '../spaser/live';
 import { projectDocument } from '../spaser/projection';
 import { bodyFragment, getNode, updateNode } from '../../spaser/ydoc';
 import {
+	DEPARTEMENTS,
 	INCLUSION_SECTORS,
 	KIND_PATHS,
 	type ResourceInput,
@@ -976,6 +977,16 @@ export function inclusionSearchUrl(segment: string | null, departement: string |
 	const url = new URL('https://lemarche.inclusion.beta.gouv.fr/prestataires/');
 	const sector = segment ? (INCLUSION_SECTORS[segment] ?? INCLUSION_SECTORS[segment.split('.')[0]]) : null;
 	if (sector) url.searchParams.set('sectors', sector);
-	if (departement) url.searchParams.set('perimeters', departement);
+	const name = departement ? DEPARTEMENTS[departement] : null;
+	if (name)
+		url.searchParams.set(
+			'perimeters',
+			name
+				.normalize('NFD')
+				.replace(/\p{Diacritic}/gu, '')
+				.toLowerCase()
+				.replace(/[^a-z0-9]+/g, '-')
+				.replace(/^-|-$/g, '')
+		);
 	return url.toString();
 }
