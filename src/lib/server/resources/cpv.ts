@@ -22,7 +22,7 @@ function parse(): Map<string, string> {
 	for (const line of csv.split('\n').slice(1)) {
 		if (!line) continue;
 		const code = line.slice(0, 10);
-		let rest = line.slice(11);
+		const rest = line.slice(11);
 		let label: string;
 		if (rest.startsWith('"')) {
 			let i = 1;
@@ -39,7 +39,6 @@ function parse(): Map<string, string> {
 			label = rest.slice(0, rest.indexOf(',') === -1 ? undefined : rest.indexOf(','));
 		}
 		map.set(code, label.replace(/\s+/g, ' ').trim());
-		rest = '';
 	}
 	return map;
 }

@@ -62,7 +62,7 @@ export async function extractText(bytes: Uint8Array, type: SniffedType): Promise
 		else if (type.kind === 'docx') text = await docxText(bytes);
 		else if (type.kind === 'odt') text = odtText(bytes);
 		else if (type.kind === 'xlsx') text = await xlsxText(bytes);
-		return text.replace(/\u0000/g, '').replace(/\s+/g, ' ').trim().slice(0, MAX_TEXT);
+		return text.replaceAll('\u0000', '').replace(/\s+/g, ' ').trim().slice(0, MAX_TEXT);
 	} catch {
 		return '';
 	}

@@ -840,7 +840,7 @@ export async function addAttachment(db: Database, actor: Actor, id: string, file
 			{ field: 'file' }
 		);
 	const text = await extractText(bytes, type);
-	const clean = filename.replace(/[\\/\u0000-\u001f]/g, '_').trim().slice(-200) || `piece-jointe.${type.ext}`;
+	const clean = [...filename].map((c) => (c === '/' || c === '\\' || c.charCodeAt(0) < 32 ? '_' : c)).join('').trim().slice(-200) || `piece-jointe.${type.ext}`;
 	const name = clean.toLowerCase().endsWith('.' + type.ext) ? clean : `${clean.replace(/\.[a-z0-9]{1,5}$/i, '')}.${type.ext}`;
 	return withUser(db, actor, async (tx) => {
 		const [ok] = await tx.query<{ ok: boolean }>(`select app.has_org_role(app.resource_org($1), array['admin','editor']) as ok`, [id]);
