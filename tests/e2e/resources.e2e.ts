@@ -5,6 +5,7 @@
  */
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
+import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { DEMO, gotoReady, newSession } from './helpers';
 
 /** Serious and critical axe violations (WCAG 2.0/2.1 A and AA) of the page as it is. */
@@ -118,4 +119,56 @@ test('a clause goes from a buyer through network review to another collectivité
 	expect(res?.status()).toBe(200);
 
 	for (const s of [buyer, animator, other, anon]) await s.context.close();
+});
+
+test('a REX with attachments: type checked from the content, private files unreachable by URL; the calculator fills the clause', async ({ browser }) => {
+	const buyer = await newSession(browser, BUYER);
+	const b = buyer.page;
+	const title = `Nettoyage à l'eau seule ${Date.now().toString(36)}`;
+	await gotoReady(b, '/ressources/nouvelle?type=rex');
+	await b.getByLabel('Titre').fill(title);
+	await b.getByLabel('Famille').selectOption('environnementale');
+	await b.getByLabel('Année du marché').fill('2024');
+	await b.getByLabel('Contexte').fill('Marché de nettoyage de douze écoles.');
+	await b.getByLabel('Résultats chiffrés').fill("Produits chimiques évités : 80 %\nÉconomies : 12 000 €");
+	await b.getByRole('button', { name: 'Enregistrer' }).click();
+	await expect(b.getByRole('heading', { level: 1, name: title, exact: true })).toBeVisible();
+	await expect(b.getByRole('cell', { name: /^12\s000\s€$/ })).toBeVisible();
+	await b.waitForLoadState('networkidle');
+
+	// A text file named .pdf is refused; a real PDF is accepted.
+	await b.locator('#file').setInputFiles({ name: 'faux.pdf', mimeType: 'application/pdf', buffer: Buffer.from('<html>pas un PDF</html>') });
+	await b.getByRole('button', { name: 'Ajouter', exact: true }).click();
+	await expect(b.getByText(/Type de fichier non accepté/)).toBeVisible();
+	const pdf = await PDFDocument.create();
+	pdf.addPage().drawText('Bilan du nettoyage', { font: await pdf.embedFont(StandardFonts.Helvetica), x: 50, y: 700 });
+	await b.locator('#file').setInputFiles({ name: 'bilan.pdf', mimeType: 'application/pdf', buffer: Buffer.from(await pdf.save()) });
+	await b.getByRole('button', { name: 'Ajouter', exact: true }).click();
+	await expect(b.getByText('Pièce jointe « bilan.pdf » ajoutée.')).toBeVisible();
+	const href = await b.getByRole('link', { name: 'bilan.pdf' }).getAttribute('href');
+	const own = await b.request.get(href!);
+	expect(own.status()).toBe(200);
+	expect(own.headers()['content-type']).toBe('application/pdf');
+
+	// The REX is private: another collectivité of the network and anonymous visitors get a 404 for the file.
+	const other = await newSession(browser, OTHER);
+	expect((await other.page.request.get(href!)).status()).toBe(404);
+	const anon = await newSession(browser);
+	expect((await anon.page.request.get(href!)).status()).toBe(404);
+
+	// The insertion-hours calculator.
+	await gotoReady(b, '/ressources/calculateur');
+	await b.getByLabel('Montant estimé (€ HT, toute la durée)').fill('600000');
+	await b.getByLabel('Durée (années)').fill('2');
+	await b.getByLabel("Segment d'achat").selectOption('services.nettoyage');
+	await b.getByLabel(/Département/).fill('31');
+	await b.getByRole('button', { name: 'Calculer' }).click();
+	await expect(b.getByText(/^600\sheures$/)).toBeVisible();
+	await expect(b.locator('#clause-text')).toContainText(/au moins 600\sheures de travail, soit 300\sheures par an/);
+	const link = b.getByRole('link', { name: /Marché de l'inclusion/ });
+	const url = new URL((await link.getAttribute('href'))!);
+	expect(url.searchParams.get('perimeters')).toBe('haute-garonne');
+	expect(url.searchParams.get('sectors')).toBe('nettoyage');
+
+	for (const s of [buyer, other, anon]) await s.context.close();
 });
