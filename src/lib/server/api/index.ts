@@ -10,6 +10,7 @@ import { spaserEndpoints } from './endpoints/spaser';
 import { guichetEndpoints } from './endpoints/guichet';
 import { eventEndpoints } from './endpoints/events';
 import { indicatorEndpoints } from './endpoints/indicators';
+import { resourceEndpoints } from './endpoints/resources';
 import { handleApiRequest, type DispatchOptions } from './dispatch';
 import { buildOpenApiDocument, type OpenApiDocument } from './openapi';
 import { compileRegistry, defineEndpoint, type CompiledRoute, type Endpoint } from './registry';
@@ -26,7 +27,7 @@ const docsEndpoint = defineEndpoint({
 	handler: async () => getOpenApiDocument()
 });
 
-export const apiEndpoints: Endpoint[] = [...accountEndpoints, ...organisationEndpoints, ...networkEndpoints, ...spaserEndpoints, ...guichetEndpoints, ...eventEndpoints, ...indicatorEndpoints, docsEndpoint];
+export const apiEndpoints: Endpoint[] = [...accountEndpoints, ...organisationEndpoints, ...networkEndpoints, ...spaserEndpoints, ...guichetEndpoints, ...resourceEndpoints, ...eventEndpoints, ...indicatorEndpoints, docsEndpoint];
 
 let routes: CompiledRoute[] | null = null;
 export function apiRoutes(): CompiledRoute[] {

@@ -1,0 +1,9 @@
+import type { PageServerLoad } from './$types';
+import { getDb } from '$lib/server/db';
+import { requireUser } from '$lib/server/forms';
+import { listFavourites } from '$lib/server/resources/service';
+
+export const load: PageServerLoad = async (event) => {
+	const user = requireUser(event);
+	return { favourites: await listFavourites(await getDb(), user) };
+};

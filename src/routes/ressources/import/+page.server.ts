@@ -1,0 +1,33 @@
+import { fail } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
+import { getDb } from '$lib/server/db';
+import { requireUser } from '$lib/server/forms';
+import { toAppError } from '$lib/server/errors';
+import { writableOrgs } from '$lib/server/resources/service';
+import { CSV_COLUMNS, importResources, recordsFromFile } from '$lib/server/resources/io';
+
+const MAX_BYTES = 5 * 1024 * 1024;
+
+export const load: PageServerLoad = async (event) => {
+	const user = requireUser(event);
+	return { orgs: await writableOrgs(await getDb(), user), columns: CSV_COLUMNS.map(([c]) => c) };
+};
+
+export const actions: Actions = {
+	default: async (event) => {
+		const user = requireUser(event);
+		const form = await event.request.formData();
+		const file = form.get('file');
+		const orgId = String(form.get('orgId') ?? '');
+		if (!(file instanceof File) || !file.size) return fail(400, { message: 'Choisissez un fichier CSV ou JSON.' });
+		if (file.size > MAX_BYTES) return fail(413, { message: 'Le fichier dépasse 5 Mo : découpez-le en plusieurs imports.' });
+		try {
+			const records = recordsFromFile(file.name, await file.text());
+			const report = await importResources(await getDb(), user, orgId, records);
+			return { report, filename: file.name };
+		} catch (e) {
+			const err = toAppError(e);
+			return fail(err.status >= 500 ? 500 : err.status, { message: err.message });
+		}
+	}
+};
