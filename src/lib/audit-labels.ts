@@ -28,7 +28,12 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
 	'indicateur.valeur.saisie': 'Valeur d’indicateur saisie',
 	'indicateur.valeur.modification': 'Valeur d’indicateur modifiée',
 	'indicateur.valeur.suppression': 'Valeur d’indicateur supprimée',
-	'reseau.benchmark.seuil': 'Seuil d’anonymisation modifié'
+	'reseau.benchmark.seuil': 'Seuil d’anonymisation modifié',
+	'ressource.visibilite': 'Visibilité d’une ressource modifiée',
+	'ressource.partage.pending': 'Ressource soumise au réseau',
+	'ressource.partage.changes_requested': 'Modifications demandées par le réseau',
+	'ressource.partage.validated': 'Ressource validée par le réseau',
+	'ressource.partage.retrait': 'Partage avec le réseau retiré'
 };
 
 /** Categories offered as a filter (the first word of an action). */
@@ -36,7 +41,8 @@ export const AUDIT_CATEGORIES: Record<string, string> = {
 	membre: 'Membres et rôles',
 	reseau: 'Réseaux',
 	spaser: 'SPASER',
-	indicateur: 'Indicateurs'
+	indicateur: 'Indicateurs',
+	ressource: 'Clauses et REX'
 };
 
 export const auditActionLabel = (action: string) => AUDIT_ACTION_LABELS[action] ?? action;

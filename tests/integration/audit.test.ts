@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asService, withUser, type Database } from '../../src/lib/server/db';
 import { listAuditEntries } from '../../src/lib/server/audit/service';
 import { saveValue } from '../../src/lib/server/indicators/service';
+import { createResource, reviewShare, shareResource } from '../../src/lib/server/resources/service';
+import { resourceInput } from '../../src/lib/schemas/resources';
 import { decideMembership, requestToJoin } from '../../src/lib/server/networks/service';
 import { changeMemberRole, removeMember } from '../../src/lib/server/orgs/service';
 import { createSpaserRecord, setSharingWithNetworks, updateSpaserMetadata } from '../../src/lib/server/spaser/documents';
@@ -53,6 +55,25 @@ describe.each(engines)('audit log (%s)', (engine) => {
 		const [ind] = await db.query<{ id: string }>(`select id from public.indicator_definitions where code = 'CAN-ENV-01' and org_id is null and is_current`);
 		await saveValue(db, editor, orgId, { indicatorId: ind.id, year: 2025, value: 22 });
 		await saveValue(db, editor, orgId, { indicatorId: ind.id, year: 2025, value: 27.5 });
+		// A clause shared with the network; the animator asks for a change, then validates.
+		const clauseId = await createResource(
+			db,
+			editor,
+			orgId,
+			resourceInput.parse({
+				kind: 'clause',
+				title: 'Clause d’insertion sociale',
+				summary: 'Heures d’insertion demandées au titulaire.',
+				body: 'Le titulaire réserve des heures de travail à des personnes éloignées de l’emploi.',
+				family: 'sociale',
+				mechanism: 'clause_insertion',
+				segments: ['travaux'],
+				cpvCodes: []
+			})
+		);
+		await shareResource(db, editor, clauseId, networkId);
+		await reviewShare(db, animator, clauseId, { networkId, decision: 'changes_requested', comment: 'Précisez le volume d’heures.' });
+		await reviewShare(db, animator, clauseId, { networkId, decision: 'validated', comment: '' });
 		// The person who left deletes their account: their past actions stay, unattributed.
 		await asService(db, 'test: account deleted', (tx) => tx.query('delete from public.users where id = $1', [leaver.id]));
 	});
@@ -76,7 +97,10 @@ describe.each(engines)('audit log (%s)', (engine) => {
 				'spaser.version.named |  | Éric Rédacteur',
 				'spaser.version.publication |  | Anne Admin',
 				'indicateur.valeur.saisie |  | Éric Rédacteur',
-				'indicateur.valeur.modification |  | Éric Rédacteur'
+				'indicateur.valeur.modification |  | Éric Rédacteur',
+				'ressource.partage.pending |  | Éric Rédacteur',
+				'ressource.partage.changes_requested |  | Nadia Animatrice',
+				'ressource.partage.validated |  | Nadia Animatrice'
 			])
 		);
 		expect(entries.find((e) => e.action === 'indicateur.valeur.modification')!.details).toMatchObject({ indicateur: 'CAN-ENV-01', annee: 2025, valeur: 27.5, ancienne_valeur: 22 });
@@ -98,10 +122,14 @@ describe.each(engines)('audit log (%s)', (engine) => {
 		expect((await listAuditEntries(db, outsider, { orgId })).entries).toEqual([]);
 		expect((await listAuditEntries(db, otherAnimator, { networkId })).entries).toEqual([]);
 		const network = await listAuditEntries(db, animator, { networkId });
-		expect(network.entries.map((e) => e.action)).toEqual(expect.arrayContaining(['reseau.animateur.ajout', 'reseau.adhesion.pending', 'reseau.adhesion.approved']));
+		expect(network.entries.map((e) => e.action)).toEqual(
+			expect.arrayContaining(['reseau.animateur.ajout', 'reseau.adhesion.pending', 'reseau.adhesion.approved', 'ressource.partage.validated'])
+		);
+		expect(network.entries.find((e) => e.action === 'ressource.partage.changes_requested')!.details).toMatchObject({ motif: 'Précisez le volume d’heures.' });
 		expect(network.entries.find((e) => e.action === 'reseau.adhesion.approved')!.org_name).toBe('Ville de Saint-Audit');
-		// The animator does not read the collectivité's internal journal (members, SPASER).
-		expect((await listAuditEntries(db, animator, { orgId })).entries.every((e) => e.action.startsWith('reseau.'))).toBe(true);
+		// The animator does not read the collectivité's internal journal (members, SPASER, values): only what
+		// concerns the network (memberships, sharing decisions).
+		expect((await listAuditEntries(db, animator, { orgId })).entries.every((e) => /^(reseau|ressource\.partage)\./.test(e.action))).toBe(true);
 		expect((await listAuditEntries(db, platform, { orgId })).entries.length).toBeGreaterThan(5);
 	});
 

@@ -11,7 +11,7 @@ import type { Tx } from '../../../src/lib/server/db';
 import { NETWORKS, NODES, ORGS, SPASERS, USERS } from '../rls-fixture';
 import { DENIED_ALL, type RlsExtension } from '../rls-types';
 
-const r = (k: number) => `90000000-0000-4000-8000-${String(k).padStart(12, '0')}`;
+const r = (k: number) => `91000000-0000-4000-8000-${String(k).padStart(12, '0')}`;
 const IDS = {
 	rPriv: r(1),
 	rPend: r(2),
