@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import * as Y from 'yjs';
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
 import { createDatabase } from '../../scripts/lib/pg-temp.js';
-import { loadDoc } from '../../src/lib/server/collab/persistence';
+import { appendUpdates, compactDoc, loadDoc } from '../../src/lib/server/collab/persistence';
 import { migrate } from '../../src/lib/server/db/migrate';
 import { openPostgres } from '../../src/lib/server/db/postgres';
 import type { Database } from '../../src/lib/server/db/types';
@@ -122,6 +122,32 @@ describe.runIf(engines.includes('postgres'))('collaboration across several insta
 			timeout: 1000,
 			message: 'C → A and B'
 		});
+	});
+
+	it('a load running while another instance compacts never misses what the compaction merged', { timeout: 60_000 }, async () => {
+		url = await createDatabase(inject('pgUrl'), `t_loadcompact_${process.pid}_${Date.now().toString(36)}`);
+		const one = await pool();
+		await migrate(one);
+		const two = openPostgres(url, { max: 8 });
+		pools.push(two);
+		const docId = randomUUID();
+		const writer = new Y.Doc();
+		let seq = 0;
+		writer.on('update', (u: Uint8Array) => void (pending = [...pending, { seq: ++seq, update: u, userId: null }]));
+		let pending: { seq: number; update: Uint8Array; userId: null }[] = [];
+		for (let round = 0; round < 25; round++) {
+			for (let i = 0; i < 60; i++) writer.getArray<number>('l').push([round * 60 + i]);
+			await appendUpdates(one, docId, pending);
+			pending = [];
+			// Instance one compacts while instance two loads (several times, staggered), round after round.
+			const loads = Array.from({ length: 6 }, (_, i) => new Promise((r) => setTimeout(r, i)).then(() => loadDoc(two, docId)));
+			const [, ...loaded] = await Promise.all([compactDoc(one, docId), ...loads]);
+			for (const l of loaded) {
+				const d = new Y.Doc();
+				for (const u of l.snapshot ? [l.snapshot, ...l.updates] : l.updates) Y.applyUpdate(d, u);
+				expect(d.getArray('l').length, `round ${round}`).toBe((round + 1) * 60);
+			}
+		}
 	});
 
 	it('an instance killed with SIGKILL: its client reconnects through the load balancer to the other one, nothing is lost', { timeout: 90_000 }, async () => {

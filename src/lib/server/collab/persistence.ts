@@ -33,31 +33,34 @@ function toBytes(v: unknown): Uint8Array {
 }
 
 export async function loadDoc(db: Database, docId: string): Promise<LoadedDoc> {
-	return asService(db, REASON, async (tx) => {
-		const [snap] = await tx.query<{ state: unknown; upto_seq: number }>(
-			'select state, upto_seq from public.collab_snapshots where doc_id = $1',
+	// ONE statement, so one snapshot of the data: with several instances a compaction may commit between two
+	// reads, and the old snapshot plus the rows left after its delete would miss what it merged.
+	const rows = await asService(db, REASON, (tx) =>
+		tx.query<{ kind: number; seq: number; data: unknown }>(
+			`select 0 as kind, s.upto_seq as seq, s.state as data from public.collab_snapshots s where s.doc_id = $1
+			 union all
+			 select 1, u.seq, u.update from public.collab_updates u where u.doc_id = $1
+			 order by 1, 2`,
 			[docId]
-		);
-		const rows = await tx.query<{ seq: number; update: unknown }>(
-			'select seq, update from public.collab_updates where doc_id = $1 order by seq',
-			[docId]
-		);
-		const snapshot = snap ? toBytes(snap.state) : null;
-		const snapshotUptoSeq = snap ? Number(snap.upto_seq) : 0;
-		let lastSeq = snapshotUptoSeq;
-		let bytes = snapshot?.byteLength ?? 0;
-		const updates: Uint8Array[] = [];
-		for (const r of rows) {
-			// Every remaining row is applied, also one numbered below the snapshot's upto_seq: a compaction deletes
-			// exactly the rows it merged, so a row that committed late (another instance's) is still here, unmerged.
-			const seq = Number(r.seq);
-			const u = toBytes(r.update);
-			updates.push(u);
-			bytes += u.byteLength;
-			if (seq > lastSeq) lastSeq = seq;
-		}
-		return { snapshot, snapshotUptoSeq, updates, lastSeq, bytes };
-	});
+		)
+	);
+	const snap = rows.find((r) => Number(r.kind) === 0);
+	const snapshot = snap ? toBytes(snap.data) : null;
+	const snapshotUptoSeq = snap ? Number(snap.seq) : 0;
+	let lastSeq = snapshotUptoSeq;
+	let bytes = snapshot?.byteLength ?? 0;
+	const updates: Uint8Array[] = [];
+	for (const r of rows) {
+		if (Number(r.kind) === 0) continue;
+		// Every remaining row is applied, also one numbered below the snapshot's upto_seq: a compaction deletes
+		// exactly the rows it merged, so a row that committed late (another instance's) is still here, unmerged.
+		const seq = Number(r.seq);
+		const u = toBytes(r.data);
+		updates.push(u);
+		bytes += u.byteLength;
+		if (seq > lastSeq) lastSeq = seq;
+	}
+	return { snapshot, snapshotUptoSeq, updates, lastSeq, bytes };
 }
 
 export interface AppendOptions {
