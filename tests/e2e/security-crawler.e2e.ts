@@ -175,8 +175,9 @@ test('every route and API endpoint answers each persona as its rule says', async
 	const membersPage = await (await outsider.ctx.request.get(`/collectivites/${DEMO.orgSlug}/membres`)).text();
 	expect(membersPage).not.toContain(PERSONA_EMAILS.viewer);
 	const registrations = JSON.stringify(await (await outsider.api.get(`/api/v1/events/${DEMO.event}/registrations`)).json());
-	expect(registrations).toContain(PERSONA_EMAILS.outsider); // its own registration…
-	expect(registrations).not.toContain(PERSONA_EMAILS.admin); // …not Val d'Aurence's
+	expect(registrations).toContain(DEMO.outsiderOrg); // its own collectivité's registration…
+	expect(registrations).not.toContain(DEMO.org); // …none of Val d'Aurence's
+	expect(registrations).not.toContain(DEMO.registration);
 	const spasers = JSON.stringify(await (await outsider.api.get(`/api/v1/organisations/${DEMO.org}/spasers`)).json());
 	expect(spasers).not.toContain(DEMO.spaser);
 

@@ -60,6 +60,8 @@ export const DEMO = {
 	spaser: 'de000000-0000-4000-8003-000000000001',
 	/** The network forum, published, organised by the demo network. */
 	event: 'de000000-0000-4000-8e06-000000000001',
+	/** The webinar: published, registrations open, audience « buyers » (every public buyer). */
+	webinar: 'de000000-0000-4000-8e06-000000000002',
 	eventSession: 'de000000-0000-4000-8e06-000000000201',
 	/** admin@'s registration to the forum, for Val d'Aurence. */
 	registration: 'de000000-0000-4000-8e06-000000000301',
@@ -237,7 +239,7 @@ export const RULES: Record<string, Rule> = {
 	'GET /api/v1/organisations/{id}/members': read(`/organisations/${org}/members`, { ...token(404), ...members(200), ...orgPeers(200) }),
 	'POST /api/v1/organisations/{id}/invitations': write(`/organisations/${org}/invitations`, { email: 'intrus@demo.spaser.test', role: 'admin' }, { ...token(404), ...members(403), ...orgPeers(403), admin: OK }),
 	// the target is admin@ (removing oneself is leaving, which any member may do)
-	'DELETE /api/v1/organisations/{id}/members/{userId}': write(`/organisations/${org}/members/${DEMO.adminUser}`, undefined, { ...token(404), ...members(403), ...orgPeers(403), admin: OK }),
+	'DELETE /api/v1/organisations/{id}/members/{userId}': write(`/organisations/${org}/members/${DEMO.adminUser}`, undefined, { ...token(404), ...members(403), ...orgPeers(403), outsider: 404, admin: OK }),
 	'GET /api/v1/organisations/{id}/spasers': read(`/organisations/${org}/spasers`, { ...token(404), ...members(200), ...orgPeers(200) }),
 	'POST /api/v1/organisations/{id}/spasers': write(`/organisations/${org}/spasers`, { title: 'SPASER sonde', periodStart: 2026, periodEnd: 2028 }, { ...token(404), ...orgPeers(403), ...members(OK), viewer: 403 }),
 	'POST /api/v1/organisations/{id}/spasers/import-document': write(`/organisations/${org}/spasers/import-document`, { fileName: 'sonde.txt', text: 'SPASER sonde\n\nAxe 1 : achats sociaux' }, { ...token(404), ...orgPeers(403), ...members(OK), viewer: 403 }),
@@ -286,7 +288,7 @@ export const RULES: Record<string, Rule> = {
 	// (RLS shows each persona the registrations it may see: its own collectivité's, all for the organiser)
 	'GET /api/v1/events/{id}/registrations': read(`/events/${event}/registrations`, { ...token(200), otherAnimator: 404 }),
 	// registering lecteur@ (not registered yet): himself, his collectivité's admin and the organiser may
-	'POST /api/v1/events/{id}/registrations': write(`/events/${event}/registrations`, { userId: DEMO.viewerUser, orgId: org }, { ...token(403), otherAnimator: 404, viewer: OK, admin: OK, animator: OK }),
+	'POST /api/v1/events/{id}/registrations': write(`/events/${DEMO.webinar}/registrations`, { userId: DEMO.viewerUser, orgId: org }, { ...token(403), viewer: OK, admin: OK, animator: OK }),
 	'POST /api/v1/event-registrations/{id}/cancel': write(`/event-registrations/${registration}/cancel`, undefined, { ...token(404), admin: OK, animator: OK, platform: OK }),
 	'POST /api/v1/event-sessions/{id}/check-ins': write(`/event-sessions/${eventSession}/check-ins`, { registrationId: registration }, { ...token(404), animator: OK }),
 	'DELETE /api/v1/event-sessions/{id}/check-ins/{registrationId}': write(`/event-sessions/${eventSession}/check-ins/${registration}`, undefined, { ...token(404), animator: OK })
