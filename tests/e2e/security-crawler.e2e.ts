@@ -1,0 +1,285 @@
+/**
+ * Security crawler: every page, +server.ts endpoint and JSON API endpoint of the app, requested as each persona
+ * (anonymous, member of another collectivité, viewer, editor, admin, the network's animator, the animator of
+ * another network, platform admin), against the expected status of tests/e2e/security-rules.ts. Routes are
+ * discovered at run time (src/routes/** on disk, /api/v1/openapi.json from the running app): a route without a
+ * rule, or a rule without a route, fails the suite. A compact matrix (route × persona → status) is printed.
+ *
+ * Also here: a cross-site form POST is refused (CSRF), and a session cookie planted before login is never the
+ * one used after it (session fixation).
+ */
+import { expect, test, type APIRequestContext, type APIResponse, type BrowserContext } from '@playwright/test';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { logIn } from './helpers';
+import { DEMO, PERSONAS, PERSONA_EMAILS, RULES, type Expect, type Fixtures, type Persona, type Rule } from './security-rules';
+
+const ROUTES_DIR = join(process.cwd(), 'src', 'routes');
+const PAGE_FILES = new Set(['+page.svelte', '+page.server.ts', '+page.ts']);
+const METHOD_RE = /export\s+(?:const|async\s+function|function)\s+(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|fallback)\b/g;
+
+/** `METHOD pattern` of every page (GET) and +server.ts handler under src/routes, route groups removed. */
+function discoverFileRoutes(): string[] {
+	const found = new Set<string>();
+	const walk = (dir: string) => {
+		for (const name of readdirSync(dir)) {
+			const full = join(dir, name);
+			if (statSync(full).isDirectory()) {
+				walk(full);
+				continue;
+			}
+			const segments = relative(ROUTES_DIR, dir)
+				.split(sep)
+				.filter((s) => s !== '' && !/^\(.+\)$/.test(s));
+			const pattern = '/' + segments.join('/');
+			if (PAGE_FILES.has(name)) found.add(`GET ${pattern}`);
+			if (name === '+server.ts' || name === '+server.js')
+				for (const m of readFileSync(full, 'utf8').matchAll(METHOD_RE)) found.add(`${m[1] === 'fallback' ? 'ANY' : m[1]} ${pattern}`);
+		}
+	};
+	walk(ROUTES_DIR);
+	return [...found];
+}
+
+interface OpenApiOperation {
+	requestBody?: unknown;
+}
+type OpenApi = { paths: Record<string, Record<string, OpenApiOperation>> };
+
+/** `METHOD /api/v1/path` of every operation in the served OpenAPI document, with whether it takes a body. */
+function discoverApiRoutes(doc: OpenApi): Map<string, { hasBody: boolean }> {
+	const out = new Map<string, { hasBody: boolean }>();
+	for (const [path, ops] of Object.entries(doc.paths))
+		for (const [method, op] of Object.entries(ops))
+			if (['get', 'post', 'put', 'patch', 'delete'].includes(method)) out.set(`${method.toUpperCase()} /api/v1${path}`, { hasBody: !!op.requestBody });
+	return out;
+}
+
+function fill(path: string, fixtures: Fixtures): string {
+	return path.replace(/:(version|request)\b/g, (_, k: 'version' | 'request') => fixtures[k]);
+}
+
+const isRefusal = (e: Expect) => typeof e === 'number' && e >= 401 && e < 500 && e !== 400;
+
+interface Cell {
+	expected: Expect;
+	actual: string;
+	ok: boolean;
+}
+
+async function createToken(ctx: BrowserContext, baseURL: string, name: string): Promise<string> {
+	const res = await ctx.request.post('/compte?/createToken', {
+		headers: { origin: baseURL, 'x-sveltekit-action': 'true', 'content-type': 'application/x-www-form-urlencoded' },
+		data: new URLSearchParams([
+			['name', name],
+			['scopes[]', 'read'],
+			['scopes[]', 'write']
+		]).toString()
+	});
+	expect(res.status()).toBe(200);
+	const text = await res.text();
+	const token = /spc_[A-Za-z0-9_-]+/.exec(text)?.[0];
+	expect(token, `the account page returns the new token once: ${text.slice(0, 500)}`).toBeTruthy();
+	return token!;
+}
+
+test('every route and API endpoint answers each persona as its rule says', async ({ browser, playwright, baseURL }) => {
+	test.setTimeout(240_000);
+	const started = Date.now();
+
+	// 1. Discovery against the rules table.
+	const anonApi = await playwright.request.newContext({ baseURL });
+	const openapi = (await (await anonApi.get('/api/v1/openapi.json')).json()) as OpenApi;
+	const api = discoverApiRoutes(openapi);
+	const discovered = new Set([...discoverFileRoutes(), ...api.keys()]);
+	const missing = [...discovered].filter((k) => !(k in RULES)).sort();
+	const obsolete = Object.keys(RULES).filter((k) => !discovered.has(k)).sort();
+	expect(missing, 'routes without a rule in tests/e2e/security-rules.ts (add one line each)').toEqual([]);
+	expect(obsolete, 'rules naming a route that no longer exists (remove them)').toEqual([]);
+
+	// 2. One logged-in browser context and one API token per persona (anon: none of either).
+	const sessions = new Map<Persona, { ctx: BrowserContext; api: APIRequestContext }>();
+	const anonCtx = await browser.newContext();
+	sessions.set('anon', { ctx: anonCtx, api: anonApi });
+	for (const persona of PERSONAS) {
+		if (persona === 'anon') continue;
+		const ctx = await browser.newContext();
+		const page = await ctx.newPage();
+		await logIn(page, PERSONA_EMAILS[persona]);
+		await page.close();
+		const token = await createToken(ctx, baseURL!, `Crawler de sécurité ${persona} ${Date.now()}`);
+		sessions.set(persona, {
+			ctx,
+			api: await playwright.request.newContext({ baseURL, extraHTTPHeaders: { authorization: `Bearer ${token}` } })
+		});
+	}
+
+	// 3. Fixtures, as admin@ (additive only): a named version of the demo SPASER, a Guichet question.
+	const admin = sessions.get('admin')!.api;
+	const versions = await admin.get(`/api/v1/spasers/${DEMO.spaser}/versions`);
+	expect(versions.status()).toBe(200);
+	let versionId = ((await versions.json()).items as { id: string }[])[0]?.id;
+	if (!versionId) {
+		const created = await admin.post(`/api/v1/spasers/${DEMO.spaser}/versions`, { data: { name: 'Version du crawler de sécurité' } });
+		expect(created.status()).toBe(201);
+		versionId = (await created.json()).id;
+	}
+	const question = await admin.post(`/api/v1/networks/${DEMO.network}/guichet/questions`, {
+		data: { orgId: DEMO.org, topic: 'Crawler de sécurité', stage: 'spaser', question: 'Une question pour vérifier les droits d’accès.' }
+	});
+	expect(question.status(), await question.text()).toBe(201);
+	const exported = await admin.get(`/api/v1/spasers/${DEMO.spaser}/export`);
+	expect(exported.status()).toBe(200);
+	const fixtures: Fixtures = { version: versionId, request: (await question.json()).id, spaserExport: await exported.json() };
+
+	// 4. The crawl: rules in order, personas in parallel; no redirect followed.
+	const matrix = new Map<string, Map<Persona, Cell>>();
+	for (const [key, rule] of Object.entries(RULES)) {
+		if (rule.kind === 'skip') continue;
+		const method = key.split(' ')[0];
+		const row = new Map<Persona, Cell>();
+		matrix.set(key, row);
+		await Promise.all(
+			PERSONAS.map(async (persona) => {
+				const expected = rule.expect[persona];
+				const cell = await probe(rule, method, persona, expected, sessions.get(persona)!, fixtures, api.get(key)?.hasBody ?? false);
+				if (cell) row.set(persona, cell);
+			})
+		);
+	}
+
+	// 5. Report: the matrix, then every mismatch at once.
+	const keyWidth = Math.max(...[...matrix.keys()].map((k) => k.length));
+	const head = ['route'.padEnd(keyWidth), ...PERSONAS.map((p) => p.slice(0, 9).padStart(9))].join(' ');
+	const lines = [head];
+	const failures: string[] = [];
+	let cells = 0;
+	for (const [key, row] of matrix) {
+		lines.push(
+			[key.padEnd(keyWidth), ...PERSONAS.map((p) => {
+				const c = row.get(p);
+				if (!c) return '—'.padStart(9);
+				cells++;
+				if (!c.ok) failures.push(`${key} as ${p}: expected ${c.expected}, got ${c.actual}`);
+				return `${c.ok ? '' : '✗'}${c.actual}`.padStart(9);
+			})].join(' ')
+		);
+	}
+	lines.push(`${matrix.size} routes × ${PERSONAS.length} personas: ${cells} requests checked, ${failures.length} mismatches, ${Math.round((Date.now() - started) / 1000)} s`);
+	console.log(lines.join('\n'));
+
+	// 6. Where a status of 200 is by design (RLS filters rows), nothing of Val d'Aurence's private data shows through.
+	const outsider = sessions.get('outsider')!;
+	const members = await (await outsider.api.get(`/api/v1/organisations/${DEMO.org}/members`)).json();
+	expect(members.items, 'another collectivité sees none of its members').toEqual([]);
+	const membersPage = await (await outsider.ctx.request.get(`/collectivites/${DEMO.orgSlug}/membres`)).text();
+	expect(membersPage).not.toContain(PERSONA_EMAILS.viewer);
+	const registrations = JSON.stringify(await (await outsider.api.get(`/api/v1/events/${DEMO.event}/registrations`)).json());
+	expect(registrations).toContain(DEMO.outsiderOrg); // its own collectivité's registration…
+	expect(registrations).not.toContain(DEMO.org); // …none of Val d'Aurence's
+	expect(registrations).not.toContain(DEMO.registration);
+	const spasers = JSON.stringify(await (await outsider.api.get(`/api/v1/organisations/${DEMO.org}/spasers`)).json());
+	expect(spasers).not.toContain(DEMO.spaser);
+
+	for (const s of sessions.values()) await s.api.dispose();
+	for (const [p, s] of sessions) if (p !== 'anon') await s.ctx.close();
+	await anonCtx.close();
+	expect(failures, 'access-rule mismatches (route as persona: expected, got)').toEqual([]);
+});
+
+/** One request of one rule as one persona; null when the persona is not sent this request (allowed no-body write). */
+async function probe(
+	rule: Exclude<Rule, { kind: 'skip' }>,
+	method: string,
+	persona: Persona,
+	expected: Expect,
+	session: { ctx: BrowserContext; api: APIRequestContext },
+	fixtures: Fixtures,
+	hasBody: boolean
+): Promise<Cell | null> {
+	const path = fill(rule.path, fixtures);
+	let res: APIResponse;
+	if (rule.kind === 'page') {
+		res = await session.ctx.request.get(path, { maxRedirects: 0 });
+		const status = res.status();
+		const location = res.headers()['location'] ?? '';
+		if (expected === 'login') {
+			const ok = status === 303 && location.startsWith('/connexion?redirect=');
+			return { expected, actual: status === 303 && location.startsWith('/connexion') ? 'login' : String(status), ok };
+		}
+		return { expected, actual: status === 303 && location.startsWith('/connexion') ? 'login' : String(status), ok: status === expected };
+	}
+	const url = `/api/v1${path}`;
+	if (rule.kind === 'read') {
+		res = await session.api.get(url, { maxRedirects: 0 });
+		return { expected, actual: String(res.status()), ok: res.status() === expected };
+	}
+	// write: refused personas get the valid body and must be refused; allowed ones an invalid body (→ 400).
+	if (expected === 'OK') {
+		if (!hasBody) return null;
+		res = await session.api.fetch(url, { method, data: [], maxRedirects: 0 });
+		return { expected, actual: res.status() === 400 ? 'OK' : String(res.status()), ok: res.status() === 400 };
+	}
+	const body = typeof rule.body === 'function' ? rule.body(fixtures) : rule.body;
+	res = await session.api.fetch(url, { method, ...(body === undefined ? {} : { data: body }), maxRedirects: 0 });
+	const ok = res.status() === expected && isRefusal(expected);
+	return { expected, actual: String(res.status()), ok };
+}
+
+test('a cross-site form POST is refused (CSRF)', async ({ browser, baseURL }) => {
+	const ctx = await browser.newContext();
+	const page = await ctx.newPage();
+	await logIn(page, PERSONA_EMAILS.admin);
+	for (const [path, form] of [
+		['/compte?/createToken', { name: 'Jeton volé', scopes: 'write' }],
+		[`/collectivites/${DEMO.orgSlug}/membres?/invite`, { email: 'pirate@exemple.test', role: 'admin' }],
+		['/deconnexion', {}]
+	] as const) {
+		const foreign = await ctx.request.post(path, { form, headers: { origin: 'https://pirate.exemple.test' }, maxRedirects: 0 });
+		expect(foreign.status(), `${path} from a foreign origin`).toBe(403);
+		expect(await foreign.text()).toMatch(/Cross-site/i);
+	}
+	// Still signed in (the forged logout did nothing), and no token was created by the forged form.
+	await page.goto('/compte');
+	await expect(page.getByText('Jeton volé')).toHaveCount(0);
+	await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+	expect(page.url()).toContain('/compte');
+	// The same form from the app's own origin goes through (the refusal above is about the origin only).
+	const same = await ctx.request.post('/compte?/createToken', { form: { name: 'Jeton légitime' }, headers: { origin: baseURL!, 'x-sveltekit-action': 'true' } });
+	expect(same.status()).toBe(200);
+	expect(await same.text()).toContain('spc_');
+	await ctx.close();
+});
+
+test('a session cookie planted before login is never the session after it (fixation)', async ({ browser, baseURL }) => {
+	const sessionCookie = async (ctx: BrowserContext) => (await ctx.cookies()).find((c) => c.name === 'spaser_session');
+	const settings = `/spaser/${DEMO.spaser}`; // admin@ reads it, achats.metropole@ does not
+
+	// The attacker's own valid session, and a made-up value.
+	const attacker = await browser.newContext();
+	await logIn(await attacker.newPage(), PERSONA_EMAILS.outsider);
+	const attackerCookie = await sessionCookie(attacker);
+	expect(attackerCookie?.httpOnly, 'the session cookie is httpOnly').toBe(true);
+
+	const { hostname } = new URL(baseURL!);
+	for (const planted of [attackerCookie!.value, 'fixe-par-un-attaquant-0123456789abcdef']) {
+		const victim = await browser.newContext();
+		await victim.addCookies([{ name: 'spaser_session', value: planted, domain: hostname, path: '/', httpOnly: true, sameSite: 'Lax' }]);
+		// The victim signs in through the login form with the planted cookie in the jar.
+		const login = await victim.request.post('/connexion', {
+			form: { email: PERSONA_EMAILS.admin, password: 'Demo-Spaser-2026!' },
+			headers: { origin: baseURL!, accept: 'text/html' },
+			maxRedirects: 0
+		});
+		expect(login.status()).toBe(303);
+		const after = await sessionCookie(victim);
+		expect(after?.value, 'a new session cookie is issued at login').toBeTruthy();
+		expect(after!.value).not.toBe(planted);
+		expect((await victim.request.get(settings, { maxRedirects: 0 })).status()).toBe(200);
+		await victim.close();
+	}
+
+	// The attacker's cookie still designates the attacker only: it never gained the victim's rights.
+	expect((await attacker.request.get(settings, { maxRedirects: 0 })).status()).toBe(404);
+	await attacker.close();
+});

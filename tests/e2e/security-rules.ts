@@ -1,0 +1,295 @@
+/**
+ * The access rules checked by tests/e2e/security-crawler.e2e.ts: for EVERY page, +server.ts endpoint and JSON API
+ * endpoint of the app, who gets which HTTP status. The crawler discovers the routes itself (src/routes/** and
+ * /api/v1/openapi.json) and fails when a route has no rule here, or when a rule names a route that no longer
+ * exists — so a new route cannot ship without deciding who may open it.
+ *
+ * ADDING A RULE — one line, keyed by `METHOD pattern`, the pattern written as on disk (pages and +server.ts) or as
+ * in the OpenAPI document (API, under /api/v1):
+ *
+ *   'GET /ressources/[id]': page(`/ressources/${DEMO.resource}`, { ...signedIn(404), viewer: 200, editor: 200, admin: 200 }),
+ *   'GET /api/v1/resources/{id}': read(`/resources/${DEMO.resource}`, { ...token(404), viewer: 200, admin: 200 }),
+ *   'POST /api/v1/resources': write('/resources', { title: 'Sonde' }, { ...token(403), editor: OK, admin: OK }),
+ *
+ * - `page(path, expect)`: a GET with the persona's session cookie, no redirect followed. `'login'` = 303 to
+ *   /connexion?redirect=… (anonymous visitor on a members' page); numbers are exact statuses.
+ * - `read(path, expect)`: a GET on /api/v1 + path with the persona's API token (read + write scopes); anon sends none.
+ * - `write(path, body, expect)`: a write on /api/v1 + path. Personas with a refusal status (401/403/404/409…)
+ *   receive the VALID `body` and must be refused; personas marked `OK` receive an invalid body (a JSON array) and
+ *   must get 400 — they passed authentication and scope, and nothing is written to the shared demo data. Endpoints
+ *   without a request body are not sent to `OK` personas at all (it would perform the action).
+ * - `skip(reason)`: a route the crawler cannot reach meaningfully (the API catch-all, covered by the API rows).
+ * - Path placeholders `:name` are filled at run time from fixtures created by the crawler (see `Fixtures`).
+ * - Expectations are a full record of every persona: spread a preset (`all`, `signedIn`, `token`) and override.
+ *
+ * Personas (demo accounts, password « Demo-Spaser-2026! »; see supabase/seed.sql and supabase/seeds/security.sql):
+ *   anon          nobody signed in (no cookie, no token)
+ *   outsider      achats.metropole@ — admin of another collectivité (Métropole), member of the same network
+ *   viewer        lecteur@    — viewer  of Agglomération du Val d'Aurence (the target collectivité)
+ *   editor        redacteur@  — editor  of Val d'Aurence
+ *   admin         admin@      — admin   of Val d'Aurence
+ *   animator      animatrice@ — animator of the demo network, of which Val d'Aurence is a member
+ *   otherAnimator animateur.autre-reseau@ — animator of another network, without any member
+ *   platform      admin.plateforme@ — platform administrator
+ */
+
+export const PERSONAS = ['anon', 'outsider', 'viewer', 'editor', 'admin', 'animator', 'otherAnimator', 'platform'] as const;
+export type Persona = (typeof PERSONAS)[number];
+
+export const PERSONA_EMAILS: Record<Exclude<Persona, 'anon'>, string> = {
+	outsider: 'achats.metropole@demo.spaser.test',
+	viewer: 'lecteur@demo.spaser.test',
+	editor: 'redacteur@demo.spaser.test',
+	admin: 'admin@demo.spaser.test',
+	animator: 'animatrice@demo.spaser.test',
+	otherAnimator: 'animateur.autre-reseau@demo.spaser.test',
+	platform: 'admin.plateforme@demo.spaser.test'
+};
+
+/** Fixed ids of the demo data (supabase/seed.sql, supabase/seeds/*.sql, src/lib/server/demo.ts). */
+export const DEMO = {
+	org: 'de000000-0000-4000-8001-000000000001',
+	orgSlug: 'agglomeration-du-val-d-aurence',
+	outsiderOrg: 'de000000-0000-4000-8001-000000000002',
+	network: 'de000000-0000-4000-8002-000000000001',
+	networkSlug: 'reseau-achats-responsables-sud-ouest',
+	otherNetwork: 'de000000-0000-4000-8002-000000000901',
+	otherNetworkSlug: 'reseau-commande-publique-durable-nord-est',
+	/** A pending join request of the demo network (Sainte-Olvérine). */
+	pendingMembership: 'de000000-0000-4000-8003-000000000013',
+	spaser: 'de000000-0000-4000-8003-000000000001',
+	/** The network forum, published, organised by the demo network. */
+	event: 'de000000-0000-4000-8e06-000000000001',
+	/** The webinar: published, registrations open, audience « buyers » (every public buyer). */
+	webinar: 'de000000-0000-4000-8e06-000000000002',
+	eventSession: 'de000000-0000-4000-8e06-000000000201',
+	/** admin@'s registration to the forum, for Val d'Aurence. */
+	registration: 'de000000-0000-4000-8e06-000000000301',
+	/** redacteur@ (editor of Val d'Aurence), a member to try to remove. */
+	editorUser: 'de000000-0000-4000-8000-000000000004',
+	adminUser: 'de000000-0000-4000-8000-000000000003',
+	viewerUser: 'de000000-0000-4000-8000-000000000005',
+	animatorUser: 'de000000-0000-4000-8000-000000000002',
+	/** An id that exists nowhere (unknown documents, files, tokens). */
+	none: 'de000000-0000-4000-8fff-000000000000'
+} as const;
+
+/**
+ * Ids the crawler creates or looks up before crawling (as admin@ through the API, additive only):
+ * `:version` a named version of the demo SPASER, `:request` a Guichet question of Val d'Aurence to the demo network.
+ */
+export interface Fixtures {
+	version: string;
+	request: string;
+	/** GET /spasers/{demo}/export as admin@: a valid body for POST /spasers/import. */
+	spaserExport: Record<string, unknown>;
+}
+
+/** 'login': 303 to /connexion (anonymous on a members' page). OK: allowed write (probed with an invalid body → 400). */
+export type Expect = number | 'login' | 'OK';
+export type Expectations = Record<Persona, Expect>;
+
+export type Rule =
+	| { kind: 'page'; path: string; expect: Expectations }
+	| { kind: 'read'; path: string; expect: Expectations }
+	| { kind: 'write'; path: string; body: unknown | ((f: Fixtures) => unknown); expect: Expectations }
+	| { kind: 'skip'; reason: string };
+
+export const OK = 'OK' as const;
+export function all(e: Expect): Expectations {
+	return Object.fromEntries(PERSONAS.map((p) => [p, e])) as Expectations;
+}
+/** Pages: anonymous → login, everyone signed in → `e`. */
+export const signedIn = (e: Expect): Expectations => ({ ...all(e), anon: 'login' });
+/** API: no token → 401, every token → `e`. */
+export const token = (e: Expect): Expectations => ({ ...all(e), anon: 401 });
+/** Val d'Aurence's members (viewer, editor, admin). */
+const members = (e: Expect) => ({ viewer: e, editor: e, admin: e });
+/**
+ * Who sees Val d'Aurence's profile without being a member (RLS organisations_select): the admin of another
+ * collectivité of the same network, the network's animator, the platform admin. Member rows, invitations and
+ * documents stay filtered by their own policies.
+ */
+const orgPeers = (e: Expect) => ({ outsider: e, animator: e, platform: e });
+
+export const page = (path: string, expect: Expectations): Rule => ({ kind: 'page', path, expect });
+export const read = (path: string, expect: Expectations): Rule => ({ kind: 'read', path, expect });
+export const write = (path: string, body: unknown | ((f: Fixtures) => unknown), expect: Expectations): Rule => ({ kind: 'write', path, body, expect });
+export const skip = (reason: string): Rule => ({ kind: 'skip', reason });
+
+/** A valid « my availability » body (an inactive profile): refused personas must not get to create it. */
+const GUICHET_AVAILABILITY = {
+	profile: {
+		sessionMinutes: 60,
+		bufferBeforeMinutes: 0,
+		bufferAfterMinutes: 0,
+		minNoticeMinutes: 0,
+		horizonDays: 30,
+		maxPerDay: null,
+		modalities: ['telephone'],
+		phone: '05 00 00 00 00',
+		topics: [],
+		confirmationMode: 'manual',
+		active: false
+	},
+	weeklyHours: []
+};
+
+const { org, orgSlug, spaser, network, event, eventSession, registration, none } = DEMO;
+const S = `/spaser/${spaser}`;
+const C = `/collectivites/${orgSlug}`;
+const E = `/evenements/${event}`;
+
+export const RULES: Record<string, Rule> = {
+	// ── Public pages and account pages (signed in, / and the login pages send to /collectivites) ────────────
+	'GET /': page('/', { ...all(303), anon: 200 }),
+	'GET /connexion': page('/connexion', { ...all(303), anon: 200 }),
+	'GET /deconnexion': page('/deconnexion', { ...all(200), anon: 303 }),
+	'GET /inscription': page('/inscription', { ...all(303), anon: 200 }),
+	'GET /mot-de-passe': page('/mot-de-passe', all(303)),
+	'GET /mot-de-passe/oubli': page('/mot-de-passe/oubli', all(200)),
+	'GET /mot-de-passe/nouveau': page('/mot-de-passe/nouveau', all(200)),
+	'GET /verifier-email': page('/verifier-email', all(200)),
+	'GET /verifier-email/envoye': page('/verifier-email/envoye', all(200)),
+	'GET /invitation/[secret]': page('/invitation/secret-inconnu-0123456789', all(200)),
+	'GET /healthz': page('/healthz', all(200)),
+	'GET /compte': page('/compte', signedIn(200)),
+	'GET /compte/donnees': page('/compte/donnees', signedIn(200)),
+	'GET /compte/donnees/export': page('/compte/donnees/export', signedIn(200)),
+
+	// ── Platform administration ──────────────────────────────────────────────────────────────────────────────
+	'GET /admin': page('/admin', { ...signedIn(403), platform: 200 }),
+	'GET /admin/emails': page('/admin/emails', { ...signedIn(403), platform: 200 }),
+	'GET /admin/reseaux': page('/admin/reseaux', { ...signedIn(403), platform: 200 }),
+	'GET /admin/utilisateurs': page('/admin/utilisateurs', { ...signedIn(403), platform: 200 }),
+
+	// ── Collectivités (profile visible to network peers; editing pages render read-only, actions check) ─────
+	'GET /collectivites': page('/collectivites', signedIn(200)),
+	'GET /collectivites/nouvelle': page('/collectivites/nouvelle', signedIn(200)),
+	'GET /collectivites/aller': page(`/collectivites/aller?slug=${orgSlug}`, all(303)),
+	'GET /collectivites/[slug]': page(C, { ...signedIn(404), ...members(200), ...orgPeers(200) }),
+	'GET /collectivites/[slug]/journal': page(`${C}/journal`, { ...signedIn(403), otherAnimator: 404, admin: 200, platform: 200 }),
+	'GET /collectivites/[slug]/logo': page(`${C}/logo`, all(404)),
+	'GET /collectivites/[slug]/membres': page(`${C}/membres`, { ...signedIn(404), ...members(200), ...orgPeers(200) }),
+	'GET /collectivites/[slug]/parametres': page(`${C}/parametres`, { ...signedIn(404), ...members(200), ...orgPeers(200) }),
+	'GET /collectivites/[slug]/reseaux': page(`${C}/reseaux`, { ...signedIn(404), ...members(200), ...orgPeers(200) }),
+	'GET /collectivites/[slug]/spaser': page(`${C}/spaser`, { ...signedIn(404), ...members(200), ...orgPeers(200) }),
+	'GET /collectivites/[slug]/spaser/nouveau': page(`${C}/spaser/nouveau`, { ...signedIn(404), ...members(200), ...orgPeers(200) }),
+	'GET /collectivites/[slug]/spaser/importer': page(`${C}/spaser/importer`, { ...signedIn(404), ...members(200), ...orgPeers(200) }),
+	'GET /collectivites/[slug]/spaser/importer/document': page(`${C}/spaser/importer/document`, { ...signedIn(404), ...members(200), ...orgPeers(200) }),
+	'GET /collectivites/[slug]/spaser/importer/document/[id]': page(`${C}/spaser/importer/document/${none}`, signedIn(404)),
+
+	// ── SPASER (the demo SPASER is shared with the demo network: its animator reads it) ─────────────────────
+	'GET /spaser/[id]': page(S, { ...signedIn(404), ...members(200), animator: 200 }),
+	'GET /spaser/[id]/imprimer': page(`${S}/imprimer`, { ...signedIn(404), ...members(200), animator: 200 }),
+	'GET /spaser/[id]/parametres': page(`${S}/parametres`, { ...signedIn(404), ...members(200), animator: 200 }),
+	'GET /spaser/[id]/versions': page(`${S}/versions`, { ...signedIn(404), ...members(200), animator: 200 }),
+	'GET /spaser/[id]/versions/[versionId]': page(`${S}/versions/:version`, { ...signedIn(404), ...members(200), animator: 200 }),
+	'GET /spaser/[id]/export.docx': page(`${S}/export.docx`, { ...signedIn(404), ...members(200), animator: 200 }),
+	'GET /spaser/[id]/export.json': page(`${S}/export.json`, { ...signedIn(404), ...members(200), animator: 200 }),
+	'GET /spaser/[id]/fichier-importe/[importId]': page(`${S}/fichier-importe/${none}`, signedIn(404)),
+	'GET /p/[org]/[spaser]': page(`/p/${orgSlug}/spaser-2026-2029`, all(404)), // not published
+
+	// ── Networks ─────────────────────────────────────────────────────────────────────────────────────────────
+	'GET /reseaux': page('/reseaux', all(200)),
+	'GET /reseaux/[slug]': page(`/reseaux/${DEMO.networkSlug}`, all(200)),
+	'GET /reseaux/[slug]/journal': page(`/reseaux/${DEMO.networkSlug}/journal`, { ...signedIn(403), animator: 200, platform: 200 }),
+
+	// ── Guichet vert (:request is Val d'Aurence's question to the demo network) ─────────────────────────────
+	'GET /guichet': page('/guichet', signedIn(200)),
+	'GET /guichet/[slug]/question': page(`/guichet/${DEMO.networkSlug}/question`, signedIn(200)),
+	'GET /guichet/[slug]/reserver': page(`/guichet/${DEMO.networkSlug}/reserver`, signedIn(200)),
+	'GET /guichet/agenda': page('/guichet/agenda', signedIn(200)),
+	'GET /guichet/animation': page('/guichet/animation', signedIn(200)),
+	'GET /guichet/animation/tableau-de-bord': page('/guichet/animation/tableau-de-bord', { ...signedIn(403), animator: 200, otherAnimator: 200 }),
+	'GET /guichet/animation/tableau-de-bord/csv': page('/guichet/animation/tableau-de-bord/csv', { ...signedIn(403), animator: 200, otherAnimator: 200 }),
+	'GET /guichet/calendrier/[token].ics': page('/guichet/calendrier/jeton-inconnu.ics', all(404)),
+	'GET /guichet/demande/[id]': page('/guichet/demande/:request', { ...signedIn(404), ...members(200), animator: 200, platform: 200 }),
+	'GET /guichet/demande/[id]/pieces/[fileId]': page(`/guichet/demande/:request/pieces/${none}`, signedIn(404)),
+	'GET /guichet/demandes/[id]': page('/guichet/demandes/:request', all(308)),
+	'GET /guichet/seance/[id]': page(`/guichet/seance/${none}`, signedIn(404)),
+	'GET /guichet/seance/[id]/ics': page(`/guichet/seance/${none}/ics`, { ...all(404), anon: 401 }),
+	'GET /guichet/rendez-vous/[id]': page(`/guichet/rendez-vous/${none}`, all(308)),
+
+	// ── Events (the forum: audience « network », organised by the demo network; admin@ is registered) ───────
+	'GET /evenements': page('/evenements', all(200)),
+	'GET /evenements/agenda.ics': page('/evenements/agenda.ics', all(200)),
+	'GET /evenements/nouveau': page('/evenements/nouveau', signedIn(200)),
+	'GET /evenements/chiffres': page('/evenements/chiffres', signedIn(200)),
+	'GET /evenements/chiffres/export': page('/evenements/chiffres/export', signedIn(200)),
+	'GET /evenements/[id]': page(E, { ...all(200), anon: 404, otherAnimator: 404 }),
+	'GET /evenements/[id]/modifier': page(`${E}/modifier`, { ...signedIn(403), otherAnimator: 404, animator: 200 }),
+	'GET /evenements/[id]/inscrits': page(`${E}/inscrits`, { ...signedIn(403), otherAnimator: 404, animator: 200 }),
+	'GET /evenements/[id]/inscrits/export': page(`${E}/inscrits/export`, { ...signedIn(403), otherAnimator: 404, animator: 200 }),
+	'GET /evenements/[id]/attestations': page(`${E}/attestations`, { ...signedIn(403), otherAnimator: 404, animator: 200 }),
+	'GET /evenements/[id]/emargement/[sid]': page(`${E}/emargement/${eventSession}`, { ...signedIn(404), animator: 200 }),
+	'GET /evenements/[id]/emargement/[sid]/feuille': page(`${E}/emargement/${eventSession}/feuille`, { ...signedIn(404), animator: 200 }),
+	'GET /evenements/[id]/inscription/[rid]': page(`${E}/inscription/${registration}`, { ...signedIn(404), admin: 200, animator: 200, platform: 200 }),
+	'GET /evenements/[id]/inscription/[rid]/attestation': page(`${E}/inscription/${registration}/attestation`, { ...signedIn(404), admin: 200, animator: 200, platform: 200 }),
+
+	// ── JSON API (/api/v1) ───────────────────────────────────────────────────────────────────────────────────
+	'ANY /api/v1/[...path]': skip('the API catch-all: every registered endpoint has its own row below'),
+	'GET /api/v1/openapi.json': read('/openapi.json', all(200)),
+	'GET /api/v1/me': read('/me', token(200)),
+
+	'GET /api/v1/organisations': read('/organisations', token(200)),
+	'POST /api/v1/organisations': write('/organisations', { name: 'Commune sonde', kind: 'commune' }, token(OK)),
+	'GET /api/v1/organisations/{id}': read(`/organisations/${org}`, { ...token(404), ...members(200), ...orgPeers(200) }),
+	'PATCH /api/v1/organisations/{id}': write(`/organisations/${org}`, { population: 128401 }, { ...token(404), ...members(403), admin: OK, outsider: 403, animator: 403, platform: OK }),
+	'GET /api/v1/organisations/{id}/members': read(`/organisations/${org}/members`, { ...token(404), ...members(200), ...orgPeers(200) }),
+	'POST /api/v1/organisations/{id}/invitations': write(`/organisations/${org}/invitations`, { email: 'intrus@demo.spaser.test', role: 'admin' }, { ...token(404), ...members(403), ...orgPeers(403), admin: OK }),
+	// the target is admin@ (removing oneself is leaving, which any member may do)
+	'DELETE /api/v1/organisations/{id}/members/{userId}': write(`/organisations/${org}/members/${DEMO.adminUser}`, undefined, { ...token(404), ...members(403), ...orgPeers(403), outsider: 404, admin: OK }),
+	'GET /api/v1/organisations/{id}/spasers': read(`/organisations/${org}/spasers`, { ...token(404), ...members(200), ...orgPeers(200) }),
+	'POST /api/v1/organisations/{id}/spasers': write(`/organisations/${org}/spasers`, { title: 'SPASER sonde', periodStart: 2026, periodEnd: 2028 }, { ...token(404), ...orgPeers(403), ...members(OK), viewer: 403 }),
+	'POST /api/v1/organisations/{id}/spasers/import-document': write(`/organisations/${org}/spasers/import-document`, { fileName: 'sonde.txt', text: 'SPASER sonde\n\nAxe 1 : achats sociaux' }, { ...token(404), ...orgPeers(403), ...members(OK), viewer: 403 }),
+	'POST /api/v1/spasers/import': write('/spasers/import', (f: Fixtures) => ({ ...f.spaserExport, orgId: org }), { ...token(404), ...orgPeers(403), ...members(OK), viewer: 403 }),
+	'POST /api/v1/spasers/import-document/preview': write('/spasers/import-document/preview', { fileName: 'sonde.txt', text: 'Sonde' }, token(OK)),
+
+	'GET /api/v1/spasers/{id}': read(`/spasers/${spaser}`, { ...token(404), ...members(200), animator: 200 }),
+	'PATCH /api/v1/spasers/{id}': write(`/spasers/${spaser}`, { title: 'Titre pris par un intrus' }, { ...token(404), ...members(OK), viewer: 403, animator: 403 }),
+	'GET /api/v1/spasers/{id}/nodes': read(`/spasers/${spaser}/nodes`, { ...token(404), ...members(200), animator: 200 }),
+	'GET /api/v1/spasers/{id}/targets': read(`/spasers/${spaser}/targets`, { ...token(404), ...members(200), animator: 200 }),
+	'GET /api/v1/spasers/{id}/versions': read(`/spasers/${spaser}/versions`, { ...token(404), ...members(200), animator: 200 }),
+	'POST /api/v1/spasers/{id}/versions': write(`/spasers/${spaser}/versions`, { name: 'Version d’un intrus' }, { ...token(404), ...members(OK), viewer: 403, animator: 403 }),
+	'GET /api/v1/spasers/{id}/versions/{versionId}': read(`/spasers/${spaser}/versions/:version`, { ...token(404), ...members(200), animator: 200 }),
+	'GET /api/v1/spasers/{id}/export': read(`/spasers/${spaser}/export`, { ...token(404), ...members(200), animator: 200 }),
+
+	// (memberships: RLS lists the approved ones to everyone, and one's own collectivité's requests)
+	'GET /api/v1/networks': read('/networks', all(200)),
+	'GET /api/v1/networks/{id}': read(`/networks/${network}`, all(200)),
+	'GET /api/v1/networks/{id}/memberships': read(`/networks/${network}/memberships`, token(200)),
+	'POST /api/v1/networks/{id}/join-requests': write(`/networks/${network}/join-requests`, { orgId: org }, { ...token(403), admin: 409 }),
+	'POST /api/v1/memberships/{id}/decision': write(`/memberships/${DEMO.pendingMembership}/decision`, { decision: 'approved' }, { ...token(404), animator: OK, platform: OK }),
+
+	// (the Guichet of a network: its animators and its member collectivités)
+	'GET /api/v1/networks/{id}/guichet/animators': read(`/networks/${network}/guichet/animators`, { ...token(200), otherAnimator: 404 }),
+	'GET /api/v1/networks/{id}/guichet/slots': read(`/networks/${network}/guichet/slots`, { ...token(200), otherAnimator: 404 }),
+	'GET /api/v1/networks/{id}/guichet/availability': read(`/networks/${network}/guichet/availability`, { ...token(403), otherAnimator: 404, animator: 200 }),
+	'PUT /api/v1/networks/{id}/guichet/availability': write(`/networks/${network}/guichet/availability`, GUICHET_AVAILABILITY, { ...token(403), otherAnimator: 404, animator: OK }),
+	'GET /api/v1/networks/{id}/guichet/bookings': read(`/networks/${network}/guichet/bookings`, { ...token(200), otherAnimator: 404 }),
+	// (no free slot at that time: a refused persona may be stopped by the slot check as well — 404 either way)
+	'POST /api/v1/networks/{id}/guichet/bookings': write(`/networks/${network}/guichet/bookings`, { start: '2030-01-07T09:00:00+01:00', modality: 'visio', orgId: org, topic: 'Sonde', stage: 'spaser', question: 'Sonde' }, { ...token(404), otherAnimator: 404, ...members(OK) }),
+	'GET /api/v1/guichet/bookings/{id}': read(`/guichet/bookings/${none}`, token(404)),
+	'POST /api/v1/guichet/bookings/{id}/confirm': write(`/guichet/bookings/${none}/confirm`, undefined, token(404)),
+	'POST /api/v1/guichet/bookings/{id}/cancel': write(`/guichet/bookings/${none}/cancel`, { reason: 'Sonde' }, token(404)),
+	'POST /api/v1/guichet/bookings/{id}/reschedule': write(`/guichet/bookings/${none}/reschedule`, { start: '2030-01-07T10:00:00+01:00', reason: 'Sonde' }, token(404)),
+	'POST /api/v1/networks/{id}/guichet/questions': write(`/networks/${network}/guichet/questions`, { orgId: org, topic: 'Sonde', stage: 'spaser', question: 'Sonde' }, { ...token(403), otherAnimator: 404, ...members(OK) }),
+	'GET /api/v1/guichet/requests/{id}': read('/guichet/requests/:request', { ...token(404), ...members(200), animator: 200, platform: 200 }),
+	'GET /api/v1/guichet/requests/{id}/attachments/{fileId}': read(`/guichet/requests/:request/attachments/${none}`, token(404)),
+	'POST /api/v1/guichet/requests/{id}/messages': write('/guichet/requests/:request/messages', { body: 'Message d’un intrus' }, { ...token(404), ...members(OK), animator: OK, platform: 403 }),
+
+	'GET /api/v1/events': read('/events', all(200)),
+	'POST /api/v1/events': write('/events', { kind: 'webinaire', title: 'Webinaire sonde', organiser: `network:${network}`, audience: 'network', startsAt: '2030-01-07T10:00', endsAt: '2030-01-07T11:00' }, { ...token(403), animator: OK }),
+	'GET /api/v1/events/{id}': read(`/events/${event}`, { ...all(200), anon: 404, otherAnimator: 404 }),
+	'POST /api/v1/events/{id}/publish': write(`/events/${event}/publish`, { published: false }, { ...token(404), animator: OK }),
+	'POST /api/v1/events/{id}/choice-groups': write(`/events/${event}/choice-groups`, { title: 'Groupe sonde' }, { ...token(404), animator: OK }),
+	'POST /api/v1/events/{id}/sessions': write(`/events/${event}/sessions`, { title: 'Sonde', startsAt: '2030-01-07T09:00', endsAt: '2030-01-07T10:00' }, { ...token(404), animator: OK }),
+	// (RLS shows each persona the registrations it may see: its own collectivité's, all for the organiser)
+	'GET /api/v1/events/{id}/registrations': read(`/events/${event}/registrations`, { ...token(200), otherAnimator: 404 }),
+	// registering lecteur@ (not registered yet): himself, his collectivité's admin and the organiser may
+	'POST /api/v1/events/{id}/registrations': write(`/events/${DEMO.webinar}/registrations`, { userId: DEMO.viewerUser, orgId: org }, { ...token(403), viewer: OK, admin: OK, animator: OK }),
+	'POST /api/v1/event-registrations/{id}/cancel': write(`/event-registrations/${registration}/cancel`, undefined, { ...token(404), admin: OK, animator: OK, platform: OK }),
+	'POST /api/v1/event-sessions/{id}/check-ins': write(`/event-sessions/${eventSession}/check-ins`, { registrationId: registration }, { ...token(404), animator: OK }),
+	'DELETE /api/v1/event-sessions/{id}/check-ins/{registrationId}': write(`/event-sessions/${eventSession}/check-ins/${registration}`, undefined, { ...token(404), animator: OK })
+};
