@@ -70,6 +70,10 @@ export const DEMO = {
 	adminUser: 'de000000-0000-4000-8000-000000000003',
 	viewerUser: 'de000000-0000-4000-8000-000000000005',
 	animatorUser: 'de000000-0000-4000-8000-000000000002',
+	/** Val d'Aurence's clause shared with (and validated by) the demo network. */
+	resource: 'de000000-0000-4000-8010-000000000001',
+	/** A private clause of another collectivité (Sainte-Olvérine), in no persona's reach (not even the platform's). */
+	privateResource: 'de000000-0000-4000-8010-000000000033',
 	/** An id that exists nowhere (unknown documents, files, tokens). */
 	none: 'de000000-0000-4000-8fff-000000000000'
 } as const;
@@ -133,6 +137,18 @@ const GUICHET_AVAILABILITY = {
 		active: false
 	},
 	weeklyHours: []
+};
+
+/** A valid clause model (refused personas must not get to create, change or import it). */
+const PROBE_RESOURCE = {
+	kind: 'clause',
+	title: 'Clause sonde de sécurité',
+	summary: 'Sonde',
+	body: 'Texte de la sonde de sécurité.',
+	family: 'sociale',
+	mechanism: 'autre',
+	segments: [],
+	cpvCodes: []
 };
 
 const { org, orgSlug, spaser, network, event, eventSession, registration, none } = DEMO;
@@ -211,6 +227,31 @@ export const RULES: Record<string, Rule> = {
 	'GET /guichet/seance/[id]/ics': page(`/guichet/seance/${none}/ics`, { ...all(404), anon: 401 }),
 	'GET /guichet/rendez-vous/[id]': page(`/guichet/rendez-vous/${none}`, all(308)),
 
+	// ── Clause models and REX (resource: Val d'Aurence's clause validated in the demo network) ──────────────
+	'GET /ressources': page('/ressources', all(200)),
+	// (a private clause of another collectivité: as if it did not exist; Val d'Aurence's public clause is read by
+	// everyone through the API below, and only its editors and admins may edit it)
+	'GET /ressources/[kind]/[id]': page(`/ressources/clauses/${DEMO.privateResource}`, signedIn(404)),
+	'GET /ressources/[kind]/[id]/modifier': page(`/ressources/clauses/${DEMO.resource}/modifier`, { ...signedIn(403), editor: 200, admin: 200 }),
+	'GET /ressources/calculateur': page('/ressources/calculateur', all(200)),
+	'GET /ressources/export': page('/ressources/export', all(200)),
+	'GET /ressources/favoris': page('/ressources/favoris', signedIn(200)),
+	'GET /ressources/import': page('/ressources/import', signedIn(200)),
+	'GET /ressources/nouvelle': page('/ressources/nouvelle', signedIn(200)),
+	'GET /ressources/pieces/[id]': page(`/ressources/pieces/${none}`, all(404)),
+	'GET /ressources/relecture': page('/ressources/relecture', signedIn(200)),
+
+	// ── Indicators, DECP, benchmark (each person sees their own collectivité's figures) ───────────────────────
+	'GET /indicateurs': page('/indicateurs', signedIn(200)),
+	'GET /indicateurs/bilan': page('/indicateurs/bilan', signedIn(200)),
+	'GET /indicateurs/bilan/[id]/[file]': page(`/indicateurs/bilan/${none}/bilan.docx`, signedIn(404)),
+	'GET /indicateurs/catalogue': page('/indicateurs/catalogue', signedIn(200)),
+	'GET /indicateurs/decp': page('/indicateurs/decp', signedIn(200)),
+	'GET /indicateurs/import': page('/indicateurs/import', signedIn(200)),
+	// (the template is made for one's collectivité: people without one get 404)
+	'GET /indicateurs/modele': page('/indicateurs/modele', { ...signedIn(200), animator: 404, otherAnimator: 404, platform: 404 }),
+	'GET /benchmark': page('/benchmark', signedIn(200)),
+
 	// ── Events (the forum: audience « network », organised by the demo network; admin@ is registered) ───────
 	'GET /evenements': page('/evenements', all(200)),
 	'GET /evenements/agenda.ics': page('/evenements/agenda.ics', all(200)),
@@ -278,6 +319,21 @@ export const RULES: Record<string, Rule> = {
 	'GET /api/v1/guichet/requests/{id}': read('/guichet/requests/:request', { ...token(404), ...members(200), animator: 200, platform: 200 }),
 	'GET /api/v1/guichet/requests/{id}/attachments/{fileId}': read(`/guichet/requests/:request/attachments/${none}`, token(404)),
 	'POST /api/v1/guichet/requests/{id}/messages': write('/guichet/requests/:request/messages', { body: 'Message d’un intrus' }, { ...token(404), ...members(OK), animator: OK, platform: 403 }),
+
+	// (public clause: readable by everyone; a refused persona gets a VALID body and must be stopped by its rights)
+	'GET /api/v1/resources': read('/resources', all(200)),
+	'GET /api/v1/resources/{id}': read(`/resources/${DEMO.resource}`, all(200)),
+	'POST /api/v1/resources': write('/resources', { orgId: org, resource: PROBE_RESOURCE }, { ...token(403), editor: OK, admin: OK }),
+	'PUT /api/v1/resources/{id}': write(`/resources/${DEMO.privateResource}`, PROBE_RESOURCE, token(404)),
+	'POST /api/v1/resources/import': write('/resources/import', { orgId: org, items: [PROBE_RESOURCE] }, { ...token(403), editor: OK, admin: OK }),
+
+	'GET /api/v1/indicators': read('/indicators', token(200)),
+	'GET /api/v1/organisations/{id}/indicator-values': read(`/organisations/${org}/indicator-values`, { ...token(404), ...members(200) }),
+	'PUT /api/v1/organisations/{id}/indicator-values': write(`/organisations/${org}/indicator-values`, { indicatorId: none, year: 2025, value: 10 }, { ...token(404), viewer: 403, editor: OK, admin: OK }),
+	'DELETE /api/v1/organisations/{id}/indicator-values/{valueId}': write(`/organisations/${org}/indicator-values/${none}`, undefined, { ...token(404), viewer: 403 }),
+	'GET /api/v1/organisations/{id}/decp-imports': read(`/organisations/${org}/decp-imports`, { ...token(404), ...members(200) }),
+	'POST /api/v1/organisations/{id}/decp-imports': write(`/organisations/${org}/decp-imports`, { fileName: 'decp.json', content: '{"marches":[]}' }, { ...token(404), viewer: 403, editor: OK, admin: OK }),
+	'GET /api/v1/benchmark/statistics': read('/benchmark/statistics', token(400)),
 
 	'GET /api/v1/events': read('/events', all(200)),
 	'POST /api/v1/events': write('/events', { kind: 'webinaire', title: 'Webinaire sonde', organiser: `network:${network}`, audience: 'network', startsAt: '2030-01-07T10:00', endsAt: '2030-01-07T11:00' }, { ...token(403), animator: OK }),

@@ -121,10 +121,14 @@ export async function importDecp(db: Database, actor: Actor, orgId: string, file
 }
 
 export async function listImportRuns(db: Database, actor: Actor, orgId: string): Promise<ImportRun[]> {
+	if (!/^[0-9a-f-]{36}$/i.test(orgId)) throw notFound('Cette collectivité');
 	return guard(
-		withUser(db, actor, (tx) =>
-			tx.query<ImportRun>(`select ${RUN_COLUMNS} from public.decp_import_runs where org_id = $1 order by created_at desc limit 50`, [orgId])
-		)
+		withUser(db, actor, async (tx) => {
+			// Like the values: someone outside the collectivité learns nothing, not even that its list is empty.
+			const [m] = await tx.query<{ ok: boolean }>('select app.is_org_member($1) as ok', [orgId]);
+			if (!m?.ok) throw notFound('Cette collectivité');
+			return tx.query<ImportRun>(`select ${RUN_COLUMNS} from public.decp_import_runs where org_id = $1 order by created_at desc limit 50`, [orgId]);
+		})
 	);
 }
 
