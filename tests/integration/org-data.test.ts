@@ -47,7 +47,8 @@ async function countsFor(db: Database, orgId: string) {
 			 union all select 'spaser_links', count(*)::int from public.spaser_document_orgs where org_id = $1
 			 union all select 'resources', count(*)::int from public.resources where org_id = $1
 			 union all select 'values', count(*)::int from public.indicator_values where org_id = $1
-			 union all select 'logos', count(*)::int from public.organisation_logos where org_id = $1`,
+			 union all select 'logos', count(*)::int from public.organisation_logos where org_id = $1
+			 union all select 'guichet', count(*)::int from public.guichet_requests where org_id = $1`,
 			[orgId]
 		)
 	);
@@ -93,6 +94,26 @@ describe.each(engines)('collectivité data export and closure (%s)', (engine) =>
 		// The other collectivité's feedback on the shared clause is theirs.
 		await recordUsage(db, otherAdmin, resourceId, { worked: 'Retour de la voisine', notWorked: '' });
 
+		// Guichet vert: a question of each collectivité to a network, with a message and an attached file.
+		await asService(db, 'test: guichet requests', async (tx) => {
+			const [net] = await tx.query<{ id: string }>(`insert into public.networks (slug, name) values ('reseau-cloture', 'Réseau de la Clôture') returning id`);
+			for (const [org, who, text] of [
+				[orgId, editor.id, 'Question de Clôture'],
+				[otherOrgId, otherAdmin.id, 'Question de la voisine']
+			]) {
+				const [req] = await tx.query<{ id: string }>(
+					`insert into public.guichet_requests (network_id, org_id, requester_id, kind, topic, stage, question)
+					 values ($1, $2, $3, 'question', 'Clauses sociales', 'definition_besoin', $4) returning id`,
+					[net.id, org, who, text]
+				);
+				const [msg] = await tx.query<{ id: string }>(`insert into public.guichet_messages (request_id, author_id, body) values ($1, $2, $3) returning id`, [req.id, who, `Message : ${text}`]);
+				await tx.query(
+					`insert into public.guichet_attachments (request_id, message_id, uploader_id, filename, mime, size, content) values ($1, $2, $3, $4, 'application/pdf', $5, $6)`,
+					[req.id, msg.id, who, `${text}.pdf`, pdf.byteLength, pdf]
+				);
+			}
+		});
+
 		const [soc] = (await listCatalogue(db, admin)).filter((d) => d.code === 'CAN-SOC-01');
 		await saveValue(db, admin, orgId, { indicatorId: soc.id, year: 2024, value: 24.5, comment: 'Valeur de Clôture' });
 		await saveValue(db, otherAdmin, otherOrgId, { indicatorId: soc.id, year: 2024, value: 11, comment: 'Valeur de la voisine' });
@@ -117,9 +138,14 @@ describe.each(engines)('collectivité data export and closure (%s)', (engine) =>
 		expect(data.tables.organisation_members.map((m) => m.user_id).sort()).toEqual([admin.id, editor.id, viewer.id].sort());
 		expect(data.references.users.map((u) => u.display_name).sort()).toEqual(['Alice Administratrice', 'Valérie Lectrice', 'Édouard Rédacteur'].sort());
 		expect(data.tables.audit_log?.length).toBeGreaterThan(0);
+		expect(data.tables.guichet_requests).toEqual([expect.objectContaining({ org_id: orgId, question: 'Question de Clôture' })]);
+		expect(data.tables.guichet_messages).toEqual([expect.objectContaining({ body: 'Message : Question de Clôture' })]);
+		const [gAtt] = data.tables.guichet_attachments;
+		expect(gAtt).toMatchObject({ filename: 'Question de Clôture.pdf', content_octets: pdf.byteLength });
+		expect(files.find((f) => f.path === gAtt.content_fichier)?.bytes).toEqual(pdf);
 
 		const text = JSON.stringify(data);
-		for (const foreign of [otherOrgId, otherSpaserId, otherResourceId, 'Clause secrète de la voisine', 'Valeur de la voisine', 'Retour de la voisine', otherAdmin.email])
+		for (const foreign of [otherOrgId, otherSpaserId, otherResourceId, 'Clause secrète de la voisine', 'Valeur de la voisine', 'Retour de la voisine', 'Question de la voisine', otherAdmin.email])
 			expect(text, foreign).not.toContain(foreign);
 		// The joint SPASER is there, but not the other co-owner's link row.
 		expect(data.tables.spaser_document_orgs.every((l) => l.org_id === orgId)).toBe(true);
@@ -150,22 +176,24 @@ describe.each(engines)('collectivité data export and closure (%s)', (engine) =>
 
 	it('closure needs the exact name, then removes everything of the collectivité and nothing of the other one', async () => {
 		const before = await countsFor(db, otherOrgId);
+		expect(before).toMatchObject({ org: 1, resources: 1, values: 1, guichet: 1 });
 		await expect(closeOrganisation(db, admin, orgId, 'Ville de Cloture')).rejects.toMatchObject({ code: 'invalid', details: { field: 'confirmation' } });
 		expect(await countsFor(db, orgId)).toMatchObject({ org: 1, members: 3, resources: 1, values: 1, logos: 1 });
 
 		const res = await closeOrganisation(db, admin, orgId, '  ville de clôture-sur-mer ');
 		expect(res).toMatchObject({ name: 'Ville de Clôture-sur-Mer', notified: 3, deletedDocuments: 1 });
-		expect(await countsFor(db, orgId)).toEqual({ org: 0, members: 0, spaser_links: 0, resources: 0, values: 0, logos: 0 });
+		expect(await countsFor(db, orgId)).toEqual({ org: 0, members: 0, spaser_links: 0, resources: 0, values: 0, logos: 0, guichet: 0 });
 		const left = await asService(db, 'test: after closure', (tx) =>
 			tx.query<{ t: string; n: number }>(
 				`select 'spaser' as t, count(*)::int as n from public.spaser_documents where id = $1
 				 union all select 'versions', count(*)::int from public.spaser_versions where document_id = $1
 				 union all select 'attachments', count(*)::int from public.resource_attachments where resource_id = $2
-				 union all select 'usages', count(*)::int from public.resource_usages where resource_id = $2`,
+				 union all select 'usages', count(*)::int from public.resource_usages where resource_id = $2
+				 union all select 'guichet', count(*)::int from public.guichet_requests where question = 'Question de Clôture'`,
 				[spaserId, resourceId]
 			)
 		);
-		expect(Object.fromEntries(left.map((r) => [r.t, r.n]))).toEqual({ spaser: 0, versions: 0, attachments: 0, usages: 0 });
+		expect(Object.fromEntries(left.map((r) => [r.t, r.n]))).toEqual({ spaser: 0, versions: 0, attachments: 0, usages: 0, guichet: 0 });
 		// The other collectivité keeps everything, and now leads the joint SPASER.
 		expect(await countsFor(db, otherOrgId)).toEqual(before);
 		const [joint] = await asService(db, 'test: joint', (tx) =>
