@@ -1,5 +1,6 @@
 /** French wording of the audit log's actions (see supabase/migrations/20261123090000_audit.sql). */
 export const AUDIT_ACTION_LABELS: Record<string, string> = {
+	'collectivite.fermeture': 'Collectivité fermée',
 	'membre.ajout': 'Membre ajouté',
 	'membre.role': 'Rôle modifié',
 	'membre.retrait': 'Membre retiré',
@@ -38,6 +39,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
 
 /** Categories offered as a filter (the first word of an action). */
 export const AUDIT_CATEGORIES: Record<string, string> = {
+	collectivite: 'Collectivité',
 	membre: 'Membres et rôles',
 	reseau: 'Réseaux',
 	spaser: 'SPASER',

@@ -1,0 +1,216 @@
+// Data rights of a collectivité (RGPD, issue 8 item 4): its administrators export everything (ZIP: JSON + files)
+// and close it; nothing of another collectivité leaks, nothing of another collectivité is touched.
+import { strFromU8, unzipSync } from 'fflate';
+import { PDFDocument, StandardFonts } from 'pdf-lib';
+import * as Y from 'yjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { asService, type Database } from '../../src/lib/server/db';
+import { closeOrganisation, exportOrganisationData, exportOrganisationZip } from '../../src/lib/server/orgs/data';
+import { setLogo } from '../../src/lib/server/orgs/service';
+import { addAttachment, createResource, recordUsage, setVisibility } from '../../src/lib/server/resources/service';
+import { resourceInput } from '../../src/lib/schemas/resources';
+import { listCatalogue, saveValue } from '../../src/lib/server/indicators/service';
+import { createSpaserRecord } from '../../src/lib/server/spaser/documents';
+import { createVersion } from '../../src/lib/server/spaser/versions';
+import { engines, openTestDb } from '../helpers/engines';
+import { addMember, createOrg, createUser, outbox, type TestUser } from '../helpers/factories';
+
+const clause = (title: string) =>
+	resourceInput.parse({
+		kind: 'clause',
+		title,
+		summary: 'Rappel des obligations du titulaire en matière d’égalité professionnelle.',
+		body: 'Le titulaire veille à l’égalité de traitement entre les femmes et les hommes.',
+		family: 'sociale',
+		mechanism: 'condition_execution',
+		segments: ['services.nettoyage'],
+		cpvCodes: ['90910000-9']
+	});
+
+async function pdfWith(text: string): Promise<Uint8Array> {
+	const doc = await PDFDocument.create();
+	const page = doc.addPage();
+	page.drawText(text, { x: 40, y: 700, size: 12, font: await doc.embedFont(StandardFonts.Helvetica) });
+	return doc.save();
+}
+
+// A 1×1 PNG.
+const PNG = Uint8Array.from(
+	Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64')
+);
+
+async function countsFor(db: Database, orgId: string) {
+	const rows = await asService(db, 'test: org rows', (tx) =>
+		tx.query<{ t: string; n: number }>(
+			`select 'org' as t, count(*)::int as n from public.organisations where id = $1
+			 union all select 'members', count(*)::int from public.organisation_members where org_id = $1
+			 union all select 'spaser_links', count(*)::int from public.spaser_document_orgs where org_id = $1
+			 union all select 'resources', count(*)::int from public.resources where org_id = $1
+			 union all select 'values', count(*)::int from public.indicator_values where org_id = $1
+			 union all select 'logos', count(*)::int from public.organisation_logos where org_id = $1
+			 union all select 'guichet', count(*)::int from public.guichet_requests where org_id = $1`,
+			[orgId]
+		)
+	);
+	return Object.fromEntries(rows.map((r) => [r.t, r.n]));
+}
+
+describe.each(engines)('collectivité data export and closure (%s)', (engine) => {
+	let db: Database;
+	let admin: TestUser, editor: TestUser, viewer: TestUser, otherAdmin: TestUser;
+	let orgId: string, otherOrgId: string;
+	let spaserId: string, jointId: string, otherSpaserId: string, resourceId: string, otherResourceId: string;
+	let pdf: Uint8Array;
+
+	beforeAll(async () => {
+		db = await openTestDb(engine);
+		admin = await createUser(db, { displayName: 'Alice Administratrice' });
+		editor = await createUser(db, { displayName: 'Édouard Rédacteur' });
+		viewer = await createUser(db, { displayName: 'Valérie Lectrice' });
+		otherAdmin = await createUser(db, { displayName: 'Oscar Autre' });
+		orgId = (await createOrg(db, admin, 'Ville de Clôture-sur-Mer')).id;
+		otherOrgId = (await createOrg(db, otherAdmin, 'Commune Voisine')).id;
+		await addMember(db, orgId, editor, 'editor');
+		await addMember(db, orgId, viewer, 'viewer');
+		await setLogo(db, admin, orgId, 'image/png', PNG);
+
+		spaserId = (await createSpaserRecord(db, editor, { orgIds: [orgId], leadOrgId: orgId, title: 'SPASER de Clôture 2026-2029', periodStart: 2026, periodEnd: 2029 })).id;
+		const doc = new Y.Doc();
+		doc.getText('t').insert(0, 'Axe 1');
+		await createVersion(db, editor, spaserId, doc, { kind: 'named', name: 'Version du comité' });
+		// A joint SPASER, led by the collectivité, co-written with the other one: it must survive the closure.
+		await addMember(db, otherOrgId, admin, 'admin');
+		jointId = (await createSpaserRecord(db, admin, { orgIds: [orgId, otherOrgId], leadOrgId: orgId, title: 'SPASER mutualisé', periodStart: 2026, periodEnd: 2028 })).id;
+		await asService(db, 'test: admin leaves the other collectivité', (tx) =>
+			tx.query('delete from public.organisation_members where org_id = $1 and user_id = $2', [otherOrgId, admin.id])
+		);
+		otherSpaserId = (await createSpaserRecord(db, otherAdmin, { orgIds: [otherOrgId], leadOrgId: otherOrgId, title: 'SPASER de la voisine', periodStart: 2026, periodEnd: 2029 })).id;
+
+		resourceId = await createResource(db, editor, orgId, clause('Clause d’insertion de Clôture'));
+		pdf = await pdfWith('Annexe de la clause de Clôture');
+		await addAttachment(db, editor, resourceId, 'annexe clause.pdf', pdf);
+		await setVisibility(db, admin, resourceId, 'public');
+		otherResourceId = await createResource(db, otherAdmin, otherOrgId, clause('Clause secrète de la voisine'));
+		// The other collectivité's feedback on the shared clause is theirs.
+		await recordUsage(db, otherAdmin, resourceId, { worked: 'Retour de la voisine', notWorked: '' });
+
+		// Guichet vert: a question of each collectivité to a network, with a message and an attached file.
+		await asService(db, 'test: guichet requests', async (tx) => {
+			const [net] = await tx.query<{ id: string }>(`insert into public.networks (slug, name) values ('reseau-cloture', 'Réseau de la Clôture') returning id`);
+			for (const [org, who, text] of [
+				[orgId, editor.id, 'Question de Clôture'],
+				[otherOrgId, otherAdmin.id, 'Question de la voisine']
+			]) {
+				const [req] = await tx.query<{ id: string }>(
+					`insert into public.guichet_requests (network_id, org_id, requester_id, kind, topic, stage, question)
+					 values ($1, $2, $3, 'question', 'Clauses sociales', 'definition_besoin', $4) returning id`,
+					[net.id, org, who, text]
+				);
+				const [msg] = await tx.query<{ id: string }>(`insert into public.guichet_messages (request_id, author_id, body) values ($1, $2, $3) returning id`, [req.id, who, `Message : ${text}`]);
+				await tx.query(
+					`insert into public.guichet_attachments (request_id, message_id, uploader_id, filename, mime, size, content) values ($1, $2, $3, $4, 'application/pdf', $5, $6)`,
+					[req.id, msg.id, who, `${text}.pdf`, pdf.byteLength, pdf]
+				);
+			}
+		});
+
+		const [soc] = (await listCatalogue(db, admin)).filter((d) => d.code === 'CAN-SOC-01');
+		await saveValue(db, admin, orgId, { indicatorId: soc.id, year: 2024, value: 24.5, comment: 'Valeur de Clôture' });
+		await saveValue(db, otherAdmin, otherOrgId, { indicatorId: soc.id, year: 2024, value: 11, comment: 'Valeur de la voisine' });
+	});
+	afterAll(async () => {
+		await db?.close();
+	});
+
+	it('the export holds the SPASER, the resource with its file, the indicator value and the members — nothing else, no secret', async () => {
+		const { data, files } = await exportOrganisationData(db, admin, orgId);
+		expect(data.organisation).toMatchObject({ id: orgId, name: 'Ville de Clôture-sur-Mer' });
+		expect(data.tables.spaser_documents.map((d) => d.id).sort()).toEqual([spaserId, jointId].sort());
+		expect(data.tables.spaser_versions).toContainEqual(expect.objectContaining({ document_id: spaserId, name: 'Version du comité', state_octets: expect.any(Number) }));
+		expect(data.tables.resources).toEqual([expect.objectContaining({ id: resourceId, title: 'Clause d’insertion de Clôture' })]);
+		expect(data.tables.resource_versions?.length).toBeGreaterThan(0);
+		const [att] = data.tables.resource_attachments;
+		expect(att).toMatchObject({ resource_id: resourceId, filename: 'annexe clause.pdf', data_octets: pdf.byteLength });
+		expect(files.find((f) => f.path === att.data_fichier)?.bytes).toEqual(pdf);
+		expect(data.tables.organisation_logos).toEqual([expect.objectContaining({ mime: 'image/png', data_fichier: expect.stringMatching(/^fichiers\/organisation_logos\//) })]);
+		expect(data.tables.indicator_values).toEqual([expect.objectContaining({ org_id: orgId, year: 2024, comment: 'Valeur de Clôture' })]);
+		expect(data.references.indicator_definitions).toEqual([expect.objectContaining({ code: 'CAN-SOC-01' })]);
+		expect(data.tables.organisation_members.map((m) => m.user_id).sort()).toEqual([admin.id, editor.id, viewer.id].sort());
+		expect(data.references.users.map((u) => u.display_name).sort()).toEqual(['Alice Administratrice', 'Valérie Lectrice', 'Édouard Rédacteur'].sort());
+		expect(data.tables.audit_log?.length).toBeGreaterThan(0);
+		expect(data.tables.guichet_requests).toEqual([expect.objectContaining({ org_id: orgId, question: 'Question de Clôture' })]);
+		expect(data.tables.guichet_messages).toEqual([expect.objectContaining({ body: 'Message : Question de Clôture' })]);
+		const [gAtt] = data.tables.guichet_attachments;
+		expect(gAtt).toMatchObject({ filename: 'Question de Clôture.pdf', content_octets: pdf.byteLength });
+		expect(files.find((f) => f.path === gAtt.content_fichier)?.bytes).toEqual(pdf);
+
+		const text = JSON.stringify(data);
+		for (const foreign of [otherOrgId, otherSpaserId, otherResourceId, 'Clause secrète de la voisine', 'Valeur de la voisine', 'Retour de la voisine', 'Question de la voisine', otherAdmin.email])
+			expect(text, foreign).not.toContain(foreign);
+		// The joint SPASER is there, but not the other co-owner's link row.
+		expect(data.tables.spaser_document_orgs.every((l) => l.org_id === orgId)).toBe(true);
+		expect(text).not.toMatch(/password_hash|secret_hash|token_hash|checkin_code|\$argon2/);
+	});
+
+	it('the ZIP holds collectivite.json, the files and a French README', async () => {
+		const { zip, slug } = await exportOrganisationZip(db, admin, orgId);
+		expect(slug).toMatch(/cloture/);
+		const entries = unzipSync(zip);
+		const data = JSON.parse(strFromU8(entries['collectivite.json']));
+		expect(data.format).toBe('spaser-commun/collectivite/1');
+		const att = data.tables.resource_attachments[0];
+		expect(entries[att.data_fichier]).toEqual(pdf);
+		expect(entries[data.tables.organisation_logos[0].data_fichier]).toEqual(PNG);
+		expect(strFromU8(entries['README.txt'])).toMatch(/Export des données de la collectivité « Ville de Clôture-sur-Mer »/);
+	});
+
+	it('only the collectivité’s administrators may export or close it', async () => {
+		for (const who of [editor, viewer, otherAdmin]) {
+			await expect(exportOrganisationData(db, who, orgId)).rejects.toMatchObject({ status: expect.any(Number) });
+			await expect(closeOrganisation(db, who, orgId, 'Ville de Clôture-sur-Mer')).rejects.toBeTruthy();
+		}
+		await expect(exportOrganisationData(db, editor, orgId)).rejects.toMatchObject({ code: 'forbidden', status: 403 });
+		await expect(exportOrganisationData(db, otherAdmin, orgId)).rejects.toMatchObject({ code: 'not_found', status: 404 });
+		expect((await countsFor(db, orgId)).org).toBe(1);
+	});
+
+	it('closure needs the exact name, then removes everything of the collectivité and nothing of the other one', async () => {
+		const before = await countsFor(db, otherOrgId);
+		expect(before).toMatchObject({ org: 1, resources: 1, values: 1, guichet: 1 });
+		await expect(closeOrganisation(db, admin, orgId, 'Ville de Cloture')).rejects.toMatchObject({ code: 'invalid', details: { field: 'confirmation' } });
+		expect(await countsFor(db, orgId)).toMatchObject({ org: 1, members: 3, resources: 1, values: 1, logos: 1 });
+
+		const res = await closeOrganisation(db, admin, orgId, '  ville de clôture-sur-mer ');
+		expect(res).toMatchObject({ name: 'Ville de Clôture-sur-Mer', notified: 3, deletedDocuments: 1 });
+		expect(await countsFor(db, orgId)).toEqual({ org: 0, members: 0, spaser_links: 0, resources: 0, values: 0, logos: 0, guichet: 0 });
+		const left = await asService(db, 'test: after closure', (tx) =>
+			tx.query<{ t: string; n: number }>(
+				`select 'spaser' as t, count(*)::int as n from public.spaser_documents where id = $1
+				 union all select 'versions', count(*)::int from public.spaser_versions where document_id = $1
+				 union all select 'attachments', count(*)::int from public.resource_attachments where resource_id = $2
+				 union all select 'usages', count(*)::int from public.resource_usages where resource_id = $2
+				 union all select 'guichet', count(*)::int from public.guichet_requests where question = 'Question de Clôture'`,
+				[spaserId, resourceId]
+			)
+		);
+		expect(Object.fromEntries(left.map((r) => [r.t, r.n]))).toEqual({ spaser: 0, versions: 0, attachments: 0, usages: 0, guichet: 0 });
+		// The other collectivité keeps everything, and now leads the joint SPASER.
+		expect(await countsFor(db, otherOrgId)).toEqual(before);
+		const [joint] = await asService(db, 'test: joint', (tx) =>
+			tx.query<{ org_id: string; is_lead: boolean }>('select org_id, is_lead from public.spaser_document_orgs where document_id = $1', [jointId])
+		);
+		expect(joint).toEqual({ org_id: otherOrgId, is_lead: true });
+		const [otherDoc] = await asService(db, 'test: other', (tx) => tx.query<{ n: number }>('select count(*)::int as n from public.spaser_documents where id = $1', [otherSpaserId]));
+		expect(otherDoc.n).toBe(1);
+		// People keep their accounts and are told; the audit log keeps the closure.
+		for (const who of [admin, editor, viewer]) {
+			const mails = await outbox(db, who.email);
+			expect(mails.some((m) => /a été fermée/.test(m.subject))).toBe(true);
+		}
+		const audit = await asService(db, 'test: audit', (tx) =>
+			tx.query<{ actor_id: string; details: { nom: string } }>(`select actor_id, details from public.audit_log where action = 'collectivite.fermeture' and org_id = $1`, [orgId])
+		);
+		expect(audit).toEqual([expect.objectContaining({ actor_id: admin.id, details: expect.objectContaining({ nom: 'Ville de Clôture-sur-Mer' }) })]);
+		await expect(exportOrganisationData(db, admin, orgId)).rejects.toMatchObject({ status: 404 });
+	});
+});
