@@ -24,7 +24,9 @@
 //     - collab (every 10th virtual user holds a stock y-websocket client on the demo SPASER, as admin@ or
 //       redacteur@ of its collectivité): replaces its own marker at the end of one node title (one Yjs
 //       transaction); the op ends when one observer client connected to EACH running instance has received it, so
-//       with 2 instances it includes the LISTEN/NOTIFY relay between them. Time-out 15 s = error.
+//       with 2 instances it includes the LISTEN/NOTIFY relay between them. Time-out 15 s = error. The delay to
+//       the observer on the writer's own instance and to the one on the other instance ("relayed": the update
+//       is stored, and the NOTIFY sent at the commit of that insert) are also reported separately.
 //     Mix of a plain user: page 60 %, search 25 %, booking 15 %; of a collab user: collab 50 %, page 50 %.
 //   Memory: VmRSS of every instance sampled every 500 ms during each run (max reported).
 // Reported per run: ops/s (successful ops incl. expected 409), p50/p95 per op kind and overall, error rate
@@ -175,16 +177,24 @@ const titleOf = (doc: Y.Doc, nodeId: string) => {
 	return t instanceof Y.Text ? t : null;
 };
 
-/** Edits are "received" when every observer (one per running instance) holds the marker in the node title. */
+/**
+ * Edits are "received" when every observer (one per running instance, observer i on instance i) holds the marker
+ * in the node title. Each observer's own delay is also kept: on the writer's instance ("local") or on the other
+ * one ("relayed", i.e. through the store + LISTEN/NOTIFY).
+ */
 class Observers {
 	clients: CollabClient[] = [];
-	pending = new Map<string, { nodeId: string; left: Set<number>; done: () => void }>();
+	pending = new Map<string, { nodeId: string; t0: number; writerInstance: number; left: Set<number>; done: () => void }>();
+	local: number[] = [];
+	relayed: number[] = [];
+	recording = false;
 	add(c: CollabClient) {
 		const idx = this.clients.push(c) - 1;
 		c.doc.on('update', () => {
 			for (const [marker, p] of this.pending) {
 				if (p.left.has(idx) && titleOf(c.doc, p.nodeId)?.toString().includes(marker)) {
 					p.left.delete(idx);
+					if (this.recording) (idx === p.writerInstance ? this.local : this.relayed).push(performance.now() - p.t0);
 					if (!p.left.size) {
 						this.pending.delete(marker);
 						p.done();
@@ -193,8 +203,8 @@ class Observers {
 			}
 		});
 	}
-	/** Resolves true when all observers have `marker`, false after the time-out. */
-	wait(marker: string, nodeId: string): Promise<boolean> {
+	/** Call right before the edit. Resolves true when all observers have `marker`, false after the time-out. */
+	wait(marker: string, nodeId: string, writerInstance: number): Promise<boolean> {
 		return new Promise((resolve) => {
 			const timer = setTimeout(() => {
 				this.pending.delete(marker);
@@ -202,6 +212,8 @@ class Observers {
 			}, COLLAB_TIMEOUT_MS);
 			this.pending.set(marker, {
 				nodeId,
+				t0: performance.now(),
+				writerInstance,
 				left: new Set(this.clients.map((_, i) => i)),
 				done: () => {
 					clearTimeout(timer);
@@ -240,6 +252,7 @@ let markerSeq = 0;
 async function vuLoop(
 	vu: Vu,
 	inst: Instance,
+	instIndex: number,
 	rec: Recorder,
 	observers: Observers,
 	nodeIds: string[],
@@ -283,7 +296,7 @@ async function vuLoop(
 					}
 					const marker = ` [vu${vu.index}-${++markerSeq}]`;
 					const t0 = performance.now();
-					const seen = observers.wait(marker, nodeId);
+					const seen = observers.wait(marker, nodeId, instIndex);
 					collab.doc.transact(() => {
 						const s = title.toString();
 						const at = myMarker ? s.indexOf(myMarker) : -1;
@@ -359,6 +372,9 @@ interface RunResult {
 	perKind: Record<Kind, { n: number; p50: number; p95: number; errors: number }>;
 	rssMax: number[];
 	errorSamples: string[];
+	/** Delay of one edit to the observer on the writer's instance / on the other instance (p50, p95, ms). */
+	collabLocal: [number, number];
+	collabRelayed: [number, number];
 }
 
 async function run(instances: Instance[], vus: Vu[], observerCookie: string): Promise<RunResult> {
@@ -380,16 +396,18 @@ async function run(instances: Instance[], vus: Vu[], observerCookie: string): Pr
 	let started: number | null = null;
 	const startTimer = setTimeout(() => {
 		rec.recording = true;
+		observers.recording = true;
 		started = performance.now();
 		instances.forEach((_, i) => (rssMax[i] = 0));
 	}, WARMUP * 1000);
 	let stoppedAt: number | null = null;
 	const stopTimer = setTimeout(() => {
 		rec.recording = false;
+		observers.recording = false;
 		stoppedAt = performance.now();
 	}, WARMUP * 1000 + SECONDS * 1000);
 	const until = () => Date.now() >= end;
-	await Promise.all(vus.map((vu, i) => vuLoop(vu, instances[i % instances.length], rec, observers, nodeIds, until)));
+	await Promise.all(vus.map((vu, i) => vuLoop(vu, instances[i % instances.length], i % instances.length, rec, observers, nodeIds, until)));
 	clearTimeout(startTimer);
 	clearTimeout(stopTimer);
 	clearInterval(sampler);
@@ -413,7 +431,9 @@ async function run(instances: Instance[], vus: Vu[], observerCookie: string): Pr
 		p95: round(percentile(all, 95)),
 		perKind,
 		rssMax: rssMax.map((v) => Math.round(v)),
-		errorSamples: rec.errorSamples
+		errorSamples: rec.errorSamples,
+		collabLocal: [round(percentile(observers.local, 50)), round(percentile(observers.local, 95))],
+		collabRelayed: [round(percentile(observers.relayed, 50)), round(percentile(observers.relayed, 95))]
 	};
 }
 
@@ -423,6 +443,8 @@ async function run(instances: Instance[], vus: Vu[], observerCookie: string): Pr
 async function main() {
 	buildApp();
 	const maxUsers = Math.max(...USERS);
+	// y-websocket adds a process 'exit' listener per provider.
+	process.setMaxListeners(maxUsers + 20);
 	console.log(
 		`bench load: mixed load (pages, searches, Guichet bookings, collab edits), ${USERS.join(' and ')} users × 1 and 2 instances, ` +
 			`${WARMUP} s warm-up + ${SECONDS} s each; node ${process.version}; ${cpus().length} CPU(s) shared by the load generator, ` +
@@ -536,6 +558,10 @@ async function main() {
 					`errors ${r.errors}/${r.ops}, expected 409 ${r.expected409}, max RSS ${r.rssMax.join(' + ')} MiB; ` +
 					KINDS.map((k) => `${k} ${r.perKind[k].n} (p95 ${r.perKind[k].p95} ms)`).join(', ')
 			);
+			console.log(
+				`  collab edit seen on the writer's instance: p50 ${r.collabLocal[0]} ms, p95 ${r.collabLocal[1]} ms` +
+					(r.instances > 1 ? `; on the other instance (relayed): p50 ${r.collabRelayed[0]} ms, p95 ${r.collabRelayed[1]} ms` : '')
+			);
 			for (const s of r.errorSamples) console.log(`  error sample: ${s}`);
 		};
 		for (const n of USERS) {
@@ -551,7 +577,7 @@ async function main() {
 		console.log('');
 		console.log(
 			table(
-				['instances', 'users', 'ops/s', 'p50 ms', 'p95 ms', ...KINDS.map((k) => `${k} p95`), 'ops', 'errors', 'err %', '409 ok', 'max RSS MiB'],
+				['instances', 'users', 'ops/s', 'p50 ms', 'p95 ms', ...KINDS.map((k) => `${k} p95`), 'relayed p95', 'ops', 'errors', 'err %', '409 ok', 'max RSS MiB'],
 				results.map((r) => [
 					r.instances,
 					r.users,
@@ -559,6 +585,7 @@ async function main() {
 					r.p50,
 					r.p95,
 					...KINDS.map((k) => (r.perKind[k].n ? r.perKind[k].p95 : '-')),
+					r.instances > 1 ? r.collabRelayed[1] : '-',
 					r.ops,
 					r.errors,
 					round((100 * r.errors) / Math.max(1, r.ops), 2),
