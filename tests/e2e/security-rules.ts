@@ -185,6 +185,8 @@ export const RULES: Record<string, Rule> = {
 	'GET /collectivites/aller': page(`/collectivites/aller?slug=${orgSlug}`, all(303)),
 	'GET /collectivites/[slug]': page(C, { ...signedIn(404), ...members(200), ...orgPeers(200) }),
 	'GET /collectivites/[slug]/journal': page(`${C}/journal`, { ...signedIn(403), otherAnimator: 404, admin: 200, platform: 200 }),
+	'GET /collectivites/[slug]/donnees': page(`${C}/donnees`, { ...signedIn(403), otherAnimator: 404, admin: 200 }),
+	'GET /collectivites/[slug]/donnees/export': page(`${C}/donnees/export`, { ...signedIn(403), otherAnimator: 404, admin: 200 }),
 	'GET /collectivites/[slug]/logo': page(`${C}/logo`, all(404)),
 	'GET /collectivites/[slug]/membres': page(`${C}/membres`, { ...signedIn(404), ...members(200), ...orgPeers(200) }),
 	'GET /collectivites/[slug]/parametres': page(`${C}/parametres`, { ...signedIn(404), ...members(200), ...orgPeers(200) }),

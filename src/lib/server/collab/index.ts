@@ -11,10 +11,11 @@ import { createProjectionScheduler, type ProjectionScheduler } from '../spaser/p
 import { maybeAutoSnapshot } from '../spaser/versions';
 import { readLiveDoc, setCollabServer } from '../spaser/live';
 import { colorFor } from '../../spaser/ytext';
+import { openPostgres } from '../db/postgres';
 import { createCollabServer, type CollabServer } from './server';
 
 const KEY = Symbol.for('spaser.collab.runtime');
-type Runtime = { db: Database; server: CollabServer; projection: ProjectionScheduler };
+type Runtime = { db: Database; server: CollabServer; projection: ProjectionScheduler; store: Database | null };
 type Holder = { [KEY]?: Promise<Runtime> };
 
 function readCookie(header: string | undefined, name: string): string | null {
@@ -44,8 +45,11 @@ export function startCollab(db: Database): Promise<Runtime> {
 			},
 			Number(process.env.PROJECTION_DELAY_MS || 2000)
 		);
+		// With Postgres, the collaboration log has its own small pool (COLLAB_POOL_SIZE, default 3): its inserts,
+		// whose commit is what relays an edit to the other instances, never queue behind page requests.
+		const store = db.kind === 'postgres' && process.env.DATABASE_URL ? openPostgres(process.env.DATABASE_URL, { max: Number(process.env.COLLAB_POOL_SIZE || 3), prepare: process.env.DATABASE_PREPARE === 'false' ? false : undefined }) : null;
 		const server = createCollabServer({
-			db,
+			db: store ?? db,
 			allowedOrigins: allowedOrigins(),
 			async authenticate(req: IncomingMessage) {
 				const token = readCookie(req.headers.cookie, SESSION_COOKIE);
@@ -64,7 +68,7 @@ export function startCollab(db: Database): Promise<Runtime> {
 			log
 		});
 		setCollabServer(db, server);
-		return { db, server, projection };
+		return { db, server, projection, store };
 	})();
 	return g[KEY]!;
 }
@@ -74,9 +78,10 @@ export async function stopCollab() {
 	const rt = g[KEY];
 	g[KEY] = undefined;
 	if (!rt) return;
-	const { db, server, projection } = await rt;
+	const { db, server, projection, store } = await rt;
 	await server.close();
 	await projection.close();
+	await store?.close();
 	setCollabServer(db, undefined);
 }
 
