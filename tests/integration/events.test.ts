@@ -44,7 +44,7 @@ describe.each(engines)('events (%s)', (engine) => {
 	let anim: TestUser;
 	let platform: TestUser;
 	let networkId: string;
-	let orgs: { id: string; admin: TestUser }[] = [];
+	const orgs: { id: string; admin: TestUser }[] = [];
 	let outsiderOrg: { id: string; admin: TestUser };
 
 	beforeAll(async () => {

@@ -49,7 +49,7 @@ describe.each(engines)('fuzzed CSV imports of indicator values (%s)', (engine) =
 		await fc.assert(
 			fc.asyncProperty(csv, async (text) => {
 				const before = await snapshot();
-				let report: Awaited<ReturnType<typeof importValues>> | null = null;
+				let report: Awaited<ReturnType<typeof importValues>>;
 				try {
 					report = await importValues(db, admin, orgId, { name: 'valeurs.csv', bytes: new TextEncoder().encode(text) });
 				} catch (e) {

@@ -91,6 +91,7 @@ async function columnsOf(tx: Tx, table: string): Promise<Column[]> {
 function safeFileName(name: string): string {
 	const cleaned = name
 		.normalize('NFC')
+		// eslint-disable-next-line no-control-regex -- control characters are exactly what a file name must not keep
 		.replace(/[\\/:*?"<>|\u0000-\u001f]+/g, '_')
 		.replace(/^\.+/, '')
 		.trim()
