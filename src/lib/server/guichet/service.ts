@@ -772,6 +772,9 @@ export async function bookSession(db: Database, actor: Actor, input: BookingInpu
 		return await withUser(db, actor, async (tx) => {
 			const profiles = await loadProfiles(tx, input.networkId, input.animatorId);
 			if (!profiles.length) throw notFound(input.animatorId === 'any' ? 'Le guichet de ce réseau' : 'Cet animateur');
+			// Who may book for this collectivité comes before whether the slot is free: nobody outside learns about
+			// the agenda by probing it in another collectivité's name.
+			await buyerOrg(tx, input.networkId, input.orgId);
 			const probe = { start, end: new Date(start.getTime() + 1) };
 			const { busy, monthly } = await loadBusy(tx, profiles.map((p) => p.animator_id), probe.start, probe.start, now);
 			let firstReason: string | null = null;
