@@ -4,8 +4,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken, type Scope } from '../../src/lib/server/auth/api-tokens';
 import { asService, type Database } from '../../src/lib/server/db';
-import { authenticateRequest, dispatchApi } from '../../src/lib/server/api';
-import { apiErrorSchema } from '../../src/lib/schemas/api';
+import { apiCall } from '../helpers/api';
 import { engines, openTestDb } from '../helpers/engines';
 import { createNetwork, createOrg, createUser, type TestUser } from '../helpers/factories';
 
@@ -20,21 +19,7 @@ describe.each(engines)('indicators API (%s)', (engine) => {
 	let soc: string;
 	const tok: Record<string, string> = {};
 
-	async function call(method: string, path: string, opts: { token?: string; body?: unknown } = {}): Promise<{ status: number; body: Body }> {
-		const headers = new Headers();
-		if (opts.token) headers.set('authorization', `Bearer ${opts.token}`);
-		let payload: string | undefined;
-		if (opts.body !== undefined) {
-			payload = JSON.stringify(opts.body);
-			headers.set('content-type', 'application/json');
-		}
-		const request = new Request(`http://localhost/api/v1${path}`, { method, headers, body: payload });
-		const res = await dispatchApi(request, { db, auth: await authenticateRequest(db, request), strictResponses: true });
-		const text = await res.text();
-		const body = text ? JSON.parse(text) : null;
-		if (res.status >= 400) expect(apiErrorSchema.safeParse(body).success, `error body of ${method} ${path}: ${text}`).toBe(true);
-		return { status: res.status, body };
-	}
+	const call = (method: string, path: string, opts: { token?: string; body?: unknown } = {}) => apiCall(db, method, path, opts);
 	const token = async (u: TestUser, scopes: Scope[]) => (await createApiToken(db, u, { name: 't', scopes })).token;
 
 	beforeAll(async () => {

@@ -8,12 +8,11 @@ import { Document, HeadingLevel, Packer, Paragraph } from 'docx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken, type Scope } from '../../src/lib/server/auth/api-tokens';
 import type { Database } from '../../src/lib/server/db';
-import { authenticateRequest, dispatchApi } from '../../src/lib/server/api';
-import { apiErrorSchema } from '../../src/lib/schemas/api';
 import { listImportedFiles } from '../../src/lib/server/spaser/import';
 import { getCollabServer, readLiveDoc, setCollabServer } from '../../src/lib/server/spaser/live';
 import { listVersions } from '../../src/lib/server/spaser/versions';
 import { exportContent, readTree } from '../../src/lib/spaser/ydoc';
+import { apiCall } from '../helpers/api';
 import { engines, openTestDb } from '../helpers/engines';
 import { spaserWorld, type SpaserWorld } from './spaser-fixture';
 
@@ -44,17 +43,7 @@ describe.each(engines)('API v1 — SPASER document import (%s)', (kind) => {
 	let w: SpaserWorld;
 	const tokens: Record<string, string> = {};
 
-	async function call(method: string, path: string, opts: { token?: string; body?: unknown } = {}): Promise<{ status: number; headers: Headers; body: Body }> {
-		const headers = new Headers();
-		if (opts.token) headers.set('authorization', `Bearer ${opts.token}`);
-		if (opts.body !== undefined) headers.set('content-type', 'application/json');
-		const request = new Request(`http://localhost/api/v1${path}`, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
-		const res = await dispatchApi(request, { db, auth: await authenticateRequest(db, request), strictResponses: true });
-		const text = await res.text();
-		const body = text ? JSON.parse(text) : null;
-		if (res.status >= 400) expect(apiErrorSchema.safeParse(body).success, text).toBe(true);
-		return { status: res.status, headers: res.headers, body };
-	}
+	const call = (method: string, path: string, opts: { token?: string; body?: unknown } = {}) => apiCall(db, method, path, opts);
 	const token = async (user: { id: string; email: string }, scopes: Scope[]) => (await createApiToken(db, user, { name: 'test', scopes })).token;
 	const countSpasers = async () => (await call('GET', `/organisations/${w.orgA.id}/spasers`, { token: tokens.admin })).body.items.length as number;
 
