@@ -1,6 +1,7 @@
 // One Node process serves the app (SvelteKit adapter-node handler) and, through the same HTTP server, the
 // collaboration websocket. Build first (`npm run build`), then `node server.js`.
 import { createServer } from 'node:http';
+import { isPostgresWriteRace } from './scripts/lib/pg-race.js';
 
 // adapter-node reads BODY_SIZE_LIMIT when its handler loads: allow logos and attachments (10 MB files).
 process.env.BODY_SIZE_LIMIT ||= '12M';
@@ -38,5 +39,15 @@ async function stop(signal) {
 		process.exit(0);
 	}
 }
+// A known postgres.js race when PostgreSQL restarts (scripts/lib/pg-race.js) must not take the instance down:
+// the pool reconnects by itself. Anything else is a real crash: logged, then the process exits as Node would.
+process.on('uncaughtException', (e) => {
+	if (isPostgresWriteRace(e)) {
+		console.error(JSON.stringify({ time: new Date().toISOString(), level: 'warn', msg: 'postgres.js write after a closed connection (ignored)' }));
+		return;
+	}
+	console.error(JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: 'uncaught exception', error: String(e?.stack ?? e) }));
+	process.exit(1);
+});
 process.on('SIGTERM', () => stop('SIGTERM'));
 process.on('SIGINT', () => stop('SIGINT'));

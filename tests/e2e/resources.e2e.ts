@@ -19,6 +19,8 @@ const OTHER = 'achats.metropole@demo.spaser.test';
 const OTHER_ORG_SLUG = 'metropole-de-garonne-veradene';
 
 test('a clause goes from a buyer through network review to another collectivité’s SPASER', async ({ browser }) => {
+	// Five people, two browsers and a live SPASER: more than the default minute on a loaded CI machine.
+	test.setTimeout(150_000);
 	const title = `Reprise des palettes de livraison ${Date.now().toString(36)}`;
 	const buyer = await newSession(browser, BUYER);
 	const b = buyer.page;
