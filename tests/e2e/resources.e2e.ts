@@ -101,7 +101,15 @@ test('a clause goes from a buyer through network review to another collectivité
 	await expect(o.getByRole('heading', { level: 1, name: title, exact: true })).toBeVisible();
 	await o.waitForLoadState('networkidle');
 	expect(await seriousViolations(o)).toEqual([]);
+	// The new SPASER's nodes are listed once its projection has run (debounced after the creation): reload until then.
 	const target = o.getByLabel('Élément du SPASER');
+	await expect(async () => {
+		if (!(await target.locator(`option[value^="${spaserId}:"]`).count())) {
+			await o.reload();
+			await o.waitForLoadState('networkidle');
+		}
+		expect(await target.locator(`option[value^="${spaserId}:"]`).count()).toBeGreaterThan(0);
+	}).toPass({ timeout: 30_000 });
 	const value = await target.locator(`option[value^="${spaserId}:"]`).first().getAttribute('value');
 	await target.selectOption(value!);
 	await o.getByRole('radio', { name: 'Insérer le texte de la clause' }).check();
