@@ -6,7 +6,12 @@ import { join } from 'node:path';
 // The e2e suite runs against the built app (node server.js), on a fresh embedded database with the demo data.
 const port = Number(process.env.E2E_PORT || 4173);
 const origin = `http://127.0.0.1:${port}`;
-const dataDir = process.env.E2E_DATA_DIR || join(mkdtempSync(join(tmpdir(), 'spaser-e2e-')), 'data');
+const runDir = process.env.E2E_RUN_DIR || mkdtempSync(join(tmpdir(), 'spaser-e2e-'));
+// Set once in the main process, inherited by the workers (which evaluate this file again).
+process.env.E2E_RUN_DIR = runDir;
+const dataDir = process.env.E2E_DATA_DIR || join(runDir, 'data');
+// Every server log line also goes to this file; security-logs.e2e.ts reads it back (no secret in the logs).
+process.env.E2E_LOG_FILE ||= join(runDir, 'server.log');
 
 export default defineConfig({
 	testDir: 'tests/e2e',
@@ -30,7 +35,9 @@ export default defineConfig({
 			ORIGIN: origin,
 			DATA_DIR: dataDir,
 			DEMO_DATA: '1',
-			LOG_REQUESTS: '0',
+			LOG_FILE: process.env.E2E_LOG_FILE,
+			// the production setting: mail bodies (one-time links) are not logged
+			LOG_EMAIL_BODIES: '0',
 			// e2e logs in many times from 127.0.0.1
 			LOGIN_LIMIT_PER_IP: '1000'
 		}

@@ -19,7 +19,7 @@ const requestLog: Handle = async ({ event, resolve }) => {
 		log.info('request', {
 			id: event.locals.requestId,
 			method: event.request.method,
-			path: event.url.pathname.replace(/^\/invitation\/[^/]+/, '/invitation/…'),
+			path: event.url.pathname, // secret segments (invitations, calendar feeds) are masked by the logger
 			status: response.status,
 			ms: Math.round(performance.now() - start),
 			user: event.locals.user?.id
@@ -78,7 +78,7 @@ const securityHeaders: Handle = async ({ event, resolve }) => {
 export const handle = sequence(requestLog, securityHeaders, auth);
 
 export const handleError: HandleServerError = ({ error, event, status }) => {
-	if (status !== 404) log.error('unhandled error', { id: event.locals.requestId, path: event.url.pathname.replace(/^\/invitation\/[^/]+/, '/invitation/…'), error: String((error as Error)?.stack ?? error) });
+	if (status !== 404) log.error('unhandled error', { id: event.locals.requestId, path: event.url.pathname, error: String((error as Error)?.stack ?? error) });
 	return {
 		message:
 			status === 404

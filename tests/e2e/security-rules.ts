@@ -283,6 +283,9 @@ export const RULES: Record<string, Rule> = {
 	'POST /api/v1/organisations/{id}/invitations': write(`/organisations/${org}/invitations`, { email: 'intrus@demo.spaser.test', role: 'admin' }, { ...token(404), ...members(403), ...orgPeers(403), admin: OK }),
 	// the target is admin@ (removing oneself is leaving, which any member may do)
 	'DELETE /api/v1/organisations/{id}/members/{userId}': write(`/organisations/${org}/members/${DEMO.adminUser}`, undefined, { ...token(404), ...members(403), ...orgPeers(403), outsider: 404, admin: OK }),
+	// (RGPD: the collectivité's administrators only; a refused persona is sent the exact name, admin@ an invalid body)
+	'GET /api/v1/organisations/{id}/export': read(`/organisations/${org}/export`, { ...token(404), ...members(403), ...orgPeers(403), admin: 200 }),
+	'POST /api/v1/organisations/{id}/closure': write(`/organisations/${org}/closure`, { confirmation: "Agglomération du Val d'Aurence" }, { ...token(404), ...members(403), ...orgPeers(403), admin: OK }),
 	'GET /api/v1/organisations/{id}/spasers': read(`/organisations/${org}/spasers`, { ...token(404), ...members(200), ...orgPeers(200) }),
 	'POST /api/v1/organisations/{id}/spasers': write(`/organisations/${org}/spasers`, { title: 'SPASER sonde', periodStart: 2026, periodEnd: 2028 }, { ...token(404), ...orgPeers(403), ...members(OK), viewer: 403 }),
 	'POST /api/v1/organisations/{id}/spasers/import-document': write(`/organisations/${org}/spasers/import-document`, { fileName: 'sonde.txt', text: 'SPASER sonde\n\nAxe 1 : achats sociaux' }, { ...token(404), ...orgPeers(403), ...members(OK), viewer: 403 }),

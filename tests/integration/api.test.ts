@@ -574,6 +574,8 @@ describe.each(engines)('API v1 (%s)', (kind) => {
 					'GET /organisations/{id}/members',
 					'POST /organisations/{id}/invitations',
 					'DELETE /organisations/{id}/members/{userId}',
+					'GET /organisations/{id}/export',
+					'POST /organisations/{id}/closure',
 					'GET /networks',
 					'GET /networks/{id}',
 					'GET /networks/{id}/memberships',

@@ -12,6 +12,9 @@ import { resourceInput } from '../../src/lib/schemas/resources';
 import { listCatalogue, saveValue } from '../../src/lib/server/indicators/service';
 import { createSpaserRecord } from '../../src/lib/server/spaser/documents';
 import { createVersion } from '../../src/lib/server/spaser/versions';
+import { createApiToken } from '../../src/lib/server/auth/api-tokens';
+import { authenticateRequest, dispatchApi } from '../../src/lib/server/api';
+import { apiCall } from '../helpers/api';
 import { engines, openTestDb } from '../helpers/engines';
 import { addMember, createOrg, createUser, outbox, type TestUser } from '../helpers/factories';
 
@@ -72,7 +75,7 @@ describe.each(engines)('collectivité data export and closure (%s)', (engine) =>
 		otherOrgId = (await createOrg(db, otherAdmin, 'Commune Voisine')).id;
 		await addMember(db, orgId, editor, 'editor');
 		await addMember(db, orgId, viewer, 'viewer');
-		await setLogo(db, admin, orgId, 'image/png', PNG);
+		await setLogo(db, admin, orgId, PNG);
 
 		spaserId = (await createSpaserRecord(db, editor, { orgIds: [orgId], leadOrgId: orgId, title: 'SPASER de Clôture 2026-2029', periodStart: 2026, periodEnd: 2029 })).id;
 		const doc = new Y.Doc();
@@ -212,5 +215,64 @@ describe.each(engines)('collectivité data export and closure (%s)', (engine) =>
 		);
 		expect(audit).toEqual([expect.objectContaining({ actor_id: admin.id, details: expect.objectContaining({ nom: 'Ville de Clôture-sur-Mer' }) })]);
 		await expect(exportOrganisationData(db, admin, orgId)).rejects.toMatchObject({ status: 404 });
+	});
+});
+
+describe.each(engines)('collectivité data export and closure through the API (%s)', (engine) => {
+	let db: Database;
+	let admin: TestUser, viewer: TestUser;
+	let orgId: string;
+	const tokens: Record<'adminRead' | 'adminWrite' | 'viewerWrite', string> = { adminRead: '', adminWrite: '', viewerWrite: '' };
+
+	beforeAll(async () => {
+		db = await openTestDb(engine);
+		admin = await createUser(db, { displayName: 'Anne API' });
+		viewer = await createUser(db, { displayName: 'Victor API' });
+		orgId = (await createOrg(db, admin, 'Commune de Ferme-par-API')).id;
+		await addMember(db, orgId, viewer, 'viewer');
+		await setLogo(db, admin, orgId, PNG);
+		tokens.adminRead = (await createApiToken(db, admin, { name: 'lecture', scopes: ['read'] })).token;
+		tokens.adminWrite = (await createApiToken(db, admin, { name: 'écriture', scopes: ['read', 'write'] })).token;
+		tokens.viewerWrite = (await createApiToken(db, viewer, { name: 'écriture', scopes: ['read', 'write'] })).token;
+	});
+	afterAll(async () => {
+		await db?.close();
+	});
+
+	it('GET /organisations/{id}/export: the ZIP for an administrator, 403 for a viewer, 401 without a token', async () => {
+		expect((await apiCall(db, 'GET', `/organisations/${orgId}/export`)).status).toBe(401);
+		const refused = await apiCall(db, 'GET', `/organisations/${orgId}/export`, { token: tokens.viewerWrite });
+		expect(refused).toMatchObject({ status: 403, body: { error: { code: 'forbidden' } } });
+
+		const headers = new Headers({ authorization: `Bearer ${tokens.adminRead}` });
+		const request = new Request(`http://localhost/api/v1/organisations/${orgId}/export`, { headers });
+		const res = await dispatchApi(request, { db, auth: await authenticateRequest(db, request), strictResponses: true });
+		expect(res.status).toBe(200);
+		expect(res.headers.get('content-type')).toBe('application/zip');
+		expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="donnees-commune-de-ferme-par-api-\d{4}-\d{2}-\d{2}\.zip"$/);
+		expect(res.headers.get('cache-control')).toBe('no-store');
+		const entries = unzipSync(new Uint8Array(await res.arrayBuffer()));
+		const data = JSON.parse(strFromU8(entries['collectivite.json']));
+		expect(data.organisation).toMatchObject({ id: orgId, name: 'Commune de Ferme-par-API' });
+		expect(entries[data.tables.organisation_logos[0].data_fichier]).toEqual(PNG);
+	});
+
+	it('POST /organisations/{id}/closure: write scope, administrator, exact name; else nothing is deleted', async () => {
+		const path = `/organisations/${orgId}/closure`;
+		const name = { confirmation: 'Commune de Ferme-par-API' };
+		expect(await apiCall(db, 'POST', path, { token: tokens.adminRead, body: name })).toMatchObject({ status: 403, body: { error: { code: 'insufficient_scope' } } });
+		expect(await apiCall(db, 'POST', path, { token: tokens.viewerWrite, body: name })).toMatchObject({ status: 403, body: { error: { code: 'forbidden' } } });
+		const wrong = await apiCall(db, 'POST', path, { token: tokens.adminWrite, body: { confirmation: 'Commune de Ferme' } });
+		expect(wrong.status).toBe(400);
+		expect(wrong.body.error.message).toMatch(/Recopiez exactement le nom de la collectivité/);
+		expect((await apiCall(db, 'POST', path, { token: tokens.adminWrite, body: {} })).status).toBe(400);
+		expect(await countsFor(db, orgId)).toMatchObject({ org: 1, members: 2, logos: 1 });
+
+		const done = await apiCall(db, 'POST', path, { token: tokens.adminWrite, body: { confirmation: ' commune de ferme-par-api ' } });
+		expect(done).toMatchObject({ status: 200, body: { name: 'Commune de Ferme-par-API', notified: 2, deletedDocuments: 0 } });
+		expect(await countsFor(db, orgId)).toMatchObject({ org: 0, members: 0, logos: 0 });
+		expect((await apiCall(db, 'GET', `/organisations/${orgId}`, { token: tokens.adminWrite })).status).toBe(404);
+		// The people keep their accounts (and their tokens).
+		expect((await apiCall(db, 'GET', '/me', { token: tokens.viewerWrite })).body).toMatchObject({ id: viewer.id, memberships: [] });
 	});
 });

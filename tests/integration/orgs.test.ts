@@ -130,13 +130,17 @@ describe.each(engines)('collectivités on %s', (engine) => {
 			const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 1, 2, 3]);
 			expect(sniffImage(png)).toBe('image/png');
 			expect(sniffImage(new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg"/>'))).toBeNull();
-			await expect(setLogo(db, viewer, org.id, 'image/png', png)).rejects.toMatchObject({ code: 'forbidden', status: 403 });
-			await setLogo(db, admin, org.id, 'image/png', png);
+			await expect(setLogo(db, viewer, org.id, png)).rejects.toMatchObject({ code: 'forbidden', status: 403 });
+			await setLogo(db, admin, org.id, png);
 			const logo = await getLogo(db, viewer, org.id);
 			expect(logo?.mime).toBe('image/png');
 			expect(Array.from(logo!.data)).toEqual(Array.from(png));
 			expect((await getOrganisation(db, viewer, org.id)).has_logo).toBe(true);
 			expect(await getLogo(db, null, org.id)).toBeNull();
+			// A lying file (an SVG, an HTML page) is refused whatever its name; the stored logo is unchanged.
+			for (const lie of ['<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', '<!doctype html><script>alert(1)</script>'])
+				await expect(setLogo(db, admin, org.id, new TextEncoder().encode(lie))).rejects.toMatchObject({ code: 'invalid_file_type', status: 415 });
+			expect(Array.from((await getLogo(db, viewer, org.id))!.data)).toEqual(Array.from(png));
 		});
 	});
 

@@ -158,6 +158,23 @@ export const invitationSchema = apiOutput(
 	"Invitation envoyée par e-mail. Le lien secret n'est jamais renvoyé par l'API : seule la personne invitée le reçoit."
 );
 
+export const organisationClosureSchema = apiInput(
+	z.object({
+		confirmation: z
+			.string({ error: 'Recopiez le nom de la collectivité pour confirmer.' })
+			.trim()
+			.min(1, { error: 'Recopiez le nom de la collectivité pour confirmer.' })
+			.max(300, { error: 'Le nom recopié est trop long.' })
+	}),
+	'OrganisationClosureInput',
+	'Le nom exact de la collectivité, recopié pour confirmer sa fermeture (la casse et les espaces multiples sont ignorés).'
+);
+export const organisationClosureResultSchema = apiOutput(
+	z.object({ name: z.string(), notified: z.number().int(), deletedDocuments: z.number().int() }),
+	'OrganisationClosure',
+	'La collectivité fermée : son nom, le nombre de membres prévenus par e-mail et de SPASER supprimés (les SPASER rédigés avec d’autres collectivités leur restent).'
+);
+
 // ---------------------------------------------------------------------------------------------------------
 // Réseaux
 // ---------------------------------------------------------------------------------------------------------

@@ -90,10 +90,15 @@ export async function logUndeliverable(db: Database) {
 			 returning id, to_address, subject, text_body`
 		)
 	);
-	// Bodies hold one-time links: logged only outside production, where they help a new user of the embedded setup.
-	const withBody = process.env.NODE_ENV !== 'production';
+	// Bodies hold one-time links: logged only outside production, where they help a new user of the embedded setup
+	// (LOG_EMAIL_BODIES=0/1 overrides). They are the one field the logger writes unredacted.
+	const withBody = process.env.LOG_EMAIL_BODIES ? process.env.LOG_EMAIL_BODIES === '1' : process.env.NODE_ENV !== 'production';
 	for (const r of rows)
-		log.info('email kept in outbox (no SMTP_URL)', { id: r.id, to: r.to_address, subject: r.subject, ...(withBody ? { body: r.text_body } : {}) });
+		log.info(
+			'email kept in outbox (no SMTP_URL)',
+			{ id: r.id, to: r.to_address, subject: r.subject, ...(withBody ? { body: r.text_body } : {}) },
+			{ raw: ['body'] }
+		);
 	return rows.length;
 }
 

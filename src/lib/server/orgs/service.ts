@@ -115,7 +115,13 @@ export async function getOrganisation(db: Database, actor: Actor, id: string): P
 	return org;
 }
 
-export async function setLogo(db: Database, actor: Actor, orgId: string, mime: string, data: Uint8Array | null) {
+/**
+ * Sets (or, with null, removes) the collectivité's logo. The type is read from the bytes, never from the file's
+ * name or declared type: anything but a PNG, JPEG or WebP image is refused (an SVG or HTML page named .png too).
+ */
+export async function setLogo(db: Database, actor: Actor, orgId: string, data: Uint8Array | null) {
+	const mime = data ? sniffImage(data) : null;
+	if (data && !mime) throw new AppError('invalid_file_type', "Ce fichier n'est pas une image PNG, JPEG ou WebP.", 415, { field: 'logo' });
 	return guard(
 		withUser(db, actor, async (tx) => {
 			if (!data) {

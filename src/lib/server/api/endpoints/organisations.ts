@@ -3,6 +3,8 @@ import {
 	invitationCreateSchema,
 	invitationSchema,
 	memberListSchema,
+	organisationClosureResultSchema,
+	organisationClosureSchema,
 	organisationCreateSchema,
 	organisationListSchema,
 	organisationPatchSchema,
@@ -21,6 +23,7 @@ import {
 	updateOrganisation,
 	type Organisation
 } from '../../orgs/service';
+import { closeOrganisation, exportOrganisationZip } from '../../orgs/data';
 import { AppError, forbidden, notFound } from '../../errors';
 import { getProfile } from '../queries';
 import { memberDto, organisationDto } from '../dto';
@@ -173,5 +176,51 @@ export const organisationEndpoints = [
 			if (!members.some((m) => m.user_id === params.userId)) throw notFound('Ce membre');
 			await removeMember(db, actor!, params.id, params.userId);
 		}
+	}),
+	defineEndpoint({
+		method: 'GET',
+		path: '/organisations/{id}/export',
+		operationId: 'exportOrganisationData',
+		summary: 'Exporter toutes les données de la collectivité (RGPD)',
+		description:
+			'Réservé aux administrateurs de la collectivité. Une archive ZIP : `donnees.json` (chaque table, lignes de la collectivité), les fichiers (logo, pièces jointes, originaux importés) dans `fichiers/` et un `README.txt` en français.',
+		tags,
+		scope: 'read',
+		params: orgParams,
+		status: 200,
+		produces: [
+			{
+				mediaType: 'application/zip',
+				description: 'L’archive ZIP des données de la collectivité.',
+				headers: { 'content-disposition': 'attachment; filename="donnees-<slug>-<date>.zip"' }
+			}
+		],
+		handler: async ({ db, actor, params }) => {
+			const { zip, slug } = await exportOrganisationZip(db, actor!, params.id);
+			const day = new Date().toISOString().slice(0, 10);
+			return new Response(zip as unknown as BodyInit, {
+				status: 200,
+				headers: {
+					'content-type': 'application/zip',
+					'content-disposition': `attachment; filename="donnees-${slug}-${day}.zip"`,
+					'content-length': String(zip.byteLength),
+					'x-content-type-options': 'nosniff'
+				}
+			});
+		}
+	}),
+	defineEndpoint({
+		method: 'POST',
+		path: '/organisations/{id}/closure',
+		operationId: 'closeOrganisation',
+		summary: 'Fermer la collectivité (RGPD)',
+		description:
+			'Réservé aux administrateurs de la collectivité, irréversible : ses SPASER (sauf ceux rédigés avec d’autres collectivités), clauses et REX, indicateurs, demandes au Guichet vert et appartenances sont supprimés ; les comptes personnels restent, les membres sont prévenus par e-mail et le journal d’audit garde la trace de la fermeture. Exportez d’abord ses données (`GET /organisations/{id}/export`). Le corps recopie le nom de la collectivité (400 invalid sinon, rien n’est supprimé).',
+		tags,
+		scope: 'write',
+		params: orgParams,
+		body: organisationClosureSchema,
+		response: organisationClosureResultSchema,
+		handler: async ({ db, actor, params, body }) => closeOrganisation(db, actor!, params.id, body.confirmation)
 	})
 ];

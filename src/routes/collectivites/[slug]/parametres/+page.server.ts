@@ -2,7 +2,7 @@ import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { AppError, parseForm, requireUser, runAction } from '$lib/server/forms';
-import { getOrganisationBySlug, setLogo, sniffImage, updateOrganisation } from '$lib/server/orgs/service';
+import { getOrganisationBySlug, setLogo, updateOrganisation } from '$lib/server/orgs/service';
 import { organisationInput } from '$lib/schemas/orgs';
 
 const MAX_LOGO_BYTES = 1024 * 1024;
@@ -41,12 +41,10 @@ export const actions: Actions = {
 		if (!(file instanceof File) || file.size === 0) return bad('Choisissez une image à envoyer.');
 		if (file.size > MAX_LOGO_BYTES) return bad('Le fichier est trop volumineux\u00a0: 1 Mo au plus.', 413);
 		const bytes = new Uint8Array(await file.arrayBuffer());
-		const mime = sniffImage(bytes);
-		if (!mime) return bad("Ce fichier n'est pas une image PNG, JPEG ou WebP.", 415);
 		const db = await getDb();
 		const res = await runAction({ intent: 'logo' }, async () => {
 			const org = await getOrganisationBySlug(db, user, event.params.slug);
-			await setLogo(db, user, org.id, mime, bytes);
+			await setLogo(db, user, org.id, bytes);
 		});
 		if (!res.ok) return res.failure;
 		return { intent: 'logo', success: 'Le logo a été enregistré.', version: Date.now() };
@@ -59,7 +57,7 @@ export const actions: Actions = {
 			const org = await getOrganisationBySlug(db, user, event.params.slug);
 			if (org.my_role !== 'admin')
 				throw new AppError('forbidden', 'Seuls les administrateurs de la collectivité peuvent modifier son logo.', 403);
-			await setLogo(db, user, org.id, '', null);
+			await setLogo(db, user, org.id, null);
 		});
 		if (!res.ok) return res.failure;
 		return { intent: 'removeLogo', success: 'Le logo a été supprimé.', version: Date.now() };
