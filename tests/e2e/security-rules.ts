@@ -314,7 +314,8 @@ export const RULES: Record<string, Rule> = {
 	'GET /api/v1/networks/{id}/guichet/availability': read(`/networks/${network}/guichet/availability`, { ...token(403), otherAnimator: 404, animator: 200 }),
 	'PUT /api/v1/networks/{id}/guichet/availability': write(`/networks/${network}/guichet/availability`, GUICHET_AVAILABILITY, { ...token(403), otherAnimator: 404, animator: OK }),
 	'GET /api/v1/networks/{id}/guichet/bookings': read(`/networks/${network}/guichet/bookings`, { ...token(200), otherAnimator: 404 }),
-	// (the right to book for Val d'Aurence is checked before the slot: refused personas get 403 whatever the agenda)
+	// (the right to book for Val d'Aurence is checked first: refused personas get 403 whatever the agenda, and
+	// whether or not an animator of the network has opened slots yet)
 	'POST /api/v1/networks/{id}/guichet/bookings': write(`/networks/${network}/guichet/bookings`, { start: '2030-01-07T09:00:00+01:00', modality: 'visio', orgId: org, topic: 'Sonde', stage: 'spaser', question: 'Sonde' }, { ...token(403), otherAnimator: 404, ...members(OK) }),
 	'GET /api/v1/guichet/bookings/{id}': read(`/guichet/bookings/${none}`, token(404)),
 	'POST /api/v1/guichet/bookings/{id}/confirm': write(`/guichet/bookings/${none}/confirm`, undefined, token(404)),

@@ -26,6 +26,7 @@ import {
 	SLOT_TAKEN_MESSAGE,
 	type ProfileInput
 } from '../../src/lib/server/guichet/service';
+import { listMyOrganisations } from '../../src/lib/server/orgs/service';
 import { engines, openTestDb } from '../helpers/engines';
 import { addAnimatorDirect, addMember, createNetwork, createOrg, createUser, outbox, type TestUser } from '../helpers/factories';
 
@@ -216,6 +217,17 @@ describe.each(engines)('guichet vert on %s', (engine) => {
 		await bookSession(db, buyers[21], booking(net.id, anim.id, at('2030-01-16T13:00:00Z')));
 		// Further changes are refused.
 		await expectAppError(cancelBooking(db, buyer, id, 'Encore', { now: NOW }), 'transition_not_allowed', 409);
+	});
+
+	it('checks the right to book for the collectivité before the agenda: 403 whether or not slots exist', async () => {
+		// A buyer of the network booking in another member collectivité's name: 403, on a free slot as on a taken one.
+		await expectAppError(bookSession(db, buyers[0], booking(net.id, anim.id, at('2030-01-22T09:00:00Z'), { orgId: orgs[1].id })), 'forbidden', 403);
+		// On a network whose guichet has no animator profile yet: 403 too in another's name; 404 in one's own (no
+		// guichet yet) and for people outside that network.
+		await expectAppError(bookSession(db, outsider, booking(otherNet.id, 'any', at('2030-01-22T09:00:00Z'), { orgId: orgs[0].id })), 'forbidden', 403);
+		const outOrgId = (await listMyOrganisations(db, outsider))[0].id;
+		await expectAppError(bookSession(db, buyers[0], booking(otherNet.id, 'any', at('2030-01-22T09:00:00Z'), { orgId: outOrgId })), 'not_found', 404);
+		await expectAppError(bookSession(db, outsider, booking(otherNet.id, 'any', at('2030-01-22T09:00:00Z'), { orgId: outOrgId })), 'not_found', 404);
 	});
 
 	it('shows nothing to a collectivité outside the network nor to an animator of another network', async () => {

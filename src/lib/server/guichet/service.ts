@@ -770,11 +770,14 @@ export async function bookSession(db: Database, actor: Actor, input: BookingInpu
 	const files = prepareAttachments(input.attachments);
 	try {
 		return await withUser(db, actor, async (tx) => {
+			// Outside the network's guichet: as if it did not exist. Then who may book for this collectivité comes
+			// before whether an animator has opened slots or the slot is free: nobody learns about the agenda by
+			// probing it in another collectivité's name.
+			const [seen] = await tx.query<{ ok: boolean }>('select app.guichet_sees_network($1) as ok', [input.networkId]);
+			if (!seen?.ok) throw notFound('Le guichet de ce réseau');
+			await buyerOrg(tx, input.networkId, input.orgId);
 			const profiles = await loadProfiles(tx, input.networkId, input.animatorId);
 			if (!profiles.length) throw notFound(input.animatorId === 'any' ? 'Le guichet de ce réseau' : 'Cet animateur');
-			// Who may book for this collectivité comes before whether the slot is free: nobody outside learns about
-			// the agenda by probing it in another collectivité's name.
-			await buyerOrg(tx, input.networkId, input.orgId);
 			const probe = { start, end: new Date(start.getTime() + 1) };
 			const { busy, monthly } = await loadBusy(tx, profiles.map((p) => p.animator_id), probe.start, probe.start, now);
 			let firstReason: string | null = null;
