@@ -60,8 +60,8 @@ async function countsFor(db: Database, orgId: string) {
 
 describe.each(engines)('collectivité data export and closure (%s)', (engine) => {
 	let db: Database;
-	let admin: TestUser, editor: TestUser, viewer: TestUser, otherAdmin: TestUser;
-	let orgId: string, otherOrgId: string;
+	let admin: TestUser, editor: TestUser, viewer: TestUser, otherAdmin: TestUser, animator: TestUser;
+	let orgId: string, otherOrgId: string, networkId: string;
 	let spaserId: string, jointId: string, otherSpaserId: string, resourceId: string, otherResourceId: string;
 	let pdf: Uint8Array;
 
@@ -97,9 +97,13 @@ describe.each(engines)('collectivité data export and closure (%s)', (engine) =>
 		// The other collectivité's feedback on the shared clause is theirs.
 		await recordUsage(db, otherAdmin, resourceId, { worked: 'Retour de la voisine', notWorked: '' });
 
-		// Guichet vert: a question of each collectivité to a network, with a message and an attached file.
+		// Guichet vert: a question of each collectivité to a network, with a message and an attached file; for the
+		// collectivité closed below, a past session (done, rated, commented) and one to come.
+		animator = await createUser(db, { displayName: 'Anna Animatrice' });
 		await asService(db, 'test: guichet requests', async (tx) => {
 			const [net] = await tx.query<{ id: string }>(`insert into public.networks (slug, name) values ('reseau-cloture', 'Réseau de la Clôture') returning id`);
+			networkId = net.id;
+			await tx.query('insert into public.network_animators (network_id, user_id) values ($1, $2)', [net.id, animator.id]);
 			for (const [org, who, text] of [
 				[orgId, editor.id, 'Question de Clôture'],
 				[otherOrgId, otherAdmin.id, 'Question de la voisine']
@@ -114,6 +118,24 @@ describe.each(engines)('collectivité data export and closure (%s)', (engine) =>
 					`insert into public.guichet_attachments (request_id, message_id, uploader_id, filename, mime, size, content) values ($1, $2, $3, $4, 'application/pdf', $5, $6)`,
 					[req.id, msg.id, who, `${text}.pdf`, pdf.byteLength, pdf]
 				);
+				if (org !== orgId) continue;
+				const [session] = await tx.query<{ id: string }>(
+					`insert into public.guichet_requests (network_id, org_id, requester_id, kind, topic, stage, question)
+					 values ($1, $2, $3, 'session', 'Marchés de nettoyage', 'redaction_dce', 'Séances de Clôture') returning id`,
+					[net.id, org, who]
+				);
+				for (const [from, status] of [
+					[-30, 'done'],
+					[7, 'confirmed']
+				] as const) {
+					const [b] = await tx.query<{ id: string }>(
+						`insert into public.guichet_bookings (request_id, network_id, animator_id, booker_id, org_id, during, blocked, modality, status)
+						 values ($1, $2, $3, $4, $5, tstzrange(now() + make_interval(days => $6), now() + make_interval(days => $6, hours => 1)),
+						         tstzrange(now() + make_interval(days => $6), now() + make_interval(days => $6, hours => 1)), 'visio', $7) returning id`,
+						[session.id, net.id, animator.id, who, org, from, status]
+					);
+					if (status === 'done') await tx.query(`insert into public.guichet_surveys (booking_id, respondent_id, rating, comment) values ($1, $2, 5, 'Très utile pour Clôture')`, [b.id, who]);
+				}
 			}
 		});
 
@@ -141,7 +163,9 @@ describe.each(engines)('collectivité data export and closure (%s)', (engine) =>
 		expect(data.tables.organisation_members.map((m) => m.user_id).sort()).toEqual([admin.id, editor.id, viewer.id].sort());
 		expect(data.references.users.map((u) => u.display_name).sort()).toEqual(['Alice Administratrice', 'Valérie Lectrice', 'Édouard Rédacteur'].sort());
 		expect(data.tables.audit_log?.length).toBeGreaterThan(0);
-		expect(data.tables.guichet_requests).toEqual([expect.objectContaining({ org_id: orgId, question: 'Question de Clôture' })]);
+		expect(data.tables.guichet_requests.map((r) => r.question).sort()).toEqual(['Question de Clôture', 'Séances de Clôture']);
+		expect(data.tables.guichet_bookings.map((b) => b.status).sort()).toEqual(['confirmed', 'done']);
+		expect(data.tables.guichet_surveys).toEqual([expect.objectContaining({ rating: 5, comment: 'Très utile pour Clôture' })]);
 		expect(data.tables.guichet_messages).toEqual([expect.objectContaining({ body: 'Message : Question de Clôture' })]);
 		const [gAtt] = data.tables.guichet_attachments;
 		expect(gAtt).toMatchObject({ filename: 'Question de Clôture.pdf', content_octets: pdf.byteLength });
@@ -184,7 +208,7 @@ describe.each(engines)('collectivité data export and closure (%s)', (engine) =>
 		expect(await countsFor(db, orgId)).toMatchObject({ org: 1, members: 3, resources: 1, values: 1, logos: 1 });
 
 		const res = await closeOrganisation(db, admin, orgId, '  ville de clôture-sur-mer ');
-		expect(res).toMatchObject({ name: 'Ville de Clôture-sur-Mer', notified: 3, deletedDocuments: 1 });
+		expect(res).toMatchObject({ name: 'Ville de Clôture-sur-Mer', notified: 3, deletedDocuments: 1, cancelledSessions: 1 });
 		expect(await countsFor(db, orgId)).toEqual({ org: 0, members: 0, spaser_links: 0, resources: 0, values: 0, logos: 0, guichet: 0 });
 		const left = await asService(db, 'test: after closure', (tx) =>
 			tx.query<{ t: string; n: number }>(
@@ -215,6 +239,43 @@ describe.each(engines)('collectivité data export and closure (%s)', (engine) =>
 		);
 		expect(audit).toEqual([expect.objectContaining({ actor_id: admin.id, details: expect.objectContaining({ nom: 'Ville de Clôture-sur-Mer' }) })]);
 		await expect(exportOrganisationData(db, admin, orgId)).rejects.toMatchObject({ status: 404 });
+
+		// The network keeps an anonymous trace of the Guichet vert (its figures for past months do not change): the
+		// requests and sessions stay without the collectivité, their content gone; the session to come is cancelled
+		// and its animator told, with the calendar cancellation.
+		const trace = await asService(db, 'test: guichet trace', async (tx) => ({
+			requests: await tx.query<{ org_id: string | null; kind: string; topic: string; status: string; question: string }>(
+				'select org_id, kind, topic, status, question from public.guichet_requests where network_id = $1 and org_id is distinct from $2 order by kind',
+				[networkId, otherOrgId]
+			),
+			bookings: await tx.query<{ org_id: string | null; status: string; sequence: number; rating: number | null; comment: string | null }>(
+				`select b.org_id, b.status, b.sequence, s.rating, s.comment from public.guichet_bookings b
+				   left join public.guichet_surveys s on s.booking_id = b.id where b.network_id = $1 order by lower(b.during)`,
+				[networkId]
+			),
+			content: await tx.query<{ n: number }>(
+				`select (select count(*) from public.guichet_messages m join public.guichet_requests r on r.id = m.request_id where r.org_id is null)
+				      + (select count(*) from public.guichet_attachments a join public.guichet_requests r on r.id = a.request_id where r.org_id is null) as n`
+			)
+		}));
+		expect(trace.requests).toEqual([
+			expect.objectContaining({ org_id: null, kind: 'question', topic: 'Clauses sociales', status: 'closed', question: expect.stringMatching(/collectivité fermée/) }),
+			expect.objectContaining({ org_id: null, kind: 'session', topic: 'Marchés de nettoyage', status: 'closed', question: expect.stringMatching(/collectivité fermée/) })
+		]);
+		expect(trace.bookings).toEqual([
+			{ org_id: null, status: 'done', sequence: 0, rating: 5, comment: '' },
+			{ org_id: null, status: 'cancelled', sequence: 1, rating: null, comment: null }
+		]);
+		expect(Number(trace.content[0].n)).toBe(0);
+		const told = await asService(db, 'test: animator mail', (tx) =>
+			tx.query<{ subject: string; text_body: string; attachments: unknown }>(
+				`select subject, text_body, attachments from public.email_outbox where to_address = $1 and subject like '%annulé%'`,
+				[animator.email]
+			)
+		);
+		expect(told).toHaveLength(1);
+		expect(told[0].text_body).toMatch(/« Ville de Clôture-sur-Mer » a été fermée/);
+		expect(JSON.stringify(told[0].attachments)).toMatch(/method=CANCEL/);
 	});
 });
 
@@ -269,7 +330,7 @@ describe.each(engines)('collectivité data export and closure through the API (%
 		expect(await countsFor(db, orgId)).toMatchObject({ org: 1, members: 2, logos: 1 });
 
 		const done = await apiCall(db, 'POST', path, { token: tokens.adminWrite, body: { confirmation: ' commune de ferme-par-api ' } });
-		expect(done).toMatchObject({ status: 200, body: { name: 'Commune de Ferme-par-API', notified: 2, deletedDocuments: 0 } });
+		expect(done).toMatchObject({ status: 200, body: { name: 'Commune de Ferme-par-API', notified: 2, deletedDocuments: 0, cancelledSessions: 0 } });
 		expect(await countsFor(db, orgId)).toMatchObject({ org: 0, members: 0, logos: 0 });
 		expect((await apiCall(db, 'GET', `/organisations/${orgId}`, { token: tokens.adminWrite })).status).toBe(404);
 		// The people keep their accounts (and their tokens).

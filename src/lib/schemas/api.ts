@@ -170,9 +170,9 @@ export const organisationClosureSchema = apiInput(
 	'Le nom exact de la collectivité, recopié pour confirmer sa fermeture (la casse et les espaces multiples sont ignorés).'
 );
 export const organisationClosureResultSchema = apiOutput(
-	z.object({ name: z.string(), notified: z.number().int(), deletedDocuments: z.number().int() }),
+	z.object({ name: z.string(), notified: z.number().int(), deletedDocuments: z.number().int(), cancelledSessions: z.number().int() }),
 	'OrganisationClosure',
-	'La collectivité fermée : son nom, le nombre de membres prévenus par e-mail et de SPASER supprimés (les SPASER rédigés avec d’autres collectivités leur restent).'
+	'La collectivité fermée : son nom, le nombre de membres prévenus par e-mail, de SPASER supprimés (les SPASER rédigés avec d’autres collectivités leur restent) et de séances à venir du Guichet vert annulées (les animateurs sont prévenus).'
 );
 
 // ---------------------------------------------------------------------------------------------------------

@@ -22,11 +22,14 @@
 // indicator values, then its row: the foreign keys cascade to everything else that is its own. Its members are
 // told by e-mail (the outbox, in the same transaction). What stays: the audit log (no foreign key; the closure
 // itself is recorded by a trigger), the people's accounts, their registrations to network events (without the
-// collectivité), copies of its shared clauses made by other collectivités.
+// collectivité), copies of its shared clauses made by other collectivités, and an anonymous trace of its Guichet
+// vert requests and sessions for the network's figures (content removed, sessions to come cancelled, org_id set
+// to null: guichet/service.ts anonymiseForClosedOrganisation).
 import { strToU8, zipSync } from 'fflate';
 import { AppError } from '../errors';
 import { appOrigin, enqueueEmail, renderEmail } from '../email/outbox';
 import { asService, withUser, type Actor, type Database, type Tx } from '../db';
+import { anonymiseForClosedOrganisation } from '../guichet/service';
 
 const SECRET = /(password|secret|hash|token|checkin_code)/i;
 /** Tables not followed: personal choices of people who may belong to other collectivités. */
@@ -331,6 +334,8 @@ export interface ClosureResult {
 	name: string;
 	notified: number;
 	deletedDocuments: number;
+	/** Guichet vert sessions to come, cancelled (their animators are told). */
+	cancelledSessions: number;
 }
 
 /** Closes the collectivité: see the header. `confirmation` must be its name. */
@@ -369,19 +374,21 @@ export async function closeOrganisation(db: Database, actor: Actor, orgId: strin
 				                                  where document_id = $1 order by added_at, org_id limit 1)`,
 				[document_id]
 			);
+		// The network keeps an anonymous trace of its Guichet vert requests and sessions (counts, dates, ratings).
+		const guichet = await anonymiseForClosedOrganisation(tx, orgId, org.name);
 		// indicator_values → indicator_definitions is RESTRICT: its values go before its own definitions.
 		await tx.query('delete from public.indicator_values where org_id = $1', [orgId]);
 		await tx.query('delete from public.organisations where id = $1', [orgId]);
 		const mail = renderEmail({
 			paragraphs: [
 				`La collectivité « ${org.name} » a été fermée sur SPASER Commun par l’un de ses administrateurs.`,
-				'Ses SPASER (sauf ceux qu’elle rédigeait avec d’autres collectivités, qui restent à ces dernières), ses clauses types et REX, ses indicateurs, ses demandes au Guichet vert et ses appartenances ont été supprimés définitivement ; ils ne peuvent plus être exportés.',
+				'Ses SPASER (sauf ceux qu’elle rédigeait avec d’autres collectivités, qui restent à ces dernières), ses clauses types et REX, ses indicateurs, ses échanges avec le Guichet vert et ses appartenances ont été supprimés définitivement ; ils ne peuvent plus être exportés. Ses rendez-vous à venir au Guichet vert sont annulés ; le réseau ne garde de ses demandes passées qu’un décompte anonyme (dates, thèmes, notes de satisfaction).',
 				'Votre compte personnel reste ouvert : vous pouvez rejoindre ou créer une autre collectivité, ou le supprimer depuis « Mon compte ».'
 			],
 			action: { label: 'Accéder à SPASER Commun', url: `${appOrigin()}/` }
 		});
 		for (const m of members)
 			await enqueueEmail(tx, { to: m.email, subject: `La collectivité « ${org.name} » a été fermée`, kind: 'org_closed', ...mail }, { elevate: false });
-		return { name: org.name, notified: members.length, deletedDocuments: alone.length };
+		return { name: org.name, notified: members.length, deletedDocuments: alone.length, cancelledSessions: guichet.cancelledSessions };
 	});
 }
