@@ -94,6 +94,14 @@ test('a session cookie does not authenticate the API; a token made on « Mon com
 			'unsupported_media_type'
 		);
 		await expectJsonError(await api.get(`/api/v1/organisations/${crypto.randomUUID()}`), 404, 'not_found');
+
+		// The token is for the API only: on the site's pages and form actions it is ignored (anonymous visitor).
+		const page = await api.get('/compte', { maxRedirects: 0 });
+		expect(page.status()).toBe(303);
+		expect(page.headers()['location']).toMatch(/^\/connexion\?redirect=/);
+		const action = await api.post('/compte?/createToken', { form: { name: 'Par jeton', scopes: 'read' }, headers: { origin: baseURL! }, maxRedirects: 0 });
+		expect([303, 401, 403]).toContain(action.status());
+		expect(await action.text()).not.toMatch(/spc_[a-z2-7]{16}_/);
 	} finally {
 		await api.dispose();
 	}

@@ -4,8 +4,9 @@ import * as Y from 'yjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asService, type Database } from '../../src/lib/server/db';
 import { deleteAccount, DELETED_NAME, exportPersonalData } from '../../src/lib/server/account/data';
-import { createApiToken } from '../../src/lib/server/auth/api-tokens';
+import { authenticateApiToken, createApiToken } from '../../src/lib/server/auth/api-tokens';
 import { login } from '../../src/lib/server/auth/service';
+import { LOGIN_LIMITS } from '../../src/lib/server/auth/rate-limit';
 import { createSpaserRecord } from '../../src/lib/server/spaser/documents';
 import { createVersion } from '../../src/lib/server/spaser/versions';
 import { engines, openTestDb } from '../helpers/engines';
@@ -56,6 +57,28 @@ describe.each(engines)('personal data export and account deletion (%s)', (engine
 		await expect(deleteAccount(db, admin, DEFAULT_PASSWORD)).rejects.toThrow(/seul administrateur de Ville de Saint-Donnée/);
 		const [still] = await db.query<{ n: number }>('select count(*)::int as n from public.organisation_members where user_id = $1', [writer.id]);
 		expect(still.n).toBe(1);
+	});
+
+	it('password guesses at deletion are rate limited with the password change (one counter per account)', async () => {
+		const guesser = await createUser(db);
+		const { changePassword } = await import('../../src/lib/server/auth/service');
+		const limit = LOGIN_LIMITS.perAccount;
+		const half = Math.floor(limit / 2);
+		for (let i = 0; i < half; i++)
+			await expect(changePassword(db, guesser.id, `essai-${i}`, 'Un-Nouveau-Mot-2026!', 'none')).rejects.toMatchObject({ code: 'invalid_credentials' });
+		for (let i = half; i < limit; i++) await expect(deleteAccount(db, guesser, `essai-${i}`)).rejects.toMatchObject({ code: 'invalid' });
+		// The next guess is refused before the password is even checked — the right one too.
+		await expect(deleteAccount(db, guesser, DEFAULT_PASSWORD)).rejects.toMatchObject({ code: 'rate_limited', status: 429 });
+		const [still] = await asService(db, 'test: guesser', (tx) => tx.query<{ deleted_at: Date | null }>('select deleted_at from public.users where id = $1', [guesser.id]));
+		expect(still.deleted_at).toBeNull();
+	});
+
+	it('a token of a deleted account no longer authenticates, even if its row were left behind', async () => {
+		const leaving = await createUser(db);
+		const { token } = await createApiToken(db, leaving, { name: 'reste', scopes: ['read'] });
+		expect(await authenticateApiToken(db, token)).not.toBeNull();
+		await asService(db, 'test: mark deleted only', (tx) => tx.query('update public.users set deleted_at = now() where id = $1', [leaving.id]));
+		expect(await authenticateApiToken(db, token)).toBeNull();
 	});
 
 	it('after deletion: no access, no personal data, the collectivité keeps what was written, the address is free again', async () => {

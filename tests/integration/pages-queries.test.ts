@@ -90,6 +90,13 @@ describe.each(engines)('page queries on %s', (engine) => {
 		const filtered = await listOutbox(db, platformAdmin, { address: 'dest_under' });
 		expect(filtered.rows.map((r) => r.to_address)).toEqual([a]);
 		expect(filtered.rows[0].text_body).toContain('/invitation/');
+		// When the platform sends its mail, the one-time link is not readable here (it is the invitee's alone).
+		const secret = /\/invitation\/([^/\s?#]+)/.exec(filtered.rows[0].text_body)![1];
+		expect(filtered.linksMasked).toBe(false);
+		const masked = await listOutbox(db, platformAdmin, { address: 'dest_under', maskLinks: true });
+		expect(masked.linksMasked).toBe(true);
+		expect(masked.rows[0].text_body).toContain('/invitation/…');
+		expect(masked.rows[0].text_body).not.toContain(secret);
 		// RLS: anyone else sees nothing
 		const hidden = await listOutbox(db, orgAdmin);
 		expect(hidden.total).toBe(0);

@@ -386,7 +386,14 @@ describe.each(engines)('resources (%s)', (engine) => {
 		expect(rows.every((r) => r.family === 'environnementale')).toBe(true);
 		const visible = await withUser(db, adminB, (tx) => tx.query<{ n: number }>(`select count(*)::int as n from public.resources where family = 'environnementale'`));
 		expect(rows.length).toBe(visible[0].n);
+		// A title and a summary that a spreadsheet would run as formulas (CSV injection) are exported as text
+		// (leading apostrophe) and read back as typed.
+		const formula = '=HYPERLINK("https://pirate.example","Cliquez")';
+		rows[0] = { ...rows[0], title: formula, summary: '@SUM(A1:A9) résumé' };
 		const csv = toCsv(rows);
+		expect(csv).toContain(`"'=HYPERLINK(""https://pirate.example"",""Cliquez"")"`);
+		expect(csv).toContain("'@SUM(A1:A9) résumé");
+		expect(csv.split('\r\n').some((line) => /(^|,)[=+@]/.test(line))).toBe(false);
 		const report = await importResources(db, adminC, orgC, recordsFromFile('export.csv', csv));
 		expect(report.refused).toBe(0);
 		expect(report.imported).toBe(rows.length);

@@ -63,3 +63,17 @@ describe('log redaction', () => {
 		expect(JSON.parse(formatLogLine('error', `bad token ${apiToken}`)).msg).toBe('bad token spc_…');
 	});
 });
+
+describe('one way to log', () => {
+	it('server code logs through src/lib/server/log.ts only (redacted, LOG_FILE), never console.*', async () => {
+		const { readdirSync, readFileSync } = await import('node:fs');
+		const { join, relative } = await import('node:path');
+		const root = join(__dirname, '..', '..');
+		const walk = (dir: string): string[] =>
+			readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : /\.(ts|js)$/.test(e.name) ? [join(dir, e.name)] : []));
+		const offenders = [...walk(join(root, 'src', 'lib', 'server')), ...walk(join(root, 'src', 'routes')), join(root, 'src', 'hooks.server.ts')]
+			.filter((f) => /\bconsole\.(log|info|warn|error|debug)\s*\(/.test(readFileSync(f, 'utf8')))
+			.map((f) => relative(root, f));
+		expect(offenders).toEqual([]);
+	});
+});

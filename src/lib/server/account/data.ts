@@ -7,6 +7,7 @@
 // name « Ancien membre », platform rights off, deleted_at set; every row that exists only for the person goes:
 // rows of tables whose foreign key to users is ON DELETE CASCADE (credentials, sessions, tokens, memberships,
 // animator roles, calendar feeds, drafts…), found from the catalogue, so a table added later is covered.
+import { limitPasswordChecks } from '../auth/service';
 import { AppError } from '../errors';
 import { verifyPassword } from '../auth/password';
 import { asService, type Actor, type Database, type Tx } from '../db';
@@ -79,6 +80,7 @@ export const DELETED_NAME = 'Ancien membre';
  * collectivité (they transfer the role first, or close the collectivité). Ends every session.
  */
 export async function deleteAccount(db: Database, actor: Actor, password: string): Promise<void> {
+	await limitPasswordChecks(db, actor.id, 'password');
 	const ok = await asService(db, 'rgpd: account deletion (password check)', async (tx) => {
 		const [cred] = await tx.query<{ password_hash: string }>('select password_hash from public.user_credentials where user_id = $1', [actor.id]);
 		return cred ? verifyPassword(cred.password_hash, password) : false;

@@ -1,3 +1,4 @@
+import { redactString } from '../log';
 import { error, type RequestEvent } from '@sveltejs/kit';
 import type { Actor, Database } from '../db';
 import { withUser } from '../db';
@@ -38,8 +39,14 @@ export interface OutboxRow {
 	last_error: string | null;
 }
 
-/** The e-mail outbox, newest first (RLS: platform admins only), optionally filtered by recipient address. */
-export async function listOutbox(db: Database, actor: Actor, opts: { address?: string; page?: number } = {}) {
+/**
+ * The e-mail outbox, newest first (RLS: platform admins only), optionally filtered by recipient address.
+ * One-time links (password reset, address confirmation, invitations) are masked in the bodies when the platform
+ * sends its mail (SMTP_URL set): they belong to their recipients, and a link read here could take over an
+ * account. Without SMTP (a laptop, the e2e suite) this page is the only mailbox, so they are shown.
+ */
+export async function listOutbox(db: Database, actor: Actor, opts: { address?: string; page?: number; maskLinks?: boolean } = {}) {
+	const maskLinks = opts.maskLinks ?? Boolean(process.env.SMTP_URL);
 	const page = pageNumber(opts.page);
 	const address = opts.address?.trim() || null;
 	return withUser(db, actor, async (tx) => {
@@ -53,7 +60,8 @@ export async function listOutbox(db: Database, actor: Actor, opts: { address?: s
 			  limit ${PAGE_SIZE} offset ${(page - 1) * PAGE_SIZE}`,
 			params
 		);
-		return { rows, total, page, pageCount: Math.max(1, Math.ceil(total / PAGE_SIZE)) };
+		if (maskLinks) for (const r of rows) r.text_body = redactString(r.text_body);
+		return { rows, total, page, pageCount: Math.max(1, Math.ceil(total / PAGE_SIZE)), linksMasked: maskLinks };
 	});
 }
 

@@ -60,7 +60,7 @@ export async function authenticateApiToken(db: Database, token: string) {
 		const [row] = await tx.query<{ user_id: string; secret_hash: Uint8Array; scopes: Scope[]; expires_at: Date | null; revoked_at: Date | null; email: string; last_used_at: Date | null; display_name: string; is_platform_admin: boolean; email_verified_at: Date | null }>(
 			`select t.user_id, t.secret_hash, t.scopes, t.expires_at, t.revoked_at, t.last_used_at, u.email, u.display_name,
 			        u.is_platform_admin, u.email_verified_at
-			   from public.api_tokens t join public.users u on u.id = t.user_id where t.id = $1`,
+			   from public.api_tokens t join public.users u on u.id = t.user_id where t.id = $1 and u.deleted_at is null`,
 			[m[1]]
 		);
 		if (!row || !secretMatches(m[2], row.secret_hash) || row.revoked_at) return null;

@@ -220,11 +220,18 @@ export async function resetPassword(db: Database, token: string, newPassword: st
 	});
 }
 
-export async function changePassword(db: Database, userId: string, current: string, next: string, keepSessionId: string) {
-	// Someone holding a stolen session must not be able to guess the current password at leisure.
-	const { hits, resetAt } = await asService(db, 'password change rate limit', (tx) => hit(tx, `password-change:${userId}`, LOGIN_LIMITS.windowSeconds));
+/**
+ * Someone holding a stolen session must not be able to guess the account's password at leisure where it is asked
+ * again (password change, account deletion): one shared counter per account, the login's limits.
+ */
+export async function limitPasswordChecks(db: Database, userId: string, field: string) {
+	const { hits, resetAt } = await asService(db, 'password check rate limit', (tx) => hit(tx, `password-check:${userId}`, LOGIN_LIMITS.windowSeconds));
 	if (hits > LOGIN_LIMITS.perAccount)
-		throw new AppError('rate_limited', `Trop de tentatives. Réessayez dans ${minutesUntil(resetAt)} minute(s).`, 429, { field: 'currentPassword' });
+		throw new AppError('rate_limited', `Trop de tentatives. Réessayez dans ${minutesUntil(resetAt)} minute(s).`, 429, { field });
+}
+
+export async function changePassword(db: Database, userId: string, current: string, next: string, keepSessionId: string) {
+	await limitPasswordChecks(db, userId, 'currentPassword');
 	const [row] = await asService(db, 'password change', (tx) =>
 		tx.query<{ password_hash: string; email: string; display_name: string }>(
 			`select c.password_hash, u.email, u.display_name from public.user_credentials c join public.users u on u.id = c.user_id where c.user_id = $1`,

@@ -3,6 +3,7 @@ import { migrate } from './migrate';
 import { openPglite } from './pglite';
 import { openPostgres } from './postgres';
 import type { Database } from './types';
+import { log } from '../log';
 
 export type { Actor, Database, Queryable, Tx } from './types';
 export { withUser, asService, elevated, serviceStatement } from './rls';
@@ -37,7 +38,7 @@ export function getDb(): Promise<Database> {
 	const g = globalThis as Holder;
 	g[KEY] ??= (async () => {
 		const db = await openDatabase();
-		await migrate(db, { log: (msg) => console.log(JSON.stringify({ level: 'info', msg })) });
+		await migrate(db, { log: (msg) => log.info(msg) });
 		return db;
 	})();
 	return g[KEY]!;

@@ -2,6 +2,7 @@
 // référents achats trained), per network. Aggregates only: they are computed with the service role after the
 // caller's right to see them has been checked under RLS (a viewer sees their collectivité's totals, not who
 // registered). CSV and XLSX exports.
+import { csvDocument } from '../files/csv';
 import ExcelJS from 'exceljs';
 import type { Actor, Database, Tx } from '../db';
 import { elevated, withUser } from '../db';
@@ -157,12 +158,7 @@ export function orgRowsForExport(rows: OrgYearFigures[]): (string | number | nul
 
 /** CSV for French spreadsheets: UTF-8 with BOM, semicolons, decimal comma. */
 export function toCsv(header: string[], rows: (string | number | null)[][]): string {
-	const cell = (v: string | number | null) => {
-		if (v == null) return '';
-		const s = typeof v === 'number' ? String(v).replace('.', ',') : v;
-		return /[";\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-	};
-	return '\ufeff' + [header, ...rows].map((r) => r.map(cell).join(';')).join('\r\n') + '\r\n';
+	return csvDocument([header, ...rows], { separator: ';', decimalComma: true });
 }
 
 export async function toXlsx(sheets: { name: string; header: string[]; rows: (string | number | null)[][] }[]): Promise<Uint8Array> {

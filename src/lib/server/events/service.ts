@@ -11,6 +11,7 @@ import { calendarToIcs, eventToIcs, type IcsEvent } from '../guichet/ics';
 import type { EventInput, EventUpdate, SessionInput, RegistrationStatus, EventKind, Audience } from '../../schemas/events';
 import { EVENT_KINDS } from '../../schemas/events';
 import { formatDay, formatHourMinute, formatHours, formatRange } from './format';
+import { log } from '../log';
 
 export interface EventRow {
 	id: string;
@@ -105,7 +106,7 @@ function mapError(e: unknown): AppError {
 		const [status, message] = ERRORS[err.message];
 		return new AppError(err.message, message, status);
 	}
-	if (process.env.DEBUG_EVENTS) console.error(e);
+	if (process.env.DEBUG_EVENTS) log.error('events: unexpected database error', { error: String((e as Error)?.stack ?? e) });
 	return toAppError(e);
 }
 async function guard<T>(p: Promise<T>): Promise<T> {
@@ -681,7 +682,7 @@ export function startOfferExpiryWorker(db: Database, intervalMs = 60_000): () =>
 		try {
 			await expireOffers(db);
 		} catch (e) {
-			console.error(JSON.stringify({ level: 'error', msg: 'event offer expiry failed', error: String(e) }));
+			log.error('event offer expiry failed', { error: String(e) });
 		} finally {
 			running = false;
 		}

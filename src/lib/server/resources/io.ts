@@ -1,5 +1,6 @@
 // Bulk import (CSV or JSON, validated row by row with a report) and export (CSV or JSON) of clause models and REX.
 // The CSV columns are French and the export writes the same columns, so an export can be imported elsewhere.
+import { csvCell, unescapeCsvText } from '../files/csv';
 import type { Actor, Database } from '../db';
 import { AppError, toAppError } from '../errors';
 import { fieldErrors } from '../../schemas/common';
@@ -66,10 +67,6 @@ export function parseCsv(text: string): string[][] {
 	return rows;
 }
 
-const csvCell = (v: unknown) => {
-	const s = v == null ? '' : String(v);
-	return /[",;\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
 
 export interface ImportRowReport {
 	row: number;
@@ -116,7 +113,7 @@ function fromFrench(rec: Record<string, unknown>): Record<string, unknown> {
 	for (const [k, v] of Object.entries(rec)) {
 		const mapped = CSV_COLUMNS.find(([col]) => col === k)?.[1] ?? k;
 		if (v === '' || v === null || v === undefined) continue;
-		out[mapped] = typeof v === 'string' ? v.trim() : v;
+		out[mapped] = typeof v === 'string' ? unescapeCsvText(v.trim()) : v;
 	}
 	if (typeof out.kind === 'string') out.kind = out.kind.toLowerCase() === 'clause' ? 'clause' : out.kind.toLowerCase();
 	for (const key of ['segments', 'cpvCodes'])
@@ -188,7 +185,7 @@ export function toCsv(rows: (ResourceRow & { org_name: string | null })[]): stri
 			utilisations: r.usage_count,
 			mis_a_jour: new Date(r.updated_at).toISOString()
 		};
-		lines.push(header.map((h) => csvCell(values[h])).join(','));
+		lines.push(header.map((h) => csvCell(values[h], { separator: ',' })).join(','));
 	}
 	return '\uFEFF' + lines.join('\r\n') + '\r\n';
 }

@@ -1,10 +1,7 @@
 import type { RequestHandler } from './$types';
+import { csvDocument } from '$lib/server/files/csv';
 import { dashboardFor, MONTHS } from '../dashboard.server';
 
-const cell = (v: unknown) => {
-	const s = v == null ? '' : String(v);
-	return /[";\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
 const dec = (n: number | null) => (n == null ? '' : String(n).replace('.', ','));
 
 // CSV export of the dashboard (semicolon-separated, UTF-8 with BOM: opens as-is in French spreadsheets).
@@ -21,7 +18,7 @@ export const GET: RequestHandler = async (event) => {
 	rows.push(['Indicateurs', 'Satisfaction moyenne (sur 5) ; nombre de réponses', dec(d.satisfaction.mean), d.satisfaction.answers]);
 	rows.push(['Indicateurs', 'Séances tenues', d.sessionsDone, '']);
 	rows.push(['Indicateurs', 'Absences', d.noShows, '']);
-	const body = '\ufeff' + rows.map((r) => r.map(cell).join(';')).join('\r\n') + '\r\n';
+	const body = csvDocument(rows, { separator: ';' });
 	return new Response(body, {
 		headers: {
 			'content-type': 'text/csv; charset=utf-8',
