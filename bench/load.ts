@@ -37,10 +37,14 @@
 //
 // Env: BENCH_SECONDS (default 60), BENCH_WARMUP (default 5), BENCH_USERS (default "50,200"),
 //      BENCH_NO_BUILD=1, BENCH_PG_FSYNC=1 (default off: the disk is shared with other work),
-//      BENCH_MAX_ERROR_RATE (default 0.05: above it the bench exits 1 after printing everything).
+//      BENCH_MAX_ERROR_RATE (default 0.05: above it the bench exits 1 after printing everything),
+//      BENCH_PIN=1 (each instance pinned to a CPU of its own with taskset — A on CPU 0, B on CPU 1 — like one
+//      1-vCPU container per instance: the 2/1 ratio then shows what a second instance's CPU brings).
+//      The RESULT line then ends with `pinned=1`.
 // The generator, both instances and PostgreSQL share the machine's CPUs (printed at the start): on 2 cores a
 // second instance cannot add CPU, so the 2/1 ratio there measures overhead, not scale-out.
 import { Agent, request as httpRequest } from 'node:http';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import WebSocket from 'ws';
@@ -57,6 +61,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS || 60);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 5);
 const USERS = (process.env.BENCH_USERS || '50,200').split(',').map((s) => Number(s.trim())).filter((n) => n > 0);
 const MAX_ERROR_RATE = Number(process.env.BENCH_MAX_ERROR_RATE || 0.05);
+/** BENCH_PIN=1: each instance runs on one CPU of its own (A on CPU 0, B on CPU 1), PostgreSQL and the generator anywhere. */
+const PIN = process.env.BENCH_PIN === '1';
 const DEMO_PASSWORD = 'Demo-Spaser-2026!';
 const NETWORK_ID = 'de000000-0000-4000-8002-000000000001';
 const NETWORK_SLUG = 'reseau-achats-responsables-sud-ouest';
@@ -461,13 +467,20 @@ async function main() {
 			LOGIN_LIMIT_PER_IP: '1000000',
 			LOGIN_LIMIT_PER_ACCOUNT: '1000000'
 		};
-		const start = async (label: string): Promise<Instance> => {
+		const start = async (label: string, cpu: number): Promise<Instance> => {
 			const app = await startApp({ env, label });
 			cleanups.push(app.stop);
-			console.log(`${label}: ready in ${app.startupMs} ms (${app.url}, pid ${app.pid})`);
+			let pinned = '';
+			if (PIN) {
+				// Every thread of the instance on one CPU: like one 1-vCPU container per instance.
+				const r = spawnSync('taskset', ['-a', '-pc', String(cpu % cpus().length), String(app.pid)], { encoding: 'utf8' });
+				if (r.status !== 0) throw new Error(`taskset failed: ${r.stderr || r.error}`);
+				pinned = `, pinned to CPU ${cpu % cpus().length}`;
+			}
+			console.log(`${label}: ready in ${app.startupMs} ms (${app.url}, pid ${app.pid}${pinned})`);
 			return { label, url: app.url, port: app.port, pid: app.pid, agent: new Agent({ keepAlive: true, maxSockets: Infinity }), stop: app.stop };
 		};
-		const a = await start('instance A');
+		const a = await start('instance A', 0);
 
 		// Accounts: admins and editors of the collectivités that are approved members of the demo network.
 		const db = openPostgres(pg.url, { max: 2 });
@@ -568,7 +581,7 @@ async function main() {
 			results.push(await run([a], vus.slice(0, n), observerCookie));
 			report(results.at(-1)!);
 		}
-		const b = await start('instance B');
+		const b = await start('instance B', 1);
 		for (const n of USERS) {
 			results.push(await run([a, b], vus.slice(0, n), observerCookie));
 			report(results.at(-1)!);
@@ -626,7 +639,7 @@ async function main() {
 		if (code) console.error(`bench load FAILED: error rate ${round(errorRate * 100, 2)} % > ${MAX_ERROR_RATE * 100} % or a run without successful op`);
 		console.log(
 			`RESULT rps_1=${round(find(1, top)!.opsPerSec)} rps_2=${round(find(2, top)!.opsPerSec)} p95_ms_1=${find(1, top)!.p95} p95_ms_2=${find(2, top)!.p95} ` +
-				`error_rate=${round(errorRate, 5)} rss_mb=${rss}`
+				`error_rate=${round(errorRate, 5)} rss_mb=${rss}${PIN ? ' pinned=1' : ''}`
 		);
 		process.exitCode = code;
 	} finally {
