@@ -162,9 +162,12 @@ describe.each(engines)('uploads with a lying type are refused, storing nothing (
 			['spaser.txt', HTML],
 			['spaser.md', SVG],
 			['spaser.docx', strToU8('AXE 1 : Social\n\nDu texte brut renommé en .docx')],
-			['spaser.txt', PDF]
+			['spaser.txt', PDF],
+			['spaser.docx', zipSync({ '[Content_Types].xml': strToU8('<Types/>'), 'xl/workbook.xml': strToU8('<workbook/>') })]
 		] as const)
 			await refused(createImportDraft(db, admin, orgId, { bytes, fileName }));
+		// an honest PDF is not a lie: it is refused as a kind the import does not read, with the advice to paste its text
+		await expect(createImportDraft(db, admin, orgId, { bytes: PDF, fileName: 'spaser.pdf' })).rejects.toMatchObject({ code: 'unsupported_file', status: 415 });
 		for (const [fileName, bytes] of [
 			['spaser.docx', HTML],
 			['spaser.docx', MZ]
