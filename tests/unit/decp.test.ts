@@ -232,6 +232,15 @@ describe('DECP XML: no entity expansion', () => {
 		expect(r.rows.find((row) => row.contractId === '2024-001')?.object).toBe('Nettoyage & entretien <lot\u00a01> "A" l\'été — &lt; &unknown;');
 	});
 
+	it('reads a file with a DOCTYPE naming an external DTD without fetching it (no entity is declared)', () => {
+		const xml = read('decp-2024-demo-val-d-aurence.xml')
+			.toString('utf-8')
+			.replace('<marches>', '<!DOCTYPE marches SYSTEM "http://127.0.0.1:9/decp.dtd">\n<marches>');
+		const r = readDecp(xml, { buyers: [SIRET] });
+		expect(r.error).toBeNull();
+		expect(r.accepted).toBe(15);
+	});
+
 	it('decodeXmlText leaves invalid references as written', () => {
 		expect(decodeXmlText('&#0; &#xD800; &#99999999; &amp;amp;')).toBe('&#0; &#xD800; &#99999999; &amp;');
 	});
