@@ -168,6 +168,9 @@ describe.each(engines)('uploads with a lying type are refused, storing nothing (
 			await refused(createImportDraft(db, admin, orgId, { bytes, fileName }));
 		// an honest PDF is not a lie: it is refused as a kind the import does not read, with the advice to paste its text
 		await expect(createImportDraft(db, admin, orgId, { bytes: PDF, fileName: 'spaser.pdf' })).rejects.toMatchObject({ code: 'unsupported_file', status: 415 });
+		const oldWord = new Uint8Array([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0, 0, 0]);
+		await expect(createImportDraft(db, admin, orgId, { bytes: oldWord, fileName: 'spaser.doc' })).rejects.toMatchObject({ code: 'unsupported_file', status: 415 });
+		expect((await refused(createImportDraft(db, admin, orgId, { bytes: MZ, fileName: 'spaser.docx' }))).message).toMatch(/^Ce fichier est un programme Windows \(\.exe\)\u00a0: ce n’est ni un document Word/);
 		for (const [fileName, bytes] of [
 			['spaser.docx', HTML],
 			['spaser.docx', MZ]

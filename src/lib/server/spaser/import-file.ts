@@ -71,7 +71,9 @@ export async function readImportFile(bytes: Uint8Array, fileName: string): Promi
 	if (!sniffed) {
 		// Not a document we read: an executable, an archive or other binary content whatever its name says.
 		const real = binaryContent(bytes)?.label ?? 'un fichier binaire';
-		throw lying(`Ce fichier est ${real}, ni un document Word (.docx), ni un texte (.md, .txt). ${PDF_HINT}`);
+		if (ext === 'doc' && /ancien document Office/.test(real))
+			throw unsupported('Les anciens documents Word (.doc) ne sont pas lus\u00a0: enregistrez-le en DOCX («\u00a0Enregistrer sous… Word\u00a0») puis importez-le.');
+		throw lying(`Ce fichier est ${real}\u00a0: ce n’est ni un document Word (.docx), ni un texte (.md, .txt). ${PDF_HINT}`);
 	}
 	if (sniffed.kind === 'txt') {
 		const head = new TextDecoder().decode(bytes.subarray(0, 1024)).replace(/^\uFEFF/, '').trimStart();
