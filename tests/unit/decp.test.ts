@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { computeIndicators, type ContractState } from '../../src/lib/server/decp/compute';
-import { decpDate, readDecp, type DecpRow } from '../../src/lib/server/decp/parse';
+import { decodeXmlText, decpDate, readDecp, type DecpRow } from '../../src/lib/server/decp/parse';
 
 const HERE = resolve('tests/fixtures/decp');
 const SHARED = resolve('../shared/fixtures/decp');
@@ -202,5 +202,46 @@ describe('every DECP file (project fixtures, and ../shared/fixtures/decp when pr
 			}
 			expect(ind.procedures.reduce((s, p) => s + p.count, 0)).toBeLessThanOrEqual(ind.total);
 		}
+	});
+});
+
+describe('DECP XML: no entity expansion', () => {
+	const laughs = [
+		'<?xml version="1.0"?>',
+		'<!DOCTYPE marches [',
+		' <!ENTITY lol "lol">',
+		...Array.from({ length: 9 }, (_, i) => ` <!ENTITY lol${i + 1} "${`&lol${i === 0 ? '' : i};`.repeat(10)}">`),
+		']>',
+		'<marches><marche><id>&lol9;</id><objet>&lol9;</objet></marche></marches>'
+	].join('\n');
+
+	it('refuses a « billion laughs » file and external entities (within the test timeout: nothing is expanded), with a French message', () => {
+		const r = readDecp(laughs, { buyers: [SIRET] });
+		expect(r.error).toMatch(/déclare des entités.*refusé par sécurité/);
+		expect(r.rows).toEqual([]);
+		const external = readDecp('<?xml version="1.0"?><!DOCTYPE marches [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><marches><marche><objet>&xxe;</objet></marche></marches>');
+		expect(external.error).toMatch(/entités/);
+	});
+
+	it('decodes the predefined entities and character references of real fields, once', () => {
+		const xml = read('decp-2024-demo-val-d-aurence.xml')
+			.toString('utf-8')
+			.replace('<objet>Nettoyage des locaux administratifs</objet>', '<objet>Nettoyage &amp; entretien &lt;lot&#160;1&gt; &quot;A&quot; l&apos;été &#x2014; &amp;lt; &unknown;</objet>');
+		const r = readDecp(xml, { buyers: [SIRET] });
+		expect(r.error).toBeNull();
+		expect(r.rows.find((row) => row.contractId === '2024-001')?.object).toBe('Nettoyage & entretien <lot\u00a01> "A" l\'été — &lt; &unknown;');
+	});
+
+	it('reads a file with a DOCTYPE naming an external DTD without fetching it (no entity is declared)', () => {
+		const xml = read('decp-2024-demo-val-d-aurence.xml')
+			.toString('utf-8')
+			.replace('<marches>', '<!DOCTYPE marches SYSTEM "http://127.0.0.1:9/decp.dtd">\n<marches>');
+		const r = readDecp(xml, { buyers: [SIRET] });
+		expect(r.error).toBeNull();
+		expect(r.accepted).toBe(15);
+	});
+
+	it('decodeXmlText leaves invalid references as written', () => {
+		expect(decodeXmlText('&#0; &#xD800; &#99999999; &amp;amp;')).toBe('&#0; &#xD800; &#99999999; &amp;');
 	});
 });

@@ -57,7 +57,11 @@ const ERROR_RESPONSES: Record<number, { name: string; description: string }> = {
 	404: { name: 'NotFound', description: 'Élément inexistant ou qui ne vous est pas visible (`not_found`).' },
 	409: { name: 'Conflict', description: "Conflit avec l'état actuel (élément déjà existant, demande déjà traitée, dernier administrateur…)." },
 	413: { name: 'PayloadTooLarge', description: 'Corps de requête trop volumineux (1 Mo au plus).' },
-	415: { name: 'UnsupportedMediaType', description: 'Le corps de la requête doit être du JSON (`Content-Type: application/json`).' },
+	415: {
+		name: 'UnsupportedMediaType',
+		description:
+			'Le corps de la requête doit être du JSON (`Content-Type: application/json`) ; pour un import, un fichier dont le contenu n’est pas du type attendu (`invalid_file_type` : page web, programme, PDF ou archive sous un nom .csv, .json, .xml ou .docx…) ou d’un type non lu (`unsupported_file`).'
+	},
 	500: { name: 'InternalError', description: 'Erreur inattendue (`internal`), journalisée côté serveur.' }
 };
 

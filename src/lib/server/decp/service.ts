@@ -4,6 +4,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { withUser, type Actor, type Database, type Tx } from '../db';
 import { AppError, forbidden, notFound, toAppError } from '../errors';
 import { computeIndicators, DECP_TO_CATALOGUE, type ContractState, type DecpIndicators, type Threshold } from './compute';
+import { sniffDataFile } from '../files/sniff';
 import { readDecp, type DecpFormat, type DecpRejection, type DecpRow } from './parse';
 
 export const MAX_DECP_BYTES = 50 * 1024 * 1024;
@@ -89,6 +90,8 @@ export async function importDecp(db: Database, actor: Actor, orgId: string, file
 	if (!file.bytes.byteLength) throw new AppError('invalid', 'Le fichier est vide : choisissez un fichier DECP (JSON ou XML).', 400, { field: 'file' });
 	if (file.bytes.byteLength > MAX_DECP_BYTES)
 		throw new AppError('invalid', 'Le fichier dépasse 50 Mo : découpez-le par année avant de l’importer.', 400, { field: 'file' });
+	// The type comes from the bytes: only JSON or XML text, never a program, a PDF, an archive or a web page, whatever the name says.
+	sniffDataFile(file.bytes, file.name, ['json', 'xml']);
 	return guard(
 		withUser(db, actor, async (tx) => {
 			await requireWriter(tx, orgId);

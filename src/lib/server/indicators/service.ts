@@ -5,6 +5,7 @@ import { customIndicatorSchema, valueInputSchema, type ValueInput } from '../../
 import { fieldErrors } from '../../schemas/common';
 import { withUser, type Actor, type Database, type Tx } from '../db';
 import { AppError, forbidden, notFound, toAppError } from '../errors';
+import { sniffDataFile } from '../files/sniff';
 
 export interface ReferenceLine {
 	year: number;
@@ -332,13 +333,20 @@ export async function readXlsxRows(bytes: Uint8Array): Promise<string[][]> {
 	return out.filter((r) => r.some((c) => c.trim() !== ''));
 }
 
+/** Largest values file: 5 000 rows of the template weigh a few hundred kilobytes. */
+export const MAX_VALUES_IMPORT_BYTES = 5 * 1024 * 1024;
+
 export async function importValues(
 	db: Database,
 	actor: Actor,
 	orgId: string,
 	file: { name: string; bytes: Uint8Array }
 ): Promise<ValuesImportReport> {
-	const isXlsx = /\.xlsx$/i.test(file.name) || (file.bytes[0] === 0x50 && file.bytes[1] === 0x4b);
+	if (!file.bytes.byteLength) throw new AppError('invalid', 'Le fichier est vide\u00a0: partez du modèle CSV ou XLSX proposé.', 400, { field: 'file' });
+	if (file.bytes.byteLength > MAX_VALUES_IMPORT_BYTES)
+		throw new AppError('payload_too_large', 'Le fichier dépasse 5\u00a0Mo\u00a0: découpez-le (5\u00a0000 lignes au plus).', 413, { field: 'file' });
+	// The type comes from the bytes: a program, a PDF, a web page or a ZIP that is not a workbook is refused whatever its name.
+	const isXlsx = sniffDataFile(file.bytes, file.name, ['csv', 'xlsx']) === 'xlsx';
 	let table: string[][];
 	try {
 		table = isXlsx ? await readXlsxRows(file.bytes) : parseCsv(new TextDecoder().decode(file.bytes));

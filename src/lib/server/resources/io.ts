@@ -7,6 +7,7 @@ import { fieldErrors } from '../../schemas/common';
 import { resourceInput, type ResourceInput } from '../../schemas/resources';
 import { createResource, type ResourceRow } from './service';
 import { cpvLabel } from './cpv';
+import { sniffDataFile } from '../files/sniff';
 
 /** CSV column → input field. */
 export const CSV_COLUMNS: [string, keyof ResourceInput][] = [
@@ -86,7 +87,9 @@ export interface ImportReport {
 export function recordsFromFile(filename: string, text: string): Record<string, unknown>[] {
 	const trimmed = text.replace(/^\uFEFF/, '').trim();
 	if (!trimmed) throw new AppError('empty_file', 'Le fichier est vide.', 400, { field: 'file' });
-	if (/\.json$/i.test(filename) || trimmed.startsWith('[') || trimmed.startsWith('{')) {
+	// The content decides (a web page, a program or a PDF is refused whatever its name), the name may not lie.
+	const format = sniffDataFile(new TextEncoder().encode(trimmed.slice(0, 64 * 1024)), filename, ['csv', 'json']);
+	if (format === 'json') {
 		let data: unknown;
 		try {
 			data = JSON.parse(trimmed);
@@ -119,6 +122,21 @@ function fromFrench(rec: Record<string, unknown>): Record<string, unknown> {
 	for (const key of ['segments', 'cpvCodes'])
 		if (typeof out[key] === 'string') out[key] = (out[key] as string).split(/[;,|\s]+/).filter(Boolean);
 	return out;
+}
+
+/** Largest import file (2 000 rows of long clauses fit well under it). */
+export const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
+
+/**
+ * Imports an uploaded CSV or JSON file: its type comes from its bytes (a file whose content is not what its name
+ * says is refused with 'invalid_file_type' and nothing is imported), then every valid record is imported.
+ */
+export async function importResourceFile(db: Database, actor: Actor, orgId: string, file: { name: string; bytes: Uint8Array }): Promise<ImportReport> {
+	if (!file.bytes.byteLength) throw new AppError('empty_file', 'Le fichier est vide.', 400, { field: 'file' });
+	if (file.bytes.byteLength > MAX_IMPORT_BYTES)
+		throw new AppError('payload_too_large', 'Le fichier dépasse 5\u00a0Mo\u00a0: découpez-le en plusieurs imports.', 413, { field: 'file' });
+	sniffDataFile(file.bytes, file.name, ['csv', 'json']);
+	return importResources(db, actor, orgId, recordsFromFile(file.name, new TextDecoder('utf-8').decode(file.bytes)));
 }
 
 /** Imports every valid record into the collectivité (private); the report says why each refused row was refused. */

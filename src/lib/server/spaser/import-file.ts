@@ -3,7 +3,7 @@
 // Markdown from plain text once the content is known to be text.
 import mammoth from 'mammoth';
 import { AppError } from '../errors';
-import { sniffDocument } from '../files/sniff';
+import { binaryContent, looksLikeMarkup, sniffDocument } from '../files/sniff';
 import { detectStructure, type ImportResult } from '../../spaser/import/detect';
 import { htmlToImportText } from '../../spaser/import/html';
 
@@ -36,6 +36,28 @@ function unsupported(message: string): AppError {
 	return new AppError('unsupported_file', message, 415, { field: 'file' });
 }
 
+/** The kind of content a file name's extension claims (other extensions claim nothing: the content decides). */
+const NAME_CLAIMS: Record<string, string> = {
+	docx: 'docx',
+	doc: 'docx',
+	odt: 'odt',
+	pdf: 'pdf',
+	md: 'txt',
+	markdown: 'txt',
+	txt: 'txt',
+	xlsx: 'xlsx',
+	pptx: 'pptx',
+	png: 'png',
+	jpg: 'jpeg',
+	jpeg: 'jpeg',
+	webp: 'webp'
+};
+
+/** The bytes are not what the file's name claims (or not a document at all). */
+function lying(message: string): AppError {
+	return new AppError('invalid_file_type', message, 415, { field: 'file' });
+}
+
 // French Word documents may name their heading styles « Titre 1 »…; mammoth only maps « Heading 1 ». The
 // document's « Title » stays a paragraph (it lands in the unplaced text, not as a level of the SPASER).
 const STYLE_MAP = [1, 2, 3, 4, 5, 6].flatMap((n) => [`p[style-name='Titre ${n}'] => h${n}:fresh`, `p[style-name='heading ${n}'] => h${n}:fresh`]);
@@ -45,10 +67,31 @@ export async function readImportFile(bytes: Uint8Array, fileName: string): Promi
 	if (!bytes.length) throw new AppError('invalid', 'Le fichier est vide.', 400, { field: 'file' });
 	if (bytes.length > MAX_IMPORT_BYTES) throw new AppError('payload_too_large', 'Le fichier est trop volumineux\u00a0: 10\u00a0Mo au plus.', 413, { field: 'file' });
 	const sniffed = sniffDocument(bytes, { allowText: true });
-	if (!sniffed) throw unsupported(`Ce fichier n’est ni un document Word (.docx), ni un texte (.md, .txt). ${PDF_HINT}`);
-	if (sniffed.kind === 'pdf') throw unsupported(`Les PDF ne peuvent pas être importés directement. ${PDF_HINT}`);
+	const ext = /\.([a-z0-9]{1,8})$/i.exec(fileName.trim())?.[1]?.toLowerCase() ?? '';
+	if (!sniffed) {
+		// Not a document we read: an executable, an archive or other binary content whatever its name says.
+		const real = binaryContent(bytes)?.label ?? 'un fichier binaire';
+		if (ext === 'doc' && /ancien document Office/.test(real))
+			throw unsupported('Les anciens documents Word (.doc) ne sont pas lus\u00a0: enregistrez-le en DOCX («\u00a0Enregistrer sous… Word\u00a0») puis importez-le.');
+		throw lying(`Ce fichier est ${real}\u00a0: ce n’est ni un document Word (.docx), ni un texte (.md, .txt). ${PDF_HINT}`);
+	}
+	if (sniffed.kind === 'txt') {
+		const head = new TextDecoder().decode(bytes.subarray(0, 1024)).replace(/^\uFEFF/, '').trimStart();
+		if (looksLikeMarkup(head)) throw lying('Ce fichier est une page web (HTML), une image SVG ou un script\u00a0: choisissez un document Word (.docx) ou un texte (.md, .txt).');
+	}
+	// A name that claims another kind than the content lies (a text or an HTML page named .docx, a PDF named .txt…):
+	// refused as such ('invalid_file_type'), with the advice for the real kind.
+	const claimed = NAME_CLAIMS[ext] ?? null;
+	const mismatch = claimed !== null && claimed !== sniffed.kind;
+	const refuse = (advice: string) =>
+		mismatch ? lying(`${advice} (Le nom du fichier, en .${ext}, ne correspond pas à son contenu.)`) : unsupported(advice);
+	if (mismatch && sniffed.kind === 'txt')
+		throw lying(`Le contenu de ce fichier ne correspond pas à son nom (.${ext})\u00a0: c’est du texte. Enregistrez-le en .txt ou .md, ou choisissez le vrai document Word (.docx).`);
+	if (mismatch && sniffed.kind === 'docx')
+		throw lying(`Le contenu de ce fichier ne correspond pas à son nom (.${ext})\u00a0: c’est un document Word. Renommez-le en .docx puis importez-le.`);
+	if (sniffed.kind === 'pdf') throw refuse(`Les PDF ne peuvent pas être importés directement. ${PDF_HINT}`);
 	if (sniffed.kind === 'odt')
-		throw unsupported('Les documents OpenDocument (.odt) ne sont pas lus\u00a0: enregistrez-le en DOCX («\u00a0Enregistrer sous… Word\u00a0») puis importez-le.');
+		throw refuse('Les documents OpenDocument (.odt) ne sont pas lus\u00a0: enregistrez-le en DOCX («\u00a0Enregistrer sous… Word\u00a0») puis importez-le.');
 	if (sniffed.kind === 'docx') {
 		let html: string;
 		const warnings: string[] = [];
@@ -74,7 +117,7 @@ export async function readImportFile(bytes: Uint8Array, fileName: string): Promi
 		const md = /\.(md|markdown)$/i.test(fileName) || /^#{1,6}\s+\S/m.test(text);
 		return { kind: md ? 'md' : 'txt', mime: md ? MIME.md : MIME.txt, text, format: md ? 'md' : 'txt', warnings: [] };
 	}
-	throw unsupported(`Les fichiers ${sniffed.ext.toUpperCase()} ne sont pas importés\u00a0: choisissez un document Word (.docx), Markdown (.md) ou texte (.txt). ${PDF_HINT}`);
+	throw refuse(`Les fichiers ${sniffed.ext.toUpperCase()} ne sont pas importés\u00a0: choisissez un document Word (.docx), Markdown (.md) ou texte (.txt). ${PDF_HINT}`);
 }
 
 /** Pasted text (PDF users copy the text of their document). */

@@ -1,7 +1,7 @@
 import { fail } from '@sveltejs/kit';
 import type { Actions } from './$types';
 import { runAction } from '$lib/server/forms';
-import { importValues } from '$lib/server/indicators/service';
+import { importValues, MAX_VALUES_IMPORT_BYTES } from '$lib/server/indicators/service';
 import { orgContext } from '../context.server';
 
 export const actions: Actions = {
@@ -11,6 +11,7 @@ export const actions: Actions = {
 		const form = await event.request.formData();
 		const file = form.get('file');
 		if (!(file instanceof File) || !file.size) return fail(400, { message: 'Choisissez un fichier CSV ou XLSX à importer.' });
+		if (file.size > MAX_VALUES_IMPORT_BYTES) return fail(413, { message: 'Le fichier dépasse 5\u00a0Mo\u00a0: découpez-le (5\u00a0000 lignes au plus).' });
 		const bytes = new Uint8Array(await file.arrayBuffer());
 		const res = await runAction({}, () => importValues(db, user, org.id, { name: file.name, bytes }));
 		if (!res.ok) return res.failure;

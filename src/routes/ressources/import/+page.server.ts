@@ -4,9 +4,7 @@ import { getDb } from '$lib/server/db';
 import { requireUser } from '$lib/server/forms';
 import { toAppError } from '$lib/server/errors';
 import { writableOrgs } from '$lib/server/resources/service';
-import { CSV_COLUMNS, importResources, recordsFromFile } from '$lib/server/resources/io';
-
-const MAX_BYTES = 5 * 1024 * 1024;
+import { CSV_COLUMNS, importResourceFile, MAX_IMPORT_BYTES as MAX_BYTES } from '$lib/server/resources/io';
 
 export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);
@@ -22,8 +20,7 @@ export const actions: Actions = {
 		if (!(file instanceof File) || !file.size) return fail(400, { message: 'Choisissez un fichier CSV ou JSON.' });
 		if (file.size > MAX_BYTES) return fail(413, { message: 'Le fichier dépasse 5 Mo : découpez-le en plusieurs imports.' });
 		try {
-			const records = recordsFromFile(file.name, await file.text());
-			const report = await importResources(await getDb(), user, orgId, records);
+			const report = await importResourceFile(await getDb(), user, orgId, { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) });
 			return { report, filename: file.name };
 		} catch (e) {
 			const err = toAppError(e);

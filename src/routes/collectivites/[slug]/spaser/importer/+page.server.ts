@@ -3,13 +3,8 @@ import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { requireUser, runAction } from '$lib/server/forms';
 import { getOrganisationBySlug } from '$lib/server/orgs/service';
-import { createSpaserRecord, updateSpaserMetadata } from '$lib/server/spaser/documents';
-import { changeLiveDoc } from '$lib/server/spaser/live';
-import { createVersion } from '$lib/server/spaser/versions';
-import { parseSpaserExport, type ContentIssue } from '$lib/spaser/content-schema';
-import { importContent } from '$lib/spaser/ydoc';
-
-const MAX_BYTES = 5 * 1024 * 1024;
+import { importSpaserJsonFile, MAX_SPASER_JSON_BYTES as MAX_BYTES } from '$lib/server/spaser/import-json';
+import type { ContentIssue } from '$lib/spaser/content-schema';
 
 export const load: PageServerLoad = async (event) => {
 	requireUser(event);
@@ -90,37 +85,21 @@ export const actions: Actions = {
 		const file = form.get('file');
 		if (!(file instanceof File) || file.size === 0) return bad('Choisissez un fichier JSON exporté depuis SPASER Commun.');
 		if (file.size > MAX_BYTES) return bad('Le fichier est trop volumineux\u00a0: 5 Mo au plus.', [], 413);
-		const textContent = await file.text();
-		const parsed = parseSpaserExport(textContent);
-		if (!parsed.ok) {
-			const issues = parsed.issues.slice(0, 50).map((i: ContentIssue) => ({ where: where(i.path), message: i.message }));
+		const bytes = new Uint8Array(await file.arrayBuffer());
+		const db = await getDb();
+		const res = await runAction({}, async () => {
+			const org = await getOrganisationBySlug(db, user, event.params.slug);
+			return importSpaserJsonFile(db, user, org.id, { name: file.name, bytes });
+		});
+		if (!res.ok) return res.failure;
+		if (!res.value.ok) {
+			const found = res.value.issues;
+			const issues = found.slice(0, 50).map((i: ContentIssue) => ({ where: where(i.path), message: i.message }));
 			return bad(
-				`Le fichier «\u00a0${file.name}\u00a0» ne peut pas être importé\u00a0: ${parsed.issues.length} problème${parsed.issues.length > 1 ? 's' : ''} à corriger. Rien n'a été créé.`,
+				`Le fichier «\u00a0${file.name}\u00a0» ne peut pas être importé\u00a0: ${found.length} problème${found.length > 1 ? 's' : ''} à corriger. Rien n'a été créé.`,
 				issues
 			);
 		}
-		const { document: meta, content } = parsed.value;
-		const db = await getDb();
-		const year = new Date().getFullYear();
-		const res = await runAction({}, async () => {
-			const org = await getOrganisationBySlug(db, user, event.params.slug);
-			const doc = await createSpaserRecord(db, user, {
-				orgIds: [org.id],
-				leadOrgId: org.id,
-				title: meta.title,
-				periodStart: meta.periodStart ?? year,
-				periodEnd: meta.periodEnd ?? meta.periodStart ?? year + 3
-			});
-			const live = await changeLiveDoc(db, doc.id, (d) => importContent(d, content));
-			// keep the adoption facts of the file (the status starts again at « brouillon » in this collectivité)
-			if (meta.adoptedOn || meta.deliberationRef)
-				await updateSpaserMetadata(db, user, doc.id, { adoptedOn: meta.adoptedOn, deliberationRef: meta.deliberationRef }).catch(() => null);
-			// users may record named versions only (automatic and 'imported' kinds are the server's)
-			await createVersion(db, user, doc.id, live, { kind: 'named', name: `Import du fichier «\u00a0${file.name.slice(0, 200)}\u00a0»` });
-			live.destroy();
-			return doc;
-		});
-		if (!res.ok) return res.failure;
-		redirect(303, `/spaser/${res.value.id}?importe=${content.nodes.length}`);
+		redirect(303, `/spaser/${res.value.document.id}?importe=${res.value.nodes}`);
 	}
 };
