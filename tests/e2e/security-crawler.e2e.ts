@@ -13,7 +13,7 @@ import { expect, test, type APIRequestContext, type APIResponse, type BrowserCon
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { logIn } from './helpers';
-import { DEMO, PERSONAS, PERSONA_EMAILS, RULES, type Expect, type FilePart, type Fixtures, type FormBody, type Persona, type Rule } from './security-rules';
+import { DEMO, DEMO_SPASER_TITLE, PERSONAS, PERSONA_EMAILS, RULES, type Expect, type FilePart, type Fixtures, type FormBody, type Persona, type Rule } from './security-rules';
 
 const ROUTES_DIR = join(process.cwd(), 'src', 'routes');
 const PAGE_FILES = new Set(['+page.svelte', '+page.server.ts', '+page.ts']);
@@ -276,6 +276,29 @@ test('every route and API endpoint answers each persona as its rule says', async
 	const spasers = JSON.stringify(await (await outsider.api.get(`/api/v1/organisations/${DEMO.org}/spasers`)).json());
 	expect(spasers).not.toContain(DEMO.spaser);
 
+	// 7. Nothing of the demo data was written by the crawl (refused personas were refused, allowed ones sent invalid
+	// forms): Val d'Aurence keeps its three members and their roles, its SPASER, its network membership, the forum
+	// its programme and admin@'s registration, the clause its public visibility and network share.
+	const members2 = (await (await admin.get(`/api/v1/organisations/${DEMO.org}/members`)).json()).items as { email: string; role: string }[];
+	expect(Object.fromEntries(members2.map((m) => [m.email, m.role]))).toEqual({
+		[PERSONA_EMAILS.admin]: 'admin',
+		[PERSONA_EMAILS.editor]: 'editor',
+		[PERSONA_EMAILS.viewer]: 'viewer'
+	});
+	const demoSpaser = await admin.get(`/api/v1/spasers/${DEMO.spaser}`);
+	expect(demoSpaser.status()).toBe(200);
+	expect((await demoSpaser.json()).title).toBe(DEMO_SPASER_TITLE);
+	const memberships = (await (await admin.get(`/api/v1/networks/${DEMO.network}/memberships`)).json()).items as { id: string; status: string }[];
+	expect(memberships.find((m) => m.id === DEMO.orgMembership)?.status).toBe('approved');
+	const forum = await (await sessions.get('animator')!.api.get(`/api/v1/events/${DEMO.event}`)).json();
+	expect(forum.status).toBe('published');
+	expect(JSON.stringify(forum)).toContain(DEMO.eventSession);
+	const regs = JSON.stringify(await (await admin.get(`/api/v1/events/${DEMO.event}/registrations`)).json());
+	expect(regs).toContain(DEMO.registration);
+	expect(regs).not.toContain('"cancelled"');
+	const clause = await (await anonApi.get(`/api/v1/resources/${DEMO.resource}`)).json();
+	expect(clause.visibility).toBe('public');
+
 	for (const s of sessions.values()) await s.api.dispose();
 	for (const [p, s] of sessions) if (p !== 'anon') await s.ctx.close();
 	await anonCtx.close();
@@ -333,7 +356,8 @@ async function probe(
  * while the page's load passes, but renders the page afterwards: when the load refuses the persona (a collectivité
  * it does not see, an organiser's page…), its 403/404 REPLACES the action's outcome — a successful write or a 500
  * would be hidden behind it. Measured on this app: `fail(403)` → 403, `error(404)` → 404, `redirect(303)` → 303 in
- * both modes, and a viewer's `fail(400)` on /evenements/[id]/modifier?/group answered 404 by the plain POST.
+ * both modes, and a viewer's `fail(400)` on /evenements/[id]/modifier?/group answered 403 (the page's refusal) by the
+ * plain POST — see the test « a plain (non-enhanced) form POST… » below.
  */
 async function probeAction(
 	rule: Extract<Rule, { kind: 'action' }>,
@@ -357,7 +381,10 @@ async function postAction(ctx: BrowserContext, path: string, body: FormBody, bas
 	const payload = formPayload(body);
 	const headers: Record<string, string> = { origin: baseURL, accept: 'application/json', 'x-sveltekit-action': 'true' };
 	if ('data' in payload) headers['content-type'] = 'application/x-www-form-urlencoded';
-	const res = await ctx.request.post(path, { ...payload, headers, maxRedirects: 0 });
+	// A refusal answered before the body is read (login redirect, 401) may leave the kept-alive socket closed under
+	// the next request: that one is sent again, once, on a reset connection (refused or invalid: nothing written).
+	const send = () => ctx.request.post(path, { ...payload, headers, maxRedirects: 0 });
+	const res = await send().catch((e: Error) => (/ECONNRESET|socket hang up/.test(e.message) ? send() : Promise.reject(e)));
 	if (res.status() !== 200) return { status: res.status(), location: res.headers()['location'] ?? '' };
 	const result = (await res.json()) as { type: string; status?: number; location?: string };
 	return { status: result.type === 'success' ? 200 : (result.status ?? 0), location: result.location ?? '' };
@@ -375,6 +402,36 @@ function formPayload(body: FormBody): { multipart: Record<string, string | FileP
 	for (const [k, v] of entries) for (const one of Array.isArray(v) ? v : [v as string]) params.append(k, one);
 	return { data: params.toString() };
 }
+
+test('a plain (non-enhanced) form POST answers the action\'s status, unless the page load then refuses the person', async ({ browser, baseURL }) => {
+	const plain = (ctx: BrowserContext, path: string, form: Record<string, string>) =>
+		ctx.request.post(path, { form, headers: { origin: baseURL!, accept: 'text/html' }, maxRedirects: 0 });
+	const viewer = await browser.newContext();
+	await logIn(await viewer.newPage(), PERSONA_EMAILS.viewer);
+	const anon = await browser.newContext();
+	const invite = `/collectivites/${DEMO.orgSlug}/membres?/invite`;
+	// fail(403): the viewer may not invite; the members' page renders with that status
+	expect((await plain(viewer, invite, { email: 'intrus@demo.spaser.test', role: 'admin' })).status()).toBe(403);
+	// fail(400): an invalid form
+	expect((await plain(viewer, invite, { email: '', role: 'admin' })).status()).toBe(400);
+	// redirect(303): the anonymous visitor is sent to the login page
+	const login = await plain(anon, invite, { email: 'intrus@demo.spaser.test', role: 'admin' });
+	expect(login.status()).toBe(303);
+	expect(login.headers()['location']).toMatch(/^\/connexion\?redirect=/);
+	// error(404): Val d'Aurence's indicators, for someone who is not its member
+	const outsider = await browser.newContext();
+	await logIn(await outsider.newPage(), PERSONA_EMAILS.outsider);
+	expect((await plain(outsider, `/indicateurs?/save&org=${DEMO.orgSlug}`, { year: '2025' })).status()).toBe(404);
+	// …but the page is rendered after the action: the organiser's page refuses the viewer (its GET status), and
+	// that status replaces the action's own fail(400) — which is why the crawler reads the action's outcome itself.
+	const group = `/evenements/${DEMO.event}/modifier?/group`;
+	const pageStatus = (await viewer.request.get(`/evenements/${DEMO.event}/modifier`, { maxRedirects: 0 })).status();
+	expect(pageStatus).toBe(403);
+	expect((await plain(viewer, group, { title: '' })).status()).toBe(pageStatus);
+	const own = await viewer.request.post(group, { form: { title: '' }, headers: { origin: baseURL!, 'x-sveltekit-action': 'true', accept: 'application/json' } });
+	expect(await own.json()).toMatchObject({ type: 'failure', status: 400 });
+	for (const c of [viewer, anon, outsider]) await c.close();
+});
 
 test('a cross-site form POST is refused (CSRF)', async ({ browser, baseURL }) => {
 	const ctx = await browser.newContext();

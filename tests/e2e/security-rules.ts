@@ -1,15 +1,18 @@
 /**
- * The access rules checked by tests/e2e/security-crawler.e2e.ts: for EVERY page, +server.ts endpoint and JSON API
- * endpoint of the app, who gets which HTTP status. The crawler discovers the routes itself (src/routes/** and
- * /api/v1/openapi.json) and fails when a route has no rule here, or when a rule names a route that no longer
- * exists — so a new route cannot ship without deciding who may open it.
+ * The access rules checked by tests/e2e/security-crawler.e2e.ts: for EVERY page, +server.ts endpoint, JSON API
+ * endpoint and form action of the app, who gets which HTTP status. The crawler discovers the routes itself
+ * (src/routes/** — pages, +server.ts handlers, the `export const actions` of each +page.server.ts — and
+ * /api/v1/openapi.json) and fails when a route or action has no rule here, or when a rule names one that no longer
+ * exists — so a new route or action cannot ship without deciding who may use it.
  *
- * ADDING A RULE — one line, keyed by `METHOD pattern`, the pattern written as on disk (pages and +server.ts) or as
- * in the OpenAPI document (API, under /api/v1):
+ * ADDING A RULE — one line, keyed by `METHOD pattern`, the pattern written as on disk (pages, +server.ts, actions:
+ * `?/name` for a named action, nothing for `default`) or as in the OpenAPI document (API, under /api/v1):
  *
  *   'GET /ressources/[id]': page(`/ressources/${DEMO.resource}`, { ...signedIn(404), viewer: 200, editor: 200, admin: 200 }),
  *   'GET /api/v1/resources/{id}': read(`/resources/${DEMO.resource}`, { ...token(404), viewer: 200, admin: 200 }),
  *   'POST /api/v1/resources': write('/resources', { title: 'Sonde' }, { ...token(403), editor: OK, admin: OK }),
+ *   'POST /collectivites/[slug]/membres?/invite': action(`${C}/membres?/invite`, { email: 'intrus@…', role: 'admin' }, orgAdmin),
+ *   'POST /connexion': action('/connexion', { … }, all(OK)),
  *
  * - `page(path, expect)`: a GET with the persona's session cookie, no redirect followed. `'login'` = 303 to
  *   /connexion?redirect=… (anonymous visitor on a members' page); numbers are exact statuses.
@@ -18,9 +21,22 @@
  *   receive the VALID `body` and must be refused; personas marked `OK` receive an invalid body (a JSON array) and
  *   must get 400 — they passed authentication and scope, and nothing is written to the shared demo data. Endpoints
  *   without a request body are not sent to `OK` personas at all (it would perform the action).
+ * - `action(path, form, expect, invalid = {})`: a form action, POSTed as the browser's form (session cookie, the
+ *   app's Origin; url-encoded, or multipart when a field is a `file(…)`), `path` the concrete URL with `?/name`.
+ *   The status compared is the action's own outcome (fail(403) → 403, error(404) → 404, redirect → 303, success →
+ *   200; see probeAction in the crawler for why not the rendered page's). Same semantics as `write`: personas with
+ *   a refusal expectation (`'login'`, 403, 404, 409…) are sent the VALID `form` — write it so that it WOULD change
+ *   the demo data if the refusal failed —; `OK` personas are sent `invalid` and must get 400 (an empty form by
+ *   default; pass a form that breaks one rule, e.g. `tooLong('reason')`, when every field is optional). When no
+ *   invalid form exists (no field — ?/leave, ?/resend, ?/favourite… — or unknown ids answered 404), pass
+ *   `NO_INVALID`: `OK` personas are recorded but not sent anything. Many actions validate the form BEFORE the
+ *   rights check (an invalid form gets 400 whoever sends it): that is why refused personas get the valid one.
+ *   Public forms (login, sign-up, password reset) are probed with invalid forms only — never a wrong password for a
+ *   demo account (8 failures lock it for 15 minutes).
  * - `skip(reason)`: a route the crawler cannot reach meaningfully (the API catch-all, covered by the API rows).
- * - Path placeholders `:name` are filled at run time from fixtures created by the crawler (see `Fixtures`).
- * - Expectations are a full record of every persona: spread a preset (`all`, `signedIn`, `token`) and override.
+ * - Path placeholders `:name` and form functions `(f) => …` use fixtures created by the crawler (see `Fixtures`).
+ * - Expectations are a full record of every persona: spread a preset (`all`, `signedIn`, `token`, or the action
+ *   presets `orgAdmin`, `orgWriters`, `spaserWriters`, `organiser`…) and override.
  *
  * Personas (demo accounts, password « Demo-Spaser-2026! »; see supabase/seed.sql and supabase/seeds/security.sql):
  *   anon          nobody signed in (no cookie, no token)
@@ -79,6 +95,9 @@ export const DEMO = {
 	/** An id that exists nowhere (unknown documents, files, tokens). */
 	none: 'de000000-0000-4000-8fff-000000000000'
 } as const;
+
+/** The demo SPASER's title (src/lib/server/demo.ts): the crawl must leave it as it is. */
+export const DEMO_SPASER_TITLE = "SPASER 2026-2029 de l'Agglomération du Val d'Aurence";
 
 /**
  * Ids the crawler creates or looks up before crawling (as admin@ through the API, additive only):
