@@ -120,7 +120,7 @@ function discoverApiRoutes(doc: OpenApi): Map<string, { hasBody: boolean }> {
 }
 
 function fill(path: string, fixtures: Fixtures): string {
-	return path.replace(/:(version|request|node)\b/g, (_, k: 'version' | 'request' | 'node') => fixtures[k]);
+	return path.replace(/:(version|request|node|draft)\b/g, (_, k: 'version' | 'request' | 'node' | 'draft') => fixtures[k]);
 }
 
 const isRefusal = (e: Expect) => typeof e === 'number' && e >= 401 && e < 500 && e !== 400;
@@ -180,7 +180,8 @@ test('every route and API endpoint answers each persona as its rule says', async
 		});
 	}
 
-	// 3. Fixtures, as admin@ (additive only): a named version of the demo SPASER, a Guichet question, an invitation.
+	// 3. Fixtures, as admin@ (additive only): a named version of the demo SPASER, a Guichet question, an invitation,
+	// a comment, an import draft.
 	const admin = sessions.get('admin')!.api;
 	const versions = await admin.get(`/api/v1/spasers/${DEMO.spaser}/versions`);
 	expect(versions.status()).toBe(200);
@@ -202,11 +203,22 @@ test('every route and API endpoint answers each persona as its rule says', async
 	expect(node, 'the demo SPASER has at least one element').toBeTruthy();
 	const invited = await admin.post(`/api/v1/organisations/${DEMO.org}/invitations`, { data: { email: `invitation.crawler.${Date.now()}@exemple.test`, role: 'viewer' } });
 	expect(invited.status(), await invited.text()).toBe(201);
+	// (through admin@'s forms: a comment on the demo SPASER, an import draft of Val d'Aurence)
+	const adminCtx = sessions.get('admin')!.ctx;
+	const enhanced = { origin: baseURL!, accept: 'application/json', 'x-sveltekit-action': 'true' };
+	const commented = await adminCtx.request.post(`/spaser/${DEMO.spaser}?/comment`, { form: { nodeId: node, body: 'Commentaire du crawler de sécurité' }, headers: enhanced });
+	const comment = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/.exec(((await commented.json()) as { data?: string }).data ?? '')?.[0];
+	expect(comment, 'admin@ comments on the demo SPASER').toBeTruthy();
+	const drafted = await postAction(adminCtx, `/collectivites/${DEMO.orgSlug}/spaser/importer/document`, { text: 'SPASER du crawler\n\nAxe 1 : achats sociaux' }, baseURL!);
+	const draft = /\/importer\/document\/([0-9a-f-]{36})$/.exec(drafted.location)?.[1];
+	expect(draft, `admin@ starts an import (${drafted.status} ${drafted.location})`).toBeTruthy();
 	const fixtures: Fixtures = {
 		version: versionId,
 		request: (await question.json()).id,
 		node,
 		invitation: (await invited.json()).id,
+		comment: comment!,
+		draft: draft!,
 		spaserExport: await exported.json()
 	};
 

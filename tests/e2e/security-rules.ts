@@ -110,6 +110,10 @@ export interface Fixtures {
 	node: string;
 	/** A pending invitation to Val d'Aurence (sent by admin@ to an address of nobody). */
 	invitation: string;
+	/** A comment of admin@ on the demo SPASER (through its form). */
+	comment: string;
+	/** `:draft` an import draft of Val d'Aurence started by admin@ (through its form). */
+	draft: string;
 	/** GET /spasers/{demo}/export as admin@: a valid body for POST /spasers/import. */
 	spaserExport: Record<string, unknown>;
 }
@@ -485,18 +489,18 @@ export const RULES: Record<string, Rule> = {
 	'POST /collectivites/[slug]/spaser/importer': action(`${C}/spaser/importer`, (f) => ({ file: file('spaser.json', 'application/json', JSON.stringify(f.spaserExport)) }), orgWriters),
 	'POST /collectivites/[slug]/spaser/importer/document': action(`${C}/spaser/importer/document`, { text: 'SPASER d’un intrus\n\nAxe 1 : achats sociaux' }, orgWriters),
 	'POST /collectivites/[slug]/spaser/importer/document/[id]?/confirm': action(`${C}/spaser/importer/document/${none}?/confirm`, { title: 'SPASER d’un intrus', periodStart: '2030', periodEnd: '2033', state: '' }, signedIn(404)),
-	'POST /collectivites/[slug]/spaser/importer/document/[id]?/abandon': action(`${C}/spaser/importer/document/${none}?/abandon`, {}, signedIn(404)),
+	'POST /collectivites/[slug]/spaser/importer/document/[id]?/abandon': action(`${C}/spaser/importer/document/:draft?/abandon`, {}, { ...orgWriters, viewer: 404, outsider: 404, animator: 404, platform: 404 }, NO_INVALID),
 	// (step 1 of the wizard only computes a proposal: nothing is created, anyone signed in may)
 	'POST /collectivites/[slug]/spaser/nouveau?/propose': action(`${C}/spaser/nouveau?/propose`, WIZARD_FORM, signedIn(OK)),
 	'POST /collectivites/[slug]/spaser/nouveau?/create': action(`${C}/spaser/nouveau?/create`, WIZARD_FORM, orgWriters),
 	'POST /collectivites/[slug]/spaser/nouveau?/template': action(`${C}/spaser/nouveau?/template`, { templateKey: 'cinq_axes', periodStart: '2030', periodEnd: '2033', title: 'SPASER d’un intrus' }, orgWriters),
 
 	'POST /spaser/[id]?/comment': action(`${S}?/comment`, (f) => ({ nodeId: f.node, body: 'Commentaire d’un intrus' }), { ...signedIn(404), ...members(OK), animator: OK }),
-	// (an unknown comment: 404 for everyone signed in)
-	'POST /spaser/[id]?/editComment': action(`${S}?/editComment`, { commentId: none, body: 'Modifié par un intrus' }, signedIn(404)),
-	'POST /spaser/[id]?/deleteComment': action(`${S}?/deleteComment`, { commentId: none }, signedIn(404)),
-	'POST /spaser/[id]?/resolve': action(`${S}?/resolve`, { commentId: none }, signedIn(404)),
-	'POST /spaser/[id]?/reopen': action(`${S}?/reopen`, { commentId: none }, signedIn(404)),
+	// (admin@'s comment: its author edits it; those who read the SPASER may resolve and reopen the discussion)
+	'POST /spaser/[id]?/editComment': action(`${S}?/editComment`, (f) => ({ commentId: f.comment, body: 'Modifié par un intrus' }), { ...signedIn(404), viewer: 403, editor: 403, animator: 403, admin: OK }, undefined),
+	'POST /spaser/[id]?/deleteComment': action(`${S}?/deleteComment`, (f) => ({ commentId: f.comment }), { ...signedIn(404), viewer: 403, editor: 403, animator: 403, admin: OK }, NO_INVALID),
+	'POST /spaser/[id]?/resolve': action(`${S}?/resolve`, (f) => ({ commentId: f.comment }), { ...signedIn(404), ...members(OK), animator: OK }, NO_INVALID),
+	'POST /spaser/[id]?/reopen': action(`${S}?/reopen`, (f) => ({ commentId: f.comment }), { ...signedIn(404), ...members(OK), animator: OK }, NO_INVALID),
 	'POST /spaser/[id]/parametres?/metadata': action(`${S}/parametres?/metadata`, { title: 'Titre pris par un intrus' }, spaserWriters),
 	'POST /spaser/[id]/parametres?/sharing': action(`${S}/parametres?/sharing`, {}, spaserWriters, NO_INVALID),
 	'POST /spaser/[id]/parametres?/addOwner': action(`${S}/parametres?/addOwner`, { orgId: DEMO.outsiderOrg }, spaserWriters),
