@@ -1,15 +1,18 @@
 /**
- * The access rules checked by tests/e2e/security-crawler.e2e.ts: for EVERY page, +server.ts endpoint and JSON API
- * endpoint of the app, who gets which HTTP status. The crawler discovers the routes itself (src/routes/** and
- * /api/v1/openapi.json) and fails when a route has no rule here, or when a rule names a route that no longer
- * exists — so a new route cannot ship without deciding who may open it.
+ * The access rules checked by tests/e2e/security-crawler.e2e.ts: for EVERY page, +server.ts endpoint, JSON API
+ * endpoint and form action of the app, who gets which HTTP status. The crawler discovers the routes itself
+ * (src/routes/** — pages, +server.ts handlers, the `export const actions` of each +page.server.ts — and
+ * /api/v1/openapi.json) and fails when a route or action has no rule here, or when a rule names one that no longer
+ * exists — so a new route or action cannot ship without deciding who may use it.
  *
- * ADDING A RULE — one line, keyed by `METHOD pattern`, the pattern written as on disk (pages and +server.ts) or as
- * in the OpenAPI document (API, under /api/v1):
+ * ADDING A RULE — one line, keyed by `METHOD pattern`, the pattern written as on disk (pages, +server.ts, actions:
+ * `?/name` for a named action, nothing for `default`) or as in the OpenAPI document (API, under /api/v1):
  *
  *   'GET /ressources/[id]': page(`/ressources/${DEMO.resource}`, { ...signedIn(404), viewer: 200, editor: 200, admin: 200 }),
  *   'GET /api/v1/resources/{id}': read(`/resources/${DEMO.resource}`, { ...token(404), viewer: 200, admin: 200 }),
  *   'POST /api/v1/resources': write('/resources', { title: 'Sonde' }, { ...token(403), editor: OK, admin: OK }),
+ *   'POST /collectivites/[slug]/membres?/invite': action(`${C}/membres?/invite`, { email: 'intrus@…', role: 'admin' }, orgAdmin),
+ *   'POST /connexion': action('/connexion', { … }, all(OK)),
  *
  * - `page(path, expect)`: a GET with the persona's session cookie, no redirect followed. `'login'` = 303 to
  *   /connexion?redirect=… (anonymous visitor on a members' page); numbers are exact statuses.
@@ -18,9 +21,22 @@
  *   receive the VALID `body` and must be refused; personas marked `OK` receive an invalid body (a JSON array) and
  *   must get 400 — they passed authentication and scope, and nothing is written to the shared demo data. Endpoints
  *   without a request body are not sent to `OK` personas at all (it would perform the action).
+ * - `action(path, form, expect, invalid = {})`: a form action, POSTed as the browser's form (session cookie, the
+ *   app's Origin; url-encoded, or multipart when a field is a `file(…)`), `path` the concrete URL with `?/name`.
+ *   The status compared is the action's own outcome (fail(403) → 403, error(404) → 404, redirect → 303, success →
+ *   200; see probeAction in the crawler for why not the rendered page's). Same semantics as `write`: personas with
+ *   a refusal expectation (`'login'`, 403, 404, 409…) are sent the VALID `form` — write it so that it WOULD change
+ *   the demo data if the refusal failed —; `OK` personas are sent `invalid` and must get 400 (an empty form by
+ *   default; pass a form that breaks one rule, e.g. `tooLong('reason')`, when every field is optional). When no
+ *   invalid form exists (no field — ?/leave, ?/resend, ?/favourite… — or unknown ids answered 404), pass
+ *   `NO_INVALID`: `OK` personas are recorded but not sent anything. Many actions validate the form BEFORE the
+ *   rights check (an invalid form gets 400 whoever sends it): that is why refused personas get the valid one.
+ *   Public forms (login, sign-up, password reset) are probed with invalid forms only — never a wrong password for a
+ *   demo account (8 failures lock it for 15 minutes).
  * - `skip(reason)`: a route the crawler cannot reach meaningfully (the API catch-all, covered by the API rows).
- * - Path placeholders `:name` are filled at run time from fixtures created by the crawler (see `Fixtures`).
- * - Expectations are a full record of every persona: spread a preset (`all`, `signedIn`, `token`) and override.
+ * - Path placeholders `:name` and form functions `(f) => …` use fixtures created by the crawler (see `Fixtures`).
+ * - Expectations are a full record of every persona: spread a preset (`all`, `signedIn`, `token`, or the action
+ *   presets `orgAdmin`, `orgWriters`, `spaserWriters`, `organiser`…) and override.
  *
  * Personas (demo accounts, password « Demo-Spaser-2026! »; see supabase/seed.sql and supabase/seeds/security.sql):
  *   anon          nobody signed in (no cookie, no token)
@@ -55,6 +71,8 @@ export const DEMO = {
 	networkSlug: 'reseau-achats-responsables-sud-ouest',
 	otherNetwork: 'de000000-0000-4000-8002-000000000901',
 	otherNetworkSlug: 'reseau-commande-publique-durable-nord-est',
+	/** Val d'Aurence's approved membership of the demo network. */
+	orgMembership: 'de000000-0000-4000-8003-000000000001',
 	/** A pending join request of the demo network (Sainte-Olvérine). */
 	pendingMembership: 'de000000-0000-4000-8003-000000000013',
 	spaser: 'de000000-0000-4000-8003-000000000001',
@@ -78,6 +96,9 @@ export const DEMO = {
 	none: 'de000000-0000-4000-8fff-000000000000'
 } as const;
 
+/** The demo SPASER's title (src/lib/server/demo.ts): the crawl must leave it as it is. */
+export const DEMO_SPASER_TITLE = "SPASER 2026-2029 de l'Agglomération du Val d'Aurence";
+
 /**
  * Ids the crawler creates or looks up before crawling (as admin@ through the API, additive only):
  * `:version` a named version of the demo SPASER, `:request` a Guichet question of Val d'Aurence to the demo network.
@@ -85,6 +106,14 @@ export const DEMO = {
 export interface Fixtures {
 	version: string;
 	request: string;
+	/** `:node` the first element of the demo SPASER. */
+	node: string;
+	/** A pending invitation to Val d'Aurence (sent by admin@ to an address of nobody). */
+	invitation: string;
+	/** A comment of admin@ on the demo SPASER (through its form). */
+	comment: string;
+	/** `:draft` an import draft of Val d'Aurence started by admin@ (through its form). */
+	draft: string;
 	/** GET /spasers/{demo}/export as admin@: a valid body for POST /spasers/import. */
 	spaserExport: Record<string, unknown>;
 }
@@ -97,7 +126,17 @@ export type Rule =
 	| { kind: 'page'; path: string; expect: Expectations }
 	| { kind: 'read'; path: string; expect: Expectations }
 	| { kind: 'write'; path: string; body: unknown | ((f: Fixtures) => unknown); expect: Expectations }
+	| { kind: 'action'; path: string; body: FormBody | ((f: Fixtures) => FormBody); invalid: FormBody | null; expect: Expectations }
 	| { kind: 'skip'; reason: string };
+
+/** A file field of a form (sent as multipart/form-data). */
+export interface FilePart {
+	name: string;
+	mimeType: string;
+	buffer: Buffer;
+}
+/** The fields of a form: a repeated field (checkboxes, multiple select) is an array. */
+export type FormBody = Record<string, string | string[] | FilePart>;
 
 export const OK = 'OK' as const;
 export function all(e: Expect): Expectations {
@@ -120,6 +159,20 @@ export const page = (path: string, expect: Expectations): Rule => ({ kind: 'page
 export const read = (path: string, expect: Expectations): Rule => ({ kind: 'read', path, expect });
 export const write = (path: string, body: unknown | ((f: Fixtures) => unknown), expect: Expectations): Rule => ({ kind: 'write', path, body, expect });
 export const skip = (reason: string): Rule => ({ kind: 'skip', reason });
+/**
+ * A form action (see the header). `invalid` is what `OK` personas are sent (default: an empty form) and must be
+ * answered 400 for; `null` when the action has no invalid form (no field, or none required): `OK` personas are
+ * then not sent anything, the action would be performed.
+ */
+export const action = (path: string, body: FormBody | ((f: Fixtures) => FormBody), expect: Expectations, invalid: FormBody | null = {}): Rule => ({
+	kind: 'action',
+	path,
+	body,
+	invalid,
+	expect
+});
+/** The action has no invalid form: `OK` personas are recorded, not sent anything. */
+const NO_INVALID = null;
 
 /** A valid « my availability » body (an inactive profile): refused personas must not get to create it. */
 const GUICHET_AVAILABILITY = {
@@ -155,6 +208,39 @@ const { org, orgSlug, spaser, network, event, eventSession, registration, none }
 const S = `/spaser/${spaser}`;
 const C = `/collectivites/${orgSlug}`;
 const E = `/evenements/${event}`;
+const N = `/reseaux/${DEMO.networkSlug}`;
+/** Val d'Aurence's public clause, validated in the demo network. */
+const R = `/ressources/clauses/${DEMO.resource}`;
+
+// ── Form bodies of the action rules: VALID submissions, only ever sent to personas that must be refused ──────
+const file = (name: string, mimeType: string, content: string | Buffer): FilePart => ({ name, mimeType, buffer: Buffer.isBuffer(content) ? content : Buffer.from(content) });
+/** A 1×1 transparent PNG. */
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+const PDF = '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n';
+const ORG_FORM = { name: "Agglomération du Val d'Aurence (prise par un intrus)", kind: 'communaute_agglomeration' };
+const RESOURCE_FORM = { kind: 'clause', title: 'Clause sonde de sécurité', summary: 'Sonde', body: 'Texte de la sonde de sécurité.', family: 'sociale', mechanism: 'autre' };
+const WIZARD_FORM = { orgKind: 'communaute_agglomeration', experience: 'first', periodStart: '2030', periodEnd: '2033', title: 'SPASER d’un intrus' };
+const EVENT_FORM = { kind: 'webinaire', title: 'Webinaire d’un intrus', audience: 'network', startsAt: '2030-01-07T10:00', endsAt: '2030-01-07T11:00' };
+const GUICHET_FORM = { orgId: org, topic: 'Sonde', stage: 'spaser', question: 'Une question d’un intrus.' };
+const PROFILE_FORM = { sessionMinutes: '60', bufferBeforeMinutes: '0', bufferAfterMinutes: '0', minNoticeHours: '0', horizonDays: '30', modalities: ['telephone'], phone: '05 00 00 00 00', confirmationMode: 'manual' };
+/** An invalid form where every field is optional: one field over its length limit. */
+const tooLong = (field: string) => ({ [field]: 'x'.repeat(20_001) });
+/** Indicator pages act on the collectivité named by ?org= (without it, on the person's first one). */
+const I = (path: string, name: string) => `${path}?/${name}&org=${orgSlug}`;
+/** Who may change Val d'Aurence's SPASER (its editors and admins); its viewers and the animator it is shared with read only. */
+const spaserWriters = { ...signedIn(404), viewer: 403, editor: OK, admin: OK, animator: 403 } as Expectations;
+/** The collectivité's admin only, through its pages (others who see the collectivité: 403; the other animator: 404). */
+const orgAdmin = { ...signedIn(403), otherAnimator: 404, admin: OK } as Expectations;
+/** Its editors and admins. */
+const orgWriters = { ...signedIn(403), otherAnimator: 404, editor: OK, admin: OK } as Expectations;
+/** The demo network's animator and the platform administrator. */
+const networkManagers = { ...signedIn(403), animator: OK, platform: OK } as Expectations;
+/** Animators of any network (their own Guichet profile). */
+const animators = { ...signedIn(403), animator: OK, otherAnimator: OK } as Expectations;
+/** The forum's organiser (the demo network's animator); everybody else is told it does not exist. */
+const organiser = { ...signedIn(404), animator: OK } as Expectations;
+/** Val d'Aurence's indicators: editors and admins write, viewers are refused, non-members do not see the collectivité. */
+const indicatorWriters = { ...signedIn(404), viewer: 403, editor: OK, admin: OK } as Expectations;
 
 export const RULES: Record<string, Rule> = {
 	// ── Public pages and account pages (signed in, / and the login pages send to /collectivites) ────────────
@@ -353,5 +439,157 @@ export const RULES: Record<string, Rule> = {
 	'POST /api/v1/events/{id}/registrations': write(`/events/${DEMO.webinar}/registrations`, { userId: DEMO.viewerUser, orgId: org }, { ...token(403), viewer: OK, admin: OK, animator: OK }),
 	'POST /api/v1/event-registrations/{id}/cancel': write(`/event-registrations/${registration}/cancel`, undefined, { ...token(404), admin: OK, animator: OK, platform: OK }),
 	'POST /api/v1/event-sessions/{id}/check-ins': write(`/event-sessions/${eventSession}/check-ins`, { registrationId: registration }, { ...token(404), animator: OK }),
-	'DELETE /api/v1/event-sessions/{id}/check-ins/{registrationId}': write(`/event-sessions/${eventSession}/check-ins/${registration}`, undefined, { ...token(404), animator: OK })
+	'DELETE /api/v1/event-sessions/{id}/check-ins/{registrationId}': write(`/event-sessions/${eventSession}/check-ins/${registration}`, undefined, { ...token(404), animator: OK }),
+
+	// ── Form actions (POST, a plain browser form; see the header: refused personas send the VALID form) ──────────
+	// Public forms: every persona, signed in or not, may submit them; probed with an empty form only (→ 400), so that
+	// no account is created, no mail sent and no demo account gets a failed login attempt.
+	'POST /connexion': action('/connexion', { email: 'inconnu@exemple.test', password: 'x' }, all(OK)),
+	'POST /inscription': action('/inscription', {}, all(OK)),
+	'POST /mot-de-passe/oubli': action('/mot-de-passe/oubli', {}, all(OK)),
+	'POST /mot-de-passe/nouveau': action('/mot-de-passe/nouveau', {}, all(OK)),
+	// (signing out: a signed-in persona is never sent it — the crawl would lose its session; anonymous: back home)
+	'POST /deconnexion': action('/deconnexion', {}, { ...all(OK), anon: 303 }, NO_INVALID),
+	// (an unknown invitation: refused to everyone signed in, and nothing joined)
+	'POST /invitation/[secret]?/accept': action('/invitation/secret-inconnu-0123456789?/accept', {}, signedIn(409)),
+	'POST /invitation/[secret]?/resend': action('/invitation/secret-inconnu-0123456789?/resend', {}, signedIn(OK), NO_INVALID),
+	'POST /verifier-email?/resend': action('/verifier-email?/resend', {}, signedIn(OK), NO_INVALID),
+	'POST /verifier-email/envoye?/resend': action('/verifier-email/envoye?/resend', {}, signedIn(OK), NO_INVALID),
+
+	// (one's own account: every signed-in persona; the password forms are probed empty, never with a wrong password)
+	'POST /compte?/profile': action('/compte?/profile', { displayName: 'Intrus' }, signedIn(OK)),
+	'POST /compte?/password': action('/compte?/password', { currentPassword: 'x', newPassword: 'Un-Intrus-2026!' }, signedIn(OK)),
+	'POST /compte?/resend': action('/compte?/resend', {}, signedIn(OK), NO_INVALID),
+	'POST /compte?/logoutEverywhere': action('/compte?/logoutEverywhere', {}, signedIn(OK), NO_INVALID),
+	'POST /compte?/createToken': action('/compte?/createToken', { name: 'Jeton d’un intrus', scopes: ['read'] }, signedIn(OK)),
+	'POST /compte?/revokeToken': action('/compte?/revokeToken', { id: none }, signedIn(404)), // (an unknown token: one's own tokens only)
+	'POST /compte/donnees?/delete': action('/compte/donnees?/delete', { password: 'x', confirmation: 'SUPPRIMER' }, signedIn(OK)),
+
+	'POST /admin/reseaux?/create': action('/admin/reseaux?/create', { name: 'Réseau d’un intrus' }, { ...signedIn(403), platform: OK }),
+	'POST /admin/reseaux?/addAnimator': action('/admin/reseaux?/addAnimator', { networkId: DEMO.otherNetwork, email: PERSONA_EMAILS.outsider }, { ...signedIn(403), platform: OK }),
+	'POST /admin/reseaux?/removeAnimator': action('/admin/reseaux?/removeAnimator', { networkId: network, userId: DEMO.animatorUser }, { ...signedIn(403), platform: OK }),
+
+	// (a new collectivité: anyone signed in may create one)
+	'POST /collectivites/nouvelle': action('/collectivites/nouvelle', ORG_FORM, signedIn(OK)),
+	'POST /collectivites/[slug]/membres?/role': action(`${C}/membres?/role`, { userId: DEMO.editorUser, role: 'viewer' }, orgAdmin),
+	'POST /collectivites/[slug]/membres?/remove': action(`${C}/membres?/remove`, { userId: DEMO.adminUser }, orgAdmin), // (not oneself: that is leaving)
+	'POST /collectivites/[slug]/membres?/invite': action(`${C}/membres?/invite`, { email: 'intrus@demo.spaser.test', role: 'admin' }, orgAdmin),
+	'POST /collectivites/[slug]/membres?/revoke': action(`${C}/membres?/revoke`, (f) => ({ invitationId: f.invitation }), { ...signedIn(404), admin: OK }), // (invitations: seen by its admins only)
+	'POST /collectivites/[slug]/membres?/transfer': action(`${C}/membres?/transfer`, { userId: DEMO.editorUser }, orgAdmin),
+	// (leaving: its members may — not sent —; the others are not members)
+	'POST /collectivites/[slug]/membres?/leave': action(`${C}/membres?/leave`, {}, { ...signedIn(403), otherAnimator: 404, ...members(OK) }, NO_INVALID),
+	'POST /collectivites/[slug]/parametres?/update': action(`${C}/parametres?/update`, ORG_FORM, { ...orgAdmin, platform: OK }),
+	'POST /collectivites/[slug]/parametres?/logo': action(`${C}/parametres?/logo`, { logo: file('logo.png', 'image/png', PNG) }, orgAdmin),
+	'POST /collectivites/[slug]/parametres?/removeLogo': action(`${C}/parametres?/removeLogo`, {}, orgAdmin, NO_INVALID),
+	'POST /collectivites/[slug]/reseaux?/join': action(`${C}/reseaux?/join`, { networkId: DEMO.otherNetwork }, orgAdmin),
+	// (ending Val d'Aurence's membership: its admin, the network's animator and the platform admin may)
+	'POST /collectivites/[slug]/reseaux?/withdraw': action(`${C}/reseaux?/withdraw`, { membershipId: DEMO.orgMembership }, { ...orgAdmin, animator: OK, platform: OK }),
+	'POST /collectivites/[slug]/reseaux?/leaveNetwork': action(`${C}/reseaux?/leaveNetwork`, { membershipId: DEMO.orgMembership }, { ...orgAdmin, animator: OK, platform: OK }),
+	'POST /collectivites/[slug]/donnees?/close': action(`${C}/donnees?/close`, { confirmation: "Agglomération du Val d'Aurence" }, orgAdmin),
+	'POST /collectivites/[slug]/spaser/importer': action(`${C}/spaser/importer`, (f) => ({ file: file('spaser.json', 'application/json', JSON.stringify(f.spaserExport)) }), orgWriters),
+	'POST /collectivites/[slug]/spaser/importer/document': action(`${C}/spaser/importer/document`, { text: 'SPASER d’un intrus\n\nAxe 1 : achats sociaux' }, orgWriters),
+	'POST /collectivites/[slug]/spaser/importer/document/[id]?/confirm': action(`${C}/spaser/importer/document/${none}?/confirm`, { title: 'SPASER d’un intrus', periodStart: '2030', periodEnd: '2033', state: '' }, signedIn(404)),
+	'POST /collectivites/[slug]/spaser/importer/document/[id]?/abandon': action(`${C}/spaser/importer/document/:draft?/abandon`, {}, { ...orgWriters, viewer: 404, outsider: 404, animator: 404, platform: 404 }, NO_INVALID),
+	// (step 1 of the wizard only computes a proposal: nothing is created, anyone signed in may)
+	'POST /collectivites/[slug]/spaser/nouveau?/propose': action(`${C}/spaser/nouveau?/propose`, WIZARD_FORM, signedIn(OK)),
+	'POST /collectivites/[slug]/spaser/nouveau?/create': action(`${C}/spaser/nouveau?/create`, WIZARD_FORM, orgWriters),
+	'POST /collectivites/[slug]/spaser/nouveau?/template': action(`${C}/spaser/nouveau?/template`, { templateKey: 'cinq_axes', periodStart: '2030', periodEnd: '2033', title: 'SPASER d’un intrus' }, orgWriters),
+
+	'POST /spaser/[id]?/comment': action(`${S}?/comment`, (f) => ({ nodeId: f.node, body: 'Commentaire d’un intrus' }), { ...signedIn(404), ...members(OK), animator: OK }),
+	// (admin@'s comment: its author edits it; those who read the SPASER may resolve and reopen the discussion)
+	'POST /spaser/[id]?/editComment': action(`${S}?/editComment`, (f) => ({ commentId: f.comment, body: 'Modifié par un intrus' }), { ...signedIn(404), viewer: 403, editor: 403, animator: 403, admin: OK }, undefined),
+	'POST /spaser/[id]?/deleteComment': action(`${S}?/deleteComment`, (f) => ({ commentId: f.comment }), { ...signedIn(404), viewer: 403, editor: 403, animator: 403, admin: OK }, NO_INVALID),
+	'POST /spaser/[id]?/resolve': action(`${S}?/resolve`, (f) => ({ commentId: f.comment }), { ...signedIn(404), ...members(OK), animator: OK }, NO_INVALID),
+	'POST /spaser/[id]?/reopen': action(`${S}?/reopen`, (f) => ({ commentId: f.comment }), { ...signedIn(404), ...members(OK), animator: OK }, NO_INVALID),
+	'POST /spaser/[id]/parametres?/metadata': action(`${S}/parametres?/metadata`, { title: 'Titre pris par un intrus' }, spaserWriters),
+	'POST /spaser/[id]/parametres?/sharing': action(`${S}/parametres?/sharing`, {}, spaserWriters, NO_INVALID),
+	'POST /spaser/[id]/parametres?/addOwner': action(`${S}/parametres?/addOwner`, { orgId: DEMO.outsiderOrg }, spaserWriters),
+	// (the demo SPASER has no co-owner to remove: its lead collectivité can never be, 400 for whoever reads it — the
+	// rule checks that nobody gets further; a malformed id is answered 404, so no invalid form either)
+	'POST /spaser/[id]/parametres?/removeOwner': action(`${S}/parametres?/removeOwner`, { orgId: org }, { ...signedIn(404), ...members(400), animator: 400 }),
+	'POST /spaser/[id]/parametres?/delete': action(`${S}/parametres?/delete`, {}, spaserWriters, NO_INVALID),
+	'POST /spaser/[id]/versions?/name': action(`${S}/versions?/name`, { name: 'Version d’un intrus' }, spaserWriters),
+	'POST /spaser/[id]/versions?/restore': action(`${S}/versions?/restore`, (f) => ({ versionId: f.version }), spaserWriters, NO_INVALID),
+	// (restore, publish, unpublish: a missing or malformed version id is answered 404, not 400 — no invalid form)
+	'POST /spaser/[id]/versions?/publish': action(`${S}/versions?/publish`, (f) => ({ versionId: f.version }), spaserWriters, NO_INVALID),
+	'POST /spaser/[id]/versions?/unpublish': action(`${S}/versions?/unpublish`, (f) => ({ versionId: f.version }), spaserWriters, NO_INVALID),
+
+	'POST /reseaux/[slug]?/decide': action(`${N}?/decide`, { membershipId: DEMO.pendingMembership, decision: 'approved' }, { ...signedIn(404), animator: OK, platform: OK }),
+	'POST /reseaux/[slug]?/remove': action(`${N}?/remove`, { membershipId: DEMO.orgMembership }, { ...networkManagers, admin: OK, otherAnimator: 404 }),
+	'POST /reseaux/[slug]?/update': action(`${N}?/update`, { name: 'Réseau renommé par un intrus' }, networkManagers),
+	// (Val d'Aurence is already a member: its admin is told so)
+	'POST /reseaux/[slug]?/join': action(`${N}?/join`, { orgId: org }, { ...signedIn(403), admin: 409 }),
+	'POST /benchmark?/k': action('/benchmark?/k', { network, k: '5' }, { ...signedIn(404), animator: OK, platform: OK }),
+
+	// (the Guichet: the buyers of the network's member collectivités — Métropole's admin too, for Métropole)
+	'POST /guichet/[slug]/question?/ask': action(`/guichet/${DEMO.networkSlug}/question?/ask`, GUICHET_FORM, { ...signedIn(403), ...members(OK), outsider: OK }),
+	'POST /guichet/[slug]/reserver?/book': action(`/guichet/${DEMO.networkSlug}/reserver?/book`, { ...GUICHET_FORM, animatorId: 'any', start: '2030-01-07T09:00:00+01:00', modality: 'visio' }, { ...signedIn(403), otherAnimator: 404, ...members(OK), outsider: OK }),
+	'POST /guichet/agenda?/create': action('/guichet/agenda?/create', {}, signedIn(OK), NO_INVALID),
+	'POST /guichet/agenda?/revoke': action('/guichet/agenda?/revoke', { id: none }, signedIn(OK)),
+	'POST /guichet/animation?/profile': action('/guichet/animation?/profile', PROFILE_FORM, animators),
+	'POST /guichet/animation?/settings': action('/guichet/animation?/settings', { cancelNoticeHours: '24', rescheduleNoticeHours: '24' }, animators),
+	'POST /guichet/animation?/addHours': action('/guichet/animation?/addHours', { weekday: '1', start: '09:00', end: '10:00' }, animators),
+	'POST /guichet/animation?/removeHours': action('/guichet/animation?/removeHours', { hourId: none }, animators, NO_INVALID),
+	'POST /guichet/animation?/addAbsence': action('/guichet/animation?/addAbsence', { start: '2030-01-07T09:00', end: '2030-01-07T10:00' }, animators),
+	'POST /guichet/animation?/removeAbsence': action('/guichet/animation?/removeAbsence', { absenceId: none }, { ...signedIn(404), animator: OK, otherAnimator: OK }),
+	'POST /guichet/demande/[id]?/reply': action('/guichet/demande/:request?/reply', { body: 'Message d’un intrus' }, { ...signedIn(404), ...members(OK), animator: OK, platform: 403 }),
+	'POST /guichet/demande/[id]?/redirect': action('/guichet/demande/:request?/redirect', { animatorId: DEMO.animatorUser, reason: 'Sonde' }, { ...signedIn(404), ...members(403), animator: OK, platform: 403 }),
+	'POST /guichet/demande/[id]?/close': action('/guichet/demande/:request?/close', {}, { ...signedIn(404), ...members(OK), animator: OK, platform: 403 }, NO_INVALID),
+	// (an unknown session)
+	'POST /guichet/seance/[id]?/confirm': action(`/guichet/seance/${none}?/confirm`, {}, signedIn(404)),
+	'POST /guichet/seance/[id]?/cancel': action(`/guichet/seance/${none}?/cancel`, { reason: 'Sonde' }, signedIn(404)),
+	'POST /guichet/seance/[id]?/reschedule': action(`/guichet/seance/${none}?/reschedule`, { reason: 'Sonde', start: '2030-01-07T10:00:00+01:00' }, signedIn(404)),
+	'POST /guichet/seance/[id]?/report': action(`/guichet/seance/${none}?/report`, { outcome: 'done', advice: 'Sonde' }, signedIn(404)),
+	'POST /guichet/seance/[id]?/survey': action(`/guichet/seance/${none}?/survey`, { rating: '5' }, signedIn(404)),
+
+	'POST /ressources/nouvelle': action('/ressources/nouvelle', { ...RESOURCE_FORM, orgId: org }, { ...signedIn(403), editor: OK, admin: OK }),
+	'POST /ressources/import': action('/ressources/import', { orgId: org, file: file('clauses.json', 'application/json', JSON.stringify([PROBE_RESOURCE])) }, { ...signedIn(403), editor: OK, admin: OK }),
+	'POST /ressources/calculateur?/rules': action('/ressources/calculateur?/rules', { networkId: network, hoursPer10k: '1', minHoursPerYear: '0', thresholdEurHt: '0' }, { ...signedIn(403), animator: OK, platform: OK }),
+	'POST /ressources/[kind]/[id]/modifier': action(`${R}/modifier`, RESOURCE_FORM, { ...signedIn(403), editor: OK, admin: OK }),
+	// (favourites and usages are one's own: anyone signed in)
+	'POST /ressources/[kind]/[id]?/favourite': action(`${R}?/favourite`, { on: '1' }, signedIn(OK), NO_INVALID),
+	'POST /ressources/[kind]/[id]?/use': action(`${R}?/use`, {}, signedIn(OK), tooLong('worked')),
+	'POST /ressources/[kind]/[id]?/unuse': action(`${R}?/unuse`, {}, signedIn(OK), NO_INVALID),
+	'POST /ressources/[kind]/[id]?/copy': action(`${R}?/copy`, { orgId: org }, { ...signedIn(403), editor: OK, admin: OK }, NO_INVALID),
+	'POST /ressources/[kind]/[id]?/spaser': action(`${R}?/spaser`, (f) => ({ target: `${spaser}:${f.node}`, mode: 'linked' }), { ...signedIn(403), editor: OK, admin: OK }),
+	'POST /ressources/[kind]/[id]?/share': action(`${R}?/share`, { networkId: network }, { ...signedIn(403), editor: OK, admin: OK }, NO_INVALID),
+	'POST /ressources/[kind]/[id]?/withdraw': action(`${R}?/withdraw`, { networkId: network }, { ...signedIn(403), editor: OK, admin: OK, animator: OK }),
+	'POST /ressources/[kind]/[id]?/visibility': action(`${R}?/visibility`, { visibility: 'public' }, { ...signedIn(403), editor: OK, admin: OK }, NO_INVALID),
+	'POST /ressources/[kind]/[id]?/review': action(`${R}?/review`, { networkId: network, decision: 'validated' }, { ...signedIn(403), animator: OK }),
+	'POST /ressources/[kind]/[id]?/national': action(`${R}?/national`, { on: '1' }, { ...signedIn(403), platform: OK }, NO_INVALID),
+	'POST /ressources/[kind]/[id]?/attach': action(`${R}?/attach`, { file: file('sonde.pdf', 'application/pdf', PDF) }, { ...signedIn(403), editor: OK, admin: OK }),
+	'POST /ressources/[kind]/[id]?/detach': action(`${R}?/detach`, { attachmentId: none }, { ...signedIn(403), editor: OK, admin: OK }),
+	'POST /ressources/[kind]/[id]?/delete': action(`${R}?/delete`, {}, { ...signedIn(403), editor: OK, admin: OK }, NO_INVALID),
+
+	'POST /indicateurs?/save': action(I('/indicateurs', 'save'), { indicatorId: none, year: '2025', value: '10' }, indicatorWriters),
+	'POST /indicateurs?/delete': action(I('/indicateurs', 'delete'), { id: none }, indicatorWriters, NO_INVALID), // (an unknown or malformed id: 404)
+	'POST /indicateurs/bilan?/save': action(I('/indicateurs/bilan', 'save'), { spaser, de: '2025', a: '2025' }, indicatorWriters),
+	'POST /indicateurs/catalogue?/custom': action(I('/indicateurs/catalogue', 'custom'), { code: 'INTRUS-01', label: 'Indicateur d’un intrus', unit: 'count', domain: 'social' }, indicatorWriters),
+	'POST /indicateurs/decp?/import': action(I('/indicateurs/decp', 'import'), { file: file('decp.json', 'application/json', '{"marches":[]}') }, indicatorWriters),
+	// (whether DECP contracts of that year were imported is checked before the right to write — viewers may read them)
+	'POST /indicateurs/decp?/apply': action(I('/indicateurs/decp', 'apply'), { year: '2025' }, { ...indicatorWriters, viewer: 400 }),
+	'POST /indicateurs/import': action(`/indicateurs/import?org=${orgSlug}`, { file: file('valeurs.csv', 'text/csv', 'code;annee;valeur\nCAN-ENV-01;2025;10\n') }, indicatorWriters),
+
+	// (events: the forum, organised by the demo network; registrations to the webinar, open to every buyer)
+	'POST /evenements/nouveau': action('/evenements/nouveau', { ...EVENT_FORM, organiser: `network:${network}` }, { ...signedIn(403), animator: OK }),
+	'POST /evenements/[id]?/register': action(`/evenements/${DEMO.webinar}?/register`, { person: `${DEMO.viewerUser}|${org}` }, { ...signedIn(403), viewer: OK, admin: OK, animator: OK }, { person: 'invalide|invalide' }),
+	'POST /evenements/[id]?/publish': action(`${E}?/publish`, {}, organiser, NO_INVALID),
+	'POST /evenements/[id]?/unpublish': action(`${E}?/unpublish`, {}, organiser, NO_INVALID),
+	'POST /evenements/[id]?/duplicate': action(`${E}?/duplicate`, {}, organiser, NO_INVALID),
+	'POST /evenements/[id]?/cancel': action(`${E}?/cancel`, { reason: 'Annulé par un intrus' }, organiser, tooLong('reason')),
+	'POST /evenements/[id]/modifier?/event': action(`${E}/modifier?/event`, EVENT_FORM, organiser),
+	'POST /evenements/[id]/modifier?/group': action(`${E}/modifier?/group`, { title: 'Groupe d’un intrus' }, organiser),
+	'POST /evenements/[id]/modifier?/deleteGroup': action(`${E}/modifier?/deleteGroup`, { groupId: none }, organiser),
+	'POST /evenements/[id]/modifier?/session': action(`${E}/modifier?/session`, { title: 'Séance d’un intrus', startsAt: '2030-01-07T09:00', endsAt: '2030-01-07T10:00' }, organiser),
+	'POST /evenements/[id]/modifier?/deleteSession': action(`${E}/modifier?/deleteSession`, { sessionId: eventSession }, organiser),
+	'POST /evenements/[id]/inscrits?/noShows': action(`${E}/inscrits?/noShows`, {}, organiser, NO_INVALID),
+	// (admin@'s registration: cancelled by admin@, by the organiser or the platform admin)
+	'POST /evenements/[id]/inscrits?/cancel': action(`${E}/inscrits?/cancel`, { registrationId: registration }, { ...signedIn(404), admin: OK, animator: OK, platform: OK }),
+	'POST /evenements/[id]/inscription/[rid]?/cancel': action(`${E}/inscription/${registration}?/cancel`, {}, { ...signedIn(404), admin: OK, animator: OK, platform: OK }, NO_INVALID),
+	// (no place was offered: refused to admin@ too)
+	'POST /evenements/[id]/inscription/[rid]?/accept': action(`${E}/inscription/${registration}?/accept`, {}, { ...signedIn(404), admin: 409 }),
+	'POST /evenements/[id]/inscription/[rid]?/decline': action(`${E}/inscription/${registration}?/decline`, {}, { ...signedIn(404), admin: 409 }),
+	'POST /evenements/[id]/emargement/[sid]?/scan': action(`${E}/emargement/${eventSession}?/scan`, { registrationId: registration }, organiser),
+	'POST /evenements/[id]/emargement/[sid]?/undo': action(`${E}/emargement/${eventSession}?/undo`, { registrationId: registration }, organiser),
+	'POST /evenements/[id]/emargement/[sid]?/walkIn': action(`${E}/emargement/${eventSession}?/walkIn`, { fullName: 'Intrus' }, organiser)
 };

@@ -20,10 +20,11 @@ import {
 	saveSession,
 	setPublished,
 	undoCheckIn,
+	updateEvent,
 	walkIn,
 	agendaIcs
 } from '../../src/lib/server/events/service';
-import { eventInputSchema, sessionInputSchema } from '../../src/lib/schemas/events';
+import { eventInputSchema, eventUpdateSchema, sessionInputSchema } from '../../src/lib/schemas/events';
 import { engines, openTestDb } from '../helpers/engines';
 import { addAnimatorDirect, addMember, createNetwork, createOrg, createUser, outbox, type TestUser } from '../helpers/factories';
 
@@ -265,4 +266,26 @@ describe.each(engines)('events (%s)', (engine) => {
 		expect(mail.text_body).toContain('Salle indisponible');
 		await rejects(register(db, p1.user, { eventId: ev.id, orgId: p1.org, choices: [ev.A, ev.D] }, NOW), 'event_not_open');
 	}, 120_000);
+	it('the organiser edits an event (the organiser itself does not change); nobody else may', async () => {
+		const ev = await forum();
+		const edit = eventUpdateSchema.parse({
+			kind: 'forum',
+			title: 'Forum achats responsables — 2e édition',
+			audience: 'buyers',
+			place: 'Montpellier',
+			startsAt: '2030-03-13T09:00',
+			endsAt: '2030-03-13T17:00',
+			capacity: '120'
+		});
+		await updateEvent(db, anim, ev.id, edit);
+		const after = (await getEvent(db, anim, ev.id)).event;
+		expect(after.title).toBe('Forum achats responsables — 2e édition');
+		expect(after.place).toBe('Montpellier');
+		expect(after.capacity).toBe(120);
+		expect(after.organiser_network_id).toBe(networkId);
+		const refused = await updateEvent(db, orgs[0].admin, ev.id, { ...edit, title: 'Pris par un intrus' }).catch((e) => e);
+		expect(refused).toBeInstanceOf(AppError);
+		expect((refused as AppError).status).toBe(404);
+		expect((await getEvent(db, anim, ev.id)).event.title).toBe('Forum achats responsables — 2e édition');
+	});
 });

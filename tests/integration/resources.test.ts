@@ -218,6 +218,10 @@ describe.each(engines)('resources (%s)', (engine) => {
 		await expectAppError(setNationalReference(db, adminC, id, true), 'forbidden');
 		await setNationalReference(db, platform, id, true);
 		expect((await getResource(db, null, id)).reliability).toBe('national');
+		// Marking it is all the platform may do: hiding a collectivité's public item is its own editors' decision.
+		await expectAppError(setVisibility(db, platform, id, 'private'), 'forbidden');
+		await expectAppError(setVisibility(db, anim, id, 'private'), 'forbidden');
+		expect(await sees(null, id)).toBe(true);
 	});
 
 	it('refuses attachments whose content is not an accepted document, whatever their name, and files over 10 MB', async () => {

@@ -191,11 +191,14 @@ function eventParams(input: EventUpdate, o: { network: string | null; org: strin
 export async function updateEvent(db: Database, actor: Actor, id: string, input: EventUpdate): Promise<void> {
 	await guard(
 		withUser(db, actor, async (tx) => {
+			// the organiser does not change: its two parameters are left out (an unused parameter has no type, and
+			// PostgreSQL refuses the statement)
 			const p = eventParams(input, { network: null, org: null });
+			p.splice(3, 2);
 			const rows = await tx.query(
-				`update public.events set kind = $2, title = $3, description = $4, partners = $7, themes = $8, audience = $9, place = $10,
-				        visio_url = $11, starts_at = $12, ends_at = $13, registration_opens_at = $14, registration_closes_at = $15,
-				        capacity = $16, per_org_limit = $17, offer_hours = coalesce($18, offer_hours), sequence = sequence + 1
+				`update public.events set kind = $2, title = $3, description = $4, partners = $5, themes = $6, audience = $7, place = $8,
+				        visio_url = $9, starts_at = $10, ends_at = $11, registration_opens_at = $12, registration_closes_at = $13,
+				        capacity = $14, per_org_limit = $15, offer_hours = coalesce($16, offer_hours), sequence = sequence + 1
 				  where id = $1 returning id`,
 				[id, ...p]
 			);

@@ -204,7 +204,11 @@ export async function deleteResource(db: Database, actor: Actor, id: string) {
 
 export async function setVisibility(db: Database, actor: Actor, id: string, visibility: 'private' | 'public') {
 	return withUser(db, actor, async (tx) => {
-		const rows = await guard(tx.query(`update public.resources set visibility = $2 where id = $1 returning id`, [id, visibility]));
+		// The collectivité's admins and editors only: RLS also lets the platform update public items (for the
+		// national-reference mark), not to hide or publish a collectivité's resource.
+		const rows = await guard(
+			tx.query(`update public.resources set visibility = $2 where id = $1 and app.has_org_role(org_id, array['admin', 'editor']) returning id`, [id, visibility])
+		);
 		if (!rows.length) throw forbidden();
 	});
 }

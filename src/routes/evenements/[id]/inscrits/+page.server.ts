@@ -1,4 +1,4 @@
-import { error } from '@sveltejs/kit';
+import { error, fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { requireUser, runAction } from '$lib/server/forms';
@@ -49,7 +49,7 @@ export const actions: Actions = {
 		const user = requireUser(event);
 		const form = await event.request.formData();
 		const id = uuid.safeParse(form.get('registrationId'));
-		if (!id.success) return { intent: 'cancel', message: 'Inscription inconnue.' };
+		if (!id.success) return fail(400, { intent: 'cancel', message: 'Inscription inconnue.' });
 		const res = await runAction({ intent: 'cancel' }, async () => cancelRegistration(await getDb(), user, id.data));
 		if (!res.ok) return res.failure;
 		return { intent: 'cancel', success: "Inscription annulée ; la place est proposée à la liste d'attente." };
