@@ -130,7 +130,7 @@ test('XSS payloads in names, follow-ups, comments, sessions and file names are r
 			await expect(p.page.getByText(`Relance ${SCRIPT}`)).toBeVisible();
 			await expectInert(p.page, pd, requestPath, [`Réponse ${SCRIPT}`, `Relance ${SCRIPT}`, shownName, keptName]);
 			await expectInert(animator.page, ad, requestPath, [`Réponse ${SCRIPT}`, `Relance ${SCRIPT}`, shownName, keptName]);
-			await expectInert(animator.page, ad, `/guichet/animation?reseau=${network!.slug}`, []);
+			await expectInert(animator.page, ad, `/guichet/animation?reseau=${network!.slug}`, [`Réseau XSS ${tag} ${SCRIPT}`, `Commune XSS ${tag} ${IMG}`]);
 
 			// A session: the animator opens auto-confirmed visio hours in the network, the person books, the animator reports.
 			const hours = [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '08:00', end: '20:00' }));
@@ -165,13 +165,23 @@ test('XSS payloads in names, follow-ups, comments, sessions and file names are r
 				place: 'Salle du conseil', startsAt: at(0), endsAt: at(8)
 			});
 			const group = await json(api!, 'post', `/events/${event.id}/choice-groups`, { title: `Groupe ${PAYLOAD}` });
-			await json(api!, 'post', `/events/${event.id}/sessions`, { title: `Plénière ${PAYLOAD}`, description: `Déroulé ${PAYLOAD}`, speakers: `Intervenant ${IMG}`, room: `Salle ${IMG}`, startsAt: at(0), endsAt: at(2) });
+			const plenary = await json(api!, 'post', `/events/${event.id}/sessions`, { title: `Plénière ${PAYLOAD}`, description: `Déroulé ${PAYLOAD}`, speakers: `Intervenant ${IMG}`, room: `Salle ${IMG}`, startsAt: at(0), endsAt: at(2) });
 			const choice = await json(api!, 'post', `/events/${event.id}/sessions`, { title: `Atelier ${PAYLOAD}`, startsAt: at(3), endsAt: at(5), choiceGroupId: group.id });
 			await json(api!, 'post', `/events/${event.id}/publish`, { published: true });
-			await json(api!, 'post', `/events/${event.id}/registrations`, { orgId: org!.id, choices: [choice.id] });
+			const registration = await json(api!, 'post', `/events/${event.id}/registrations`, { orgId: org!.id, choices: [choice.id] });
 			await expectInert(p.page, pd, `/evenements/${event.id}`, [`Plénière ${SCRIPT}`, `Atelier ${SCRIPT}`, `Groupe ${SCRIPT}`]);
 			await expectInert(p.page, pd, `/evenements/${event.id}/modifier`, [`Plénière ${SCRIPT}`, `Groupe ${SCRIPT}`]);
 			await expectInert(p.page, pd, `/evenements/${event.id}/inscrits`, [shownName]);
+			await expectInert(p.page, pd, `/evenements/${event.id}/inscription/${registration.id}`, [shownName, `Atelier ${SCRIPT}`]);
+			// The sign-in sheet: the registered person, and a walk-in typed by the organiser.
+			const sheet = `/evenements/${event.id}/emargement/${plenary.id}`;
+			await gotoReady(p.page, sheet);
+			await p.page.getByLabel('Nom et prénom').fill(`Visiteur ${PAYLOAD}`);
+			await p.page.getByLabel('Collectivité ou structure').fill(`Structure ${IMG}`);
+			await p.page.getByRole('button', { name: 'Inscrire et marquer présent' }).click();
+			await expect(p.page.getByText(/est inscrit sur place/)).toBeVisible();
+			await expectInert(p.page, pd, sheet, [`Plénière ${SCRIPT}`, shownName, `Visiteur ${SCRIPT}`]);
+			await expectInert(p.page, pd, `/evenements/${event.id}/inscrits`, [`Visiteur ${SCRIPT}`, `Structure ${IMG}`]);
 		});
 
 		let spaserId = '';
@@ -179,8 +189,9 @@ test('XSS payloads in names, follow-ups, comments, sessions and file names are r
 			const year = new Date().getFullYear();
 			spaserId = (await json(api!, 'post', `/organisations/${org!.id}/spasers`, { title: `SPASER XSS ${tag}`, periodStart: year, periodEnd: year + 3, templateKey: 'trois_piliers' })).id;
 			await json(api!, 'patch', `/spasers/${spaserId}`, { sharedWithNetworks: true });
-			await json(api!, 'post', `/spasers/${spaserId}/versions`, { name: `Version ${PAYLOAD}` });
+			const version = await json(api!, 'post', `/spasers/${spaserId}/versions`, { name: `Version ${PAYLOAD}` });
 			await expectInert(p.page, pd, `/spaser/${spaserId}/versions`, [`Version ${SCRIPT}`, shownName]);
+			await expectInert(p.page, pd, `/spaser/${spaserId}/versions/${version.id}`, [`Version ${SCRIPT}`, shownName]);
 			await expectInert(p.page, pd, `/collectivites/${org!.slug}/journal`, [`Version ${SCRIPT}`]);
 
 			await gotoReady(p.page, `/spaser/${spaserId}`);
@@ -193,6 +204,7 @@ test('XSS payloads in names, follow-ups, comments, sessions and file names are r
 		await test.step('co-editing: the animator sees the person’s payload name in the presence list and on the caret, as text', async () => {
 			// The person is on the document (from the previous step); the animator reads it (shared with the networks).
 			await expectInert(animator.page, ad, `/spaser/${spaserId}`, [`Commentaire ${SCRIPT}`]);
+			await expect(animator.page.getByTestId('comment-thread').getByText(shownName).first()).toBeVisible();
 			await expect(animator.page.getByTestId('peer').filter({ hasText: shownName })).toBeVisible();
 			const editor = p.page.locator('.ProseMirror[contenteditable="true"]').first();
 			await editor.click();
