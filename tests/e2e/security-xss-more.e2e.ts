@@ -67,6 +67,7 @@ test('XSS payloads in names, follow-ups, comments, sessions and file names are r
 			await expect(p.page.getByText('Votre nom a été enregistré.')).toBeVisible();
 			await expectInert(p.page, pd, '/compte', []);
 			await expect(p.page.getByLabel('Prénom et nom')).toHaveValue(person.name);
+			await expectInert(admin.page, adminDialogs, `/admin/utilisateurs?q=${encodeURIComponent(person.email)}`, [shownName]);
 		});
 
 		const token = await createToken(p.page);
