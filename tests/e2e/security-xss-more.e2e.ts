@@ -45,8 +45,9 @@ test('XSS payloads in names, follow-ups, comments, sessions and file names are r
 	const adminDialogs = watchDialogs(admin.page);
 	let api: APIRequestContext | null = null;
 	let animatorApi: APIRequestContext | null = null;
-	let org: { id: string; slug: string } | null = null;
-	let network: { id: string; slug: string } | null = null;
+	// Set inside the steps (callbacks): typed by a cast so that the `finally` below does not narrow them to null.
+	let org = null as { id: string; slug: string } | null;
+	let network = null as { id: string; slug: string } | null;
 
 	try {
 		await test.step('a person signs up, confirms the address and takes a payload as display name on /compte', async () => {
