@@ -7,56 +7,9 @@
  * as text. Everything is created in a throw-away collectivité, closed at the end through its « Données » page
  * (export first, closure refused with a wrong name, then done), which is itself one more page rendering the name.
  */
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { DEMO, DEMO_NETWORK, DEMO_ORG_SLUG, gotoReady, logIn, newSession } from './helpers';
-
-const SCRIPT = '<script>window.__xss=1</script>';
-const IMG = '<img src=x onerror="window.__xss=1">';
-const SVG = '"><svg onload=window.__xss=1>';
-const PAYLOAD = `${SCRIPT} ${IMG} ${SVG}`;
-const JS_LINK = 'javascript:window.__xss=1';
-
-/** Fails the test if a page opens a dialog (alert/confirm/prompt). */
-function watchDialogs(page: Page): string[] {
-	const dialogs: string[] = [];
-	page.on('dialog', (d) => {
-		dialogs.push(d.message());
-		void d.dismiss();
-	});
-	return dialogs;
-}
-
-/** Visits `path` and checks that nothing injected is live; `shown` (if any) must appear as text. */
-async function expectInert(page: Page, dialogs: string[], path: string, shown: (string | RegExp)[] = [IMG]) {
-	const res = await gotoReady(page, path);
-	expect(res?.status(), path).toBeLessThan(400);
-	for (const s of shown) await expect(page.locator('main').getByText(s).filter({ visible: true }).first(), `${path}: ${s}`).toBeVisible();
-	// Give a broken image its chance to fire onerror, then look for any live trace of the payloads.
-	await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 200))));
-	expect(await page.evaluate(() => (window as unknown as { __xss?: unknown }).__xss), path).toBeUndefined();
-	expect(await page.locator('[onerror], [onload], img[src="x"], svg[onload]').count(), path).toBe(0);
-	expect(await page.locator('a[href^="javascript:" i], a[href^="data:" i]').count(), path).toBe(0);
-	// No injected script element (the hydration data script holds the payloads as escaped JSON strings: data, not code).
-	expect(await page.locator('script:not([src])').evaluateAll((els) => els.filter((e) => /^\s*window\.__xss/.test(e.textContent ?? '')).length), path).toBe(0);
-	expect(dialogs, path).toEqual([]);
-}
-
-async function createToken(page: Page): Promise<string> {
-	await gotoReady(page, '/compte');
-	await page.getByLabel('Nom du jeton').fill(`XSS e2e ${Date.now()}`);
-	await page.getByRole('checkbox', { name: 'Écriture' }).check();
-	await page.getByRole('button', { name: 'Créer le jeton' }).click();
-	const field = page.getByLabel('Votre nouveau jeton');
-	await expect(field).toHaveValue(/^spc_/);
-	return field.inputValue();
-}
-
-async function json(api: APIRequestContext, method: 'get' | 'post' | 'put' | 'patch', path: string, data?: unknown, expected = [200, 201]) {
-	const res = await api[method](`/api/v1${path}`, data === undefined ? undefined : { data });
-	const body = await res.json();
-	expect(expected, `${method.toUpperCase()} ${path}: ${JSON.stringify(body).slice(0, 500)}`).toContain(res.status());
-	return body;
-}
+import { createToken, expectInert, IMG, JS_LINK, json, PAYLOAD, SCRIPT, watchDialogs } from './xss-helpers';
 
 test('XSS payloads stored in every capability are rendered inert', async ({ page, playwright, baseURL }) => {
 	test.setTimeout(240_000);
