@@ -566,8 +566,9 @@ export const RULES: Record<string, Rule> = {
 	'POST /indicateurs/bilan?/save': action(I('/indicateurs/bilan', 'save'), { spaser, de: '2025', a: '2025' }, indicatorWriters),
 	'POST /indicateurs/catalogue?/custom': action(I('/indicateurs/catalogue', 'custom'), { code: 'INTRUS-01', label: 'Indicateur d’un intrus', unit: 'count', domain: 'social' }, indicatorWriters),
 	'POST /indicateurs/decp?/import': action(I('/indicateurs/decp', 'import'), { file: file('decp.json', 'application/json', '{"marches":[]}') }, indicatorWriters),
-	// (whether DECP contracts of that year were imported is checked before the right to write — viewers may read them)
-	'POST /indicateurs/decp?/apply': action(I('/indicateurs/decp', 'apply'), { year: '2025' }, { ...indicatorWriters, viewer: 400 }),
+	// (the right to write is checked before whether DECP contracts of that year were imported: the viewer's 403
+	// does not depend on what earlier e2e files imported)
+	'POST /indicateurs/decp?/apply': action(I('/indicateurs/decp', 'apply'), { year: '2025' }, indicatorWriters),
 	'POST /indicateurs/import': action(`/indicateurs/import?org=${orgSlug}`, { file: file('valeurs.csv', 'text/csv', 'code;annee;valeur\nCAN-ENV-01;2025;10\n') }, indicatorWriters),
 
 	// (events: the forum, organised by the demo network; registrations to the webinar, open to every buyer)

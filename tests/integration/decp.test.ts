@@ -81,6 +81,9 @@ describe.each(engines)('DECP import (%s)', (engine) => {
 		const values = await listValues(db, viewer, orgId, { year: 2024 });
 		expect(values.find((v) => v.code === 'CAN-SOC-01')).toMatchObject({ value: 50, source: 'decp' });
 		await expect(applyDecpToValues(db, viewer, orgId, 2024)).rejects.toMatchObject({ status: 403 });
+		// Refused the same way for a year without contracts: the right is checked first.
+		await expect(applyDecpToValues(db, viewer, orgId, 1999)).rejects.toMatchObject({ status: 403 });
+		await expect(applyDecpToValues(db, admin, orgId, 1999)).rejects.toMatchObject({ status: 400 });
 		await expect(applyDecpToValues(db, admin, orgId, 2019)).rejects.toMatchObject({ status: 400 });
 	});
 });

@@ -11,5 +11,10 @@ describe('isPostgresWriteRace', () => {
 		expect(isPostgresWriteRace(other)).toBe(false);
 		expect(isPostgresWriteRace(new Error('boom'))).toBe(false);
 		expect(isPostgresWriteRace('text')).toBe(false);
+		// As vitest hands over an error thrown in one of its worker processes: a plain serialized object.
+		expect(isPostgresWriteRace({ name: 'TypeError', message: race.message, stack: race.stack })).toBe(true);
+		expect(isPostgresWriteRace({ name: 'Error', message: race.message, stack: race.stack })).toBe(false);
+		expect(isPostgresWriteRace({ name: 'TypeError', message: race.message, stack: other.stack })).toBe(false);
+		expect(isPostgresWriteRace(null)).toBe(false);
 	});
 });

@@ -207,6 +207,8 @@ export async function decpOverview(db: Database, actor: Actor, orgId: string, op
 
 /** Saves the year's DECP-computed figures (≥ 40 000 € HT) as the collectivité's values, source « DECP ». */
 export async function applyDecpToValues(db: Database, actor: Actor, orgId: string, year: number): Promise<{ code: string; value: number }[]> {
+	// The right to write comes first: a viewer is refused the same way whether or not contracts of that year exist.
+	await guard(withUser(db, actor, (tx) => requireWriter(tx, orgId)));
 	const contracts = await loadContracts(db, actor, orgId);
 	const r = computeIndicators(contracts, year, 'ge40k');
 	if (!r.total) throw new AppError('invalid', `Aucun marché d’au moins 40 000 € HT notifié en ${year} n’a été importé.`, 400);
