@@ -116,11 +116,22 @@ describe.each(engines)('authentication on %s', (engine) => {
 				await gate;
 			});
 			await didInsert;
-			const pending = signUp(db, { email: email.toUpperCase(), displayName: 'Perdant', password: DEFAULT_PASSWORD });
-			await new Promise((r) => setTimeout(r, 500)); // hashing, then the insert waits on the unique index
+			// (the outcome is captured at once, so a rejection is never left unhandled while we wait)
+			const pending = signUp(db, { email: email.toUpperCase(), displayName: 'Perdant', password: DEFAULT_PASSWORD }).then(
+				() => null,
+				(e: unknown) => e
+			);
+			// Hashing, then the insert waits on the unique index: wait until PostgreSQL shows it waiting on a lock.
+			for (let i = 0; i < 200; i++) {
+				const [w] = await db.query<{ n: number }>(
+					`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query ilike '%insert into public.users%'`
+				);
+				if (w.n > 0) break;
+				await new Promise((r) => setTimeout(r, 50));
+			}
 			release();
 			await holder;
-			await expect(pending).rejects.toMatchObject({ code: 'email_taken', status: 409 });
+			expect(await pending).toMatchObject({ code: 'email_taken', status: 409 });
 			expect(await outbox(db, email)).toEqual([]);
 		});
 
