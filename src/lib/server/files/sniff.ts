@@ -100,7 +100,11 @@ export function sniffDocument(bytes: Uint8Array, opts: { allowText?: boolean; cs
 
 /** Human (French) names of the kinds, for error messages: « PDF, DOCX, ODT ou XLSX ». */
 export function describeKinds(kinds: readonly DocumentKind[]): string {
-	const names = kinds.map((k) => (k === 'jpeg' ? 'JPEG' : k.toUpperCase()));
+	return joinOr(kinds.map((k) => (k === 'jpeg' ? 'JPEG' : k.toUpperCase())));
+}
+
+/** « A, B ou C » (French list of alternatives). */
+function joinOr(names: readonly string[]): string {
 	return names.length > 1 ? `${names.slice(0, -1).join(', ')} ou ${names.at(-1)}` : (names[0] ?? '');
 }
 
@@ -164,10 +168,6 @@ export function looksLikeMarkup(head: string): boolean {
 	return /^(?:<\?xml[^>]*\?>\s*)?(?:<!--[\s\S]*?-->\s*)*<(?:!doctype\s+(?:html|svg)|html|head|body|script|svg|iframe|object|embed|meta)\b/i.test(head);
 }
 
-function describeFormats(formats: readonly DataFormat[]): string {
-	const names = formats.map((f) => DATA_NAMES[f]);
-	return names.length > 1 ? `${names.slice(0, -1).join(', ')} ou ${names.at(-1)}` : (names[0] ?? '');
-}
 
 /**
  * Decides the format of an uploaded data file from its bytes, and refuses (AppError 'invalid_file_type', 415)
@@ -177,7 +177,7 @@ function describeFormats(formats: readonly DataFormat[]): string {
  * Empty (or blank) text is left to the caller's own « fichier vide » message.
  */
 export function sniffDataFile(bytes: Uint8Array, fileName: string, accepted: readonly DataFormat[]): DataFormat {
-	const list = describeFormats(accepted);
+	const list = joinOr(accepted.map((f) => DATA_NAMES[f]));
 	const ext = /\.([a-z0-9]{1,8})$/i.exec(fileName.trim())?.[1]?.toLowerCase() ?? null;
 	const claimed = ext ? (EXT_FORMAT[ext] ?? null) : null;
 	const refuse = (message: string) => new AppError('invalid_file_type', message, 415, { field: 'file' });

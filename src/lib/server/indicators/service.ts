@@ -1,5 +1,6 @@
 // Indicator catalogue and a collectivité's yearly values. Everything runs as the user (row-level security: a value
 // is readable only by its collectivité's members and written by its admins and editors).
+import { csvDocument } from '../files/csv';
 import { z } from 'zod';
 import { customIndicatorSchema, valueInputSchema, type ValueInput } from '../../schemas/indicators';
 import { fieldErrors } from '../../schemas/common';
@@ -439,9 +440,7 @@ export async function importTemplate(db: Database, actor: Actor, orgId: string, 
 	const catalogue = await listCatalogue(db, actor, orgId);
 	const example = ['CAN-SOC-01', '2025', '24,5', '49', '200', 'Marchés ≥ 40 000 € HT notifiés', 'Source : DECP'];
 	if (format === 'csv') {
-		const esc = (s: string) => (/[;"\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-		const lines = [IMPORT_HEADERS.join(';'), example.map(esc).join(';')];
-		return new TextEncoder().encode('\uFEFF' + lines.join('\r\n') + '\r\n');
+		return new TextEncoder().encode(csvDocument([[...IMPORT_HEADERS], example], { separator: ';' }));
 	}
 	const ExcelJS = (await import('exceljs')).default;
 	const wb = new ExcelJS.Workbook();
