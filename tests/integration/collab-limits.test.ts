@@ -125,6 +125,8 @@ describe.each(engines)('collaboration limits and forged presence (%s)', (kind) =
 		);
 		expect(seenForged).toEqual([]);
 		expect(s.collab.stats().awarenessDropped).toBeGreaterThanOrEqual(dropped + 3);
+		expect(s.collab.stats().presenceRefused['server-field']).toBeGreaterThanOrEqual(1);
+		expect(s.collab.stats().presenceRefused['server-id']).toBeGreaterThanOrEqual(1);
 		// What the editor shows: still not saved.
 		expect(savedClock(ed)).toBeLessThan(unsaved);
 		expect(r.messages.length).toBeGreaterThan(0);

@@ -47,7 +47,7 @@ import type { Database } from '../db/types';
 import { SERVER_PRESENCE_CLIENT_ID, SERVER_PRESENCE_KEY } from '../../spaser/presence';
 import { appendUpdates, compactDoc, highestSeq, loadDoc, readUpdates } from './persistence';
 import { compactionDue, DEFAULT_RATE_LIMITS, messageSizeCap, UserBudgets, type ByteBudget, type RateLimits } from './limits';
-import { isServerOnlyEntry, presenceRefusal, stampIdentity } from './presence';
+import { isServerOnlyEntry, presenceRefusal, stampIdentity, type PresenceRefusal } from './presence';
 import {
 	CLOSE,
 	type AwarenessEntry,
@@ -183,6 +183,8 @@ export interface CollabStats {
 	awarenessDropped: number;
 	/** Times a connection was paused because its user's byte budget was spent (limits.ts). */
 	throttled: number;
+	/** Presence entries refused, by reason (presence.ts); 'server-id' and 'taken' include the stock client's echoes. */
+	presenceRefused: Record<PresenceRefusal, number>;
 	refusedUpgrades: Record<string, number>;
 	closes: Record<string, number>;
 }
@@ -393,7 +395,8 @@ export function createCollabServer(opts: CollabServerOptions): CollabServer {
 		loadErrors: 0,
 		readOnlyUpdatesDropped: 0,
 		awarenessDropped: 0,
-		throttled: 0
+		throttled: 0,
+		presenceRefused: { 'server-id': 0, taken: 0, 'server-field': 0, 'too-many': 0 } as Record<PresenceRefusal, number>
 	};
 	const refused: Record<string, number> = {};
 	const closes: Record<string, number> = {};
@@ -928,7 +931,9 @@ export function createCollabServer(opts: CollabServerOptions): CollabServer {
 			const holder = owner ? (owner === conn ? 'self' : 'other') : former !== undefined && former !== conn.user.userId ? 'other' : 'none';
 			const refusal = presenceRefusal(e, { holder, owned: conn.awarenessIds.size, maxOwned: limits.maxAwarenessClientsPerConn });
 			if (refusal) {
-				log.warn('collab: presence entry refused', { docId: room.id, userId: conn.user.userId, refusal });
+				// Not logged: the stock client echoes every state it receives (the server's, the other people's),
+				// so refusals are routine; they are counted.
+				counters.presenceRefused[refusal]++;
 				continue;
 			}
 			if (e.state !== null && typeof e.state === 'object' && !Array.isArray(e.state)) {
@@ -1201,6 +1206,7 @@ export function createCollabServer(opts: CollabServerOptions): CollabServer {
 			pendingUpgrades,
 			docBytes,
 			...counters,
+			presenceRefused: { ...counters.presenceRefused },
 			refusedUpgrades: { ...refused },
 			closes: { ...closes }
 		};
