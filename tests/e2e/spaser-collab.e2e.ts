@@ -135,9 +135,10 @@ test('a viewer cannot turn on the editor’s « modifications enregistrées » w
 	publish(SERVER_PRESENCE_CLIENT_ID, Date.now() * 2, forged);
 	publish(31_338, 1, { user: { name: 'Quelqu’un' } });
 	// The harmless entry arrives, stamped with the viewer's real name: the forged ones before it were handled.
-	await expect(a.page.getByTestId('peer').filter({ hasText: 'Lucas Fabrègue' })).toBeVisible();
+	await expect(a.page.getByTestId('peer').filter({ hasText: 'Lucas Fabrègue' }).first()).toBeVisible();
 	await expect(status).toContainText('Connecté — enregistrement…');
-	// … and with the viewer's real right, whatever the client wrote.
+	// Only that one reached the editor, with the viewer's real right, whatever the client wrote.
+	await expect(a.page.getByTestId('peer').filter({ hasText: 'Lucas Fabrègue' })).toHaveCount(1);
 	await expect(a.page.getByTestId('peer').filter({ hasText: 'Lucas Fabrègue (lecture)' })).toBeVisible();
 	await expect(a.page.getByTestId('peer').filter({ hasText: 'Quelqu’un' })).toHaveCount(0);
 

@@ -235,7 +235,7 @@ describe.each(engines)('collaboration limits and forged presence (%s)', (kind) =
 		await sleep(300);
 		const stored = await storedBytes(docA);
 		expect(stored).toBeGreaterThan(0);
-		expect(stored).toBeLessThanOrEqual(DEFAULT_LIMITS.rateBurstBytes + DEFAULT_LIMITS.maxUpdateBytes + 64 * 1024);
+		expect(stored).toBeLessThanOrEqual(DEFAULT_LIMITS.rateBurstBytes + DEFAULT_LIMITS.maxUpdateBytes);
 		expect(r.ws.readyState).toBe(r.ws.OPEN);
 		// Its new connections are refused while it is in debt (reconnecting does not refill the budget).
 		await expect(raw(s, docA, attacker)).rejects.toMatchObject({ status: 429 });

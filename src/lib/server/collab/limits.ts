@@ -46,7 +46,7 @@ export const DEFAULT_RATE_LIMITS: RateLimits = {
 	rateBurstBytes: 1024 * 1024,
 	rateBytesPerMinute: 1024 * 1024,
 	messageCostBytes: 256,
-	connectCostBytes: 64 * 1024
+	connectCostBytes: 32 * 1024
 };
 
 /**
