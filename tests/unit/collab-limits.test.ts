@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { savedClockFromServer, SERVER_PRESENCE_CLIENT_ID } from '../../src/lib/spaser/presence';
 import { presenceRefusal, stampIdentity } from '../../src/lib/server/collab/presence';
-import { ByteBudget, compactionDue, messageSizeCap } from '../../src/lib/server/collab/limits';
+import { ByteBudget, compactionDue, messageSizeCap, UserBudgets } from '../../src/lib/server/collab/limits';
 import { encodeAwareness, encodeUpdate } from '../../src/lib/server/collab/protocol';
 
 describe('savedClockFromServer (what the editor shows as « enregistré »)', () => {
@@ -80,5 +80,16 @@ describe('compaction is paid for by the bytes received', () => {
 		expect(compactionDue({ updatesSinceSnapshot: 500, bytesSinceSnapshot: 12_000, docBytes: 8_012_000 }, limits)).toBe(false);
 		expect(compactionDue({ updatesSinceSnapshot: 2, bytesSinceSnapshot: 1_000_000, docBytes: 9_000_000 }, limits)).toBe(false);
 		expect(compactionDue({ updatesSinceSnapshot: 10, bytesSinceSnapshot: 2_000_000, docBytes: 10_000_000 }, limits)).toBe(true);
+	});
+});
+
+describe('per-user budgets', () => {
+	it('a connected user keeps one budget: a full bucket is forgotten only once they have no connection', () => {
+		const budgets = new UserBudgets({ rateBurstBytes: 1000, rateBytesPerMinute: 60_000 });
+		const first = budgets.get('u');
+		budgets.sweep(new Set(['u']));
+		expect(budgets.get('u')).toBe(first);
+		budgets.sweep(new Set());
+		expect(budgets.get('u')).not.toBe(first);
 	});
 });

@@ -106,7 +106,10 @@ export class ByteBudget {
 	}
 }
 
-/** One budget per user (per instance); full ones are forgotten by `sweep()`. */
+/**
+ * One budget per user (per instance). `sweep()` forgets full ones of users without an open connection (a
+ * connection keeps its user's budget object: forgetting it would give that user a second, fresh one).
+ */
 export class UserBudgets {
 	private readonly byUser = new Map<string, ByteBudget>();
 
@@ -121,8 +124,8 @@ export class UserBudgets {
 		return b;
 	}
 
-	sweep() {
-		for (const [id, b] of this.byUser) if (b.full()) this.byUser.delete(id);
+	sweep(connected: ReadonlySet<string>) {
+		for (const [id, b] of this.byUser) if (!connected.has(id) && b.full()) this.byUser.delete(id);
 	}
 }
 

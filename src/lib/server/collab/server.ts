@@ -1136,7 +1136,9 @@ export function createCollabServer(opts: CollabServerOptions): CollabServer {
 		}
 	}
 	const recheckTimer = setInterval(() => {
-		budgets.sweep();
+		const connected = new Set<string>();
+		for (const room of rooms.values()) for (const c of room.conns) connected.add(c.user.userId);
+		budgets.sweep(connected);
 		void recheck();
 	}, limits.recheckMs);
 	recheckTimer.unref?.();
