@@ -237,6 +237,7 @@ describe.each(engines)('collaboration server (%s)', (kind) => {
 		await Promise.all([synced(w), synced(v)]);
 		w.doc.getText('t').insert(0, 'texte officiel');
 		await waitFor(() => v.doc.getText('t').toString() === 'texte officiel', { timeout: 1000, message: 'viewer receives' });
+		await waitFor(() => savedClock(w) === ownClock(w), { message: 'writer saved' });
 		const before = await rowCount(docId);
 		expect(before).toBeGreaterThan(0);
 
@@ -272,6 +273,8 @@ describe.each(engines)('collaboration server (%s)', (kind) => {
 			timeout: 1000,
 			message: 'viewer receives again'
 		});
+		// Relayed before it is stored: count the rows once it is saved.
+		await waitFor(() => savedClock(w) === ownClock(w), { message: 'writer saved' });
 		expect(await rowCount(docId)).toBe(before + 1);
 
 		// Too many dropped changes: the read-only connection is closed with 4405.
