@@ -150,3 +150,20 @@ test('a viewer cannot turn on the editor’s « modifications enregistrées » w
 	ws.close();
 	for (const s of [a, viewer]) await s.context.close();
 });
+
+// Issue 14, item 2, as the person sees it: one change above the per-edit cap (here a 600 KB title) is refused by
+// the server; the editor says so in French and stops editing, and nothing of it reaches the others.
+test('a change too large to be sent is explained in French and reaches nobody', async ({ browser }) => {
+	const a = await newSession(browser, EDITOR);
+	const b = await newSession(browser, DEMO.orgAdmin);
+	await openEditor(a.page);
+	await openEditor(b.page);
+	const title = a.page.getByLabel('Titre', { exact: true });
+	const before = await title.inputValue();
+	await title.fill(before + ' ' + 'trop long '.repeat(60_000));
+	await expect(a.page.getByTestId('connection-status')).toContainText('Modification trop volumineuse\u00a0: elle n’a pas été enregistrée');
+	await expect(title).toHaveAttribute('readonly', '');
+	await expect(b.page.getByLabel('Titre', { exact: true })).toHaveValue(before);
+	await expect(b.page.getByTestId('connection-status')).toContainText('Connecté — modifications enregistrées');
+	for (const s of [a, b]) await s.context.close();
+});
