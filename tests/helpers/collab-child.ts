@@ -13,10 +13,13 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
+import * as encoding from 'lib0/encoding';
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import type { Database } from '../../src/lib/server/db/types';
+import { savedClockFromServer } from '../../src/lib/spaser/presence';
+import { encodeAwareness, encodeAwarenessEntries } from '../../src/lib/server/collab/protocol';
 import {
 	createCollabServer,
 	type CollabAccess,
@@ -93,6 +96,81 @@ export function wsWithOrigin(origin = TEST_ORIGIN): typeof WebSocket {
 			super(url, protocols, { origin });
 		}
 	} as typeof WebSocket;
+}
+
+export interface Raw {
+	ws: WebSocket;
+	messages: Uint8Array[];
+	closed: Promise<{ code: number; reason: string }>;
+}
+
+/** A raw socket: resolves once open, or rejects with the HTTP status of a refused upgrade. */
+export function openRaw(url: string, origin: string | null = TEST_ORIGIN): Promise<Raw> {
+	return new Promise((resolve, reject) => {
+		const ws = new WebSocket(url, origin ? { origin } : {});
+		const messages: Uint8Array[] = [];
+		const closed = new Promise<{ code: number; reason: string }>((res) =>
+			ws.on('close', (code, reason) => res({ code, reason: reason.toString('utf8') }))
+		);
+		ws.on('message', (d: Buffer) => messages.push(new Uint8Array(d)));
+		ws.on('open', () => resolve({ ws, messages, closed }));
+		ws.on('unexpected-response', (_req, res) => {
+			let body = '';
+			res.on('data', (c: Buffer) => (body += c.toString('utf8')));
+			res.on('end', () => reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode, body })));
+		});
+		ws.on('error', (e) => reject(e));
+	});
+}
+
+/** A y-websocket sync message (step 1, 2 or update) as a client sends it. */
+export function syncMessage(step: number, payload: Uint8Array): Uint8Array {
+	const e = encoding.createEncoder();
+	encoding.writeVarUint(e, 0);
+	encoding.writeVarUint(e, step);
+	encoding.writeVarUint8Array(e, payload);
+	return encoding.toUint8Array(e);
+}
+
+/** A y-websocket awareness message carrying the given entries (as a client could forge them). */
+export function awarenessMessage(entries: { clientId: number; clock: number; state: unknown }[]): Uint8Array {
+	return encodeAwareness(encodeAwarenessEntries(entries));
+}
+
+/**
+ * The servers, clients and raw sockets of one describe block, all closed by `cleanup()` (call it in afterEach).
+ * The arrays are exposed so that a test can hand over what it started by other means.
+ */
+export function collabHarness(db: () => Database) {
+	const servers: TestCollabServer[] = [];
+	const clients: TestClient[] = [];
+	const raws: WebSocket[] = [];
+	return {
+		servers,
+		clients,
+		raws,
+		async server(limits: Partial<CollabLimits> = {}) {
+			const s = await startCollabTestServer(db(), { limits });
+			servers.push(s);
+			return s;
+		},
+		client(s: TestCollabServer, docId: string, user: { id: string; name?: string }, doc?: Y.Doc) {
+			const c = connectClient(s.base, docId, user, { doc });
+			clients.push(c);
+			return c;
+		},
+		/** A raw socket of `userId` (shown as `name`), or the HTTP refusal of its upgrade. */
+		async raw(s: TestCollabServer, docId: string, userId: string, origin: string | null = TEST_ORIGIN, name = 'Raw') {
+			const r = await openRaw(`${s.base}/${docId}?test_user=${userId}&test_name=${encodeURIComponent(name)}`, origin);
+			raws.push(r.ws);
+			return r;
+		},
+		async cleanup() {
+			for (const c of clients.splice(0)) c.destroy();
+			for (const r of raws.splice(0)) r.terminate();
+			for (const s of servers.splice(0)) await s.stop();
+		}
+	};
 }
 
 export interface TestClient {
@@ -187,11 +265,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
 	});
 }
 
-/** The clock up to which the server told this client its changes are saved (its presence entry, SERVER_PRESENCE_KEY). */
+/** The clock up to which the server told this client its changes are saved (its own presence entry), as the editor reads it. */
 export function savedClock(c: TestClient): number {
-	for (const state of c.provider.awareness.getStates().values()) {
-		const saved = (state as Record<string, unknown>).saved as Record<string, number> | undefined;
-		if (saved && typeof saved === 'object') return saved[String(c.doc.clientID)] ?? 0;
-	}
-	return 0;
+	return savedClockFromServer(c.provider.awareness.getStates(), c.doc.clientID);
 }

@@ -9,52 +9,21 @@ import * as Y from 'yjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/lib/server/db/types';
 import {
+	collabHarness,
 	connectClient,
+	openRaw,
 	savedClock,
+	syncMessage,
 	startCollabTestServer,
 	synced,
 	TEST_ORIGIN,
 	waitFor,
-	type TestClient,
-	type TestCollabServer
+	type TestClient
 } from '../helpers/collab-child';
 import { engines, openTestDb } from '../helpers/engines';
-import { SERVER_PRESENCE_KEY, type CollabLimits } from '../../src/lib/server/collab/server';
+import { SERVER_PRESENCE_KEY } from '../../src/lib/server/collab/server';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-interface Raw {
-	ws: WebSocket;
-	messages: Uint8Array[];
-	closed: Promise<{ code: number; reason: string }>;
-}
-
-/** A raw socket: resolves once open, or rejects with the HTTP status of a refused upgrade. */
-function openRaw(url: string, origin: string | null = TEST_ORIGIN): Promise<Raw> {
-	return new Promise((resolve, reject) => {
-		const ws = new WebSocket(url, origin ? { origin } : {});
-		const messages: Uint8Array[] = [];
-		const closed = new Promise<{ code: number; reason: string }>((res) =>
-			ws.on('close', (code, reason) => res({ code, reason: reason.toString('utf8') }))
-		);
-		ws.on('message', (d: Buffer) => messages.push(new Uint8Array(d)));
-		ws.on('open', () => resolve({ ws, messages, closed }));
-		ws.on('unexpected-response', (_req, res) => {
-			let body = '';
-			res.on('data', (c: Buffer) => (body += c.toString('utf8')));
-			res.on('end', () => reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode, body })));
-		});
-		ws.on('error', (e) => reject(e));
-	});
-}
-
-function syncMessage(step: number, payload: Uint8Array): Uint8Array {
-	const e = encoding.createEncoder();
-	encoding.writeVarUint(e, 0);
-	encoding.writeVarUint(e, step);
-	encoding.writeVarUint8Array(e, payload);
-	return encoding.toUint8Array(e);
-}
 
 /** A presence state as the tests write it. */
 type Presence = { node?: string; user?: { id?: string; name?: string; color?: string } };
@@ -67,37 +36,17 @@ function textUpdate(text: string): Uint8Array {
 
 describe.each(engines)('collaboration server (%s)', (kind) => {
 	let db: Database;
-	const servers: TestCollabServer[] = [];
-	const clients: TestClient[] = [];
-	const raws: WebSocket[] = [];
+	const h = collabHarness(() => db);
+	const { servers, clients, raws, server, client, raw } = h;
 
 	beforeAll(async () => {
 		db = await openTestDb(kind);
 	});
-	afterEach(async () => {
-		for (const c of clients.splice(0)) c.destroy();
-		for (const r of raws.splice(0)) r.terminate();
-		for (const s of servers.splice(0)) await s.stop();
-	});
+	afterEach(() => h.cleanup());
 	afterAll(async () => {
 		await db?.close();
 	});
 
-	async function server(limits: Partial<CollabLimits> = {}) {
-		const s = await startCollabTestServer(db, { limits });
-		servers.push(s);
-		return s;
-	}
-	function client(s: TestCollabServer, docId: string, user: { id: string; name?: string }, doc?: Y.Doc) {
-		const c = connectClient(s.base, docId, user, { doc });
-		clients.push(c);
-		return c;
-	}
-	async function raw(s: TestCollabServer, docId: string, userId: string, origin: string | null = TEST_ORIGIN) {
-		const r = await openRaw(`${s.base}/${docId}?test_user=${userId}&test_name=Raw`, origin);
-		raws.push(r.ws);
-		return r;
-	}
 	async function rowCount(docId: string) {
 		const [r] = await db.query<{ n: number }>('select count(*)::int as n from public.collab_updates where doc_id = $1', [docId]);
 		return r.n;
@@ -288,6 +237,7 @@ describe.each(engines)('collaboration server (%s)', (kind) => {
 		await Promise.all([synced(w), synced(v)]);
 		w.doc.getText('t').insert(0, 'texte officiel');
 		await waitFor(() => v.doc.getText('t').toString() === 'texte officiel', { timeout: 1000, message: 'viewer receives' });
+		await waitFor(() => savedClock(w) === ownClock(w), { message: 'writer saved' });
 		const before = await rowCount(docId);
 		expect(before).toBeGreaterThan(0);
 
@@ -323,6 +273,8 @@ describe.each(engines)('collaboration server (%s)', (kind) => {
 			timeout: 1000,
 			message: 'viewer receives again'
 		});
+		// Relayed before it is stored: count the rows once it is saved.
+		await waitFor(() => savedClock(w) === ownClock(w), { message: 'writer saved' });
 		expect(await rowCount(docId)).toBe(before + 1);
 
 		// Too many dropped changes: the read-only connection is closed with 4405.
@@ -456,6 +408,8 @@ describe.each(engines)('collaboration server (%s)', (kind) => {
 
 		a.doc.getText('t').insert(0, 'petit texte');
 		await waitFor(() => b.doc.getText('t').toString() === 'petit texte', { message: 'small edit' });
+		// Relayed before it is stored: count the rows once it is saved.
+		await waitFor(() => savedClock(a) === ownClock(a), { message: 'small edit saved' });
 		const rowsBefore = await rowCount(docId);
 		a.doc.getText('t').insert(0, 'x'.repeat(5000));
 		await waitFor(() => a.closes.length > 0, { message: 'too large close' });

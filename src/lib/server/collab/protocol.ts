@@ -36,6 +36,8 @@ export const CLOSE = {
 	/** A read-only connection kept sending changes (they were all dropped). */
 	READ_ONLY: { code: 4405, reason: 'Lecture seule\u00a0: modifications refusées' },
 	DOC_TOO_LARGE: { code: 4413, reason: 'Document trop volumineux' },
+	/** One message above its size cap (limits.ts): not applied, not stored; the client stops resending it. */
+	UPDATE_TOO_LARGE: { code: 4414, reason: 'Modification trop volumineuse\u00a0: non enregistrée' },
 	TOO_MANY_CLIENTS: { code: 4429, reason: 'Trop de participants sur ce document' },
 	/** Storing an update failed: nothing was applied; the client reconnects and resends it in its sync step 2. */
 	STORAGE_FAILED: { code: 4500, reason: 'Enregistrement impossible, reconnexion…' },
@@ -123,6 +125,7 @@ const STATUS_TEXT: Record<number, string> = {
 	401: 'Unauthorized',
 	403: 'Forbidden',
 	404: 'Not Found',
+	429: 'Too Many Requests',
 	500: 'Internal Server Error',
 	503: 'Service Unavailable'
 };

@@ -10,9 +10,10 @@
 //   and queued for Postgres; writes of one document go through one queue (seq order is apply order), updates
 //   that arrive while an insert is in flight are grouped into the next insert, and a failed insert is retried
 //   with backoff (never dropped). A client is told its changes are SAVED only once they are stored: after each
-//   stored batch, the sender gets a presence entry of the server (`SERVER_PRESENCE_KEY`) whose state is
-//   `{ saved: { <Yjs clientID>: <clock> } }` — every change of that clientID below that clock is in Postgres
-//   (the stock client keeps it like any awareness state; the editor shows « enregistré » from it). Relaying
+//   stored batch, the sender gets a presence entry of the server (`SERVER_PRESENCE_KEY`) under the reserved
+//   clientID SERVER_PRESENCE_CLIENT_ID whose state is `{ saved: { <Yjs clientID>: <clock> } }` — every change of
+//   that clientID below that clock is in Postgres (the stock client keeps it like any awareness state; the editor
+//   shows « enregistré » from it, trusting that clientID only: $lib/spaser/presence). Relaying
 //   before storing is safe with Yjs: if this process dies first, every client that received the update still
 //   holds it, and its sync step 2 on reconnection hands it to the next process, which stores it then.
 // - Read-only: sync step 2 and update messages of a read-only connection are never applied nor stored (dropped
@@ -25,9 +26,14 @@
 //   its changes); read → write → upgraded in place, and the server sends a new sync step 1 so that the client's
 //   state (including anything it typed while read-only, which the UI should prevent) is merged and stored.
 // - Presence: awareness relayed to everyone in the document (including the sender, which keeps the stock
-//   client's 30 s "no message" watchdog quiet), entries of another connection's clientID refused, `user`
-//   stamped with the authenticated identity, states of a connection removed when it leaves; query-awareness
-//   answered.
+//   client's 30 s "no message" watchdog quiet). Refused whole (presence.ts): entries under the server's clientID,
+//   under a clientID another connection holds (or another user held in this document), or carrying a
+//   server-only field (`saved`: only the server says what is stored). `user` is stamped with the authenticated
+//   identity and real right (name, id, color, readOnly); states of a connection removed when it leaves;
+//   query-awareness answered.
+// - Limits (limits.ts): per-message size caps (close 4414 « Modification trop volumineuse »), a per-user byte
+//   budget per minute enforced by pausing the user's sockets (backpressure: nothing is dropped), new connections
+//   of a user in debt refused with HTTP 429, and compaction paid for by the bytes received.
 // - Compaction past `compactAfterUpdates` / `compactAfterBytes` (snapshot upsert + delete of merged updates in
 //   one transaction, running beside the write queue: later inserts do not wait for it), unloading after `idleUnloadMs` without connections, keepalive pings, size and
 //   participant caps with French close reasons.
@@ -38,7 +44,10 @@ import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import type { Database } from '../db/types';
+import { SERVER_PRESENCE_CLIENT_ID, SERVER_PRESENCE_KEY } from '../../spaser/presence';
 import { appendUpdates, compactDoc, highestSeq, loadDoc, readUpdates } from './persistence';
+import { compactionDue, DEFAULT_RATE_LIMITS, messageSizeCap, UserBudgets, type ByteBudget, type RateLimits } from './limits';
+import { isServerOnlyEntry, presenceRefusal, stampIdentity, type PresenceRefusal } from './presence';
 import {
 	CLOSE,
 	type AwarenessEntry,
@@ -69,7 +78,7 @@ export interface CollabUser {
 	color?: string;
 }
 
-export interface CollabLimits {
+export interface CollabLimits extends RateLimits {
 	/** Refuse (close 4413) an update that would grow the stored document past this many bytes. */
 	maxDocBytes: number;
 	/** Close 4429 a connection beyond this many on one document. */
@@ -105,7 +114,8 @@ export const DEFAULT_LIMITS: CollabLimits = {
 	maxAwarenessBytes: 16 * 1024,
 	maxAwarenessClientsPerConn: 4,
 	maxReadOnlyWrites: 20,
-	maxBufferedBytes: 32 * 1024 * 1024
+	maxBufferedBytes: 32 * 1024 * 1024,
+	...DEFAULT_RATE_LIMITS
 };
 
 export interface CollabLogger {
@@ -140,10 +150,11 @@ export interface CollabServerOptions {
 	/** Y.Doc garbage collection (default true; versions are stored as full states, not as Yjs snapshots). */
 	gc?: boolean;
 	/**
-	 * Rewrites a presence state before it is relayed; default: `user.id/name/color` from the authenticated
-	 * user, so nobody can show up under another name.
+	 * Rewrites a presence state before it is relayed; default (presence.ts `stampIdentity`): `user` is
+	 * `{ id, name, color, readOnly }` from the authenticated user and their right, so nobody can show up under
+	 * another name or as an editor while read-only.
 	 */
-	stampPresence?: (state: Record<string, unknown>, user: CollabUser) => Record<string, unknown>;
+	stampPresence?: (state: Record<string, unknown>, user: CollabUser, access: CollabAccess) => Record<string, unknown>;
 	log?: CollabLogger;
 	/** Called after each stored batch (projection, automatic versions); must not throw. */
 	onChange?: (docId: string, doc: Y.Doc) => void;
@@ -170,6 +181,10 @@ export interface CollabStats {
 	loadErrors: number;
 	readOnlyUpdatesDropped: number;
 	awarenessDropped: number;
+	/** Times a connection was paused because its user's byte budget was spent (limits.ts). */
+	throttled: number;
+	/** Presence entries refused, by reason (presence.ts); 'server-id' and 'taken' include the stock client's echoes. */
+	presenceRefused: Record<PresenceRefusal, number>;
 	refusedUpgrades: Record<string, number>;
 	closes: Record<string, number>;
 }
@@ -196,8 +211,7 @@ const MAX_BATCH = 256;
 /** Retry delays of a failed insert (ms): doubled from the first up to the last, then kept. */
 const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 5_000;
-/** Marks the server's own presence entry, which carries the saved clocks (see the header). */
-export const SERVER_PRESENCE_KEY = 'saved';
+export { SERVER_PRESENCE_CLIENT_ID, SERVER_PRESENCE_KEY } from '../../spaser/presence';
 /** The LISTEN/NOTIFY channel of the relay between instances. */
 export const RELAY_CHANNEL = 'spaser_collab';
 /** Postgres refuses NOTIFY payloads of 8000 bytes or more: larger updates are read from the table instead. */
@@ -239,6 +253,10 @@ interface Conn {
 	readOnlyDrops: number;
 	/** Highest stored clock per Yjs clientID among this connection's updates (what it is told is saved). */
 	saved: Map<number, number>;
+	/** The user's byte budget on this instance (shared by their connections). */
+	budget: ByteBudget;
+	/** Set while reading is paused because the budget is spent. */
+	resumeTimer: NodeJS.Timeout | null;
 }
 
 interface Room {
@@ -260,16 +278,16 @@ interface Room {
 	compacting: Promise<void> | null;
 	idleTimer: NodeJS.Timeout | null;
 	awarenessOwner: Map<number, Conn>;
+	/** Presence clientIDs of connections that left, with their user: only that user may take them again. */
+	formerOwners: Map<number, string>;
 	/** Another instance stored changes while this one was loading the document: read the table again. */
 	relayMissed: boolean;
 }
 
 const silentLog: CollabLogger = { info() {}, warn() {}, error() {} };
 
-function defaultStamp(state: Record<string, unknown>, user: CollabUser): Record<string, unknown> {
-	const prev = state.user && typeof state.user === 'object' ? (state.user as Record<string, unknown>) : {};
-	return { ...state, user: { ...prev, id: user.userId, name: user.name, ...(user.color ? { color: user.color } : {}) } };
-}
+/** Former presence owners remembered per document (oldest forgotten first). */
+const MAX_FORMER_OWNERS = 1000;
 
 function normaliseOrigin(o: string): string {
 	return o.trim().replace(/\/+$/, '').toLowerCase();
@@ -322,12 +340,15 @@ export function createCollabServer(opts: CollabServerOptions): CollabServer {
 	const log = opts.log ?? silentLog;
 	const prefix = opts.pathPrefix ?? '/collab/';
 	const origins = new Set(opts.allowedOrigins.map(normaliseOrigin));
-	const stamp = opts.stampPresence ?? defaultStamp;
+	const stamp = opts.stampPresence ?? stampIdentity;
+	const budgets = new UserBudgets(limits);
 	const { db } = opts;
 
 	const wss = new WebSocketServer({
 		noServer: true,
-		maxPayload: limits.maxDocBytes + 1024 * 1024,
+		// Memory bound only: messages up to this size are read, then judged by limits.ts (close 4414 / 4413 with a
+		// code the stock client does not retry); beyond it ws closes with 1009.
+		maxPayload: Math.max(limits.maxDocBytes, limits.maxSyncBytes) + 1024 * 1024,
 		perMessageDeflate: false,
 		// ws ≥ 8.19: how long a closing handshake may take before the socket is destroyed (not in @types/ws yet)
 		...({ closeTimeout: 5_000 } as object)
@@ -373,7 +394,9 @@ export function createCollabServer(opts: CollabServerOptions): CollabServer {
 		docsUnloaded: 0,
 		loadErrors: 0,
 		readOnlyUpdatesDropped: 0,
-		awarenessDropped: 0
+		awarenessDropped: 0,
+		throttled: 0,
+		presenceRefused: { 'server-id': 0, taken: 0, 'server-field': 0, 'too-many': 0 } as Record<PresenceRefusal, number>
 	};
 	const refused: Record<string, number> = {};
 	const closes: Record<string, number> = {};
@@ -411,6 +434,8 @@ export function createCollabServer(opts: CollabServerOptions): CollabServer {
 		if (conn.closed) return;
 		conn.closed = true;
 		conn.queue = null;
+		if (conn.resumeTimer) clearTimeout(conn.resumeTimer);
+		conn.resumeTimer = null;
 		const room = conn.room;
 		room.conns.delete(conn);
 		if (conn.awarenessIds.size > 0 && !room.destroyed) {
@@ -446,6 +471,7 @@ export function createCollabServer(opts: CollabServerOptions): CollabServer {
 			compacting: null,
 			idleTimer: null,
 			awarenessOwner: new Map(),
+			formerOwners: new Map(),
 			relayMissed: false
 		};
 		rooms.set(docId, room);
@@ -611,10 +637,7 @@ export function createCollabServer(opts: CollabServerOptions): CollabServer {
 			} catch (err) {
 				log.error('collab: onChange failed', { docId: room.id, err: String(err) });
 			}
-			if (
-				!room.compacting &&
-				(room.updatesSinceSnapshot >= limits.compactAfterUpdates || room.bytesSinceSnapshot >= limits.compactAfterBytes)
-			) {
+			if (!room.compacting && compactionDue(room, limits)) {
 				// Not awaited: the next inserts (seq > uptoSeq) do not wait for it. flushRoom() waits for both.
 				room.compacting = compact(room)
 					.catch((err) => {
@@ -681,7 +704,8 @@ export function createCollabServer(opts: CollabServerOptions): CollabServer {
 		}
 		if (typeof msg.w === 'string') {
 			try {
-				awarenessProtocol.applyAwarenessUpdate(room.awareness, Buffer.from(msg.w, 'base64'), REMOTE);
+				const entries = decodeAwarenessUpdate(Buffer.from(msg.w, 'base64')).filter((e) => !isServerOnlyEntry(e));
+				if (entries.length > 0) awarenessProtocol.applyAwarenessUpdate(room.awareness, encodeAwarenessEntries(entries), REMOTE);
 			} catch (err) {
 				log.warn('collab: relayed presence could not be applied', { docId: room.id, err: String(err) });
 			}
@@ -725,7 +749,7 @@ export function createCollabServer(opts: CollabServerOptions): CollabServer {
 		presenceClock = Math.max(presenceClock + 1, Date.now());
 		const saved: Record<string, number> = {};
 		for (const [client, clock] of conn.saved) saved[String(client)] = clock;
-		const entry: AwarenessEntry = { clientId: conn.room.awareness.clientID, clock: presenceClock, state: { [SERVER_PRESENCE_KEY]: saved } };
+		const entry: AwarenessEntry = { clientId: SERVER_PRESENCE_CLIENT_ID, clock: presenceClock, state: { [SERVER_PRESENCE_KEY]: saved } };
 		send(conn, encodeAwareness(encodeAwarenessEntries([entry])));
 	}
 
@@ -748,7 +772,14 @@ export function createCollabServer(opts: CollabServerOptions): CollabServer {
 		}
 		for (const id of change.removed) {
 			const c = room.awarenessOwner.get(id);
-			if (c) c.awarenessIds.delete(id);
+			if (c) {
+				c.awarenessIds.delete(id);
+				// Left (or the connection closed): the clientID stays this user's, so nobody else takes over a
+				// departed person's cursor and place in the list (presence.ts).
+				room.formerOwners.delete(id);
+				room.formerOwners.set(id, c.user.userId);
+				if (room.formerOwners.size > MAX_FORMER_OWNERS) room.formerOwners.delete(room.formerOwners.keys().next().value!);
+			}
 			room.awarenessOwner.delete(id);
 		}
 		const changed = [...change.added, ...change.updated, ...change.removed];
@@ -763,6 +794,41 @@ export function createCollabServer(opts: CollabServerOptions): CollabServer {
 	// ---------------------------------------------------------------------------------------------------------
 	// Messages
 	// ---------------------------------------------------------------------------------------------------------
+	/**
+	 * Size cap and byte budget of one received message (limits.ts). False: refused, the connection is closed.
+	 * Otherwise the message is charged to its user's budget and handled; when that leaves the budget in debt,
+	 * reading of this connection pauses until it is paid (backpressure, nothing dropped).
+	 */
+	function withinLimits(conn: Conn, data: Uint8Array): boolean {
+		const cap = messageSizeCap(data, limits);
+		if (cap !== null && data.byteLength > cap) {
+			log.warn('collab: message above its size cap, connection closed', { docId: conn.room.id, userId: conn.user.userId, bytes: data.byteLength, cap });
+			closeConn(conn, CLOSE.UPDATE_TOO_LARGE);
+			return false;
+		}
+		throttle(conn, conn.budget.charge(data.byteLength + limits.messageCostBytes));
+		return true;
+	}
+
+	function throttle(conn: Conn, waitMs: number) {
+		if (waitMs <= 0 || conn.closed || conn.resumeTimer) return;
+		counters.throttled++;
+		conn.ws.pause();
+		const resume = () => {
+			conn.resumeTimer = null;
+			if (conn.closed) return;
+			// The budget is the user's: another of their connections may have spent it meanwhile.
+			const more = conn.budget.waitMs();
+			if (more > 0) {
+				conn.resumeTimer = setTimeout(resume, more);
+				return;
+			}
+			conn.alive = true; // its pongs waited in the socket
+			conn.ws.resume();
+		};
+		conn.resumeTimer = setTimeout(resume, waitMs);
+	}
+
 	function onMessage(conn: Conn, data: Uint8Array) {
 		if (conn.closed) return;
 		if (conn.queue !== null) {
@@ -860,12 +926,18 @@ export function createCollabServer(opts: CollabServerOptions): CollabServer {
 		const room = conn.room;
 		const accepted: AwarenessEntry[] = [];
 		for (const e of decodeAwarenessUpdate(update)) {
-			if (e.clientId === room.awareness.clientID) continue;
 			const owner = room.awarenessOwner.get(e.clientId);
-			if (owner && owner !== conn) continue; // someone else's presence
-			if (!owner && e.state !== null && conn.awarenessIds.size >= limits.maxAwarenessClientsPerConn) continue;
+			const former = room.formerOwners.get(e.clientId);
+			const holder = owner ? (owner === conn ? 'self' : 'other') : former !== undefined && former !== conn.user.userId ? 'other' : 'none';
+			const refusal = presenceRefusal(e, { holder, owned: conn.awarenessIds.size, maxOwned: limits.maxAwarenessClientsPerConn });
+			if (refusal) {
+				// Not logged: the stock client echoes every state it receives (the server's, the other people's),
+				// so refusals are routine; they are counted.
+				counters.presenceRefused[refusal]++;
+				continue;
+			}
 			if (e.state !== null && typeof e.state === 'object' && !Array.isArray(e.state)) {
-				e.state = stamp(e.state as Record<string, unknown>, conn.user);
+				e.state = stamp(e.state as Record<string, unknown>, conn.user, conn.access);
 			}
 			accepted.push(e);
 		}
@@ -892,7 +964,9 @@ export function createCollabServer(opts: CollabServerOptions): CollabServer {
 			queue: [],
 			awarenessIds: new Set(),
 			readOnlyDrops: 0,
-			saved: new Map()
+			saved: new Map(),
+			budget: budgets.get(user.userId),
+			resumeTimer: null
 		};
 		ws.on('error', (err) => log.warn('collab: socket error', { docId, err: String(err) }));
 		ws.on('close', () => detach(conn));
@@ -907,7 +981,9 @@ export function createCollabServer(opts: CollabServerOptions): CollabServer {
 			}
 			const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
 			counters.bytesReceived += buf.byteLength;
-			onMessage(conn, new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));
+			const msg = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+			if (!withinLimits(conn, msg)) return;
+			onMessage(conn, msg);
 		});
 		if (room.idleTimer) {
 			clearTimeout(room.idleTimer);
@@ -977,6 +1053,10 @@ export function createCollabServer(opts: CollabServerOptions): CollabServer {
 			}
 			if (!user) return refuse(socket, 401, 'Connexion requise.');
 			if (access !== 'write' && access !== 'read') return refuse(socket, 403, 'Accès refusé à ce document.');
+			// Every connection receives the whole document: a user who spent their budget waits before opening more.
+			const budget = budgets.get(user.userId);
+			if (budget.waitMs() > 0) return refuse(socket, 429, 'Trop de modifications en peu de temps, réessayez dans un instant.');
+			budget.charge(limits.connectCostBytes);
 			if (socket.destroyed) return;
 			if (closing) return refuse(socket, 503, 'Service en cours de redémarrage, réessayez dans un instant.');
 			const u = user;
@@ -996,6 +1076,7 @@ export function createCollabServer(opts: CollabServerOptions): CollabServer {
 	const pingTimer = setInterval(() => {
 		for (const room of rooms.values()) {
 			for (const c of [...room.conns]) {
+				if (c.resumeTimer) continue; // not reading on purpose (its pongs wait in the socket): see throttle()
 				if (!c.alive) {
 					closes[CLOSE.TIMEOUT.code] = (closes[CLOSE.TIMEOUT.code] ?? 0) + 1;
 					c.ws.terminate();
@@ -1054,7 +1135,12 @@ export function createCollabServer(opts: CollabServerOptions): CollabServer {
 			rechecking = false;
 		}
 	}
-	const recheckTimer = setInterval(() => void recheck(), limits.recheckMs);
+	const recheckTimer = setInterval(() => {
+		const connected = new Set<string>();
+		for (const room of rooms.values()) for (const c of room.conns) connected.add(c.user.userId);
+		budgets.sweep(connected);
+		void recheck();
+	}, limits.recheckMs);
 	recheckTimer.unref?.();
 
 	// ---------------------------------------------------------------------------------------------------------
@@ -1122,6 +1208,7 @@ export function createCollabServer(opts: CollabServerOptions): CollabServer {
 			pendingUpgrades,
 			docBytes,
 			...counters,
+			presenceRefused: { ...counters.presenceRefused },
 			refusedUpgrades: { ...refused },
 			closes: { ...closes }
 		};
