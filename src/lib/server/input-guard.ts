@@ -94,9 +94,9 @@ function checkMultipart(bytes: Uint8Array, contentType: string) {
 		const part = bytes.subarray(start, next);
 		const headerEnd = indexOf(part, CRLF2, 0);
 		if (headerEnd !== -1) {
-			const headers = new TextDecoder('latin1').decode(part.subarray(0, headerEnd));
-			const dispositionName = /content-disposition:[^\r\n]*\bname="([^"]*)"/i.exec(headers)?.[1] ?? '';
-			if (hasBadChars(dispositionName)) throw invalidText();
+			// field names and file names: browsers send them as UTF-8
+			const headers = decodeUtf8(part.subarray(0, headerEnd));
+			if (hasBadChars(headers)) throw invalidText();
 			if (!/content-disposition:[^\r\n]*\bfilename\*?=/i.test(headers)) {
 				// the part's content ends before the CRLF that precedes the next delimiter
 				const content = part.subarray(headerEnd + 4, Math.max(headerEnd + 4, part.length - 2));
