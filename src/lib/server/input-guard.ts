@@ -166,9 +166,9 @@ export async function readBytes(request: Request, limit: number, tooLarge: () =>
 export function guardRequestBody(request: Request, onInvalid: (e: AppError) => never) {
 	const contentType = request.headers.get('content-type');
 	const original = request.arrayBuffer.bind(request);
-	let read: Promise<Uint8Array> | null = null;
+	let read: Promise<Uint8Array<ArrayBuffer>> | null = null;
 	const bytes = () =>
-		(read ??= original().then((b) => {
+		(read ??= original().then((b): Uint8Array<ArrayBuffer> => {
 			const u = new Uint8Array(b);
 			try {
 				checkBody(u, contentType);
@@ -185,5 +185,6 @@ export function guardRequestBody(request: Request, onInvalid: (e: AppError) => n
 	define('blob', async () => new Blob([await copy()], { type: contentType ?? '' }));
 	define('text', async () => new TextDecoder().decode(await bytes()));
 	define('json', async () => JSON.parse(new TextDecoder().decode(await bytes())));
-	define('formData', async () => new Response(await copy(), { headers: { 'content-type': contentType ?? '' } }).formData());
+	// (read-only consumers share the checked bytes; arrayBuffer and bytes hand out a copy the caller may change)
+	define('formData', async () => new Response(await bytes(), { headers: { 'content-type': contentType ?? '' } }).formData());
 }
