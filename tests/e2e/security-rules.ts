@@ -32,7 +32,7 @@
  *   `NO_INVALID`: `OK` personas are recorded but not sent anything. Many actions validate the form BEFORE the
  *   rights check (an invalid form gets 400 whoever sends it): that is why refused personas get the valid one.
  *   Public forms (login, sign-up, password reset) are probed with invalid forms only — never a wrong password for a
- *   demo account (8 failures lock it for 15 minutes).
+ *   demo account (8 failures from one address refuse that address for that account for 15 minutes).
  * - `skip(reason)`: a route the crawler cannot reach meaningfully (the API catch-all, covered by the API rows).
  * - Path placeholders `:name` and form functions `(f) => …` use fixtures created by the crawler (see `Fixtures`).
  * - Expectations are a full record of every persona: spread a preset (`all`, `signedIn`, `token`, or the action
