@@ -161,7 +161,7 @@ create or replace function app.benchmark_publish_now(p_trigger text, p_by uuid d
       join (select s.org_id, array_agg(distinct s.scope order by s.scope) as scopes from app.benchmark_scopes() s group by s.org_id) sc
         on sc.org_id = v.org_id;
 
-    drop table if exists pg_temp.bm_cand, pg_temp.bm_member;
+    drop table if exists pg_temp.bm_cand, pg_temp.bm_sig, pg_temp.bm_rep, pg_temp.bm_member, pg_temp.bm_bad;
     create temporary table bm_cand on commit drop as
     with m as (
       select c.indicator_id, c.year, s.scope, c.kind, c.size, c.org_id, c.value
@@ -182,14 +182,35 @@ create or replace function app.benchmark_publish_now(p_trigger text, p_by uuid d
              || (case when c.scope like 'n:%' then '0' else '1' end) || lpad((999999 - c.n)::text, 6, '0')
              || c.scope || c.kind || c.size;
 
-    -- Membership of each candidate cell, and for every pair of candidate cells sharing a contributor the size of
-    -- their intersection (cells sharing nobody differ by at least 2k).
+    -- Differencing depends only on WHO contributes (each collectivité's type, size and scopes are fixed within a
+    -- publication), not on the values: it is decided once per distinct contributor set (signature), on one
+    -- representative indicator and year. For each candidate cell of the representative, its members; for every
+    -- pair of candidate cells sharing a contributor, the size of their intersection (cells sharing nobody differ
+    -- by at least 2k); a cell is differenced when a higher-priority candidate is at distance 1..k − 1.
+    create temporary table bm_sig on commit drop as
+      select b.indicator_id, b.year, md5(string_agg(b.org_id::text, ',' order by b.org_id)) as sig
+        from public.benchmark_contributions b where b.publication_id = v_pub
+       group by b.indicator_id, b.year;
+    create temporary table bm_rep on commit drop as
+      select distinct on (s.sig) s.sig, s.indicator_id, s.year from pg_temp.bm_sig s order by s.sig, s.indicator_id, s.year;
+    create index on pg_temp.bm_cand (indicator_id, year, scope, kind, size);
     create temporary table bm_member on commit drop as
-      select c.id, c.indicator_id, c.year, b.org_id
-        from pg_temp.bm_cand c
-        join public.benchmark_contributions b on b.publication_id = v_pub and b.indicator_id = c.indicator_id and b.year = c.year
-         and c.scope = any (b.scopes) and (c.kind = '*' or c.kind = b.kind) and (c.size = '*' or c.size = b.size);
-    create index on pg_temp.bm_member (indicator_id, year, org_id);
+      select r.sig, c.id, b.org_id
+        from pg_temp.bm_rep r
+        join public.benchmark_contributions b on b.publication_id = v_pub and b.indicator_id = r.indicator_id and b.year = r.year
+        cross join unnest(b.scopes) as s (scope)
+        cross join lateral (values ('*', '*'), (b.kind, '*'), ('*', b.size), (b.kind, b.size)) as g (kind, size)
+        join pg_temp.bm_cand c on c.indicator_id = r.indicator_id and c.year = r.year and c.scope = s.scope
+                              and c.kind = g.kind and c.size = g.size;
+    create temporary table bm_bad on commit drop as
+      select distinct r.sig, c.scope, c.kind, c.size
+        from (select a.id as a, b.id as b, count(*)::int as common
+                from pg_temp.bm_member a join pg_temp.bm_member b on b.sig = a.sig and b.org_id = a.org_id and b.id <> a.id
+               group by a.id, b.id) p
+        join pg_temp.bm_cand c on c.id = p.a
+        join pg_temp.bm_cand o on o.id = p.b
+        join pg_temp.bm_rep r on r.indicator_id = c.indicator_id and r.year = c.year
+       where o.prio < c.prio and c.n + o.n - 2 * p.common between 1 and c.k - 1;
 
     insert into public.benchmark_cells (publication_id, indicator_id, year, scope, kind, size, n, median, p25, p75, p10, p90, mean)
     select v_pub, c.indicator_id, c.year, c.scope, c.kind, c.size, c.n,
@@ -200,15 +221,9 @@ create or replace function app.benchmark_publish_now(p_trigger text, p_by uuid d
            app.benchmark_round(c.mean, d.unit, c.n)
       from pg_temp.bm_cand c
       join public.indicator_definitions d on d.id = c.indicator_id
+      join pg_temp.bm_sig s on s.indicator_id = c.indicator_id and s.year = c.year
      where not (c.total > 0 and c.biggest > 0.85 * c.total)
-       and not exists (
-         select 1
-           from (select b.id as other, count(*)::int as common
-                   from pg_temp.bm_member a join pg_temp.bm_member b on b.indicator_id = a.indicator_id and b.year = a.year and b.org_id = a.org_id
-                  where a.id = c.id and b.id <> c.id
-                  group by b.id) p
-           join pg_temp.bm_cand o on o.id = p.other
-          where o.prio < c.prio and c.n + o.n - 2 * p.common between 1 and c.k - 1);
+       and not exists (select 1 from pg_temp.bm_bad x where x.sig = s.sig and x.scope = c.scope and x.kind = c.kind and x.size = c.size);
 
     update public.benchmark_publications p
        set contributors = (select count(distinct b.org_id) from public.benchmark_contributions b where b.publication_id = v_pub),
