@@ -10,8 +10,8 @@
 // narrower than the published rounding.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '../../src/lib/server/auth/api-tokens';
-import { asService, type Database } from '../../src/lib/server/db';
-import { benchmarkView, publishNow } from '../../src/lib/server/benchmark/service';
+import { asService, withUser, type Database } from '../../src/lib/server/db';
+import { benchmarkView, publishNow, setOrgValidation } from '../../src/lib/server/benchmark/service';
 import { publishIfDue } from '../../src/lib/server/benchmark/publisher';
 import { saveValue } from '../../src/lib/server/indicators/service';
 import { apiCall, type ApiBody } from '../helpers/api';
@@ -85,10 +85,11 @@ describe.each(engines)('benchmark attacks by members (%s)', (engine) => {
 		net = (await createNetwork(db, platform, 'Réseau attaqué')).id;
 		const [d] = await db.query<{ id: string }>(`select id from public.indicator_definitions where code = 'CAN-SOC-01' and org_id is null`);
 		soc = d.id;
-		// 12 validated communes of region 76, admitted to the network: the attacker (0) and 11 others with exact values.
+		// CAN-SOC-01 2024: 12 validated communes of region 75, admitted to the network: the attacker (0) and 11 others
+		// with exact values.
 		for (let i = 0; i < 12; i++) {
 			const user = await createUser(db);
-			const org = await createOrg(db, user, { name: `Commune attaquée ${i}`, kind: 'commune', regionCode: '76', population: 8000 + i });
+			const org = await createOrg(db, user, { name: `Commune attaquée ${i}`, kind: 'commune', regionCode: '75', population: 8000 + i });
 			await admit(org.id);
 			members.push({ user, org: org.id });
 			if (i > 0) await saveValue(db, user, org.id, { indicatorId: soc, year: 2024, value: others[i - 1] });
@@ -96,10 +97,10 @@ describe.each(engines)('benchmark attacks by members (%s)', (engine) => {
 		victim = members[5]; // 21.5
 		attackerToken = (await createApiToken(db, members[0].user, { name: 'attaque', scopes: ['read', 'write'] })).token;
 		await put(attackerToken, members[0].org, 20);
-		// The one real hospital of region 76, admitted to the network.
+		// The one real hospital of region 76, validated by the platform admin.
 		const hUser = await createUser(db);
 		const h = await createOrg(db, hUser, { name: 'Centre hospitalier réel', kind: 'centre_hospitalier', regionCode: '76', population: 60000 });
-		await admit(h.id);
+		await setOrgValidation(db, platform, h.id, true);
 		hospital = { user: hUser, org: h.id };
 		await saveValue(db, hUser, h.id, { indicatorId: soc, year: 2024, value: 63.7 });
 		await publishNow(db, 'nightly');
@@ -107,14 +108,15 @@ describe.each(engines)('benchmark attacks by members (%s)', (engine) => {
 	afterAll(async () => db?.close());
 
 	it('the rank trick (own value moved through the API, position re-read, bisection) recovers nothing', async () => {
-		const observe = async () => seen((await stat(attackerToken, `scope=n:${net}&org=${members[0].org}`)).body);
+		// (the attacker knows its own value: it watches the rest of the answer)
+		const observe = async () => seen({ ...(await stat(attackerToken, `scope=n:${net}&org=${members[0].org}`)).body, myValue: undefined });
 		const before = JSON.parse(await observe());
-		expect(before).toMatchObject({ status: 'ok', n: 13 });
+		expect(before).toMatchObject({ status: 'ok', n: 12 });
+		const attack = await bisection((v) => put(attackerToken, members[0].org, v), observe, 0, 100, 0.01);
+		// the attacker's own live value moved, yet every answer is the same: no crossing, nothing recovered
+		expect(attack.recovered).toEqual([]);
 		expect(before.myBand).toMatch(/^q[1-4]$/);
 		expect(before).not.toHaveProperty('myRank');
-		const attack = await bisection((v) => put(attackerToken, members[0].org, v), observe, 0, 100, 0.01);
-		// the attacker's own live value moved 2 times or more, yet every answer is the same: no crossing, nothing recovered
-		expect(attack.recovered).toEqual([]);
 		expect(new Set(attack.transcript).size).toBe(1);
 		// the attacker keeps going on a grid (the 126 requests of the issue): still the same answer
 		for (let i = 0; i < 60; i++) {
@@ -157,30 +159,36 @@ describe.each(engines)('benchmark attacks by members (%s)', (engine) => {
 		await publishNow(db, 'nightly');
 		const memberToken = (await createApiToken(db, members[3].user, { name: 'membre', scopes: ['read'] })).token;
 		const networkBefore = (await stat(memberToken, `scope=n:${net}`)).body;
-		expect(networkBefore).toMatchObject({ status: 'ok', n: 13 });
-		// The attacker's real commune declares itself a hospital; four new accounts create fake hospitals in region 76.
-		const patch = await apiCall(db, 'PATCH', `/organisations/${members[0].org}`, { token: attackerToken, body: { kind: 'centre_hospitalier' } });
-		expect(patch.status, JSON.stringify(patch.body)).toBe(200);
-		const sybils: { token: string; org: string }[] = [];
-		for (const [i, value] of [0, 0, 100, 100].entries()) {
+		expect(networkBefore).toMatchObject({ status: 'ok', n: 12 });
+		const sybil = async (name: string, kind: string, regionCode: string, value: number) => {
 			const user = await createUser(db, { verified: false });
 			const token = (await createApiToken(db, user, { name: 'sybil', scopes: ['read', 'write'] })).token;
-			const created = await call('POST', '/organisations', token, { name: `Centre hospitalier fictif ${i}`, kind: 'centre_hospitalier', regionCode: '76', population: 60000 });
+			const created = await call('POST', '/organisations', token, { name, kind, regionCode, population: 60000 });
 			expect(created.status, JSON.stringify(created.body)).toBe(201);
 			await put(token, created.body.id, value);
-			sybils.push({ token, org: created.body.id });
-		}
+			return { token, org: created.body.id as string };
+		};
+		// One fake commune of region 75 with one value (before: the network's own statistic refused for everyone).
+		await sybil('Commune fictive', 'commune', '75', 50);
+		// Four new accounts create fake hospitals in region 76, the size of the real one, with 0, 0, 100, 100.
+		const sybils: { token: string; org: string }[] = [];
+		for (const [i, value] of [0, 0, 100, 100].entries()) sybils.push(await sybil(`Centre hospitalier fictif ${i}`, 'centre_hospitalier', '76', value));
 		const hospitalQuery = (org: string) => `scope=r:76&kind=centre_hospitalier&org=${org}`;
 		const attack = async () => {
 			const transcript: string[] = [];
+			for (const [i, value] of [0, 0, 100, 100].entries()) await put(sybils[i].token, sybils[i].org, value);
 			day += DAY;
 			await publishIfDue(db, new Date(day));
 			for (const s of [...sybils, { token: attackerToken, org: members[0].org }]) transcript.push(seen((await stat(s.token, hospitalQuery(s.org))).body));
-			// the rank trick on top, by the first Sybil and by the attacker's validated commune (15 requests each)
-			for (const s of [sybils[0], { token: attackerToken, org: members[0].org }]) {
-				const r = await bisection((v) => put(s.token, s.org, v), async () => seen((await stat(s.token, hospitalQuery(s.org))).body), 0, 100, 0.5);
-				transcript.push(...r.transcript, JSON.stringify(r.recovered));
-			}
+			// the rank trick on top, by the first Sybil (about 15 requests)
+			const r = await bisection(
+				(v) => put(sybils[0].token, sybils[0].org, v),
+				async () => seen({ ...(await stat(sybils[0].token, hospitalQuery(sybils[0].org))).body, myValue: undefined }),
+				0,
+				100,
+				0.5
+			);
+			transcript.push(...r.transcript, JSON.stringify(r.recovered));
 			return transcript;
 		};
 		let day = Date.UTC(2031, 0, 1, 3);
@@ -189,24 +197,31 @@ describe.each(engines)('benchmark attacks by members (%s)', (engine) => {
 		const second = await attack();
 		// whatever the real hospital's value (63.7 or 12.2), the attackers see exactly the same: it is not pinned at all
 		expect(second).toEqual(first);
-		// the Sybils' region is not theirs to query, the hospital cell has too few validated contributors
+		// the Sybils' region is not theirs to query; for a validated collectivité (the attacker's commune, of region
+		// 75, may not either), the hospital cell has too few validated contributors
 		expect(JSON.parse(first[0])).toMatchObject({ status: 'refused', reason: 'not_allowed', median: null });
-		expect(JSON.parse(first[4])).toMatchObject({ status: 'refused', reason: 'too_few', n: null, median: null, myBand: null });
-		// and the fakes made no statistic refuse: the network's own statistic and the region's are still published, over
-		// the same 13 validated collectivités (the hospital's value and the attacker's moved, which is their right)
-		await saveValue(db, hospital.user, hospital.org, { indicatorId: soc, year: 2024, value: 63.7 });
-		await put(attackerToken, members[0].org, 28);
+		expect(JSON.parse(first[4])).toMatchObject({ status: 'refused', reason: 'not_allowed', median: null });
+		const platformToken = (await createApiToken(db, platform, { name: 'plateforme', scopes: ['read'] })).token;
+		expect((await stat(platformToken, 'scope=r:76&kind=centre_hospitalier')).body).toMatchObject({ status: 'refused', reason: 'too_few', n: null, median: null });
+		// and the fakes made no statistic refuse: the network's own statistic and its region's are published over the
+		// same 12 validated communes, with the same figures
 		await publishNow(db, 'nightly');
 		const networkAfter = (await stat(memberToken, `scope=n:${net}`)).body;
-		expect(networkAfter).toMatchObject({ status: 'ok', n: 13 });
+		expect(networkAfter).toMatchObject({ status: 'ok', n: 12 });
 		expect(seen(networkAfter)).toBe(seen(networkBefore));
-		expect((await stat(memberToken, 'scope=r:76')).body).toMatchObject({ status: 'ok', n: 13, median: networkBefore.median });
+		expect((await stat(memberToken, 'scope=r:75')).body).toMatchObject({ status: 'ok', n: 12, median: networkBefore.median });
 	});
 
 	it('a refusal says « pas assez de collectivités comparables » and never a count, on the API and the page', async () => {
 		const token = (await createApiToken(db, members[2].user, { name: 'lecture', scopes: ['read'] })).token;
 		const refused = await stat(token, `scope=n:${net}&kind=metropole&org=${members[2].org}`);
 		expect(refused.body).toMatchObject({ status: 'refused', reason: 'too_few', n: null, median: null, myValue: null, myBand: null });
+		// the database itself gives no count (the only door every page and the API go through)
+		const [raw] = await withUser(db, members[2].user, (tx) =>
+			tx.query<{ s: Record<string, unknown> }>('select app.benchmark_stat($1, 2024, $2, $3, $4, $5) as s', [soc, `n:${net}`, 'metropole', '*', members[2].org])
+		);
+		expect(raw.s).toMatchObject({ status: 'refused', reason: 'too_few' });
+		expect(raw.s).not.toHaveProperty('n');
 		const view = await benchmarkView(db, members[2].user, { indicator: soc, year: 2024, scope: `n:${net}`, kind: 'centre_hospitalier', org: members[2].org });
 		expect(view.stat.status).toBe('refused');
 		expect(view.explanation).toMatch(/^Pas assez de collectivités comparables/);
