@@ -18,6 +18,7 @@ import {
 	setOrgValidation
 } from '../../src/lib/server/benchmark/service';
 import { lastBoundary, publishIfDue } from '../../src/lib/server/benchmark/publisher';
+import { countedValue } from '../../src/lib/benchmark';
 import { createCustomIndicator, listValues, saveValue } from '../../src/lib/server/indicators/service';
 import { engines, openTestDb } from '../helpers/engines';
 import { addAnimatorDirect, createNetwork, createUser, type TestUser } from '../helpers/factories';
@@ -270,5 +271,16 @@ describe.each(engines)('benchmark privacy (%s)', (engine) => {
 		expect(row.validated_by).toBe(w.platform.id);
 		expect((await peerScopes(db, w.admins[7], w.orgs[7])).map((s) => s.scope)).toEqual(['r:76']);
 		await setOrgValidation(db, w.platform, w.orgs[7], false);
+	});
+
+	it('the page rounds a value as the database counts it (app.benchmark_round(_, _, 0))', async () => {
+		const cases: [number, string][] = [
+			[21.5, 'percent'], [22.49, 'percent'], [0.4, 'percent'], [99.5, 'percent'], [17.6, 'days'], [0.5, 'milestone'], [1, 'milestone'],
+			[12345, 'eur'], [1250, 'eur'], [10_000_000, 'eur'], [3.44, 'ratio'], [7, 'count'], [0, 'hours'], [85.2, 'hours'], [0.0123, 'ratio']
+		];
+		for (const [value, unit] of cases) {
+			const [row] = await db.query<{ r: string }>('select app.benchmark_round($1::numeric, $2, 0)::text as r', [value, unit]);
+			expect(countedValue(value, unit), `${value} ${unit}`).toBeCloseTo(Number(row.r), 9);
+		}
 	});
 });
