@@ -261,6 +261,7 @@ export const RULES: Record<string, Rule> = {
 
 	// ── Platform administration ──────────────────────────────────────────────────────────────────────────────
 	'GET /admin': page('/admin', { ...signedIn(403), platform: 200 }),
+	'GET /admin/collectivites': page('/admin/collectivites', { ...signedIn(403), platform: 200 }),
 	'GET /admin/emails': page('/admin/emails', { ...signedIn(403), platform: 200 }),
 	'GET /admin/reseaux': page('/admin/reseaux', { ...signedIn(403), platform: 200 }),
 	'GET /admin/utilisateurs': page('/admin/utilisateurs', { ...signedIn(403), platform: 200 }),
@@ -465,6 +466,9 @@ export const RULES: Record<string, Rule> = {
 	'POST /compte?/revokeToken': action('/compte?/revokeToken', { id: none }, signedIn(404)), // (an unknown token: one's own tokens only)
 	'POST /compte/donnees?/delete': action('/compte/donnees?/delete', { password: 'x', confirmation: 'SUPPRIMER' }, signedIn(OK)),
 
+	// (validating a collectivité: platform admins only; the valid form names a demo collectivité outside the network)
+	'POST /admin/collectivites?/validate': action('/admin/collectivites?/validate', { org: DEMO.outsiderOrg }, { ...signedIn(403), platform: OK }),
+	'POST /admin/collectivites?/unvalidate': action('/admin/collectivites?/unvalidate', { org: DEMO.outsiderOrg }, { ...signedIn(403), platform: OK }),
 	'POST /admin/reseaux?/create': action('/admin/reseaux?/create', { name: 'Réseau d’un intrus' }, { ...signedIn(403), platform: OK }),
 	'POST /admin/reseaux?/addAnimator': action('/admin/reseaux?/addAnimator', { networkId: DEMO.otherNetwork, email: PERSONA_EMAILS.outsider }, { ...signedIn(403), platform: OK }),
 	'POST /admin/reseaux?/removeAnimator': action('/admin/reseaux?/removeAnimator', { networkId: network, userId: DEMO.animatorUser }, { ...signedIn(403), platform: OK }),
@@ -519,6 +523,8 @@ export const RULES: Record<string, Rule> = {
 	'POST /reseaux/[slug]?/update': action(`${N}?/update`, { name: 'Réseau renommé par un intrus' }, networkManagers),
 	// (Val d'Aurence is already a member: its admin is told so)
 	'POST /reseaux/[slug]?/join': action(`${N}?/join`, { orgId: org }, { ...signedIn(403), admin: 409 }),
+	// a manual publication of the benchmark statistics: animators (of any network) and platform admins
+	'POST /benchmark?/publish': action('/benchmark?/publish', {}, { ...signedIn(403), animator: OK, otherAnimator: OK, platform: OK }, NO_INVALID),
 	'POST /benchmark?/k': action('/benchmark?/k', { network, k: '5' }, { ...signedIn(404), animator: OK, platform: OK }),
 
 	// (the Guichet: the buyers of the network's member collectivités — Métropole's admin too, for Métropole)

@@ -143,7 +143,7 @@ export const indicatorEndpoints = [
 		operationId: 'getBenchmarkStatistic',
 		summary: 'Statistique anonymisée d’un groupe de pairs',
 		description:
-			'Médiane, quartiles, déciles (à partir de 10 contributeurs) et moyenne arrondis d’un indicateur commun pour un groupe de pairs (réseau ou région, × type, × taille). Refusée (status « refused » et motif) si moins de k collectivités contribuent, si l’une représente plus de 85 % du total, ou si le groupe diffère d’un autre groupe publiable de moins de k collectivités.',
+			'Médiane, quartiles, déciles (à partir de 10 contributeurs) et moyenne arrondis d’un indicateur commun pour un groupe de pairs (réseau ou région, × type, × taille), lus dans la dernière publication consolidée (chaque nuit, ou à la demande d’un animateur) : changer une valeur ne change rien avant la publication suivante. Seules les collectivités validées comptent. Refusée (« pas assez de collectivités comparables », sans nombre) si moins de k collectivités contribuent, si l’une représente plus de 85 % du total, ou si le groupe diffère d’un autre groupe publié de moins de k collectivités. Ma position est une bande par rapport aux quartiles publiés, jamais un rang.',
 		tags,
 		scope: 'read',
 		query: benchmarkQuerySchema,
