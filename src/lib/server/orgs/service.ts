@@ -2,6 +2,7 @@ import type { Actor, Database } from '../db';
 import { asService, elevated, withUser } from '../db';
 import { hashSecret, randomToken } from '../auth/crypto';
 import { appOrigin, enqueueEmail, renderEmail } from '../email/outbox';
+import { checkImage } from '../files/limits';
 import { AppError, notFound, toAppError } from '../errors';
 import { uniqueSlug } from '../slug';
 import { ROLE_LABELS, SPASER_MANDATORY_THRESHOLD_EUR } from '../../geo';
@@ -122,6 +123,14 @@ export async function getOrganisation(db: Database, actor: Actor, id: string): P
 export async function setLogo(db: Database, actor: Actor, orgId: string, data: Uint8Array | null) {
 	const mime = data ? sniffImage(data) : null;
 	if (data && !mime) throw new AppError('invalid_file_type', "Ce fichier n'est pas une image PNG, JPEG ou WebP.", 415, { field: 'logo' });
+	if (data) {
+		try {
+			checkImage(data);
+		} catch (e) {
+			if (e instanceof AppError) throw new AppError(e.code, e.message, e.status, { field: 'logo' });
+			throw e;
+		}
+	}
 	return guard(
 		withUser(db, actor, async (tx) => {
 			if (!data) {
