@@ -33,6 +33,7 @@ const LARGE = H.docxParagraphBomb(104_000, true);
 const DOCX_BOMBS: [string, Uint8Array][] = [
 	['a million repeated paragraphs (~96 KB)', SMALL],
 	['104 000 varied paragraphs (~714 KB, ordinary ratio)', LARGE],
+	['62 000 varied paragraphs (~430 KB, fewer elements than the bound)', H.docxParagraphBomb(62_000, true)],
 	['200 MB of zeros', H.docxZeros(200)],
 	['an entry whose declared size lies', H.docxLyingSize(60)],
 	['overlapping entries', H.docxOverlapping()],

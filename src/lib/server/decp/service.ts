@@ -5,6 +5,7 @@ import { withUser, type Actor, type Database, type Tx } from '../db';
 import { AppError, forbidden, notFound, toAppError } from '../errors';
 import { computeIndicators, DECP_TO_CATALOGUE, type ContractState, type DecpIndicators, type Threshold } from './compute';
 import { sniffDataFile } from '../files/sniff';
+import { IN_THREAD_DECP_BYTES, readDecpChecked } from '../files/decp-read';
 import { runFileTask } from '../files/worker-pool';
 import type { DecpFormat, DecpParseResult, DecpRejection, DecpRow } from './parse';
 
@@ -112,7 +113,10 @@ export async function importDecp(db: Database, actor: Actor, orgId: string, file
 			return found;
 		})
 	);
-	const parsed = await runFileTask<DecpParseResult>(actor.id, { kind: 'decp', bytes: file.bytes, buyers });
+	const parsed =
+		file.bytes.byteLength <= IN_THREAD_DECP_BYTES
+			? readDecpChecked(file.bytes, buyers)
+			: await runFileTask<DecpParseResult>(actor.id, { kind: 'decp', bytes: file.bytes, buyers });
 	if (parsed.error || !parsed.format) throw new AppError('invalid', parsed.error ?? 'Fichier illisible.', 400, { field: 'file' });
 	return guard(
 		withUser(db, actor, async (tx) => {

@@ -205,6 +205,8 @@ export interface XmlLimits {
 	maxDepth: number;
 	maxElements: number;
 	maxAttributes: number;
+	/** Also count the start tags of this name (`w:p`: Word paragraphs), at most `tag.max` of them. */
+	tag?: { name: string; max: number; what: string };
 }
 
 export interface XmlCounts {
@@ -227,11 +229,24 @@ export class XmlScanner {
 	private prev = 0;
 	private bang = '';
 	private closer = '';
+	/** Bytes of the watched tag name still matching, -1 once the current start tag's name differs. */
+	private tagAt = -1;
+	private tagCount = 0;
+	private readonly tagBytes: Uint8Array | null;
 
 	constructor(
 		private limits: XmlLimits,
 		private label: string
-	) {}
+	) {
+		this.tagBytes = limits.tag ? new TextEncoder().encode(limits.tag.name) : null;
+	}
+
+	/** The start tag's name ended (white space, '/' or '>'): was it the watched one? */
+	private endTagName() {
+		if (this.tagBytes && this.tagAt === this.tagBytes.length && ++this.tagCount > this.limits.tag!.max)
+			throw this.complex(`plus de ${fr(this.limits.tag!.max)} ${this.limits.tag!.what}`);
+		this.tagAt = -1;
+	}
 
 	private complex(detail: string): AppError {
 		return tooComplex(`${this.label}\u00a0: ${detail}`);
@@ -255,12 +270,18 @@ export class XmlScanner {
 						this.state = 2;
 						this.attrs = 0;
 						this.quote = 0;
+						this.tagAt = this.tagBytes && c === this.tagBytes[0] ? 1 : -1;
 						if (++this.counts.elements > maxElements) throw this.complex(`plus de ${fr(maxElements)} éléments`);
 						if (++this.depth > maxDepth) throw this.complex(`plus de ${fr(maxDepth)} niveaux d’imbrication`);
 						if (this.depth > this.counts.depth) this.counts.depth = this.depth;
 					}
 					break;
 				case 2:
+					if (this.tagAt >= 0) {
+						if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x2f || c === 0x3e) this.endTagName();
+						else if (this.tagBytes && this.tagAt < this.tagBytes.length && c === this.tagBytes[this.tagAt]) this.tagAt++;
+						else this.tagAt = -1;
+					}
 					if (this.quote) {
 						if (c === this.quote) this.quote = 0;
 					} else if (c === 0x22 || c === 0x27) this.quote = c;

@@ -8,10 +8,10 @@
 import { AppError } from '../errors';
 import { detectStructure, type ImportResult } from '../../spaser/import/detect';
 import { htmlToImportText } from '../../spaser/import/html';
-import { readDecp, type DecpParseResult } from '../decp/parse';
+import { readDecpChecked } from './decp-read';
 import { extractText } from '../resources/extract';
 import type { DocumentKind } from './sniff';
-import { inflateCapped, inflateEntry, inspectZip, isZip, OFFICE_ZIP_LIMITS, scanXml, tooComplex, tooLarge, XmlScanner, type XmlLimits, type ZipLimits } from './limits';
+import { inflateCapped, inflateEntry, inspectZip, isZip, OFFICE_ZIP_LIMITS, tooComplex, tooLarge, XmlScanner, type XmlLimits, type ZipLimits } from './limits';
 
 /** Bounds of the XML parts of an office document, by kind (the parsers' memory grows with the element count). */
 const XML_LIMITS: Record<'docx' | 'xlsx' | 'odt' | 'pptx' | 'ods', XmlLimits> = {
@@ -23,8 +23,6 @@ const XML_LIMITS: Record<'docx' | 'xlsx' | 'odt' | 'pptx' | 'ods', XmlLimits> = 
 	ods: { maxDepth: 100, maxElements: 1_000_000, maxAttributes: 256 },
 	pptx: { maxDepth: 100, maxElements: 1_000_000, maxAttributes: 256 }
 };
-/** DECP XML: a flat list of contracts, a few levels deep, ~40 elements each (1 million: ~25 000 contracts). */
-const DECP_XML_LIMITS: XmlLimits = { maxDepth: 64, maxElements: 1_000_000, maxAttributes: 64 };
 /** An office file inside an office file (an Excel chart inside a Word document) is not opened deeper than that. */
 const MAX_NESTING = 1;
 
@@ -41,7 +39,9 @@ export function verifyOfficeZip(bytes: Uint8Array, kind: keyof typeof XML_LIMITS
 	let budget = xml.maxElements;
 	for (const entry of entries) {
 		if (entry.name.endsWith('/')) continue;
-		const scanner = XML_PART.test(entry.name) ? new XmlScanner({ ...xml, maxElements: budget }, entry.name.slice(0, 80)) : null;
+		// Word paragraphs are counted in the body: structure detection grows faster than their number.
+		const tag = kind === 'docx' && entry.name === 'word/document.xml' ? { name: 'w:p', max: MAX_IMPORT_PARAGRAPHS, what: 'paragraphes' } : undefined;
+		const scanner = XML_PART.test(entry.name) ? new XmlScanner({ ...xml, maxElements: budget, tag }, entry.name.slice(0, 80)) : null;
 		let head: Uint8Array | null = null;
 		const parts: Uint8Array[] = [];
 		inflateEntry(bytes, entry, limits.maxEntryBytes, (chunk) => {
@@ -177,13 +177,6 @@ async function xlsxRows(bytes: Uint8Array, sheet: string, columns: number): Prom
 	return out.filter((r) => r.some((c) => c.trim() !== ''));
 }
 
-function decp(bytes: Uint8Array, buyers: string[]): DecpParseResult {
-	let i = 0;
-	while (i < bytes.length && (bytes[i] === 0xef || bytes[i] === 0xbb || bytes[i] === 0xbf || bytes[i] <= 0x20)) i++;
-	if (bytes[i] === 0x3c) scanXml(bytes, DECP_XML_LIMITS, 'XML');
-	return readDecp(bytes, { buyers });
-}
-
 /** Runs one task (in the worker thread). */
 export async function runTask(task: FileTask): Promise<unknown> {
 	switch (task.kind) {
@@ -205,6 +198,6 @@ export async function runTask(task: FileTask): Promise<unknown> {
 			return null;
 		}
 		case 'decp':
-			return decp(task.bytes, task.buyers);
+			return readDecpChecked(task.bytes, task.buyers);
 	}
 }

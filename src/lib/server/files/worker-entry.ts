@@ -2,7 +2,8 @@
  * The entry of the file worker thread (see worker-pool.ts). The pool loads this module only to learn its URL,
  * with a dynamic import so that the bundler gives it a chunk of its own: the same URL then names this code under
  * vitest and `npm run dev` (the .ts source, loaded through tsx) and in the built app (a chunk under build/server).
- * In the worker, it runs one task (tasks.ts, loaded lazily) and posts the result or the error back.
+ * In the worker, it runs the tasks it is sent, one at a time (tasks.ts, loaded lazily), and posts each result or
+ * error back.
  */
 import { setPriority } from 'node:os';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
@@ -25,7 +26,8 @@ if (!isMainThread && parentPort && (workerData as { spaserFileWorker?: number } 
 	} catch {
 		/* not permitted: the pool's size still bounds the cores taken */
 	}
-	port.once('message', async (task: unknown) => {
+	// One task at a time (the pool sends the next one only after the answer).
+	port.on('message', async (task: unknown) => {
 		try {
 			const { runTask } = await import('./tasks');
 			port.postMessage({ ok: true, result: await runTask(task as Parameters<typeof runTask>[0]) });

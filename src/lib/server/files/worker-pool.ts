@@ -2,8 +2,9 @@
  * Runs file conversions (tasks.ts) in worker threads, so that a hostile upload can never block the request
  * thread or exhaust the process's memory:
  *
- * - one fresh worker per task (nothing is shared between users' files), with a V8 heap limit
- *   (`resourceLimits`): a file that needs more fails its own request (422), the process does not notice;
+ * - workers with a V8 heap limit (`resourceLimits`): a file that needs more fails its own request (422), the
+ *   process does not notice; a worker is reused only after small files that went well (see `idle`), so a large or
+ *   failed conversion always gives its memory back;
  * - a wall-time limit: the worker is terminated and the request answered 422;
  * - a small bounded pool: at most FILE_WORKERS tasks at once (default: CPUs − 1, at least 1, at most 2), the
  *   others wait in a short queue; a full queue answers 503, and one user may have only a few files in progress
@@ -46,7 +47,7 @@ const BUDGET: Record<FileTask['kind'], { heapMb: number; timeoutMs: number }> = 
 };
 
 /** What the pool did, for tests and benches (never used to decide anything). */
-export const poolStats = { started: 0, finished: 0, killedTime: 0, killedMemory: 0, refusedBusy: 0, refusedUser: 0 };
+export const poolStats = { spawned: 0, started: 0, finished: 0, killedTime: 0, killedMemory: 0, refusedBusy: 0, refusedUser: 0 };
 
 let running = 0;
 const waiting: { owner: string; start: () => void; cancel: (e: AppError) => void }[] = [];
@@ -66,7 +67,16 @@ function entryUrl(): Promise<URL> {
 	return workerUrl;
 }
 
-function spawn(url: URL, heapMb: number): Worker {
+interface PooledWorker {
+	worker: Worker;
+	heapMb: number;
+	uses: number;
+	stderr: string;
+	idleTimer?: ReturnType<typeof setTimeout>;
+}
+
+function spawn(url: URL, heapMb: number): PooledWorker {
+	poolStats.spawned++;
 	const options = {
 		workerData: { spaserFileWorker: 1, url: url.href },
 		resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: 32, stackSizeMb: 4 },
@@ -74,14 +84,62 @@ function spawn(url: URL, heapMb: number): Worker {
 		stderr: true
 	};
 	// Source (.ts, vitest / vite dev): loaded through tsx, from an evaluated bootstrap.
-	if (url.pathname.endsWith('.ts'))
-		return new Worker(
-			`const { workerData } = require('node:worker_threads');
+	const worker = url.pathname.endsWith('.ts')
+		? new Worker(
+				`const { workerData } = require('node:worker_threads');
 			 import('tsx/esm/api').then((m) => m.tsImport(workerData.url, workerData.url)).catch((e) => { console.error(e); process.exit(70); });`,
-			{ ...options, eval: true }
-		);
-	return new Worker(url, options);
+				{ ...options, eval: true }
+			)
+		: new Worker(url, options);
+	const pooled: PooledWorker = { worker, heapMb, uses: 0, stderr: '' };
+	// The parsers' own console output (pdfjs warnings…) is dropped; the end of stderr is kept for the log.
+	worker.stdout?.resume();
+	worker.stderr?.on('data', (d: Buffer) => (pooled.stderr = (pooled.stderr + d.toString('utf8')).slice(-2000)));
+	worker.unref();
+	return pooled;
 }
+
+/**
+ * Idle workers, by heap budget. A worker is kept (at most one per budget, for a few seconds) only after a task on a
+ * small file that succeeded or was refused cleanly: repeated small uploads skip the start-up, while a worker that
+ * read a large file, ran out of time or memory is never reused (its memory goes back at once).
+ */
+const idle = new Map<number, PooledWorker>();
+const IDLE_MS = 15_000;
+const REUSE_BELOW_BYTES = 1024 * 1024;
+const MAX_USES = 100;
+
+function taskSize(task: FileTask): number {
+	return 'bytes' in task ? task.bytes.byteLength : task.text.length;
+}
+
+function acquire(url: URL, heapMb: number): PooledWorker {
+	const kept = idle.get(heapMb);
+	if (kept) {
+		idle.delete(heapMb);
+		clearTimeout(kept.idleTimer);
+		return kept;
+	}
+	return spawn(url, heapMb);
+}
+
+function keepOrStop(w: PooledWorker, reusable: boolean) {
+	w.worker.removeAllListeners('message').removeAllListeners('error').removeAllListeners('exit');
+	if (!reusable || w.uses >= MAX_USES || idle.has(w.heapMb)) {
+		void w.worker.terminate();
+		return;
+	}
+	w.worker.once('exit', () => idle.get(w.heapMb) === w && idle.delete(w.heapMb));
+	w.worker.once('error', () => undefined); // an idle worker that dies is only forgotten
+	w.idleTimer = setTimeout(() => {
+		if (idle.get(w.heapMb) === w) idle.delete(w.heapMb);
+		void w.worker.terminate();
+	}, IDLE_MS);
+	w.idleTimer.unref();
+	idle.set(w.heapMb, w);
+}
+
+type Reply<T> = { ok: true; result: T } | { ok: false; error: { code: string; status: number; message: string; details?: Record<string, unknown> } };
 
 function execute<T>(task: FileTask): Promise<T> {
 	const { heapMb, timeoutMs } = BUDGET[task.kind];
@@ -89,34 +147,36 @@ function execute<T>(task: FileTask): Promise<T> {
 		(url) =>
 			new Promise<T>((resolve, reject) => {
 				poolStats.started++;
-				const worker = spawn(url, heapMb);
+				const pooled = acquire(url, heapMb);
+				const { worker } = pooled;
+				pooled.uses++;
 				let settled = false;
-				const done = (fn: () => void) => {
+				const done = (reusable: boolean, fn: () => void) => {
 					if (settled) return;
 					settled = true;
 					clearTimeout(timer);
 					poolStats.finished++;
-					void worker.terminate();
+					keepOrStop(pooled, reusable && taskSize(task) < REUSE_BELOW_BYTES);
 					fn();
 				};
 				const timer = setTimeout(() => {
 					poolStats.killedTime++;
-					done(() => reject(tooComplex(`lecture interrompue au bout de ${Math.round(timeoutMs / 1000)}\u00a0secondes`)));
+					done(false, () => reject(tooComplex(`lecture interrompue au bout de ${Math.round(timeoutMs / 1000)}\u00a0secondes`)));
 				}, timeoutMs);
-				worker.on('message', (msg: { ok: true; result: T } | { ok: false; error: { code: string; status: number; message: string; details?: Record<string, unknown> } }) => {
-					if (msg.ok) done(() => resolve(msg.result));
-					else if (msg.error.status < 500) done(() => reject(new AppError(msg.error.code, msg.error.message, msg.error.status, msg.error.details)));
-					else done(() => reject(new Error(`file worker (${task.kind}): ${msg.error.message}`)));
+				worker.on('message', (msg: Reply<T>) => {
+					if (msg.ok) done(true, () => resolve(msg.result));
+					else if (msg.error.status < 500) done(true, () => reject(new AppError(msg.error.code, msg.error.message, msg.error.status, msg.error.details)));
+					else done(false, () => reject(new Error(`file worker (${task.kind}): ${msg.error.message}`)));
 				});
 				worker.on('error', (e: Error & { code?: string }) => {
 					if (e.code === 'ERR_WORKER_OUT_OF_MEMORY') {
 						poolStats.killedMemory++;
-						done(() => reject(tooComplex(`il demande plus de ${heapMb}\u00a0Mo de mémoire`)));
-					} else done(() => reject(e));
+						done(false, () => reject(tooComplex(`il demande plus de ${heapMb}\u00a0Mo de mémoire`)));
+					} else done(false, () => reject(e));
 				});
 				worker.on('exit', (code) => {
-					if (!settled) log.warn('file worker exited early', { kind: task.kind, code });
-					done(() => reject(code === 70 ? new Error('file worker could not start') : tooComplex('la lecture a échoué')));
+					if (!settled) log.warn('file worker exited early', { kind: task.kind, code, stderr: pooled.stderr });
+					done(false, () => reject(code === 70 ? new Error('file worker could not start') : tooComplex('la lecture a échoué')));
 				});
 				worker.postMessage(task);
 			})

@@ -6,7 +6,7 @@ import { AppError } from '../errors';
 import { binaryContent, looksLikeMarkup, sniffDocument } from '../files/sniff';
 import type { DocxImportResult } from '../files/tasks';
 import { runFileTask } from '../files/worker-pool';
-import type { ImportResult } from '../../spaser/import/detect';
+import { detectStructure, type ImportResult } from '../../spaser/import/detect';
 
 /** Largest accepted file (a Word document with a few images). */
 export const MAX_IMPORT_BYTES = 10 * 1024 * 1024;
@@ -120,7 +120,22 @@ export function readPastedText(text: string): ImportSource {
 	return { kind: md ? 'md' : 'txt', mime: md ? MIME.md : MIME.txt, text: t, format: md ? 'md' : 'txt', warnings: [] };
 }
 
-/** Detects the structure of a read source, in a worker thread (bounded time and heap) unless it is done already. */
+/** Texts this small are analysed in the request thread (a few milliseconds; a worker costs more). */
+const IN_THREAD_TEXT = { chars: 200_000, lines: 2_000 };
+
+function smallText(text: string): boolean {
+	if (text.length > IN_THREAD_TEXT.chars) return false;
+	let lines = 0;
+	for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) if (++lines > IN_THREAD_TEXT.lines) return false;
+	return true;
+}
+
+/**
+ * Detects the structure of a read source: done already by the worker that read a DOCX; in the request thread for
+ * a small text; otherwise in a worker thread (detection grows faster than the text: bounded time and heap there).
+ */
 export async function analyseSource(source: ImportSource, owner = 'anonymous'): Promise<ImportResult> {
-	return source.result ?? runFileTask<ImportResult>(owner, { kind: 'detect', text: source.text, format: source.format });
+	if (source.result) return source.result;
+	if (smallText(source.text)) return detectStructure({ text: source.text, format: source.format });
+	return runFileTask<ImportResult>(owner, { kind: 'detect', text: source.text, format: source.format });
 }
