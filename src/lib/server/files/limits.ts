@@ -205,6 +205,8 @@ export interface XmlLimits {
 	maxDepth: number;
 	maxElements: number;
 	maxAttributes: number;
+	/** The document's whole element budget, for the message (`maxElements` is what is left of it for this part). */
+	totalElements?: number;
 	/** Also count the start tags of this name (`w:p`: Word paragraphs), at most `tag.max` of them. */
 	tag?: { name: string; max: number; what: string };
 }
@@ -254,68 +256,83 @@ export class XmlScanner {
 
 	push(chunk: Uint8Array) {
 		const { maxDepth, maxElements, maxAttributes } = this.limits;
-		for (let i = 0; i < chunk.length; i++) {
-			const c = chunk[i];
-			switch (this.state) {
-				case 0:
-					if (c === 0x3c) this.state = 1;
+		// Hot fields in locals (written back at the end): this loop sees every byte of the document.
+		let state = this.state;
+		let quote = this.quote;
+		let attrs = this.attrs;
+		let depth = this.depth;
+		let prev = this.prev;
+		const counts = this.counts;
+		const n = chunk.length;
+		for (let i = 0; i < n; i++) {
+			if (state === 0) {
+				// Text: jump to the next '<' (native search).
+				const j = chunk.indexOf(0x3c, i);
+				if (j < 0) {
+					prev = chunk[n - 1];
 					break;
-				case 1:
-					if (c === 0x2f) this.state = 3;
-					else if (c === 0x21 || c === 0x3f) {
-						this.state = 4;
-						this.bang = c === 0x21 ? '!' : '?';
-						this.closer = c === 0x3f ? '?>' : '';
-					} else {
-						this.state = 2;
-						this.attrs = 0;
-						this.quote = 0;
-						this.tagAt = this.tagBytes && c === this.tagBytes[0] ? 1 : -1;
-						if (++this.counts.elements > maxElements) throw this.complex(`plus de ${fr(maxElements)} éléments`);
-						if (++this.depth > maxDepth) throw this.complex(`plus de ${fr(maxDepth)} niveaux d’imbrication`);
-						if (this.depth > this.counts.depth) this.counts.depth = this.depth;
-					}
-					break;
-				case 2:
-					if (this.tagAt >= 0) {
-						if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x2f || c === 0x3e) this.endTagName();
-						else if (this.tagBytes && this.tagAt < this.tagBytes.length && c === this.tagBytes[this.tagAt]) this.tagAt++;
-						else this.tagAt = -1;
-					}
-					if (this.quote) {
-						if (c === this.quote) this.quote = 0;
-					} else if (c === 0x22 || c === 0x27) this.quote = c;
-					else if (c === 0x3d) {
-						if (++this.attrs > maxAttributes) throw this.complex(`plus de ${fr(maxAttributes)} attributs sur un élément`);
-					} else if (c === 0x3e) {
-						if (this.prev === 0x2f) this.depth--;
-						this.state = 0;
-					}
-					break;
-				case 3:
-					if (c === 0x3e) {
-						this.depth--;
-						this.state = 0;
-					}
-					break;
-				case 4:
-					if (!this.closer) {
-						// Decide what the declaration is from its first characters.
-						this.bang += String.fromCharCode(c);
-						if (this.bang === '!--') this.closer = '-->';
-						else if (this.bang === '![CDATA[') this.closer = ']]>';
-						else if (/^!(D|DO|DOC|DOCT|DOCTY|DOCTYP|DOCTYPE|E|EN|ENT|ENTI|ENTIT|ENTITY)$/i.test(this.bang)) {
-							if (/^!(DOCTYPE|ENTITY)$/i.test(this.bang)) throw this.complex('déclaration de type de document (DTD) ou d’entités, refusée par sécurité');
-						} else if (!'![CDATA['.startsWith(this.bang) && !'!--'.startsWith(this.bang)) this.closer = '>';
-					} else if (this.closer.length === 1 ? c === 0x3e : this.endsWithCloser(c)) {
-						this.state = 0;
-						this.closer = '';
-						this.tail = '';
-					}
-					break;
+				}
+				i = j;
+				state = 1;
+				prev = 0x3c;
+				continue;
 			}
-			this.prev = c;
+			const c = chunk[i];
+			if (state === 2) {
+				if (this.tagAt >= 0) {
+					if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x2f || c === 0x3e) this.endTagName();
+					else if (this.tagBytes && this.tagAt < this.tagBytes.length && c === this.tagBytes[this.tagAt]) this.tagAt++;
+					else this.tagAt = -1;
+				}
+				if (quote) {
+					if (c === quote) quote = 0;
+				} else if (c === 0x22 || c === 0x27) quote = c;
+				else if (c === 0x3d) {
+					if (++attrs > maxAttributes) throw this.complex(`plus de ${fr(maxAttributes)} attributs sur un élément`);
+				} else if (c === 0x3e) {
+					if (prev === 0x2f) depth--;
+					state = 0;
+				}
+			} else if (state === 1) {
+				if (c === 0x2f) state = 3;
+				else if (c === 0x21 || c === 0x3f) {
+					state = 4;
+					this.bang = c === 0x21 ? '!' : '?';
+					this.closer = c === 0x3f ? '?>' : '';
+				} else {
+					state = 2;
+					attrs = 0;
+					quote = 0;
+					this.tagAt = this.tagBytes && c === this.tagBytes[0] ? 1 : -1;
+					if (++counts.elements > maxElements) throw this.complex(`plus de ${fr(this.limits.totalElements ?? maxElements)} éléments`);
+					if (++depth > maxDepth) throw this.complex(`plus de ${fr(maxDepth)} niveaux d’imbrication`);
+					if (depth > counts.depth) counts.depth = depth;
+				}
+			} else if (state === 3) {
+				if (c === 0x3e) {
+					depth--;
+					state = 0;
+				}
+			} else if (!this.closer) {
+				// A declaration: decide what it is from its first characters.
+				this.bang += String.fromCharCode(c);
+				if (this.bang === '!--') this.closer = '-->';
+				else if (this.bang === '![CDATA[') this.closer = ']]>';
+				else if (/^!(D|DO|DOC|DOCT|DOCTY|DOCTYP|DOCTYPE|E|EN|ENT|ENTI|ENTIT|ENTITY)$/i.test(this.bang)) {
+					if (/^!(DOCTYPE|ENTITY)$/i.test(this.bang)) throw this.complex('déclaration de type de document (DTD) ou d’entités, refusée par sécurité');
+				} else if (!'![CDATA['.startsWith(this.bang) && !'!--'.startsWith(this.bang)) this.closer = '>';
+			} else if (this.closer.length === 1 ? c === 0x3e : this.endsWithCloser(c)) {
+				state = 0;
+				this.closer = '';
+				this.tail = '';
+			}
+			prev = c;
 		}
+		this.state = state;
+		this.quote = quote;
+		this.attrs = attrs;
+		this.depth = depth;
+		this.prev = prev;
 	}
 
 	private tail = '';

@@ -41,7 +41,7 @@ export function verifyOfficeZip(bytes: Uint8Array, kind: keyof typeof XML_LIMITS
 		if (entry.name.endsWith('/')) continue;
 		// Word paragraphs are counted in the body: structure detection grows faster than their number.
 		const tag = kind === 'docx' && entry.name === 'word/document.xml' ? { name: 'w:p', max: MAX_IMPORT_PARAGRAPHS, what: 'paragraphes' } : undefined;
-		const scanner = XML_PART.test(entry.name) ? new XmlScanner({ ...xml, maxElements: budget, tag }, entry.name.slice(0, 80)) : null;
+		const scanner = XML_PART.test(entry.name) ? new XmlScanner({ ...xml, maxElements: budget, totalElements: xml.maxElements, tag }, entry.name.slice(0, 80)) : null;
 		let head: Uint8Array | null = null;
 		const parts: Uint8Array[] = [];
 		inflateEntry(bytes, entry, limits.maxEntryBytes, (chunk) => {
