@@ -123,16 +123,19 @@ export async function getOrganisation(db: Database, actor: Actor, id: string): P
 export async function setLogo(db: Database, actor: Actor, orgId: string, data: Uint8Array | null) {
 	const mime = data ? sniffImage(data) : null;
 	if (data && !mime) throw new AppError('invalid_file_type', "Ce fichier n'est pas une image PNG, JPEG ou WebP.", 415, { field: 'logo' });
-	if (data) {
-		try {
-			checkImage(data);
-		} catch (e) {
-			if (e instanceof AppError) throw new AppError(e.code, e.message, e.status, { field: 'logo' });
-			throw e;
-		}
-	}
 	return guard(
 		withUser(db, actor, async (tx) => {
+			// The right before reading the image's header (row-level security decides again on the write).
+			const [role] = await tx.query<{ ok: boolean }>(`select app.has_org_role($1, array['admin']) as ok`, [orgId]);
+			if (!role?.ok) throw new AppError('forbidden', 'Seuls les administrateurs de la collectivité peuvent modifier son logo.', 403);
+			if (data) {
+				try {
+					checkImage(data);
+				} catch (e) {
+					if (e instanceof AppError) throw new AppError(e.code, e.message, e.status, { field: 'logo' });
+					throw e;
+				}
+			}
 			if (!data) {
 				await tx.query('delete from public.organisation_logos where org_id = $1', [orgId]);
 				return;
