@@ -49,11 +49,12 @@ export async function runAction<T>(raw: Record<string, unknown>, fn: () => Promi
 	} catch (e) {
 		if (isRedirect(e)) throw e;
 		const err = toAppError(e);
-		if (err.status >= 500) log.error('action failed', { error: String((e as Error)?.stack ?? e) });
+		// 503: the file workers are busy (a known, temporary state, said as such), not a crash.
+		if (err.status >= 500 && err.status !== 503) log.error('action failed', { error: String((e as Error)?.stack ?? e) });
 		const field = typeof err.details?.field === 'string' ? err.details.field : null;
 		return {
 			ok: false as const,
-			failure: fail(err.status >= 500 ? 500 : err.status, {
+			failure: fail(err.status >= 500 && err.status !== 503 ? 500 : err.status, {
 				values: echo(raw),
 				errors: field ? { [field]: err.message } : {},
 				message: err.message,

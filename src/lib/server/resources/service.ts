@@ -20,7 +20,7 @@ import {
 	type SearchParams
 } from '../../schemas/resources';
 import { cpvLabel } from './cpv';
-import { extractText } from './extract';
+import { runFileTask } from '../files/worker-pool';
 
 export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -830,11 +830,29 @@ export async function useInSpaser(
 // ---------------------------------------------------------------------------------------------------------
 // Attachments
 // ---------------------------------------------------------------------------------------------------------
+async function requireAttacher(tx: Tx, resourceId: string): Promise<void> {
+	const [ok] = await tx.query<{ ok: boolean }>(`select app.has_org_role(app.resource_org($1), array['admin','editor']) as ok`, [resourceId]);
+	if (!ok?.ok) throw forbidden('Seuls les administrateurs et rédacteurs de la collectivité ajoutent des pièces jointes.');
+}
+
+/** Whether the user may attach files to this resource (checked by the upload form before it reads the body). */
+export async function canAttach(db: Database, actor: Actor, resourceId: string): Promise<boolean> {
+	if (!UUID_RE.test(resourceId)) return false;
+	try {
+		await withUser(db, actor, (tx) => requireAttacher(tx, resourceId));
+		return true;
+	} catch {
+		return false;
+	}
+}
+
 export async function addAttachment(db: Database, actor: Actor, id: string, filename: string, bytes: Uint8Array) {
 	if (!UUID_RE.test(id)) throw notFound('Cette ressource');
 	if (!bytes.byteLength) throw new AppError('invalid_file', 'Le fichier est vide.', 400, { field: 'file' });
 	if (bytes.byteLength > MAX_ATTACHMENT_BYTES)
 		throw new AppError('file_too_large', 'Le fichier dépasse 10 Mo : réduisez-le ou découpez-le.', 413, { field: 'file' });
+	// The right first: a user who may not attach gets 403 at once, before anything reads the file.
+	await guard(withUser(db, actor, (tx) => requireAttacher(tx, id)));
 	const type: SniffedType | null = sniffDocument(bytes);
 	if (!type || !ATTACHMENT_KINDS.has(type.kind))
 		throw new AppError(
@@ -843,12 +861,12 @@ export async function addAttachment(db: Database, actor: Actor, id: string, file
 			415,
 			{ field: 'file' }
 		);
-	const text = await extractText(bytes, type);
+	// Text for search, extracted in a worker thread (bounded heap and time; a hostile file fails with 413/422).
+	const text = await runFileTask<string>(actor.id, { kind: 'extract-text', bytes, type: type.kind });
 	const clean = [...filename].map((c) => (c === '/' || c === '\\' || c.charCodeAt(0) < 32 ? '_' : c)).join('').trim().slice(-200) || `piece-jointe.${type.ext}`;
 	const name = clean.toLowerCase().endsWith('.' + type.ext) ? clean : `${clean.replace(/\.[a-z0-9]{1,5}$/i, '')}.${type.ext}`;
 	return withUser(db, actor, async (tx) => {
-		const [ok] = await tx.query<{ ok: boolean }>(`select app.has_org_role(app.resource_org($1), array['admin','editor']) as ok`, [id]);
-		if (!ok?.ok) throw forbidden('Seuls les administrateurs et rédacteurs de la collectivité ajoutent des pièces jointes.');
+		await requireAttacher(tx, id);
 		const [row] = await guard(
 			tx.query<{ id: string }>(
 				`insert into public.resource_attachments (resource_id, filename, mime, byte_size, data, text_content)

@@ -132,6 +132,7 @@ export const indicatorEndpoints = [
 		body: decpUploadSchema,
 		response: decpImportSchema,
 		status: 201,
+		errors: [422, 429, 503],
 		handler: async ({ db, actor, params, body }) => {
 			const run = await importDecp(db, actor!, params.id, { name: body.fileName, bytes: new TextEncoder().encode(body.content) });
 			return new ApiResult(runDto(run), 201, { location: `${API_PREFIX}/organisations/${params.id}/decp-imports` });
