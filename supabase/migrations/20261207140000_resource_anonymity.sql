@@ -122,3 +122,17 @@ create or replace function app.resource_review_history(p_resource uuid)
   $$;
 revoke all on function app.resource_review_history(uuid) from public;
 grant execute on function app.resource_review_history(uuid) to authenticated, service_role;
+
+-- Clauses linked from an item, as the caller may see them. When the author's identity is hidden, the clauses of
+-- the author's own collectivité are left out: following one would name the collectivité.
+create or replace function app.resource_linked_clauses(p_resource uuid) returns table (id uuid, title text)
+  language sql stable security definer set search_path = ''
+  as $$
+    select c.id, c.title from public.resources r
+      join public.resources c on c.id = any (r.linked_clause_ids)
+     where r.id = p_resource and app.resource_visible(r.id) and app.resource_visible(c.id)
+       and (c.org_id <> r.org_id or app.resource_identity_visible(r.org_id, r.anonymised))
+     order by c.title
+  $$;
+revoke all on function app.resource_linked_clauses(uuid) from public;
+grant execute on function app.resource_linked_clauses(uuid) to anon, authenticated, service_role;

@@ -11,6 +11,7 @@ import { createApiToken } from '../../src/lib/server/auth/api-tokens';
 import { asService, withUser, type Database } from '../../src/lib/server/db';
 import {
 	addAttachment,
+	copyResource,
 	createResource,
 	exportResources,
 	getResource,
@@ -52,7 +53,7 @@ describe.each(engines)('anonymised REX (%s)', (engine) => {
 	let db: Database;
 	let author: TestUser, colleague: TestUser, other: TestUser, anim: TestUser;
 	let org: { id: string; slug: string; name: string };
-	let pubId: string, netId: string;
+	let pubId: string, netId: string, clauseId: string, orgB: string;
 	let secrets: string[];
 	let otherToken: string, colleagueToken: string;
 
@@ -66,14 +67,28 @@ describe.each(engines)('anonymised REX (%s)', (engine) => {
 		const o = await createOrg(db, author, 'Ville Secrète de Zorglub');
 		org = { id: o.id, slug: o.slug, name: o.name };
 		await addMember(db, org.id, colleague, 'viewer');
-		const orgB = (await createOrg(db, other, 'Ville Curieuse')).id;
+		orgB = (await createOrg(db, other, 'Ville Curieuse')).id;
 		const net = (await createNetwork(db, platform, 'Réseau Anonymat')).id;
 		await addAnimatorDirect(db, net, anim);
 		await asService(db, 'test: memberships', async (tx) => {
 			for (const x of [org.id, orgB])
 				await tx.query(`insert into public.network_memberships (network_id, org_id, status) values ($1, $2, 'approved')`, [net, x]);
 		});
-		pubId = await createResource(db, author, org.id, rex({ visibility: 'public' }));
+		// A public clause of the same collectivité, linked from the REX: following the link would name the author.
+		clauseId = await createResource(
+			db,
+			author,
+			org.id,
+			resourceInput.parse({
+				kind: 'clause',
+				title: 'Critère circuits courts',
+				body: 'Le critère apprécie la part de produits issus de circuits courts.',
+				family: 'environnementale',
+				mechanism: 'critere_attribution',
+				visibility: 'public'
+			})
+		);
+		pubId = await createResource(db, author, org.id, rex({ visibility: 'public', linkedClauseIds: [clauseId] }));
 		await addAttachment(db, author, pubId, 'bilan.pdf', await pdf('Bilan du marche de denrees'));
 		netId = await createResource(db, author, org.id, rex({ title: 'Nettoyage zythophile partagé au réseau', visibility: 'private' }));
 		await shareResource(db, author, netId, net);
@@ -82,7 +97,7 @@ describe.each(engines)('anonymised REX (%s)', (engine) => {
 		);
 		otherToken = (await createApiToken(db, other, { name: 'curieux', scopes: ['read'] })).token;
 		colleagueToken = (await createApiToken(db, colleague, { name: 'collègue', scopes: ['read'] })).token;
-		secrets = [org.id, org.slug, org.name, author.id, author.displayName, 'Contactrex', 'ville-secrete.test'];
+		secrets = [org.id, org.slug, org.name, author.id, author.displayName, 'Contactrex', 'ville-secrete.test', clauseId];
 	}, 120_000);
 	afterAll(async () => db?.close());
 
@@ -129,6 +144,9 @@ describe.each(engines)('anonymised REX (%s)', (engine) => {
 		const d = all[`detail ${netId}`] as Awaited<ReturnType<typeof getResource>>;
 		expect(d.org_id).toBeNull();
 		expect(d.versions.every((v) => v.author === null)).toBe(true);
+		// A copy into the curious collectivité carries no link to the author's own clauses either.
+		const copy = await getResource(db, other, await copyResource(db, other, pubId, orgB));
+		expect(leaks(copy)).toEqual([]);
 	});
 
 	it('the database itself refuses the identifying columns to the API roles', async () => {
@@ -140,7 +158,8 @@ describe.each(engines)('anonymised REX (%s)', (engine) => {
 			await expect(withUser(db, who, (tx) => tx.query(`select created_by from public.resource_versions`))).rejects.toThrow(/permission denied/);
 			await expect(withUser(db, who, (tx) => tx.query(`select created_by from public.resource_attachments`))).rejects.toThrow(/permission denied/);
 			const [v] = await withUser(db, who, (tx) => tx.query<{ snapshot: unknown }>(`select snapshot from public.resource_versions where resource_id = $1`, [pubId]));
-			expect(leaks(v)).toEqual([]);
+			// Versions keep the content (links included), never who wrote it nor the contact.
+			expect(leaks(v).filter((x) => x !== clauseId)).toEqual([]);
 		}
 	});
 
@@ -161,12 +180,13 @@ describe.each(engines)('anonymised REX (%s)', (engine) => {
 		expect(d.org_name).toBe(org.name);
 		expect(d.contact_email).toBe('camille.contactrex@ville-secrete.test');
 		expect(d.versions[0].author).toBe(author.displayName);
+		expect((await getResource(db, colleague, pubId)).linked_clauses.map((c) => c.id)).toEqual([clauseId]);
 		const api = await apiCall(db, 'GET', `/resources/${pubId}`, { token: colleagueToken });
 		expect(api.body.organisation).toBe(org.name);
 		const search = await searchResources(db, colleague, searchParamsSchema.parse({ q: 'zythophile' }));
 		expect(search.items.every((i) => i.org_name === org.name)).toBe(true);
 		expect(toCsv(await exportResources(db, colleague, { q: 'zythophile' }))).toContain(org.name);
-		const mine = await searchResources(db, colleague, searchParamsSchema.parse({ mine: '1' }));
+		const mine = await searchResources(db, colleague, searchParamsSchema.parse({ mine: '1', kind: 'rex' }));
 		expect(mine.items.map((i) => i.id).sort()).toEqual([pubId, netId].sort());
 	});
 });

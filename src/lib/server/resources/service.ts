@@ -428,9 +428,7 @@ export async function getResource(db: Database, actor: Actor | null, id: string)
 				])
 			: [];
 		const linked = r.linked_clause_ids.length
-			? await tx.query<{ id: string; title: string }>(`select id, title from public.resources where id = any ($1::uuid[]) order by title`, [
-					r.linked_clause_ids
-				])
+			? await tx.query<{ id: string; title: string }>(`select id, title from app.resource_linked_clauses($1)`, [id])
 			: [];
 		const reviewNets = actor
 			? (
@@ -455,6 +453,8 @@ export async function getResource(db: Database, actor: Actor | null, id: string)
 			attachments,
 			feedback,
 			linked_clauses: linked,
+			// Only the links the reader may follow (an anonymised REX does not point to its author's own clauses).
+			linked_clause_ids: canEdit ? r.linked_clause_ids : linked.map((c) => c.id),
 			cpv: r.cpv_codes.map((code) => ({ code, label: cpvLabel(code) ?? '' })),
 			share_networks: shareNetworks
 		};
@@ -700,7 +700,11 @@ export async function removeUsage(db: Database, actor: Actor, id: string) {
 export async function copyResource(db: Database, actor: Actor, id: string, orgId: string) {
 	if (!UUID_RE.test(id)) throw notFound('Cette ressource');
 	const src = await withUser(db, actor, (tx) =>
-		tx.query<ResourceRow>(`select ${COLS} from ${fromAuthors('array[$1::uuid]')} where r.id = $1`, [id])
+		tx.query<ResourceRow & { linked_ids: string[] }>(
+			`select ${COLS}, array(select l.id from app.resource_linked_clauses(r.id) l) as linked_ids
+			   from ${fromAuthors('array[$1::uuid]')} where r.id = $1`,
+			[id]
+		)
 	);
 	if (!src.length) throw notFound('Cette ressource');
 	const s = src[0];
@@ -726,7 +730,7 @@ export async function copyResource(db: Database, actor: Actor, id: string, orgId
 		results: s.results,
 		difficulties: s.difficulties,
 		lessons: s.lessons,
-		linkedClauseIds: s.linked_clause_ids,
+		linkedClauseIds: s.linked_ids,
 		anonymised: s.anonymised,
 		contactName: '',
 		contactEmail: null
