@@ -679,9 +679,13 @@ export async function recordUsage(db: Database, actor: Actor, id: string, input:
 		const [r] = await tx.query(`select 1 from public.resources where id = $1`, [id]);
 		if (!r) throw notFound('Cette ressource');
 		const [org] = await tx.query<{ org_id: string }>(
-			`select m.org_id from public.organisation_members m where m.user_id = auth.uid() order by m.created_at limit 1`
+			`select m.org_id from public.organisation_members m where m.user_id = auth.uid() and app.can_act_for_org(m.org_id)
+			  order by m.created_at limit 1`
 		);
-		if (!org) throw forbidden('Rejoignez une collectivité pour signaler que vous utilisez une ressource.');
+		if (!org)
+			throw forbidden(
+				'Seuls les administrateurs et rédacteurs d’une collectivité signalent qu’elle utilise une ressource (les lecteurs consultent).'
+			);
 		await guard(
 			tx.query(
 				`insert into public.resource_usages (resource_id, org_id, worked, not_worked) values ($1, $2, $3, $4)
