@@ -1117,8 +1117,10 @@ export async function networkDashboard(db: Database, actor: Actor, networkId: st
 				          join public.guichet_requests r on r.id = b.request_id where ${inYear}) as mean,
 				        (select count(*)::int from public.guichet_surveys s join public.guichet_bookings b on b.id = s.booking_id
 				          join public.guichet_requests r on r.id = b.request_id where ${inYear}) as answers,
-				        (select count(*)::int from public.guichet_bookings b join public.guichet_requests r on r.id = b.request_id where ${inYear} and b.status = 'done') as done,
-				        (select count(*)::int from public.guichet_bookings b join public.guichet_requests r on r.id = b.request_id where ${inYear} and b.status = 'no_show') as no_show`,
+				        (select count(*)::int from public.guichet_bookings b join public.guichet_requests r on r.id = b.request_id
+				          where ${inYear} and b.status = 'done' and lower(b.during) <= now()) as done,
+				        (select count(*)::int from public.guichet_bookings b join public.guichet_requests r on r.id = b.request_id
+				          where ${inYear} and b.status = 'no_show' and lower(b.during) <= now()) as no_show`,
 				params
 			);
 			return {
