@@ -136,3 +136,47 @@ create or replace function app.resource_linked_clauses(p_resource uuid) returns 
   $$;
 revoke all on function app.resource_linked_clauses(uuid) from public;
 grant execute on function app.resource_linked_clauses(uuid) to anon, authenticated, service_role;
+
+-- Audit log: the network's journal (read by its animators) names the collectivité (org_id) and the actor of each
+-- submission. For an anonymised item, the collectivité's journal keeps the full entry, and the network's journal
+-- gets its own entry with neither the collectivité nor an actor other than the network's animators.
+create or replace function app.audit_resource_shares() returns trigger
+  language plpgsql security definer set search_path = ''
+as $$
+declare
+  r record;
+  res record;
+  v_action text;
+  v_details jsonb;
+begin
+  r := case when tg_op = 'DELETE' then old else new end;
+  if tg_op = 'UPDATE' and new.status is not distinct from old.status then return null; end if;
+  select x.org_id, x.title, x.kind, x.anonymised into res from public.resources x where x.id = r.resource_id;
+  -- A share removed because its resource is being deleted is not a decision.
+  if res is null then return null; end if;
+  v_action := case when tg_op = 'DELETE' then 'ressource.partage.retrait' else 'ressource.partage.' || r.status end;
+  v_details := jsonb_build_object('titre', res.title, 'type', res.kind, 'statut', r.status,
+                                  'ancien_statut', case when tg_op = 'UPDATE' then old.status end,
+                                  'motif', case when tg_op <> 'DELETE' and r.status = 'changes_requested' then r.comment end);
+  if not res.anonymised then
+    perform app.audit(v_action, 'resource_shares', r.resource_id::text, res.org_id, r.network_id, v_details);
+  else
+    perform app.audit(v_action, 'resource_shares', r.resource_id::text, res.org_id, null, v_details);
+    insert into public.audit_log (actor_id, org_id, network_id, action, target_table, target_id, details)
+    values (case when app.is_network_animator(r.network_id) then auth.uid() end, null, r.network_id, v_action,
+            'resource_shares', r.resource_id::text, v_details);
+  end if;
+  return null;
+end $$;
+
+-- Entries written before: the network's copy of an anonymised item's entries loses the collectivité and the author.
+insert into public.audit_log (at, actor_id, org_id, network_id, action, target_table, target_id, details)
+select a.at, case when exists (select 1 from public.network_animators n where n.network_id = a.network_id and n.user_id = a.actor_id)
+                  then a.actor_id end,
+       null, a.network_id, a.action, a.target_table, a.target_id, a.details
+  from public.audit_log a join public.resources x on x.id::text = a.target_id
+ where a.target_table = 'resource_shares' and a.org_id is not null and a.network_id is not null and x.anonymised;
+update public.audit_log a set network_id = null
+  from public.resources x
+ where x.id::text = a.target_id and a.target_table = 'resource_shares' and a.org_id is not null and a.network_id is not null
+   and x.anonymised;

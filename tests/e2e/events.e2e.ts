@@ -126,6 +126,8 @@ test('forum with parallel workshops: registration, waiting list, promotion, QR a
 	// 3. The animator opens a second place in workshop A: the waiting buyer gets an offer and accepts it.
 	await gotoReady(a, `${eventUrl}/modifier`);
 	await a.locator('.programme-item', { hasText: 'Atelier A' }).getByRole('link', { name: 'Modifier' }).click();
+	await expect(a).toHaveURL(/seance=/);
+	await expect(a.getByRole('button', { name: 'Enregistrer la séance' })).toBeVisible();
 	await a.waitForLoadState('networkidle');
 	await a.getByLabel('Capacité').fill('2');
 	await a.getByRole('button', { name: 'Enregistrer la séance' }).click();

@@ -20,6 +20,7 @@ import {
 	shareResource
 } from '../../src/lib/server/resources/service';
 import { toCsv, toJson } from '../../src/lib/server/resources/io';
+import { listAuditEntries } from '../../src/lib/server/audit/service';
 import { resourceInput, searchParamsSchema } from '../../src/lib/schemas/resources';
 import { apiCall } from '../helpers/api';
 import { engines, openTestDb } from '../helpers/engines';
@@ -53,7 +54,7 @@ describe.each(engines)('anonymised REX (%s)', (engine) => {
 	let db: Database;
 	let author: TestUser, colleague: TestUser, other: TestUser, anim: TestUser;
 	let org: { id: string; slug: string; name: string };
-	let pubId: string, netId: string, clauseId: string, orgB: string;
+	let pubId: string, netId: string, clauseId: string, orgB: string, net: string;
 	let secrets: string[];
 	let otherToken: string, colleagueToken: string;
 
@@ -68,7 +69,7 @@ describe.each(engines)('anonymised REX (%s)', (engine) => {
 		org = { id: o.id, slug: o.slug, name: o.name };
 		await addMember(db, org.id, colleague, 'viewer');
 		orgB = (await createOrg(db, other, 'Ville Curieuse')).id;
-		const net = (await createNetwork(db, platform, 'Réseau Anonymat')).id;
+		net = (await createNetwork(db, platform, 'Réseau Anonymat')).id;
 		await addAnimatorDirect(db, net, anim);
 		await asService(db, 'test: memberships', async (tx) => {
 			for (const x of [org.id, orgB])
@@ -172,6 +173,17 @@ describe.each(engines)('anonymised REX (%s)', (engine) => {
 		expect(leaks(d)).toEqual([]);
 		// The animator's own decision stays signed.
 		expect(d.events.find((e) => e.action === 'validated')?.actor_name).toBe(anim.displayName);
+		// The network's journal records the submission and the decision, without the collectivité nor the author.
+		const journal = await listAuditEntries(db, anim, { networkId: net });
+		expect(journal.entries.filter((e) => e.target_id === netId).map((e) => e.action).sort()).toEqual([
+			'ressource.partage.pending',
+			'ressource.partage.validated'
+		]);
+		// (Its other entries — the collectivités joining the network — are not about the REX.)
+		expect(leaks(journal.entries.filter((e) => e.target_id === netId || e.target_id === pubId))).toEqual([]);
+		// The collectivité's own journal keeps who submitted it.
+		const own = await listAuditEntries(db, author, { orgId: org.id });
+		expect(leaks(own.entries.filter((e) => e.target_id === netId))).toContain(author.displayName);
 	});
 
 	it('the members of the collectivité see who wrote it, a lecteur included', async () => {
