@@ -39,7 +39,9 @@ export function fromDbError(e: unknown): AppError | null {
 			email_not_verified: "Vérifiez d'abord votre adresse e-mail (lien reçu à l'inscription).",
 			reason_required: 'Indiquez le motif du refus.',
 			not_a_member: "Cette personne n'est pas membre de la collectivité.",
-			transition_not_allowed: "Cette demande ne peut plus changer d'état."
+			transition_not_allowed: "Cette demande ne peut plus changer d'état.",
+			session_not_started:
+				"La séance n'a pas encore commencé : le compte-rendu, « Séance tenue » ou l'absence s'indiquent une fois la séance commencée."
 		};
 		for (const [k, v] of Object.entries(known)) if (msg.includes(k)) return new AppError(k, v, 409);
 	}
