@@ -62,7 +62,7 @@ function wwwAuthenticate(err: AppError, auth: ApiAuth): Record<string, string> {
  * The body: at most MAX_BODY_BYTES bytes (counted as read, whatever Content-Length says), strict UTF-8, JSON, and no
  * string holding a NUL or a lone surrogate (PostgreSQL cannot store them): 413, 415 or 400, never a 500.
  */
-async function readJsonBody(request: Request): Promise<{ present: boolean; value: unknown }> {
+async function readJsonBody(request: Request, fileFields: readonly string[] = []): Promise<{ present: boolean; value: unknown }> {
 	const bytes = await readBytes(request, MAX_BODY_BYTES, apiErrors.payloadTooLarge);
 	const text = decodeUtf8(bytes);
 	if (text.trim() === '') return { present: false, value: undefined };
@@ -73,7 +73,11 @@ async function readJsonBody(request: Request): Promise<{ present: boolean; value
 	} catch {
 		throw apiErrors.invalidJson();
 	}
-	const bad = findBadString(value);
+	const checked =
+		fileFields.length && value && typeof value === 'object' && !Array.isArray(value)
+			? Object.fromEntries(Object.entries(value).filter(([k]) => !fileFields.includes(k)))
+			: value;
+	const bad = findBadString(checked);
 	if (bad) throw apiErrors.invalid({ [bad]: invalidText().message }, invalidText().message);
 	return { present: true, value };
 }
@@ -113,7 +117,7 @@ async function run(request: Request, url: URL, path: string, method: string, opt
 	}
 
 	// 2. The request's shape: body type first (415 whatever the values), then every value with French messages.
-	const body = WRITE_METHODS.has(method) ? await readJsonBody(request) : { present: false, value: undefined };
+	const body = WRITE_METHODS.has(method) ? await readJsonBody(request, endpoint.fileFields) : { present: false, value: undefined };
 	const fields: Record<string, string> = {};
 	const params = endpoint.params ? validate(endpoint.params, rawParams) : { ok: true as const, data: undefined };
 	if (!params.ok) Object.assign(fields, params.fields);

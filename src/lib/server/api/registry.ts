@@ -58,6 +58,12 @@ export interface EndpointDef<P extends AnyObject | undefined, Q extends AnyObjec
 	params?: P;
 	query?: Q;
 	body?: B;
+	/**
+	 * Top-level body fields that carry a file's text rather than a typed value: the dispatcher's NUL / lone
+	 * surrogate check leaves them to the service, which first decides the file's type from its bytes (a program
+	 * sent as « decp.json » is a 415 invalid_file_type, not a 400) and then checks the text itself.
+	 */
+	fileFields?: string[];
 	/** The success body; leave out for 204 No Content. Must be registered with `apiOutput`. */
 	response?: R;
 	/**

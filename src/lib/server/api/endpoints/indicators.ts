@@ -130,6 +130,7 @@ export const indicatorEndpoints = [
 		scope: 'write',
 		params: orgParams,
 		body: decpUploadSchema,
+		fileFields: ['content'],
 		response: decpImportSchema,
 		status: 201,
 		errors: [422, 429, 503],
