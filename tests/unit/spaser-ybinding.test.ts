@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { applyDelta, captureSelection, diffAtCaret, restoreSelection, yText } from '../../src/lib/spaser/ybinding';
-import { addNode, exportContent, importContent, nodeText, readSettings, readTree, setTarget, targetText, updateNode, upgradeLegacyFields, writeSettings } from '../../src/lib/spaser/ydoc';
+import { addNode, exportContent, importContent, nodeText, readSettings, readTree, setLink, setTarget, targetText, updateNode, upgradeLegacyFields, writeSettings } from '../../src/lib/spaser/ydoc';
 import { restoreInto } from '../../src/lib/server/spaser/versions';
 import type { Target } from '../../src/lib/spaser/model';
 
@@ -129,7 +129,11 @@ describe('yText binding', () => {
 			const cb = String.fromCharCode(65 + (i % 26));
 			fb.type(cb);
 			typedB.push(cb);
-			if (i % 3 === 0) fb.backspace() , typedB.pop(), fb.type(cb), typedB.push(cb);
+			if (i % 3 === 0) {
+				// B corrects a letter: it goes and comes back
+				fb.backspace();
+				fb.type(cb);
+			}
 			// deliver some of the queued changes, not all: each side keeps typing on a stale copy
 			flush('ab', i % 2 ? 1 : 2);
 			flush('ba', i % 2 ? 2 : 1);
@@ -145,6 +149,7 @@ describe('yText binding', () => {
 });
 
 const N1 = '0a6d4c1e-5f0b-4c41-9d0e-1a2b3c4d5e01';
+const N2 = '0a6d4c1e-5f0b-4c41-9d0e-1a2b3c4d5e03';
 const T1 = '0a6d4c1e-5f0b-4c41-9d0e-1a2b3c4d5e02';
 const target = (over: Partial<Target> = {}): Target => ({ id: T1, indicatorCode: 'ACH-01', label: 'Part des marchés', unit: '%', value: 30, year: 2026, milestones: [{ year: 2025, value: 20 }], baselineYear: null, relative: false, thresholdEurHt: null, scope: 'Tous les marchés', ...over });
 
@@ -166,11 +171,16 @@ function legacyDoc() {
 		n.set('pilot', 'Direction des achats');
 		n.set('resources', ['DRH', 'Finances']);
 		n.set('tools', ['Clauses']);
-		n.set('links', []);
+		n.set('links', [N2]);
 		const targets = new Y.Map<unknown>();
 		targets.set(T1, target());
 		n.set('targets', targets);
 		doc.getMap('nodes').set(N1, n);
+		const other = new Y.Map<unknown>();
+		other.set('parentId', null);
+		other.set('order', 'a1');
+		other.set('title', new Y.Text('Autre axe'));
+		doc.getMap('nodes').set(N2, other);
 	});
 	return doc;
 }
@@ -180,7 +190,7 @@ describe('short fields as Y.Text, with documents written the old way', () => {
 		const doc = legacyDoc();
 		const before = exportContent(doc);
 		expect(before.settings.levelNames).toEqual(['Pilier', 'Objectif', 'Action']);
-		expect(before.nodes[0]).toMatchObject({ pilot: 'Direction des achats', resources: ['DRH', 'Finances'], tools: ['Clauses'], targets: [target()] });
+		expect(before.nodes[0]).toMatchObject({ pilot: 'Direction des achats', resources: ['DRH', 'Finances'], tools: ['Clauses'], links: [N2], targets: [target()] });
 		expect(nodeText(doc, N1, 'pilot')).toBeNull();
 		expect(upgradeLegacyFields(doc)).toBe(true);
 		expect(upgradeLegacyFields(doc)).toBe(false);
@@ -203,9 +213,21 @@ describe('short fields as Y.Text, with documents written the old way', () => {
 		applyDelta(targetText(b, id, T1, 'label')!, { index: 16, remove: 0, insert: ' responsables' }, null);
 		flush('ab');
 		flush('ba');
-		const t = readTree(a)[0].targets[0];
+		// two people link the element to two different others at the same time: both links stay
+		const x = addNode(a, { title: 'X' });
+		const y = addNode(a, { title: 'Y' });
+		flush('ab');
+		setLink(a, id, x, true);
+		setLink(b, id, y, true);
+		flush('ab');
+		flush('ba');
+		expect(readTree(a).find((n) => n.id === id)?.links.sort()).toEqual([x, y].sort());
+		setLink(b, id, x, false);
+		flush('ba');
+		expect(readTree(a).find((n) => n.id === id)?.links).toEqual([y]);
+		const t = readTree(a).find((n) => n.id === id)!.targets[0];
 		expect(t).toMatchObject({ value: 45, scope: 'Marchés de travaux', label: 'Nouvelle Part des marchés responsables' });
-		expect(readTree(b)[0].targets[0]).toEqual(t);
+		expect(readTree(b).find((n) => n.id === id)!.targets[0]).toEqual(t);
 	});
 
 	it('level names: one person renames a level while another renames another one; a version restore still works', () => {

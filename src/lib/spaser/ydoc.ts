@@ -2,12 +2,13 @@
 //   settings: Y.Map  { levelNames: string[], numbering: 'global' | 'per_parent' }
 //   nodes:    Y.Map<Y.Map> keyed by node id; each node map holds
 //     parentId (string|null), order (fractional key), title (Y.Text), body (Y.XmlFragment, edited by Tiptap),
-//     kind, status, pilot (Y.Text), resources/tools (Y.Text, comma-separated), links (string[]),
+//     kind, status, pilot (Y.Text), resources/tools (Y.Text, comma-separated), links (Y.Array<node id>),
 //     targets (Y.Map<targetId, Y.Map>): each target a Y.Map whose label/indicatorCode/unit/scope are Y.Text and
 //     whose other fields are plain values, so that two people editing different fields never overwrite each other
 // Every short text a person types into is a Y.Text (edited through $lib/spaser/ybinding), so concurrent typing
 // merges character by character. Documents written before that stored pilot as a string, resources/tools as
-// string[], targets as plain objects and settings.levelNames as string[]: every reader here accepts both shapes,
+// string[], links as string[], targets as plain objects and settings.levelNames as string[]: every reader here
+// accepts both shapes,
 // and upgradeLegacyFields() converts the old shapes when a writer opens the document.
 // The tree is flat (parent pointer + order key) so that concurrent inserts and moves merge; readTree() turns
 // it into the numbered outline and repairs what concurrency can produce (cycles, orphans, too deep).
@@ -183,7 +184,7 @@ export function addNode(doc: Y.Doc, input: NewNode): string {
 		n.set('pilot', new Y.Text(input.pilot ?? ''));
 		n.set('resources', new Y.Text((input.resources ?? []).join(', ')));
 		n.set('tools', new Y.Text((input.tools ?? []).join(', ')));
-		n.set('links', input.links ?? []);
+		n.set('links', Y.Array.from(input.links ?? []));
 		const targets = new Y.Map<unknown>();
 		for (const t of input.targets ?? []) targets.set(t.id, targetMap(t));
 		n.set('targets', targets);
@@ -222,8 +223,37 @@ export function writeNodeFields(n: Y.Map<unknown>, patch: NodePatch) {
 		if (k === 'pilot') writeText(n, k, v as string);
 		else if (k === 'resources' || k === 'tools') {
 			if (JSON.stringify(readList(n.get(k))) !== JSON.stringify(v)) writeText(n, k, (v as string[]).join(', '));
-		} else n.set(k, v);
+		} else if (k === 'links') writeLinks(n, v as string[]);
+		else n.set(k, v);
 	}
+}
+
+function readLinks(v: unknown): string[] {
+	const list = v instanceof Y.Array ? (v.toArray() as unknown[]) : Array.isArray(v) ? (v as unknown[]) : [];
+	return [...new Set(list.map(String))];
+}
+
+/** Makes a node's links equal `wanted` by adding and removing single ids (a colleague's other links are kept). */
+function writeLinks(n: Y.Map<unknown>, wanted: string[]) {
+	const cur = n.get('links');
+	if (!(cur instanceof Y.Array)) {
+		n.set('links', Y.Array.from([...new Set(wanted)]));
+		return;
+	}
+	const arr = cur as Y.Array<string>;
+	const keep = new Set(wanted);
+	for (let i = arr.length - 1; i >= 0; i--) if (!keep.has(arr.get(i)) || arr.toArray().indexOf(arr.get(i)) < i) arr.delete(i, 1);
+	const have = new Set(arr.toArray());
+	const missing = wanted.filter((id) => !have.has(id));
+	if (missing.length) arr.push([...new Set(missing)]);
+}
+
+/** Links or unlinks one other element, leaving the node's other links as they are. */
+export function setLink(doc: Y.Doc, id: string, otherId: string, on: boolean) {
+	const n = getNode(doc, id);
+	if (!n) return;
+	const links = readLinks(n.get('links')).filter((l) => l !== otherId);
+	doc.transact(() => writeLinks(n, on ? [...links, otherId] : links));
 }
 
 export function updateNode(doc: Y.Doc, id: string, patch: NodePatch) {
@@ -332,6 +362,10 @@ export function upgradeLegacyFields(doc: Y.Doc): boolean {
 				n.set(f, new Y.Text(f === 'pilot' ? readText(n.get(f)) : readList(n.get(f)).join(', ')));
 				changed = true;
 			}
+			if (!(n.get('links') instanceof Y.Array)) {
+				n.set('links', Y.Array.from(readLinks(n.get('links'))));
+				changed = true;
+			}
 			const targets = n.get('targets');
 			if (!(targets instanceof Y.Map)) return;
 			(targets as Y.Map<unknown>).forEach((t, id) => {
@@ -370,7 +404,6 @@ export function removeNode(doc: Y.Doc, id: string) {
 }
 
 function readPlain(id: string, n: Y.Map<unknown>): PlainNode {
-	const arr = (v: unknown) => (Array.isArray(v) ? (v as string[]) : []);
 	const targets = n.get('targets');
 	return {
 		id,
@@ -383,7 +416,7 @@ function readPlain(id: string, n: Y.Map<unknown>): PlainNode {
 		pilot: readText(n.get('pilot')),
 		resources: readList(n.get('resources')),
 		tools: readList(n.get('tools')),
-		links: arr(n.get('links')),
+		links: readLinks(n.get('links')),
 		targets: targets instanceof Y.Map ? [...(targets as Y.Map<unknown>).values()].map(readTarget).sort((a, b) => a.id.localeCompare(b.id)) : []
 	};
 }

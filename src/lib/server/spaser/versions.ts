@@ -196,8 +196,7 @@ function syncNode(m: Y.Map<unknown>, n: PlainNode) {
 		m.set('body', body);
 	}
 	if (stable(fragmentToJson(body as Y.XmlFragment)) !== stable(n.body)) setFragmentJson(body as Y.XmlFragment, n.body);
-	writeNodeFields(m, { kind: n.kind, status: n.status, pilot: n.pilot, resources: n.resources, tools: n.tools });
-	if (stable(m.get('links') ?? []) !== stable(n.links)) m.set('links', [...n.links]);
+	writeNodeFields(m, { kind: n.kind, status: n.status, pilot: n.pilot, resources: n.resources, tools: n.tools, links: n.links });
 	let targets = m.get('targets');
 	if (!(targets instanceof Y.Map)) {
 		targets = new Y.Map<unknown>();
