@@ -93,11 +93,12 @@ test('a viewer cannot turn on the editor’s « Enregistré » with a forged pre
 	const viewer = await newSession(browser, VIEWER);
 
 	// The editor's websocket goes through this relay, which can hold back the changes the page sends to the server
-	// (its heartbeat, a plain sync step 1, still passes: the connection is alive, the changes are not stored).
+	// (its heartbeat, a one-byte query-awareness message, still passes: the connection is alive, the changes are
+	// not stored).
 	let hold = false;
 	const held: (string | Buffer)[] = [];
 	let toServer: { send(m: string | Buffer): void } | null = null;
-	const isHeartbeat = (m: string | Buffer) => typeof m !== 'string' && m[0] === 0 && m[1] === 0;
+	const isHeartbeat = (m: string | Buffer) => typeof m !== 'string' && m.length === 1 && m[0] === 3;
 	await a.page.routeWebSocket(/\/collab\//, (ws) => {
 		const server = ws.connectToServer();
 		toServer = server;

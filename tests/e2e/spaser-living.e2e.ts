@@ -180,3 +180,23 @@ test('offline: « Hors ligne » within 3 s, what is typed survives closing the t
 	expect(await again.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('spaser-commun:')))).toEqual([]);
 	for (const s of [a, b, c]) await s.context.close();
 });
+
+test('a connection that stops answering without the browser noticing is shown « Hors ligne » within 3 s', async ({ browser }) => {
+	const a = await newSession(browser, EDITOR);
+	// The page's websocket goes through this relay, which can go silent both ways (a dead line: no close, no error).
+	let cut = false;
+	await a.page.routeWebSocket(/\/collab\//, (ws) => {
+		const server = ws.connectToServer();
+		ws.onMessage((m) => !cut && server.send(m));
+		server.onMessage((m) => !cut && ws.send(m));
+	});
+	await openEditor(a.page);
+	// a quiet line that still answers is not « offline »: the heartbeat keeps it alive
+	await a.page.waitForTimeout(4000);
+	await expect(status(a.page)).toHaveText('Enregistré');
+	cut = true;
+	await expect(status(a.page)).toHaveText('Hors ligne — vos modifications sont gardées sur cet appareil', { timeout: 3000 });
+	cut = false;
+	await expect(status(a.page)).toHaveText('Enregistré');
+	await a.context.close();
+});
