@@ -12,7 +12,7 @@ const config = {
 				'style-src': ['self', 'unsafe-inline'],
 				'img-src': ['self', 'data:', 'blob:'],
 				'font-src': ['self'],
-				'connect-src': ['self', 'ws:', 'wss:'],
+				'connect-src': ['self'], // plus the app's own ws(s):// origin, added per request in src/hooks.server.ts
 				'media-src': ['self', 'blob:'],
 				'object-src': ['none'],
 				'base-uri': ['self'],

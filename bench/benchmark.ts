@@ -2,15 +2,17 @@
 //
 //   World: 2 000 collectivités (13 regions, 10 types, 5 size classes), 20 networks of 100 approved members,
 //   40 canonical indicators (the catalogue plus 18 bench ones), 6 years: 480 000 values.
-//   1. Anonymised statistic: app.benchmark_stat (k, dominance and differencing checks over the whole lattice of
-//      networks and regions × types × sizes, rounding, my rank) as a member, through withUser: p50/p95 of N calls
-//      on random indicator / year / peer group. Peer measured in the same run: the raw aggregate over the same
-//      group (percentiles and mean, no anonymisation checks) as the database owner.
-//   2. DECP import of 10 000 contracts (JSON 2024, one buyer) through the real importDecp (parse, validate, chunked
+//   1. Publication (docs/benchmark-privacy.md): app.benchmark_publish_now, the consolidated snapshot of every
+//      validated collectivité's rounded values and the statistics of every lattice cell (networks and regions ×
+//      types × sizes) with the k, dominance and differencing checks — what the nightly job runs.
+//   2. Anonymised statistic: app.benchmark_stat (reads the latest publication; my value and band) as a member,
+//      through withUser: p50/p95 of N calls on random indicator / year / peer group. Peer measured in the same
+//      run: the raw aggregate over the same group (percentiles and mean, no anonymisation checks) as the owner.
+//   3. DECP import of 10 000 contracts (JSON 2024, one buyer) through the real importDecp (parse, validate, chunked
 //      insert under RLS). Peer: parsing and validating the same file without the database.
 //   Both on PGlite (in memory) and on a throwaway PostgreSQL 15.
 //
-// Last line: RESULT stat_p95_ms_pg=… stat_p95_ms_pglite=… decp_10k_import_s=… (the import on PostgreSQL)
+// Last line: RESULT stat_p95_ms_pg=… stat_p95_ms_pglite=… decp_10k_import_s=… publish_s_pg=… publish_s_pglite=…
 // Env: BENCH_STAT_RUNS (default 60).
 import { performance } from 'node:perf_hooks';
 import { asService, withUser, type Actor, type Database } from '../src/lib/server/db';
@@ -111,6 +113,12 @@ async function measure(engine: string, db: Database) {
 	await migrate(db);
 	const w = await buildWorld(db);
 	const setupS = (performance.now() - t0) / 1000;
+	const pub0 = performance.now();
+	const [pub] = await asService(db, 'bench: publication', async (tx) => {
+		const [{ id }] = await tx.query<{ id: string }>(`select app.benchmark_publish_now('nightly') as id`);
+		return tx.query<{ cells: number }>('select cells from public.benchmark_publications where id = $1', [id]);
+	});
+	const publishS = (performance.now() - pub0) / 1000;
 	const scopes = [`n:${w.networkId}`, `r:${w.region}`];
 	const anon: number[] = [];
 	const raw: number[] = [];
@@ -159,6 +167,8 @@ async function measure(engine: string, db: Database) {
 	return {
 		engine,
 		setupS,
+		publishS,
+		cells: Number(pub.cells),
 		statP50: percentile(anon, 50),
 		statP95: percentile(anon, 95),
 		rawP50: percentile(raw, 50),
@@ -193,10 +203,12 @@ async function main() {
 	console.log(`World: ${ORGS} collectivités × 40 indicators × ${YEARS.length} years = ${ORGS * 40 * YEARS.length} values; ${RUNS} statistics per engine.`);
 	console.log(
 		table(
-			['engine', 'setup s', 'stat p50 ms', 'stat p95 ms', 'raw p50 ms', 'raw p95 ms', 'p95 ratio', 'published', 'DECP 10k s', 're-import s', 'parse only s', 'import/parse'],
+			['engine', 'setup s', 'publish s', 'cells', 'stat p50 ms', 'stat p95 ms', 'raw p50 ms', 'raw p95 ms', 'p95 ratio', 'published', 'DECP 10k s', 're-import s', 'parse only s', 'import/parse'],
 			results.map((r) => [
 				r.engine,
 				round(r.setupS, 1),
+				round(r.publishS, 1),
+				r.cells,
 				round(r.statP50, 1),
 				round(r.statP95, 1),
 				round(r.rawP50, 1),
@@ -212,7 +224,7 @@ async function main() {
 	);
 	const pgr = results.find((r) => r.engine === 'postgres15')!;
 	const lr = results.find((r) => r.engine === 'pglite')!;
-	console.log(`RESULT stat_p95_ms_pg=${round(pgr.statP95, 1)} stat_p95_ms_pglite=${round(lr.statP95, 1)} decp_10k_import_s=${round(pgr.importS, 2)}`);
+	console.log(`RESULT stat_p95_ms_pg=${round(pgr.statP95, 1)} stat_p95_ms_pglite=${round(lr.statP95, 1)} decp_10k_import_s=${round(pgr.importS, 2)} publish_s_pg=${round(pgr.publishS, 1)} publish_s_pglite=${round(lr.publishS, 1)}`);
 }
 
 main().catch((e) => {

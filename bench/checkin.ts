@@ -46,17 +46,18 @@ async function main() {
 			await tx.query(`insert into public.networks (id, slug, name) values ($1, 'reseau-bench', 'Réseau bench')`, [networkId]);
 			await tx.query(`insert into public.network_animators (network_id, user_id) values ($1, $2)`, [networkId, animator.id]);
 			await tx.query(
-				`insert into public.events (id, kind, title, organiser_network_id, audience, starts_at, ends_at, capacity, status)
-				 values ($1, 'forum', 'Forum bench', $2, 'network', '2030-03-12 09:00+01', '2030-03-12 17:00+01', $3, 'published')`,
+				// Happening now (check-in only opens near a session: here from 24 h before, whatever the time of day).
+				`insert into public.events (id, kind, title, organiser_network_id, audience, starts_at, ends_at, capacity, status, checkin_opens_minutes)
+				 values ($1, 'forum', 'Forum bench', $2, 'network', now() - interval '1 hour', now() + interval '7 hours', $3, 'published', 1440)`,
 				[eventId, networkId, REGISTRATIONS]
 			);
 			await tx.query(`insert into public.event_choice_groups (id, event_id, title) values ($1, $2, 'Ateliers')`, [groupId, eventId]);
 			await tx.query(
 				`insert into public.event_sessions (id, event_id, choice_group_id, title, starts_at, ends_at, capacity) values
-				 ($1, $4, null, 'Plénière', '2030-03-12 09:00+01', '2030-03-12 10:30+01', null),
-				 ($2, $4, $5, 'Atelier A', '2030-03-12 11:00+01', '2030-03-12 12:30+01', $6),
-				 ($3, $4, $5, 'Atelier B', '2030-03-12 11:00+01', '2030-03-12 12:30+01', $6),
-				 ($7, $4, null, 'Clôture (peer)', '2030-03-12 16:00+01', '2030-03-12 17:00+01', null)`,
+				 ($1, $4, null, 'Plénière', now() - interval '1 hour', now() + interval '30 minutes', null),
+				 ($2, $4, $5, 'Atelier A', now() + interval '1 hour', now() + interval '150 minutes', $6),
+				 ($3, $4, $5, 'Atelier B', now() + interval '1 hour', now() + interval '150 minutes', $6),
+				 ($7, $4, null, 'Clôture (peer)', now() + interval '6 hours', now() + interval '7 hours', null)`,
 				[plenary, workshops[0], workshops[1], eventId, groupId, REGISTRATIONS / 2, peerSession]
 			);
 			// Registrations in bulk (the registration path itself is measured by the integration tests).

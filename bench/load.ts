@@ -4,7 +4,7 @@
 //   1. `npm run build` (BENCH_NO_BUILD=1 reuses build/), one throwaway PostgreSQL 15 (scripts/lib/pg-temp.js),
 //      instance A = `node server.js` with DATABASE_URL and DEMO_DATA=1 (migrations + demo data, once).
 //   2. Set-up through the app's real paths: one session per virtual user by logging in through the real form
-//      (POST /connexion; LOGIN_LIMIT_PER_IP/PER_ACCOUNT raised for the bench), one API token per booking account
+//      (POST /connexion; successful sign-ins count against no limit), one API token per booking account
 //      (created with the app's service, createApiToken, like /compte does), and the demo animator's Guichet
 //      availability set through the API (PUT /api/v1/networks/{id}/guichet/availability: every day 07:00–21:00,
 //      30-minute sessions, auto-confirmed, 120 days ahead) so that slots exist.
@@ -463,9 +463,7 @@ async function main() {
 		const env = {
 			DATABASE_URL: pg.url,
 			DEMO_DATA: '1',
-			LOG_REQUESTS: '0',
-			LOGIN_LIMIT_PER_IP: '1000000',
-			LOGIN_LIMIT_PER_ACCOUNT: '1000000'
+			LOG_REQUESTS: '0'
 		};
 		const start = async (label: string, cpu: number): Promise<Instance> => {
 			const app = await startApp({ env, label });

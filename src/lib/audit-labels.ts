@@ -1,6 +1,8 @@
 /** French wording of the audit log's actions (see supabase/migrations/20261123090000_audit.sql). */
 export const AUDIT_ACTION_LABELS: Record<string, string> = {
 	'collectivite.fermeture': 'Collectivité fermée',
+	'collectivite.validation': 'Identité de la collectivité validée par la plateforme',
+	'collectivite.validation.retrait': 'Validation de la collectivité retirée',
 	'membre.ajout': 'Membre ajouté',
 	'membre.role': 'Rôle modifié',
 	'membre.retrait': 'Membre retiré',
@@ -30,6 +32,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
 	'indicateur.valeur.modification': 'Valeur d’indicateur modifiée',
 	'indicateur.valeur.suppression': 'Valeur d’indicateur supprimée',
 	'reseau.benchmark.seuil': 'Seuil d’anonymisation modifié',
+	'indicateur.publication': 'Statistiques de comparaison publiées',
 	'ressource.visibilite': 'Visibilité d’une ressource modifiée',
 	'ressource.partage.pending': 'Ressource soumise au réseau',
 	'ressource.partage.changes_requested': 'Modifications demandées par le réseau',

@@ -107,7 +107,7 @@ test.describe('axe — network animator', () => {
 });
 
 test.describe('axe — platform admin', () => {
-	for (const path of ['/admin', '/admin/emails']) {
+	for (const path of ['/admin', '/admin/emails', '/admin/collectivites']) {
 		test(`no serious violation on ${path}`, async ({ page }) => {
 			await logIn(page, DEMO.platformAdmin);
 			await expectNoSeriousViolations(page, path);

@@ -31,14 +31,24 @@ async function seriousViolations(page: Page) {
 	return results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => ({ id: v.id, targets: v.nodes.map((n) => n.target.join(' ')) }));
 }
 
-/** Paris wall-clock date `days` ahead, as YYYY-MM-DD. */
-function dayAhead(days: number) {
-	return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date(Date.now() + days * 86_400_000));
+/** Paris wall-clock time of `d`, as a datetime-local value (YYYY-MM-DDTHH:MM). */
+function parisLocal(d: Date) {
+	const p = Object.fromEntries(
+		new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+			.formatToParts(d)
+			.map((x) => [x.type, x.value])
+	);
+	return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
 }
 
 test('forum with parallel workshops: registration, waiting list, promotion, QR and manual check-in, attestations', async ({ browser }) => {
-	test.setTimeout(180_000);
-	const day = dayAhead(12);
+	// Check-in and attestations are about a session that really takes place (issue 14): the forum starts four minutes
+	// from now (time to register and promote) and its three one-minute slots end seven minutes from now; the test
+	// waits for them.
+	test.setTimeout(600_000);
+	const minute = 60_000;
+	const start = new Date(Math.ceil((Date.now() + 4 * minute) / minute) * minute);
+	const at = (minutes: number) => parisLocal(new Date(start.getTime() + minutes * minute));
 	const title = `Forum achats responsables ${Date.now().toString(36)}`;
 	const animator = await newSession(browser, DEMO.animator);
 	const a = animator.page;
@@ -47,8 +57,9 @@ test('forum with parallel workshops: registration, waiting list, promotion, QR a
 	await gotoReady(a, '/evenements/nouveau');
 	await a.getByLabel('Type').selectOption({ label: 'Forum' });
 	await a.getByLabel('Titre').fill(title);
-	await a.getByLabel('Début').fill(`${day}T09:30`);
-	await a.getByLabel('Fin').fill(`${day}T16:30`);
+	await a.getByLabel('Début').fill(at(0));
+	await a.getByLabel('Fin').fill(at(3));
+	await a.getByLabel('Ouverture du pointage').selectOption({ label: '4 heures avant la séance' });
 	await a.getByLabel('Lieu').fill('Maison des associations, Val d’Aurence');
 	await a.getByRole('button', { name: 'Créer le brouillon' }).click();
 	await expect(a).toHaveURL(/\/modifier\?nouveau/);
@@ -60,23 +71,23 @@ test('forum with parallel workshops: registration, waiting list, promotion, QR a
 		await a.getByRole('button', { name: 'Ajouter le groupe' }).click();
 		await expect(a.getByText(`Groupe « ${g} » ajouté`)).toBeVisible();
 	}
-	const session = async (name: string, start: string, end: string, group: string | null, capacity = '') => {
+	const session = async (name: string, from: number, to: number, group: string | null, capacity = '') => {
 		const form = a.locator('form').filter({ has: a.getByRole('button', { name: 'Ajouter la séance' }) });
 		await form.getByLabel('Titre').fill(name);
-		await form.getByLabel('Début').fill(`${day}T${start}`);
-		await form.getByLabel('Fin').fill(`${day}T${end}`);
+		await form.getByLabel('Début').fill(at(from));
+		await form.getByLabel('Fin').fill(at(to));
 		await form.getByLabel('Groupe de choix').selectOption(group ? { label: group } : { index: 0 });
 		await form.getByLabel('Capacité').fill(capacity);
 		await form.getByRole('button', { name: 'Ajouter la séance' }).click();
 		await expect(a.getByText(`Séance « ${name} » ajoutée au programme.`)).toBeVisible();
 	};
-	await session('Plénière d’ouverture', '09:30', '11:00', null);
-	await session('Atelier A', '14:00', '15:00', 'Ateliers de 14 h', '1');
-	await session('Atelier B', '14:00', '15:00', 'Ateliers de 14 h');
-	await session('Atelier C', '14:00', '15:00', 'Ateliers de 14 h');
-	await session('Atelier D', '15:15', '16:15', 'Ateliers de 15 h 15');
-	await session('Atelier E', '15:15', '16:15', 'Ateliers de 15 h 15');
-	await session('Atelier F', '15:15', '16:15', 'Ateliers de 15 h 15');
+	await session('Plénière d’ouverture', 0, 1, null);
+	await session('Atelier A', 1, 2, 'Ateliers de 14 h', '1');
+	await session('Atelier B', 1, 2, 'Ateliers de 14 h');
+	await session('Atelier C', 1, 2, 'Ateliers de 14 h');
+	await session('Atelier D', 2, 3, 'Ateliers de 15 h 15');
+	await session('Atelier E', 2, 3, 'Ateliers de 15 h 15');
+	await session('Atelier F', 2, 3, 'Ateliers de 15 h 15');
 
 	await a.getByRole('link', { name: "Voir la page de l'événement" }).click();
 	await a.waitForURL(/\/evenements\/[0-9a-f-]+$/);
@@ -115,6 +126,8 @@ test('forum with parallel workshops: registration, waiting list, promotion, QR a
 	// 3. The animator opens a second place in workshop A: the waiting buyer gets an offer and accepts it.
 	await gotoReady(a, `${eventUrl}/modifier`);
 	await a.locator('.programme-item', { hasText: 'Atelier A' }).getByRole('link', { name: 'Modifier' }).click();
+	await expect(a).toHaveURL(/seance=/);
+	await expect(a.getByRole('button', { name: 'Enregistrer la séance' })).toBeVisible();
 	await a.waitForLoadState('networkidle');
 	await a.getByLabel('Capacité').fill('2');
 	await a.getByRole('button', { name: 'Enregistrer la séance' }).click();
@@ -155,21 +168,27 @@ test('forum with parallel workshops: registration, waiting list, promotion, QR a
 	await a.getByRole('button', { name: 'Présent : Sandrine Aurelhac' }).click();
 	await expect(a.getByText('Présence enregistrée : Sandrine Aurelhac.')).toBeVisible();
 
-	// 5. Attestations: buyer 1 attended 1 h 30 + 1 h = 2 h 30; buyer 2 only the plenary (1 h 30).
+	// 5. Attestations: none while the sessions are not over; then buyer 1 attended 1 + 1 min, buyer 2 the plenary.
+	await gotoReady(b1.page, b1Registration);
+	await expect(b1.page.getByRole('heading', { name: 'Votre programme' })).toBeVisible();
+	if (Date.now() < start.getTime() + 3 * minute) {
+		await expect(b1.page.getByRole('link', { name: "Télécharger l'attestation de présence (PDF)" })).toHaveCount(0);
+		await b1.page.waitForTimeout(start.getTime() + 3 * minute + 2000 - Date.now());
+	}
 	await gotoReady(b1.page, b1Registration);
 	const [download] = await Promise.all([b1.page.waitForEvent('download'), b1.page.getByRole('link', { name: "Télécharger l'attestation de présence (PDF)" }).click()]);
 	const mine = await pdfText((await download.path())!);
 	expect(mine).toHaveLength(1);
 	expect(mine[0]).toContain('Sandrine Aurelhac');
 	expect(mine[0]).toContain(title);
-	expect(mine[0]).toContain('Durée de présence : 2 h 30');
+	expect(mine[0]).toContain('Durée de présence : 2 min');
 
 	await gotoReady(a, `${eventUrl}/inscrits`);
 	const [bulk] = await Promise.all([a.waitForEvent('download'), a.getByRole('link', { name: 'Toutes les attestations (PDF)' }).click()]);
 	const pages = await pdfText((await bulk.path())!);
 	expect(pages).toHaveLength(2);
-	expect(pages.find((p) => p.includes('Nadia Cazalbou'))).toContain('Durée de présence : 1 h 30');
-	expect(pages.find((p) => p.includes('Sandrine Aurelhac'))).toContain('Durée de présence : 2 h 30');
+	expect(pages.find((p) => p.includes('Nadia Cazalbou'))).toContain('Durée de présence : 1 min');
+	expect(pages.find((p) => p.includes('Sandrine Aurelhac'))).toContain('Durée de présence : 2 min');
 
 	// 6. Figures of the network (animator) with exports, and the public agenda feed.
 	await gotoReady(a, '/evenements');

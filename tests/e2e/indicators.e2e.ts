@@ -1,7 +1,8 @@
 /**
  * Indicators end to end: a buyer imports a DECP file, sees the computed indicators and the contracts behind a
- * figure, saves them as her values, compares them with the network (anonymised statistics), and downloads the
- * SPASER bilan (DOCX and PDF).
+ * figure, saves them as her values, compares them with the network (anonymised statistics from the latest
+ * consolidated publication: her new value counts once the animator publishes), and downloads the SPASER bilan
+ * (DOCX and PDF).
  */
 import AxeBuilder from '@axe-core/playwright';
 import { readFileSync } from 'node:fs';
@@ -48,16 +49,34 @@ test('a buyer imports DECP, sees the indicators, compares with the network and d
 	await expect(page).toHaveURL(/\/benchmark/);
 	const stats = page.getByRole('table', { name: /Statistiques du groupe de pairs/ });
 	await expect(stats.getByRole('row', { name: /Collectivités contributrices/ })).toContainText('12');
-	await expect(stats.getByRole('row', { name: /^Ma valeur/ })).toContainText('70');
+	await expect(page.getByText(/Données consolidées au/)).toBeVisible();
+	// the value just saved is hers, but the published statistics (and her counted value) are the consolidated ones
+	await expect(stats.getByRole('row', { name: /^Ma valeur (?!comptée)/ })).toContainText('70');
+	const counted = stats.getByRole('row', { name: /^Ma valeur comptée dans la publication/ });
+	await expect(counted).not.toContainText('70');
+	await expect(page.getByText(/la nouvelle valeur comptera à la publication suivante/)).toBeVisible();
+	await expect(stats.getByRole('row', { name: /^Ma position/ })).toContainText(/quart|quartile|médiane/);
+	await expect(stats).not.toContainText('rang');
 	await expect(stats.getByRole('row', { name: /Référence nationale/ })).toContainText('100');
 	await expect(page.getByRole('img', { name: /Position de ma collectivité/ })).toBeVisible();
 	await expect(page.getByRole('heading', { name: 'Comment vos données sont protégées' })).toBeVisible();
 	expect(await seriousViolations(page)).toEqual([]);
-	// a filter that leaves too few peers explains what is missing instead of showing a number
+	// a filter that leaves too few peers says so, without any count
 	await page.getByLabel('Type de collectivité').selectOption('metropole');
 	await page.getByRole('button', { name: 'Comparer' }).click();
-	await expect(page.getByText('Pas de statistique publiée pour ce groupe.')).toBeVisible();
-	await expect(page.getByText(/Pas assez de contributeurs/)).toBeVisible();
+	const refusal = page.getByRole('status').filter({ hasText: 'Pas de statistique publiée pour ce groupe.' });
+	await expect(refusal).toContainText('Pas assez de collectivités comparables');
+	expect(await refusal.textContent()).not.toMatch(/\d/);
+	await expect(stats.getByRole('row', { name: /Collectivités contributrices/ })).toContainText('non publié');
+
+	// the network's animator publishes (« Publier maintenant »): her 70 now counts
+	const animator = await newSession(browser, DEMO.animator);
+	await gotoReady(animator.page, '/benchmark');
+	await animator.page.getByRole('button', { name: 'Publier maintenant' }).click();
+	await expect(animator.page.getByRole('status').filter({ hasText: 'Statistiques publiées.' })).toBeVisible();
+	await gotoReady(page, `/benchmark?org=${DEMO_ORG_SLUG}&code=CAN-ENV-01&annee=2024`);
+	await expect(stats.getByRole('row', { name: /^Ma valeur comptée dans la publication/ })).toContainText('70');
+	await expect(page.getByText(/la nouvelle valeur comptera à la publication suivante/)).toHaveCount(0);
 
 	// 4. The bilan 2024-2025 of the demo SPASER, with a narrative, saved as a version and downloaded
 	await gotoReady(page, `/indicateurs/bilan?org=${DEMO_ORG_SLUG}&de=2024&a=2025`);

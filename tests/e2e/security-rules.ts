@@ -32,7 +32,7 @@
  *   `NO_INVALID`: `OK` personas are recorded but not sent anything. Many actions validate the form BEFORE the
  *   rights check (an invalid form gets 400 whoever sends it): that is why refused personas get the valid one.
  *   Public forms (login, sign-up, password reset) are probed with invalid forms only — never a wrong password for a
- *   demo account (8 failures lock it for 15 minutes).
+ *   demo account (8 failures from one address refuse that address for that account for 15 minutes).
  * - `skip(reason)`: a route the crawler cannot reach meaningfully (the API catch-all, covered by the API rows).
  * - Path placeholders `:name` and form functions `(f) => …` use fixtures created by the crawler (see `Fixtures`).
  * - Expectations are a full record of every persona: spread a preset (`all`, `signedIn`, `token`, or the action
@@ -148,6 +148,8 @@ export const signedIn = (e: Expect): Expectations => ({ ...all(e), anon: 'login'
 export const token = (e: Expect): Expectations => ({ ...all(e), anon: 401 });
 /** Val d'Aurence's members (viewer, editor, admin). */
 const members = (e: Expect) => ({ viewer: e, editor: e, admin: e });
+/** Acting for Val d'Aurence (Guichet vert requests, bookings and messages, « J'utilise »): its editors and admins; its viewers read only (app.can_act_for_org). */
+const actForOrg = { viewer: 403, editor: OK, admin: OK } as const;
 /**
  * Who sees Val d'Aurence's profile without being a member (RLS organisations_select): the admin of another
  * collectivité of the same network, the network's animator, the platform admin. Member rows, invitations and
@@ -261,6 +263,7 @@ export const RULES: Record<string, Rule> = {
 
 	// ── Platform administration ──────────────────────────────────────────────────────────────────────────────
 	'GET /admin': page('/admin', { ...signedIn(403), platform: 200 }),
+	'GET /admin/collectivites': page('/admin/collectivites', { ...signedIn(403), platform: 200 }),
 	'GET /admin/emails': page('/admin/emails', { ...signedIn(403), platform: 200 }),
 	'GET /admin/reseaux': page('/admin/reseaux', { ...signedIn(403), platform: 200 }),
 	'GET /admin/utilisateurs': page('/admin/utilisateurs', { ...signedIn(403), platform: 200 }),
@@ -402,15 +405,15 @@ export const RULES: Record<string, Rule> = {
 	'GET /api/v1/networks/{id}/guichet/bookings': read(`/networks/${network}/guichet/bookings`, { ...token(200), otherAnimator: 404 }),
 	// (the right to book for Val d'Aurence is checked first: refused personas get 403 whatever the agenda, and
 	// whether or not an animator of the network has opened slots yet)
-	'POST /api/v1/networks/{id}/guichet/bookings': write(`/networks/${network}/guichet/bookings`, { start: '2030-01-07T09:00:00+01:00', modality: 'visio', orgId: org, topic: 'Sonde', stage: 'spaser', question: 'Sonde' }, { ...token(403), otherAnimator: 404, ...members(OK) }),
+	'POST /api/v1/networks/{id}/guichet/bookings': write(`/networks/${network}/guichet/bookings`, { start: '2030-01-07T09:00:00+01:00', modality: 'visio', orgId: org, topic: 'Sonde', stage: 'spaser', question: 'Sonde' }, { ...token(403), otherAnimator: 404, ...actForOrg }),
 	'GET /api/v1/guichet/bookings/{id}': read(`/guichet/bookings/${none}`, token(404)),
 	'POST /api/v1/guichet/bookings/{id}/confirm': write(`/guichet/bookings/${none}/confirm`, undefined, token(404)),
 	'POST /api/v1/guichet/bookings/{id}/cancel': write(`/guichet/bookings/${none}/cancel`, { reason: 'Sonde' }, token(404)),
 	'POST /api/v1/guichet/bookings/{id}/reschedule': write(`/guichet/bookings/${none}/reschedule`, { start: '2030-01-07T10:00:00+01:00', reason: 'Sonde' }, token(404)),
-	'POST /api/v1/networks/{id}/guichet/questions': write(`/networks/${network}/guichet/questions`, { orgId: org, topic: 'Sonde', stage: 'spaser', question: 'Sonde' }, { ...token(403), otherAnimator: 404, ...members(OK) }),
+	'POST /api/v1/networks/{id}/guichet/questions': write(`/networks/${network}/guichet/questions`, { orgId: org, topic: 'Sonde', stage: 'spaser', question: 'Sonde' }, { ...token(403), otherAnimator: 404, ...actForOrg }),
 	'GET /api/v1/guichet/requests/{id}': read('/guichet/requests/:request', { ...token(404), ...members(200), animator: 200, platform: 200 }),
 	'GET /api/v1/guichet/requests/{id}/attachments/{fileId}': read(`/guichet/requests/:request/attachments/${none}`, token(404)),
-	'POST /api/v1/guichet/requests/{id}/messages': write('/guichet/requests/:request/messages', { body: 'Message d’un intrus' }, { ...token(404), ...members(OK), animator: OK, platform: 403 }),
+	'POST /api/v1/guichet/requests/{id}/messages': write('/guichet/requests/:request/messages', { body: 'Message d’un intrus' }, { ...token(404), ...actForOrg, animator: OK, platform: 403 }),
 
 	// (public clause: readable by everyone; a refused persona gets a VALID body and must be stopped by its rights)
 	'GET /api/v1/resources': read('/resources', all(200)),
@@ -465,6 +468,9 @@ export const RULES: Record<string, Rule> = {
 	'POST /compte?/revokeToken': action('/compte?/revokeToken', { id: none }, signedIn(404)), // (an unknown token: one's own tokens only)
 	'POST /compte/donnees?/delete': action('/compte/donnees?/delete', { password: 'x', confirmation: 'SUPPRIMER' }, signedIn(OK)),
 
+	// (validating a collectivité: platform admins only; the valid form names a demo collectivité outside the network)
+	'POST /admin/collectivites?/validate': action('/admin/collectivites?/validate', { org: DEMO.outsiderOrg }, { ...signedIn(403), platform: OK }),
+	'POST /admin/collectivites?/unvalidate': action('/admin/collectivites?/unvalidate', { org: DEMO.outsiderOrg }, { ...signedIn(403), platform: OK }),
 	'POST /admin/reseaux?/create': action('/admin/reseaux?/create', { name: 'Réseau d’un intrus' }, { ...signedIn(403), platform: OK }),
 	'POST /admin/reseaux?/addAnimator': action('/admin/reseaux?/addAnimator', { networkId: DEMO.otherNetwork, email: PERSONA_EMAILS.outsider }, { ...signedIn(403), platform: OK }),
 	'POST /admin/reseaux?/removeAnimator': action('/admin/reseaux?/removeAnimator', { networkId: network, userId: DEMO.animatorUser }, { ...signedIn(403), platform: OK }),
@@ -519,11 +525,13 @@ export const RULES: Record<string, Rule> = {
 	'POST /reseaux/[slug]?/update': action(`${N}?/update`, { name: 'Réseau renommé par un intrus' }, networkManagers),
 	// (Val d'Aurence is already a member: its admin is told so)
 	'POST /reseaux/[slug]?/join': action(`${N}?/join`, { orgId: org }, { ...signedIn(403), admin: 409 }),
+	// a manual publication of the benchmark statistics: animators (of any network) and platform admins
+	'POST /benchmark?/publish': action('/benchmark?/publish', {}, { ...signedIn(403), animator: OK, otherAnimator: OK, platform: OK }, NO_INVALID),
 	'POST /benchmark?/k': action('/benchmark?/k', { network, k: '5' }, { ...signedIn(404), animator: OK, platform: OK }),
 
 	// (the Guichet: the buyers of the network's member collectivités — Métropole's admin too, for Métropole)
-	'POST /guichet/[slug]/question?/ask': action(`/guichet/${DEMO.networkSlug}/question?/ask`, GUICHET_FORM, { ...signedIn(403), ...members(OK), outsider: OK }),
-	'POST /guichet/[slug]/reserver?/book': action(`/guichet/${DEMO.networkSlug}/reserver?/book`, { ...GUICHET_FORM, animatorId: 'any', start: '2030-01-07T09:00:00+01:00', modality: 'visio' }, { ...signedIn(403), otherAnimator: 404, ...members(OK), outsider: OK }),
+	'POST /guichet/[slug]/question?/ask': action(`/guichet/${DEMO.networkSlug}/question?/ask`, GUICHET_FORM, { ...signedIn(403), ...actForOrg, outsider: OK }),
+	'POST /guichet/[slug]/reserver?/book': action(`/guichet/${DEMO.networkSlug}/reserver?/book`, { ...GUICHET_FORM, animatorId: 'any', start: '2030-01-07T09:00:00+01:00', modality: 'visio' }, { ...signedIn(403), otherAnimator: 404, ...actForOrg, outsider: OK }),
 	'POST /guichet/agenda?/create': action('/guichet/agenda?/create', {}, signedIn(OK), NO_INVALID),
 	'POST /guichet/agenda?/revoke': action('/guichet/agenda?/revoke', { id: none }, signedIn(OK)),
 	'POST /guichet/animation?/profile': action('/guichet/animation?/profile', PROFILE_FORM, animators),
@@ -532,9 +540,9 @@ export const RULES: Record<string, Rule> = {
 	'POST /guichet/animation?/removeHours': action('/guichet/animation?/removeHours', { hourId: none }, animators, NO_INVALID),
 	'POST /guichet/animation?/addAbsence': action('/guichet/animation?/addAbsence', { start: '2030-01-07T09:00', end: '2030-01-07T10:00' }, animators),
 	'POST /guichet/animation?/removeAbsence': action('/guichet/animation?/removeAbsence', { absenceId: none }, { ...signedIn(404), animator: OK, otherAnimator: OK }),
-	'POST /guichet/demande/[id]?/reply': action('/guichet/demande/:request?/reply', { body: 'Message d’un intrus' }, { ...signedIn(404), ...members(OK), animator: OK, platform: 403 }),
+	'POST /guichet/demande/[id]?/reply': action('/guichet/demande/:request?/reply', { body: 'Message d’un intrus' }, { ...signedIn(404), ...actForOrg, animator: OK, platform: 403 }),
 	'POST /guichet/demande/[id]?/redirect': action('/guichet/demande/:request?/redirect', { animatorId: DEMO.animatorUser, reason: 'Sonde' }, { ...signedIn(404), ...members(403), animator: OK, platform: 403 }),
-	'POST /guichet/demande/[id]?/close': action('/guichet/demande/:request?/close', {}, { ...signedIn(404), ...members(OK), animator: OK, platform: 403 }, NO_INVALID),
+	'POST /guichet/demande/[id]?/close': action('/guichet/demande/:request?/close', {}, { ...signedIn(404), ...actForOrg, animator: OK, platform: 403 }, NO_INVALID),
 	// (an unknown session)
 	'POST /guichet/seance/[id]?/confirm': action(`/guichet/seance/${none}?/confirm`, {}, signedIn(404)),
 	'POST /guichet/seance/[id]?/cancel': action(`/guichet/seance/${none}?/cancel`, { reason: 'Sonde' }, signedIn(404)),
@@ -548,7 +556,7 @@ export const RULES: Record<string, Rule> = {
 	'POST /ressources/[kind]/[id]/modifier': action(`${R}/modifier`, RESOURCE_FORM, { ...signedIn(403), editor: OK, admin: OK }),
 	// (favourites and usages are one's own: anyone signed in)
 	'POST /ressources/[kind]/[id]?/favourite': action(`${R}?/favourite`, { on: '1' }, signedIn(OK), NO_INVALID),
-	'POST /ressources/[kind]/[id]?/use': action(`${R}?/use`, {}, signedIn(OK), tooLong('worked')),
+	'POST /ressources/[kind]/[id]?/use': action(`${R}?/use`, {}, { ...signedIn(OK), viewer: 403 }, tooLong('worked')),
 	'POST /ressources/[kind]/[id]?/unuse': action(`${R}?/unuse`, {}, signedIn(OK), NO_INVALID),
 	'POST /ressources/[kind]/[id]?/copy': action(`${R}?/copy`, { orgId: org }, { ...signedIn(403), editor: OK, admin: OK }, NO_INVALID),
 	'POST /ressources/[kind]/[id]?/spaser': action(`${R}?/spaser`, (f) => ({ target: `${spaser}:${f.node}`, mode: 'linked' }), { ...signedIn(403), editor: OK, admin: OK }),

@@ -27,7 +27,7 @@ async function pdfBytes(text: string): Promise<Buffer> {
 }
 
 test('XSS payloads in names, follow-ups, comments, sessions and file names are rendered inert', async ({ browser, playwright, baseURL }) => {
-	test.setTimeout(180_000);
+	test.setTimeout(600_000);
 	const run = Date.now();
 	const tag = run.toString(36);
 	const person = { email: `xss.${run}@e2e.spaser.test`, password: `Phrase de passe ${run} solide`, name: `Zoé ${PAYLOAD}`.slice(0, 120) };
@@ -134,11 +134,12 @@ test('XSS payloads in names, follow-ups, comments, sessions and file names are r
 			await expectInert(animator.page, ad, requestPath, [`Réponse ${SCRIPT}`, `Relance ${SCRIPT}`, shownName, keptName]);
 			await expectInert(animator.page, ad, `/guichet/animation?reseau=${network!.slug}`, [`Réseau XSS ${tag} ${SCRIPT}`, `Commune XSS ${tag} ${IMG}`]);
 
-			// A session: the animator opens auto-confirmed visio hours in the network, the person books, the animator reports.
-			const hours = [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '08:00', end: '20:00' }));
+			// A session: the animator opens auto-confirmed visio hours in the network, the person books, the animator reports
+			// once the session has started (issue 14): short sessions every 5 minutes, no notice, so the first one is near.
+			const hours = [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '00:00', end: '23:55' }));
 			await json(animatorApi!, 'put', `/networks/${network!.id}/guichet/availability`, {
 				profile: {
-					sessionMinutes: 60, bufferBeforeMinutes: 0, bufferAfterMinutes: 0, minNoticeMinutes: 60, horizonDays: 30, maxPerDay: null,
+					sessionMinutes: 10, bufferBeforeMinutes: 0, bufferAfterMinutes: 0, minNoticeMinutes: 0, horizonDays: 30, maxPerDay: null, slotStepMinutes: 5,
 					modalities: ['visio'], visioUrl: 'https://visio.example.org/xss', topics: [], confirmationMode: 'auto', active: true
 				},
 				weeklyHours: hours
@@ -149,6 +150,8 @@ test('XSS payloads in names, follow-ups, comments, sessions and file names are r
 				start: slots[0].start, modality: 'visio', orgId: org!.id, topic: `Séance XSS ${tag}`, stage: 'redaction_dce', question: 'Relire la clause sociale.'
 			});
 			const sessionPath = `/guichet/seance/${booking.id}`;
+			const wait = new Date(slots[0].start).getTime() + 2000 - Date.now();
+			if (wait > 0) await animator.page.waitForTimeout(wait);
 			await gotoReady(animator.page, sessionPath);
 			await animator.page.getByRole('radio', { name: 'Oui, séance tenue' }).check();
 			await animator.page.locator('#advice').fill(`Conseils ${PAYLOAD}`);
@@ -160,11 +163,12 @@ test('XSS payloads in names, follow-ups, comments, sessions and file names are r
 		});
 
 		await test.step('event session title and choice group, registration list with the person’s name', async () => {
-			const start = new Date(Date.now() + 45 * 86400_000);
+			// Under way soon, check-in open from the day before: the sheet records a walk-in (issue 14).
+			const start = new Date(Date.now() + 3600_000);
 			const at = (h: number) => new Date(start.getTime() + h * 3600_000).toISOString();
 			const event = await json(api!, 'post', '/events', {
 				kind: 'atelier', title: `Journée XSS ${tag}`, description: 'Programme.', organiser: `org:${org!.id}`, audience: 'open',
-				place: 'Salle du conseil', startsAt: at(0), endsAt: at(8)
+				place: 'Salle du conseil', startsAt: at(0), endsAt: at(8), checkinOpensMinutes: 1440
 			});
 			const group = await json(api!, 'post', `/events/${event.id}/choice-groups`, { title: `Groupe ${PAYLOAD}` });
 			const plenary = await json(api!, 'post', `/events/${event.id}/sessions`, { title: `Plénière ${PAYLOAD}`, description: `Déroulé ${PAYLOAD}`, speakers: `Intervenant ${IMG}`, room: `Salle ${IMG}`, startsAt: at(0), endsAt: at(2) });

@@ -63,7 +63,8 @@ export const COMMENTS = { cA1: co(1), cA2: co(2), cA3: co(3), cAC: co(4), cB: co
 /**
  * Guichet vert: profiles gp1 (anim1 in N1) and gp2 (anim2 in N2), each with hours gh1/gh2 and an absence gx1/gx2;
  * N1 has network rules. Requests: grA (adminA's question, A in N1), grA2 (editorA's session, A in N1), grB
- * (adminB's session, B in N2). Bookings gbA (editorA with anim1, grA2) and gbB (adminB with anim2, grB), with a
+ * (adminB's session, B in N2). Bookings gbA (editorA with anim1, grA2) and gbB (adminB with anim2, grB), both in
+ * the past (a compte-rendu needs a session that has started), with a
  * history row each (geA, geB); messages gmA (anim1 on grA) and gmB (adminB on grB); gbA has a compte-rendu by anim1
  * and editorA's survey answer; calendar feed tokens gfE (editorA) and gf1 (anim1).
  */
@@ -224,7 +225,7 @@ async function buildGuichet(tx: Tx): Promise<void> {
 	const booking = (id: string, req: string, net: string, anim: string, booker: string, org: string, status: string) =>
 		tx.query(
 			`insert into public.guichet_bookings (id, request_id, network_id, animator_id, booker_id, org_id, during, blocked, modality, status)
-			 values ($1, $2, $3, $4, $5, $6, '[2030-03-04 09:00+01,2030-03-04 10:00+01)', '[2030-03-04 09:00+01,2030-03-04 10:15+01)', 'visio', $7)`,
+			 values ($1, $2, $3, $4, $5, $6, '[2020-03-04 09:00+01,2020-03-04 10:00+01)', '[2020-03-04 09:00+01,2020-03-04 10:15+01)', 'visio', $7)`,
 			[id, req, net, anim, booker, org, status]
 		);
 	await booking(G.gbA, G.grA2, NETWORKS.N1, USERS.anim1, USERS.editorA, ORGS.A, 'done');

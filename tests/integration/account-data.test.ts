@@ -62,7 +62,7 @@ describe.each(engines)('personal data export and account deletion (%s)', (engine
 	it('password guesses at deletion are rate limited with the password change (one counter per account)', async () => {
 		const guesser = await createUser(db);
 		const { changePassword } = await import('../../src/lib/server/auth/service');
-		const limit = LOGIN_LIMITS.perAccount;
+		const limit = LOGIN_LIMITS.passwordChecks;
 		const half = Math.floor(limit / 2);
 		for (let i = 0; i < half; i++)
 			await expect(changePassword(db, guesser.id, `essai-${i}`, 'Un-Nouveau-Mot-2026!', 'none')).rejects.toMatchObject({ code: 'invalid_credentials' });

@@ -98,6 +98,17 @@ describe.each(engines)('API v1 — events (%s)', (kind) => {
 		expect((await call('GET', `/events/${id}/registrations`, { token: tok.anim })).body.items.map((r: Body) => r.status)).toEqual(['confirmed', 'waitlisted']);
 		expect((await call('GET', `/events/${id}/registrations`, { token: tok.b2 })).body.items.map((r: Body) => r.fullName)).toEqual(['Carla Acheteuse']);
 
+		// Issue 14: no check-in weeks ahead. The organiser opens it a day before each session, and the event comes
+		// (by the database clock: the event is moved to two hours from now).
+		const early = await call('POST', `/event-sessions/${a.id}/check-ins`, { token: tok.anim, body: { code: r1.body.checkinCode } });
+		expect(early.status).toBe(409);
+		expect(early.body.error.message).toMatch(/^Le pointage ouvre le mardi 14 mai 2030 à/);
+		await asService(db, 'test: the event comes', async (tx) => {
+			const [{ shift }] = await tx.query<{ shift: string }>(`select ((now() + interval '2 hours') - starts_at)::text as shift from public.events where id = $1`, [id]);
+			await tx.query(`update public.events set checkin_opens_minutes = 1440, starts_at = starts_at + $2::interval, ends_at = ends_at + $2::interval where id = $1`, [id, shift]);
+			await tx.query(`update public.event_sessions set starts_at = starts_at + $2::interval, ends_at = ends_at + $2::interval where event_id = $1`, [id, shift]);
+		});
+
 		// Check-in by QR code at the workshop, twice (counted once), by a non-organiser (refused), undo.
 		const ci = await call('POST', `/event-sessions/${a.id}/check-ins`, { token: tok.anim, body: { code: r1.body.checkinCode } });
 		expect(ci.body).toEqual({ registrationId: r1.body.id, fullName: 'Bruno Acheteur', alreadyCheckedIn: false });

@@ -313,7 +313,8 @@ describe.each(engines)('API v1 — Guichet vert (%s)', (kind) => {
 	});
 
 	it('lists a request’s attachments and serves each file only to those who see the request', async () => {
-		const png = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 73, 72, 68, 82]);
+		// A PNG header with its size (1 × 1): images whose header is unreadable are refused (issue 14).
+		const png = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0]);
 		const id = await askQuestion(db, buyer, {
 			networkId: net.id,
 			topic: 'Capture du tableau de suivi',

@@ -9,13 +9,15 @@ import {
 	resendVerification,
 	resetPassword,
 	signUp,
+	updateProfile,
 	verifyEmail
 } from '../../src/lib/server/auth/service';
+import { createOrganisation } from '../../src/lib/server/orgs/service';
 import { INACTIVITY_TIMEOUT_MS, validateSessionToken, invalidateSession } from '../../src/lib/server/auth/session';
 import { authenticateApiToken, createApiToken, listApiTokens, revokeApiToken } from '../../src/lib/server/auth/api-tokens';
 import { hashSecret } from '../../src/lib/server/auth/crypto';
-import { LOGIN_LIMITS } from '../../src/lib/server/auth/rate-limit';
-import { AppError } from '../../src/lib/server/errors';
+import { LOGIN_LIMITS, SIGNUP_LIMITS, loginDelayMs } from '../../src/lib/server/auth/rate-limit';
+import { AppError, toAppError } from '../../src/lib/server/errors';
 import { engines, openTestDb } from '../helpers/engines';
 import { createUser, DEFAULT_PASSWORD, lastMail, linkFrom, outbox, uniqueEmail } from '../helpers/factories';
 
@@ -238,29 +240,86 @@ describe.each(engines)('authentication on %s', (engine) => {
 			expect(await svc((tx) => tx.query('select 1 from public.sessions where id = $1', [session.id]))).toEqual([]);
 		});
 
-		it('per-account limit: after N failures even the right password is refused (429, French)', async () => {
+		it('per (account, address) limit: after N failures from one address even the right password is refused there (429, French), not elsewhere', async () => {
 			const u = await createUser(db);
-			for (let i = 0; i < LOGIN_LIMITS.perAccount; i++)
-				await expect(login(db, u.email, 'Mauvais-mot-de-passe-' + i, { ip: ip() })).rejects.toMatchObject({ code: 'invalid_credentials' });
-			const err = await login(db, u.email, u.password, { ip: ip() }).catch((e) => e);
+			const here = ip();
+			for (let i = 0; i < LOGIN_LIMITS.perAccountAddress; i++)
+				await expect(login(db, u.email, 'Mauvais-mot-de-passe-' + i, { ip: here })).rejects.toMatchObject({ code: 'invalid_credentials' });
+			const err = await login(db, u.email, u.password, { ip: here }).catch((e) => e);
 			expect(err).toBeInstanceOf(AppError);
 			expect(err).toMatchObject({ code: 'rate_limited', status: 429 });
 			expect(err.message).toMatch(/^Trop de tentatives de connexion\. Réessayez dans \d+ minute\(s\) ou réinitialisez votre mot de passe\.$/);
-			// Another account is not affected.
+			// The owner elsewhere is not locked out, and another account is not affected.
+			await expect(login(db, u.email, u.password, { ip: ip() })).resolves.toMatchObject({ userId: u.id });
 			const other = await createUser(db);
-			await expect(login(db, other.email, other.password, { ip: ip() })).resolves.toMatchObject({ userId: other.id });
+			await expect(login(db, other.email, other.password, { ip: here })).resolves.toMatchObject({ userId: other.id });
 		});
 
-		it('a successful login clears the failure count', async () => {
+		it('30 simultaneous wrong passwords from one address: at most the limit are checked, the others refused before argon2', async () => {
 			const u = await createUser(db);
+			const here = ip();
+			const results = await Promise.allSettled(
+				Array.from({ length: 30 }, (_, i) => login(db, u.email, `Mauvais-mot-de-passe-${i}`, { ip: here }))
+			);
+			const codes = results.map((r) => (r.status === 'rejected' ? (r.reason as AppError).code : 'ok'));
+			// A wrong-password answer only comes out of a password check: at most the limit of them.
+			expect(codes.filter((c) => c === 'invalid_credentials').length).toBe(LOGIN_LIMITS.perAccountAddress);
+			expect(codes.filter((c) => c === 'rate_limited').length).toBe(30 - LOGIN_LIMITS.perAccountAddress);
+			const [pair] = await svc((tx) =>
+				tx.query<{ hits: number }>('select hits from public.rate_limits where key = $1', [`login:fail:pair:${u.email}|${here}`])
+			);
+			expect(pair.hits).toBe(LOGIN_LIMITS.perAccountAddress);
+		});
+
+		it('an attacker cannot lock the owner out: many failures from address A, the right password from B still gets in', async () => {
+			const u = await createUser(db);
+			const attacker = ip();
+			const codes: string[] = [];
+			for (let i = 0; i < LOGIN_LIMITS.perAccountAddress + 4; i++)
+				codes.push(await login(db, u.email, `Devine-${i}`, { ip: attacker }).then(() => 'ok', (e: AppError) => e.code));
+			expect(codes.slice(0, LOGIN_LIMITS.perAccountAddress).every((c) => c === 'invalid_credentials')).toBe(true);
+			expect(codes.slice(LOGIN_LIMITS.perAccountAddress).every((c) => c === 'rate_limited')).toBe(true);
+			// The failures are counted for the account too (they slow every further attempt down), not as a lock.
+			const [acct] = await svc((tx) => tx.query<{ hits: number }>('select hits from public.rate_limits where key = $1', [`login:fail:account:${u.email}`]));
+			expect(acct.hits).toBe(LOGIN_LIMITS.perAccountAddress);
+			const victim = await login(db, u.email, u.password, { ip: ip(), userAgent: 'victime' });
+			expect(victim.userId).toBe(u.id);
+			expect(await validateSessionToken(db, victim.token)).not.toBeNull();
+		});
+
+		it('the slowdown grows with the failures on the account (every address) and stays within a few seconds', () => {
+			const { slowdownAfter, slowdownMaxMs } = LOGIN_LIMITS;
+			expect(loginDelayMs(0)).toBe(0);
+			expect(loginDelayMs(slowdownAfter)).toBe(0);
+			expect(loginDelayMs(slowdownAfter + 1)).toBeGreaterThan(0);
+			expect(loginDelayMs(slowdownAfter + 2)).toBeGreaterThan(loginDelayMs(slowdownAfter + 1));
+			expect(loginDelayMs(10_000)).toBe(slowdownMaxMs);
+			expect(slowdownMaxMs).toBeLessThanOrEqual(5000);
+		});
+
+		it('a successful login clears the failures from that address', async () => {
+			const u = await createUser(db);
+			const here = ip();
 			for (let round = 0; round < 2; round++) {
-				for (let i = 0; i < LOGIN_LIMITS.perAccount - 1; i++)
-					await expect(login(db, u.email, 'Mauvais-mot-de-passe', { ip: ip() })).rejects.toMatchObject({ code: 'invalid_credentials' });
-				await expect(login(db, u.email, u.password, { ip: ip() })).resolves.toMatchObject({ userId: u.id });
+				for (let i = 0; i < LOGIN_LIMITS.perAccountAddress - 1; i++)
+					await expect(login(db, u.email, 'Mauvais-mot-de-passe', { ip: here })).rejects.toMatchObject({ code: 'invalid_credentials' });
+				await expect(login(db, u.email, u.password, { ip: here })).resolves.toMatchObject({ userId: u.id });
 			}
 		});
 
-		it('per-IP limit: one address is blocked after too many attempts, others are not', async () => {
+		it('only failures count: 200 people signing in correctly from one address within the window all get in', { timeout: 240_000 }, async () => {
+			const townHall = '192.0.2.200';
+			const people = await Promise.all(Array.from({ length: 200 }, () => createUser(db)));
+			for (let i = 0; i < people.length; i += 10) {
+				const batch = people.slice(i, i + 10);
+				const results = await Promise.all(batch.map((p) => login(db, p.email, p.password, { ip: townHall }).then((r) => r.userId, (e: AppError) => e.code)));
+				expect(results).toEqual(batch.map((p) => p.id));
+			}
+			const [row] = await svc((tx) => tx.query<{ hits: number }>('select hits from public.rate_limits where key = $1', [`login:fail:ip:${townHall}`]));
+			expect(row.hits).toBe(0);
+		});
+
+		it('per-address failure limit across accounts (spraying): that address is refused, others are not', { timeout: 120_000 }, async () => {
 			const u = await createUser(db);
 			const attacker = '203.0.113.9';
 			for (let i = 0; i < LOGIN_LIMITS.perIp; i++)
@@ -284,6 +343,21 @@ describe.each(engines)('authentication on %s', (engine) => {
 			expect(await validateSessionToken(db, a.token)).toBeNull();
 			expect(await validateSessionToken(db, b.token)).toBeNull();
 			expect(await validateSessionToken(db, o.token)).not.toBeNull();
+		});
+
+		it('« se déconnecter partout » also revokes every API token of the user (a thief keeps no door open)', async () => {
+			const u = await createUser(db);
+			const other = await createUser(db);
+			await login(db, u.email, u.password, { ip: ip() });
+			const stolen = await createApiToken(db, u, { name: 'Volé', scopes: ['read', 'write'] });
+			const spare = await createApiToken(db, u, { name: 'Script', scopes: ['read'] });
+			const theirs = await createApiToken(db, other, { name: 'Autre', scopes: ['read'] });
+			expect(await authenticateApiToken(db, stolen.token)).not.toBeNull();
+			await logoutEverywhere(db, u);
+			expect(await authenticateApiToken(db, stolen.token)).toBeNull();
+			expect(await authenticateApiToken(db, spare.token)).toBeNull();
+			expect((await listApiTokens(db, u)).every((t) => t.revoked_at instanceof Date)).toBe(true);
+			expect(await authenticateApiToken(db, theirs.token)).not.toBeNull();
 		});
 
 		it('changePassword keeps the current session only and checks both passwords', async () => {
@@ -330,6 +404,25 @@ describe.each(engines)('authentication on %s', (engine) => {
 			await expect(resetPassword(db, token, 'Encore-un-autre-mot-2026')).rejects.toMatchObject({ code: 'token_used', status: 410 });
 		});
 
+		it('a reset also revokes every API token; a new link voids the older ones', async () => {
+			const u = await createUser(db);
+			const session = await login(db, u.email, u.password, { ip: ip() });
+			const token = await createApiToken(db, u, { name: 'Tableur', scopes: ['read', 'write'] });
+			await requestPasswordReset(db, u.email, ip());
+			const older = (await tokenFromMail(u.email, '/mot-de-passe/nouveau')).token;
+			await requestPasswordReset(db, u.email, ip());
+			const newer = (await tokenFromMail(u.email, '/mot-de-passe/nouveau')).token;
+			expect(newer).not.toBe(older);
+			// The older link, e.g. left in a mailbox someone else reads, no longer works…
+			await expect(resetPassword(db, older, NEW_PASSWORD)).rejects.toMatchObject({ status: 410 });
+			await expect(login(db, u.email, u.password, { ip: ip() })).resolves.toMatchObject({ userId: u.id });
+			// …the newest does, and ends every session and every token.
+			await resetPassword(db, newer, NEW_PASSWORD);
+			expect(await validateSessionToken(db, session.token)).toBeNull();
+			expect(await authenticateApiToken(db, token.token)).toBeNull();
+			expect(await svc((tx) => tx.query('select 1 from public.sessions where user_id = $1', [u.id]))).toEqual([]);
+		});
+
 		it('refuses a tampered or expired reset link', async () => {
 			const u = await createUser(db);
 			await requestPasswordReset(db, u.email, ip());
@@ -362,6 +455,80 @@ describe.each(engines)('authentication on %s', (engine) => {
 			const u = await createUser(db);
 			for (let i = 0; i < 5; i++) await requestPasswordReset(db, u.email, ip());
 			expect(await outbox(db, u.email)).toHaveLength(3);
+		});
+	});
+
+	describe('sign-up throttling', () => {
+		it('25 sign-ups at once from one address: at most the limit of accounts, a French 429 for the rest; other addresses unaffected', { timeout: 120_000 }, async () => {
+			const from = ip();
+			const emails = Array.from({ length: 25 }, () => uniqueEmail('flood'));
+			const results = await Promise.allSettled(emails.map((email) => signUp(db, { email, displayName: 'Robot', password: DEFAULT_PASSWORD }, { ip: from })));
+			const created = results.filter((r) => r.status === 'fulfilled').length;
+			expect(created).toBe(SIGNUP_LIMITS.perIp);
+			for (const r of results.filter((r): r is PromiseRejectedResult => r.status === 'rejected'))
+				expect(r.reason).toMatchObject({ code: 'rate_limited', status: 429, message: expect.stringMatching(/^Trop de comptes créés depuis cette adresse\. Réessayez dans \d+ minute\(s\)\.$/) });
+			const [{ n }] = await svc((tx) => tx.query<{ n: number }>('select count(*)::int as n from public.users where email = any($1)', [emails]));
+			expect(n).toBe(SIGNUP_LIMITS.perIp);
+			await expect(signUp(db, { email: uniqueEmail('ailleurs'), displayName: 'Ailleurs', password: DEFAULT_PASSWORD }, { ip: ip() })).resolves.toHaveProperty('userId');
+		});
+
+		it('a refused sign-up (weak password, taken address) does not use up the address allowance', async () => {
+			const from = ip();
+			const taken = await createUser(db);
+			for (let i = 0; i < SIGNUP_LIMITS.perIp + 2; i++) {
+				await expect(signUp(db, { email: taken.email, displayName: 'Doublon', password: DEFAULT_PASSWORD }, { ip: from })).rejects.toMatchObject({ code: 'email_taken' });
+				await expect(signUp(db, { email: uniqueEmail('faible'), displayName: 'Faible', password: 'court' }, { ip: from })).rejects.toMatchObject({ code: 'weak_password' });
+			}
+			await expect(signUp(db, { email: uniqueEmail('enfin'), displayName: 'Enfin', password: DEFAULT_PASSWORD }, { ip: from })).resolves.toHaveProperty('userId');
+		});
+	});
+
+	describe('an unverified account can do nothing but verify its address', () => {
+		it('no API token, no collectivité, no profile change; its old tokens do not work; signing out and verifying do', async () => {
+			const email = uniqueEmail('nonverifie');
+			const { userId } = await signUp(db, { email, displayName: 'Pas Vérifié', password: DEFAULT_PASSWORD });
+			const me = { id: userId, email };
+			const s = await login(db, email, DEFAULT_PASSWORD, { ip: ip() });
+			expect((await validateSessionToken(db, s.token))?.user.emailVerified).toBe(false);
+
+			await expect(createApiToken(db, me, { name: 'Script', scopes: ['read', 'write'] })).rejects.toMatchObject({ code: 'email_not_verified', status: 403 });
+			expect(await svc((tx) => tx.query('select 1 from public.api_tokens where user_id = $1', [userId]))).toEqual([]);
+			await expect(createOrganisation(db, me, { name: 'Commune Pirate', kind: 'commune' })).rejects.toMatchObject({ code: 'email_not_verified', status: 403 });
+			expect(await svc((tx) => tx.query(`select 1 from public.organisations where name = 'Commune Pirate'`))).toEqual([]);
+			const profileError = await updateProfile(db, me, 'Nouveau Nom').catch((e) => e);
+			expect(toAppError(profileError)).toMatchObject({ code: 'email_not_verified', status: 403 });
+			// Straight SQL under its own rights is refused by the database itself.
+			await expect(
+				withUser(db, me, (tx) => tx.query(`insert into public.organisations (slug, name, kind, created_by) values ('pirate-sql', 'Pirate SQL', 'commune', $1)`, [userId]))
+			).rejects.toThrow(/email_not_verified/);
+			// A token left from before (or written behind the service's back) does not authenticate.
+			const legacy = '2222222222222222';
+			const secret = 'a'.repeat(32);
+			await svc((tx) =>
+				tx.query(`insert into public.api_tokens (id, user_id, name, secret_hash, scopes) values ($1, $2, 'ancien', $3, '{read,write}')`, [legacy, userId, hashSecret(secret)])
+			);
+			expect(await authenticateApiToken(db, `spc_${legacy}_${secret}`)).toBeNull();
+
+			// What it may do: sign out everywhere, ask for a new link, verify.
+			await logoutEverywhere(db, me);
+			expect(await validateSessionToken(db, s.token)).toBeNull();
+			await resendVerification(db, userId);
+			await verifyEmail(db, (await tokenFromMail(email, '/verifier-email')).token);
+			expect(await authenticateApiToken(db, `spc_${legacy}_${secret}`)).toBeNull(); // revoked by « partout »
+			await expect(createApiToken(db, me, { name: 'Script', scopes: ['read'] })).resolves.toHaveProperty('token');
+			await expect(createOrganisation(db, me, { name: 'Commune Vérifiée', kind: 'commune' })).resolves.toHaveProperty('id');
+		});
+
+		it('every table users write to carries the database guard (new tables too)', async () => {
+			const missing = await svc((tx) =>
+				tx.query<{ relname: string }>(
+					`select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
+					  where n.nspname = 'public' and c.relkind in ('r', 'p') and c.relname not in ('sessions', 'api_tokens', 'spaser_migrations')
+					    and not exists (select 1 from pg_trigger t where t.tgrelid = c.oid and t.tgname = 'zz_forbid_unverified_writes')
+					  order by 1`
+				)
+			);
+			expect(missing.map((m) => m.relname)).toEqual([]);
 		});
 	});
 

@@ -1,9 +1,24 @@
 // Privacy of indicator values and anonymised benchmarks, on both engines: no direct read of another collectivité's
-// value, no statistic on fewer than k contributors, no statistic on a group that differs from another publishable
-// group by fewer than k members, dominance, per-network k, custom indicators never compared.
+// value; statistics read from the latest consolidated publication only; no statistic on fewer than k validated
+// contributors, none on a group that differs from a published group of higher priority by fewer than k members,
+// dominance, per-network k, custom indicators never compared; who publishes and who validates.
+// The attacks of issue 14 are in benchmark-attacks.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asService, withUser, type Database } from '../../src/lib/server/db';
-import { animatedNetworkSettings, benchmarkStatistic, benchmarkView, peerScopes, setNetworkK } from '../../src/lib/server/benchmark/service';
+import {
+	animatedNetworkSettings,
+	benchmarkStatistic,
+	benchmarkView,
+	latestPublication,
+	NOT_ENOUGH_PEERS,
+	peerScopes,
+	publishBenchmarks,
+	publishNow,
+	setNetworkK,
+	setOrgValidation
+} from '../../src/lib/server/benchmark/service';
+import { lastBoundary, publishIfDue } from '../../src/lib/server/benchmark/publisher';
+import { countedValue } from '../../src/lib/benchmark';
 import { createCustomIndicator, listValues, saveValue } from '../../src/lib/server/indicators/service';
 import { engines, openTestDb } from '../helpers/engines';
 import { addAnimatorDirect, createNetwork, createUser, type TestUser } from '../helpers/factories';
@@ -36,7 +51,7 @@ async function join(db: Database, net: string, org: string) {
 
 describe.each(engines)('benchmark privacy (%s)', (engine) => {
 	let db: Database;
-	let w: World;
+	let w: World & { platform: TestUser };
 
 	beforeAll(async () => {
 		db = await openTestDb(engine);
@@ -47,7 +62,7 @@ describe.each(engines)('benchmark privacy (%s)', (engine) => {
 		const admins: TestUser[] = [];
 		const orgs: string[] = [];
 		// 0..5: communes of 5 000-19 999 inhabitants in region 76, network members; 6: a metropole in 76, member;
-		// 7: a commune of region 76 NOT in the network; 8: a commune of region 11, member.
+		// 7: a commune of region 76 NOT in the network (not validated: it counts nowhere); 8: a commune of region 11, member.
 		const spec: [string, string, number, boolean][] = [
 			['commune', '76', 8000, true],
 			['commune', '76', 9000, true],
@@ -68,10 +83,11 @@ describe.each(engines)('benchmark privacy (%s)', (engine) => {
 		}
 		const [soc] = await db.query<{ id: string }>(`select id from public.indicator_definitions where code = 'CAN-SOC-01' and org_id is null`);
 		const [eur] = await db.query<{ id: string }>(`select id from public.indicator_definitions where code = 'CAN-SOC-08' and org_id is null`);
-		w = { net, orgs, admins, animator, soc01: soc.id, eur: eur.id };
+		w = { net, orgs, admins, animator, platform, soc01: soc.id, eur: eur.id };
 		const soc01 = [10, 14, 18, 22, 26, 30, 34, 12, 40];
 		for (const [i, org] of orgs.entries()) await saveValue(db, admins[i], org, { indicatorId: soc.id, year: 2024, value: soc01[i] });
 	});
+	const publish = () => publishNow(db, 'nightly');
 	afterAll(async () => db?.close());
 
 	it('keeps raw values private to their collectivité (direct reads and writes)', async () => {
@@ -99,68 +115,84 @@ describe.each(engines)('benchmark privacy (%s)', (engine) => {
 		expect(Number(value)).toBe(14);
 	});
 
-	it('publishes a statistic with ≥ k contributors, rounded, with my own rank only', async () => {
+	it('publishes nothing before the first publication', async () => {
+		const s = await benchmarkStatistic(db, w.admins[0], { indicator: w.soc01, year: 2024, scope: `n:${w.net}`, org: w.orgs[0] });
+		expect(s).toMatchObject({ status: 'refused', reason: 'not_published', n: null, median: null, myValue: null });
+		expect(await latestPublication(db, w.admins[0])).toBeNull();
+	});
+
+	it('publishes a statistic with ≥ k contributors, rounded, with my own band only', async () => {
 		// 2023: only the six communes 0-5 (same members in every cell: network, region 76, type, size)
-		const v2023 = [10, 14, 18, 22, 26, 31];
+		const v2023 = [10, 14, 18, 22, 26, 30.6];
 		for (let i = 0; i < 6; i++) await saveValue(db, w.admins[i], w.orgs[i], { indicatorId: w.soc01, year: 2023, value: v2023[i] });
+		await publish();
 		const s = await benchmarkStatistic(db, w.admins[2], { indicator: w.soc01, year: 2023, scope: `n:${w.net}`, org: w.orgs[2] });
-		expect(s).toMatchObject({ status: 'ok', n: 6, k: 5, median: 20, p10: null, p90: null });
-		expect(s.mean).toBe(20); // 20.17 rounded to the unit below 10 contributors
+		expect(s).toMatchObject({ status: 'ok', n: 6, k: 5, median: 20, p25: 15, p75: 25, p10: null, p90: null });
+		expect(s.mean).toBe(20); // 30.6 counted as 31; mean 20.17 rounded to the unit below 10 contributors
 		expect(s.myValue).toBe(18);
-		expect(s.myRank).toBe(40); // (2 below + half of 1 tie) / 6 = 41.7 % → 40
+		expect(s.myBand).toBe('q2'); // 15 ≤ 18 < 20: between the published first quartile and median
+		expect(s).not.toHaveProperty('myRank');
+		expect(s.publishedAt).toBe((await latestPublication(db, w.admins[2]))?.publishedAt);
 		const region = await benchmarkStatistic(db, w.admins[2], { indicator: w.soc01, year: 2023, scope: 'r:76', kind: 'commune', size: 's' });
 		expect(region).toMatchObject({ status: 'ok', n: 6, median: 20, myValue: null });
 		// asking with another collectivité's id gives no value or rank
 		const other = await benchmarkStatistic(db, w.admins[2], { indicator: w.soc01, year: 2023, scope: `n:${w.net}`, org: w.orgs[3] });
 		expect(other.myValue).toBeNull();
-		expect(other.myRank).toBeNull();
+		expect(other.myBand).toBeNull();
 	});
 
 	it('refuses a group of k − 1 contributors', async () => {
 		const s = await benchmarkStatistic(db, w.admins[6], { indicator: w.soc01, year: 2024, scope: `n:${w.net}`, kind: 'metropole', org: w.orgs[6] });
-		expect(s).toMatchObject({ status: 'refused', reason: 'too_few', n: 1, k: 5, median: null, mean: null, myValue: null });
-		// k = 7 on the network: the six 2023 contributors are k − 1
+		expect(s).toMatchObject({ status: 'refused', reason: 'too_few', n: null, k: 5, median: null, mean: null, myValue: null });
+		// k = 7 on the network: the six 2023 contributors are k − 1 (from the next publication)
 		await asService(db, 'test: k', (tx) => tx.query(`insert into public.benchmark_settings (network_id, k) values ($1, 7)`, [w.net]));
+		await publish();
 		const s2 = await benchmarkStatistic(db, w.admins[0], { indicator: w.soc01, year: 2023, scope: `n:${w.net}`, org: w.orgs[0] });
-		expect(s2).toMatchObject({ status: 'refused', reason: 'too_few', n: 6, k: 7, median: null, p25: null, mean: null, myValue: null, myRank: null });
+		expect(s2).toMatchObject({ status: 'refused', reason: 'too_few', n: null, k: 7, median: null, p25: null, mean: null, myValue: null, myBand: null });
 		await asService(db, 'test: k', (tx) => tx.query(`delete from public.benchmark_settings where network_id = $1`, [w.net]));
+		await publish();
 	});
 
-	it('refuses two overlapping groups that differ by one member (no differencing by toggling a filter)', async () => {
-		// Network (k = 5): contributors 0-6, 8 (8). Same network, type « commune »: 0-5, 8 (7) — differs by one (the metropole).
+	it('never publishes two groups that differ by fewer than k members (no differencing by toggling a filter)', async () => {
+		// Network (k = 5): contributors 0-6, 8 (8). Same network, type « commune »: 0-5, 8 (7) — differs by one (the
+		// metropole): the broader group is published, the narrower refused.
 		const all = await benchmarkStatistic(db, w.admins[0], { indicator: w.soc01, year: 2024, scope: `n:${w.net}` });
 		const communes = await benchmarkStatistic(db, w.admins[0], { indicator: w.soc01, year: 2024, scope: `n:${w.net}`, kind: 'commune' });
-		expect(all).toMatchObject({ status: 'refused', reason: 'differencing', median: null });
-		expect(communes).toMatchObject({ status: 'refused', reason: 'differencing', median: null });
-		// Region 76 (0-7) vs network: differs by org 7 and org 8 (2 < 5): refused too, whoever asks.
-		const region = await benchmarkStatistic(db, w.admins[7], { indicator: w.soc01, year: 2024, scope: 'r:76', org: w.orgs[7] });
-		expect(region).toMatchObject({ status: 'refused', reason: 'differencing' });
-		// A contributor set identical to another cell's is no leak: with the metropole's value removed, network-all
-		// and network-communes have the same 7 contributors.
-		await asService(db, 'test: remove', (tx) => tx.query(`delete from public.indicator_values where org_id = $1`, [w.orgs[6]]));
-		await asService(db, 'test: remove', (tx) => tx.query(`delete from public.indicator_values where org_id = $1`, [w.orgs[7]]));
-		const same = await benchmarkStatistic(db, w.admins[0], { indicator: w.soc01, year: 2024, scope: `n:${w.net}`, kind: 'commune' });
-		// but region 76 now has 0-5 (6) vs network 0-5 + 8 (7): differs by 1 → still refused
-		expect(same).toMatchObject({ status: 'refused', reason: 'differencing' });
-		// the region-11 org leaves the network: network = region 76 = communes = 6 members → published everywhere
+		expect(all).toMatchObject({ status: 'ok', n: 8 });
+		expect(communes).toMatchObject({ status: 'refused', reason: 'too_few', n: null, median: null });
+		// Region 76: the validated 0-6 (org 7 is not validated and counts nowhere) vs the network: differs by org 8 →
+		// refused, whoever asks; org 7's members may not even query their region.
+		const region = await benchmarkStatistic(db, w.admins[0], { indicator: w.soc01, year: 2024, scope: 'r:76', org: w.orgs[0] });
+		expect(region).toMatchObject({ status: 'refused', reason: 'too_few', n: null });
+		const unvalidated = await benchmarkStatistic(db, w.admins[7], { indicator: w.soc01, year: 2024, scope: 'r:76', org: w.orgs[7] });
+		expect(unvalidated).toMatchObject({ status: 'refused', reason: 'not_allowed' });
+		expect((await peerScopes(db, w.admins[7], w.orgs[7])).map((s) => s.scope)).toEqual([]);
+		// the region-11 org leaves the network: network = region 76 = 0-6 → both published, with the same figures
 		await asService(db, 'test: leave', (tx) => tx.query(`update public.network_memberships set status = 'left' where org_id = $1`, [w.orgs[8]]));
-		const ok1 = await benchmarkStatistic(db, w.admins[0], { indicator: w.soc01, year: 2024, scope: `n:${w.net}`, kind: 'commune' });
+		await publish();
+		const ok1 = await benchmarkStatistic(db, w.admins[0], { indicator: w.soc01, year: 2024, scope: `n:${w.net}` });
 		const ok2 = await benchmarkStatistic(db, w.admins[0], { indicator: w.soc01, year: 2024, scope: 'r:76' });
-		expect(ok1).toMatchObject({ status: 'ok', n: 6 });
-		expect(ok2).toMatchObject({ status: 'ok', n: 6, median: ok1.median });
+		expect(ok1).toMatchObject({ status: 'ok', n: 7 });
+		expect(ok2).toMatchObject({ status: 'ok', n: 7, median: ok1.median });
+		// the platform validates org 7: region 76 = 0-7 differs from the network by one → the region is refused
+		await setOrgValidation(db, w.platform, w.orgs[7], true);
+		await publish();
+		expect(await benchmarkStatistic(db, w.admins[7], { indicator: w.soc01, year: 2024, scope: 'r:76' })).toMatchObject({ status: 'refused', reason: 'too_few' });
+		expect(await benchmarkStatistic(db, w.admins[0], { indicator: w.soc01, year: 2024, scope: `n:${w.net}` })).toMatchObject({ status: 'ok', n: 7 });
 		// restore
+		await setOrgValidation(db, w.platform, w.orgs[7], false);
 		await asService(db, 'test: restore', (tx) => tx.query(`update public.network_memberships set status = 'approved' where org_id = $1`, [w.orgs[8]]));
-		await saveValue(db, w.admins[6], w.orgs[6], { indicatorId: w.soc01, year: 2024, value: 34 });
-		await saveValue(db, w.admins[7], w.orgs[7], { indicatorId: w.soc01, year: 2024, value: 12 });
+		await publish();
 	});
 
-	it('refuses a group where one collectivité holds more than 85 % of the sum', async () => {
-		// ESS purchases: the metropole buys 10 M€, the six communes 20 k€ each (and org 8 is out of the network for this)
+	it('refuses a group where one collectivité holds more than 85 % of the sum, with the same answer', async () => {
+		// ESS purchases: the metropole buys 10 M€, the six communes 20 k€ each, org 8 30 k€
 		const amounts = [20000, 20000, 20000, 20000, 20000, 20000, 10_000_000];
 		for (let i = 0; i < 7; i++) await saveValue(db, w.admins[i], w.orgs[i], { indicatorId: w.eur, year: 2024, value: amounts[i] });
 		await saveValue(db, w.admins[8], w.orgs[8], { indicatorId: w.eur, year: 2024, value: 30000 });
+		await publish();
 		const s = await benchmarkStatistic(db, w.admins[0], { indicator: w.eur, year: 2024, scope: `n:${w.net}` });
-		expect(s).toMatchObject({ status: 'refused', reason: 'dominance', median: null });
+		expect(s).toMatchObject({ status: 'refused', reason: 'too_few', n: null, median: null });
 	});
 
 	it('never compares a custom indicator, and refuses a peer group the caller is not part of', async () => {
@@ -193,11 +225,62 @@ describe.each(engines)('benchmark privacy (%s)', (engine) => {
 	it('the benchmark view explains a refused statistic and shows only my own value', async () => {
 		const v = await benchmarkView(db, w.admins[1], { indicator: w.soc01, year: 2024, scope: `n:${w.net}`, kind: 'metropole', org: w.orgs[1] });
 		expect(v.stat.status).toBe('refused');
-		expect(v.explanation).toMatch(/Pas assez de contributeurs/);
+		expect(v.explanation).toBe(NOT_ENOUGH_PEERS);
+		expect(v.explanation).not.toMatch(/\d/);
 		expect(v.myValue).toBe(14);
 		expect(JSON.stringify(v)).not.toContain('"value":34');
 		await expect(benchmarkView(db, w.admins[1], { indicator: w.soc01, year: 2024, scope: `n:${w.net}`, org: w.orgs[2] })).rejects.toMatchObject({
 			status: 404
 		});
+	});
+
+	it('publications: animators and platform admins publish (once an hour), members do not; the nightly job once a day', async () => {
+		await expect(publishBenchmarks(db, w.admins[0])).rejects.toMatchObject({ status: 403 });
+		await expect(withUser(db, w.admins[0], (tx) => tx.query('select app.benchmark_publish_now($1)', ['manual']))).rejects.toThrow(/permission denied/);
+		const id = await publishBenchmarks(db, w.animator);
+		expect((await latestPublication(db, w.admins[0]))?.id).toBe(id);
+		await expect(publishBenchmarks(db, w.platform)).rejects.toMatchObject({ status: 409 });
+		const [audit] = await asService(db, 'test: audit', (tx) =>
+			tx.query<{ actor_id: string }>(`select actor_id from public.audit_log where action = 'indicateur.publication' and target_id = $1`, [id])
+		);
+		expect(audit?.actor_id).toBe(w.animator.id);
+		// nightly: due after the day's boundary (02:00 UTC), once
+		const now = new Date(Date.now() + 2 * 24 * 3600_000);
+		expect(lastBoundary(new Date(Date.UTC(2030, 4, 2, 1)), 2).toISOString()).toBe('2030-05-01T02:00:00.000Z');
+		expect(await publishIfDue(db, now)).not.toBeNull();
+		// just published: not due again before the next boundary
+		expect(await publishIfDue(db, new Date())).toBeNull();
+	});
+
+	it('only a platform admin validates a collectivité (its own admin cannot)', async () => {
+		await expect(
+			withUser(db, w.admins[7], (tx) => tx.query('update public.organisations set validated_at = now() where id = $1', [w.orgs[7]]))
+		).rejects.toThrow(/validation_reserved/);
+		await expect(setOrgValidation(db, w.admins[7], w.orgs[7], true)).rejects.toMatchObject({ status: 404 });
+		await expect(setOrgValidation(db, w.animator, w.orgs[7], true)).rejects.toMatchObject({ status: 404 });
+		// a sign-up cannot create a collectivité that is already validated
+		await expect(
+			withUser(db, w.admins[7], (tx) =>
+				tx.query(`insert into public.organisations (slug, name, kind, created_by, validated_at) values ('faux-valide', 'Faux', 'commune', auth.uid(), now())`)
+			)
+		).rejects.toThrow(/validation_reserved/);
+		await setOrgValidation(db, w.platform, w.orgs[7], true);
+		const [row] = await asService(db, 'test: check', (tx) =>
+			tx.query<{ validated_by: string }>('select validated_by from public.organisations where id = $1', [w.orgs[7]])
+		);
+		expect(row.validated_by).toBe(w.platform.id);
+		expect((await peerScopes(db, w.admins[7], w.orgs[7])).map((s) => s.scope)).toEqual(['r:76']);
+		await setOrgValidation(db, w.platform, w.orgs[7], false);
+	});
+
+	it('the page rounds a value as the database counts it (app.benchmark_round(_, _, 0))', async () => {
+		const cases: [number, string][] = [
+			[21.5, 'percent'], [22.49, 'percent'], [0.4, 'percent'], [99.5, 'percent'], [17.6, 'days'], [0.5, 'milestone'], [1, 'milestone'],
+			[12345, 'eur'], [1250, 'eur'], [10_000_000, 'eur'], [3.44, 'ratio'], [7, 'count'], [0, 'hours'], [85.2, 'hours'], [0.0123, 'ratio']
+		];
+		for (const [value, unit] of cases) {
+			const [row] = await db.query<{ r: string }>('select app.benchmark_round($1::numeric, $2, 0)::text as r', [value, unit]);
+			expect(countedValue(value, unit), `${value} ${unit}`).toBeCloseTo(Number(row.r), 9);
+		}
 	});
 });

@@ -107,6 +107,21 @@ describe.each(engines)('events (%s)', (engine) => {
 		return { id: ev.id, plenary, A, B, C, D, E, F };
 	}
 
+	/** Moves an event and its programme (by the database clock) so that it ended an hour ago: it took place. */
+	async function tookPlace(eventId: string) {
+		await asService(db, 'test: the event took place', async (tx) => {
+			const [{ shift }] = await tx.query<{ shift: string }>(
+				`select ((now() - interval '1 hour') - ends_at)::text as shift from public.events where id = $1`,
+				[eventId]
+			);
+			await tx.query(`update public.events set starts_at = starts_at + $2::interval, ends_at = ends_at + $2::interval where id = $1`, [eventId, shift]);
+			await tx.query(`update public.event_sessions set starts_at = starts_at + $2::interval, ends_at = ends_at + $2::interval where event_id = $1`, [
+				eventId,
+				shift
+			]);
+		});
+	}
+
 	/** n people, spread over the network's collectivités (admins register colleagues? no: each registers themself). */
 	async function people(n: number) {
 		const out: { user: TestUser; org: string }[] = [];
@@ -219,6 +234,10 @@ describe.each(engines)('events (%s)', (engine) => {
 		const r1 = await register(db, p1.user, { eventId: ev.id, orgId: p1.org, choices: [ev.A, ev.D] }, NOW);
 		const r2 = await register(db, p2.user, { eventId: ev.id, orgId: p2.org, choices: [ev.B, ev.D] }, NOW);
 		const r3 = await register(db, p3.user, { eventId: ev.id, orgId: p3.org, choices: [ev.A, ev.E] }, NOW);
+		// Issue 14: no check-in before the session's day, no no-shows before the end.
+		await rejects(checkIn(db, anim, ev.A, { code: r1.checkin_code }), 'checkin_not_open');
+		await rejects(markNoShows(db, anim, ev.id), 'event_not_ended');
+		await tookPlace(ev.id);
 		expect((await checkIn(db, anim, ev.A, { code: r1.checkin_code })).already).toBe(false);
 		expect((await checkIn(db, anim, ev.A, { code: r1.checkin_code })).already).toBe(true);
 		await rejects(checkIn(db, anim, ev.A, { code: r2.checkin_code }), 'not_registered_for_session');

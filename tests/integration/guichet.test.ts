@@ -293,6 +293,18 @@ describe.each(engines)('guichet vert on %s', (engine) => {
 		await confirmBooking(db, animManual, id);
 		await expectAppError(answerSurvey(db, buyer, id, { rating: 5 }), 'transition_not_allowed', 409);
 		await expectAppError(writeReport(db, buyer, id, { advice: 'x', outcome: 'done' }), 'forbidden', 403);
+		// Issue 14: no compte-rendu, « Séance tenue » nor survey before the session has started.
+		const mails = (await outbox(db, buyer.email)).length;
+		await expectAppError(writeReport(db, animManual, id, { advice: 'Avant la séance.', outcome: 'done' }), 'session_not_started', 409);
+		await expectAppError(writeReport(db, animManual, id, { advice: '', outcome: 'no_show' }), 'session_not_started', 409);
+		expect((await getBooking(db, buyer, id)).status).toBe('confirmed');
+		expect((await outbox(db, buyer.email)).length).toBe(mails);
+		expect((await networkDashboard(db, anim, net.id, { year: new Date().getFullYear() })).sessionsDone).toBe(0);
+		// The session takes place (the database clock decides: it is moved to the past).
+		await asService(db, 'test: the session took place', (tx) =>
+			tx.query(`update public.guichet_bookings set during = tstzrange(now() - interval '2 hours', now() - interval '1 hour'),
+			            blocked = tstzrange(now() - interval '2 hours', now() - interval '1 hour') where id = $1`, [id])
+		);
 		await writeReport(db, animManual, id, { advice: 'Utiliser le coût global.', resourceIds: ['clause-42'], nextSteps: 'Relire le RC.', outcome: 'done' });
 		expect((await outbox(db, buyer.email)).at(-1)!.subject).toMatch(/compte-rendu/);
 		await expectAppError(answerSurvey(db, buyer, id, { rating: 6 }), 'invalid', 400);

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken, type Scope } from '../../src/lib/server/auth/api-tokens';
 import { asService, type Database } from '../../src/lib/server/db';
+import { publishNow } from '../../src/lib/server/benchmark/service';
 import { apiCall } from '../helpers/api';
 import { engines, openTestDb } from '../helpers/engines';
 import { createNetwork, createOrg, createUser, type TestUser } from '../helpers/factories';
@@ -86,14 +87,20 @@ describe.each(engines)('indicators API (%s)', (engine) => {
 			const t = i === 0 ? tok.w0 : await token(users[i], ['write']);
 			expect((await call('PUT', `/organisations/${orgs[i]}/indicator-values`, { token: t, body: { indicatorId: soc, year: 2023, value: v } })).status).toBe(201);
 		}
+		// nothing is published before the (nightly) publication
+		const before = await call('GET', `/benchmark/statistics?indicator=${soc}&year=2023&scope=n:${net}&org=${orgs[0]}`, { token: tok.r0 });
+		expect(before.body).toMatchObject({ status: 'refused', reason: 'not_published', median: null, myValue: null });
+		await publishNow(db, 'nightly');
 		const ok = await call('GET', `/benchmark/statistics?indicator=${soc}&year=2023&scope=n:${net}&org=${orgs[0]}`, { token: tok.r0 });
 		expect(ok.status).toBe(200);
-		expect(ok.body).toMatchObject({ status: 'ok', n: 6, median: 35, myValue: 10, myRank: 10 });
+		expect(ok.body).toMatchObject({ status: 'ok', n: 6, median: 35, p25: 23, p75: 48, myValue: 10, myBand: 'q1' });
+		expect(ok.body).not.toHaveProperty('myRank');
 		// only five contributors with k = 6
 		await asService(db, 'test: k', (tx) => tx.query(`insert into public.benchmark_settings (network_id, k) values ($1, 6)`, [net]));
 		await asService(db, 'test: remove', (tx) => tx.query(`delete from public.indicator_values where org_id = $1 and year = 2023`, [orgs[5]]));
+		await publishNow(db, 'nightly');
 		const few = await call('GET', `/benchmark/statistics?indicator=${soc}&year=2023&scope=n:${net}`, { token: tok.r0 });
-		expect(few.body).toMatchObject({ status: 'refused', reason: 'too_few', n: 5, median: null, mean: null });
+		expect(few.body).toMatchObject({ status: 'refused', reason: 'too_few', n: null, median: null, mean: null });
 		const outsider = await createUser(db);
 		const t = await token(outsider, ['read']);
 		const denied = await call('GET', `/benchmark/statistics?indicator=${soc}&year=2023&scope=n:${net}`, { token: t });

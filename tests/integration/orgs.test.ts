@@ -127,7 +127,8 @@ describe.each(engines)('collectivités on %s', (engine) => {
 			const viewer = await createUser(db);
 			const org = await createOrg(db, admin, 'Commune au logo');
 			await addMember(db, org.id, viewer, 'viewer');
-			const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 1, 2, 3]);
+			// A PNG header with its size (1 × 1): images whose header is unreadable are refused (issue 14).
+			const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0]);
 			expect(sniffImage(png)).toBe('image/png');
 			expect(sniffImage(new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg"/>'))).toBeNull();
 			await expect(setLogo(db, viewer, org.id, png)).rejects.toMatchObject({ code: 'forbidden', status: 403 });

@@ -5,8 +5,9 @@ import ExcelJS from 'exceljs';
 import { AppError } from '../../src/lib/server/errors';
 import { MAX_ATTACHMENT_BYTES, prepareAttachments } from '../../src/lib/server/guichet/attachments';
 
-const JPEG = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46]);
-const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
+// Image headers that give their size (1 × 1): images whose header is unreadable are refused (issue 14).
+const JPEG = new Uint8Array([0xff, 0xd8, 0xff, 0xc0, 0, 11, 8, 0, 1, 0, 1, 1, 1, 0x11, 0]);
+const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0]);
 
 function refusal(files: Parameters<typeof prepareAttachments>[0]): string {
 	try {

@@ -76,6 +76,15 @@ const optionalInt = (label: string, min: number, max: number) =>
 			.optional()
 	);
 
+/** Choices of check-in opening offered to organisers (minutes before each session; '' = the day of the session). */
+export const CHECKIN_OPENINGS: [string, string][] = [
+	['', 'Le jour de la séance (à partir de minuit)'],
+	['30', '30 minutes avant la séance'],
+	['60', '1 heure avant la séance'],
+	['120', '2 heures avant la séance'],
+	['240', '4 heures avant la séance']
+];
+
 const eventFields = z.object({
 		kind: z.enum(Object.keys(EVENT_KINDS) as [EventKind, ...EventKind[]], { error: "Choisissez le type d'événement." }),
 		title: z.string({ error: 'Indiquez un titre.' }).trim().min(3, { error: 'Le titre doit compter au moins 3 caractères.' }).max(200),
@@ -96,7 +105,9 @@ const eventFields = z.object({
 		registrationClosesAt: optionalDateTime('la date de clôture des inscriptions'),
 		capacity: optionalInt('La capacité', 1, 100000),
 		perOrgLimit: optionalInt('La limite par collectivité', 1, 1000),
-		offerHours: optionalInt('Le délai de réponse', 1, 720)
+		offerHours: optionalInt('Le délai de réponse', 1, 720),
+		/** Check-in opens this many minutes before each session; empty: from the start of the session's day. */
+		checkinOpensMinutes: optionalInt("L'ouverture du pointage", 0, 1440)
 });
 type Dates = { startsAt: Date; endsAt: Date; registrationOpensAt?: Date; registrationClosesAt?: Date };
 const datesInOrder = <T extends z.ZodType<Dates>>(schema: T) =>

@@ -120,7 +120,7 @@ export const benchmarkQuerySchema = z.object({
 		.describe('Groupe de pairs : « n:<uuid du réseau> » ou « r:<code région> ».'),
 	kind: z.enum(['*', ...Object.keys(KINDS)] as [string, ...string[]]).optional().default('*').describe('Type de collectivité, ou * pour tous.'),
 	size: z.enum(['*', ...Object.keys(SIZES)] as [string, ...string[]]).optional().default('*').describe('Classe de taille, ou * pour toutes.'),
-	org: uuid.optional().describe('Ma collectivité (pour ma valeur et mon rang).')
+	org: uuid.optional().describe('Ma collectivité (pour ma valeur comptée et ma position).')
 });
 
 // ---------------------------------------------------------------------------------------------------------
@@ -192,8 +192,14 @@ export const decpImportSchema = apiOutput(
 export const benchmarkStatSchema = apiOutput(
 	z.object({
 		status: z.enum(['ok', 'refused']),
-		reason: z.string().nullable(),
-		n: z.number().int().nullable(),
+		reason: z
+			.string()
+			.nullable()
+			.describe(
+				'Motif du refus : « too_few » (pas assez de collectivités comparables — le motif précis et le nombre ne sont jamais donnés), « not_published » (aucune publication encore), « not_allowed », « custom_indicator ».'
+			),
+		publishedAt: z.string().nullable().describe('Date de la publication consolidée dont viennent les chiffres.'),
+		n: z.number().int().nullable().describe('Collectivités contributrices (seulement pour une statistique publiée).'),
 		k: z.number().int().nullable(),
 		median: num,
 		p25: num,
@@ -201,10 +207,13 @@ export const benchmarkStatSchema = apiOutput(
 		p10: num,
 		p90: num,
 		mean: num,
-		myValue: num,
-		myRank: num
+		myValue: num.describe('Ma valeur telle que comptée dans la publication (arrondie au pas de publication).'),
+		myBand: z
+			.enum(['q1', 'q2', 'q3', 'q4'])
+			.nullable()
+			.describe('Ma position par rapport aux quartiles publiés : q1 sous P25, q2 de P25 à la médiane, q3 de la médiane à P75, q4 au-dessus de P75.')
 	}),
 	'BenchmarkStatistic',
-	'Statistique anonymisée sur un groupe de pairs (publiée seulement si les règles de secret sont respectées).'
+	'Statistique anonymisée sur un groupe de pairs, lue dans la dernière publication consolidée (publiée seulement si les règles de secret sont respectées).'
 );
 export const decpImportListSchema = apiOutput(listOf(decpImportSchema), 'DecpImportList');

@@ -26,6 +26,7 @@ export async function loadDemoData(db: Database) {
 		await db.transaction((tx) => tx.exec(sql));
 	}
 	await loadDemoSpaser(db);
+	await publishDemoBenchmarks(db);
 	log.info('demo data loaded');
 }
 
@@ -50,4 +51,12 @@ async function loadDemoSpaser(db: Database) {
 	const content = buildTemplate('cinq_axes', { periodStart: 2026, periodEnd: 2029 });
 	const doc = await changeLiveDoc(db, DEMO_SPASER_ID, (d) => importContent(d, content));
 	await projectDocument(db, DEMO_SPASER_ID, doc);
+}
+
+/** The demo shows figures at once: a first consolidated publication of the benchmark statistics, if none exists. */
+async function publishDemoBenchmarks(db: Database) {
+	await asService(db, 'demo data: first benchmark publication', async (tx) => {
+		const [any] = await tx.query('select 1 from public.benchmark_publications limit 1');
+		if (!any) await tx.query(`select app.benchmark_publish_now('demo')`);
+	});
 }

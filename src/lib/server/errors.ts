@@ -14,12 +14,21 @@ export class AppError extends Error {
 export const notFound = (what = 'Cette page') => new AppError('not_found', `${what} n'existe pas ou vous n'y avez pas accès.`, 404);
 export const forbidden = (msg = "Vous n'avez pas les droits nécessaires pour cette action.") => new AppError('forbidden', msg, 403);
 
+/** The account's address is not verified yet: it may only verify it (see /verifier-email/envoye). */
+export const unverified = () =>
+	new AppError('email_not_verified', 'Confirmez d’abord votre adresse e-mail : ouvrez le lien reçu à l’inscription (vous pouvez en demander un nouveau).', 403);
+export const invalidText = () =>
+	new AppError('invalid_text', 'Le texte envoyé contient des caractères non valables (caractère nul, caractère de contrôle ou encodage incorrect).', 400);
+
 /** Maps Postgres errors raised by constraints, RLS and our triggers to French messages. */
 export function fromDbError(e: unknown): AppError | null {
 	const err = e as { code?: string; message?: string; constraint_name?: string; constraint?: string };
 	const msg = err?.message ?? '';
+	if (err?.code === '42501' && msg.includes('email_not_verified')) return unverified();
 	if (err?.code === '42501' || /row-level security/.test(msg))
 		return forbidden();
+	// Text the database cannot store (a NUL byte, invalid UTF-8) that slipped past the input guard: a 400, never a 500.
+	if (err?.code === '22021' || err?.code === '22P05' || (err?.code === '22P02' && /\\u0000/.test(msg))) return invalidText();
 	if (err?.code === 'P0001') {
 		const known: Record<string, string> = {
 			last_admin: 'Une collectivité doit garder au moins un administrateur : nommez un autre administrateur avant de partir.',
@@ -30,7 +39,9 @@ export function fromDbError(e: unknown): AppError | null {
 			email_not_verified: "Vérifiez d'abord votre adresse e-mail (lien reçu à l'inscription).",
 			reason_required: 'Indiquez le motif du refus.',
 			not_a_member: "Cette personne n'est pas membre de la collectivité.",
-			transition_not_allowed: "Cette demande ne peut plus changer d'état."
+			transition_not_allowed: "Cette demande ne peut plus changer d'état.",
+			session_not_started:
+				"La séance n'a pas encore commencé : le compte-rendu, « Séance tenue » ou l'absence s'indiquent une fois la séance commencée."
 		};
 		for (const [k, v] of Object.entries(known)) if (msg.includes(k)) return new AppError(k, v, 409);
 	}

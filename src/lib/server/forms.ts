@@ -1,7 +1,8 @@
 import { fail, redirect, type RequestEvent } from '@sveltejs/kit';
 import type { z } from 'zod';
 import { fieldErrors, formToObject } from '../schemas/common';
-import { AppError, toAppError } from './errors';
+import { AppError, invalidText, toAppError } from './errors';
+import { findBadString } from './input-guard';
 import { log } from './log';
 
 /** Values echoed back to the form so nothing the user typed is lost (passwords never echoed). */
@@ -18,6 +19,14 @@ function echo(raw: Record<string, unknown>) {
 export async function parseForm<S extends z.ZodType>(request: Request, schema: S) {
 	const form = await request.formData();
 	const raw = formToObject(form);
+	// (the hooks refuse such bodies already: this names the field when a form is parsed outside a request)
+	const bad = findBadString(raw);
+	if (bad)
+		return {
+			failure: fail(400, { values: echo(raw), errors: { [bad.split('.')[0]]: invalidText().message }, message: invalidText().message }),
+			form,
+			raw
+		} as const;
 	const parsed = schema.safeParse(raw);
 	if (!parsed.success) {
 		return {
@@ -40,11 +49,12 @@ export async function runAction<T>(raw: Record<string, unknown>, fn: () => Promi
 	} catch (e) {
 		if (isRedirect(e)) throw e;
 		const err = toAppError(e);
-		if (err.status >= 500) log.error('action failed', { error: String((e as Error)?.stack ?? e) });
+		// 503: the file workers are busy (a known, temporary state, said as such), not a crash.
+		if (err.status >= 500 && err.status !== 503) log.error('action failed', { error: String((e as Error)?.stack ?? e) });
 		const field = typeof err.details?.field === 'string' ? err.details.field : null;
 		return {
 			ok: false as const,
-			failure: fail(err.status >= 500 ? 500 : err.status, {
+			failure: fail(err.status >= 500 && err.status !== 503 ? 500 : err.status, {
 				values: echo(raw),
 				errors: field ? { [field]: err.message } : {},
 				message: err.message,

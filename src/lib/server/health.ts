@@ -28,3 +28,8 @@ export async function checkHealth(db: Database, timeoutMs = 2_000): Promise<Heal
 		clearTimeout(timer);
 	}
 }
+
+/** What anyone may know: up or not. */
+export function publicHealth(h: Health): Pick<Health, 'status'> {
+	return { status: h.status };
+}

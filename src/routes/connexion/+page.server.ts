@@ -5,12 +5,9 @@ import { login } from '$lib/server/auth/service';
 import { setSessionCookie } from '$lib/server/auth/session';
 import { parseForm, runAction } from '$lib/server/forms';
 import { loginSchema } from '$lib/schemas/auth';
+import { safeRedirectPath } from '$lib/server/redirect';
 
-/** Only same-site relative paths: "/x" yes; "//evil", "/\evil", "https://evil" no (open-redirect guard). */
-function safeTarget(raw: string | null): string {
-	if (!raw || !raw.startsWith('/') || raw.startsWith('//') || raw.startsWith('/\\') || /[\p{Cc}\\]/u.test(raw)) return '/collectivites';
-	return raw;
-}
+const safeTarget = (raw: string | null) => safeRedirectPath(raw, '/collectivites');
 
 export const load: PageServerLoad = ({ locals, url }) => {
 	const target = safeTarget(url.searchParams.get('redirect'));

@@ -1,13 +1,16 @@
 import { json } from '@sveltejs/kit';
+import type { RequestHandler } from './$types';
 import { getDb } from '$lib/server/db';
-import { checkHealth } from '$lib/server/health';
+import { checkHealth, publicHealth } from '$lib/server/health';
 
-export async function GET() {
+/**
+ * Load balancers get 200 `{"status":"ok"}` or 503 `{"status":"unhealthy"}`; the database engine, the round-trip time
+ * and the error are details for the platform administrator only (signed in), not for any visitor.
+ */
+export const GET: RequestHandler = async ({ locals }) => {
 	const headers = { 'cache-control': 'no-store' };
-	try {
-		const health = await checkHealth(await getDb());
-		return json(health, { status: health.status === 'ok' ? 200 : 503, headers });
-	} catch {
-		return json({ status: 'unhealthy', error: 'database unavailable' }, { status: 503, headers });
-	}
-}
+	const health = await getDb()
+		.then((db) => checkHealth(db))
+		.catch(() => ({ status: 'unhealthy' as const, error: 'database unavailable' }));
+	return json(locals.user?.isPlatformAdmin ? health : publicHealth(health), { status: health.status === 'ok' ? 200 : 503, headers });
+};

@@ -35,7 +35,7 @@ export const actions: Actions = {
 		const inv = await validInvitation(invitation);
 		// Arriving from an invitation sent to this very address proves access to the mailbox.
 		const viaInvitation = !!inv && inv.email.toLowerCase() === input.email.toLowerCase();
-		const created = await runAction(parsed.raw, () => signUp(db, input, { verified: viaInvitation }));
+		const created = await runAction(parsed.raw, () => signUp(db, input, { verified: viaInvitation, ip: event.getClientAddress() }));
 		if (!created.ok) return created.failure;
 		const { token } = await createSession(db, created.value.userId, {
 			ip: event.getClientAddress(),

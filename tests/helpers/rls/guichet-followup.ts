@@ -30,7 +30,7 @@ export const extension: RlsExtension = {
 			expect: {
 				//          anon      outsider viewer        editor        admin         animN2 animN1        platform
 				select: ['denied', 'gaB',   'gaA gaA2',   'gaA gaA2',   'gaA gaA2',   'gaB', 'gaA gaA2',   '*'],
-				insert: ['denied', 'rls',   'ok',         'ok',         'ok',         'rls', 'ok',         'rls'],
+				insert: ['denied', 'rls',   'rls',        'ok',         'ok',         'rls', 'ok',         'rls'],
 				update: DENIED_ALL,
 				delete: DENIED_ALL
 			}

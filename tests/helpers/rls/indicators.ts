@@ -8,13 +8,15 @@
  *   rA, rB   DECP import runs of A and B; contracts A:X1 and B:X1
  *   N1       benchmark settings of network N1 (k = 5)
  *   bA       a bilan of SPASER sA for A
+ *   pub      a benchmark publication (its date is public to the signed-in; its contributions and cells are read by
+ *            app.benchmark_stat only: no grant at all)
  */
 import type { Tx } from '../../../src/lib/server/db';
 import { NETWORKS, ORGS, SPASERS } from '../rls-fixture';
-import { DENIED_ALL, type RlsExtension } from '../rls-types';
+import { closed, DENIED_ALL, type RlsExtension } from '../rls-types';
 
 const x = (k: number) => `c7000000-0000-4000-8000-${String(k).padStart(12, '0')}`;
-export const INDICATOR_IDS = { dA: x(1), dB: x(2), vA: x(3), vB: x(4), vC: x(5), rA: x(6), rB: x(7), bA: x(8) } as const;
+export const INDICATOR_IDS = { dA: x(1), dB: x(2), vA: x(3), vB: x(4), vC: x(5), rA: x(6), rB: x(7), bA: x(8), pub: x(9) } as const;
 const I = INDICATOR_IDS;
 
 export const extension: RlsExtension = {
@@ -43,6 +45,16 @@ export const extension: RlsExtension = {
 		await tx.query(
 			`insert into public.indicator_bilans (id, document_id, org_id, year_from, year_to, data) values ($1, $2, $3, 2024, 2025, '{"rows": []}')`,
 			[I.bA, SPASERS.sA, ORGS.A]
+		);
+		await tx.query(`insert into public.benchmark_publications (id, trigger) values ($1, 'nightly')`, [I.pub]);
+		await tx.query(
+			`insert into public.benchmark_contributions (publication_id, indicator_id, year, org_id, value, kind, size, scopes)
+			 values ($1, $2, 2024, $3, 21, 'commune', 's', array['n:' || $4::text])`,
+			[I.pub, soc.id, ORGS.A, NETWORKS.N1]
+		);
+		await tx.query(
+			`insert into public.benchmark_cells (publication_id, indicator_id, year, scope, kind, size, n, median) values ($1, $2, 2024, 'n:' || $3::text, '*', '*', 5, 20)`,
+			[I.pub, soc.id, NETWORKS.N1]
 		);
 	},
 	matrix: {
@@ -113,6 +125,27 @@ export const extension: RlsExtension = {
 				delete: DENIED_ALL
 			}
 		},
+		benchmark_publications: {
+			key: 'id',
+			set: 'trigger = trigger',
+			insert: `insert into public.benchmark_publications (trigger) values ('manual')`,
+			expect: {
+				select: ['denied', 'pub', 'pub', 'pub', 'pub', 'pub', 'pub', 'pub'],
+				insert: DENIED_ALL,
+				update: DENIED_ALL,
+				delete: DENIED_ALL
+			}
+		},
+		benchmark_contributions: closed(
+			`org_id::text`,
+			`insert into public.benchmark_contributions (publication_id, indicator_id, year, org_id, value, kind, size, scopes) select '${I.pub}', d.id, 2023, '${ORGS.A}', 1, 'commune', 's', '{}' from public.indicator_definitions d where d.code = 'CAN-ENV-01' and d.org_id is null`,
+			'value = value'
+		),
+		benchmark_cells: closed(
+			`scope`,
+			`insert into public.benchmark_cells (publication_id, indicator_id, year, scope, kind, size, n, median) select '${I.pub}', d.id, 2023, 'n:${NETWORKS.N1}', '*', '*', 5, 20 from public.indicator_definitions d where d.code = 'CAN-SOC-01' and d.org_id is null`,
+			'median = median'
+		),
 		indicator_bilans: {
 			key: 'id',
 			set: 'year_to = year_to',

@@ -138,7 +138,8 @@ export const extension: RlsExtension = {
 			expect: {
 				//          anon      outsider        viewer                        editor                        admin                         animN2          animN1                        platform
 				select: ['denied', 'rPub:adminB',  'rVal:editorA rPub:adminB',   'rVal:editorA rPub:adminB',   'rVal:editorA rPub:adminB',   'rPub:adminB',  'rVal:editorA rPub:adminB',   'rPub:adminB'],
-				insert: ['denied', 'rls',          'ok',                         'ok',                         'ok',                         'rls',          'rls',                        'rls'],
+				// A lecteur does not declare a use in the collectivité's name (app.can_act_for_org).
+				insert: ['denied', 'rls',          'rls',                        'ok',                         'ok',                         'rls',          'rls',                        'rls'],
 				update: ['denied', 'rPub:adminB',  '-',                          'rVal:editorA',               '-',                          '-',            '-',                          '-'],
 				delete: ['denied', 'rPub:adminB',  '-',                          'rVal:editorA',               '-',                          '-',            '-',                          '-']
 			}

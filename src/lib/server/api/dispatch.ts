@@ -5,7 +5,8 @@
  */
 import { authenticateApiToken, type Scope } from '../auth/api-tokens';
 import type { Database } from '../db';
-import { AppError, toAppError } from '../errors';
+import { AppError, invalidText, toAppError } from '../errors';
+import { checkUrl, decodeUtf8, findBadString, readBytes } from '../input-guard';
 import { log } from '../log';
 import { API_PREFIX, MAX_BODY_BYTES, apiErrors, errorResponse, isJsonContentType, jsonResponse, validate } from './http';
 import { ApiResult, matchRoute, type ApiCaller, type CompiledRoute } from './registry';
@@ -57,18 +58,24 @@ function wwwAuthenticate(err: AppError, auth: ApiAuth): Record<string, string> {
 	return {};
 }
 
+/**
+ * The body: at most MAX_BODY_BYTES bytes (counted as read, whatever Content-Length says), strict UTF-8, JSON, and no
+ * string holding a NUL or a lone surrogate (PostgreSQL cannot store them): 413, 415 or 400, never a 500.
+ */
 async function readJsonBody(request: Request): Promise<{ present: boolean; value: unknown }> {
-	const length = Number(request.headers.get('content-length') ?? '0');
-	if (length > MAX_BODY_BYTES) throw apiErrors.payloadTooLarge();
-	const text = await request.text();
-	if (text.length > MAX_BODY_BYTES) throw apiErrors.payloadTooLarge();
+	const bytes = await readBytes(request, MAX_BODY_BYTES, apiErrors.payloadTooLarge);
+	const text = decodeUtf8(bytes);
 	if (text.trim() === '') return { present: false, value: undefined };
 	if (!isJsonContentType(request.headers.get('content-type'))) throw apiErrors.unsupportedMediaType();
+	let value: unknown;
 	try {
-		return { present: true, value: JSON.parse(text) };
+		value = JSON.parse(text);
 	} catch {
 		throw apiErrors.invalidJson();
 	}
+	const bad = findBadString(value);
+	if (bad) throw apiErrors.invalid({ [bad]: invalidText().message }, invalidText().message);
+	return { present: true, value };
 }
 
 export async function handleApiRequest(request: Request, opts: DispatchOptions): Promise<Response> {
@@ -78,6 +85,7 @@ export async function handleApiRequest(request: Request, opts: DispatchOptions):
 	const method = head ? 'GET' : request.method.toUpperCase();
 	let response: Response;
 	try {
+		checkUrl(url);
 		response = await run(request, url, path, method, opts);
 	} catch (e) {
 		const err = toAppError(e);

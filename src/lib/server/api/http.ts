@@ -29,6 +29,8 @@ export function errorResponse(err: AppError, headers: Record<string, string> = {
 	// Service errors name the faulty form field ({ field: 'siren' }): expose it the same way validation does.
 	if (typeof details.field === 'string' && !details.fields) details.fields = { [details.field]: err.message };
 	if (Object.keys(details).length) body.error.details = details;
+	// 429/503 of the file workers: when to try again.
+	if (typeof details.retryAfter === 'number') headers = { 'retry-after': String(details.retryAfter), ...headers };
 	return jsonResponse(body, err.status, headers);
 }
 

@@ -56,11 +56,28 @@ const ERROR_RESPONSES: Record<number, { name: string; description: string }> = {
 	403: { name: 'Forbidden', description: 'Jeton sans la permission requise (`insufficient_scope`) ou action non autorisée pour vous (`forbidden`).' },
 	404: { name: 'NotFound', description: 'Élément inexistant ou qui ne vous est pas visible (`not_found`).' },
 	409: { name: 'Conflict', description: "Conflit avec l'état actuel (élément déjà existant, demande déjà traitée, dernier administrateur…)." },
-	413: { name: 'PayloadTooLarge', description: 'Corps de requête trop volumineux (1 Mo au plus).' },
+	413: {
+		name: 'PayloadTooLarge',
+		description:
+			'Corps de requête trop volumineux (1 Mo au plus), ou fichier trop volumineux une fois décompressé (`file_too_large` : document Office ou archive dont le contenu dépasse les limites).'
+	},
 	415: {
 		name: 'UnsupportedMediaType',
 		description:
 			'Le corps de la requête doit être du JSON (`Content-Type: application/json`) ; pour un import, un fichier dont le contenu n’est pas du type attendu (`invalid_file_type` : page web, programme, PDF ou archive sous un nom .csv, .json, .xml ou .docx…) ou d’un type non lu (`unsupported_file`).'
+	},
+	422: {
+		name: 'UnprocessableFile',
+		description:
+			'Fichier trop complexe ou abîmé pour être lu sans risque (`file_too_complex`, `file_malformed`) : taux de compression anormal, trop de fichiers dans l’archive, archives imbriquées, XML trop profond ou trop long, déclaration DTD, lecture qui demande trop de mémoire ou de temps. Rien n’est enregistré.'
+	},
+	429: {
+		name: 'TooManyRequests',
+		description: 'Trop de demandes en cours pour vous (`too_many_files` : vos fichiers précédents sont encore en cours de lecture) ; réessayez après le délai de l’en-tête `Retry-After`.'
+	},
+	503: {
+		name: 'ServiceUnavailable',
+		description: 'Serveur momentanément occupé (`server_busy` : trop de fichiers en cours de lecture) ; réessayez après le délai de l’en-tête `Retry-After`.'
 	},
 	500: { name: 'InternalError', description: 'Erreur inattendue (`internal`), journalisée côté serveur.' }
 };

@@ -1,6 +1,6 @@
 import type { Database } from '../db';
 import { asService, withUser } from '../db';
-import { AppError } from '../errors';
+import { AppError, unverified } from '../errors';
 import { hashSecret, randomToken, secretMatches } from './crypto';
 
 export type Scope = 'read' | 'write';
@@ -28,12 +28,16 @@ export async function createApiToken(
 	const expires = input.expiresInDays ? new Date(Date.now() + input.expiresInDays * 86400_000) : null;
 	const count = await withUser(db, actor, (tx) => tx.query<{ n: number }>('select count(*)::int as n from public.api_tokens where revoked_at is null'));
 	if (count[0].n >= 20) throw new AppError('too_many_tokens', 'Vous avez déjà 20 jetons actifs : révoquez-en un avant d\'en créer un autre.', 409);
-	await asService(db, 'api token creation', (tx) =>
+	// Only a verified account gets a token (an unverified one may only verify its address).
+	const inserted = await asService(db, 'api token creation', (tx) =>
 		tx.query(
-			`insert into public.api_tokens (id, user_id, name, secret_hash, scopes, expires_at) values ($1, $2, $3, $4, $5, $6)`,
+			`insert into public.api_tokens (id, user_id, name, secret_hash, scopes, expires_at)
+			 select $1, u.id, $3, $4, $5, $6 from public.users u where u.id = $2 and u.email_verified_at is not null and u.deleted_at is null
+			 returning id`,
 			[id, actor.id, input.name, hashSecret(secret), [...new Set(input.scopes)], expires]
 		)
 	);
+	if (!inserted.length) throw unverified();
 	return { token: `${PREFIX}${id}_${secret}`, id };
 }
 
@@ -60,7 +64,8 @@ export async function authenticateApiToken(db: Database, token: string) {
 		const [row] = await tx.query<{ user_id: string; secret_hash: Uint8Array; scopes: Scope[]; expires_at: Date | null; revoked_at: Date | null; email: string; last_used_at: Date | null; display_name: string; is_platform_admin: boolean; email_verified_at: Date | null }>(
 			`select t.user_id, t.secret_hash, t.scopes, t.expires_at, t.revoked_at, t.last_used_at, u.email, u.display_name,
 			        u.is_platform_admin, u.email_verified_at
-			   from public.api_tokens t join public.users u on u.id = t.user_id where t.id = $1 and u.deleted_at is null`,
+			   from public.api_tokens t join public.users u on u.id = t.user_id
+			  where t.id = $1 and u.deleted_at is null and u.email_verified_at is not null`,
 			[m[1]]
 		);
 		if (!row || !secretMatches(m[2], row.secret_hash) || row.revoked_at) return null;

@@ -1,8 +1,9 @@
 import type { Tx } from '../db';
 
 /**
- * Fixed-window counter stored in Postgres so that every app instance shares it.
- * Must run as the service role (the table has no policy).
+ * Fixed-window counter stored in Postgres so that every app instance shares it. One upsert increments and returns
+ * the count: concurrent callers on one key queue on its row, so a check made on the returned count holds under
+ * concurrency (a reservation taken before the work it limits). Must run as the service role (no policy).
  */
 export async function hit(tx: Tx, key: string, windowSeconds: number): Promise<{ hits: number; resetAt: Date }> {
 	const [row] = await tx.query<{ hits: number; window_started_at: Date }>(
@@ -16,22 +17,47 @@ export async function hit(tx: Tx, key: string, windowSeconds: number): Promise<{
 	return { hits: row.hits, resetAt: new Date(row.window_started_at.getTime() + windowSeconds * 1000) };
 }
 
-export async function peek(tx: Tx, key: string, windowSeconds: number): Promise<{ hits: number; resetAt: Date }> {
-	const [row] = await tx.query<{ hits: number; window_started_at: Date }>(
-		`select hits, window_started_at from public.rate_limits
-		  where key = $1 and window_started_at >= now() - make_interval(secs => $2)`,
-		[key, windowSeconds]
-	);
-	if (!row) return { hits: 0, resetAt: new Date() };
-	return { hits: row.hits, resetAt: new Date(row.window_started_at.getTime() + windowSeconds * 1000) };
+/** Gives back one reservation taken by `hit` (the attempt turned out not to count, e.g. a right password). */
+export async function release(tx: Tx, key: string) {
+	await tx.query('update public.rate_limits set hits = greatest(hits - 1, 0) where key = $1', [key]);
 }
 
 export async function reset(tx: Tx, key: string) {
 	await tx.query('delete from public.rate_limits where key = $1', [key]);
 }
 
+const num = (name: string, fallback: number) => {
+	const v = Number(process.env[name]);
+	return process.env[name] && Number.isFinite(v) && v >= 0 ? v : fallback;
+};
+
+/**
+ * Sign-in limits. Only failed attempts count (a right password gives its reservation back):
+ * - perAccountAddress: failures for one account from one address, a hard limit (the answer is 429 without checking
+ *   the password). A guesser elsewhere therefore never locks the account's owner out.
+ * - perIp: failures from one address whatever the account (password spraying), a hard limit.
+ * - slowdown: failures for one account from every address make each further attempt on it wait
+ *   (slowdownStepMs per failure beyond slowdownAfter, at most slowdownMaxMs) — a cost, never a lock.
+ * - passwordChecks: password checks at password change and account deletion (one counter per account).
+ */
 export const LOGIN_LIMITS = {
 	windowSeconds: 15 * 60,
-	perIp: Number(process.env.LOGIN_LIMIT_PER_IP || 30),
-	perAccount: Number(process.env.LOGIN_LIMIT_PER_ACCOUNT || 8)
+	perAccountAddress: num('LOGIN_LIMIT_PER_ACCOUNT_ADDRESS', 8),
+	perIp: num('LOGIN_LIMIT_PER_IP', 100),
+	slowdownAfter: num('LOGIN_SLOWDOWN_AFTER', 5),
+	slowdownStepMs: 250,
+	slowdownMaxMs: num('LOGIN_SLOWDOWN_MAX_MS', 3000),
+	passwordChecks: num('PASSWORD_CHECK_LIMIT', 8)
+};
+
+/** The wait before checking a password, given the failures already recorded for the account (all addresses). */
+export function loginDelayMs(earlierFailures: number): number {
+	const { slowdownAfter, slowdownStepMs, slowdownMaxMs } = LOGIN_LIMITS;
+	return Math.min(slowdownMaxMs, Math.max(0, earlierFailures - slowdownAfter) * slowdownStepMs);
+}
+
+/** Accounts created per address per hour (sign-up). */
+export const SIGNUP_LIMITS = {
+	windowSeconds: 3600,
+	perIp: num('SIGNUP_LIMIT_PER_IP', 10)
 };

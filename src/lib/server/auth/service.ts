@@ -4,7 +4,7 @@ import { appOrigin, enqueueEmail, renderEmail } from '../email/outbox';
 import { AppError } from '../errors';
 import { hashSecret, randomToken, secretMatches, splitToken } from './crypto';
 import { hashPassword, passwordProblem, verifyPassword } from './password';
-import { LOGIN_LIMITS, hit, peek, reset } from './rate-limit';
+import { LOGIN_LIMITS, SIGNUP_LIMITS, hit, loginDelayMs, release, reset } from './rate-limit';
 import { createSession, invalidateUserSessions } from './session';
 
 const VERIFY_TTL_H = 48;
@@ -59,10 +59,27 @@ async function queueVerification(tx: Tx, userId: string, email: string, name: st
 export async function signUp(
 	db: Database,
 	input: NewUser,
-	opts: { verified?: boolean } = {}
+	opts: { verified?: boolean; ip?: string } = {}
 ): Promise<{ userId: string }> {
 	const problem = passwordProblem(input.password, [input.email, input.displayName]);
 	if (problem) throw new AppError('weak_password', problem, 400, { field: 'password' });
+	if (opts.ip === undefined) return createAccount(db, input, opts);
+	// Accounts per address: the place is reserved atomically before the work, and given back if no account results.
+	const key = `signup:ip:${opts.ip}`;
+	await asService(db, 'sign-up rate limit', async (tx) => {
+		const { hits, resetAt } = await hit(tx, key, SIGNUP_LIMITS.windowSeconds);
+		if (hits > SIGNUP_LIMITS.perIp)
+			throw new AppError('rate_limited', `Trop de comptes créés depuis cette adresse. Réessayez dans ${minutesUntil(resetAt)} minute(s).`, 429);
+	});
+	try {
+		return await createAccount(db, input, opts);
+	} catch (e) {
+		await asService(db, 'sign-up rate limit release', (tx) => release(tx, key));
+		throw e;
+	}
+}
+
+async function createAccount(db: Database, input: NewUser, opts: { verified?: boolean }): Promise<{ userId: string }> {
 	const passwordHash = await hashPassword(input.password);
 	const taken = () =>
 		new AppError('email_taken', 'Un compte existe déjà avec cette adresse e-mail. Connectez-vous ou réinitialisez votre mot de passe.', 409, { field: 'email' });
@@ -133,21 +150,33 @@ function minutesUntil(d: Date) {
 	return Math.max(1, Math.ceil((d.getTime() - Date.now()) / 60_000));
 }
 
-/** Checks the password with per-IP and per-account rate limits; returns a new session token. */
+/**
+ * Checks the password; returns a new session token. Limits (see LOGIN_LIMITS): a failure is reserved atomically
+ * BEFORE the argon2 check — per (account, address) and per address, refused beyond their limits — and given back
+ * when the password is right, so only failures count. Failures on the account from every address slow each
+ * attempt down (a few seconds at most) instead of locking the owner out.
+ */
 export async function login(db: Database, emailAddr: string, password: string, meta: LoginMeta) {
 	const email = emailAddr.trim().toLowerCase();
-	const ipKey = `login:ip:${meta.ip}`;
-	const accountKey = `login:account:${email}`;
-	const { windowSeconds, perIp, perAccount } = LOGIN_LIMITS;
-	const blocked = await asService(db, 'login rate limit', async (tx) => {
-		const ip = await hit(tx, ipKey, windowSeconds);
-		if (ip.hits > perIp) return ip.resetAt;
-		const acct = await peek(tx, accountKey, windowSeconds);
-		if (acct.hits >= perAccount) return acct.resetAt;
-		return null;
+	const keys = {
+		pair: `login:fail:pair:${email}|${meta.ip}`,
+		ip: `login:fail:ip:${meta.ip}`,
+		account: `login:fail:account:${email}`
+	};
+	const { windowSeconds, perAccountAddress, perIp } = LOGIN_LIMITS;
+	const tooMany = (resetAt: Date) =>
+		new AppError('rate_limited', `Trop de tentatives de connexion. Réessayez dans ${minutesUntil(resetAt)} minute(s) ou réinitialisez votre mot de passe.`, 429);
+	// One transaction: when a limit is reached, the error rolls the reservations back (the attempt is not checked).
+	const { earlierFailures } = await asService(db, 'login rate limit', async (tx) => {
+		const pair = await hit(tx, keys.pair, windowSeconds);
+		if (pair.hits > perAccountAddress) throw tooMany(pair.resetAt);
+		const ip = await hit(tx, keys.ip, windowSeconds);
+		if (ip.hits > perIp) throw tooMany(ip.resetAt);
+		const account = await hit(tx, keys.account, windowSeconds);
+		return { earlierFailures: account.hits - 1 };
 	});
-	if (blocked)
-		throw new AppError('rate_limited', `Trop de tentatives de connexion. Réessayez dans ${minutesUntil(blocked)} minute(s) ou réinitialisez votre mot de passe.`, 429);
+	const delay = loginDelayMs(earlierFailures);
+	if (delay > 0) await new Promise((r) => setTimeout(r, delay));
 
 	const [row] = await asService(db, 'login lookup', (tx) =>
 		tx.query<{ id: string; password_hash: string }>(
@@ -157,12 +186,14 @@ export async function login(db: Database, emailAddr: string, password: string, m
 	);
 	dummyHash ??= hashPassword('not-a-real-password-' + randomToken());
 	const ok = row ? await verifyPassword(row.password_hash, password) : (await verifyPassword(await dummyHash, password), false);
-	if (!row || !ok) {
-		await asService(db, 'login failure', (tx) => hit(tx, accountKey, windowSeconds));
-		throw new AppError('invalid_credentials', 'Adresse e-mail ou mot de passe incorrect.', 400);
-	}
-	await asService(db, 'login success', (tx) => reset(tx, accountKey));
-	const { token, session } = await createSession(db, row.id, { ip: meta.ip, userAgent: meta.userAgent });
+	// A failure keeps its reservations.
+	if (!row || !ok) throw new AppError('invalid_credentials', 'Adresse e-mail ou mot de passe incorrect.', 400);
+	const { token, session } = await asService(db, 'login success', async (tx) => {
+		await reset(tx, keys.pair);
+		await release(tx, keys.ip);
+		await release(tx, keys.account);
+		return createSession(tx, row.id, { ip: meta.ip, userAgent: meta.userAgent });
+	});
 	return { token, session, userId: row.id };
 }
 
@@ -178,6 +209,11 @@ export async function requestPasswordReset(db: Database, emailAddr: string, ip: 
 			[email]
 		);
 		if (!u) return;
+		// A new link voids the older ones still unused (a link left in a mailbox or a forwarded mail stops working).
+		await tx.query(
+			`update public.auth_tokens set expires_at = least(expires_at, now()) where user_id = $1 and purpose = 'password_reset' and used_at is null`,
+			[u.id]
+		);
 		const token = await issueToken(tx, u.id, u.email, 'password_reset', RESET_TTL_MIN * 60_000);
 		await enqueueEmail(
 			tx,
@@ -214,8 +250,10 @@ export async function resetPassword(db: Database, token: string, newPassword: st
 		await tx.query('update public.user_credentials set password_hash = $2, updated_at = now() where user_id = $1', [row.user_id, hash]);
 		// The link proves access to the mailbox.
 		await tx.query('update public.users set email_verified_at = coalesce(email_verified_at, now()) where id = $1', [row.user_id]);
-		await invalidateUserSessions(tx, row.user_id);
-		await reset(tx, `login:account:${u.email.toLowerCase()}`);
+		// Whoever held a session or an API token of the account loses it (the link proves access to the mailbox).
+		await endEverySessionAndToken(tx, row.user_id);
+		const email = u.email.toLowerCase();
+		await tx.query(`delete from public.rate_limits where key = $1 or starts_with(key, $2)`, [`login:fail:account:${email}`, `login:fail:pair:${email}|`]);
 		return { userId: row.user_id };
 	});
 }
@@ -226,7 +264,7 @@ export async function resetPassword(db: Database, token: string, newPassword: st
  */
 export async function limitPasswordChecks(db: Database, userId: string, field: string) {
 	const { hits, resetAt } = await asService(db, 'password check rate limit', (tx) => hit(tx, `password-check:${userId}`, LOGIN_LIMITS.windowSeconds));
-	if (hits > LOGIN_LIMITS.perAccount)
+	if (hits > LOGIN_LIMITS.passwordChecks)
 		throw new AppError('rate_limited', `Trop de tentatives. Réessayez dans ${minutesUntil(resetAt)} minute(s).`, 429, { field });
 }
 
@@ -261,7 +299,16 @@ export async function listSessions(db: Database, actor: { id: string }) {
 	);
 }
 
-/** "Log out everywhere": runs under the user's own rights (RLS lets them delete only their sessions). */
+/** Every session ends and every API token is revoked (password reset, « se déconnecter partout »). */
+async function endEverySessionAndToken(tx: Tx, userId: string) {
+	await tx.query('delete from public.sessions where user_id = $1', [userId]);
+	await tx.query('update public.api_tokens set revoked_at = now() where user_id = $1 and revoked_at is null', [userId]);
+}
+
+/**
+ * "Log out everywhere": every session, this one included, and every API token. Runs under the user's own rights
+ * (RLS lets them delete only their sessions and revoke only their tokens).
+ */
 export async function logoutEverywhere(db: Database, actor: { id: string }) {
-	await withUser(db, actor, (tx) => tx.query('delete from public.sessions where user_id = $1', [actor.id]));
+	await withUser(db, actor, (tx) => endEverySessionAndToken(tx, actor.id));
 }

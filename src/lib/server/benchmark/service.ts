@@ -1,14 +1,20 @@
-// Anonymised benchmarks. Every figure about other collectivités comes from app.benchmark_stat (security definer,
-// the only door); the caller's own values and SPASER targets are read through row-level security.
+// Anonymised benchmarks (docs/benchmark-privacy.md). Every figure about other collectivités comes from
+// app.benchmark_stat (security definer, the only door), which reads the latest consolidated publication — never live
+// values; the caller's own live values and SPASER targets are read through row-level security.
 import { z } from 'zod';
 import { benchmarkQuerySchema, KINDS, SIZES } from '../../schemas/indicators';
-import { withUser, type Actor, type Database, type Tx } from '../db';
-import { AppError, notFound } from '../errors';
+import { asService, withUser, type Actor, type Database, type Tx } from '../db';
+import { AppError, notFound, toAppError } from '../errors';
 import { catalogueTx, guard, type IndicatorDef } from '../indicators/service';
+import { BAND_TEXT, NOT_ENOUGH_PEERS, type Band } from '../../benchmark';
+
+export { BAND_TEXT, NOT_ENOUGH_PEERS, type Band };
 
 export interface BenchmarkStat {
 	status: 'ok' | 'refused';
 	reason: string | null;
+	/** When the statistics were consolidated (ISO date), null before the first publication. */
+	publishedAt: string | null;
 	n: number | null;
 	k: number | null;
 	median: number | null;
@@ -17,8 +23,9 @@ export interface BenchmarkStat {
 	p10: number | null;
 	p90: number | null;
 	mean: number | null;
+	/** My value as counted in the publication (rounded to the publication grain). */
 	myValue: number | null;
-	myRank: number | null;
+	myBand: Band | null;
 }
 
 export interface PeerScope {
@@ -42,29 +49,28 @@ export interface BenchmarkView {
 	size: string;
 	stat: BenchmarkStat;
 	explanation: string | null;
+	/** My live value (what I entered, maybe after the publication). */
 	myValue: number | null;
 	target: TargetPoint | null;
 	nextTarget: TargetPoint | null;
 	trajectory: { year: number; mine: number | null; target: number | null; median: number | null; p25: number | null; p75: number | null }[];
 }
 
-export const REFUSAL_TEXT: Record<string, (s: { n: number | null; k: number | null }) => string> = {
-	too_few: (s) =>
-		`Pas assez de contributeurs : ${s.n ?? 0} collectivité(s) ont saisi une valeur pour ce groupe et cette année, il en faut au moins ${s.k}. Élargissez le groupe (tous types, toutes tailles) ou invitez vos pairs à saisir leurs valeurs.`,
-	dominance: () =>
-		'Statistique non publiée : une seule collectivité représente plus de 85 % du total du groupe, sa valeur serait reconnaissable.',
-	differencing: (s) =>
-		`Statistique non publiée : ce groupe ne diffère d'un autre groupe publiable que de moins de ${s.k} collectivités ; comparer les deux révélerait leurs valeurs. Choisissez un groupe plus large ou plus différent.`,
-	custom_indicator: () => 'Les indicateurs propres à une collectivité ne sont jamais comparés.',
-	not_allowed: () => "Vous ne faites pas partie de ce groupe de pairs : choisissez l'un de vos réseaux ou votre région."
+export const REFUSAL_TEXT: Record<string, string> = {
+	too_few: NOT_ENOUGH_PEERS,
+	not_published: "Aucune statistique consolidée n'a encore été publiée : elles le sont chaque nuit, ou quand un animateur de réseau les publie.",
+	custom_indicator: 'Les indicateurs propres à une collectivité ne sont jamais comparés.',
+	not_allowed: "Vous ne faites pas partie de ce groupe de pairs : choisissez l'un de vos réseaux ou votre région."
 };
 
 function toStat(raw: Record<string, unknown>): BenchmarkStat {
 	const num = (k: string) => (raw[k] === null || raw[k] === undefined ? null : Number(raw[k]));
+	const band = raw.my_band as string | null | undefined;
 	return {
 		status: raw.status === 'ok' ? 'ok' : 'refused',
 		reason: (raw.reason as string) ?? null,
-		n: num('n'),
+		publishedAt: raw.published_at ? new Date(raw.published_at as string).toISOString() : null,
+		n: raw.status === 'ok' ? num('n') : null,
 		k: num('k'),
 		median: num('median'),
 		p25: num('p25'),
@@ -73,7 +79,7 @@ function toStat(raw: Record<string, unknown>): BenchmarkStat {
 		p90: num('p90'),
 		mean: num('mean'),
 		myValue: num('my_value'),
-		myRank: num('my_rank')
+		myBand: band === 'q1' || band === 'q2' || band === 'q3' || band === 'q4' ? band : null
 	};
 }
 
@@ -96,7 +102,7 @@ export async function benchmarkStatistic(db: Database, actor: Actor, input: Reco
 	return guard(withUser(db, actor, (tx) => statTx(tx, parsed.data)));
 }
 
-/** The peer groups a collectivité may compare itself with: its networks (approved) and its region. */
+/** The peer groups a collectivité may compare itself with: its networks (approved) and, once validated, its region. */
 export async function peerScopes(db: Database, actor: Actor, orgId: string): Promise<PeerScope[]> {
 	return guard(
 		withUser(db, actor, async (tx) => {
@@ -106,7 +112,7 @@ export async function peerScopes(db: Database, actor: Actor, orgId: string): Pro
 				  where nm.org_id = $1 and nm.status = 'approved' and app.is_org_member($1)
 				 union all
 				 select 'r:' || o.region_code, 'Région (code ' || o.region_code || ')', 5
-				   from public.organisations o where o.id = $1 and o.region_code is not null and app.is_org_member($1)
+				   from public.organisations o where o.id = $1 and o.region_code is not null and app.is_org_member($1) and app.is_validated_org($1)
 				 order by 1`,
 				[orgId]
 			);
@@ -178,7 +184,7 @@ export async function benchmarkView(db: Database, actor: Actor, input: z.input<t
 				kind: q.kind,
 				size: q.size,
 				stat,
-				explanation: stat.status === 'refused' ? (REFUSAL_TEXT[stat.reason ?? 'not_allowed'] ?? REFUSAL_TEXT.not_allowed)(stat) : null,
+				explanation: stat.status === 'refused' ? (REFUSAL_TEXT[stat.reason ?? 'not_allowed'] ?? NOT_ENOUGH_PEERS) : null,
 				myValue: myRow ? Number(myRow.value) : null,
 				target: targets.filter((t) => t.year === q.year).at(-1) ?? null,
 				nextTarget: targets.find((t) => t.year > q.year) ?? null,
@@ -224,4 +230,108 @@ export async function setNetworkK(db: Database, actor: Actor, networkId: string,
 			);
 		})
 	);
+}
+
+export interface Publication {
+	id: string;
+	publishedAt: string;
+	trigger: string;
+}
+
+/** The latest consolidated publication (its date is public to every signed-in person), or null. */
+export async function latestPublication(db: Database, actor: Actor): Promise<Publication | null> {
+	const [row] = await guard(
+		withUser(db, actor, (tx) =>
+			tx.query<{ id: string; published_at: Date | string; trigger: string }>(
+				'select id, published_at, trigger from public.benchmark_publications order by published_at desc, id limit 1'
+			)
+		)
+	);
+	return row ? { id: row.id, publishedAt: new Date(row.published_at).toISOString(), trigger: row.trigger } : null;
+}
+
+/** « Publier » (an animator of a network or a platform admin; at most one manual publication per hour). */
+export async function publishBenchmarks(db: Database, actor: Actor): Promise<string> {
+	try {
+		const [row] = await withUser(db, actor, (tx) => tx.query<{ id: string }>('select app.benchmark_publish() as id'));
+		return row.id;
+	} catch (e) {
+		const msg = (e as { message?: string })?.message ?? '';
+		if (msg.includes('too_soon'))
+			throw new AppError('too_soon', 'Les statistiques ont déjà été publiées il y a moins d’une heure : réessayez plus tard.', 409);
+		if (msg.includes('not_allowed')) throw new AppError('forbidden', 'Seuls les animateurs de réseau et les administrateurs de la plateforme publient les statistiques.', 403);
+		throw toAppError(e);
+	}
+}
+
+/** A publication by the platform itself (nightly job, demo start-up): service role, named. */
+export async function publishNow(db: Database, trigger: 'nightly' | 'demo'): Promise<string> {
+	const [row] = await asService(db, `benchmark: ${trigger} publication`, (tx) =>
+		tx.query<{ id: string }>('select app.benchmark_publish_now($1) as id', [trigger])
+	);
+	return row.id;
+}
+
+export interface OrgValidationRow {
+	id: string;
+	slug: string;
+	name: string;
+	kind: string;
+	regionCode: string | null;
+	population: number | null;
+	createdAt: string;
+	validatedAt: string | null;
+	/** Admitted to at least one network by its animator (validated without the platform). */
+	admitted: boolean;
+}
+
+/** Every collectivité with its validation state, for platform admins (RLS: they see them all). */
+export async function listOrgValidations(db: Database, actor: Actor): Promise<OrgValidationRow[]> {
+	const rows = await guard(
+		withUser(db, actor, (tx) =>
+			tx.query<Record<string, unknown>>(
+				`select o.id, o.slug, o.name, o.kind, o.region_code, o.population, o.created_at, o.validated_at,
+				        exists (select 1 from public.network_memberships nm where nm.org_id = o.id and nm.status = 'approved') as admitted
+				   from public.organisations o
+				  where o.archived_at is null and app.is_platform_admin()
+				  order by (o.validated_at is null) desc, o.created_at desc
+				  limit 500`
+			)
+		)
+	);
+	return rows.map((r) => ({
+		id: r.id as string,
+		slug: r.slug as string,
+		name: r.name as string,
+		kind: r.kind as string,
+		regionCode: (r.region_code as string | null) ?? null,
+		population: r.population === null ? null : Number(r.population),
+		createdAt: new Date(r.created_at as string).toISOString(),
+		validatedAt: r.validated_at ? new Date(r.validated_at as string).toISOString() : null,
+		admitted: Boolean(r.admitted)
+	}));
+}
+
+/** A platform admin validates (or un-validates) a collectivité's identity; the database refuses anyone else. */
+export async function setOrgValidation(db: Database, actor: Actor, orgId: string, validated: boolean): Promise<void> {
+	if (!z.uuid().safeParse(orgId).success) throw notFound('Cette collectivité');
+	await guard(
+		withUser(db, actor, async (tx) => {
+			const [ok] = await tx.query<{ ok: boolean }>('select app.is_platform_admin() as ok');
+			if (!ok?.ok) throw notFound('Cette collectivité');
+			const rows = await tx.query(
+				`update public.organisations set validated_at = case when $2 then coalesce(validated_at, now()) end where id = $1 returning id`,
+				[orgId, validated]
+			);
+			if (!rows.length) throw notFound('Cette collectivité');
+		})
+	);
+}
+
+/** The collectivité counts in statistics (admitted to a network, or validated by the platform); members only. */
+export async function isValidatedOrg(db: Database, actor: Actor, orgId: string): Promise<boolean> {
+	const [row] = await guard(
+		withUser(db, actor, (tx) => tx.query<{ ok: boolean }>('select app.is_org_member($1) and app.is_validated_org($1) as ok', [orgId]))
+	);
+	return Boolean(row?.ok);
 }

@@ -4,6 +4,7 @@
 // then one per modification), an invalid one is listed with a French reason. Real-world defects are tolerated:
 // empty lists (unknown), missing optional fields, dates with a time-zone suffix, NaN in JSON, absurd amounts
 // (kept, flagged, never summed). Nothing here throws on bad input.
+import { findBadString, hasBadChars } from '../input-guard';
 import { XMLParser } from 'fast-xml-parser';
 
 export type DecpFormat = 'json_2024' | 'json_2019' | 'xml_2024';
@@ -367,6 +368,11 @@ export function readDecp(input: string | Uint8Array, opts: ReadOptions = {}): De
 		return result;
 	}
 	text = text.replace(/^\uFEFF/, '');
+	const badText = 'Le fichier contient des caractères non valables (caractère nul ou encodage incorrect) : exportez-le de nouveau.';
+	if (hasBadChars(text)) {
+		result.error = badText;
+		return result;
+	}
 	const head = text.trimStart().slice(0, 1);
 	let records: unknown[];
 	let concessions = 0;
@@ -376,6 +382,10 @@ export function readDecp(input: string | Uint8Array, opts: ReadOptions = {}): De
 			result.error = x.error;
 			return result;
 		}
+		if (findBadString(x.records)) {
+			result.error = badText;
+			return result;
+		}
 		result.format = 'xml_2024';
 		records = x.records;
 		concessions = x.concessions;
@@ -383,6 +393,10 @@ export function readDecp(input: string | Uint8Array, opts: ReadOptions = {}): De
 		const j = parseJson(text);
 		if (isObj(j) && 'error' in j && typeof j.error === 'string' && Object.keys(j).length === 1) {
 			result.error = j.error;
+			return result;
+		}
+		if (findBadString(j)) {
+			result.error = badText;
 			return result;
 		}
 		const root = isObj(j) ? j.marches : undefined;

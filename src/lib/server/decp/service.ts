@@ -5,7 +5,9 @@ import { withUser, type Actor, type Database, type Tx } from '../db';
 import { AppError, forbidden, notFound, toAppError } from '../errors';
 import { computeIndicators, DECP_TO_CATALOGUE, type ContractState, type DecpIndicators, type Threshold } from './compute';
 import { sniffDataFile } from '../files/sniff';
-import { readDecp, type DecpFormat, type DecpRejection, type DecpRow } from './parse';
+import { IN_THREAD_DECP_BYTES, readDecpChecked } from '../files/decp-read';
+import { runFileTask } from '../files/worker-pool';
+import type { DecpFormat, DecpParseResult, DecpRejection, DecpRow } from './parse';
 
 export const MAX_DECP_BYTES = 50 * 1024 * 1024;
 const CHUNK = 1000;
@@ -92,30 +94,42 @@ export async function importDecp(db: Database, actor: Actor, orgId: string, file
 		throw new AppError('invalid', 'Le fichier dépasse 50 Mo : découpez-le par année avant de l’importer.', 400, { field: 'file' });
 	// The type comes from the bytes: only JSON or XML text, never a program, a PDF, an archive or a web page, whatever the name says.
 	sniffDataFile(file.bytes, file.name, ['json', 'xml']);
-	return guard(
+	// The right and the SIRET first (nobody makes the server read a file for a collectivité where they may not
+	// write); then the file is read in a worker thread (bounded heap and time, XML shape checked first), outside
+	// any transaction; then the rows are stored, the right checked again in that transaction.
+	const buyers = await guard(
 		withUser(db, actor, async (tx) => {
 			await requireWriter(tx, orgId);
 			const [org] = await tx.query<{ siren: string | null; siret: string | null }>('select siren, siret from public.organisations where id = $1', [orgId]);
 			if (!org) throw notFound('Cette collectivité');
-			const buyers = [org.siret, org.siren].filter((x): x is string => !!x);
-			if (!buyers.length)
+			const found = [org.siret, org.siren].filter((x): x is string => !!x);
+			if (!found.length)
 				throw new AppError(
 					'invalid',
 					'Renseignez d’abord le SIREN de votre collectivité (Paramètres) : il sert à retrouver vos marchés dans le fichier.',
 					400,
 					{ field: 'file' }
 				);
-			const parsed = readDecp(file.bytes, { buyers });
-			if (parsed.error || !parsed.format) throw new AppError('invalid', parsed.error ?? 'Fichier illisible.', 400, { field: 'file' });
+			return found;
+		})
+	);
+	const parsed =
+		file.bytes.byteLength <= IN_THREAD_DECP_BYTES
+			? readDecpChecked(file.bytes, buyers)
+			: await runFileTask<DecpParseResult>(actor.id, { kind: 'decp', bytes: file.bytes, buyers });
+	if (parsed.error || !parsed.format) throw new AppError('invalid', parsed.error ?? 'Fichier illisible.', 400, { field: 'file' });
+	return guard(
+		withUser(db, actor, async (tx) => {
+			await requireWriter(tx, orgId);
 			const sha = createHash('sha256').update(file.bytes).digest('hex');
 			const name = file.name.replace(/[\r\n]/g, ' ').slice(0, 300) || 'decp';
 			const runId = randomUUID();
-			const inserted = await insertRows(tx, orgId, runId, parsed.format, parsed.rows);
+			const inserted = await insertRows(tx, orgId, runId, parsed.format!, parsed.rows);
 			const [out] = await tx.query<ImportRun>(
 				`insert into public.decp_import_runs (id, org_id, file_name, format, sha256, created_by, total, accepted, inserted, unchanged,
 				        rejected, flagged, rejections)
 				 values ($1, $2, $3, $4, $5, auth.uid(), $6, $7, $8, $9, $10, $11, $12::text::jsonb) returning ${RUN_COLUMNS}`,
-				[runId, orgId, name, parsed.format, sha, parsed.total, parsed.accepted, inserted, parsed.rows.length - inserted,
+				[runId, orgId, name, parsed.format!, sha, parsed.total, parsed.accepted, inserted, parsed.rows.length - inserted,
 					parsed.rejections.length, parsed.flagged, JSON.stringify(parsed.rejections.slice(0, 1000))]
 			);
 			return out;

@@ -28,7 +28,7 @@ export async function eventFigures(db: Database, actor: Actor, eventId: string):
 		return elevated(tx, async (t) => {
 			const [row] = await t.query<Omit<EventFigures, 'noShowRate' | 'byOrg'>>(
 				`with r as (
-				   select r.*, exists (select 1 from public.event_checkins c where c.registration_id = r.id and c.undone_at is null) as present
+				   select r.*, exists (select 1 from public.event_attendance c where c.registration_id = r.id) as present
 				     from public.event_registrations r where r.event_id = $1)
 				 select count(*) filter (where status = 'confirmed')::int as registered,
 				        count(*) filter (where status = 'confirmed' and walk_in)::int as "walkIns",
@@ -38,15 +38,15 @@ export async function eventFigures(db: Database, actor: Actor, eventId: string):
 				        count(*) filter (where status = 'confirmed' and no_show)::int as "noShows",
 				        count(distinct org_id) filter (where status = 'confirmed')::int as collectivites,
 				        coalesce((select sum(extract(epoch from (s.ends_at - s.starts_at)) / 3600)
-				                    from public.event_checkins c join public.event_sessions s on s.id = c.session_id
+				                    from public.event_attendance c join public.event_sessions s on s.id = c.session_id
 				                    join public.event_registrations x on x.id = c.registration_id
-				                   where x.event_id = $1 and c.undone_at is null), 0)::float8 as hours
+				                   where x.event_id = $1), 0)::float8 as hours
 				   from r`,
 				[eventId]
 			);
 			const byOrg = await t.query<{ org_name: string; registered: number; present: number }>(
 				`select coalesce(o.name, 'Sans collectivité') as org_name, count(*)::int as registered,
-				        count(*) filter (where exists (select 1 from public.event_checkins c where c.registration_id = r.id and c.undone_at is null))::int as present
+				        count(*) filter (where exists (select 1 from public.event_attendance c where c.registration_id = r.id))::int as present
 				   from public.event_registrations r left join public.organisations o on o.id = r.org_id
 				  where r.event_id = $1 and r.status = 'confirmed' group by o.name order by 2 desc, 1`,
 				[eventId]
@@ -70,7 +70,7 @@ const ORG_YEAR_SQL = `
 	  select r.org_id, coalesce(r.user_id::text, r.id::text) as person,
 	         sum(extract(epoch from (s.ends_at - s.starts_at)) / 3600) as hours
 	    from public.event_registrations r
-	    join public.event_checkins c on c.registration_id = r.id and c.undone_at is null
+	    join public.event_attendance c on c.registration_id = r.id
 	    join public.event_sessions s on s.id = c.session_id
 	   where r.org_id = any ($1::uuid[])
 	     and s.starts_at >= make_timestamptz($2, 1, 1, 0, 0, 0, 'Europe/Paris')
@@ -117,10 +117,10 @@ export async function networkFigures(db: Database, actor: Actor, networkId: stri
 			const events = await t.query<NetworkFigures['events'][number]>(
 				`select e.id, e.title, e.kind, e.starts_at,
 				        (select count(*)::int from public.event_registrations r where r.event_id = e.id and r.status = 'confirmed') as registered,
-				        (select count(distinct c.registration_id)::int from public.event_checkins c join public.event_registrations r on r.id = c.registration_id
-				          where r.event_id = e.id and c.undone_at is null) as present,
-				        coalesce((select sum(extract(epoch from (s.ends_at - s.starts_at)) / 3600) from public.event_checkins c
-				                   join public.event_sessions s on s.id = c.session_id where s.event_id = e.id and c.undone_at is null), 0)::float8 as hours
+				        (select count(distinct c.registration_id)::int from public.event_attendance c join public.event_registrations r on r.id = c.registration_id
+				          where r.event_id = e.id) as present,
+				        coalesce((select sum(extract(epoch from (s.ends_at - s.starts_at)) / 3600) from public.event_attendance c
+				                   join public.event_sessions s on s.id = c.session_id where s.event_id = e.id), 0)::float8 as hours
 				   from public.events e
 				  where e.organiser_network_id = $1 and e.status <> 'draft'
 				    and e.starts_at >= make_timestamptz($2, 1, 1, 0, 0, 0, 'Europe/Paris') and e.starts_at < make_timestamptz($2 + 1, 1, 1, 0, 0, 0, 'Europe/Paris')

@@ -124,7 +124,12 @@ export interface CertificateInput {
 	ends_at: Date;
 	place: string;
 	people: { full_name: string; org_name: string | null; minutes: number; sessions: { title: string; starts_at: string | Date; ends_at: string | Date }[] }[];
-	issuedAt?: Date;
+}
+
+/** An attestation is dated the day of the last session it certifies (never the day it is printed). */
+export function attestationDate(sessions: { ends_at: string | Date }[], fallback: Date): Date {
+	const ends = sessions.map((s) => new Date(s.ends_at).getTime());
+	return ends.length ? new Date(Math.max(...ends)) : fallback;
 }
 
 /** Attestations de présence: one page per person (a single person's, or the whole event in bulk). */
@@ -135,7 +140,6 @@ export async function certificatesPdf(input: CertificateInput): Promise<Uint8Arr
 	const regular = await doc.embedFont(StandardFonts.Helvetica);
 	const bold = await doc.embedFont(StandardFonts.HelveticaBold);
 	const width = A4[0] - 2 * MARGIN;
-	const issued = input.issuedAt ?? new Date();
 	for (const p of input.people) {
 		const page = doc.addPage(A4);
 		let y = A4[1] - MARGIN - 20;
@@ -166,7 +170,7 @@ export async function certificatesPdf(input: CertificateInput): Promise<Uint8Arr
 			y = drawLines(page, wrap(`• ${s.title} — ${formatDay(start)}, ${formatHourMinute(start)} – ${formatHourMinute(end)} (${formatHours(minutes)})`, regular, 10, width - 15), MARGIN + 15, y, regular, 10);
 			if (y < 140) break;
 		}
-		page.drawText(winAnsi(`Fait le ${formatDay(issued)}, pour servir et valoir ce que de droit.`), { x: MARGIN, y: 110, size: 10, font: regular });
+		page.drawText(winAnsi(`Fait le ${formatDay(attestationDate(p.sessions, input.ends_at))}, pour servir et valoir ce que de droit.`), { x: MARGIN, y: 110, size: 10, font: regular });
 		page.drawText(winAnsi(`Pour ${input.organiser}`), { x: MARGIN, y: 90, size: 10, font: regular });
 		page.drawText(winAnsi('Document établi à partir des émargements enregistrés sur SPASER Commun.'), { x: MARGIN, y: 40, size: 8, font: regular, color: rgb(0.4, 0.4, 0.4) });
 	}

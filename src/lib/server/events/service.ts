@@ -33,6 +33,8 @@ export interface EventRow {
 	capacity: number | null;
 	per_org_limit: number | null;
 	offer_hours: number;
+	/** Check-in opens this many minutes before a session; null: from the start of the session's day. */
+	checkin_opens_minutes: number | null;
 	status: 'draft' | 'published' | 'cancelled';
 	cancel_reason: string;
 	ical_uid: string;
@@ -96,14 +98,25 @@ const ERRORS: Record<string, [number, string]> = {
 	already_cancelled: [409, 'Cette inscription est déjà annulée.'],
 	offer_not_available: [409, "Cette proposition de place n'est plus valable (délai dépassé ou déjà traitée)."],
 	session_not_found: [404, "Cette séance n'existe pas ou vous n'en êtes pas organisateur."],
-	not_registered_for_session: [409, "Cette personne n'est pas inscrite (confirmée) à cette séance."]
+	not_registered_for_session: [409, "Cette personne n'est pas inscrite (confirmée) à cette séance."],
+	checkin_not_open: [409, "Le pointage de cette séance n'est pas encore ouvert."],
+	checkin_closed: [409, 'Le pointage de cette séance est clos (sept jours après sa fin).'],
+	event_not_ended: [409, "L'événement n'est pas terminé : les absences se constatent après sa fin."]
 };
+
+/** « Le pointage ouvre le jeudi 21 janvier 2027 à 00 h 00. » */
+export function checkinOpensMessage(opensAt: Date): string {
+	return `Le pointage ouvre le ${formatDay(opensAt)} à ${formatHourMinute(opensAt)}.`;
+}
 
 /** Maps the migration's exceptions to French AppErrors. */
 function mapError(e: unknown): AppError {
 	const err = e as { code?: string; message?: string };
 	if (err?.code === 'P0001' && err.message && err.message in ERRORS) {
 		const [status, message] = ERRORS[err.message];
+		const detail = (e as { detail?: string }).detail;
+		if (err.message === 'checkin_not_open' && detail && !Number.isNaN(Date.parse(detail)))
+			return new AppError(err.message, checkinOpensMessage(new Date(detail)), status, { opensAt: detail });
 		return new AppError(err.message, message, status);
 	}
 	if (process.env.DEBUG_EVENTS) log.error('events: unexpected database error', { error: String((e as Error)?.stack ?? e) });
@@ -120,7 +133,7 @@ const invalid = (message: string, field?: string) => new AppError('invalid', mes
 
 const EVENT_COLUMNS = `e.id, e.kind, e.title, e.description, e.organiser_network_id, e.organiser_org_id,
 	coalesce(app.event_organiser_name(e.id), '') as organiser_name, e.partners, e.themes, e.audience, e.place, e.visio_url, e.starts_at, e.ends_at,
-	e.registration_opens_at, e.registration_closes_at, e.capacity, e.per_org_limit, e.offer_hours, e.status, e.cancel_reason,
+	e.registration_opens_at, e.registration_closes_at, e.capacity, e.per_org_limit, e.offer_hours, e.checkin_opens_minutes, e.status, e.cancel_reason,
 	e.ical_uid, e.sequence,
 	coalesce(app.event_count(e.id, false), 0) as confirmed_count, coalesce(app.event_count(e.id, true), 0) as waitlist_count`;
 const EVENT_FROM = `public.events e left join public.networks n on n.id = e.organiser_network_id`;
@@ -157,8 +170,9 @@ export async function createEvent(db: Database, actor: Actor, input: EventInput)
 			if (!ok?.ok) throw forbidden("Vous ne pouvez organiser des événements que pour un réseau que vous animez ou une collectivité dont vous êtes administrateur ou rédacteur.");
 			const [row] = await tx.query<{ id: string }>(
 				`insert into public.events (kind, title, description, organiser_network_id, organiser_org_id, partners, themes, audience, place,
-				   visio_url, starts_at, ends_at, registration_opens_at, registration_closes_at, capacity, per_org_limit, offer_hours)
-				 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, coalesce($17, 48)) returning id`,
+				   visio_url, starts_at, ends_at, registration_opens_at, registration_closes_at, capacity, per_org_limit, offer_hours,
+				   checkin_opens_minutes)
+				 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, coalesce($17, 48), $18) returning id`,
 				eventParams(input, o)
 			);
 			return row;
@@ -184,7 +198,8 @@ function eventParams(input: EventUpdate, o: { network: string | null; org: strin
 		input.registrationClosesAt ?? null,
 		input.capacity ?? null,
 		input.perOrgLimit ?? null,
-		input.offerHours ?? null
+		input.offerHours ?? null,
+		input.checkinOpensMinutes ?? null
 	];
 }
 
@@ -198,7 +213,8 @@ export async function updateEvent(db: Database, actor: Actor, id: string, input:
 			const rows = await tx.query(
 				`update public.events set kind = $2, title = $3, description = $4, partners = $5, themes = $6, audience = $7, place = $8,
 				        visio_url = $9, starts_at = $10, ends_at = $11, registration_opens_at = $12, registration_closes_at = $13,
-				        capacity = $14, per_org_limit = $15, offer_hours = coalesce($16, offer_hours), sequence = sequence + 1
+				        capacity = $14, per_org_limit = $15, offer_hours = coalesce($16, offer_hours), checkin_opens_minutes = $17,
+				        sequence = sequence + 1
 				  where id = $1 returning id`,
 				[id, ...p]
 			);
@@ -265,11 +281,12 @@ export async function duplicateEvent(db: Database, actor: Actor, id: string, sta
 			if (!(await isOrganiser(tx, id))) throw notFound('Cet événement');
 			const [row] = await tx.query<{ id: string }>(
 				`insert into public.events (kind, title, description, organiser_network_id, organiser_org_id, partners, themes, audience, place,
-				   visio_url, starts_at, ends_at, registration_opens_at, registration_closes_at, capacity, per_org_limit, offer_hours, duplicated_from)
+				   visio_url, starts_at, ends_at, registration_opens_at, registration_closes_at, capacity, per_org_limit, offer_hours,
+				   checkin_opens_minutes, duplicated_from)
 				 select kind, 'Copie de ' || left(title, 190), description, organiser_network_id, organiser_org_id, partners, themes, audience, place,
 				        visio_url, coalesce($2, starts_at), coalesce($2, starts_at) + (ends_at - starts_at),
 				        registration_opens_at + (coalesce($2, starts_at) - starts_at), registration_closes_at + (coalesce($2, starts_at) - starts_at),
-				        capacity, per_org_limit, offer_hours, id
+				        capacity, per_org_limit, offer_hours, checkin_opens_minutes, id
 				   from public.events where id = $1 returning id`,
 				[id, startsAt ?? null]
 			);
@@ -633,8 +650,11 @@ export async function getRegistration(db: Database, actor: Actor, id: string) {
 							)
 						)[0].n
 					: null;
-			const attended = await tx.query<{ session_id: string; checked_at: Date }>(
-				`select session_id, checked_at from public.event_checkins where registration_id = $1 and undone_at is null`,
+			// `certified`: the session has ended (app's event_attendance), so the presence can be attested.
+			const attended = await tx.query<{ session_id: string; checked_at: Date; certified: boolean }>(
+				`select c.session_id, c.checked_at, exists (select 1 from public.event_attendance a where a.registration_id = c.registration_id
+				          and a.session_id = c.session_id) as certified
+				   from public.event_checkins c where c.registration_id = $1 and c.undone_at is null`,
 				[id]
 			);
 			return { registration: reg, waitlistRank, attended };
@@ -728,8 +748,14 @@ export interface CheckinListRow {
 export async function getSession(db: Database, actor: Actor, sessionId: string) {
 	return guard(
 		withUser(db, actor, async (tx) => {
-			const [s] = await tx.query<SessionRow & { event_title: string }>(
-				`select s.*, 0 as taken, e.title as event_title from public.event_sessions s join public.events e on e.id = s.event_id where s.id = $1`,
+			// The check-in window by the database clock (the one app.event_check_in enforces).
+			const [s] = await tx.query<SessionRow & { event_title: string; checkin_opens_at: Date; checkin: 'before' | 'open' | 'closed' }>(
+				`select s.*, 0 as taken, e.title as event_title, w.opens as checkin_opens_at,
+				        case when now() < w.opens then 'before' when now() > w.closes then 'closed' else 'open' end as checkin
+				   from public.event_sessions s join public.events e on e.id = s.event_id,
+				        lateral (select app.event_checkin_opens_at(s.starts_at, e.checkin_opens_minutes) as opens,
+				                        app.event_checkin_closes_at(s.ends_at) as closes) w
+				  where s.id = $1`,
 				[sessionId]
 			);
 			if (!s || !(await isOrganiser(tx, s.event_id))) throw notFound('Cette séance');
@@ -834,7 +860,7 @@ export interface AttendanceRow {
 	sessions: { title: string; starts_at: string; ends_at: string }[];
 }
 
-/** Per registration: the sessions attended and their total duration (only live check-ins). */
+/** Per registration: the sessions attended and ended (event_attendance: live check-ins of ended sessions), their total duration. */
 export async function attendance(tx: Tx, eventId: string, registrationId?: string): Promise<AttendanceRow[]> {
 	return tx.query<AttendanceRow>(
 		`select r.id as registration_id, r.full_name, o.name as org_name,
@@ -843,7 +869,7 @@ export async function attendance(tx: Tx, eventId: string, registrationId?: strin
 		                 filter (where s.id is not null), '[]') as sessions
 		   from public.event_registrations r
 		   left join public.organisations o on o.id = r.org_id
-		   join public.event_checkins c on c.registration_id = r.id and c.undone_at is null
+		   join public.event_attendance c on c.registration_id = r.id
 		   join public.event_sessions s on s.id = c.session_id
 		  where r.event_id = $1 and ($2::uuid is null or r.id = $2)
 		  group by r.id, r.full_name, o.name

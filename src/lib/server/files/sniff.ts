@@ -3,8 +3,8 @@
  * Office files are ZIP containers: their type comes from the entries inside (OOXML parts, or the ODF
  * `mimetype` entry), read with fflate without inflating the whole archive.
  */
-import { unzipSync } from 'fflate';
 import { AppError } from '../errors';
+import { inspectZip, OFFICE_ZIP_LIMITS, readEntry, type ZipEntry } from './limits';
 
 export type DocumentKind = 'pdf' | 'docx' | 'xlsx' | 'pptx' | 'odt' | 'ods' | 'png' | 'jpeg' | 'webp' | 'txt' | 'csv';
 
@@ -32,24 +32,29 @@ const TYPES: Record<DocumentKind, SniffedType> = {
 const startsWith = (bytes: Uint8Array, ...sig: number[]) => bytes.length >= sig.length && sig.every((b, i) => bytes[i] === b);
 const ascii = (bytes: Uint8Array, from: number, to: number) => String.fromCharCode(...bytes.subarray(from, to));
 
-/** Names the entries of a ZIP archive and reads the small ones we need; null when it is not a readable ZIP. */
+/**
+ * Names the entries of a ZIP archive and reads the small ones we need; null when it is not a readable ZIP. Only
+ * the central directory is read (inspectZip): an archive beyond the bounds of an office document (zip bomb,
+ * overlapping entries, too many entries…) is refused here with 413/422, before anything inflates it.
+ */
 function zipEntries(bytes: Uint8Array): { names: Set<string>; mimetype: string | null } | null {
-	const names = new Set<string>();
-	let mimetype: string | null = null;
+	let entries: ZipEntry[];
 	try {
-		unzipSync(bytes, {
-			filter: (file) => {
-				names.add(file.name);
-				// Only the ODF `mimetype` entry is inflated (it is tiny and stored first by the spec).
-				return file.name === 'mimetype' && file.originalSize < 200;
-			}
-		});
-		if (names.has('mimetype')) {
-			const out = unzipSync(bytes, { filter: (file) => file.name === 'mimetype' && file.originalSize < 200 });
-			mimetype = new TextDecoder().decode(out.mimetype).trim();
-		}
-	} catch {
+		entries = inspectZip(bytes, OFFICE_ZIP_LIMITS);
+	} catch (e) {
+		if (e instanceof AppError && e.code !== 'file_malformed') throw e;
 		return null;
+	}
+	const names = new Set(entries.map((e) => e.name));
+	// Only the ODF `mimetype` entry is inflated (it is tiny and stored first by the spec), under a hard cap.
+	const entry = entries.find((e) => e.name === 'mimetype' && e.size < 200);
+	let mimetype: string | null = null;
+	if (entry) {
+		try {
+			mimetype = new TextDecoder().decode(readEntry(bytes, entry, 200)).trim();
+		} catch {
+			return null;
+		}
 	}
 	return { names, mimetype };
 }

@@ -4,6 +4,7 @@
 import type { Actor, Database, Tx } from '../db';
 import { withUser } from '../db';
 import { AppError, notFound, toAppError } from '../errors';
+import { checkImage } from '../files/limits';
 import { describeKinds, sniffDocument, type DocumentKind } from '../files/sniff';
 
 export const ATTACHMENT_KINDS = ['pdf', 'docx', 'odt', 'xlsx', 'png', 'jpeg'] as const satisfies readonly DocumentKind[];
@@ -60,6 +61,14 @@ export function prepareAttachments(files: UploadedFile[] | undefined): PreparedA
 		const type = sniffDocument(f.bytes);
 		if (!type || !(ATTACHMENT_KINDS as readonly string[]).includes(type.kind))
 			throw fail(`${label} n'est pas un fichier accepté : joignez un fichier ${describeKinds(ATTACHMENT_KINDS)}.`);
+		if (type.kind === 'png' || type.kind === 'jpeg') {
+			try {
+				checkImage(f.bytes);
+			} catch (e) {
+				if (e instanceof AppError) throw new AppError(e.code, `${label}\u00a0: ${e.message}`, e.status, { field: 'attachments' });
+				throw e;
+			}
+		}
 		return { filename: cleanName(f.name, type.ext), mime: type.mime, bytes: f.bytes };
 	});
 }

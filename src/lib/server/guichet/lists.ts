@@ -9,19 +9,21 @@ export interface GuichetNetwork {
 	slug: string;
 	name: string;
 	org_name: string;
+	/** The caller may ask and book for this collectivité (admin or rédacteur); a lecteur only reads. */
+	can_act: boolean;
 }
 
 /** Networks the caller may ask as a buyer (member of a collectivité approved in the network). */
 export function buyerNetworks(db: Database, actor: Actor) {
 	return withUser(db, actor, (tx) =>
 		tx.query<GuichetNetwork>(
-			`select distinct on (n.id) n.id, n.slug, n.name, o.name as org_name
+			`select distinct on (n.id) n.id, n.slug, n.name, o.name as org_name, app.guichet_may_act(n.id, nm.org_id) as can_act
 			   from public.networks n
 			   join public.network_memberships nm on nm.network_id = n.id and nm.status = 'approved'
 			   join public.organisation_members m on m.org_id = nm.org_id and m.user_id = auth.uid()
 			   join public.organisations o on o.id = nm.org_id
 			  where app.guichet_is_buyer(n.id, nm.org_id)
-			  order by n.id, o.name`
+			  order by n.id, app.guichet_may_act(n.id, nm.org_id) desc, o.name`
 		)
 	).then((rows) => rows.sort((a, b) => a.name.localeCompare(b.name, 'fr')));
 }

@@ -6,6 +6,7 @@ import type { Actor, Database, Tx } from '../db';
 import { asService, withUser } from '../db';
 import { randomToken, hashSecret } from '../auth/crypto';
 import { appOrigin, enqueueEmail, renderEmail } from '../email/outbox';
+import { READER_MESSAGE } from '../../guichet';
 import { AppError, forbidden, notFound, toAppError } from '../errors';
 import { blockedRange, formatSlotFr, freeSlots, isBookable, type AvailabilityRules, type Busy, type Slot, type WeeklyHours } from './slots';
 import { calendarToIcs, eventToIcs, type IcsEvent } from './ics';
@@ -404,14 +405,16 @@ export interface RequestInput {
 	attachments?: UploadedFile[];
 }
 
+/** The collectivité the caller asks or books for: one where they may act (admin or rédacteur, app.guichet_may_act). */
 async function buyerOrg(tx: Tx, networkId: string, orgId?: string): Promise<string> {
-	const [row] = await tx.query<{ org_id: string }>(
-		`select m.org_id from public.organisation_members m
+	const [row] = await tx.query<{ org_id: string; may_act: boolean }>(
+		`select m.org_id, app.guichet_may_act($1, m.org_id) as may_act from public.organisation_members m
 		  where m.user_id = auth.uid() and ($2::uuid is null or m.org_id = $2) and app.guichet_is_buyer($1, m.org_id)
-		  order by m.created_at limit 1`,
+		  order by app.guichet_may_act($1, m.org_id) desc, m.created_at limit 1`,
 		[networkId, orgId ?? null]
 	);
 	if (!row) throw forbidden("Le guichet est réservé aux membres des collectivités adhérentes du réseau.");
+	if (!row.may_act) throw forbidden(READER_MESSAGE);
 	return row.org_id;
 }
 
@@ -488,6 +491,7 @@ export async function reply(db: Database, actor: Actor, requestId: string, body:
 	return guard(
 		withUser(db, actor, async (tx) => {
 			const r = await loadRequest(tx, requestId);
+			if (r.side === 'reader') throw forbidden(READER_MESSAGE);
 			if (r.side !== 'animator' && r.side !== 'buyer') throw forbidden();
 			if (r.status === 'closed') throw new AppError('closed', 'Cette demande est close : posez une nouvelle question.', 409);
 			const [m] = await tx.query<{ id: string }>(
@@ -535,6 +539,7 @@ export async function closeQuestion(db: Database, actor: Actor, requestId: strin
 	return guard(
 		withUser(db, actor, async (tx) => {
 			const r = await loadRequest(tx, requestId);
+			if (r.side === 'reader') throw forbidden(READER_MESSAGE);
 			if (r.side !== 'animator' && r.requester_id !== actor.id) throw forbidden();
 			if (r.status === 'closed') return;
 			await tx.query(`update public.guichet_requests set status = 'closed', closed_at = now() where id = $1`, [requestId]);
@@ -564,7 +569,7 @@ export interface GuichetRequest {
 export async function getRequest(db: Database, actor: Actor, requestId: string) {
 	return guard(
 		withUser(db, actor, async (tx) => {
-			const [r] = await tx.query<GuichetRequest & { network_name: string; network_slug: string; org_name: string; side: 'buyer' | 'animator' | 'admin' | null; booking_id: string | null }>(
+			const [r] = await tx.query<GuichetRequest & { network_name: string; network_slug: string; org_name: string; side: 'buyer' | 'reader' | 'animator' | 'admin' | null; booking_id: string | null }>(
 				`select r.id, r.network_id, r.org_id, r.requester_id, r.kind, r.topic, r.segment, r.stage, r.question, r.deadline::text, r.status,
 				        r.assigned_animator_id, r.redirected_from, r.created_at, r.answered_at, r.closed_at,
 				        n.name as network_name, n.slug as network_slug, o.name as org_name, app.guichet_request_side(r.id) as side,
@@ -1033,7 +1038,8 @@ export async function answerSurvey(db: Database, actor: Actor, bookingId: string
 	return guard(
 		withUser(db, actor, async (tx) => {
 			const b = await loadBooking(tx, bookingId);
-			if (b.side !== 'booker') throw forbidden('Seule la personne qui a réservé répond au questionnaire.');
+			// The survey is the booker's own opinion: answered whatever their role has become since.
+			if (b.booker_id !== actor.id) throw forbidden('Seule la personne qui a réservé répond au questionnaire.');
 			if (b.status !== 'done') throw new AppError('transition_not_allowed', "Le questionnaire s'ouvre après la séance.", 409);
 			const rows = await tx.query(
 				`insert into public.guichet_surveys (booking_id, respondent_id, rating, comment) values ($1, auth.uid(), $2, $3)
@@ -1111,8 +1117,10 @@ export async function networkDashboard(db: Database, actor: Actor, networkId: st
 				          join public.guichet_requests r on r.id = b.request_id where ${inYear}) as mean,
 				        (select count(*)::int from public.guichet_surveys s join public.guichet_bookings b on b.id = s.booking_id
 				          join public.guichet_requests r on r.id = b.request_id where ${inYear}) as answers,
-				        (select count(*)::int from public.guichet_bookings b join public.guichet_requests r on r.id = b.request_id where ${inYear} and b.status = 'done') as done,
-				        (select count(*)::int from public.guichet_bookings b join public.guichet_requests r on r.id = b.request_id where ${inYear} and b.status = 'no_show') as no_show`,
+				        (select count(*)::int from public.guichet_bookings b join public.guichet_requests r on r.id = b.request_id
+				          where ${inYear} and b.status = 'done' and lower(b.during) <= now()) as done,
+				        (select count(*)::int from public.guichet_bookings b join public.guichet_requests r on r.id = b.request_id
+				          where ${inYear} and b.status = 'no_show' and lower(b.during) <= now()) as no_show`,
 				params
 			);
 			return {

@@ -5,7 +5,7 @@ import { AlignmentType, Document, HeadingLevel, Packer, Paragraph, Table, TableC
 import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
 import { withUser, type Actor, type Database, type Tx } from '../db';
 import { AppError, forbidden, notFound } from '../errors';
-import { statTx } from '../benchmark/service';
+import { BAND_TEXT, statTx, type Band } from '../benchmark/service';
 import { readLiveDoc } from '../spaser/live';
 import { createVersion } from '../spaser/versions';
 import { guard } from './service';
@@ -24,7 +24,7 @@ export interface BilanTargetRow {
 	years: { year: number; value: number | null; target: number | null; gap: number | null }[];
 	finalTarget: { year: number; value: number } | null;
 	trend: 'hausse' | 'baisse' | 'stable' | 'inconnue';
-	benchmark: { year: number; median: number; n: number; rank: number | null; scopeLabel: string } | null;
+	benchmark: { year: number; median: number; n: number; band: Band | null; scopeLabel: string; publishedAt: string | null } | null;
 }
 
 export interface BilanData {
@@ -137,7 +137,7 @@ async function collect(
 		if (def && scope) {
 			for (let y = q.yearTo; y >= q.yearFrom && !benchmark; y--) {
 				const s = await statTx(tx, { indicator: def.id, year: y, scope: scope.scope, org: q.orgId });
-				if (s.status === 'ok' && s.median !== null) benchmark = { year: y, median: s.median, n: s.n ?? 0, rank: s.myRank, scopeLabel: scope.label };
+				if (s.status === 'ok' && s.median !== null) benchmark = { year: y, median: s.median, n: s.n ?? 0, band: s.myBand, scopeLabel: scope.label, publishedAt: s.publishedAt };
 			}
 		}
 		const future = [...points.entries()].sort((a, b) => a[0] - b[0]);
@@ -185,8 +185,9 @@ function gapText(row: BilanTargetRow, gap: number | null): string {
 
 function benchText(row: BilanTargetRow): string {
 	const b = row.benchmark;
-	if (!b) return 'Comparaison non publiée (pas assez de contributeurs ou règles de secret).';
-	return `${b.year} : médiane du réseau ${fmt(b.median, row.unit)} (${b.n} collectivités)${b.rank !== null ? `, votre rang centile : ${b.rank}` : ''}.`;
+	if (!b) return 'Comparaison non publiée : pas assez de collectivités comparables.';
+	const band = b.band && b.band in BAND_TEXT ? `, votre position : ${BAND_TEXT[b.band]}` : '';
+	return `${b.year} : médiane du réseau ${fmt(b.median, row.unit)} (${b.n} collectivités)${band}.`;
 }
 
 /** Lines of text shared by the DOCX and the PDF (same content in both). */

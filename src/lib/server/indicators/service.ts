@@ -6,7 +6,9 @@ import { customIndicatorSchema, valueInputSchema, type ValueInput } from '../../
 import { fieldErrors } from '../../schemas/common';
 import { withUser, type Actor, type Database, type Tx } from '../db';
 import { AppError, forbidden, notFound, toAppError } from '../errors';
+import { inspectZip } from '../files/limits';
 import { sniffDataFile } from '../files/sniff';
+import { runFileTask } from '../files/worker-pool';
 
 export interface ReferenceLine {
 	year: number;
@@ -310,28 +312,10 @@ export function parseCsv(text: string): string[][] {
 	return rows.filter((r) => r.some((c) => c.trim() !== ''));
 }
 
-export async function readXlsxRows(bytes: Uint8Array): Promise<string[][]> {
-	const ExcelJS = (await import('exceljs')).default;
-	const wb = new ExcelJS.Workbook();
-	await wb.xlsx.load(Buffer.from(bytes) as unknown as ArrayBuffer);
-	const ws = wb.getWorksheet('Valeurs') ?? wb.worksheets[0];
-	if (!ws) return [];
-	const out: string[][] = [];
-	ws.eachRow({ includeEmpty: false }, (row) => {
-		const cells: string[] = [];
-		for (let c = 1; c <= IMPORT_COLUMNS.length; c++) {
-			const v = row.getCell(c).value as unknown;
-			let s: string;
-			if (v === null || v === undefined) s = '';
-			else if (typeof v === 'object' && v !== null && 'result' in v) s = String((v as { result: unknown }).result ?? '');
-			else if (typeof v === 'object' && v !== null && 'richText' in v) s = (v as { richText: { text: string }[] }).richText.map((t) => t.text).join('');
-			else if (typeof v === 'object' && v !== null && 'text' in v) s = String((v as { text: unknown }).text);
-			else s = String(v);
-			cells.push(s);
-		}
-		out.push(cells);
-	});
-	return out.filter((r) => r.some((c) => c.trim() !== ''));
+/** The rows of the values sheet of a workbook, read by exceljs in a worker thread after the bounds are checked. */
+export function readXlsxRows(bytes: Uint8Array, owner = 'anonymous'): Promise<string[][]> {
+	inspectZip(bytes);
+	return runFileTask<string[][]>(owner, { kind: 'xlsx-rows', bytes, sheet: 'Valeurs', columns: IMPORT_COLUMNS.length });
 }
 
 /** Largest values file: 5 000 rows of the template weigh a few hundred kilobytes. */
@@ -348,10 +332,13 @@ export async function importValues(
 		throw new AppError('payload_too_large', 'Le fichier dépasse 5\u00a0Mo\u00a0: découpez-le (5\u00a0000 lignes au plus).', 413, { field: 'file' });
 	// The type comes from the bytes: a program, a PDF, a web page or a ZIP that is not a workbook is refused whatever its name.
 	const isXlsx = sniffDataFile(file.bytes, file.name, ['csv', 'xlsx']) === 'xlsx';
+	// The right first: nobody makes the server read a file for a collectivité where they may not write.
+	await guard(withUser(db, actor, (tx) => requireWriter(tx, orgId)));
 	let table: string[][];
 	try {
-		table = isXlsx ? await readXlsxRows(file.bytes) : parseCsv(new TextDecoder().decode(file.bytes));
-	} catch {
+		table = isXlsx ? await readXlsxRows(file.bytes, actor.id) : parseCsv(new TextDecoder().decode(file.bytes));
+	} catch (e) {
+		if (e instanceof AppError && [413, 422, 429, 503].includes(e.status)) throw e;
 		throw new AppError('invalid', 'Ce fichier ne peut pas être lu : utilisez le modèle CSV ou XLSX proposé.', 400, { field: 'file' });
 	}
 	if (table.length < 2) throw new AppError('invalid', 'Le fichier ne contient aucune ligne de valeurs sous l’en-tête.', 400, { field: 'file' });

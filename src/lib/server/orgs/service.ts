@@ -2,6 +2,7 @@ import type { Actor, Database } from '../db';
 import { asService, elevated, withUser } from '../db';
 import { hashSecret, randomToken } from '../auth/crypto';
 import { appOrigin, enqueueEmail, renderEmail } from '../email/outbox';
+import { checkImage } from '../files/limits';
 import { AppError, notFound, toAppError } from '../errors';
 import { uniqueSlug } from '../slug';
 import { ROLE_LABELS, SPASER_MANDATORY_THRESHOLD_EUR } from '../../geo';
@@ -124,6 +125,17 @@ export async function setLogo(db: Database, actor: Actor, orgId: string, data: U
 	if (data && !mime) throw new AppError('invalid_file_type', "Ce fichier n'est pas une image PNG, JPEG ou WebP.", 415, { field: 'logo' });
 	return guard(
 		withUser(db, actor, async (tx) => {
+			// The right before reading the image's header (row-level security decides again on the write).
+			const [role] = await tx.query<{ ok: boolean }>(`select app.has_org_role($1, array['admin']) as ok`, [orgId]);
+			if (!role?.ok) throw new AppError('forbidden', 'Seuls les administrateurs de la collectivité peuvent modifier son logo.', 403);
+			if (data) {
+				try {
+					checkImage(data);
+				} catch (e) {
+					if (e instanceof AppError) throw new AppError(e.code, e.message, e.status, { field: 'logo' });
+					throw e;
+				}
+			}
 			if (!data) {
 				await tx.query('delete from public.organisation_logos where org_id = $1', [orgId]);
 				return;

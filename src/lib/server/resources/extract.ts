@@ -1,5 +1,6 @@
 // Plain text of an attachment, for full-text search: PDF (pdfjs-dist legacy build), DOCX (mammoth), ODT
-// (content.xml read with fflate), XLSX (exceljs). Extraction never fails an upload: unreadable → ''.
+// (content.xml read with fflate), XLSX (its XML read with fflate). Runs in the file worker (files/tasks.ts),
+// after the container's bounds are checked. Extraction never fails an upload: unreadable → ''.
 import { unzipSync } from 'fflate';
 import type { SniffedType } from '../files/sniff';
 
@@ -38,20 +39,26 @@ function odtText(bytes: Uint8Array): string {
 		.replace(/&amp;/g, '&');
 }
 
-async function xlsxText(bytes: Uint8Array): Promise<string> {
-	const ExcelJS = (await import('exceljs')).default;
-	const wb = new ExcelJS.Workbook();
-	await wb.xlsx.load(Buffer.from(bytes) as unknown as ArrayBuffer);
+const XML_ENTITIES: Record<string, string> = { lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' };
+const unescapeXml = (t: string) => t.replace(/&(lt|gt|quot|apos|amp);/g, (_, e: string) => XML_ENTITIES[e]);
+
+/**
+ * The words of a workbook, read straight from its XML (sheet names, shared strings, inline strings) in one linear
+ * pass: search needs the text, not a spreadsheet model (exceljs keeps ~0.6 KB per cell).
+ */
+function xlsxText(bytes: Uint8Array): string {
+	const files = unzipSync(bytes, { filter: (f) => f.name === 'xl/workbook.xml' || f.name === 'xl/sharedStrings.xml' || /^xl\/worksheets\/[^/]+\.xml$/.test(f.name) });
 	const parts: string[] = [];
-	wb.eachSheet((sheet) => {
-		parts.push(sheet.name);
-		sheet.eachRow((row) => {
-			row.eachCell((cell) => {
-				const t = cell.text;
-				if (t) parts.push(t);
-			});
-		});
-	});
+	let length = 0;
+	const decode = (name: string) => (files[name] ? new TextDecoder().decode(files[name]) : '');
+	for (const m of decode('xl/workbook.xml').matchAll(/<sheet\b[^>]*\bname="([^"]*)"/g)) parts.push(unescapeXml(m[1]));
+	const names = ['xl/sharedStrings.xml', ...Object.keys(files).filter((n) => n.startsWith('xl/worksheets/'))];
+	for (const name of names)
+		for (const m of decode(name).matchAll(/<t\b[^>]*>([^<]*)<\/t>/g)) {
+			parts.push(unescapeXml(m[1]));
+			length += m[1].length + 1;
+			if (length > MAX_TEXT) return parts.join(' ');
+		}
 	return parts.join(' ');
 }
 
@@ -61,7 +68,7 @@ export async function extractText(bytes: Uint8Array, type: SniffedType): Promise
 		if (type.kind === 'pdf') text = await pdfText(bytes);
 		else if (type.kind === 'docx') text = await docxText(bytes);
 		else if (type.kind === 'odt') text = odtText(bytes);
-		else if (type.kind === 'xlsx') text = await xlsxText(bytes);
+		else if (type.kind === 'xlsx') text = xlsxText(bytes);
 		return text.replaceAll('\u0000', '').replace(/\s+/g, ' ').trim().slice(0, MAX_TEXT);
 	} catch {
 		return '';

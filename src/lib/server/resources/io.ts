@@ -7,6 +7,7 @@ import { fieldErrors } from '../../schemas/common';
 import { resourceInput, type ResourceInput } from '../../schemas/resources';
 import { createResource, type ResourceRow } from './service';
 import { cpvLabel } from './cpv';
+import { requireOrgWriter } from '../files/rights';
 import { sniffDataFile } from '../files/sniff';
 
 /** CSV column → input field. */
@@ -136,6 +137,7 @@ export async function importResourceFile(db: Database, actor: Actor, orgId: stri
 	if (file.bytes.byteLength > MAX_IMPORT_BYTES)
 		throw new AppError('payload_too_large', 'Le fichier dépasse 5\u00a0Mo\u00a0: découpez-le en plusieurs imports.', 413, { field: 'file' });
 	sniffDataFile(file.bytes, file.name, ['csv', 'json']);
+	await requireOrgWriter(db, actor, orgId, 'Seuls les administrateurs et rédacteurs de la collectivité importent des ressources.');
 	return importResources(db, actor, orgId, recordsFromFile(file.name, new TextDecoder('utf-8').decode(file.bytes)));
 }
 

@@ -20,7 +20,7 @@ import {
 	type SearchParams
 } from '../../schemas/resources';
 import { cpvLabel } from './cpv';
-import { extractText } from './extract';
+import { runFileTask } from '../files/worker-pool';
 
 export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -47,7 +47,8 @@ export const resourcePath = (kind: ResourceKind, id: string) => `/ressources/${K
 export interface ResourceRow {
 	id: string;
 	kind: ResourceKind;
-	org_id: string;
+	/** Null when the author anonymised the resource and the reader is not a member of its collectivité. */
+	org_id: string | null;
 	title: string;
 	summary: string;
 	body: string;
@@ -62,8 +63,6 @@ export interface ResourceRow {
 	visibility: 'private' | 'network' | 'public';
 	national_reference: boolean;
 	reliability: 'collectivite' | 'reseau' | 'national';
-	validated_network_ids: string[];
-	shared_network_ids: string[];
 	source_id: string | null;
 	usage_count: number;
 	version: number;
@@ -83,11 +82,16 @@ export interface ResourceRow {
 	updated_at: string;
 }
 
-const COLS = `r.id, r.kind, r.org_id, r.title, r.summary, r.body, r.family, r.mechanism, r.segments, r.cpv_codes, r.legal_refs,
+// The author's identity (collectivité, contact) comes from app.resource_authors, which hides it from everyone but
+// the members of the collectivité when the resource is anonymised; the API roles cannot select those columns.
+const COLS = `r.id, r.kind, a.org_id, r.title, r.summary, r.body, r.family, r.mechanism, r.segments, r.cpv_codes, r.legal_refs,
   r.parameters, r.legal_checked_on::text as legal_checked_on, r.licence, r.visibility, r.national_reference, r.reliability,
-  r.validated_network_ids, r.shared_network_ids, r.source_id, r.usage_count, r.version, r.year, r.procedure, r.amount_band,
-  r.context, r.actions, r.results, r.difficulties, r.lessons, r.linked_clause_ids, r.anonymised, r.contact_name,
-  r.contact_email, r.created_at, r.updated_at`;
+  r.source_id, r.usage_count, r.version, r.year, r.procedure, r.amount_band,
+  r.context, r.actions, r.results, r.difficulties, r.lessons, r.linked_clause_ids, r.anonymised, a.contact_name,
+  a.contact_email, r.created_at, r.updated_at`;
+/** FROM clause for COLS over the rows whose ids are `$ids` (an expression giving uuid[]). */
+const fromAuthors = (ids: string) =>
+	`public.resources r left join app.resource_authors(${ids}) a on a.resource_id = r.id`;
 
 function toParams(input: ResourceInput) {
 	return [
@@ -207,7 +211,7 @@ export async function setVisibility(db: Database, actor: Actor, id: string, visi
 		// The collectivité's admins and editors only: RLS also lets the platform update public items (for the
 		// national-reference mark), not to hide or publish a collectivité's resource.
 		const rows = await guard(
-			tx.query(`update public.resources set visibility = $2 where id = $1 and app.has_org_role(org_id, array['admin', 'editor']) returning id`, [id, visibility])
+			tx.query(`update public.resources set visibility = $2 where id = $1 and app.has_org_role(app.resource_org(id), array['admin', 'editor']) returning id`, [id, visibility])
 		);
 		if (!rows.length) throw forbidden();
 	});
@@ -226,7 +230,10 @@ export async function setNationalReference(db: Database, actor: Actor, id: strin
 // ---------------------------------------------------------------------------------------------------------
 /** Submits to one network (or, networkId null, to every network of the collectivité). */
 async function shareInTx(tx: Tx, id: string, networkId: string | null) {
-	const [r] = await tx.query<{ org_id: string; visibility: string }>(`select org_id, visibility from public.resources where id = $1`, [id]);
+	const [r] = await tx.query<{ org_id: string; visibility: string }>(
+		`select app.resource_org(id) as org_id, visibility from public.resources where id = $1`,
+		[id]
+	);
 	if (!r) throw notFound('Cette ressource');
 	const networks = await orgNetworks(tx, r.org_id);
 	const targets = networkId ? networks.filter((n) => n.id === networkId) : networks;
@@ -274,8 +281,8 @@ export async function reviewShare(
 	if (!UUID_RE.test(id)) throw notFound('Cette ressource');
 	return withUser(db, actor, async (tx) => {
 		const rows = await guard(
-			tx.query<{ submitted_by: string | null }>(
-				`update public.resource_shares set status = $3, comment = nullif($4, '') where resource_id = $1 and network_id = $2 returning submitted_by`,
+			tx.query<{ resource_id: string }>(
+				`update public.resource_shares set status = $3, comment = nullif($4, '') where resource_id = $1 and network_id = $2 returning resource_id`,
 				[id, input.networkId, input.decision, input.comment]
 			)
 		);
@@ -284,8 +291,10 @@ export async function reviewShare(
 		const [info] = await elevated(tx, (t) =>
 			t.query<{ email: string | null; title: string; kind: ResourceKind; network: string }>(
 				`select u.email, r.title, r.kind, n.name as network from public.resources r
-				   join public.networks n on n.id = $2 left join public.users u on u.id = $3 where r.id = $1`,
-				[id, input.networkId, rows[0].submitted_by]
+				   join public.networks n on n.id = $2
+				   left join public.resource_shares s on s.resource_id = r.id and s.network_id = n.id
+				   left join public.users u on u.id = s.submitted_by where r.id = $1`,
+				[id, input.networkId]
 			)
 		);
 		if (info?.email) {
@@ -325,12 +334,12 @@ export interface QueueItem {
 export async function reviewQueue(db: Database, actor: Actor, opts: { status?: string } = {}) {
 	return withUser(db, actor, (tx) =>
 		tx.query<QueueItem>(
-			`select r.id, r.kind, r.title, o.name as org_name, s.network_id, n.name as network_name, s.status, s.comment,
+			`select r.id, r.kind, r.title, o.org_name, s.network_id, n.name as network_name, s.status, s.comment,
 			        s.submitted_at, r.version
 			   from public.resource_shares s
 			   join public.resources r on r.id = s.resource_id
 			   join public.networks n on n.id = s.network_id
-			   join public.organisations o on o.id = r.org_id
+			   left join app.resource_authors(array[r.id]) o on true
 			  where app.is_network_animator(s.network_id) and ($1::text is null or s.status = $1)
 			  order by (s.status = 'pending') desc, s.submitted_at`,
 			[opts.status ?? null]
@@ -361,15 +370,17 @@ export interface ResourceDetail extends ResourceRow {
 export async function getResource(db: Database, actor: Actor | null, id: string): Promise<ResourceDetail> {
 	if (!UUID_RE.test(id)) throw notFound('Cette ressource');
 	return guard(withUser(db, actor, async (tx) => {
-		const [r] = await tx.query<ResourceRow>(`select ${COLS} from public.resources r where r.id = $1`, [id]);
+		const [r] = await tx.query<ResourceRow & { org_name: string | null }>(
+			`select ${COLS}, a.org_name from ${fromAuthors('array[$1::uuid]')} where r.id = $1`,
+			[id]
+		);
 		if (!r) throw notFound('Cette ressource');
-		const member = actor ? (await tx.query<{ ok: boolean }>(`select app.is_org_member($1) as ok`, [r.org_id]))[0].ok : false;
-		const canEdit = actor
-			? (await tx.query<{ ok: boolean }>(`select app.has_org_role($1, array['admin','editor']) as ok`, [r.org_id]))[0].ok
-			: false;
-		// The organisation name is public information about a shared item, unless the author anonymised the REX.
-		// The collectivité's name is shown with a shared item, unless the author anonymised the REX.
-		const orgName = r.anonymised && !member ? null : await orgNameOf(tx, r.id);
+		// The collectivité (null when hidden: anonymised, and the reader is not one of its members).
+		const orgName = r.org_name;
+		const canEdit =
+			actor && r.org_id
+				? (await tx.query<{ ok: boolean }>(`select app.has_org_role($1, array['admin','editor']) as ok`, [r.org_id]))[0].ok
+				: false;
 		const shares = actor
 			? await tx.query<ResourceDetail['shares'][number]>(
 					`select s.network_id, n.name as network_name, s.status, s.comment, s.decided_at
@@ -380,17 +391,13 @@ export async function getResource(db: Database, actor: Actor | null, id: string)
 			: [];
 		const events = actor
 			? await tx.query<ResourceDetail['events'][number]>(
-					`select n.name as network_name, e.action, e.comment, u.display_name as actor_name, e.created_at
-					   from public.resource_review_events e join public.networks n on n.id = e.network_id
-					   left join public.users u on u.id = e.actor_id
-					  where e.resource_id = $1 order by e.created_at desc, e.id`,
+					`select network_name, action, comment, actor_name, created_at from app.resource_review_history($1)`,
 					[id]
 				)
 			: [];
 		const versions = await tx.query<ResourceDetail['versions'][number]>(
 			actor
-				? `select v.version, v.created_at, u.display_name as author from public.resource_versions v
-				     left join public.users u on u.id = v.created_by where v.resource_id = $1 order by v.version desc`
+				? `select version, created_at, author from app.resource_version_list($1)`
 				: `select v.version, v.created_at, null as author from public.resource_versions v where v.resource_id = $1 order by v.version desc`,
 			[id]
 		);
@@ -421,9 +428,7 @@ export async function getResource(db: Database, actor: Actor | null, id: string)
 				])
 			: [];
 		const linked = r.linked_clause_ids.length
-			? await tx.query<{ id: string; title: string }>(`select id, title from public.resources where id = any ($1::uuid[]) order by title`, [
-					r.linked_clause_ids
-				])
+			? await tx.query<{ id: string; title: string }>(`select id, title from app.resource_linked_clauses($1)`, [id])
 			: [];
 		const reviewNets = actor
 			? (
@@ -433,7 +438,7 @@ export async function getResource(db: Database, actor: Actor | null, id: string)
 					)
 				).map((x) => x.network_id)
 			: [];
-		const shareNetworks = canEdit ? await orgNetworks(tx, r.org_id) : [];
+		const shareNetworks = canEdit && r.org_id ? await orgNetworks(tx, r.org_id) : [];
 		return {
 			...r,
 			org_name: orgName,
@@ -448,16 +453,12 @@ export async function getResource(db: Database, actor: Actor | null, id: string)
 			attachments,
 			feedback,
 			linked_clauses: linked,
+			// Only the links the reader may follow (an anonymised REX does not point to its author's own clauses).
+			linked_clause_ids: canEdit ? r.linked_clause_ids : linked.map((c) => c.id),
 			cpv: r.cpv_codes.map((code) => ({ code, label: cpvLabel(code) ?? '' })),
 			share_networks: shareNetworks
 		};
 	}));
-}
-
-/** The collectivité name of an item the caller sees (organisations are otherwise visible to members and networks only). */
-async function orgNameOf(tx: Tx, resourceId: string): Promise<string | null> {
-	const [row] = await tx.query<{ name: string | null }>(`select app.resource_org_name($1) as name`, [resourceId]);
-	return row?.name ?? null;
 }
 
 export async function getVersion(db: Database, actor: Actor | null, id: string, version: number) {
@@ -548,7 +549,7 @@ export function searchWhere(p: Partial<SearchParams>, params: unknown[] = [], te
 	if (p.network) where.push(`r.validated_network_ids @> array[${add(p.network)}::uuid]`);
 	if (p.reliability) where.push(`r.reliability = ${add(p.reliability)}`);
 	if (p.year) where.push(`r.year = ${add(p.year)}`);
-	if (p.mine) where.push(`r.org_id = any ((select app.my_org_ids())::uuid[])`);
+	if (p.mine) where.push(`r.id = any ((select app.my_resource_ids())::uuid[])`);
 	return { where: where.length ? where.join(' and ') : 'true', params, query };
 }
 
@@ -598,7 +599,7 @@ export async function searchResources(
 			params
 		);
 		const page = f.page ?? [];
-		let items: (SearchHit & { org_id: string; anonymised: boolean })[] = [];
+		let items: SearchHit[] = [];
 		if (page.length) {
 			// The page's rows, with their snippets (ts_headline is costly: only for these few rows).
 			const headParams: unknown[] = [page.map((x) => x.id)];
@@ -608,12 +609,10 @@ export async function searchResources(
 				? `ts_headline('public.fr_unaccent', left(concat_ws(' — ', nullif(r.summary, ''), r.body, nullif(r.context, ''), nullif(r.actions, ''), nullif(r.lessons, '')), 20000), ${q},
 				     'StartSel=${SEL_START}, StopSel=${SEL_STOP}, MaxFragments=2, MaxWords=28, MinWords=12, FragmentDelimiter=" … "')`
 				: `left(coalesce(nullif(r.summary, ''), r.body, r.context), 240)`;
-			const rows = await tx.query<SearchHit & { org_id: string; anonymised: boolean }>(
+			const rows = await tx.query<SearchHit>(
 				`select r.id, r.kind, r.title, r.summary, r.family, r.mechanism, r.segments, r.reliability, r.visibility, r.year,
-				        r.usage_count, r.updated_at, r.anonymised, r.org_id,
-				        case when r.anonymised and not r.org_id = any ((select app.my_org_ids())::uuid[]) then null else n.name end as org_name,
-				        ${headline} as snippet
-				   from public.resources r left join app.resource_org_names($1::uuid[]) n on n.resource_id = r.id
+				        r.usage_count, r.updated_at, a.org_name, ${headline} as snippet
+				   from ${fromAuthors('$1::uuid[]')}
 				  where r.id = any ($1::uuid[])`,
 				headParams
 			);
@@ -628,7 +627,7 @@ export async function searchResources(
 			facets: f.facets,
 			page: p.page,
 			pageSize,
-			items: items.map(({ org_id: _o, anonymised: _a, ...it }) => ({
+			items: items.map((it) => ({
 				...it,
 				snippet: query ? snippetHtml(it.snippet) : escapeHtml(it.snippet)
 			}))
@@ -641,9 +640,9 @@ export async function exportResources(db: Database, actor: Actor | null, p: Part
 	return withUser(db, actor, async (tx) => {
 		const { where, params } = searchWhere(p);
 		return tx.query<ResourceRow & { org_name: string | null }>(
-			`select ${COLS}, case when r.anonymised and not r.org_id = any ((select app.my_org_ids())::uuid[]) then null
-			                      else app.resource_org_name(r.id) end as org_name
-			   from public.resources r where ${where} order by r.kind, r.title limit ${limit}`,
+			`with sel as materialized (select r.id, r.kind, r.title from public.resources r where ${where} order by r.kind, r.title limit ${limit})
+			 select ${COLS}, a.org_name from ${fromAuthors('(select array_agg(id) from sel)')}
+			  where r.id in (select id from sel) order by r.kind, r.title`,
 			params
 		);
 	});
@@ -680,9 +679,13 @@ export async function recordUsage(db: Database, actor: Actor, id: string, input:
 		const [r] = await tx.query(`select 1 from public.resources where id = $1`, [id]);
 		if (!r) throw notFound('Cette ressource');
 		const [org] = await tx.query<{ org_id: string }>(
-			`select m.org_id from public.organisation_members m where m.user_id = auth.uid() order by m.created_at limit 1`
+			`select m.org_id from public.organisation_members m where m.user_id = auth.uid() and app.can_act_for_org(m.org_id)
+			  order by m.created_at limit 1`
 		);
-		if (!org) throw forbidden('Rejoignez une collectivité pour signaler que vous utilisez une ressource.');
+		if (!org)
+			throw forbidden(
+				'Seuls les administrateurs et rédacteurs d’une collectivité signalent qu’elle utilise une ressource (les lecteurs consultent).'
+			);
 		await guard(
 			tx.query(
 				`insert into public.resource_usages (resource_id, org_id, worked, not_worked) values ($1, $2, $3, $4)
@@ -700,7 +703,13 @@ export async function removeUsage(db: Database, actor: Actor, id: string) {
 /** Copies a visible item into one of the caller's collectivités, privately, keeping the link to its source. */
 export async function copyResource(db: Database, actor: Actor, id: string, orgId: string) {
 	if (!UUID_RE.test(id)) throw notFound('Cette ressource');
-	const src = await withUser(db, actor, (tx) => tx.query<ResourceRow>(`select ${COLS} from public.resources r where r.id = $1`, [id]));
+	const src = await withUser(db, actor, (tx) =>
+		tx.query<ResourceRow & { linked_ids: string[] }>(
+			`select ${COLS}, array(select l.id from app.resource_linked_clauses(r.id) l) as linked_ids
+			   from ${fromAuthors('array[$1::uuid]')} where r.id = $1`,
+			[id]
+		)
+	);
 	if (!src.length) throw notFound('Cette ressource');
 	const s = src[0];
 	const input: ResourceInput = {
@@ -725,7 +734,7 @@ export async function copyResource(db: Database, actor: Actor, id: string, orgId
 		results: s.results,
 		difficulties: s.difficulties,
 		lessons: s.lessons,
-		linkedClauseIds: s.linked_clause_ids,
+		linkedClauseIds: s.linked_ids,
 		anonymised: s.anonymised,
 		contactName: '',
 		contactEmail: null
@@ -830,11 +839,29 @@ export async function useInSpaser(
 // ---------------------------------------------------------------------------------------------------------
 // Attachments
 // ---------------------------------------------------------------------------------------------------------
+async function requireAttacher(tx: Tx, resourceId: string): Promise<void> {
+	const [ok] = await tx.query<{ ok: boolean }>(`select app.has_org_role(app.resource_org($1), array['admin','editor']) as ok`, [resourceId]);
+	if (!ok?.ok) throw forbidden('Seuls les administrateurs et rédacteurs de la collectivité ajoutent des pièces jointes.');
+}
+
+/** Whether the user may attach files to this resource (checked by the upload form before it reads the body). */
+export async function canAttach(db: Database, actor: Actor, resourceId: string): Promise<boolean> {
+	if (!UUID_RE.test(resourceId)) return false;
+	try {
+		await withUser(db, actor, (tx) => requireAttacher(tx, resourceId));
+		return true;
+	} catch {
+		return false;
+	}
+}
+
 export async function addAttachment(db: Database, actor: Actor, id: string, filename: string, bytes: Uint8Array) {
 	if (!UUID_RE.test(id)) throw notFound('Cette ressource');
 	if (!bytes.byteLength) throw new AppError('invalid_file', 'Le fichier est vide.', 400, { field: 'file' });
 	if (bytes.byteLength > MAX_ATTACHMENT_BYTES)
 		throw new AppError('file_too_large', 'Le fichier dépasse 10 Mo : réduisez-le ou découpez-le.', 413, { field: 'file' });
+	// The right first: a user who may not attach gets 403 at once, before anything reads the file.
+	await guard(withUser(db, actor, (tx) => requireAttacher(tx, id)));
 	const type: SniffedType | null = sniffDocument(bytes);
 	if (!type || !ATTACHMENT_KINDS.has(type.kind))
 		throw new AppError(
@@ -843,12 +870,12 @@ export async function addAttachment(db: Database, actor: Actor, id: string, file
 			415,
 			{ field: 'file' }
 		);
-	const text = await extractText(bytes, type);
+	// Text for search, extracted in a worker thread (bounded heap and time; a hostile file fails with 413/422).
+	const text = await runFileTask<string>(actor.id, { kind: 'extract-text', bytes, type: type.kind });
 	const clean = [...filename].map((c) => (c === '/' || c === '\\' || c.charCodeAt(0) < 32 ? '_' : c)).join('').trim().slice(-200) || `piece-jointe.${type.ext}`;
 	const name = clean.toLowerCase().endsWith('.' + type.ext) ? clean : `${clean.replace(/\.[a-z0-9]{1,5}$/i, '')}.${type.ext}`;
 	return withUser(db, actor, async (tx) => {
-		const [ok] = await tx.query<{ ok: boolean }>(`select app.has_org_role(app.resource_org($1), array['admin','editor']) as ok`, [id]);
-		if (!ok?.ok) throw forbidden('Seuls les administrateurs et rédacteurs de la collectivité ajoutent des pièces jointes.');
+		await requireAttacher(tx, id);
 		const [row] = await guard(
 			tx.query<{ id: string }>(
 				`insert into public.resource_attachments (resource_id, filename, mime, byte_size, data, text_content)

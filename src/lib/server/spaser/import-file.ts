@@ -1,11 +1,12 @@
 // Reading an uploaded SPASER (DOCX, Markdown or plain text) into the text the structure detection reads.
 // The type comes from the content (sniff.ts), never from the name or the browser's claim; the name only tells
 // Markdown from plain text once the content is known to be text.
-import mammoth from 'mammoth';
+// The DOCX is read by mammoth in a worker thread (files/worker-pool.ts), after its bounds are checked.
 import { AppError } from '../errors';
 import { binaryContent, looksLikeMarkup, sniffDocument } from '../files/sniff';
+import type { DocxImportResult } from '../files/tasks';
+import { runFileTask } from '../files/worker-pool';
 import { detectStructure, type ImportResult } from '../../spaser/import/detect';
-import { htmlToImportText } from '../../spaser/import/html';
 
 /** Largest accepted file (a Word document with a few images). */
 export const MAX_IMPORT_BYTES = 10 * 1024 * 1024;
@@ -22,6 +23,8 @@ export interface ImportSource {
 	format: 'md' | 'txt';
 	/** mammoth's remarks worth showing (unknown styles are not). */
 	warnings: string[];
+	/** The detected structure, when the worker that read the file already detected it. */
+	result?: ImportResult;
 }
 
 export const MIME: Record<ImportFileKind, string> = {
@@ -58,12 +61,11 @@ function lying(message: string): AppError {
 	return new AppError('invalid_file_type', message, 415, { field: 'file' });
 }
 
-// French Word documents may name their heading styles « Titre 1 »…; mammoth only maps « Heading 1 ». The
-// document's « Title » stays a paragraph (it lands in the unplaced text, not as a level of the SPASER).
-const STYLE_MAP = [1, 2, 3, 4, 5, 6].flatMap((n) => [`p[style-name='Titre ${n}'] => h${n}:fresh`, `p[style-name='heading ${n}'] => h${n}:fresh`]);
-
-/** Reads a file's bytes; throws an AppError with a French message for anything it cannot import. */
-export async function readImportFile(bytes: Uint8Array, fileName: string): Promise<ImportSource> {
+/**
+ * Reads a file's bytes; throws an AppError with a French message for anything it cannot import. `owner` (the
+ * user's id) shares the file worker pool fairly between users.
+ */
+export async function readImportFile(bytes: Uint8Array, fileName: string, owner = 'anonymous'): Promise<ImportSource> {
 	if (!bytes.length) throw new AppError('invalid', 'Le fichier est vide.', 400, { field: 'file' });
 	if (bytes.length > MAX_IMPORT_BYTES) throw new AppError('payload_too_large', 'Le fichier est trop volumineux\u00a0: 10\u00a0Mo au plus.', 413, { field: 'file' });
 	const sniffed = sniffDocument(bytes, { allowText: true });
@@ -93,22 +95,11 @@ export async function readImportFile(bytes: Uint8Array, fileName: string): Promi
 	if (sniffed.kind === 'odt')
 		throw refuse('Les documents OpenDocument (.odt) ne sont pas lus\u00a0: enregistrez-le en DOCX («\u00a0Enregistrer sous… Word\u00a0») puis importez-le.');
 	if (sniffed.kind === 'docx') {
-		let html: string;
-		const warnings: string[] = [];
-		try {
-			const res = await mammoth.convertToHtml(
-				{ buffer: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) },
-				{ styleMap: STYLE_MAP, convertImage: mammoth.images.imgElement(async () => ({ src: '' })), externalFileAccess: false }
-			);
-			html = res.value;
-			for (const m of res.messages) if (m.type === 'error') warnings.push(m.message);
-		} catch {
-			throw new AppError('invalid', 'Ce document Word n’a pas pu être lu (fichier abîmé ou protégé par un mot de passe).', 400, { field: 'file' });
-		}
-		const text = htmlToImportText(html);
+		// The archive's directory was checked by sniffDocument; the worker checks every part, then runs mammoth.
+		const { text, warnings, result } = await runFileTask<DocxImportResult>(owner, { kind: 'docx-import', bytes });
 		if (!text.trim()) throw new AppError('invalid', 'Ce document Word ne contient pas de texte à importer.', 400, { field: 'file' });
 		if (text.length > MAX_IMPORT_TEXT) throw new AppError('payload_too_large', 'Le texte du document est trop long pour un SPASER (2 millions de caractères au plus).', 413);
-		return { kind: 'docx', mime: MIME.docx, text, format: 'md', warnings };
+		return { kind: 'docx', mime: MIME.docx, text, format: 'md', warnings, result };
 	}
 	if (sniffed.kind === 'txt') {
 		const text = new TextDecoder('utf-8').decode(bytes).replace(/^\uFEFF/, '');
@@ -129,7 +120,22 @@ export function readPastedText(text: string): ImportSource {
 	return { kind: md ? 'md' : 'txt', mime: md ? MIME.md : MIME.txt, text: t, format: md ? 'md' : 'txt', warnings: [] };
 }
 
-/** Detects the structure of a read source. */
-export function analyseSource(source: ImportSource): ImportResult {
-	return detectStructure({ text: source.text, format: source.format });
+/** Texts this small are analysed in the request thread (a few milliseconds; a worker costs more). */
+const IN_THREAD_TEXT = { chars: 200_000, lines: 2_000 };
+
+function smallText(text: string): boolean {
+	if (text.length > IN_THREAD_TEXT.chars) return false;
+	let lines = 0;
+	for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) if (++lines > IN_THREAD_TEXT.lines) return false;
+	return true;
+}
+
+/**
+ * Detects the structure of a read source: done already by the worker that read a DOCX; in the request thread for
+ * a small text; otherwise in a worker thread (detection grows faster than the text: bounded time and heap there).
+ */
+export async function analyseSource(source: ImportSource, owner = 'anonymous'): Promise<ImportResult> {
+	if (source.result) return source.result;
+	if (smallText(source.text)) return detectStructure({ text: source.text, format: source.format });
+	return runFileTask<ImportResult>(owner, { kind: 'detect', text: source.text, format: source.format });
 }

@@ -2,6 +2,7 @@
 // type is decided from its bytes (sniff.ts), never from its name; a refused file creates nothing.
 import { AppError } from '../errors';
 import type { Actor, Database } from '../db';
+import { requireOrgWriter } from '../files/rights';
 import { sniffDataFile } from '../files/sniff';
 import { createSpaserRecord, updateSpaserMetadata, type SpaserDocument } from './documents';
 import { changeLiveDoc } from './live';
@@ -29,6 +30,7 @@ export async function importSpaserJsonFile(
 	if (file.bytes.byteLength > MAX_SPASER_JSON_BYTES)
 		throw new AppError('payload_too_large', 'Le fichier est trop volumineux\u00a0: 5\u00a0Mo au plus.', 413, { field: 'file' });
 	sniffDataFile(file.bytes, file.name, ['json']);
+	await requireOrgWriter(db, actor, orgId, 'Seuls les administrateurs et rédacteurs de la collectivité peuvent importer un SPASER.');
 	const parsed = parseSpaserExport(new TextDecoder('utf-8').decode(file.bytes).replace(/^\uFEFF/, ''));
 	if (!parsed.ok) return parsed;
 	const { document: meta, content } = parsed.value;

@@ -81,9 +81,15 @@ function suggest(source: ImportSource, fileName: string): ImportAnalysis['sugges
 }
 
 /** Reads and analyses a file or pasted text without storing anything (the API's dry run, the tests). */
-export async function analyseImport(input: { bytes?: Uint8Array; text?: string; fileName: string }): Promise<ImportAnalysis & { source: ImportSource }> {
-	const source = input.bytes ? await readImportFile(input.bytes, input.fileName) : readPastedText(input.text ?? '');
-	const result = analyseSource(source);
+export async function analyseImport(input: {
+	bytes?: Uint8Array;
+	text?: string;
+	fileName: string;
+	/** The user's id: shares the file worker pool fairly between users. */
+	owner?: string;
+}): Promise<ImportAnalysis & { source: ImportSource }> {
+	const source = input.bytes ? await readImportFile(input.bytes, input.fileName, input.owner) : readPastedText(input.text ?? '');
+	const result = await analyseSource(source, input.owner);
 	return { source, state: reviewFromResult(result), dropped: summariseDropped(result), warnings: source.warnings, suggested: suggest(source, input.fileName) };
 }
 
@@ -112,14 +118,15 @@ export async function createImportDraft(
 	input: { bytes?: Uint8Array; text?: string; fileName: string }
 ): Promise<ImportDraft> {
 	if (!UUID_RE.test(orgId)) throw notFound('Cette collectivité');
-	const analysis = await analyseImport(input);
+	// The right first: nobody makes the server read a file for a collectivité where they may not import.
+	await guard(withUser(db, actor, (tx) => requireImporter(tx, orgId)));
+	const analysis = await analyseImport({ ...input, owner: actor.id });
 	const { source } = analysis;
 	const bytes = input.bytes ?? new TextEncoder().encode(source.text);
 	const fileName = cleanFileName(input.bytes ? input.fileName : input.fileName || 'texte-colle.txt', source.kind);
 	return guard(
 		withUser(db, actor, async (tx) => {
-			const [role] = await tx.query<{ ok: boolean }>(`select app.has_org_role($1, array['admin', 'editor']) as ok`, [orgId]);
-			if (!role?.ok) throw forbidden('Seuls les administrateurs et rédacteurs de la collectivité peuvent importer un SPASER.');
+			await requireImporter(tx, orgId);
 			await tx.query(
 				`delete from public.spaser_imports where created_by = auth.uid() and document_id is null and created_at < now() - make_interval(days => $1)`,
 				[DRAFT_TTL_DAYS]
@@ -133,6 +140,11 @@ export async function createImportDraft(
 			return loadDraft(tx, row.id);
 		})
 	);
+}
+
+async function requireImporter(tx: Tx, orgId: string): Promise<void> {
+	const [role] = await tx.query<{ ok: boolean }>(`select app.has_org_role($1, array['admin', 'editor']) as ok`, [orgId]);
+	if (!role?.ok) throw forbidden('Seuls les administrateurs et rédacteurs de la collectivité peuvent importer un SPASER.');
 }
 
 interface DraftRow {

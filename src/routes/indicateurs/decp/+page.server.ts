@@ -46,8 +46,10 @@ export const load: PageServerLoad = async (event) => {
 
 export const actions: Actions = {
 	import: async (event) => {
-		const { db, user, org } = await orgContext(event);
+		const { db, user, org, canWrite } = await orgContext(event);
 		if (!org) return fail(404, { message: "Choisissez d'abord une collectivité." });
+		// The right before the body: a viewer is refused before the upload is even read.
+		if (!canWrite) return fail(403, { message: 'Seuls les administrateurs et rédacteurs de la collectivité peuvent importer des données.' });
 		const form = await event.request.formData();
 		const file = form.get('file');
 		if (!(file instanceof File) || !file.size)

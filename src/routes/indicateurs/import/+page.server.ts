@@ -6,8 +6,10 @@ import { orgContext } from '../context.server';
 
 export const actions: Actions = {
 	default: async (event) => {
-		const { db, user, org } = await orgContext(event);
+		const { db, user, org, canWrite } = await orgContext(event);
 		if (!org) return fail(404, { message: "Choisissez d'abord une collectivité." });
+		// The right before the body: a viewer is refused before the upload is even read.
+		if (!canWrite) return fail(403, { message: 'Seuls les administrateurs et rédacteurs de la collectivité peuvent saisir des valeurs.' });
 		const form = await event.request.formData();
 		const file = form.get('file');
 		if (!(file instanceof File) || !file.size) return fail(400, { message: 'Choisissez un fichier CSV ou XLSX à importer.' });

@@ -132,6 +132,7 @@ export const indicatorEndpoints = [
 		body: decpUploadSchema,
 		response: decpImportSchema,
 		status: 201,
+		errors: [422, 429, 503],
 		handler: async ({ db, actor, params, body }) => {
 			const run = await importDecp(db, actor!, params.id, { name: body.fileName, bytes: new TextEncoder().encode(body.content) });
 			return new ApiResult(runDto(run), 201, { location: `${API_PREFIX}/organisations/${params.id}/decp-imports` });
@@ -143,7 +144,7 @@ export const indicatorEndpoints = [
 		operationId: 'getBenchmarkStatistic',
 		summary: 'Statistique anonymisée d’un groupe de pairs',
 		description:
-			'Médiane, quartiles, déciles (à partir de 10 contributeurs) et moyenne arrondis d’un indicateur commun pour un groupe de pairs (réseau ou région, × type, × taille). Refusée (status « refused » et motif) si moins de k collectivités contribuent, si l’une représente plus de 85 % du total, ou si le groupe diffère d’un autre groupe publiable de moins de k collectivités.',
+			'Médiane, quartiles, déciles (à partir de 10 contributeurs) et moyenne arrondis d’un indicateur commun pour un groupe de pairs (réseau ou région, × type, × taille), lus dans la dernière publication consolidée (chaque nuit, ou à la demande d’un animateur) : changer une valeur ne change rien avant la publication suivante. Seules les collectivités validées comptent. Refusée (« pas assez de collectivités comparables », sans nombre) si moins de k collectivités contribuent, si l’une représente plus de 85 % du total, ou si le groupe diffère d’un autre groupe publié de moins de k collectivités. Ma position est une bande par rapport aux quartiles publiés, jamais un rang.',
 		tags,
 		scope: 'read',
 		query: benchmarkQuerySchema,

@@ -327,9 +327,9 @@ export const spaserEndpoints = [
 		scope: 'read',
 		body: spaserImportPreviewInputSchema,
 		response: spaserImportPreviewSchema,
-		errors: [413],
-		handler: async ({ body }) => {
-			const a = await analyseImport(importInput(body));
+		errors: [413, 422, 429, 503],
+		handler: async ({ actor, body }) => {
+			const a = await analyseImport({ ...importInput(body), owner: actor!.id });
 			const labels = reviewLabels(a.state);
 			return {
 				fileKind: a.source.kind,
@@ -365,7 +365,7 @@ export const spaserEndpoints = [
 		body: spaserImportDocumentSchema,
 		response: spaserSchema,
 		status: 201,
-		errors: [413],
+		errors: [413, 422, 429, 503],
 		handler: async ({ db, actor, params, body }) => {
 			await getOrganisation(db, actor!, params.id);
 			const draft = await createImportDraft(db, actor!, params.id, importInput(body));

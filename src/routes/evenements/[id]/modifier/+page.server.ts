@@ -32,7 +32,8 @@ export const load: PageServerLoad = async (event) => {
 			registrationClosesAt: toLocalInput(e.registration_closes_at),
 			capacity: e.capacity?.toString() ?? '',
 			perOrgLimit: e.per_org_limit?.toString() ?? '',
-			offerHours: String(e.offer_hours)
+			offerHours: String(e.offer_hours),
+			checkinOpensMinutes: e.checkin_opens_minutes?.toString() ?? ''
 		},
 		groups: d.groups.map((g) => ({ id: g.id, title: g.title })),
 		sessions: programme(d),

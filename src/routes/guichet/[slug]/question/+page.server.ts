@@ -14,8 +14,15 @@ export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);
 	const db = await getDb();
 	const { network } = await orHttpError(getNetworkBySlug(db, user, event.params.slug));
-	const isBuyer = (await buyerNetworks(db, user)).some((n) => n.id === network.id);
-	return { network: { id: network.id, slug: network.slug, name: network.name }, isBuyer, stages: Object.entries(STAGES).map(([value, label]) => ({ value, label })) };
+	const mine = (await buyerNetworks(db, user)).find((n) => n.id === network.id);
+	const isBuyer = !!mine?.can_act;
+	const isReader = !!mine && !mine.can_act;
+	return {
+		network: { id: network.id, slug: network.slug, name: network.name },
+		isBuyer,
+		isReader,
+		stages: Object.entries(STAGES).map(([value, label]) => ({ value, label }))
+	};
 };
 
 export const actions: Actions = {

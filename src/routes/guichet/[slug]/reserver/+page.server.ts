@@ -18,7 +18,9 @@ export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);
 	const db = await getDb();
 	const { network } = await orHttpError(getNetworkBySlug(db, user, event.params.slug));
-	const isBuyer = (await buyerNetworks(db, user)).some((n) => n.id === network.id);
+	const mine = (await buyerNetworks(db, user)).find((n) => n.id === network.id);
+	const isBuyer = !!mine?.can_act;
+	const isReader = !!mine && !mine.can_act;
 	const profiles = (await orHttpError(listProfiles(db, user, network.id))).filter((p) => p.active);
 	const wanted = event.url.searchParams.get('animateur') ?? 'any';
 	const animatorId = profiles.some((p) => p.animator_id === wanted) ? wanted : 'any';
@@ -30,6 +32,7 @@ export const load: PageServerLoad = async (event) => {
 	return {
 		network: { id: network.id, slug: network.slug, name: network.name },
 		isBuyer,
+		isReader,
 		animators: profiles.map((p) => ({ id: p.animator_id, name: p.animator_name, topics: p.topics, minutes: p.session_minutes })),
 		animatorId,
 		days: groupSlots(slots),

@@ -2,4 +2,4 @@ import { redirect } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
 
 // Links in e-mails already sent point here.
-export const load: PageServerLoad = ({ params }) => redirect(308, `/guichet/demande/${params.id}`);
+export const load: PageServerLoad = ({ params }) => redirect(308, `/guichet/demande/${encodeURIComponent(params.id)}`);

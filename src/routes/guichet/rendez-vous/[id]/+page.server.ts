@@ -2,4 +2,4 @@ import { redirect } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
 
 // Links in e-mails and calendar events point here.
-export const load: PageServerLoad = ({ params }) => redirect(308, `/guichet/seance/${params.id}`);
+export const load: PageServerLoad = ({ params }) => redirect(308, `/guichet/seance/${encodeURIComponent(params.id)}`);

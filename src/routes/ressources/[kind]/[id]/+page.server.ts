@@ -12,6 +12,7 @@ import {
 	getVersion,
 	inclusionSearchUrl,
 	MAX_ATTACHMENT_BYTES,
+	canAttach,
 	recordUsage,
 	removeUsage,
 	resourcePath,
@@ -182,6 +183,9 @@ export const actions: Actions = {
 	attach: async (event) => {
 		const user = requireUser(event);
 		const db = await getDb();
+		// The right before the body: a user who may not attach is refused before the upload is even read.
+		if (!(await canAttach(db, user, event.params.id)))
+			return fail(403, { intent: 'attach', message: 'Seuls les administrateurs et rédacteurs de la collectivité ajoutent des pièces jointes.' });
 		const form = await event.request.formData();
 		const file = form.get('file');
 		if (!(file instanceof File) || !file.size)

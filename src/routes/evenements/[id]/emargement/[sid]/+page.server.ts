@@ -2,7 +2,7 @@ import { error } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { parseForm, requireUser, runAction } from '$lib/server/forms';
-import { checkIn, checkinList, getSession, undoCheckIn, walkIn } from '$lib/server/events/service';
+import { checkIn, checkinList, checkinOpensMessage, getSession, undoCheckIn, walkIn } from '$lib/server/events/service';
 import { checkInInputSchema, walkInInputSchema } from '$lib/schemas/events';
 import { formatHourMinute, formatRange } from '$lib/server/events/format';
 import { uuid } from '$lib/schemas/common';
@@ -23,6 +23,13 @@ export const load: PageServerLoad = async (event) => {
 	const list = q ? await checkinList(db, user, s.id, q) : all;
 	return {
 		session: { id: s.id, title: s.title, when: formatRange(s.starts_at, s.ends_at), room: s.room, eventId: s.event_id, eventTitle: s.event_title },
+		checkin: s.checkin,
+		checkinMessage:
+			s.checkin === 'before'
+				? checkinOpensMessage(s.checkin_opens_at)
+				: s.checkin === 'closed'
+					? 'Le pointage de cette séance est clos (sept jours après sa fin).'
+					: null,
 		q,
 		present: all.filter((r) => r.checked_at).length,
 		expected: all.length,

@@ -38,7 +38,8 @@ export const load: PageServerLoad = async (event) => {
 		qr: r.status === 'confirmed' ? await qrSvg(r.checkin_code) : null,
 		code: r.status === 'confirmed' ? r.checkin_code : null,
 		sessions: programme({ ...d, sessions: own }).map((s) => ({ ...s, attended: attendedIds.has(s.id) })),
-		attendedCount: attendedIds.size,
+		// An attestation exists only for sessions attended and ended.
+		attendedCount: reg.attended.filter((a) => a.certified).length,
 		answer: event.url.searchParams.get('reponse')
 	};
 };

@@ -16,6 +16,12 @@ export const load: PageServerLoad = async (event) => {
 export const actions: Actions = {
 	default: async (event) => {
 		const user = requireUser(event);
+		// The right before the body: someone who may not import is refused before the upload is even read.
+		const db = await getDb();
+		const org = await getOrganisationBySlug(db, user, event.params.slug).catch(() => null);
+		if (!org) return fail(404, { message: 'Cette collectivité n’existe pas ou vous n’y avez pas accès.', text: '' });
+		if (org.my_role !== 'admin' && org.my_role !== 'editor')
+			return fail(403, { message: 'Seuls les administrateurs et rédacteurs de la collectivité peuvent importer un SPASER.', text: '' });
 		let form: FormData;
 		try {
 			form = await event.request.formData();
@@ -28,9 +34,7 @@ export const actions: Actions = {
 		const hasFile = file instanceof File && file.size > 0;
 		if (!hasFile && !text.trim()) return fail(400, { message: 'Choisissez un fichier (.docx, .md ou .txt) ou collez le texte de votre SPASER.', text });
 		if (hasFile && file.size > MAX_IMPORT_BYTES) return fail(413, { message: 'Le fichier est trop volumineux\u00a0: 10\u00a0Mo au plus.', text });
-		const db = await getDb();
 		const res = await runAction({}, async () => {
-			const org = await getOrganisationBySlug(db, user, event.params.slug);
 			return hasFile
 				? createImportDraft(db, user, org.id, { bytes: new Uint8Array(await file.arrayBuffer()), fileName: file.name })
 				: createImportDraft(db, user, org.id, { text, fileName: 'texte-colle.txt' });
