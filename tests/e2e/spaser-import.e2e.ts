@@ -105,7 +105,7 @@ test('imports a Word SPASER after adjusting the detected tree, then two people c
 	await expect(page).toHaveURL(/\/spaser\/[0-9a-f-]{36}\?importe=\d+/);
 	const spaserUrl = page.url().split('?')[0];
 	await expect(page.getByText(/Import terminé/)).toBeVisible();
-	await expect(page.getByTestId('connection-status')).toContainText('Connecté — modifications enregistrées');
+	await expect(page.getByTestId('connection-status')).toHaveText('Enregistré');
 	await expect(page.getByTestId('outline-node').first()).toContainText('Transformation écologique de la commande publique');
 
 	// The original file is attached and downloadable
@@ -117,7 +117,7 @@ test('imports a Word SPASER after adjusting the detected tree, then two people c
 	// Co-editing: the collectivité's admin opens it and sees the editor's change live
 	const admin = await newSession(browser, DEMO.orgAdmin);
 	await admin.page.goto(spaserUrl);
-	await expect(admin.page.getByTestId('connection-status')).toContainText('Connecté — modifications enregistrées');
+	await expect(admin.page.getByTestId('connection-status')).toHaveText('Enregistré');
 	await expect(admin.page.getByTestId('outline-node').first()).toContainText('Transformation écologique de la commande publique');
 	const suffix = ` — revu ${Date.now()}`;
 	const live = page.getByLabel('Titre', { exact: true });

@@ -2,11 +2,19 @@
 //   settings: Y.Map  { levelNames: string[], numbering: 'global' | 'per_parent' }
 //   nodes:    Y.Map<Y.Map> keyed by node id; each node map holds
 //     parentId (string|null), order (fractional key), title (Y.Text), body (Y.XmlFragment, edited by Tiptap),
-//     kind, status, pilot (string), resources/tools/links (string[]), targets (Y.Map<targetId, Target>)
+//     kind, status, pilot (Y.Text), resources/tools (Y.Text, comma-separated), links (Y.Array<node id>),
+//     targets (Y.Map<targetId, Y.Map>): each target a Y.Map whose label/indicatorCode/unit/scope are Y.Text and
+//     whose other fields are plain values, so that two people editing different fields never overwrite each other
+// Every short text a person types into is a Y.Text (edited through $lib/spaser/ybinding), so concurrent typing
+// merges character by character. Documents written before that stored pilot as a string, resources/tools as
+// string[], links as string[], targets as plain objects and settings.levelNames as string[]: every reader here
+// accepts both shapes,
+// and upgradeLegacyFields() converts the old shapes when a writer opens the document.
 // The tree is flat (parent pointer + order key) so that concurrent inserts and moves merge; readTree() turns
 // it into the numbered outline and repairs what concurrency can produce (cycles, orphans, too deep).
 import * as Y from 'yjs';
 import { jitter, keyBetween } from './order';
+import { applyTextChange } from './ytext';
 import { fragmentToJson, setFragmentJson } from './rich';
 import {
 	MAX_DEPTH,
@@ -33,20 +41,70 @@ export function newId(): string {
 	return crypto.randomUUID();
 }
 
+/** The text of a Y.Text, or of a value stored by older documents (string, or string[] joined with « , »). */
+export function readText(v: unknown): string {
+	if (v instanceof Y.Text) return v.toString();
+	if (Array.isArray(v)) return v.map(String).join(', ');
+	return v === null || v === undefined ? '' : String(v);
+}
+
+/** A comma-separated list field (resources, tools) as its items. */
+function readList(v: unknown): string[] {
+	if (Array.isArray(v)) return v.map(String);
+	return readText(v)
+		.split(',')
+		.map((x) => x.trim())
+		.filter(Boolean);
+}
+
+/** Replaces the text at map[key] by `value` with a minimal edit; a legacy plain value becomes a Y.Text. */
+function writeText(map: Y.Map<unknown>, key: string, value: string) {
+	const cur = map.get(key);
+	if (cur instanceof Y.Text) {
+		if (cur.doc) applyTextChange(cur, value);
+		else if (cur.toString() !== value) map.set(key, new Y.Text(value));
+	} else map.set(key, new Y.Text(value));
+}
+
+function levelNamesArray(doc: Y.Doc): Y.Array<Y.Text> | null {
+	const v = settingsMap(doc).get('levelNames');
+	return v instanceof Y.Array ? (v as Y.Array<Y.Text>) : null;
+}
+
 export function readSettings(doc: Y.Doc): DocSettings {
 	const s = settingsMap(doc);
-	const levelNames = s.get('levelNames');
+	const raw = s.get('levelNames');
 	const numbering = s.get('numbering');
+	let levelNames: string[] = [];
+	if (raw instanceof Y.Array) {
+		levelNames = (raw.toArray() as unknown[]).map((t) => readText(t).trim());
+		while (levelNames.length && !levelNames.at(-1)) levelNames.pop();
+		// a name being retyped can be empty for a moment: its level still needs a name
+		levelNames = levelNames.map((n, i) => n || `Niveau ${i + 1}`);
+	} else if (Array.isArray(raw)) levelNames = raw as string[];
 	return {
-		levelNames: Array.isArray(levelNames) && levelNames.length ? (levelNames as string[]) : DEFAULT_SETTINGS.levelNames,
+		levelNames: levelNames.length ? levelNames : DEFAULT_SETTINGS.levelNames,
 		numbering: numbering === 'per_parent' ? 'per_parent' : 'global'
 	};
+}
+
+/** The Y.Text of level `i`'s name (0-based), or null while the document still stores a plain list. */
+export function levelNameText(doc: Y.Doc, i: number): Y.Text | null {
+	return levelNamesArray(doc)?.get(i) ?? null;
 }
 
 export function writeSettings(doc: Y.Doc, settings: Partial<DocSettings>) {
 	doc.transact(() => {
 		const s = settingsMap(doc);
-		if (settings.levelNames) s.set('levelNames', settings.levelNames.slice(0, MAX_DEPTH).map((n) => n.trim()).filter(Boolean));
+		if (settings.levelNames) {
+			const names = settings.levelNames.slice(0, MAX_DEPTH).map((n) => n.trim()).filter(Boolean);
+			let arr = levelNamesArray(doc);
+			if (!arr || arr.length !== MAX_DEPTH) {
+				arr = new Y.Array<Y.Text>();
+				arr.push(Array.from({ length: MAX_DEPTH }, (_, i) => new Y.Text(names[i] ?? '')));
+				s.set('levelNames', arr);
+			} else for (let i = 0; i < MAX_DEPTH; i++) applyTextChange(arr.get(i), names[i] ?? '');
+		}
 		if (settings.numbering) s.set('numbering', settings.numbering);
 	});
 }
@@ -123,12 +181,12 @@ export function addNode(doc: Y.Doc, input: NewNode): string {
 		n.set('body', new Y.XmlFragment());
 		n.set('kind', input.kind ?? 'normal');
 		n.set('status', input.status ?? 'a_lancer');
-		n.set('pilot', input.pilot ?? '');
-		n.set('resources', input.resources ?? []);
-		n.set('tools', input.tools ?? []);
-		n.set('links', input.links ?? []);
-		const targets = new Y.Map<Target>();
-		for (const t of input.targets ?? []) targets.set(t.id, t);
+		n.set('pilot', new Y.Text(input.pilot ?? ''));
+		n.set('resources', new Y.Text((input.resources ?? []).join(', ')));
+		n.set('tools', new Y.Text((input.tools ?? []).join(', ')));
+		n.set('links', Y.Array.from(input.links ?? []));
+		const targets = new Y.Map<unknown>();
+		for (const t of input.targets ?? []) targets.set(t.id, targetMap(t));
 		n.set('targets', targets);
 		nodesMap(doc).set(id, n);
 		if (input.body?.length) setFragmentJson(n.get('body') as Y.XmlFragment, input.body);
@@ -158,20 +216,166 @@ export function setTitle(doc: Y.Doc, id: string, title: string) {
 
 export type NodePatch = Partial<Pick<PlainNode, 'kind' | 'status' | 'pilot' | 'resources' | 'tools' | 'links'>>;
 
+/** Writes only the fields in `patch` (text fields as minimal edits, so concurrent typing elsewhere is kept). */
+export function writeNodeFields(n: Y.Map<unknown>, patch: NodePatch) {
+	for (const [k, v] of Object.entries(patch)) {
+		if (v === undefined) continue;
+		if (k === 'pilot') writeText(n, k, v as string);
+		else if (k === 'resources' || k === 'tools') {
+			if (JSON.stringify(readList(n.get(k))) !== JSON.stringify(v)) writeText(n, k, (v as string[]).join(', '));
+		} else if (k === 'links') writeLinks(n, v as string[]);
+		else n.set(k, v);
+	}
+}
+
+function readLinks(v: unknown): string[] {
+	const list = v instanceof Y.Array ? (v.toArray() as unknown[]) : Array.isArray(v) ? (v as unknown[]) : [];
+	return [...new Set(list.map(String))];
+}
+
+/** Makes a node's links equal `wanted` by adding and removing single ids (a colleague's other links are kept). */
+function writeLinks(n: Y.Map<unknown>, wanted: string[]) {
+	const cur = n.get('links');
+	if (!(cur instanceof Y.Array)) {
+		n.set('links', Y.Array.from([...new Set(wanted)]));
+		return;
+	}
+	const arr = cur as Y.Array<string>;
+	const keep = new Set(wanted);
+	for (let i = arr.length - 1; i >= 0; i--) if (!keep.has(arr.get(i)) || arr.toArray().indexOf(arr.get(i)) < i) arr.delete(i, 1);
+	const have = new Set(arr.toArray());
+	const missing = wanted.filter((id) => !have.has(id));
+	if (missing.length) arr.push([...new Set(missing)]);
+}
+
+/** Links or unlinks one other element, leaving the node's other links as they are. */
+export function setLink(doc: Y.Doc, id: string, otherId: string, on: boolean) {
+	const n = getNode(doc, id);
+	if (!n) return;
+	const links = readLinks(n.get('links')).filter((l) => l !== otherId);
+	doc.transact(() => writeLinks(n, on ? [...links, otherId] : links));
+}
+
 export function updateNode(doc: Y.Doc, id: string, patch: NodePatch) {
 	const n = getNode(doc, id);
 	if (!n) throw new Error('node not found');
-	doc.transact(() => {
-		for (const [k, v] of Object.entries(patch)) if (v !== undefined) n.set(k, v);
-	});
+	doc.transact(() => writeNodeFields(n, patch));
+}
+
+/** The short text fields of a node and of a target that people type into (each a Y.Text). */
+export const NODE_TEXT_FIELDS = ['pilot', 'resources', 'tools'] as const;
+export const TARGET_TEXT_FIELDS = ['label', 'indicatorCode', 'unit', 'scope'] as const;
+export type NodeTextField = 'title' | (typeof NODE_TEXT_FIELDS)[number];
+export type TargetTextField = (typeof TARGET_TEXT_FIELDS)[number];
+
+/** The Y.Text of a node's short field, or null when absent or still stored the old way (see upgradeLegacyFields). */
+export function nodeText(doc: Y.Doc, id: string, field: NodeTextField): Y.Text | null {
+	const v = getNode(doc, id)?.get(field);
+	return v instanceof Y.Text ? v : null;
+}
+
+function targetMap(t: Target): Y.Map<unknown> {
+	const m = new Y.Map<unknown>();
+	for (const [k, v] of Object.entries(t)) m.set(k, (TARGET_TEXT_FIELDS as readonly string[]).includes(k) ? new Y.Text((v as string | null) ?? '') : v);
+	return m;
+}
+
+/** A target as plain data, from its Y.Map or from the plain object older documents stored. */
+export function readTarget(v: unknown): Target {
+	if (!(v instanceof Y.Map)) return v as Target;
+	const m = v as Y.Map<unknown>;
+	const num = (k: string) => (typeof m.get(k) === 'number' ? (m.get(k) as number) : null);
+	return {
+		id: String(m.get('id') ?? ''),
+		indicatorCode: readText(m.get('indicatorCode')) || null,
+		label: readText(m.get('label')),
+		unit: readText(m.get('unit')),
+		value: num('value'),
+		year: num('year'),
+		milestones: Array.isArray(m.get('milestones')) ? (m.get('milestones') as Target['milestones']) : [],
+		baselineYear: num('baselineYear'),
+		relative: m.get('relative') === true,
+		thresholdEurHt: num('thresholdEurHt'),
+		scope: readText(m.get('scope'))
+	};
+}
+
+function targetsOf(doc: Y.Doc, nodeId: string): Y.Map<unknown> {
+	return getNode(doc, nodeId)!.get('targets') as Y.Map<unknown>;
+}
+
+/** Writes a target: only the fields that differ, text fields as minimal edits; a legacy target becomes a Y.Map. */
+export function writeTarget(targets: Y.Map<unknown>, t: Target) {
+	const cur = targets.get(t.id);
+	if (!(cur instanceof Y.Map)) {
+		targets.set(t.id, targetMap(t));
+		return;
+	}
+	const m = cur as Y.Map<unknown>;
+	for (const [k, v] of Object.entries(t)) {
+		if ((TARGET_TEXT_FIELDS as readonly string[]).includes(k)) writeText(m, k, (v as string | null) ?? '');
+		else if (JSON.stringify(m.get(k)) !== JSON.stringify(v)) m.set(k, v);
+	}
 }
 
 export function setTarget(doc: Y.Doc, nodeId: string, target: Target) {
-	(getNode(doc, nodeId)!.get('targets') as Y.Map<Target>).set(target.id, target);
+	doc.transact(() => writeTarget(targetsOf(doc, nodeId), target));
+}
+
+/** Sets some fields of a target (the others untouched, so a colleague's concurrent change to them is kept). */
+export function patchTarget(doc: Y.Doc, nodeId: string, targetId: string, patch: Partial<Omit<Target, 'id'>>) {
+	const cur = targetsOf(doc, nodeId).get(targetId);
+	if (cur === undefined) return;
+	setTarget(doc, nodeId, { ...readTarget(cur), ...patch, id: targetId });
+}
+
+/** The Y.Text of a target's short field, or null when absent or still stored the old way. */
+export function targetText(doc: Y.Doc, nodeId: string, targetId: string, field: TargetTextField): Y.Text | null {
+	const t = getNode(doc, nodeId)?.get('targets');
+	const m = t instanceof Y.Map ? t.get(targetId) : undefined;
+	const v = m instanceof Y.Map ? m.get(field) : undefined;
+	return v instanceof Y.Text ? v : null;
 }
 
 export function removeTarget(doc: Y.Doc, nodeId: string, targetId: string) {
-	(getNode(doc, nodeId)!.get('targets') as Y.Map<Target>).delete(targetId);
+	targetsOf(doc, nodeId).delete(targetId);
+}
+
+/**
+ * Converts what older documents stored as plain values (pilot string, resources/tools arrays, plain target
+ * objects, levelNames array) into the shared types above, in one change; returns whether anything changed.
+ * Run by a writer's editor once synced. Two writers opening the same old document at the same instant both
+ * convert; Yjs keeps one conversion (same text), so nothing is lost unless someone types within the few
+ * milliseconds before the other conversion arrives.
+ */
+export function upgradeLegacyFields(doc: Y.Doc): boolean {
+	let changed = false;
+	doc.transact(() => {
+		const raw = settingsMap(doc).get('levelNames');
+		if (!(raw instanceof Y.Array) || raw.length !== MAX_DEPTH) {
+			writeSettings(doc, { levelNames: readSettings(doc).levelNames });
+			changed = true;
+		}
+		nodesMap(doc).forEach((n) => {
+			for (const f of NODE_TEXT_FIELDS) {
+				if (n.get(f) instanceof Y.Text) continue;
+				n.set(f, new Y.Text(f === 'pilot' ? readText(n.get(f)) : readList(n.get(f)).join(', ')));
+				changed = true;
+			}
+			if (!(n.get('links') instanceof Y.Array)) {
+				n.set('links', Y.Array.from(readLinks(n.get('links'))));
+				changed = true;
+			}
+			const targets = n.get('targets');
+			if (!(targets instanceof Y.Map)) return;
+			(targets as Y.Map<unknown>).forEach((t, id) => {
+				if (t instanceof Y.Map) return;
+				targets.set(id, targetMap(t as Target));
+				changed = true;
+			});
+		});
+	}, 'upgrade');
+	return changed;
 }
 
 /** Moves a node under `parentId` after `afterId`; refuses cycles and depth > 5. */
@@ -200,21 +404,20 @@ export function removeNode(doc: Y.Doc, id: string) {
 }
 
 function readPlain(id: string, n: Y.Map<unknown>): PlainNode {
-	const arr = (v: unknown) => (Array.isArray(v) ? (v as string[]) : []);
 	const targets = n.get('targets');
 	return {
 		id,
 		parentId: (n.get('parentId') as string | null) ?? null,
 		order: String(n.get('order') ?? ''),
-		title: n.get('title') instanceof Y.Text ? (n.get('title') as Y.Text).toString() : String(n.get('title') ?? ''),
+		title: readText(n.get('title')),
 		body: n.get('body') instanceof Y.XmlFragment ? fragmentToJson(n.get('body') as Y.XmlFragment) : [],
 		kind: (n.get('kind') as NodeKind) ?? 'normal',
 		status: (n.get('status') as NodeStatus) ?? 'a_lancer',
-		pilot: String(n.get('pilot') ?? ''),
-		resources: arr(n.get('resources')),
-		tools: arr(n.get('tools')),
-		links: arr(n.get('links')),
-		targets: targets instanceof Y.Map ? [...(targets as Y.Map<Target>).values()].sort((a, b) => a.id.localeCompare(b.id)) : []
+		pilot: readText(n.get('pilot')),
+		resources: readList(n.get('resources')),
+		tools: readList(n.get('tools')),
+		links: readLinks(n.get('links')),
+		targets: targets instanceof Y.Map ? [...(targets as Y.Map<unknown>).values()].map(readTarget).sort((a, b) => a.id.localeCompare(b.id)) : []
 	};
 }
 

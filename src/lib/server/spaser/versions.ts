@@ -5,9 +5,10 @@ import { asService, withUser, type Actor, type Database, type Tx } from '../db';
 import { AppError, forbidden, notFound, toAppError } from '../errors';
 import { outlineContent, parseDocContent } from '../../spaser/content-schema';
 import { compareContents, type ContentComparison } from '../../spaser/diff';
-import type { PlainNode, Target } from '../../spaser/model';
+import type { PlainNode } from '../../spaser/model';
 import { fragmentToJson, setFragmentJson } from '../../spaser/rich';
-import { addNode, exportContent, nodesMap, writeSettings, type DocContent } from '../../spaser/ydoc';
+import { applyTextChange } from '../../spaser/ytext';
+import { addNode, exportContent, nodesMap, readTarget, writeNodeFields, writeSettings, writeTarget, type DocContent } from '../../spaser/ydoc';
 
 export type VersionKind = 'auto' | 'named' | 'imported' | 'restored' | 'bilan';
 
@@ -180,22 +181,6 @@ export async function compareVersions(
 
 const stable = (v: unknown) => JSON.stringify(v, (_k, val) => (val && typeof val === 'object' && !Array.isArray(val) ? Object.fromEntries(Object.entries(val).sort(([x], [y]) => (x < y ? -1 : 1))) : val));
 
-/** Replaces a Y.Text's content by `next` with a minimal edit (common prefix and suffix kept). */
-function setTextMinimal(text: Y.Text, next: string) {
-	const cur = text.toString();
-	if (cur === next) return;
-	let start = 0;
-	while (start < cur.length && start < next.length && cur[start] === next[start]) start++;
-	let endCur = cur.length;
-	let endNext = next.length;
-	while (endCur > start && endNext > start && cur[endCur - 1] === next[endNext - 1]) {
-		endCur--;
-		endNext--;
-	}
-	if (endCur > start) text.delete(start, endCur - start);
-	if (endNext > start) text.insert(start, next.slice(start, endNext));
-}
-
 function syncNode(m: Y.Map<unknown>, n: PlainNode) {
 	if ((m.get('parentId') ?? null) !== n.parentId) m.set('parentId', n.parentId);
 	if (m.get('order') !== n.order) m.set('order', n.order);
@@ -204,24 +189,23 @@ function syncNode(m: Y.Map<unknown>, n: PlainNode) {
 		title = new Y.Text();
 		m.set('title', title);
 	}
-	setTextMinimal(title as Y.Text, n.title);
+	applyTextChange(title as Y.Text, n.title);
 	let body = m.get('body');
 	if (!(body instanceof Y.XmlFragment)) {
 		body = new Y.XmlFragment();
 		m.set('body', body);
 	}
 	if (stable(fragmentToJson(body as Y.XmlFragment)) !== stable(n.body)) setFragmentJson(body as Y.XmlFragment, n.body);
-	for (const key of ['kind', 'status', 'pilot'] as const) if (m.get(key) !== n[key]) m.set(key, n[key]);
-	for (const key of ['resources', 'tools', 'links'] as const) if (stable(m.get(key) ?? []) !== stable(n[key])) m.set(key, [...n[key]]);
+	writeNodeFields(m, { kind: n.kind, status: n.status, pilot: n.pilot, resources: n.resources, tools: n.tools, links: n.links });
 	let targets = m.get('targets');
 	if (!(targets instanceof Y.Map)) {
-		targets = new Y.Map<Target>();
+		targets = new Y.Map<unknown>();
 		m.set('targets', targets);
 	}
-	const tm = targets as Y.Map<Target>;
+	const tm = targets as Y.Map<unknown>;
 	const wanted = new Map(n.targets.map((t) => [t.id, t]));
 	for (const id of [...tm.keys()]) if (!wanted.has(id)) tm.delete(id);
-	for (const [id, t] of wanted) if (stable(tm.get(id)) !== stable(t)) tm.set(id, t);
+	for (const [id, t] of wanted) if (stable(readTarget(tm.get(id))) !== stable(t)) writeTarget(tm, t);
 }
 
 /**
