@@ -28,7 +28,6 @@ import { spaserWorld, type SpaserWorld } from './spaser-fixture';
 interface Sock {
 	ws: WebSocket;
 	messages: Uint8Array[];
-	closed: Promise<{ code: number; reason: string }>;
 	closeInfo: { code: number; reason: string } | null;
 }
 
@@ -70,13 +69,8 @@ describe.each(engines)('collaboration: sessions and text of updates (%s)', (kind
 	async function open(base: string, docId: string, token: string): Promise<Sock> {
 		const ws = new WebSocket(`${base}/${docId}`, { origin: TEST_ORIGIN, headers: { cookie: `${SESSION_COOKIE}=${token}` } });
 		socks.push(ws);
-		const s: Sock = { ws, messages: [], closed: null as never, closeInfo: null };
-		s.closed = new Promise((res) =>
-			ws.on('close', (code, reason) => {
-				s.closeInfo = { code, reason: reason.toString('utf8') };
-				res(s.closeInfo);
-			})
-		);
+		const s: Sock = { ws, messages: [], closeInfo: null };
+		ws.on('close', (code, reason) => (s.closeInfo = { code, reason: reason.toString('utf8') }));
 		ws.on('message', (d: Buffer) => s.messages.push(new Uint8Array(d)));
 		await new Promise<void>((res, rej) => {
 			ws.on('open', () => res());
@@ -221,7 +215,10 @@ describe.each(engines)('collaboration: sessions and text of updates (%s)', (kind
 			const before = await rows(docId);
 
 			s.ws.send(syncMessage(2, make()));
-			expect(await s.closed).toEqual({ code: CLOSE.INVALID_TEXT.code, reason: 'Texte refusé\u00a0: caractère non valable' });
+			expect(await waitFor(() => s.closeInfo, { timeout: 3000, message: 'socket closed' })).toEqual({
+				code: CLOSE.INVALID_TEXT.code,
+				reason: 'Texte refusé\u00a0: caractère non valable'
+			});
 			await new Promise((r) => setTimeout(r, 100));
 			expect(await rows(docId)).toBe(before);
 
