@@ -12,6 +12,28 @@ export function hasBadChars(s: string): boolean {
 	return s.includes('\0') || LONE_SURROGATE.test(s);
 }
 
+const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, 'g');
+
+/** The text without NUL characters, each lone surrogate replaced by U+FFFD (for content already stored). */
+export function cleanText(s: string): string {
+	return hasBadChars(s) ? s.replace(/\0/g, '').replace(LONE_SURROGATES, '\ufffd') : s;
+}
+
+/**
+ * A copy of a JSON-like value whose strings (values and keys) went through cleanText: what is read from a
+ * document that already holds such characters can still be written to PostgreSQL and exported.
+ */
+export function cleanStrings<T>(value: T): T {
+	if (typeof value === 'string') return cleanText(value) as T;
+	if (Array.isArray(value)) return value.map((v) => cleanStrings(v)) as T;
+	if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+		const out: Record<string, unknown> = {};
+		for (const [k, v] of Object.entries(value)) out[cleanText(k)] = cleanStrings(v);
+		return out as T;
+	}
+	return value;
+}
+
 /** The first string (value or key) in a parsed JSON value that holds a NUL or a lone surrogate, as a path. */
 export function findBadString(value: unknown, path = ''): string | null {
 	if (typeof value === 'string') return hasBadChars(value) ? path || '_' : null;

@@ -8,6 +8,7 @@
 // rows of tables whose foreign key to users is ON DELETE CASCADE (credentials, sessions, tokens, memberships,
 // animator roles, calendar feeds, drafts…), found from the catalogue, so a table added later is covered.
 import { limitPasswordChecks } from '../auth/service';
+import { sessionsEnded } from '../auth/session';
 import { AppError } from '../errors';
 import { verifyPassword } from '../auth/password';
 import { asService, type Actor, type Database, type Tx } from '../db';
@@ -110,4 +111,5 @@ export async function deleteAccount(db: Database, actor: Actor, password: string
 			[actor.id, DELETED_NAME]
 		);
 	});
+	sessionsEnded(actor.id);
 }

@@ -5,7 +5,7 @@ import { AppError } from '../errors';
 import { hashSecret, randomToken, secretMatches, splitToken } from './crypto';
 import { hashPassword, passwordProblem, verifyPassword } from './password';
 import { LOGIN_LIMITS, SIGNUP_LIMITS, hit, loginDelayMs, release, reset } from './rate-limit';
-import { createSession, invalidateUserSessions } from './session';
+import { createSession, invalidateUserSessions, sessionsEnded } from './session';
 
 const VERIFY_TTL_H = 48;
 const RESET_TTL_MIN = 60;
@@ -240,7 +240,7 @@ export async function resetPassword(db: Database, token: string, newPassword: st
 	const passwordHashP = (async () => {
 		return { hash: await hashPassword(newPassword) };
 	})();
-	return asService(db, 'password reset', async (tx) => {
+	const result = await asService(db, 'password reset', async (tx) => {
 		const row = await consumeToken(tx, token, 'password_reset');
 		if (!row) throw new AppError('token_invalid', "Ce lien de réinitialisation n'est pas valable.", 400);
 		const [u] = await tx.query<{ email: string; display_name: string }>('select email, display_name from public.users where id = $1', [row.user_id]);
@@ -256,6 +256,8 @@ export async function resetPassword(db: Database, token: string, newPassword: st
 		await tx.query(`delete from public.rate_limits where key = $1 or starts_with(key, $2)`, [`login:fail:account:${email}`, `login:fail:pair:${email}|`]);
 		return { userId: row.user_id };
 	});
+	sessionsEnded(result.userId);
+	return result;
 }
 
 /**
@@ -285,6 +287,7 @@ export async function changePassword(db: Database, userId: string, current: stri
 		await tx.query('update public.user_credentials set password_hash = $2, updated_at = now() where user_id = $1', [userId, hash]);
 		await invalidateUserSessions(tx, userId, keepSessionId);
 	});
+	sessionsEnded(userId);
 }
 
 export async function updateProfile(db: Database, actor: { id: string }, displayName: string) {
@@ -311,4 +314,5 @@ async function endEverySessionAndToken(tx: Tx, userId: string) {
  */
 export async function logoutEverywhere(db: Database, actor: { id: string }) {
 	await withUser(db, actor, (tx) => endEverySessionAndToken(tx, actor.id));
+	sessionsEnded(actor.id);
 }

@@ -97,8 +97,42 @@ export async function validateSessionToken(
 	});
 }
 
+const ENDED = Symbol.for('spaser.sessions.ended');
+type EndedHolder = { [ENDED]?: Set<(userId: string) => void> };
+
+/**
+ * Listens for "some sessions of this user just ended" (after the deleting transaction): the collaboration server
+ * re-validates that user's open sockets at once. One set per process (globalThis: Vite reloads share it).
+ */
+export function onSessionsEnded(fn: (userId: string) => void): () => void {
+	const g = globalThis as EndedHolder;
+	const set = (g[ENDED] ??= new Set());
+	set.add(fn);
+	return () => set.delete(fn);
+}
+
+/** Tells the listeners that sessions of `userId` were deleted (call once the deletion is committed). */
+export function sessionsEnded(userId: string) {
+	for (const fn of (globalThis as EndedHolder)[ENDED] ?? []) {
+		try {
+			fn(userId);
+		} catch {
+			/* a listener never blocks a sign-out */
+		}
+	}
+}
+
+/** Whether a session still exists and is not past its inactivity timeout. */
+export async function sessionAlive(db: Database, sessionId: string): Promise<boolean> {
+	const rows = await asService(db, 'session re-check', (tx) =>
+		tx.query('select 1 from public.sessions where id = $1 and last_verified_at > $2', [sessionId, new Date(Date.now() - INACTIVITY_TIMEOUT_MS)])
+	);
+	return rows.length > 0;
+}
+
 export async function invalidateSession(db: Database, sessionId: string) {
-	await asService(db, 'logout', (tx) => tx.query('delete from public.sessions where id = $1', [sessionId]));
+	const rows = await asService(db, 'logout', (tx) => tx.query<{ user_id: string }>('delete from public.sessions where id = $1 returning user_id', [sessionId]));
+	for (const r of rows) sessionsEnded(r.user_id);
 }
 
 /** "Log out everywhere" (and after a password change): every session of the user. */

@@ -4,7 +4,7 @@
 // versions fed by its changes. server.js (production) and the Vite plugin (dev) hand it their upgrades.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { SESSION_COOKIE, validateSessionToken } from '../auth/session';
+import { onSessionsEnded, SESSION_COOKIE, sessionAlive, validateSessionToken } from '../auth/session';
 import { getDb, withUser, type Database } from '../db';
 import { log } from '../log';
 import { createProjectionScheduler, type ProjectionScheduler } from '../spaser/projection';
@@ -12,10 +12,10 @@ import { maybeAutoSnapshot } from '../spaser/versions';
 import { readLiveDoc, setCollabServer } from '../spaser/live';
 import { colorFor } from '../../spaser/ytext';
 import { openPostgres } from '../db/postgres';
-import { createCollabServer, type CollabServer } from './server';
+import { createCollabServer, type CollabAccess, type CollabServer, type CollabServerOptions, type CollabUser } from './server';
 
 const KEY = Symbol.for('spaser.collab.runtime');
-type Runtime = { db: Database; server: CollabServer; projection: ProjectionScheduler; store: Database | null };
+type Runtime = { db: Database; server: CollabServer; projection: ProjectionScheduler; store: Database | null; unfollow: () => void };
 type Holder = { [KEY]?: Promise<Runtime> };
 
 function readCookie(header: string | undefined, name: string): string | null {
@@ -31,6 +31,34 @@ export function allowedOrigins(env: NodeJS.ProcessEnv = process.env): string[] {
 	if (env.ORIGIN) return [env.ORIGIN];
 	const port = env.PORT || '3000';
 	return [`http://localhost:${port}`, `http://127.0.0.1:${port}`, 'http://localhost:5173', 'http://127.0.0.1:5173'];
+}
+
+/**
+ * Authentication by the session cookie, authorisation by `app.spaser_access()` under the user's own RLS, and the
+ * re-check of the session a socket was opened with (a sign-out everywhere or a password reset ends it).
+ */
+export function sessionAuth(db: Database): Pick<CollabServerOptions, 'authenticate' | 'authorize' | 'sessionAlive'> {
+	return {
+		async authenticate(req: IncomingMessage): Promise<CollabUser | null> {
+			const token = readCookie(req.headers.cookie, SESSION_COOKIE);
+			if (!token) return null;
+			const result = await validateSessionToken(db, token);
+			if (!result) return null;
+			return { userId: result.user.id, name: result.user.displayName, color: colorFor(result.user.id), sessionId: result.session.id };
+		},
+		async authorize(userId: string, docId: string): Promise<CollabAccess | null> {
+			const [row] = await withUser(db, { id: userId }, (tx) =>
+				tx.query<{ access: CollabAccess | null }>('select app.spaser_access($1) as access', [docId])
+			);
+			return row?.access ?? null;
+		},
+		sessionAlive: (sessionId: string) => sessionAlive(db, sessionId)
+	};
+}
+
+/** Sessions ended in this process close that user's sockets at once (other instances: within recheckMs). */
+export function followSessionEnds(server: CollabServer): () => void {
+	return onSessionsEnded((userId) => void server.recheckUser(userId));
 }
 
 export function startCollab(db: Database): Promise<Runtime> {
@@ -51,24 +79,12 @@ export function startCollab(db: Database): Promise<Runtime> {
 		const server = createCollabServer({
 			db: store ?? db,
 			allowedOrigins: allowedOrigins(),
-			async authenticate(req: IncomingMessage) {
-				const token = readCookie(req.headers.cookie, SESSION_COOKIE);
-				if (!token) return null;
-				const result = await validateSessionToken(db, token);
-				if (!result) return null;
-				return { userId: result.user.id, name: result.user.displayName, color: colorFor(result.user.id) };
-			},
-			async authorize(userId: string, docId: string) {
-				const [row] = await withUser(db, { id: userId }, (tx) =>
-					tx.query<{ access: 'write' | 'read' | null }>('select app.spaser_access($1) as access', [docId])
-				);
-				return row?.access ?? null;
-			},
+			...sessionAuth(db),
 			onChange: (docId) => projection.schedule(docId),
 			log
 		});
 		setCollabServer(db, server);
-		return { db, server, projection, store };
+		return { db, server, projection, store, unfollow: followSessionEnds(server) };
 	})();
 	return g[KEY]!;
 }
@@ -78,7 +94,8 @@ export async function stopCollab() {
 	const rt = g[KEY];
 	g[KEY] = undefined;
 	if (!rt) return;
-	const { db, server, projection, store } = await rt;
+	const { db, server, projection, store, unfollow } = await rt;
+	unfollow();
 	await server.close();
 	await projection.close();
 	await store?.close();

@@ -32,6 +32,10 @@ export const CLOSE = {
 	/** Normal shutdown of the server: the client reconnects (to another instance, or after the restart). */
 	GOING_AWAY: { code: 1001, reason: 'Serveur en cours de redémarrage' },
 	INVALID_MESSAGE: { code: 4400, reason: 'Message invalide' },
+	/** The session that opened the socket ended (sign-out, sign-out everywhere, password reset). */
+	SESSION_ENDED: { code: 4401, reason: 'Session terminée\u00a0: reconnectez-vous' },
+	/** An update inserting a NUL or a lone surrogate: not applied, not stored. */
+	INVALID_TEXT: { code: 4422, reason: 'Texte refusé\u00a0: caractère non valable' },
 	ACCESS_REVOKED: { code: 4403, reason: 'Accès retiré' },
 	/** A read-only connection kept sending changes (they were all dropped). */
 	READ_ONLY: { code: 4405, reason: 'Lecture seule\u00a0: modifications refusées' },

@@ -25,6 +25,9 @@
 //   downgrading in place, because the client would otherwise keep typing into a document that silently drops
 //   its changes); read → write → upgraded in place, and the server sends a new sync step 1 so that the client's
 //   state (including anything it typed while read-only, which the UI should prevent) is merged and stored.
+// - Sessions: a connection opened with a session (CollabUser.sessionId) is closed 4401 « Session terminée » once
+//   `sessionAlive` says it ended: within `recheckMs`, and at once on this instance through `recheckUser` (called
+//   when a user's sessions are ended: sign-out, sign-out everywhere, password change or reset).
 // - Presence: awareness relayed to everyone in the document (including the sender, which keeps the stock
 //   client's 30 s "no message" watchdog quiet). Refused whole (presence.ts): entries under the server's clientID,
 //   under a clientID another connection holds (or another user held in this document), or carrying a
@@ -45,6 +48,7 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import type { Database } from '../db/types';
 import { SERVER_PRESENCE_CLIENT_ID, SERVER_PRESENCE_KEY } from '../../spaser/presence';
+import { findBadString, hasBadChars } from '../input-guard';
 import { appendUpdates, compactDoc, highestSeq, loadDoc, readUpdates } from './persistence';
 import { compactionDue, DEFAULT_RATE_LIMITS, messageSizeCap, UserBudgets, type ByteBudget, type RateLimits } from './limits';
 import { isServerOnlyEntry, presenceRefusal, stampIdentity, type PresenceRefusal } from './presence';
@@ -76,6 +80,8 @@ export interface CollabUser {
 	userId: string;
 	name: string;
 	color?: string;
+	/** The session that opened the socket (id of public.sessions): re-validated with `sessionAlive`. */
+	sessionId?: string;
 }
 
 export interface CollabLimits extends RateLimits {
@@ -130,6 +136,11 @@ export interface CollabServerOptions {
 	authenticate(req: IncomingMessage): Promise<CollabUser | null>;
 	/** The user's right on the document; null → HTTP 403 at the upgrade, close 4403 later. */
 	authorize(userId: string, docId: string): Promise<CollabAccess | null>;
+	/**
+	 * Whether the session a connection was opened with still exists; false → close 4401 (within `recheckMs`, or at
+	 * once through `recheckUser`). Connections without a sessionId are not checked.
+	 */
+	sessionAlive?(sessionId: string): Promise<boolean>;
 	/** Exact `Origin` values accepted (scheme://host[:port]); anything else, or none, → HTTP 403. */
 	allowedOrigins: string[];
 	limits?: Partial<CollabLimits>;
@@ -202,6 +213,8 @@ export interface CollabServer {
 	applyServerUpdate(docId: string, update: Uint8Array): Promise<void>;
 	/** Closes every connection (1001), waits for pending writes, unloads everything. */
 	close(): Promise<void>;
+	/** Re-validates now the sessions and rights of one user's connections (their sessions were just ended). */
+	recheckUser(userId: string): Promise<void>;
 	stats(): CollabStats;
 }
 
@@ -312,6 +325,36 @@ function endClocks(decoded: DecodedUpdate): Map<number, number> {
 		if ((clocks.get(st.id.client) ?? 0) < end) clocks.set(st.id.client, end);
 	}
 	return clocks;
+}
+
+/**
+ * True when an update inserts a string holding a NUL or a lone surrogate anywhere: text (ContentString), values
+ * of maps and arrays (ContentAny, ContentJSON), formatting marks (ContentFormat), embeds, map keys, root type
+ * names, XML element names and sub-document ids. PostgreSQL refuses such text, so one of them would block the
+ * document's projection, versions and exports.
+ */
+export function updateHasBadText(decoded: DecodedUpdate): boolean {
+	for (const st of decoded.structs) {
+		if (!(st instanceof Y.Item)) continue; // GC and Skip structs carry no content
+		if (typeof st.parentSub === 'string' && hasBadChars(st.parentSub)) return true;
+		if (typeof st.parent === 'string' && hasBadChars(st.parent)) return true;
+		const c = st.content as unknown;
+		if (c instanceof Y.ContentString) {
+			if (hasBadChars(c.str)) return true;
+		} else if (c instanceof Y.ContentAny || c instanceof Y.ContentJSON) {
+			if (findBadString(c.arr)) return true;
+		} else if (c instanceof Y.ContentFormat) {
+			if (hasBadChars(c.key) || findBadString(c.value)) return true;
+		} else if (c instanceof Y.ContentEmbed) {
+			if (findBadString(c.embed)) return true;
+		} else if (c instanceof Y.ContentType) {
+			const t = c.type as unknown as { nodeName?: unknown; hookName?: unknown };
+			for (const name of [t.nodeName, t.hookName]) if (typeof name === 'string' && hasBadChars(name)) return true;
+		} else if (c instanceof Y.ContentDoc) {
+			if (typeof c.doc?.guid === 'string' && hasBadChars(c.doc.guid)) return true;
+		}
+	}
+	return false;
 }
 
 function isRedundant(doc: Y.Doc, decoded: DecodedUpdate): boolean {
@@ -907,6 +950,11 @@ export function createCollabServer(opts: CollabServerOptions): CollabServer {
 			closeConn(conn, CLOSE.DOC_TOO_LARGE);
 			return;
 		}
+		if (updateHasBadText(decoded)) {
+			log.warn('collab: update refused, NUL or lone surrogate in its text (not stored)', { docId: room.id, userId: conn.user.userId });
+			closeConn(conn, CLOSE.INVALID_TEXT);
+			return;
+		}
 		// Applied and relayed to the others at once (see onDocUpdate), stored right behind.
 		try {
 			Y.applyUpdate(room.ydoc, update, conn);
@@ -1095,44 +1143,78 @@ export function createCollabServer(opts: CollabServerOptions): CollabServer {
 	pingTimer.unref?.();
 
 	let rechecking = false;
+	/**
+	 * Re-runs sessionAlive() and authorize() for the open connections (of one user, or all): session ended →
+	 * 4401; no access → 4403; write → read → 4501; read → write → upgraded in place.
+	 */
+	async function recheckConns(onlyUser?: string) {
+		const sessions = new Map<string, Promise<boolean | 'error'>>();
+		const verdicts = new Map<string, Promise<CollabAccess | null | 'error'>>();
+		const jobs: Promise<void>[] = [];
+		for (const room of rooms.values()) {
+			for (const c of room.conns) {
+				if (onlyUser !== undefined && c.user.userId !== onlyUser) continue;
+				const sid = c.user.sessionId;
+				let alive: Promise<boolean | 'error'> = Promise.resolve(true);
+				if (sid && opts.sessionAlive) {
+					let a = sessions.get(sid);
+					if (!a) {
+						a = opts.sessionAlive(sid).catch((err) => {
+							log.warn('collab: session re-check failed (connection kept)', { err: String(err) });
+							return 'error' as const;
+						});
+						sessions.set(sid, a);
+					}
+					alive = a;
+				}
+				const key = c.user.userId + ' ' + room.id;
+				let v = verdicts.get(key);
+				if (!v) {
+					v = opts.authorize(c.user.userId, room.id).catch((err) => {
+						log.warn('collab: rights re-check failed (connection kept)', { docId: room.id, err: String(err) });
+						return 'error' as const;
+					});
+					verdicts.set(key, v);
+				}
+				jobs.push(
+					Promise.all([alive, v]).then(([live, access]) => {
+						if (c.closed) return;
+						if (live === false) return closeConn(c, CLOSE.SESSION_ENDED);
+						if (access === 'error') return;
+						if (access !== 'write' && access !== 'read') closeConn(c, CLOSE.ACCESS_REVOKED);
+						else if (c.access === 'write' && access === 'read') closeConn(c, CLOSE.RIGHTS_CHANGED);
+						else if (c.access === 'read' && access === 'write') {
+							c.access = 'write';
+							// Ask for the client's state again: whatever it holds that the server dropped while it was
+							// read-only comes back in its sync step 2 and is stored now; otherwise its next edits
+							// could depend on items the server never saw and stay pending.
+							if (c.queue === null) send(c, encodeSyncStep1(room.ydoc));
+						}
+					})
+				);
+			}
+		}
+		await Promise.all(jobs);
+	}
+
 	async function recheck() {
 		if (rechecking || closing) return;
 		rechecking = true;
 		try {
-			const verdicts = new Map<string, Promise<CollabAccess | null | 'error'>>();
-			const jobs: Promise<void>[] = [];
-			for (const room of rooms.values()) {
-				for (const c of room.conns) {
-					const key = c.user.userId + ' ' + room.id;
-					let v = verdicts.get(key);
-					if (!v) {
-						v = opts.authorize(c.user.userId, room.id).catch((err) => {
-							log.warn('collab: rights re-check failed (connection kept)', { docId: room.id, err: String(err) });
-							return 'error' as const;
-						});
-						verdicts.set(key, v);
-					}
-					jobs.push(
-						v.then((access) => {
-							if (c.closed || access === 'error') return;
-							if (access !== 'write' && access !== 'read') closeConn(c, CLOSE.ACCESS_REVOKED);
-							else if (c.access === 'write' && access === 'read') closeConn(c, CLOSE.RIGHTS_CHANGED);
-							else if (c.access === 'read' && access === 'write') {
-								c.access = 'write';
-								// Ask for the client's state again: whatever it holds that the server dropped while it was
-								// read-only comes back in its sync step 2 and is stored now; otherwise its next edits
-								// could depend on items the server never saw and stay pending.
-								if (c.queue === null) send(c, encodeSyncStep1(room.ydoc));
-							}
-						})
-					);
-				}
-			}
-			await Promise.all(jobs);
+			await recheckConns();
 		} catch (err) {
 			log.error('collab: rights re-check failed', { err: String(err) });
 		} finally {
 			rechecking = false;
+		}
+	}
+
+	async function recheckUser(userId: string) {
+		if (closing) return;
+		try {
+			await recheckConns(userId);
+		} catch (err) {
+			log.error('collab: session re-check failed', { userId, err: String(err) });
 		}
 	}
 	const recheckTimer = setInterval(() => {
@@ -1183,6 +1265,7 @@ export function createCollabServer(opts: CollabServerOptions): CollabServer {
 			if (room.docBytes + room.pendingBytes + update.byteLength > limits.maxDocBytes) {
 				throw new Error(CLOSE.DOC_TOO_LARGE.reason + '.');
 			}
+			if (updateHasBadText(decoded)) throw new Error(CLOSE.INVALID_TEXT.reason + '.');
 			Y.applyUpdate(room.ydoc, update, 'server');
 			await new Promise<void>((resolve, reject) => enqueueWrite(room, null, update, decoded, { resolve, reject }));
 		} finally {
@@ -1214,5 +1297,5 @@ export function createCollabServer(opts: CollabServerOptions): CollabServer {
 		};
 	}
 
-	return { handles, handleUpgrade, applyServerUpdate, close, stats };
+	return { handles, handleUpgrade, applyServerUpdate, close, recheckUser, stats };
 }

@@ -7,10 +7,10 @@ import { withUser, type Actor, type Database, type Tx } from '../db';
 import { AppError, forbidden, notFound, toAppError } from '../errors';
 import type { DropReason, ImportResult } from '../../spaser/import/detect';
 import { parseReviewState, reviewFromResult, type ReviewIssue, type ReviewState } from '../../spaser/import/review';
-import { exportContent, importContent, type DocContent } from '../../spaser/ydoc';
+import { importContent, type DocContent } from '../../spaser/ydoc';
 import { createSpaserRecord, getSpaserDocument, type SpaserDocument } from './documents';
 import { analyseSource, readImportFile, readPastedText, type ImportFileKind, type ImportSource } from './import-file';
-import { changeLiveDoc } from './live';
+import { changeLiveDoc, cleanContent } from './live';
 import { projectDocument } from './projection';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -249,11 +249,11 @@ export async function confirmImport(db: Database, actor: Actor, draftId: string,
 				if (!linked.length) throw new AppError('conflict', 'Cet import a déjà été confirmé.', 409);
 				await tx.query(
 					`insert into public.spaser_versions (document_id, kind, name, state, content) values ($1, 'imported', $2, $3, $4::text::jsonb)`,
-					[doc.id, importedVersionName(draft.file_name), Buffer.from(Y.encodeStateAsUpdate(live)), JSON.stringify(exportContent(live))]
+					[doc.id, importedVersionName(draft.file_name), Buffer.from(Y.encodeStateAsUpdate(live)), JSON.stringify(cleanContent(live))]
 				);
 			})
 		);
-		return { document: await getSpaserDocument(db, actor, doc.id), content: exportContent(live) };
+		return { document: await getSpaserDocument(db, actor, doc.id), content: cleanContent(live) };
 	} finally {
 		live.destroy();
 	}

@@ -5,6 +5,8 @@
 import * as Y from 'yjs';
 import type { Database } from '../db';
 import { loadDoc } from '../collab/persistence';
+import { cleanStrings } from '../input-guard';
+import { exportContent, type DocContent } from '../../spaser/ydoc';
 import { createCollabServer, type CollabServer } from '../collab/server';
 
 const KEY = Symbol.for('spaser.collab');
@@ -51,4 +53,12 @@ export async function changeLiveDoc(db: Database, documentId: string, fn: (doc: 
 	const update = Y.encodeStateAsUpdate(doc, before);
 	if (update.byteLength > 2) await getCollabServer(db).applyServerUpdate(documentId, update);
 	return doc;
+}
+
+/**
+ * The document's content for versions and exports, every string cleaned (input-guard cleanText): a NUL or a lone
+ * surrogate stored before the collaboration server refused them never blocks a version, a bilan or an export.
+ */
+export function cleanContent(doc: Y.Doc): DocContent {
+	return cleanStrings(exportContent(doc));
 }

@@ -5,6 +5,7 @@ import { asService, type Database } from '../db';
 import { log } from '../log';
 import { richToText } from '../../spaser/rich';
 import { readTree } from '../../spaser/ydoc';
+import { cleanStrings } from '../input-guard';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -24,7 +25,9 @@ const int = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) ? v : 
  */
 export async function projectDocument(db: Database, documentId: string, doc: Y.Doc): Promise<ProjectionResult> {
 	const tree = readTree(doc, { withBody: true }).filter((n) => UUID_RE.test(n.id));
-	const nodes = tree.map((n, position) => ({
+	// Cleaned: a NUL or a lone surrogate stored before the collaboration server refused them (PostgreSQL refuses
+	// them in text) never blocks the projection.
+	const nodes = cleanStrings(tree.map((n, position) => ({
 		node_id: n.id,
 		parent_id: n.parentId && UUID_RE.test(n.parentId) ? n.parentId : null,
 		position,
@@ -41,9 +44,9 @@ export async function projectDocument(db: Database, documentId: string, doc: Y.D
 		resources: n.resources.map(String),
 		tools: n.tools.map(String),
 		links: n.links.map(String)
-	}));
+	})));
 	const seen = new Set<string>();
-	const targets = tree.flatMap((n) =>
+	const targets = cleanStrings(tree.flatMap((n) =>
 		n.targets
 			.filter((t) => t && typeof t.id === 'string' && t.id && !seen.has(`${n.id}/${t.id}`) && seen.add(`${n.id}/${t.id}`))
 			.map((t) => ({
@@ -60,7 +63,7 @@ export async function projectDocument(db: Database, documentId: string, doc: Y.D
 				threshold_eur_ht: num(t.thresholdEurHt),
 				scope: String(t.scope ?? '')
 			}))
-	);
+	));
 	return asService(db, 'spaser projection', async (tx) => {
 		// locks the document row: concurrent projections of one document run one after the other
 		const doc = await tx.query('update public.spaser_documents set projected_at = now() where id = $1 returning id', [documentId]);

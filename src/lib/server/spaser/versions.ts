@@ -8,7 +8,8 @@ import { compareContents, type ContentComparison } from '../../spaser/diff';
 import type { PlainNode } from '../../spaser/model';
 import { fragmentToJson, setFragmentJson } from '../../spaser/rich';
 import { applyTextChange } from '../../spaser/ytext';
-import { addNode, exportContent, nodesMap, readTarget, writeNodeFields, writeSettings, writeTarget, type DocContent } from '../../spaser/ydoc';
+import { cleanContent } from './live';
+import { addNode, nodesMap, readTarget, writeNodeFields, writeSettings, writeTarget, type DocContent } from '../../spaser/ydoc';
 
 export type VersionKind = 'auto' | 'named' | 'imported' | 'restored' | 'bilan';
 
@@ -59,7 +60,7 @@ function cleanName(kind: VersionKind, name: string | null | undefined): string |
 
 async function insertVersion(tx: Tx, documentId: string, doc: Y.Doc, kind: VersionKind, name: string | null): Promise<VersionMeta> {
 	const state = Buffer.from(Y.encodeStateAsUpdate(doc));
-	const content = exportContent(doc);
+	const content = cleanContent(doc);
 	const [row] = await tx.query<{ id: string }>(
 		`insert into public.spaser_versions (document_id, kind, name, state, content) values ($1, $2, $3, $4, $5::text::jsonb) returning id`,
 		[documentId, kind, name, state, JSON.stringify(content)]
@@ -120,7 +121,7 @@ export async function maybeAutoSnapshot(
 			'select content from public.spaser_versions where document_id = $1 order by created_at desc limit 1',
 			[documentId]
 		);
-		if (latest && compareContents(latest.content, exportContent(doc)).identical) return null;
+		if (latest && compareContents(latest.content, cleanContent(doc)).identical) return null;
 		return insertVersion(tx, documentId, doc, 'auto', null);
 	});
 }

@@ -3,12 +3,11 @@ import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { requireUser, runAction } from '$lib/server/forms';
 import { addComment, bodySegments, deleteComment, editComment, listComments, reopenThread, resolveThread } from '$lib/server/spaser/comments';
-import { readLiveDoc } from '$lib/server/spaser/live';
+import { cleanContent, readLiveDoc } from '$lib/server/spaser/live';
 import { listMentionablePeople } from '$lib/server/spaser/pages';
 import { listImportedFiles } from '$lib/server/spaser/import';
 import { outlineContent } from '$lib/spaser/content-schema';
 import { checkCompliance } from '$lib/spaser/checklist';
-import { exportContent } from '$lib/spaser/ydoc';
 import { colorFor } from '$lib/spaser/ytext';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -18,7 +17,7 @@ export const load: PageServerLoad = async (event) => {
 	const { spaser } = await event.parent(); // RLS check first: a reader only
 	const db = await getDb();
 	const live = await readLiveDoc(db, spaser.id);
-	const content = exportContent(live);
+	const content = cleanContent(live);
 	live.destroy();
 	const { outline } = outlineContent(content);
 	const nodeLabels: Record<string, string> = {};

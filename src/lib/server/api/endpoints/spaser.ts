@@ -24,7 +24,7 @@ import { buildExport, type SpaserExport } from '../../../spaser/content-schema';
 import { indicatorByCode } from '../../../spaser/indicators';
 import { DOC_STATUSES, type Milestone, type RichNode } from '../../../spaser/model';
 import { buildTemplate } from '../../../spaser/templates';
-import { DEFAULT_SETTINGS, exportContent, importContent, type DocContent } from '../../../spaser/ydoc';
+import { DEFAULT_SETTINGS, importContent, type DocContent } from '../../../spaser/ydoc';
 import { withUser, type Actor, type Database } from '../../db';
 import { AppError, forbidden, notFound } from '../../errors';
 import { getOrganisation } from '../../orgs/service';
@@ -39,7 +39,7 @@ import {
 	type SpaserMetadataPatch
 } from '../../spaser/documents';
 import { renderDocx } from '../../spaser/docx';
-import { changeLiveDoc, readLiveDoc } from '../../spaser/live';
+import { changeLiveDoc, cleanContent, readLiveDoc } from '../../spaser/live';
 import { contentDisposition } from '../../spaser/pages';
 import { projectDocument } from '../../spaser/projection';
 import { VERSION_KINDS, createVersion, getVersion, listVersions, type VersionMeta } from '../../spaser/versions';
@@ -579,7 +579,7 @@ export const spaserEndpoints = [
 				versionName = v.name ?? `${VERSION_KINDS[v.kind]} du ${new Intl.DateTimeFormat('fr-FR', { dateStyle: 'short', timeZone: 'Europe/Paris' }).format(new Date(v.created_at))}`;
 			} else {
 				const live = await readLiveDoc(db, params.id);
-				content = exportContent(live);
+				content = cleanContent(live);
 				live.destroy();
 			}
 			if (query.format === 'docx') {

@@ -1,15 +1,14 @@
 import type { RequestHandler } from './$types';
-import { readLiveDoc } from '$lib/server/spaser/live';
+import { cleanContent, readLiveDoc } from '$lib/server/spaser/live';
 import { renderDocx } from '$lib/server/spaser/docx';
 import { contentDisposition } from '$lib/server/spaser/pages';
-import { exportContent } from '$lib/spaser/ydoc';
 import { ownerNames, spaserFor } from '../access.server';
 
 /** The current content as a Word document (numbering, bodies, targets, indicators summary). */
 export const GET: RequestHandler = async (event) => {
 	const { db, spaser } = await spaserFor(event); // RLS check before reading the live document
 	const live = await readLiveDoc(db, spaser.id);
-	const content = exportContent(live);
+	const content = cleanContent(live);
 	live.destroy();
 	const buf = await renderDocx(
 		{

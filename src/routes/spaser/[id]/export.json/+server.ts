@@ -1,15 +1,14 @@
 import type { RequestHandler } from './$types';
-import { readLiveDoc } from '$lib/server/spaser/live';
+import { cleanContent, readLiveDoc } from '$lib/server/spaser/live';
 import { contentDisposition } from '$lib/server/spaser/pages';
 import { buildExport } from '$lib/spaser/content-schema';
-import { exportContent } from '$lib/spaser/ydoc';
 import { spaserFor } from '../access.server';
 
 /** The whole SPASER as JSON (format « spaser-commun », version 1): what the import page reads back without loss. */
 export const GET: RequestHandler = async (event) => {
 	const { db, spaser } = await spaserFor(event);
 	const live = await readLiveDoc(db, spaser.id);
-	const content = exportContent(live);
+	const content = cleanContent(live);
 	live.destroy();
 	const body = buildExport(
 		{
