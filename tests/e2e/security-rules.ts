@@ -367,7 +367,9 @@ export const RULES: Record<string, Rule> = {
 	'GET /api/v1/organisations': read('/organisations', token(200)),
 	'POST /api/v1/organisations': write('/organisations', { name: 'Commune sonde', kind: 'commune' }, token(OK)),
 	'GET /api/v1/organisations/{id}': read(`/organisations/${org}`, { ...token(404), ...members(200), ...orgPeers(200) }),
-	'PATCH /api/v1/organisations/{id}': write(`/organisations/${org}`, { population: 128401 }, { ...token(404), ...members(403), admin: OK, outsider: 403, animator: 403, platform: OK }),
+	// (Val d'Aurence is validated: its kind, region, département and population are frozen for its admins, 409 —
+	// tests/integration/benchmark.test.ts; the probe changes a free field)
+	'PATCH /api/v1/organisations/{id}': write(`/organisations/${org}`, { referentsCount: 14 }, { ...token(404), ...members(403), admin: OK, outsider: 403, animator: 403, platform: OK }),
 	'GET /api/v1/organisations/{id}/members': read(`/organisations/${org}/members`, { ...token(404), ...members(200), ...orgPeers(200) }),
 	'POST /api/v1/organisations/{id}/invitations': write(`/organisations/${org}/invitations`, { email: 'intrus@demo.spaser.test', role: 'admin' }, { ...token(404), ...members(403), ...orgPeers(403), admin: OK }),
 	// the target is admin@ (removing oneself is leaving, which any member may do)
@@ -379,7 +381,8 @@ export const RULES: Record<string, Rule> = {
 	'POST /api/v1/organisations/{id}/spasers': write(`/organisations/${org}/spasers`, { title: 'SPASER sonde', periodStart: 2026, periodEnd: 2028 }, { ...token(404), ...orgPeers(403), ...members(OK), viewer: 403 }),
 	'POST /api/v1/organisations/{id}/spasers/import-document': write(`/organisations/${org}/spasers/import-document`, { fileName: 'sonde.txt', text: 'SPASER sonde\n\nAxe 1 : achats sociaux' }, { ...token(404), ...orgPeers(403), ...members(OK), viewer: 403 }),
 	'POST /api/v1/spasers/import': write('/spasers/import', (f: Fixtures) => ({ ...f.spaserExport, orgId: org }), { ...token(404), ...orgPeers(403), ...members(OK), viewer: 403 }),
-	'POST /api/v1/spasers/import-document/preview': write('/spasers/import-document/preview', { fileName: 'sonde.txt', text: 'Sonde' }, token(OK)),
+	// (a write token of an admin or editor of some collectivité: outsider@ administers another one)
+	'POST /api/v1/spasers/import-document/preview': write('/spasers/import-document/preview', { fileName: 'sonde.txt', text: 'Sonde' }, { ...token(403), editor: OK, admin: OK, outsider: OK }),
 
 	'GET /api/v1/spasers/{id}': read(`/spasers/${spaser}`, { ...token(404), ...members(200), animator: 200 }),
 	'PATCH /api/v1/spasers/{id}': write(`/spasers/${spaser}`, { title: 'Titre pris par un intrus' }, { ...token(404), ...members(OK), viewer: 403, animator: 403 }),

@@ -16,7 +16,7 @@ import { createOrganisation } from '../../src/lib/server/orgs/service';
 import { INACTIVITY_TIMEOUT_MS, validateSessionToken, invalidateSession } from '../../src/lib/server/auth/session';
 import { authenticateApiToken, createApiToken, listApiTokens, revokeApiToken } from '../../src/lib/server/auth/api-tokens';
 import { hashSecret } from '../../src/lib/server/auth/crypto';
-import { LOGIN_LIMITS, SIGNUP_LIMITS, loginDelayMs } from '../../src/lib/server/auth/rate-limit';
+import { LOGIN_LIMITS, SIGNUP_LIMITS, addressKey, loginDelayMs } from '../../src/lib/server/auth/rate-limit';
 import { AppError, toAppError } from '../../src/lib/server/errors';
 import { engines, openTestDb } from '../helpers/engines';
 import { createUser, DEFAULT_PASSWORD, lastMail, linkFrom, outbox, uniqueEmail } from '../helpers/factories';
@@ -319,17 +319,35 @@ describe.each(engines)('authentication on %s', (engine) => {
 			expect(row.hits).toBe(0);
 		});
 
-		it('per-address failure limit across accounts (spraying): that address is refused, others are not', { timeout: 120_000 }, async () => {
+		it('per-address failure limit across accounts (spraying): accounts that address failed on are refused; an unrelated right password still gets in', { timeout: 180_000 }, async () => {
 			const u = await createUser(db);
+			const sprayed = await createUser(db);
 			const attacker = '203.0.113.9';
-			for (let i = 0; i < LOGIN_LIMITS.perIp; i++)
+			await expect(login(db, sprayed.email, 'Mauvais-mot-de-passe', { ip: attacker })).rejects.toMatchObject({ code: 'invalid_credentials' });
+			for (let i = 1; i < LOGIN_LIMITS.perIp; i++)
 				await expect(login(db, uniqueEmail('spray'), 'Mauvais-mot-de-passe', { ip: attacker })).rejects.toMatchObject({ code: 'invalid_credentials' });
-			await expect(login(db, u.email, u.password, { ip: attacker })).rejects.toMatchObject({
+			// Past the limit, guessing again on an account that address failed on is refused before the password check.
+			await expect(login(db, sprayed.email, sprayed.password, { ip: attacker })).rejects.toMatchObject({
 				code: 'rate_limited',
 				status: 429,
 				message: expect.stringMatching(/^Trop de tentatives de connexion/)
 			});
-			await expect(login(db, u.email, u.password, { ip: ip() })).resolves.toMatchObject({ userId: u.id });
+			// A colleague in the same room typing the right password is never refused by the per-address limit (only slowed).
+			await expect(login(db, u.email, u.password, { ip: attacker })).resolves.toMatchObject({ userId: u.id });
+			expect(loginDelayMs(0, true)).toBe(LOGIN_LIMITS.slowdownMaxMs);
+			await expect(login(db, sprayed.email, sprayed.password, { ip: ip() })).resolves.toMatchObject({ userId: sprayed.id });
+		});
+
+		it('IPv6 addresses count by /64: rotating addresses within one /64 shares the login failure counter', async () => {
+			const u = await createUser(db);
+			for (let i = 0; i < LOGIN_LIMITS.perAccountAddress; i++)
+				await expect(login(db, u.email, 'Mauvais-' + i, { ip: `2001:db8:aa:1:${(i + 1).toString(16)}::1` })).rejects.toMatchObject({ code: 'invalid_credentials' });
+			await expect(login(db, u.email, 'Mauvais-encore', { ip: '2001:db8:aa:1:ffff:ffff:ffff:ffff' })).rejects.toMatchObject({ code: 'rate_limited' });
+			await expect(login(db, u.email, u.password, { ip: '2001:db8:aa:2::1' })).resolves.toMatchObject({ userId: u.id });
+			expect(addressKey('2001:0DB8:00aa:0001:0:0:0:1')).toBe('2001:db8:aa:1::/64');
+			expect(addressKey('[2001:db8::1]:443')).toBe('2001:db8:0:0::/64');
+			expect(addressKey('::ffff:192.0.2.7')).toBe('192.0.2.7');
+			expect(addressKey('192.0.2.7')).toBe('192.0.2.7');
 		});
 
 		it('logoutEverywhere ends every session of the user only', async () => {
@@ -360,10 +378,12 @@ describe.each(engines)('authentication on %s', (engine) => {
 			expect(await authenticateApiToken(db, theirs.token)).not.toBeNull();
 		});
 
-		it('changePassword keeps the current session only and checks both passwords', async () => {
+		it('changePassword keeps the current session only, revokes every API token and checks both passwords', async () => {
 			const u = await createUser(db);
 			const current = await login(db, u.email, u.password, { ip: ip() });
 			const elsewhere = await login(db, u.email, u.password, { ip: ip() });
+			// A thief who knew the old password made a token: changing the password must end it too.
+			const stolen = await createApiToken(db, u, { name: 'Volé', scopes: ['read', 'write'] });
 			await expect(changePassword(db, u.id, 'Pas-le-bon-mot-de-passe', NEW_PASSWORD, current.session.id)).rejects.toMatchObject({
 				code: 'invalid_credentials',
 				details: { field: 'currentPassword' }
@@ -374,9 +394,13 @@ describe.each(engines)('authentication on %s', (engine) => {
 			});
 			expect(await validateSessionToken(db, elsewhere.token)).not.toBeNull();
 
+			expect(await authenticateApiToken(db, stolen.token)).not.toBeNull();
+
 			await changePassword(db, u.id, u.password, NEW_PASSWORD, current.session.id);
 			expect(await validateSessionToken(db, current.token)).not.toBeNull();
 			expect(await validateSessionToken(db, elsewhere.token)).toBeNull();
+			expect(await authenticateApiToken(db, stolen.token)).toBeNull();
+			expect((await listApiTokens(db, u)).every((t) => t.revoked_at instanceof Date)).toBe(true);
 			await expect(login(db, u.email, u.password, { ip: ip() })).rejects.toMatchObject({ code: 'invalid_credentials' });
 			await expect(login(db, u.email, NEW_PASSWORD, { ip: ip() })).resolves.toMatchObject({ userId: u.id });
 		});
@@ -470,6 +494,20 @@ describe.each(engines)('authentication on %s', (engine) => {
 			const [{ n }] = await svc((tx) => tx.query<{ n: number }>('select count(*)::int as n from public.users where email = any($1)', [emails]));
 			expect(n).toBe(SIGNUP_LIMITS.perIp);
 			await expect(signUp(db, { email: uniqueEmail('ailleurs'), displayName: 'Ailleurs', password: DEFAULT_PASSWORD }, { ip: ip() })).resolves.toHaveProperty('userId');
+		});
+
+		it('rotating IPv6 addresses within one /64 does not bypass the sign-up throttle', { timeout: 120_000 }, async () => {
+			const results: string[] = [];
+			for (let i = 0; i < SIGNUP_LIMITS.perIp + 2; i++)
+				results.push(
+					await signUp(db, { email: uniqueEmail('v6'), displayName: 'Robot', password: DEFAULT_PASSWORD }, { ip: `2001:db8:5:6::${(i + 1).toString(16)}` }).then(
+						() => 'ok',
+						(e: AppError) => e.code
+					)
+				);
+			expect(results.filter((r) => r === 'ok').length).toBe(SIGNUP_LIMITS.perIp);
+			expect(results.slice(SIGNUP_LIMITS.perIp)).toEqual(['rate_limited', 'rate_limited']);
+			await expect(signUp(db, { email: uniqueEmail('v6'), displayName: 'Voisin', password: DEFAULT_PASSWORD }, { ip: '2001:db8:5:7::1' })).resolves.toHaveProperty('userId');
 		});
 
 		it('a refused sign-up (weak password, taken address) does not use up the address allowance', async () => {

@@ -20,6 +20,7 @@ import {
 import { lastBoundary, publishIfDue } from '../../src/lib/server/benchmark/publisher';
 import { countedValue } from '../../src/lib/benchmark';
 import { createCustomIndicator, listValues, saveValue } from '../../src/lib/server/indicators/service';
+import { groupAttributesFrozen, updateOrganisation } from '../../src/lib/server/orgs/service';
 import { engines, openTestDb } from '../helpers/engines';
 import { addAnimatorDirect, createNetwork, createUser, type TestUser } from '../helpers/factories';
 
@@ -271,6 +272,35 @@ describe.each(engines)('benchmark privacy (%s)', (engine) => {
 		expect(row.validated_by).toBe(w.platform.id);
 		expect((await peerScopes(db, w.admins[7], w.orgs[7])).map((s) => s.scope)).toEqual(['r:76']);
 		await setOrgValidation(db, w.platform, w.orgs[7], false);
+	});
+
+	it('a validated collectivité cannot move itself into another comparison group (kind, region, département, population)', async () => {
+		const input = (kind: string, regionCode: string, population: number) =>
+			({ name: 'Collectivité déplacée', kind, regionCode, population }) as Parameters<typeof updateOrganisation>[3];
+		const frozen = { code: 'validated_org_frozen', status: 409, message: expect.stringMatching(/^Cette collectivité est validée\u00a0: son type, sa région/) };
+		// Admitted to the network (validated by the animator): the attack of moving into « centre hospitalier, 76 »
+		await expect(updateOrganisation(db, w.admins[8], w.orgs[8], input('centre_hospitalier', '76', 11000))).rejects.toMatchObject(frozen);
+		await expect(updateOrganisation(db, w.admins[0], w.orgs[0], input('commune', '76', 800))).rejects.toMatchObject(frozen);
+		for (const set of [`kind = 'centre_hospitalier'`, `region_code = '76'`, `departement_code = '76'`, `population = 100`])
+			await expect(withUser(db, w.admins[8], (tx) => tx.query(`update public.organisations set ${set} where id = $1`, [w.orgs[8]]))).rejects.toThrow(
+				/validated_org_frozen/
+			);
+		const [row] = await asService(db, 'test: check', (tx) =>
+			tx.query<{ kind: string; region_code: string; population: number }>('select kind, region_code, population from public.organisations where id = $1', [w.orgs[8]])
+		);
+		expect(row).toEqual({ kind: 'commune', region_code: '11', population: 11000 });
+		// other fields stay editable
+		await expect(updateOrganisation(db, w.admins[8], w.orgs[8], input('commune', '11', 11000))).resolves.toBeUndefined();
+		// Not validated: free to correct; once a platform admin validated it, frozen too; the platform admin may correct.
+		expect(await groupAttributesFrozen(db, w.admins[8], w.orgs[8])).toBe(true);
+		expect(await groupAttributesFrozen(db, w.admins[7], w.orgs[7])).toBe(false);
+		await updateOrganisation(db, w.admins[7], w.orgs[7], input('commune', '76', 10500));
+		await setOrgValidation(db, w.platform, w.orgs[7], true);
+		expect(await groupAttributesFrozen(db, w.admins[7], w.orgs[7])).toBe(true);
+		await expect(updateOrganisation(db, w.admins[7], w.orgs[7], input('centre_hospitalier', '76', 10500))).rejects.toMatchObject(frozen);
+		await expect(withUser(db, w.platform, (tx) => tx.query('update public.organisations set population = 10000 where id = $1', [w.orgs[7]]))).resolves.toEqual([]);
+		await setOrgValidation(db, w.platform, w.orgs[7], false);
+		await updateOrganisation(db, w.admins[7], w.orgs[7], input('commune', '76', 10000));
 	});
 
 	it('the page rounds a value as the database counts it (app.benchmark_round(_, _, 0))', async () => {

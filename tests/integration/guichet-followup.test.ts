@@ -297,6 +297,17 @@ describe.each(engines)('guichet vert follow-up on %s', (engine) => {
 			expect(e.message).toMatch(messages[i]);
 			expect(e.details?.field).toBe('attachments');
 		}
+		// The right comes before the file is read: someone with no side in the request, or who may not ask in this
+		// network, is refused as such (not told what is wrong with the file).
+		for (const who of [neighbour, otherAnim]) {
+			const e = await reply(db, who, qid, 'Intrusion', [bad[0]]).then(() => null, (x: AppError) => x);
+			expect(e?.code, `${who.email}: ${e?.message}`).toMatch(/^(not_found|forbidden)$/);
+		}
+		const ask = await askQuestion(db, otherAnim, { networkId: net.id, topic: 'Intrus', stage: 'redaction_dce', question: 'Question ?', attachments: [bad[0]] }).then(
+			() => null,
+			(x: AppError) => x
+		);
+		expect(ask?.code).toBe('forbidden');
 		expect((await getRequest(db, buyer, qid)).messages).toHaveLength(1);
 		expect((await outbox(db)).length).toBe(before);
 		// No one changes or deletes an attachment.

@@ -1,5 +1,5 @@
 // Issue 14, item 2: one small crafted file took the whole server down for every tenant. A 96 KB DOCX sent to
-// POST /api/v1/spasers/import-document/preview with a read token blocked the process for 13–21 s using ~2 GB; a
+// POST /api/v1/spasers/import-document/preview with a read token (now: write token and importer only) blocked the process for 13–21 s using ~2 GB; a
 // 714 KB one killed it (« JavaScript heap out of memory »); resource attachments ran the same extraction before
 // checking rights (403 after 24 s). Now: rights first, every container bounded before it is parsed (limits.ts),
 // conversions in a worker thread with a heap and a time limit (worker-pool.ts), and a hostile file fails its own
@@ -112,6 +112,8 @@ describe.each(engines)('hostile files (%s)', (engine) => {
 	let orgId: string;
 	let resourceId: string;
 	let readToken: string;
+	let outsiderWriteToken: string;
+	let importerToken: string;
 
 	beforeAll(async () => {
 		db = await openTestDb(engine);
@@ -122,18 +124,32 @@ describe.each(engines)('hostile files (%s)', (engine) => {
 		await addMember(db, orgId, viewer, 'viewer');
 		resourceId = await createResource(db, admin, orgId, clause());
 		readToken = (await createApiToken(db, outsider, { name: 'lecture', scopes: ['read'] })).token;
+		outsiderWriteToken = (await createApiToken(db, outsider, { name: 'écriture', scopes: ['read', 'write'] })).token;
+		importerToken = (await createApiToken(db, admin, { name: 'import', scopes: ['read', 'write'] })).token;
 	}, 120_000);
 	afterAll(async () => db?.close());
 
-	it('the attack: both crafted DOCX sent to the preview with a read token get 413/422, while a normal preview and a page are answered; the heap stays bounded', async () => {
+	it('the preview is refused before any file is read to a read token and to an account that imports nowhere', async () => {
+		const started = poolStats.started;
+		for (const token of [readToken, outsiderWriteToken]) {
+			const res = await apiCall(db, 'POST', '/spasers/import-document/preview', {
+				token,
+				body: { fileName: 'spaser.docx', contentBase64: Buffer.from(LARGE).toString('base64') }
+			});
+			expect(res.status).toBe(403);
+		}
+		expect(poolStats.started).toBe(started);
+	});
+
+	it('the attack: both crafted DOCX sent to the preview by an importer get 413/422, while a normal preview and a page are answered; the heap stays bounded', async () => {
 		const heapBefore = process.memoryUsage().heapUsed;
 		const honest = H.docxParagraphBomb(50, true);
 		const send = (bytes: Uint8Array) =>
 			apiCall(db, 'POST', '/spasers/import-document/preview', {
-				token: readToken,
+				token: importerToken,
 				body: { fileName: 'spaser.docx', contentBase64: Buffer.from(bytes).toString('base64') }
 			});
-		const [small, large, normal, me] = await Promise.all([send(SMALL), send(LARGE), send(honest), apiCall(db, 'GET', '/me', { token: readToken })]);
+		const [small, large, normal, me] = await Promise.all([send(SMALL), send(LARGE), send(honest), apiCall(db, 'GET', '/me', { token: importerToken })]);
 		for (const [label, res] of [
 			['96 KB', small],
 			['714 KB', large]

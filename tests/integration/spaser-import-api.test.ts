@@ -8,12 +8,14 @@ import { Document, HeadingLevel, Packer, Paragraph } from 'docx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken, type Scope } from '../../src/lib/server/auth/api-tokens';
 import type { Database } from '../../src/lib/server/db';
+import { poolStats } from '../../src/lib/server/files/worker-pool';
 import { listImportedFiles } from '../../src/lib/server/spaser/import';
 import { getCollabServer, readLiveDoc, setCollabServer } from '../../src/lib/server/spaser/live';
 import { listVersions } from '../../src/lib/server/spaser/versions';
 import { exportContent, readTree } from '../../src/lib/spaser/ydoc';
 import { apiCall } from '../helpers/api';
 import { engines, openTestDb } from '../helpers/engines';
+import { createUser } from '../helpers/factories';
 import { spaserWorld, type SpaserWorld } from './spaser-fixture';
 
 type Body = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -63,7 +65,7 @@ describe.each(engines)('API v1 — SPASER document import (%s)', (kind) => {
 	});
 
 	it('dry run: returns the detected tree of the Pas-de-Calais text with counts, targets and their source, creating nothing', async () => {
-		const r = await call('POST', '/spasers/import-document/preview', { token: tokens.editorRead, body: { fileName: 'pdc.txt', text: PDC } });
+		const r = await call('POST', '/spasers/import-document/preview', { token: tokens.editor, body: { fileName: 'pdc.txt', text: PDC } });
 		expect(r.status).toBe(200);
 		expect(r.body.fileKind).toBe('txt');
 		expect(r.body.levelNames.slice(0, 3)).toEqual(['Pilier', 'Objectif', 'Action']);
@@ -78,6 +80,22 @@ describe.each(engines)('API v1 — SPASER document import (%s)', (kind) => {
 		expect(r.body.dropped.find((d: Body) => d.reason === 'repeated_header').count).toBeGreaterThanOrEqual(8);
 		expect(r.body.suggested).toMatchObject({ periodStart: 2026, periodEnd: 2029 });
 		expect(await countSpasers()).toBe(0);
+	});
+
+	it('dry run: a read token, or an account that is admin or editor of no collectivité, is refused before the file is read', async () => {
+		const contentBase64 = await docxBase64();
+		const started = poolStats.started;
+		const read = await call('POST', '/spasers/import-document/preview', { token: tokens.editorRead, body: { fileName: 'sobriete.docx', contentBase64 } });
+		expect(read.status).toBe(403);
+		expect(read.body.error.code).toBe('insufficient_scope');
+		const nobody = await createUser(db);
+		const noOrg = await call('POST', '/spasers/import-document/preview', { token: await token(nobody, ['read', 'write']), body: { fileName: 'sobriete.docx', contentBase64 } });
+		expect(noOrg.status).toBe(403);
+		expect(noOrg.body.error.message).toBe("Seuls les administrateurs et rédacteurs d'une collectivité peuvent analyser un SPASER à importer.");
+		const viewer = await call('POST', '/spasers/import-document/preview', { token: tokens.viewer, body: { fileName: 'sobriete.docx', contentBase64 } });
+		expect(viewer.status).toBe(403);
+		// No file worker was started for these requests.
+		expect(poolStats.started).toBe(started);
 	});
 
 	it('dry run refuses a PDF, a request without document, and anonymous callers', async () => {

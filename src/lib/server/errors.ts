@@ -38,6 +38,8 @@ export function fromDbError(e: unknown): AppError | null {
 			invitation_other_email: "Cette invitation a été envoyée à une autre adresse e-mail : connectez-vous avec l'adresse invitée.",
 			email_not_verified: "Vérifiez d'abord votre adresse e-mail (lien reçu à l'inscription).",
 			reason_required: 'Indiquez le motif du refus.',
+			validated_org_frozen:
+				"Cette collectivité est validée\u00a0: son type, sa région, son département et sa population ne peuvent plus être modifiés ici (ils la placent dans les groupes de comparaison). Pour corriger, écrivez à l'administration de la plateforme.",
 			not_a_member: "Cette personne n'est pas membre de la collectivité.",
 			transition_not_allowed: "Cette demande ne peut plus changer d'état.",
 			session_not_started:

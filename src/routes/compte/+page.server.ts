@@ -65,7 +65,7 @@ export const actions: Actions = {
 		if (!r.ok) return tagged(r.failure, 'password');
 		return {
 			section: 'password' as const,
-			success: 'Votre mot de passe a été modifié. Vos autres appareils ont été déconnectés\u00a0; cette session reste ouverte.'
+			success: 'Votre mot de passe a été modifié. Vos autres appareils ont été déconnectés et tous vos jetons d\u2019API ont été révoqués (créez-en de nouveaux pour vos scripts)\u00a0; cette session reste ouverte.'
 		};
 	},
 

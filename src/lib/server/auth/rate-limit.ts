@@ -1,4 +1,25 @@
+import { isIPv4, isIPv6 } from 'node:net';
 import type { Tx } from '../db';
+
+/**
+ * The key of a client address for every per-address limit. An IPv6 host usually holds a whole /64 (and can pick any
+ * address in it at will), so IPv6 addresses count by their /64 prefix; an IPv4-mapped IPv6 address counts as its
+ * IPv4 address. Anything else is kept as given.
+ */
+export function addressKey(address: string): string {
+	const a = address.trim().toLowerCase().replace(/^\[|\](:\d+)?$/g, '').replace(/%.*$/, '');
+	const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(a);
+	if (mapped && isIPv4(mapped[1])) return mapped[1];
+	if (!isIPv6(a)) return address;
+	const [head, tail = ''] = a.split('::');
+	const parts = (s: string) => (s ? s.split(':') : []);
+	const h = parts(head);
+	const t = parts(tail);
+	// An embedded IPv4 tail takes two groups; it only ever lies in the low 64 bits, so it is just counted.
+	const size = (g: string[]) => g.reduce((n, x) => n + (x.includes('.') ? 2 : 1), 0);
+	const groups = a.includes('::') ? [...h, ...Array(8 - size(h) - size(t)).fill('0'), ...t] : h;
+	return groups.slice(0, 4).map((g) => parseInt(g, 16).toString(16)).join(':') + '::/64';
+}
 
 /**
  * Fixed-window counter stored in Postgres so that every app instance shares it. One upsert increments and returns
@@ -35,7 +56,9 @@ const num = (name: string, fallback: number) => {
  * Sign-in limits. Only failed attempts count (a right password gives its reservation back):
  * - perAccountAddress: failures for one account from one address, a hard limit (the answer is 429 without checking
  *   the password). A guesser elsewhere therefore never locks the account's owner out.
- * - perIp: failures from one address whatever the account (password spraying), a hard limit.
+ * - perIp: failures from one address whatever the account (password spraying). Beyond it, accounts that address
+ *   already failed on are refused and any other account waits slowdownMaxMs per attempt (never refused: a correct
+ *   password typed in a room where others mistyped still gets in). Addresses are keyed by addressKey (IPv6 by /64).
  * - slowdown: failures for one account from every address make each further attempt on it wait
  *   (slowdownStepMs per failure beyond slowdownAfter, at most slowdownMaxMs) — a cost, never a lock.
  * - passwordChecks: password checks at password change and account deletion (one counter per account).
@@ -50,9 +73,13 @@ export const LOGIN_LIMITS = {
 	passwordChecks: num('PASSWORD_CHECK_LIMIT', 8)
 };
 
-/** The wait before checking a password, given the failures already recorded for the account (all addresses). */
-export function loginDelayMs(earlierFailures: number): number {
+/**
+ * The wait before checking a password, given the failures already recorded for the account (all addresses) and
+ * whether the address is past its failure limit (then every attempt on a new account waits the longest).
+ */
+export function loginDelayMs(earlierFailures: number, addressOverLimit = false): number {
 	const { slowdownAfter, slowdownStepMs, slowdownMaxMs } = LOGIN_LIMITS;
+	if (addressOverLimit) return slowdownMaxMs;
 	return Math.min(slowdownMaxMs, Math.max(0, earlierFailures - slowdownAfter) * slowdownStepMs);
 }
 

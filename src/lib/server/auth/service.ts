@@ -4,7 +4,7 @@ import { appOrigin, enqueueEmail, renderEmail } from '../email/outbox';
 import { AppError } from '../errors';
 import { hashSecret, randomToken, secretMatches, splitToken } from './crypto';
 import { hashPassword, passwordProblem, verifyPassword } from './password';
-import { LOGIN_LIMITS, SIGNUP_LIMITS, hit, loginDelayMs, release, reset } from './rate-limit';
+import { LOGIN_LIMITS, SIGNUP_LIMITS, addressKey, hit, loginDelayMs, release, reset } from './rate-limit';
 import { createSession, invalidateUserSessions, sessionsEnded } from './session';
 
 const VERIFY_TTL_H = 48;
@@ -65,7 +65,7 @@ export async function signUp(
 	if (problem) throw new AppError('weak_password', problem, 400, { field: 'password' });
 	if (opts.ip === undefined) return createAccount(db, input, opts);
 	// Accounts per address: the place is reserved atomically before the work, and given back if no account results.
-	const key = `signup:ip:${opts.ip}`;
+	const key = `signup:ip:${addressKey(opts.ip)}`;
 	await asService(db, 'sign-up rate limit', async (tx) => {
 		const { hits, resetAt } = await hit(tx, key, SIGNUP_LIMITS.windowSeconds);
 		if (hits > SIGNUP_LIMITS.perIp)
@@ -152,30 +152,34 @@ function minutesUntil(d: Date) {
 
 /**
  * Checks the password; returns a new session token. Limits (see LOGIN_LIMITS): a failure is reserved atomically
- * BEFORE the argon2 check — per (account, address) and per address, refused beyond their limits — and given back
- * when the password is right, so only failures count. Failures on the account from every address slow each
- * attempt down (a few seconds at most) instead of locking the owner out.
+ * BEFORE the argon2 check — per (account, address) and per address — and given back when the password is right,
+ * so only failures count. Beyond the per-(account, address) limit the attempt is refused. Beyond the per-address
+ * limit, an account that address has already failed on is refused, while an account it has not failed on is only
+ * slowed down (people who mistype in one training room never lock out a colleague typing the right password).
+ * Failures on the account from every address slow each attempt down (a few seconds at most), never a lock.
  */
 export async function login(db: Database, emailAddr: string, password: string, meta: LoginMeta) {
 	const email = emailAddr.trim().toLowerCase();
+	const address = addressKey(meta.ip);
 	const keys = {
-		pair: `login:fail:pair:${email}|${meta.ip}`,
-		ip: `login:fail:ip:${meta.ip}`,
+		pair: `login:fail:pair:${email}|${address}`,
+		ip: `login:fail:ip:${address}`,
 		account: `login:fail:account:${email}`
 	};
 	const { windowSeconds, perAccountAddress, perIp } = LOGIN_LIMITS;
 	const tooMany = (resetAt: Date) =>
 		new AppError('rate_limited', `Trop de tentatives de connexion. Réessayez dans ${minutesUntil(resetAt)} minute(s) ou réinitialisez votre mot de passe.`, 429);
 	// One transaction: when a limit is reached, the error rolls the reservations back (the attempt is not checked).
-	const { earlierFailures } = await asService(db, 'login rate limit', async (tx) => {
+	const { earlierFailures, addressOverLimit } = await asService(db, 'login rate limit', async (tx) => {
 		const pair = await hit(tx, keys.pair, windowSeconds);
 		if (pair.hits > perAccountAddress) throw tooMany(pair.resetAt);
 		const ip = await hit(tx, keys.ip, windowSeconds);
-		if (ip.hits > perIp) throw tooMany(ip.resetAt);
+		// pair.hits > 1: this address already failed on this account within the window.
+		if (ip.hits > perIp && pair.hits > 1) throw tooMany(ip.resetAt);
 		const account = await hit(tx, keys.account, windowSeconds);
-		return { earlierFailures: account.hits - 1 };
+		return { earlierFailures: account.hits - 1, addressOverLimit: ip.hits > perIp };
 	});
-	const delay = loginDelayMs(earlierFailures);
+	const delay = loginDelayMs(earlierFailures, addressOverLimit);
 	if (delay > 0) await new Promise((r) => setTimeout(r, delay));
 
 	const [row] = await asService(db, 'login lookup', (tx) =>
@@ -202,7 +206,7 @@ export async function requestPasswordReset(db: Database, emailAddr: string, ip: 
 	const email = emailAddr.trim().toLowerCase();
 	await asService(db, 'password reset request', async (tx) => {
 		const { hits } = await hit(tx, `reset:${email}`, 3600);
-		const ipHits = await hit(tx, `reset:ip:${ip}`, 3600);
+		const ipHits = await hit(tx, `reset:ip:${addressKey(ip)}`, 3600);
 		if (hits > 3 || ipHits.hits > 20) return;
 		const [u] = await tx.query<{ id: string; email: string; display_name: string }>(
 			'select id, email, display_name from public.users where lower(email) = $1',
@@ -285,7 +289,9 @@ export async function changePassword(db: Database, userId: string, current: stri
 	const hash = await hashPassword(next);
 	await asService(db, 'password change', async (tx) => {
 		await tx.query('update public.user_credentials set password_hash = $2, updated_at = now() where user_id = $1', [userId, hash]);
+		// Whoever stole the old password may have made a session or an API token with it: both end (this session stays).
 		await invalidateUserSessions(tx, userId, keepSessionId);
+		await revokeEveryApiToken(tx, userId);
 	});
 	sessionsEnded(userId);
 }
@@ -305,6 +311,10 @@ export async function listSessions(db: Database, actor: { id: string }) {
 /** Every session ends and every API token is revoked (password reset, « se déconnecter partout »). */
 async function endEverySessionAndToken(tx: Tx, userId: string) {
 	await tx.query('delete from public.sessions where user_id = $1', [userId]);
+	await revokeEveryApiToken(tx, userId);
+}
+
+async function revokeEveryApiToken(tx: Tx, userId: string) {
 	await tx.query('update public.api_tokens set revoked_at = now() where user_id = $1 and revoked_at is null', [userId]);
 }
 

@@ -11,7 +11,7 @@ import { AppError, forbidden, notFound, toAppError } from '../errors';
 import { blockedRange, formatSlotFr, freeSlots, isBookable, type AvailabilityRules, type Busy, type Slot, type WeeklyHours } from './slots';
 import { calendarToIcs, eventToIcs, type IcsEvent } from './ics';
 export { animatedNetworks, buyerNetworks, myProfile, myRequests, networkRequests, userNames, type GuichetNetwork, type RequestListRow } from './lists';
-import { listAttachments, prepareAttachments, storeAttachments, type PreparedAttachment, type UploadedFile } from './attachments';
+import { listAttachments, prepareAttachments, storeAttachments, type UploadedFile } from './attachments';
 
 export type Modality = 'visio' | 'telephone' | 'sur_place';
 export type Stage = 'definition_besoin' | 'redaction_dce' | 'analyse_offres' | 'execution' | 'spaser';
@@ -418,13 +418,15 @@ async function buyerOrg(tx: Tx, networkId: string, orgId?: string): Promise<stri
 	return row.org_id;
 }
 
-async function insertRequest(tx: Tx, kind: 'question' | 'session', input: RequestInput, files: PreparedAttachment[] = []) {
+/** Inserts a request; its attachments are read (typed, checked) only once the caller's right to ask is known. */
+async function insertRequest(tx: Tx, kind: 'question' | 'session', input: RequestInput) {
 	const topic = text(input.topic, 'topic', 'le sujet', 200);
 	const segment = text(input.segment ?? '', 'segment', "le segment d'achat", 200, false);
 	const question = text(input.question, 'question', 'votre question', 10000);
 	const stage = stageOf(input.stage);
 	if (input.deadline && !/^\d{4}-\d{2}-\d{2}$/.test(input.deadline)) throw invalid("La date d'échéance est invalide.", 'deadline');
 	const orgId = await buyerOrg(tx, input.networkId, input.orgId);
+	const files = prepareAttachments(input.attachments);
 	const [row] = await tx.query<{ id: string }>(
 		`insert into public.guichet_requests (network_id, org_id, requester_id, kind, topic, segment, stage, question, deadline, assigned_animator_id)
 		 values ($1, $2, auth.uid(), $3, $4, $5, $6, $7, $8, $9) returning id`,
@@ -443,10 +445,9 @@ async function animatorEmails(tx: Tx, networkId: string, animatorId: string | nu
 }
 
 export async function askQuestion(db: Database, actor: Actor, input: RequestInput): Promise<string> {
-	const files = prepareAttachments(input.attachments);
 	return guard(
 		withUser(db, actor, async (tx) => {
-			const req = await insertRequest(tx, 'question', input, files);
+			const req = await insertRequest(tx, 'question', input);
 			for (const a of await animatorEmails(tx, input.networkId, input.animatorId ?? null))
 				await enqueueEmail(tx, {
 					to: a.email,
@@ -487,13 +488,14 @@ async function loadRequest(tx: Tx, requestId: string) {
 /** A follow-up message; an animator's message answers the question, a buyer's reopens it. */
 export async function reply(db: Database, actor: Actor, requestId: string, body: string, attachments?: UploadedFile[]): Promise<string> {
 	const message = text(body, 'body', 'votre message', 10000);
-	const files = prepareAttachments(attachments);
 	return guard(
 		withUser(db, actor, async (tx) => {
 			const r = await loadRequest(tx, requestId);
 			if (r.side === 'reader') throw forbidden(READER_MESSAGE);
 			if (r.side !== 'animator' && r.side !== 'buyer') throw forbidden();
 			if (r.status === 'closed') throw new AppError('closed', 'Cette demande est close : posez une nouvelle question.', 409);
+			// The files are read only now that the caller's side of the request is known.
+			const files = prepareAttachments(attachments);
 			const [m] = await tx.query<{ id: string }>(
 				`insert into public.guichet_messages (request_id, author_id, body) values ($1, auth.uid(), $2) returning id`,
 				[requestId, message]
@@ -808,7 +810,6 @@ export async function bookSession(db: Database, actor: Actor, input: BookingInpu
 	const start = toDate(input.start, 'start');
 	const now = input.now ?? new Date();
 	if (!(input.modality in MODALITIES)) throw invalid('Choisissez une modalité.', 'modality');
-	const files = prepareAttachments(input.attachments);
 	try {
 		return await withUser(db, actor, async (tx) => {
 			// Outside the network's guichet: as if it did not exist. Then who may book for this collectivité comes
@@ -846,7 +847,7 @@ export async function bookSession(db: Database, actor: Actor, input: BookingInpu
 			candidates.sort((a, b) => (monthly.get(a.animator_id) ?? 0) - (monthly.get(b.animator_id) ?? 0) || a.animator_id.localeCompare(b.animator_id));
 			const p = candidates[0];
 			const slot = { start, end: new Date(start.getTime() + p.session_minutes * MINUTE) };
-			const req = await insertRequest(tx, 'session', { ...input, animatorId: p.animator_id }, files);
+			const req = await insertRequest(tx, 'session', { ...input, animatorId: p.animator_id });
 			const status: BookingStatus = p.confirmation_mode === 'auto' ? 'confirmed' : 'pending';
 			const [row] = await tx.query<{ id: string }>(
 				`insert into public.guichet_bookings (request_id, network_id, animator_id, booker_id, org_id, during, blocked, modality, status)

@@ -92,6 +92,20 @@ export async function updateOrganisation(db: Database, actor: Actor, orgId: stri
 	);
 }
 
+/**
+ * Validated (by a platform admin, or admitted to a network): its kind, region, département and population are then
+ * frozen for its own admins (migration 20261207162000_validated_org_frozen.sql).
+ */
+export async function groupAttributesFrozen(db: Database, actor: Actor, orgId: string): Promise<boolean> {
+	const [row] = await withUser(db, actor, (tx) =>
+		tx.query<{ frozen: boolean }>(
+			'select (o.validated_at is not null or app.org_in_a_network(o.id)) as frozen from public.organisations o where o.id = $1',
+			[orgId]
+		)
+	);
+	return row?.frozen ?? false;
+}
+
 export async function listMyOrganisations(db: Database, actor: Actor): Promise<Organisation[]> {
 	return withUser(db, actor, (tx) =>
 		tx.query<Organisation>(

@@ -93,6 +93,27 @@ export async function analyseImport(input: {
 	return { source, state: reviewFromResult(result), dropped: summariseDropped(result), warnings: source.warnings, suggested: suggest(source, input.fileName) };
 }
 
+/**
+ * The API's dry run: only for someone who may import a SPASER somewhere (admin or editor of at least one
+ * collectivité), checked before the file is read — otherwise any account could keep the file workers busy.
+ */
+export async function previewImport(
+	db: Database,
+	actor: Actor,
+	input: { bytes?: Uint8Array; text?: string; fileName: string }
+): Promise<ImportAnalysis & { source: ImportSource }> {
+	const [row] = await guard(
+		withUser(db, actor, (tx) =>
+			tx.query<{ ok: boolean }>(
+				`select exists (select 1 from public.organisation_members m where m.user_id = auth.uid() and app.has_org_role(m.org_id, array['admin', 'editor'])) as ok`
+			)
+		)
+	);
+	if (!row?.ok)
+		throw forbidden("Seuls les administrateurs et rédacteurs d'une collectivité peuvent analyser un SPASER à importer.");
+	return analyseImport({ ...input, owner: actor.id });
+}
+
 async function guard<T>(p: Promise<T>): Promise<T> {
 	try {
 		return await p;

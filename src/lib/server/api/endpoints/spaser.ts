@@ -46,7 +46,7 @@ import { VERSION_KINDS, createVersion, getVersion, listVersions, type VersionMet
 import { API_PREFIX, iso, num } from '../http';
 import { ApiResult, defineEndpoint } from '../registry';
 import { spaserImportDocumentSchema, spaserImportPreviewInputSchema, spaserImportPreviewSchema } from '../../../schemas/spaser-import';
-import { analyseImport, confirmImport, createImportDraft, deleteImportDraft } from '../../spaser/import';
+import { confirmImport, createImportDraft, deleteImportDraft, previewImport } from '../../spaser/import';
 import { countsPerLevel, reviewLabels } from '../../../spaser/import/review';
 import { richToText } from '../../../spaser/rich';
 
@@ -322,14 +322,14 @@ export const spaserEndpoints = [
 		operationId: 'previewSpaserDocumentImport',
 		summary: 'Analyser un SPASER existant (DOCX, Markdown, texte) sans rien créer',
 		description:
-			'Essai à blanc de l’import : lit le document (fichier .docx, .md ou .txt encodé en base64 dans `contentBase64`, ou son texte dans `text` — pour un PDF, envoyez son texte) et renvoie la structure détectée : niveaux (« Axe », « Chantier », « Action »…), éléments avec leurs titres et textes, cibles chiffrées avec le texte dont elles sont lues, ce qui a été écarté (sommaire, numéros de page, en-têtes répétés) et le texte non placé. Rien n’est enregistré. Le champ `review` peut être corrigé puis renvoyé à POST /organisations/{id}/spasers/import-document. Corps JSON de 1 Mo au plus (fichier d’environ 700 Ko).',
+			'Essai à blanc de l’import : lit le document (fichier .docx, .md ou .txt encodé en base64 dans `contentBase64`, ou son texte dans `text` — pour un PDF, envoyez son texte) et renvoie la structure détectée : niveaux (« Axe », « Chantier », « Action »…), éléments avec leurs titres et textes, cibles chiffrées avec le texte dont elles sont lues, ce qui a été écarté (sommaire, numéros de page, en-têtes répétés) et le texte non placé. Rien n’est enregistré. Le champ `review` peut être corrigé puis renvoyé à POST /organisations/{id}/spasers/import-document. Réservé aux administrateurs et rédacteurs d’au moins une collectivité, avec un jeton « write ». Corps JSON de 1 Mo au plus (fichier d’environ 700 Ko).',
 		tags,
-		scope: 'read',
+		scope: 'write',
 		body: spaserImportPreviewInputSchema,
 		response: spaserImportPreviewSchema,
-		errors: [413, 422, 429, 503],
-		handler: async ({ actor, body }) => {
-			const a = await analyseImport({ ...importInput(body), owner: actor!.id });
+		errors: [403, 413, 422, 429, 503],
+		handler: async ({ db, actor, body }) => {
+			const a = await previewImport(db, actor!, importInput(body));
 			const labels = reviewLabels(a.state);
 			return {
 				fileKind: a.source.kind,

@@ -2,15 +2,16 @@ import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { AppError, parseForm, requireUser, runAction } from '$lib/server/forms';
-import { getOrganisationBySlug, setLogo, updateOrganisation } from '$lib/server/orgs/service';
+import { getOrganisationBySlug, groupAttributesFrozen, setLogo, updateOrganisation } from '$lib/server/orgs/service';
 import { organisationInput } from '$lib/schemas/orgs';
 
 const MAX_LOGO_BYTES = 1024 * 1024;
 
 export const load: PageServerLoad = async (event) => {
-	requireUser(event);
+	const user = requireUser(event);
 	const { org } = await event.parent();
-	return { canEdit: org.my_role === 'admin' };
+	const canEdit = org.my_role === 'admin';
+	return { canEdit, frozen: canEdit && (await groupAttributesFrozen(await getDb(), user, org.id)) };
 };
 
 export const actions: Actions = {
