@@ -87,7 +87,7 @@ function spawn(url: URL, heapMb: number): PooledWorker {
 	const worker = url.pathname.endsWith('.ts')
 		? new Worker(
 				`const { workerData } = require('node:worker_threads');
-			 import('tsx/esm/api').then((m) => m.tsImport(workerData.url, workerData.url)).catch((e) => { process.stderr.write(String((e && e.stack) || e) + '\n'); process.exit(70); });`,
+			 import('tsx/esm/api').then((m) => m.tsImport(workerData.url, workerData.url)).catch((e) => { process.stderr.write(String((e && e.stack) || e) + '\\n'); process.exit(70); });`,
 				{ ...options, eval: true }
 			)
 		: new Worker(url, options);
