@@ -226,7 +226,7 @@ describe.each(engines)('anonymised REX (%s)', (engine) => {
 		const id = await createResource(db, author, org.id, input);
 		await shareResource(db, author, id, net);
 		await withUser(db, anim, (tx) => tx.query(`update public.resource_shares set status = 'validated' where resource_id = $1`, [id]));
-		const about = async (who: TestUser, scope: { networkId?: string; orgId?: string }) =>
+		const about = async (who: TestUser, scope: Parameters<typeof listAuditEntries>[2]) =>
 			(await listAuditEntries(db, who, scope)).entries.filter((e) => e.target_id === id);
 		// Not anonymised yet: the animator's journal names the collectivité and the author (as it should).
 		expect(leaks(await about(anim, { networkId: net }))).toEqual(expect.arrayContaining([org.name, author.displayName]));
