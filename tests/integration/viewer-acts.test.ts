@@ -214,7 +214,9 @@ describe.each(engines)('a lecteur does not act for the collectivité (%s)', (eng
 		);
 		expect([await status(confirmed.id), await status(offered.id)]).toEqual(['confirmed', 'offered']);
 		// He still sees the registrations he made (his own history).
-		expect((await getRegistration(db, former, confirmed.id)).registration.id).toBe(confirmed.id);
+		const seen = await getRegistration(db, former, confirmed.id);
+		expect([seen.registration.id, seen.mayAct]).toEqual([confirmed.id, false]);
+		expect((await getRegistration(db, mate, confirmed.id)).mayAct).toBe(true);
 		// The person and the collectivité's admin still act.
 		await cancelRegistration(db, mate, confirmed.id);
 		await answerOffer(db, boss, offered.id, false);

@@ -661,7 +661,9 @@ export async function getRegistration(db: Database, actor: Actor, id: string) {
 				   from public.event_checkins c where c.registration_id = $1 and c.undone_at is null`,
 				[id]
 			);
-			return { registration: reg, waitlistRank, attended };
+			// Acting on it (cancel, answer an offer): the person, or whoever may act for the collectivité now.
+			const [{ may_act: mayAct }] = await tx.query<{ may_act: boolean }>('select app.event_may_act_on_registration($1) as may_act', [id]);
+			return { registration: reg, waitlistRank, attended, mayAct };
 		})
 	);
 }
