@@ -8,7 +8,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { asService, withUser, type Database } from '../../src/lib/server/db';
 import { AppError } from '../../src/lib/server/errors';
-import { checkIn, eventForCertificates, getSession, markNoShows, walkIn } from '../../src/lib/server/events/service';
+import {
+	cancelEvent,
+	cancelRegistration,
+	checkIn,
+	eventForCertificates,
+	getSession,
+	markNoShows,
+	saveSession,
+	walkIn
+} from '../../src/lib/server/events/service';
+import { sessionInputSchema } from '../../src/lib/schemas/events';
 import { eventFigures, networkFigures } from '../../src/lib/server/events/figures';
 import { certificatesPdf } from '../../src/lib/server/events/pdf';
 import { formatDay } from '../../src/lib/server/events/format';
@@ -154,6 +164,75 @@ describe.each(engines)('certifying documents tell the truth (%s)', (engine) => {
 		expect(text).not.toContain(`Fait le ${formatDay(new Date())}`.replace(/\u00a0/g, ' '));
 		expect((await eventFigures(db, anim, ev.id)).present).toBe(1);
 		expect(await markNoShows(db, anim, ev.id)).toBe(0);
+	});
+
+	/**
+	 * Time passes by `by` (an SQL interval): the event, its sessions and its check-ins move back together, which to
+	 * the database is the same as its clock moving forward.
+	 */
+	async function clockMovesOn(eventId: string, by: string) {
+		await asService(db, 'test: the clock moves on', async (tx) => {
+			await tx.query(`update public.events set starts_at = starts_at - $2::interval, ends_at = ends_at - $2::interval where id = $1`, [eventId, by]);
+			await tx.query(`update public.event_sessions set starts_at = starts_at - $2::interval, ends_at = ends_at - $2::interval where event_id = $1`, [eventId, by]);
+			await tx.query(
+				`update public.event_checkins c set checked_at = checked_at - $2::interval from public.event_sessions s where s.id = c.session_id and s.event_id = $1`,
+				[eventId, by]
+			);
+		});
+	}
+
+	/** What certifies the buyer's presence at `ev`: attestation rows, the event's and the network's figures. */
+	async function certified(ev: { id: string; registration: string }) {
+		const year = (await asService(db, 'test', (tx) => tx.query<{ y: number }>(`select extract(year from starts_at at time zone 'Europe/Paris')::int as y from public.events where id = $1`, [ev.id])))[0].y;
+		return {
+			attested: (await eventForCertificates(db, buyer, ev.id, ev.registration)).rows.length,
+			present: (await eventFigures(db, anim, ev.id)).present,
+			network: (await networkFigures(db, anim, net, year)).events.find((x) => x.id === ev.id)?.present ?? 0
+		};
+	}
+
+	const moved = (ev: { endsAt: Date }, days: number) =>
+		sessionInputSchema.parse({
+			title: 'Journée',
+			startsAt: new Date(new Date(ev.endsAt).getTime() - 2 * 3600_000 + days * 86400_000).toISOString(),
+			endsAt: new Date(new Date(ev.endsAt).getTime() + days * 86400_000).toISOString()
+		});
+
+	it('a check-in 90 min before the start of an event then cancelled attests nothing, even once the day has passed', async () => {
+		const kept = await event('90 minutes', 120);
+		const cancelled = await event('90 minutes', 120);
+		for (const ev of [kept, cancelled]) expect((await checkIn(db, anim, ev.session, { code: ev.code })).already).toBe(false);
+		await cancelEvent(db, anim, cancelled.id, 'Intempéries');
+		for (const ev of [kept, cancelled]) await clockMovesOn(ev.id, '1 day');
+		expect(await certified(kept)).toEqual({ attested: 1, present: 1, network: 1 });
+		expect(await certified(cancelled)).toEqual({ attested: 0, present: 0, network: 0 });
+	});
+
+	it('a registration cancelled after its check-in attests nothing', async () => {
+		const ev = await event('90 minutes', 120);
+		await checkIn(db, anim, ev.session, { code: ev.code });
+		await cancelRegistration(db, buyer, ev.registration);
+		await clockMovesOn(ev.id, '1 day');
+		expect(await certified(ev)).toEqual({ attested: 0, present: 0, network: 0 });
+	});
+
+	it('a session moved 30 days back after a check-in does not attest a day nobody checked in', async () => {
+		const ev = await event('90 minutes', 120);
+		await checkIn(db, anim, ev.session, { code: ev.code });
+		await saveSession(db, anim, ev.id, moved(ev, -30), ev.session);
+		expect(await certified(ev)).toEqual({ attested: 0, present: 0, network: 0 });
+		// Put back where it was, the session attests the check-in once it has ended: it took place then.
+		await saveSession(db, anim, ev.id, moved(ev, 0), ev.session);
+		await clockMovesOn(ev.id, '1 day');
+		expect(await certified(ev)).toEqual({ attested: 1, present: 1, network: 1 });
+	});
+
+	it('a session postponed by a month after a check-in is not attested when the new day comes', async () => {
+		const ev = await event('90 minutes', 120);
+		await checkIn(db, anim, ev.session, { code: ev.code });
+		await saveSession(db, anim, ev.id, moved(ev, 30), ev.session);
+		await clockMovesOn(ev.id, '31 days');
+		expect(await certified(ev)).toEqual({ attested: 0, present: 0, network: 0 });
 	});
 
 	describe('Guichet vert', () => {

@@ -17,7 +17,8 @@ import {
 	getResource,
 	reviewQueue,
 	searchResources,
-	shareResource
+	shareResource,
+	updateResource
 } from '../../src/lib/server/resources/service';
 import { toCsv, toJson } from '../../src/lib/server/resources/io';
 import { listAuditEntries } from '../../src/lib/server/audit/service';
@@ -200,5 +201,43 @@ describe.each(engines)('anonymised REX (%s)', (engine) => {
 		expect(toCsv(await exportResources(db, colleague, { q: 'zythophile' }))).toContain(org.name);
 		const mine = await searchResources(db, colleague, searchParamsSchema.parse({ mine: '1', kind: 'rex' }));
 		expect(mine.items.map((i) => i.id).sort()).toEqual([pubId, netId].sort());
+	});
+
+	it('search does not tell which networks validated an anonymised REX, outside its collectivité', async () => {
+		for (const who of [null, other]) {
+			const filtered = await searchResources(db, who, searchParamsSchema.parse({ q: 'zythophile', network: net }));
+			expect(filtered.items.map((i) => i.id)).toEqual([]);
+			const all = await searchResources(db, who, searchParamsSchema.parse({ q: 'zythophile' }));
+			expect(all.facets.network).toEqual([]);
+			const api = await apiCall(db, 'GET', `/resources?q=zythophile&network=${net}`, { token: who ? otherToken : undefined });
+			expect(api.status).toBe(200);
+			expect(JSON.stringify(api.body)).not.toContain(netId);
+		}
+		// The collectivité's members still filter by the networks that validated their REX.
+		const own = await searchResources(db, colleague, searchParamsSchema.parse({ q: 'zythophile', network: net }));
+		expect(own.items.map((i) => i.id)).toEqual([netId]);
+		expect((await searchResources(db, colleague, searchParamsSchema.parse({ q: 'zythophile' }))).facets.network).toEqual([
+			{ id: net, name: 'Réseau Anonymat', count: 1 }
+		]);
+	});
+
+	it('a REX anonymised after its validation disappears from the network’s journal, the collectivité keeps it', async () => {
+		const input = rex({ title: 'Mobilier de bureau reconditionné', summary: 'Retour d’expérience sur le mobilier.', anonymised: false, visibility: 'private' });
+		const id = await createResource(db, author, org.id, input);
+		await shareResource(db, author, id, net);
+		await withUser(db, anim, (tx) => tx.query(`update public.resource_shares set status = 'validated' where resource_id = $1`, [id]));
+		const about = async (who: TestUser, scope: Parameters<typeof listAuditEntries>[2]) =>
+			(await listAuditEntries(db, who, scope)).entries.filter((e) => e.target_id === id);
+		// Not anonymised yet: the animator's journal names the collectivité and the author (as it should).
+		expect(leaks(await about(anim, { networkId: net }))).toEqual(expect.arrayContaining([org.name, author.displayName]));
+		// A switches it to anonymised.
+		await updateResource(db, author, id, { ...input, visibility: 'network', anonymised: true });
+		const journal = await about(anim, { networkId: net });
+		// (The edit sends the REX back to review: a new « pending » entry, written anonymised.)
+		expect(journal.map((e) => e.action)).toEqual(expect.arrayContaining(['ressource.partage.pending', 'ressource.partage.validated']));
+		expect(leaks(journal)).toEqual([]);
+		// The animator's own decision stays signed; the collectivité's journal keeps who submitted it.
+		expect(journal.find((e) => e.action === 'ressource.partage.validated')?.actor_name).toBe(anim.displayName);
+		expect(leaks(await about(author, { orgId: org.id }))).toContain(author.displayName);
 	});
 });

@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '../../src/lib/server/auth/api-tokens';
 import { asService, withUser, type Database } from '../../src/lib/server/db';
 import { AppError } from '../../src/lib/server/errors';
-import { register } from '../../src/lib/server/events/service';
+import { answerOffer, cancelRegistration, getRegistration, register } from '../../src/lib/server/events/service';
+import { changeMemberRole } from '../../src/lib/server/orgs/service';
 import { askQuestion, bookSession, closeQuestion, getRequest, reply } from '../../src/lib/server/guichet/service';
 import { createResource, recordUsage } from '../../src/lib/server/resources/service';
 import { resourceInput } from '../../src/lib/schemas/resources';
@@ -173,6 +174,53 @@ describe.each(engines)('a lecteur does not act for the collectivité (%s)', (eng
 		const mine = await register(db, viewer, { eventId: ev.id, choices: [] });
 		expect(mine.status).toBe('confirmed');
 		await refused(register(db, viewer, { eventId: ev.id, userId: editor.id, orgId: org, choices: [] }));
+	});
+
+	it('a former admin demoted to lecteur no longer cancels nor declines a colleague’s registration he made', async () => {
+		const boss = await createUser(db);
+		const former = await createUser(db, { displayName: 'Ancien Admin' });
+		const mate = await createUser(db);
+		const org2 = (await createOrg(db, boss, 'Commune des rétrogradés')).id;
+		await addMember(db, org2, former, 'admin');
+		await addMember(db, org2, mate, 'viewer');
+		const formerToken = (await createApiToken(db, former, { name: 'ancien', scopes: ['read', 'write'] })).token;
+		const [ev] = await asService(db, 'test: event', (tx) =>
+			tx.query<{ id: string }>(
+				`insert into public.events (kind, title, audience, organiser_network_id, status, starts_at, ends_at)
+				 values ('webinaire', 'Webinaire des rétrogradés', 'buyers', $1, 'published', now() + interval '10 days', now() + interval '10 days 2 hours') returning id`,
+				[net]
+			)
+		);
+		// While admin, he registers two colleagues; then he is made lecteur.
+		const confirmed = await register(db, former, { eventId: ev.id, userId: mate.id, orgId: org2, choices: [] });
+		const offered = await register(db, former, { eventId: ev.id, userId: boss.id, orgId: org2, choices: [] });
+		await asService(db, 'test: a place offered from the waiting list', (tx) =>
+			tx.query(`update public.event_registrations set status = 'offered', offer_expires_at = now() + interval '2 days' where id = $1`, [offered.id])
+		);
+		await changeMemberRole(db, boss, org2, former.id, 'viewer');
+		const status = async (id: string) =>
+			(await asService(db, 'test', (tx) => tx.query<{ status: string }>('select status from public.event_registrations where id = $1', [id])))[0].status;
+
+		const e = await refused(cancelRegistration(db, former, confirmed.id));
+		expect(e.message).toMatch(/administrateur ou rédacteur/);
+		const api = await apiCall(db, 'POST', `/event-registrations/${confirmed.id}/cancel`, { token: formerToken });
+		expect(api.status).toBe(403);
+		await expect(withUser(db, former, (tx) => tx.query('select app.event_cancel_registration($1)', [confirmed.id]))).rejects.toThrow(
+			/registration_act_not_allowed/
+		);
+		await refused(answerOffer(db, former, offered.id, false));
+		await expect(withUser(db, former, (tx) => tx.query('select app.event_answer_offer($1, false)', [offered.id]))).rejects.toThrow(
+			/registration_act_not_allowed/
+		);
+		expect([await status(confirmed.id), await status(offered.id)]).toEqual(['confirmed', 'offered']);
+		// He still sees the registrations he made (his own history).
+		const seen = await getRegistration(db, former, confirmed.id);
+		expect([seen.registration.id, seen.mayAct]).toEqual([confirmed.id, false]);
+		expect((await getRegistration(db, mate, confirmed.id)).mayAct).toBe(true);
+		// The person and the collectivité's admin still act.
+		await cancelRegistration(db, mate, confirmed.id);
+		await answerOffer(db, boss, offered.id, false);
+		expect([await status(confirmed.id), await status(offered.id)]).toEqual(['cancelled', 'cancelled']);
 	});
 
 	it('a rédacteur and an admin still act for the collectivité', async () => {

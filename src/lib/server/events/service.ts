@@ -95,6 +95,10 @@ const ERRORS: Record<string, [number, string]> = {
 	org_limit: [409, "Votre collectivité a atteint le nombre maximal d'inscrits fixé par l'organisateur."],
 	full: [409, "Plus de place disponible : augmentez la capacité de l'événement ou de l'atelier pour accueillir cette personne."],
 	registration_not_found: [404, "Cette inscription n'existe pas ou vous n'y avez pas accès."],
+	registration_act_not_allowed: [
+		403,
+		"Vous ne pouvez plus agir sur l'inscription d'un collègue\u00a0: il faut être administrateur ou rédacteur de sa collectivité."
+	],
 	already_cancelled: [409, 'Cette inscription est déjà annulée.'],
 	offer_not_available: [409, "Cette proposition de place n'est plus valable (délai dépassé ou déjà traitée)."],
 	session_not_found: [404, "Cette séance n'existe pas ou vous n'en êtes pas organisateur."],
@@ -657,7 +661,9 @@ export async function getRegistration(db: Database, actor: Actor, id: string) {
 				   from public.event_checkins c where c.registration_id = $1 and c.undone_at is null`,
 				[id]
 			);
-			return { registration: reg, waitlistRank, attended };
+			// Acting on it (cancel, answer an offer): the person, or whoever may act for the collectivité now.
+			const [{ may_act: mayAct }] = await tx.query<{ may_act: boolean }>('select app.event_may_act_on_registration($1) as may_act', [id]);
+			return { registration: reg, waitlistRank, attended, mayAct };
 		})
 	);
 }

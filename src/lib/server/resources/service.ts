@@ -521,6 +521,13 @@ export function snippetHtml(raw: string): string {
 	return escapeHtml(raw).split(SEL_START).join('<mark>').split(SEL_STOP).join('</mark>');
 }
 
+/**
+ * The networks that validated an item, as the reader may learn them: none for an anonymised item outside its
+ * collectivité (the list of networks would point at the author), for the network filter and facet alike.
+ */
+const VISIBLE_VALIDATED_NETWORKS = `(case when r.anonymised and not r.id = any ((select app.my_resource_ids())::uuid[])
+	                                        then '{}'::uuid[] else r.validated_network_ids end)`;
+
 /** The WHERE clause (and its parameters) shared by search, facets and export. */
 export function searchWhere(p: Partial<SearchParams>, params: unknown[] = [], textMatch: 'fts' | 'ilike' = 'fts') {
 	const where: string[] = [];
@@ -546,7 +553,7 @@ export function searchWhere(p: Partial<SearchParams>, params: unknown[] = [], te
 		where.push(`exists (select 1 from unnest(r.segments) seg where seg = ${s} or seg like ${s} || '.%')`);
 	}
 	if (p.cpv) where.push(`exists (select 1 from unnest(r.cpv_codes) c where c like ${add(p.cpv)} || '%')`);
-	if (p.network) where.push(`r.validated_network_ids @> array[${add(p.network)}::uuid]`);
+	if (p.network) where.push(`${VISIBLE_VALIDATED_NETWORKS} @> array[${add(p.network)}::uuid]`);
 	if (p.reliability) where.push(`r.reliability = ${add(p.reliability)}`);
 	if (p.year) where.push(`r.year = ${add(p.year)}`);
 	if (p.mine) where.push(`r.id = any ((select app.my_resource_ids())::uuid[])`);
@@ -578,7 +585,7 @@ export async function searchResources(
 		// One scan: the visible matches (RLS applies) are materialised once, then counted, paged and faceted.
 		const [f] = await tx.query<{ total: number; facets: Facets; page: { id: string; rank: number }[] | null }>(
 			`with hits as materialized (
-			   select r.id, r.kind, r.family, r.mechanism, r.segments, r.cpv_codes, r.validated_network_ids, r.reliability, r.year,
+			   select r.id, r.kind, r.family, r.mechanism, r.segments, r.cpv_codes, ${VISIBLE_VALIDATED_NETWORKS} as validated_network_ids, r.reliability, r.year,
 			          r.usage_count, r.updated_at, ${rank} as rank
 			     from public.resources r where ${where})
 			 select (select count(*)::int from hits) as total,

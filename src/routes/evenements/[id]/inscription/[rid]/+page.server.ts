@@ -33,7 +33,8 @@ export const load: PageServerLoad = async (event) => {
 			offerUntil: r.offer_expires_at ? formatDateTime(r.offer_expires_at) : null,
 			waitlistRank: reg.waitlistRank,
 			isSelf: r.user_id === user.id,
-			noShow: r.no_show
+			noShow: r.no_show,
+			mayAct: reg.mayAct
 		},
 		qr: r.status === 'confirmed' ? await qrSvg(r.checkin_code) : null,
 		code: r.status === 'confirmed' ? r.checkin_code : null,
