@@ -9,7 +9,7 @@ import { AppError, forbidden, notFound, toAppError } from '../errors';
 import { sniffDocument, type SniffedType } from '../files/sniff';
 import { changeLiveDoc } from '../spaser/live';
 import { projectDocument } from '../spaser/projection';
-import { bodyFragment, getNode, updateNode } from '../../spaser/ydoc';
+import { bodyFragment, getNode, setLink } from '../../spaser/ydoc';
 import {
 	DEPARTEMENTS,
 	INCLUSION_SECTORS,
@@ -815,8 +815,7 @@ export async function useInSpaser(
 			return;
 		}
 		if (input.mode === 'linked') {
-			const links = (n.get('links') as string[] | undefined) ?? [];
-			if (!links.includes(path)) updateNode(d, input.nodeId, { links: [...links, path] });
+			setLink(d, input.nodeId, path, true);
 			return;
 		}
 		const frag = bodyFragment(d, input.nodeId);
