@@ -27,7 +27,7 @@ import { importResources, recordsFromFile, toCsv } from '../../src/lib/server/re
 import { createSpaserRecord } from '../../src/lib/server/spaser/documents';
 import { changeLiveDoc, readLiveDoc } from '../../src/lib/server/spaser/live';
 import { projectDocument } from '../../src/lib/server/spaser/projection';
-import { addNode, bodyFragment, getNode } from '../../src/lib/spaser/ydoc';
+import { addNode, bodyFragment, readTree } from '../../src/lib/spaser/ydoc';
 import { fragmentToJson, richToText } from '../../src/lib/spaser/rich';
 import { engines, openTestDb } from '../helpers/engines';
 import { addAnimatorDirect, addMember, createNetwork, createOrg, createUser, outbox, type TestUser } from '../helpers/factories';
@@ -376,7 +376,7 @@ describe.each(engines)('resources (%s)', (engine) => {
 		expect(projected.body_text).toContain('150 heures par an');
 
 		await useInSpaser(db, adminB, id, { documentId: doc.id, nodeId, mode: 'linked' });
-		expect(getNode(await readLiveDoc(db, doc.id), nodeId)!.get('links')).toEqual([`/ressources/clauses/${id}`]);
+		expect(readTree(await readLiveDoc(db, doc.id)).find((n) => n.id === nodeId)!.links).toEqual([`/ressources/clauses/${id}`]);
 		await expectAppError(useInSpaser(db, adminB, id, { documentId: doc.id, nodeId, mode: 'linked' }), 'conflict');
 		// Someone who cannot write that SPASER cannot insert into it.
 		await expectAppError(useInSpaser(db, adminA, id, { documentId: doc.id, nodeId, mode: 'inserted' }), 'forbidden');
