@@ -598,9 +598,10 @@ export const RULES: Record<string, Rule> = {
 	// (admin@'s registration: cancelled by admin@, by the organiser or the platform admin)
 	'POST /evenements/[id]/inscrits?/cancel': action(`${E}/inscrits?/cancel`, { registrationId: registration }, { ...signedIn(404), admin: OK, animator: OK, platform: OK }),
 	'POST /evenements/[id]/inscription/[rid]?/cancel': action(`${E}/inscription/${registration}?/cancel`, {}, { ...signedIn(404), admin: OK, animator: OK, platform: OK }, NO_INVALID),
-	// (no place was offered: refused to admin@ too)
-	'POST /evenements/[id]/inscription/[rid]?/accept': action(`${E}/inscription/${registration}?/accept`, {}, { ...signedIn(404), admin: 409 }),
-	'POST /evenements/[id]/inscription/[rid]?/decline': action(`${E}/inscription/${registration}?/decline`, {}, { ...signedIn(404), admin: 409 }),
+	// (no place was offered: refused to admin@ too; the organiser and the platform admin see the registration but an
+	// offered place is the registrant's or their collectivité's to answer: 403)
+	'POST /evenements/[id]/inscription/[rid]?/accept': action(`${E}/inscription/${registration}?/accept`, {}, { ...signedIn(404), admin: 409, animator: 403, platform: 403 }),
+	'POST /evenements/[id]/inscription/[rid]?/decline': action(`${E}/inscription/${registration}?/decline`, {}, { ...signedIn(404), admin: 409, animator: 403, platform: 403 }),
 	'POST /evenements/[id]/emargement/[sid]?/scan': action(`${E}/emargement/${eventSession}?/scan`, { registrationId: registration }, organiser),
 	'POST /evenements/[id]/emargement/[sid]?/undo': action(`${E}/emargement/${eventSession}?/undo`, { registrationId: registration }, organiser),
 	'POST /evenements/[id]/emargement/[sid]?/walkIn': action(`${E}/emargement/${eventSession}?/walkIn`, { fullName: 'Intrus' }, organiser)
