@@ -19,7 +19,7 @@ import { asService, serviceStatement, type Actor } from '../src/lib/server/db';
 import { migrate } from '../src/lib/server/db/migrate';
 import { openPostgres } from '../src/lib/server/db/postgres';
 import { checkIn } from '../src/lib/server/events/service';
-import { AppError } from '../src/lib/server/errors';
+import { AppError } from '../src/lib/server/kit/errors';
 import { percentile, round, table } from './lib/stats.js';
 import { createDatabase, startTempPostgres } from '../scripts/lib/pg-temp.js';
 

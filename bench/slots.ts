@@ -17,7 +17,7 @@ import { migrate } from '../src/lib/server/db/migrate';
 import { openPostgres } from '../src/lib/server/db/postgres';
 import { bookSession, listFreeSlots } from '../src/lib/server/guichet/service';
 import { blockedRange, freeSlots, type AvailabilityRules } from '../src/lib/server/guichet/slots';
-import { AppError } from '../src/lib/server/errors';
+import { AppError } from '../src/lib/server/kit/errors';
 import { percentile, round, table } from './lib/stats.js';
 import { createDatabase, startTempPostgres } from '../scripts/lib/pg-temp.js';
 

@@ -1,14 +1,14 @@
 import { error, type Handle, type HandleServerError, type ServerInit } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
 import { errorResponse } from '$lib/server/api/http';
-import { AppError, unverified } from '$lib/server/errors';
+import { AppError, unverified } from '$lib/server/kit/errors';
 import { checkUrl, guardRequestBody } from '$lib/server/input-guard';
 import { withOwnWebsocket } from '$lib/server/csp';
 import { authenticateApiToken } from '$lib/server/auth/api-tokens';
 import { SESSION_COOKIE, deleteSessionCookie, setSessionCookie, validateSessionToken } from '$lib/server/auth/session';
 import { getDb } from '$lib/server/db';
 import { startBackground } from '$lib/server/runtime';
-import { log } from '$lib/server/log';
+import { log } from '$lib/server/kit/log';
 
 export const init: ServerInit = async () => {
 	const db = await getDb();

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { asService, type Database } from '../../src/lib/server/db';
 import { createApiToken, revokeApiToken, type Scope } from '../../src/lib/server/auth/api-tokens';
-import { AppError } from '../../src/lib/server/errors';
+import { AppError } from '../../src/lib/server/kit/errors';
 import { apiEndpoints, apiRoutes, authenticateRequest, authFromLocals, dispatchApi, getOpenApiDocument } from '../../src/lib/server/api';
 import { handleApiRequest } from '../../src/lib/server/api/dispatch';
 import { compileRegistry, defineEndpoint, matchRoute } from '../../src/lib/server/api/registry';

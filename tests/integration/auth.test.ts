@@ -17,7 +17,7 @@ import { INACTIVITY_TIMEOUT_MS, validateSessionToken, invalidateSession } from '
 import { authenticateApiToken, createApiToken, listApiTokens, revokeApiToken } from '../../src/lib/server/auth/api-tokens';
 import { hashSecret } from '../../src/lib/server/auth/crypto';
 import { LOGIN_LIMITS, SIGNUP_LIMITS, addressKey, loginDelayMs } from '../../src/lib/server/auth/rate-limit';
-import { AppError, toAppError } from '../../src/lib/server/errors';
+import { AppError, toAppError } from '../../src/lib/server/kit/errors';
 import { engines, openTestDb } from '../helpers/engines';
 import { createUser, DEFAULT_PASSWORD, lastMail, linkFrom, outbox, uniqueEmail } from '../helpers/factories';
 

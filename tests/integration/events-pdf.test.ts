@@ -8,7 +8,7 @@ import { loadDemoData } from '../../src/lib/server/demo';
 import { certificatesPdf, emargementPdf, winAnsi } from '../../src/lib/server/events/pdf';
 import { checkinList, eventForCertificates, getEvent, getSession } from '../../src/lib/server/events/service';
 import { networkFigures, ORG_COLUMNS, orgRowsForExport, toCsv, toXlsx } from '../../src/lib/server/events/figures';
-import { AppError } from '../../src/lib/server/errors';
+import { AppError } from '../../src/lib/server/kit/errors';
 import { EVENT_KINDS } from '../../src/lib/schemas/events';
 import { engines, openTestDb } from '../helpers/engines';
 

@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asService, type Database } from '../../src/lib/server/db';
 import { importDecp, type ImportRun } from '../../src/lib/server/decp/service';
-import { AppError } from '../../src/lib/server/errors';
+import { AppError } from '../../src/lib/server/kit/errors';
 import { engines, openTestDb } from '../helpers/engines';
 import { createOrg, createUser, type TestUser } from '../helpers/factories';
 

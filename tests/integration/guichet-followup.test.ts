@@ -7,7 +7,7 @@ import ICAL from 'ical.js';
 import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asService, withUser, type Database } from '../../src/lib/server/db';
-import { AppError } from '../../src/lib/server/errors';
+import { AppError } from '../../src/lib/server/kit/errors';
 import { getAttachment } from '../../src/lib/server/guichet/attachments';
 import { sendDueReminders, startGuichetReminders } from '../../src/lib/server/guichet/reminders';
 import {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '../../src/lib/server/auth/api-tokens';
 import type { Database } from '../../src/lib/server/db';
 import { importDecp } from '../../src/lib/server/decp/service';
-import { AppError } from '../../src/lib/server/errors';
+import { AppError } from '../../src/lib/server/kit/errors';
 import { inspectZip } from '../../src/lib/server/files/limits';
 import { poolStats } from '../../src/lib/server/files/worker-pool';
 import { prepareAttachments } from '../../src/lib/server/guichet/attachments';

@@ -21,7 +21,7 @@ import {
 	updateOrganisation
 } from '../../src/lib/server/orgs/service';
 import { signUp } from '../../src/lib/server/auth/service';
-import { AppError } from '../../src/lib/server/errors';
+import { AppError } from '../../src/lib/server/kit/errors';
 import { engines, openTestDb } from '../helpers/engines';
 import { addMember, createOrg, createUser, DEFAULT_PASSWORD, INVALID_SIREN, lastMail, linkFrom, outbox, uniqueEmail, VALID_SIREN, VALID_SIRET, type TestUser } from '../helpers/factories';
 

@@ -4,7 +4,7 @@ import type { Database } from '../../src/lib/server/db';
 import { adminOverview, listOutbox, listUsers, requirePlatformAdmin } from '../../src/lib/server/admin/queries';
 import { listAllAnimators, myOpenMemberships, networkMemberCounts } from '../../src/lib/server/networks/queries';
 import { decideMembership, endMembership, requestToJoin } from '../../src/lib/server/networks/service';
-import { orHttpError } from '../../src/lib/server/orgs/queries';
+import { orHttpError } from '../../src/lib/server/kit/errors';
 import { getOrganisationBySlug, inviteMember } from '../../src/lib/server/orgs/service';
 import { engines, openTestDb } from '../helpers/engines';
 import { addAnimatorDirect, createNetwork, createOrg, createUser, uniqueEmail, type TestUser } from '../helpers/factories';

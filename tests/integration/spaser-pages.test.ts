@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/lib/server/db';
-import { AppError } from '../../src/lib/server/errors';
+import { AppError } from '../../src/lib/server/kit/errors';
 import { addCoOwner, createSpaserRecord, setSharingWithNetworks } from '../../src/lib/server/spaser/documents';
 import { contentDisposition, listMentionablePeople, readableContent } from '../../src/lib/server/spaser/pages';
 import type { DocContent } from '../../src/lib/spaser/ydoc';

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '../../src/lib/server/auth/api-tokens';
 import { asService, type Database } from '../../src/lib/server/db';
 import { importDecp } from '../../src/lib/server/decp/service';
-import { AppError } from '../../src/lib/server/errors';
+import { AppError } from '../../src/lib/server/kit/errors';
 import { importValues } from '../../src/lib/server/indicators/service';
 import { importResourceFile } from '../../src/lib/server/resources/io';
 import { createImportDraft } from '../../src/lib/server/spaser/import';

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '../../src/lib/server/auth/api-tokens';
 import { asService, withUser, type Database } from '../../src/lib/server/db';
-import { AppError } from '../../src/lib/server/errors';
+import { AppError } from '../../src/lib/server/kit/errors';
 import { answerOffer, cancelRegistration, getRegistration, register } from '../../src/lib/server/events/service';
 import { changeMemberRole } from '../../src/lib/server/orgs/service';
 import { askQuestion, bookSession, closeQuestion, getRequest, reply } from '../../src/lib/server/guichet/service';

@@ -2,7 +2,7 @@
 // capped inflate, XML scan, image headers. The crafted files are those of the hostile-files integration test.
 import { strToU8, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../src/lib/server/errors';
+import { AppError } from '../../src/lib/server/kit/errors';
 import { checkImage, imageSize, inflateEntry, inspectZip, scanXml, XmlScanner } from '../../src/lib/server/files/limits';
 import * as H from '../helpers/hostile-files';
 

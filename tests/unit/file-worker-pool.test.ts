@@ -1,7 +1,7 @@
 // The file worker pool (src/lib/server/files/worker-pool.ts): one person cannot occupy it (429), a full queue
 // answers 503 with a French message and a Retry-After, and a refused file comes back as its own 422.
 import { afterEach, describe, expect, it } from 'vitest';
-import { AppError } from '../../src/lib/server/errors';
+import { AppError } from '../../src/lib/server/kit/errors';
 import { POOL, poolStats, runFileTask } from '../../src/lib/server/files/worker-pool';
 import * as H from '../helpers/hostile-files';
 

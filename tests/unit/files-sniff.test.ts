@@ -3,7 +3,7 @@ import { zipSync, strToU8 } from 'fflate';
 import { Document, Packer, Paragraph } from 'docx';
 import ExcelJS from 'exceljs';
 import { PDFDocument } from 'pdf-lib';
-import { AppError } from '../../src/lib/server/errors';
+import { AppError } from '../../src/lib/server/kit/errors';
 import { binaryContent, describeKinds, sniffDataFile, sniffDocument } from '../../src/lib/server/files/sniff';
 
 describe('sniffDocument', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { strToU8, zipSync } from 'fflate';
 import { Document, Packer, Paragraph } from 'docx';
 import ExcelJS from 'exceljs';
-import { AppError } from '../../src/lib/server/errors';
+import { AppError } from '../../src/lib/server/kit/errors';
 import { MAX_ATTACHMENT_BYTES, prepareAttachments } from '../../src/lib/server/guichet/attachments';
 
 // Image headers that give their size (1 × 1): images whose header is unreadable are refused (issue 14).

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { checkBody, checkUrl, findBadString, hasBadChars } from '../../src/lib/server/input-guard';
 import { safeRedirectPath } from '../../src/lib/server/redirect';
 import { withOwnWebsocket } from '../../src/lib/server/csp';
-import { parseForm } from '../../src/lib/server/forms';
+import { parseForm } from '../../src/lib/server/kit/forms';
 
 const bytes = (...parts: (string | number[])[]) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from(p))));
 const refused = (fn: () => unknown) => expect(fn).toThrow(/caractères non valables/);

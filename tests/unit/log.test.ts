@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatLogLine, redactString } from '../../src/lib/server/log';
+import { formatLogLine, redactString } from '../../src/lib/server/kit/log';
 
 const apiToken = 'spc_abcdefghijklmnop_abcdefghijklmnopqrstuvwxyz234567';
 

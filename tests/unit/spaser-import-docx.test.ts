@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { AlignmentType, Document, HeadingLevel, Packer, Paragraph, Table, TableCell, TableRow, TextRun } from 'docx';
 import { zipSync, strToU8 } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../src/lib/server/errors';
+import { AppError } from '../../src/lib/server/kit/errors';
 import { readImportFile, readPastedText } from '../../src/lib/server/spaser/import-file';
 import {
 	canDemote,

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Database } from './db';
 import { asService } from './db';
-import { log } from './log';
+import { log } from '$lib/server/kit/log';
 import { buildTemplate } from '../spaser/templates';
 import { importContent } from '../spaser/ydoc';
 import { changeLiveDoc } from './spaser/live';

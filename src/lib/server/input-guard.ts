@@ -3,7 +3,7 @@
  * lone UTF-16 surrogate or bytes that are not UTF-8 get a clear French 400 — PostgreSQL refuses NUL in text
  * (it used to surface as a 500) and such strings are never what a person typed.
  */
-import { AppError, invalidText } from './errors';
+import { AppError, invalidText } from '$lib/server/kit/errors';
 
 /** NUL, or a surrogate that is not part of a pair. */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;

@@ -2,7 +2,8 @@
 // by every instance; a transaction-scoped advisory lock lets only one of them work at a time (the others skip).
 import { INACTIVITY_TIMEOUT_MS } from './auth/session';
 import { asService, type Database } from './db';
-import { log } from './log';
+import { log } from '$lib/server/kit/log';
+import { startJob } from '$lib/server/kit/jobs';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -56,21 +57,14 @@ export async function runMaintenance(db: Database, now = new Date()): Promise<Ma
 	});
 }
 
-export function startMaintenance(db: Database, intervalMs = 60 * 60_000): () => void {
-	const tick = async () => {
-		try {
+export function startMaintenance(db: Database, intervalMs = 60 * 60_000): () => Promise<void> {
+	const job = startJob(
+		'retention',
+		async () => {
 			const report = await runMaintenance(db);
 			if (report && Object.values(report).some((n) => n > 0)) log.info('retention: old rows removed', report);
-		} catch (e) {
-			log.error('retention job error', { error: String(e) });
-		}
-	};
-	const first = setTimeout(tick, 60_000);
-	first.unref();
-	const timer = setInterval(tick, intervalMs);
-	timer.unref();
-	return () => {
-		clearTimeout(first);
-		clearInterval(timer);
-	};
+		},
+		{ intervalMs, firstRunMs: 60_000 }
+	);
+	return job.stop;
 }

@@ -1,7 +1,7 @@
 import type { Database } from './db';
 import { closeDb } from './db';
 import { startOutboxWorker } from './email/worker';
-import { log } from './log';
+import { log } from '$lib/server/kit/log';
 
 const KEY = Symbol.for('spaser.runtime');
 type Holder = { [KEY]?: { stops: (() => void | Promise<void>)[] } };

@@ -1,6 +1,6 @@
 import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { runAction } from '$lib/server/forms';
+import { runAction } from '$lib/server/kit/forms';
 import { animatedNetworkSettings, benchmarkView, isValidatedOrg, KINDS, latestPublication, peerScopes, publishBenchmarks, setNetworkK, SIZES } from '$lib/server/benchmark/service';
 import { listCatalogue, listValues } from '$lib/server/indicators/service';
 import { orgContext } from '../indicateurs/context.server';

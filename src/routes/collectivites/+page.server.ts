@@ -1,5 +1,5 @@
 import type { PageServerLoad } from './$types';
-import { requireUser } from '$lib/server/forms';
+import { requireUser } from '$lib/server/kit/forms';
 
 export const load: PageServerLoad = async (event) => {
 	requireUser(event);

@@ -4,7 +4,7 @@ import { getDb } from '$lib/server/db';
 import { changePassword, listSessions, logoutEverywhere, resendVerification, updateProfile } from '$lib/server/auth/service';
 import { deleteSessionCookie } from '$lib/server/auth/session';
 import { createApiToken, listApiTokens, revokeApiToken } from '$lib/server/auth/api-tokens';
-import { parseForm, requireUser, runAction } from '$lib/server/forms';
+import { parseForm, requireUser, runAction } from '$lib/server/kit/forms';
 import { apiTokenCreateSchema, changePasswordSchema, profileSchema } from '$lib/schemas/auth';
 
 type Section = 'profile' | 'password' | 'verification' | 'sessions' | 'tokens' | 'tokenList';

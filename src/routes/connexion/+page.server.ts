@@ -3,7 +3,7 @@ import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { login } from '$lib/server/auth/service';
 import { setSessionCookie } from '$lib/server/auth/session';
-import { parseForm, runAction } from '$lib/server/forms';
+import { parseForm, runAction } from '$lib/server/kit/forms';
 import { loginSchema } from '$lib/schemas/auth';
 import { safeRedirectPath } from '$lib/server/redirect';
 

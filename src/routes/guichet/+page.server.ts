@@ -1,6 +1,6 @@
 import type { PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
-import { requireUser } from '$lib/server/forms';
+import { requireUser } from '$lib/server/kit/forms';
 import { STATUS_WORDS } from './queries.server';
 import { animatedNetworks, buyerNetworks, myRequests } from '$lib/server/guichet/service';
 

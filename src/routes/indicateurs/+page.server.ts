@@ -1,6 +1,6 @@
 import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { parseForm, runAction } from '$lib/server/forms';
+import { parseForm, runAction } from '$lib/server/kit/forms';
 import { deleteValue, listCatalogue, listValues, saveValue } from '$lib/server/indicators/service';
 import { valueInputSchema } from '$lib/schemas/indicators';
 import { orgContext } from './context.server';

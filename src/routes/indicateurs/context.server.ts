@@ -1,7 +1,7 @@
 // The collectivité an /indicateurs or /benchmark page works on: ?org=<slug>, else the person's first one.
 import { error, type RequestEvent } from '@sveltejs/kit';
 import { getDb } from '$lib/server/db';
-import { requireUser } from '$lib/server/forms';
+import { requireUser } from '$lib/server/kit/forms';
 import { listMyOrganisations } from '$lib/server/orgs/service';
 
 export async function orgContext(event: Pick<RequestEvent, 'locals' | 'url'>) {

@@ -4,7 +4,7 @@ import { getDb } from '$lib/server/db';
 import { signUp } from '$lib/server/auth/service';
 import { createSession, setSessionCookie } from '$lib/server/auth/session';
 import { acceptInvitation, previewInvitation } from '$lib/server/orgs/service';
-import { parseForm, runAction } from '$lib/server/forms';
+import { parseForm, runAction } from '$lib/server/kit/forms';
 import { signUpSchema } from '$lib/schemas/auth';
 import { ROLE_LABELS } from '$lib/geo';
 

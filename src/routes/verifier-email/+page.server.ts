@@ -1,8 +1,8 @@
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { resendVerification, verifyEmail } from '$lib/server/auth/service';
-import { requireUser, runAction } from '$lib/server/forms';
-import { toAppError } from '$lib/server/errors';
+import { requireUser, runAction } from '$lib/server/kit/forms';
+import { toAppError } from '$lib/server/kit/errors';
 
 /**
  * Verifies on GET: the link proves access to the mailbox, and a mail scanner opening it only confirms what the

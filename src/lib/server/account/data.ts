@@ -9,7 +9,7 @@
 // animator roles, calendar feeds, drafts…), found from the catalogue, so a table added later is covered.
 import { limitPasswordChecks } from '../auth/service';
 import { sessionsEnded } from '../auth/session';
-import { AppError } from '../errors';
+import { AppError } from '$lib/server/kit/errors';
 import { verifyPassword } from '../auth/password';
 import { asService, type Actor, type Database, type Tx } from '../db';
 

@@ -1,8 +1,8 @@
-import { redactString } from '../log';
+import { redactString } from '$lib/server/kit/log';
 import { error, type RequestEvent } from '@sveltejs/kit';
 import type { Actor, Database } from '../db';
 import { withUser } from '../db';
-import { requireUser } from '../forms';
+import { requireUser } from '$lib/server/kit/forms';
 
 /** Platform administration pages and actions: signed in and platform admin, or a French 403. */
 export function requirePlatformAdmin(event: Pick<RequestEvent, 'locals' | 'url'>) {

@@ -5,9 +5,9 @@
  */
 import { authenticateApiToken, type Scope } from '../auth/api-tokens';
 import type { Database } from '../db';
-import { AppError, invalidText, toAppError } from '../errors';
+import { AppError, invalidText, toAppError } from '$lib/server/kit/errors';
 import { checkUrl, decodeUtf8, findBadString, readBytes } from '../input-guard';
-import { log } from '../log';
+import { log } from '$lib/server/kit/log';
 import { API_PREFIX, MAX_BODY_BYTES, apiErrors, errorResponse, isJsonContentType, jsonResponse, validate } from './http';
 import { ApiResult, matchRoute, type ApiCaller, type CompiledRoute } from './registry';
 

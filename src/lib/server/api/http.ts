@@ -1,7 +1,7 @@
 /** HTTP helpers of the JSON API: responses, errors and value conversions shared by every endpoint. */
 import { z } from 'zod';
 import { fieldErrors } from '../../schemas/common';
-import { AppError } from '../errors';
+import { AppError } from '$lib/server/kit/errors';
 
 export const API_PREFIX = '/api/v1';
 /** Larger bodies are refused with 413 (the API takes small JSON documents; files have their own routes). */

@@ -4,7 +4,7 @@
  */
 import type { Actor, Database } from '../db';
 import { withUser } from '../db';
-import { notFound } from '../errors';
+import { notFound } from '$lib/server/kit/errors';
 import type { Membership } from '../networks/service';
 
 export async function getProfile(db: Database, actor: Actor) {

@@ -1,6 +1,6 @@
 import type { Database } from '../db';
 import { asService, withUser } from '../db';
-import { AppError, unverified } from '../errors';
+import { AppError, unverified } from '$lib/server/kit/errors';
 import { hashSecret, randomToken, secretMatches } from './crypto';
 
 export type Scope = 'read' | 'write';

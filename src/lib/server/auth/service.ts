@@ -1,7 +1,7 @@
 import type { Database, Tx } from '../db';
 import { asService, withUser } from '../db';
 import { appOrigin, enqueueEmail, renderEmail } from '../email/outbox';
-import { AppError } from '../errors';
+import { AppError } from '$lib/server/kit/errors';
 import { hashSecret, randomToken, secretMatches, splitToken } from './crypto';
 import { hashPassword, passwordProblem, verifyPassword } from './password';
 import { LOGIN_LIMITS, SIGNUP_LIMITS, addressKey, hit, loginDelayMs, release, reset } from './rate-limit';

@@ -3,7 +3,8 @@
 // publications (advisory lock) and the « due » check runs again under it, so several instances publish once.
 import type { Database } from '../db';
 import { asService } from '../db';
-import { log } from '../log';
+import { log } from '$lib/server/kit/log';
+import { startJob } from '$lib/server/kit/jobs';
 
 const HOUR = 60 * 60 * 1000;
 
@@ -30,21 +31,14 @@ export async function publishIfDue(db: Database, now = new Date()): Promise<stri
 }
 
 /** Checks every `intervalMs` (10 minutes by default) whether the nightly publication is due. */
-export function startBenchmarkPublisher(db: Database, intervalMs = 10 * 60_000): () => void {
-	let running = false;
-	const tick = async () => {
-		if (running) return;
-		running = true;
-		try {
+export function startBenchmarkPublisher(db: Database, intervalMs = 10 * 60_000): () => Promise<void> {
+	const job = startJob(
+		'benchmark publication',
+		async () => {
 			const id = await publishIfDue(db);
 			if (id) log.info('benchmark statistics published', { publication: id });
-		} catch (e) {
-			log.error('benchmark publication error', { error: String(e) });
-		} finally {
-			running = false;
-		}
-	};
-	const timer = setInterval(tick, intervalMs);
-	timer.unref();
-	return () => clearInterval(timer);
+		},
+		{ intervalMs, firstRunMs: null }
+	);
+	return job.stop;
 }

@@ -4,8 +4,8 @@
 import { z } from 'zod';
 import { benchmarkQuerySchema, KINDS, SIZES } from '../../schemas/indicators';
 import { asService, withUser, type Actor, type Database, type Tx } from '../db';
-import { AppError, notFound, toAppError } from '../errors';
-import { catalogueTx, guard, type IndicatorDef } from '../indicators/service';
+import { AppError, guard, notFound, toAppError } from '$lib/server/kit/errors';
+import { catalogueTx, type IndicatorDef } from '../indicators/service';
 import { BAND_TEXT, NOT_ENOUGH_PEERS, type Band } from '../../benchmark';
 
 export { BAND_TEXT, NOT_ENOUGH_PEERS, type Band };

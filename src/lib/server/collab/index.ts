@@ -6,7 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { onSessionsEnded, SESSION_COOKIE, sessionAlive, validateSessionToken } from '../auth/session';
 import { getDb, withUser, type Database } from '../db';
-import { log } from '../log';
+import { log } from '$lib/server/kit/log';
 import { createProjectionScheduler, type ProjectionScheduler } from '../spaser/projection';
 import { maybeAutoSnapshot } from '../spaser/versions';
 import { readLiveDoc, setCollabServer } from '../spaser/live';

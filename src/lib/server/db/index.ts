@@ -3,7 +3,7 @@ import { migrate } from './migrate';
 import { openPglite } from './pglite';
 import { openPostgres } from './postgres';
 import type { Database } from './types';
-import { log } from '../log';
+import { log } from '$lib/server/kit/log';
 
 export type { Actor, Database, Queryable, Tx } from './types';
 export { withUser, asService, elevated, serviceStatement } from './rls';

@@ -2,7 +2,7 @@
 // and the indicators computed from its contracts.
 import { createHash, randomUUID } from 'node:crypto';
 import { withUser, type Actor, type Database, type Tx } from '../db';
-import { AppError, forbidden, notFound, toAppError } from '../errors';
+import { AppError, forbidden, notFound, guard } from '$lib/server/kit/errors';
 import { computeIndicators, DECP_TO_CATALOGUE, type ContractState, type DecpIndicators, type Threshold } from './compute';
 import { sniffDataFile } from '../files/sniff';
 import { IN_THREAD_DECP_BYTES, readDecpChecked } from '../files/decp-read';
@@ -28,14 +28,6 @@ export interface ImportRun {
 }
 
 const RUN_COLUMNS = 'id, org_id, file_name, format, total, accepted, inserted, unchanged, rejected, flagged, rejections, created_at';
-
-async function guard<T>(p: Promise<T>): Promise<T> {
-	try {
-		return await p;
-	} catch (e) {
-		throw toAppError(e);
-	}
-}
 
 async function requireWriter(tx: Tx, orgId: string) {
 	const [row] = await tx.query<{ role: string | null }>('select app.org_role($1) as role', [orgId]);

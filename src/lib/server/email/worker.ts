@@ -3,8 +3,9 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import * as shared from 'nodemailer/lib/shared/index.js';
 import type { Database } from '../db';
 import { asService } from '../db';
-import { log } from '../log';
+import { log } from '$lib/server/kit/log';
 import type { EmailAttachment } from './outbox';
+import { startJob } from '$lib/server/kit/jobs';
 
 const MAX_ATTEMPTS = 8;
 const BATCH = 20;
@@ -102,24 +103,9 @@ export async function logUndeliverable(db: Database) {
 	return rows.length;
 }
 
-export function startOutboxWorker(db: Database, intervalMs = 2000): () => void {
+export function startOutboxWorker(db: Database, intervalMs = 2000): () => Promise<void> {
 	const url = process.env.SMTP_URL;
 	const transport = url ? transportFromUrl(url) : null;
-	let running = false;
-	const tick = async () => {
-		if (running) return;
-		running = true;
-		try {
-			if (transport) await deliverOutbox(db, transport);
-			else await logUndeliverable(db);
-		} catch (e) {
-			log.error('outbox worker error', { error: String(e) });
-		} finally {
-			running = false;
-		}
-	};
-	const timer = setInterval(tick, intervalMs);
-	timer.unref();
-	void tick();
-	return () => clearInterval(timer);
+	const job = startJob('outbox', () => (transport ? deliverOutbox(db, transport) : logUndeliverable(db)), { intervalMs, jitter: 0 });
+	return job.stop;
 }

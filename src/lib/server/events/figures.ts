@@ -6,7 +6,7 @@ import { csvDocument } from '../files/csv';
 import ExcelJS from 'exceljs';
 import type { Actor, Database, Tx } from '../db';
 import { elevated, withUser } from '../db';
-import { forbidden, notFound } from '../errors';
+import { forbidden, notFound } from '$lib/server/kit/errors';
 
 export interface EventFigures {
 	registered: number;

@@ -6,12 +6,13 @@ import QRCode from 'qrcode';
 import type { Actor, Database, Tx } from '../db';
 import { asService, elevated, withUser } from '../db';
 import { appOrigin, enqueueEmail, renderEmail } from '../email/outbox';
-import { AppError, forbidden, notFound, toAppError } from '../errors';
+import { AppError, forbidden, notFound, toAppError } from '$lib/server/kit/errors';
 import { calendarToIcs, eventToIcs, type IcsEvent } from '../guichet/ics';
 import type { EventInput, EventUpdate, SessionInput, RegistrationStatus, EventKind, Audience } from '../../schemas/events';
 import { EVENT_KINDS } from '../../schemas/events';
 import { formatDay, formatHourMinute, formatHours, formatRange } from './format';
-import { log } from '../log';
+import { log } from '$lib/server/kit/log';
+import { startJob } from '$lib/server/kit/jobs';
 
 export interface EventRow {
 	id: string;
@@ -703,23 +704,8 @@ export async function expireOffers(db: Database, now = new Date()): Promise<{ ex
 	});
 }
 
-export function startOfferExpiryWorker(db: Database, intervalMs = 60_000): () => void {
-	let running = false;
-	const tick = async () => {
-		if (running) return;
-		running = true;
-		try {
-			await expireOffers(db);
-		} catch (e) {
-			log.error('event offer expiry failed', { error: String(e) });
-		} finally {
-			running = false;
-		}
-	};
-	const timer = setInterval(tick, intervalMs);
-	timer.unref();
-	void tick();
-	return () => clearInterval(timer);
+export function startOfferExpiryWorker(db: Database, intervalMs = 60_000): () => Promise<void> {
+	return startJob('event offer expiry', () => expireOffers(db), { intervalMs }).stop;
 }
 
 /** Registrations of an event (organiser, or a manager for their colleagues: RLS filters). */

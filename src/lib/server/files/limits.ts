@@ -15,7 +15,7 @@
  * decompressed, 422 (`file_too_complex`) when the file is malformed or too complex to be read safely.
  */
 import { Inflate, Unzlib } from 'fflate';
-import { AppError } from '../errors';
+import { AppError } from '$lib/server/kit/errors';
 
 export const tooLarge = (detail: string) =>
 	new AppError('file_too_large', `Le fichier est trop volumineux une fois décompressé (${detail}).`, 413, { field: 'file' });

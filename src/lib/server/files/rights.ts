@@ -1,7 +1,7 @@
 // Rights checked BEFORE an upload is read or parsed (issue 14): a user who may not write into a collectivité gets
 // its 403/404 at once, without making the server read their file. The writing transaction checks again (RLS).
 import { withUser, type Actor, type Database } from '../db';
-import { forbidden, toAppError } from '../errors';
+import { forbidden, toAppError } from '$lib/server/kit/errors';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -3,7 +3,7 @@
  * Office files are ZIP containers: their type comes from the entries inside (OOXML parts, or the ODF
  * `mimetype` entry), read with fflate without inflating the whole archive.
  */
-import { AppError } from '../errors';
+import { AppError } from '$lib/server/kit/errors';
 import { inspectZip, OFFICE_ZIP_LIMITS, readEntry, type ZipEntry } from './limits';
 
 export type DocumentKind = 'pdf' | 'docx' | 'xlsx' | 'pptx' | 'odt' | 'ods' | 'png' | 'jpeg' | 'webp' | 'txt' | 'csv';

@@ -5,7 +5,7 @@
  * (mammoth, exceljs, pdfjs, fast-xml-parser). The worker's heap limit and the pool's time limit stay the last
  * line of defence. Imports are relative (no $lib) so that tsx can load this module in a worker under vitest.
  */
-import { AppError } from '../errors';
+import { AppError } from '$lib/server/kit/errors';
 import { detectStructure, type ImportResult } from '../../spaser/import/detect';
 import { htmlToImportText } from '../../spaser/import/html';
 import { readDecpChecked } from './decp-read';

@@ -15,8 +15,8 @@
  */
 import { cpus } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { AppError } from '../errors';
-import { log } from '../log';
+import { AppError } from '$lib/server/kit/errors';
+import { log } from '$lib/server/kit/log';
 import { tooComplex } from './limits';
 import type { FileTask } from './tasks';
 

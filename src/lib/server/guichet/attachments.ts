@@ -3,7 +3,7 @@
 // Row-level security decides who reads them: whoever sees the request, nobody else.
 import type { Actor, Database, Tx } from '../db';
 import { withUser } from '../db';
-import { AppError, notFound, toAppError } from '../errors';
+import { AppError, notFound, toAppError } from '$lib/server/kit/errors';
 import { checkImage } from '../files/limits';
 import { describeKinds, sniffDocument, type DocumentKind } from '../files/sniff';
 

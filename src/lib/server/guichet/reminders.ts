@@ -7,10 +7,11 @@
 import type { Database } from '../db';
 import { asService } from '../db';
 import { appOrigin, enqueueEmail, renderEmail } from '../email/outbox';
-import { log } from '../log';
+import { log } from '$lib/server/kit/log';
 import { eventToIcs } from './ics';
 import { BOOKING_SELECT, icsFor, MODALITIES, type BookingRow } from './service';
 import { formatSlotFr } from './slots';
+import { startJob } from '$lib/server/kit/jobs';
 
 /** How long before a session its reminder becomes due. */
 export const REMINDER_LEAD_HOURS = 24;
@@ -62,22 +63,14 @@ export async function sendDueReminders(db: Database, opts: { now?: Date } = {}):
 }
 
 /** Runs the reminder job every `intervalMs` on this instance (other instances may run it too). */
-export function startGuichetReminders(db: Database, intervalMs = 5 * 60_000): () => void {
-	let running = false;
-	const tick = async () => {
-		if (running) return;
-		running = true;
-		try {
+export function startGuichetReminders(db: Database, intervalMs = 5 * 60_000): () => Promise<void> {
+	const job = startJob(
+		'guichet reminders',
+		async () => {
 			const n = await sendDueReminders(db);
 			if (n) log.info('guichet reminders queued', { bookings: n });
-		} catch (e) {
-			log.error('guichet reminder job error', { error: String(e) });
-		} finally {
-			running = false;
-		}
-	};
-	const timer = setInterval(tick, intervalMs);
-	timer.unref();
-	void tick();
-	return () => clearInterval(timer);
+		},
+		{ intervalMs }
+	);
+	return job.stop;
 }

@@ -7,7 +7,7 @@ import { asService, withUser } from '../db';
 import { randomToken, hashSecret } from '../auth/crypto';
 import { appOrigin, enqueueEmail, renderEmail } from '../email/outbox';
 import { READER_MESSAGE } from '../../guichet';
-import { AppError, forbidden, notFound, toAppError } from '../errors';
+import { AppError, forbidden, notFound, toAppError, guard } from '$lib/server/kit/errors';
 import { blockedRange, formatSlotFr, freeSlots, isBookable, type AvailabilityRules, type Busy, type Slot, type WeeklyHours } from './slots';
 import { calendarToIcs, eventToIcs, type IcsEvent } from './ics';
 export { animatedNetworks, buyerNetworks, myProfile, myRequests, networkRequests, userNames, type GuichetNetwork, type RequestListRow } from './lists';
@@ -35,14 +35,6 @@ export const DAY_FULL_MESSAGE = "L'animateur a atteint son nombre maximal de sé
 // ---------------------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------------------
-async function guard<T>(p: Promise<T>): Promise<T> {
-	try {
-		return await p;
-	} catch (e) {
-		throw toAppError(e);
-	}
-}
-
 const invalid = (message: string, field?: string) => new AppError('invalid', message, 400, field ? { field } : undefined);
 
 function pgCode(e: unknown): { code?: string; constraint?: string } {

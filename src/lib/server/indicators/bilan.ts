@@ -4,11 +4,10 @@
 import { AlignmentType, Document, HeadingLevel, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
 import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
 import { withUser, type Actor, type Database, type Tx } from '../db';
-import { AppError, forbidden, notFound } from '../errors';
+import { AppError, forbidden, guard, notFound } from '$lib/server/kit/errors';
 import { BAND_TEXT, statTx, type Band } from '../benchmark/service';
 import { readLiveDoc } from '../spaser/live';
 import { createVersion } from '../spaser/versions';
-import { guard } from './service';
 
 const UNIT_LABELS: Record<string, string> = { count: '', percent: '%', eur: '€ HT', hours: 'h', days: 'j', ratio: '', milestone: '' };
 

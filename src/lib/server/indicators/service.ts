@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { customIndicatorSchema, valueInputSchema, type ValueInput } from '../../schemas/indicators';
 import { fieldErrors } from '../../schemas/common';
 import { withUser, type Actor, type Database, type Tx } from '../db';
-import { AppError, forbidden, notFound, toAppError } from '../errors';
+import { AppError, forbidden, notFound, guard } from '$lib/server/kit/errors';
 import { inspectZip } from '../files/limits';
 import { sniffDataFile } from '../files/sniff';
 import { runFileTask } from '../files/worker-pool';
@@ -50,14 +50,6 @@ export interface IndicatorValue {
 	source: string;
 	comment: string;
 	updatedAt: Date;
-}
-
-export async function guard<T>(p: Promise<T>): Promise<T> {
-	try {
-		return await p;
-	} catch (e) {
-		throw toAppError(e);
-	}
 }
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,7 +1,7 @@
 import type { Actor, Database, Tx } from '../db';
 import { withUser } from '../db';
 import { appOrigin, enqueueEmail, renderEmail } from '../email/outbox';
-import { AppError, notFound, toAppError } from '../errors';
+import { AppError, notFound, guard } from '$lib/server/kit/errors';
 import { elevated } from '../db';
 import { uniqueSlug } from '../slug';
 
@@ -33,14 +33,6 @@ export interface Membership {
 	requested_by_name: string | null;
 	decided_at: Date | null;
 	decided_by_name: string | null;
-}
-
-async function guard<T>(p: Promise<T>): Promise<T> {
-	try {
-		return await p;
-	} catch (e) {
-		throw toAppError(e);
-	}
 }
 
 const NETWORK_COLUMNS = `n.id, n.slug, n.name, n.description, n.region_codes, n.created_at,

@@ -26,7 +26,7 @@
 // vert requests and sessions for the network's figures (content removed, sessions to come cancelled, org_id set
 // to null: guichet/service.ts anonymiseForClosedOrganisation).
 import { strToU8, zipSync } from 'fflate';
-import { AppError } from '../errors';
+import { AppError } from '$lib/server/kit/errors';
 import { appOrigin, enqueueEmail, renderEmail } from '../email/outbox';
 import { asService, withUser, type Actor, type Database, type Tx } from '../db';
 import { anonymiseForClosedOrganisation } from '../guichet/service';

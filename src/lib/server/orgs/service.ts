@@ -3,7 +3,7 @@ import { asService, elevated, withUser } from '../db';
 import { hashSecret, randomToken } from '../auth/crypto';
 import { appOrigin, enqueueEmail, renderEmail } from '../email/outbox';
 import { checkImage } from '../files/limits';
-import { AppError, notFound, toAppError } from '../errors';
+import { AppError, notFound, guard } from '$lib/server/kit/errors';
 import { uniqueSlug } from '../slug';
 import { ROLE_LABELS, SPASER_MANDATORY_THRESHOLD_EUR } from '../../geo';
 import type { OrganisationInput } from '../../schemas/orgs';
@@ -47,14 +47,6 @@ function toRow(input: OrganisationInput) {
 		input.purchaseVolumeEur ?? null,
 		input.referentsCount ?? null
 	];
-}
-
-async function guard<T>(p: Promise<T>): Promise<T> {
-	try {
-		return await p;
-	} catch (e) {
-		throw toAppError(e);
-	}
 }
 
 export async function createOrganisation(db: Database, actor: Actor, input: OrganisationInput): Promise<Organisation> {

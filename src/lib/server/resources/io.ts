@@ -2,7 +2,7 @@
 // The CSV columns are French and the export writes the same columns, so an export can be imported elsewhere.
 import { csvCell, unescapeCsvText } from '../files/csv';
 import type { Actor, Database } from '../db';
-import { AppError, toAppError } from '../errors';
+import { AppError, toAppError } from '$lib/server/kit/errors';
 import { fieldErrors } from '../../schemas/common';
 import { resourceInput, type ResourceInput } from '../../schemas/resources';
 import { createResource, type ResourceRow } from './service';

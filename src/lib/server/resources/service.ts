@@ -5,7 +5,7 @@ import * as Y from 'yjs';
 import type { Actor, Database, Tx } from '../db';
 import { elevated, withUser } from '../db';
 import { appOrigin, enqueueEmail, renderEmail } from '../email/outbox';
-import { AppError, forbidden, notFound, toAppError } from '../errors';
+import { AppError, forbidden, notFound, toAppError } from '$lib/server/kit/errors';
 import { sniffDocument, type SniffedType } from '../files/sniff';
 import { changeLiveDoc } from '../spaser/live';
 import { projectDocument } from '../spaser/projection';

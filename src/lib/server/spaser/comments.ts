@@ -7,7 +7,7 @@
 // gets an e-mail, queued in the same transaction as the comment.
 import { elevated, withUser, type Actor, type Database, type Tx } from '../db';
 import { appOrigin, enqueueEmail, renderEmail } from '../email/outbox';
-import { AppError, forbidden, notFound, toAppError } from '../errors';
+import { AppError, forbidden, notFound, guard } from '$lib/server/kit/errors';
 
 export interface SpaserComment {
 	id: string;
@@ -72,14 +72,6 @@ export function bodySegments(body: string): BodySegment[] {
 /** The body as plain text, mentions shown as « @Name ». */
 export function bodyToText(body: string): string {
 	return body.replace(MENTION_RE, (_m, name: string) => `@${name.trim()}`);
-}
-
-async function guard<T>(p: Promise<T>): Promise<T> {
-	try {
-		return await p;
-	} catch (e) {
-		throw toAppError(e);
-	}
 }
 
 function cleanBody(body: string): string {

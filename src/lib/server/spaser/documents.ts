@@ -3,7 +3,7 @@
 // French messages. Owners' names are read with `elevated` once the user is known to have access.
 import { z } from 'zod';
 import { elevated, withUser, type Actor, type Database, type Tx } from '../db';
-import { AppError, forbidden, notFound, toAppError } from '../errors';
+import { AppError, forbidden, notFound, guard } from '$lib/server/kit/errors';
 import { slugify } from '../slug';
 import { DOC_STATUSES } from '../../spaser/model';
 import { isTemplateKey } from '../../spaser/templates';
@@ -94,14 +94,6 @@ export type SpaserMetadataPatch = z.input<typeof spaserMetadataPatch>;
 function invalid(error: z.ZodError): AppError {
 	const first = error.issues[0];
 	return new AppError('invalid', first.message, 400, { field: first.path.join('.'), issues: error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })) });
-}
-
-async function guard<T>(p: Promise<T>): Promise<T> {
-	try {
-		return await p;
-	} catch (e) {
-		throw toAppError(e);
-	}
 }
 
 const DOC_COLUMNS = `s.id, s.slug, s.title, s.period_start, s.period_end, s.status, s.adopted_on::text as adopted_on, s.deliberation_ref,

@@ -2,7 +2,7 @@
 // The type comes from the content (sniff.ts), never from the name or the browser's claim; the name only tells
 // Markdown from plain text once the content is known to be text.
 // The DOCX is read by mammoth in a worker thread (files/worker-pool.ts), after its bounds are checked.
-import { AppError } from '../errors';
+import { AppError } from '$lib/server/kit/errors';
 import { binaryContent, looksLikeMarkup, sniffDocument } from '../files/sniff';
 import type { DocxImportResult } from '../files/tasks';
 import { runFileTask } from '../files/worker-pool';

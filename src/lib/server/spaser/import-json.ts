@@ -1,6 +1,6 @@
 // Importing a SPASER export file (JSON, as GET /spasers/{id}/export writes it) into a collectivité: the file's
 // type is decided from its bytes (sniff.ts), never from its name; a refused file creates nothing.
-import { AppError } from '../errors';
+import { AppError } from '$lib/server/kit/errors';
 import type { Actor, Database } from '../db';
 import { requireOrgWriter } from '../files/rights';
 import { sniffDataFile } from '../files/sniff';

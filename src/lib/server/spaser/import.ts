@@ -4,7 +4,7 @@
 // row-level security on spaser_imports and spaser_versions decides who may do what.
 import * as Y from 'yjs';
 import { withUser, type Actor, type Database, type Tx } from '../db';
-import { AppError, forbidden, notFound, toAppError } from '../errors';
+import { AppError, forbidden, notFound, guard } from '$lib/server/kit/errors';
 import type { DropReason, ImportResult } from '../../spaser/import/detect';
 import { parseReviewState, reviewFromResult, type ReviewIssue, type ReviewState } from '../../spaser/import/review';
 import { importContent, type DocContent } from '../../spaser/ydoc';
@@ -112,14 +112,6 @@ export async function previewImport(
 	if (!row?.ok)
 		throw forbidden("Seuls les administrateurs et rédacteurs d'une collectivité peuvent analyser un SPASER à importer.");
 	return analyseImport({ ...input, owner: actor.id });
-}
-
-async function guard<T>(p: Promise<T>): Promise<T> {
-	try {
-		return await p;
-	} catch (e) {
-		throw toAppError(e);
-	}
 }
 
 function cleanFileName(name: string, kind: ImportFileKind): string {

@@ -1,7 +1,8 @@
+import { contentDisposition as fileDisposition } from '$lib/server/kit/download';
 // Helpers for the SPASER pages: who can be mentioned in a comment, and a read-only rendering model of a content
 // (version view, public page, print page) with sanitized HTML bodies and formatted targets.
 import { elevated, withUser, type Actor, type Database } from '../db';
-import { notFound } from '../errors';
+import { notFound } from '$lib/server/kit/errors';
 import { outlineContent } from '../../spaser/content-schema';
 import { indicatorByCode } from '../../spaser/indicators';
 import { NODE_KINDS, NODE_STATUSES, type NodeKind, type NodeStatus } from '../../spaser/model';
@@ -121,21 +122,7 @@ export function readableContent(content: DocContent): ReadableContent {
 	return { levelNames: content.settings.levelNames, numbering: content.settings.numbering, nodes, countsByLevel, targetCount };
 }
 
-/** A file name safe for Content-Disposition: ASCII fallback and the UTF-8 name (RFC 6266 / 5987). */
+/** Content-Disposition of a SPASER export (« SPASER » when the title leaves nothing usable). */
 export function contentDisposition(baseName: string, ext: string): string {
-	const clean = baseName
-		// eslint-disable-next-line no-control-regex -- control characters are exactly what must not reach a header
-		.replace(/[\\/:*?"<>|\u0000-\u001f\u007f]+/g, ' ')
-		.replace(/\s+/g, ' ')
-		.trim()
-		.slice(0, 120) || 'SPASER';
-	const ascii =
-		clean
-			.normalize('NFD')
-			.replace(/[\u0300-\u036f]/g, '')
-			.replace(/[^A-Za-z0-9 ._()-]+/g, '-')
-			.replace(/-+/g, '-')
-			.replace(/ /g, '_')
-			.replace(/^[-_.]+|[-_.]+$/g, '') || 'SPASER';
-	return `attachment; filename="${ascii}.${ext}"; filename*=UTF-8''${encodeURIComponent(`${clean}.${ext}`)}`;
+	return fileDisposition(baseName, ext, { fallback: 'SPASER' });
 }

@@ -2,7 +2,7 @@
 // so that search, benchmarks and exports read SQL through row-level security.
 import type * as Y from 'yjs';
 import { asService, type Database } from '../db';
-import { log } from '../log';
+import { log } from '$lib/server/kit/log';
 import { richToText } from '../../spaser/rich';
 import { readTree } from '../../spaser/ydoc';
 import { cleanStrings } from '../input-guard';

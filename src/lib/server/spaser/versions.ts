@@ -2,7 +2,7 @@
 // A version stores the Yjs state (Y.encodeStateAsUpdate) and the exported content (DocContent JSON).
 import * as Y from 'yjs';
 import { asService, withUser, type Actor, type Database, type Tx } from '../db';
-import { AppError, forbidden, notFound, toAppError } from '../errors';
+import { AppError, forbidden, notFound, guard } from '$lib/server/kit/errors';
 import { outlineContent, parseDocContent } from '../../spaser/content-schema';
 import { compareContents, type ContentComparison } from '../../spaser/diff';
 import type { PlainNode } from '../../spaser/model';
@@ -41,14 +41,6 @@ const META_COLUMNS = `v.id, v.document_id, v.kind, v.name, v.created_by, u.displ
 
 /** At most one automatic snapshot per document in this interval. */
 export const AUTO_SNAPSHOT_INTERVAL_MS = 60 * 60 * 1000;
-
-async function guard<T>(p: Promise<T>): Promise<T> {
-	try {
-		return await p;
-	} catch (e) {
-		throw toAppError(e);
-	}
-}
 
 function cleanName(kind: VersionKind, name: string | null | undefined): string | null {
 	const n = (name ?? '').replace(/\s+/g, ' ').trim();

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
-import { parseForm, runAction } from '$lib/server/forms';
+import { parseForm, runAction } from '$lib/server/kit/forms';
 import { requirePlatformAdmin } from '$lib/server/admin/queries';
 import { listOrgValidations, setOrgValidation } from '$lib/server/benchmark/service';
 import { KINDS } from '$lib/schemas/indicators';

@@ -1,8 +1,8 @@
 import type { LayoutServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
-import { requireUser } from '$lib/server/forms';
+import { requireUser } from '$lib/server/kit/forms';
 import { getOrganisationBySlug } from '$lib/server/orgs/service';
-import { orHttpError } from '$lib/server/orgs/queries';
+import { orHttpError } from '$lib/server/kit/errors';
 
 /** Every page of a collectivité needs a signed-in person who may see it (RLS: otherwise a French 404). */
 export const load: LayoutServerLoad = async (event) => {

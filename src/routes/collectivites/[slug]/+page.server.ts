@@ -1,6 +1,6 @@
 import type { PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
-import { requireUser } from '$lib/server/forms';
+import { requireUser } from '$lib/server/kit/forms';
 import { listMembers } from '$lib/server/orgs/service';
 import { listOrgMemberships } from '$lib/server/networks/service';
 import { listSpaserDocuments } from '$lib/server/spaser/documents';

@@ -1,7 +1,7 @@
 import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
-import { parseForm, requireUser, runAction } from '$lib/server/forms';
+import { parseForm, requireUser, runAction } from '$lib/server/kit/forms';
 import { createOrganisation } from '$lib/server/orgs/service';
 import { organisationInput } from '$lib/schemas/orgs';
 

@@ -1,10 +1,10 @@
 import { error } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
 import { getDb, withUser } from '$lib/server/db';
-import { requireUser } from '$lib/server/forms';
+import { requireUser } from '$lib/server/kit/forms';
 import { networkFigures, orgFigures } from '$lib/server/events/figures';
 import { uuid } from '$lib/schemas/common';
-import { toAppError } from '$lib/server/errors';
+import { toAppError } from '$lib/server/kit/errors';
 import { yearOf } from './year';
 
 

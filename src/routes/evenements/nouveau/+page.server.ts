@@ -1,7 +1,7 @@
 import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
-import { parseForm, requireUser, runAction } from '$lib/server/forms';
+import { parseForm, requireUser, runAction } from '$lib/server/kit/forms';
 import { createEvent, organiserChoices } from '$lib/server/events/service';
 import { eventInputSchema } from '$lib/schemas/events';
 

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
-import { parseForm, requireUser, runAction } from '$lib/server/forms';
-import { orHttpError } from '$lib/server/orgs/queries';
+import { parseForm, requireUser, runAction } from '$lib/server/kit/forms';
+import { orHttpError } from '$lib/server/kit/errors';
 import { createFeedToken, listFeedTokens, revokeFeedToken } from '$lib/server/guichet/service';
 
 export const load: PageServerLoad = async (event) => {

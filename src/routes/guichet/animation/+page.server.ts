@@ -2,7 +2,7 @@ import { error, fail } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 import { getDb } from '$lib/server/db';
-import { parseForm, requireUser, runAction } from '$lib/server/forms';
+import { parseForm, requireUser, runAction } from '$lib/server/kit/forms';
 import { addException, getSettings, MODALITIES, removeException, saveProfile, setWeeklyHours, updateSettings } from '$lib/server/guichet/service';
 import { formatDuration } from '$lib/server/guichet/slots';
 import { STATUS_WORDS } from '../queries.server';

@@ -1,6 +1,6 @@
 import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { runAction } from '$lib/server/forms';
+import { runAction } from '$lib/server/kit/forms';
 import { buildBilanData, listBilans, saveBilan } from '$lib/server/indicators/bilan';
 import { listSpaserDocuments } from '$lib/server/spaser/documents';
 import { orgContext } from '../context.server';

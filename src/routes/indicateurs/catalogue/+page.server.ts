@@ -1,6 +1,6 @@
 import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { runAction } from '$lib/server/forms';
+import { runAction } from '$lib/server/kit/forms';
 import { formToObject } from '$lib/schemas/common';
 import { createCustomIndicator, listCatalogue } from '$lib/server/indicators/service';
 import { orgContext } from '../context.server';

@@ -1,6 +1,6 @@
 import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { runAction } from '$lib/server/forms';
+import { runAction } from '$lib/server/kit/forms';
 import { applyDecpToValues, decpOverview, importDecp, listImportRuns } from '$lib/server/decp/service';
 import { THRESHOLDS, type Threshold } from '$lib/server/decp/compute';
 import { orgContext } from '../context.server';

@@ -1,6 +1,6 @@
 import { fail } from '@sveltejs/kit';
 import type { Actions } from './$types';
-import { runAction } from '$lib/server/forms';
+import { runAction } from '$lib/server/kit/forms';
 import { importValues, MAX_VALUES_IMPORT_BYTES } from '$lib/server/indicators/service';
 import { orgContext } from '../context.server';
 

@@ -3,7 +3,7 @@ import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { acceptInvitation, previewInvitation } from '$lib/server/orgs/service';
 import { resendVerification } from '$lib/server/auth/service';
-import { requireUser, runAction } from '$lib/server/forms';
+import { requireUser, runAction } from '$lib/server/kit/forms';
 import { ROLE_LABELS } from '$lib/geo';
 
 const SECRET_RE = /^[A-Za-z0-9_-]{10,200}$/;

@@ -3,7 +3,7 @@ import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { resetPassword } from '$lib/server/auth/service';
 import { deleteSessionCookie } from '$lib/server/auth/session';
-import { parseForm, runAction } from '$lib/server/forms';
+import { parseForm, runAction } from '$lib/server/kit/forms';
 import { resetSchema } from '$lib/schemas/auth';
 
 /** The token stays in the page (hidden field) and is only checked on submit: it is single-use. Never logged. */

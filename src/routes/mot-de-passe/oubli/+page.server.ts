@@ -1,7 +1,7 @@
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { requestPasswordReset } from '$lib/server/auth/service';
-import { parseForm, runAction } from '$lib/server/forms';
+import { parseForm, runAction } from '$lib/server/kit/forms';
 import { resetRequestSchema } from '$lib/schemas/auth';
 
 export const load: PageServerLoad = ({ url, locals }) => ({

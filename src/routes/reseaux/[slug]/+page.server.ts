@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 import { getDb } from '$lib/server/db';
-import { parseForm, requireUser, runAction } from '$lib/server/forms';
+import { parseForm, requireUser, runAction } from '$lib/server/kit/forms';
 import { decideMembership, endMembership, getNetworkBySlug, requestToJoin, updateNetwork } from '$lib/server/networks/service';
 import { myOpenMemberships, networkMemberCounts } from '$lib/server/networks/queries';
 import { listMyOrganisations } from '$lib/server/orgs/service';
-import { orHttpError } from '$lib/server/orgs/queries';
+import { orHttpError } from '$lib/server/kit/errors';
 import { decisionInput, joinRequestInput, networkInput } from '$lib/schemas/orgs';
 
 const membershipId = z.uuid({ error: 'Demande inconnue.' });

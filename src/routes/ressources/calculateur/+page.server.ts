@@ -1,7 +1,7 @@
 import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
-import { parseForm, requireUser, runAction } from '$lib/server/forms';
+import { parseForm, requireUser, runAction } from '$lib/server/kit/forms';
 import { fieldErrors } from '$lib/schemas/common';
 import { calcSettingsInput, calculatorInput } from '$lib/schemas/resources';
 import { computeInsertionHours, getCalcRules, inclusionSearchUrl, myNetworks, saveCalcRules } from '$lib/server/resources/service';

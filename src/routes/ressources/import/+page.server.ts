@@ -1,8 +1,8 @@
 import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
-import { requireUser } from '$lib/server/forms';
-import { toAppError } from '$lib/server/errors';
+import { requireUser } from '$lib/server/kit/forms';
+import { toAppError } from '$lib/server/kit/errors';
 import { writableOrgs } from '$lib/server/resources/service';
 import { CSV_COLUMNS, importResourceFile, MAX_IMPORT_BYTES as MAX_BYTES } from '$lib/server/resources/io';
 

@@ -1,7 +1,7 @@
 import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
-import { requireUser, runAction } from '$lib/server/forms';
+import { requireUser, runAction } from '$lib/server/kit/forms';
 import { createResource, resourcePath, writableOrgs } from '$lib/server/resources/service';
 import { parseResourceForm } from '../form.server';
 

@@ -1,7 +1,7 @@
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { resendVerification } from '$lib/server/auth/service';
-import { requireUser, runAction } from '$lib/server/forms';
+import { requireUser, runAction } from '$lib/server/kit/forms';
 
 export const load: PageServerLoad = ({ locals }) => ({
 	email: locals.user?.email ?? null,

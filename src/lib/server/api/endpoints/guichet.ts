@@ -21,7 +21,7 @@ import {
 } from '../../../schemas/api';
 import { uuid } from '../../../schemas/common';
 import { withUser, type Actor, type Database } from '../../db';
-import { AppError, forbidden, notFound } from '../../errors';
+import { AppError, forbidden, notFound } from '$lib/server/kit/errors';
 import {
 	MODALITIES,
 	STAGES,

@@ -18,7 +18,7 @@ import {
 } from '../../../schemas/indicators';
 import { benchmarkStatistic } from '../../benchmark/service';
 import { importDecp, listImportRuns, type ImportRun } from '../../decp/service';
-import { AppError } from '../../errors';
+import { AppError } from '$lib/server/kit/errors';
 import { deleteValue, listCatalogue, listValues, saveValue, type IndicatorValue } from '../../indicators/service';
 import { API_PREFIX, iso } from '../http';
 import { ApiResult, defineEndpoint } from '../registry';

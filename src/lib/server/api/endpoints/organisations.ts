@@ -24,7 +24,7 @@ import {
 	type Organisation
 } from '../../orgs/service';
 import { closeOrganisation, exportOrganisationZip } from '../../orgs/data';
-import { AppError, forbidden, notFound } from '../../errors';
+import { AppError, forbidden, notFound } from '$lib/server/kit/errors';
 import { getProfile } from '../queries';
 import { memberDto, organisationDto } from '../dto';
 import { API_PREFIX, apiErrors, iso, num, validate } from '../http';

@@ -26,7 +26,7 @@ import { DOC_STATUSES, type Milestone, type RichNode } from '../../../spaser/mod
 import { buildTemplate } from '../../../spaser/templates';
 import { DEFAULT_SETTINGS, importContent, type DocContent } from '../../../spaser/ydoc';
 import { withUser, type Actor, type Database } from '../../db';
-import { AppError, forbidden, notFound } from '../../errors';
+import { AppError, forbidden, notFound } from '$lib/server/kit/errors';
 import { getOrganisation } from '../../orgs/service';
 import {
 	STATUS_TRANSITIONS,

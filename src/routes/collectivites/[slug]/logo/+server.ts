@@ -2,7 +2,7 @@ import { error } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
 import { getDb } from '$lib/server/db';
 import { getLogo, getOrganisationBySlug } from '$lib/server/orgs/service';
-import { orHttpError } from '$lib/server/orgs/queries';
+import { orHttpError } from '$lib/server/kit/errors';
 
 /** The collectivité's logo bytes, for people who may see the collectivité (RLS); type stored after sniffing. */
 export const GET: RequestHandler = async ({ locals, params, request }) => {

@@ -1,7 +1,7 @@
 import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
-import { AppError, parseForm, requireUser, runAction } from '$lib/server/forms';
+import { AppError, parseForm, requireUser, runAction } from '$lib/server/kit/forms';
 import { getOrganisationBySlug, groupAttributesFrozen, setLogo, updateOrganisation } from '$lib/server/orgs/service';
 import { organisationInput } from '$lib/schemas/orgs';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 import { getDb } from '$lib/server/db';
-import { parseForm, requireUser, runAction } from '$lib/server/forms';
+import { parseForm, requireUser, runAction } from '$lib/server/kit/forms';
 import { getOrganisationBySlug } from '$lib/server/orgs/service';
 import { endMembership, listNetworks, listOrgMemberships, requestToJoin } from '$lib/server/networks/service';
 import { joinRequestInput } from '$lib/schemas/orgs';

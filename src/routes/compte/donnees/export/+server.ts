@@ -1,6 +1,6 @@
 import type { RequestHandler } from './$types';
 import { getDb } from '$lib/server/db';
-import { requireUser } from '$lib/server/forms';
+import { requireUser } from '$lib/server/kit/forms';
 import { exportPersonalData } from '$lib/server/account/data';
 
 /** Everything the platform holds about the signed-in person, as one JSON file (RGPD, right of access). */

@@ -1,11 +1,11 @@
 import { error } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
 import { getDb, withUser } from '$lib/server/db';
-import { requireUser } from '$lib/server/forms';
+import { requireUser } from '$lib/server/kit/forms';
 import { networkFigures, orgFigures, ORG_COLUMNS, orgRowsForExport, toCsv, toXlsx } from '$lib/server/events/figures';
 import { fileResponse } from '$lib/server/events/http';
 import { uuid } from '$lib/schemas/common';
-import { toAppError } from '$lib/server/errors';
+import { toAppError } from '$lib/server/kit/errors';
 import { yearOf } from '../year';
 
 export const GET: RequestHandler = async (event) => {

@@ -1,11 +1,11 @@
 import { fail, redirect } from '@sveltejs/kit';
-import { toAppError } from '$lib/server/errors';
+import { toAppError } from '$lib/server/kit/errors';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
-import { parseForm, requireUser, runAction } from '$lib/server/forms';
+import { parseForm, requireUser, runAction } from '$lib/server/kit/forms';
 import { getNetworkBySlug } from '$lib/server/networks/service';
-import { orHttpError } from '$lib/server/orgs/queries';
+import { orHttpError } from '$lib/server/kit/errors';
 import { bookSession, listFreeSlots, listProfiles, MODALITIES, STAGES, type Modality } from '$lib/server/guichet/service';
 import { filesFromForm } from '$lib/server/guichet/attachments';
 import { groupSlots } from '../../queries.server';

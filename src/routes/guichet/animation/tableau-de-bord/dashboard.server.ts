@@ -1,9 +1,9 @@
 import { error } from '@sveltejs/kit';
 import type { RequestEvent } from '@sveltejs/kit';
 import { getDb } from '$lib/server/db';
-import { requireUser } from '$lib/server/forms';
+import { requireUser } from '$lib/server/kit/forms';
 import { networkDashboard } from '$lib/server/guichet/service';
-import { orHttpError } from '$lib/server/orgs/queries';
+import { orHttpError } from '$lib/server/kit/errors';
 import { animatedNetworks } from '$lib/server/guichet/service';
 
 /** The dashboard of the network chosen by ?reseau= (first animated network by default) for ?annee=. */

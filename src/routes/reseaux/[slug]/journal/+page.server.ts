@@ -1,10 +1,10 @@
 import { error } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
-import { requireUser } from '$lib/server/forms';
+import { requireUser } from '$lib/server/kit/forms';
 import { loadAuditPage } from '$lib/server/audit/page';
 import { getNetworkBySlug } from '$lib/server/networks/service';
-import { orHttpError } from '$lib/server/orgs/queries';
+import { orHttpError } from '$lib/server/kit/errors';
 
 export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);

@@ -1,7 +1,7 @@
 import type { RequestHandler } from './$types';
 import { getDb } from '$lib/server/db';
-import { requireUser } from '$lib/server/forms';
-import { orHttpError } from '$lib/server/orgs/queries';
+import { requireUser } from '$lib/server/kit/forms';
+import { orHttpError } from '$lib/server/kit/errors';
 import { exportOrganisationZip } from '$lib/server/orgs/data';
 import { getOrganisationBySlug } from '$lib/server/orgs/service';
 

@@ -2,7 +2,7 @@ import { fail, redirect } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
-import { parseForm, requireUser, runAction } from '$lib/server/forms';
+import { parseForm, requireUser, runAction } from '$lib/server/kit/forms';
 import { getOrganisationBySlug } from '$lib/server/orgs/service';
 import { createSpaserRecord, type SpaserDocument } from '$lib/server/spaser/documents';
 import { describeTarget } from '$lib/server/spaser/docx';

@@ -1,0 +1,22 @@
+import type { RequestHandler } from './$types';
+import { orHttpError } from '$lib/server/kit/errors';
+import { getImportedFile } from '$lib/server/spaser/import';
+import { contentDisposition } from '$lib/server/spaser/pages';
+import { spaserFor } from '../../access.server';
+
+const EXT: Record<string, string> = { docx: 'docx', md: 'md', txt: 'txt' };
+
+/** The original file an imported SPASER was created from (read by whoever reads the SPASER, through RLS). */
+export const GET: RequestHandler = async (event) => {
+	const { db, user, spaser } = await spaserFor(event);
+	const file = await orHttpError(getImportedFile(db, user, spaser.id, event.params.importId));
+	const ext = EXT[file.kind] ?? 'txt';
+	return new Response(new Uint8Array(file.content), {
+		headers: {
+			'content-type': file.mime,
+			'content-disposition': contentDisposition(file.file_name.replace(/\.[a-z0-9]+$/i, ''), ext),
+			'cache-control': 'private, no-store',
+			'x-content-type-options': 'nosniff'
+		}
+	});
+};
