@@ -1,5 +1,11 @@
 import type { ParamMatcher } from '@sveltejs/kit';
-import { isUuid } from '$lib/server/kit/ids';
 
-/** `[id=uuid]`: a route segment that can only be a UUID (anything else is the route's 404, not a database error). */
+// The one UUID pattern of the code. Routes use the `[x=uuid]` matcher (anything else is the route's 404, never a
+// database error); server code uses `isUuid` from $lib/server/kit/ids; input schemas use zod's uuid().
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(value: unknown): value is string {
+	return typeof value === 'string' && UUID.test(value);
+}
+
 export const match: ParamMatcher = (param) => isUuid(param);
