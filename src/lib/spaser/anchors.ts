@@ -112,6 +112,12 @@ function offsetOf(flat: ReturnType<typeof flatten>, abs: Y.AbsolutePosition): nu
 	return abs.index < children.length ? children[abs.index] : (flat.ends.get(abs.type) ?? null);
 }
 
+/** Whether this document has ever held the item a relative position points to. */
+function seen(doc: Y.Doc, pos: Y.RelativePosition): boolean {
+	const id = pos.item ?? pos.type;
+	return !!id && Y.getState(doc.store, id.client) > id.clock;
+}
+
 function belongsTo(fragment: Y.XmlFragment, type: Y.AbstractType<unknown>): boolean {
 	return type === fragment || (!!type._item && Y.isParentOf(fragment, type._item));
 }
@@ -137,7 +143,10 @@ export function resolveAnchors(fragment: Y.XmlFragment, anchors: readonly Pick<C
 		} catch {
 			return { state: 'lost', text: '' };
 		}
-		if (!s || !e || !belongsTo(fragment, s.type) || !belongsTo(fragment, e.type)) return { state: 'lost', text: '' };
+		// the passage's paragraph was deleted and collected: its characters are gone from the document, but it
+		// knows they existed (their ids are below its state vector)
+		if (!s || !e) return { state: seen(doc, rs) && seen(doc, re) ? 'deleted' : 'lost', text: '' };
+		if (!belongsTo(fragment, s.type) || !belongsTo(fragment, e.type)) return { state: 'lost', text: '' };
 		flat ??= flatten(fragment);
 		const from = offsetOf(flat, s);
 		// the end position is just after the passage's last character

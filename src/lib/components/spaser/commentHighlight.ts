@@ -13,6 +13,7 @@
 import { Extension } from '@tiptap/core';
 import { Plugin, PluginKey, type EditorState } from '@tiptap/pm/state';
 import { Decoration, DecorationSet, type EditorView } from '@tiptap/pm/view';
+import type { Node as PMNode } from '@tiptap/pm/model';
 import { absolutePositionToRelativePosition, relativePositionToAbsolutePosition, ySyncPluginKey } from '@tiptap/y-tiptap';
 import type * as Y from 'yjs';
 import { decodeAnchorPosition, encodeAnchorPosition, quoteOf, reassociate, resolveAnchors, type AnchorState, type CommentAnchor } from '$lib/spaser/anchors';
@@ -57,10 +58,11 @@ interface Options {
 	nodeId: string;
 }
 
-interface Binding {
+/** What y-prosemirror's binding knows: the element's body, its Y.Doc, and Y types → ProseMirror nodes. */
+export interface Binding {
 	type: Y.XmlFragment;
 	doc: Y.Doc;
-	mapping: Map<Y.AbstractType<unknown>, unknown>;
+	mapping: Map<unknown, unknown>;
 }
 
 const key = new PluginKey<DecorationSet>('commentHighlight');
@@ -79,39 +81,45 @@ function decorate(state: EditorState, opts: Options): DecorationSet {
 	const b = bindingOf(state);
 	const threads = threadsOf(opts).filter((t) => !t.resolved);
 	if (!b || !threads.length) return DecorationSet.empty;
-	const where = resolveAnchors(b.type, threads);
-	const size = state.doc.content.size;
 	const decorations: Decoration[] = [];
-	threads.forEach((t, i) => {
-		if (where[i].state !== 'anchored') return;
-		const rs = decodeAnchorPosition(t.start);
-		const re = decodeAnchorPosition(t.end);
-		if (!rs || !re) return;
-		let from: number | null;
-		let to: number | null;
-		try {
-			from = relativePositionToAbsolutePosition(b.doc, b.type, rs, b.mapping as never);
-			to = relativePositionToAbsolutePosition(b.doc, b.type, re, b.mapping as never);
-		} catch {
-			return;
-		}
-		if (from === null || to === null || from < 0 || to > size || to <= from) return;
-		decorations.push(Decoration.inline(from, to, { class: 'comment-highlight', 'data-comment-id': t.id, style: HIGHLIGHT_STYLE }, { threadId: t.id }));
-	});
+	for (const t of threads) {
+		const range = rangeOfAnchor(b, t, state.doc);
+		if (range) decorations.push(Decoration.inline(range.from, range.to, { class: 'comment-highlight', 'data-comment-id': t.id, style: HIGHLIGHT_STYLE }, { threadId: t.id }));
+	}
 	return DecorationSet.create(state.doc, decorations);
 }
 
-/** The selected passage as an anchor, or null when nothing (or no text) is selected. */
-export function anchorOfSelection(state: EditorState): CommentAnchor | null {
-	const { from, to, empty } = state.selection;
-	const b = bindingOf(state);
-	if (empty || !b) return null;
-	const quote = quoteOf(state.doc.textBetween(from, to, '\n', ' '));
+/** Where an anchored passage is in the ProseMirror document, or null (deleted, forged, of another element). */
+export function rangeOfAnchor(b: Binding, anchor: Pick<CommentAnchor, 'start' | 'end'>, doc: PMNode): { from: number; to: number } | null {
+	if (resolveAnchors(b.type, [anchor])[0].state !== 'anchored') return null;
+	const rs = decodeAnchorPosition(anchor.start);
+	const re = decodeAnchorPosition(anchor.end);
+	if (!rs || !re) return null;
+	try {
+		const from = relativePositionToAbsolutePosition(b.doc, b.type, rs, b.mapping as never);
+		const to = relativePositionToAbsolutePosition(b.doc, b.type, re, b.mapping as never);
+		if (from === null || to === null || from < 0 || to > doc.content.size || to <= from) return null;
+		return { from, to };
+	} catch {
+		return null;
+	}
+}
+
+/** The passage from..to of the ProseMirror document as an anchor, or null when it holds no text. */
+export function anchorOfRange(b: Binding, doc: PMNode, from: number, to: number): CommentAnchor | null {
+	if (to <= from) return null;
+	const quote = quoteOf(doc.textBetween(from, to, '\n', ' '));
 	if (!quote) return null;
 	const s = reassociate(absolutePositionToRelativePosition(from, b.type, b.mapping as never), b.doc, 0);
 	const e = reassociate(absolutePositionToRelativePosition(to, b.type, b.mapping as never), b.doc, -1);
 	if (!s || !e) return null;
 	return { start: encodeAnchorPosition(s), end: encodeAnchorPosition(e), quote };
+}
+
+/** The selected passage as an anchor, or null when nothing (or no text) is selected. */
+export function anchorOfSelection(state: EditorState): CommentAnchor | null {
+	const b = bindingOf(state);
+	return b ? anchorOfRange(b, state.doc, state.selection.from, state.selection.to) : null;
 }
 
 function commentSelection(state: EditorState, opts: Options): boolean {
