@@ -1,6 +1,7 @@
 import { error } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
 import { withUser } from '$lib/server/db';
+import { sessionAlive } from '$lib/server/auth/session';
 import { followComments } from '$lib/server/spaser/comments-live';
 import { spaserFor } from '../../access.server';
 
@@ -10,15 +11,19 @@ const RECHECK_MS = 20_000;
 /**
  * Server-sent events: `comments` each time the SPASER's discussions changed, with a counter and NO content; the
  * page then fetches GET ../commentaires under its own rights. Opened only by someone who can read the SPASER;
- * the right is checked again before each announcement and every RECHECK_MS, and the stream ends when it is gone.
+ * the session and the right are checked again before each announcement and every RECHECK_MS, and the stream
+ * ends when either is gone.
  */
 export const GET: RequestHandler = async (event) => {
 	const { user, db, spaser } = await spaserFor(event);
 	if (!(event.request.headers.get('accept') ?? '').includes('text/event-stream'))
 		error(406, { message: 'Ce flux s’ouvre avec EventSource (Accept: text/event-stream).' });
 	const documentId = spaser.id;
+	const sessionId = event.locals.session?.id ?? null;
+	// the session still open (not signed out, not expired) and the SPASER still readable by its person
 	const mayRead = async () => {
 		try {
+			if (sessionId && !(await sessionAlive(db, sessionId))) return false;
 			const [row] = await withUser(db, user, (tx) => tx.query<{ access: string | null }>('select app.spaser_access($1) as access', [documentId]));
 			return !!row?.access;
 		} catch {
