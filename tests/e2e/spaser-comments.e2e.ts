@@ -64,6 +64,7 @@ const bodyText = (page: Page) =>
 const highlighted = (page: Page, threadId: string) => page.locator(`.rte-content [data-comment-id="${threadId}"]`).allTextContents().then((t) => t.join(''));
 
 test('a passage commented in one browser is highlighted live in the others, follows edits, resolves and reopens', async ({ browser }) => {
+	test.setTimeout(150_000); // three browsers on a shared machine
 	const a = await newSession(browser, DEMO.orgAdmin);
 	const b = await newSession(browser, EDITOR);
 	const viewer = await newSession(browser, VIEWER);
