@@ -42,7 +42,7 @@ function find(pm: PMNode, text: string): { from: number; to: number } {
 }
 
 /** The passage an editor of this replica highlights. */
-function highlighted(doc: Y.Doc, nodeId: string, anchor: CommentAnchor): string | null {
+function highlighted(doc: Y.Doc, nodeId: string, anchor: Pick<CommentAnchor, 'start' | 'end'>): string | null {
 	const { pm, binding } = editorOf(doc, nodeId);
 	const r = rangeOfAnchor(binding, anchor, pm);
 	return r ? pm.textBetween(r.from, r.to, '\n') : null;
