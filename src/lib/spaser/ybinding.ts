@@ -6,6 +6,7 @@
 //   - remote change → applied to the field at once, even while it has focus; the local caret and selection are
 //     kept through Yjs relative positions taken just before the change (so they follow the text they were in).
 import * as Y from 'yjs';
+import { LocalOrigin } from './ydoc';
 
 export interface TextDelta {
 	index: number;
@@ -78,7 +79,8 @@ type Field = HTMLInputElement | HTMLTextAreaElement;
 export function yText(node: Field, params: YTextParams) {
 	let text: Y.Text | null = null;
 	let shadow = '';
-	const origin = { binding: node };
+	// a LocalOrigin: this person's typing is undoable by their undo manager ($lib/spaser/undo), field by field
+	const origin = new LocalOrigin('field');
 	let pending: [Y.RelativePosition, Y.RelativePosition] | null = null;
 
 	const onInput = () => {

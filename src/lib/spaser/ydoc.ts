@@ -27,6 +27,16 @@ import {
 	type TreeNode
 } from './model';
 
+/**
+ * The origin of a change made by this person in this page (see $lib/spaser/undo): the per-person undo manager
+ * tracks every LocalOrigin (structure, short fields) and nothing else, so a colleague's change is never undone.
+ */
+export class LocalOrigin {
+	constructor(readonly what: string) {}
+}
+/** Origin of structural and whole-field writes made through this module. */
+export const STRUCTURE = new LocalOrigin('structure');
+
 export const DEFAULT_SETTINGS: DocSettings = { levelNames: ['Axe', 'Chantier', 'Action'], numbering: 'global' };
 
 export function nodesMap(doc: Y.Doc): Y.Map<Y.Map<unknown>> {
@@ -66,6 +76,11 @@ function writeText(map: Y.Map<unknown>, key: string, value: string) {
 	} else map.set(key, new Y.Text(value));
 }
 
+/** Runs `f` as one change of this page's person (origin STRUCTURE), or inside the transaction already open. */
+function tx(doc: Y.Doc, f: () => void) {
+	doc.transact(f, STRUCTURE);
+}
+
 function levelNamesArray(doc: Y.Doc): Y.Array<Y.Text> | null {
 	const v = settingsMap(doc).get('levelNames');
 	return v instanceof Y.Array ? (v as Y.Array<Y.Text>) : null;
@@ -94,7 +109,7 @@ export function levelNameText(doc: Y.Doc, i: number): Y.Text | null {
 }
 
 export function writeSettings(doc: Y.Doc, settings: Partial<DocSettings>) {
-	doc.transact(() => {
+	tx(doc, () => {
 		const s = settingsMap(doc);
 		if (settings.levelNames) {
 			const names = settings.levelNames.slice(0, MAX_DEPTH).map((n) => n.trim()).filter(Boolean);
@@ -171,7 +186,7 @@ export function addNode(doc: Y.Doc, input: NewNode): string {
 	if (parentId && !nodesMap(doc).has(parentId)) throw new Error('parent not found');
 	if (depthOf(doc, parentId) + 1 > MAX_DEPTH) throw new Error('max depth');
 	const id = input.id ?? newId();
-	doc.transact(() => {
+	tx(doc, () => {
 		const n = new Y.Map<unknown>();
 		n.set('parentId', parentId);
 		n.set('order', input.order ?? orderAfter(doc, parentId, input.afterId));
@@ -207,7 +222,7 @@ export function bodyFragment(doc: Y.Doc, id: string): Y.XmlFragment {
 }
 
 export function setTitle(doc: Y.Doc, id: string, title: string) {
-	doc.transact(() => {
+	tx(doc, () => {
 		const t = titleText(doc, id);
 		t.delete(0, t.length);
 		t.insert(0, title);
@@ -253,13 +268,13 @@ export function setLink(doc: Y.Doc, id: string, otherId: string, on: boolean) {
 	const n = getNode(doc, id);
 	if (!n) return;
 	const links = readLinks(n.get('links')).filter((l) => l !== otherId);
-	doc.transact(() => writeLinks(n, on ? [...links, otherId] : links));
+	tx(doc, () => writeLinks(n, on ? [...links, otherId] : links));
 }
 
 export function updateNode(doc: Y.Doc, id: string, patch: NodePatch) {
 	const n = getNode(doc, id);
 	if (!n) throw new Error('node not found');
-	doc.transact(() => writeNodeFields(n, patch));
+	tx(doc, () => writeNodeFields(n, patch));
 }
 
 /** The short text fields of a node and of a target that people type into (each a Y.Text). */
@@ -319,7 +334,7 @@ export function writeTarget(targets: Y.Map<unknown>, t: Target) {
 }
 
 export function setTarget(doc: Y.Doc, nodeId: string, target: Target) {
-	doc.transact(() => writeTarget(targetsOf(doc, nodeId), target));
+	tx(doc, () => writeTarget(targetsOf(doc, nodeId), target));
 }
 
 /** Sets some fields of a target (the others untouched, so a colleague's concurrent change to them is kept). */
@@ -338,7 +353,7 @@ export function targetText(doc: Y.Doc, nodeId: string, targetId: string, field: 
 }
 
 export function removeTarget(doc: Y.Doc, nodeId: string, targetId: string) {
-	targetsOf(doc, nodeId).delete(targetId);
+	tx(doc, () => targetsOf(doc, nodeId).delete(targetId));
 }
 
 /**
@@ -385,25 +400,115 @@ export function moveNode(doc: Y.Doc, id: string, parentId: string | null, afterI
 	for (let cur: string | null = parentId; cur; cur = (getNode(doc, cur)?.get('parentId') as string | null) ?? null)
 		if (cur === id) throw new Error('cycle');
 	if (depthOf(doc, parentId) + subtreeHeight(doc, id) > MAX_DEPTH) throw new Error('max depth');
-	doc.transact(() => {
+	tx(doc, () => {
 		n.set('parentId', parentId);
 		n.set('order', orderAfter(doc, parentId, afterId === id ? undefined : afterId));
 	});
 }
 
-/** Removes a node and its whole subtree. */
-export function removeNode(doc: Y.Doc, id: string) {
-	doc.transact(() => {
-		const stack = [id];
-		while (stack.length) {
-			const cur = stack.pop()!;
-			for (const c of children(doc, cur)) stack.push(c.id);
-			nodesMap(doc).delete(cur);
-		}
+/** Who deleted an element: shown in the Corbeille. */
+export interface DeletedBy {
+	id: string;
+	name: string;
+}
+
+/** Whether the node itself is in the Corbeille (its descendants are then hidden with it). */
+export function isDeleted(n: Y.Map<unknown> | undefined): boolean {
+	return typeof n?.get('deletedAt') === 'number';
+}
+
+/** Marks a node as deleted (soft delete): the node, its subtree, bodies and targets stay in the document. */
+export function markDeleted(n: Y.Map<unknown>, by: DeletedBy | null, at = Date.now()) {
+	n.set('deletedAt', at);
+	n.set('deletedBy', by ? { id: by.id, name: by.name } : null);
+}
+
+/** Takes one node out of the Corbeille (its place is unchanged). */
+export function clearDeleted(n: Y.Map<unknown>) {
+	if (n.has('deletedAt')) n.delete('deletedAt');
+	if (n.has('deletedBy')) n.delete('deletedBy');
+}
+
+/**
+ * Puts a node and its whole subtree in the Corbeille (nothing is erased: restoreNode or undo brings it back at
+ * its place, with its identity, texts, targets and the comments attached to it).
+ */
+export function removeNode(doc: Y.Doc, id: string, by: DeletedBy | null = null) {
+	const n = getNode(doc, id);
+	if (!n || isDeleted(n)) return;
+	tx(doc, () => markDeleted(n, by));
+}
+
+/** The deleted ancestors of a node, nearest first. */
+export function deletedAncestors(doc: Y.Doc, id: string): string[] {
+	const out: string[] = [];
+	const seen = new Set([id]);
+	for (let cur = (getNode(doc, id)?.get('parentId') as string | null) ?? null; cur && !seen.has(cur); cur = (getNode(doc, cur)?.get('parentId') as string | null) ?? null) {
+		seen.add(cur);
+		if (isDeleted(getNode(doc, cur))) out.push(cur);
+	}
+	return out;
+}
+
+/**
+ * Takes a node out of the Corbeille, at its place (same parent, same order key). With `withAncestors`, its
+ * deleted ancestors come back too (otherwise a node whose parent is deleted stays hidden with it).
+ */
+export function restoreNode(doc: Y.Doc, id: string, opts: { withAncestors?: boolean } = {}) {
+	const n = getNode(doc, id);
+	if (!n) return;
+	tx(doc, () => {
+		clearDeleted(n);
+		if (opts.withAncestors) for (const a of deletedAncestors(doc, id)) clearDeleted(getNode(doc, a)!);
 	});
 }
 
-function readPlain(id: string, n: Y.Map<unknown>): PlainNode {
+/** One entry of the Corbeille. */
+export interface TrashEntry {
+	id: string;
+	title: string;
+	deletedAt: number;
+	deletedBy: DeletedBy | null;
+	/** How many elements come back with it (its subtree, deleted with it). */
+	descendants: number;
+	/** The id of its nearest deleted ancestor: restoring it alone would leave it hidden. */
+	deletedParentId: string | null;
+}
+
+/** Every deleted element, most recent first. */
+export function listTrash(doc: Y.Doc): TrashEntry[] {
+	const kids = new Map<string | null, string[]>();
+	nodesMap(doc).forEach((n, id) => {
+		const p = (n.get('parentId') as string | null) ?? null;
+		if (!kids.has(p)) kids.set(p, []);
+		kids.get(p)!.push(id);
+	});
+	const count = (id: string, seen: Set<string>): number => {
+		let c = 0;
+		for (const k of kids.get(id) ?? []) if (!seen.has(k)) {
+			seen.add(k);
+			c += 1 + count(k, seen);
+		}
+		return c;
+	};
+	const out: TrashEntry[] = [];
+	nodesMap(doc).forEach((n, id) => {
+		if (!isDeleted(n)) return;
+		const by = n.get('deletedBy') as DeletedBy | null | undefined;
+		out.push({
+			id,
+			title: readText(n.get('title')),
+			deletedAt: n.get('deletedAt') as number,
+			deletedBy: by && typeof by.id === 'string' ? { id: by.id, name: String(by.name ?? '') } : null,
+			descendants: count(id, new Set([id])),
+			deletedParentId: deletedAncestors(doc, id)[0] ?? null
+		});
+	});
+	return out.sort((a, b) => b.deletedAt - a.deletedAt || a.id.localeCompare(b.id));
+}
+
+/** One node as plain data (whether or not it is in the Corbeille). */
+export function readPlain(id: string, n: Y.Map<unknown>): PlainNode {
 	const targets = n.get('targets');
 	return {
 		id,
@@ -428,7 +533,9 @@ function readPlain(id: string, n: Y.Map<unknown>): PlainNode {
 export function readTree(doc: Y.Doc, opts: { withBody?: boolean } = {}): TreeNode[] {
 	const settings = readSettings(doc);
 	const all = new Map<string, PlainNode>();
+	const deleted = new Set<string>();
 	nodesMap(doc).forEach((n, id) => {
+		if (isDeleted(n)) deleted.add(id);
 		const p = readPlain(id, n);
 		if (!opts.withBody) p.body = [];
 		all.set(id, p);
@@ -453,6 +560,16 @@ export function readTree(doc: Y.Doc, opts: { withBody?: boolean } = {}): TreeNod
 		if (!kids.has(p)) kids.set(p, []);
 		kids.get(p)!.push(n);
 	}
+	// a deleted node (in the Corbeille) is hidden with its whole subtree, and so are links to what is hidden
+	const visible = new Set<string>();
+	const mark = (p: string | null) => {
+		for (const n of kids.get(p) ?? []) if (!deleted.has(n.id) && !visible.has(n.id)) {
+			visible.add(n.id);
+			mark(n.id);
+		}
+	};
+	mark(null);
+	for (const [p, list] of kids) kids.set(p, list.filter((n) => visible.has(n.id)));
 	for (const list of kids.values()) list.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : a.id < b.id ? -1 : 1));
 	const out: TreeNode[] = [];
 	const globalCounters = new Array<number>(MAX_DEPTH).fill(0);
@@ -466,6 +583,7 @@ export function readTree(doc: Y.Doc, opts: { withBody?: boolean } = {}): TreeNod
 			const levelName = settings.levelNames[d - 1] ?? settings.levelNames.at(-1) ?? 'Niveau';
 			const node: TreeNode = {
 				...n,
+				links: n.links.filter((l) => visible.has(l)),
 				parentId,
 				depth: d,
 				number,
@@ -497,7 +615,7 @@ export function exportContent(doc: Y.Doc): DocContent {
 
 /** Fills an empty doc from exported content (ids and order kept, so export → import is lossless). */
 export function importContent(doc: Y.Doc, content: DocContent) {
-	doc.transact(() => {
+	tx(doc, () => {
 		writeSettings(doc, content.settings);
 		const byParent = new Map<string | null, PlainNode[]>();
 		for (const n of content.nodes) {

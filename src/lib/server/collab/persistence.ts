@@ -142,7 +142,7 @@ export async function appendUpdates(
 /**
  * Merges the stored log into the snapshot, from the database alone (never from one instance's memory, which
  * may lack another instance's latest rows): under a per-document lock, reads the snapshot and every update row,
- * merges them, upserts the snapshot and deletes exactly the rows it merged, in one transaction. Returns the
+ * merges them, upserts the snapshot and moves exactly the rows it merged to the archive, in one transaction. Returns the
  * snapshot's size and how many rows were merged (0: nothing to do).
  */
 export async function compactDoc(db: Database, docId: string): Promise<{ bytes: number; merged: number; uptoSeq: number }> {
@@ -167,12 +167,24 @@ export async function compactDoc(db: Database, docId: string): Promise<{ bytes: 
 				 on conflict (doc_id) do update set state = excluded.state, upto_seq = excluded.upto_seq, updated_at = excluded.updated_at`,
 				[docId, state, uptoSeq]
 			);
-			await tx.query('delete from public.collab_updates where doc_id = $1 and seq >= $2 and seq <= $3 and seq = any($4::bigint[])', [
-				docId,
-				seqs[0],
-				seqs[seqs.length - 1],
-				seqs
-			]);
+			// --- history (issue 15): the merged rows move to collab_updates_archive (read by the per-element
+			// history, $lib/server/spaser/history), in this same transaction, instead of being erased.
+			// The first time, the snapshot as it was (what earlier compactions merged) becomes the archive's base.
+			if (snap)
+				await tx.query(
+					`insert into public.collab_updates_archive (doc_id, seq, update, user_id, created_at)
+					 select $1, 0, $2::bytea, null, now() where not exists (select 1 from public.collab_updates_archive where doc_id = $1)`,
+					[docId, toBytes(snap.state)]
+				);
+			await tx.query(
+				`with moved as (
+				   delete from public.collab_updates where doc_id = $1 and seq >= $2 and seq <= $3 and seq = any($4::bigint[])
+				   returning doc_id, seq, update, user_id, created_at)
+				 insert into public.collab_updates_archive (doc_id, seq, update, user_id, created_at)
+				 select doc_id, seq, update, user_id, created_at from moved on conflict do nothing`,
+				[docId, seqs[0], seqs[seqs.length - 1], seqs]
+			);
+			// --- end history
 			return { bytes: state.byteLength, merged: rows.length, uptoSeq };
 		} finally {
 			doc.destroy();

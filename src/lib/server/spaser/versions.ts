@@ -6,10 +6,9 @@ import { AppError, forbidden, notFound, guard } from '$lib/server/kit/errors';
 import { outlineContent, parseDocContent } from '../../spaser/content-schema';
 import { compareContents, type ContentComparison } from '../../spaser/diff';
 import type { PlainNode } from '../../spaser/model';
-import { fragmentToJson, setFragmentJson } from '../../spaser/rich';
-import { applyTextChange } from '../../spaser/ytext';
+import { writeNodeContent } from '../../spaser/element-state';
 import { cleanContent } from './live';
-import { addNode, nodesMap, readTarget, writeNodeFields, writeSettings, writeTarget, type DocContent } from '../../spaser/ydoc';
+import { addNode, clearDeleted, isDeleted, markDeleted, nodesMap, writeSettings, type DocContent } from '../../spaser/ydoc';
 
 export type VersionKind = 'auto' | 'named' | 'imported' | 'restored' | 'bilan';
 
@@ -172,38 +171,16 @@ export async function compareVersions(
 // Restore
 // ---------------------------------------------------------------------------------------------------------
 
-const stable = (v: unknown) => JSON.stringify(v, (_k, val) => (val && typeof val === 'object' && !Array.isArray(val) ? Object.fromEntries(Object.entries(val).sort(([x], [y]) => (x < y ? -1 : 1))) : val));
-
 function syncNode(m: Y.Map<unknown>, n: PlainNode) {
+	clearDeleted(m);
 	if ((m.get('parentId') ?? null) !== n.parentId) m.set('parentId', n.parentId);
 	if (m.get('order') !== n.order) m.set('order', n.order);
-	let title = m.get('title');
-	if (!(title instanceof Y.Text)) {
-		title = new Y.Text();
-		m.set('title', title);
-	}
-	applyTextChange(title as Y.Text, n.title);
-	let body = m.get('body');
-	if (!(body instanceof Y.XmlFragment)) {
-		body = new Y.XmlFragment();
-		m.set('body', body);
-	}
-	if (stable(fragmentToJson(body as Y.XmlFragment)) !== stable(n.body)) setFragmentJson(body as Y.XmlFragment, n.body);
-	writeNodeFields(m, { kind: n.kind, status: n.status, pilot: n.pilot, resources: n.resources, tools: n.tools, links: n.links });
-	let targets = m.get('targets');
-	if (!(targets instanceof Y.Map)) {
-		targets = new Y.Map<unknown>();
-		m.set('targets', targets);
-	}
-	const tm = targets as Y.Map<unknown>;
-	const wanted = new Map(n.targets.map((t) => [t.id, t]));
-	for (const id of [...tm.keys()]) if (!wanted.has(id)) tm.delete(id);
-	for (const [id, t] of wanted) if (stable(readTarget(tm.get(id))) !== stable(t)) writeTarget(tm, t);
+	writeNodeContent(m, n);
 }
 
 /**
  * Rewrites the live document so that its content equals `content`, as one new change (origin 'restore'):
- * nodes absent from `content` are removed, others are updated in place or re-created with their ids.
+ * nodes absent from `content` go to the Corbeille (soft delete), others are updated in place or re-created with their ids.
  * Nothing is lost: the previous state is whatever the caller saved (restoreVersion saves it as a version).
  */
 export function restoreInto(doc: Y.Doc, content: DocContent) {
@@ -215,7 +192,15 @@ export function restoreInto(doc: Y.Doc, content: DocContent) {
 		writeSettings(doc, parsed.value.settings);
 		const map = nodesMap(doc);
 		const wanted = new Set(order.map((n) => n.id));
-		for (const id of [...map.keys()]) if (!wanted.has(id)) map.delete(id);
+		// what the version does not hold goes to the Corbeille (the top of each such subtree), never erased
+		for (const [id, m] of [...map.entries()]) {
+			if (wanted.has(id)) continue;
+			if (!(m instanceof Y.Map)) map.delete(id);
+			else if (!isDeleted(m)) {
+				const parentId = (m.get('parentId') as string | null) ?? null;
+				if (!parentId || wanted.has(parentId) || !map.has(parentId)) markDeleted(m, null);
+			}
+		}
 		for (const n of order) {
 			const m = map.get(n.id);
 			if (m instanceof Y.Map) syncNode(m, n);
