@@ -324,4 +324,8 @@ async function buildSpasers(tx: Tx): Promise<void> {
 		SPASERS.sA,
 		SPASERS.sB
 	]);
+	await tx.query(`insert into public.collab_updates_archive (doc_id, seq, update, user_id, created_at) values ($1, 0, '\\x00', null, now()), ($2, 0, '\\x00', null, now())`, [
+		SPASERS.sA,
+		SPASERS.sB
+	]);
 }

@@ -289,6 +289,8 @@ const BASE_MATRIX: Record<string, TableSpec> = {
 	// Yjs persistence of the collaboration server: service role only (RLS on, no policy, no grant).
 	collab_updates: closed(`doc_id::text || ':' || seq::text`, `insert into public.collab_updates (doc_id, seq, update) values ('${SPASERS.sA}', 3, '\\x00')`, 'seq = seq'),
 	collab_snapshots: closed('doc_id', `insert into public.collab_snapshots (doc_id, state, upto_seq) values ('${SPASERS.sAC}', '\\x00', 0)`, 'state = state'),
+	// Compacted rows kept for the per-element history (read by the named service 'spaser element history' only).
+	collab_updates_archive: closed(`doc_id::text || ':' || seq::text`, `insert into public.collab_updates_archive (doc_id, seq, update, created_at) values ('${SPASERS.sA}', 9, '\\x00', now())`, 'seq = seq'),
 	// Guichet vert: buyers of APPROVED collectivités of the network, its animators, platform admins (support).
 	// B is pending in N1, approved in N2. No delete on anything that records an exchange.
 	guichet_settings: {
@@ -1146,6 +1148,7 @@ describe.each(engines)('row-level security matrix on %s', (engine) => {
 							`select t.name, t.doc, count(*)::int as n from (
 							   select 'updates' as name, doc_id as doc from public.collab_updates
 							   union all select 'snapshots', doc_id from public.collab_snapshots
+							   union all select 'archive', doc_id from public.collab_updates_archive
 							   union all select 'nodes', document_id from public.spaser_nodes
 							   union all select 'versions', document_id from public.spaser_versions
 							   union all select 'comments', document_id from public.spaser_comments) t
@@ -1155,7 +1158,7 @@ describe.each(engines)('row-level security matrix on %s', (engine) => {
 				);
 				const summary = (counts as { name: string; doc: string; n: number }[]).map((c) => `${c.name} ${label(c.doc)} ${c.n}`).sort();
 				expect(summary).toEqual(
-					['comments sAC 1', 'comments sB 1', 'nodes sAC 1', 'nodes sB 1', 'snapshots sB 1', 'updates sB 1', 'versions sAC 1', 'versions sB 1'].sort()
+					['archive sB 1', 'comments sAC 1', 'comments sB 1', 'nodes sAC 1', 'nodes sB 1', 'snapshots sB 1', 'updates sB 1', 'versions sAC 1', 'versions sB 1'].sort()
 				);
 			});
 		});

@@ -94,3 +94,25 @@ describe('undo per person', () => {
 		expect(k('z', { ctrlKey: true, altKey: true })).toBe(null);
 	});
 });
+
+describe('after an undo', () => {
+	it('tells which elements changed, so the editor can show them', () => {
+		const doc = new Y.Doc();
+		const undo = createUndo(doc);
+		const a = addNode(doc, { title: 'A' });
+		const b = addNode(doc, { title: 'B' });
+		const t = nodeText(doc, b, 'title')!;
+		applyDelta(t, { index: 1, remove: 0, insert: '!' }, new LocalOrigin('field'));
+		const seen: [string[], string][] = [];
+		undo.onApplied((ids, kind) => seen.push([ids, kind]));
+		undo.undo();
+		removeNode(doc, a, null);
+		undo.undo();
+		undo.redo();
+		expect(seen).toEqual([
+			[[b], 'undo'],
+			[[a], 'undo'],
+			[[a], 'redo']
+		]);
+	});
+});

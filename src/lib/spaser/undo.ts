@@ -22,6 +22,8 @@ export interface SpaserUndo {
 	stopCapturing(): void;
 	/** Calls `f` whenever what can be undone/redone changes; returns the unsubscribe function. */
 	subscribe(f: (s: UndoState) => void): () => void;
+	/** Calls `f` after each undo/redo with the ids of the elements it changed (to show them); returns the unsubscribe. */
+	onApplied(f: (nodeIds: string[], kind: 'undo' | 'redo') => void): () => void;
 	destroy(): void;
 }
 
@@ -31,7 +33,20 @@ export const CAPTURE_MS = 500;
 export function createUndo(doc: Y.Doc, opts: { captureTimeout?: number } = {}): SpaserUndo {
 	const manager = new Y.UndoManager([nodesMap(doc), settingsMap(doc)], {
 		trackedOrigins: new Set<unknown>([LocalOrigin]),
-		captureTimeout: opts.captureTimeout ?? CAPTURE_MS
+		captureTimeout: opts.captureTimeout ?? CAPTURE_MS,
+		// the body editors mark some of their transactions as not for the history (y-tiptap's addToHistory)
+		captureTransaction: (tr) => tr.meta.get('addToHistory') !== false
+	});
+	const nodes = nodesMap(doc);
+	const applied = new Set<(ids: string[], kind: 'undo' | 'redo') => void>();
+	manager.on('stack-item-popped', (e) => {
+		const ids = new Set<string>();
+		for (const type of e.changedParentTypes.keys()) {
+			// walk up to the node map directly under `nodes`: its key is the element's id
+			for (let item = type._item; item; item = (item.parent as { _item: Y.Item | null } | null)?._item ?? null)
+				if ((item.parent as unknown) === nodes && item.parentSub) ids.add(item.parentSub);
+		}
+		for (const f of applied) f([...ids], e.type);
 	});
 	const listeners = new Set<(s: UndoState) => void>();
 	const state = (): UndoState => ({ canUndo: manager.undoStack.length > 0, canRedo: manager.redoStack.length > 0 });
@@ -60,7 +75,12 @@ export function createUndo(doc: Y.Doc, opts: { captureTimeout?: number } = {}): 
 			f(state());
 			return () => void listeners.delete(f);
 		},
+		onApplied(f) {
+			applied.add(f);
+			return () => void applied.delete(f);
+		},
 		destroy() {
+			applied.clear();
 			doc.off('beforeTransaction', beforeTransaction);
 			doc.off('afterTransaction', afterTransaction);
 			listeners.clear();
