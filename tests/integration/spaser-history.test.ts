@@ -5,7 +5,7 @@ import { appendUpdates, compactDoc } from '../../src/lib/server/collab/persisten
 import { asService, withUser, type Database } from '../../src/lib/server/db';
 import { AppError } from '../../src/lib/server/errors';
 import { createSpaserRecord } from '../../src/lib/server/spaser/documents';
-import { getElementHistory } from '../../src/lib/server/spaser/history';
+import { getElementHistory, historySlot, MAX_RUNNING, MAX_WAITING } from '../../src/lib/server/spaser/history';
 import { restoreElementState } from '../../src/lib/spaser/element-state';
 import { addNode, readTree, removeNode, restoreNode, setTarget, setTitle, updateNode } from '../../src/lib/spaser/ydoc';
 import { engines, openTestDb } from '../helpers/engines';
@@ -119,5 +119,28 @@ describe.each(engines)('SPASER element history (%s)', (engine) => {
 		await asService(db, 'test: delete', (tx) => tx.query('delete from public.spaser_documents where id = $1', [other]));
 		const [{ n }] = await asService(db, 'test: count', (tx) => tx.query<{ n: number }>('select count(*)::int as n from public.collab_updates_archive where doc_id = $1', [other]));
 		expect(n).toBe(0);
+	});
+});
+
+describe('history replays share the server', () => {
+	it('run at most MAX_RUNNING at once, queue MAX_WAITING more, and refuse the rest with a French 429', async () => {
+		const releases: (() => void)[] = [];
+		let started = 0;
+		const task = () =>
+			historySlot(async () => {
+				started++;
+				await new Promise<void>((r) => releases.push(r));
+			});
+		const accepted = Array.from({ length: MAX_RUNNING + MAX_WAITING }, task);
+		const refused = await rejects(task());
+		expect([refused.status, refused.message]).toEqual([429, 'Trop de demandes d’historique en ce moment\u00a0: réessayez dans quelques secondes.']);
+		await new Promise((r) => setImmediate(r));
+		expect(started).toBe(MAX_RUNNING);
+		while (releases.length) {
+			releases.shift()!();
+			await new Promise((r) => setImmediate(r));
+		}
+		await Promise.all(accepted);
+		expect(started).toBe(MAX_RUNNING + MAX_WAITING);
 	});
 });

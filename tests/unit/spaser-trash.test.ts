@@ -19,6 +19,7 @@ function sample() {
 	setTarget(doc, c1, target('t1', 'Heures d’insertion'));
 	setFragmentJson(bodyFragment(doc, c1), [{ type: 'paragraph', content: [{ type: 'text', text: 'Texte du chantier' }] }]);
 	setLink(doc, a2, c1, true);
+	setLink(doc, a2, '/ressources/clauses/insertion', true);
 	return { doc, a1, c1, c2, a2 };
 }
 
@@ -29,7 +30,8 @@ describe('the Corbeille (soft delete)', () => {
 		const tree = readTree(doc);
 		expect(tree.map((n) => n.title)).toEqual(['Axe environnement']);
 		expect(tree[0].label).toBe('Axe 1');
-		expect(tree[0].links).toEqual([]);
+		// the link to the deleted element is hidden, the link to a resource stays
+		expect(tree[0].links).toEqual(['/ressources/clauses/insertion']);
 		const content = exportContent(doc);
 		expect(content.nodes.map((n) => n.id)).toEqual([a2]);
 		expect(JSON.stringify(content)).not.toContain('Insertion');
@@ -49,7 +51,7 @@ describe('the Corbeille (soft delete)', () => {
 		expect(after.slice(0, 4)).toEqual(before);
 		expect(after.find((n) => n.id === c1)!.targets.map((t) => t.label)).toEqual(['Heures d’insertion']);
 		expect(richToText(after.find((n) => n.id === c1)!.body)).toContain('Texte du chantier');
-		expect(after.find((n) => n.id === a2)!.links).toEqual([c1]);
+		expect(after.find((n) => n.id === a2)!.links).toEqual([c1, '/ressources/clauses/insertion']);
 		expect(listTrash(doc)).toEqual([]);
 	});
 

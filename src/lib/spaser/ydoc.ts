@@ -583,7 +583,8 @@ export function readTree(doc: Y.Doc, opts: { withBody?: boolean } = {}): TreeNod
 			const levelName = settings.levelNames[d - 1] ?? settings.levelNames.at(-1) ?? 'Niveau';
 			const node: TreeNode = {
 				...n,
-				links: n.links.filter((l) => visible.has(l)),
+				// a link to an element in the Corbeille is hidden with it (links to resources are paths, not elements)
+				links: n.links.filter((l) => visible.has(l) || !all.has(l)),
 				parentId,
 				depth: d,
 				number,

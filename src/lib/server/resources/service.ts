@@ -9,7 +9,7 @@ import { AppError, forbidden, notFound, toAppError } from '$lib/server/kit/error
 import { sniffDocument, type SniffedType } from '../files/sniff';
 import { changeLiveDoc } from '../spaser/live';
 import { projectDocument } from '../spaser/projection';
-import { bodyFragment, getNode, setLink } from '../../spaser/ydoc';
+import { bodyFragment, getNode, isDeleted, setLink } from '../../spaser/ydoc';
 import {
 	DEPARTEMENTS,
 	INCLUSION_SECTORS,
@@ -810,7 +810,8 @@ export async function useInSpaser(
 	let missing = false;
 	const doc = await changeLiveDoc(db, input.documentId, (d) => {
 		const n = getNode(d, input.nodeId);
-		if (!n) {
+		// an element in the Corbeille is not written into (it may have left the projection yet)
+		if (!n || isDeleted(n)) {
 			missing = true;
 			return;
 		}

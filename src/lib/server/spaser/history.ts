@@ -7,7 +7,8 @@
 // Access: the reader's right on the document is checked first under their own rights (withUser: RLS and
 // app.spaser_access); only then is the log read, as the named service role 'spaser element history'.
 // Bounded: at most MAX_ROWS rows and MAX_BYTES bytes are replayed, read in pages of PAGE_ROWS, yielding to the
-// event loop between pages, so that one large document never holds the server for the other tenants.
+// event loop between pages, and at most MAX_RUNNING replays run at once (a queue of MAX_WAITING, then 429), so
+// that one large document or one insistent reader never holds the server for the other tenants.
 import * as Y from 'yjs';
 import { z } from 'zod';
 import { asService, withUser, type Actor, type Database } from '../db';
@@ -34,13 +35,33 @@ function toBytes(v: unknown): Uint8Array {
 
 const tick = () => new Promise<void>((r) => setImmediate(r));
 
+/** Replays running at once in this process, and waiting: beyond that, a clear 429 rather than a pile-up. */
+export const MAX_RUNNING = 2;
+export const MAX_WAITING = 16;
+let running = 0;
+const waiting: (() => void)[] = [];
+
+export async function historySlot<T>(f: () => Promise<T>): Promise<T> {
+	if (running >= MAX_RUNNING) {
+		if (waiting.length >= MAX_WAITING) throw new AppError('rate_limited', 'Trop de demandes d’historique en ce moment\u00a0: réessayez dans quelques secondes.', 429);
+		await new Promise<void>((r) => waiting.push(r));
+	} else running++;
+	try {
+		return await f();
+	} finally {
+		const next = waiting.shift();
+		if (next) next();
+		else running--;
+	}
+}
+
 export async function getElementHistory(db: Database, actor: Actor, documentId: string, nodeId: string): Promise<ElementHistory> {
 	const parsed = input.safeParse({ documentId, nodeId });
 	if (!parsed.success) throw new AppError('invalid', 'Élément inconnu\u00a0: l’adresse de l’historique est incomplète.', 400);
 	try {
 		const [row] = await withUser(db, actor, (tx) => tx.query<{ access: string | null }>('select app.spaser_access($1) as access', [documentId]));
 		if (!row?.access) throw notFound('Ce SPASER');
-		return await replay(db, documentId, nodeId);
+		return await historySlot(() => replay(db, documentId, nodeId));
 	} catch (e) {
 		throw toAppError(e);
 	}
