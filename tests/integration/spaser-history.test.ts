@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { appendUpdates, compactDoc } from '../../src/lib/server/collab/persistence';
 import { asService, withUser, type Database } from '../../src/lib/server/db';
-import { AppError } from '../../src/lib/server/errors';
+import { AppError } from '../../src/lib/server/kit/errors';
 import { createSpaserRecord } from '../../src/lib/server/spaser/documents';
 import { getElementHistory, historySlot, MAX_RUNNING, MAX_WAITING } from '../../src/lib/server/spaser/history';
 import { restoreElementState } from '../../src/lib/spaser/element-state';

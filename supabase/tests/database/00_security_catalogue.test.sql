@@ -33,7 +33,7 @@ select is(
 select is(
   (select count(*)::int from information_schema.table_privileges
     where grantee in ('anon', 'authenticated') and table_schema = 'public'
-      and table_name in ('collab_updates', 'collab_snapshots', 'user_credentials',
+      and table_name in ('collab_updates', 'collab_snapshots', 'collab_updates_archive', 'user_credentials',
                          'benchmark_contributions', 'benchmark_cells')),
   0, 'the collaboration log, password hashes and the raw benchmark publication have no user grant at all');
 

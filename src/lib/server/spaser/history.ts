@@ -12,7 +12,7 @@
 import * as Y from 'yjs';
 import { z } from 'zod';
 import { asService, withUser, type Actor, type Database } from '../db';
-import { AppError, notFound, toAppError } from '../errors';
+import { AppError, guard, notFound } from '$lib/server/kit/errors';
 import { changesBetween, readElementState, type ElementHistory, type ElementState, type HistoryEntry } from '../../spaser/element-state';
 
 export type { ElementHistory, HistoryEntry };
@@ -58,13 +58,13 @@ export async function historySlot<T>(f: () => Promise<T>): Promise<T> {
 export async function getElementHistory(db: Database, actor: Actor, documentId: string, nodeId: string): Promise<ElementHistory> {
 	const parsed = input.safeParse({ documentId, nodeId });
 	if (!parsed.success) throw new AppError('invalid', 'Élément inconnu\u00a0: l’adresse de l’historique est incomplète.', 400);
-	try {
-		const [row] = await withUser(db, actor, (tx) => tx.query<{ access: string | null }>('select app.spaser_access($1) as access', [documentId]));
-		if (!row?.access) throw notFound('Ce SPASER');
-		return await historySlot(() => replay(db, documentId, nodeId));
-	} catch (e) {
-		throw toAppError(e);
-	}
+	return guard(
+		(async () => {
+			const [row] = await withUser(db, actor, (tx) => tx.query<{ access: string | null }>('select app.spaser_access($1) as access', [documentId]));
+			if (!row?.access) throw notFound('Ce SPASER');
+			return historySlot(() => replay(db, documentId, nodeId));
+		})()
+	);
 }
 
 async function replay(db: Database, documentId: string, nodeId: string): Promise<ElementHistory> {

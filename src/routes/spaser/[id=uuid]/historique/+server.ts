@@ -1,6 +1,6 @@
 import { json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
-import { orHttpError } from '$lib/server/orgs/queries';
+import { orHttpError } from '$lib/server/kit/errors';
 import { getElementHistory } from '$lib/server/spaser/history';
 import { spaserFor } from '../access.server';
 
