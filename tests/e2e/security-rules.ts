@@ -297,7 +297,7 @@ export const RULES: Record<string, Rule> = {
 	'GET /spaser/[id]/versions/[versionId]': page(`${S}/versions/:version`, { ...signedIn(404), ...members(200), animator: 200 }),
 	'GET /spaser/[id]/export.docx': page(`${S}/export.docx`, { ...signedIn(404), ...members(200), animator: 200 }),
 	'GET /spaser/[id]/export.json': page(`${S}/export.json`, { ...signedIn(404), ...members(200), animator: 200 }),
-	'GET /spaser/[id]/historique': page(`${S}/historique?noeud=:node`, { ...signedIn(404), ...members(200), animator: 200 }),
+	'GET /spaser/[id=uuid]/historique': page(`${S}/historique?noeud=:node`, { ...signedIn(404), ...members(200), animator: 200 }),
 	'GET /spaser/[id]/fichier-importe/[importId]': page(`${S}/fichier-importe/${none}`, signedIn(404)),
 	'GET /p/[org]/[spaser]': page(`/p/${orgSlug}/spaser-2026-2029`, all(404)), // not published
 
