@@ -368,7 +368,7 @@ async function probe(
  * while the page's load passes, but renders the page afterwards: when the load refuses the persona (a collectivité
  * it does not see, an organiser's page…), its 403/404 REPLACES the action's outcome — a successful write or a 500
  * would be hidden behind it. Measured on this app: `fail(403)` → 403, `error(404)` → 404, `redirect(303)` → 303 in
- * both modes, and a viewer's `fail(400)` on /evenements/[id]/modifier?/group answered 403 (the page's refusal) by the
+ * both modes, and a viewer's `fail(400)` on /evenements/[id=uuid]/modifier?/group answered 403 (the page's refusal) by the
  * plain POST — see the test « a plain (non-enhanced) form POST… » below.
  */
 async function probeAction(
