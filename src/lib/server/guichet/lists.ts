@@ -92,42 +92,6 @@ export async function networkRequests(db: Database, actor: Actor, networkId: str
 	return withLabels(rows);
 }
 
-/** The caller's profile in a network, with weekly hours and absences (ids included). */
-export async function myProfile(db: Database, actor: Actor, networkId: string) {
-	return withUser(db, actor, async (tx) => {
-		const [profile] = await tx.query<{
-			id: string;
-			session_minutes: number;
-			buffer_before_minutes: number;
-			buffer_after_minutes: number;
-			min_notice_minutes: number;
-			horizon_days: number;
-			max_per_day: number | null;
-			modalities: string[];
-			visio_url: string | null;
-			phone: string | null;
-			address: string | null;
-			topics: string[];
-			confirmation_mode: 'auto' | 'manual';
-			active: boolean;
-			social_clause_facilitator: boolean;
-		}>(`select * from public.guichet_profiles where network_id = $1 and animator_id = auth.uid()`, [networkId]);
-		if (!profile) return { profile: null, hours: [], absences: [] };
-		const hours = await tx.query<{ id: string; weekday: number; start: string; end: string }>(
-			`select id, weekday, to_char(start_time, 'HH24:MI') as start,
-			        case when end_time = '24:00'::time then '24:00' else to_char(end_time, 'HH24:MI') end as "end"
-			   from public.guichet_hours where profile_id = $1 order by weekday, start_time`,
-			[profile.id]
-		);
-		const absences = await tx.query<{ id: string; starts_at: Date; ends_at: Date; reason: string }>(
-			`select id, lower(during) as starts_at, upper(during) as ends_at, reason from public.guichet_exceptions
-			  where profile_id = $1 and upper(during) > now() order by lower(during)`,
-			[profile.id]
-		);
-		return { profile, hours, absences };
-	});
-}
-
 /** Display names of users the caller may see (for message threads). */
 export async function userNames(db: Database, actor: Actor, ids: string[]) {
 	if (!ids.length) return {} as Record<string, string>;
