@@ -112,13 +112,7 @@ export async function loadBusy(tx: Tx, animatorIds: string[], from: Date, to: Da
 }
 
 /** What an animator sets (saveProfile; the page and the API shape it from their forms). */
-export interface ProfileInput {
-	sessionMinutes: number;
-	bufferBeforeMinutes: number;
-	bufferAfterMinutes: number;
-	minNoticeMinutes: number;
-	horizonDays: number;
-	maxPerDay: number | null;
+export interface ProfileInput extends Pick<AvailabilityRules, 'sessionMinutes' | 'bufferBeforeMinutes' | 'bufferAfterMinutes' | 'minNoticeMinutes' | 'horizonDays' | 'maxPerDay'> {
 	slotStepMinutes?: number | null;
 	modalities: Modality[];
 	visioUrl?: string | null;

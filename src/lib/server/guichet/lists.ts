@@ -2,6 +2,7 @@
 // through withUser: row-level security decides what each person sees.
 import type { Actor, Database } from '../db';
 import { withUser } from '../db';
+import { guard } from '$lib/server/kit/errors';
 import { formatSlotFr, type Slot } from './slots';
 
 export interface GuichetNetwork {
@@ -15,7 +16,7 @@ export interface GuichetNetwork {
 
 /** Networks the caller may ask as a buyer (member of a collectivité approved in the network). */
 export function buyerNetworks(db: Database, actor: Actor) {
-	return withUser(db, actor, (tx) =>
+	return guard(withUser(db, actor, (tx) =>
 		tx.query<GuichetNetwork>(
 			`select distinct on (n.id) n.id, n.slug, n.name, o.name as org_name, app.guichet_may_act(n.id, nm.org_id) as can_act
 			   from public.networks n
@@ -25,16 +26,16 @@ export function buyerNetworks(db: Database, actor: Actor) {
 			  where app.guichet_is_buyer(n.id, nm.org_id)
 			  order by n.id, app.guichet_may_act(n.id, nm.org_id) desc, o.name`
 		)
-	).then((rows) => rows.sort((a, b) => a.name.localeCompare(b.name, 'fr')));
+	)).then((rows) => rows.sort((a, b) => a.name.localeCompare(b.name, 'fr')));
 }
 
 /** Networks the caller animates. */
 export function animatedNetworks(db: Database, actor: Actor) {
-	return withUser(db, actor, (tx) =>
+	return guard(withUser(db, actor, (tx) =>
 		tx.query<{ id: string; slug: string; name: string }>(
 			`select n.id, n.slug, n.name from public.networks n where app.is_network_animator(n.id) order by n.name`
 		)
-	);
+	));
 }
 
 export interface RequestListRow {
@@ -75,29 +76,29 @@ function withLabels(rows: Omit<RequestListRow, 'slot_label' | 'upcoming'>[]): Re
 
 /** The caller's own requests (questions and sessions), newest first. */
 export async function myRequests(db: Database, actor: Actor) {
-	const rows = await withUser(db, actor, (tx) =>
+	const rows = await guard(withUser(db, actor, (tx) =>
 		tx.query<Omit<RequestListRow, 'slot_label' | 'upcoming'>>(`${REQUEST_LIST} where r.requester_id = auth.uid() order by coalesce(lower(b.during), r.created_at) desc`)
-	);
+	));
 	return withLabels(rows);
 }
 
 /** Requests of a network the caller animates. */
 export async function networkRequests(db: Database, actor: Actor, networkId: string) {
-	const rows = await withUser(db, actor, (tx) =>
+	const rows = await guard(withUser(db, actor, (tx) =>
 		tx.query<Omit<RequestListRow, 'slot_label' | 'upcoming'>>(
 			`${REQUEST_LIST} where r.network_id = $1 and app.is_network_animator(r.network_id) order by coalesce(lower(b.during), r.created_at) desc limit 200`,
 			[networkId]
 		)
-	);
+	));
 	return withLabels(rows);
 }
 
 /** Display names of users the caller may see (for message threads). */
 export async function userNames(db: Database, actor: Actor, ids: string[]) {
 	if (!ids.length) return {} as Record<string, string>;
-	const rows = await withUser(db, actor, (tx) =>
+	const rows = await guard(withUser(db, actor, (tx) =>
 		tx.query<{ id: string; display_name: string | null }>(`select id, display_name from public.users where id = any ($1::uuid[])`, [ids])
-	);
+	));
 	return Object.fromEntries(rows.map((r) => [r.id, r.display_name ?? ''])) as Record<string, string>;
 }
 

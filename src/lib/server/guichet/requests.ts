@@ -64,16 +64,7 @@ export async function askQuestion(db: Database, actor: Actor, input: RequestInpu
 	);
 }
 
-interface RequestRow {
-	id: string;
-	network_id: string;
-	org_id: string;
-	requester_id: string;
-	kind: 'question' | 'session';
-	topic: string;
-	status: 'open' | 'answered' | 'closed';
-	assigned_animator_id: string | null;
-}
+type RequestRow = Pick<GuichetRequest, 'id' | 'network_id' | 'org_id' | 'requester_id' | 'kind' | 'topic' | 'status' | 'assigned_animator_id'>;
 
 async function loadRequest(tx: Tx, requestId: string) {
 	const [r] = await tx.query<RequestRow & { side: string | null }>(

@@ -112,15 +112,12 @@ async function requestDetail(db: Database, actor: Actor, requestId: string): Pro
 async function availability(db: Database, actor: Actor, networkId: string): Promise<z.input<typeof guichetAvailabilitySchema>> {
 	const { profile: p, absences } = await myAvailability(db, actor, networkId);
 	if (!p) return { profile: null, weeklyHours: [], absences: [] };
+	// The timing rules as the slots see them; the step as stored (null: the default).
+	const { weekly, exceptions: _exceptions, slotStepMinutes: _step, ...timing } = p.rules;
 	return {
 		profile: {
 			id: p.id,
-			sessionMinutes: p.session_minutes,
-			bufferBeforeMinutes: p.buffer_before_minutes,
-			bufferAfterMinutes: p.buffer_after_minutes,
-			minNoticeMinutes: p.min_notice_minutes,
-			horizonDays: p.horizon_days,
-			maxPerDay: p.max_per_day,
+			...timing,
 			slotStepMinutes: p.slot_step_minutes,
 			modalities: p.modalities,
 			visioUrl: p.visio_url,
@@ -130,7 +127,7 @@ async function availability(db: Database, actor: Actor, networkId: string): Prom
 			confirmationMode: p.confirmation_mode,
 			active: p.active
 		},
-		weeklyHours: p.rules.weekly.map((h) => ({ weekday: h.weekday, start: h.start, end: h.end })),
+		weeklyHours: weekly.map((h) => ({ weekday: h.weekday, start: h.start, end: h.end })),
 		absences: absences.map((a) => ({ id: a.id, start: iso(a.starts_at), end: iso(a.ends_at), reason: a.reason }))
 	};
 }
