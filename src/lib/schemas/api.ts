@@ -12,18 +12,7 @@ import { decisionInput, invitationInput, joinRequestInput, organisationInput } f
 import { docContentSchema, richNodeSchema, spaserExportSchema } from '../spaser/content-schema';
 import { DOC_STATUSES, NODE_KINDS, NODE_STATUSES } from '../spaser/model';
 import { TEMPLATES, type TemplateKey } from '../spaser/templates';
-import {
-	apiAvailabilityInput,
-	apiBookingInput,
-	apiMessageInput,
-	apiModality,
-	apiProfileFields,
-	apiQuestionInput,
-	apiReasonInput,
-	apiRescheduleInput,
-	apiStage,
-	apiWeeklyHours
-} from '../server/guichet/input';
+import { CONFIRMATION_MODES, MODALITY_KEYS, STAGE_KEYS } from '../guichet/labels';
 
 export interface ApiSchemaMeta {
 	id: string;
@@ -457,9 +446,25 @@ export const openApiDocumentSchema = apiOutput(
 // ---------------------------------------------------------------------------------------------------------
 // Guichet vert
 // ---------------------------------------------------------------------------------------------------------
-// The guichet's inputs live in src/lib/server/guichet/input.ts (pages, actions and the API share them).
-const guichetModality = apiModality;
-const guichetStage = apiStage;
+const guichetModality = z
+	.enum(MODALITY_KEYS, { error: 'Modalité inconnue : visio, telephone ou sur_place.' })
+	.describe('Modalité : visio (visioconférence), telephone ou sur_place.');
+const guichetStage = z
+	.enum(STAGE_KEYS, {
+		error: 'Étape inconnue : definition_besoin, redaction_dce, analyse_offres, execution ou spaser.'
+	})
+	.describe("Étape de l'achat : definition_besoin, redaction_dce, analyse_offres, execution ou spaser.");
+const guichetInstant = z.iso.datetime({ offset: true, error: 'Indiquez une date et heure ISO 8601 (par exemple 2030-01-09T10:00:00+01:00).' });
+const guichetHhmm = z
+	.string()
+	.regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, { error: 'Heure au format HH:MM (00:00 à 24:00).' })
+	.describe('Heure locale (Europe/Paris), HH:MM.');
+const minutes = (min: number, max: number, label: string) =>
+	z
+		.number({ error: `${label} : indiquez un nombre de minutes.` })
+		.int({ error: `${label} : indiquez un nombre entier de minutes.` })
+		.min(min, { error: `${label} : au moins ${min} minutes.` })
+		.max(max, { error: `${label} : au plus ${max} minutes.` });
 
 export const guichetAnimatorSchema = z.object({
 	animatorId: id,
@@ -483,8 +488,37 @@ export const guichetSlotSchema = z.object({
 });
 export const guichetSlotListSchema = apiOutput(listOf(guichetSlotSchema), 'GuichetSlotList', 'Créneaux libres, du plus proche au plus lointain.');
 
-const guichetWeeklyHours = apiWeeklyHours;
-const guichetProfileFields = apiProfileFields;
+const guichetWeeklyHours = z.object({
+	weekday: z
+		.number({ error: 'Jour de la semaine : un nombre de 1 (lundi) à 7 (dimanche).' })
+		.int({ error: 'Jour de la semaine : un nombre de 1 (lundi) à 7 (dimanche).' })
+		.min(1, { error: 'Jour de la semaine : un nombre de 1 (lundi) à 7 (dimanche).' })
+		.max(7, { error: 'Jour de la semaine : un nombre de 1 (lundi) à 7 (dimanche).' })
+		.describe('1 = lundi … 7 = dimanche.'),
+	start: guichetHhmm,
+	end: guichetHhmm
+});
+const guichetProfileFields = {
+	sessionMinutes: minutes(10, 480, 'Durée de séance'),
+	bufferBeforeMinutes: minutes(0, 240, 'Battement avant'),
+	bufferAfterMinutes: minutes(0, 240, 'Battement après'),
+	minNoticeMinutes: minutes(0, 43200, 'Délai de prévenance'),
+	horizonDays: z
+		.number({ error: 'Horizon : indiquez un nombre de jours.' })
+		.int({ error: 'Horizon : indiquez un nombre entier de jours.' })
+		.min(1, { error: 'Horizon : au moins 1 jour.' })
+		.max(365, { error: 'Horizon : au plus 365 jours.' })
+		.describe('Réservable jusqu’à ce nombre de jours à l’avance.'),
+	maxPerDay: z.number().int({ error: 'Maximum par jour : un nombre entier.' }).min(1, { error: 'Maximum par jour : au moins 1.' }).max(50).nullable().describe('Nombre maximal de séances par jour (null : sans limite).'),
+	slotStepMinutes: minutes(5, 480, 'Pas des créneaux').nullable().optional().describe('Écart entre deux débuts de créneau (par défaut : la durée de séance).'),
+	modalities: z.array(guichetModality).min(1, { error: 'Choisissez au moins une modalité.' }),
+	visioUrl: z.string().trim().max(500).nullable().optional().describe('Lien de visioconférence (https://…), obligatoire avec la modalité visio.'),
+	phone: z.string().trim().max(50).nullable().optional().describe('Numéro de téléphone, obligatoire avec la modalité telephone.'),
+	address: z.string().trim().max(500).nullable().optional().describe('Adresse, obligatoire avec la modalité sur_place.'),
+	topics: z.array(z.string().trim().min(1, { error: 'Un sujet ne peut pas être vide.' }).max(200, { error: 'Un sujet est limité à 200 caractères.' })).max(50),
+	confirmationMode: z.enum(CONFIRMATION_MODES, { error: 'Mode de confirmation : auto ou manual.' }),
+	active: z.boolean({ error: 'Indiquez true ou false.' })
+};
 
 export const guichetAvailabilitySchema = apiOutput(
 	z.object({
@@ -507,16 +541,79 @@ export const guichetAvailabilitySchema = apiOutput(
 );
 
 export const guichetAvailabilityInputSchema = apiInput(
-	apiAvailabilityInput,
+	z
+		.object({
+			profile: z.object(guichetProfileFields),
+			weeklyHours: z.array(guichetWeeklyHours).max(100),
+			absences: z
+				.array(
+					z.object({
+						start: guichetInstant,
+						end: guichetInstant,
+						reason: z.string().trim().max(500, { error: 'Le motif est limité à 500 caractères.' }).optional()
+					})
+				)
+				.max(200)
+				.optional()
+				.describe('Si présent, remplace toutes vos absences ; absent, elles restent inchangées.')
+		})
+		.superRefine((v, ctx) => {
+			v.weeklyHours.forEach((h, i) => {
+				if (h.start >= h.end) ctx.addIssue({ code: 'custom', path: ['weeklyHours', i, 'end'], message: 'La fin de la plage doit suivre son début.' });
+			});
+			v.absences?.forEach((a, i) => {
+				if (new Date(a.end) <= new Date(a.start)) ctx.addIssue({ code: 'custom', path: ['absences', i, 'end'], message: "La fin de l'absence doit suivre son début." });
+			});
+		}),
 	'GuichetAvailabilityInput',
 	'Remplace votre profil, vos horaires hebdomadaires et (si fournies) vos absences.'
 );
 
-export const guichetBookingInputSchema = apiInput(apiBookingInput, 'GuichetBookingInput', 'Réservation d’une séance de conseil sur un créneau libre.');
-export const guichetQuestionInputSchema = apiInput(apiQuestionInput, 'GuichetQuestionInput', 'Une question minute aux animateurs du réseau.');
-export const guichetReasonInputSchema = apiInput(apiReasonInput, 'GuichetReasonInput', 'Le motif, communiqué à l’autre partie.');
-export const guichetRescheduleInputSchema = apiInput(apiRescheduleInput, 'GuichetRescheduleInput', 'Nouveau créneau et motif du changement.');
-export const guichetMessageInputSchema = apiInput(apiMessageInput, 'GuichetMessageInput', 'Un message de suivi.');
+const guichetRequestFields = {
+	orgId: id.optional().describe('La collectivité pour laquelle vous demandez (par défaut : votre première collectivité adhérente du réseau).'),
+	topic: z.string().trim().min(1, { error: 'Indiquez le sujet.' }).max(200, { error: 'Le sujet est limité à 200 caractères.' }),
+	segment: z.string().trim().max(200, { error: "Le segment d'achat est limité à 200 caractères." }).optional(),
+	stage: guichetStage,
+	question: z.string().trim().min(1, { error: 'Indiquez votre question.' }).max(10000, { error: 'La question est limitée à 10 000 caractères.' }),
+	deadline: calendarDate.nullable().optional().describe('Échéance de votre achat, le cas échéant.')
+};
+
+export const guichetBookingInputSchema = apiInput(
+	z.object({
+		animatorId: z
+			.union([z.uuid({ error: 'Identifiant invalide.' }), z.literal('any')], { error: 'Indiquez l’identifiant de l’animateur ou « any ».' })
+			.default('any')
+			.describe('Animateur choisi, ou « any » (par défaut) : le moins sollicité ce mois-ci parmi ceux qui sont libres.'),
+		start: guichetInstant.describe('Début du créneau (un `start` renvoyé par /guichet/slots).'),
+		modality: guichetModality,
+		...guichetRequestFields
+	}),
+	'GuichetBookingInput',
+	'Réservation d’une séance de conseil sur un créneau libre.'
+);
+export const guichetQuestionInputSchema = apiInput(
+	z.object({ animatorId: id.optional().describe('Animateur à qui poser la question (par défaut : tous les animateurs du réseau).'), ...guichetRequestFields }),
+	'GuichetQuestionInput',
+	'Une question minute aux animateurs du réseau.'
+);
+export const guichetReasonInputSchema = apiInput(
+	z.object({ reason: z.string().trim().min(1, { error: 'Indiquez le motif.' }).max(2000, { error: 'Le motif est limité à 2 000 caractères.' }) }),
+	'GuichetReasonInput',
+	'Le motif, communiqué à l’autre partie.'
+);
+export const guichetRescheduleInputSchema = apiInput(
+	z.object({
+		start: guichetInstant.describe('Nouveau début (un créneau libre du même animateur).'),
+		reason: z.string().trim().min(1, { error: 'Indiquez le motif.' }).max(2000, { error: 'Le motif est limité à 2 000 caractères.' })
+	}),
+	'GuichetRescheduleInput',
+	'Nouveau créneau et motif du changement.'
+);
+export const guichetMessageInputSchema = apiInput(
+	z.object({ body: z.string().trim().min(1, { error: 'Indiquez votre message.' }).max(10000, { error: 'Le message est limité à 10 000 caractères.' }) }),
+	'GuichetMessageInput',
+	'Un message de suivi.'
+);
 
 const guichetBookingStatus = z.enum(['pending', 'confirmed', 'cancelled', 'done', 'no_show']).describe('pending (à confirmer), confirmed, cancelled, done (a eu lieu) ou no_show.');
 const guichetBookingFields = {

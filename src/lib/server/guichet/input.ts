@@ -1,8 +1,7 @@
 // Guichet vert inputs: the only zod schemas of the capability, with their French messages.
 // - Service rules (parsed by the services themselves, whoever calls them: pages, API, tests): `parseInput`
 //   turns the first issue into AppError 400 `invalid` with its field.
-// - Form schemas (the pages' actions, through parseForm) and API bodies (registered in schemas/api.ts for the
-//   OpenAPI document).
+// - Form schemas (the pages' actions, through parseForm) and the API's query and parameters.
 // Rules that depend on the database (who animates a network, whether a slot is free) stay in SQL and the services.
 import { z } from 'zod';
 import { uuid } from '$lib/schemas/common';
@@ -239,108 +238,9 @@ export function dashboardYear(asked: string | null, thisYear: number): number {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// JSON API bodies and query (registered under their OpenAPI names in schemas/api.ts)
+// JSON API query and parameters (the API's bodies are registered with their OpenAPI names in schemas/api.ts,
+// which browser code also imports: they move here when that registry becomes server-only)
 // ---------------------------------------------------------------------------------------------------------
-const id = z.uuid().describe('Identifiant (UUID).');
-const calendarDate = z.iso.date({ error: 'La date doit être au format AAAA-MM-JJ.' }).describe('Date ISO 8601 (AAAA-MM-JJ).');
-
-export const apiModality = z
-	.enum(MODALITY_KEYS, { error: 'Modalité inconnue : visio, telephone ou sur_place.' })
-	.describe('Modalité : visio (visioconférence), telephone ou sur_place.');
-export const apiStage = z
-	.enum(STAGE_KEYS, {
-		error: 'Étape inconnue : definition_besoin, redaction_dce, analyse_offres, execution ou spaser.'
-	})
-	.describe("Étape de l'achat : definition_besoin, redaction_dce, analyse_offres, execution ou spaser.");
-const apiInstant = z.iso.datetime({ offset: true, error: 'Indiquez une date et heure ISO 8601 (par exemple 2030-01-09T10:00:00+01:00).' });
-const apiHhmm = z
-	.string()
-	.regex(HHMM, { error: 'Heure au format HH:MM (00:00 à 24:00).' })
-	.describe('Heure locale (Europe/Paris), HH:MM.');
-const minutes = (min: number, max: number, label: string) =>
-	z
-		.number({ error: `${label} : indiquez un nombre de minutes.` })
-		.int({ error: `${label} : indiquez un nombre entier de minutes.` })
-		.min(min, { error: `${label} : au moins ${min} minutes.` })
-		.max(max, { error: `${label} : au plus ${max} minutes.` });
-
-const weekday = 'Jour de la semaine : un nombre de 1 (lundi) à 7 (dimanche).';
-export const apiWeeklyHours = z.object({
-	weekday: z.number({ error: weekday }).int({ error: weekday }).min(1, { error: weekday }).max(7, { error: weekday }).describe('1 = lundi … 7 = dimanche.'),
-	start: apiHhmm,
-	end: apiHhmm
-});
-export const apiProfileFields = {
-	sessionMinutes: minutes(10, 480, 'Durée de séance'),
-	bufferBeforeMinutes: minutes(0, 240, 'Battement avant'),
-	bufferAfterMinutes: minutes(0, 240, 'Battement après'),
-	minNoticeMinutes: minutes(0, 43200, 'Délai de prévenance'),
-	horizonDays: z
-		.number({ error: 'Horizon : indiquez un nombre de jours.' })
-		.int({ error: 'Horizon : indiquez un nombre entier de jours.' })
-		.min(1, { error: 'Horizon : au moins 1 jour.' })
-		.max(365, { error: 'Horizon : au plus 365 jours.' })
-		.describe('Réservable jusqu’à ce nombre de jours à l’avance.'),
-	maxPerDay: z.number().int({ error: 'Maximum par jour : un nombre entier.' }).min(1, { error: 'Maximum par jour : au moins 1.' }).max(50).nullable().describe('Nombre maximal de séances par jour (null : sans limite).'),
-	slotStepMinutes: minutes(5, 480, 'Pas des créneaux').nullable().optional().describe('Écart entre deux débuts de créneau (par défaut : la durée de séance).'),
-	modalities: z.array(apiModality).min(1, { error: 'Choisissez au moins une modalité.' }),
-	visioUrl: z.string().trim().max(500).nullable().optional().describe('Lien de visioconférence (https://…), obligatoire avec la modalité visio.'),
-	phone: z.string().trim().max(50).nullable().optional().describe('Numéro de téléphone, obligatoire avec la modalité telephone.'),
-	address: z.string().trim().max(500).nullable().optional().describe('Adresse, obligatoire avec la modalité sur_place.'),
-	topics: z.array(z.string().trim().min(1, { error: 'Un sujet ne peut pas être vide.' }).max(200, { error: 'Un sujet est limité à 200 caractères.' })).max(50),
-	confirmationMode: z.enum(CONFIRMATION_MODES, { error: 'Mode de confirmation : auto ou manual.' }),
-	active: z.boolean({ error: 'Indiquez true ou false.' })
-};
-
-export const apiAvailabilityInput = z
-	.object({
-		profile: z.object(apiProfileFields),
-		weeklyHours: z.array(apiWeeklyHours).max(100),
-		absences: z
-			.array(
-				z.object({
-					start: apiInstant,
-					end: apiInstant,
-					reason: z.string().trim().max(500, { error: 'Le motif est limité à 500 caractères.' }).optional()
-				})
-			)
-			.max(200)
-			.optional()
-			.describe('Si présent, remplace toutes vos absences ; absent, elles restent inchangées.')
-	})
-	.superRefine((v, ctx) => {
-		v.weeklyHours.forEach((h, i) => {
-			if (h.start >= h.end) ctx.addIssue({ code: 'custom', path: ['weeklyHours', i, 'end'], message: 'La fin de la plage doit suivre son début.' });
-		});
-		v.absences?.forEach((a, i) => {
-			if (new Date(a.end) <= new Date(a.start)) ctx.addIssue({ code: 'custom', path: ['absences', i, 'end'], message: "La fin de l'absence doit suivre son début." });
-		});
-	});
-
-const apiRequestFields = {
-	orgId: id.optional().describe('La collectivité pour laquelle vous demandez (par défaut : votre première collectivité adhérente du réseau).'),
-	topic: z.string().trim().min(1, { error: 'Indiquez le sujet.' }).max(200, { error: 'Le sujet est limité à 200 caractères.' }),
-	segment: z.string().trim().max(200, { error: "Le segment d'achat est limité à 200 caractères." }).optional(),
-	stage: apiStage,
-	question: z.string().trim().min(1, { error: 'Indiquez votre question.' }).max(10000, { error: 'La question est limitée à 10 000 caractères.' }),
-	deadline: calendarDate.nullable().optional().describe('Échéance de votre achat, le cas échéant.')
-};
-
-export const apiBookingInput = z.object({
-	animatorId: z
-		.union([z.uuid({ error: 'Identifiant invalide.' }), z.literal('any')], { error: 'Indiquez l’identifiant de l’animateur ou « any ».' })
-		.default('any')
-		.describe('Animateur choisi, ou « any » (par défaut) : le moins sollicité ce mois-ci parmi ceux qui sont libres.'),
-	start: apiInstant.describe('Début du créneau (un `start` renvoyé par /guichet/slots).'),
-	modality: apiModality,
-	...apiRequestFields
-});
-export const apiQuestionInput = z.object({ animatorId: id.optional().describe('Animateur à qui poser la question (par défaut : tous les animateurs du réseau).'), ...apiRequestFields });
-const apiReason = z.string().trim().min(1, { error: 'Indiquez le motif.' }).max(2000, { error: 'Le motif est limité à 2 000 caractères.' });
-export const apiReasonInput = z.object({ reason: apiReason });
-export const apiRescheduleInput = z.object({ start: apiInstant.describe('Nouveau début (un créneau libre du même animateur).'), reason: apiReason });
-export const apiMessageInput = z.object({ body: z.string().trim().min(1, { error: 'Indiquez votre message.' }).max(10000, { error: 'Le message est limité à 10 000 caractères.' }) });
-
 const instantQuery = (what: string) =>
 	z.iso.datetime({ offset: true, error: `${what} : indiquez une date et heure ISO 8601 (par exemple 2030-01-09T10:00:00+01:00).` }).optional();
 export const apiSlotsQuery = z.object({
