@@ -114,6 +114,7 @@ export const exceptionRules = z
 
 export const slotRangeRules = z
 	.object({ from: z.date(), to: z.date() })
+	.refine((r) => r.to > r.from, { path: ['to'], error: 'La fin de la période doit suivre son début.' })
 	.refine((r) => r.to.getTime() - r.from.getTime() <= 92 * DAY, { path: ['to'], error: 'La période demandée ne doit pas dépasser trois mois.' });
 
 /** A calendar feed token as createFeedToken makes them (base32); anything else is unknown. */

@@ -21,7 +21,7 @@ import {
 } from '../../../schemas/api';
 import type { Actor, Database } from '../../db';
 import { MODALITIES, STAGES } from '$lib/guichet/labels';
-import { apiAttachmentParams, apiIdParams, apiNetworkParams, apiSlotsQuery, invalid } from '../../guichet/input';
+import { apiAttachmentParams, apiIdParams, apiNetworkParams, apiSlotsQuery } from '../../guichet/input';
 import { listGuichetAnimators, listFreeSlots, myAvailability, saveAvailability } from '../../guichet/availability';
 import { bookSession, cancelBooking, confirmBooking, getBooking, listMyBookings, rescheduleBooking } from '../../guichet/bookings';
 import { askQuestion, getRequest, reply } from '../../guichet/requests';
@@ -182,7 +182,6 @@ export const guichetEndpoints = [
 		handler: async ({ db, actor, params, query }) => {
 			const from = query.from ? new Date(query.from) : new Date();
 			const to = query.to ? new Date(query.to) : new Date(from.getTime() + 14 * DAY);
-			if (to <= from) throw invalid('La fin de la période doit suivre son début.', 'to');
 			const slots = await listFreeSlots(db, actor!, params.id, { animatorId: query.animatorId, from, to });
 			return {
 				items: slots.map((s) => ({
