@@ -29,6 +29,12 @@ export function buyerNetworks(db: Database, actor: Actor) {
 	)).then((rows) => rows.sort((a, b) => a.name.localeCompare(b.name, 'fr')));
 }
 
+/** Where the caller stands at a network's guichet: may ask and book (isBuyer), or only reads (isReader). */
+export async function buyerStanding(db: Database, actor: Actor, networkId: string) {
+	const mine = (await buyerNetworks(db, actor)).find((n) => n.id === networkId);
+	return { isBuyer: !!mine?.can_act, isReader: !!mine && !mine.can_act };
+}
+
 /** Networks the caller animates. */
 export function animatedNetworks(db: Database, actor: Actor) {
 	return guard(withUser(db, actor, (tx) =>

@@ -5,7 +5,7 @@ import { parseForm, requireUser, runAction } from '$lib/server/kit/forms';
 import { getNetworkBySlug } from '$lib/server/networks/service';
 import { orHttpError } from '$lib/server/kit/errors';
 import { askQuestion } from '$lib/server/guichet/requests';
-import { buyerNetworks } from '$lib/server/guichet/lists';
+import { buyerStanding } from '$lib/server/guichet/lists';
 import { filesFromForm } from '$lib/server/guichet/attachments';
 import { questionForm } from '$lib/server/guichet/input';
 import { STAGES } from '$lib/guichet/labels';
@@ -14,9 +14,7 @@ export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);
 	const db = await getDb();
 	const { network } = await orHttpError(getNetworkBySlug(db, user, event.params.slug));
-	const mine = (await orHttpError(buyerNetworks(db, user))).find((n) => n.id === network.id);
-	const isBuyer = !!mine?.can_act;
-	const isReader = !!mine && !mine.can_act;
+	const { isBuyer, isReader } = await orHttpError(buyerStanding(db, user, network.id));
 	return {
 		network: { id: network.id, slug: network.slug, name: network.name },
 		isBuyer,
