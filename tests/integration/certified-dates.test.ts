@@ -22,7 +22,9 @@ import { sessionInputSchema } from '../../src/lib/schemas/events';
 import { eventFigures, networkFigures } from '../../src/lib/server/events/figures';
 import { certificatesPdf } from '../../src/lib/server/events/pdf';
 import { formatDay } from '../../src/lib/server/events/format';
-import { getBooking, networkDashboard, writeReport } from '../../src/lib/server/guichet/service';
+import { getBooking } from '../../src/lib/server/guichet/bookings';
+import { networkDashboard } from '../../src/lib/server/guichet/dashboard';
+import { writeReport } from '../../src/lib/server/guichet/follow-up';
 import { engines, openTestDb } from '../helpers/engines';
 import { addAnimatorDirect, createNetwork, createOrg, createUser, outbox, type TestUser } from '../helpers/factories';
 

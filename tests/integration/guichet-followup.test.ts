@@ -9,31 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asService, withUser, type Database } from '../../src/lib/server/db';
 import { AppError } from '../../src/lib/server/kit/errors';
 import { getAttachment } from '../../src/lib/server/guichet/attachments';
-import { sendDueReminders, startGuichetReminders } from '../../src/lib/server/guichet/reminders';
-import {
-	askQuestion,
-	bookSession,
-	calendarFeed,
-	cancelBooking,
-	getSettings,
-	updateSettings,
-	createFeedToken,
-	listFeedTokens,
-	listRedirectTargets,
-	myProfile,
-	myRequests,
-	networkRequests,
-	revokeFeedToken,
-	DAY_FULL_MESSAGE,
-	getBooking,
-	getRequest,
-	redirectRequest,
-	reply,
-	rescheduleBooking,
-	saveProfile,
-	setWeeklyHours,
-	type ProfileInput
-} from '../../src/lib/server/guichet/service';
+import { sendDueReminders, startGuichetReminders } from '../../src/lib/server/guichet/jobs';
+import { askQuestion, listRedirectTargets, getRequest, redirectRequest, reply } from '../../src/lib/server/guichet/requests';
+import { bookSession, cancelBooking, getBooking, rescheduleBooking } from '../../src/lib/server/guichet/bookings';
+import { calendarFeed, createFeedToken, listFeedTokens, revokeFeedToken } from '../../src/lib/server/guichet/feed';
+import { getSettings, updateSettings } from '../../src/lib/server/guichet/settings';
+import { myProfile, saveProfile, setWeeklyHours, type ProfileInput } from '../../src/lib/server/guichet/availability';
+import { myRequests, networkRequests } from '../../src/lib/server/guichet/lists';
+import { DAY_FULL_MESSAGE } from '../../src/lib/server/guichet/booking-record';
 import { engines, openTestDb } from '../helpers/engines';
 import { addAnimatorDirect, addMember, createNetwork, createOrg, createUser, outbox, type TestUser } from '../helpers/factories';
 

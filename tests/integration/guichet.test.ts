@@ -2,30 +2,13 @@ import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asService, withUser, type Database } from '../../src/lib/server/db';
 import { AppError } from '../../src/lib/server/kit/errors';
-import {
-	answerSurvey,
-	askQuestion,
-	bookSession,
-	calendarFeed,
-	cancelBooking,
-	closeQuestion,
-	confirmBooking,
-	createFeedToken,
-	getBooking,
-	getRequest,
-	listFreeSlots,
-	networkDashboard,
-	redirectRequest,
-	reply,
-	rescheduleBooking,
-	revokeFeedToken,
-	writeReport,
-	saveProfile,
-	setWeeklyHours,
-	addException,
-	SLOT_TAKEN_MESSAGE,
-	type ProfileInput
-} from '../../src/lib/server/guichet/service';
+import { answerSurvey, writeReport } from '../../src/lib/server/guichet/follow-up';
+import { askQuestion, closeQuestion, getRequest, redirectRequest, reply } from '../../src/lib/server/guichet/requests';
+import { bookSession, cancelBooking, confirmBooking, getBooking, rescheduleBooking } from '../../src/lib/server/guichet/bookings';
+import { calendarFeed, createFeedToken, revokeFeedToken } from '../../src/lib/server/guichet/feed';
+import { listFreeSlots, saveProfile, setWeeklyHours, addException, type ProfileInput } from '../../src/lib/server/guichet/availability';
+import { networkDashboard } from '../../src/lib/server/guichet/dashboard';
+import { SLOT_TAKEN_MESSAGE } from '../../src/lib/server/guichet/booking-record';
 import { listMyOrganisations } from '../../src/lib/server/orgs/service';
 import { engines, openTestDb } from '../helpers/engines';
 import { addAnimatorDirect, addMember, createNetwork, createOrg, createUser, outbox, type TestUser } from '../helpers/factories';

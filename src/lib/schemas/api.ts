@@ -12,6 +12,7 @@ import { decisionInput, invitationInput, joinRequestInput, organisationInput } f
 import { docContentSchema, richNodeSchema, spaserExportSchema } from '../spaser/content-schema';
 import { DOC_STATUSES, NODE_KINDS, NODE_STATUSES } from '../spaser/model';
 import { TEMPLATES, type TemplateKey } from '../spaser/templates';
+import { CONFIRMATION_MODES, MODALITY_KEYS, STAGE_KEYS } from '../guichet/labels';
 
 export interface ApiSchemaMeta {
 	id: string;
@@ -446,10 +447,10 @@ export const openApiDocumentSchema = apiOutput(
 // Guichet vert
 // ---------------------------------------------------------------------------------------------------------
 const guichetModality = z
-	.enum(['visio', 'telephone', 'sur_place'], { error: 'Modalité inconnue : visio, telephone ou sur_place.' })
+	.enum(MODALITY_KEYS, { error: 'Modalité inconnue : visio, telephone ou sur_place.' })
 	.describe('Modalité : visio (visioconférence), telephone ou sur_place.');
 const guichetStage = z
-	.enum(['definition_besoin', 'redaction_dce', 'analyse_offres', 'execution', 'spaser'], {
+	.enum(STAGE_KEYS, {
 		error: 'Étape inconnue : definition_besoin, redaction_dce, analyse_offres, execution ou spaser.'
 	})
 	.describe("Étape de l'achat : definition_besoin, redaction_dce, analyse_offres, execution ou spaser.");
@@ -515,7 +516,7 @@ const guichetProfileFields = {
 	phone: z.string().trim().max(50).nullable().optional().describe('Numéro de téléphone, obligatoire avec la modalité telephone.'),
 	address: z.string().trim().max(500).nullable().optional().describe('Adresse, obligatoire avec la modalité sur_place.'),
 	topics: z.array(z.string().trim().min(1, { error: 'Un sujet ne peut pas être vide.' }).max(200, { error: 'Un sujet est limité à 200 caractères.' })).max(50),
-	confirmationMode: z.enum(['auto', 'manual'], { error: 'Mode de confirmation : auto ou manual.' }),
+	confirmationMode: z.enum(CONFIRMATION_MODES, { error: 'Mode de confirmation : auto ou manual.' }),
 	active: z.boolean({ error: 'Indiquez true ou false.' })
 };
 

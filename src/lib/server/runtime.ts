@@ -18,7 +18,7 @@ export async function startBackground(db: Database) {
 	if (process.env.OUTBOX_WORKER !== '0') g[KEY].stops.push(startOutboxWorker(db));
 	// Guichet vert reminders (the day before each session); safe to run on every instance.
 	if (process.env.GUICHET_REMINDERS !== '0') {
-		const { startGuichetReminders } = await import('./guichet/reminders');
+		const { startGuichetReminders } = await import('./guichet/jobs');
 		g[KEY].stops.push(startGuichetReminders(db));
 	}
 	// Retention of sessions, one-time links, rate limits, delivered e-mails, import drafts, audit log (hourly).

@@ -3,7 +3,8 @@
 // Row-level security decides who reads them: whoever sees the request, nobody else.
 import type { Actor, Database, Tx } from '../db';
 import { withUser } from '../db';
-import { AppError, notFound, toAppError } from '$lib/server/kit/errors';
+import { AppError, guard, notFound } from '$lib/server/kit/errors';
+import { download } from '$lib/server/kit/download';
 import { checkImage } from '../files/limits';
 import { describeKinds, sniffDocument, type DocumentKind } from '../files/sniff';
 
@@ -94,18 +95,16 @@ export function listAttachments(tx: Tx, requestId: string) {
 
 /** One attachment of a request the caller sees; not found otherwise (including a guessed id). */
 export async function getAttachment(db: Database, actor: Actor, requestId: string, attachmentId: string) {
-	try {
-		return await withUser(db, actor, async (tx) => {
+	return guard(
+		withUser(db, actor, async (tx) => {
 			const [a] = await tx.query<{ filename: string; mime: string; content: Uint8Array }>(
 				`select filename, mime, content from public.guichet_attachments where id = $1 and request_id = $2`,
 				[attachmentId, requestId]
 			);
 			if (!a) throw notFound('Cette pièce jointe');
 			return { filename: a.filename, mime: a.mime, content: new Uint8Array(a.content) };
-		});
-	} catch (e) {
-		throw toAppError(e);
-	}
+		})
+	);
 }
 
 /** Reads the files of a multipart form field (File objects) into UploadedFile values. */
@@ -124,15 +123,5 @@ export async function filesFromForm(form: FormData, field = 'attachments'): Prom
 
 /** The HTTP response that downloads an attachment (never rendered inline, never sniffed by the browser). */
 export function attachmentResponse(file: { filename: string; mime: string; content: Uint8Array }): Response {
-	const ascii = file.filename.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
-	return new Response(new Uint8Array(file.content), {
-		status: 200,
-		headers: {
-			'content-type': file.mime,
-			'content-length': String(file.content.byteLength),
-			'content-disposition': `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(file.filename)}`,
-			'x-content-type-options': 'nosniff',
-			'cache-control': 'private, no-store'
-		}
-	});
+	return download(new Uint8Array(file.content), file.filename, { type: file.mime, headers: { 'content-length': String(file.content.byteLength) } });
 }

@@ -3,6 +3,7 @@
 // - calendarToIcs: a subscription feed (METHOD:PUBLISH, X-WR-CALNAME) with several VEVENTs.
 // The UID must be stable per booking and SEQUENCE incremented by the caller on every change, so that
 // calendar applications update (or cancel) the same event. All times are written in UTC (…Z).
+import { MODALITIES, type Modality } from '$lib/guichet/labels';
 
 export interface IcsPerson {
 	name: string;
@@ -23,6 +24,42 @@ export interface IcsEvent {
 	url?: string;
 	organizer?: IcsPerson;
 	attendees?: IcsPerson[];
+}
+
+/** What a booking's calendar event is made of (a BookingRow of booking-record.ts). */
+export interface BookingForIcs {
+	id: string;
+	ical_uid: string;
+	sequence: number;
+	status: string;
+	starts_at: Date;
+	ends_at: Date;
+	topic: string;
+	modality: Modality;
+	location: string | null;
+	animator_name: string;
+	animator_email: string;
+	booker_name: string;
+	booker_email: string;
+}
+
+/** The one calendar event of a Guichet vert session (e-mails, the feed, the session's download). */
+export function bookingEvent(b: BookingForIcs, method: IcsEvent['method'], origin: string): IcsEvent {
+	return {
+		uid: b.ical_uid,
+		sequence: b.sequence,
+		method,
+		status: b.status === 'cancelled' ? 'CANCELLED' : b.status === 'pending' ? 'TENTATIVE' : 'CONFIRMED',
+		start: new Date(b.starts_at),
+		end: new Date(b.ends_at),
+		stamp: new Date(),
+		summary: `Guichet vert : ${b.topic}`,
+		description: `Séance de conseil du Guichet vert (${MODALITIES[b.modality]}).`,
+		location: b.location ?? undefined,
+		url: `${origin}/guichet/seance/${b.id}`,
+		organizer: { name: b.animator_name, email: b.animator_email },
+		attendees: [{ name: b.booker_name, email: b.booker_email }]
+	};
 }
 
 export const ICS_PRODID = '-//SPASER Commun//Guichet vert//FR';

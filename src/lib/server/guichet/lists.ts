@@ -2,6 +2,7 @@
 // through withUser: row-level security decides what each person sees.
 import type { Actor, Database } from '../db';
 import { withUser } from '../db';
+import { guard } from '$lib/server/kit/errors';
 import { formatSlotFr, type Slot } from './slots';
 
 export interface GuichetNetwork {
@@ -15,7 +16,7 @@ export interface GuichetNetwork {
 
 /** Networks the caller may ask as a buyer (member of a collectivité approved in the network). */
 export function buyerNetworks(db: Database, actor: Actor) {
-	return withUser(db, actor, (tx) =>
+	return guard(withUser(db, actor, (tx) =>
 		tx.query<GuichetNetwork>(
 			`select distinct on (n.id) n.id, n.slug, n.name, o.name as org_name, app.guichet_may_act(n.id, nm.org_id) as can_act
 			   from public.networks n
@@ -25,16 +26,22 @@ export function buyerNetworks(db: Database, actor: Actor) {
 			  where app.guichet_is_buyer(n.id, nm.org_id)
 			  order by n.id, app.guichet_may_act(n.id, nm.org_id) desc, o.name`
 		)
-	).then((rows) => rows.sort((a, b) => a.name.localeCompare(b.name, 'fr')));
+	)).then((rows) => rows.sort((a, b) => a.name.localeCompare(b.name, 'fr')));
+}
+
+/** Where the caller stands at a network's guichet: may ask and book (isBuyer), or only reads (isReader). */
+export async function buyerStanding(db: Database, actor: Actor, networkId: string) {
+	const mine = (await buyerNetworks(db, actor)).find((n) => n.id === networkId);
+	return { isBuyer: !!mine?.can_act, isReader: !!mine && !mine.can_act };
 }
 
 /** Networks the caller animates. */
 export function animatedNetworks(db: Database, actor: Actor) {
-	return withUser(db, actor, (tx) =>
+	return guard(withUser(db, actor, (tx) =>
 		tx.query<{ id: string; slug: string; name: string }>(
 			`select n.id, n.slug, n.name from public.networks n where app.is_network_animator(n.id) order by n.name`
 		)
-	);
+	));
 }
 
 export interface RequestListRow {
@@ -75,65 +82,29 @@ function withLabels(rows: Omit<RequestListRow, 'slot_label' | 'upcoming'>[]): Re
 
 /** The caller's own requests (questions and sessions), newest first. */
 export async function myRequests(db: Database, actor: Actor) {
-	const rows = await withUser(db, actor, (tx) =>
+	const rows = await guard(withUser(db, actor, (tx) =>
 		tx.query<Omit<RequestListRow, 'slot_label' | 'upcoming'>>(`${REQUEST_LIST} where r.requester_id = auth.uid() order by coalesce(lower(b.during), r.created_at) desc`)
-	);
+	));
 	return withLabels(rows);
 }
 
 /** Requests of a network the caller animates. */
 export async function networkRequests(db: Database, actor: Actor, networkId: string) {
-	const rows = await withUser(db, actor, (tx) =>
+	const rows = await guard(withUser(db, actor, (tx) =>
 		tx.query<Omit<RequestListRow, 'slot_label' | 'upcoming'>>(
 			`${REQUEST_LIST} where r.network_id = $1 and app.is_network_animator(r.network_id) order by coalesce(lower(b.during), r.created_at) desc limit 200`,
 			[networkId]
 		)
-	);
+	));
 	return withLabels(rows);
-}
-
-/** The caller's profile in a network, with weekly hours and absences (ids included). */
-export async function myProfile(db: Database, actor: Actor, networkId: string) {
-	return withUser(db, actor, async (tx) => {
-		const [profile] = await tx.query<{
-			id: string;
-			session_minutes: number;
-			buffer_before_minutes: number;
-			buffer_after_minutes: number;
-			min_notice_minutes: number;
-			horizon_days: number;
-			max_per_day: number | null;
-			modalities: string[];
-			visio_url: string | null;
-			phone: string | null;
-			address: string | null;
-			topics: string[];
-			confirmation_mode: 'auto' | 'manual';
-			active: boolean;
-			social_clause_facilitator: boolean;
-		}>(`select * from public.guichet_profiles where network_id = $1 and animator_id = auth.uid()`, [networkId]);
-		if (!profile) return { profile: null, hours: [], absences: [] };
-		const hours = await tx.query<{ id: string; weekday: number; start: string; end: string }>(
-			`select id, weekday, to_char(start_time, 'HH24:MI') as start,
-			        case when end_time = '24:00'::time then '24:00' else to_char(end_time, 'HH24:MI') end as "end"
-			   from public.guichet_hours where profile_id = $1 order by weekday, start_time`,
-			[profile.id]
-		);
-		const absences = await tx.query<{ id: string; starts_at: Date; ends_at: Date; reason: string }>(
-			`select id, lower(during) as starts_at, upper(during) as ends_at, reason from public.guichet_exceptions
-			  where profile_id = $1 and upper(during) > now() order by lower(during)`,
-			[profile.id]
-		);
-		return { profile, hours, absences };
-	});
 }
 
 /** Display names of users the caller may see (for message threads). */
 export async function userNames(db: Database, actor: Actor, ids: string[]) {
 	if (!ids.length) return {} as Record<string, string>;
-	const rows = await withUser(db, actor, (tx) =>
+	const rows = await guard(withUser(db, actor, (tx) =>
 		tx.query<{ id: string; display_name: string | null }>(`select id, display_name from public.users where id = any ($1::uuid[])`, [ids])
-	);
+	));
 	return Object.fromEntries(rows.map((r) => [r.id, r.display_name ?? ''])) as Record<string, string>;
 }
 

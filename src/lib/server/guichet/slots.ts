@@ -156,6 +156,14 @@ function wallToInstant(wallMs: number): number {
 	return hi;
 }
 
+/** A « YYYY-MM-DDTHH:MM » wall-clock time in Europe/Paris (a datetime-local field) as an instant. */
+export function parisToDate(local: string): Date {
+	const [d, t] = local.split('T');
+	const [y, mo, da] = d.split('-').map(Number);
+	const [h, mi] = t.split(':').map(Number);
+	return new Date(wallToInstant(Date.UTC(y, mo - 1, da, h, mi)));
+}
+
 function parseHHMM(s: string): number {
 	const m = /^(\d{2}):(\d{2})$/.exec(s);
 	if (!m) throw new RangeError(`Invalid time '${s}' (expected HH:MM)`);

@@ -24,12 +24,12 @@
 // itself is recorded by a trigger), the people's accounts, their registrations to network events (without the
 // collectivité), copies of its shared clauses made by other collectivités, and an anonymous trace of its Guichet
 // vert requests and sessions for the network's figures (content removed, sessions to come cancelled, org_id set
-// to null: guichet/service.ts anonymiseForClosedOrganisation).
+// to null: guichet/closure.ts anonymiseForClosedOrganisation).
 import { strToU8, zipSync } from 'fflate';
 import { AppError } from '$lib/server/kit/errors';
 import { appOrigin, enqueueEmail, renderEmail } from '../email/outbox';
 import { asService, withUser, type Actor, type Database, type Tx } from '../db';
-import { anonymiseForClosedOrganisation } from '../guichet/service';
+import { anonymiseForClosedOrganisation } from '../guichet/closure';
 
 const SECRET = /(password|secret|hash|token|checkin_code)/i;
 /** Tables not followed: personal choices of people who may belong to other collectivités. */

@@ -1,17 +1,15 @@
-import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { parseForm, requireUser, runAction } from '$lib/server/kit/forms';
 import { orHttpError } from '$lib/server/kit/errors';
-import { createFeedToken, listFeedTokens, revokeFeedToken } from '$lib/server/guichet/service';
+import { createFeedToken, listFeedTokens, revokeFeedToken } from '$lib/server/guichet/feed';
+import { revokeFeedForm } from '$lib/server/guichet/input';
 
 export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);
 	const links = await orHttpError(listFeedTokens(await getDb(), user));
 	return { active: links.filter((l) => !l.revoked_at), revoked: links.filter((l) => l.revoked_at).length };
 };
-
-const revokeInput = z.object({ intent: z.literal('revoke').optional(), id: z.uuid({ error: 'Lien inconnu.' }) });
 
 export const actions: Actions = {
 	create: async (event) => {
@@ -24,7 +22,7 @@ export const actions: Actions = {
 	},
 	revoke: async (event) => {
 		const user = requireUser(event);
-		const parsed = await parseForm(event.request, revokeInput);
+		const parsed = await parseForm(event.request, revokeFeedForm);
 		if (parsed.failure) return parsed.failure;
 		const db = await getDb();
 		const res = await runAction({ ...parsed.raw, intent: 'revoke' }, () => revokeFeedToken(db, user, parsed.data.id));

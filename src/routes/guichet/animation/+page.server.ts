@@ -1,19 +1,19 @@
 import { error, fail } from '@sveltejs/kit';
-import { z } from 'zod';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 import { getDb } from '$lib/server/db';
 import { parseForm, requireUser, runAction } from '$lib/server/kit/forms';
-import { addException, getSettings, MODALITIES, removeException, saveProfile, setWeeklyHours, updateSettings } from '$lib/server/guichet/service';
-import { formatDuration } from '$lib/server/guichet/slots';
-import { STATUS_WORDS } from '../queries.server';
-import { animatedNetworks, myProfile, networkRequests } from '$lib/server/guichet/service';
-
-const WEEKDAYS = ['lundi', 'mardi', 'mercredi', 'jeudi', 'vendredi', 'samedi', 'dimanche'];
+import { orHttpError } from '$lib/server/kit/errors';
+import { getSettings, updateSettings } from '$lib/server/guichet/settings';
+import { MODALITIES, STATUS_WORDS, WEEKDAYS } from '$lib/guichet/labels';
+import { formatDuration, parisToDate } from '$lib/server/guichet/slots';
+import { animatedNetworks, networkRequests } from '$lib/server/guichet/lists';
+import { addException, myProfile, removeException, saveProfile, setWeeklyHours } from '$lib/server/guichet/availability';
+import { absenceForm, hoursForm, profileForm, removeAbsenceForm, removeHoursForm, settingsForm } from '$lib/server/guichet/input';
 
 async function current(event: Pick<RequestEvent, 'locals' | 'url'>) {
 	const user = requireUser(event);
 	const db = await getDb();
-	const networks = await animatedNetworks(db, user);
+	const networks = await orHttpError(animatedNetworks(db, user));
 	const slug = event.url.searchParams.get('reseau');
 	const network = networks.find((n) => n.slug === slug) ?? networks[0] ?? null;
 	return { user, db, networks, network };
@@ -22,11 +22,9 @@ async function current(event: Pick<RequestEvent, 'locals' | 'url'>) {
 export const load: PageServerLoad = async (event) => {
 	const { user, db, networks, network } = await current(event);
 	if (!network) return { networks, network: null, profile: null, hours: [], absences: [], requests: [], settings: null, modalities: [], weekdays: WEEKDAYS, statusWords: STATUS_WORDS };
-	const [{ profile, hours, absences }, requests, settings] = await Promise.all([
-		myProfile(db, user, network.id),
-		networkRequests(db, user, network.id),
-		getSettings(db, user, network.id)
-	]);
+	const [{ profile, hours, absences }, requests, settings] = await orHttpError(
+		Promise.all([myProfile(db, user, network.id), networkRequests(db, user, network.id), getSettings(db, user, network.id)])
+	);
 	return {
 		networks,
 		network,
@@ -41,76 +39,10 @@ export const load: PageServerLoad = async (event) => {
 	};
 };
 
-const int = (label: string, min: number, max: number) =>
-	z.coerce
-		.number({ error: `Indiquez ${label} (nombre entier).` })
-		.int({ error: `Indiquez ${label} (nombre entier).` })
-		.min(min, { error: `${label[0].toUpperCase()}${label.slice(1)} : entre ${min} et ${max}.` })
-		.max(max, { error: `${label[0].toUpperCase()}${label.slice(1)} : entre ${min} et ${max}.` });
-
-const profileInput = z.object({
-	sessionMinutes: int('la durée de séance en minutes', 10, 480),
-	bufferBeforeMinutes: int('la marge avant en minutes', 0, 240),
-	bufferAfterMinutes: int('la marge après en minutes', 0, 240),
-	minNoticeHours: int('le délai de prévenance en heures', 0, 720),
-	horizonDays: int('l’horizon de réservation en jours', 1, 365),
-	maxPerDay: int('le nombre maximal de séances par jour', 1, 50).optional(),
-	modalities: z.array(z.enum(['visio', 'telephone', 'sur_place']), { error: 'Choisissez au moins une modalité.' }).min(1, { error: 'Choisissez au moins une modalité.' }),
-	visioUrl: z.string().trim().optional(),
-	phone: z.string().trim().optional(),
-	address: z.string().trim().optional(),
-	topics: z.string().max(2000, { error: 'La liste des thèmes est trop longue.' }).optional(),
-	confirmationMode: z.enum(['auto', 'manual'], { error: 'Choisissez le mode de confirmation.' }),
-	active: z.literal('on').optional(),
-	socialClauseFacilitator: z.literal('on').optional()
-});
-
-const settingsInput = z.object({
-	intent: z.literal('settings').optional(),
-	cancelNoticeHours: int('le délai d’annulation en heures', 0, 720),
-	rescheduleNoticeHours: int('le délai de report en heures', 0, 720),
-	buyerMayCancel: z.literal('on').optional(),
-	buyerMayReschedule: z.literal('on').optional()
-});
-
-const hoursInput = z.object({
-	weekday: z.coerce.number({ error: 'Choisissez le jour.' }).int().min(1, { error: 'Choisissez le jour.' }).max(7, { error: 'Choisissez le jour.' }),
-	start: z.string({ error: "Indiquez l'heure de début." }).regex(/^\d{2}:\d{2}$/, { error: "Indiquez l'heure de début (HH:MM)." }),
-	end: z.string({ error: "Indiquez l'heure de fin." }).regex(/^\d{2}:\d{2}$/, { error: "Indiquez l'heure de fin (HH:MM)." })
-});
-
-const localDateTime = (label: string) =>
-	z.string({ error: `Indiquez ${label}.` }).regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, { error: `Indiquez ${label} (date et heure).` });
-
-const absenceInput = z.object({
-	start: localDateTime('le début de l’absence'),
-	end: localDateTime('la fin de l’absence'),
-	reason: z.string().trim().max(500, { error: 'Le motif ne doit pas dépasser 500 caractères.' }).optional()
-});
-
-/** A « YYYY-MM-DDTHH:MM » wall-clock time in Europe/Paris as an instant. */
-function parisToDate(local: string): Date {
-	const [d, t] = local.split('T');
-	const [y, mo, da] = d.split('-').map(Number);
-	const [h, mi] = t.split(':').map(Number);
-	const wall = Date.UTC(y, mo - 1, da, h, mi);
-	const offset = (ms: number) => {
-		const p = Object.fromEntries(
-			new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
-				.formatToParts(new Date(ms))
-				.map((x) => [x.type, x.value])
-		);
-		return Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute) - ms;
-	};
-	let guess = wall - offset(wall);
-	guess = wall - offset(guess);
-	return new Date(guess);
-}
-
 async function ownProfile(event: RequestEvent) {
 	const { user, db, network } = await current(event);
 	if (!network) error(403, { message: 'Vous n’animez aucun réseau.' });
-	const { profile, hours } = await myProfile(db, user, network.id);
+	const { profile, hours } = await orHttpError(myProfile(db, user, network.id));
 	return { user, db, network, profile, hours };
 }
 
@@ -120,7 +52,7 @@ export const actions: Actions = {
 	profile: async (event) => {
 		const { user, db, network } = await current(event);
 		if (!network) error(403, { message: 'Vous n’animez aucun réseau.' });
-		const parsed = await parseForm(event.request, profileInput);
+		const parsed = await parseForm(event.request, profileForm);
 		if (parsed.failure) return parsed.failure;
 		const d = parsed.data;
 		const res = await runAction(parsed.raw, () =>
@@ -147,7 +79,7 @@ export const actions: Actions = {
 	settings: async (event) => {
 		const { user, db, network } = await current(event);
 		if (!network) error(403, { message: 'Vous n’animez aucun réseau.' });
-		const parsed = await parseForm(event.request, settingsInput);
+		const parsed = await parseForm(event.request, settingsForm);
 		if (parsed.failure) return parsed.failure;
 		const d = parsed.data;
 		const res = await runAction(parsed.raw, () =>
@@ -162,7 +94,7 @@ export const actions: Actions = {
 		return { intent: 'settings', success: 'Règles du réseau enregistrées.' };
 	},
 	addHours: async (event) => {
-		const parsed = await parseForm(event.request, hoursInput);
+		const parsed = await parseForm(event.request, hoursForm);
 		if (parsed.failure) return parsed.failure;
 		const { user, db, profile, hours } = await ownProfile(event);
 		if (!profile) return fail(409, { ...NO_PROFILE, intent: 'addHours', values: parsed.raw });
@@ -172,8 +104,9 @@ export const actions: Actions = {
 		return { intent: 'addHours', success: 'Plage horaire ajoutée.' };
 	},
 	removeHours: async (event) => {
-		const form = await event.request.formData();
-		const id = String(form.get('hourId') ?? '');
+		const parsed = await parseForm(event.request, removeHoursForm);
+		if (parsed.failure) return parsed.failure;
+		const id = parsed.data.hourId;
 		const { user, db, profile, hours } = await ownProfile(event);
 		if (!profile) return fail(409, { ...NO_PROFILE, intent: 'removeHours' });
 		const next = hours.filter((h) => h.id !== id).map((h) => ({ weekday: h.weekday as 1, start: h.start, end: h.end }));
@@ -182,7 +115,7 @@ export const actions: Actions = {
 		return { intent: 'removeHours', success: 'Plage horaire retirée.' };
 	},
 	addAbsence: async (event) => {
-		const parsed = await parseForm(event.request, absenceInput);
+		const parsed = await parseForm(event.request, absenceForm);
 		if (parsed.failure) return parsed.failure;
 		const { user, db, profile } = await ownProfile(event);
 		if (!profile) return fail(409, { ...NO_PROFILE, intent: 'addAbsence', values: parsed.raw });
@@ -194,8 +127,9 @@ export const actions: Actions = {
 	},
 	removeAbsence: async (event) => {
 		const user = requireUser(event);
-		const form = await event.request.formData();
-		const id = String(form.get('absenceId') ?? '');
+		const parsed = await parseForm(event.request, removeAbsenceForm);
+		if (parsed.failure) return parsed.failure;
+		const id = parsed.data.absenceId;
 		const db = await getDb();
 		const res = await runAction({ intent: 'removeAbsence' }, () => removeException(db, user, id));
 		if (!res.ok) return res.failure;

@@ -1,10 +1,10 @@
 /**
  * Guichet vert endpoints: the animators of a network's guichet, free slots, an animator's own availability,
  * bookings (book, list, confirm, cancel, reschedule) and questions minute with their follow-up messages.
- * Everything goes through the guichet services under the caller's rights (row-level security decides); the few
- * reads the services do not offer run here through `withUser` as well.
+ * A thin door over the guichet services (row-level security decides): inputs from guichet/input.ts, answers
+ * serialised here.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import {
 	guichetAnimatorListSchema,
 	guichetAvailabilityInputSchema,
@@ -19,28 +19,14 @@ import {
 	guichetRescheduleInputSchema,
 	guichetSlotListSchema
 } from '../../../schemas/api';
-import { uuid } from '../../../schemas/common';
-import { withUser, type Actor, type Database } from '../../db';
-import { AppError, forbidden, notFound } from '$lib/server/kit/errors';
-import {
-	MODALITIES,
-	STAGES,
-	addException,
-	askQuestion,
-	bookSession,
-	cancelBooking,
-	confirmBooking,
-	getBooking,
-	getRequest,
-	listFreeSlots,
-	listProfiles,
-	removeException,
-	rescheduleBooking,
-	reply,
-	saveProfile,
-	setWeeklyHours,
-	type BookingRow
-} from '../../guichet/service';
+import type { Actor, Database } from '../../db';
+import { MODALITIES, STAGES } from '$lib/guichet/labels';
+import { apiAttachmentParams, apiIdParams, apiNetworkParams, apiSlotsQuery } from '../../guichet/input';
+import { listGuichetAnimators, listFreeSlots, myAvailability, saveAvailability } from '../../guichet/availability';
+import { bookSession, cancelBooking, confirmBooking, getBooking, listMyBookings, rescheduleBooking } from '../../guichet/bookings';
+import { askQuestion, getRequest, reply } from '../../guichet/requests';
+import { seeGuichet } from '../../guichet/access';
+import type { SidedBooking } from '../../guichet/booking-record';
 import { formatDuration, formatSlotFr, type WeeklyHours } from '../../guichet/slots';
 import { attachmentResponse, getAttachment } from '../../guichet/attachments';
 import { API_PREFIX, iso } from '../http';
@@ -48,54 +34,8 @@ import { ApiResult, defineEndpoint } from '../registry';
 
 const tags = ['Guichet vert'];
 const DAY = 86_400_000;
-const networkParams = z.object({ id: uuid });
-const idParams = z.object({ id: uuid });
-
-// ---------------------------------------------------------------------------------------------------------
-// Reads the services do not offer (through RLS)
-// ---------------------------------------------------------------------------------------------------------
-
-/** 404 unless the caller sees the network's guichet (animator, member of an adherent collectivité, admin). */
-async function requireGuichet(db: Database, actor: Actor, networkId: string) {
-	const [row] = await withUser(db, actor, (tx) => tx.query<{ ok: boolean }>('select app.guichet_sees_network($1) as ok', [networkId]));
-	if (!row?.ok) throw notFound('Ce guichet');
-}
-
-type ListedBooking = BookingRow & { side: string | null };
-
-async function listMyBookings(db: Database, actor: Actor, networkId: string): Promise<ListedBooking[]> {
-	return withUser(db, actor, (tx) =>
-		tx.query<ListedBooking>(
-			`select app.guichet_booking_side(b.id) as side, b.id, b.request_id, b.network_id, b.animator_id, b.booker_id, b.org_id,
-			        lower(b.during) as starts_at, upper(b.during) as ends_at, b.modality, b.status, b.ical_uid, b.sequence, r.topic,
-			        au.display_name as animator_name, au.email as animator_email, bu.display_name as booker_name, bu.email as booker_email,
-			        case b.modality when 'visio' then p.visio_url when 'telephone' then p.phone else p.address end as location
-			   from public.guichet_bookings b
-			   join public.guichet_requests r on r.id = b.request_id
-			   left join public.users au on au.id = b.animator_id
-			   left join public.users bu on bu.id = b.booker_id
-			   left join public.guichet_profiles p on p.network_id = b.network_id and p.animator_id = b.animator_id
-			  where b.network_id = $1 and (b.booker_id = auth.uid() or b.animator_id = auth.uid())
-			  order by lower(b.during) desc, b.id`,
-			[networkId]
-		)
-	);
-}
-
-async function myAbsences(db: Database, actor: Actor, profileId: string) {
-	return withUser(db, actor, (tx) =>
-		tx.query<{ id: string; starts_at: Date; ends_at: Date; reason: string }>(
-			`select id, lower(during) as starts_at, upper(during) as ends_at, reason from public.guichet_exceptions
-			  where profile_id = $1 order by lower(during)`,
-			[profileId]
-		)
-	);
-}
-
-async function isAnimator(db: Database, actor: Actor, networkId: string): Promise<boolean> {
-	const [row] = await withUser(db, actor, (tx) => tx.query<{ ok: boolean }>('select app.is_network_animator($1) as ok', [networkId]));
-	return !!row?.ok;
-}
+const networkParams = apiNetworkParams;
+const idParams = apiIdParams;
 
 // ---------------------------------------------------------------------------------------------------------
 // Bodies
@@ -105,7 +45,7 @@ const SIDES = ['booker', 'animator', 'buyer', 'admin'] as const;
 type Side = (typeof SIDES)[number];
 const sideOf = (s: string | null): Side | null => (SIDES.includes(s as Side) ? (s as Side) : null);
 
-function bookingDto(b: ListedBooking) {
+function bookingDto(b: SidedBooking) {
 	const start = new Date(b.starts_at);
 	const end = new Date(b.ends_at);
 	return {
@@ -170,18 +110,14 @@ async function requestDetail(db: Database, actor: Actor, requestId: string): Pro
 }
 
 async function availability(db: Database, actor: Actor, networkId: string): Promise<z.input<typeof guichetAvailabilitySchema>> {
-	const p = (await listProfiles(db, actor, networkId)).find((x) => x.animator_id === actor.id);
+	const { profile: p, absences } = await myAvailability(db, actor, networkId);
 	if (!p) return { profile: null, weeklyHours: [], absences: [] };
-	const absences = await myAbsences(db, actor, p.id);
+	// The timing rules as the slots see them; the step as stored (null: the default).
+	const { weekly, exceptions: _exceptions, slotStepMinutes: _step, ...timing } = p.rules;
 	return {
 		profile: {
 			id: p.id,
-			sessionMinutes: p.session_minutes,
-			bufferBeforeMinutes: p.buffer_before_minutes,
-			bufferAfterMinutes: p.buffer_after_minutes,
-			minNoticeMinutes: p.min_notice_minutes,
-			horizonDays: p.horizon_days,
-			maxPerDay: p.max_per_day,
+			...timing,
 			slotStepMinutes: p.slot_step_minutes,
 			modalities: p.modalities,
 			visioUrl: p.visio_url,
@@ -191,7 +127,7 @@ async function availability(db: Database, actor: Actor, networkId: string): Prom
 			confirmationMode: p.confirmation_mode,
 			active: p.active
 		},
-		weeklyHours: p.rules.weekly.map((h) => ({ weekday: h.weekday, start: h.start, end: h.end })),
+		weeklyHours: weekly.map((h) => ({ weekday: h.weekday, start: h.start, end: h.end })),
 		absences: absences.map((a) => ({ id: a.id, start: iso(a.starts_at), end: iso(a.ends_at), reason: a.reason }))
 	};
 }
@@ -200,18 +136,7 @@ async function availability(db: Database, actor: Actor, networkId: string): Prom
 // Endpoints
 // ---------------------------------------------------------------------------------------------------------
 
-const instantQuery = (what: string) =>
-	z.iso
-		.datetime({ offset: true, error: `${what} : indiquez une date et heure ISO 8601 (par exemple 2030-01-09T10:00:00+01:00).` })
-		.optional();
-const slotsQuery = z.object({
-	animatorId: z
-		.union([z.uuid({ error: 'Identifiant invalide.' }), z.literal('any')], { error: 'Indiquez l’identifiant d’un animateur ou « any ».' })
-		.default('any')
-		.describe('Un animateur, ou « any » (par défaut) : tous les animateurs, un créneau par heure de début.'),
-	from: instantQuery('Début').describe('Début de la période (par défaut : maintenant).'),
-	to: instantQuery('Fin').describe('Fin de la période (par défaut : 14 jours après le début ; trois mois au plus).')
-});
+const slotsQuery = apiSlotsQuery;
 
 export const guichetEndpoints = [
 	defineEndpoint({
@@ -226,8 +151,7 @@ export const guichetEndpoints = [
 		params: networkParams,
 		response: guichetAnimatorListSchema,
 		handler: async ({ db, actor, params }) => {
-			await requireGuichet(db, actor!, params.id);
-			const profiles = await listProfiles(db, actor!, params.id);
+			const profiles = await listGuichetAnimators(db, actor!, params.id);
 			return {
 				items: profiles.map((p) => ({
 					animatorId: p.animator_id,
@@ -258,7 +182,6 @@ export const guichetEndpoints = [
 		handler: async ({ db, actor, params, query }) => {
 			const from = query.from ? new Date(query.from) : new Date();
 			const to = query.to ? new Date(query.to) : new Date(from.getTime() + 14 * DAY);
-			if (to <= from) throw new AppError('invalid', 'La fin de la période doit suivre son début.', 400, { field: 'to' });
 			const slots = await listFreeSlots(db, actor!, params.id, { animatorId: query.animatorId, from, to });
 			return {
 				items: slots.map((s) => ({
@@ -282,8 +205,6 @@ export const guichetEndpoints = [
 		params: networkParams,
 		response: guichetAvailabilitySchema,
 		handler: async ({ db, actor, params }) => {
-			await requireGuichet(db, actor!, params.id);
-			if (!(await isAnimator(db, actor!, params.id))) throw forbidden('Seuls les animateurs du réseau ont des disponibilités au guichet.');
 			return availability(db, actor!, params.id);
 		}
 	}),
@@ -300,24 +221,17 @@ export const guichetEndpoints = [
 		body: guichetAvailabilityInputSchema,
 		response: guichetAvailabilitySchema,
 		handler: async ({ db, actor, params, body }) => {
-			await requireGuichet(db, actor!, params.id);
-			const profileId = await saveProfile(db, actor!, params.id, {
-				...body.profile,
-				slotStepMinutes: body.profile.slotStepMinutes ?? null,
-				visioUrl: body.profile.visioUrl ?? null,
-				phone: body.profile.phone ?? null,
-				address: body.profile.address ?? null
+			await saveAvailability(db, actor!, params.id, {
+				profile: {
+					...body.profile,
+					slotStepMinutes: body.profile.slotStepMinutes ?? null,
+					visioUrl: body.profile.visioUrl ?? null,
+					phone: body.profile.phone ?? null,
+					address: body.profile.address ?? null
+				},
+				weeklyHours: body.weeklyHours.map((h) => ({ ...h, weekday: h.weekday as WeeklyHours['weekday'] })),
+				absences: body.absences
 			});
-			await setWeeklyHours(
-				db,
-				actor!,
-				profileId,
-				body.weeklyHours.map((h) => ({ ...h, weekday: h.weekday as WeeklyHours['weekday'] }))
-			);
-			if (body.absences) {
-				for (const a of await myAbsences(db, actor!, profileId)) await removeException(db, actor!, a.id);
-				for (const a of body.absences) await addException(db, actor!, profileId, { start: a.start, end: a.end, reason: a.reason ?? '' });
-			}
 			return availability(db, actor!, params.id);
 		}
 	}),
@@ -332,7 +246,6 @@ export const guichetEndpoints = [
 		params: networkParams,
 		response: guichetBookingListSchema,
 		handler: async ({ db, actor, params }) => {
-			await requireGuichet(db, actor!, params.id);
 			return { items: (await listMyBookings(db, actor!, params.id)).map(bookingDto) };
 		}
 	}),
@@ -351,7 +264,7 @@ export const guichetEndpoints = [
 		status: 201,
 		errors: [409],
 		handler: async ({ db, actor, params, body }) => {
-			await requireGuichet(db, actor!, params.id);
+			await seeGuichet(db, actor!, params.id);
 			const booked = await bookSession(db, actor!, { ...body, networkId: params.id });
 			return new ApiResult(await bookingDetail(db, actor!, booked.id), 201, { location: `${API_PREFIX}/guichet/bookings/${booked.id}` });
 		}
@@ -434,7 +347,7 @@ export const guichetEndpoints = [
 		response: guichetRequestSchema,
 		status: 201,
 		handler: async ({ db, actor, params, body }) => {
-			await requireGuichet(db, actor!, params.id);
+			await seeGuichet(db, actor!, params.id);
 			const id = await askQuestion(db, actor!, { ...body, networkId: params.id, animatorId: body.animatorId ?? null });
 			return new ApiResult(await requestDetail(db, actor!, id), 201, { location: `${API_PREFIX}/guichet/requests/${id}` });
 		}
@@ -460,7 +373,7 @@ export const guichetEndpoints = [
 			'Le fichier tel qu’il a été déposé, avec son type reconnu d’après le contenu. Seules les personnes qui voient la demande y ont accès (404 sinon, même avec un identifiant deviné).',
 		tags,
 		scope: 'read',
-		params: z.object({ id: uuid, fileId: uuid }),
+		params: apiAttachmentParams,
 		status: 200,
 		produces: [
 			{

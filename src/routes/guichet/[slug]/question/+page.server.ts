@@ -1,22 +1,20 @@
 import { redirect } from '@sveltejs/kit';
-import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { parseForm, requireUser, runAction } from '$lib/server/kit/forms';
 import { getNetworkBySlug } from '$lib/server/networks/service';
 import { orHttpError } from '$lib/server/kit/errors';
-import { askQuestion, STAGES } from '$lib/server/guichet/service';
+import { askQuestion } from '$lib/server/guichet/requests';
+import { buyerStanding } from '$lib/server/guichet/lists';
 import { filesFromForm } from '$lib/server/guichet/attachments';
-import { buyerNetworks } from '$lib/server/guichet/service';
-import { requestFields } from '../request-form.server';
+import { questionForm } from '$lib/server/guichet/input';
+import { STAGES } from '$lib/guichet/labels';
 
 export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);
 	const db = await getDb();
 	const { network } = await orHttpError(getNetworkBySlug(db, user, event.params.slug));
-	const mine = (await buyerNetworks(db, user)).find((n) => n.id === network.id);
-	const isBuyer = !!mine?.can_act;
-	const isReader = !!mine && !mine.can_act;
+	const { isBuyer, isReader } = await orHttpError(buyerStanding(db, user, network.id));
 	return {
 		network: { id: network.id, slug: network.slug, name: network.name },
 		isBuyer,
@@ -28,7 +26,7 @@ export const load: PageServerLoad = async (event) => {
 export const actions: Actions = {
 	ask: async (event) => {
 		const user = requireUser(event);
-		const parsed = await parseForm(event.request, z.object(requestFields));
+		const parsed = await parseForm(event.request, questionForm);
 		if (parsed.failure) return parsed.failure;
 		const db = await getDb();
 		const res = await runAction(parsed.raw, async () => {

@@ -1,4 +1,5 @@
 import type { PageServerLoad } from './$types';
-import { dashboardFor, MONTHS } from './dashboard.server';
+import { MONTHS } from '$lib/guichet/labels';
+import { dashboardFor } from './dashboard.server';
 
 export const load: PageServerLoad = async (event) => ({ ...(await dashboardFor(event)), months: MONTHS });

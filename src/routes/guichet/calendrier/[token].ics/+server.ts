@@ -1,7 +1,7 @@
 import { error } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
 import { getDb } from '$lib/server/db';
-import { calendarFeed } from '$lib/server/guichet/service';
+import { calendarFeed } from '$lib/server/guichet/feed';
 
 // The private calendar feed behind a revocable token (the URL given by createFeedToken).
 export const GET: RequestHandler = async ({ params }) => {

@@ -1,21 +1,20 @@
-import { error } from '@sveltejs/kit';
-import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { parseForm, requireUser, runAction } from '$lib/server/kit/forms';
 import { orHttpError } from '$lib/server/kit/errors';
-import { closeQuestion, getRequest, listRedirectTargets, redirectRequest, reply, STAGES, userNames } from '$lib/server/guichet/service';
+import { closeQuestion, getRequest, listRedirectTargets, redirectRequest, reply } from '$lib/server/guichet/requests';
+import { userNames } from '$lib/server/guichet/lists';
 import { filesFromForm } from '$lib/server/guichet/attachments';
-import { STATUS_WORDS } from '../../queries.server';
-
-const uuid = z.uuid();
+import { redirectForm, replyForm } from '$lib/server/guichet/input';
+import { STAGES, STATUS_WORDS } from '$lib/guichet/labels';
 
 export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);
-	if (!uuid.safeParse(event.params.id).success) error(404, { message: 'Cette demande est introuvable.' });
 	const db = await getDb();
 	const r = await orHttpError(getRequest(db, user, event.params.id));
-	const names = await userNames(db, user, [...new Set([r.requester_id, ...r.messages.map((m) => m.author_id), ...(r.assigned_animator_id ? [r.assigned_animator_id] : [])])]);
+	const names = await orHttpError(
+		userNames(db, user, [...new Set([r.requester_id, ...r.messages.map((m) => m.author_id), ...(r.assigned_animator_id ? [r.assigned_animator_id] : [])])])
+	);
 	const targets = r.side === 'animator' && r.status !== 'closed' ? await orHttpError(listRedirectTargets(db, user, r.network_id)) : [];
 	const files = r.attachments.map((a) => ({ id: a.id, filename: a.filename, size: a.size, message_id: a.message_id }));
 	return {
@@ -37,20 +36,10 @@ export const load: PageServerLoad = async (event) => {
 	};
 };
 
-const replyInput = z.object({
-	body: z.string({ error: 'Écrivez votre message.' }).trim().min(1, { error: 'Écrivez votre message.' }).max(10000, { error: 'Le message ne doit pas dépasser 10 000 caractères.' })
-});
-
-const redirectInput = z.object({
-	intent: z.literal('redirect').optional(),
-	animatorId: z.uuid({ error: 'Choisissez la personne à qui confier la demande.' }),
-	reason: z.string({ error: 'Indiquez le motif.' }).trim().min(1, { error: 'Indiquez le motif.' }).max(2000, { error: 'Le motif ne doit pas dépasser 2 000 caractères.' })
-});
-
 export const actions: Actions = {
 	reply: async (event) => {
 		const user = requireUser(event);
-		const parsed = await parseForm(event.request, replyInput);
+		const parsed = await parseForm(event.request, replyForm);
 		if (parsed.failure) return parsed.failure;
 		const db = await getDb();
 		const res = await runAction(parsed.raw, async () => reply(db, user, event.params.id, parsed.data.body, await filesFromForm(parsed.form)));
@@ -59,7 +48,7 @@ export const actions: Actions = {
 	},
 	redirect: async (event) => {
 		const user = requireUser(event);
-		const parsed = await parseForm(event.request, redirectInput);
+		const parsed = await parseForm(event.request, redirectForm);
 		if (parsed.failure) return parsed.failure;
 		const db = await getDb();
 		const res = await runAction(parsed.raw, () => redirectRequest(db, user, event.params.id, parsed.data.animatorId, parsed.data.reason));

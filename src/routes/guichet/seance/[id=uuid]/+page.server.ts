@@ -1,48 +1,32 @@
-import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { parseForm, requireUser, runAction } from '$lib/server/kit/forms';
+import { orHttpError } from '$lib/server/kit/errors';
 import { formatSlotFr } from '$lib/server/guichet/slots';
-import {
-	answerSurvey,
-	cancelBooking,
-	confirmBooking,
-	getRequest,
-	getSettings,
-	listFreeSlots,
-	MODALITIES,
-	rescheduleBooking,
-	userNames,
-	writeReport
-} from '$lib/server/guichet/service';
-import { toAppError } from '$lib/server/kit/errors';
-import { fail } from '@sveltejs/kit';
-import { groupSlots, STATUS_WORDS } from '../../queries.server';
-import { bookingOr404, parseRange } from './booking.server';
-
-const ACTIONS: Record<string, string> = {
-	created: 'Rendez-vous demandé',
-	confirmed: 'Rendez-vous confirmé',
-	cancelled: 'Rendez-vous annulé',
-	rescheduled: 'Rendez-vous déplacé',
-	done: 'Séance tenue',
-	no_show: 'Absence signalée',
-	redirected: 'Confié à une autre personne'
-};
+import { answerSurvey, writeReport } from '$lib/server/guichet/follow-up';
+import { cancelBooking, confirmBooking, getBooking, rescheduleBooking } from '$lib/server/guichet/bookings';
+import { getRequest } from '$lib/server/guichet/requests';
+import { getSettings } from '$lib/server/guichet/settings';
+import { listFreeSlots } from '$lib/server/guichet/availability';
+import { userNames } from '$lib/server/guichet/lists';
+import { cancelForm, reportForm, rescheduleForm, surveyForm } from '$lib/server/guichet/input';
+import { BOOKING_ACTIONS, MODALITIES, STATUS_WORDS } from '$lib/guichet/labels';
+import { bookingAction, groupSlots } from '../../slots.server';
 
 export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);
 	const db = await getDb();
-	const b = await bookingOr404(db, user, event.params.id);
-	const request = await getRequest(db, user, b.request_id);
+	const b = await orHttpError(getBooking(db, user, event.params.id));
+	const request = await orHttpError(getRequest(db, user, b.request_id));
 	const live = b.status === 'pending' || b.status === 'confirmed';
 	const canChange = live && (b.side === 'booker' || b.side === 'animator');
-	const settings = await getSettings(db, user, b.network_id);
+	const settings = await orHttpError(getSettings(db, user, b.network_id));
 	const slots =
 		canChange && event.url.searchParams.has('deplacer')
-			? await listFreeSlots(db, user, b.network_id, { animatorId: b.animator_id, from: new Date(), to: new Date(Date.now() + 28 * 86_400_000) }).catch(() => [])
+			? // no free slot to offer when the guichet is out of reach: the page still shows the booking
+				await listFreeSlots(db, user, b.network_id, { animatorId: b.animator_id, from: new Date(), to: new Date(Date.now() + 28 * 86_400_000) }).catch(() => [])
 			: [];
-	const names = await userNames(db, user, [...new Set(b.history.map((h) => h.actor_id))]);
+	const names = await orHttpError(userNames(db, user, [...new Set(b.history.map((h) => h.actor_id))]));
 	return {
 		booking: {
 			id: b.id,
@@ -67,10 +51,10 @@ export const load: PageServerLoad = async (event) => {
 		report: b.report as { advice: string; next_steps: string; created_at: Date } | null,
 		survey: b.survey as { rating: number; comment: string; created_at: Date } | null,
 		history: b.history.map((h) => {
-			const oldR = parseRange(h.old_during);
-			const newR = parseRange(h.new_during);
+			const oldR = h.old_range;
+			const newR = h.new_range;
 			return {
-				label: ACTIONS[h.action] ?? h.action,
+				label: BOOKING_ACTIONS[h.action] ?? h.action,
 				by: names[h.actor_id] || '',
 				at: h.created_at,
 				reason: h.reason,
@@ -81,8 +65,6 @@ export const load: PageServerLoad = async (event) => {
 		rescheduling: event.url.searchParams.has('deplacer')
 	};
 };
-
-const reasonField = z.string({ error: 'Indiquez le motif.' }).trim().min(1, { error: 'Indiquez le motif.' }).max(2000, { error: 'Le motif ne doit pas dépasser 2 000 caractères.' });
 
 async function ctx(event: Parameters<NonNullable<Actions['confirm']>>[0]) {
 	return { user: requireUser(event), db: await getDb(), id: event.params.id as string };
@@ -97,7 +79,7 @@ export const actions: Actions = {
 	},
 	cancel: async (event) => {
 		const { user, db, id } = await ctx(event);
-		const parsed = await parseForm(event.request, z.object({ reason: reasonField }));
+		const parsed = await parseForm(event.request, cancelForm);
 		if (parsed.failure) return parsed.failure;
 		const res = await runAction(parsed.raw, () => cancelBooking(db, user, id, parsed.data.reason));
 		if (!res.ok) return res.failure;
@@ -105,35 +87,15 @@ export const actions: Actions = {
 	},
 	reschedule: async (event) => {
 		const { user, db, id } = await ctx(event);
-		const parsed = await parseForm(event.request, z.object({ reason: reasonField, start: z.string({ error: 'Choisissez un nouveau créneau.' }).min(1, { error: 'Choisissez un nouveau créneau.' }) }));
+		const parsed = await parseForm(event.request, rescheduleForm);
 		if (parsed.failure) return parsed.failure;
-		let nextSlots: { start: string; label: string }[] | null = null;
-		const res = await runAction(parsed.raw, async () => {
-			try {
-				return await rescheduleBooking(db, user, id, parsed.data);
-			} catch (e) {
-				const err = toAppError(e);
-				const slots = err.code === 'slot_taken' ? (err.details?.nextSlots as { start: Date; label: string }[] | undefined) : undefined;
-				if (slots) nextSlots = slots.map((s) => ({ start: new Date(s.start).toISOString(), label: s.label }));
-				throw err;
-			}
-		});
-		if (!res.ok) {
-			if (nextSlots) return fail(409, { ...(res.failure as unknown as { data: Record<string, unknown> }).data, nextSlots });
-			return res.failure;
-		}
+		const res = await bookingAction(parsed.raw, ['slot_taken'], () => rescheduleBooking(db, user, id, parsed.data));
+		if (!res.ok) return res.failure;
 		return { intent: 'reschedule', success: "Rendez-vous déplacé : l'autre partie en est avertie par e-mail." };
 	},
 	report: async (event) => {
 		const { user, db, id } = await ctx(event);
-		const parsed = await parseForm(
-			event.request,
-			z.object({
-				outcome: z.enum(['done', 'no_show'], { error: 'Indiquez si la séance a eu lieu.' }),
-				advice: z.string().trim().max(20000, { error: 'Les conseils ne doivent pas dépasser 20 000 caractères.' }).optional().default(''),
-				nextSteps: z.string().trim().max(10000, { error: 'Les prochaines étapes ne doivent pas dépasser 10 000 caractères.' }).optional().default('')
-			})
-		);
+		const parsed = await parseForm(event.request, reportForm);
 		if (parsed.failure) return parsed.failure;
 		const res = await runAction(parsed.raw, () => writeReport(db, user, id, parsed.data));
 		if (!res.ok) return res.failure;
@@ -141,13 +103,7 @@ export const actions: Actions = {
 	},
 	survey: async (event) => {
 		const { user, db, id } = await ctx(event);
-		const parsed = await parseForm(
-			event.request,
-			z.object({
-				rating: z.coerce.number({ error: 'Choisissez une note de 1 à 5.' }).int({ error: 'Choisissez une note de 1 à 5.' }).min(1, { error: 'Choisissez une note de 1 à 5.' }).max(5, { error: 'Choisissez une note de 1 à 5.' }),
-				comment: z.string().trim().max(2000, { error: 'Le commentaire ne doit pas dépasser 2 000 caractères.' }).optional().default('')
-			})
-		);
+		const parsed = await parseForm(event.request, surveyForm);
 		if (parsed.failure) return parsed.failure;
 		const res = await runAction(parsed.raw, () => answerSurvey(db, user, id, parsed.data));
 		if (!res.ok) return res.failure;

@@ -1,6 +1,8 @@
 import type { RequestHandler } from './$types';
 import { csvDocument } from '$lib/server/files/csv';
-import { dashboardFor, MONTHS } from '../dashboard.server';
+import { download } from '$lib/server/kit/download';
+import { MONTHS } from '$lib/guichet/labels';
+import { dashboardFor } from '../dashboard.server';
 
 const dec = (n: number | null) => (n == null ? '' : String(n).replace('.', ','));
 
@@ -19,11 +21,5 @@ export const GET: RequestHandler = async (event) => {
 	rows.push(['Indicateurs', 'Séances tenues', d.sessionsDone, '']);
 	rows.push(['Indicateurs', 'Absences', d.noShows, '']);
 	const body = csvDocument(rows, { separator: ';' });
-	return new Response(body, {
-		headers: {
-			'content-type': 'text/csv; charset=utf-8',
-			'content-disposition': `attachment; filename="guichet-vert-${network.slug}-${d.year}.csv"`,
-			'cache-control': 'private, no-store'
-		}
-	});
+	return download(body, `guichet-vert-${network.slug}-${d.year}.csv`, { type: 'text/csv; charset=utf-8' });
 };

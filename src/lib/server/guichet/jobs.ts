@@ -9,7 +9,8 @@ import { asService } from '../db';
 import { appOrigin, enqueueEmail, renderEmail } from '../email/outbox';
 import { log } from '$lib/server/kit/log';
 import { eventToIcs } from './ics';
-import { BOOKING_SELECT, icsFor, MODALITIES, type BookingRow } from './service';
+import { BOOKING_SELECT, icsFor, type BookingRow } from './booking-record';
+import { MODALITIES } from '$lib/guichet/labels';
 import { formatSlotFr } from './slots';
 import { startJob } from '$lib/server/kit/jobs';
 
