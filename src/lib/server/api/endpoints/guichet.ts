@@ -18,8 +18,8 @@ import {
 	guichetRequestSchema,
 	guichetRescheduleInputSchema,
 	guichetSlotListSchema
-} from '../../../schemas/api';
-import { uuid } from '../../../schemas/common';
+} from '$lib/server/api/schemas';
+import { uuid } from '$lib/server/kit/input';
 import { withUser, type Actor, type Database } from '../../db';
 import { AppError, forbidden, notFound } from '$lib/server/kit/errors';
 import {
