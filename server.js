@@ -2,13 +2,14 @@
 // collaboration websocket. Build first (`npm run build`), then `node server.js`.
 import { createServer } from 'node:http';
 import { isPostgresWriteRace } from './scripts/lib/pg-race.js';
+import { readSetting } from './src/lib/server/kit/settings.js';
 
-// adapter-node reads BODY_SIZE_LIMIT when its handler loads: allow logos and attachments (10 MB files).
-process.env.BODY_SIZE_LIMIT ||= '12M';
+// adapter-node reads BODY_SIZE_LIMIT when its handler loads: its default comes from the one table of settings.
+process.env.BODY_SIZE_LIMIT = /** @type {string} */ (readSetting('BODY_SIZE_LIMIT'));
 const { handler } = await import('./build/handler.js');
 
-const port = Number(process.env.PORT || 3000);
-const host = process.env.HOST || '0.0.0.0';
+const port = /** @type {number} */ (readSetting('PORT'));
+const host = /** @type {string} */ (readSetting('HOST'));
 
 const server = createServer((req, res) => handler(req, res));
 

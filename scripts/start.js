@@ -1,12 +1,12 @@
-// `npm start`: after the build, serve the app on the embedded database (or DATABASE_URL) with the demo data.
-// Demo data is loaded unless NODE_ENV=production — there only when DEMO_DATA=1 asks for it.
-const production = process.env.NODE_ENV === 'production';
-if (process.env.DEMO_DATA === undefined) process.env.DEMO_DATA = production ? '0' : '1';
-process.env.PORT ||= '3000';
-process.env.ORIGIN ||= `http://localhost:${process.env.PORT}`;
+// `npm start`: after the build, serve the app on the embedded database (or DATABASE_URL). The demo data and every
+// other default come from the one table of settings (src/lib/server/kit/settings.js), the same as `node server.js`.
+import { readSetting } from '../src/lib/server/kit/settings.js';
 
-const url = process.env.ORIGIN;
-if (process.env.DEMO_DATA === '1') {
+// adapter-node trusts ORIGIN for form posts; on a laptop that is this machine.
+const url = /** @type {string} */ (readSetting('ORIGIN'));
+process.env.ORIGIN = url;
+
+if (readSetting('DEMO_DATA')) {
 	console.log(`
 SPASER Commun — données de démonstration (réseau fictif « Réseau Achats Responsables Sud-Ouest »)
   URL : ${url}
@@ -16,7 +16,7 @@ SPASER Commun — données de démonstration (réseau fictif « Réseau Achats R
   admin@demo.spaser.test              administratrice d'une collectivité (Agglomération du Val d'Aurence)
   redacteur@demo.spaser.test          rédacteur (éditeur)
   lecteur@demo.spaser.test            lecteur
-${process.env.DATABASE_URL ? '  Base : DATABASE_URL' : `  Base embarquée (PGlite) : ${process.env.DATA_DIR || '.data'}`}
+${readSetting('DATABASE_URL') ? '  Base : DATABASE_URL' : `  Base embarquée (PGlite) : ${readSetting('DATA_DIR')}`}
 `);
 }
 await import('../server.js');

@@ -9,6 +9,7 @@ import { SESSION_COOKIE, deleteSessionCookie, setSessionCookie, validateSessionT
 import { getDb } from '$lib/server/db';
 import { startBackground } from '$lib/server/runtime';
 import { log } from '$lib/server/kit/log';
+import { config } from '$lib/server/kit/config';
 
 export const init: ServerInit = async () => {
 	const db = await getDb();
@@ -24,10 +25,10 @@ const requestLog: Handle = async ({ event, resolve }) => {
 	} catch (e) {
 		// an error thrown by a hook (e.g. 403 for an unverified account's form post) is still one line of the log
 		const status = (e as { status?: number })?.status ?? 500;
-		if (process.env.LOG_REQUESTS !== '0') log.info('request', { id: event.locals.requestId, method: event.request.method, path: event.url.pathname, status, user: event.locals.user?.id });
+		if (config.logRequests) log.info('request', { id: event.locals.requestId, method: event.request.method, path: event.url.pathname, status, user: event.locals.user?.id });
 		throw e;
 	}
-	if (process.env.LOG_REQUESTS !== '0' && !event.url.pathname.startsWith('/_app/'))
+	if (config.logRequests && !event.url.pathname.startsWith('/_app/'))
 		log.info('request', {
 			id: event.locals.requestId,
 			method: event.request.method,

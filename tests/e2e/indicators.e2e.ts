@@ -46,7 +46,7 @@ test('a buyer imports DECP, sees the indicators, compares with the network and d
 	await expect(applied).toContainText('CAN-ENV-01 = 70');
 	await applied.getByRole('link', { name: 'Comparer avec mes pairs' }).click();
 	await page.waitForLoadState('networkidle');
-	await expect(page).toHaveURL(/\/benchmark/);
+	await expect(page).toHaveURL(/\/comparaison/);
 	const stats = page.getByRole('table', { name: /Statistiques du groupe de pairs/ });
 	await expect(stats.getByRole('row', { name: /Collectivités contributrices/ })).toContainText('12');
 	await expect(page.getByText(/Données consolidées au/)).toBeVisible();
@@ -71,10 +71,10 @@ test('a buyer imports DECP, sees the indicators, compares with the network and d
 
 	// the network's animator publishes (« Publier maintenant »): her 70 now counts
 	const animator = await newSession(browser, DEMO.animator);
-	await gotoReady(animator.page, '/benchmark');
+	await gotoReady(animator.page, '/comparaison');
 	await animator.page.getByRole('button', { name: 'Publier maintenant' }).click();
 	await expect(animator.page.getByRole('status').filter({ hasText: 'Statistiques publiées.' })).toBeVisible();
-	await gotoReady(page, `/benchmark?org=${DEMO_ORG_SLUG}&code=CAN-ENV-01&annee=2024`);
+	await gotoReady(page, `/comparaison?org=${DEMO_ORG_SLUG}&code=CAN-ENV-01&annee=2024`);
 	await expect(stats.getByRole('row', { name: /^Ma valeur comptée dans la publication/ })).toContainText('70');
 	await expect(page.getByText(/la nouvelle valeur comptera à la publication suivante/)).toHaveCount(0);
 
@@ -108,13 +108,31 @@ test('a buyer imports DECP, sees the indicators, compares with the network and d
 
 test('another collectivité never sees the buyer’s values, contracts or bilans', async ({ browser }) => {
 	const { page } = await newSession(browser, 'achats.metropole@demo.spaser.test');
-	for (const path of ['/indicateurs', '/indicateurs/decp', '/indicateurs/bilan', '/benchmark']) {
+	for (const path of ['/indicateurs', '/indicateurs/decp', '/indicateurs/bilan', '/comparaison']) {
 		const res = await gotoReady(page, `${path}?org=${DEMO_ORG_SLUG}`);
 		expect(res?.status(), path).toBe(404);
 	}
 	// their own page shows their own values only, and the same anonymised statistics
-	await gotoReady(page, '/benchmark?code=CAN-SOC-01&annee=2024');
+	await gotoReady(page, '/comparaison?code=CAN-SOC-01&annee=2024');
 	const stats = page.getByRole('table', { name: /Statistiques du groupe de pairs/ });
 	await expect(stats.getByRole('row', { name: /Collectivités contributrices/ })).toContainText('12');
 	await expect(page.getByRole('heading', { level: 1 })).toContainText('Métropole de Garonne-Véradène');
+});
+
+test('the old English URL /benchmark redirects permanently to /comparaison, any method, with its query', async ({ browser, baseURL }) => {
+	const { page } = await newSession(browser, 'achats.metropole@demo.spaser.test');
+	const get = await page.request.get('/benchmark?code=CAN-SOC-01&annee=2024', { maxRedirects: 0 });
+	expect(get.status()).toBe(308);
+	expect(get.headers()['location']).toBe('/comparaison?code=CAN-SOC-01&annee=2024');
+	const sub = await page.request.get('/benchmark/x%20y?a=1', { maxRedirects: 0 });
+	expect(sub.status()).toBe(308);
+	expect(sub.headers()['location']).toBe('/comparaison/x%20y?a=1');
+	// a form posted to the old address keeps its method (308): the browser posts it again to the new one
+	const post = await page.request.post('/benchmark?/publish', { form: {}, headers: { origin: baseURL! }, maxRedirects: 0 });
+	expect(post.status()).toBe(308);
+	expect(post.headers()['location']).toBe('/comparaison?/publish');
+	// and the followed GET lands on the comparison page
+	await gotoReady(page, '/benchmark?code=CAN-SOC-01&annee=2024');
+	await expect(page).toHaveURL(/\/comparaison\?code=CAN-SOC-01&annee=2024$/);
+	await expect(page.getByRole('table', { name: /Statistiques du groupe de pairs/ })).toBeVisible();
 });

@@ -31,7 +31,8 @@ function discoverFileRoutes(): string[] {
 			}
 			const segments = relative(ROUTES_DIR, dir)
 				.split(sep)
-				.filter((s) => s !== '' && !/^\(.+\)$/.test(s));
+				.filter((s) => s !== '' && !/^\(.+\)$/.test(s))
+				.map((s) => s.replace(/=[a-z]+\]/g, ']')); // [id=uuid] → [id]: a param matcher does not make another route
 			const pattern = '/' + segments.join('/');
 			if (PAGE_FILES.has(name)) found.add(`GET ${pattern}`);
 			if (name === '+server.ts' || name === '+server.js')
@@ -96,7 +97,8 @@ function discoverActions(): string[] {
 			else if (name === '+page.server.ts' || name === '+page.server.js') {
 				const segments = relative(ROUTES_DIR, dir)
 					.split(sep)
-					.filter((s) => s !== '' && !/^\(.+\)$/.test(s));
+					.filter((s) => s !== '' && !/^\(.+\)$/.test(s))
+				.map((s) => s.replace(/=[a-z]+\]/g, ']')); // [id=uuid] → [id]: a param matcher does not make another route
 				for (const action of actionNames(readFileSync(full, 'utf8'))) found.push(`POST /${segments.join('/')}${action === 'default' ? '' : `?/${action}`}`);
 			}
 		}

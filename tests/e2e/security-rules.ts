@@ -345,7 +345,10 @@ export const RULES: Record<string, Rule> = {
 	'GET /indicateurs/import': page('/indicateurs/import', signedIn(200)),
 	// (the template is made for one's collectivité: people without one get 404)
 	'GET /indicateurs/modele': page('/indicateurs/modele', { ...signedIn(200), animator: 404, otherAnimator: 404, platform: 404 }),
-	'GET /benchmark': page('/benchmark', signedIn(200)),
+	'GET /comparaison': page('/comparaison', signedIn(200)),
+	// (the former English URL: a permanent redirect for every method, whoever asks)
+	'GET /benchmark/[...rest]': page('/benchmark?annee=2024', all(308)),
+	'ANY /benchmark/[...rest]': page('/benchmark/ancienne-page', all(308)),
 
 	// ── Events (the forum: audience « network », organised by the demo network; admin@ is registered) ───────
 	'GET /evenements': page('/evenements', all(200)),
@@ -533,8 +536,8 @@ export const RULES: Record<string, Rule> = {
 	// (Val d'Aurence is already a member: its admin is told so)
 	'POST /reseaux/[slug]?/join': action(`${N}?/join`, { orgId: org }, { ...signedIn(403), admin: 409 }),
 	// a manual publication of the benchmark statistics: animators (of any network) and platform admins
-	'POST /benchmark?/publish': action('/benchmark?/publish', {}, { ...signedIn(403), animator: OK, otherAnimator: OK, platform: OK }, NO_INVALID),
-	'POST /benchmark?/k': action('/benchmark?/k', { network, k: '5' }, { ...signedIn(404), animator: OK, platform: OK }),
+	'POST /comparaison?/publish': action('/comparaison?/publish', {}, { ...signedIn(403), animator: OK, otherAnimator: OK, platform: OK }, NO_INVALID),
+	'POST /comparaison?/k': action('/comparaison?/k', { network, k: '5' }, { ...signedIn(404), animator: OK, platform: OK }),
 
 	// (the Guichet: the buyers of the network's member collectivités — Métropole's admin too, for Métropole)
 	'POST /guichet/[slug]/question?/ask': action(`/guichet/${DEMO.networkSlug}/question?/ask`, GUICHET_FORM, { ...signedIn(403), ...actForOrg, outsider: OK }),

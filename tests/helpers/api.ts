@@ -1,7 +1,7 @@
 // Calls the JSON API in-process (dispatcher + real authentication against the test database), as integration
 // tests of /api/v1 do: every error answer must follow the API's error schema.
 import { expect } from 'vitest';
-import { apiErrorSchema } from '../../src/lib/schemas/api';
+import { apiErrorSchema } from '../../src/lib/server/api/schemas';
 import { authenticateRequest, dispatchApi } from '../../src/lib/server/api';
 import type { Database } from '../../src/lib/server/db';
 

@@ -9,7 +9,7 @@ import type { Database } from '../../src/lib/server/db';
 import { createApiToken } from '../../src/lib/server/auth/api-tokens';
 import { apiEndpoints, authenticateRequest, dispatchApi } from '../../src/lib/server/api';
 import { MAX_BODY_BYTES } from '../../src/lib/server/api/http';
-import { apiErrorSchema } from '../../src/lib/schemas/api';
+import { apiErrorSchema } from '../../src/lib/server/api/schemas';
 import { readDecp } from '../../src/lib/server/decp/parse';
 import { engines, openTestDb } from '../helpers/engines';
 import { VALID_SIRET, createOrg, createUser } from '../helpers/factories';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken, type Scope } from '../../src/lib/server/auth/api-tokens';
 import { asService, type Database } from '../../src/lib/server/db';
 import { authenticateRequest, dispatchApi, getOpenApiDocument } from '../../src/lib/server/api';
-import { apiErrorSchema } from '../../src/lib/schemas/api';
+import { apiErrorSchema } from '../../src/lib/server/api/schemas';
 import { askQuestion } from '../../src/lib/server/guichet/requests';
 import { SLOT_TAKEN_MESSAGE } from '../../src/lib/server/guichet/booking-record';
 import { engines, openTestDb } from '../helpers/engines';

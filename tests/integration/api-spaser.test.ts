@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken, type Scope } from '../../src/lib/server/auth/api-tokens';
 import type { Database } from '../../src/lib/server/db';
 import { apiEndpoints, authenticateRequest, dispatchApi, getOpenApiDocument } from '../../src/lib/server/api';
-import { apiErrorSchema } from '../../src/lib/schemas/api';
+import { apiErrorSchema } from '../../src/lib/server/api/schemas';
 import { getCollabServer, readLiveDoc, setCollabServer } from '../../src/lib/server/spaser/live';
 import { outlineContent } from '../../src/lib/spaser/content-schema';
 import { buildTemplate, TEMPLATES } from '../../src/lib/spaser/templates';

@@ -13,7 +13,7 @@ import { AppError } from '../../src/lib/server/kit/errors';
 import { apiEndpoints, apiRoutes, authenticateRequest, authFromLocals, dispatchApi, getOpenApiDocument } from '../../src/lib/server/api';
 import { handleApiRequest } from '../../src/lib/server/api/dispatch';
 import { compileRegistry, defineEndpoint, matchRoute } from '../../src/lib/server/api/registry';
-import { apiErrorSchema } from '../../src/lib/schemas/api';
+import { apiErrorSchema } from '../../src/lib/server/api/schemas';
 import { engines, openTestDb } from '../helpers/engines';
 import {
 	INVALID_SIREN,

@@ -214,7 +214,7 @@ describe.each(engines)('benchmark privacy (%s)', (engine) => {
 		expect(noop).toEqual([]);
 		const scopes = await peerScopes(db, w.admins[0], w.orgs[0]);
 		expect(scopes.find((s) => s.scope === `n:${w.net}`)?.k).toBe(4);
-		// through the service (the /benchmark page's form)
+		// through the service (the /comparaison page's form)
 		await setNetworkK(db, w.animator, w.net, 6);
 		expect(await animatedNetworkSettings(db, w.animator)).toEqual([{ networkId: w.net, name: 'Réseau de comparaison', k: 6 }]);
 		await expect(setNetworkK(db, w.animator, w.net, 2)).rejects.toMatchObject({ status: 400 });

@@ -1,7 +1,8 @@
 import { isHttpError, isRedirect } from '@sveltejs/kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/lib/server/db';
-import { adminOverview, listOutbox, listUsers, requirePlatformAdmin } from '../../src/lib/server/admin/queries';
+import { adminOverview, listOutbox, listUsers } from '../../src/lib/server/admin/queries';
+import { requirePlatformAdmin } from '../../src/lib/server/admin/access';
 import { listAllAnimators, myOpenMemberships, networkMemberCounts } from '../../src/lib/server/networks/queries';
 import { decideMembership, endMembership, requestToJoin } from '../../src/lib/server/networks/service';
 import { orHttpError } from '../../src/lib/server/kit/errors';

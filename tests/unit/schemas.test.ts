@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { apiTokenCreateSchema, changePasswordSchema, loginSchema, signUpSchema } from '../../src/lib/schemas/auth';
-import { email, fieldErrors, formToObject } from '../../src/lib/schemas/common';
+import { apiTokenCreateSchema, changePasswordSchema, loginSchema, signUpSchema } from '../../src/lib/server/auth/input';
+import { email, fieldErrors, formToObject } from '../../src/lib/server/kit/input';
 import { decisionInput, invitationInput, joinRequestInput, networkInput, organisationInput } from '../../src/lib/schemas/orgs';
 
 function errors(schema: { safeParse: (v: unknown) => { success: boolean; error?: unknown } }, value: unknown) {

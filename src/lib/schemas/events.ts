@@ -1,33 +1,10 @@
 // Trainings and network events: the schemas of forms and of the JSON API (French messages).
 import { z } from 'zod';
-import { uuid } from './common';
+import { uuid } from '$lib/server/kit/input';
 
-export const EVENT_KINDS = {
-	formation: 'Formation',
-	webinaire: 'Webinaire',
-	atelier: 'Atelier',
-	rencontre: 'Rencontre réseau',
-	forum: 'Forum',
-	matinale: 'Matinale',
-	cohorte: 'Cohorte'
-} as const;
-export type EventKind = keyof typeof EVENT_KINDS;
+import { AUDIENCES, CHECKIN_OPENINGS, EVENT_KINDS, EVENT_STATUSES, REGISTRATION_STATUSES, type Audience, type EventKind, type RegistrationStatus } from '$lib/events/labels';
 
-export const AUDIENCES = {
-	network: 'Membres du réseau',
-	buyers: 'Tous les acheteurs publics',
-	open: 'Ouvert aux entreprises'
-} as const;
-export type Audience = keyof typeof AUDIENCES;
-
-export const EVENT_STATUSES = { draft: 'Brouillon', published: 'Publié', cancelled: 'Annulé' } as const;
-export const REGISTRATION_STATUSES = {
-	confirmed: 'Confirmée',
-	waitlisted: "Liste d'attente",
-	offered: 'Place proposée',
-	cancelled: 'Annulée'
-} as const;
-export type RegistrationStatus = keyof typeof REGISTRATION_STATUSES;
+export { AUDIENCES, CHECKIN_OPENINGS, EVENT_KINDS, EVENT_STATUSES, REGISTRATION_STATUSES, type Audience, type EventKind, type RegistrationStatus };
 
 /** A local date-time from <input type="datetime-local"> (Europe/Paris) or an ISO instant. */
 const dateTime = (label: string) =>
@@ -75,15 +52,6 @@ const optionalInt = (label: string, min: number, max: number) =>
 			.max(max, { error: `${label} ne peut pas dépasser ${max}.` })
 			.optional()
 	);
-
-/** Choices of check-in opening offered to organisers (minutes before each session; '' = the day of the session). */
-export const CHECKIN_OPENINGS: [string, string][] = [
-	['', 'Le jour de la séance (à partir de minuit)'],
-	['30', '30 minutes avant la séance'],
-	['60', '1 heure avant la séance'],
-	['120', '2 heures avant la séance'],
-	['240', '4 heures avant la séance']
-];
 
 const eventFields = z.object({
 		kind: z.enum(Object.keys(EVENT_KINDS) as [EventKind, ...EventKind[]], { error: "Choisissez le type d'événement." }),
@@ -170,7 +138,7 @@ export const cancelEventInputSchema = z.object({
 // ---------------------------------------------------------------------------------------------------------
 // JSON API (responses)
 // ---------------------------------------------------------------------------------------------------------
-import { apiInput, apiOutput, listOf } from './api';
+import { apiInput, apiOutput, listOf } from '$lib/server/api/schemas';
 
 const isoDate = z.iso.datetime().describe('Date et heure ISO 8601 (UTC).');
 const eventFieldsOut = {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEPARTEMENTS, ORG_KINDS, REGIONS, luhn, siretValid } from '../geo';
-import { email } from './common';
+import { email } from '$lib/server/kit/input';
 
 const digits = (s: string) => s.replace(/[\s.]/g, '');
 

@@ -1,6 +1,7 @@
 // Shared resources (clause models and REX): nomenclatures and zod schemas shared by forms, import and the API.
 import { z } from 'zod';
-import './common';
+// French default messages (also set by $lib/server/kit/input on the server; this file is read by the browser too).
+z.config(z.locales.fr());
 
 export const KINDS = { clause: 'Modèle de clause', rex: "Retour d'expérience" } as const;
 export type ResourceKind = keyof typeof KINDS;

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { richNodeSchema } from '../spaser/content-schema';
 import { MAX_DEPTH, NODE_KINDS } from '../spaser/model';
-import { apiInput, apiOutput } from './api';
+import { apiInput, apiOutput } from '$lib/server/api/schemas';
 
 const fileFields = {
 	fileName: z

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import type { Database } from './db';
 import { asService } from './db';
 import { log } from '$lib/server/kit/log';
+import { config } from '$lib/server/kit/config';
 import { buildTemplate } from '../spaser/templates';
 import { importContent } from '../spaser/ydoc';
 import { changeLiveDoc } from './spaser/live';
@@ -18,7 +19,7 @@ const DEMO_AUTHOR_ID = 'de000000-0000-4000-8000-000000000003';
  * file-name order (the same files the Supabase CLI's [db.seed] sql_paths lists), and a demo SPASER; idempotent.
  */
 export async function loadDemoData(db: Database) {
-	const main = resolve(process.env.SEED_FILE ?? 'supabase/seed.sql');
+	const main = resolve(config.seedFile);
 	const dir = join(main, '..', 'seeds');
 	const files = [main, ...(existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.sql')).sort().map((f) => join(dir, f)) : [])];
 	for (const file of files) {

@@ -1,3 +1,4 @@
+import { getDb } from './db';
 import type { Database } from './db/types';
 
 export interface Health {
@@ -27,6 +28,13 @@ export async function checkHealth(db: Database, timeoutMs = 2_000): Promise<Heal
 	} finally {
 		clearTimeout(timer);
 	}
+}
+
+/** This instance's health, opening the database if it is not open yet (a database that cannot open is unhealthy). */
+export async function instanceHealth(): Promise<Health> {
+	return getDb()
+		.then((db) => checkHealth(db))
+		.catch(() => ({ status: 'unhealthy' as const, error: 'database unavailable' }));
 }
 
 /** What anyone may know: up or not. */

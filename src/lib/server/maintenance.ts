@@ -1,30 +1,15 @@
-// Retention: what the platform keeps, and for how long (documented in README « Operations »). One job, run hourly
+// Retention: what the platform keeps, and for how long (documented in README « Operations »; periods in kit/settings.js). One job, run hourly
 // by every instance; a transaction-scoped advisory lock lets only one of them work at a time (the others skip).
 import { INACTIVITY_TIMEOUT_MS } from './auth/session';
 import { asService, type Database } from './db';
 import { log } from '$lib/server/kit/log';
 import { startJob } from '$lib/server/kit/jobs';
+import { config } from '$lib/server/kit/config';
 
 const DAY = 24 * 60 * 60 * 1000;
 
-/** Retention periods, in days (overridable by environment variables of the same name). */
-export const RETENTION = {
-	/** E-mails delivered (their bodies hold links, expired long before). */
-	OUTBOX_SENT_DAYS: 90,
-	/** E-mails given up on (kept longer, to investigate). */
-	OUTBOX_FAILED_DAYS: 180,
-	/** Used or expired one-time links (verification, reset). */
-	AUTH_TOKENS_DAYS: 7,
-	/** Unfinished SPASER imports (drafts never confirmed). */
-	IMPORT_DRAFTS_DAYS: 7,
-	/** Audit log: five years, then purged. */
-	AUDIT_DAYS: 5 * 365
-} as const;
-
-const days = (name: keyof typeof RETENTION) => {
-	const v = Number(process.env[`RETENTION_${name}`]);
-	return Number.isFinite(v) && v > 0 ? v : RETENTION[name];
-};
+/** Retention periods, in days: `RETENTION_<NAME>` settings (defaults and meanings in kit/settings.js). */
+const days = (name: keyof typeof config.retentionDays) => config.retentionDays[name];
 
 /** A fixed key of pg_advisory_xact_lock for this job. */
 const LOCK_KEY = 727_001;

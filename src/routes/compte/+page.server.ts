@@ -5,7 +5,7 @@ import { changePassword, listSessions, logoutEverywhere, resendVerification, upd
 import { deleteSessionCookie } from '$lib/server/auth/session';
 import { createApiToken, listApiTokens, revokeApiToken } from '$lib/server/auth/api-tokens';
 import { parseForm, requireUser, runAction } from '$lib/server/kit/forms';
-import { apiTokenCreateSchema, changePasswordSchema, profileSchema } from '$lib/schemas/auth';
+import { apiTokenCreateSchema, changePasswordSchema, profileSchema } from '$lib/server/auth/input';
 
 type Section = 'profile' | 'password' | 'verification' | 'sessions' | 'tokens' | 'tokenList';
 

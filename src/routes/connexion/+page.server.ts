@@ -4,7 +4,7 @@ import { getDb } from '$lib/server/db';
 import { login } from '$lib/server/auth/service';
 import { setSessionCookie } from '$lib/server/auth/session';
 import { parseForm, runAction } from '$lib/server/kit/forms';
-import { loginSchema } from '$lib/schemas/auth';
+import { loginSchema } from '$lib/server/auth/input';
 import { safeRedirectPath } from '$lib/server/redirect';
 
 const safeTarget = (raw: string | null) => safeRedirectPath(raw, '/collectivites');

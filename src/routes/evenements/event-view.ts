@@ -1,5 +1,5 @@
 // Shapes of events for the pages (plain values, French labels).
-import { AUDIENCES, EVENT_KINDS, EVENT_STATUSES } from '$lib/schemas/events';
+import { AUDIENCES, EVENT_KINDS, EVENT_STATUSES } from '$lib/events/labels';
 import type { EventRow } from '$lib/server/events/service';
 import { formatRange } from '$lib/server/events/format';
 

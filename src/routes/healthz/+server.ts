@@ -1,7 +1,6 @@
 import { json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
-import { getDb } from '$lib/server/db';
-import { checkHealth, publicHealth } from '$lib/server/health';
+import { instanceHealth, publicHealth } from '$lib/server/health';
 
 /**
  * Load balancers get 200 `{"status":"ok"}` or 503 `{"status":"unhealthy"}`; the database engine, the round-trip time
@@ -9,8 +8,6 @@ import { checkHealth, publicHealth } from '$lib/server/health';
  */
 export const GET: RequestHandler = async ({ locals }) => {
 	const headers = { 'cache-control': 'no-store' };
-	const health = await getDb()
-		.then((db) => checkHealth(db))
-		.catch(() => ({ status: 'unhealthy' as const, error: 'database unavailable' }));
+	const health = await instanceHealth();
 	return json(locals.user?.isPlatformAdmin ? health : publicHealth(health), { status: health.status === 'ok' ? 200 : 503, headers });
 };

@@ -2,7 +2,7 @@ import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { parseForm, runAction } from '$lib/server/kit/forms';
 import { deleteValue, listCatalogue, listValues, saveValue } from '$lib/server/indicators/service';
-import { valueInputSchema } from '$lib/schemas/indicators';
+import { valueInputSchema } from '$lib/server/indicators/input';
 import { orgContext } from './context.server';
 
 export const load: PageServerLoad = async (event) => {

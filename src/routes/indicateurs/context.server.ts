@@ -1,4 +1,4 @@
-// The collectivité an /indicateurs or /benchmark page works on: ?org=<slug>, else the person's first one.
+// The collectivité an /indicateurs or /comparaison page works on: ?org=<slug>, else the person's first one.
 import { error, type RequestEvent } from '@sveltejs/kit';
 import { getDb } from '$lib/server/db';
 import { requireUser } from '$lib/server/kit/forms';

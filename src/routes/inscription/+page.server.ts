@@ -5,7 +5,7 @@ import { signUp } from '$lib/server/auth/service';
 import { createSession, setSessionCookie } from '$lib/server/auth/session';
 import { acceptInvitation, previewInvitation } from '$lib/server/orgs/service';
 import { parseForm, runAction } from '$lib/server/kit/forms';
-import { signUpSchema } from '$lib/schemas/auth';
+import { signUpSchema } from '$lib/server/auth/input';
 import { ROLE_LABELS } from '$lib/geo';
 
 const SECRET_RE = /^[A-Za-z0-9_-]{10,200}$/;

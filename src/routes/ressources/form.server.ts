@@ -1,6 +1,6 @@
 // Parsing and echoing of the clause/REX form, shared by the create and edit pages.
 import { fail } from '@sveltejs/kit';
-import { fieldErrors, formToObject } from '$lib/schemas/common';
+import { fieldErrors, formToObject } from '$lib/server/kit/input';
 import { resourceFromForm, resultsToLines, type ResourceInput } from '$lib/schemas/resources';
 import type { ResourceRow } from '$lib/server/resources/service';
 

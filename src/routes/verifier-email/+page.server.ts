@@ -1,8 +1,7 @@
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
-import { resendVerification, verifyEmail } from '$lib/server/auth/service';
+import { resendVerification, verifyEmailOutcome } from '$lib/server/auth/service';
 import { requireUser, runAction } from '$lib/server/kit/forms';
-import { toAppError } from '$lib/server/kit/errors';
 
 /**
  * Verifies on GET: the link proves access to the mailbox, and a mail scanner opening it only confirms what the
@@ -13,15 +12,11 @@ export const load: PageServerLoad = async ({ url, locals }) => {
 	const signedIn = !!locals.user;
 	const alreadyVerified = !!locals.user?.emailVerified;
 	if (!token) return { result: 'missing' as const, signedIn, alreadyVerified, message: null };
-	try {
-		await verifyEmail(await getDb(), token);
-		return { result: 'ok' as const, signedIn, alreadyVerified: true, message: null };
-	} catch (e) {
-		const err = toAppError(e);
-		// An old or reused link while the address is already confirmed: nothing is wrong, say so.
-		if (alreadyVerified) return { result: 'ok' as const, signedIn, alreadyVerified, message: null };
-		return { result: 'error' as const, code: err.code, signedIn, alreadyVerified, message: err.message };
-	}
+	const outcome = await verifyEmailOutcome(await getDb(), token);
+	if (outcome.ok) return { result: 'ok' as const, signedIn, alreadyVerified: true, message: null };
+	// An old or reused link while the address is already confirmed: nothing is wrong, say so.
+	if (alreadyVerified) return { result: 'ok' as const, signedIn, alreadyVerified, message: null };
+	return { result: 'error' as const, code: outcome.code, signedIn, alreadyVerified, message: outcome.message };
 };
 
 export const actions: Actions = {

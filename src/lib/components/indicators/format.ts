@@ -1,5 +1,5 @@
 // French formatting of indicator values by unit (shared by pages and charts).
-import { UNITS, type IndicatorUnit } from '../../schemas/indicators';
+import { UNITS, type IndicatorUnit } from '$lib/indicators/labels';
 
 const nf1 = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 1 });
 const nf0 = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 0 });

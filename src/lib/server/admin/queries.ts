@@ -1,16 +1,7 @@
 import { redactString } from '$lib/server/kit/log';
-import { error, type RequestEvent } from '@sveltejs/kit';
 import type { Actor, Database } from '../db';
 import { withUser } from '../db';
-import { requireUser } from '$lib/server/kit/forms';
-
-/** Platform administration pages and actions: signed in and platform admin, or a French 403. */
-export function requirePlatformAdmin(event: Pick<RequestEvent, 'locals' | 'url'>) {
-	const user = requireUser(event);
-	if (!user.isPlatformAdmin)
-		error(403, { message: "Cette page est réservée aux administrateurs de la plateforme.", code: 'forbidden' });
-	return user;
-}
+import { config } from '$lib/server/kit/config';
 
 export const PAGE_SIZE = 50;
 
@@ -46,7 +37,7 @@ export interface OutboxRow {
  * account. Without SMTP (a laptop, the e2e suite) this page is the only mailbox, so they are shown.
  */
 export async function listOutbox(db: Database, actor: Actor, opts: { address?: string; page?: number; maskLinks?: boolean } = {}) {
-	const maskLinks = opts.maskLinks ?? Boolean(process.env.SMTP_URL);
+	const maskLinks = opts.maskLinks ?? Boolean(config.smtpUrl);
 	const page = pageNumber(opts.page);
 	const address = opts.address?.trim() || null;
 	return withUser(db, actor, async (tx) => {

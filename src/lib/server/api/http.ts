@@ -1,6 +1,6 @@
 /** HTTP helpers of the JSON API: responses, errors and value conversions shared by every endpoint. */
 import { z } from 'zod';
-import { fieldErrors } from '../../schemas/common';
+import { fieldErrors } from '$lib/server/kit/input';
 import { AppError } from '$lib/server/kit/errors';
 
 export const API_PREFIX = '/api/v1';

@@ -2,7 +2,7 @@
  * The JSON API: every endpoint, in the order of the document. Add a new module's endpoints here; the
  * dispatcher and /api/v1/openapi.json pick them up.
  */
-import { openApiDocumentSchema } from '../../schemas/api';
+import { openApiDocumentSchema } from '$lib/server/api/schemas';
 import { accountEndpoints } from './endpoints/account';
 import { networkEndpoints } from './endpoints/networks';
 import { organisationEndpoints } from './endpoints/organisations';

@@ -3,7 +3,7 @@
  * Schema 2020-12, the dialect of OpenAPI 3.1). Named schemas become `#/components/schemas/<name>`.
  */
 import { z } from 'zod';
-import { apiInputSchemas, apiOutputSchemas, type ApiSchemaMeta, type openApiDocumentSchema } from '../../schemas/api';
+import { apiInputSchemas, apiOutputSchemas, type ApiSchemaMeta, type openApiDocumentSchema } from '$lib/server/api/schemas';
 import { API_PREFIX } from './http';
 import type { Endpoint } from './registry';
 
@@ -46,7 +46,7 @@ function inlineSchema(schema: z.ZodType): Json {
 
 function refFor(registry: z.core.$ZodRegistry<ApiSchemaMeta>, schema: z.ZodType, where: string): Json {
 	const meta = registry.get(schema);
-	if (!meta?.id) throw new Error(`OpenAPI: the ${where} schema is not registered (use apiInput/apiOutput in src/lib/schemas/api.ts)`);
+	if (!meta?.id) throw new Error(`OpenAPI: the ${where} schema is not registered (use apiInput/apiOutput in src/lib/server/api/schemas)`);
 	return { $ref: SCHEMA_REF(meta.id) };
 }
 

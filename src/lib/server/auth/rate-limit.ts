@@ -1,5 +1,6 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import type { Tx } from '../db';
+import { config } from '../kit/config';
 
 /**
  * The key of a client address for every per-address limit. An IPv6 host usually holds a whole /64 (and can pick any
@@ -47,11 +48,6 @@ export async function reset(tx: Tx, key: string) {
 	await tx.query('delete from public.rate_limits where key = $1', [key]);
 }
 
-const num = (name: string, fallback: number) => {
-	const v = Number(process.env[name]);
-	return process.env[name] && Number.isFinite(v) && v >= 0 ? v : fallback;
-};
-
 /**
  * Sign-in limits. Only failed attempts count (a right password gives its reservation back):
  * - perAccountAddress: failures for one account from one address, a hard limit (the answer is 429 without checking
@@ -65,12 +61,12 @@ const num = (name: string, fallback: number) => {
  */
 export const LOGIN_LIMITS = {
 	windowSeconds: 15 * 60,
-	perAccountAddress: num('LOGIN_LIMIT_PER_ACCOUNT_ADDRESS', 8),
-	perIp: num('LOGIN_LIMIT_PER_IP', 100),
-	slowdownAfter: num('LOGIN_SLOWDOWN_AFTER', 5),
+	perAccountAddress: config.login.perAccountAddress,
+	perIp: config.login.perIp,
+	slowdownAfter: config.login.slowdownAfter,
 	slowdownStepMs: 250,
-	slowdownMaxMs: num('LOGIN_SLOWDOWN_MAX_MS', 3000),
-	passwordChecks: num('PASSWORD_CHECK_LIMIT', 8)
+	slowdownMaxMs: config.login.slowdownMaxMs,
+	passwordChecks: config.login.passwordChecks
 };
 
 /**
@@ -86,5 +82,5 @@ export function loginDelayMs(earlierFailures: number, addressOverLimit = false):
 /** Accounts created per address per hour (sign-up). */
 export const SIGNUP_LIMITS = {
 	windowSeconds: 3600,
-	perIp: num('SIGNUP_LIMIT_PER_IP', 10)
+	perIp: config.login.signupPerIp
 };

@@ -1,7 +1,7 @@
 import type { Database, Tx } from '../db';
 import { asService, withUser } from '../db';
 import { appOrigin, enqueueEmail, renderEmail } from '../email/outbox';
-import { AppError } from '$lib/server/kit/errors';
+import { AppError, toAppError } from '$lib/server/kit/errors';
 import { hashSecret, randomToken, secretMatches, splitToken } from './crypto';
 import { hashPassword, passwordProblem, verifyPassword } from './password';
 import { LOGIN_LIMITS, SIGNUP_LIMITS, addressKey, hit, loginDelayMs, release, reset } from './rate-limit';
@@ -139,6 +139,20 @@ export async function verifyEmail(db: Database, token: string): Promise<{ userId
 		if (!updated.length) throw new AppError('token_invalid', "Ce lien ne correspond plus à l'adresse du compte.", 400);
 		return { userId: row.user_id };
 	});
+}
+
+/**
+ * The « vérifier l'adresse » page: verifies, or says why not — an expired or used link is an answer shown on the
+ * page, not an error page.
+ */
+export async function verifyEmailOutcome(db: Database, token: string): Promise<{ ok: true } | { ok: false; code: string; message: string }> {
+	try {
+		await verifyEmail(db, token);
+		return { ok: true };
+	} catch (e) {
+		const err = toAppError(e);
+		return { ok: false, code: err.code, message: err.message };
+	}
 }
 
 export interface LoginMeta {

@@ -5,12 +5,12 @@ import type { Database } from '../db';
 import { asService } from '../db';
 import { log } from '$lib/server/kit/log';
 import { startJob } from '$lib/server/kit/jobs';
+import { config } from '$lib/server/kit/config';
 
 const HOUR = 60 * 60 * 1000;
 
 function publishHour(): number {
-	const h = Number(process.env.BENCHMARK_PUBLISH_HOUR ?? 2);
-	return Number.isInteger(h) && h >= 0 && h <= 23 ? h : 2;
+	return config.benchmarkPublishHour;
 }
 
 /** The latest nightly boundary at or before `now` (today's or yesterday's publish hour, UTC). */

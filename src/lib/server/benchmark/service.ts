@@ -2,7 +2,8 @@
 // app.benchmark_stat (security definer, the only door), which reads the latest consolidated publication — never live
 // values; the caller's own live values and SPASER targets are read through row-level security.
 import { z } from 'zod';
-import { benchmarkQuerySchema, KINDS, SIZES } from '../../schemas/indicators';
+import { benchmarkQuerySchema, KINDS } from '../indicators/input';
+import { SIZES } from '$lib/indicators/labels';
 import { asService, withUser, type Actor, type Database, type Tx } from '../db';
 import { AppError, guard, notFound, toAppError } from '$lib/server/kit/errors';
 import { catalogueTx, type IndicatorDef } from '../indicators/service';

@@ -15,12 +15,13 @@ import { promisify } from 'node:util';
 import { migrate } from './migrate';
 import { openPglite } from './pglite';
 import { openPostgres } from './postgres';
+import { config } from '../kit/config';
 
 const run = promisify(execFile);
 
 /** Where pg_dump / pg_restore are: PG_BIN, the newest Debian cluster tools, or PATH. */
 export function pgTool(name: 'pg_dump' | 'pg_restore'): string {
-	const dirs = [process.env.PG_BIN, '/usr/lib/postgresql/17/bin', '/usr/lib/postgresql/16/bin', '/usr/lib/postgresql/15/bin'];
+	const dirs = [config.pgBin, '/usr/lib/postgresql/17/bin', '/usr/lib/postgresql/16/bin', '/usr/lib/postgresql/15/bin'];
 	for (const d of dirs) if (d && existsSync(join(d, name))) return join(d, name);
 	return name;
 }

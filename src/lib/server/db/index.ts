@@ -4,6 +4,7 @@ import { openPglite } from './pglite';
 import { openPostgres } from './postgres';
 import type { Database } from './types';
 import { log } from '$lib/server/kit/log';
+import { config, type Config } from '$lib/server/kit/config';
 
 export type { Actor, Database, Queryable, Tx } from './types';
 export { withUser, asService, elevated, serviceStatement } from './rls';
@@ -15,13 +16,8 @@ export interface DbConfig {
 	prepare?: boolean;
 }
 
-export function dbConfigFromEnv(env: NodeJS.ProcessEnv = process.env): DbConfig {
-	return {
-		databaseUrl: env.DATABASE_URL || undefined,
-		dataDir: resolve(env.DATA_DIR || '.data'),
-		poolSize: env.DATABASE_POOL_SIZE ? Number(env.DATABASE_POOL_SIZE) : undefined,
-		prepare: env.DATABASE_PREPARE === 'false' ? false : undefined
-	};
+export function dbConfigFromEnv(cfg: Config = config): DbConfig {
+	return { databaseUrl: cfg.databaseUrl, dataDir: resolve(cfg.dataDir), poolSize: cfg.databasePoolSize, prepare: cfg.databasePrepare };
 }
 
 /** DATABASE_URL set → postgres.js pool; unset → embedded PGlite persisted in DATA_DIR. */

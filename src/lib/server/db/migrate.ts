@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Database } from './types';
+import { config } from '../kit/config';
 
-export const MIGRATIONS_DIR = resolve(process.env.MIGRATIONS_DIR ?? 'supabase/migrations');
+export const MIGRATIONS_DIR = resolve(config.migrationsDir);
 
 export interface Migration {
 	version: string;

@@ -3,6 +3,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { withUser, type Actor, type Database, type Tx } from '../db';
 import { AppError, forbidden, notFound, guard } from '$lib/server/kit/errors';
+import { isUuid } from '$lib/server/kit/ids';
 import { computeIndicators, DECP_TO_CATALOGUE, type ContractState, type DecpIndicators, type Threshold } from './compute';
 import { sniffDataFile } from '../files/sniff';
 import { IN_THREAD_DECP_BYTES, readDecpChecked } from '../files/decp-read';
@@ -130,7 +131,7 @@ export async function importDecp(db: Database, actor: Actor, orgId: string, file
 }
 
 export async function listImportRuns(db: Database, actor: Actor, orgId: string): Promise<ImportRun[]> {
-	if (!/^[0-9a-f-]{36}$/i.test(orgId)) throw notFound('Cette collectivité');
+	if (!isUuid(orgId)) throw notFound('Cette collectivité');
 	return guard(
 		withUser(db, actor, async (tx) => {
 			// Like the values: someone outside the collectivité learns nothing, not even that its list is empty.

@@ -1,5 +1,6 @@
 import type { Tx } from '../db';
 import { elevated } from '../db';
+import { config } from '../kit/config';
 
 export interface OutgoingEmail {
 	to: string;
@@ -33,7 +34,7 @@ export async function enqueueEmail(tx: Tx, mail: OutgoingEmail, opts: { elevate?
 }
 
 export function appOrigin(): string {
-	return (process.env.ORIGIN || `http://localhost:${process.env.PORT || 3000}`).replace(/\/$/, '');
+	return config.origin;
 }
 
 /** Plain French e-mail body with a greeting, paragraphs, an action link and the signature. */

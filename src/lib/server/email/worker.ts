@@ -6,6 +6,7 @@ import { asService } from '../db';
 import { log } from '$lib/server/kit/log';
 import type { EmailAttachment } from './outbox';
 import { startJob } from '$lib/server/kit/jobs';
+import { config } from '$lib/server/kit/config';
 
 const MAX_ATTEMPTS = 8;
 const BATCH = 20;
@@ -33,7 +34,7 @@ export function transportFromUrl(url: string): Transporter {
 export async function deliverOutbox(
 	db: Database,
 	transport: Transporter,
-	from = process.env.SMTP_FROM || 'SPASER Commun <no-reply@spaser-commun.localhost>'
+	from = config.smtpFrom
 ): Promise<DeliveryResult> {
 	const result: DeliveryResult = { sent: 0, failed: 0, retried: 0 };
 	const batch = await asService(db, 'outbox claim', (tx) =>
@@ -93,7 +94,7 @@ export async function logUndeliverable(db: Database) {
 	);
 	// Bodies hold one-time links: logged only outside production, where they help a new user of the embedded setup
 	// (LOG_EMAIL_BODIES=0/1 overrides). They are the one field the logger writes unredacted.
-	const withBody = process.env.LOG_EMAIL_BODIES ? process.env.LOG_EMAIL_BODIES === '1' : process.env.NODE_ENV !== 'production';
+	const withBody = config.logEmailBodies;
 	for (const r of rows)
 		log.info(
 			'email kept in outbox (no SMTP_URL)',
@@ -104,7 +105,7 @@ export async function logUndeliverable(db: Database) {
 }
 
 export function startOutboxWorker(db: Database, intervalMs = 2000): () => Promise<void> {
-	const url = process.env.SMTP_URL;
+	const url = config.smtpUrl;
 	const transport = url ? transportFromUrl(url) : null;
 	const job = startJob('outbox', () => (transport ? deliverOutbox(db, transport) : logUndeliverable(db)), { intervalMs, jitter: 0 });
 	return job.stop;

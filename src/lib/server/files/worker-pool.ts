@@ -13,27 +13,22 @@
  * The worker runs worker-entry.ts: under vitest and `npm run dev` its .ts source through tsx, in the built app
  * its own chunk under build/server (see worker-entry.ts).
  */
-import { cpus } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { AppError } from '$lib/server/kit/errors';
 import { log } from '$lib/server/kit/log';
+import { config } from '$lib/server/kit/config';
 import { tooComplex } from './limits';
 import type { FileTask } from './tasks';
 
-const env = (name: string, fallback: number) => {
-	const n = Number(process.env[name]);
-	return Number.isFinite(n) && n > 0 ? n : fallback;
-};
-
 export const POOL = {
 	/** Tasks running at once in this process. */
-	workers: env('FILE_WORKERS', Math.max(1, Math.min(2, cpus().length - 1))),
+	workers: config.files.workers,
 	/** Tasks waiting for a worker; beyond, 503. */
-	queue: env('FILE_WORKER_QUEUE', 6),
+	queue: config.files.queue,
 	/** Tasks of one user running or waiting; beyond, 429. */
-	perUser: env('FILE_WORKER_PER_USER', 2),
+	perUser: config.files.perUser,
 	/** Longest wait in the queue before 503. */
-	queueWaitMs: env('FILE_WORKER_QUEUE_MS', 30_000)
+	queueWaitMs: config.files.queueWaitMs
 };
 
 /** Heap (MB) and time (ms) of each kind of task. */

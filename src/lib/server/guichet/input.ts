@@ -4,7 +4,7 @@
 // - Form schemas (the pages' actions, through parseForm) and the API's query and parameters.
 // Rules that depend on the database (who animates a network, whether a slot is free) stay in SQL and the services.
 import { z } from 'zod';
-import { uuid } from '$lib/schemas/common';
+import { uuid } from '$lib/server/kit/input';
 import { AppError } from '$lib/server/kit/errors';
 import { CONFIRMATION_MODES, MODALITY_KEYS, STAGE_KEYS, type Modality } from '$lib/guichet/labels';
 

@@ -8,6 +8,7 @@ import { AppError, forbidden, guard, notFound } from '$lib/server/kit/errors';
 import { BAND_TEXT, statTx, type Band } from '../benchmark/service';
 import { readLiveDoc } from '../spaser/live';
 import { createVersion } from '../spaser/versions';
+import { isUuid } from '$lib/server/kit/ids';
 
 const UNIT_LABELS: Record<string, string> = { count: '', percent: '%', eur: '€ HT', hours: 'h', days: 'j', ratio: '', milestone: '' };
 
@@ -47,6 +48,11 @@ export function fmt(value: number | null, unit: string): string {
 	return u ? `${nf.format(value)}\u00a0${u}` : nf.format(value);
 }
 export const TREND_LABELS = { hausse: 'En hausse', baisse: 'En baisse', stable: 'Stable', inconnue: 'Données insuffisantes' } as const;
+
+/** The bilan page's preview: the data, or the reason it cannot be built (shown on the page, not as an error page). */
+export async function previewBilan(db: Database, actor: Actor, input: { documentId: string; orgId: string; yearFrom: number; yearTo: number }) {
+	return buildBilanData(db, actor, input).catch((e) => ({ error: String((e as Error).message) }));
+}
 
 export async function buildBilanData(
 	db: Database,
@@ -351,7 +357,7 @@ export async function listBilans(db: Database, actor: Actor, documentId: string,
 }
 
 export async function getBilan(db: Database, actor: Actor, bilanId: string): Promise<SavedBilan> {
-	if (!/^[0-9a-f-]{36}$/i.test(bilanId)) throw notFound('Ce bilan');
+	if (!isUuid(bilanId)) throw notFound('Ce bilan');
 	const [row] = await guard(
 		withUser(db, actor, (tx) =>
 			tx.query<SavedBilan>(

@@ -2,13 +2,14 @@
 // is readable only by its collectivité's members and written by its admins and editors).
 import { csvDocument } from '../files/csv';
 import { z } from 'zod';
-import { customIndicatorSchema, valueInputSchema, type ValueInput } from '../../schemas/indicators';
-import { fieldErrors } from '../../schemas/common';
+import { customIndicatorSchema, valueInputSchema, type ValueInput } from './input';
+import { fieldErrors } from '$lib/server/kit/input';
 import { withUser, type Actor, type Database, type Tx } from '../db';
 import { AppError, forbidden, notFound, guard } from '$lib/server/kit/errors';
 import { inspectZip } from '../files/limits';
 import { sniffDataFile } from '../files/sniff';
 import { runFileTask } from '../files/worker-pool';
+import { isUuid } from '$lib/server/kit/ids';
 
 export interface ReferenceLine {
 	year: number;
@@ -52,7 +53,6 @@ export interface IndicatorValue {
 	updatedAt: Date;
 }
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const n = (x: unknown) => (x === null || x === undefined ? null : Number(x));
 
 /** The current catalogue (canonical indicators, plus the custom ones of `orgId` when given). */
@@ -93,7 +93,7 @@ export async function catalogueTx(tx: Tx, orgId: string | null): Promise<Indicat
 }
 
 export async function getIndicator(db: Database, actor: Actor, id: string): Promise<IndicatorDef> {
-	if (!UUID_RE.test(id)) throw notFound('Cet indicateur');
+	if (!isUuid(id)) throw notFound('Cet indicateur');
 	const all = await guard(
 		withUser(db, actor, async (tx) => {
 			const [row] = await tx.query<{ org_id: string | null }>('select org_id from public.indicator_definitions where id = $1', [id]);
@@ -128,7 +128,7 @@ const VALUE_SELECT = `select v.id, v.indicator_id, d.code, v.year, v.value::text
 
 /** The collectivité's values (members only; anyone else gets an empty list, by RLS). */
 export async function listValues(db: Database, actor: Actor, orgId: string, filter: { indicatorId?: string; year?: number } = {}): Promise<IndicatorValue[]> {
-	if (!UUID_RE.test(orgId)) throw notFound('Cette collectivité');
+	if (!isUuid(orgId)) throw notFound('Cette collectivité');
 	const rows = await guard(
 		withUser(db, actor, async (tx) => {
 			const [m] = await tx.query<{ ok: boolean }>('select app.is_org_member($1) as ok', [orgId]);
@@ -193,7 +193,7 @@ export async function saveValue(db: Database, actor: Actor, orgId: string, input
 }
 
 export async function deleteValue(db: Database, actor: Actor, orgId: string, valueId: string): Promise<void> {
-	if (!UUID_RE.test(valueId)) throw notFound('Cette valeur');
+	if (!isUuid(valueId)) throw notFound('Cette valeur');
 	await guard(
 		withUser(db, actor, async (tx) => {
 			await requireWriter(tx, orgId);

@@ -1,6 +1,6 @@
 import { fail, redirect, type RequestEvent } from '@sveltejs/kit';
 import type { z } from 'zod';
-import { fieldErrors, formToObject } from '$lib/schemas/common';
+import { fieldErrors, formToObject } from '$lib/server/kit/input';
 import { AppError, invalidText, toAppError } from './errors';
 import { findBadString } from '../input-guard';
 import { log } from './log';

@@ -8,10 +8,11 @@
  * `LOG_FILE=<path>` also appends every line to that file (the e2e suite reads it back to check the redaction).
  */
 import { appendFileSync } from 'node:fs';
+import { config } from './config';
 
 type Fields = Record<string, unknown>;
-const quiet = process.env.LOG_LEVEL === 'silent';
-const file = process.env.LOG_FILE || '';
+const quiet = config.logSilent;
+const file = config.logFile;
 
 const MASK = '…';
 const SECRET_KEY = /pass(word|wd)?|secret|token|cookie|authori[sz]ation|api[_-]?key|credential/i;

@@ -3,7 +3,7 @@
 import { csvCell, unescapeCsvText } from '../files/csv';
 import type { Actor, Database } from '../db';
 import { AppError, toAppError } from '$lib/server/kit/errors';
-import { fieldErrors } from '../../schemas/common';
+import { fieldErrors } from '$lib/server/kit/input';
 import { resourceInput, type ResourceInput } from '../../schemas/resources';
 import { createResource, type ResourceRow } from './service';
 import { cpvLabel } from './cpv';

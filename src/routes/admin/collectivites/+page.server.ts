@@ -1,12 +1,10 @@
-import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { parseForm, runAction } from '$lib/server/kit/forms';
-import { requirePlatformAdmin } from '$lib/server/admin/queries';
+import { requirePlatformAdmin } from '$lib/server/admin/access';
+import { orgValidationInput } from '$lib/server/admin/input';
 import { listOrgValidations, setOrgValidation } from '$lib/server/benchmark/service';
-import { KINDS } from '$lib/schemas/indicators';
-
-const validationInput = z.object({ org: z.uuid({ error: 'Collectivité inconnue.' }) });
+import { KINDS } from '$lib/server/indicators/input';
 
 export const load: PageServerLoad = async (event) => {
 	const user = requirePlatformAdmin(event);
@@ -15,7 +13,7 @@ export const load: PageServerLoad = async (event) => {
 
 async function decide(event: Parameters<Actions[string]>[0], validated: boolean) {
 	const user = requirePlatformAdmin(event);
-	const parsed = await parseForm(event.request, validationInput);
+	const parsed = await parseForm(event.request, orgValidationInput);
 	if (parsed.failure) return parsed.failure;
 	const res = await runAction(parsed.raw, async () => setOrgValidation(await getDb(), user, parsed.data.org, validated));
 	if (!res.ok) return res.failure;

@@ -1,16 +1,11 @@
-import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { parseForm, runAction } from '$lib/server/kit/forms';
-import { requirePlatformAdmin } from '$lib/server/admin/queries';
+import { requirePlatformAdmin } from '$lib/server/admin/access';
+import { addAnimatorInput, removeAnimatorInput } from '$lib/server/admin/input';
 import { addAnimator, createNetwork, listNetworks, removeAnimator } from '$lib/server/networks/service';
 import { listAllAnimators, networkMemberCounts } from '$lib/server/networks/queries';
 import { networkInput } from '$lib/schemas/orgs';
-import { email } from '$lib/schemas/common';
-
-const networkId = z.uuid({ error: 'Réseau inconnu.' });
-const addAnimatorInput = z.object({ networkId, email });
-const removeAnimatorInput = z.object({ networkId, userId: z.uuid({ error: 'Personne inconnue.' }) });
 
 export const load: PageServerLoad = async (event) => {
 	const user = requirePlatformAdmin(event);

@@ -1,6 +1,7 @@
 import type { PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
-import { listUsers, requirePlatformAdmin } from '$lib/server/admin/queries';
+import { listUsers } from '$lib/server/admin/queries';
+import { requirePlatformAdmin } from '$lib/server/admin/access';
 
 export const load: PageServerLoad = async (event) => {
 	const user = requirePlatformAdmin(event);

@@ -1,29 +1,20 @@
 import { redirect } from '@sveltejs/kit';
-import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { parseForm, requireUser, runAction } from '$lib/server/kit/forms';
 import { deleteAccount } from '$lib/server/account/data';
 import { deleteSessionCookie } from '$lib/server/auth/session';
-
-const CONFIRMATION = 'SUPPRIMER';
-const deleteInput = z.object({
-	password: z.string({ error: 'Saisissez votre mot de passe.' }).min(1, { error: 'Saisissez votre mot de passe.' }),
-	confirmation: z
-		.string({ error: `Recopiez « ${CONFIRMATION} » pour confirmer.` })
-		.trim()
-		.refine((v) => v.toUpperCase() === CONFIRMATION, { error: `Recopiez « ${CONFIRMATION} » pour confirmer.` })
-});
+import { DELETE_CONFIRMATION, deleteAccountInput } from '$lib/server/account/input';
 
 export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);
-	return { email: user.email, confirmation: CONFIRMATION };
+	return { email: user.email, confirmation: DELETE_CONFIRMATION };
 };
 
 export const actions: Actions = {
 	delete: async (event) => {
 		const user = requireUser(event);
-		const parsed = await parseForm(event.request, deleteInput);
+		const parsed = await parseForm(event.request, deleteAccountInput);
 		if (parsed.failure) return parsed.failure;
 		const r = await runAction(parsed.raw, async () => deleteAccount(await getDb(), user, parsed.data.password));
 		if (!r.ok) return r.failure;

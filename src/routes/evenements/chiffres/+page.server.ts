@@ -3,7 +3,7 @@ import type { PageServerLoad } from './$types';
 import { getDb, withUser } from '$lib/server/db';
 import { requireUser } from '$lib/server/kit/forms';
 import { networkFigures, orgFigures } from '$lib/server/events/figures';
-import { uuid } from '$lib/schemas/common';
+import { uuid } from '$lib/server/kit/input';
 import { toAppError } from '$lib/server/kit/errors';
 import { yearOf } from './year';
 

@@ -1,7 +1,7 @@
 import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { runAction } from '$lib/server/kit/forms';
-import { buildBilanData, listBilans, saveBilan } from '$lib/server/indicators/bilan';
+import { buildBilanData, listBilans, previewBilan, saveBilan } from '$lib/server/indicators/bilan';
 import { listSpaserDocuments } from '$lib/server/spaser/documents';
 import { orgContext } from '../context.server';
 
@@ -21,7 +21,7 @@ export const load: PageServerLoad = async (event) => {
 	const p = period(sp);
 	if (!selected) return { spasers: [], selected: null, preview: null, bilans: [], period: p };
 	const [preview, bilans] = await Promise.all([
-		buildBilanData(db, user, { documentId: selected.id, orgId: org.id, yearFrom: p.from, yearTo: p.to }).catch((e) => ({ error: String((e as Error).message) })),
+		previewBilan(db, user, { documentId: selected.id, orgId: org.id, yearFrom: p.from, yearTo: p.to }),
 		listBilans(db, user, selected.id, org.id)
 	]);
 	return {

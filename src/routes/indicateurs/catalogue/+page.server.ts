@@ -1,7 +1,7 @@
 import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { runAction } from '$lib/server/kit/forms';
-import { formToObject } from '$lib/schemas/common';
+import { formToObject } from '$lib/server/kit/input';
 import { createCustomIndicator, listCatalogue } from '$lib/server/indicators/service';
 import { orgContext } from '../context.server';
 

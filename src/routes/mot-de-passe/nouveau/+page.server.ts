@@ -4,7 +4,7 @@ import { getDb } from '$lib/server/db';
 import { resetPassword } from '$lib/server/auth/service';
 import { deleteSessionCookie } from '$lib/server/auth/session';
 import { parseForm, runAction } from '$lib/server/kit/forms';
-import { resetSchema } from '$lib/schemas/auth';
+import { resetSchema } from '$lib/server/auth/input';
 
 /** The token stays in the page (hidden field) and is only checked on submit: it is single-use. Never logged. */
 export const load: PageServerLoad = ({ url }) => {

@@ -2,7 +2,7 @@ import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { requestPasswordReset } from '$lib/server/auth/service';
 import { parseForm, runAction } from '$lib/server/kit/forms';
-import { resetRequestSchema } from '$lib/schemas/auth';
+import { resetRequestSchema } from '$lib/server/auth/input';
 
 export const load: PageServerLoad = ({ url, locals }) => ({
 	email: url.searchParams.get('email') ?? locals.user?.email ?? ''

@@ -2,7 +2,7 @@ import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { parseForm, requireUser, runAction } from '$lib/server/kit/forms';
-import { fieldErrors } from '$lib/schemas/common';
+import { fieldErrors } from '$lib/server/kit/input';
 import { calcSettingsInput, calculatorInput } from '$lib/schemas/resources';
 import { computeInsertionHours, getCalcRules, inclusionSearchUrl, myNetworks, saveCalcRules } from '$lib/server/resources/service';
 

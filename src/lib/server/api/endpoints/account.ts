@@ -1,4 +1,4 @@
-import { meSchema } from '../../../schemas/api';
+import { meSchema } from '$lib/server/api/schemas';
 import { listMyOrganisations } from '../../orgs/service';
 import { listNetworks } from '../../networks/service';
 import { getProfile } from '../queries';

@@ -20,7 +20,7 @@ import {
 	eventSessionSchema,
 	sessionInputSchema
 } from '../../../schemas/events';
-import { uuid } from '../../../schemas/common';
+import { uuid } from '$lib/server/kit/input';
 import {
 	addChoiceGroup,
 	cancelRegistration,

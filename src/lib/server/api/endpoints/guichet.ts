@@ -18,7 +18,7 @@ import {
 	guichetRequestSchema,
 	guichetRescheduleInputSchema,
 	guichetSlotListSchema
-} from '../../../schemas/api';
+} from '$lib/server/api/schemas';
 import type { Actor, Database } from '../../db';
 import { MODALITIES, STAGES } from '$lib/guichet/labels';
 import { apiAttachmentParams, apiIdParams, apiNetworkParams, apiSlotsQuery } from '../../guichet/input';

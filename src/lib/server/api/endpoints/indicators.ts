@@ -4,8 +4,8 @@
  * statistic over other collectivités is published only under the secrecy rules).
  */
 import { z } from 'zod';
-import { apiInput } from '../../../schemas/api';
-import { uuid } from '../../../schemas/common';
+import { apiInput } from '$lib/server/api/schemas';
+import { uuid } from '$lib/server/kit/input';
 import {
 	benchmarkQuerySchema,
 	benchmarkStatSchema,
@@ -15,7 +15,7 @@ import {
 	indicatorValueListSchema,
 	indicatorValueSchema,
 	valueInputApiSchema
-} from '../../../schemas/indicators';
+} from '../../indicators/input';
 import { benchmarkStatistic } from '../../benchmark/service';
 import { importDecp, listImportRuns, type ImportRun } from '../../decp/service';
 import { AppError } from '$lib/server/kit/errors';

@@ -6,8 +6,8 @@ import {
 	membershipSchema,
 	networkDetailSchema,
 	networkListSchema
-} from '../../../schemas/api';
-import { uuid } from '../../../schemas/common';
+} from '$lib/server/api/schemas';
+import { uuid } from '$lib/server/kit/input';
 import { decideMembership, getNetworkBySlug, listNetworks, requestToJoin } from '../../networks/service';
 import { membershipDto, networkDetailDto, networkDto } from '../dto';
 import { getMembership, networkSlug } from '../queries';

@@ -9,8 +9,8 @@ import {
 	organisationListSchema,
 	organisationPatchSchema,
 	organisationSchema
-} from '../../../schemas/api';
-import { uuid } from '../../../schemas/common';
+} from '$lib/server/api/schemas';
+import { uuid } from '$lib/server/kit/input';
 import { organisationInput, type OrganisationInput } from '../../../schemas/orgs';
 import {
 	createOrganisation,

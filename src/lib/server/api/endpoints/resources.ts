@@ -4,8 +4,8 @@
  * anonymous callers see public items only).
  */
 import { z } from 'zod';
-import { apiInput, apiOutput } from '../../../schemas/api';
-import { uuid } from '../../../schemas/common';
+import { apiInput, apiOutput } from '$lib/server/api/schemas';
+import { uuid } from '$lib/server/kit/input';
 import { resourceInput, searchParamsSchema } from '../../../schemas/resources';
 import { createResource, getResource, searchResources, updateResource, type ResourceDetail } from '../../resources/service';
 import { importResources, MAX_IMPORT_ROWS, recordsFromFile } from '../../resources/io';

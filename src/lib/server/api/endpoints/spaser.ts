@@ -18,8 +18,8 @@ import {
 	spaserVersionDetailSchema,
 	spaserVersionListSchema,
 	spaserVersionSchema
-} from '../../../schemas/api';
-import { uuid } from '../../../schemas/common';
+} from '$lib/server/api/schemas';
+import { uuid } from '$lib/server/kit/input';
 import { buildExport, type SpaserExport } from '../../../spaser/content-schema';
 import { indicatorByCode } from '../../../spaser/indicators';
 import { DOC_STATUSES, type Milestone, type RichNode } from '../../../spaser/model';

@@ -6,7 +6,7 @@ import { cancelRegistration, listRegistrations, markNoShows } from '$lib/server/
 import { eventFigures } from '$lib/server/events/figures';
 import { REGISTRATION_STATUSES } from '$lib/schemas/events';
 import { formatDateTime } from '$lib/format';
-import { uuid } from '$lib/schemas/common';
+import { uuid } from '$lib/server/kit/input';
 import { loadEvent, programme } from '../event.server';
 
 export const load: PageServerLoad = async (event) => {

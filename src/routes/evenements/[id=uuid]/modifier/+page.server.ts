@@ -6,7 +6,7 @@ import { parseForm, requireUser, runAction } from '$lib/server/kit/forms';
 import { addChoiceGroup, deleteChoiceGroup, deleteSession, saveSession, updateEvent } from '$lib/server/events/service';
 import { choiceGroupInputSchema, eventUpdateSchema, sessionInputSchema } from '$lib/schemas/events';
 import { toLocalInput } from '$lib/server/events/format';
-import { uuid } from '$lib/schemas/common';
+import { uuid } from '$lib/server/kit/input';
 import { loadEvent, programme } from '../event.server';
 
 export const load: PageServerLoad = async (event) => {

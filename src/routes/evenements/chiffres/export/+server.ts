@@ -4,7 +4,7 @@ import { getDb, withUser } from '$lib/server/db';
 import { requireUser } from '$lib/server/kit/forms';
 import { networkFigures, orgFigures, ORG_COLUMNS, orgRowsForExport, toCsv, toXlsx } from '$lib/server/events/figures';
 import { fileResponse } from '$lib/server/events/http';
-import { uuid } from '$lib/schemas/common';
+import { uuid } from '$lib/server/kit/input';
 import { toAppError } from '$lib/server/kit/errors';
 import { yearOf } from '../year';
 

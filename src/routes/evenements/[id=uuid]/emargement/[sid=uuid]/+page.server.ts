@@ -5,7 +5,7 @@ import { parseForm, requireUser, runAction } from '$lib/server/kit/forms';
 import { checkIn, checkinList, checkinOpensMessage, getSession, undoCheckIn, walkIn } from '$lib/server/events/service';
 import { checkInInputSchema, walkInInputSchema } from '$lib/schemas/events';
 import { formatHourMinute, formatRange } from '$lib/server/events/format';
-import { uuid } from '$lib/schemas/common';
+import { uuid } from '$lib/server/kit/input';
 import { toAppError } from '$lib/server/kit/errors';
 import { z } from 'zod';
 

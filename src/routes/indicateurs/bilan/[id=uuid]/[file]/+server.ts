@@ -3,7 +3,13 @@ import type { RequestHandler } from './$types';
 import { requireUser } from '$lib/server/kit/forms';
 import { getDb } from '$lib/server/db';
 import { getBilan, renderBilanDocx, renderBilanPdf } from '$lib/server/indicators/bilan';
-import { toAppError } from '$lib/server/kit/errors';
+import { orHttpError } from '$lib/server/kit/errors';
+import { download } from '$lib/server/kit/download';
+
+const TYPES = {
+	'bilan.docx': 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+	'bilan.pdf': 'application/pdf'
+} as const;
 
 /** A saved bilan as DOCX or PDF: /indicateurs/bilan/<id>/bilan.docx | bilan.pdf */
 export const GET: RequestHandler = async (event) => {
@@ -11,20 +17,7 @@ export const GET: RequestHandler = async (event) => {
 	const file = event.params.file;
 	if (file !== 'bilan.docx' && file !== 'bilan.pdf') error(404, "Ce document n'existe pas.");
 	const db = await getDb();
-	let bilan;
-	try {
-		bilan = await getBilan(db, user, event.params.id);
-	} catch (e) {
-		const err = toAppError(e);
-		error(err.status, err.message);
-	}
-	const name = `bilan-spaser-${bilan.year_from}-${bilan.year_to}`;
+	const bilan = await orHttpError(getBilan(db, user, event.params.id));
 	const bytes = file === 'bilan.docx' ? await renderBilanDocx(bilan.data) : await renderBilanPdf(bilan.data);
-	return new Response(bytes as BodyInit, {
-		headers: {
-			'content-type': file === 'bilan.docx' ? 'application/vnd.openxmlformats-officedocument.wordprocessingml.document' : 'application/pdf',
-			'content-disposition': `attachment; filename="${name}.${file.split('.')[1]}"`,
-			'cache-control': 'private, no-store'
-		}
-	});
+	return download(bytes, `bilan-spaser-${bilan.year_from}-${bilan.year_to}.${file.split('.')[1]}`, { type: TYPES[file] });
 };

@@ -1,5 +1,6 @@
+// Inputs of sign-up, sign-in, password reset and the account page (French messages); used by the pages and the API.
 import { z } from 'zod';
-import { email } from './common';
+import { email } from '$lib/server/kit/input';
 
 export const password = z
 	.string({ error: 'Indiquez un mot de passe.' })

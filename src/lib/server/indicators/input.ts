@@ -1,35 +1,9 @@
-// Indicators, DECP imports and benchmarks: form and API schemas (French messages).
+// Indicators, DECP imports and benchmarks: the inputs of forms and of the API, and the API outputs (French messages).
 import { z } from 'zod';
-import { apiInput, apiOutput, listOf } from './api';
-import { uuid } from './common';
-
-export const UNITS = {
-	count: 'nombre',
-	percent: '%',
-	eur: '€ HT',
-	hours: 'heures',
-	days: 'jours',
-	ratio: 'ratio',
-	milestone: 'oui/non'
-} as const;
-export type IndicatorUnit = keyof typeof UNITS;
-
-export const DOMAINS = {
-	environnement: 'Environnement',
-	social: 'Social',
-	alimentation: 'Alimentation',
-	economie: 'Économie',
-	gouvernance: 'Gouvernance',
-	autre: 'Autre'
-} as const;
-
-export const VALUE_SOURCES = {
-	saisie: 'Saisie',
-	import_csv: 'Import CSV',
-	import_xlsx: 'Import XLSX',
-	decp: 'DECP',
-	api: 'API'
-} as const;
+import { DOMAINS, SIZES, UNITS, type IndicatorUnit } from '$lib/indicators/labels';
+import { apiInput, apiOutput, listOf } from '$lib/server/api/schemas';
+import { uuid } from '$lib/server/kit/input';
+import { isUuid } from '$lib/server/kit/ids';
 
 export const KINDS = {
 	commune: 'Commune',
@@ -42,15 +16,6 @@ export const KINDS = {
 	etablissement_public: 'Établissement public',
 	centre_hospitalier: 'Centre hospitalier',
 	autre: 'Autre'
-} as const;
-
-export const SIZES = {
-	xs: 'Moins de 5 000 habitants',
-	s: '5 000 à 19 999 habitants',
-	m: '20 000 à 99 999 habitants',
-	l: '100 000 à 299 999 habitants',
-	xl: '300 000 habitants et plus',
-	nc: 'Population non renseignée'
 } as const;
 
 const year = z.coerce
@@ -116,7 +81,7 @@ export const benchmarkQuerySchema = z.object({
 	year: year.describe('Année.'),
 	scope: z
 		.string()
-		.regex(/^(n:[0-9a-f-]{36}|r:[0-9]{2})$/, { error: 'Groupe de pairs invalide.' })
+		.refine((s) => /^r:[0-9]{2}$/.test(s) || (s.startsWith('n:') && isUuid(s.slice(2))), { error: 'Groupe de pairs invalide.' })
 		.describe('Groupe de pairs : « n:<uuid du réseau> » ou « r:<code région> ».'),
 	kind: z.enum(['*', ...Object.keys(KINDS)] as [string, ...string[]]).optional().default('*').describe('Type de collectivité, ou * pour tous.'),
 	size: z.enum(['*', ...Object.keys(SIZES)] as [string, ...string[]]).optional().default('*').describe('Classe de taille, ou * pour toutes.'),
