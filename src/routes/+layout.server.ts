@@ -1,6 +1,6 @@
 import type { LayoutServerLoad } from './$types';
 import { getDb, withUser } from '$lib/server/db';
-import { listMyOrganisations } from '$lib/server/orgs/service';
+import { listMyOrganisations } from '$lib/server/organisations/service';
 
 export const load: LayoutServerLoad = async ({ locals }) => {
 	if (!locals.user) return { user: null, organisations: [], animatedNetworks: [] };

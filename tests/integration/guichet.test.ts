@@ -26,7 +26,7 @@ import {
 	SLOT_TAKEN_MESSAGE,
 	type ProfileInput
 } from '../../src/lib/server/guichet/service';
-import { listMyOrganisations } from '../../src/lib/server/orgs/service';
+import { listMyOrganisations } from '../../src/lib/server/organisations/service';
 import { engines, openTestDb } from '../helpers/engines';
 import { addAnimatorDirect, addMember, createNetwork, createOrg, createUser, outbox, type TestUser } from '../helpers/factories';
 

@@ -7,11 +7,9 @@
  * `apiOutput`: the name becomes `#/components/schemas/<name>` in the document.
  */
 import { z } from 'zod';
-import { ORG_KINDS } from '../geo';
-import { decisionInput, invitationInput, joinRequestInput, organisationInput } from './orgs';
+import { ORG_KINDS } from '../organisations/labels';
 import { docContentSchema, richNodeSchema, spaserExportSchema } from '../spaser/content-schema';
 import { DOC_STATUSES, NODE_KINDS, NODE_STATUSES } from '../spaser/model';
-import { TEMPLATES, type TemplateKey } from '../spaser/templates';
 
 export interface ApiSchemaMeta {
 	id: string;
@@ -120,30 +118,6 @@ export const organisationSchema = apiOutput(
 );
 export const organisationListSchema = apiOutput(listOf(organisationSchema), 'OrganisationList');
 
-export const organisationCreateSchema = apiInput(organisationInput, 'OrganisationInput', 'Informations d’une collectivité.');
-
-const nullable = <S extends z.ZodType>(s: S) => s.nullable().optional();
-const shape = organisationInput.shape;
-/**
- * PATCH body: any subset of the fields; `null` clears an optional field. The merged result is then checked
- * against the full OrganisationInput schema (cross-field rules such as SIRET ⊃ SIREN).
- */
-export const organisationPatchSchema = apiInput(
-	z.object({
-		name: shape.name.optional(),
-		kind: shape.kind.optional(),
-		siren: nullable(shape.siren.unwrap()),
-		siret: nullable(shape.siret.unwrap()),
-		regionCode: nullable(shape.regionCode.unwrap()),
-		departementCode: nullable(shape.departementCode.unwrap()),
-		population: nullable(shape.population.unwrap()),
-		purchaseVolumeEur: nullable(shape.purchaseVolumeEur.unwrap()),
-		referentsCount: nullable(shape.referentsCount.unwrap())
-	}),
-	'OrganisationPatch',
-	'Modification partielle : seuls les champs envoyés changent ; null efface un champ facultatif.'
-);
-
 export const memberSchema = apiOutput(
 	z.object({ userId: id, displayName: z.string(), email: z.email(), role, joinedAt: isoDate }),
 	'Member',
@@ -151,24 +125,12 @@ export const memberSchema = apiOutput(
 );
 export const memberListSchema = apiOutput(listOf(memberSchema), 'MemberList');
 
-export const invitationCreateSchema = apiInput(invitationInput, 'InvitationInput', 'Adresse e-mail et rôle de la personne invitée.');
 export const invitationSchema = apiOutput(
 	z.object({ id, email: z.email(), role, expiresAt: isoDate }),
 	'Invitation',
 	"Invitation envoyée par e-mail. Le lien secret n'est jamais renvoyé par l'API : seule la personne invitée le reçoit."
 );
 
-export const organisationClosureSchema = apiInput(
-	z.object({
-		confirmation: z
-			.string({ error: 'Recopiez le nom de la collectivité pour confirmer.' })
-			.trim()
-			.min(1, { error: 'Recopiez le nom de la collectivité pour confirmer.' })
-			.max(300, { error: 'Le nom recopié est trop long.' })
-	}),
-	'OrganisationClosureInput',
-	'Le nom exact de la collectivité, recopié pour confirmer sa fermeture (la casse et les espaces multiples sont ignorés).'
-);
 export const organisationClosureResultSchema = apiOutput(
 	z.object({ name: z.string(), notified: z.number().int(), deletedDocuments: z.number().int(), cancelledSessions: z.number().int() }),
 	'OrganisationClosure',
@@ -245,26 +207,13 @@ export const networkDetailSchema = apiOutput(
 	'Un réseau, ses animateurs et ses collectivités membres visibles.'
 );
 
-export const joinRequestCreateSchema = apiInput(joinRequestInput, 'JoinRequestInput', "Demande d'adhésion d'une collectivité (dont vous êtes administrateur).");
-export const decisionCreateSchema = apiInput(decisionInput, 'DecisionInput', 'Décision d’un animateur ; le motif est obligatoire pour un refus.');
-
 // ---------------------------------------------------------------------------------------------------------
 // SPASER
 // ---------------------------------------------------------------------------------------------------------
-const spaserStatus = z
+export const spaserStatus = z
 	.enum(Object.keys(DOC_STATUSES) as [keyof typeof DOC_STATUSES], { error: 'Statut inconnu (brouillon, en_consultation, adopte ou archive).' })
 	.describe('État du SPASER : brouillon, en_consultation, adopte (adopté) ou archive (archivé).');
-const spaserYear = z
-	.number({ error: "L'année doit être un nombre." })
-	.int({ error: "L'année doit être un nombre entier." })
-	.min(2000, { error: "L'année doit être comprise entre 2000 et 2100." })
-	.max(2100, { error: "L'année doit être comprise entre 2000 et 2100." });
-const spaserTitle = z
-	.string({ error: 'Indiquez le titre du SPASER.' })
-	.trim()
-	.min(2, { error: 'Le titre doit contenir au moins 2 caractères.' })
-	.max(300, { error: 'Le titre est limité à 300 caractères.' });
-const calendarDate = z.iso.date({ error: 'La date doit être au format AAAA-MM-JJ.' }).describe('Date ISO 8601 (AAAA-MM-JJ).');
+export const calendarDate = z.iso.date({ error: 'La date doit être au format AAAA-MM-JJ.' }).describe('Date ISO 8601 (AAAA-MM-JJ).');
 
 // The document model's own schemas, under stable names (the rich text is recursive: it must be a named schema).
 apiOutput(richNodeSchema, 'SpaserRichNode', 'Élément de texte riche (arbre au format ProseMirror/Tiptap).');
@@ -300,43 +249,7 @@ export const spaserSchema = apiOutput(
 );
 export const spaserListSchema = apiOutput(listOf(spaserSchema), 'SpaserList');
 
-export const spaserCreateSchema = apiInput(
-	z
-		.object({
-			title: spaserTitle,
-			periodStart: spaserYear,
-			periodEnd: spaserYear,
-			templateKey: z
-				.enum(TEMPLATES.map((t) => t.key) as [TemplateKey, ...TemplateKey[]], { error: `Modèle inconnu (${TEMPLATES.map((t) => t.key).join(', ')}).` })
-				.optional()
-				.describe(`Modèle de départ : ${TEMPLATES.map((t) => `${t.key} (${t.name})`).join(', ')}. Sans modèle, le SPASER est créé vide.`),
-			coOwnerOrgIds: z
-				.array(z.uuid({ error: 'Identifiant de collectivité invalide.' }))
-				.max(19, { error: 'Un SPASER conjoint compte au plus 20 collectivités.' })
-				.optional()
-				.describe('Autres collectivités du SPASER conjoint (vous devez en être administrateur ou rédacteur).')
-		})
-		.superRefine((v, ctx) => {
-			if (v.periodEnd < v.periodStart) ctx.addIssue({ code: 'custom', path: ['periodEnd'], message: 'La fin de période doit suivre son début.' });
-			else if (v.periodEnd - v.periodStart > 10) ctx.addIssue({ code: 'custom', path: ['periodEnd'], message: 'Un SPASER couvre au plus dix ans.' });
-		}),
-	'SpaserInput',
-	'Création d’un SPASER pour la collectivité (pilote) indiquée dans le chemin.'
-);
 
-export const spaserPatchSchema = apiInput(
-	z.object({
-		title: spaserTitle.optional(),
-		periodStart: spaserYear.nullable().optional(),
-		periodEnd: spaserYear.nullable().optional(),
-		status: spaserStatus.optional(),
-		adoptedOn: calendarDate.nullable().optional(),
-		deliberationRef: z.string().trim().max(300, { error: 'La référence de délibération est limitée à 300 caractères.' }).nullable().optional(),
-		sharedWithNetworks: z.boolean({ error: 'Indiquez true ou false.' }).optional()
-	}),
-	'SpaserPatch',
-	'Modification partielle : seuls les champs envoyés changent ; null efface un champ facultatif.'
-);
 
 export const spaserNodeSchema = z.object({
 	id: id.describe('Identifiant de l’élément (stable).'),
@@ -405,32 +318,11 @@ export const spaserVersionDetailSchema = apiOutput(
 	'SpaserVersionDetail',
 	'Une version et son contenu.'
 );
-export const spaserVersionCreateSchema = apiInput(
-	z.object({
-		name: z
-			.string({ error: 'Donnez un nom à la version.' })
-			.trim()
-			.min(1, { error: 'Donnez un nom à la version, par exemple « Version adoptée le 15/12/2025 — délibération n° 2025-12-07 ».' })
-			.max(300, { error: 'Le nom de la version est limité à 300 caractères.' })
-	}),
-	'SpaserVersionInput',
-	'Nom de la version à enregistrer (l’état actuel du document).'
-);
 
 export const spaserExportOutputSchema = apiOutput(
 	spaserExportSchema,
 	'SpaserExport',
 	'Export JSON complet d’un SPASER (format « spaser-commun », version 1) : réimportable sans perte avec POST /spasers/import.'
-);
-export const spaserImportSchema = apiInput(
-	spaserExportSchema.extend({
-		orgId: z
-			.uuid({ error: 'Identifiant de collectivité invalide.' })
-			.optional()
-			.describe('Collectivité (pilote) du nouveau SPASER ; peut aussi être passée en paramètre de requête « orgId ».')
-	}),
-	'SpaserImport',
-	'Un export JSON de SPASER (tel que renvoyé par GET /spasers/{id}/export), et la collectivité qui le reçoit.'
 );
 
 // ---------------------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { apiInput, apiOutput, listOf } from './api';
 import { uuid } from './common';
+import { ORG_KINDS } from '../organisations/labels';
 
 export const UNITS = {
 	count: 'nombre',
@@ -31,18 +32,8 @@ export const VALUE_SOURCES = {
 	api: 'API'
 } as const;
 
-export const KINDS = {
-	commune: 'Commune',
-	communaute_communes: 'Communauté de communes',
-	communaute_agglomeration: "Communauté d'agglomération",
-	communaute_urbaine: 'Communauté urbaine',
-	metropole: 'Métropole',
-	departement: 'Département',
-	region: 'Région',
-	etablissement_public: 'Établissement public',
-	centre_hospitalier: 'Centre hospitalier',
-	autre: 'Autre'
-} as const;
+/** The kinds of collectivités (one vocabulary: src/lib/organisations/labels.ts). */
+export const KINDS = ORG_KINDS;
 
 export const SIZES = {
 	xs: 'Moins de 5 000 habitants',

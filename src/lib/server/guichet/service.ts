@@ -756,7 +756,7 @@ async function notify(tx: Tx, b: BookingRow, to: 'animator' | 'booker' | 'both',
 }
 
 /**
- * Before a collectivité is closed (orgs/data.ts, as the service role, in the closure's transaction): what the
+ * Before a collectivité is closed (organisations/data.ts, as the service role, in the closure's transaction): what the
  * network keeps of its Guichet vert history is anonymous. Its sessions to come are cancelled (the animator is
  * told, with the calendar cancellation), its open requests closed, its messages, attached files and survey
  * comments deleted and its questions' text replaced; dates, topics, stages, statuses and ratings stay for the

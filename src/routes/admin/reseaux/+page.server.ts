@@ -5,7 +5,7 @@ import { parseForm, runAction } from '$lib/server/kit/forms';
 import { requirePlatformAdmin } from '$lib/server/admin/queries';
 import { addAnimator, createNetwork, listNetworks, removeAnimator } from '$lib/server/networks/service';
 import { listAllAnimators, networkMemberCounts } from '$lib/server/networks/queries';
-import { networkInput } from '$lib/schemas/orgs';
+import { networkInput } from '$lib/server/networks/input';
 import { email } from '$lib/schemas/common';
 
 const networkId = z.uuid({ error: 'Réseau inconnu.' });

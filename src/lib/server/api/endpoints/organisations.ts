@@ -1,17 +1,14 @@
 import { z } from 'zod';
+import { invitationSchema, memberListSchema, organisationClosureResultSchema, organisationListSchema, organisationSchema } from '../../../schemas/api';
+import { uuid } from '../../../schemas/common';
 import {
 	invitationCreateSchema,
-	invitationSchema,
-	memberListSchema,
-	organisationClosureResultSchema,
 	organisationClosureSchema,
 	organisationCreateSchema,
-	organisationListSchema,
+	organisationInput,
 	organisationPatchSchema,
-	organisationSchema
-} from '../../../schemas/api';
-import { uuid } from '../../../schemas/common';
-import { organisationInput, type OrganisationInput } from '../../../schemas/orgs';
+	type OrganisationInput
+} from '../../organisations/input';
 import {
 	createOrganisation,
 	getOrganisation,
@@ -22,8 +19,8 @@ import {
 	removeMember,
 	updateOrganisation,
 	type Organisation
-} from '../../orgs/service';
-import { closeOrganisation, exportOrganisationZip } from '../../orgs/data';
+} from '../../organisations/service';
+import { closeOrganisation, exportOrganisationZip } from '../../organisations/data';
 import { AppError, forbidden, notFound } from '$lib/server/kit/errors';
 import { getProfile } from '../queries';
 import { memberDto, organisationDto } from '../dto';

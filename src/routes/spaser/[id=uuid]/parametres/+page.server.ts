@@ -1,9 +1,8 @@
 import { fail, redirect } from '@sveltejs/kit';
-import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { parseForm, requireUser, runAction } from '$lib/server/kit/forms';
-import { listMyOrganisations } from '$lib/server/orgs/service';
+import { listMyOrganisations } from '$lib/server/organisations/service';
 import {
 	addCoOwner,
 	deleteSpaserDocument,
@@ -13,6 +12,7 @@ import {
 	STATUS_TRANSITIONS,
 	updateSpaserMetadata
 } from '$lib/server/spaser/documents';
+import { metadataForm } from '$lib/server/spaser/input';
 import { DOC_STATUSES } from '$lib/spaser/model';
 
 export const load: PageServerLoad = async (event) => {
@@ -30,19 +30,6 @@ export const load: PageServerLoad = async (event) => {
 		isLeadAdmin: !!lead && mine.some((o) => o.id === lead.id && o.my_role === 'admin')
 	};
 };
-
-const optYear = z.preprocess(
-	(v) => (v === undefined || v === '' ? null : v),
-	z.coerce.number({ error: "L'année doit être un nombre." }).int({ error: "L'année doit être un nombre entier." }).nullable()
-);
-const metadataForm = z.object({
-	title: z.string({ error: 'Indiquez le titre du SPASER.' }),
-	periodStart: optYear,
-	periodEnd: optYear,
-	status: z.string().optional(),
-	adoptedOn: z.string().optional(),
-	deliberationRef: z.string().optional()
-});
 
 export const actions: Actions = {
 	metadata: async (event) => {

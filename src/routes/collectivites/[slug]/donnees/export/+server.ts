@@ -2,8 +2,8 @@ import type { RequestHandler } from './$types';
 import { getDb } from '$lib/server/db';
 import { requireUser } from '$lib/server/kit/forms';
 import { orHttpError } from '$lib/server/kit/errors';
-import { exportOrganisationZip } from '$lib/server/orgs/data';
-import { getOrganisationBySlug } from '$lib/server/orgs/service';
+import { exportOrganisationZip } from '$lib/server/organisations/data';
+import { getOrganisationBySlug } from '$lib/server/organisations/service';
 
 /** Everything the platform holds for the collectivité, as one ZIP (RGPD; its administrators only). */
 export const GET: RequestHandler = async (event) => {

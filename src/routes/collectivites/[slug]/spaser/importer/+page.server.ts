@@ -2,7 +2,7 @@ import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { requireUser, runAction } from '$lib/server/kit/forms';
-import { getOrganisationBySlug } from '$lib/server/orgs/service';
+import { getOrganisationBySlug } from '$lib/server/organisations/service';
 import { importSpaserJsonFile, MAX_SPASER_JSON_BYTES as MAX_BYTES } from '$lib/server/spaser/import-json';
 import type { ContentIssue } from '$lib/spaser/content-schema';
 
