@@ -14,6 +14,7 @@ import {
 } from '$lib/server/spaser/documents';
 import { metadataForm } from '$lib/server/spaser/input';
 import { DOC_STATUSES } from '$lib/spaser/model';
+import { writesFor } from '$lib/server/organisations/access';
 
 export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);
@@ -24,7 +25,7 @@ export const load: PageServerLoad = async (event) => {
 		transitions: STATUS_TRANSITIONS[spaser.status].map((s) => ({ key: s, label: DOC_STATUSES[s] })),
 		/** Collectivités the user edits for and that do not own this SPASER yet (candidates for a joint SPASER). */
 		coOwnerCandidates: mine
-			.filter((o) => (o.my_role === 'admin' || o.my_role === 'editor') && !spaser.orgs.some((x) => x.id === o.id))
+			.filter((o) => writesFor(o) && !spaser.orgs.some((x) => x.id === o.id))
 			.map((o) => ({ id: o.id, name: o.name })),
 		myAdminOrgIds: mine.filter((o) => o.my_role === 'admin').map((o) => o.id),
 		isLeadAdmin: !!lead && mine.some((o) => o.id === lead.id && o.my_role === 'admin')

@@ -5,11 +5,12 @@ import { requireUser, runAction } from '$lib/server/kit/forms';
 import { getOrganisationBySlug } from '$lib/server/organisations/service';
 import { importSpaserJsonFile, MAX_SPASER_JSON_BYTES as MAX_BYTES } from '$lib/server/spaser/import-json';
 import type { ContentIssue } from '$lib/spaser/content-schema';
+import { writesFor } from '$lib/server/organisations/access';
 
 export const load: PageServerLoad = async (event) => {
 	requireUser(event);
 	const { org } = await event.parent();
-	return { canCreate: org.my_role === 'admin' || org.my_role === 'editor' };
+	return { canCreate: writesFor(org) };
 };
 
 const FIELD_NAMES: Record<string, string> = {

@@ -10,6 +10,7 @@ import { ORG_KINDS } from '$lib/organisations/labels';
 import { outlineContent } from '$lib/spaser/content-schema';
 import { buildTemplate, PRIORITIES, proposeFromAnswers, TEMPLATES, type TemplateKey } from '$lib/spaser/templates';
 import type { DocContent } from '$lib/spaser/ydoc';
+import { writesFor } from '$lib/server/organisations/access';
 
 const thisYear = () => new Date().getFullYear();
 
@@ -18,7 +19,7 @@ export const load: PageServerLoad = async (event) => {
 	const { org } = await event.parent();
 	const start = thisYear() + 1;
 	return {
-		canCreate: org.my_role === 'admin' || org.my_role === 'editor',
+		canCreate: writesFor(org),
 		mode: event.url.searchParams.get('mode') === 'modele' ? ('modele' as const) : ('assistant' as const),
 		templates: TEMPLATES.map((t) => ({ ...t, preview: previewOf(buildTemplate(t.key, { periodStart: start, periodEnd: start + 3 })) })),
 		priorities: Object.entries(PRIORITIES).map(([key, label]) => ({ key, label })),
