@@ -215,6 +215,27 @@ export const spaserImportSchema = apiInput(
 	'Un export JSON de SPASER (tel que renvoyé par GET /spasers/{id}/export), et la collectivité qui le reçoit.'
 );
 
+/** The file of an import request: decoded base64, or the text; a French 400 when neither or both are given. */
+export function importInput(body: { fileName: string; contentBase64?: string; text?: string }): { bytes?: Uint8Array; text?: string; fileName: string } {
+	const hasFile = !!body.contentBase64?.trim();
+	const hasText = !!body.text?.trim();
+	if (hasFile === hasText)
+		throw new AppError('invalid', 'Envoyez soit le fichier encodé en base64 (« contentBase64 »), soit le texte du SPASER (« text »).', 400, { field: 'contentBase64' });
+	if (hasText) return { text: body.text, fileName: body.fileName };
+	const bytes = new Uint8Array(Buffer.from(body.contentBase64!.replace(/\s+/g, ''), 'base64'));
+	return { bytes, fileName: body.fileName };
+}
+
+/** The collectivité that receives an imported export: in the body or the query, not two different ones. */
+export function importTargetOrg(inBody: string | undefined, inQuery: string | undefined): string {
+	const orgId = inBody ?? inQuery;
+	if (!orgId)
+		throw new AppError('invalid', 'Indiquez la collectivité qui reçoit le SPASER (« orgId », dans le corps ou en paramètre de requête).', 400, { field: 'orgId' });
+	if (inBody && inQuery && inBody !== inQuery)
+		throw new AppError('invalid', 'Le corps et le paramètre de requête indiquent deux collectivités différentes.', 400, { field: 'orgId' });
+	return orgId;
+}
+
 // Path and query parameters of the API.
 export const organisationParams = z.object({ id: uuid });
 export const spaserParams = z.object({ id: uuid });

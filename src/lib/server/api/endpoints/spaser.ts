@@ -19,7 +19,7 @@ import { indicatorByCode } from '../../../spaser/indicators';
 import { DOC_STATUSES } from '../../../spaser/model';
 import { buildTemplate } from '../../../spaser/templates';
 import { DEFAULT_SETTINGS, type DocContent } from '../../../spaser/ydoc';
-import { AppError, notFound } from '$lib/server/kit/errors';
+import { notFound } from '$lib/server/kit/errors';
 import { getOrganisation } from '../../organisations/service';
 import { requireWrite } from '../../spaser/access';
 import { createSpaserWithContent, importSpaserExport } from '../../spaser/create';
@@ -35,6 +35,8 @@ import {
 import { DOCX_TYPE, contentDisposition, exportDocx, exportJson, exportedContent, spaserDownload } from '../../spaser/export';
 import {
 	exportQuery,
+	importInput,
+	importTargetOrg,
 	importQuery,
 	organisationParams as orgParams,
 	spaserCreateSchema,
@@ -99,17 +101,6 @@ function versionDto(v: VersionMeta): z.input<typeof spaserVersionSchema> {
 // ---------------------------------------------------------------------------------------------------------
 // Endpoints
 // ---------------------------------------------------------------------------------------------------------
-
-/** The file of an import request: decoded base64, or the text; a French 400 when neither or both are given. */
-function importInput(body: { fileName: string; contentBase64?: string; text?: string }): { bytes?: Uint8Array; text?: string; fileName: string } {
-	const hasFile = !!body.contentBase64?.trim();
-	const hasText = !!body.text?.trim();
-	if (hasFile === hasText)
-		throw new AppError('invalid', 'Envoyez soit le fichier encodé en base64 (« contentBase64 »), soit le texte du SPASER (« text »).', 400, { field: 'contentBase64' });
-	if (hasText) return { text: body.text, fileName: body.fileName };
-	const bytes = new Uint8Array(Buffer.from(body.contentBase64!.replace(/\s+/g, ''), 'base64'));
-	return { bytes, fileName: body.fileName };
-}
 
 export const spaserEndpoints = [
 	defineEndpoint({
@@ -176,13 +167,7 @@ export const spaserEndpoints = [
 		response: spaserSchema,
 		status: 201,
 		handler: async ({ db, actor, query, body }) => {
-			const orgId = body.orgId ?? query.orgId;
-			if (!orgId)
-				throw new AppError('invalid', 'Indiquez la collectivité qui reçoit le SPASER (« orgId », dans le corps ou en paramètre de requête).', 400, {
-					field: 'orgId'
-				});
-			if (body.orgId && query.orgId && body.orgId !== query.orgId)
-				throw new AppError('invalid', 'Le corps et le paramètre de requête indiquent deux collectivités différentes.', 400, { field: 'orgId' });
+			const orgId = importTargetOrg(body.orgId, query.orgId);
 			const created = await importSpaserExport(db, actor!, orgId, body, 'Import par l’API');
 			return new ApiResult(spaserDto(created), 201, { location: `${API_PREFIX}/spasers/${created.id}` });
 		}
