@@ -4,6 +4,7 @@ import { appOrigin, enqueueEmail, renderEmail } from '../email/outbox';
 import { AppError, notFound, guard } from '$lib/server/kit/errors';
 import { elevated } from '../db';
 import { uniqueSlug } from '../slug';
+import { endingStatus, requireAnimator } from './access';
 
 export interface Network {
 	id: string;
@@ -223,7 +224,7 @@ export async function decideMembership(db: Database, actor: Actor, membershipId:
 				[membershipId]
 			);
 			if (!m) throw notFound('Cette demande');
-			if (!m.i_animate) throw new AppError('forbidden', 'Seuls les animateurs du réseau peuvent décider des adhésions.', 403);
+			requireAnimator(m);
 			if (m.status !== 'pending') throw new AppError('already_decided', 'Cette demande a déjà été traitée.', 409);
 			await tx.query('update public.network_memberships set status = $2, reason = $3 where id = $1', [membershipId, decision, reason ?? null]);
 			const [info] = await tx.query<{ network: string; slug: string; org: string; org_slug: string }>(
@@ -254,11 +255,7 @@ export async function endMembership(db: Database, actor: Actor, membershipId: st
 				[membershipId]
 			);
 			if (!m) throw notFound('Cette adhésion');
-			let next: string;
-			if (m.status === 'pending' && m.is_admin) next = 'withdrawn';
-			else if (m.status === 'approved' && m.is_admin) next = 'left';
-			else if (m.status === 'approved' && m.i_animate) next = 'removed';
-			else throw new AppError('forbidden', "Vous ne pouvez pas modifier cette adhésion.", 403);
+			const next = endingStatus(m);
 			await tx.query('update public.network_memberships set status = $2, reason = coalesce($3, reason) where id = $1', [membershipId, next, reason ?? null]);
 			return next;
 		})
