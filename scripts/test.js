@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: checks that a Chromium is available, then runs the vitest suite and the Playwright suite.
-// Both suites always run (so one report shows every failure); the exit code is non-zero if any step fails.
+// `npm test`: checks that a Chromium is available, then runs the database checks (Supabase CLI push + lint, pgTAP),
+// the vitest suite and the Playwright suite. Every step always runs (so one report shows every failure); the exit code is non-zero if any step fails.
 // Ctrl-C (SIGINT) or SIGTERM stops the running suite and everything it started (its whole process group).
 import { spawn } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -119,6 +119,8 @@ const vitestReport = join(reports, 'vitest.json');
 const playwrightReport = join(reports, 'playwright.json');
 process.env.PLAYWRIGHT_JSON_OUTPUT_NAME = playwrightReport;
 const steps = [
+	// The schema as Supabase sees it: `supabase db push`, `supabase db lint`, the pgTAP files (scripts/supabase-check.js).
+	['supabase', 'node', ['scripts/supabase-check.js']],
 	['vitest', 'npx', ['--no', 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestReport}`]],
 	['playwright', 'npx', ['--no', 'playwright', 'test', '--reporter=list,json']]
 ];

@@ -288,6 +288,9 @@ export const RULES: Record<string, Rule> = {
 
 	// ── SPASER (the demo SPASER is shared with the demo network: its animator reads it) ─────────────────────
 	'GET /spaser/[id]': page(S, { ...signedIn(404), ...members(200), animator: 200 }),
+	// the discussions, refetched by the page when told they changed; the announcement stream answers 406 to anything but EventSource
+	'GET /spaser/[id]/commentaires': page(`${S}/commentaires`, { ...signedIn(404), ...members(200), animator: 200 }),
+	'GET /spaser/[id]/commentaires/flux': page(`${S}/commentaires/flux`, { ...signedIn(404), ...members(406), animator: 406 }),
 	'GET /spaser/[id]/imprimer': page(`${S}/imprimer`, { ...signedIn(404), ...members(200), animator: 200 }),
 	'GET /spaser/[id]/parametres': page(`${S}/parametres`, { ...signedIn(404), ...members(200), animator: 200 }),
 	'GET /spaser/[id]/versions': page(`${S}/versions`, { ...signedIn(404), ...members(200), animator: 200 }),

@@ -9,6 +9,8 @@ import { elevated, withUser, type Actor, type Database, type Tx } from '../db';
 import { appOrigin, enqueueEmail, renderEmail } from '../email/outbox';
 import { AppError, forbidden, notFound, guard } from '$lib/server/kit/errors';
 import { isUuid } from '$lib/server/kit/ids';
+import { commentAnchorSchema, type CommentAnchor } from '../../spaser/anchors';
+import { announceLocally } from './comments-live';
 
 export interface SpaserComment {
 	id: string;
@@ -24,6 +26,10 @@ export interface SpaserComment {
 	resolved_at: Date | null;
 	resolved_by: string | null;
 	resolved_by_name: string | null;
+	/** The commented passage (first comment of a thread only; null: the whole element). */
+	anchor_start: string | null;
+	anchor_end: string | null;
+	quote: string | null;
 }
 
 export interface CommentThread {
@@ -33,6 +39,8 @@ export interface CommentThread {
 	resolved_at: Date | null;
 	resolved_by: string | null;
 	resolved_by_name: string | null;
+	/** The commented passage (Yjs relative positions, see $lib/spaser/anchors), or null for the whole element. */
+	anchor: CommentAnchor | null;
 	comments: SpaserComment[];
 }
 
@@ -83,7 +91,7 @@ function cleanBody(body: string): string {
 }
 
 const COMMENT_COLUMNS = `c.id, c.document_id, c.node_id, c.thread_id, c.author_id, a.display_name as author_name, c.body, c.mentions,
-	c.created_at, c.edited_at, c.resolved_at, c.resolved_by, r.display_name as resolved_by_name`;
+	c.created_at, c.edited_at, c.resolved_at, c.resolved_by, r.display_name as resolved_by_name, c.anchor_start, c.anchor_end, c.quote`;
 const COMMENT_FROM = `public.spaser_comments c left join public.users a on a.id = c.author_id left join public.users r on r.id = c.resolved_by`;
 
 function normalize(c: SpaserComment): SpaserComment {
@@ -150,8 +158,22 @@ async function notifyMentions(tx: Tx, comment: SpaserComment, people: Mentioned[
 	}
 }
 
+/** A passage sent by a browser, validated (bounded base64 that decodes to Yjs relative positions), or a French 400. */
+export function parseAnchor(raw: unknown): CommentAnchor | null {
+	if (raw === null || raw === undefined) return null;
+	const r = commentAnchorSchema.safeParse(raw);
+	if (!r.success) {
+		// messages of the schema are French; zod's own (wrong type, missing field) are not shown
+		const issue = r.error.issues[0];
+		const message = issue?.code === 'custom' || issue?.code === 'too_big' || issue?.code === 'too_small' ? issue.message : 'Le passage commenté est mal indiqué : sélectionnez-le à nouveau dans le texte.';
+		throw new AppError('invalid', message, 400, { field: 'anchor' });
+	}
+	return r.data;
+}
+
 /**
  * Adds a comment on a node (a new thread), or a reply when `threadId` is given (any comment of the thread).
+ * A new thread may be about a passage of the node's text (`anchor`); a reply belongs to its thread's passage.
  * Mentioned members are e-mailed in the same transaction.
  */
 export async function addComment(
@@ -160,12 +182,14 @@ export async function addComment(
 	documentId: string,
 	nodeId: string,
 	body: string,
-	threadId?: string | null
+	threadId?: string | null,
+	anchorInput?: unknown
 ): Promise<SpaserComment> {
 	const text = cleanBody(body);
+	const anchor = threadId ? null : parseAnchor(anchorInput);
 	if (!isUuid(documentId)) throw notFound('Ce SPASER');
 	if (!isUuid(nodeId)) throw notFound('Cet élément du SPASER');
-	return guard(
+	const comment = await guard(
 		withUser(db, actor, async (tx) => {
 			const [acc] = await tx.query<{ access: string | null }>('select app.spaser_access($1) as access', [documentId]);
 			if (!acc?.access) throw notFound('Ce SPASER');
@@ -180,15 +204,17 @@ export async function addComment(
 			const mentions = parseMentions(text);
 			const people = await resolveMentions(tx, documentId, mentions);
 			const [row] = await tx.query<{ id: string }>(
-				`insert into public.spaser_comments (document_id, node_id, thread_id, body, mentions, author_id)
-				 values ($1, $2, $3, $4, $5::uuid[], auth.uid()) returning id`,
-				[documentId, node, root, text, people.map((p) => p.id)]
+				`insert into public.spaser_comments (document_id, node_id, thread_id, body, mentions, author_id, anchor_start, anchor_end, quote)
+				 values ($1, $2, $3, $4, $5::uuid[], auth.uid(), $6, $7, $8) returning id`,
+				[documentId, node, root, text, people.map((p) => p.id), anchor?.start ?? null, anchor?.end ?? null, anchor?.quote ?? null]
 			);
 			const comment = await loadComment(tx, row.id);
 			await notifyMentions(tx, comment, people, actor.id);
 			return comment;
 		})
 	);
+	announceLocally(db, documentId);
+	return comment;
 }
 
 /** Threads of a whole SPASER or of one node, oldest first; comments inside a thread oldest first. */
@@ -206,7 +232,15 @@ export async function listComments(db: Database, actor: Actor, documentId: strin
 	for (const raw of rows) {
 		const c = normalize(raw);
 		if (!c.thread_id)
-			threads.set(c.id, { id: c.id, node_id: c.node_id, resolved_at: c.resolved_at, resolved_by: c.resolved_by, resolved_by_name: c.resolved_by_name, comments: [c] });
+			threads.set(c.id, {
+				id: c.id,
+				node_id: c.node_id,
+				resolved_at: c.resolved_at,
+				resolved_by: c.resolved_by,
+				resolved_by_name: c.resolved_by_name,
+				anchor: c.anchor_start && c.anchor_end && c.quote ? { start: c.anchor_start, end: c.anchor_end, quote: c.quote } : null,
+				comments: [c]
+			});
 	}
 	for (const raw of rows) {
 		const c = normalize(raw);
@@ -215,8 +249,14 @@ export async function listComments(db: Database, actor: Actor, documentId: strin
 	return [...threads.values()];
 }
 
+/** Threads as the page shows them: each comment's body also split into text and mentions. */
+export function threadsForDisplay(threads: CommentThread[]) {
+	return threads.map((t) => ({ ...t, comments: t.comments.map((c) => ({ ...c, segments: bodySegments(c.body) })) }));
+}
+
 async function setResolved(db: Database, actor: Actor, commentId: string, resolved: boolean): Promise<SpaserComment> {
-	return guard(
+	return announced(
+		db,
 		withUser(db, actor, async (tx) => {
 			const c = await loadComment(tx, commentId);
 			const root = c.thread_id ?? c.id;
@@ -231,6 +271,13 @@ async function setResolved(db: Database, actor: Actor, commentId: string, resolv
 	);
 }
 
+/** Runs a write on an existing comment, then tells the SPASER's live viewers (see comments-live.ts). */
+async function announced<T extends { document_id: string }>(db: Database, p: Promise<T>): Promise<T> {
+	const r = await guard(p);
+	announceLocally(db, r.document_id);
+	return r;
+}
+
 /** Marks the thread of this comment as resolved (anyone who can read the SPASER). Returns the thread's first comment. */
 export function resolveThread(db: Database, actor: Actor, commentId: string) {
 	return setResolved(db, actor, commentId, true);
@@ -243,7 +290,8 @@ export function reopenThread(db: Database, actor: Actor, commentId: string) {
 /** Edits one's own comment; people newly mentioned are e-mailed. */
 export async function editComment(db: Database, actor: Actor, commentId: string, body: string): Promise<SpaserComment> {
 	const text = cleanBody(body);
-	return guard(
+	return announced(
+		db,
 		withUser(db, actor, async (tx) => {
 			const c = await loadComment(tx, commentId);
 			if (c.author_id !== actor.id) throw forbidden('Vous ne pouvez modifier que vos propres commentaires.');
@@ -262,7 +310,8 @@ export async function editComment(db: Database, actor: Actor, commentId: string,
 
 /** Deletes one's own comment. The first comment of a thread that has replies stays (edit it or resolve the thread). */
 export async function deleteComment(db: Database, actor: Actor, commentId: string): Promise<void> {
-	await guard(
+	await announced(
+		db,
 		withUser(db, actor, async (tx) => {
 			const c = await loadComment(tx, commentId);
 			if (c.author_id !== actor.id) throw forbidden('Vous ne pouvez supprimer que vos propres commentaires.');
@@ -273,6 +322,7 @@ export async function deleteComment(db: Database, actor: Actor, commentId: strin
 			}
 			const rows = await tx.query('delete from public.spaser_comments where id = $1 returning id', [commentId]);
 			if (!rows.length) throw forbidden('Vous ne pouvez supprimer que vos propres commentaires.');
+			return c;
 		})
 	);
 }

@@ -3,7 +3,7 @@ import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { requireUser, runAction } from '$lib/server/kit/forms';
 import { isUuid } from '$lib/server/kit/ids';
-import { addComment, bodySegments, deleteComment, editComment, listComments, reopenThread, resolveThread } from '$lib/server/spaser/comments';
+import { addComment, deleteComment, editComment, listComments, reopenThread, resolveThread, threadsForDisplay } from '$lib/server/spaser/comments';
 import { cleanContent, readLiveDoc } from '$lib/server/spaser/live';
 import { listMentionablePeople } from '$lib/server/spaser/pages';
 import { listImportedFiles } from '$lib/server/spaser/import';
@@ -42,7 +42,7 @@ export const load: PageServerLoad = async (event) => {
 		}),
 		nodeLabels,
 		initialNodeId: asked && isUuid(asked) ? asked : (content.nodes[0]?.id ?? null),
-		threads: threads.map((t) => ({ ...t, comments: t.comments.map((c) => ({ ...c, segments: bodySegments(c.body) })) })),
+		threads: threadsForDisplay(threads),
 		people,
 		/** The original documents the SPASER was imported from (DOCX, Markdown, text). */
 		importedFiles: importedFiles.map((f) => ({ id: f.id, file_name: f.file_name, size: f.size, imported_at: f.imported_at })),
@@ -60,6 +60,13 @@ function withPickedMention(body: string, mention: FormDataEntryValue | null, peo
 	return `${body.trimEnd()} @[${p.name.replace(/[[\]\n]/g, ' ')}](${p.id})`;
 }
 
+/** The commented passage of a new thread (three hidden fields), undefined when none is sent; validated by addComment. */
+function anchorFromForm(form: FormData) {
+	const [start, end, quote] = ['anchorStart', 'anchorEnd', 'quote'].map((k) => form.get(k));
+	if (!start && !end && !quote) return undefined;
+	return { start, end, quote };
+}
+
 export const actions: Actions = {
 	comment: async (event) => {
 		const user = requireUser(event);
@@ -69,7 +76,7 @@ export const actions: Actions = {
 		const res = await runAction(raw, async () => {
 			const people = form.get('mention') ? await listMentionablePeople(db, user, event.params.id) : [];
 			const body = withPickedMention(raw.body, form.get('mention'), people);
-			return addComment(db, user, event.params.id, raw.nodeId, body, raw.threadId || null);
+			return addComment(db, user, event.params.id, raw.nodeId, body, raw.threadId || null, anchorFromForm(form));
 		});
 		if (!res.ok) return res.failure;
 		return { intent: 'comment', success: raw.threadId ? 'Votre réponse a été publiée.' : 'Votre commentaire a été publié.', target: res.value.id };
