@@ -37,25 +37,6 @@ export const DEPARTEMENTS: Record<string, [string, string]> = {
 	'974': ['La Réunion', '04'], '976': ['Mayotte', '06']
 };
 
-export const ORG_KINDS: Record<string, string> = {
-	commune: 'Commune',
-	communaute_communes: 'Communauté de communes (EPCI)',
-	communaute_agglomeration: "Communauté d'agglomération",
-	communaute_urbaine: 'Communauté urbaine',
-	metropole: 'Métropole',
-	departement: 'Département',
-	region: 'Région',
-	etablissement_public: 'Établissement public',
-	centre_hospitalier: 'Centre hospitalier',
-	autre: 'Autre acheteur public'
-};
-
-export const ROLE_LABELS: Record<string, string> = {
-	admin: 'Administrateur·rice',
-	editor: 'Rédacteur·rice',
-	viewer: 'Lecteur·rice'
-};
-
 /** Art. L2111-3 CCP and its decree: a SPASER is mandatory from 50 M€ HT of annual purchases. */
 export const SPASER_MANDATORY_THRESHOLD_EUR = 50_000_000;
 

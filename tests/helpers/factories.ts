@@ -18,9 +18,9 @@
  */
 import { asService, type Actor, type Database } from '../../src/lib/server/db';
 import { hashPassword } from '../../src/lib/server/auth/password';
-import { createOrganisation, type MemberRole, type Organisation } from '../../src/lib/server/orgs/service';
+import { createOrganisation, type MemberRole, type Organisation } from '../../src/lib/server/organisations/service';
 import { createNetwork as createNetworkService } from '../../src/lib/server/networks/service';
-import type { OrganisationInput } from '../../src/lib/schemas/orgs';
+import type { OrganisationInput } from '../../src/lib/server/organisations/input';
 
 /** A password that passes `passwordProblem` (long, not common, unrelated to names used here). */
 export const DEFAULT_PASSWORD = 'Cheval-Batterie-Agrafe-2026';

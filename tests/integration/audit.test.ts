@@ -9,7 +9,7 @@ import { saveValue } from '../../src/lib/server/indicators/service';
 import { createResource, reviewShare, shareResource } from '../../src/lib/server/resources/service';
 import { resourceInput } from '../../src/lib/schemas/resources';
 import { decideMembership, requestToJoin } from '../../src/lib/server/networks/service';
-import { changeMemberRole, removeMember } from '../../src/lib/server/orgs/service';
+import { changeMemberRole, removeMember } from '../../src/lib/server/organisations/service';
 import { createSpaserRecord, setSharingWithNetworks, updateSpaserMetadata } from '../../src/lib/server/spaser/documents';
 import { createVersion, publishVersion } from '../../src/lib/server/spaser/versions';
 import { engines, openTestDb } from '../helpers/engines';

@@ -12,7 +12,7 @@ import {
 	updateProfile,
 	verifyEmail
 } from '../../src/lib/server/auth/service';
-import { createOrganisation } from '../../src/lib/server/orgs/service';
+import { createOrganisation } from '../../src/lib/server/organisations/service';
 import { INACTIVITY_TIMEOUT_MS, validateSessionToken, invalidateSession } from '../../src/lib/server/auth/session';
 import { authenticateApiToken, createApiToken, listApiTokens, revokeApiToken } from '../../src/lib/server/auth/api-tokens';
 import { hashSecret } from '../../src/lib/server/auth/crypto';

@@ -16,7 +16,7 @@ import { asService, type Database } from '../../src/lib/server/db';
 import { migrate, readMigrations } from '../../src/lib/server/db/migrate';
 import { openPglite } from '../../src/lib/server/db/pglite';
 import { openPostgres } from '../../src/lib/server/db/postgres';
-import { listMyOrganisations } from '../../src/lib/server/orgs/service';
+import { listMyOrganisations } from '../../src/lib/server/organisations/service';
 import { createSpaserRecord } from '../../src/lib/server/spaser/documents';
 import { engines } from '../helpers/engines';
 import { createOrg, createUser, DEFAULT_PASSWORD } from '../helpers/factories';

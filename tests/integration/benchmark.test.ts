@@ -20,7 +20,7 @@ import {
 import { lastBoundary, publishIfDue } from '../../src/lib/server/benchmark/publisher';
 import { countedValue } from '../../src/lib/benchmark';
 import { createCustomIndicator, listValues, saveValue } from '../../src/lib/server/indicators/service';
-import { groupAttributesFrozen, updateOrganisation } from '../../src/lib/server/orgs/service';
+import { groupAttributesFrozen, updateOrganisation } from '../../src/lib/server/organisations/service';
 import { engines, openTestDb } from '../helpers/engines';
 import { addAnimatorDirect, createNetwork, createUser, type TestUser } from '../helpers/factories';
 

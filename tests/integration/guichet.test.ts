@@ -9,7 +9,7 @@ import { calendarFeed, createFeedToken, revokeFeedToken } from '../../src/lib/se
 import { listFreeSlots, saveProfile, setWeeklyHours, addException, type ProfileInput } from '../../src/lib/server/guichet/availability';
 import { networkDashboard } from '../../src/lib/server/guichet/dashboard';
 import { SLOT_TAKEN_MESSAGE } from '../../src/lib/server/guichet/booking-record';
-import { listMyOrganisations } from '../../src/lib/server/orgs/service';
+import { listMyOrganisations } from '../../src/lib/server/organisations/service';
 import { engines, openTestDb } from '../helpers/engines';
 import { addAnimatorDirect, addMember, createNetwork, createOrg, createUser, outbox, type TestUser } from '../helpers/factories';
 

@@ -14,7 +14,7 @@ import { inspectZip } from '../../src/lib/server/files/limits';
 import { poolStats } from '../../src/lib/server/files/worker-pool';
 import { prepareAttachments } from '../../src/lib/server/guichet/attachments';
 import { importValues } from '../../src/lib/server/indicators/service';
-import { setLogo } from '../../src/lib/server/orgs/service';
+import { setLogo } from '../../src/lib/server/organisations/service';
 import { importResourceFile } from '../../src/lib/server/resources/io';
 import { addAttachment, createResource } from '../../src/lib/server/resources/service';
 import { analyseImport, createImportDraft } from '../../src/lib/server/spaser/import';

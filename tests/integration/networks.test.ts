@@ -12,7 +12,7 @@ import {
 	requestToJoin,
 	updateNetwork
 } from '../../src/lib/server/networks/service';
-import { getOrganisation } from '../../src/lib/server/orgs/service';
+import { getOrganisation } from '../../src/lib/server/organisations/service';
 import { engines, openTestDb } from '../helpers/engines';
 import { addAnimatorDirect, addMember, createNetwork as makeNetwork, createOrg, createUser, lastMail, linkFrom, outbox, uniqueEmail, type TestUser } from '../helpers/factories';
 

@@ -19,7 +19,7 @@ import {
 	sniffImage,
 	transferAdmin,
 	updateOrganisation
-} from '../../src/lib/server/orgs/service';
+} from '../../src/lib/server/organisations/service';
 import { signUp } from '../../src/lib/server/auth/service';
 import { AppError } from '../../src/lib/server/kit/errors';
 import { engines, openTestDb } from '../helpers/engines';

@@ -6,7 +6,7 @@ import { requirePlatformAdmin } from '../../src/lib/server/admin/access';
 import { listAllAnimators, myOpenMemberships, networkMemberCounts } from '../../src/lib/server/networks/queries';
 import { decideMembership, endMembership, requestToJoin } from '../../src/lib/server/networks/service';
 import { orHttpError } from '../../src/lib/server/kit/errors';
-import { getOrganisationBySlug, inviteMember } from '../../src/lib/server/orgs/service';
+import { getOrganisationBySlug, inviteMember } from '../../src/lib/server/organisations/service';
 import { engines, openTestDb } from '../helpers/engines';
 import { addAnimatorDirect, createNetwork, createOrg, createUser, uniqueEmail, type TestUser } from '../helpers/factories';
 

@@ -5,7 +5,7 @@
  * pending in supabase/pending, it is applied here.
  */
 import { asService, type Database } from '../../src/lib/server/db';
-import type { Organisation } from '../../src/lib/server/orgs/service';
+import type { Organisation } from '../../src/lib/server/organisations/service';
 import { addAnimatorDirect, addMember, createNetwork, createOrg, createUser, type TestUser } from '../helpers/factories';
 
 export interface SpaserWorld {

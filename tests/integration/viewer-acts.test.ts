@@ -10,7 +10,7 @@ import { createApiToken } from '../../src/lib/server/auth/api-tokens';
 import { asService, withUser, type Database } from '../../src/lib/server/db';
 import { AppError } from '../../src/lib/server/kit/errors';
 import { answerOffer, cancelRegistration, getRegistration, register } from '../../src/lib/server/events/service';
-import { changeMemberRole } from '../../src/lib/server/orgs/service';
+import { changeMemberRole } from '../../src/lib/server/organisations/service';
 import { askQuestion, closeQuestion, getRequest, reply } from '../../src/lib/server/guichet/requests';
 import { bookSession } from '../../src/lib/server/guichet/bookings';
 import { createResource, recordUsage } from '../../src/lib/server/resources/service';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEPARTEMENTS, luhn, ORG_KINDS, REGIONS, ROLE_LABELS, siretValid } from '../../src/lib/geo';
+import { DEPARTEMENTS, luhn, REGIONS, siretValid } from '../../src/lib/geo';
+import { ORG_KINDS, ROLE_LABELS } from '../../src/lib/organisations/labels';
 
 describe('luhn', () => {
 	it('accepts valid SIREN numbers and refuses a wrong key', () => {

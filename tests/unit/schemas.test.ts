@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { apiTokenCreateSchema, changePasswordSchema, loginSchema, signUpSchema } from '../../src/lib/server/auth/input';
 import { email, fieldErrors, formToObject } from '../../src/lib/server/kit/input';
-import { decisionInput, invitationInput, joinRequestInput, networkInput, organisationInput } from '../../src/lib/schemas/orgs';
+import { invitationInput, organisationInput } from '../../src/lib/server/organisations/input';
+import { decisionInput, joinRequestInput, networkInput } from '../../src/lib/server/networks/input';
 
 function errors(schema: { safeParse: (v: unknown) => { success: boolean; error?: unknown } }, value: unknown) {
 	const r = schema.safeParse(value);

@@ -2,7 +2,7 @@
 import { error, type RequestEvent } from '@sveltejs/kit';
 import { getDb } from '$lib/server/db';
 import { requireUser } from '$lib/server/kit/forms';
-import { listMyOrganisations } from '$lib/server/orgs/service';
+import { listMyOrganisations } from '$lib/server/organisations/service';
 
 export async function orgContext(event: Pick<RequestEvent, 'locals' | 'url'>) {
 	const user = requireUser(event);

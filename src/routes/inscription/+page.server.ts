@@ -3,10 +3,10 @@ import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { signUp } from '$lib/server/auth/service';
 import { createSession, setSessionCookie } from '$lib/server/auth/session';
-import { acceptInvitation, previewInvitation } from '$lib/server/orgs/service';
+import { acceptInvitation, previewInvitation } from '$lib/server/organisations/service';
 import { parseForm, runAction } from '$lib/server/kit/forms';
 import { signUpSchema } from '$lib/server/auth/input';
-import { ROLE_LABELS } from '$lib/geo';
+import { ROLE_LABELS } from '$lib/organisations/labels';
 
 const SECRET_RE = /^[A-Za-z0-9_-]{10,200}$/;
 

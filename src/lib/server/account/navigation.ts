@@ -1,7 +1,7 @@
 // What the navigation shows a signed-in person: their collectivités (with their role) and the networks they animate.
 import { type Actor, type Database, withUser } from '../db';
 import { guard } from '../kit/errors';
-import { listMyOrganisations } from '../orgs/service';
+import { listMyOrganisations } from '../organisations/service';
 
 export async function navigationFor(db: Database, user: Actor) {
 	const organisations = await listMyOrganisations(db, user);

@@ -3,7 +3,7 @@ import type { Tx } from '../db';
 import { loadBooking, notify } from './booking-record';
 
 /**
- * Before a collectivité is closed (orgs/data.ts, as the service role, in the closure's transaction): what the
+ * Before a collectivité is closed (organisations/data.ts, as the service role, in the closure's transaction): what the
  * network keeps of its Guichet vert history is anonymous. Its sessions to come are cancelled (the animator is
  * told, with the calendar cancellation), its open requests closed, its messages, attached files and survey
  * comments deleted and its questions' text replaced; dates, topics, stages, statuses and ratings stay for the

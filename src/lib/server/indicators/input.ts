@@ -4,19 +4,10 @@ import { DOMAINS, SIZES, UNITS, type IndicatorUnit } from '$lib/indicators/label
 import { apiInput, apiOutput, listOf } from '$lib/server/api/schemas';
 import { uuid } from '$lib/server/kit/input';
 import { isUuid } from '$lib/server/kit/ids';
+import { ORG_KINDS } from '$lib/organisations/labels';
 
-export const KINDS = {
-	commune: 'Commune',
-	communaute_communes: 'Communauté de communes',
-	communaute_agglomeration: "Communauté d'agglomération",
-	communaute_urbaine: 'Communauté urbaine',
-	metropole: 'Métropole',
-	departement: 'Département',
-	region: 'Région',
-	etablissement_public: 'Établissement public',
-	centre_hospitalier: 'Centre hospitalier',
-	autre: 'Autre'
-} as const;
+/** The kinds of collectivités (one vocabulary: src/lib/organisations/labels.ts). */
+export const KINDS = ORG_KINDS;
 
 const year = z.coerce
 	.number({ error: 'Indiquez une année.' })

@@ -39,6 +39,8 @@ export function splitName(filename: string): [string, string] {
 export interface DownloadOptions {
 	type: string;
 	disposition?: 'attachment' | 'inline';
+	/** The name when `filename` leaves nothing usable (default « fichier »). */
+	fallback?: string;
 	/** Extra headers (e.g. a public Cache-Control for a public calendar). */
 	headers?: Record<string, string>;
 }
@@ -49,7 +51,7 @@ export function download(body: Uint8Array | string, filename: string, options: D
 	return new Response((typeof body === 'string' ? new TextEncoder().encode(body) : body) as unknown as BodyInit, {
 		headers: {
 			'content-type': options.type,
-			'content-disposition': contentDisposition(base, ext, { disposition: options.disposition }),
+			'content-disposition': contentDisposition(base, ext, { disposition: options.disposition, fallback: options.fallback }),
 			'x-content-type-options': 'nosniff',
 			'cache-control': 'private, no-store',
 			...options.headers

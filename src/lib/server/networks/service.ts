@@ -4,6 +4,7 @@ import { appOrigin, enqueueEmail, renderEmail } from '../email/outbox';
 import { AppError, notFound, guard } from '$lib/server/kit/errors';
 import { elevated } from '../db';
 import { uniqueSlug } from '../slug';
+import { endingStatus, requireAnimator } from './access';
 
 export interface Network {
 	id: string;
@@ -64,19 +65,36 @@ export async function getNetworkBySlug(db: Database, actor: Actor | null, slug: 
 	});
 }
 
+// One membership row as the network page and the API show it (the requester's and decider's names).
+const MEMBERSHIP_SELECT = `select m.id, m.network_id, m.org_id, o.name as org_name, o.slug as org_slug, o.kind as org_kind, o.departement_code,
+	        m.status, m.message, m.reason, m.requested_at, ru.display_name as requested_by_name, m.decided_at,
+	        du.display_name as decided_by_name
+	   from public.network_memberships m
+	   left join public.organisations o on o.id = m.org_id
+	   left join public.users ru on ru.id = m.requested_by
+	   left join public.users du on du.id = m.decided_by`;
+
 async function listMemberships(tx: Tx, networkId: string): Promise<Membership[]> {
 	return tx.query<Membership>(
-		`select m.id, m.network_id, m.org_id, o.name as org_name, o.slug as org_slug, o.kind as org_kind, o.departement_code,
-		        m.status, m.message, m.reason, m.requested_at, ru.display_name as requested_by_name, m.decided_at,
-		        du.display_name as decided_by_name
-		   from public.network_memberships m
-		   left join public.organisations o on o.id = m.org_id
-		   left join public.users ru on ru.id = m.requested_by
-		   left join public.users du on du.id = m.decided_by
+		`${MEMBERSHIP_SELECT}
 		  where m.network_id = $1
 		  order by case m.status when 'pending' then 0 when 'approved' then 1 else 2 end, o.name`,
 		[networkId]
 	);
+}
+
+/** One membership as the caller may see it (same columns as the network page's list). */
+export async function getMembership(db: Database, actor: Actor, membershipId: string): Promise<Membership> {
+	const [row] = await withUser(db, actor, (tx) => tx.query<Membership>(`${MEMBERSHIP_SELECT} where m.id = $1`, [membershipId]));
+	if (!row) throw notFound('Cette adhésion');
+	return row;
+}
+
+/** The slug of a network (networks are a public directory); 404 when the id is unknown. */
+export async function networkSlug(db: Database, actor: Actor | null, networkId: string): Promise<string> {
+	const [row] = await withUser(db, actor, (tx) => tx.query<{ slug: string }>('select slug from public.networks where id = $1', [networkId]));
+	if (!row) throw notFound('Ce réseau');
+	return row.slug;
 }
 
 /** The memberships of one collectivité (all networks), for its settings page. */
@@ -206,7 +224,7 @@ export async function decideMembership(db: Database, actor: Actor, membershipId:
 				[membershipId]
 			);
 			if (!m) throw notFound('Cette demande');
-			if (!m.i_animate) throw new AppError('forbidden', 'Seuls les animateurs du réseau peuvent décider des adhésions.', 403);
+			requireAnimator(m);
 			if (m.status !== 'pending') throw new AppError('already_decided', 'Cette demande a déjà été traitée.', 409);
 			await tx.query('update public.network_memberships set status = $2, reason = $3 where id = $1', [membershipId, decision, reason ?? null]);
 			const [info] = await tx.query<{ network: string; slug: string; org: string; org_slug: string }>(
@@ -237,11 +255,7 @@ export async function endMembership(db: Database, actor: Actor, membershipId: st
 				[membershipId]
 			);
 			if (!m) throw notFound('Cette adhésion');
-			let next: string;
-			if (m.status === 'pending' && m.is_admin) next = 'withdrawn';
-			else if (m.status === 'approved' && m.is_admin) next = 'left';
-			else if (m.status === 'approved' && m.i_animate) next = 'removed';
-			else throw new AppError('forbidden', "Vous ne pouvez pas modifier cette adhésion.", 403);
+			const next = endingStatus(m);
 			await tx.query('update public.network_memberships set status = $2, reason = coalesce($3, reason) where id = $1', [membershipId, next, reason ?? null]);
 			return next;
 		})

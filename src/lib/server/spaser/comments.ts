@@ -8,6 +8,7 @@
 import { elevated, withUser, type Actor, type Database, type Tx } from '../db';
 import { appOrigin, enqueueEmail, renderEmail } from '../email/outbox';
 import { AppError, forbidden, notFound, guard } from '$lib/server/kit/errors';
+import { isUuid } from '$lib/server/kit/ids';
 import { commentAnchorSchema, type CommentAnchor } from '../../spaser/anchors';
 import { announceLocally } from './comments-live';
 
@@ -50,7 +51,6 @@ export interface Mention {
 
 export type BodySegment = { text: string } | { mention: Mention };
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MENTION_RE = /@\[([^\]\n]{1,200})\]\(([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\)/gi;
 export const MAX_COMMENT_LENGTH = 10_000;
 
@@ -99,7 +99,7 @@ function normalize(c: SpaserComment): SpaserComment {
 }
 
 async function loadComment(tx: Tx, id: string): Promise<SpaserComment> {
-	if (!UUID_RE.test(id)) throw notFound('Ce commentaire');
+	if (!isUuid(id)) throw notFound('Ce commentaire');
 	const [c] = await tx.query<SpaserComment>(`select ${COMMENT_COLUMNS} from ${COMMENT_FROM} where c.id = $1`, [id]);
 	if (!c) throw notFound('Ce commentaire');
 	return normalize(c);
@@ -187,8 +187,8 @@ export async function addComment(
 ): Promise<SpaserComment> {
 	const text = cleanBody(body);
 	const anchor = threadId ? null : parseAnchor(anchorInput);
-	if (!UUID_RE.test(documentId)) throw notFound('Ce SPASER');
-	if (!UUID_RE.test(nodeId)) throw notFound('Cet élément du SPASER');
+	if (!isUuid(documentId)) throw notFound('Ce SPASER');
+	if (!isUuid(nodeId)) throw notFound('Cet élément du SPASER');
 	const comment = await guard(
 		withUser(db, actor, async (tx) => {
 			const [acc] = await tx.query<{ access: string | null }>('select app.spaser_access($1) as access', [documentId]);
@@ -219,7 +219,7 @@ export async function addComment(
 
 /** Threads of a whole SPASER or of one node, oldest first; comments inside a thread oldest first. */
 export async function listComments(db: Database, actor: Actor, documentId: string, nodeId?: string | null): Promise<CommentThread[]> {
-	if (!UUID_RE.test(documentId) || (nodeId && !UUID_RE.test(nodeId))) return [];
+	if (!isUuid(documentId) || (nodeId && !isUuid(nodeId))) return [];
 	const rows = await withUser(db, actor, (tx) =>
 		tx.query<SpaserComment>(
 			`select ${COMMENT_COLUMNS} from ${COMMENT_FROM}

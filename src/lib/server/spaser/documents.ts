@@ -1,15 +1,15 @@
 // SPASER documents: the relational record (title, period, status, owners, sharing) next to the Y.Doc content.
 // Every function runs as the user (withUser): row-level security decides, the checks here only give clearer
 // French messages. Owners' names are read with `elevated` once the user is known to have access.
-import { z } from 'zod';
 import { elevated, withUser, type Actor, type Database, type Tx } from '../db';
 import { AppError, forbidden, notFound, guard } from '$lib/server/kit/errors';
+import { isUuid } from '$lib/server/kit/ids';
 import { slugify } from '../slug';
 import { DOC_STATUSES } from '../../spaser/model';
-import { isTemplateKey } from '../../spaser/templates';
+import { requireEditorOf, requireWrite, type SpaserAccess } from './access';
+import { adoptionDateError, invalid, spaserCreateInput, spaserMetadataPatch, type DocStatus, type SpaserCreateInput, type SpaserMetadataPatch } from './input';
 
-export type DocStatus = keyof typeof DOC_STATUSES;
-export type SpaserAccess = 'write' | 'read';
+export type { DocStatus, SpaserAccess, SpaserCreateInput, SpaserMetadataPatch };
 
 export interface SpaserOwner {
 	id: string;
@@ -48,54 +48,6 @@ export const STATUS_TRANSITIONS: Record<DocStatus, DocStatus[]> = {
 	archive: []
 };
 
-const year = z.coerce
-	.number({ error: "L'année doit être un nombre." })
-	.int({ error: "L'année doit être un nombre entier." })
-	.min(2000, { error: "L'année doit être comprise entre 2000 et 2100." })
-	.max(2100, { error: "L'année doit être comprise entre 2000 et 2100." });
-const title = z
-	.string({ error: 'Indiquez le titre du SPASER.' })
-	.trim()
-	.min(2, { error: 'Le titre doit contenir au moins 2 caractères.' })
-	.max(300, { error: 'Le titre est limité à 300 caractères.' });
-const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, { error: 'Identifiant de collectivité invalide.' });
-
-export const spaserCreateInput = z
-	.object({
-		orgIds: z.array(uuid).min(1, { error: 'Choisissez au moins une collectivité.' }).max(20, { error: 'Un SPASER conjoint compte au plus 20 collectivités.' }),
-		leadOrgId: uuid,
-		title,
-		periodStart: year,
-		periodEnd: year,
-		templateKey: z.string().nullable().optional()
-	})
-	.superRefine((v, ctx) => {
-		if (v.periodEnd < v.periodStart) ctx.addIssue({ code: 'custom', path: ['periodEnd'], message: 'La fin de période doit suivre son début.' });
-		if (v.periodEnd - v.periodStart > 10) ctx.addIssue({ code: 'custom', path: ['periodEnd'], message: 'Un SPASER couvre au plus dix ans.' });
-		if (!v.orgIds.includes(v.leadOrgId)) ctx.addIssue({ code: 'custom', path: ['leadOrgId'], message: 'La collectivité pilote doit faire partie des collectivités du SPASER.' });
-		if (v.templateKey && !isTemplateKey(v.templateKey)) ctx.addIssue({ code: 'custom', path: ['templateKey'], message: 'Modèle inconnu.' });
-	});
-export type SpaserCreateInput = z.input<typeof spaserCreateInput>;
-
-export const spaserMetadataPatch = z.object({
-	title: title.optional(),
-	periodStart: year.nullable().optional(),
-	periodEnd: year.nullable().optional(),
-	status: z.enum(Object.keys(DOC_STATUSES) as [DocStatus], { error: 'Statut inconnu.' }).optional(),
-	adoptedOn: z
-		.string()
-		.regex(/^\d{4}-\d{2}-\d{2}$/, { error: "La date d'adoption doit être au format AAAA-MM-JJ." })
-		.nullable()
-		.optional(),
-	deliberationRef: z.string().trim().max(300, { error: 'La référence de délibération est limitée à 300 caractères.' }).nullable().optional()
-});
-export type SpaserMetadataPatch = z.input<typeof spaserMetadataPatch>;
-
-function invalid(error: z.ZodError): AppError {
-	const first = error.issues[0];
-	return new AppError('invalid', first.message, 400, { field: first.path.join('.'), issues: error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })) });
-}
-
 const DOC_COLUMNS = `s.id, s.slug, s.title, s.period_start, s.period_end, s.status, s.adopted_on::text as adopted_on, s.deliberation_ref,
 	s.shared_with_networks, s.template_key, s.created_by, s.created_at, s.updated_at, s.projected_at,
 	app.spaser_access(s.id) as my_access`;
@@ -127,7 +79,7 @@ async function decorate(tx: Tx, rows: DocRow[]): Promise<SpaserDocument[]> {
 }
 
 async function loadDoc(tx: Tx, id: string): Promise<SpaserDocument> {
-	if (!uuid.safeParse(id).success) throw notFound('Ce SPASER');
+	if (!isUuid(id)) throw notFound('Ce SPASER');
 	const rows = await tx.query<DocRow>(`select ${DOC_COLUMNS} from public.spaser_documents s where s.id = $1`, [id]);
 	if (!rows.length) throw notFound('Ce SPASER');
 	return (await decorate(tx, rows))[0];
@@ -151,14 +103,6 @@ async function freeSlug(tx: Tx, orgIds: string[], base: string, exceptDoc?: stri
 	for (let i = 2; ; i++) if (!taken.has(`${root}-${i}`)) return `${root}-${i}`;
 }
 
-async function requireEditorOf(tx: Tx, orgIds: string[]) {
-	const rows = await tx.query<{ id: string; ok: boolean }>(
-		`select o as id, app.has_org_role(o, array['admin', 'editor']) as ok from unnest($1::uuid[]) as o`,
-		[orgIds]
-	);
-	if (rows.some((r) => !r.ok))
-		throw forbidden('Vous devez être administrateur ou rédacteur de chaque collectivité associée au SPASER.');
-}
 
 /** Creates the record of a new SPASER (the content is created separately, from a template or empty). */
 export async function createSpaserRecord(db: Database, actor: Actor, input: SpaserCreateInput): Promise<SpaserDocument> {
@@ -186,7 +130,7 @@ export async function createSpaserRecord(db: Database, actor: Actor, input: Spas
 
 /** The SPASERs a collectivité owns (alone or jointly) that the user can see, most recently changed first. */
 export async function listSpaserDocuments(db: Database, actor: Actor, orgId: string): Promise<SpaserDocument[]> {
-	if (!uuid.safeParse(orgId).success) return [];
+	if (!isUuid(orgId)) return [];
 	return withUser(db, actor, async (tx) => {
 		const rows = await tx.query<DocRow>(
 			`select ${DOC_COLUMNS} from public.spaser_documents s
@@ -205,14 +149,11 @@ export async function getSpaserDocument(db: Database, actor: Actor, id: string):
 
 /** The user's right on a SPASER, for the collaboration server: 'write', 'read' or null. */
 export async function getSpaserAccess(db: Database, actor: Actor, id: string): Promise<SpaserAccess | null> {
-	if (!uuid.safeParse(id).success) return null;
+	if (!isUuid(id)) return null;
 	const [row] = await withUser(db, actor, (tx) => tx.query<{ access: SpaserAccess | null }>('select app.spaser_access($1) as access', [id]));
 	return row?.access ?? null;
 }
 
-function requireWrite(doc: SpaserDocument) {
-	if (doc.my_access !== 'write') throw forbidden('Seuls les administrateurs et rédacteurs des collectivités du SPASER peuvent le modifier.');
-}
 
 /** Title, period, status (with its transitions), adoption date and deliberation. */
 export async function updateSpaserMetadata(db: Database, actor: Actor, id: string, patch: SpaserMetadataPatch): Promise<SpaserDocument> {
@@ -246,13 +187,8 @@ export async function updateSpaserMetadata(db: Database, actor: Actor, id: strin
 				if (!next.deliberationRef)
 					throw new AppError('invalid', 'Indiquez la référence de la délibération qui adopte le SPASER.', 400, { field: 'deliberationRef' });
 			}
-			if (next.adoptedOn) {
-				const d = new Date(`${next.adoptedOn}T00:00:00Z`);
-				if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== next.adoptedOn)
-					throw new AppError('invalid', "La date d'adoption n'existe pas.", 400, { field: 'adoptedOn' });
-				if (d.getTime() > Date.now() + 86_400_000)
-					throw new AppError('invalid', "La date d'adoption ne peut pas être dans le futur.", 400, { field: 'adoptedOn' });
-			}
+			const badDate = adoptionDateError(next.adoptedOn);
+			if (badDate) throw badDate;
 			await tx.query(
 				`update public.spaser_documents set title = $2, period_start = $3, period_end = $4, status = $5, adopted_on = $6::date, deliberation_ref = $7
 				  where id = $1`,
@@ -276,7 +212,7 @@ export async function setSharingWithNetworks(db: Database, actor: Actor, id: str
 
 /** Adds a collectivité as co-owner (joint SPASER). The user must write the SPASER and edit for that collectivité. */
 export async function addCoOwner(db: Database, actor: Actor, id: string, orgId: string): Promise<SpaserDocument> {
-	if (!uuid.safeParse(orgId).success) throw notFound('Cette collectivité');
+	if (!isUuid(orgId)) throw notFound('Cette collectivité');
 	return guard(
 		withUser(db, actor, async (tx) => {
 			const doc = await loadDoc(tx, id);

@@ -12,8 +12,8 @@ import { createSpaserRecord, getSpaserDocument, type SpaserDocument } from './do
 import { analyseSource, readImportFile, readPastedText, type ImportFileKind, type ImportSource } from './import-file';
 import { changeLiveDoc, cleanContent } from './live';
 import { projectDocument } from './projection';
+import { isUuid } from '$lib/server/kit/ids';
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Drafts nobody confirmed are removed after this long (when their author starts another import). */
 const DRAFT_TTL_DAYS = 7;
 
@@ -130,7 +130,7 @@ export async function createImportDraft(
 	orgId: string,
 	input: { bytes?: Uint8Array; text?: string; fileName: string }
 ): Promise<ImportDraft> {
-	if (!UUID_RE.test(orgId)) throw notFound('Cette collectivité');
+	if (!isUuid(orgId)) throw notFound('Cette collectivité');
 	// The right first: nobody makes the server read a file for a collectivité where they may not import.
 	await guard(withUser(db, actor, (tx) => requireImporter(tx, orgId)));
 	const analysis = await analyseImport({ ...input, owner: actor.id });
@@ -172,7 +172,7 @@ interface DraftRow {
 }
 
 async function loadDraft(tx: Tx, id: string): Promise<ImportDraft> {
-	if (!UUID_RE.test(id)) throw notFound('Cet import');
+	if (!isUuid(id)) throw notFound('Cet import');
 	const [row] = await tx.query<DraftRow>(
 		`select id, org_id, document_id, file_name, kind, size, created_at, review from public.spaser_imports where id = $1 and document_id is null`,
 		[id]
@@ -184,7 +184,7 @@ async function loadDraft(tx: Tx, id: string): Promise<ImportDraft> {
 
 /** The user's drafts for a collectivité, newest first (to come back to a review left unfinished). */
 export async function listImportDrafts(db: Database, actor: Actor, orgId: string): Promise<{ id: string; file_name: string; created_at: Date; nodes: number }[]> {
-	if (!UUID_RE.test(orgId)) return [];
+	if (!isUuid(orgId)) return [];
 	return withUser(db, actor, (tx) =>
 		tx.query<{ id: string; file_name: string; created_at: Date; nodes: number }>(
 			`select id, file_name, created_at, coalesce(jsonb_array_length(review->'state'->'nodes'), 0)::int as nodes
@@ -203,7 +203,7 @@ export async function getImportDraft(db: Database, actor: Actor, id: string): Pr
 
 /** Abandons a draft (its author only). */
 export async function deleteImportDraft(db: Database, actor: Actor, id: string): Promise<void> {
-	if (!UUID_RE.test(id)) throw notFound('Cet import');
+	if (!isUuid(id)) throw notFound('Cet import');
 	await guard(
 		withUser(db, actor, async (tx) => {
 			const rows = await tx.query('delete from public.spaser_imports where id = $1 and document_id is null returning id', [id]);
@@ -274,7 +274,7 @@ export async function confirmImport(db: Database, actor: Actor, draftId: string,
 
 /** The original files of a SPASER's imports (metadata), for whoever reads it. */
 export async function listImportedFiles(db: Database, actor: Actor, documentId: string): Promise<ImportedFile[]> {
-	if (!UUID_RE.test(documentId)) return [];
+	if (!isUuid(documentId)) return [];
 	return withUser(db, actor, (tx) =>
 		tx.query<ImportedFile>(
 			`select i.id, i.document_id, i.file_name, i.kind, i.mime, i.size, i.imported_at, u.display_name as created_by_name
@@ -287,7 +287,7 @@ export async function listImportedFiles(db: Database, actor: Actor, documentId: 
 
 /** One original file with its bytes (not found for those who cannot read the SPASER). */
 export async function getImportedFile(db: Database, actor: Actor, documentId: string, importId: string): Promise<ImportedFile & { content: Uint8Array }> {
-	if (!UUID_RE.test(documentId) || !UUID_RE.test(importId)) throw notFound('Ce fichier');
+	if (!isUuid(documentId) || !isUuid(importId)) throw notFound('Ce fichier');
 	const [row] = await withUser(db, actor, (tx) =>
 		tx.query<ImportedFile & { content: Uint8Array }>(
 			`select i.id, i.document_id, i.file_name, i.kind, i.mime, i.size, i.imported_at, null as created_by_name, i.content

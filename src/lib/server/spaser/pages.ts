@@ -1,16 +1,14 @@
-import { contentDisposition as fileDisposition } from '$lib/server/kit/download';
 // Helpers for the SPASER pages: who can be mentioned in a comment, and a read-only rendering model of a content
 // (version view, public page, print page) with sanitized HTML bodies and formatted targets.
 import { elevated, withUser, type Actor, type Database } from '../db';
 import { notFound } from '$lib/server/kit/errors';
+import { isUuid } from '$lib/server/kit/ids';
 import { outlineContent } from '../../spaser/content-schema';
 import { indicatorByCode } from '../../spaser/indicators';
 import { NODE_KINDS, NODE_STATUSES, type NodeKind, type NodeStatus } from '../../spaser/model';
 import { richToHtml } from '../../spaser/rich';
 import type { DocContent } from '../../spaser/ydoc';
 import { describeTarget } from './docx';
-
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface MentionablePerson {
 	id: string;
@@ -25,7 +23,7 @@ export interface MentionablePerson {
  * `elevated` once access is established — and only names, never e-mail addresses.
  */
 export async function listMentionablePeople(db: Database, actor: Actor, documentId: string): Promise<MentionablePerson[]> {
-	if (!UUID_RE.test(documentId)) throw notFound('Ce SPASER');
+	if (!isUuid(documentId)) throw notFound('Ce SPASER');
 	return withUser(db, actor, async (tx) => {
 		const [acc] = await tx.query<{ access: string | null }>('select app.spaser_access($1) as access', [documentId]);
 		if (!acc?.access) throw notFound('Ce SPASER');
@@ -120,9 +118,4 @@ export function readableContent(content: DocContent): ReadableContent {
 	});
 	for (let i = 0; i < countsByLevel.length; i++) countsByLevel[i] ??= 0;
 	return { levelNames: content.settings.levelNames, numbering: content.settings.numbering, nodes, countsByLevel, targetCount };
-}
-
-/** Content-Disposition of a SPASER export (« SPASER » when the title leaves nothing usable). */
-export function contentDisposition(baseName: string, ext: string): string {
-	return fileDisposition(baseName, ext, { fallback: 'SPASER' });
 }

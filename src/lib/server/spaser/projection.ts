@@ -6,8 +6,8 @@ import { log } from '$lib/server/kit/log';
 import { richToText } from '../../spaser/rich';
 import { readTree } from '../../spaser/ydoc';
 import { cleanStrings } from '../input-guard';
+import { isUuid } from '$lib/server/kit/ids';
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface ProjectionResult {
 	/** false when the document no longer exists (nothing written). */
@@ -24,12 +24,12 @@ const int = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) ? v : 
  * document order, numbers and labels the SPASER's numbering. Nodes whose id is not a UUID are skipped.
  */
 export async function projectDocument(db: Database, documentId: string, doc: Y.Doc): Promise<ProjectionResult> {
-	const tree = readTree(doc, { withBody: true }).filter((n) => UUID_RE.test(n.id));
+	const tree = readTree(doc, { withBody: true }).filter((n) => isUuid(n.id));
 	// Cleaned: a NUL or a lone surrogate stored before the collaboration server refused them (PostgreSQL refuses
 	// them in text) never blocks the projection.
 	const nodes = cleanStrings(tree.map((n, position) => ({
 		node_id: n.id,
-		parent_id: n.parentId && UUID_RE.test(n.parentId) ? n.parentId : null,
+		parent_id: n.parentId && isUuid(n.parentId) ? n.parentId : null,
 		position,
 		depth: n.depth,
 		number: n.number,

@@ -9,6 +9,7 @@ import type { PlainNode } from '../../spaser/model';
 import { writeNodeContent } from '../../spaser/element-state';
 import { cleanContent } from './live';
 import { addNode, clearDeleted, isDeleted, markDeleted, nodesMap, writeSettings, type DocContent } from '../../spaser/ydoc';
+import { isUuid } from '$lib/server/kit/ids';
 
 export type VersionKind = 'auto' | 'named' | 'imported' | 'restored' | 'bilan';
 
@@ -35,7 +36,6 @@ export interface Version extends VersionMeta {
 	content: DocContent;
 }
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const META_COLUMNS = `v.id, v.document_id, v.kind, v.name, v.created_by, u.display_name as created_by_name, v.created_at, v.published_at`;
 
 /** At most one automatic snapshot per document in this interval. */
@@ -77,7 +77,7 @@ export async function createVersion(
 	doc: Y.Doc,
 	opts: { kind: 'named' | 'restored' | 'bilan'; name?: string | null }
 ): Promise<VersionMeta> {
-	if (!UUID_RE.test(documentId)) throw notFound('Ce SPASER');
+	if (!isUuid(documentId)) throw notFound('Ce SPASER');
 	const name = cleanName(opts.kind, opts.name);
 	return guard(
 		withUser(db, actor, async (tx) => {
@@ -119,7 +119,7 @@ export async function maybeAutoSnapshot(
 
 /** Versions of a SPASER, newest first (without their content). */
 export async function listVersions(db: Database, actor: Actor, documentId: string): Promise<VersionMeta[]> {
-	if (!UUID_RE.test(documentId)) return [];
+	if (!isUuid(documentId)) return [];
 	return withUser(db, actor, (tx) =>
 		tx.query<VersionMeta>(
 			`select ${META_COLUMNS} from public.spaser_versions v left join public.users u on u.id = v.created_by
@@ -130,7 +130,7 @@ export async function listVersions(db: Database, actor: Actor, documentId: strin
 }
 
 async function loadVersion(tx: Tx, versionId: string): Promise<Version> {
-	if (!UUID_RE.test(versionId)) throw notFound('Cette version');
+	if (!isUuid(versionId)) throw notFound('Cette version');
 	const [v] = await tx.query<Version>(
 		`select ${META_COLUMNS}, v.content from public.spaser_versions v left join public.users u on u.id = v.created_by where v.id = $1`,
 		[versionId]
@@ -146,7 +146,7 @@ export async function getVersion(db: Database, actor: Actor, versionId: string):
 
 /** The Yjs state of a version (to open it in a read-only editor). */
 export async function getVersionState(db: Database, actor: Actor, versionId: string): Promise<Uint8Array> {
-	if (!UUID_RE.test(versionId)) throw notFound('Cette version');
+	if (!isUuid(versionId)) throw notFound('Cette version');
 	const [row] = await withUser(db, actor, (tx) => tx.query<{ state: Uint8Array }>('select state from public.spaser_versions where id = $1', [versionId]));
 	if (!row) throw notFound('Cette version');
 	return new Uint8Array(row.state);

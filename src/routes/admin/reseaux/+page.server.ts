@@ -5,7 +5,7 @@ import { requirePlatformAdmin } from '$lib/server/admin/access';
 import { addAnimatorInput, removeAnimatorInput } from '$lib/server/admin/input';
 import { addAnimator, createNetwork, listNetworks, removeAnimator } from '$lib/server/networks/service';
 import { listAllAnimators, networkMemberCounts } from '$lib/server/networks/queries';
-import { networkInput } from '$lib/schemas/orgs';
+import { networkInput } from '$lib/server/networks/input';
 
 export const load: PageServerLoad = async (event) => {
 	const user = requirePlatformAdmin(event);

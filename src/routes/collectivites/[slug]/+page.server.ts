@@ -1,7 +1,7 @@
 import type { PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { requireUser } from '$lib/server/kit/forms';
-import { listMembers } from '$lib/server/orgs/service';
+import { listMembers } from '$lib/server/organisations/service';
 import { listOrgMemberships } from '$lib/server/networks/service';
 import { listSpaserDocuments } from '$lib/server/spaser/documents';
 

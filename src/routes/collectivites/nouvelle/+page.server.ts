@@ -2,8 +2,8 @@ import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { parseForm, requireUser, runAction } from '$lib/server/kit/forms';
-import { createOrganisation } from '$lib/server/orgs/service';
-import { organisationInput } from '$lib/schemas/orgs';
+import { createOrganisation } from '$lib/server/organisations/service';
+import { organisationInput } from '$lib/server/organisations/input';
 
 export const load: PageServerLoad = (event) => {
 	requireUser(event);

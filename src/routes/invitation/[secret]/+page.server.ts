@@ -1,10 +1,10 @@
 import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
-import { acceptInvitation, previewInvitation } from '$lib/server/orgs/service';
+import { acceptInvitation, previewInvitation } from '$lib/server/organisations/service';
 import { resendVerification } from '$lib/server/auth/service';
 import { requireUser, runAction } from '$lib/server/kit/forms';
-import { ROLE_LABELS } from '$lib/geo';
+import { ROLE_LABELS } from '$lib/organisations/labels';
 
 const SECRET_RE = /^[A-Za-z0-9_-]{10,200}$/;
 

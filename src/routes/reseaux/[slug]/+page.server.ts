@@ -1,19 +1,11 @@
-import { z } from 'zod';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 import { getDb } from '$lib/server/db';
 import { parseForm, requireUser, runAction } from '$lib/server/kit/forms';
 import { decideMembership, endMembership, getNetworkBySlug, requestToJoin, updateNetwork } from '$lib/server/networks/service';
 import { myOpenMemberships, networkMemberCounts } from '$lib/server/networks/queries';
-import { listMyOrganisations } from '$lib/server/orgs/service';
+import { listMyOrganisations } from '$lib/server/organisations/service';
 import { orHttpError } from '$lib/server/kit/errors';
-import { decisionInput, joinRequestInput, networkInput } from '$lib/schemas/orgs';
-
-const membershipId = z.uuid({ error: 'Demande inconnue.' });
-const decideInput = decisionInput.and(z.object({ membershipId }));
-const removeInput = z.object({
-	membershipId,
-	reason: z.string().trim().max(2000, { error: 'Le motif est trop long (2 000 caractères au plus).' }).optional()
-});
+import { decideMembershipInput, joinRequestInput, networkInput, removeMembershipInput } from '$lib/server/networks/input';
 
 export const load: PageServerLoad = async ({ locals, params }) => {
 	const user = locals.user;
@@ -57,7 +49,7 @@ async function networkOf(event: RequestEvent) {
 export const actions: Actions = {
 	decide: async (event) => {
 		requireUser(event);
-		const parsed = await parseForm(event.request, decideInput);
+		const parsed = await parseForm(event.request, decideMembershipInput);
 		if (parsed.failure) return parsed.failure;
 		const res = await runAction(parsed.raw, async () => {
 			const { user, db } = await networkOf(event);
@@ -76,7 +68,7 @@ export const actions: Actions = {
 
 	remove: async (event) => {
 		requireUser(event);
-		const parsed = await parseForm(event.request, removeInput);
+		const parsed = await parseForm(event.request, removeMembershipInput);
 		if (parsed.failure) return parsed.failure;
 		const res = await runAction(parsed.raw, async () => {
 			const { user, db } = await networkOf(event);

@@ -2,6 +2,7 @@ import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { requireUser, runAction } from '$lib/server/kit/forms';
+import { isUuid } from '$lib/server/kit/ids';
 import { addComment, deleteComment, editComment, listComments, reopenThread, resolveThread, threadsForDisplay } from '$lib/server/spaser/comments';
 import { cleanContent, readLiveDoc } from '$lib/server/spaser/live';
 import { listMentionablePeople } from '$lib/server/spaser/pages';
@@ -9,8 +10,6 @@ import { listImportedFiles } from '$lib/server/spaser/import';
 import { outlineContent } from '$lib/spaser/content-schema';
 import { checkCompliance } from '$lib/spaser/checklist';
 import { colorFor } from '$lib/spaser/ytext';
-
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);
@@ -42,7 +41,7 @@ export const load: PageServerLoad = async (event) => {
 			periodEnd: spaser.period_end
 		}),
 		nodeLabels,
-		initialNodeId: asked && UUID_RE.test(asked) ? asked : (content.nodes[0]?.id ?? null),
+		initialNodeId: asked && isUuid(asked) ? asked : (content.nodes[0]?.id ?? null),
 		threads: threadsForDisplay(threads),
 		people,
 		/** The original documents the SPASER was imported from (DOCX, Markdown, text). */
@@ -107,7 +106,7 @@ export const actions: Actions = {
 		const user = requireUser(event);
 		const form = await event.request.formData();
 		const raw = { intent: 'resolve', commentId: String(form.get('commentId') ?? '') };
-		if (!UUID_RE.test(raw.commentId)) return fail(404, { ...raw, values: raw, message: "Cette discussion n'existe pas ou vous n'y avez pas accès." });
+		if (!isUuid(raw.commentId)) return fail(404, { ...raw, values: raw, message: "Cette discussion n'existe pas ou vous n'y avez pas accès." });
 		const res = await runAction(raw, async () => resolveThread(await getDb(), user, raw.commentId));
 		if (!res.ok) return res.failure;
 		return { intent: 'resolve', success: 'La discussion est marquée comme résolue.', target: raw.commentId };

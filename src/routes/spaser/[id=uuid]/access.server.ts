@@ -13,8 +13,3 @@ export async function spaserFor(event: Pick<RequestEvent, 'locals' | 'url' | 'pa
 	const spaser = await orHttpError(getSpaserDocument(db, user, id));
 	return { user, db, spaser };
 }
-
-/** « Ville A · Ville B » (lead first). */
-export function ownerNames(spaser: { orgs: { name: string }[] }): string[] {
-	return spaser.orgs.map((o) => o.name);
-}

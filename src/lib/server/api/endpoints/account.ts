@@ -1,5 +1,5 @@
 import { meSchema } from '$lib/server/api/schemas';
-import { listMyOrganisations } from '../../orgs/service';
+import { listMyOrganisations } from '../../organisations/service';
 import { listNetworks } from '../../networks/service';
 import { getProfile } from '../queries';
 import { defineEndpoint } from '../registry';

@@ -1,16 +1,14 @@
 import { z } from 'zod';
+import { decisionCreateSchema, joinRequestCreateSchema } from '../../networks/input';
 import {
-	decisionCreateSchema,
-	joinRequestCreateSchema,
 	membershipListSchema,
 	membershipSchema,
 	networkDetailSchema,
 	networkListSchema
 } from '$lib/server/api/schemas';
 import { uuid } from '$lib/server/kit/input';
-import { decideMembership, getNetworkBySlug, listNetworks, requestToJoin } from '../../networks/service';
+import { decideMembership, getMembership, getNetworkBySlug, listNetworks, networkSlug, requestToJoin } from '../../networks/service';
 import { membershipDto, networkDetailDto, networkDto } from '../dto';
-import { getMembership, networkSlug } from '../queries';
 import { ApiResult, defineEndpoint } from '../registry';
 
 const idParams = z.object({ id: uuid });

@@ -1,17 +1,14 @@
 import { z } from 'zod';
+import { invitationSchema, memberListSchema, organisationClosureResultSchema, organisationListSchema, organisationSchema } from '$lib/server/api/schemas';
+import { uuid } from '$lib/server/kit/input';
 import {
 	invitationCreateSchema,
-	invitationSchema,
-	memberListSchema,
-	organisationClosureResultSchema,
 	organisationClosureSchema,
 	organisationCreateSchema,
-	organisationListSchema,
+	organisationInput,
 	organisationPatchSchema,
-	organisationSchema
-} from '$lib/server/api/schemas';
-import { uuid } from '$lib/server/kit/input';
-import { organisationInput, type OrganisationInput } from '../../../schemas/orgs';
+	type OrganisationInput
+} from '../../organisations/input';
 import {
 	createOrganisation,
 	getOrganisation,
@@ -22,10 +19,11 @@ import {
 	removeMember,
 	updateOrganisation,
 	type Organisation
-} from '../../orgs/service';
-import { closeOrganisation, exportOrganisationZip } from '../../orgs/data';
-import { AppError, forbidden, notFound } from '$lib/server/kit/errors';
+} from '../../organisations/service';
+import { closeOrganisation, exportArchiveName, exportOrganisationZip } from '../../organisations/data';
+import { AppError, notFound } from '$lib/server/kit/errors';
 import { getProfile } from '../queries';
+import { requireOrgAdmin } from '../../organisations/access';
 import { memberDto, organisationDto } from '../dto';
 import { API_PREFIX, apiErrors, iso, num, validate } from '../http';
 import { ApiResult, defineEndpoint } from '../registry';
@@ -108,8 +106,7 @@ export const organisationEndpoints = [
 		handler: async ({ db, actor, params, body }) => {
 			const current = await getOrganisation(db, actor!, params.id);
 			// Refuse before validating, so that a non-admin is told about rights rather than about values.
-			if (current.my_role !== 'admin' && !(await getProfile(db, actor!)).is_platform_admin)
-				throw forbidden('Seuls les administrateurs de la collectivité peuvent modifier ses informations.');
+			if (current.my_role !== 'admin') requireOrgAdmin(current, (await getProfile(db, actor!)).is_platform_admin);
 			const merged: Record<string, unknown> = currentInput(current);
 			for (const [key, value] of Object.entries(body)) {
 				if (value === undefined) continue;
@@ -197,12 +194,12 @@ export const organisationEndpoints = [
 		],
 		handler: async ({ db, actor, params }) => {
 			const { zip, slug } = await exportOrganisationZip(db, actor!, params.id);
-			const day = new Date().toISOString().slice(0, 10);
 			return new Response(zip as unknown as BodyInit, {
 				status: 200,
 				headers: {
 					'content-type': 'application/zip',
-					'content-disposition': `attachment; filename="donnees-${slug}-${day}.zip"`,
+					// (the name is ASCII: a slug and a date)
+					'content-disposition': `attachment; filename="${exportArchiveName(slug)}"`,
 					'content-length': String(zip.byteLength),
 					'x-content-type-options': 'nosniff'
 				}

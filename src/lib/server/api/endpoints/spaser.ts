@@ -4,33 +4,27 @@
  * services under the caller's rights; the live document is read from its stored updates (readLiveDoc) and
  * changed through the collaboration server (changeLiveDoc), so open editors see API changes at once.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import {
-	spaserCreateSchema,
 	spaserExportOutputSchema,
-	spaserImportSchema,
 	spaserListSchema,
 	spaserNodeListSchema,
-	spaserPatchSchema,
 	spaserSchema,
 	spaserTargetListSchema,
-	spaserVersionCreateSchema,
 	spaserVersionDetailSchema,
 	spaserVersionListSchema,
 	spaserVersionSchema
 } from '$lib/server/api/schemas';
-import { uuid } from '$lib/server/kit/input';
-import { buildExport, type SpaserExport } from '../../../spaser/content-schema';
 import { indicatorByCode } from '../../../spaser/indicators';
-import { DOC_STATUSES, type Milestone, type RichNode } from '../../../spaser/model';
+import { DOC_STATUSES } from '../../../spaser/model';
 import { buildTemplate } from '../../../spaser/templates';
-import { DEFAULT_SETTINGS, importContent, type DocContent } from '../../../spaser/ydoc';
-import { withUser, type Actor, type Database } from '../../db';
-import { AppError, forbidden, notFound } from '$lib/server/kit/errors';
-import { getOrganisation } from '../../orgs/service';
+import { DEFAULT_SETTINGS, type DocContent } from '../../../spaser/ydoc';
+import { notFound } from '$lib/server/kit/errors';
+import { getOrganisation } from '../../organisations/service';
+import { requireWrite } from '../../spaser/access';
+import { createSpaserWithContent, importSpaserExport } from '../../spaser/create';
 import {
 	STATUS_TRANSITIONS,
-	createSpaserRecord,
 	getSpaserDocument,
 	listSpaserDocuments,
 	setSharingWithNetworks,
@@ -38,11 +32,23 @@ import {
 	type SpaserDocument,
 	type SpaserMetadataPatch
 } from '../../spaser/documents';
-import { renderDocx } from '../../spaser/docx';
-import { changeLiveDoc, cleanContent, readLiveDoc } from '../../spaser/live';
-import { contentDisposition } from '../../spaser/pages';
-import { projectDocument } from '../../spaser/projection';
-import { VERSION_KINDS, createVersion, getVersion, listVersions, type VersionMeta } from '../../spaser/versions';
+import { DOCX_TYPE, contentDisposition, exportDocx, exportJson, exportedContent, spaserDownload } from '../../spaser/export';
+import {
+	exportQuery,
+	importInput,
+	importTargetOrg,
+	importQuery,
+	organisationParams as orgParams,
+	spaserCreateSchema,
+	spaserImportSchema,
+	spaserParams,
+	spaserPatchSchema,
+	spaserVersionCreateSchema,
+	versionParams
+} from '../../spaser/input';
+import { nameCurrentVersion } from '../../spaser/live-versions';
+import { listProjectedNodes, listProjectedTargets } from '../../spaser/projected';
+import { VERSION_KINDS, getVersion, listVersions, type VersionMeta } from '../../spaser/versions';
 import { API_PREFIX, iso, num } from '../http';
 import { ApiResult, defineEndpoint } from '../registry';
 import { spaserImportDocumentSchema, spaserImportPreviewInputSchema, spaserImportPreviewSchema } from '../../../schemas/spaser-import';
@@ -51,10 +57,6 @@ import { countsPerLevel, reviewLabels } from '../../../spaser/import/review';
 import { richToText } from '../../../spaser/rich';
 
 const tags = ['SPASER'];
-const DOCX_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
-const orgParams = z.object({ id: uuid });
-const spaserParams = z.object({ id: uuid });
-const versionParams = z.object({ id: uuid, versionId: uuid });
 
 // ---------------------------------------------------------------------------------------------------------
 // Bodies
@@ -96,131 +98,9 @@ function versionDto(v: VersionMeta): z.input<typeof spaserVersionSchema> {
 	};
 }
 
-function exportOf(d: SpaserDocument, content: DocContent): SpaserExport {
-	return buildExport(
-		{
-			title: d.title,
-			periodStart: d.period_start,
-			periodEnd: d.period_end,
-			status: d.status,
-			adoptedOn: d.adopted_on,
-			deliberationRef: d.deliberation_ref
-		},
-		content
-	);
-}
-
-/** The checks updateSpaserMetadata makes on an adoption date, made before an import creates anything. */
-function checkAdoption(adoptedOn: string | null) {
-	if (!adoptedOn) return;
-	const d = new Date(`${adoptedOn}T00:00:00Z`);
-	if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== adoptedOn)
-		throw new AppError('invalid', "La date d'adoption n'existe pas.", 400, { field: 'document.adoptedOn' });
-	if (d.getTime() > Date.now() + 86_400_000)
-		throw new AppError('invalid', "La date d'adoption ne peut pas être dans le futur.", 400, { field: 'document.adoptedOn' });
-}
-
-function requireWrite(d: SpaserDocument) {
-	if (d.my_access !== 'write') throw forbidden('Seuls les administrateurs et rédacteurs des collectivités du SPASER peuvent le modifier.');
-}
-
-/** Fills a new document and writes its projection at once, so that /nodes and /targets are consistent immediately. */
-async function fill(db: Database, documentId: string, content: DocContent) {
-	const live = await changeLiveDoc(db, documentId, (doc) => importContent(doc, content));
-	try {
-		await projectDocument(db, documentId, live);
-	} finally {
-		live.destroy();
-	}
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Projection reads (through RLS: rows of documents the caller cannot read are invisible)
-// ---------------------------------------------------------------------------------------------------------
-
-interface NodeRow {
-	node_id: string;
-	parent_id: string | null;
-	position: number;
-	depth: number;
-	number: string;
-	label: string;
-	level_name: string;
-	title: string;
-	body_text: string;
-	body_json: RichNode[];
-	kind: 'normal' | 'action_bonus' | 'focus';
-	status: 'a_lancer' | 'en_cours' | 'realisee' | 'abandonnee';
-	pilot: string;
-	resources: string[];
-	tools: string[];
-	links: string[];
-}
-
-async function readNodes(db: Database, actor: Actor, documentId: string): Promise<NodeRow[]> {
-	return withUser(db, actor, (tx) =>
-		tx.query<NodeRow>(
-			`select node_id, parent_id, position, depth, number, label, level_name, title, body_text, body_json, kind, status, pilot,
-			        resources, tools, links
-			   from public.spaser_nodes where document_id = $1 order by position`,
-			[documentId]
-		)
-	);
-}
-
-interface TargetRow {
-	node_id: string;
-	node_label: string;
-	node_title: string;
-	target_id: string;
-	indicator_code: string | null;
-	label: string;
-	unit: string;
-	value: string | number | null;
-	year: number | null;
-	milestones: Milestone[];
-	baseline_year: number | null;
-	relative: boolean;
-	threshold_eur_ht: string | number | null;
-	scope: string;
-}
-
-async function readTargets(db: Database, actor: Actor, documentId: string): Promise<TargetRow[]> {
-	return withUser(db, actor, (tx) =>
-		tx.query<TargetRow>(
-			`select t.node_id, n.label as node_label, n.title as node_title, t.target_id, t.indicator_code, t.label, t.unit, t.value, t.year,
-			        t.milestones, t.baseline_year, t.relative, t.threshold_eur_ht, t.scope
-			   from public.spaser_targets t
-			   join public.spaser_nodes n on n.document_id = t.document_id and n.node_id = t.node_id
-			  where t.document_id = $1
-			  order by n.position, t.target_id`,
-			[documentId]
-		)
-	);
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // Endpoints
 // ---------------------------------------------------------------------------------------------------------
-
-const exportQuery = z.object({
-	format: z.enum(['json', 'docx'], { error: 'Format inconnu : json ou docx.' }).default('json').describe('json (par défaut) ou docx.'),
-	versionId: uuid.optional().describe('Exporte cette version plutôt que l’état actuel du document.')
-});
-const importQuery = z.object({
-	orgId: uuid.optional().describe('Collectivité (pilote) du nouveau SPASER, si elle n’est pas dans le corps.')
-});
-
-/** The file of an import request: decoded base64, or the text; a French 400 when neither or both are given. */
-function importInput(body: { fileName: string; contentBase64?: string; text?: string }): { bytes?: Uint8Array; text?: string; fileName: string } {
-	const hasFile = !!body.contentBase64?.trim();
-	const hasText = !!body.text?.trim();
-	if (hasFile === hasText)
-		throw new AppError('invalid', 'Envoyez soit le fichier encodé en base64 (« contentBase64 »), soit le texte du SPASER (« text »).', 400, { field: 'contentBase64' });
-	if (hasText) return { text: body.text, fileName: body.fileName };
-	const bytes = new Uint8Array(Buffer.from(body.contentBase64!.replace(/\s+/g, ''), 'base64'));
-	return { bytes, fileName: body.fileName };
-}
 
 export const spaserEndpoints = [
 	defineEndpoint({
@@ -254,20 +134,23 @@ export const spaserEndpoints = [
 		status: 201,
 		handler: async ({ db, actor, params, body }) => {
 			await getOrganisation(db, actor!, params.id);
-			const doc = await createSpaserRecord(db, actor!, {
-				orgIds: [params.id, ...(body.coOwnerOrgIds ?? []).filter((o) => o !== params.id)],
-				leadOrgId: params.id,
-				title: body.title,
-				periodStart: body.periodStart,
-				periodEnd: body.periodEnd,
-				templateKey: body.templateKey ?? null
-			});
 			const content: DocContent = body.templateKey
 				? buildTemplate(body.templateKey, { periodStart: body.periodStart, periodEnd: body.periodEnd })
 				: { settings: structuredClone(DEFAULT_SETTINGS), nodes: [] };
-			await fill(db, doc.id, content);
-			const created = await getSpaserDocument(db, actor!, doc.id);
-			return new ApiResult(spaserDto(created), 201, { location: `${API_PREFIX}/spasers/${doc.id}` });
+			const created = await createSpaserWithContent(
+				db,
+				actor!,
+				{
+					orgIds: [params.id, ...(body.coOwnerOrgIds ?? []).filter((o) => o !== params.id)],
+					leadOrgId: params.id,
+					title: body.title,
+					periodStart: body.periodStart,
+					periodEnd: body.periodEnd,
+					templateKey: body.templateKey ?? null
+				},
+				content
+			);
+			return new ApiResult(spaserDto(created), 201, { location: `${API_PREFIX}/spasers/${created.id}` });
 		}
 	}),
 	defineEndpoint({
@@ -284,36 +167,9 @@ export const spaserEndpoints = [
 		response: spaserSchema,
 		status: 201,
 		handler: async ({ db, actor, query, body }) => {
-			const orgId = body.orgId ?? query.orgId;
-			if (!orgId)
-				throw new AppError('invalid', 'Indiquez la collectivité qui reçoit le SPASER (« orgId », dans le corps ou en paramètre de requête).', 400, {
-					field: 'orgId'
-				});
-			if (body.orgId && query.orgId && body.orgId !== query.orgId)
-				throw new AppError('invalid', 'Le corps et le paramètre de requête indiquent deux collectivités différentes.', 400, { field: 'orgId' });
-			const { document: meta, content } = body;
-			checkAdoption(meta.adoptedOn);
-			await getOrganisation(db, actor!, orgId);
-			const year = new Date().getFullYear();
-			const periodStart = meta.periodStart ?? (meta.periodEnd !== null ? Math.max(2000, meta.periodEnd - 3) : year);
-			const doc = await createSpaserRecord(db, actor!, {
-				orgIds: [orgId],
-				leadOrgId: orgId,
-				title: meta.title,
-				periodStart,
-				periodEnd: meta.periodEnd ?? periodStart + 3
-			});
-			await fill(db, doc.id, content);
-			if (meta.adoptedOn || meta.deliberationRef)
-				await updateSpaserMetadata(db, actor!, doc.id, { adoptedOn: meta.adoptedOn, deliberationRef: meta.deliberationRef });
-			const live = await readLiveDoc(db, doc.id);
-			try {
-				await createVersion(db, actor!, doc.id, live, { kind: 'named', name: 'Import par l’API' });
-			} finally {
-				live.destroy();
-			}
-			const created = await getSpaserDocument(db, actor!, doc.id);
-			return new ApiResult(spaserDto(created), 201, { location: `${API_PREFIX}/spasers/${doc.id}` });
+			const orgId = importTargetOrg(body.orgId, query.orgId);
+			const created = await importSpaserExport(db, actor!, orgId, body, 'Import par l’API');
+			return new ApiResult(spaserDto(created), 201, { location: `${API_PREFIX}/spasers/${created.id}` });
 		}
 	}),
 	defineEndpoint({
@@ -433,11 +289,10 @@ export const spaserEndpoints = [
 		params: spaserParams,
 		response: spaserNodeListSchema,
 		handler: async ({ db, actor, params }) => {
-			const doc = await getSpaserDocument(db, actor!, params.id);
-			const rows = await readNodes(db, actor!, params.id);
+			const { projectedAt, nodes } = await listProjectedNodes(db, actor!, params.id);
 			return {
-				projectedAt: iso(doc.projected_at),
-				items: rows.map((n) => ({
+				projectedAt: iso(projectedAt),
+				items: nodes.map((n) => ({
 					id: n.node_id,
 					parentId: n.parent_id,
 					position: n.position,
@@ -470,11 +325,10 @@ export const spaserEndpoints = [
 		params: spaserParams,
 		response: spaserTargetListSchema,
 		handler: async ({ db, actor, params }) => {
-			const doc = await getSpaserDocument(db, actor!, params.id);
-			const rows = await readTargets(db, actor!, params.id);
+			const { projectedAt, targets } = await listProjectedTargets(db, actor!, params.id);
 			return {
-				projectedAt: iso(doc.projected_at),
-				items: rows.map((t) => ({
+				projectedAt: iso(projectedAt),
+				items: targets.map((t) => ({
 					nodeId: t.node_id,
 					nodeLabel: t.node_label,
 					nodeTitle: t.node_title,
@@ -524,13 +378,8 @@ export const spaserEndpoints = [
 		status: 201,
 		handler: async ({ db, actor, params, body }) => {
 			requireWrite(await getSpaserDocument(db, actor!, params.id));
-			const live = await readLiveDoc(db, params.id);
-			try {
-				const v = await createVersion(db, actor!, params.id, live, { kind: 'named', name: body.name });
-				return new ApiResult(versionDto(v), 201, { location: `${API_PREFIX}/spasers/${params.id}/versions/${v.id}` });
-			} finally {
-				live.destroy();
-			}
+			const v = await nameCurrentVersion(db, actor!, params.id, body.name);
+			return new ApiResult(versionDto(v), 201, { location: `${API_PREFIX}/spasers/${params.id}/versions/${v.id}` });
 		}
 	}),
 	defineEndpoint({
@@ -570,43 +419,12 @@ export const spaserEndpoints = [
 		],
 		handler: async ({ db, actor, params, query }) => {
 			const doc = await getSpaserDocument(db, actor!, params.id);
-			let content: DocContent;
-			let versionName: string | null = null;
-			if (query.versionId) {
-				const v = await getVersion(db, actor!, query.versionId);
-				if (v.document_id !== params.id) throw notFound('Cette version');
-				content = v.content;
-				versionName = v.name ?? `${VERSION_KINDS[v.kind]} du ${new Intl.DateTimeFormat('fr-FR', { dateStyle: 'short', timeZone: 'Europe/Paris' }).format(new Date(v.created_at))}`;
-			} else {
-				const live = await readLiveDoc(db, params.id);
-				content = cleanContent(live);
-				live.destroy();
-			}
+			const { content, versionName } = await exportedContent(db, actor!, doc, query.versionId);
 			if (query.format === 'docx') {
-				const file = await renderDocx(
-					{
-						title: doc.title,
-						orgNames: doc.orgs.map((o) => o.name),
-						periodStart: doc.period_start,
-						periodEnd: doc.period_end,
-						status: doc.status,
-						adoptedOn: doc.adopted_on,
-						deliberationRef: doc.deliberation_ref,
-						versionName
-					},
-					content
-				);
-				return new Response(new Uint8Array(file), {
-					status: 200,
-					headers: {
-						'content-type': DOCX_TYPE,
-						'content-disposition': contentDisposition(doc.title, 'docx'),
-						'content-length': String(file.byteLength),
-						'x-content-type-options': 'nosniff'
-					}
-				});
+				const file = await exportDocx(doc, content, versionName);
+				return spaserDownload(doc.title, 'docx', file, DOCX_TYPE, { 'content-length': String(file.byteLength) });
 			}
-			return new ApiResult(exportOf(doc, content), 200, { 'content-disposition': contentDisposition(doc.title, 'json') });
+			return new ApiResult(exportJson(doc, content), 200, { 'content-disposition': contentDisposition(doc.title, 'json') });
 		}
 	})
 ];

@@ -1,8 +1,7 @@
 // Schemas of the JSON API (/api/v1): account, collectivités and networks. Registered under stable names for the OpenAPI document (see ./core.ts).
 import { z } from 'zod';
-import { ORG_KINDS } from '$lib/geo';
-import { decisionInput, invitationInput, joinRequestInput, organisationInput } from '$lib/schemas/orgs';
-import { apiInput, apiOutput, id, isoDate, listOf, role } from './core';
+import { ORG_KINDS } from '$lib/organisations/labels';
+import { apiOutput, id, isoDate, listOf, role } from './core';
 
 // ---------------------------------------------------------------------------------------------------------
 // Account
@@ -56,29 +55,6 @@ export const organisationSchema = apiOutput(
 );
 export const organisationListSchema = apiOutput(listOf(organisationSchema), 'OrganisationList');
 
-export const organisationCreateSchema = apiInput(organisationInput, 'OrganisationInput', 'Informations d’une collectivité.');
-
-const nullable = <S extends z.ZodType>(s: S) => s.nullable().optional();
-const shape = organisationInput.shape;
-/**
- * PATCH body: any subset of the fields; `null` clears an optional field. The merged result is then checked
- * against the full OrganisationInput schema (cross-field rules such as SIRET ⊃ SIREN).
- */
-export const organisationPatchSchema = apiInput(
-	z.object({
-		name: shape.name.optional(),
-		kind: shape.kind.optional(),
-		siren: nullable(shape.siren.unwrap()),
-		siret: nullable(shape.siret.unwrap()),
-		regionCode: nullable(shape.regionCode.unwrap()),
-		departementCode: nullable(shape.departementCode.unwrap()),
-		population: nullable(shape.population.unwrap()),
-		purchaseVolumeEur: nullable(shape.purchaseVolumeEur.unwrap()),
-		referentsCount: nullable(shape.referentsCount.unwrap())
-	}),
-	'OrganisationPatch',
-	'Modification partielle : seuls les champs envoyés changent ; null efface un champ facultatif.'
-);
 
 export const memberSchema = apiOutput(
 	z.object({ userId: id, displayName: z.string(), email: z.email(), role, joinedAt: isoDate }),
@@ -87,24 +63,12 @@ export const memberSchema = apiOutput(
 );
 export const memberListSchema = apiOutput(listOf(memberSchema), 'MemberList');
 
-export const invitationCreateSchema = apiInput(invitationInput, 'InvitationInput', 'Adresse e-mail et rôle de la personne invitée.');
 export const invitationSchema = apiOutput(
 	z.object({ id, email: z.email(), role, expiresAt: isoDate }),
 	'Invitation',
 	"Invitation envoyée par e-mail. Le lien secret n'est jamais renvoyé par l'API : seule la personne invitée le reçoit."
 );
 
-export const organisationClosureSchema = apiInput(
-	z.object({
-		confirmation: z
-			.string({ error: 'Recopiez le nom de la collectivité pour confirmer.' })
-			.trim()
-			.min(1, { error: 'Recopiez le nom de la collectivité pour confirmer.' })
-			.max(300, { error: 'Le nom recopié est trop long.' })
-	}),
-	'OrganisationClosureInput',
-	'Le nom exact de la collectivité, recopié pour confirmer sa fermeture (la casse et les espaces multiples sont ignorés).'
-);
 export const organisationClosureResultSchema = apiOutput(
 	z.object({ name: z.string(), notified: z.number().int(), deletedDocuments: z.number().int(), cancelledSessions: z.number().int() }),
 	'OrganisationClosure',
@@ -181,5 +145,3 @@ export const networkDetailSchema = apiOutput(
 	'Un réseau, ses animateurs et ses collectivités membres visibles.'
 );
 
-export const joinRequestCreateSchema = apiInput(joinRequestInput, 'JoinRequestInput', "Demande d'adhésion d'une collectivité (dont vous êtes administrateur).");
-export const decisionCreateSchema = apiInput(decisionInput, 'DecisionInput', 'Décision d’un animateur ; le motif est obligatoire pour un refus.');

@@ -2,25 +2,14 @@
 import { z } from 'zod';
 import { docContentSchema, richNodeSchema, spaserExportSchema } from '$lib/spaser/content-schema';
 import { DOC_STATUSES, NODE_KINDS, NODE_STATUSES } from '$lib/spaser/model';
-import { TEMPLATES, type TemplateKey } from '$lib/spaser/templates';
 import { apiInput, apiOutput, calendarDate, id, isoDate, listOf } from './core';
 
 // ---------------------------------------------------------------------------------------------------------
 // SPASER
 // ---------------------------------------------------------------------------------------------------------
-const spaserStatus = z
+export const spaserStatus = z
 	.enum(Object.keys(DOC_STATUSES) as [keyof typeof DOC_STATUSES], { error: 'Statut inconnu (brouillon, en_consultation, adopte ou archive).' })
 	.describe('État du SPASER : brouillon, en_consultation, adopte (adopté) ou archive (archivé).');
-const spaserYear = z
-	.number({ error: "L'année doit être un nombre." })
-	.int({ error: "L'année doit être un nombre entier." })
-	.min(2000, { error: "L'année doit être comprise entre 2000 et 2100." })
-	.max(2100, { error: "L'année doit être comprise entre 2000 et 2100." });
-const spaserTitle = z
-	.string({ error: 'Indiquez le titre du SPASER.' })
-	.trim()
-	.min(2, { error: 'Le titre doit contenir au moins 2 caractères.' })
-	.max(300, { error: 'Le titre est limité à 300 caractères.' });
 
 // The document model's own schemas, under stable names (the rich text is recursive: it must be a named schema).
 apiOutput(richNodeSchema, 'SpaserRichNode', 'Élément de texte riche (arbre au format ProseMirror/Tiptap).');
@@ -56,43 +45,7 @@ export const spaserSchema = apiOutput(
 );
 export const spaserListSchema = apiOutput(listOf(spaserSchema), 'SpaserList');
 
-export const spaserCreateSchema = apiInput(
-	z
-		.object({
-			title: spaserTitle,
-			periodStart: spaserYear,
-			periodEnd: spaserYear,
-			templateKey: z
-				.enum(TEMPLATES.map((t) => t.key) as [TemplateKey, ...TemplateKey[]], { error: `Modèle inconnu (${TEMPLATES.map((t) => t.key).join(', ')}).` })
-				.optional()
-				.describe(`Modèle de départ : ${TEMPLATES.map((t) => `${t.key} (${t.name})`).join(', ')}. Sans modèle, le SPASER est créé vide.`),
-			coOwnerOrgIds: z
-				.array(z.uuid({ error: 'Identifiant de collectivité invalide.' }))
-				.max(19, { error: 'Un SPASER conjoint compte au plus 20 collectivités.' })
-				.optional()
-				.describe('Autres collectivités du SPASER conjoint (vous devez en être administrateur ou rédacteur).')
-		})
-		.superRefine((v, ctx) => {
-			if (v.periodEnd < v.periodStart) ctx.addIssue({ code: 'custom', path: ['periodEnd'], message: 'La fin de période doit suivre son début.' });
-			else if (v.periodEnd - v.periodStart > 10) ctx.addIssue({ code: 'custom', path: ['periodEnd'], message: 'Un SPASER couvre au plus dix ans.' });
-		}),
-	'SpaserInput',
-	'Création d’un SPASER pour la collectivité (pilote) indiquée dans le chemin.'
-);
 
-export const spaserPatchSchema = apiInput(
-	z.object({
-		title: spaserTitle.optional(),
-		periodStart: spaserYear.nullable().optional(),
-		periodEnd: spaserYear.nullable().optional(),
-		status: spaserStatus.optional(),
-		adoptedOn: calendarDate.nullable().optional(),
-		deliberationRef: z.string().trim().max(300, { error: 'La référence de délibération est limitée à 300 caractères.' }).nullable().optional(),
-		sharedWithNetworks: z.boolean({ error: 'Indiquez true ou false.' }).optional()
-	}),
-	'SpaserPatch',
-	'Modification partielle : seuls les champs envoyés changent ; null efface un champ facultatif.'
-);
 
 export const spaserNodeSchema = z.object({
 	id: id.describe('Identifiant de l’élément (stable).'),
@@ -161,30 +114,9 @@ export const spaserVersionDetailSchema = apiOutput(
 	'SpaserVersionDetail',
 	'Une version et son contenu.'
 );
-export const spaserVersionCreateSchema = apiInput(
-	z.object({
-		name: z
-			.string({ error: 'Donnez un nom à la version.' })
-			.trim()
-			.min(1, { error: 'Donnez un nom à la version, par exemple « Version adoptée le 15/12/2025 — délibération n° 2025-12-07 ».' })
-			.max(300, { error: 'Le nom de la version est limité à 300 caractères.' })
-	}),
-	'SpaserVersionInput',
-	'Nom de la version à enregistrer (l’état actuel du document).'
-);
 
 export const spaserExportOutputSchema = apiOutput(
 	spaserExportSchema,
 	'SpaserExport',
 	'Export JSON complet d’un SPASER (format « spaser-commun », version 1) : réimportable sans perte avec POST /spasers/import.'
-);
-export const spaserImportSchema = apiInput(
-	spaserExportSchema.extend({
-		orgId: z
-			.uuid({ error: 'Identifiant de collectivité invalide.' })
-			.optional()
-			.describe('Collectivité (pilote) du nouveau SPASER ; peut aussi être passée en paramètre de requête « orgId ».')
-	}),
-	'SpaserImport',
-	'Un export JSON de SPASER (tel que renvoyé par GET /spasers/{id}/export), et la collectivité qui le reçoit.'
 );

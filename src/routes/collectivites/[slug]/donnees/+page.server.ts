@@ -1,14 +1,10 @@
 import { error, redirect } from '@sveltejs/kit';
-import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { parseForm, requireUser, runAction } from '$lib/server/kit/forms';
-import { closeOrganisation } from '$lib/server/orgs/data';
-import { getOrganisationBySlug } from '$lib/server/orgs/service';
-
-const closeInput = z.object({
-	confirmation: z.string({ error: 'Recopiez le nom de la collectivité pour confirmer.' }).trim().min(1, { error: 'Recopiez le nom de la collectivité pour confirmer.' })
-});
+import { closeOrganisation } from '$lib/server/organisations/data';
+import { getOrganisationBySlug } from '$lib/server/organisations/service';
+import { closeInput } from '$lib/server/organisations/input';
 
 export const load: PageServerLoad = async (event) => {
 	requireUser(event);

@@ -1,7 +1,7 @@
 import { error } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
 import { getDb } from '$lib/server/db';
-import { getLogo, getOrganisationBySlug } from '$lib/server/orgs/service';
+import { getLogo, getOrganisationBySlug } from '$lib/server/organisations/service';
 import { orHttpError } from '$lib/server/kit/errors';
 
 /** The collectivité's logo bytes, for people who may see the collectivité (RLS); type stored after sniffing. */

@@ -1,5 +1,4 @@
 import { redirect } from '@sveltejs/kit';
-import { z } from 'zod';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 import { getDb } from '$lib/server/db';
 import { parseForm, requireUser, runAction } from '$lib/server/kit/forms';
@@ -13,12 +12,9 @@ import {
 	removeMember,
 	revokeInvitation,
 	transferAdmin
-} from '$lib/server/orgs/service';
-import { invitationInput, roleChangeInput } from '$lib/schemas/orgs';
-import { ROLE_LABELS } from '$lib/geo';
-
-const memberInput = z.object({ userId: z.uuid({ error: 'Choisissez un membre.' }) });
-const invitationIdInput = z.object({ invitationId: z.uuid({ error: 'Invitation inconnue.' }) });
+} from '$lib/server/organisations/service';
+import { invitationIdInput, invitationInput, memberInput, roleChangeInput } from '$lib/server/organisations/input';
+import { ROLE_LABELS } from '$lib/organisations/labels';
 
 export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);

@@ -2,8 +2,8 @@ import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { AppError, parseForm, requireUser, runAction } from '$lib/server/kit/forms';
-import { getOrganisationBySlug, groupAttributesFrozen, setLogo, updateOrganisation } from '$lib/server/orgs/service';
-import { organisationInput } from '$lib/schemas/orgs';
+import { getOrganisationBySlug, groupAttributesFrozen, setLogo, updateOrganisation } from '$lib/server/organisations/service';
+import { organisationInput } from '$lib/server/organisations/input';
 
 const MAX_LOGO_BYTES = 1024 * 1024;
 

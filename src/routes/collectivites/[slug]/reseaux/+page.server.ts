@@ -1,16 +1,9 @@
-import { z } from 'zod';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 import { getDb } from '$lib/server/db';
 import { parseForm, requireUser, runAction } from '$lib/server/kit/forms';
-import { getOrganisationBySlug } from '$lib/server/orgs/service';
+import { getOrganisationBySlug } from '$lib/server/organisations/service';
 import { endMembership, listNetworks, listOrgMemberships, requestToJoin } from '$lib/server/networks/service';
-import { joinRequestInput } from '$lib/schemas/orgs';
-
-const joinInput = joinRequestInput.omit({ orgId: true }).extend({ networkId: z.uuid({ error: 'Choisissez un réseau.' }) });
-const endInput = z.object({
-	membershipId: z.uuid({ error: 'Adhésion inconnue.' }),
-	reason: z.string().trim().max(2000, { error: 'Le motif est trop long (2 000 caractères au plus).' }).optional()
-});
+import { endMembershipInput, joinNetworkInput } from '$lib/server/networks/input';
 
 export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);
@@ -33,7 +26,7 @@ async function orgOf(event: RequestEvent) {
 
 async function end(event: RequestEvent, intent: string, success: string) {
 	requireUser(event);
-	const parsed = await parseForm(event.request, endInput);
+	const parsed = await parseForm(event.request, endMembershipInput);
 	if (parsed.failure) return parsed.failure;
 	const res = await runAction(parsed.raw, async () => {
 		const { user, db } = await orgOf(event);
@@ -46,7 +39,7 @@ async function end(event: RequestEvent, intent: string, success: string) {
 export const actions: Actions = {
 	join: async (event) => {
 		requireUser(event);
-		const parsed = await parseForm(event.request, joinInput);
+		const parsed = await parseForm(event.request, joinNetworkInput);
 		if (parsed.failure) return parsed.failure;
 		const res = await runAction(parsed.raw, async () => {
 			const { user, db, org } = await orgOf(event);

@@ -1,9 +1,8 @@
 import { fail, redirect } from '@sveltejs/kit';
-import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { parseForm, requireUser, runAction } from '$lib/server/kit/forms';
-import { listMyOrganisations } from '$lib/server/orgs/service';
+import { listMyOrganisations } from '$lib/server/organisations/service';
 import {
 	addCoOwner,
 	deleteSpaserDocument,
@@ -13,7 +12,9 @@ import {
 	STATUS_TRANSITIONS,
 	updateSpaserMetadata
 } from '$lib/server/spaser/documents';
+import { metadataForm } from '$lib/server/spaser/input';
 import { DOC_STATUSES } from '$lib/spaser/model';
+import { writesFor } from '$lib/server/organisations/access';
 
 export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);
@@ -24,25 +25,12 @@ export const load: PageServerLoad = async (event) => {
 		transitions: STATUS_TRANSITIONS[spaser.status].map((s) => ({ key: s, label: DOC_STATUSES[s] })),
 		/** Collectivités the user edits for and that do not own this SPASER yet (candidates for a joint SPASER). */
 		coOwnerCandidates: mine
-			.filter((o) => (o.my_role === 'admin' || o.my_role === 'editor') && !spaser.orgs.some((x) => x.id === o.id))
+			.filter((o) => writesFor(o) && !spaser.orgs.some((x) => x.id === o.id))
 			.map((o) => ({ id: o.id, name: o.name })),
 		myAdminOrgIds: mine.filter((o) => o.my_role === 'admin').map((o) => o.id),
 		isLeadAdmin: !!lead && mine.some((o) => o.id === lead.id && o.my_role === 'admin')
 	};
 };
-
-const optYear = z.preprocess(
-	(v) => (v === undefined || v === '' ? null : v),
-	z.coerce.number({ error: "L'année doit être un nombre." }).int({ error: "L'année doit être un nombre entier." }).nullable()
-);
-const metadataForm = z.object({
-	title: z.string({ error: 'Indiquez le titre du SPASER.' }),
-	periodStart: optYear,
-	periodEnd: optYear,
-	status: z.string().optional(),
-	adoptedOn: z.string().optional(),
-	deliberationRef: z.string().optional()
-});
 
 export const actions: Actions = {
 	metadata: async (event) => {

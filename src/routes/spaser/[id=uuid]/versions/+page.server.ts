@@ -1,14 +1,11 @@
 import { fail } from '@sveltejs/kit';
-import * as Y from 'yjs';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { requireUser, runAction } from '$lib/server/kit/forms';
 import { AppError } from '$lib/server/kit/errors';
-import { getSpaserDocument } from '$lib/server/spaser/documents';
-import { getCollabServer, readLiveDoc } from '$lib/server/spaser/live';
-import { compareVersions, createVersion, listVersions, publishVersion, restoreVersion, unpublishVersion, VERSION_KINDS } from '$lib/server/spaser/versions';
-
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from '$lib/server/kit/ids';
+import { nameCurrentVersion, restoreAndBroadcast } from '$lib/server/spaser/live-versions';
+import { compareVersions, listVersions, publishVersion, unpublishVersion, VERSION_KINDS } from '$lib/server/spaser/versions';
 
 export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);
@@ -20,7 +17,7 @@ export const load: PageServerLoad = async (event) => {
 	let comparison: Awaited<ReturnType<typeof compareVersions>> | null = null;
 	let compareError: string | null = null;
 	if (a || b) {
-		if (!a || !b || !UUID_RE.test(a) || !UUID_RE.test(b)) compareError = 'Choisissez deux versions à comparer.';
+		if (!a || !b || !isUuid(a) || !isUuid(b)) compareError = 'Choisissez deux versions à comparer.';
 		else if (a === b) compareError = 'Choisissez deux versions différentes.';
 		else {
 			try {
@@ -43,43 +40,18 @@ export const actions: Actions = {
 		const form = await event.request.formData();
 		const raw = { intent: 'name', name: String(form.get('name') ?? '') };
 		const db = await getDb();
-		const res = await runAction(raw, async () => {
-			await getSpaserDocument(db, user, event.params.id); // RLS first: the live doc is read without it
-			const live = await readLiveDoc(db, event.params.id);
-			try {
-				return await createVersion(db, user, event.params.id, live, { kind: 'named', name: raw.name });
-			} finally {
-				live.destroy();
-			}
-		});
+		const res = await runAction(raw, () => nameCurrentVersion(db, user, event.params.id, raw.name));
 		if (!res.ok) return res.failure;
 		return { intent: 'name', success: `La version «\u00a0${res.value.name}\u00a0» a été enregistrée.` };
 	},
 
-	/**
-	 * Restores a version as a new change: restoreVersion saves the current state, rewrites a copy of the live doc
-	 * and records the restore; the difference is then applied through the collaboration server so open editors
-	 * see it at once (and concurrent edits merge).
-	 */
+	/** Restores a version as a new change (open editors see it at once). */
 	restore: async (event) => {
 		const user = requireUser(event);
 		const form = await event.request.formData();
 		const versionId = String(form.get('versionId') ?? '');
 		const db = await getDb();
-		const res = await runAction({ intent: 'restore', versionId }, async () => {
-			const doc = await getSpaserDocument(db, user, event.params.id);
-			if (doc.my_access !== 'write') throw new AppError('forbidden', 'Seuls les administrateurs et rédacteurs des collectivités du SPASER peuvent restaurer une version.', 403);
-			const live = await readLiveDoc(db, event.params.id);
-			try {
-				const before = Y.encodeStateVector(live);
-				const out = await restoreVersion(db, user, event.params.id, live, versionId);
-				const update = Y.encodeStateAsUpdate(live, before);
-				if (update.byteLength > 2) await getCollabServer(db).applyServerUpdate(event.params.id, update);
-				return out;
-			} finally {
-				live.destroy();
-			}
-		});
+		const res = await runAction({ intent: 'restore', versionId }, () => restoreAndBroadcast(db, user, event.params.id, versionId));
 		if (!res.ok) return res.failure;
 		return {
 			intent: 'restore',
@@ -101,7 +73,7 @@ export const actions: Actions = {
 		const user = requireUser(event);
 		const form = await event.request.formData();
 		const versionId = String(form.get('versionId') ?? '');
-		if (!UUID_RE.test(versionId)) return fail(404, { intent: 'unpublish', values: { intent: 'unpublish', versionId }, message: "Cette version n'existe pas ou vous n'y avez pas accès." });
+		if (!isUuid(versionId)) return fail(404, { intent: 'unpublish', values: { intent: 'unpublish', versionId }, message: "Cette version n'existe pas ou vous n'y avez pas accès." });
 		const res = await runAction({ intent: 'unpublish', versionId }, async () => unpublishVersion(await getDb(), user, versionId, event.params.id));
 		if (!res.ok) return res.failure;
 		return { intent: 'unpublish', success: 'La version n’est plus publiée.', target: versionId };

@@ -2,14 +2,15 @@ import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { requireUser, runAction } from '$lib/server/kit/forms';
-import { getOrganisationBySlug } from '$lib/server/orgs/service';
+import { getOrganisationBySlug } from '$lib/server/organisations/service';
 import { importSpaserJsonFile, MAX_SPASER_JSON_BYTES as MAX_BYTES } from '$lib/server/spaser/import-json';
 import type { ContentIssue } from '$lib/spaser/content-schema';
+import { writesFor } from '$lib/server/organisations/access';
 
 export const load: PageServerLoad = async (event) => {
 	requireUser(event);
 	const { org } = await event.parent();
-	return { canCreate: org.my_role === 'admin' || org.my_role === 'editor' };
+	return { canCreate: writesFor(org) };
 };
 
 const FIELD_NAMES: Record<string, string> = {

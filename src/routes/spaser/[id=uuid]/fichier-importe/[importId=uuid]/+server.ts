@@ -1,7 +1,7 @@
 import type { RequestHandler } from './$types';
 import { orHttpError } from '$lib/server/kit/errors';
 import { getImportedFile } from '$lib/server/spaser/import';
-import { contentDisposition } from '$lib/server/spaser/pages';
+import { spaserDownload } from '$lib/server/spaser/export';
 import { spaserFor } from '../../access.server';
 
 const EXT: Record<string, string> = { docx: 'docx', md: 'md', txt: 'txt' };
@@ -10,13 +10,5 @@ const EXT: Record<string, string> = { docx: 'docx', md: 'md', txt: 'txt' };
 export const GET: RequestHandler = async (event) => {
 	const { db, user, spaser } = await spaserFor(event);
 	const file = await orHttpError(getImportedFile(db, user, spaser.id, event.params.importId));
-	const ext = EXT[file.kind] ?? 'txt';
-	return new Response(new Uint8Array(file.content), {
-		headers: {
-			'content-type': file.mime,
-			'content-disposition': contentDisposition(file.file_name.replace(/\.[a-z0-9]+$/i, ''), ext),
-			'cache-control': 'private, no-store',
-			'x-content-type-options': 'nosniff'
-		}
-	});
+	return spaserDownload(file.file_name.replace(/\.[a-z0-9]+$/i, ''), EXT[file.kind] ?? 'txt', new Uint8Array(file.content), file.mime);
 };

@@ -2,14 +2,15 @@ import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { requireUser, runAction } from '$lib/server/kit/forms';
-import { getOrganisationBySlug } from '$lib/server/orgs/service';
+import { getOrganisationBySlug } from '$lib/server/organisations/service';
 import { createImportDraft, listImportDrafts } from '$lib/server/spaser/import';
 import { MAX_IMPORT_BYTES } from '$lib/server/spaser/import-file';
+import { writesFor } from '$lib/server/organisations/access';
 
 export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);
 	const { org } = await event.parent();
-	const canCreate = org.my_role === 'admin' || org.my_role === 'editor';
+	const canCreate = writesFor(org);
 	return { canCreate, drafts: canCreate ? await listImportDrafts(await getDb(), user, org.id) : [] };
 };
 
@@ -20,7 +21,7 @@ export const actions: Actions = {
 		const db = await getDb();
 		const org = await getOrganisationBySlug(db, user, event.params.slug).catch(() => null);
 		if (!org) return fail(404, { message: 'Cette collectivité n’existe pas ou vous n’y avez pas accès.', text: '' });
-		if (org.my_role !== 'admin' && org.my_role !== 'editor')
+		if (!writesFor(org))
 			return fail(403, { message: 'Seuls les administrateurs et rédacteurs de la collectivité peuvent importer un SPASER.', text: '' });
 		let form: FormData;
 		try {

@@ -311,6 +311,11 @@ Fichiers : ${files}
 `;
 
 /** The ZIP the administrator downloads: collectivite.json, fichiers/…, README.txt. */
+/** The archive's file name: `donnees-<slug>-<AAAA-MM-JJ>.zip` (the page and the API send the same name). */
+export function exportArchiveName(slug: string, at = new Date()): string {
+	return `donnees-${slug}-${at.toISOString().slice(0, 10)}.zip`;
+}
+
 export async function exportOrganisationZip(db: Database, actor: Actor, orgId: string): Promise<{ zip: Uint8Array; slug: string }> {
 	const { data, files } = await exportOrganisationData(db, actor, orgId);
 	const counts = Object.entries(data.tables)

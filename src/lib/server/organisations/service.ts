@@ -5,10 +5,11 @@ import { appOrigin, enqueueEmail, renderEmail } from '../email/outbox';
 import { checkImage } from '../files/limits';
 import { AppError, notFound, guard } from '$lib/server/kit/errors';
 import { uniqueSlug } from '../slug';
-import { ROLE_LABELS, SPASER_MANDATORY_THRESHOLD_EUR } from '../../geo';
-import type { OrganisationInput } from '../../schemas/orgs';
+import { SPASER_MANDATORY_THRESHOLD_EUR } from '../../geo';
+import { ROLE_LABELS, type MemberRole } from '../../organisations/labels';
+import type { OrganisationInput } from './input';
 
-export type MemberRole = 'admin' | 'editor' | 'viewer';
+export type { MemberRole };
 
 export interface Organisation {
 	id: string;
