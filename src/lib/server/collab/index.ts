@@ -61,6 +61,17 @@ export function followSessionEnds(server: CollabServer): () => void {
 	return onSessionsEnded((userId) => void server.recheckUser(userId));
 }
 
+/**
+ * COLLAB_PROFILE=1: SIGUSR2 logs where the collaboration server spent its time since the previous signal (one
+ * `collab profile` line; read by `npm run bench -- collab`). Off by default: no handler, no timers.
+ */
+function dumpProfileOnSignal(server: CollabServer): () => void {
+	if (process.env.COLLAB_PROFILE !== '1') return () => {};
+	const dump = () => log.info('collab profile', { profile: server.profile(true) });
+	process.on('SIGUSR2', dump);
+	return () => void process.off('SIGUSR2', dump);
+}
+
 export function startCollab(db: Database): Promise<Runtime> {
 	const g = globalThis as Holder;
 	g[KEY] ??= (async () => {
@@ -84,7 +95,9 @@ export function startCollab(db: Database): Promise<Runtime> {
 			log
 		});
 		setCollabServer(db, server);
-		return { db, server, projection, store, unfollow: followSessionEnds(server) };
+		const unprofile = dumpProfileOnSignal(server);
+		const unfollow = followSessionEnds(server);
+		return { db, server, projection, store, unfollow: () => (unfollow(), unprofile()) };
 	})();
 	return g[KEY]!;
 }
