@@ -23,6 +23,16 @@ export function sendAllPresence(conn: Conn) {
 /** A client's presence: screened entry by entry (presence.ts), stamped with its identity, then applied. */
 export function onClientAwareness(conn: Conn, update: Uint8Array) {
 	const hub = conn.room.hub;
+	const t0 = hub.prof ? performance.now() : 0;
+	try {
+		screenAndApply(conn, update);
+	} finally {
+		hub.prof?.add('presence_from_client', t0);
+	}
+}
+
+function screenAndApply(conn: Conn, update: Uint8Array) {
+	const hub = conn.room.hub;
 	if (update.byteLength > hub.limits.maxAwarenessBytes) {
 		hub.counters.awarenessDropped++;
 		return;
@@ -55,11 +65,13 @@ export function onClientAwareness(conn: Conn, update: Uint8Array) {
 /** The server's presence entry for one connection: the clocks of its changes that are stored. */
 export function sendSaved(conn: Conn) {
 	const hub = conn.room.hub;
+	const t0 = hub.prof ? performance.now() : 0;
 	hub.presenceClock = Math.max(hub.presenceClock + 1, Date.now());
 	const saved: Record<string, number> = {};
 	for (const [client, clock] of conn.saved) saved[String(client)] = clock;
 	const entry: AwarenessEntry = { clientId: SERVER_PRESENCE_CLIENT_ID, clock: hub.presenceClock, state: { [SERVER_PRESENCE_KEY]: saved } };
 	send(conn, encodeAwareness(encodeAwarenessEntries([entry])));
+	hub.prof?.add('saved_signal', t0);
 }
 
 export type AwarenessChange = { added: number[]; updated: number[]; removed: number[] };
@@ -91,9 +103,11 @@ export function onAwarenessUpdate(room: Room, change: AwarenessChange, origin: u
 	}
 	const changed = [...change.added, ...change.updated, ...change.removed];
 	if (changed.length === 0) return;
+	const t0 = hub.prof ? performance.now() : 0;
 	const update = awarenessProtocol.encodeAwarenessUpdate(room.awareness, changed);
 	const msg = encodeAwareness(update);
 	for (const c of room.conns) if (c.queue === null) send(c, msg);
 	// Presence set here (a client of this instance, or its departure) goes to the other instances.
 	if (hub.relayOn && origin !== REMOTE && origin !== 'timeout') notifyPresence(hub, room.id, update);
+	hub.prof?.add('presence_broadcast', t0);
 }

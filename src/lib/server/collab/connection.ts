@@ -115,8 +115,9 @@ export function onConnection(hub: Hub, ws: WebSocket, docId: string, user: Colla
 		const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
 		hub.counters.bytesReceived += buf.byteLength;
 		const msg = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-		if (!withinLimits(conn, msg)) return;
-		onMessage(conn, msg);
+		const t0 = hub.prof ? performance.now() : 0;
+		if (withinLimits(conn, msg)) onMessage(conn, msg);
+		hub.prof?.add('message_total', t0);
 	});
 	if (room.idleTimer) {
 		clearTimeout(room.idleTimer);

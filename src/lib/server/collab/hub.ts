@@ -1,6 +1,7 @@
 // The state one collaboration server shares between its modules (rooms, connections, counters, flags), and the
 // optional profiler (COLLAB_PROFILE=1, off by default): cheap timers and counters of the hot path, read by
 // `npm run bench -- collab` to say where the fan-out time goes.
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { WebSocketServer } from 'ws';
 import type { Database } from '../db/types';
 import { UserBudgets } from './limits';
@@ -32,6 +33,12 @@ export interface CollabProfile {
 export class Profiler {
 	private timers = new Map<string, { ms: number; count: number }>();
 	private counts = new Map<string, number>();
+	/** Event-loop delay: how long anything (this server, the app, the projection) kept the loop busy. */
+	private loop: IntervalHistogram = monitorEventLoopDelay({ resolution: 5 });
+
+	constructor() {
+		this.loop.enable();
+	}
 
 	/** Adds the time since `t0` (a performance.now() reading) to `name`. */
 	add(name: string, t0: number) {
@@ -50,7 +57,10 @@ export class Profiler {
 	/** The totals so far; `reset` starts again from zero. */
 	read(reset = false): CollabProfile {
 		const out: CollabProfile = { timers: Object.fromEntries(this.timers), counts: Object.fromEntries(this.counts) };
+		out.counts.loop_delay_p99_us = Math.round(this.loop.percentile(99) / 1000);
+		out.counts.loop_delay_max_us = Math.round(this.loop.max / 1000);
 		if (reset) {
+			this.loop.reset();
 			this.timers = new Map();
 			this.counts = new Map();
 		}

@@ -69,6 +69,7 @@ export function onClientUpdate(conn: Conn, update: Uint8Array) {
 	if (isEmptyUpdate(update)) return;
 	const room = conn.room;
 	const hub = room.hub;
+	const t0 = hub.prof ? performance.now() : 0;
 	// Decoding validates the update (never store what cannot be decoded: it would fail every later load) and
 	// lets us skip what the document already has (a reconnecting client's sync step 2 always carries its whole
 	// delete set).
@@ -101,7 +102,9 @@ export function onClientUpdate(conn: Conn, update: Uint8Array) {
 		closeConn(conn, CLOSE.INVALID_TEXT);
 		return;
 	}
+	hub.prof?.add('update_decode_check', t0);
 	// Applied and relayed to the others at once (see onDocUpdate), stored right behind.
+	const t1 = hub.prof ? performance.now() : 0;
 	try {
 		Y.applyUpdate(room.ydoc, update, conn);
 	} catch (err) {
@@ -109,5 +112,6 @@ export function onClientUpdate(conn: Conn, update: Uint8Array) {
 		closeConn(conn, CLOSE.INVALID_MESSAGE);
 		return;
 	}
+	hub.prof?.add('update_apply_incl_broadcast', t1);
 	enqueueWrite(room, conn, update, decoded);
 }

@@ -131,9 +131,15 @@ function unloadRoom(room: Room): Promise<void> {
 
 /** A change of the shared Y.Doc (a client's, the server's, another instance's): sent to every other loaded connection. */
 export function onDocUpdate(room: Room, update: Uint8Array, origin: unknown) {
+	const prof = room.hub.prof;
+	const t0 = prof ? performance.now() : 0;
 	const msg = encodeUpdate(update);
 	for (const c of room.conns) {
 		if (c !== origin && c.queue === null) send(c, msg);
+	}
+	if (prof) {
+		prof.add('update_broadcast', t0);
+		prof.count('update_sends', room.conns.size - 1);
 	}
 }
 

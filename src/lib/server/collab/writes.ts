@@ -50,13 +50,21 @@ async function drain(room: Room) {
 		room.nextSeq += batch.length;
 		let bytes = 0;
 		for (const w of batch) bytes += w.update.byteLength;
+		const prof = hub.prof;
+		const t0 = prof ? performance.now() : 0;
 		try {
-			await appendUpdates(
+			const stored = appendUpdates(
 				hub.db,
 				room.id,
 				batch.map((w, i) => ({ seq: firstSeq + i, update: w.update, userId: w.userId })),
 				{ synchronousCommit: hub.opts.synchronousCommit ?? true, notify: hub.relayOn ? relayNotice(hub, room.id, firstSeq, batch) : undefined }
 			);
+			if (prof) {
+				prof.add('store_submit', t0);
+				prof.count('store_batch_updates', batch.length);
+			}
+			await stored;
+			prof?.add('store_round_trip_wall', t0);
 		} catch (err) {
 			if ((err as { code?: string }).code === '23505') {
 				// Another instance used these numbers meanwhile: renumber after the highest stored and retry now.
@@ -90,6 +98,7 @@ async function drain(room: Room) {
 		room.updatesSinceSnapshot += batch.length;
 		room.bytesSinceSnapshot += bytes;
 		// Stored: tell each sender which of its changes are saved.
+		const t1 = prof ? performance.now() : 0;
 		const acked = new Set<Conn>();
 		for (const w of batch) {
 			if (w.conn && !w.conn.closed) {
@@ -106,6 +115,7 @@ async function drain(room: Room) {
 		} catch (err) {
 			hub.log.error('collab: onChange failed', { docId: room.id, err: String(err) });
 		}
+		prof?.add('store_after_incl_saved', t1);
 		if (!room.compacting && compactionDue(room, hub.limits)) {
 			// Not awaited: the next inserts (seq > uptoSeq) do not wait for it. flushRoom() waits for both.
 			room.compacting = compact(room)
