@@ -295,9 +295,11 @@ async function main() {
 						const p = await profile();
 						if (p) profiles[n].push(p);
 					}
+					console.error(`collab bench: ${kind} ${n} clients run ${r + 1}: p95 ${round(percentile(res.samples, 95), 1)} ms, cpu ${cpuMs} ms`);
 					if (res.missing > 0) console.error(`${kind} ${n} clients run ${r + 1}: ${res.missing} (edit, receiver) pairs never arrived`);
 				}
 			}
+			printBreakdown(n, sumProfiles(profiles[n]), profiles[n].length);
 		}
 
 		const med = (xs: number[]) => percentile(xs, 50);
@@ -332,17 +334,6 @@ async function main() {
 		// Breakdown of our server's time, at the largest size (sum over its runs).
 		const big = Math.max(...SIZES);
 		const breakdown = sumProfiles(profiles[big]);
-		console.log(`\nWhere our server's time goes at ${big} clients (COLLAB_PROFILE, sum of ${profiles[big].length} runs; ms of the event loop, count):`);
-		console.log(
-			table(
-				['part', 'ms', 'count', 'µs each'],
-				Object.entries(breakdown.timers)
-					.sort((a, b) => b[1].ms - a[1].ms)
-					.map(([k, v]) => [k, round(v.ms, 1), v.count, round((v.ms * 1000) / Math.max(1, v.count), 1)])
-			)
-		);
-		console.log('counters (loop_delay: worst run, µs): ' + Object.entries(breakdown.counts).map(([k, v]) => `${k}=${v}`).join(' '));
-
 		// Nothing lost under SIGKILL.
 		const lost = await killRun(app, oursBase, oursHeaders, await newSpaser(), db);
 
@@ -361,6 +352,19 @@ async function main() {
 		await stock.stop();
 		await app.stop();
 	}
+}
+
+function printBreakdown(n: number, breakdown: Profile, runs: number) {
+	console.log(`\nWhere our server's time goes at ${n} clients (COLLAB_PROFILE, sum of ${runs} runs; ms of the event loop, count):`);
+	console.log(
+		table(
+			['part', 'ms', 'count', 'µs each'],
+			Object.entries(breakdown.timers)
+				.sort((a, b) => b[1].ms - a[1].ms)
+				.map(([k, v]) => [k, round(v.ms, 1), v.count, round((v.ms * 1000) / Math.max(1, v.count), 1)])
+		)
+	);
+	console.log('counters (loop_delay: worst run, µs): ' + Object.entries(breakdown.counts).map(([k, v]) => `${k}=${v}`).join(' '));
 }
 
 interface Profile {

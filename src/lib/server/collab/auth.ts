@@ -72,7 +72,7 @@ export function createGate(hub: Hub): Gate {
 			if (hub.closing) return refuse(socket, 503, 'Service en cours de redémarrage, réessayez dans un instant.');
 			const u = user;
 			const a = access;
-			hub.wss.handleUpgrade(req, socket, head, (ws) => onConnection(hub, ws, docId, u, a));
+			hub.wss.handleUpgrade(req, socket, head, (ws) => onConnection(hub, ws, docId, u, a, socket));
 		} catch (err) {
 			hub.log.error('collab: upgrade failed', { err: String(err) });
 			socket.destroy();

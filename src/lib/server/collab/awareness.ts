@@ -6,7 +6,7 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import { SERVER_PRESENCE_CLIENT_ID, SERVER_PRESENCE_KEY } from '../../spaser/presence';
 import { send } from './connection';
 import { presenceRefusal } from './presence';
-import { decodeAwarenessUpdate, encodeAwareness, encodeAwarenessEntries, type AwarenessEntry } from './protocol';
+import { encodeAwareness, encodeAwarenessEntries, readAwarenessEntries, type AwarenessEntry } from './protocol';
 import { notifyPresence, REMOTE } from './relay';
 import type { Conn, Room } from './types';
 
@@ -39,10 +39,16 @@ function screenAndApply(conn: Conn, update: Uint8Array) {
 	}
 	const room = conn.room;
 	const accepted: AwarenessEntry[] = [];
-	for (const e of decodeAwarenessUpdate(update)) {
-		const owner = room.awarenessOwner.get(e.clientId);
-		const former = room.formerOwners.get(e.clientId);
+	for (const raw of readAwarenessEntries(update)) {
+		const owner = room.awarenessOwner.get(raw.clientId);
+		const former = room.formerOwners.get(raw.clientId);
 		const holder = owner ? (owner === conn ? 'self' : 'other') : former !== undefined && former !== conn.user.userId ? 'other' : 'none';
+		// The server's entry and other people's come back in every stock client's echo: refused by their clientID
+		// alone, before their JSON is parsed (presenceRefusal decides these two without the state).
+		const e: AwarenessEntry =
+			raw.clientId === SERVER_PRESENCE_CLIENT_ID || holder === 'other'
+				? { clientId: raw.clientId, clock: raw.clock, state: undefined }
+				: { clientId: raw.clientId, clock: raw.clock, state: JSON.parse(raw.json) as unknown };
 		const refusal = presenceRefusal(e, { holder, owned: conn.awarenessIds.size, maxOwned: hub.limits.maxAwarenessClientsPerConn });
 		if (refusal) {
 			// Not logged: the stock client echoes every state it receives (the server's, the other people's),
@@ -62,9 +68,28 @@ function screenAndApply(conn: Conn, update: Uint8Array) {
 	awarenessProtocol.applyAwarenessUpdate(room.awareness, encodeAwarenessEntries(accepted), conn);
 }
 
-/** The server's presence entry for one connection: the clocks of its changes that are stored. */
+/**
+ * The server's `saved` entry for a connection changes at most every SAVED_INTERVAL_MS: the first change goes at
+ * once, later ones within the interval are coalesced into one message carrying the latest clocks. (Each message is
+ * also echoed back by the stock client, so one per stored batch per writer was a large part of the fan-out.)
+ */
+export const SAVED_INTERVAL_MS = 200;
+
+/** Tells a connection which of its changes are stored (see SAVED_INTERVAL_MS). Only after they are stored. */
 export function sendSaved(conn: Conn) {
+	if (conn.savedTimer || conn.closed) return; // the pending message will carry the latest clocks
+	const wait = conn.savedAt + SAVED_INTERVAL_MS - Date.now();
+	if (wait <= 0) return writeSaved(conn);
+	conn.savedTimer = setTimeout(() => {
+		conn.savedTimer = null;
+		if (!conn.closed) writeSaved(conn);
+	}, wait);
+}
+
+/** The server's presence entry for one connection: the clocks of its changes that are stored. */
+function writeSaved(conn: Conn) {
 	const hub = conn.room.hub;
+	conn.savedAt = Date.now();
 	const t0 = hub.prof ? performance.now() : 0;
 	hub.presenceClock = Math.max(hub.presenceClock + 1, Date.now());
 	const saved: Record<string, number> = {};

@@ -2,6 +2,7 @@
 // step 1 and everyone's presence, once the document is loaded), sending with a bound on what a client leaves
 // unread, closing with our codes, detaching, the per-message size cap and byte budget (limits.ts: reading pauses
 // while a user's budget is spent), and the keepalive pings.
+import type { Duplex } from 'node:stream';
 import { WebSocket, type RawData } from 'ws';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import { countClose, type Hub } from './hub';
@@ -12,6 +13,13 @@ import { CLOSE, encodeSyncStep1, type CloseInfo } from './protocol';
 import { getRoom, scheduleUnload } from './rooms';
 import type { CollabAccess, CollabUser, Conn } from './types';
 
+const SEND_OPTIONS = { binary: true } as const;
+
+/**
+ * Sends one message. Everything sent to a socket during one turn of the event loop leaves in one write: the
+ * socket is corked at its first message and uncorked once the turn's I/O callbacks are done (setImmediate), so a
+ * burst of edits fanned out to many clients costs one system call per client, not one per (edit, client).
+ */
 export function send(conn: Conn, msg: Uint8Array) {
 	const hub = conn.room.hub;
 	if (conn.closed || conn.ws.readyState !== WebSocket.OPEN) return;
@@ -22,9 +30,22 @@ export function send(conn: Conn, msg: Uint8Array) {
 		return;
 	}
 	hub.counters.bytesSent += msg.byteLength;
-	conn.ws.send(msg, { binary: true }, (err) => {
-		if (err) detach(conn);
-	});
+	if (!conn.corked && conn.socket) {
+		conn.corked = true;
+		conn.socket.cork();
+		hub.corked.push(conn);
+		if (hub.corked.length === 1) setImmediate(uncorkAll, hub);
+	}
+	conn.ws.send(msg, SEND_OPTIONS, conn.onSent);
+}
+
+function uncorkAll(hub: Hub) {
+	const list = hub.corked;
+	hub.corked = [];
+	for (const c of list) {
+		c.corked = false;
+		c.socket?.uncork();
+	}
 }
 
 export function closeConn(conn: Conn, info: CloseInfo) {
@@ -45,6 +66,8 @@ export function detach(conn: Conn) {
 	conn.queue = null;
 	if (conn.resumeTimer) clearTimeout(conn.resumeTimer);
 	conn.resumeTimer = null;
+	if (conn.savedTimer) clearTimeout(conn.savedTimer);
+	conn.savedTimer = null;
 	const room = conn.room;
 	room.conns.delete(conn);
 	if (conn.awarenessIds.size > 0 && !room.destroyed) {
@@ -84,7 +107,8 @@ function throttle(conn: Conn, waitMs: number) {
 	conn.resumeTimer = setTimeout(resume, waitMs);
 }
 
-export function onConnection(hub: Hub, ws: WebSocket, docId: string, user: CollabUser, access: CollabAccess) {
+/** `socket`: the upgraded TCP socket under `ws` (corked while a turn's messages are sent, see send()). */
+export function onConnection(hub: Hub, ws: WebSocket, docId: string, user: CollabUser, access: CollabAccess, socket: Duplex | null = null) {
 	const room = getRoom(hub, docId);
 	const conn: Conn = {
 		id: hub.nextConnId++,
@@ -99,7 +123,14 @@ export function onConnection(hub: Hub, ws: WebSocket, docId: string, user: Colla
 		readOnlyDrops: 0,
 		saved: new Map(),
 		budget: hub.budgets.get(user.userId),
-		resumeTimer: null
+		resumeTimer: null,
+		savedAt: 0,
+		savedTimer: null,
+		socket,
+		corked: false,
+		onSent: (err) => {
+			if (err) detach(conn);
+		}
 	};
 	ws.on('error', (err) => hub.log.warn('collab: socket error', { docId, err: String(err) }));
 	ws.on('close', () => detach(conn));

@@ -6,7 +6,7 @@ import { WebSocketServer } from 'ws';
 import type { Database } from '../db/types';
 import { UserBudgets } from './limits';
 import { stampIdentity, type PresenceRefusal } from './presence';
-import { DEFAULT_LIMITS, type CollabLimits, type CollabLogger, type CollabServerOptions, type Room } from './types';
+import { DEFAULT_LIMITS, type CollabLimits, type CollabLogger, type CollabServerOptions, type Conn, type Room } from './types';
 
 export interface Counters {
 	bytesReceived: number;
@@ -92,6 +92,8 @@ export interface Hub {
 	nextConnId: number;
 	/** Clock of the server's presence entry: strictly increasing across connections and restarts. */
 	presenceClock: number;
+	/** Connections whose socket is corked until the end of this event-loop turn (connection.ts send). */
+	corked: Conn[];
 	/** Non-null when profiling (COLLAB_PROFILE=1 or opts.profile). */
 	prof: Profiler | null;
 }
@@ -143,6 +145,7 @@ export function createHub(opts: CollabServerOptions): Hub {
 		pendingUpgrades: 0,
 		nextConnId: 1,
 		presenceClock: 0,
+		corked: [],
 		prof: (opts.profile ?? process.env.COLLAB_PROFILE === '1') ? new Profiler() : null
 	};
 }

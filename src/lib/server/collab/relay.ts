@@ -39,11 +39,14 @@ export async function startRelay(hub: Hub): Promise<(() => Promise<void>) | null
 
 /** The notification of a stored batch (sent by its insert, at commit). */
 export function relayNotice(hub: Hub, docId: string, firstSeq: number, batch: PendingWrite[]): { channel: string; payload: string } {
+	const t0 = hub.prof ? performance.now() : 0;
 	const msg: RelayMessage = { i: hub.instanceId, d: docId, a: firstSeq, b: firstSeq + batch.length - 1 };
 	const merged = batch.length === 1 ? batch[0].update : Y.mergeUpdates(batch.map((w) => w.update));
 	// base64 grows by 4/3; the envelope is under 120 bytes.
 	if (merged.byteLength * 4 / 3 + 120 < MAX_NOTIFY_PAYLOAD) msg.u = Buffer.from(merged).toString('base64');
-	return { channel: RELAY_CHANNEL, payload: JSON.stringify(msg) };
+	const payload = JSON.stringify(msg);
+	hub.prof?.add('relay_notice', t0);
+	return { channel: RELAY_CHANNEL, payload };
 }
 
 /** Presence set on this instance, to the others. */

@@ -43,6 +43,8 @@ export interface CollabLimits extends RateLimits {
 	maxReadOnlyWrites: number;
 	/** A connection whose unsent buffer exceeds this (a client that does not read) is terminated. */
 	maxBufferedBytes: number;
+	/** Before storing what arrives while the write queue is idle, wait this long to gather more into one insert. */
+	storeGatherMs: number;
 }
 
 export const DEFAULT_LIMITS: CollabLimits = {
@@ -57,6 +59,7 @@ export const DEFAULT_LIMITS: CollabLimits = {
 	maxAwarenessClientsPerConn: 4,
 	maxReadOnlyWrites: 20,
 	maxBufferedBytes: 32 * 1024 * 1024,
+	storeGatherMs: 20,
 	...DEFAULT_RATE_LIMITS
 };
 
@@ -196,6 +199,14 @@ export interface Conn {
 	budget: ByteBudget;
 	/** Set while reading is paused because the budget is spent. */
 	resumeTimer: NodeJS.Timeout | null;
+	/** When the server's `saved` entry was last sent to it, and the pending one (awareness.ts sendSaved). */
+	savedAt: number;
+	savedTimer: NodeJS.Timeout | null;
+	/** The TCP socket under `ws` (null when unknown), corked while a turn's messages are sent to it. */
+	socket: import('node:stream').Duplex | null;
+	corked: boolean;
+	/** The send callback (one per connection, not one per message). */
+	onSent: (err?: Error) => void;
 }
 
 export interface Room {
