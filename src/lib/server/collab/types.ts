@@ -43,8 +43,6 @@ export interface CollabLimits extends RateLimits {
 	maxReadOnlyWrites: number;
 	/** A connection whose unsent buffer exceeds this (a client that does not read) is terminated. */
 	maxBufferedBytes: number;
-	/** Before storing what arrives while the write queue is idle, wait this long to gather more into one insert. */
-	storeGatherMs: number;
 }
 
 export const DEFAULT_LIMITS: CollabLimits = {
@@ -59,7 +57,6 @@ export const DEFAULT_LIMITS: CollabLimits = {
 	maxAwarenessClientsPerConn: 4,
 	maxReadOnlyWrites: 20,
 	maxBufferedBytes: 32 * 1024 * 1024,
-	storeGatherMs: 20,
 	...DEFAULT_RATE_LIMITS
 };
 

@@ -22,23 +22,12 @@ export function enqueueWrite(room: Room, conn: Conn | null, update: Uint8Array, 
 	room.pending.push({ update, conn, userId: conn ? conn.user.userId : null, clocks: endClocks(decoded), settle });
 	room.pendingBytes += update.byteLength;
 	if (!room.writing) {
-		room.writing = gather(room)
-			.then(() => drain(room))
+		room.writing = drain(room)
 			.catch((err) => room.hub.log.error('collab: write queue failed', { docId: room.id, err: String(err) }))
 			.finally(() => {
 				room.writing = null;
 			});
 	}
-}
-
-/**
- * Waits `storeGatherMs` before the first insert of an idle queue, so that the edits of a few milliseconds share one
- * insert (relay does not wait: they are applied and broadcast already; `saved` follows the insert as ever).
- */
-function gather(room: Room): Promise<void> {
-	const ms = room.hub.limits.storeGatherMs;
-	if (ms <= 0 || room.hub.closing) return Promise.resolve();
-	return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /**
