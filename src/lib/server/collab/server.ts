@@ -10,7 +10,7 @@
 //   and queued for Postgres; writes of one document go through one queue (seq order is apply order), updates
 //   that arrive while an insert is in flight are grouped into the next insert, and a failed insert is retried
 //   with backoff (never dropped). A client is told its changes are SAVED only once they are stored: after each
-//   stored batch, the sender gets a presence entry of the server (`SERVER_PRESENCE_KEY`) under the reserved
+//   stored batch (at most every 200 ms per connection: awareness.ts), the sender gets a presence entry of the server (`SERVER_PRESENCE_KEY`) under the reserved
 //   clientID SERVER_PRESENCE_CLIENT_ID whose state is `{ saved: { <Yjs clientID>: <clock> } }` — every change of
 //   that clientID below that clock is in Postgres (the stock client keeps it like any awareness state; the editor
 //   shows « enregistré » from it, trusting that clientID only: $lib/spaser/presence). Relaying
