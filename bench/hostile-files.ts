@@ -13,13 +13,12 @@
 //
 // Knobs: BENCH_ENGINE=pglite|postgres  BENCH_BASELINE_S=12  BENCH_ATTACK_MIN_S=12  BENCH_OTHER_CONNECTIONS=4
 // Last line: RESULT hostile_max_s=… other_p95_ratio=… rss_peak_mb=… alive=1 collab_other_p95_ratio_pglite=… collab_other_p95_ratio_pg=…
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { startTempPostgres } from '../scripts/lib/pg-temp.js';
 import * as H from '../tests/helpers/hostile-files';
-import { buildApp, loginCookie, ROOT, startApp } from './lib/app.js';
+import { buildApp, loginCookie, ROOT, startAppOn } from './lib/app.js';
 import { sleep } from './lib/net.js';
 import { percentile, round, table } from './lib/stats.js';
 
@@ -28,7 +27,7 @@ const ATTACKER = 'admin@demo.spaser.test';
 const OTHER = 'achats.metropole@demo.spaser.test';
 const ORG_SLUG = 'agglomeration-du-val-d-aurence';
 const ORG_ID = 'de000000-0000-4000-8001-000000000001';
-const ENGINE = process.env.BENCH_ENGINE || 'pglite';
+const ENGINE: 'pglite' | 'postgres' = process.env.BENCH_ENGINE === 'postgres' ? 'postgres' : 'pglite';
 const BASELINE_S = Number(process.env.BENCH_BASELINE_S || 12);
 const ATTACK_MIN_S = Number(process.env.BENCH_ATTACK_MIN_S || 12);
 const OTHER_CONNECTIONS = Number(process.env.BENCH_OTHER_CONNECTIONS || 4);
@@ -150,18 +149,7 @@ async function main() {
 	/** @type {(() => Promise<void>)[]} */
 	const cleanups: (() => Promise<void>)[] = [];
 	try {
-		const env: Record<string, string> = { DEMO_DATA: '1' };
-		if (ENGINE === 'pglite') {
-			const dir = mkdtempSync(join(tmpdir(), 'spaser-bench-hostile-'));
-			cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
-			env.DATA_DIR = join(dir, 'data');
-			env.DATABASE_URL = '';
-		} else {
-			const pg = await startTempPostgres();
-			cleanups.push(pg.stop);
-			env.DATABASE_URL = pg.url;
-		}
-		const app = await startApp({ env, label: ENGINE });
+		const app = await startAppOn(ENGINE, { label: ENGINE });
 		cleanups.push(app.stop);
 		const { url, pid } = app;
 		console.log(`${ENGINE}: server ready in ${app.startupMs} ms (${url}), RSS after start ${round(procStatus(pid)?.rss ?? NaN, 0)} MiB`);

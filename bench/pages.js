@@ -11,12 +11,9 @@
 // Knobs: BENCH_ENGINES=pglite,postgres  BENCH_DURATION=15  BENCH_WARMUP=5  BENCH_CONNECTIONS=20
 //        BENCH_PATH=/collectivites  BENCH_ACCOUNT=admin@demo.spaser.test
 // Last line: RESULT rps_pglite=… rps_pg=… p95_ms_pglite=… p95_ms_pg=…
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cpus } from 'node:os';
 import autocannon from 'autocannon';
-import { startTempPostgres } from '../scripts/lib/pg-temp.js';
-import { buildApp, loginCookie, rssMiB, startApp } from './lib/app.js';
+import { buildApp, loginCookie, rssMiB, startAppOn } from './lib/app.js';
 import { percentile, round, table } from './lib/stats.js';
 
 const DEMO_PASSWORD = 'Demo-Spaser-2026!';
@@ -63,19 +60,7 @@ async function benchEngine(engine) {
 	/** @type {(() => Promise<void>)[]} */
 	const cleanups = [];
 	try {
-		/** @type {Record<string, string>} */
-		const env = { DEMO_DATA: '1' };
-		if (engine === 'pglite') {
-			const dir = mkdtempSync(join(tmpdir(), 'spaser-bench-'));
-			cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
-			env.DATA_DIR = join(dir, 'data');
-			env.DATABASE_URL = '';
-		} else {
-			const pg = await startTempPostgres();
-			cleanups.push(pg.stop);
-			env.DATABASE_URL = pg.url;
-		}
-		const app = await startApp({ env, label: engine });
+		const app = await startAppOn(engine);
 		cleanups.push(app.stop);
 		console.log(`${engine}: server ready in ${app.startupMs} ms (${app.url})`);
 

@@ -1,8 +1,10 @@
 // Starts the built app (`node server.js`, as in production) on a free loopback port, for benchmarks.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startTempPostgres } from '../../scripts/lib/pg-temp.js';
 import { freePort, sleep } from './net.js';
 
 /** Project root (bench/lib → ..). */
@@ -25,11 +27,15 @@ export function buildApp() {
 }
 
 /**
- * @param {{ env: Record<string, string>, label: string, timeoutMs?: number }} opts
- * @returns {Promise<{ url: string, port: number, startupMs: number, pid: number, stop: () => Promise<void>, output: () => string }>}
+ * @typedef {{ url: string, port: number, startupMs: number, pid: number, stop: () => Promise<void>, output: () => string }} App
  */
-export async function startApp({ env, label, timeoutMs = 120_000 }) {
-	const port = await freePort();
+
+/**
+ * @param {{ env: Record<string, string>, label: string, timeoutMs?: number, port?: number }} opts
+ * @returns {Promise<App>}
+ */
+export async function startApp({ env, label, timeoutMs = 120_000, port: wanted }) {
+	const port = wanted ?? (await freePort());
 	const url = `http://127.0.0.1:${port}`;
 	const started = Date.now();
 	const child = spawn(process.execPath, ['server.js'], {
@@ -117,5 +123,70 @@ export function rssMiB(pid) {
 		return Math.round(Number(r.stdout.trim()) / 1024);
 	} catch {
 		return NaN;
+	}
+}
+
+/**
+ * The built app on one engine, from scratch: embedded PGlite in a temporary folder, or a throwaway PostgreSQL 15
+ * (fsync as asked). `env` is added to the app's (DEMO_DATA=1 unless overridden). `stop()` stops the app, then the
+ * database, then removes the folder. `databaseUrl` is the PostgreSQL URL ('' on PGlite), `restart()` starts the
+ * app again on the same database and port (after a SIGKILL, for instance).
+ * @param {'pglite' | 'postgres'} engine
+ * @param {{ env?: Record<string, string>, label?: string, fsync?: boolean }} [opts]
+ * @returns {Promise<App & { engine: 'pglite' | 'postgres', databaseUrl: string, restart: () => Promise<App> }>}
+ */
+export async function startAppOn(engine, { env = {}, label = engine, fsync = false } = {}) {
+	/** @type {(() => Promise<void> | void)[]} */
+	const cleanups = [];
+	const cleanup = async () => {
+		for (const c of cleanups.splice(0).reverse()) {
+			try {
+				await c();
+			} catch (e) {
+				console.error(`bench cleanup failed: ${e}`);
+			}
+		}
+	};
+	try {
+		/** @type {Record<string, string>} */
+		const appEnv = { DEMO_DATA: '1', ...env };
+		let databaseUrl = '';
+		if (engine === 'pglite') {
+			const dir = mkdtempSync(join(tmpdir(), 'spaser-bench-'));
+			cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+			appEnv.DATA_DIR = join(dir, 'data');
+			appEnv.DATABASE_URL = '';
+		} else {
+			const pg = await startTempPostgres({ fsync });
+			cleanups.push(pg.stop);
+			databaseUrl = pg.url;
+			appEnv.DATABASE_URL = pg.url;
+		}
+		let app = await startApp({ env: appEnv, label });
+		const port = app.port;
+		/** @type {App['stop']} */
+		const stop = async () => {
+			await app.stop();
+			await cleanup();
+		};
+		const restart = async () => {
+			await app.stop();
+			app = await startApp({ env: appEnv, label, port });
+			return app;
+		};
+		return {
+			engine,
+			databaseUrl,
+			restart,
+			get url() { return app.url; },
+			get port() { return app.port; },
+			get startupMs() { return app.startupMs; },
+			get pid() { return app.pid; },
+			output: () => app.output(),
+			stop
+		};
+	} catch (e) {
+		await cleanup();
+		throw e;
 	}
 }

@@ -11,16 +11,14 @@
 // The attacker behaves as the issue describes, and as a determined one would: it reconnects whenever the server
 // closes it (or answers 429), and sends without waiting for anything. All traffic stays on 127.0.0.1; every loop
 // is bounded in time.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as encoding from 'lib0/encoding';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
-import { buildApp, loginCookie, ROOT, startApp } from './app.js';
+import { buildApp, loginCookie, ROOT, startAppOn } from './app.js';
 import { sleep } from './net.js';
 import { percentile, round } from './stats.js';
-import { startTempPostgres } from '../../scripts/lib/pg-temp.js';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -140,19 +138,9 @@ async function attackLane(url: string, cookie: string, messages: Uint8Array[], s
 export async function runCollabArm({ engine }: { engine: Engine }): Promise<CollabArmResult> {
 	if (!existsSync(join(ROOT, 'build', 'handler.js'))) buildApp();
 	const cleanups: (() => Promise<void> | void)[] = [];
-	const env: Record<string, string> = { DEMO_DATA: '1', LOG_REQUESTS: '0', LOGIN_LIMIT_PER_IP: '1000000', LOGIN_LIMIT_PER_ACCOUNT: '1000000' };
+	const env: Record<string, string> = { LOG_REQUESTS: '0', LOGIN_LIMIT_PER_IP: '1000000', LOGIN_LIMIT_PER_ACCOUNT: '1000000' };
 	try {
-		if (engine === 'postgres') {
-			const pg = await startTempPostgres({ fsync: process.env.BENCH_PG_FSYNC === '1' });
-			cleanups.push(pg.stop);
-			env.DATABASE_URL = pg.url;
-		} else {
-			const dir = mkdtempSync(join(tmpdir(), 'spaser-bench-collab-'));
-			cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-			env.DATA_DIR = dir;
-			env.DATABASE_URL = '';
-		}
-		const app = await startApp({ env, label: `app (${engine})` });
+		const app = await startAppOn(engine, { env, label: `app (${engine})`, fsync: process.env.BENCH_PG_FSYNC === '1' });
 		cleanups.push(app.stop);
 		const otherCookie = await loginCookie(app.url, OTHER_TENANT, DEMO_PASSWORD);
 		const attackerCookie = await loginCookie(app.url, ATTACKER, DEMO_PASSWORD);

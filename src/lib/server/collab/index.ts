@@ -12,9 +12,12 @@ import { maybeAutoSnapshot } from '../spaser/versions';
 import { readLiveDoc, setCollabServer } from '../spaser/live';
 import { colorFor } from '../../spaser/ytext';
 import { openPostgres } from '../db/postgres';
+import { Profiler } from './hub';
 import { createCollabServer, type CollabAccess, type CollabServer, type CollabServerOptions, type CollabUser } from './server';
 
 const KEY = Symbol.for('spaser.collab.runtime');
+/** Time of the projection's reads (COLLAB_PROFILE): it runs on the same event loop as the fan-out. */
+const projectionProfile = new Profiler();
 type Runtime = { db: Database; server: CollabServer; projection: ProjectionScheduler; store: Database | null; unfollow: () => void };
 type Holder = { [KEY]?: Promise<Runtime> };
 
@@ -61,14 +64,34 @@ export function followSessionEnds(server: CollabServer): () => void {
 	return onSessionsEnded((userId) => void server.recheckUser(userId));
 }
 
+/**
+ * COLLAB_PROFILE=1: SIGUSR2 logs where the collaboration server spent its time since the previous signal (one
+ * `collab profile` line; read by `npm run bench -- collab`). Off by default: no handler, no timers.
+ */
+function dumpProfileOnSignal(server: CollabServer): () => void {
+	if (process.env.COLLAB_PROFILE !== '1') return () => {};
+	const dump = () => {
+		const profile = server.profile(true);
+		const projection = projectionProfile.read(true);
+		if (profile) Object.assign(profile.timers, projection.timers);
+		log.info('collab profile', { profile });
+	};
+	process.on('SIGUSR2', dump);
+	return () => void process.off('SIGUSR2', dump);
+}
+
 export function startCollab(db: Database): Promise<Runtime> {
 	const g = globalThis as Holder;
 	g[KEY] ??= (async () => {
 		const projection = createProjectionScheduler(
 			db,
 			async (documentId) => {
+				const t0 = performance.now();
 				const doc = await readLiveDoc(db, documentId);
+				projectionProfile.add('projection_read_live_doc_wall', t0);
+				const t1 = performance.now();
 				await maybeAutoSnapshot(db, documentId, doc).catch((e) => log.error('auto snapshot failed', { documentId, error: String(e) }));
+				projectionProfile.add('projection_auto_snapshot_wall', t1);
 				return doc;
 			},
 			Number(process.env.PROJECTION_DELAY_MS || 2000)
@@ -84,7 +107,9 @@ export function startCollab(db: Database): Promise<Runtime> {
 			log
 		});
 		setCollabServer(db, server);
-		return { db, server, projection, store, unfollow: followSessionEnds(server) };
+		const unprofile = dumpProfileOnSignal(server);
+		const unfollow = followSessionEnds(server);
+		return { db, server, projection, store, unfollow: () => (unfollow(), unprofile()) };
 	})();
 	return g[KEY]!;
 }

@@ -101,14 +101,25 @@ export interface AwarenessEntry {
 
 /** Decodes an awareness update; throws on malformed input (truncated buffer, invalid JSON). */
 export function decodeAwarenessUpdate(update: Uint8Array): AwarenessEntry[] {
+	return readAwarenessEntries(update).map((e) => ({ clientId: e.clientId, clock: e.clock, state: JSON.parse(e.json) as unknown }));
+}
+
+/** An awareness entry with its state still as JSON text (parsed only when needed). */
+export interface RawAwarenessEntry {
+	clientId: number;
+	clock: number;
+	json: string;
+}
+
+/** Splits an awareness update into its entries without parsing their JSON; throws on a truncated buffer. */
+export function readAwarenessEntries(update: Uint8Array): RawAwarenessEntry[] {
 	const d = decoding.createDecoder(update);
 	const n = decoding.readVarUint(d);
-	const out: AwarenessEntry[] = [];
+	const out: RawAwarenessEntry[] = [];
 	for (let i = 0; i < n; i++) {
 		const clientId = decoding.readVarUint(d);
 		const clock = decoding.readVarUint(d);
-		const state: unknown = JSON.parse(decoding.readVarString(d));
-		out.push({ clientId, clock, state });
+		out.push({ clientId, clock, json: decoding.readVarString(d) });
 	}
 	return out;
 }
