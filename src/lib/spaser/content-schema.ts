@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { DOC_STATUSES, MAX_DEPTH, NODE_KINDS, NODE_STATUSES, type DocSettings, type PlainNode, type RichNode } from './model';
 import type { DocContent } from './ydoc';
+import { UUID_RE } from '../../params/uuid';
 
 /** Block and inline node types a body may contain (what the editor is configured to produce). */
 export const ALLOWED_NODE_TYPES = [
@@ -107,7 +108,6 @@ export const targetSchema = z
 			ctx.addIssue({ code: 'custom', path: ['milestones'], message: 'Deux jalons portent sur la même année.' });
 	});
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const nodeId = z.string().regex(UUID_RE, { error: "L'identifiant d'un élément doit être un UUID." });
 
 export const plainNodeSchema = z.object({

@@ -8,8 +8,8 @@ import { closeConn, onConnection, send } from './connection';
 import type { Hub } from './hub';
 import { CLOSE, encodeSyncStep1, refuseUpgrade } from './protocol';
 import type { CollabAccess, CollabUser } from './types';
+import { isUuid } from '$lib/server/kit/ids';
 
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function normaliseOrigin(o: string): string {
 	return o.trim().replace(/\/+$/, '').toLowerCase();
@@ -47,7 +47,7 @@ export function createGate(hub: Hub): Gate {
 			if (hub.closing) return refuse(socket, 503, 'Service en cours de redémarrage, réessayez dans un instant.');
 			const path = (req.url ?? '').split('?')[0];
 			const rest = path.startsWith(prefix) ? path.slice(prefix.length).replace(/\/+$/, '') : '';
-			if (!UUID.test(rest)) return refuse(socket, 404, 'Document introuvable.');
+			if (!isUuid(rest)) return refuse(socket, 404, 'Document introuvable.');
 			const docId = rest.toLowerCase();
 			const origin = req.headers.origin;
 			if (!origin || !origins.has(normaliseOrigin(origin))) {

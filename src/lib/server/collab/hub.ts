@@ -7,6 +7,7 @@ import type { Database } from '../db/types';
 import { UserBudgets } from './limits';
 import { stampIdentity, type PresenceRefusal } from './presence';
 import { DEFAULT_LIMITS, type CollabLimits, type CollabLogger, type CollabServerOptions, type Conn, type Room } from './types';
+import { config } from '$lib/server/kit/config';
 
 export interface Counters {
 	bytesReceived: number;
@@ -146,7 +147,7 @@ export function createHub(opts: CollabServerOptions): Hub {
 		nextConnId: 1,
 		presenceClock: 0,
 		corked: [],
-		prof: (opts.profile ?? process.env.COLLAB_PROFILE === '1') ? new Profiler() : null
+		prof: (opts.profile ?? config.collabProfile) ? new Profiler() : null
 	};
 }
 

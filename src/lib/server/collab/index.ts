@@ -14,6 +14,7 @@ import { colorFor } from '../../spaser/ytext';
 import { openPostgres } from '../db/postgres';
 import { Profiler } from './hub';
 import { createCollabServer, type CollabAccess, type CollabServer, type CollabServerOptions, type CollabUser } from './server';
+import { config } from '$lib/server/kit/config';
 
 const KEY = Symbol.for('spaser.collab.runtime');
 /** Time of the projection's reads (COLLAB_PROFILE): it runs on the same event loop as the fan-out. */
@@ -30,9 +31,9 @@ function readCookie(header: string | undefined, name: string): string | null {
 	return null;
 }
 
-export function allowedOrigins(env: NodeJS.ProcessEnv = process.env): string[] {
-	if (env.ORIGIN) return [env.ORIGIN];
-	const port = env.PORT || '3000';
+export function allowedOrigins(cfg: Pick<typeof config, 'origin' | 'originSet' | 'port'> = config): string[] {
+	if (cfg.originSet) return [cfg.origin];
+	const port = cfg.port;
 	return [`http://localhost:${port}`, `http://127.0.0.1:${port}`, 'http://localhost:5173', 'http://127.0.0.1:5173'];
 }
 
@@ -69,7 +70,7 @@ export function followSessionEnds(server: CollabServer): () => void {
  * `collab profile` line; read by `npm run bench -- collab`). Off by default: no handler, no timers.
  */
 function dumpProfileOnSignal(server: CollabServer): () => void {
-	if (process.env.COLLAB_PROFILE !== '1') return () => {};
+	if (!config.collabProfile) return () => {};
 	const dump = () => {
 		const profile = server.profile(true);
 		const projection = projectionProfile.read(true);
@@ -94,11 +95,11 @@ export function startCollab(db: Database): Promise<Runtime> {
 				projectionProfile.add('projection_auto_snapshot_wall', t1);
 				return doc;
 			},
-			Number(process.env.PROJECTION_DELAY_MS || 2000)
+			config.projectionDelayMs
 		);
 		// With Postgres, the collaboration log has its own small pool (COLLAB_POOL_SIZE, default 3): its inserts,
 		// whose commit is what relays an edit to the other instances, never queue behind page requests.
-		const store = db.kind === 'postgres' && process.env.DATABASE_URL ? openPostgres(process.env.DATABASE_URL, { max: Number(process.env.COLLAB_POOL_SIZE || 3), prepare: process.env.DATABASE_PREPARE === 'false' ? false : undefined }) : null;
+		const store = db.kind === 'postgres' && config.databaseUrl ? openPostgres(config.databaseUrl, { max: config.collabPoolSize, prepare: config.databasePrepare ? undefined : false }) : null;
 		const server = createCollabServer({
 			db: store ?? db,
 			allowedOrigins: allowedOrigins(),

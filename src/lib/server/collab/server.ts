@@ -52,7 +52,9 @@
 //   limits.ts      size caps, byte budgets, when to compact;  protocol.ts  wire format, close codes
 //   hub.ts         state shared by the modules, optional profiler (COLLAB_PROFILE=1);  types.ts  the types
 import * as Y from 'yjs';
-import { createGate, UUID } from './auth';
+import { createGate } from './auth';
+import { isUuid } from '$lib/server/kit/ids';
+import { startJob } from '$lib/server/kit/jobs';
 import { closeConn, pingAll } from './connection';
 import { createHub } from './hub';
 import { CLOSE } from './protocol';
@@ -86,15 +88,17 @@ export function createCollabServer(opts: CollabServerOptions): CollabServer {
 		if (stop && hub.closing) void stop().catch(() => {});
 		else unlisten = stop;
 	});
-	const pingTimer = setInterval(() => pingAll(hub), hub.limits.pingIntervalMs);
-	pingTimer.unref?.();
-	const recheckTimer = setInterval(() => {
-		const connected = new Set<string>();
-		for (const room of hub.rooms.values()) for (const c of room.conns) connected.add(c.user.userId);
-		hub.budgets.sweep(connected);
-		void gate.recheck();
-	}, hub.limits.recheckMs);
-	recheckTimer.unref?.();
+	const pings = startJob('collab pings', async () => pingAll(hub), { intervalMs: hub.limits.pingIntervalMs, firstRunMs: null, jitter: 0 });
+	const rechecks = startJob(
+		'collab rights re-check',
+		async () => {
+			const connected = new Set<string>();
+			for (const room of hub.rooms.values()) for (const c of room.conns) connected.add(c.user.userId);
+			hub.budgets.sweep(connected);
+			await gate.recheck();
+		},
+		{ intervalMs: hub.limits.recheckMs, firstRunMs: null, jitter: 0 }
+	);
 
 	async function close() {
 		if (hub.closing) return;
@@ -102,8 +106,8 @@ export function createCollabServer(opts: CollabServerOptions): CollabServer {
 		hub.closingDeadline = Date.now() + 10_000;
 		if (unlisten) await unlisten().catch(() => {});
 		unlisten = null;
-		clearInterval(pingTimer);
-		clearInterval(recheckTimer);
+		void pings.stop();
+		void rechecks.stop();
 		const all = [...hub.rooms.values()];
 		for (const room of all) for (const c of [...room.conns]) closeConn(c, CLOSE.GOING_AWAY);
 		await Promise.all(
@@ -122,7 +126,7 @@ export function createCollabServer(opts: CollabServerOptions): CollabServer {
 	async function applyServerUpdate(docId: string, update: Uint8Array): Promise<void> {
 		if (hub.closing) throw new Error('Service en cours de redémarrage.');
 		const id = docId.toLowerCase();
-		if (!UUID.test(id)) throw new Error('Document introuvable.');
+		if (!isUuid(id)) throw new Error('Document introuvable.');
 		const room = getRoom(hub, id);
 		if (room.idleTimer) {
 			clearTimeout(room.idleTimer);

@@ -48,6 +48,7 @@ export function readConfig(env: Env = process.env) {
 		logFile: str('LOG_FILE') ?? '',
 		logEmailBodies: on('LOG_EMAIL_BODIES'),
 		debugEvents: on('DEBUG_EVENTS'),
+		collabProfile: on('COLLAB_PROFILE'),
 		login: {
 			perAccountAddress: num('LOGIN_LIMIT_PER_ACCOUNT_ADDRESS'),
 			perIp: num('LOGIN_LIMIT_PER_IP'),

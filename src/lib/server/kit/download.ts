@@ -8,7 +8,16 @@
 export function contentDisposition(
 	baseName: string,
 	ext: string,
-	{ fallback = 'fichier', disposition = 'attachment' }: { fallback?: string; disposition?: 'attachment' | 'inline' } = {}
+	{
+		fallback = 'fichier',
+		disposition = 'attachment',
+		utf8Name = 'always'
+	}: {
+		fallback?: string;
+		disposition?: 'attachment' | 'inline';
+		/** 'when-needed': no `filename*` when the ASCII name is the name itself (e.g. a slug and a date). */
+		utf8Name?: 'always' | 'when-needed';
+	} = {}
 ): string {
 	const clean =
 		baseName
@@ -27,6 +36,7 @@ export function contentDisposition(
 			.replace(/^[-_.]+|[-_.]+$/g, '') || fallback;
 	const dot = ext ? `.${ext}` : '';
 	const utf8 = encodeURIComponent(`${clean}${dot}`).replace(/['()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+	if (utf8Name === 'when-needed' && ascii === clean) return `${disposition}; filename="${ascii}${dot}"`;
 	return `${disposition}; filename="${ascii}${dot}"; filename*=UTF-8''${utf8}`;
 }
 

@@ -1,2 +1,2 @@
 // Server code checks identifiers with the same pattern as the routes' `[x=uuid]` matcher.
-export { isUuid } from '../../../params/uuid';
+export { isUuid, UUID_PATTERN, UUID_RE } from '../../../params/uuid';

@@ -88,6 +88,7 @@ export const SETTINGS = [
 		shown: '`1`, or `0` when `NODE_ENV=production`',
 		doc: 'Without `SMTP_URL`, write the body of each e-mail kept in the outbox (with its one-time links) to the log — handy on a laptop, never in production.'
 	},
+	{ name: 'COLLAB_PROFILE', type: 'flag', default: '0', doc: '`1`: the collaboration server times its work; SIGUSR2 logs a `collab profile` line (read by `npm run bench -- collab`).' },
 	{ name: 'DEBUG_EVENTS', type: 'flag', default: '0', doc: '`1` logs the unexpected database errors of the events pages in full.' },
 	// Sign-in limits
 	{ name: 'LOGIN_LIMIT_PER_ACCOUNT_ADDRESS', type: 'number', default: '8', min: 0, doc: 'Failed sign-ins for one account from one address per 15 minutes; beyond, that address gets 429 for that account (the password is not checked). Successful sign-ins do not count, and a guesser elsewhere never locks the account\'s owner out.' },

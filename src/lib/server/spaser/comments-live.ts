@@ -8,7 +8,10 @@
 //     LISTENs once and tells its own subscribers. Notifications are lost while the listening connection is down,
 //     so every subscriber is told to refetch when it comes back.
 //   - The embedded engine (one process): comments.ts announces after each committed write (`announceLocally`).
-import type { Database } from '../db';
+import type { Actor, Database } from '../db';
+import { sessionAlive } from '../auth/session';
+import { startJob } from '$lib/server/kit/jobs';
+import { getSpaserAccess } from './documents';
 import { log } from '$lib/server/kit/log';
 
 type Listener = () => void;
@@ -68,4 +71,86 @@ export async function followComments(db: Database, documentId: string, fn: Liste
 		set.delete(fn);
 		if (!set.size && h.listeners.get(documentId) === set) h.listeners.delete(documentId);
 	};
+}
+
+/** How often an open stream re-checks that its reader may still read the SPASER (and keeps proxies awake). */
+const RECHECK_MS = 20_000;
+
+/**
+ * The body of GET /spaser/[id]/commentaires/flux (server-sent events): `comments` each time the SPASER's
+ * discussions changed, with a counter and NO content; the page then fetches GET ../commentaires under its own rights.
+ * The session and the right to read are checked again before each announcement and every RECHECK_MS, and the stream
+ * ends when either is gone (or when the client goes away: `signal`).
+ */
+export function commentStream(
+	db: Database,
+	user: Actor,
+	documentId: string,
+	sessionId: string | null,
+	signal: AbortSignal
+): ReadableStream<Uint8Array> {
+	// the session still open (not signed out, not expired) and the SPASER still readable by its person
+	const mayRead = async () => {
+		try {
+			if (sessionId && !(await sessionAlive(db, sessionId))) return false;
+			return (await getSpaserAccess(db, user, documentId)) !== null;
+		} catch {
+			return false;
+		}
+	};
+	const encoder = new TextEncoder();
+	let stop = () => {};
+	return new ReadableStream<Uint8Array>({
+		async start(controller) {
+			let closed = false;
+			let revision = 0;
+			let checking: Promise<void> | null = null;
+			const send = (text: string) => {
+				if (closed) return;
+				try {
+					controller.enqueue(encoder.encode(text));
+				} catch {
+					stop();
+				}
+			};
+			const end = () => {
+				if (closed) return;
+				stop();
+				try {
+					controller.close();
+				} catch {
+					/* already closed by the client */
+				}
+			};
+			// one rights check at a time; announcements arriving meanwhile are covered by the one in flight
+			const announce = () => {
+				checking ??= (async () => {
+					const ok = await mayRead();
+					checking = null;
+					if (!ok) end();
+					else send(`event: comments\ndata: ${++revision}\n\n`);
+				})();
+			};
+			const unfollow = await followComments(db, documentId, announce);
+			const recheck = startJob(
+				'comment stream re-check',
+				async () => {
+					if (!(await mayRead())) end();
+					else send(': ping\n\n');
+				},
+				{ intervalMs: RECHECK_MS, firstRunMs: null, jitter: 0 }
+			);
+			stop = () => {
+				closed = true;
+				void recheck.stop();
+				unfollow();
+			};
+			if (signal.aborted) return end();
+			signal.addEventListener('abort', end, { once: true });
+			send('retry: 1000\n\n');
+		},
+		cancel() {
+			stop();
+		}
+	});
 }

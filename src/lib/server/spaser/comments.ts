@@ -11,6 +11,7 @@ import { AppError, forbidden, notFound, guard } from '$lib/server/kit/errors';
 import { isUuid } from '$lib/server/kit/ids';
 import { commentAnchorSchema, type CommentAnchor } from '../../spaser/anchors';
 import { announceLocally } from './comments-live';
+import { UUID_PATTERN } from '$lib/server/kit/ids';
 
 export interface SpaserComment {
 	id: string;
@@ -51,7 +52,7 @@ export interface Mention {
 
 export type BodySegment = { text: string } | { mention: Mention };
 
-const MENTION_RE = /@\[([^\]\n]{1,200})\]\(([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\)/gi;
+const MENTION_RE = new RegExp(`@\\[([^\\]\\n]{1,200})\\]\\((${UUID_PATTERN})\\)`, 'gi');
 export const MAX_COMMENT_LENGTH = 10_000;
 
 /** Mentions in a comment body, in order, without duplicates. */

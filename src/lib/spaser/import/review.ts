@@ -9,6 +9,7 @@ import { keyBetween } from '../order';
 import { richToText } from '../rich';
 import type { DocContent } from '../ydoc';
 import { UNPLACED_TITLE, type DetectedTarget, type ImportResult } from './detect';
+import { UUID_RE } from '../../../params/uuid';
 
 export interface ReviewNode {
 	id: string;
@@ -33,7 +34,6 @@ export interface ReviewState {
 	nodes: ReviewNode[];
 }
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const detectedTargetSchema = targetSchema.and(z.object({ sourceText: z.string().max(2000) }));
 

@@ -27,6 +27,7 @@ import { requireOrgAdmin } from '../../organisations/access';
 import { memberDto, organisationDto } from '../dto';
 import { API_PREFIX, apiErrors, iso, num, validate } from '../http';
 import { ApiResult, defineEndpoint } from '../registry';
+import { contentDisposition, splitName } from '$lib/server/kit/download';
 
 const orgParams = z.object({ id: uuid });
 const memberParams = z.object({ id: uuid, userId: uuid });
@@ -199,7 +200,7 @@ export const organisationEndpoints = [
 				headers: {
 					'content-type': 'application/zip',
 					// (the name is ASCII: a slug and a date)
-					'content-disposition': `attachment; filename="${exportArchiveName(slug)}"`,
+					'content-disposition': contentDisposition(...splitName(exportArchiveName(slug)), { utf8Name: 'when-needed' }),
 					'content-length': String(zip.byteLength),
 					'x-content-type-options': 'nosniff'
 				}
