@@ -9,6 +9,9 @@ import { listImportedFiles } from '$lib/server/spaser/import';
 import { outlineContent } from '$lib/spaser/content-schema';
 import { checkCompliance } from '$lib/spaser/checklist';
 import { colorFor } from '$lib/spaser/ytext';
+import { z } from 'zod';
+import { useInSpaser } from '$lib/server/resources/service';
+import { spaserFor } from './access.server';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -61,7 +64,45 @@ function withPickedMention(body: string, mention: FormDataEntryValue | null, peo
 	return `${body.trimEnd()} @[${p.name.replace(/[[\]\n]/g, ' ')}](${p.id})`;
 }
 
+/** « Insérer depuis la bibliothèque » of the document view: a clause (text, parameters filled in) or a REX (link). */
+const insertResourceInput = z.object({
+	resourceId: z.uuid({ error: 'Choisissez une clause ou un retour d’expérience.' }),
+	nodeId: z.uuid({ error: 'Choisissez l’élément du SPASER.' }),
+	mode: z.enum(['inserted', 'linked'], { error: 'Choisissez : insérer le texte ou lier la ressource.' }),
+	params: z
+		.record(z.string().trim().min(1).max(60), z.string().trim().max(200, { error: 'Une valeur de paramètre compte au plus 200 caractères.' }))
+		.refine((r) => Object.keys(r).length <= 30, { error: 'Trop de paramètres.' })
+		.optional()
+});
+
 export const actions: Actions = {
+	insertResource: async (event) => {
+		const { user, db, spaser } = await spaserFor(event); // 404 for whoever may not read this SPASER
+		const form = await event.request.formData();
+		const raw = {
+			intent: 'insertResource',
+			resourceId: String(form.get('resourceId') ?? ''),
+			nodeId: String(form.get('nodeId') ?? ''),
+			mode: String(form.get('mode') ?? ''),
+			params: String(form.get('params') ?? '')
+		};
+		let params: unknown;
+		try {
+			params = raw.params ? JSON.parse(raw.params) : undefined;
+		} catch {
+			return fail(400, { values: raw, errors: { params: 'Paramètres illisibles.' }, message: 'Paramètres illisibles.' });
+		}
+		const parsed = insertResourceInput.safeParse({ ...raw, params });
+		if (!parsed.success) {
+			const message = parsed.error.issues[0]?.message ?? 'Formulaire invalide.';
+			return fail(400, { values: raw, errors: {}, message });
+		}
+		const { resourceId, ...input } = parsed.data;
+		const res = await runAction(raw, () => useInSpaser(db, user, resourceId, { documentId: spaser.id, ...input }));
+		if (!res.ok) return res.failure;
+		return { intent: 'insertResource', success: input.mode === 'inserted' ? 'Le texte de la clause a été inséré.' : 'Le retour d’expérience a été lié à cet élément.' };
+	},
+
 	comment: async (event) => {
 		const user = requireUser(event);
 		const form = await event.request.formData();
