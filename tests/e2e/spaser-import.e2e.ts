@@ -106,6 +106,8 @@ test('imports a Word SPASER after adjusting the detected tree, then two people c
 	const spaserUrl = page.url().split('?')[0];
 	await expect(page.getByText(/Import terminé/)).toBeVisible();
 	await expect(page.getByTestId('connection-status')).toHaveText('Enregistré');
+	// the plan and element form (the default is the document view)
+	await page.getByRole('button', { name: 'Vue plan et formulaire' }).click();
 	await expect(page.getByTestId('outline-node').first()).toContainText('Transformation écologique de la commande publique');
 
 	// The original file is attached and downloadable
@@ -116,7 +118,7 @@ test('imports a Word SPASER after adjusting the detected tree, then two people c
 
 	// Co-editing: the collectivité's admin opens it and sees the editor's change live
 	const admin = await newSession(browser, DEMO.orgAdmin);
-	await admin.page.goto(spaserUrl);
+	await admin.page.goto(`${spaserUrl}?vue=formulaire`);
 	await expect(admin.page.getByTestId('connection-status')).toHaveText('Enregistré');
 	await expect(admin.page.getByTestId('outline-node').first()).toContainText('Transformation écologique de la commande publique');
 	const suffix = ` — revu ${Date.now()}`;
