@@ -107,7 +107,8 @@ test('imports a Word SPASER after adjusting the detected tree, then two people c
 	await expect(page.getByText(/Import terminé/)).toBeVisible();
 	await expect(page.getByTestId('connection-status')).toHaveText('Enregistré');
 	// the plan and element form (the default is the document view)
-	await page.getByRole('button', { name: 'Vue plan et formulaire' }).click();
+	await page.goto(`${spaserUrl}?vue=formulaire`);
+	await expect(page.getByTestId('connection-status')).toHaveText('Enregistré');
 	await expect(page.getByTestId('outline-node').first()).toContainText('Transformation écologique de la commande publique');
 
 	// The original file is attached and downloadable
