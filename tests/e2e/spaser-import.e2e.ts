@@ -33,6 +33,9 @@ async function axeBlocking(page: Page) {
 const node = (page: Page, label: string) => page.getByTestId('import-node').filter({ has: page.getByTestId('import-label').getByText(label, { exact: true }) });
 
 test('imports a Word SPASER after adjusting the detected tree, then two people co-edit it', async ({ browser }) => {
+	// Two accessibility audits, an import and two browsers on the live document (opened once more in the form
+	// view): more than the default minute on a loaded CI machine.
+	test.setTimeout(120_000);
 	const docx = await occitanieDocx();
 	const editor = await newSession(browser, EDITOR);
 	const page = editor.page;
