@@ -11,6 +11,7 @@
 //     timestamp to the frame after the input was applied (requestAnimationFrame, then a task after that frame's
 //     paint); p50/p95 over the 200 samples (the first 10 discarded as warm-up).
 // Targets (issue 15): interactive < 2 s, keypress p95 < 50 ms.
+// BENCH_PROFILE=1 also prints where the page's CPU time goes while typing (CDP profiler, top self times).
 // Last line: RESULT tti_ms=… keypress_p50_ms=… keypress_p95_ms=… elements=…
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -170,6 +171,12 @@ async function main() {
 				});
 			});
 		});
+		// BENCH_PROFILE=1: a CPU profile of the page while typing, its top functions by self time printed below
+		const cdp = process.env.BENCH_PROFILE === '1' ? await context.newCDPSession(page) : null;
+		if (cdp) {
+			await cdp.send('Profiler.enable');
+			await cdp.send('Profiler.start');
+		}
 		const before = await title.inputValue();
 		for (let i = 0; i < KEYS; i++) {
 			await page.keyboard.press(String.fromCharCode(97 + (i % 26)));
@@ -178,6 +185,19 @@ async function main() {
 		await page.waitForFunction((n) => (window as unknown as { __lat: number[] }).__lat.length >= n, KEYS, { timeout: 30_000 });
 		const after = await title.inputValue();
 		if (after.length !== before.length + KEYS) throw new Error(`typed ${KEYS} keys, the title grew by ${after.length - before.length}`);
+		if (cdp) {
+			const { profile } = await cdp.send('Profiler.stop');
+			const self = new Map<string, number>();
+			const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+			const dt = profile.timeDeltas ?? [];
+			(profile.samples ?? []).forEach((id, i) => {
+				const f = byId.get(id)!.callFrame;
+				const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber}`;
+				self.set(key, (self.get(key) ?? 0) + (dt[i] ?? 0) / 1000);
+			});
+			console.log('page CPU while typing, top self time (ms):');
+			for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`  ${round(v)}  ${k}`);
+		}
 		const lat = (await page.evaluate(() => (window as unknown as { __lat: number[] }).__lat)).slice(WARMUP);
 		clearInterval(typing);
 		const p50 = round(percentile(lat, 50));
