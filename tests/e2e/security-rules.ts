@@ -299,6 +299,8 @@ export const RULES: Record<string, Rule> = {
 	'GET /spaser/[id=uuid]/export.json': page(`${S}/export.json`, { ...signedIn(404), ...members(200), animator: 200 }),
 	'GET /spaser/[id=uuid]/historique': page(`${S}/historique?noeud=:node`, { ...signedIn(404), ...members(200), animator: 200 }),
 	'GET /spaser/[id=uuid]/fichier-importe/[importId=uuid]': page(`${S}/fichier-importe/${none}`, signedIn(404)),
+	// the document view's library search: readers of this SPASER only (the results are what RLS lets each one read)
+	'GET /spaser/[id=uuid]/bibliotheque': page(`${S}/bibliotheque?q=clause`, { ...signedIn(404), ...members(200), animator: 200 }),
 	'GET /p/[org]/[spaser]': page(`/p/${orgSlug}/spaser-2026-2029`, all(404)), // not published
 
 	// ── Networks ─────────────────────────────────────────────────────────────────────────────────────────────
@@ -513,6 +515,8 @@ export const RULES: Record<string, Rule> = {
 
 	'POST /spaser/[id=uuid]?/comment': action(`${S}?/comment`, (f) => ({ nodeId: f.node, body: 'Commentaire d’un intrus' }), { ...signedIn(404), ...members(OK), animator: OK }),
 	// (admin@'s comment: its author edits it; those who read the SPASER may resolve and reopen the discussion)
+	// the document view's « insérer depuis la bibliothèque »: writers only (a refused reader's valid form would link a clause)
+	'POST /spaser/[id=uuid]?/insertResource': action(`${S}?/insertResource`, (f) => ({ resourceId: DEMO.resource, nodeId: f.node, mode: 'linked' }), spaserWriters),
 	'POST /spaser/[id=uuid]?/editComment': action(`${S}?/editComment`, (f) => ({ commentId: f.comment, body: 'Modifié par un intrus' }), { ...signedIn(404), viewer: 403, editor: 403, animator: 403, admin: OK }, undefined),
 	'POST /spaser/[id=uuid]?/deleteComment': action(`${S}?/deleteComment`, (f) => ({ commentId: f.comment }), { ...signedIn(404), viewer: 403, editor: 403, animator: 403, admin: OK }, NO_INVALID),
 	'POST /spaser/[id=uuid]?/resolve': action(`${S}?/resolve`, (f) => ({ commentId: f.comment }), { ...signedIn(404), ...members(OK), animator: OK }, NO_INVALID),

@@ -12,7 +12,7 @@ const VIEWER = 'lecteur@demo.spaser.test';
 const OUTSIDER = 'achats.metropole@demo.spaser.test'; // admin of another collectivité
 
 async function openEditor(page: Page) {
-	await page.goto(`/spaser/${SPASER_ID}`);
+	await page.goto(`/spaser/${SPASER_ID}?vue=formulaire`); // the plan and element form (the default is the document view)
 	await expect(page.getByTestId('connection-status')).toHaveText('Enregistré');
 }
 

@@ -10,7 +10,7 @@ const status = (page: Page) => page.getByTestId('connection-status');
 const titleField = (page: Page) => page.getByLabel('Titre', { exact: true });
 
 async function openEditor(page: Page) {
-	await page.goto(`/spaser/${SPASER_ID}`);
+	await page.goto(`/spaser/${SPASER_ID}?vue=formulaire`); // the plan and element form (the default is the document view)
 	await expect(status(page)).toHaveText('Enregistré');
 }
 
@@ -163,7 +163,7 @@ test('offline: « Hors ligne » within 3 s, what is typed survives closing the t
 	// Back online, the same person opens the document again: the text is there, sent, and stored.
 	await a.context.setOffline(false);
 	const again = await a.context.newPage();
-	await again.goto(`/spaser/${SPASER_ID}`);
+	await again.goto(`/spaser/${SPASER_ID}?vue=formulaire`);
 	await expect(again.getByTestId('outline-node').filter({ hasText: base + added })).toHaveCount(1);
 	await expect(status(again)).toHaveText('Enregistré');
 	await expect(b.page.getByTestId('outline-node').filter({ hasText: base + added })).toHaveCount(1);

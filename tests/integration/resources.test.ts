@@ -384,6 +384,34 @@ describe.each(engines)('resources (%s)', (engine) => {
 		expect(links.map((l) => (l as { mode: string }).mode)).toEqual(['inserted', 'linked']);
 	});
 
+	it('a clause inserted with its {paramètres} filled in: the values given, else the defaults; one left empty is refused', async () => {
+		const id = await createResource(
+			db,
+			adminA,
+			orgA,
+			clause({ title: 'Pénalité paramétrée', body: 'Pénalité de {montant} € HT par jour de retard, plafonnée à {plafond} % du marché.', parameters: { montant: 150, plafond: 10 }, visibility: 'public' })
+		);
+		const doc = await createSpaserRecord(db, adminB, { title: 'SPASER paramétré', orgIds: [orgB], leadOrgId: orgB, periodStart: 2026, periodEnd: 2030 });
+		let nodeId = '';
+		const live = await changeLiveDoc(db, doc.id, (d) => {
+			nodeId = addNode(d, { parentId: null, title: 'Axe économique' });
+		});
+		await projectDocument(db, doc.id, live);
+		const bodyOf = async () => richToText(fragmentToJson(bodyFragment(await readLiveDoc(db, doc.id), nodeId)));
+		// asked for, one left empty: refused, nothing inserted, nothing recorded
+		await expectAppError(useInSpaser(db, adminB, id, { documentId: doc.id, nodeId, mode: 'inserted', params: { montant: '300', plafond: ' ' } }), 'invalid');
+		expect(await bodyOf()).toBe('');
+		await useInSpaser(db, adminB, id, { documentId: doc.id, nodeId, mode: 'inserted', params: { montant: '300' } });
+		const text = await bodyOf();
+		expect(text).toContain('Pénalité de 300 € HT par jour de retard, plafonnée à 10 % du marché.');
+		expect(text).not.toMatch(/\{[^}]*\}/);
+		// the resource page's flow (no values asked for) fills in the defaults
+		await useInSpaser(db, adminB, id, { documentId: doc.id, nodeId, mode: 'inserted' });
+		expect(await bodyOf()).toContain('Pénalité de 150 € HT par jour de retard, plafonnée à 10 % du marché.');
+		const links = await withUser(db, adminB, (tx) => tx.query(`select mode from public.resource_spaser_links where document_id = $1`, [doc.id]));
+		expect(links).toHaveLength(2);
+	});
+
 	it('exports the filtered visible selection as CSV that imports back row by row', async () => {
 		const rows = await exportResources(db, adminB, { family: 'environnementale' });
 		expect(rows.length).toBeGreaterThan(0);

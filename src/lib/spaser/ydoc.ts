@@ -508,14 +508,14 @@ export function listTrash(doc: Y.Doc): TrashEntry[] {
 }
 
 /** One node as plain data (whether or not it is in the Corbeille). */
-export function readPlain(id: string, n: Y.Map<unknown>): PlainNode {
+export function readPlain(id: string, n: Y.Map<unknown>, withBody = true): PlainNode {
 	const targets = n.get('targets');
 	return {
 		id,
 		parentId: (n.get('parentId') as string | null) ?? null,
 		order: String(n.get('order') ?? ''),
 		title: readText(n.get('title')),
-		body: n.get('body') instanceof Y.XmlFragment ? fragmentToJson(n.get('body') as Y.XmlFragment) : [],
+		body: withBody && n.get('body') instanceof Y.XmlFragment ? fragmentToJson(n.get('body') as Y.XmlFragment) : [],
 		kind: (n.get('kind') as NodeKind) ?? 'normal',
 		status: (n.get('status') as NodeStatus) ?? 'a_lancer',
 		pilot: readText(n.get('pilot')),
@@ -536,9 +536,8 @@ export function readTree(doc: Y.Doc, opts: { withBody?: boolean } = {}): TreeNod
 	const deleted = new Set<string>();
 	nodesMap(doc).forEach((n, id) => {
 		if (isDeleted(n)) deleted.add(id);
-		const p = readPlain(id, n);
-		if (!opts.withBody) p.body = [];
-		all.set(id, p);
+		// the text is read only when asked for: the outline is re-read on every keystroke
+		all.set(id, readPlain(id, n, !!opts.withBody));
 	});
 	// effective parent: missing parent or cycle → root
 	const effParent = new Map<string, string | null>();

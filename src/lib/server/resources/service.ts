@@ -10,6 +10,7 @@ import { sniffDocument, type SniffedType } from '../files/sniff';
 import { changeLiveDoc } from '../spaser/live';
 import { projectDocument } from '../spaser/projection';
 import { bodyFragment, getNode, isDeleted, setLink } from '../../spaser/ydoc';
+import { clauseParams, fillParams, missingParams } from '../../spaser/clause-params';
 import {
 	DEPARTEMENTS,
 	INCLUSION_SECTORS,
@@ -749,6 +750,17 @@ export async function copyResource(db: Database, actor: Actor, id: string, orgId
 	return createResource(db, actor, orgId, input, { sourceId: id });
 }
 
+/** Texts and parameter defaults of some resources the caller may read (for the document view's insert dialog). */
+export async function resourceTexts(db: Database, actor: Actor, ids: string[]) {
+	if (!ids.length) return [];
+	return withUser(db, actor, (tx) =>
+		tx.query<{ id: string; body: string; parameters: Record<string, unknown> | null }>(
+			`select id, body, parameters from public.resources where id = any ($1::uuid[])`,
+			[ids.filter((x) => UUID_RE.test(x))]
+		)
+	);
+}
+
 /** SPASERs the caller may write, with their nodes (for « Utiliser dans mon SPASER »). */
 export async function writableSpasers(db: Database, actor: Actor) {
 	return withUser(db, actor, async (tx) => {
@@ -774,15 +786,24 @@ export async function useInSpaser(
 	db: Database,
 	actor: Actor,
 	id: string,
-	input: { documentId: string; nodeId: string; mode: 'inserted' | 'linked' }
+	input: { documentId: string; nodeId: string; mode: 'inserted' | 'linked'; params?: Record<string, string> }
 ) {
 	if (!UUID_RE.test(id)) throw notFound('Cette ressource');
 	const r = await withUser(db, actor, async (tx) => {
-		const [res] = await tx.query<{ kind: ResourceKind; title: string; body: string; summary: string }>(
-			`select kind, title, body, summary from public.resources where id = $1`,
+		const [res] = await tx.query<{ kind: ResourceKind; title: string; body: string; summary: string; parameters: Record<string, unknown> | null }>(
+			`select kind, title, body, summary, parameters from public.resources where id = $1`,
 			[id]
 		);
 		if (!res) throw notFound('Cette ressource');
+		if (input.mode === 'inserted') {
+			// A clause's {paramètres} are filled in: the values given, else the model's defaults. The document view
+			// asks for every one (input.params) and is refused one left empty; the resource page does not ask.
+			const values = { ...Object.fromEntries(clauseParams(res.body, res.parameters ?? {}).map((p) => [p.name, p.value])), ...input.params };
+			const missing = input.params ? missingParams(res.body, values) : [];
+			if (missing.length)
+				throw new AppError('invalid', `Renseignez le paramètre «\u00a0${missing[0]}\u00a0» de la clause.`, 400, { field: `param:${missing[0]}` });
+			res.body = fillParams(res.body, values);
+		}
 		const [acc] = await tx.query<{ access: string | null }>(`select app.spaser_access($1) as access`, [input.documentId]);
 		if (acc?.access !== 'write') throw forbidden('Vous ne pouvez pas modifier ce SPASER.');
 		const [node] = await tx.query(`select 1 from public.spaser_nodes where document_id = $1 and node_id = $2`, [input.documentId, input.nodeId]);

@@ -247,3 +247,14 @@ export const exportQuery = z.object({
 export const importQuery = z.object({
 	orgId: uuid.optional().describe('Collectivité (pilote) du nouveau SPASER, si elle n’est pas dans le corps.')
 });
+
+/** « Insérer depuis la bibliothèque » of the document view: a clause (text, parameters filled in) or a REX (link). */
+export const insertResourceInput = z.object({
+	resourceId: z.uuid({ error: 'Choisissez une clause ou un retour d’expérience.' }),
+	nodeId: z.uuid({ error: 'Choisissez l’élément du SPASER.' }),
+	mode: z.enum(['inserted', 'linked'], { error: 'Choisissez : insérer le texte ou lier la ressource.' }),
+	params: z
+		.record(z.string().trim().min(1).max(60), z.string().trim().max(200, { error: 'Une valeur de paramètre compte au plus 200 caractères.' }))
+		.refine((r) => Object.keys(r).length <= 30, { error: 'Trop de paramètres.' })
+		.optional()
+});

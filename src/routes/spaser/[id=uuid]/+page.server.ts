@@ -10,6 +10,9 @@ import { listImportedFiles } from '$lib/server/spaser/import';
 import { outlineContent } from '$lib/spaser/content-schema';
 import { checkCompliance } from '$lib/spaser/checklist';
 import { colorFor } from '$lib/spaser/ytext';
+import { insertResourceInput } from '$lib/server/spaser/input';
+import { useInSpaser } from '$lib/server/resources/service';
+import { spaserFor } from './access.server';
 
 export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);
@@ -68,6 +71,33 @@ function anchorFromForm(form: FormData) {
 }
 
 export const actions: Actions = {
+	insertResource: async (event) => {
+		const { user, db, spaser } = await spaserFor(event); // 404 for whoever may not read this SPASER
+		const form = await event.request.formData();
+		const raw = {
+			intent: 'insertResource',
+			resourceId: String(form.get('resourceId') ?? ''),
+			nodeId: String(form.get('nodeId') ?? ''),
+			mode: String(form.get('mode') ?? ''),
+			params: String(form.get('params') ?? '')
+		};
+		let params: unknown;
+		try {
+			params = raw.params ? JSON.parse(raw.params) : undefined;
+		} catch {
+			return fail(400, { values: raw, errors: { params: 'Paramètres illisibles.' }, message: 'Paramètres illisibles.' });
+		}
+		const parsed = insertResourceInput.safeParse({ ...raw, params });
+		if (!parsed.success) {
+			const message = parsed.error.issues[0]?.message ?? 'Formulaire invalide.';
+			return fail(400, { values: raw, errors: {}, message });
+		}
+		const { resourceId, ...input } = parsed.data;
+		const res = await runAction(raw, () => useInSpaser(db, user, resourceId, { documentId: spaser.id, ...input }));
+		if (!res.ok) return res.failure;
+		return { intent: 'insertResource', success: input.mode === 'inserted' ? 'Le texte de la clause a été inséré.' : 'Le retour d’expérience a été lié à cet élément.' };
+	},
+
 	comment: async (event) => {
 		const user = requireUser(event);
 		const form = await event.request.formData();
