@@ -29,7 +29,7 @@ export async function startBackground(db: Database) {
 	// Nightly publication of the consolidated benchmark statistics (docs/benchmark-privacy.md).
 	if (process.env.BENCHMARK_PUBLISHER !== '0') g[KEY].stops.push((await import('./benchmark/publisher')).startBenchmarkPublisher(db));
 	// Waiting-list offers that nobody answered in time go to the next person (safe with several instances).
-	if (process.env.EVENTS_WORKER !== '0') g[KEY].stops.push((await import('./events/service')).startOfferExpiryWorker(db));
+	if (process.env.EVENTS_WORKER !== '0') g[KEY].stops.push((await import('./events/jobs')).startOfferExpiryWorker(db));
 	// Collaboration websocket on the same HTTP server (server.js hands upgrades to this function).
 	const { startCollab, stopCollab, handleCollabUpgrade } = await import('./collab');
 	await startCollab(db);

@@ -1,8 +1,8 @@
 import type { RequestHandler } from './$types';
 import { getDb } from '$lib/server/db';
-import { exportResources } from '$lib/server/resources/service';
+import { exportResources } from '$lib/server/resources/search';
 import { toCsv, toJson } from '$lib/server/resources/io';
-import { searchParamsFromUrl } from '$lib/schemas/resources';
+import { searchParamsFromUrl } from '$lib/server/resources/input';
 
 /** Export of the filtered selection (same filters as the search page), CSV (re-importable) or JSON. */
 export const GET: RequestHandler = async (event) => {

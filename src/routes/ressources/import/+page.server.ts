@@ -3,7 +3,7 @@ import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { requireUser } from '$lib/server/kit/forms';
 import { toAppError } from '$lib/server/kit/errors';
-import { writableOrgs } from '$lib/server/resources/service';
+import { writableOrgs } from '$lib/server/resources/editing';
 import { CSV_COLUMNS, importResourceFile, MAX_IMPORT_BYTES as MAX_BYTES } from '$lib/server/resources/io';
 
 export const load: PageServerLoad = async (event) => {

@@ -6,8 +6,10 @@
 import { z } from 'zod';
 import { apiInput, apiOutput } from '../../../schemas/api';
 import { uuid } from '../../../schemas/common';
-import { resourceInput, searchParamsSchema } from '../../../schemas/resources';
-import { createResource, getResource, searchResources, updateResource, type ResourceDetail } from '../../resources/service';
+import { resourceInput, searchParamsSchema } from '../../resources/input';
+import { createResource, getResource, updateResource } from '../../resources/editing';
+import { searchResources } from '../../resources/search';
+import { type ResourceDetail } from '../../resources/model';
 import { importResources, MAX_IMPORT_ROWS, recordsFromFile } from '../../resources/io';
 import { ApiResult, defineEndpoint } from '../registry';
 import { API_PREFIX } from '../http';

@@ -3,30 +3,14 @@ import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { parseForm, requireUser, runAction } from '$lib/server/kit/forms';
 import { toAppError } from '$lib/server/kit/errors';
-import {
-	addAttachment,
-	copyResource,
-	deleteAttachment,
-	deleteResource,
-	getResource,
-	getVersion,
-	inclusionSearchUrl,
-	MAX_ATTACHMENT_BYTES,
-	canAttach,
-	recordUsage,
-	removeUsage,
-	resourcePath,
-	reviewShare,
-	setFavourite,
-	setNationalReference,
-	setVisibility,
-	shareResource,
-	useInSpaser,
-	withdrawShare,
-	writableOrgs,
-	writableSpasers
-} from '$lib/server/resources/service';
-import { feedbackInput, KIND_PATHS, reviewInput, useInSpaserInput } from '$lib/schemas/resources';
+import { addAttachment, deleteAttachment, MAX_ATTACHMENT_BYTES, canAttach } from '$lib/server/resources/attachments';
+import { copyResource, recordUsage, removeUsage, setFavourite, useInSpaser, writableSpasers } from '$lib/server/resources/reuse';
+import { deleteResource, getResource, getVersion, setNationalReference, setVisibility, writableOrgs } from '$lib/server/resources/editing';
+import { inclusionSearchUrl } from '$lib/server/resources/calculator';
+import { resourcePath } from '$lib/server/resources/model';
+import { reviewShare, shareResource, withdrawShare } from '$lib/server/resources/sharing';
+import { feedbackInput, reviewInput, useInSpaserInput } from '$lib/server/resources/input';
+import { KIND_PATHS } from '$lib/resources/labels';
 import { diffWords } from '$lib/spaser/diff';
 
 const DIFF_FIELDS: [string, string][] = [

@@ -2,7 +2,7 @@ import { error } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
 import { getDb } from '$lib/server/db';
 import { toAppError } from '$lib/server/kit/errors';
-import { getAttachment } from '$lib/server/resources/service';
+import { getAttachment } from '$lib/server/resources/attachments';
 
 /** Downloads an attachment the person may see (RLS decides; a guessed id of a private one is a 404). */
 export const GET: RequestHandler = async (event) => {

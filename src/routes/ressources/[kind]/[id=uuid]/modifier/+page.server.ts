@@ -3,7 +3,8 @@ import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { requireUser, runAction } from '$lib/server/kit/forms';
 import { toAppError } from '$lib/server/kit/errors';
-import { getResource, resourcePath, updateResource } from '$lib/server/resources/service';
+import { getResource, updateResource } from '$lib/server/resources/editing';
+import { resourcePath } from '$lib/server/resources/model';
 import { parseResourceForm, storedValues } from '../../../form.server';
 
 export const load: PageServerLoad = async (event) => {

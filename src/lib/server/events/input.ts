@@ -1,33 +1,8 @@
-// Trainings and network events: the schemas of forms and of the JSON API (French messages).
+// Events: every input of the capability (forms, actions and the JSON API), with its French messages.
 import { z } from 'zod';
-import { uuid } from './common';
-
-export const EVENT_KINDS = {
-	formation: 'Formation',
-	webinaire: 'Webinaire',
-	atelier: 'Atelier',
-	rencontre: 'Rencontre réseau',
-	forum: 'Forum',
-	matinale: 'Matinale',
-	cohorte: 'Cohorte'
-} as const;
-export type EventKind = keyof typeof EVENT_KINDS;
-
-export const AUDIENCES = {
-	network: 'Membres du réseau',
-	buyers: 'Tous les acheteurs publics',
-	open: 'Ouvert aux entreprises'
-} as const;
-export type Audience = keyof typeof AUDIENCES;
-
-export const EVENT_STATUSES = { draft: 'Brouillon', published: 'Publié', cancelled: 'Annulé' } as const;
-export const REGISTRATION_STATUSES = {
-	confirmed: 'Confirmée',
-	waitlisted: "Liste d'attente",
-	offered: 'Place proposée',
-	cancelled: 'Annulée'
-} as const;
-export type RegistrationStatus = keyof typeof REGISTRATION_STATUSES;
+import { uuid } from '$lib/schemas/common';
+import { apiInput } from '$lib/schemas/api';
+import { AUDIENCES, EVENT_KINDS, type Audience, type EventKind } from '$lib/events/labels';
 
 /** A local date-time from <input type="datetime-local"> (Europe/Paris) or an ISO instant. */
 const dateTime = (label: string) =>
@@ -76,15 +51,6 @@ const optionalInt = (label: string, min: number, max: number) =>
 			.optional()
 	);
 
-/** Choices of check-in opening offered to organisers (minutes before each session; '' = the day of the session). */
-export const CHECKIN_OPENINGS: [string, string][] = [
-	['', 'Le jour de la séance (à partir de minuit)'],
-	['30', '30 minutes avant la séance'],
-	['60', '1 heure avant la séance'],
-	['120', '2 heures avant la séance'],
-	['240', '4 heures avant la séance']
-];
-
 const eventFields = z.object({
 		kind: z.enum(Object.keys(EVENT_KINDS) as [EventKind, ...EventKind[]], { error: "Choisissez le type d'événement." }),
 		title: z.string({ error: 'Indiquez un titre.' }).trim().min(3, { error: 'Le titre doit compter au moins 3 caractères.' }).max(200),
@@ -92,7 +58,7 @@ const eventFields = z.object({
 		organiser: z.string({ error: "Choisissez l'organisateur." }).regex(/^(network|org):[0-9a-f-]{36}$/, { error: "Choisissez l'organisateur." }),
 		partners: z.string().trim().max(2000).optional().default(''),
 		themes: z.string().trim().max(1000).optional().default(''),
-		audience: z.enum(['network', 'buyers', 'open'], { error: 'Choisissez le public.' }),
+		audience: z.enum(Object.keys(AUDIENCES) as [Audience, ...Audience[]], { error: 'Choisissez le public.' }),
 		place: z.string().trim().max(500).optional().default(''),
 		visioUrl: z
 			.string()
@@ -167,85 +133,6 @@ export const cancelEventInputSchema = z.object({
 	reason: z.string().trim().max(2000).optional().default('')
 });
 
-// ---------------------------------------------------------------------------------------------------------
-// JSON API (responses)
-// ---------------------------------------------------------------------------------------------------------
-import { apiInput, apiOutput, listOf } from './api';
-
-const isoDate = z.iso.datetime().describe('Date et heure ISO 8601 (UTC).');
-const eventFieldsOut = {
-	id: z.uuid(),
-	kind: z.enum(Object.keys(EVENT_KINDS) as [EventKind, ...EventKind[]]).describe('Type : formation, webinaire, atelier, rencontre, forum, matinale, cohorte.'),
-	kindLabel: z.string(),
-	title: z.string(),
-	description: z.string(),
-	organiserNetworkId: z.uuid().nullable(),
-	organiserOrgId: z.uuid().nullable(),
-	organiserName: z.string(),
-	partners: z.string(),
-	themes: z.array(z.string()),
-	audience: z.enum(['network', 'buyers', 'open']).describe('network : membres du réseau ; buyers : tous les acheteurs publics ; open : ouvert aux entreprises.'),
-	place: z.string(),
-	visioUrl: z.string().nullable(),
-	start: isoDate,
-	end: isoDate,
-	registrationOpensAt: isoDate.nullable(),
-	registrationClosesAt: isoDate.nullable(),
-	capacity: z.number().int().nullable(),
-	perOrgLimit: z.number().int().nullable(),
-	status: z.enum(['draft', 'published', 'cancelled']),
-	placesTaken: z.number().int().describe('Inscriptions confirmées ou places proposées.'),
-	waitlist: z.number().int().describe("Personnes sur la liste d'attente.")
-};
-export const eventListSchema = apiOutput(listOf(z.object(eventFieldsOut)), 'EventList', 'Événements visibles, du plus proche au plus lointain.');
-export const eventSessionSchema = apiOutput(
-	z.object({
-		id: z.uuid(),
-		choiceGroupId: z.uuid().nullable(),
-		title: z.string(),
-		description: z.string(),
-		start: isoDate,
-		end: isoDate,
-		room: z.string(),
-		speakers: z.string(),
-		capacity: z.number().int().nullable(),
-		placesTaken: z.number().int()
-	}),
-	'EventSession',
-	'Une séance du programme (plénière, atelier, journée de cohorte).'
-);
-export const eventChoiceGroupSchema = apiOutput(z.object({ id: z.uuid(), title: z.string() }), 'EventChoiceGroup', 'Un groupe d’ateliers parmi lesquels chaque participant en choisit un.');
-export const eventDetailSchema = apiOutput(
-	z.object({ ...eventFieldsOut, choiceGroups: z.array(eventChoiceGroupSchema), sessions: z.array(eventSessionSchema) }),
-	'Event',
-	'Un événement avec son programme.'
-);
-export const eventRegistrationSchema = apiOutput(
-	z.object({
-		id: z.uuid(),
-		eventId: z.uuid(),
-		userId: z.uuid().nullable(),
-		orgId: z.uuid().nullable(),
-		orgName: z.string().nullable(),
-		fullName: z.string(),
-		status: z.enum(['confirmed', 'waitlisted', 'offered', 'cancelled']),
-		waitlistPosition: z.number().int().nullable().describe("Rang sur la liste d'attente (ordre d'arrivée)."),
-		offerExpiresAt: isoDate.nullable(),
-		walkIn: z.boolean(),
-		noShow: z.boolean(),
-		choices: z.array(z.uuid()),
-		checkinCode: z.string().nullable().describe("Code porté par le QR code (pour la personne inscrite et les organisateurs)."),
-		createdAt: isoDate
-	}),
-	'EventRegistration',
-	'Une inscription à un événement.'
-);
-export const eventRegistrationListSchema = apiOutput(listOf(eventRegistrationSchema), 'EventRegistrationList', 'Inscriptions visibles : les vôtres, celles de vos collègues (administrateur) ou toutes (organisateur).');
-export const eventCheckInSchema = apiOutput(
-	z.object({ registrationId: z.uuid(), fullName: z.string(), alreadyCheckedIn: z.boolean() }),
-	'EventCheckIn',
-	'Résultat d’un émargement.'
-);
 export const apiRegistrationInputSchema = z.object({
 	userId: uuid.optional().describe('La personne à inscrire (vous par défaut ; un collègue si vous administrez sa collectivité).'),
 	orgId: uuid.optional().describe('La collectivité au titre de laquelle la personne s’inscrit.'),
@@ -262,3 +149,30 @@ apiInput(choiceGroupInputSchema, 'EventChoiceGroupInput', 'Intitulé du groupe d
 apiInput(sessionInputSchema, 'EventSessionInput', 'Une séance : titre, horaires, salle, intervenants, capacité, groupe de choix.');
 apiInput(apiRegistrationInputSchema, 'EventRegistrationInput', 'La personne à inscrire, sa collectivité et ses choix d’ateliers.');
 apiInput(checkInInputSchema, 'EventCheckInInput', 'Le code lu sur le QR code, ou l’identifiant de l’inscription.');
+
+/** Organiser forms: a choice group or a session to delete, a check-in to undo. */
+export const groupIdInputSchema = z.object({ groupId: uuid });
+export const sessionIdInputSchema = z.object({ sessionId: uuid });
+/** Saving a session: a new one, or the one being edited. */
+export const sessionSaveInputSchema = sessionInputSchema.and(z.object({ sessionId: uuid.optional() }));
+export const registrationIdInputSchema = z.object({ registrationId: uuid });
+
+/** ?reseau=<uuid> of the figures pages (anything else: no network). */
+export const networkQuerySchema = uuid.optional().catch(undefined);
+/** ?reseau=<slug> of the public agenda feed (anything else: every network). */
+export const networkSlugSchema = z.string().regex(/^[a-z0-9-]{1,80}$/).nullable().catch(null);
+
+// JSON API: paths and queries.
+export const eventIdParams = z.object({ id: uuid });
+export const checkInParams = z.object({ id: uuid, registrationId: uuid });
+export const eventListQuerySchema = z.object({
+	scope: z.enum(['upcoming', 'past', 'organised'], { error: 'scope : upcoming, past ou organised.' }).default('upcoming')
+});
+/** ?format=xlsx of the exports (CSV otherwise). */
+export const exportFormat = (url: URL): 'csv' | 'xlsx' => (url.searchParams.get('format') === 'xlsx' ? 'xlsx' : 'csv');
+
+/** The year asked in ?annee= (the current year by default). */
+export function yearOf(url: URL) {
+	const y = Number(url.searchParams.get('annee'));
+	return Number.isInteger(y) && y >= 2000 && y <= 2100 ? y : new Date().getFullYear();
+}
