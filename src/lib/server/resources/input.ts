@@ -1,7 +1,8 @@
 // Shared resources (clause models and REX): every input of the capability (forms, import, search and the JSON
 // API), with its French messages.
 import { z } from 'zod';
-import '$lib/schemas/common';
+import { uuid } from '$lib/schemas/common';
+import { apiInput } from '$lib/schemas/api';
 import { AMOUNT_BANDS, FAMILIES, MECHANISMS, SEGMENTS, type Family, type Mechanism } from '$lib/resources/labels';
 
 export const CPV_RE = /^\d{8}-\d$/;
@@ -221,3 +222,27 @@ export const useInSpaserInput = z.object({
 	nodeId: z.uuid({ error: 'Choisissez l’élément du SPASER.' }),
 	mode: z.enum(['inserted', 'linked'], { error: 'Choisissez : insérer le texte ou lier la clause.' })
 });
+
+// ---------------------------------------------------------------------------------------------------------
+// JSON API bodies and paths
+// ---------------------------------------------------------------------------------------------------------
+/** Most rows one import takes (API and form). */
+export const MAX_IMPORT_ROWS = 2000;
+export const resourceIdParams = z.object({ id: uuid });
+export const resourceCreate = apiInput(
+	z.object({ orgId: uuid.describe('Collectivité auteure (vous devez en être administrateur ou rédacteur).'), resource: resourceInput }),
+	'ResourceCreateInput',
+	'Une ressource à créer dans une collectivité. Avec visibility = network, elle est soumise à la relecture des réseaux de la collectivité.'
+);
+export const resourceUpdate = apiInput(resourceInput, 'ResourceInput', 'Le contenu complet d’une ressource (une nouvelle version est créée).');
+export const importInput = apiInput(
+	z
+		.object({
+			orgId: uuid,
+			items: z.array(z.record(z.string(), z.unknown())).max(MAX_IMPORT_ROWS).optional().describe('Objets JSON (mêmes champs que ResourceInput, ou colonnes françaises du CSV).'),
+			csv: z.string().max(5_000_000).optional().describe('Contenu d’un fichier CSV (colonnes françaises, voir la page d’import).')
+		})
+		.refine((v) => !!v.items !== !!v.csv, { error: 'Envoyez soit « items », soit « csv ».' }),
+	'ResourceImportInput',
+	'Import en masse : chaque ligne est validée ; les lignes valables sont importées (privées), les autres refusées avec leur motif.'
+);

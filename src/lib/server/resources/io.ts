@@ -4,7 +4,7 @@ import { csvCell, unescapeCsvText } from '../files/csv';
 import type { Actor, Database } from '../db';
 import { AppError, toAppError } from '$lib/server/kit/errors';
 import { fieldErrors } from '../../schemas/common';
-import { resourceInput, type ResourceInput } from './input';
+import { MAX_IMPORT_ROWS, resourceInput, type ResourceInput } from './input';
 import { createResource } from './editing';
 import type { ResourceRow } from './model';
 import { cpvLabel } from './cpv';
@@ -34,7 +34,6 @@ export const CSV_COLUMNS: [string, keyof ResourceInput][] = [
 ];
 const FIELD_LABELS: Record<string, string> = Object.fromEntries(CSV_COLUMNS.map(([col, key]) => [key, col]));
 
-export const MAX_IMPORT_ROWS = 2000;
 
 /** RFC 4180 CSV (comma or semicolon, detected on the header line), quoted fields with "" escapes and line breaks. */
 export function parseCsv(text: string): string[][] {
