@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { uuid } from '$lib/schemas/common';
 import { apiInput } from '$lib/schemas/api';
 import { AUDIENCES, EVENT_KINDS, type Audience, type EventKind } from '$lib/events/labels';
+import { parisParts } from './format';
+import { isUuid } from '$lib/server/kit/ids';
 
 /** A local date-time from <input type="datetime-local"> (Europe/Paris) or an ISO instant. */
 const dateTime = (label: string) =>
@@ -24,17 +26,8 @@ export function parseLocal(s: string): Date {
 	// Find the UTC instant whose Paris wall time is the one given (two passes settle DST).
 	let guess = Date.UTC(y, mo - 1, da, h, mi);
 	for (let i = 0; i < 2; i++) {
-		const parts = new Intl.DateTimeFormat('en-GB', {
-			timeZone: 'Europe/Paris',
-			year: 'numeric',
-			month: '2-digit',
-			day: '2-digit',
-			hour: '2-digit',
-			minute: '2-digit',
-			hourCycle: 'h23'
-		}).formatToParts(new Date(guess));
-		const get = (k: string) => Number(parts.find((p) => p.type === k)?.value);
-		const wall = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'));
+		const p = parisParts(new Date(guess));
+		const wall = Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute);
 		guess -= wall - Date.UTC(y, mo - 1, da, h, mi);
 	}
 	return new Date(guess);
@@ -55,7 +48,9 @@ const eventFields = z.object({
 		kind: z.enum(Object.keys(EVENT_KINDS) as [EventKind, ...EventKind[]], { error: "Choisissez le type d'événement." }),
 		title: z.string({ error: 'Indiquez un titre.' }).trim().min(3, { error: 'Le titre doit compter au moins 3 caractères.' }).max(200),
 		description: z.string().trim().max(20000).optional().default(''),
-		organiser: z.string({ error: "Choisissez l'organisateur." }).regex(/^(network|org):[0-9a-f-]{36}$/, { error: "Choisissez l'organisateur." }),
+		organiser: z
+			.string({ error: "Choisissez l'organisateur." })
+			.refine((s) => /^(network|org):/.test(s) && isUuid(s.slice(s.indexOf(':') + 1)), { error: "Choisissez l'organisateur." }),
 		partners: z.string().trim().max(2000).optional().default(''),
 		themes: z.string().trim().max(1000).optional().default(''),
 		audience: z.enum(Object.keys(AUDIENCES) as [Audience, ...Audience[]], { error: 'Choisissez le public.' }),
