@@ -18,7 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { asService, serviceStatement, type Actor } from '../src/lib/server/db';
 import { migrate } from '../src/lib/server/db/migrate';
 import { openPostgres } from '../src/lib/server/db/postgres';
-import { checkIn } from '../src/lib/server/events/service';
+import { checkIn } from '../src/lib/server/events/attendance';
 import { AppError } from '../src/lib/server/kit/errors';
 import { percentile, round, table } from './lib/stats.js';
 import { createDatabase, startTempPostgres } from '../scripts/lib/pg-temp.js';

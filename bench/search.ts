@@ -15,8 +15,9 @@ import { asService, type Actor, type Database } from '../src/lib/server/db';
 import { migrate } from '../src/lib/server/db/migrate';
 import { openPostgres } from '../src/lib/server/db/postgres';
 import { openPglite } from '../src/lib/server/db/pglite';
-import { searchResources } from '../src/lib/server/resources/service';
-import { FAMILIES, MECHANISMS, SEGMENT_CODES, searchParamsSchema } from '../src/lib/schemas/resources';
+import { searchResources } from '../src/lib/server/resources/search';
+import { FAMILIES, MECHANISMS, SEGMENT_CODES } from '../src/lib/resources/labels';
+import { searchParamsSchema } from '../src/lib/server/resources/input';
 import { percentile, round, table } from './lib/stats.js';
 import { createDatabase, startTempPostgres } from '../scripts/lib/pg-temp.js';
 

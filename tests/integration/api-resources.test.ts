@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken, type Scope } from '../../src/lib/server/auth/api-tokens';
 import { asService, type Database } from '../../src/lib/server/db';
 import { getOpenApiDocument } from '../../src/lib/server/api';
-import { reviewShare } from '../../src/lib/server/resources/service';
+import { reviewShare } from '../../src/lib/server/resources/sharing';
 import { apiCall } from '../helpers/api';
 import { engines, openTestDb } from '../helpers/engines';
 import { addAnimatorDirect, createNetwork, createOrg, createUser, type TestUser } from '../helpers/factories';

@@ -8,17 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { asService, withUser, type Database } from '../../src/lib/server/db';
 import { AppError } from '../../src/lib/server/kit/errors';
-import {
-	cancelEvent,
-	cancelRegistration,
-	checkIn,
-	eventForCertificates,
-	getSession,
-	markNoShows,
-	saveSession,
-	walkIn
-} from '../../src/lib/server/events/service';
-import { sessionInputSchema } from '../../src/lib/schemas/events';
+import { cancelEvent, saveSession } from '../../src/lib/server/events/events';
+import { cancelRegistration } from '../../src/lib/server/events/registrations';
+import { checkIn, eventForCertificates, getSession, markNoShows, walkIn } from '../../src/lib/server/events/attendance';
+import { sessionInputSchema } from '../../src/lib/server/events/input';
 import { eventFigures, networkFigures } from '../../src/lib/server/events/figures';
 import { certificatesPdf } from '../../src/lib/server/events/pdf';
 import { formatDay } from '../../src/lib/server/events/format';

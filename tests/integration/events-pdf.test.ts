@@ -6,10 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/lib/server/db';
 import { loadDemoData } from '../../src/lib/server/demo';
 import { certificatesPdf, emargementPdf, winAnsi } from '../../src/lib/server/events/pdf';
-import { checkinList, eventForCertificates, getEvent, getSession } from '../../src/lib/server/events/service';
+import { checkinList, eventForCertificates, getSession } from '../../src/lib/server/events/attendance';
+import { getEvent } from '../../src/lib/server/events/events';
 import { networkFigures, ORG_COLUMNS, orgRowsForExport, toCsv, toXlsx } from '../../src/lib/server/events/figures';
 import { AppError } from '../../src/lib/server/kit/errors';
-import { EVENT_KINDS } from '../../src/lib/schemas/events';
+import { EVENT_KINDS } from '../../src/lib/events/labels';
 import { engines, openTestDb } from '../helpers/engines';
 
 const ANIMATRICE = { id: 'de000000-0000-4000-8000-000000000002', email: 'animatrice@demo.spaser.test' };

@@ -3,7 +3,8 @@ import type { Database } from '../../src/lib/server/db';
 import { loadDemoData } from '../../src/lib/server/demo';
 import { networkFigures, orgFigures } from '../../src/lib/server/events/figures';
 import ICAL from 'ical.js';
-import { agendaIcs, listEvents, getEvent } from '../../src/lib/server/events/service';
+import { agendaIcs } from '../../src/lib/server/events/agenda';
+import { listEvents, getEvent } from '../../src/lib/server/events/events';
 import { engines, openTestDb } from '../helpers/engines';
 
 const ANIMATRICE = { id: 'de000000-0000-4000-8000-000000000002', email: 'animatrice@demo.spaser.test' };

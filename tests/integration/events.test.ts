@@ -2,29 +2,11 @@ import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asService, type Database } from '../../src/lib/server/db';
 import { AppError } from '../../src/lib/server/kit/errors';
-import {
-	addChoiceGroup,
-	answerOffer,
-	cancelEvent,
-	cancelRegistration,
-	checkIn,
-	checkinList,
-	createEvent,
-	duplicateEvent,
-	expireOffers,
-	getEvent,
-	getRegistration,
-	listEvents,
-	markNoShows,
-	register,
-	saveSession,
-	setPublished,
-	undoCheckIn,
-	updateEvent,
-	walkIn,
-	agendaIcs
-} from '../../src/lib/server/events/service';
-import { eventInputSchema, eventUpdateSchema, sessionInputSchema } from '../../src/lib/schemas/events';
+import { addChoiceGroup, cancelEvent, createEvent, duplicateEvent, getEvent, listEvents, saveSession, setPublished, updateEvent } from '../../src/lib/server/events/events';
+import { answerOffer, cancelRegistration, expireOffers, getRegistration, register } from '../../src/lib/server/events/registrations';
+import { checkIn, checkinList, markNoShows, undoCheckIn, walkIn } from '../../src/lib/server/events/attendance';
+import { agendaIcs } from '../../src/lib/server/events/agenda';
+import { eventInputSchema, eventUpdateSchema, sessionInputSchema } from '../../src/lib/server/events/input';
 import { engines, openTestDb } from '../helpers/engines';
 import { addAnimatorDirect, addMember, createNetwork, createOrg, createUser, outbox, type TestUser } from '../helpers/factories';
 

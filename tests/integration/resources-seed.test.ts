@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asService, type Database } from '../../src/lib/server/db';
 import { loadDemoData } from '../../src/lib/server/demo';
-import { searchResources } from '../../src/lib/server/resources/service';
-import { FAMILIES, MECHANISMS, searchParamsSchema } from '../../src/lib/schemas/resources';
+import { searchResources } from '../../src/lib/server/resources/search';
+import { FAMILIES, MECHANISMS } from '../../src/lib/resources/labels';
+import { searchParamsSchema } from '../../src/lib/server/resources/input';
 import { engines, openTestDb } from '../helpers/engines';
 
 const METROPOLE_USER = { id: 'de000000-0000-4000-8000-000000000006' };

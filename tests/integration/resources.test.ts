@@ -3,26 +3,12 @@ import { zipSync, strToU8 } from 'fflate';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { asService, withUser, type Database } from '../../src/lib/server/db';
 import { AppError } from '../../src/lib/server/kit/errors';
-import {
-	addAttachment,
-	copyResource,
-	createResource,
-	exportResources,
-	getAttachment,
-	getResource,
-	listFavourites,
-	recordUsage,
-	reviewQueue,
-	reviewShare,
-	searchResources,
-	setFavourite,
-	setNationalReference,
-	setVisibility,
-	shareResource,
-	updateResource,
-	useInSpaser
-} from '../../src/lib/server/resources/service';
-import { resourceInput, searchParamsSchema, type ResourceInput } from '../../src/lib/schemas/resources';
+import { addAttachment, getAttachment } from '../../src/lib/server/resources/attachments';
+import { copyResource, listFavourites, recordUsage, setFavourite, useInSpaser } from '../../src/lib/server/resources/reuse';
+import { createResource, getResource, setNationalReference, setVisibility, updateResource } from '../../src/lib/server/resources/editing';
+import { exportResources, searchResources } from '../../src/lib/server/resources/search';
+import { reviewQueue, reviewShare, shareResource } from '../../src/lib/server/resources/sharing';
+import { resourceInput, searchParamsSchema, type ResourceInput } from '../../src/lib/server/resources/input';
 import { importResources, recordsFromFile, toCsv } from '../../src/lib/server/resources/io';
 import { createSpaserRecord } from '../../src/lib/server/spaser/documents';
 import { changeLiveDoc, readLiveDoc } from '../../src/lib/server/spaser/live';

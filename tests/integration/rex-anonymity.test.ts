@@ -9,20 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { createApiToken } from '../../src/lib/server/auth/api-tokens';
 import { asService, withUser, type Database } from '../../src/lib/server/db';
-import {
-	addAttachment,
-	copyResource,
-	createResource,
-	exportResources,
-	getResource,
-	reviewQueue,
-	searchResources,
-	shareResource,
-	updateResource
-} from '../../src/lib/server/resources/service';
+import { addAttachment } from '../../src/lib/server/resources/attachments';
+import { copyResource } from '../../src/lib/server/resources/reuse';
+import { createResource, getResource, updateResource } from '../../src/lib/server/resources/editing';
+import { exportResources, searchResources } from '../../src/lib/server/resources/search';
+import { reviewQueue, shareResource } from '../../src/lib/server/resources/sharing';
 import { toCsv, toJson } from '../../src/lib/server/resources/io';
 import { listAuditEntries } from '../../src/lib/server/audit/service';
-import { resourceInput, searchParamsSchema } from '../../src/lib/schemas/resources';
+import { resourceInput, searchParamsSchema } from '../../src/lib/server/resources/input';
 import { apiCall } from '../helpers/api';
 import { engines, openTestDb } from '../helpers/engines';
 import { addAnimatorDirect, addMember, createNetwork, createOrg, createUser, type TestUser } from '../helpers/factories';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { eventInputSchema, parseLocal, sessionInputSchema } from '../../src/lib/schemas/events';
+import { eventInputSchema, parseLocal, sessionInputSchema } from '../../src/lib/server/events/input';
 import { formatHours, formatRange, toLocalInput } from '../../src/lib/server/events/format';
 import { toCsv } from '../../src/lib/server/events/figures';
-import { sessionsFor } from '../../src/lib/server/events/service';
+import { sessionsFor } from '../../src/lib/server/events/model';
 
 describe('events: Paris wall-clock dates', () => {
 	it('reads datetime-local values as Paris time, across daylight saving time', () => {

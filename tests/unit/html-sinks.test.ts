@@ -12,7 +12,7 @@ const SRC = join(ROOT, 'src');
 /** file → the exact expressions allowed in `{@html …}` there, and where they are sanitized. */
 const ALLOWED_HTML: Record<string, { expr: string; sanitizedBy: string }[]> = {
 	'src/lib/components/spaser/SpaserReadView.svelte': [{ expr: 'n.bodyHtml', sanitizedBy: 'richToHtml (src/lib/spaser/rich.ts), in src/lib/server/spaser/pages.ts' }],
-	'src/routes/ressources/+page.svelte': [{ expr: 'it.snippet', sanitizedBy: 'snippetHtml / escapeHtml in src/lib/server/resources/service.ts' }]
+	'src/routes/ressources/+page.svelte': [{ expr: 'it.snippet', sanitizedBy: 'snippetHtml / escapeHtml in src/lib/server/resources/search.ts' }]
 };
 
 function walk(dir: string): string[] {

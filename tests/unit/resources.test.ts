@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { computeInsertionHours, DEFAULT_RULES, inclusionSearchUrl, snippetHtml } from '../../src/lib/server/resources/service';
+import { computeInsertionHours, DEFAULT_RULES, inclusionSearchUrl } from '../../src/lib/server/resources/calculator';
+import { snippetHtml } from '../../src/lib/server/resources/search';
 import { parseCsv, recordsFromFile } from '../../src/lib/server/resources/io';
 import { cpvDivisionLabel, cpvLabel, searchCpv } from '../../src/lib/server/resources/cpv';
-import { CPV_RE, parseResultLines, resultsToLines, searchParamsFromUrl } from '../../src/lib/schemas/resources';
+import { CPV_RE, parseResultLines, resultsToLines, searchParamsFromUrl } from '../../src/lib/server/resources/input';
 
 describe('insertion-hours calculator', () => {
 	it('applies 10 h per 10 000 € HT with the labour factor of the segment', () => {

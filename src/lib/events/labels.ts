@@ -1,4 +1,6 @@
-// Vocabularies of events with their French labels, safe for the browser (the zod inputs build their enums from them).
+// Vocabularies of events with their French labels: client-safe (the pages and the forms show them), and the one
+// home of each list (src/lib/server/events/input.ts builds its enums from them).
+
 export const EVENT_KINDS = {
 	formation: 'Formation',
 	webinaire: 'Webinaire',
@@ -18,6 +20,8 @@ export const AUDIENCES = {
 export type Audience = keyof typeof AUDIENCES;
 
 export const EVENT_STATUSES = { draft: 'Brouillon', published: 'Publié', cancelled: 'Annulé' } as const;
+export type EventStatus = keyof typeof EVENT_STATUSES;
+
 export const REGISTRATION_STATUSES = {
 	confirmed: 'Confirmée',
 	waitlisted: "Liste d'attente",
@@ -34,3 +38,4 @@ export const CHECKIN_OPENINGS: [string, string][] = [
 	['120', '2 heures avant la séance'],
 	['240', '4 heures avant la séance']
 ];
+

@@ -30,7 +30,7 @@ export async function startBackground(db: Database) {
 	// Nightly publication of the consolidated benchmark statistics (docs/benchmark-privacy.md).
 	if (config.benchmarkPublisher) g[KEY].stops.push((await import('./benchmark/publisher')).startBenchmarkPublisher(db));
 	// Waiting-list offers that nobody answered in time go to the next person (safe with several instances).
-	if (config.eventsWorker) g[KEY].stops.push((await import('./events/service')).startOfferExpiryWorker(db));
+	if (config.eventsWorker) g[KEY].stops.push((await import('./events/jobs')).startOfferExpiryWorker(db));
 	// Collaboration websocket on the same HTTP server (server.js hands upgrades to this function).
 	const { startCollab, stopCollab, handleCollabUpgrade } = await import('./collab');
 	await startCollab(db);

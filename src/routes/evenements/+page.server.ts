@@ -1,6 +1,7 @@
 import type { PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
-import { listEvents, myRegistrations, organiserChoices } from '$lib/server/events/service';
+import { listEvents, organiserChoices } from '$lib/server/events/events';
+import { myRegistrations } from '$lib/server/events/registrations';
 import { summary } from './event-view';
 
 export const load: PageServerLoad = async ({ locals, url }) => {

@@ -1,6 +1,6 @@
 // Shapes of events for the pages (plain values, French labels).
 import { AUDIENCES, EVENT_KINDS, EVENT_STATUSES } from '$lib/events/labels';
-import type { EventRow } from '$lib/server/events/service';
+import type { EventRow } from '$lib/server/events/model';
 import { formatRange } from '$lib/server/events/format';
 
 export function summary(e: EventRow) {

@@ -1,8 +1,9 @@
 import type { PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
-import { myNetworks, searchResources } from '$lib/server/resources/service';
+import { myNetworks } from '$lib/server/resources/sharing';
+import { searchResources } from '$lib/server/resources/search';
 import { cpvDivisionLabel } from '$lib/server/resources/cpv';
-import { searchParamsFromUrl } from '$lib/schemas/resources';
+import { searchParamsFromUrl } from '$lib/server/resources/input';
 
 export const load: PageServerLoad = async (event) => {
 	const user = event.locals.user;

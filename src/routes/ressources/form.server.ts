@@ -1,8 +1,8 @@
 // Parsing and echoing of the clause/REX form, shared by the create and edit pages.
 import { fail } from '@sveltejs/kit';
 import { fieldErrors, formToObject } from '$lib/server/kit/input';
-import { resourceFromForm, resultsToLines, type ResourceInput } from '$lib/schemas/resources';
-import type { ResourceRow } from '$lib/server/resources/service';
+import { resourceFromForm, resultsToLines, type ResourceInput } from '$lib/server/resources/input';
+import type { ResourceRow } from '$lib/server/resources/model';
 
 export async function parseResourceForm(request: Request) {
 	const raw = formToObject(await request.formData());

@@ -173,4 +173,50 @@ export async function toXlsx(sheets: { name: string; header: string[]; rows: (st
 	return new Uint8Array(await wb.xlsx.writeBuffer());
 }
 
+/** Training figures of a year: a network's (its animators) or else those of the caller's collectivités. */
+export async function trainingFigures(
+	db: Database,
+	actor: Actor,
+	year: number,
+	networkId?: string
+): Promise<{ network: NetworkFigures | null; orgs: OrgYearFigures[] }> {
+	if (networkId) return { network: await networkFigures(db, actor, networkId, year), orgs: [] };
+	// « My collectivités »: those the caller belongs to and that are not archived, by name.
+	const mine = await withUser(db, actor, (tx) =>
+		tx.query<{ id: string }>(
+			`select o.id from public.organisations o join public.organisation_members m on m.org_id = o.id and m.user_id = auth.uid()
+			  where o.archived_at is null order by o.name`
+		)
+	);
+	return { network: null, orgs: await Promise.all(mine.map((o) => orgFigures(db, actor, o.id, year))) };
+}
+
+export interface ExportFile {
+	body: Uint8Array | string;
+	filename: string;
+	type: string;
+}
+export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+export const CSV_TYPE = 'text/csv; charset=utf-8';
+
+/** A table as a CSV or XLSX file (`<base>.csv` / `<base>.xlsx`); XLSX may hold several sheets. */
+export async function tableFile(
+	base: string,
+	format: 'csv' | 'xlsx',
+	sheets: { name: string; header: string[]; rows: (string | number | null)[][] }[]
+): Promise<ExportFile> {
+	if (format === 'xlsx') return { body: await toXlsx(sheets), filename: `${base}.xlsx`, type: XLSX_TYPE };
+	return { body: toCsv(sheets[0].header, sheets[0].rows), filename: `${base}.csv`, type: CSV_TYPE };
+}
+
+/** The figures of the page /evenements/chiffres as a file: collectivités, and the network's events if any. */
+export async function trainingFiguresFile(db: Database, actor: Actor, year: number, networkId: string | undefined, format: 'csv' | 'xlsx') {
+	const { network, orgs } = await trainingFigures(db, actor, year, networkId);
+	const rows = orgRowsForExport(network ? network.orgs : orgs);
+	const sheets = [{ name: 'Collectivités', header: ORG_COLUMNS, rows }];
+	const events = (network?.events ?? []).map((e) => [e.starts_at.toISOString().slice(0, 10), e.title, e.registered, e.present, e.hours]);
+	if (events.length) sheets.push({ name: 'Événements', header: ['Date', 'Événement', 'Inscrits', 'Présents', 'Heures suivies'], rows: events });
+	return tableFile(network ? `formation-${network.network.slug}-${year}` : `formation-${year}`, format, sheets);
+}
+
 export type { Tx };

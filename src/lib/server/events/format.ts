@@ -30,18 +30,26 @@ export function formatHours(minutes: number): string {
 	return mm ? `${hh}${NBSP}h${NBSP}${String(mm).padStart(2, '0')}` : `${hh}${NBSP}h`;
 }
 
+const wallFmt = new Intl.DateTimeFormat('en-GB', {
+	timeZone: EVENTS_TZ,
+	year: 'numeric',
+	month: '2-digit',
+	day: '2-digit',
+	hour: '2-digit',
+	minute: '2-digit',
+	hourCycle: 'h23'
+});
+
+/** The Paris wall-clock parts of an instant, as two-digit strings (year: four). */
+export function parisParts(d: Date): Record<'year' | 'month' | 'day' | 'hour' | 'minute', string> {
+	const parts = wallFmt.formatToParts(d);
+	const g = (k: string) => parts.find((p) => p.type === k)?.value ?? '';
+	return { year: g('year'), month: g('month'), day: g('day'), hour: g('hour'), minute: g('minute') };
+}
+
 /** Value for <input type="datetime-local"> in Paris time. */
 export function toLocalInput(d: Date | null | undefined): string {
 	if (!d) return '';
-	const parts = new Intl.DateTimeFormat('en-GB', {
-		timeZone: EVENTS_TZ,
-		year: 'numeric',
-		month: '2-digit',
-		day: '2-digit',
-		hour: '2-digit',
-		minute: '2-digit',
-		hourCycle: 'h23'
-	}).formatToParts(d);
-	const g = (k: string) => parts.find((p) => p.type === k)?.value ?? '';
-	return `${g('year')}-${g('month')}-${g('day')}T${g('hour')}:${g('minute')}`;
+	const p = parisParts(d);
+	return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
 }

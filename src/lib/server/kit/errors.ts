@@ -62,13 +62,15 @@ export function toAppError(e: unknown): AppError {
 
 /**
  * Services: runs a query (or a chain of them) and turns what the database refused (RLS, constraints, our
- * triggers) into an AppError with its French message. Every service wraps its SQL in it.
+ * triggers) into an AppError with its French message. Every service wraps its SQL in it; a capability whose
+ * SQL functions raise their own codes passes its mapping as `known` (see events/access.ts).
  */
-export async function guard<T>(p: Promise<T>): Promise<T> {
+export async function guard<T>(p: Promise<T>, known?: (e: unknown) => AppError | null): Promise<T> {
 	try {
 		return await p;
 	} catch (e) {
-		throw toAppError(e);
+		// `known`: a capability's own refusals (the exceptions of its security-definer functions), tried first.
+		throw (e instanceof AppError ? null : known?.(e)) ?? toAppError(e);
 	}
 }
 

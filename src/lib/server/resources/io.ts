@@ -4,8 +4,9 @@ import { csvCell, unescapeCsvText } from '../files/csv';
 import type { Actor, Database } from '../db';
 import { AppError, toAppError } from '$lib/server/kit/errors';
 import { fieldErrors } from '$lib/server/kit/input';
-import { resourceInput, type ResourceInput } from '../../schemas/resources';
-import { createResource, type ResourceRow } from './service';
+import { MAX_IMPORT_ROWS, resourceInput, type ResourceInput } from './input';
+import { createResource } from './editing';
+import type { ResourceRow } from './model';
 import { cpvLabel } from './cpv';
 import { requireOrgWriter } from '../files/rights';
 import { sniffDataFile } from '../files/sniff';
@@ -33,7 +34,6 @@ export const CSV_COLUMNS: [string, keyof ResourceInput][] = [
 ];
 const FIELD_LABELS: Record<string, string> = Object.fromEntries(CSV_COLUMNS.map(([col, key]) => [key, col]));
 
-export const MAX_IMPORT_ROWS = 2000;
 
 /** RFC 4180 CSV (comma or semicolon, detected on the header line), quoted fields with "" escapes and line breaks. */
 export function parseCsv(text: string): string[][] {

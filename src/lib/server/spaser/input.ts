@@ -258,3 +258,9 @@ export const insertResourceInput = z.object({
 		.refine((r) => Object.keys(r).length <= 30, { error: 'Trop de paramètres.' })
 		.optional()
 });
+
+/** The library search of the document view's insert dialog (GET /spaser/<id>/bibliotheque). */
+export const librarySearchInput = z.object({
+	q: z.string().trim().max(200, { error: 'Recherche limitée à 200 caractères.' }).default(''),
+	type: z.enum(['clause', 'rex'], { error: 'Type « clause » ou « rex ».' }).default('clause')
+});

@@ -2,8 +2,10 @@ import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { requireUser, runAction, parseForm } from '$lib/server/kit/forms';
-import { cancelEvent, duplicateEvent, register, registrablePeople, setPublished } from '$lib/server/events/service';
-import { AUDIENCES, EVENT_KINDS, EVENT_STATUSES, cancelEventInputSchema } from '$lib/schemas/events';
+import { cancelEvent, duplicateEvent, setPublished } from '$lib/server/events/events';
+import { register, registrablePeople } from '$lib/server/events/registrations';
+import { AUDIENCES, EVENT_KINDS, EVENT_STATUSES } from '$lib/events/labels';
+import { cancelEventInputSchema } from '$lib/server/events/input';
 import { formatRange } from '$lib/server/events/format';
 import { loadEvent, programme } from './event.server';
 

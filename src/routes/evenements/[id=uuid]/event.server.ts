@@ -1,19 +1,11 @@
 // Shared loading for the pages of one event.
-import { error } from '@sveltejs/kit';
-import { z } from 'zod';
 import type { Actor, Database } from '$lib/server/db';
-import { getEvent } from '$lib/server/events/service';
+import { getEvent } from '$lib/server/events/events';
 import { formatHourMinute, formatRange, formatDay } from '$lib/server/events/format';
-import { toAppError } from '$lib/server/kit/errors';
+import { orHttpError } from '$lib/server/kit/errors';
 
 export async function loadEvent(db: Database, actor: Actor | null, id: string) {
-	if (!z.uuid().safeParse(id).success) error(404, { message: "Cet événement n'existe pas ou vous n'y avez pas accès." });
-	try {
-		return await getEvent(db, actor, id);
-	} catch (e) {
-		const err = toAppError(e);
-		error(err.status, { message: err.message, code: err.code });
-	}
+	return orHttpError(getEvent(db, actor, id));
 }
 
 /** The programme grouped by day, with the choice groups' sessions side by side. */

@@ -2,8 +2,8 @@ import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { parseForm, requireUser, runAction } from '$lib/server/kit/forms';
-import { createEvent, organiserChoices } from '$lib/server/events/service';
-import { eventInputSchema } from '$lib/schemas/events';
+import { createEvent, organiserChoices } from '$lib/server/events/events';
+import { eventInputSchema } from '$lib/server/events/input';
 
 export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);

@@ -3,8 +3,9 @@ import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { parseForm, requireUser, runAction } from '$lib/server/kit/forms';
 import { fieldErrors } from '$lib/server/kit/input';
-import { calcSettingsInput, calculatorInput } from '$lib/schemas/resources';
-import { computeInsertionHours, getCalcRules, inclusionSearchUrl, myNetworks, saveCalcRules } from '$lib/server/resources/service';
+import { calcSettingsInput, calculatorInput } from '$lib/server/resources/input';
+import { computeInsertionHours, getCalcRules, inclusionSearchUrl, saveCalcRules } from '$lib/server/resources/calculator';
+import { myNetworks } from '$lib/server/resources/sharing';
 
 export const load: PageServerLoad = async (event) => {
 	const user = event.locals.user;

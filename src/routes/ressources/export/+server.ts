@@ -1,8 +1,9 @@
 import type { RequestHandler } from './$types';
 import { getDb } from '$lib/server/db';
-import { exportResources } from '$lib/server/resources/service';
+import { download } from '$lib/server/kit/download';
+import { exportResources } from '$lib/server/resources/search';
 import { toCsv, toJson } from '$lib/server/resources/io';
-import { searchParamsFromUrl } from '$lib/schemas/resources';
+import { searchParamsFromUrl } from '$lib/server/resources/input';
 
 /** Export of the filtered selection (same filters as the search page), CSV (re-importable) or JSON. */
 export const GET: RequestHandler = async (event) => {
@@ -10,13 +11,6 @@ export const GET: RequestHandler = async (event) => {
 	const rows = await exportResources(await getDb(), event.locals.user, params);
 	const stamp = new Date().toISOString().slice(0, 10);
 	if (event.url.searchParams.get('format') === 'json')
-		return new Response(JSON.stringify(toJson(rows), null, 2), {
-			headers: {
-				'content-type': 'application/json; charset=utf-8',
-				'content-disposition': `attachment; filename="ressources-${stamp}.json"`
-			}
-		});
-	return new Response(toCsv(rows), {
-		headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="ressources-${stamp}.csv"` }
-	});
+		return download(JSON.stringify(toJson(rows), null, 2), `ressources-${stamp}.json`, { type: 'application/json; charset=utf-8' });
+	return download(toCsv(rows), `ressources-${stamp}.csv`, { type: 'text/csv; charset=utf-8' });
 };

@@ -1,9 +1,8 @@
 import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
-import { requireUser } from '$lib/server/kit/forms';
-import { toAppError } from '$lib/server/kit/errors';
-import { writableOrgs } from '$lib/server/resources/service';
+import { requireUser, runAction } from '$lib/server/kit/forms';
+import { writableOrgs } from '$lib/server/resources/editing';
 import { CSV_COLUMNS, importResourceFile, MAX_IMPORT_BYTES as MAX_BYTES } from '$lib/server/resources/io';
 
 export const load: PageServerLoad = async (event) => {
@@ -19,12 +18,9 @@ export const actions: Actions = {
 		const orgId = String(form.get('orgId') ?? '');
 		if (!(file instanceof File) || !file.size) return fail(400, { message: 'Choisissez un fichier CSV ou JSON.' });
 		if (file.size > MAX_BYTES) return fail(413, { message: 'Le fichier dépasse 5 Mo : découpez-le en plusieurs imports.' });
-		try {
-			const report = await importResourceFile(await getDb(), user, orgId, { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) });
-			return { report, filename: file.name };
-		} catch (e) {
-			const err = toAppError(e);
-			return fail(err.status >= 500 ? 500 : err.status, { message: err.message });
-		}
+		const bytes = new Uint8Array(await file.arrayBuffer());
+		const res = await runAction({ orgId }, async () => importResourceFile(await getDb(), user, orgId, { name: file.name, bytes }));
+		if (!res.ok) return res.failure;
+		return { report: res.value, filename: file.name };
 	}
 };

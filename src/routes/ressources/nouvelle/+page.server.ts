@@ -2,7 +2,8 @@ import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { requireUser, runAction } from '$lib/server/kit/forms';
-import { createResource, resourcePath, writableOrgs } from '$lib/server/resources/service';
+import { createResource, writableOrgs } from '$lib/server/resources/editing';
+import { resourcePath } from '$lib/server/resources/model';
 import { parseResourceForm } from '../form.server';
 
 export const load: PageServerLoad = async (event) => {

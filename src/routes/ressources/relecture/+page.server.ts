@@ -1,7 +1,7 @@
 import type { PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { requireUser } from '$lib/server/kit/forms';
-import { myNetworks, reviewQueue } from '$lib/server/resources/service';
+import { myNetworks, reviewQueue } from '$lib/server/resources/sharing';
 
 export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);

@@ -11,7 +11,7 @@ import { outlineContent } from '$lib/spaser/content-schema';
 import { checkCompliance } from '$lib/spaser/checklist';
 import { colorFor } from '$lib/spaser/ytext';
 import { insertResourceInput } from '$lib/server/spaser/input';
-import { useInSpaser } from '$lib/server/resources/service';
+import { useInSpaser } from '$lib/server/resources/reuse';
 import { spaserFor } from './access.server';
 
 export const load: PageServerLoad = async (event) => {

@@ -4,44 +4,104 @@
  * caller's rights (row-level security and the security-definer functions of the migration decide).
  */
 import { z } from 'zod';
+import { EVENT_KINDS, type EventKind } from '$lib/events/labels';
+import { apiOutput, listOf } from '$lib/server/api/schemas';
 import {
-	EVENT_KINDS,
 	apiRegistrationInputSchema,
 	checkInInputSchema,
+	checkInParams,
 	choiceGroupInputSchema,
-	eventChoiceGroupSchema,
-	eventCheckInSchema,
-	eventDetailSchema,
+	eventIdParams,
 	eventInputSchema,
-	eventListSchema,
+	eventListQuerySchema,
 	eventPublishInputSchema,
-	eventRegistrationListSchema,
-	eventRegistrationSchema,
-	eventSessionSchema,
 	sessionInputSchema
-} from '../../../schemas/events';
-import { uuid } from '$lib/server/kit/input';
-import {
-	addChoiceGroup,
-	cancelRegistration,
-	checkIn,
-	createEvent,
-	getEvent,
-	getRegistration,
-	listEvents,
-	listRegistrations,
-	register,
-	saveSession,
-	setPublished,
-	undoCheckIn,
-	type EventRow,
-	type RegistrationRow
-} from '../../events/service';
+} from '../../events/input';
+import { addChoiceGroup, createEvent, getEvent, listEvents, saveSession, setPublished } from '../../events/events';
+import { cancelRegistration, getRegistration, listRegistrations, register } from '../../events/registrations';
+import { checkIn, undoCheckIn } from '../../events/attendance';
+import type { EventRow, RegistrationRow } from '../../events/model';
 import { iso } from '../http';
 import { ApiResult, defineEndpoint } from '../registry';
 
 const tags = ['Événements'];
-const idParams = z.object({ id: uuid });
+const idParams = eventIdParams;
+
+// Responses (OpenAPI components).
+const isoDate = z.iso.datetime().describe('Date et heure ISO 8601 (UTC).');
+const eventFieldsOut = {
+	id: z.uuid(),
+	kind: z.enum(Object.keys(EVENT_KINDS) as [EventKind, ...EventKind[]]).describe('Type : formation, webinaire, atelier, rencontre, forum, matinale, cohorte.'),
+	kindLabel: z.string(),
+	title: z.string(),
+	description: z.string(),
+	organiserNetworkId: z.uuid().nullable(),
+	organiserOrgId: z.uuid().nullable(),
+	organiserName: z.string(),
+	partners: z.string(),
+	themes: z.array(z.string()),
+	audience: z.enum(['network', 'buyers', 'open']).describe('network : membres du réseau ; buyers : tous les acheteurs publics ; open : ouvert aux entreprises.'),
+	place: z.string(),
+	visioUrl: z.string().nullable(),
+	start: isoDate,
+	end: isoDate,
+	registrationOpensAt: isoDate.nullable(),
+	registrationClosesAt: isoDate.nullable(),
+	capacity: z.number().int().nullable(),
+	perOrgLimit: z.number().int().nullable(),
+	status: z.enum(['draft', 'published', 'cancelled']),
+	placesTaken: z.number().int().describe('Inscriptions confirmées ou places proposées.'),
+	waitlist: z.number().int().describe("Personnes sur la liste d'attente.")
+};
+const eventListSchema = apiOutput(listOf(z.object(eventFieldsOut)), 'EventList', 'Événements visibles, du plus proche au plus lointain.');
+const eventSessionSchema = apiOutput(
+	z.object({
+		id: z.uuid(),
+		choiceGroupId: z.uuid().nullable(),
+		title: z.string(),
+		description: z.string(),
+		start: isoDate,
+		end: isoDate,
+		room: z.string(),
+		speakers: z.string(),
+		capacity: z.number().int().nullable(),
+		placesTaken: z.number().int()
+	}),
+	'EventSession',
+	'Une séance du programme (plénière, atelier, journée de cohorte).'
+);
+const eventChoiceGroupSchema = apiOutput(z.object({ id: z.uuid(), title: z.string() }), 'EventChoiceGroup', 'Un groupe d’ateliers parmi lesquels chaque participant en choisit un.');
+const eventDetailSchema = apiOutput(
+	z.object({ ...eventFieldsOut, choiceGroups: z.array(eventChoiceGroupSchema), sessions: z.array(eventSessionSchema) }),
+	'Event',
+	'Un événement avec son programme.'
+);
+const eventRegistrationSchema = apiOutput(
+	z.object({
+		id: z.uuid(),
+		eventId: z.uuid(),
+		userId: z.uuid().nullable(),
+		orgId: z.uuid().nullable(),
+		orgName: z.string().nullable(),
+		fullName: z.string(),
+		status: z.enum(['confirmed', 'waitlisted', 'offered', 'cancelled']),
+		waitlistPosition: z.number().int().nullable().describe("Rang sur la liste d'attente (ordre d'arrivée)."),
+		offerExpiresAt: isoDate.nullable(),
+		walkIn: z.boolean(),
+		noShow: z.boolean(),
+		choices: z.array(z.uuid()),
+		checkinCode: z.string().nullable().describe("Code porté par le QR code (pour la personne inscrite et les organisateurs)."),
+		createdAt: isoDate
+	}),
+	'EventRegistration',
+	'Une inscription à un événement.'
+);
+const eventRegistrationListSchema = apiOutput(listOf(eventRegistrationSchema), 'EventRegistrationList', 'Inscriptions visibles : les vôtres, celles de vos collègues (administrateur) ou toutes (organisateur).');
+const eventCheckInSchema = apiOutput(
+	z.object({ registrationId: z.uuid(), fullName: z.string(), alreadyCheckedIn: z.boolean() }),
+	'EventCheckIn',
+	'Résultat d’un émargement.'
+);
 
 function eventDto(e: EventRow) {
 	return {
@@ -118,7 +178,7 @@ export const eventEndpoints = [
 		description: 'Les événements publiés à venir que vous pouvez voir (sans jeton : ceux ouverts à tous les acheteurs publics ou aux entreprises). `scope=organised` : ceux que vous organisez, brouillons compris.',
 		tags,
 		scope: 'public',
-		query: z.object({ scope: z.enum(['upcoming', 'past', 'organised'], { error: 'scope : upcoming, past ou organised.' }).default('upcoming') }),
+		query: eventListQuerySchema,
 		response: eventListSchema,
 		handler: async ({ db, actor, query }) => ({ items: (await listEvents(db, actor, { scope: actor ? query.scope : query.scope === 'organised' ? 'upcoming' : query.scope })).map(eventDto) })
 	}),
@@ -275,7 +335,7 @@ export const eventEndpoints = [
 		summary: 'Annuler un émargement',
 		tags,
 		scope: 'write',
-		params: z.object({ id: uuid, registrationId: uuid }),
+		params: checkInParams,
 		handler: async ({ db, actor, params }) => {
 			await undoCheckIn(db, actor!, params.id, params.registrationId);
 		}

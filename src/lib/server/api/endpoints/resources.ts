@@ -4,16 +4,17 @@
  * anonymous callers see public items only).
  */
 import { z } from 'zod';
-import { apiInput, apiOutput } from '$lib/server/api/schemas';
-import { uuid } from '$lib/server/kit/input';
-import { resourceInput, searchParamsSchema } from '../../../schemas/resources';
-import { createResource, getResource, searchResources, updateResource, type ResourceDetail } from '../../resources/service';
-import { importResources, MAX_IMPORT_ROWS, recordsFromFile } from '../../resources/io';
+import { apiOutput } from '$lib/server/api/schemas';
+import { importInput, resourceCreate, resourceIdParams, resourceUpdate, searchParamsSchema } from '../../resources/input';
+import { createResource, getResource, updateResource } from '../../resources/editing';
+import { searchResources } from '../../resources/search';
+import { type ResourceDetail } from '../../resources/model';
+import { importResources, recordsFromFile } from '../../resources/io';
 import { ApiResult, defineEndpoint } from '../registry';
 import { API_PREFIX } from '../http';
 
 const tags = ['Ressources (clauses et REX)'];
-const idParams = z.object({ id: uuid });
+const idParams = resourceIdParams;
 
 const resultSchema = z.object({ label: z.string(), value: z.number(), unit: z.string() });
 
@@ -93,23 +94,6 @@ export const resourceSearchSchema = apiOutput(
 	'Résultats d’une recherche plein texte en français, avec les facettes calculées sur tous les résultats visibles.'
 );
 
-const resourceCreate = apiInput(
-	z.object({ orgId: uuid.describe('Collectivité auteure (vous devez en être administrateur ou rédacteur).'), resource: resourceInput }),
-	'ResourceCreateInput',
-	'Une ressource à créer dans une collectivité. Avec visibility = network, elle est soumise à la relecture des réseaux de la collectivité.'
-);
-const resourceUpdate = apiInput(resourceInput, 'ResourceInput', 'Le contenu complet d’une ressource (une nouvelle version est créée).');
-const importInput = apiInput(
-	z
-		.object({
-			orgId: uuid,
-			items: z.array(z.record(z.string(), z.unknown())).max(MAX_IMPORT_ROWS).optional().describe('Objets JSON (mêmes champs que ResourceInput, ou colonnes françaises du CSV).'),
-			csv: z.string().max(5_000_000).optional().describe('Contenu d’un fichier CSV (colonnes françaises, voir la page d’import).')
-		})
-		.refine((v) => !!v.items !== !!v.csv, { error: 'Envoyez soit « items », soit « csv ».' }),
-	'ResourceImportInput',
-	'Import en masse : chaque ligne est validée ; les lignes valables sont importées (privées), les autres refusées avec leur motif.'
-);
 export const importReportSchema = apiOutput(
 	z.object({
 		imported: z.number().int(),

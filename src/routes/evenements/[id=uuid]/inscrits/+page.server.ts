@@ -1,12 +1,13 @@
-import { error, fail } from '@sveltejs/kit';
+import { error } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
-import { requireUser, runAction } from '$lib/server/kit/forms';
-import { cancelRegistration, listRegistrations, markNoShows } from '$lib/server/events/service';
+import { parseForm, requireUser, runAction } from '$lib/server/kit/forms';
+import { cancelRegistration, listRegistrations } from '$lib/server/events/registrations';
+import { markNoShows } from '$lib/server/events/attendance';
 import { eventFigures } from '$lib/server/events/figures';
-import { REGISTRATION_STATUSES } from '$lib/schemas/events';
+import { REGISTRATION_STATUSES } from '$lib/events/labels';
+import { registrationIdInputSchema } from '$lib/server/events/input';
 import { formatDateTime } from '$lib/format';
-import { uuid } from '$lib/server/kit/input';
 import { loadEvent, programme } from '../event.server';
 
 export const load: PageServerLoad = async (event) => {
@@ -47,10 +48,9 @@ export const actions: Actions = {
 	},
 	cancel: async (event) => {
 		const user = requireUser(event);
-		const form = await event.request.formData();
-		const id = uuid.safeParse(form.get('registrationId'));
-		if (!id.success) return fail(400, { intent: 'cancel', message: 'Inscription inconnue.' });
-		const res = await runAction({ intent: 'cancel' }, async () => cancelRegistration(await getDb(), user, id.data));
+		const parsed = await parseForm(event.request, registrationIdInputSchema);
+		if (parsed.failure) return parsed.failure;
+		const res = await runAction({ ...parsed.raw, intent: 'cancel' }, async () => cancelRegistration(await getDb(), user, parsed.data.registrationId));
 		if (!res.ok) return res.failure;
 		return { intent: 'cancel', success: "Inscription annulée ; la place est proposée à la liste d'attente." };
 	}

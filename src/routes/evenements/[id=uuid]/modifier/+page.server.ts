@@ -1,12 +1,10 @@
 import { error, redirect } from '@sveltejs/kit';
-import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { parseForm, requireUser, runAction } from '$lib/server/kit/forms';
-import { addChoiceGroup, deleteChoiceGroup, deleteSession, saveSession, updateEvent } from '$lib/server/events/service';
-import { choiceGroupInputSchema, eventUpdateSchema, sessionInputSchema } from '$lib/schemas/events';
+import { addChoiceGroup, deleteChoiceGroup, deleteSession, saveSession, updateEvent } from '$lib/server/events/events';
+import { choiceGroupInputSchema, eventUpdateSchema, groupIdInputSchema, sessionIdInputSchema, sessionSaveInputSchema } from '$lib/server/events/input';
 import { toLocalInput } from '$lib/server/events/format';
-import { uuid } from '$lib/server/kit/input';
 import { loadEvent, programme } from '../event.server';
 
 export const load: PageServerLoad = async (event) => {
@@ -77,7 +75,7 @@ export const actions: Actions = {
 	},
 	deleteGroup: async (event) => {
 		const { user, db, id } = await ctx(event);
-		const parsed = await parseForm(event.request, z.object({ groupId: uuid }));
+		const parsed = await parseForm(event.request, groupIdInputSchema);
 		if (parsed.failure) return parsed.failure;
 		const res = await runAction({ ...parsed.raw, intent: 'deleteGroup' }, () => deleteChoiceGroup(db, user, id, parsed.data.groupId));
 		if (!res.ok) return res.failure;
@@ -85,7 +83,7 @@ export const actions: Actions = {
 	},
 	session: async (event) => {
 		const { user, db, id } = await ctx(event);
-		const parsed = await parseForm(event.request, sessionInputSchema.and(z.object({ sessionId: uuid.optional() })));
+		const parsed = await parseForm(event.request, sessionSaveInputSchema);
 		if (parsed.failure) return parsed.failure;
 		const res = await runAction({ ...parsed.raw, intent: 'session' }, () => saveSession(db, user, id, parsed.data, parsed.data.sessionId));
 		if (!res.ok) return res.failure;
@@ -94,7 +92,7 @@ export const actions: Actions = {
 	},
 	deleteSession: async (event) => {
 		const { user, db, id } = await ctx(event);
-		const parsed = await parseForm(event.request, z.object({ sessionId: uuid }));
+		const parsed = await parseForm(event.request, sessionIdInputSchema);
 		if (parsed.failure) return parsed.failure;
 		const res = await runAction({ ...parsed.raw, intent: 'deleteSession' }, () => deleteSession(db, user, id, parsed.data.sessionId));
 		if (!res.ok) return res.failure;

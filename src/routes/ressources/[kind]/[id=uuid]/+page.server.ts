@@ -1,32 +1,16 @@
-import { error, fail, redirect } from '@sveltejs/kit';
+import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { parseForm, requireUser, runAction } from '$lib/server/kit/forms';
-import { toAppError } from '$lib/server/kit/errors';
-import {
-	addAttachment,
-	copyResource,
-	deleteAttachment,
-	deleteResource,
-	getResource,
-	getVersion,
-	inclusionSearchUrl,
-	MAX_ATTACHMENT_BYTES,
-	canAttach,
-	recordUsage,
-	removeUsage,
-	resourcePath,
-	reviewShare,
-	setFavourite,
-	setNationalReference,
-	setVisibility,
-	shareResource,
-	useInSpaser,
-	withdrawShare,
-	writableOrgs,
-	writableSpasers
-} from '$lib/server/resources/service';
-import { feedbackInput, KIND_PATHS, reviewInput, useInSpaserInput } from '$lib/schemas/resources';
+import { AppError, orHttpError } from '$lib/server/kit/errors';
+import { addAttachment, deleteAttachment, MAX_ATTACHMENT_BYTES, canAttach } from '$lib/server/resources/attachments';
+import { copyResource, recordUsage, removeUsage, setFavourite, useInSpaser, writableSpasers } from '$lib/server/resources/reuse';
+import { deleteResource, getResource, getVersion, setNationalReference, setVisibility, writableOrgs } from '$lib/server/resources/editing';
+import { inclusionSearchUrl } from '$lib/server/resources/calculator';
+import { resourcePath } from '$lib/server/resources/model';
+import { reviewShare, shareResource, withdrawShare } from '$lib/server/resources/sharing';
+import { feedbackInput, reviewInput, useInSpaserInput } from '$lib/server/resources/input';
+import { KIND_PATHS } from '$lib/resources/labels';
 import { diffWords } from '$lib/spaser/diff';
 
 const DIFF_FIELDS: [string, string][] = [
@@ -40,17 +24,20 @@ const DIFF_FIELDS: [string, string][] = [
 	['lessons', 'Enseignements']
 ];
 
+/** A resource hidden from an anonymous visitor may be theirs once logged in: send them to the login page. */
+async function loginIfHidden<T>(p: Promise<T>, loggedIn: boolean, url: URL): Promise<T> {
+	try {
+		return await p;
+	} catch (e) {
+		if (!loggedIn && e instanceof AppError && e.status === 404) redirect(303, `/connexion?redirect=${encodeURIComponent(url.pathname)}`);
+		throw e;
+	}
+}
+
 export const load: PageServerLoad = async (event) => {
 	const user = event.locals.user;
 	const db = await getDb();
-	let r;
-	try {
-		r = await getResource(db, user, event.params.id);
-	} catch (e) {
-		const err = toAppError(e);
-		if (err.status === 404 && !user) redirect(303, `/connexion?redirect=${encodeURIComponent(event.url.pathname)}`);
-		error(err.status, err.message);
-	}
+	const r = await orHttpError(loginIfHidden(getResource(db, user, event.params.id), !!user, event.url));
 	if (KIND_PATHS[r.kind] !== event.params.kind) redirect(301, resourcePath(r.kind, r.id));
 	const versionParam = Number(event.url.searchParams.get('version'));
 	let diff: { label: string; ops: ReturnType<typeof diffWords> }[] | null = null;
@@ -100,7 +87,8 @@ export const actions: Actions = {
 	},
 	unuse: async (event) => {
 		const user = requireUser(event);
-		await removeUsage(await getDb(), user, event.params.id);
+		const res = await runAction({ intent: 'use' }, async () => removeUsage(await getDb(), user, event.params.id));
+		if (!res.ok) return res.failure;
 		return intent('use', { success: 'Votre utilisation a été retirée.' });
 	},
 	copy: async (event) => {

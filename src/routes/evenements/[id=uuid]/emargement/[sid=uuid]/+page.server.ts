@@ -2,21 +2,16 @@ import { error } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { parseForm, requireUser, runAction } from '$lib/server/kit/forms';
-import { checkIn, checkinList, checkinOpensMessage, getSession, undoCheckIn, walkIn } from '$lib/server/events/service';
-import { checkInInputSchema, walkInInputSchema } from '$lib/schemas/events';
+import { checkIn, checkinList, getSession, undoCheckIn, walkIn } from '$lib/server/events/attendance';
+import { checkinOpensMessage } from '$lib/server/events/access';
+import { checkInInputSchema, registrationIdInputSchema, walkInInputSchema } from '$lib/server/events/input';
 import { formatHourMinute, formatRange } from '$lib/server/events/format';
-import { uuid } from '$lib/server/kit/input';
-import { toAppError } from '$lib/server/kit/errors';
-import { z } from 'zod';
+import { orHttpError } from '$lib/server/kit/errors';
 
 export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);
 	const db = await getDb();
-	if (!uuid.safeParse(event.params.sid).success) error(404, { message: "Cette séance n'existe pas." });
-	const s = await getSession(db, user, event.params.sid).catch((e) => {
-		const err = toAppError(e);
-		error(err.status, { message: err.message });
-	});
+	const s = await orHttpError(getSession(db, user, event.params.sid));
 	if (s.event_id !== event.params.id) error(404, { message: "Cette séance n'existe pas." });
 	const q = event.url.searchParams.get('q') ?? '';
 	const all = await checkinList(db, user, s.id);
@@ -61,7 +56,7 @@ export const actions: Actions = {
 	},
 	undo: async (event) => {
 		const { user, db, sid } = await ctx(event);
-		const parsed = await parseForm(event.request, z.object({ registrationId: uuid }));
+		const parsed = await parseForm(event.request, registrationIdInputSchema);
 		if (parsed.failure) return parsed.failure;
 		const res = await runAction({ ...parsed.raw, intent: 'undo' }, () => undoCheckIn(db, user, sid, parsed.data.registrationId));
 		if (!res.ok) return res.failure;

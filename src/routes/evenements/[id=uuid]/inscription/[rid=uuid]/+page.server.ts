@@ -1,22 +1,19 @@
 import { error } from '@sveltejs/kit';
-import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { requireUser, runAction } from '$lib/server/kit/forms';
-import { answerOffer, cancelRegistration, getRegistration, qrSvg, sessionsFor } from '$lib/server/events/service';
-import { REGISTRATION_STATUSES } from '$lib/schemas/events';
+import { answerOffer, cancelRegistration, getRegistration } from '$lib/server/events/registrations';
+import { sessionsFor } from '$lib/server/events/model';
+import { qrSvg } from '$lib/server/events/qr';
+import { REGISTRATION_STATUSES } from '$lib/events/labels';
 import { formatDateTime } from '$lib/format';
-import { toAppError } from '$lib/server/kit/errors';
+import { orHttpError } from '$lib/server/kit/errors';
 import { loadEvent, programme } from '../../event.server';
 
 export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);
 	const db = await getDb();
-	if (!z.uuid().safeParse(event.params.rid).success) error(404, { message: "Cette inscription n'existe pas ou vous n'y avez pas accès." });
-	const reg = await getRegistration(db, user, event.params.rid).catch((e) => {
-		const err = toAppError(e);
-		error(err.status, { message: err.message });
-	});
+	const reg = await orHttpError(getRegistration(db, user, event.params.rid));
 	const r = reg.registration;
 	if (r.event_id !== event.params.id) error(404, { message: "Cette inscription n'existe pas ou vous n'y avez pas accès." });
 	const d = await loadEvent(db, user, r.event_id);

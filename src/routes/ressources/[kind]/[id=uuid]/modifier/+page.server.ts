@@ -2,19 +2,14 @@ import { error, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { requireUser, runAction } from '$lib/server/kit/forms';
-import { toAppError } from '$lib/server/kit/errors';
-import { getResource, resourcePath, updateResource } from '$lib/server/resources/service';
+import { orHttpError } from '$lib/server/kit/errors';
+import { getResource, updateResource } from '$lib/server/resources/editing';
+import { resourcePath } from '$lib/server/resources/model';
 import { parseResourceForm, storedValues } from '../../../form.server';
 
 export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);
-	let r;
-	try {
-		r = await getResource(await getDb(), user, event.params.id);
-	} catch (e) {
-		const err = toAppError(e);
-		error(err.status, err.message);
-	}
+	const r = await orHttpError(getResource(await getDb(), user, event.params.id));
 	if (!r.can_edit) error(403, "Seuls les administrateurs et rédacteurs de la collectivité modifient cette ressource.");
 	return {
 		id: r.id,

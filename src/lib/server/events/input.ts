@@ -1,10 +1,10 @@
-// Trainings and network events: the schemas of forms and of the JSON API (French messages).
+// Events: every input of the capability (forms, actions and the JSON API), with its French messages.
 import { z } from 'zod';
 import { uuid } from '$lib/server/kit/input';
-
-import { AUDIENCES, CHECKIN_OPENINGS, EVENT_KINDS, EVENT_STATUSES, REGISTRATION_STATUSES, type Audience, type EventKind, type RegistrationStatus } from '$lib/events/labels';
-
-export { AUDIENCES, CHECKIN_OPENINGS, EVENT_KINDS, EVENT_STATUSES, REGISTRATION_STATUSES, type Audience, type EventKind, type RegistrationStatus };
+import { apiInput } from '$lib/server/api/schemas';
+import { AUDIENCES, EVENT_KINDS, type Audience, type EventKind } from '$lib/events/labels';
+import { parisParts } from './format';
+import { isUuid } from '$lib/server/kit/ids';
 
 /** A local date-time from <input type="datetime-local"> (Europe/Paris) or an ISO instant. */
 const dateTime = (label: string) =>
@@ -26,17 +26,8 @@ export function parseLocal(s: string): Date {
 	// Find the UTC instant whose Paris wall time is the one given (two passes settle DST).
 	let guess = Date.UTC(y, mo - 1, da, h, mi);
 	for (let i = 0; i < 2; i++) {
-		const parts = new Intl.DateTimeFormat('en-GB', {
-			timeZone: 'Europe/Paris',
-			year: 'numeric',
-			month: '2-digit',
-			day: '2-digit',
-			hour: '2-digit',
-			minute: '2-digit',
-			hourCycle: 'h23'
-		}).formatToParts(new Date(guess));
-		const get = (k: string) => Number(parts.find((p) => p.type === k)?.value);
-		const wall = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'));
+		const p = parisParts(new Date(guess));
+		const wall = Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute);
 		guess -= wall - Date.UTC(y, mo - 1, da, h, mi);
 	}
 	return new Date(guess);
@@ -57,10 +48,12 @@ const eventFields = z.object({
 		kind: z.enum(Object.keys(EVENT_KINDS) as [EventKind, ...EventKind[]], { error: "Choisissez le type d'événement." }),
 		title: z.string({ error: 'Indiquez un titre.' }).trim().min(3, { error: 'Le titre doit compter au moins 3 caractères.' }).max(200),
 		description: z.string().trim().max(20000).optional().default(''),
-		organiser: z.string({ error: "Choisissez l'organisateur." }).regex(/^(network|org):[0-9a-f-]{36}$/, { error: "Choisissez l'organisateur." }),
+		organiser: z
+			.string({ error: "Choisissez l'organisateur." })
+			.refine((s) => /^(network|org):/.test(s) && isUuid(s.slice(s.indexOf(':') + 1)), { error: "Choisissez l'organisateur." }),
 		partners: z.string().trim().max(2000).optional().default(''),
 		themes: z.string().trim().max(1000).optional().default(''),
-		audience: z.enum(['network', 'buyers', 'open'], { error: 'Choisissez le public.' }),
+		audience: z.enum(Object.keys(AUDIENCES) as [Audience, ...Audience[]], { error: 'Choisissez le public.' }),
 		place: z.string().trim().max(500).optional().default(''),
 		visioUrl: z
 			.string()
@@ -135,85 +128,6 @@ export const cancelEventInputSchema = z.object({
 	reason: z.string().trim().max(2000).optional().default('')
 });
 
-// ---------------------------------------------------------------------------------------------------------
-// JSON API (responses)
-// ---------------------------------------------------------------------------------------------------------
-import { apiInput, apiOutput, listOf } from '$lib/server/api/schemas';
-
-const isoDate = z.iso.datetime().describe('Date et heure ISO 8601 (UTC).');
-const eventFieldsOut = {
-	id: z.uuid(),
-	kind: z.enum(Object.keys(EVENT_KINDS) as [EventKind, ...EventKind[]]).describe('Type : formation, webinaire, atelier, rencontre, forum, matinale, cohorte.'),
-	kindLabel: z.string(),
-	title: z.string(),
-	description: z.string(),
-	organiserNetworkId: z.uuid().nullable(),
-	organiserOrgId: z.uuid().nullable(),
-	organiserName: z.string(),
-	partners: z.string(),
-	themes: z.array(z.string()),
-	audience: z.enum(['network', 'buyers', 'open']).describe('network : membres du réseau ; buyers : tous les acheteurs publics ; open : ouvert aux entreprises.'),
-	place: z.string(),
-	visioUrl: z.string().nullable(),
-	start: isoDate,
-	end: isoDate,
-	registrationOpensAt: isoDate.nullable(),
-	registrationClosesAt: isoDate.nullable(),
-	capacity: z.number().int().nullable(),
-	perOrgLimit: z.number().int().nullable(),
-	status: z.enum(['draft', 'published', 'cancelled']),
-	placesTaken: z.number().int().describe('Inscriptions confirmées ou places proposées.'),
-	waitlist: z.number().int().describe("Personnes sur la liste d'attente.")
-};
-export const eventListSchema = apiOutput(listOf(z.object(eventFieldsOut)), 'EventList', 'Événements visibles, du plus proche au plus lointain.');
-export const eventSessionSchema = apiOutput(
-	z.object({
-		id: z.uuid(),
-		choiceGroupId: z.uuid().nullable(),
-		title: z.string(),
-		description: z.string(),
-		start: isoDate,
-		end: isoDate,
-		room: z.string(),
-		speakers: z.string(),
-		capacity: z.number().int().nullable(),
-		placesTaken: z.number().int()
-	}),
-	'EventSession',
-	'Une séance du programme (plénière, atelier, journée de cohorte).'
-);
-export const eventChoiceGroupSchema = apiOutput(z.object({ id: z.uuid(), title: z.string() }), 'EventChoiceGroup', 'Un groupe d’ateliers parmi lesquels chaque participant en choisit un.');
-export const eventDetailSchema = apiOutput(
-	z.object({ ...eventFieldsOut, choiceGroups: z.array(eventChoiceGroupSchema), sessions: z.array(eventSessionSchema) }),
-	'Event',
-	'Un événement avec son programme.'
-);
-export const eventRegistrationSchema = apiOutput(
-	z.object({
-		id: z.uuid(),
-		eventId: z.uuid(),
-		userId: z.uuid().nullable(),
-		orgId: z.uuid().nullable(),
-		orgName: z.string().nullable(),
-		fullName: z.string(),
-		status: z.enum(['confirmed', 'waitlisted', 'offered', 'cancelled']),
-		waitlistPosition: z.number().int().nullable().describe("Rang sur la liste d'attente (ordre d'arrivée)."),
-		offerExpiresAt: isoDate.nullable(),
-		walkIn: z.boolean(),
-		noShow: z.boolean(),
-		choices: z.array(z.uuid()),
-		checkinCode: z.string().nullable().describe("Code porté par le QR code (pour la personne inscrite et les organisateurs)."),
-		createdAt: isoDate
-	}),
-	'EventRegistration',
-	'Une inscription à un événement.'
-);
-export const eventRegistrationListSchema = apiOutput(listOf(eventRegistrationSchema), 'EventRegistrationList', 'Inscriptions visibles : les vôtres, celles de vos collègues (administrateur) ou toutes (organisateur).');
-export const eventCheckInSchema = apiOutput(
-	z.object({ registrationId: z.uuid(), fullName: z.string(), alreadyCheckedIn: z.boolean() }),
-	'EventCheckIn',
-	'Résultat d’un émargement.'
-);
 export const apiRegistrationInputSchema = z.object({
 	userId: uuid.optional().describe('La personne à inscrire (vous par défaut ; un collègue si vous administrez sa collectivité).'),
 	orgId: uuid.optional().describe('La collectivité au titre de laquelle la personne s’inscrit.'),
@@ -230,3 +144,30 @@ apiInput(choiceGroupInputSchema, 'EventChoiceGroupInput', 'Intitulé du groupe d
 apiInput(sessionInputSchema, 'EventSessionInput', 'Une séance : titre, horaires, salle, intervenants, capacité, groupe de choix.');
 apiInput(apiRegistrationInputSchema, 'EventRegistrationInput', 'La personne à inscrire, sa collectivité et ses choix d’ateliers.');
 apiInput(checkInInputSchema, 'EventCheckInInput', 'Le code lu sur le QR code, ou l’identifiant de l’inscription.');
+
+/** Organiser forms: a choice group or a session to delete, a check-in to undo. */
+export const groupIdInputSchema = z.object({ groupId: uuid });
+export const sessionIdInputSchema = z.object({ sessionId: uuid });
+/** Saving a session: a new one, or the one being edited. */
+export const sessionSaveInputSchema = sessionInputSchema.and(z.object({ sessionId: uuid.optional() }));
+export const registrationIdInputSchema = z.object({ registrationId: uuid });
+
+/** ?reseau=<uuid> of the figures pages (anything else: no network). */
+export const networkQuerySchema = uuid.optional().catch(undefined);
+/** ?reseau=<slug> of the public agenda feed (anything else: every network). */
+export const networkSlugSchema = z.string().regex(/^[a-z0-9-]{1,80}$/).nullable().catch(null);
+
+// JSON API: paths and queries.
+export const eventIdParams = z.object({ id: uuid });
+export const checkInParams = z.object({ id: uuid, registrationId: uuid });
+export const eventListQuerySchema = z.object({
+	scope: z.enum(['upcoming', 'past', 'organised'], { error: 'scope : upcoming, past ou organised.' }).default('upcoming')
+});
+/** ?format=xlsx of the exports (CSV otherwise). */
+export const exportFormat = (url: URL): 'csv' | 'xlsx' => (url.searchParams.get('format') === 'xlsx' ? 'xlsx' : 'csv');
+
+/** The year asked in ?annee= (the current year by default). */
+export function yearOf(url: URL) {
+	const y = Number(url.searchParams.get('annee'));
+	return Number.isInteger(y) && y >= 2000 && y <= 2100 ? y : new Date().getFullYear();
+}
