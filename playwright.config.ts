@@ -51,7 +51,16 @@ export default defineConfig({
 		trace: 'retain-on-failure',
 		launchOptions: {
 			executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-			args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync']
+			args: [
+				'--no-sandbox',
+				'--disable-dev-shm-usage',
+				'--disable-gpu',
+				'--disable-background-networking',
+				'--disable-quic',
+				'--no-first-run',
+				'--disable-component-update',
+				'--disable-sync'
+			]
 		}
 	},
 	projects: [{ name: 'chromium', use: { browserName: 'chromium', headless: true } }]

@@ -21,7 +21,14 @@ server.on('upgrade', (req, socket, head) => {
 });
 
 server.listen(port, host, () => {
-	console.log(JSON.stringify({ time: new Date().toISOString(), level: 'info', msg: 'listening', url: `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}` }));
+	console.log(
+		JSON.stringify({
+			time: new Date().toISOString(),
+			level: 'info',
+			msg: 'listening',
+			url: `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`
+		})
+	);
 });
 
 let closing = false;
@@ -44,10 +51,23 @@ async function stop(signal) {
 // the pool reconnects by itself. Anything else is a real crash: logged, then the process exits as Node would.
 process.on('uncaughtException', (e) => {
 	if (isPostgresWriteRace(e)) {
-		console.error(JSON.stringify({ time: new Date().toISOString(), level: 'warn', msg: 'postgres.js write after a closed connection (ignored)' }));
+		console.error(
+			JSON.stringify({
+				time: new Date().toISOString(),
+				level: 'warn',
+				msg: 'postgres.js write after a closed connection (ignored)'
+			})
+		);
 		return;
 	}
-	console.error(JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: 'uncaught exception', error: String(e?.stack ?? e) }));
+	console.error(
+		JSON.stringify({
+			time: new Date().toISOString(),
+			level: 'error',
+			msg: 'uncaught exception',
+			error: String(e?.stack ?? e)
+		})
+	);
 	process.exit(1);
 });
 process.on('SIGTERM', () => stop('SIGTERM'));

@@ -28,7 +28,18 @@ const RUNS = Number(process.env.BENCH_STAT_RUNS ?? 60);
 const ORGS = 2000;
 const NETWORKS = 20;
 const YEARS = [2020, 2021, 2022, 2023, 2024, 2025];
-const KINDS = ['commune', 'communaute_communes', 'communaute_agglomeration', 'communaute_urbaine', 'metropole', 'departement', 'region', 'etablissement_public', 'centre_hospitalier', 'autre'];
+const KINDS = [
+	'commune',
+	'communaute_communes',
+	'communaute_agglomeration',
+	'communaute_urbaine',
+	'metropole',
+	'departement',
+	'region',
+	'etablissement_public',
+	'centre_hospitalier',
+	'autre'
+];
 const REGIONS = ['11', '24', '27', '28', '32', '44', '52', '53', '75', '76', '84', '93', '94'];
 let seed = 7;
 const rand = () => {
@@ -39,10 +50,16 @@ const rand = () => {
 };
 const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
 
-async function buildWorld(db: Database): Promise<{ actor: Actor; orgId: string; networkId: string; region: string; indicators: string[] }> {
+async function buildWorld(
+	db: Database
+): Promise<{ actor: Actor; orgId: string; networkId: string; region: string; indicators: string[] }> {
 	return asService(db, 'bench setup', async (tx) => {
-		const [u] = await tx.query<{ id: string }>(`insert into public.users (email, display_name, email_verified_at) values ('bench@bench.example.test', 'Bench', now()) returning id`);
-		await tx.query(`insert into public.networks (slug, name) select 'reseau-' || g, 'Réseau ' || g from generate_series(1, ${NETWORKS}) g`);
+		const [u] = await tx.query<{ id: string }>(
+			`insert into public.users (email, display_name, email_verified_at) values ('bench@bench.example.test', 'Bench', now()) returning id`
+		);
+		await tx.query(
+			`insert into public.networks (slug, name) select 'reseau-' || g, 'Réseau ' || g from generate_series(1, ${NETWORKS}) g`
+		);
 		await tx.query(
 			`insert into public.organisations (slug, name, kind, region_code, population, siren)
 			 select 'org-' || g, 'Collectivité ' || g, (array[${KINDS.map((k) => `'${k}'`).join(',')}])[1 + (g * 7) % ${KINDS.length}],
@@ -55,15 +72,25 @@ async function buildWorld(db: Database): Promise<{ actor: Actor; orgId: string; 
 			 select n.id, o.id, 'approved' from public.organisations o
 			   join public.networks n on n.slug = 'reseau-' || (1 + (substr(o.slug, 5)::int % ${NETWORKS}))`
 		);
-		const [org] = await tx.query<{ id: string; region_code: string }>(`select id, region_code from public.organisations where slug = 'org-1'`);
-		await tx.query(`insert into public.organisation_members (org_id, user_id, role) values ($1, $2, 'admin')`, [org.id, u.id]);
-		const [net] = await tx.query<{ network_id: string }>(`select network_id from public.network_memberships where org_id = $1`, [org.id]);
+		const [org] = await tx.query<{ id: string; region_code: string }>(
+			`select id, region_code from public.organisations where slug = 'org-1'`
+		);
+		await tx.query(`insert into public.organisation_members (org_id, user_id, role) values ($1, $2, 'admin')`, [
+			org.id,
+			u.id
+		]);
+		const [net] = await tx.query<{ network_id: string }>(
+			`select network_id from public.network_memberships where org_id = $1`,
+			[org.id]
+		);
 		await tx.query(
 			`insert into public.indicator_definitions (code, label, domain, unit)
 			 select 'CAN-BENCH-' || lpad(g::text, 2, '0'), 'Indicateur de bench ' || g, 'autre', case when g % 2 = 0 then 'percent' else 'eur' end
 			   from generate_series(1, 18) g`
 		);
-		const defs = await tx.query<{ id: string }>(`select id from public.indicator_definitions where org_id is null order by code limit 40`);
+		const defs = await tx.query<{ id: string }>(
+			`select id from public.indicator_definitions where org_id is null order by code limit 40`
+		);
 		await tx.query(
 			`insert into public.indicator_values (org_id, indicator_id, year, value)
 			 select o.id, d.id, y, round((abs(hashtext(o.id::text || d.id::text || y)) % 10000) / 100.0, 1)
@@ -72,7 +99,13 @@ async function buildWorld(db: Database): Promise<{ actor: Actor; orgId: string; 
 			[YEARS]
 		);
 		await tx.query('analyze');
-		return { actor: { id: u.id }, orgId: org.id, networkId: net.network_id, region: org.region_code, indicators: defs.map((d) => d.id) };
+		return {
+			actor: { id: u.id },
+			orgId: org.id,
+			networkId: net.network_id,
+			region: org.region_code,
+			indicators: defs.map((d) => d.id)
+		};
 	});
 }
 
@@ -101,9 +134,26 @@ function decpFile(n: number): Uint8Array {
 		formePrix: 'Forfaitaire',
 		sousTraitanceDeclaree: false,
 		titulaires: [{ titulaire: { typeIdentifiant: 'SIRET', id: String(70000000000000 + i) } }],
-		considerationsSociales: { considerationSociale: i % 4 === 0 ? ['Clause sociale'] : ['Pas de considération sociale'] },
-		considerationsEnvironnementales: { considerationEnvironnementale: i % 3 === 0 ? ['Critère environnemental'] : ['Pas de considération environnementale'] },
-		modifications: i % 50 === 0 ? [{ modification: { id: 1, montant: 50000, dateNotificationModification: '2025-03-01', datePublicationDonneesModification: '2025-03-02' } }] : []
+		considerationsSociales: {
+			considerationSociale: i % 4 === 0 ? ['Clause sociale'] : ['Pas de considération sociale']
+		},
+		considerationsEnvironnementales: {
+			considerationEnvironnementale:
+				i % 3 === 0 ? ['Critère environnemental'] : ['Pas de considération environnementale']
+		},
+		modifications:
+			i % 50 === 0
+				? [
+						{
+							modification: {
+								id: 1,
+								montant: 50000,
+								dateNotificationModification: '2025-03-01',
+								datePublicationDonneesModification: '2025-03-02'
+							}
+						}
+					]
+				: []
 	}));
 	return new TextEncoder().encode(JSON.stringify({ marches: { marche } }));
 }
@@ -133,7 +183,14 @@ async function measure(engine: string, db: Database) {
 	for (const q of [...queries.slice(0, 3), ...queries]) {
 		const a = performance.now();
 		const [r] = await withUser(db, w.actor, (tx) =>
-			tx.query<{ s: { status: string } }>('select app.benchmark_stat($1, $2, $3, $4, $5, $6) as s', [q.indicator, q.year, q.scope, q.kind, q.size, w.orgId])
+			tx.query<{ s: { status: string } }>('select app.benchmark_stat($1, $2, $3, $4, $5, $6) as s', [
+				q.indicator,
+				q.year,
+				q.scope,
+				q.kind,
+				q.size,
+				w.orgId
+			])
 		);
 		anon.push(performance.now() - a);
 		if (r.s.status === 'ok') published++;
@@ -163,7 +220,8 @@ async function measure(engine: string, db: Database) {
 	const i1 = performance.now();
 	const again = await importDecp(db, w.actor, w.orgId, { name: 'bench.json', bytes: file });
 	const reimportS = (performance.now() - i1) / 1000;
-	if (run.accepted !== 10_000 || parsed.accepted !== 10_000 || again.inserted !== 0) throw new Error(`unexpected import counts ${JSON.stringify({ run, again: again.inserted })}`);
+	if (run.accepted !== 10_000 || parsed.accepted !== 10_000 || again.inserted !== 0)
+		throw new Error(`unexpected import counts ${JSON.stringify({ run, again: again.inserted })}`);
 	return {
 		engine,
 		setupS,
@@ -200,10 +258,27 @@ async function main() {
 	} finally {
 		await pg.stop();
 	}
-	console.log(`World: ${ORGS} collectivités × 40 indicators × ${YEARS.length} years = ${ORGS * 40 * YEARS.length} values; ${RUNS} statistics per engine.`);
+	console.log(
+		`World: ${ORGS} collectivités × 40 indicators × ${YEARS.length} years = ${ORGS * 40 * YEARS.length} values; ${RUNS} statistics per engine.`
+	);
 	console.log(
 		table(
-			['engine', 'setup s', 'publish s', 'cells', 'stat p50 ms', 'stat p95 ms', 'raw p50 ms', 'raw p95 ms', 'p95 ratio', 'published', 'DECP 10k s', 're-import s', 'parse only s', 'import/parse'],
+			[
+				'engine',
+				'setup s',
+				'publish s',
+				'cells',
+				'stat p50 ms',
+				'stat p95 ms',
+				'raw p50 ms',
+				'raw p95 ms',
+				'p95 ratio',
+				'published',
+				'DECP 10k s',
+				're-import s',
+				'parse only s',
+				'import/parse'
+			],
 			results.map((r) => [
 				r.engine,
 				round(r.setupS, 1),
@@ -224,7 +299,9 @@ async function main() {
 	);
 	const pgr = results.find((r) => r.engine === 'postgres15')!;
 	const lr = results.find((r) => r.engine === 'pglite')!;
-	console.log(`RESULT stat_p95_ms_pg=${round(pgr.statP95, 1)} stat_p95_ms_pglite=${round(lr.statP95, 1)} decp_10k_import_s=${round(pgr.importS, 2)} publish_s_pg=${round(pgr.publishS, 1)} publish_s_pglite=${round(lr.publishS, 1)}`);
+	console.log(
+		`RESULT stat_p95_ms_pg=${round(pgr.statP95, 1)} stat_p95_ms_pglite=${round(lr.statP95, 1)} decp_10k_import_s=${round(pgr.importS, 2)} publish_s_pg=${round(pgr.publishS, 1)} publish_s_pglite=${round(lr.publishS, 1)}`
+	);
 }
 
 main().catch((e) => {

@@ -42,16 +42,27 @@ async function main() {
 		const peerSession = randomUUID();
 		const animator: Actor = { id: randomUUID(), email: 'anim@bench.example.test' };
 		await asService(db, 'bench setup', async (tx) => {
-			await tx.query(`insert into public.users (id, email, display_name, email_verified_at) values ($1, $2, 'Animatrice', now())`, [animator.id, animator.email]);
-			await tx.query(`insert into public.networks (id, slug, name) values ($1, 'reseau-bench', 'Réseau bench')`, [networkId]);
-			await tx.query(`insert into public.network_animators (network_id, user_id) values ($1, $2)`, [networkId, animator.id]);
+			await tx.query(
+				`insert into public.users (id, email, display_name, email_verified_at) values ($1, $2, 'Animatrice', now())`,
+				[animator.id, animator.email]
+			);
+			await tx.query(`insert into public.networks (id, slug, name) values ($1, 'reseau-bench', 'Réseau bench')`, [
+				networkId
+			]);
+			await tx.query(`insert into public.network_animators (network_id, user_id) values ($1, $2)`, [
+				networkId,
+				animator.id
+			]);
 			await tx.query(
 				// Happening now (check-in only opens near a session: here from 24 h before, whatever the time of day).
 				`insert into public.events (id, kind, title, organiser_network_id, audience, starts_at, ends_at, capacity, status, checkin_opens_minutes)
 				 values ($1, 'forum', 'Forum bench', $2, 'network', now() - interval '1 hour', now() + interval '7 hours', $3, 'published', 1440)`,
 				[eventId, networkId, REGISTRATIONS]
 			);
-			await tx.query(`insert into public.event_choice_groups (id, event_id, title) values ($1, $2, 'Ateliers')`, [groupId, eventId]);
+			await tx.query(`insert into public.event_choice_groups (id, event_id, title) values ($1, $2, 'Ateliers')`, [
+				groupId,
+				eventId
+			]);
 			await tx.query(
 				`insert into public.event_sessions (id, event_id, choice_group_id, title, starts_at, ends_at, capacity) values
 				 ($1, $4, null, 'Plénière', now() - interval '1 hour', now() + interval '30 minutes', null),
@@ -132,10 +143,12 @@ async function main() {
 			Array.from({ length: SCANNERS }, async () => {
 				while (p < peerCount) {
 					const r = confirmed[p++ % confirmed.length];
-					await serviceStatement(db, 'bench peer', `insert into public.event_checkins (registration_id, session_id, method) values ($1, $2, 'qr') on conflict do nothing`, [
-						r.id,
-						peerSession
-					]);
+					await serviceStatement(
+						db,
+						'bench peer',
+						`insert into public.event_checkins (registration_id, session_id, method) values ($1, $2, 'qr') on conflict do nothing`,
+						[r.id, peerSession]
+					);
 				}
 			})
 		);
@@ -163,20 +176,37 @@ async function main() {
 
 		const perS = processed / elapsed;
 		const peerPerS = peerCount / peerElapsed;
-		console.log(`PostgreSQL 15 (fsync ${process.env.BENCH_PG_FSYNC === '1' ? 'on' : 'off'}), ${REGISTRATIONS} confirmed registrations + ${WAITING} waiting, ${SCANNERS} concurrent scanners.`);
+		console.log(
+			`PostgreSQL 15 (fsync ${process.env.BENCH_PG_FSYNC === '1' ? 'on' : 'off'}), ${REGISTRATIONS} confirmed registrations + ${WAITING} waiting, ${SCANNERS} concurrent scanners.`
+		);
 		console.log(
 			table(
 				['check-in path', 'scans', 'recorded', 'already', 'refused', 'errors', 'per s', 'p50 ms', 'p95 ms'],
 				[
-					['checkIn (RLS + checks)', scans.length, ok, already, refused, other, round(perS), round(percentile(latencies, 50)), round(percentile(latencies, 95))],
+					[
+						'checkIn (RLS + checks)',
+						scans.length,
+						ok,
+						already,
+						refused,
+						other,
+						round(perS),
+						round(percentile(latencies, 50)),
+						round(percentile(latencies, 95))
+					],
 					['peer: plain INSERT', peerCount, peerCount, 0, 0, 0, round(peerPerS), '', '']
 				]
 			)
 		);
-		console.log(`live check-ins recorded: ${recorded} (expected ${REGISTRATIONS * 2}); ratio to the peer: ${round(perS / peerPerS, 2)}`);
+		console.log(
+			`live check-ins recorded: ${recorded} (expected ${REGISTRATIONS * 2}); ratio to the peer: ${round(perS / peerPerS, 2)}`
+		);
 		await db.close();
-		console.log(`RESULT checkins_per_s=${round(perS)} peer_inserts_per_s=${round(peerPerS)} ratio=${round(perS / peerPerS, 2)} overbooked=${Number(overbooked)}`);
-		if (other || recorded !== REGISTRATIONS * 2 || refused !== scans.filter((s) => !s.confirmed).length) process.exitCode = 1;
+		console.log(
+			`RESULT checkins_per_s=${round(perS)} peer_inserts_per_s=${round(peerPerS)} ratio=${round(perS / peerPerS, 2)} overbooked=${Number(overbooked)}`
+		);
+		if (other || recorded !== REGISTRATIONS * 2 || refused !== scans.filter((s) => !s.confirmed).length)
+			process.exitCode = 1;
 	} finally {
 		await pg.stop();
 	}

@@ -57,7 +57,9 @@ async function runStockChild() {
 
 function startStock(): Promise<{ proc: ChildProcess; port: number; stop: () => Promise<void> }> {
 	return new Promise((resolve, reject) => {
-		const proc = spawn(process.execPath, ['--import', 'tsx', SELF, '--stock'], { stdio: ['ignore', 'pipe', 'inherit'] });
+		const proc = spawn(process.execPath, ['--import', 'tsx', SELF, '--stock'], {
+			stdio: ['ignore', 'pipe', 'inherit']
+		});
 		let out = '';
 		proc.stdout!.on('data', (d: Buffer) => {
 			out += d.toString();
@@ -217,10 +219,15 @@ async function main() {
 	const { openPostgres } = await import('../src/lib/server/db/postgres');
 	const db = openPostgres(app.databaseUrl, { max: 2 });
 	try {
-		const pgRoot = Number((await db.query<{ pid: number }>(`select pid from pg_stat_activity where backend_type = 'checkpointer'`))[0]?.pid);
+		const pgRoot = Number(
+			(await db.query<{ pid: number }>(`select pid from pg_stat_activity where backend_type = 'checkpointer'`))[0]?.pid
+		);
 		const pgPostmaster = procStat(pgRoot)?.ppid ?? pgRoot;
 		// One editor account per client, members of the demo SPASER's collectivité, with the demo password.
-		const [lead] = await db.query<{ org_id: string }>('select org_id from public.spaser_document_orgs where document_id = $1 and is_lead', [DEMO_SPASER_ID]);
+		const [lead] = await db.query<{ org_id: string }>(
+			'select org_id from public.spaser_document_orgs where document_id = $1 and is_lead',
+			[DEMO_SPASER_ID]
+		);
 		const [tpl] = await db.query<{ password_hash: string }>(
 			'select c.password_hash from public.user_credentials c join public.users u on u.id = c.user_id where lower(u.email) = $1',
 			[TEMPLATE_ACCOUNT]
@@ -233,8 +240,14 @@ async function main() {
 				`insert into public.users (email, display_name, email_verified_at) values ($1, $2, now()) returning id`,
 				[email, `Rédacteur de banc ${i + 1}`]
 			);
-			await db.query('insert into public.user_credentials (user_id, password_hash) values ($1, $2)', [u.id, tpl.password_hash]);
-			await db.query(`insert into public.organisation_members (org_id, user_id, role) values ($1, $2, 'editor')`, [lead.org_id, u.id]);
+			await db.query('insert into public.user_credentials (user_id, password_hash) values ($1, $2)', [
+				u.id,
+				tpl.password_hash
+			]);
+			await db.query(`insert into public.organisation_members (org_id, user_id, role) values ($1, $2, 'editor')`, [
+				lead.org_id,
+				u.id
+			]);
 			cookies.push(await loginCookie(app.url, email, DEMO_PASSWORD));
 		}
 		const newSpaser = async () => {
@@ -242,7 +255,10 @@ async function main() {
 				`insert into public.spaser_documents (slug, title) values ($1, 'SPASER du banc collab') returning id`,
 				[`banc-${randomUUID().slice(0, 8)}`]
 			);
-			await db.query('insert into public.spaser_document_orgs (document_id, org_id, is_lead) values ($1, $2, true)', [d.id, lead.org_id]);
+			await db.query('insert into public.spaser_document_orgs (document_id, org_id, is_lead) values ($1, $2, true)', [
+				d.id,
+				lead.org_id
+			]);
 			return d.id;
 		};
 		const oursBase = `${app.url.replace(/^http/, 'ws')}/collab`;
@@ -258,7 +274,12 @@ async function main() {
 			process.kill(app.pid, 'SIGUSR2');
 			for (let i = 0; i < 50; i++) {
 				await sleep(40);
-				const line = app.output().slice(Math.max(0, mark - 200)).split('\n').reverse().find((l) => l.includes('"collab profile"'));
+				const line = app
+					.output()
+					.slice(Math.max(0, mark - 200))
+					.split('\n')
+					.reverse()
+					.find((l) => l.includes('"collab profile"'));
 				if (line) return (JSON.parse(line) as { profile: Profile }).profile;
 			}
 			return null;
@@ -295,8 +316,11 @@ async function main() {
 						const p = await profile();
 						if (p) profiles[n].push(p);
 					}
-					console.error(`collab bench: ${kind} ${n} clients run ${r + 1}: p95 ${round(percentile(res.samples, 95), 1)} ms, cpu ${cpuMs} ms`);
-					if (res.missing > 0) console.error(`${kind} ${n} clients run ${r + 1}: ${res.missing} (edit, receiver) pairs never arrived`);
+					console.error(
+						`collab bench: ${kind} ${n} clients run ${r + 1}: p95 ${round(percentile(res.samples, 95), 1)} ms, cpu ${cpuMs} ms`
+					);
+					if (res.missing > 0)
+						console.error(`${kind} ${n} clients run ${r + 1}: ${res.missing} (edit, receiver) pairs never arrived`);
 				}
 			}
 			printBreakdown(n, sumProfiles(profiles[n]), profiles[n].length);
@@ -325,11 +349,24 @@ async function main() {
 			cpuOurs += results.ours[n].reduce((a, x) => a + x.cpuMs, 0);
 			cpuStock += results.stock[n].reduce((a, x) => a + x.cpuMs, 0);
 		}
-		console.log('\nLatency: edit → each other client has it (ms), every client editing; CPU of the server process (ms per run, median)');
-		console.log(table(['server', 'clients', 'p95 per run', 'p50 (median)', 'p95 (median)', 'cpu ms', 'pg cpu ms', 'missing'], rows));
-		console.log('\nours/stock p95 ratio (median of runs): ' + SIZES.map((n) => `${n} clients ${round(ratio[n], 2)}×`).join(', ') + ' (target ≤ 1.3×)');
+		console.log(
+			'\nLatency: edit → each other client has it (ms), every client editing; CPU of the server process (ms per run, median)'
+		);
+		console.log(
+			table(
+				['server', 'clients', 'p95 per run', 'p50 (median)', 'p95 (median)', 'cpu ms', 'pg cpu ms', 'missing'],
+				rows
+			)
+		);
+		console.log(
+			'\nours/stock p95 ratio (median of runs): ' +
+				SIZES.map((n) => `${n} clients ${round(ratio[n], 2)}×`).join(', ') +
+				' (target ≤ 1.3×)'
+		);
 		const cpuRatio = cpuOurs / cpuStock;
-		console.log(`ours/stock CPU of the server process, all runs: ${round(cpuRatio, 2)}× (${cpuOurs} ms vs ${cpuStock} ms; PostgreSQL apart)`);
+		console.log(
+			`ours/stock CPU of the server process, all runs: ${round(cpuRatio, 2)}× (${cpuOurs} ms vs ${cpuStock} ms; PostgreSQL apart)`
+		);
 
 		// Breakdown of our server's time, at the largest size (sum over its runs).
 		const big = Math.max(...SIZES);
@@ -341,7 +378,10 @@ async function main() {
 		const bd = (k: string) => round(breakdown.timers[k]?.ms ?? 0, 1);
 		console.log(
 			`RESULT ${SIZES.map((n) => `p95_ratio_${n}=${round(ratio[n], 2)}`).join(' ')} cpu_ratio=${round(cpuRatio, 2)} lost=${lost} ` +
-				SIZES.map((n) => `p95_ms_ours_${n}=${round(med(results.ours[n].map((x) => x.p95)), 2)} p95_ms_stock_${n}=${round(med(results.stock[n].map((x) => x.p95)), 2)}`).join(' ') +
+				SIZES.map(
+					(n) =>
+						`p95_ms_ours_${n}=${round(med(results.ours[n].map((x) => x.p95)), 2)} p95_ms_stock_${n}=${round(med(results.stock[n].map((x) => x.p95)), 2)}`
+				).join(' ') +
 				` ${Object.keys(breakdown.timers)
 					.sort()
 					.map((k) => `ms_${k.replace(/[^a-z0-9]+/gi, '_').toLowerCase()}=${bd(k)}`)
@@ -355,7 +395,9 @@ async function main() {
 }
 
 function printBreakdown(n: number, breakdown: Profile, runs: number) {
-	console.log(`\nWhere our server's time goes at ${n} clients (COLLAB_PROFILE, sum of ${runs} runs; ms of the event loop, count):`);
+	console.log(
+		`\nWhere our server's time goes at ${n} clients (COLLAB_PROFILE, sum of ${runs} runs; ms of the event loop, count):`
+	);
 	console.log(
 		table(
 			['part', 'ms', 'count', 'µs each'],
@@ -364,7 +406,12 @@ function printBreakdown(n: number, breakdown: Profile, runs: number) {
 				.map(([k, v]) => [k, round(v.ms, 1), v.count, round((v.ms * 1000) / Math.max(1, v.count), 1)])
 		)
 	);
-	console.log('counters (loop_delay: worst run, µs): ' + Object.entries(breakdown.counts).map(([k, v]) => `${k}=${v}`).join(' '));
+	console.log(
+		'counters (loop_delay: worst run, µs): ' +
+			Object.entries(breakdown.counts)
+				.map(([k, v]) => `${k}=${v}`)
+				.join(' ')
+	);
 }
 
 interface Profile {
@@ -381,7 +428,8 @@ function sumProfiles(ps: Profile[]): Profile {
 			t.count += v.count;
 		}
 		// Event-loop delays are per run: the worst run is kept; the rest adds up.
-		for (const [k, v] of Object.entries(p.counts)) out.counts[k] = k.startsWith('loop_delay') ? Math.max(out.counts[k] ?? 0, v) : (out.counts[k] ?? 0) + v;
+		for (const [k, v] of Object.entries(p.counts))
+			out.counts[k] = k.startsWith('loop_delay') ? Math.max(out.counts[k] ?? 0, v) : (out.counts[k] ?? 0) + v;
 	}
 	return out;
 }
@@ -435,7 +483,9 @@ async function killRun(
 		await sleep(500);
 	}
 	destroyAll(clients);
-	console.log(`\nSIGKILL: ${total} edits typed by ${n} clients (${killedAt} before the kill), app killed and restarted; missing from PostgreSQL afterwards: ${missing}`);
+	console.log(
+		`\nSIGKILL: ${total} edits typed by ${n} clients (${killedAt} before the kill), app killed and restarted; missing from PostgreSQL afterwards: ${missing}`
+	);
 	return missing;
 }
 

@@ -152,13 +152,19 @@ async function main() {
 		const app = await startAppOn(ENGINE, { label: ENGINE });
 		cleanups.push(app.stop);
 		const { url, pid } = app;
-		console.log(`${ENGINE}: server ready in ${app.startupMs} ms (${url}), RSS after start ${round(procStatus(pid)?.rss ?? NaN, 0)} MiB`);
+		console.log(
+			`${ENGINE}: server ready in ${app.startupMs} ms (${url}), RSS after start ${round(procStatus(pid)?.rss ?? NaN, 0)} MiB`
+		);
 
 		const attacker = await loginCookie(url, ATTACKER, PASSWORD);
 		const otherCookie = await loginCookie(url, OTHER, PASSWORD);
 		const token = await createToken(url, attacker);
 		const api = (method: string, path: string, body: unknown) =>
-			fetch(`${url}/api/v1${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+			fetch(`${url}/api/v1${path}`, {
+				method,
+				headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+				body: JSON.stringify(body)
+			});
 		const created = await api('POST', '/resources', {
 			orgId: ORG_ID,
 			resource: {
@@ -175,29 +181,72 @@ async function main() {
 		const resourceId = ((await created.json()) as { id?: string }).id;
 		if (!resourceId) throw new Error(`resource creation failed: HTTP ${created.status}`);
 
-		const post = (path: string, body: FormData) => fetch(url + path, { method: 'POST', headers: { cookie: attacker, origin: url, accept: 'text/html' }, body, redirect: 'manual' });
-		const preview = (bytes: Uint8Array) => () => api('POST', '/spasers/import-document/preview', { fileName: 'spaser.docx', contentBase64: b64(bytes) });
+		const post = (path: string, body: FormData) =>
+			fetch(url + path, {
+				method: 'POST',
+				headers: { cookie: attacker, origin: url, accept: 'text/html' },
+				body,
+				redirect: 'manual'
+			});
+		const preview = (bytes: Uint8Array) => () =>
+			api('POST', '/spasers/import-document/preview', { fileName: 'spaser.docx', contentBase64: b64(bytes) });
 		const shots: Shot[] = [];
 		const add = (point: string, file: keyof typeof files, send: (bytes: Uint8Array) => () => Promise<Response>) =>
 			shots.push({ point, file, size: files[file].byteLength, send: send(files[file]) });
 		// API preview (read scope is enough): bodies of at most 1 MB, so files of at most ~700 KB.
-		for (const f of ['docxRepeat96k', 'docxVaried430k', 'docxVaried714k', 'docxZeros50', 'docxLying60', 'docxOverlap', 'docxEntries5k', 'docxNested', 'docxDeep', 'docxEntities'] as const)
+		for (const f of [
+			'docxRepeat96k',
+			'docxVaried430k',
+			'docxVaried714k',
+			'docxZeros50',
+			'docxLying60',
+			'docxOverlap',
+			'docxEntries5k',
+			'docxNested',
+			'docxDeep',
+			'docxEntities'
+		] as const)
 			add('API preview', f, preview);
 		// Forms (multipart, up to 10 MB).
-		const importForm = (bytes: Uint8Array) => () => post(`/collectivites/${ORG_SLUG}/spaser/importer/document`, form('file', 'spaser.docx', bytes));
-		for (const f of ['docxRepeat400k', 'docxVaried2m', 'docxZeros1g', 'docxLying500'] as const) add('SPASER import form', f, importForm);
-		const attach = (name: string) => (bytes: Uint8Array) => () => post(`/ressources/clauses/${resourceId}?/attach`, form('file', name, bytes));
-		for (const f of ['docxVaried714k', 'docxVaried2m', 'docxZeros1g', 'docxOverlap'] as const) add('resource attachment', f, attach('annexe.docx'));
-		for (const f of ['xlsxCells1m', 'xlsxStrings', 'xlsxZeros'] as const) add('resource attachment', f, attach('annexe.xlsx'));
+		const importForm = (bytes: Uint8Array) => () =>
+			post(`/collectivites/${ORG_SLUG}/spaser/importer/document`, form('file', 'spaser.docx', bytes));
+		for (const f of ['docxRepeat400k', 'docxVaried2m', 'docxZeros1g', 'docxLying500'] as const)
+			add('SPASER import form', f, importForm);
+		const attach = (name: string) => (bytes: Uint8Array) => () =>
+			post(`/ressources/clauses/${resourceId}?/attach`, form('file', name, bytes));
+		for (const f of ['docxVaried714k', 'docxVaried2m', 'docxZeros1g', 'docxOverlap'] as const)
+			add('resource attachment', f, attach('annexe.docx'));
+		for (const f of ['xlsxCells1m', 'xlsxStrings', 'xlsxZeros'] as const)
+			add('resource attachment', f, attach('annexe.xlsx'));
 		add('resource attachment', 'pdf300', attach('annexe.pdf'));
-		const values = (bytes: Uint8Array) => () => post(`/indicateurs/import?org=${ORG_SLUG}`, form('file', 'valeurs.xlsx', bytes));
-		for (const f of ['xlsxCells300k', 'xlsxCells1m', 'xlsxStrings', 'xlsxZeros'] as const) add('indicator values form', f, values);
-		const decpApi = (bytes: Uint8Array) => () => api('POST', `/organisations/${ORG_ID}/decp-imports`, { fileName: 'decp.xml', content: new TextDecoder().decode(bytes) });
+		const values = (bytes: Uint8Array) => () =>
+			post(`/indicateurs/import?org=${ORG_SLUG}`, form('file', 'valeurs.xlsx', bytes));
+		for (const f of ['xlsxCells300k', 'xlsxCells1m', 'xlsxStrings', 'xlsxZeros'] as const)
+			add('indicator values form', f, values);
+		const decpApi = (bytes: Uint8Array) => () =>
+			api('POST', `/organisations/${ORG_ID}/decp-imports`, {
+				fileName: 'decp.xml',
+				content: new TextDecoder().decode(bytes)
+			});
 		for (const f of ['xmlDeep', 'xmlAttrs', 'xmlEntities'] as const) add('DECP API', f, decpApi);
-		add('DECP form', 'xmlMany11m', (bytes) => () => post(`/indicateurs/decp?/import&org=${ORG_SLUG}`, form('file', 'decp.xml', bytes)));
+		add(
+			'DECP form',
+			'xmlMany11m',
+			(bytes) => () => post(`/indicateurs/decp?/import&org=${ORG_SLUG}`, form('file', 'decp.xml', bytes))
+		);
 		// Control: a large but ordinary SPASER (≈190 pages) through the same form, which must still be imported (303).
-		shots.push({ point: 'SPASER import form', file: 'ordinaryDocx', size: files.ordinaryDocx.byteLength, control: true, send: importForm(files.ordinaryDocx) });
-		add('logo form', 'png', (bytes) => () => post(`/collectivites/${ORG_SLUG}/parametres?/logo`, form('logo', 'logo.png', bytes)));
+		shots.push({
+			point: 'SPASER import form',
+			file: 'ordinaryDocx',
+			size: files.ordinaryDocx.byteLength,
+			control: true,
+			send: importForm(files.ordinaryDocx)
+		});
+		add(
+			'logo form',
+			'png',
+			(bytes) => () => post(`/collectivites/${ORG_SLUG}/parametres?/logo`, form('logo', 'logo.png', bytes))
+		);
 
 		// RSS sampling for the whole measured part.
 		let rssMax = 0;
@@ -215,7 +264,15 @@ async function main() {
 		other.set(null);
 
 		// The attack: every shot in turn (one attacker), repeated until ATTACK_MIN_S have passed; the first round is reported.
-		const results: { point: string; file: string; size: number; status: number; ms: number; code: string; control: boolean }[] = [];
+		const results: {
+			point: string;
+			file: string;
+			size: number;
+			status: number;
+			ms: number;
+			code: string;
+			control: boolean;
+		}[] = [];
 		const all: number[] = [];
 		other.set('attack');
 		const attackStart = Date.now();
@@ -229,13 +286,25 @@ async function main() {
 					const r = await shot.send();
 					status = r.status;
 					const text = await r.text();
-					code = /"code":"([a-z_]+)"/.exec(text)?.[1] ?? /(trop (?:volumineux|complexe|grande)[^<."]{0,60})/.exec(text)?.[1] ?? '';
+					code =
+						/"code":"([a-z_]+)"/.exec(text)?.[1] ??
+						/(trop (?:volumineux|complexe|grande)[^<."]{0,60})/.exec(text)?.[1] ??
+						'';
 				} catch (e) {
 					code = `network error: ${(e as Error).message}`;
 				}
 				const ms = performance.now() - t;
 				if (!shot.control) all.push(ms);
-				if (round1) results.push({ point: shot.point, file: shot.file, size: shot.size, status, ms, code, control: !!shot.control });
+				if (round1)
+					results.push({
+						point: shot.point,
+						file: shot.file,
+						size: shot.size,
+						status,
+						ms,
+						code,
+						control: !!shot.control
+					});
 			}
 			round1 = false;
 		} while (Date.now() - attackStart < ATTACK_MIN_S * 1000);
@@ -254,7 +323,14 @@ async function main() {
 		console.log(
 			table(
 				['upload point', 'file', 'size', 'HTTP', 'seconds', 'answer'],
-				results.map((r) => [r.point, r.control ? `${r.file} (control)` : r.file, kb(r.size), r.status, round(r.ms / 1000, 2), r.code.slice(0, 70)])
+				results.map((r) => [
+					r.point,
+					r.control ? `${r.file} (control)` : r.file,
+					kb(r.size),
+					r.status,
+					round(r.ms / 1000, 2),
+					r.code.slice(0, 70)
+				])
 			)
 		);
 		const hostile = results.filter((r) => !r.control);
@@ -266,13 +342,19 @@ async function main() {
 		const p95Attack = percentile(attack, 95);
 		const hostileMax = Math.max(...all) / 1000;
 		console.log('');
-		console.log(`hostile requests: ${all.length} sent (${hostile.length} distinct), first round ${refused}/${hostile.length} refused with 413/422; slowest answer ${round(hostileMax, 2)} s`);
-		console.log(`control (ordinary ${kb(files.ordinaryDocx.byteLength)} DOCX): ${controls.map((r) => `HTTP ${r.status} in ${round(r.ms / 1000, 2)} s`).join(', ')} (303 = imported)`);
+		console.log(
+			`hostile requests: ${all.length} sent (${hostile.length} distinct), first round ${refused}/${hostile.length} refused with 413/422; slowest answer ${round(hostileMax, 2)} s`
+		);
+		console.log(
+			`control (ordinary ${kb(files.ordinaryDocx.byteLength)} DOCX): ${controls.map((r) => `HTTP ${r.status} in ${round(r.ms / 1000, 2)} s`).join(', ')} (303 = imported)`
+		);
 		console.log(
 			`other tenant (${OTHER}): without attack ${base.length} pages, p50 ${round(percentile(base, 50))} ms, p95 ${round(p95Base)} ms; ` +
 				`during the attack ${attack.length} pages, p50 ${round(percentile(attack, 50))} ms, p95 ${round(p95Attack)} ms; failures ${other.failures()}`
 		);
-		console.log(`server: alive ${alive ? 'yes' : 'NO'} (healthz ${health}), peak RSS ${round(hwm, 0)} MiB (VmHWM; sampled max during the run ${round(rssMax, 0)} MiB)`);
+		console.log(
+			`server: alive ${alive ? 'yes' : 'NO'} (healthz ${health}), peak RSS ${round(hwm, 0)} MiB (VmHWM; sampled max during the run ${round(rssMax, 0)} MiB)`
+		);
 		await app.stop();
 
 		const collab = await collabArm();
@@ -293,15 +375,21 @@ async function main() {
 
 /** The collaboration arm (bench/lib/hostile-collab.{js,ts}, another piece of work): -1 for both while it is missing. */
 async function collabArm(): Promise<{ pglite: number; pg: number }> {
-	const file = ['js', 'ts'].map((ext) => join(ROOT, 'bench', 'lib', `hostile-collab.${ext}`)).find((f) => existsSync(f));
+	const file = ['js', 'ts']
+		.map((ext) => join(ROOT, 'bench', 'lib', `hostile-collab.${ext}`))
+		.find((f) => existsSync(f));
 	if (!file) {
 		console.log('collaboration arm: bench/lib/hostile-collab.(js|ts) not found, keys reported as -1');
 		return { pglite: -1, pg: -1 };
 	}
-	const mod = (await import(pathToFileURL(file).href)) as { runCollabArm: (o: { engine: 'pglite' | 'postgres' }) => Promise<{ ratio: number }> };
+	const mod = (await import(pathToFileURL(file).href)) as {
+		runCollabArm: (o: { engine: 'pglite' | 'postgres' }) => Promise<{ ratio: number }>;
+	};
 	const pglite = await mod.runCollabArm({ engine: 'pglite' });
 	const pg = await mod.runCollabArm({ engine: 'postgres' });
-	console.log(`collaboration arm: other tenant p95 ratio ${round(pglite.ratio, 2)} (PGlite), ${round(pg.ratio, 2)} (PostgreSQL)`);
+	console.log(
+		`collaboration arm: other tenant p95 ratio ${round(pglite.ratio, 2)} (PGlite), ${round(pg.ratio, 2)} (PostgreSQL)`
+	);
 	return { pglite: round(pglite.ratio, 2), pg: round(pg.ratio, 2) };
 }
 

@@ -17,7 +17,10 @@ import { detectStructure } from '../src/lib/spaser/import/detect';
 import { percentile, round, table } from './lib/stats.js';
 
 const RUNS = Number(process.env.BENCH_IMPORT_RUNS ?? 15);
-const OCC = readFileSync(fileURLToPath(new URL('../tests/fixtures/seeds/occitanie-spaser-2023-2028.txt', import.meta.url)), 'utf8');
+const OCC = readFileSync(
+	fileURLToPath(new URL('../tests/fixtures/seeds/occitanie-spaser-2023-2028.txt', import.meta.url)),
+	'utf8'
+);
 
 async function docxFromText(text: string): Promise<Uint8Array> {
 	const paragraphs = text
@@ -29,7 +32,9 @@ async function docxFromText(text: string): Promise<Uint8Array> {
 					children: block.split('\n').flatMap((line, i) => {
 						const parts = line.split('**');
 						const balanced = parts.length % 2 === 1;
-						return parts.map((t, k) => new TextRun({ text: t, bold: balanced && k % 2 === 1, break: i > 0 && k === 0 ? 1 : undefined }));
+						return parts.map(
+							(t, k) => new TextRun({ text: t, bold: balanced && k % 2 === 1, break: i > 0 && k === 0 ? 1 : undefined })
+						);
 					})
 				})
 		);
@@ -53,7 +58,11 @@ const mammothMs = await timeIt(() => mammoth.convertToHtml({ buffer }));
 let stats: Record<string, number> = {};
 const analysisMs = await timeIt(async () => {
 	const a = await analyseImport({ bytes: docx, fileName: 'occitanie.docx' });
-	stats = Object.fromEntries(a.state.nodes.filter((n) => !n.unplaced).reduce((m, n) => m.set(n.depth, (m.get(n.depth) ?? 0) + 1), new Map<number, number>()));
+	stats = Object.fromEntries(
+		a.state.nodes
+			.filter((n) => !n.unplaced)
+			.reduce((m, n) => m.set(n.depth, (m.get(n.depth) ?? 0) + 1), new Map<number, number>())
+	);
 });
 const one = OCC;
 const eight = Array.from({ length: 8 }, () => OCC).join('\n\n');
@@ -61,7 +70,9 @@ const detect1 = await timeIt(() => detectStructure({ text: one, format: 'txt' })
 const detect8 = await timeIt(() => detectStructure({ text: eight, format: 'txt' }));
 
 const med = (v: number[]) => percentile(v, 50);
-console.log(`Occitanie DOCX: ${round(docx.byteLength / 1024)} Ko, nodes per depth ${JSON.stringify(stats)}, ${RUNS} runs`);
+console.log(
+	`Occitanie DOCX: ${round(docx.byteLength / 1024)} Ko, nodes per depth ${JSON.stringify(stats)}, ${RUNS} runs`
+);
 console.log(
 	table(
 		['step', 'median ms', 'p95 ms'],

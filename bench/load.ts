@@ -59,7 +59,10 @@ import { createApiToken } from '../src/lib/server/auth/api-tokens';
 
 const SECONDS = Number(process.env.BENCH_SECONDS || 60);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 5);
-const USERS = (process.env.BENCH_USERS || '50,200').split(',').map((s) => Number(s.trim())).filter((n) => n > 0);
+const USERS = (process.env.BENCH_USERS || '50,200')
+	.split(',')
+	.map((s) => Number(s.trim()))
+	.filter((n) => n > 0);
 const MAX_ERROR_RATE = Number(process.env.BENCH_MAX_ERROR_RATE || 0.05);
 /** BENCH_PIN=1: each instance runs on one CPU of its own (A on CPU 0, B on CPU 1), PostgreSQL and the generator anywhere. */
 const PIN = process.env.BENCH_PIN === '1';
@@ -71,8 +74,27 @@ const SPASER_ORG = 'de000000-0000-4000-8001-000000000001';
 const COLLAB_EVERY = 10;
 const COLLAB_TIMEOUT_MS = 15_000;
 const HTTP_TIMEOUT_MS = 30_000;
-const SEARCH_TERMS = ['insertion', 'clause sociale', 'réemploi', 'bio', 'énergie', 'nettoyage', 'restauration', 'papier', 'handicap', 'circuit court'];
-const BASE_PAGES = ['/collectivites', '/guichet', '/ressources', '/evenements', '/indicateurs', '/reseaux', `/reseaux/${NETWORK_SLUG}`];
+const SEARCH_TERMS = [
+	'insertion',
+	'clause sociale',
+	'réemploi',
+	'bio',
+	'énergie',
+	'nettoyage',
+	'restauration',
+	'papier',
+	'handicap',
+	'circuit court'
+];
+const BASE_PAGES = [
+	'/collectivites',
+	'/guichet',
+	'/ressources',
+	'/evenements',
+	'/indicateurs',
+	'/reseaux',
+	`/reseaux/${NETWORK_SLUG}`
+];
 
 type Kind = 'page' | 'search' | 'slots' | 'book' | 'cancel' | 'collab';
 const KINDS: Kind[] = ['page', 'search', 'slots', 'book', 'cancel', 'collab'];
@@ -105,10 +127,23 @@ interface Res {
 	error?: string;
 }
 
-function http(inst: Instance, method: string, path: string, headers: Record<string, string>, body?: string): Promise<Res> {
+function http(
+	inst: Instance,
+	method: string,
+	path: string,
+	headers: Record<string, string>,
+	body?: string
+): Promise<Res> {
 	return new Promise((resolve) => {
 		const req = httpRequest(
-			{ host: '127.0.0.1', port: inst.port, method, path, agent: inst.agent, headers: body ? { ...headers, 'content-length': Buffer.byteLength(body) } : headers },
+			{
+				host: '127.0.0.1',
+				port: inst.port,
+				method,
+				path,
+				agent: inst.agent,
+				headers: body ? { ...headers, 'content-length': Buffer.byteLength(body) } : headers
+			},
 			(res) => {
 				const chunks: Buffer[] = [];
 				res.on('data', (c: Buffer) => chunks.push(c));
@@ -190,7 +225,10 @@ const titleOf = (doc: Y.Doc, nodeId: string) => {
  */
 class Observers {
 	clients: CollabClient[] = [];
-	pending = new Map<string, { nodeId: string; t0: number; writerInstance: number; left: Set<number>; done: () => void }>();
+	pending = new Map<
+		string,
+		{ nodeId: string; t0: number; writerInstance: number; left: Set<number>; done: () => void }
+	>();
 	local: number[] = [];
 	relayed: number[] = [];
 	recording = false;
@@ -278,7 +316,14 @@ async function vuLoop(
 			rec.fail('collab', String(e));
 		}
 	}
-	const timed = async (kind: Kind, method: string, path: string, headers: Record<string, string>, body?: string, expect: number[] = [200]) => {
+	const timed = async (
+		kind: Kind,
+		method: string,
+		path: string,
+		headers: Record<string, string>,
+		body?: string,
+		expect: number[] = [200]
+	) => {
 		const t0 = performance.now();
 		const r = await http(inst, method, path, headers, body);
 		const ms = performance.now() - t0;
@@ -339,10 +384,23 @@ async function vuLoop(
 					stage: 'redaction_dce',
 					question: 'Comment rédiger la clause d’insertion de ce marché ?'
 				});
-				const b = await timed('book', 'POST', `/api/v1/networks/${NETWORK_ID}/guichet/bookings`, { ...api, 'content-type': 'application/json' }, body, [201]);
+				const b = await timed(
+					'book',
+					'POST',
+					`/api/v1/networks/${NETWORK_ID}/guichet/bookings`,
+					{ ...api, 'content-type': 'application/json' },
+					body,
+					[201]
+				);
 				if (b.status !== 201) continue;
 				const id = (JSON.parse(b.body) as { id: string }).id;
-				await timed('cancel', 'POST', `/api/v1/guichet/bookings/${id}/cancel`, { ...api, 'content-type': 'application/json' }, JSON.stringify({ reason: 'Test de charge : créneau libéré.' }));
+				await timed(
+					'cancel',
+					'POST',
+					`/api/v1/guichet/bookings/${id}/cancel`,
+					{ ...api, 'content-type': 'application/json' },
+					JSON.stringify({ reason: 'Test de charge : créneau libéré.' })
+				);
 			}
 		}
 	} finally {
@@ -407,13 +465,20 @@ async function run(instances: Instance[], vus: Vu[], observerCookie: string): Pr
 		instances.forEach((_, i) => (rssMax[i] = 0));
 	}, WARMUP * 1000);
 	let stoppedAt: number | null = null;
-	const stopTimer = setTimeout(() => {
-		rec.recording = false;
-		observers.recording = false;
-		stoppedAt = performance.now();
-	}, WARMUP * 1000 + SECONDS * 1000);
+	const stopTimer = setTimeout(
+		() => {
+			rec.recording = false;
+			observers.recording = false;
+			stoppedAt = performance.now();
+		},
+		WARMUP * 1000 + SECONDS * 1000
+	);
 	const until = () => Date.now() >= end;
-	await Promise.all(vus.map((vu, i) => vuLoop(vu, instances[i % instances.length], i % instances.length, rec, observers, nodeIds, until)));
+	await Promise.all(
+		vus.map((vu, i) =>
+			vuLoop(vu, instances[i % instances.length], i % instances.length, rec, observers, nodeIds, until)
+		)
+	);
 	clearTimeout(startTimer);
 	clearTimeout(stopTimer);
 	clearInterval(sampler);
@@ -423,7 +488,15 @@ async function run(instances: Instance[], vus: Vu[], observerCookie: string): Pr
 	const all = KINDS.flatMap((k) => rec.lat[k]);
 	const errors = KINDS.reduce((s, k) => s + rec.errors[k], 0);
 	const perKind = Object.fromEntries(
-		KINDS.map((k) => [k, { n: rec.lat[k].length, p50: round(percentile(rec.lat[k], 50)), p95: round(percentile(rec.lat[k], 95)), errors: rec.errors[k] }])
+		KINDS.map((k) => [
+			k,
+			{
+				n: rec.lat[k].length,
+				p50: round(percentile(rec.lat[k], 50)),
+				p95: round(percentile(rec.lat[k], 95)),
+				errors: rec.errors[k]
+			}
+		])
 	) as RunResult['perKind'];
 	return {
 		instances: instances.length,
@@ -454,7 +527,9 @@ async function main() {
 	console.log(
 		`bench load: mixed load (pages, searches, Guichet bookings, collab edits), ${USERS.join(' and ')} users × 1 and 2 instances, ` +
 			`${WARMUP} s warm-up + ${SECONDS} s each; node ${process.version}; ${cpus().length} CPU(s) shared by the load generator, ` +
-			`the instances and PostgreSQL (and other work: load average ${loadavg().map((l) => l.toFixed(1)).join(' ')})`
+			`the instances and PostgreSQL (and other work: load average ${loadavg()
+				.map((l) => l.toFixed(1))
+				.join(' ')})`
 	);
 	const cleanups: (() => Promise<void>)[] = [];
 	try {
@@ -471,12 +546,21 @@ async function main() {
 			let pinned = '';
 			if (PIN) {
 				// Every thread of the instance on one CPU: like one 1-vCPU container per instance.
-				const r = spawnSync('taskset', ['-a', '-pc', String(cpu % cpus().length), String(app.pid)], { encoding: 'utf8' });
+				const r = spawnSync('taskset', ['-a', '-pc', String(cpu % cpus().length), String(app.pid)], {
+					encoding: 'utf8'
+				});
 				if (r.status !== 0) throw new Error(`taskset failed: ${r.stderr || r.error}`);
 				pinned = `, pinned to CPU ${cpu % cpus().length}`;
 			}
 			console.log(`${label}: ready in ${app.startupMs} ms (${app.url}, pid ${app.pid}${pinned})`);
-			return { label, url: app.url, port: app.port, pid: app.pid, agent: new Agent({ keepAlive: true, maxSockets: Infinity }), stop: app.stop };
+			return {
+				label,
+				url: app.url,
+				port: app.port,
+				pid: app.pid,
+				agent: new Agent({ keepAlive: true, maxSockets: Infinity }),
+				stop: app.stop
+			};
 		};
 		const a = await start('instance A', 0);
 
@@ -499,14 +583,22 @@ async function main() {
 			byUser.set(r.id, acc);
 		}
 		const accounts = [...byUser.values()];
-		for (const acc of accounts) acc.token = (await createApiToken(db, { id: acc.userId }, { name: 'bench load', scopes: ['read', 'write'] })).token;
+		for (const acc of accounts)
+			acc.token = (
+				await createApiToken(db, { id: acc.userId }, { name: 'bench load', scopes: ['read', 'write'] })
+			).token;
 		const writers = accounts.filter((x) => x.spaserWriter);
 		if (!writers.length) throw new Error('no editor of the demo SPASER among the accounts');
-		console.log(`accounts: ${accounts.length} admins/editors of member collectivités (${writers.map((w) => w.email).join(', ')} edit the demo SPASER)`);
+		console.log(
+			`accounts: ${accounts.length} admins/editors of member collectivités (${writers.map((w) => w.email).join(', ')} edit the demo SPASER)`
+		);
 
 		// The animator opens the Guichet through the API.
-		const [anim] = await db.query<{ id: string }>(`select id from public.users where email = 'animatrice@demo.spaser.test'`);
-		const animToken = (await createApiToken(db, { id: anim.id }, { name: 'bench load', scopes: ['read', 'write'] })).token;
+		const [anim] = await db.query<{ id: string }>(
+			`select id from public.users where email = 'animatrice@demo.spaser.test'`
+		);
+		const animToken = (await createApiToken(db, { id: anim.id }, { name: 'bench load', scopes: ['read', 'write'] }))
+			.token;
 		const avail = await http(
 			a,
 			'PUT',
@@ -544,7 +636,9 @@ async function main() {
 			vus.push({ index: i, account, cookie: '', pages: [], collab });
 		}
 		for (let i = 0; i < vus.length; i += 4)
-			await Promise.all(vus.slice(i, i + 4).map(async (vu) => (vu.cookie = await loginCookie(a.url, vu.account.email, DEMO_PASSWORD))));
+			await Promise.all(
+				vus.slice(i, i + 4).map(async (vu) => (vu.cookie = await loginCookie(a.url, vu.account.email, DEMO_PASSWORD)))
+			);
 		const observerCookie = await loginCookie(a.url, writers[0].email, DEMO_PASSWORD);
 		console.log(`sessions: ${vus.length} logins through POST /connexion in ${((Date.now() - t) / 1000).toFixed(1)} s`);
 
@@ -552,7 +646,11 @@ async function main() {
 		const pagesOf = new Map<string, string[]>();
 		for (const vu of vus) {
 			if (pagesOf.has(vu.account.userId)) continue;
-			const pages = [...BASE_PAGES, `/collectivites/${vu.account.orgSlug}`, ...(vu.account.spaserWriter ? [`/spaser/${SPASER_ID}`] : [])];
+			const pages = [
+				...BASE_PAGES,
+				`/collectivites/${vu.account.orgSlug}`,
+				...(vu.account.spaserWriter ? [`/spaser/${SPASER_ID}`] : [])
+			];
 			for (const p of pages) {
 				const r = await http(a, 'GET', p, { cookie: vu.cookie, accept: 'text/html' });
 				if (r.status !== 200) throw new Error(`GET ${p} as ${vu.account.email} → ${r.status}`);
@@ -571,7 +669,9 @@ async function main() {
 			);
 			console.log(
 				`  collab edit seen on the writer's instance: p50 ${r.collabLocal[0]} ms, p95 ${r.collabLocal[1]} ms` +
-					(r.instances > 1 ? `; on the other instance (relayed): p50 ${r.collabRelayed[0]} ms, p95 ${r.collabRelayed[1]} ms` : '')
+					(r.instances > 1
+						? `; on the other instance (relayed): p50 ${r.collabRelayed[0]} ms, p95 ${r.collabRelayed[1]} ms`
+						: '')
 			);
 			for (const s of r.errorSamples) console.log(`  error sample: ${s}`);
 		};
@@ -588,7 +688,20 @@ async function main() {
 		console.log('');
 		console.log(
 			table(
-				['instances', 'users', 'ops/s', 'p50 ms', 'p95 ms', ...KINDS.map((k) => `${k} p95`), 'relayed p95', 'ops', 'errors', 'err %', '409 ok', 'max RSS MiB'],
+				[
+					'instances',
+					'users',
+					'ops/s',
+					'p50 ms',
+					'p95 ms',
+					...KINDS.map((k) => `${k} p95`),
+					'relayed p95',
+					'ops',
+					'errors',
+					'err %',
+					'409 ok',
+					'max RSS MiB'
+				],
 				results.map((r) => [
 					r.instances,
 					r.users,
@@ -608,7 +721,11 @@ async function main() {
 		console.log('');
 		console.log(
 			table(
-				['op kind', ...results.map((r) => `${r.instances}i/${r.users}u n`), ...results.map((r) => `${r.instances}i/${r.users}u p50`)],
+				[
+					'op kind',
+					...results.map((r) => `${r.instances}i/${r.users}u n`),
+					...results.map((r) => `${r.instances}i/${r.users}u p50`)
+				],
 				KINDS.map((k) => [k, ...results.map((r) => r.perKind[k].n), ...results.map((r) => r.perKind[k].p50)])
 			)
 		);
@@ -625,7 +742,9 @@ async function main() {
 		console.log(
 			`note: ${cpus().length} CPU(s) shared by the generator, the instance(s) and PostgreSQL (load average now ${loadavg()
 				.map((l) => l.toFixed(1))
-				.join(' ')}): a second instance adds no CPU here, so the ratio shows its overhead or gain on this box, not scale-out on separate machines.`
+				.join(
+					' '
+				)}): a second instance adds no CPU here, so the ratio shows its overhead or gain on this box, not scale-out on separate machines.`
 		);
 
 		const totalOps = results.reduce((s, r) => s + r.ops, 0);
@@ -634,7 +753,10 @@ async function main() {
 		const top = Math.max(...USERS);
 		const rss = Math.max(...results.flatMap((r) => r.rssMax));
 		const code = errorRate > MAX_ERROR_RATE || results.some((r) => r.opsPerSec === 0) ? 1 : 0;
-		if (code) console.error(`bench load FAILED: error rate ${round(errorRate * 100, 2)} % > ${MAX_ERROR_RATE * 100} % or a run without successful op`);
+		if (code)
+			console.error(
+				`bench load FAILED: error rate ${round(errorRate * 100, 2)} % > ${MAX_ERROR_RATE * 100} % or a run without successful op`
+			);
 		console.log(
 			`RESULT rps_1=${round(find(1, top)!.opsPerSec)} rps_2=${round(find(2, top)!.opsPerSec)} p95_ms_1=${find(1, top)!.p95} p95_ms_2=${find(2, top)!.p95} ` +
 				`error_rate=${round(errorRate, 5)} rss_mb=${rss}${PIN ? ' pinned=1' : ''}`

@@ -105,7 +105,19 @@ for (const engine of ENGINES) {
 console.log('');
 console.log(
 	table(
-		['engine', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'requests', 'non-2xx', 'errors', 'start-up ms', 'RSS MiB'],
+		[
+			'engine',
+			'req/s',
+			'p50 ms',
+			'p95 ms',
+			'p99 ms',
+			'max ms',
+			'requests',
+			'non-2xx',
+			'errors',
+			'start-up ms',
+			'RSS MiB'
+		],
 		Object.entries(results).map(([k, r]) => [
 			k === 'postgres' ? 'postgres 15' : 'pglite',
 			round(r.rps),
@@ -122,7 +134,9 @@ console.log(
 	)
 );
 if (results.pglite && results.postgres)
-	console.log(`\nratio postgres/pglite: req/s ${round(results.postgres.rps / results.pglite.rps, 2)}, p95 ${round(results.postgres.p95 / results.pglite.p95, 2)}`);
+	console.log(
+		`\nratio postgres/pglite: req/s ${round(results.postgres.rps / results.pglite.rps, 2)}, p95 ${round(results.postgres.p95 / results.pglite.p95, 2)}`
+	);
 
 const failed = Object.entries(results).filter(([, r]) => r.non2xx > 0 || r.errors > 0 || r.timeouts > 0);
 if (failed.length) {

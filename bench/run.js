@@ -25,7 +25,9 @@ const js = join(here, `${name}.js`);
 const ts = join(here, `${name}.ts`);
 const file = existsSync(js) ? js : existsSync(ts) ? ts : null;
 if (!file) {
-	console.error(`No bench named "${name}" (looked for bench/${name}.js and bench/${name}.ts). Available: ${available().join(', ') || '(none)'}`);
+	console.error(
+		`No bench named "${name}" (looked for bench/${name}.js and bench/${name}.ts). Available: ${available().join(', ') || '(none)'}`
+	);
 	process.exit(2);
 }
 
@@ -42,10 +44,15 @@ child.stdout.on('data', (chunk) => {
 for (const sig of /** @type {const} */ (['SIGINT', 'SIGTERM'])) process.on(sig, () => child.kill(sig));
 
 child.on('exit', (code, signal) => {
-	const lines = tail.split('\n').map((l) => l.trim()).filter(Boolean);
+	const lines = tail
+		.split('\n')
+		.map((l) => l.trim())
+		.filter(Boolean);
 	const last = lines.at(-1) ?? '';
 	if (code === 0 && !RESULT_LINE.test(last)) {
-		console.error(`bench "${name}" ended without a valid "RESULT key=value …" last line (got: ${JSON.stringify(last.slice(0, 200))})`);
+		console.error(
+			`bench "${name}" ended without a valid "RESULT key=value …" last line (got: ${JSON.stringify(last.slice(0, 200))})`
+		);
 		process.exit(1);
 	}
 	process.exit(code ?? (signal ? 1 : 0));

@@ -41,41 +41,79 @@ const SENTENCES = [
 	"Les emballages à usage unique sont proscrits lorsqu'une solution réemployable existe.",
 	"Le titulaire garantit l'égalité de traitement entre les femmes et les hommes.",
 	"Les produits d'entretien respectent les critères de l'Écolabel européen ou équivalent.",
-	"Une part minimale du mobilier livré provient du réemploi ou de la réutilisation.",
+	'Une part minimale du mobilier livré provient du réemploi ou de la réutilisation.',
 	"Le critère coût du cycle de vie intègre la consommation d'énergie et les émissions de CO2.",
-	"Les denrées livrées comprennent des produits durables et de qualité, dont des produits biologiques.",
+	'Les denrées livrées comprennent des produits durables et de qualité, dont des produits biologiques.',
 	"Le marché est réservé aux structures d'insertion par l'activité économique.",
-	"Un plan de progrès fixe des objectifs, des indicateurs et des actions revus chaque année.",
+	'Un plan de progrès fixe des objectifs, des indicateurs et des actions revus chaque année.',
 	"En cas de manquement, une pénalité est appliquée par heure d'insertion non réalisée.",
-	"Les déchets de chantier sont tracés par des bordereaux de suivi.",
-	"Le bois utilisé provient de forêts gérées durablement, certifiées FSC ou PEFC.",
+	'Les déchets de chantier sont tracés par des bordereaux de suivi.',
+	'Le bois utilisé provient de forêts gérées durablement, certifiées FSC ou PEFC.',
 	"Les contenus numériques respectent le référentiel général d'amélioration de l'accessibilité.",
-	"Les véhicules proposés ont des émissions de polluants réduites et une motorisation électrique.",
-	"Le titulaire répercute à ses sous-traitants les obligations sociales du marché.",
+	'Les véhicules proposés ont des émissions de polluants réduites et une motorisation électrique.',
+	'Le titulaire répercute à ses sous-traitants les obligations sociales du marché.',
 	"Le facilitateur de la clause sociale valide l'éligibilité des publics.",
-	"Une rencontre de sourcing a permis de présenter le besoin aux entreprises du territoire.",
-	"Les livraisons sont mutualisées pour limiter les émissions de gaz à effet de serre.",
+	'Une rencontre de sourcing a permis de présenter le besoin aux entreprises du territoire.',
+	'Les livraisons sont mutualisées pour limiter les émissions de gaz à effet de serre.',
 	"La variante autorise des matériaux biosourcés pour l'isolation des bâtiments.",
 	"Le nettoyage à l'eau seule réduit fortement l'usage de produits chimiques.",
 	"Une avance majorée facilite l'accès des petites et moyennes entreprises.",
-	"Le diagnostic des produits, équipements, matériaux et déchets précède la démolition.",
-	"Les équipements électriques usagés sont repris par une filière agréée.",
-	"Le sous-critère responsabilité sociétale apprécie la formation du personnel affecté.",
+	'Le diagnostic des produits, équipements, matériaux et déchets précède la démolition.',
+	'Les équipements électriques usagés sont repris par une filière agréée.',
+	'Le sous-critère responsabilité sociétale apprécie la formation du personnel affecté.',
 	"Le titulaire transmet chaque trimestre l'état des heures d'insertion réalisées.",
-	"La restauration collective réduit le gaspillage alimentaire et les contenants en plastique."
+	'La restauration collective réduit le gaspillage alimentaire et les contenants en plastique.'
 ];
 const TITLES = [
-	'Clause d’insertion', 'Critère environnemental', 'Réduction des emballages', 'Égalité professionnelle', 'Réemploi du mobilier',
-	'Coût du cycle de vie', 'Alimentation durable', 'Marché réservé', 'Plan de progrès', 'Pénalité sociale', 'Déchets de chantier',
-	'Bois certifié', 'Accessibilité numérique', 'Véhicules propres', 'Sous-traitance responsable', 'Nettoyage écologique'
+	'Clause d’insertion',
+	'Critère environnemental',
+	'Réduction des emballages',
+	'Égalité professionnelle',
+	'Réemploi du mobilier',
+	'Coût du cycle de vie',
+	'Alimentation durable',
+	'Marché réservé',
+	'Plan de progrès',
+	'Pénalité sociale',
+	'Déchets de chantier',
+	'Bois certifié',
+	'Accessibilité numérique',
+	'Véhicules propres',
+	'Sous-traitance responsable',
+	'Nettoyage écologique'
 ];
 const QUERIES = [
-	'insertion', 'emballages réemployables', 'égalité femmes', 'ecolabel', 'mobilier reemploi', 'cycle de vie energie',
-	'produits biologiques', 'structures insertion', 'plan de progrès', 'pénalité heures', 'déchets chantier', 'bois certifié',
-	'accessibilité numérique', 'véhicules électriques', 'sous-traitants', 'facilitateur', 'sourcing entreprises', 'matériaux biosourcés',
-	'nettoyage eau', 'gaspillage alimentaire'
+	'insertion',
+	'emballages réemployables',
+	'égalité femmes',
+	'ecolabel',
+	'mobilier reemploi',
+	'cycle de vie energie',
+	'produits biologiques',
+	'structures insertion',
+	'plan de progrès',
+	'pénalité heures',
+	'déchets chantier',
+	'bois certifié',
+	'accessibilité numérique',
+	'véhicules électriques',
+	'sous-traitants',
+	'facilitateur',
+	'sourcing entreprises',
+	'matériaux biosourcés',
+	'nettoyage eau',
+	'gaspillage alimentaire'
 ];
-const CPV = ['45000000-7', '90910000-9', '39100000-3', '30190000-7', '34100000-8', '15000000-8', '72000000-5', '77310000-6'];
+const CPV = [
+	'45000000-7',
+	'90910000-9',
+	'39100000-3',
+	'30190000-7',
+	'34100000-8',
+	'15000000-8',
+	'72000000-5',
+	'77310000-6'
+];
 
 async function seedWorld(db: Database): Promise<Actor> {
 	const orgs: string[] = [];
@@ -85,16 +123,32 @@ async function seedWorld(db: Database): Promise<Actor> {
 		for (let n = 0; n < NETWORKS; n++) {
 			const id = randomUUID();
 			networks.push(id);
-			await tx.query(`insert into public.networks (id, slug, name) values ($1, $2, $3)`, [id, `reseau-${n}`, `Réseau ${n}`]);
+			await tx.query(`insert into public.networks (id, slug, name) values ($1, $2, $3)`, [
+				id,
+				`reseau-${n}`,
+				`Réseau ${n}`
+			]);
 		}
 		for (let o = 0; o < ORGS; o++) {
 			const id = randomUUID();
 			orgs.push(id);
-			await tx.query(`insert into public.organisations (id, slug, name, kind) values ($1, $2, $3, 'commune')`, [id, `commune-${o}`, `Commune ${o}`]);
-			await tx.query(`insert into public.network_memberships (network_id, org_id, status) values ($1, $2, 'approved')`, [networks[o % NETWORKS], id]);
+			await tx.query(`insert into public.organisations (id, slug, name, kind) values ($1, $2, $3, 'commune')`, [
+				id,
+				`commune-${o}`,
+				`Commune ${o}`
+			]);
+			await tx.query(
+				`insert into public.network_memberships (network_id, org_id, status) values ($1, $2, 'approved')`,
+				[networks[o % NETWORKS], id]
+			);
 			if (o === 0) {
-				const [u] = await tx.query<{ id: string }>(`insert into public.users (email, display_name) values ('bench@search.example.test', 'Bench') returning id`);
-				await tx.query(`insert into public.organisation_members (org_id, user_id, role) values ($1, $2, 'editor')`, [id, u.id]);
+				const [u] = await tx.query<{ id: string }>(
+					`insert into public.users (email, display_name) values ('bench@search.example.test', 'Bench') returning id`
+				);
+				await tx.query(`insert into public.organisation_members (org_id, user_id, role) values ($1, $2, 'editor')`, [
+					id,
+					u.id
+				]);
 				actor = { id: u.id };
 			}
 		}
@@ -129,7 +183,8 @@ async function seedWorld(db: Database): Promise<Actor> {
 					visibility,
 					usage_count: Math.floor(rand() * 30)
 				});
-				if (visibility === 'network') shares.push({ resource_id: id, network_id: networks[orgs.indexOf(org) % NETWORKS] });
+				if (visibility === 'network')
+					shares.push({ resource_id: id, network_id: networks[orgs.indexOf(org) % NETWORKS] });
 			}
 			await tx.query(
 				`insert into public.resources (id, kind, org_id, title, summary, body, context, actions, family, mechanism, segments, cpv_codes, year, visibility, usage_count)

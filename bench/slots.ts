@@ -67,13 +67,15 @@ async function main() {
 		const buyers: Actor[] = [];
 		await asService(db, 'bench setup', async (tx) => {
 			const user = async (label: string) => {
-				const [u] = await tx.query<{ id: string }>(`insert into public.users (email, display_name, email_verified_at) values ($1, $2, now()) returning id`, [
-					`${label}@bench.example.test`,
-					`Personne ${label}`
-				]);
+				const [u] = await tx.query<{ id: string }>(
+					`insert into public.users (email, display_name, email_verified_at) values ($1, $2, now()) returning id`,
+					[`${label}@bench.example.test`, `Personne ${label}`]
+				);
 				return u.id;
 			};
-			await tx.query(`insert into public.networks (id, slug, name) values ($1, 'reseau-bench', 'Réseau bench')`, [networkId]);
+			await tx.query(`insert into public.networks (id, slug, name) values ($1, 'reseau-bench', 'Réseau bench')`, [
+				networkId
+			]);
 			for (let a = 0; a < ANIMATORS; a++) {
 				const id = await user(`anim${a}`);
 				animators.push(id);
@@ -85,31 +87,45 @@ async function main() {
 					[networkId, id]
 				);
 				for (const w of rules.weekly)
-					await tx.query(`insert into public.guichet_hours (profile_id, weekday, start_time, end_time) values ($1, $2, '09:00', '17:00')`, [p.id, w.weekday]);
+					await tx.query(
+						`insert into public.guichet_hours (profile_id, weekday, start_time, end_time) values ($1, $2, '09:00', '17:00')`,
+						[p.id, w.weekday]
+					);
 			}
 			let orgId = '';
 			for (let b = 0; b < BUYERS; b++) {
 				const id = await user(`buyer${b}`);
 				if (b % 10 === 0) {
 					orgId = randomUUID();
-					await tx.query(`insert into public.organisations (id, slug, name, kind, created_by) values ($1, $2, $3, 'commune', $4)`, [
-						orgId,
-						`commune-${b}`,
-						`Commune ${b}`,
-						id
-					]);
+					await tx.query(
+						`insert into public.organisations (id, slug, name, kind, created_by) values ($1, $2, $3, 'commune', $4)`,
+						[orgId, `commune-${b}`, `Commune ${b}`, id]
+					);
 					await tx.query(
 						`insert into public.network_memberships (network_id, org_id, status, requested_by, decided_by, decided_at) values ($1, $2, 'approved', $3, $3, now())`,
 						[networkId, orgId, id]
 					);
-				} else await tx.query(`insert into public.organisation_members (org_id, user_id, role) values ($1, $2, 'editor')`, [orgId, id]);
+				} else
+					await tx.query(`insert into public.organisation_members (org_id, user_id, role) values ($1, $2, 'editor')`, [
+						orgId,
+						id
+					]);
 				buyers.push({ id, email: `buyer${b}@bench.example.test` });
 			}
 			// 500 existing bookings in March, on free slots of each animator (25 each).
 			for (let i = 0; i < EXISTING; i++) {
 				const anim = animators[i % ANIMATORS];
-				const taken = await tx.query<{ s: Date; e: Date }>(`select lower(during) as s, upper(during) as e from public.guichet_bookings where animator_id = $1`, [anim]);
-				const free = freeSlots(rules, taken.map((t) => ({ start: new Date(t.s), end: new Date(t.e) })), MARCH[0], MARCH[1], NOW);
+				const taken = await tx.query<{ s: Date; e: Date }>(
+					`select lower(during) as s, upper(during) as e from public.guichet_bookings where animator_id = $1`,
+					[anim]
+				);
+				const free = freeSlots(
+					rules,
+					taken.map((t) => ({ start: new Date(t.s), end: new Date(t.e) })),
+					MARCH[0],
+					MARCH[1],
+					NOW
+				);
 				const slot = pick(free);
 				const booker = buyers[i % BUYERS];
 				const [req] = await tx.query<{ id: string }>(
@@ -133,7 +149,12 @@ async function main() {
 		let slotCount = 0;
 		for (let r = 0; r < RUNS + 3; r++) {
 			const t0 = performance.now();
-			const slots = await listFreeSlots(db, buyers[r % BUYERS], networkId, { animatorId: 'any', from: MARCH[0], to: MARCH[1], now: NOW });
+			const slots = await listFreeSlots(db, buyers[r % BUYERS], networkId, {
+				animatorId: 'any',
+				from: MARCH[0],
+				to: MARCH[1],
+				now: NOW
+			});
 			const ms = performance.now() - t0;
 			if (r >= 3) times.push(ms); // 3 warm-up runs
 			slotCount = slots.length;
@@ -141,13 +162,22 @@ async function main() {
 		const perAnimator: number[] = [];
 		for (let r = 0; r < RUNS; r++) {
 			const t0 = performance.now();
-			await listFreeSlots(db, buyers[r % BUYERS], networkId, { animatorId: animators[r % ANIMATORS], from: MARCH[0], to: MARCH[1], now: NOW });
+			await listFreeSlots(db, buyers[r % BUYERS], networkId, {
+				animatorId: animators[r % ANIMATORS],
+				from: MARCH[0],
+				to: MARCH[1],
+				now: NOW
+			});
 			perAnimator.push(performance.now() - t0);
 		}
 
 		// ---- 2. Bookings per second under 20 concurrent clients
 		// Candidate slots of April: 10 per animator, so that clients collide on a popular subset.
-		const candidates = animators.flatMap((anim) => freeSlots(rules, [], APRIL[0], APRIL[1], NOW).filter((_, i) => i % 14 === 0).map((s) => ({ anim, start: s.start })));
+		const candidates = animators.flatMap((anim) =>
+			freeSlots(rules, [], APRIL[0], APRIL[1], NOW)
+				.filter((_, i) => i % 14 === 0)
+				.map((s) => ({ anim, start: s.start }))
+		);
 		let ok = 0;
 		let taken = 0;
 		let overlap = 0;
@@ -198,7 +228,9 @@ async function main() {
 			  where a.status in ('pending', 'confirmed') and b.status in ('pending', 'confirmed')`
 		);
 
-		console.log(`PostgreSQL 15 (fsync ${process.env.BENCH_PG_FSYNC === '1' ? 'on' : 'off'}), ${ANIMATORS} animators, ${existing} existing bookings in March 2030.`);
+		console.log(
+			`PostgreSQL 15 (fsync ${process.env.BENCH_PG_FSYNC === '1' ? 'on' : 'off'}), ${ANIMATORS} animators, ${existing} existing bookings in March 2030.`
+		);
 		console.log(
 			table(
 				['free slots, one month (March 2030)', 'runs', 'median ms', 'p95 ms', 'slots'],
@@ -210,13 +242,35 @@ async function main() {
 		);
 		console.log(
 			table(
-				[`bookings, ${CLIENTS} clients, ${round(elapsed)} s`, 'booked', 'slot taken', 'own overlap', 'other errors', 'per s', 'p50 ms', 'p95 ms'],
-				[['bookSession', ok, taken, overlap, other, round(ok / elapsed), round(percentile(latencies, 50)), round(percentile(latencies, 95))]]
+				[
+					`bookings, ${CLIENTS} clients, ${round(elapsed)} s`,
+					'booked',
+					'slot taken',
+					'own overlap',
+					'other errors',
+					'per s',
+					'p50 ms',
+					'p95 ms'
+				],
+				[
+					[
+						'bookSession',
+						ok,
+						taken,
+						overlap,
+						other,
+						round(ok / elapsed),
+						round(percentile(latencies, 50)),
+						round(percentile(latencies, 95))
+					]
+				]
 			)
 		);
 		console.log(`double bookings: animator ${doubles}, booker ${bookerDoubles}`);
 		await db.close();
-		console.log(`RESULT slots_month_ms=${round(percentile(times, 50))} bookings_per_s=${round(ok / elapsed)} double_bookings=${doubles + bookerDoubles}`);
+		console.log(
+			`RESULT slots_month_ms=${round(percentile(times, 50))} bookings_per_s=${round(ok / elapsed)} double_bookings=${doubles + bookerDoubles}`
+		);
 		if (other) process.exitCode = 1;
 	} finally {
 		await pg.stop();

@@ -13,7 +13,14 @@ try {
 	const applied = await migrate(db, { log });
 	log(applied.length ? `${applied.length} migration(s) applied` : 'database already up to date');
 } catch (e) {
-	console.error(JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: 'migration failed', error: String((e as Error)?.stack ?? e) }));
+	console.error(
+		JSON.stringify({
+			time: new Date().toISOString(),
+			level: 'error',
+			msg: 'migration failed',
+			error: String((e as Error)?.stack ?? e)
+		})
+	);
 	process.exitCode = 1;
 } finally {
 	await db.close();

@@ -7,11 +7,22 @@ import { loadDemoData } from '../src/lib/server/demo';
 const cfg = dbConfigFromEnv();
 const db = await openDatabase(cfg);
 try {
-	await migrate(db, { log: (msg) => console.log(JSON.stringify({ time: new Date().toISOString(), level: 'info', msg })) });
+	await migrate(db, {
+		log: (msg) => console.log(JSON.stringify({ time: new Date().toISOString(), level: 'info', msg }))
+	});
 	await loadDemoData(db);
-	console.log(`Données de démonstration chargées (${cfg.databaseUrl ? 'DATABASE_URL' : cfg.dataDir}). Mot de passe des comptes : Demo-Spaser-2026!`);
+	console.log(
+		`Données de démonstration chargées (${cfg.databaseUrl ? 'DATABASE_URL' : cfg.dataDir}). Mot de passe des comptes : Demo-Spaser-2026!`
+	);
 } catch (e) {
-	console.error(JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: 'demo data failed', error: String((e as Error)?.stack ?? e) }));
+	console.error(
+		JSON.stringify({
+			time: new Date().toISOString(),
+			level: 'error',
+			msg: 'demo data failed',
+			error: String((e as Error)?.stack ?? e)
+		})
+	);
 	process.exitCode = 1;
 } finally {
 	await db.close();

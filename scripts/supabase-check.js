@@ -44,7 +44,11 @@ try {
 	];
 	for (const [label, cmd, args] of steps) {
 		console.log(`\n▶ ${label}`);
-		const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, SUPABASE_TELEMETRY_DISABLED: '1' } });
+		const r = spawnSync(cmd, args, {
+			cwd: root,
+			stdio: 'inherit',
+			env: { ...process.env, SUPABASE_TELEMETRY_DISABLED: '1' }
+		});
 		if (r.status !== 0) {
 			console.error(`✗ ${label}: ÉCHEC / FAILED (${r.status ?? r.signal})`);
 			failed = true;

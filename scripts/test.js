@@ -121,7 +121,11 @@ process.env.PLAYWRIGHT_JSON_OUTPUT_NAME = playwrightReport;
 const steps = [
 	// The schema as Supabase sees it: `supabase db push`, `supabase db lint`, the pgTAP files (scripts/supabase-check.js).
 	['supabase', 'node', ['scripts/supabase-check.js']],
-	['vitest', 'npx', ['--no', 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestReport}`]],
+	[
+		'vitest',
+		'npx',
+		['--no', 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestReport}`]
+	],
 	['playwright', 'npx', ['--no', 'playwright', 'test', '--reporter=list,json']]
 ];
 
@@ -155,7 +159,8 @@ for (const [label, cmd, args] of steps) {
 
 const failed = interrupted || results.some((r) => r.code !== 0);
 const parts = results.map(
-	(r) => `${r.label} ${r.code === 0 ? 'OK' : `ÉCHEC/FAILED (${r.signal ?? `code ${r.code}`})`} ${r.seconds.toFixed(1)} s`
+	(r) =>
+		`${r.label} ${r.code === 0 ? 'OK' : `ÉCHEC/FAILED (${r.signal ?? `code ${r.code}`})`} ${r.seconds.toFixed(1)} s`
 );
 if (interrupted) parts.push('interrompu/interrupted');
 console.log(`\n${failed ? '✗' : '✓'} Tests\u00a0: ${parts.join(' · ')}`);

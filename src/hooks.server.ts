@@ -25,7 +25,14 @@ const requestLog: Handle = async ({ event, resolve }) => {
 	} catch (e) {
 		// an error thrown by a hook (e.g. 403 for an unverified account's form post) is still one line of the log
 		const status = (e as { status?: number })?.status ?? 500;
-		if (config.logRequests) log.info('request', { id: event.locals.requestId, method: event.request.method, path: event.url.pathname, status, user: event.locals.user?.id });
+		if (config.logRequests)
+			log.info('request', {
+				id: event.locals.requestId,
+				method: event.request.method,
+				path: event.url.pathname,
+				status,
+				user: event.locals.user?.id
+			});
 		throw e;
 	}
 	if (config.logRequests && !event.url.pathname.startsWith('/_app/'))
@@ -81,7 +88,10 @@ const inputGuard: Handle = async ({ event, resolve }) => {
 	} catch (e) {
 		if (!(e instanceof AppError)) throw e;
 		if (api) return errorResponse(e);
-		return new Response(`Requête non valable. ${e.message}`, { status: 400, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+		return new Response(`Requête non valable. ${e.message}`, {
+			status: 400,
+			headers: { 'content-type': 'text/plain; charset=utf-8' }
+		});
 	}
 	if (!api && event.request.method !== 'GET' && event.request.method !== 'HEAD')
 		guardRequestBody(event.request, (e) => error(400, { message: e.message, code: e.code }));
@@ -89,7 +99,8 @@ const inputGuard: Handle = async ({ event, resolve }) => {
 };
 
 /** What an account whose address is not verified may still open: verify it, sign out, reset, take its data or leave. */
-const UNVERIFIED_ALLOWED = /^\/(verifier-email|deconnexion|connexion|inscription|mot-de-passe|compte\/donnees|invitation|healthz|api)(\/|$)/;
+const UNVERIFIED_ALLOWED =
+	/^\/(verifier-email|deconnexion|connexion|inscription|mot-de-passe|compte\/donnees|invitation|healthz|api)(\/|$)/;
 const VERIFY_PAGE = '/verifier-email/envoye';
 
 /**
@@ -98,9 +109,13 @@ const VERIFY_PAGE = '/verifier-email/envoye';
  */
 const unverifiedGate: Handle = async ({ event, resolve }) => {
 	const user = event.locals.user;
-	if (!user || user.emailVerified || event.locals.apiScopes || UNVERIFIED_ALLOWED.test(event.url.pathname)) return resolve(event);
+	if (!user || user.emailVerified || event.locals.apiScopes || UNVERIFIED_ALLOWED.test(event.url.pathname))
+		return resolve(event);
 	if (event.request.method === 'GET' || event.request.method === 'HEAD')
-		return new Response(null, { status: 303, headers: { location: VERIFY_PAGE, 'cache-control': 'private, no-store' } });
+		return new Response(null, {
+			status: 303,
+			headers: { location: VERIFY_PAGE, 'cache-control': 'private, no-store' }
+		});
 	const e = unverified();
 	error(e.status, { message: e.message, code: e.code });
 };
@@ -121,14 +136,20 @@ const securityHeaders: Handle = async ({ event, resolve }) => {
 	// A response rendered for a signed-in person (their name, e-mail, collectivités in the layout data) or that
 	// sets a cookie must never be stored by a shared cache, even on a route that is public for anonymous visitors.
 	const cc = h.get('Cache-Control');
-	if ((event.locals.user || h.has('Set-Cookie')) && (!cc || /\bpublic\b/i.test(cc))) h.set('Cache-Control', 'private, no-store');
+	if ((event.locals.user || h.has('Set-Cookie')) && (!cc || /\bpublic\b/i.test(cc)))
+		h.set('Cache-Control', 'private, no-store');
 	return response;
 };
 
 export const handle = sequence(requestLog, securityHeaders, inputGuard, auth, unverifiedGate);
 
 export const handleError: HandleServerError = ({ error, event, status }) => {
-	if (status !== 404) log.error('unhandled error', { id: event.locals.requestId, path: event.url.pathname, error: String((error as Error)?.stack ?? error) });
+	if (status !== 404)
+		log.error('unhandled error', {
+			id: event.locals.requestId,
+			path: event.url.pathname,
+			error: String((error as Error)?.stack ?? error)
+		});
 	return {
 		message:
 			status === 404

@@ -92,7 +92,14 @@ export async function startApp({ env, label, timeoutMs = 120_000, port: wanted }
 		console.error(out.slice(-4000));
 		throw e;
 	}
-	return { url, port, startupMs: Date.now() - started, pid: /** @type {number} */ (child.pid), stop, output: () => out };
+	return {
+		url,
+		port,
+		startupMs: Date.now() - started,
+		pid: /** @type {number} */ (child.pid),
+		stop,
+		output: () => out
+	};
 }
 
 /**
@@ -178,10 +185,18 @@ export async function startAppOn(engine, { env = {}, label = engine, fsync = fal
 			engine,
 			databaseUrl,
 			restart,
-			get url() { return app.url; },
-			get port() { return app.port; },
-			get startupMs() { return app.startupMs; },
-			get pid() { return app.pid; },
+			get url() {
+				return app.url;
+			},
+			get port() {
+				return app.port;
+			},
+			get startupMs() {
+				return app.startupMs;
+			},
+			get pid() {
+				return app.pid;
+			},
 			output: () => app.output(),
 			stop
 		};

@@ -58,7 +58,8 @@ function bigUpdates(count: number, bytes: number, seed: string): Uint8Array[] {
 	const out: Uint8Array[] = [];
 	d.on('update', (u: Uint8Array) => out.push(u));
 	const t = d.getText(`bench-${seed}`);
-	for (let i = 0; i < count; i++) t.insert(t.length, (seed + i + ' ').repeat(Math.ceil(bytes / (seed.length + 4))).slice(0, bytes));
+	for (let i = 0; i < count; i++)
+		t.insert(t.length, (seed + i + ' ').repeat(Math.ceil(bytes / (seed.length + 4))).slice(0, bytes));
 	d.destroy();
 	return out;
 }
@@ -71,7 +72,10 @@ async function measure(url: string, cookie: string, until: number) {
 		while (Date.now() < until) {
 			const t0 = performance.now();
 			try {
-				const r = await fetch(url + OTHER_PAGE, { headers: { cookie, accept: 'text/html' }, signal: AbortSignal.timeout(30_000) });
+				const r = await fetch(url + OTHER_PAGE, {
+					headers: { cookie, accept: 'text/html' },
+					signal: AbortSignal.timeout(30_000)
+				});
 				await r.arrayBuffer();
 				if (r.status === 200) lat.push(performance.now() - t0);
 				else errors++;
@@ -96,10 +100,20 @@ interface AttackStats {
  * One attacking "lane": sends `messages` at `spacingMs` intervals over a websocket of the attacker, opening a new
  * one whenever the server closes it (the unsent rest is sent on the new one), until all are sent or `until`.
  */
-async function attackLane(url: string, cookie: string, messages: Uint8Array[], spacingMs: number, until: number, stats: AttackStats) {
+async function attackLane(
+	url: string,
+	cookie: string,
+	messages: Uint8Array[],
+	spacingMs: number,
+	until: number,
+	stats: AttackStats
+) {
 	let next = 0;
 	while (next < messages.length && Date.now() < until) {
-		const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/collab/${SPASER_ID}`, { headers: { cookie, origin: url }, maxPayload: 64 * 1024 * 1024 });
+		const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/collab/${SPASER_ID}`, {
+			headers: { cookie, origin: url },
+			maxPayload: 64 * 1024 * 1024
+		});
 		const closed = new Promise<void>((resolve) => {
 			ws.on('close', (code) => {
 				stats.closes[code] = (stats.closes[code] ?? 0) + 1;
@@ -112,7 +126,10 @@ async function attackLane(url: string, cookie: string, messages: Uint8Array[], s
 			});
 			ws.on('error', () => resolve());
 		});
-		const opened = await Promise.race([new Promise<boolean>((r) => ws.once('open', () => r(true))), closed.then(() => false)]);
+		const opened = await Promise.race([
+			new Promise<boolean>((r) => ws.once('open', () => r(true))),
+			closed.then(() => false)
+		]);
 		if (!opened) {
 			ws.terminate();
 			await sleep(1000);
@@ -138,7 +155,11 @@ async function attackLane(url: string, cookie: string, messages: Uint8Array[], s
 export async function runCollabArm({ engine }: { engine: Engine }): Promise<CollabArmResult> {
 	if (!existsSync(join(ROOT, 'build', 'handler.js'))) buildApp();
 	const cleanups: (() => Promise<void> | void)[] = [];
-	const env: Record<string, string> = { LOG_REQUESTS: '0', LOGIN_LIMIT_PER_IP: '1000000', LOGIN_LIMIT_PER_ACCOUNT: '1000000' };
+	const env: Record<string, string> = {
+		LOG_REQUESTS: '0',
+		LOGIN_LIMIT_PER_IP: '1000000',
+		LOGIN_LIMIT_PER_ACCOUNT: '1000000'
+	};
 	try {
 		const app = await startAppOn(engine, { env, label: `app (${engine})`, fsync: process.env.BENCH_PG_FSYNC === '1' });
 		cleanups.push(app.stop);
@@ -170,8 +191,18 @@ export async function runCollabArm({ engine }: { engine: Engine }): Promise<Coll
 			details: {
 				engine,
 				page: OTHER_PAGE,
-				noAttack: { samples: base.lat.length, errors: base.errors, p50Ms: round(percentile(base.lat, 50)), maxMs: round(Math.max(...base.lat)) },
-				attack: { samples: during.lat.length, errors: during.errors, p50Ms: round(percentile(during.lat, 50)), maxMs: round(Math.max(...during.lat)) },
+				noAttack: {
+					samples: base.lat.length,
+					errors: base.errors,
+					p50Ms: round(percentile(base.lat, 50)),
+					maxMs: round(Math.max(...base.lat))
+				},
+				attack: {
+					samples: during.lat.length,
+					errors: during.errors,
+					p50Ms: round(percentile(during.lat, 50)),
+					maxMs: round(Math.max(...during.lat))
+				},
 				attacker: stats
 			}
 		};

@@ -16,6 +16,9 @@ export const round = (n, digits = 1) => Math.round(n * 10 ** digits) / 10 ** dig
 export function table(headers, rows) {
 	const cells = [headers, ...rows.map((r) => r.map(String))];
 	const widths = headers.map((_, i) => Math.max(...cells.map((r) => r[i].length)));
-	const line = (/** @type {string[]} */ r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-	return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map((r) => line(r.map(String)))].join('\n');
+	const line = (/** @type {string[]} */ r) =>
+		r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+	return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map((r) => line(r.map(String)))].join(
+		'\n'
+	);
 }

@@ -56,12 +56,35 @@ export async function startTempPostgres({ fsync = false } = {}) {
 	chmodSync(dir, 0o777);
 	if (isRoot) execFileSync('chown', ['postgres', dir]);
 	const data = join(dir, 'data');
-	run(join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync']);
+	run(join(bin, 'initdb'), [
+		'-D',
+		data,
+		'-A',
+		'trust',
+		'-U',
+		'postgres',
+		'-E',
+		'UTF8',
+		'--locale=C.UTF-8',
+		'--no-sync'
+	]);
 	const port = await freePort();
 	const launch = async () => {
 		const [c, a] = asPostgresArgs(join(bin, 'postgres'), [
-			'-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1',
-			'-c', `fsync=${fsync ? 'on' : 'off'}`, '-c', 'max_connections=300', '-c', 'shared_buffers=128MB'
+			'-D',
+			data,
+			'-p',
+			String(port),
+			'-k',
+			dir,
+			'-c',
+			'listen_addresses=127.0.0.1',
+			'-c',
+			`fsync=${fsync ? 'on' : 'off'}`,
+			'-c',
+			'max_connections=300',
+			'-c',
+			'shared_buffers=128MB'
 		]);
 		const proc = spawn(c, a, { stdio: ['ignore', 'ignore', 'pipe'], detached: false });
 		let stderr = '';

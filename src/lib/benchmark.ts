@@ -20,7 +20,7 @@ export const NOT_ENOUGH_PEERS =
  */
 export function countedValue(value: number, unit: string): number {
 	if (unit === 'percent' || unit === 'days') return Math.sign(value) * Math.round(Math.abs(value));
-	if (unit === 'milestone') return Math.sign(value) * Math.round(Math.abs(value) * 100) / 100;
+	if (unit === 'milestone') return (Math.sign(value) * Math.round(Math.abs(value) * 100)) / 100;
 	if (value === 0) return 0;
 	const step = 10 ** (Math.floor(Math.log10(Math.abs(value))) - 1);
 	return Math.sign(value) * Math.round(Math.abs(value) / step) * step;

@@ -17,7 +17,9 @@ async function blockingViolations(page: Page, label: string) {
 		const lines = results.violations.map(
 			(v) =>
 				`  [${v.impact}] ${v.id}: ${v.help} (${v.helpUrl})\n` +
-				v.nodes.map((n) => `      ${n.target.join(' ')}\n        ${n.failureSummary?.replace(/\n/g, '\n        ')}`).join('\n')
+				v.nodes
+					.map((n) => `      ${n.target.join(' ')}\n        ${n.failureSummary?.replace(/\n/g, '\n        ')}`)
+					.join('\n')
 		);
 		console.log(`axe — ${label}: ${results.violations.length} violation(s)\n${lines.join('\n')}`);
 	}
@@ -33,7 +35,9 @@ async function expectNoSeriousViolations(page: Page, path: string) {
 	expect(await blockingViolations(page, path), `serious or critical axe violations on ${path}`).toEqual([]);
 }
 
-test('the axe harness reports what it should (an image without text alternative, an unlabelled field)', async ({ page }) => {
+test('the axe harness reports what it should (an image without text alternative, an unlabelled field)', async ({
+	page
+}) => {
 	await gotoReady(page, '/');
 	await page.evaluate(() => {
 		const main = document.querySelector('main')!;
@@ -58,7 +62,10 @@ test.describe('axe — forms showing errors', () => {
 		await page.getByLabel('Adresse e-mail professionnelle').fill('pas-une-adresse');
 		await page.getByRole('button', { name: 'Créer mon compte' }).click();
 		await expect(page.getByRole('alert')).toBeVisible();
-		await expect(page.getByRole('textbox', { name: 'Adresse e-mail professionnelle' })).toHaveAttribute('aria-invalid', 'true');
+		await expect(page.getByRole('textbox', { name: 'Adresse e-mail professionnelle' })).toHaveAttribute(
+			'aria-invalid',
+			'true'
+		);
 		expect(await blockingViolations(page, '/inscription (errors)')).toEqual([]);
 	});
 
@@ -100,7 +107,9 @@ test.describe('axe — collectivité admin', () => {
 });
 
 test.describe('axe — network animator', () => {
-	test(`no serious violation on /reseaux/${DEMO_NETWORK.slug} (animator view, with moderation forms)`, async ({ page }) => {
+	test(`no serious violation on /reseaux/${DEMO_NETWORK.slug} (animator view, with moderation forms)`, async ({
+		page
+	}) => {
 		await logIn(page, DEMO.animator);
 		await expectNoSeriousViolations(page, `/reseaux/${DEMO_NETWORK.slug}`);
 	});

@@ -26,7 +26,9 @@ test('public endpoints and errors are JSON, never cached', async ({ request }) =
 	const openapi = await doc.json();
 	expect(openapi.openapi).toBe('3.1.0');
 	expect(openapi.servers).toEqual([{ url: '/api/v1', description: expect.any(String) }]);
-	expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/me', '/organisations', '/networks', '/openapi.json']));
+	expect(Object.keys(openapi.paths)).toEqual(
+		expect.arrayContaining(['/me', '/organisations', '/networks', '/openapi.json'])
+	);
 
 	const networks = await request.get('/api/v1/networks');
 	expect(networks.status()).toBe(200);
@@ -35,12 +37,20 @@ test('public endpoints and errors are JSON, never cached', async ({ request }) =
 
 	const me = await expectJsonError(await request.get('/api/v1/me'), 401, 'unauthenticated');
 	expect(me.error.message).toContain('Bearer');
-	await expectJsonError(await request.get('/api/v1/me', { headers: { authorization: 'Bearer spc_pas-un-jeton' } }), 401, 'unauthenticated');
+	await expectJsonError(
+		await request.get('/api/v1/me', { headers: { authorization: 'Bearer spc_pas-un-jeton' } }),
+		401,
+		'unauthenticated'
+	);
 	await expectJsonError(await request.get('/api/v1/nulle-part'), 404, 'not_found');
 	await expectJsonError(await request.delete('/api/v1/networks'), 405, 'method_not_allowed');
 });
 
-test('a session cookie does not authenticate the API; a token made on « Mon compte » does', async ({ page, playwright, baseURL }) => {
+test('a session cookie does not authenticate the API; a token made on « Mon compte » does', async ({
+	page,
+	playwright,
+	baseURL
+}) => {
 	// Log in through the site.
 	await page.goto('/connexion');
 	await page.getByLabel('Adresse e-mail').fill(DEMO_ADMIN);
@@ -81,12 +91,18 @@ test('a session cookie does not authenticate the API; a token made on « Mon com
 		expect(org).toBeTruthy();
 
 		// A write with the org's own values (idempotent: other tests keep their demo data).
-		const patched = await api.patch(`/api/v1/organisations/${org.id}`, { data: { name: org.name, population: org.population } });
+		const patched = await api.patch(`/api/v1/organisations/${org.id}`, {
+			data: { name: org.name, population: org.population }
+		});
 		expect(patched.status()).toBe(200);
 		expect((await patched.json()).name).toBe(org.name);
 
 		// Validation, media type and visibility errors, in French.
-		const invalid = await expectJsonError(await api.patch(`/api/v1/organisations/${org.id}`, { data: { name: 'X' } }), 400, 'invalid');
+		const invalid = await expectJsonError(
+			await api.patch(`/api/v1/organisations/${org.id}`, { data: { name: 'X' } }),
+			400,
+			'invalid'
+		);
 		expect(invalid.error.details.fields.name).toBe('Le nom doit contenir au moins 2 caractères.');
 		await expectJsonError(
 			await api.post('/api/v1/organisations', { data: '<org/>', headers: { 'content-type': 'application/xml' } }),
@@ -99,12 +115,24 @@ test('a session cookie does not authenticate the API; a token made on « Mon com
 		const page = await api.get('/compte', { maxRedirects: 0 });
 		expect(page.status()).toBe(303);
 		expect(page.headers()['location']).toMatch(/^\/connexion\?redirect=/);
-		const action = await api.post('/compte?/createToken', { form: { name: 'Par jeton', scopes: 'read' }, headers: { origin: baseURL!, accept: 'text/html' }, maxRedirects: 0 });
+		const action = await api.post('/compte?/createToken', {
+			form: { name: 'Par jeton', scopes: 'read' },
+			headers: { origin: baseURL!, accept: 'text/html' },
+			maxRedirects: 0
+		});
 		expect(action.status()).toBe(303);
 		expect(action.headers()['location']).toMatch(/^\/connexion\?redirect=/);
 		// (the same as an enhanced form submission: SvelteKit's JSON answer is a redirect to the login page)
-		const enhanced = await api.post('/compte?/createToken', { form: { name: 'Par jeton', scopes: 'read' }, headers: { origin: baseURL!, accept: 'application/json' }, maxRedirects: 0 });
-		expect(await enhanced.json()).toMatchObject({ type: 'redirect', status: 303, location: expect.stringMatching(/^\/connexion\?redirect=/) });
+		const enhanced = await api.post('/compte?/createToken', {
+			form: { name: 'Par jeton', scopes: 'read' },
+			headers: { origin: baseURL!, accept: 'application/json' },
+			maxRedirects: 0
+		});
+		expect(await enhanced.json()).toMatchObject({
+			type: 'redirect',
+			status: 303,
+			location: expect.stringMatching(/^\/connexion\?redirect=/)
+		});
 	} finally {
 		await api.dispose();
 	}

@@ -17,31 +17,52 @@ import { DEMO, gotoReady, newSession } from './helpers';
 const FONTS = join(dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json')), 'standard_fonts') + '/';
 
 async function pdfText(path: string): Promise<string[]> {
-	const doc = await getDocument({ data: new Uint8Array(readFileSync(path)), isEvalSupported: false, standardFontDataUrl: FONTS }).promise;
+	const doc = await getDocument({
+		data: new Uint8Array(readFileSync(path)),
+		isEvalSupported: false,
+		standardFontDataUrl: FONTS
+	}).promise;
 	const pages: string[] = [];
 	for (let i = 1; i <= doc.numPages; i++) {
 		const c = await (await doc.getPage(i)).getTextContent();
-		pages.push(c.items.map((it) => ('str' in it ? it.str : '')).join(' ').replace(/\s+/g, ' '));
+		pages.push(
+			c.items
+				.map((it) => ('str' in it ? it.str : ''))
+				.join(' ')
+				.replace(/\s+/g, ' ')
+		);
 	}
 	return pages;
 }
 
 async function seriousViolations(page: Page) {
 	const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-	return results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => ({ id: v.id, targets: v.nodes.map((n) => n.target.join(' ')) }));
+	return results.violations
+		.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+		.map((v) => ({ id: v.id, targets: v.nodes.map((n) => n.target.join(' ')) }));
 }
 
 /** Paris wall-clock time of `d`, as a datetime-local value (YYYY-MM-DDTHH:MM). */
 function parisLocal(d: Date) {
 	const p = Object.fromEntries(
-		new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+		new Intl.DateTimeFormat('en-GB', {
+			timeZone: 'Europe/Paris',
+			year: 'numeric',
+			month: '2-digit',
+			day: '2-digit',
+			hour: '2-digit',
+			minute: '2-digit',
+			hourCycle: 'h23'
+		})
 			.formatToParts(d)
 			.map((x) => [x.type, x.value])
 	);
 	return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
 }
 
-test('forum with parallel workshops: registration, waiting list, promotion, QR and manual check-in, attestations', async ({ browser }) => {
+test('forum with parallel workshops: registration, waiting list, promotion, QR and manual check-in, attestations', async ({
+	browser
+}) => {
 	// Check-in and attestations are about a session that really takes place (issue 14): the forum starts four minutes
 	// from now (time to register and promote) and its three one-minute slots end seven minutes from now; the test
 	// waits for them.
@@ -116,7 +137,9 @@ test('forum with parallel workshops: registration, waiting list, promotion, QR a
 	expect(await seriousViolations(b1.page), 'axe on the event page').toEqual([]);
 	await gotoReady(b1.page, '/evenements');
 	await expect(b1.page.locator('.event-card').getByRole('link', { name: title })).toBeVisible();
-	await expect(b1.page.getByRole('region', { name: 'Mes inscriptions à venir' }).getByRole('link', { name: title })).toBeVisible();
+	await expect(
+		b1.page.getByRole('region', { name: 'Mes inscriptions à venir' }).getByRole('link', { name: title })
+	).toBeVisible();
 	expect(await seriousViolations(b1.page), 'axe on the agenda').toEqual([]);
 
 	const b2 = await register('achats.metropole@demo.spaser.test', 'Atelier A', 'Atelier E');
@@ -141,7 +164,10 @@ test('forum with parallel workshops: registration, waiting list, promotion, QR a
 
 	// 4. Check-in at the plenary: buyer 1 by QR code (a photo of the code, decoded in the browser), buyer 2 by hand.
 	await gotoReady(a, `${eventUrl}/inscrits`);
-	await a.locator('.checkin-sessions li', { hasText: 'Plénière' }).getByRole('link', { name: "Liste d'émargement et QR code" }).click();
+	await a
+		.locator('.checkin-sessions li', { hasText: 'Plénière' })
+		.getByRole('link', { name: "Liste d'émargement et QR code" })
+		.click();
 	await a.waitForLoadState('networkidle');
 	await expect(a.getByRole('heading', { name: 'Émargement : Plénière d’ouverture' })).toBeVisible();
 	const png = join(mkdtempSync(join(tmpdir(), 'qr-')), 'badge.png');
@@ -160,7 +186,10 @@ test('forum with parallel workshops: registration, waiting list, promotion, QR a
 
 	// Workshop A: buyer 1 only (buyer 2 searches by collectivité, then checked in by hand too).
 	await gotoReady(a, `${eventUrl}/inscrits`);
-	await a.locator('.checkin-sessions li', { hasText: 'Atelier A' }).getByRole('link', { name: "Liste d'émargement et QR code" }).click();
+	await a
+		.locator('.checkin-sessions li', { hasText: 'Atelier A' })
+		.getByRole('link', { name: "Liste d'émargement et QR code" })
+		.click();
 	await a.waitForLoadState('networkidle');
 	await a.getByLabel('Rechercher un nom ou une collectivité').fill('val d aurence');
 	await a.getByRole('button', { name: 'Rechercher' }).click();
@@ -176,7 +205,10 @@ test('forum with parallel workshops: registration, waiting list, promotion, QR a
 		await b1.page.waitForTimeout(start.getTime() + 3 * minute + 2000 - Date.now());
 	}
 	await gotoReady(b1.page, b1Registration);
-	const [download] = await Promise.all([b1.page.waitForEvent('download'), b1.page.getByRole('link', { name: "Télécharger l'attestation de présence (PDF)" }).click()]);
+	const [download] = await Promise.all([
+		b1.page.waitForEvent('download'),
+		b1.page.getByRole('link', { name: "Télécharger l'attestation de présence (PDF)" }).click()
+	]);
 	const mine = await pdfText((await download.path())!);
 	expect(mine).toHaveLength(1);
 	expect(mine[0]).toContain('Sandrine Aurelhac');
@@ -184,7 +216,10 @@ test('forum with parallel workshops: registration, waiting list, promotion, QR a
 	expect(mine[0]).toContain('Durée de présence : 2 min');
 
 	await gotoReady(a, `${eventUrl}/inscrits`);
-	const [bulk] = await Promise.all([a.waitForEvent('download'), a.getByRole('link', { name: 'Toutes les attestations (PDF)' }).click()]);
+	const [bulk] = await Promise.all([
+		a.waitForEvent('download'),
+		a.getByRole('link', { name: 'Toutes les attestations (PDF)' }).click()
+	]);
 	const pages = await pdfText((await bulk.path())!);
 	expect(pages).toHaveLength(2);
 	expect(pages.find((p) => p.includes('Nadia Cazalbou'))).toContain('Durée de présence : 1 min');
@@ -192,11 +227,19 @@ test('forum with parallel workshops: registration, waiting list, promotion, QR a
 
 	// 6. Figures of the network (animator) with exports, and the public agenda feed.
 	await gotoReady(a, '/evenements');
-	await a.getByRole('link', { name: /Chiffres de formation/ }).first().click();
+	await a
+		.getByRole('link', { name: /Chiffres de formation/ })
+		.first()
+		.click();
 	await expect(a.getByRole('table', { name: 'Par collectivité' })).toBeVisible();
 	await expect(a.getByRole('row', { name: /Agglomération du Val d'Aurence/ })).toBeVisible();
-	const [csv] = await Promise.all([a.waitForEvent('download'), a.getByRole('link', { name: 'Exporter (CSV)' }).click()]);
-	expect(readFileSync((await csv.path())!, 'utf8')).toMatch(/^\ufeffCollectivité;Personnes formées;Heures de formation/);
+	const [csv] = await Promise.all([
+		a.waitForEvent('download'),
+		a.getByRole('link', { name: 'Exporter (CSV)' }).click()
+	]);
+	expect(readFileSync((await csv.path())!, 'utf8')).toMatch(
+		/^\ufeffCollectivité;Personnes formées;Heures de formation/
+	);
 	const feed = await a.request.get('/evenements/agenda.ics');
 	expect(feed.headers()['content-type']).toContain('text/calendar');
 	expect(await feed.text()).toContain('SUMMARY:Webinaire : considérations environnementales');

@@ -16,10 +16,14 @@ const FACILITATOR = 'Laure Castanet';
 /** Serious and critical axe violations (WCAG 2.0/2.1 A and AA) of the page as it is. */
 async function seriousViolations(page: Page) {
 	const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-	return results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => ({ id: v.id, targets: v.nodes.map((n) => n.target.join(' ')) }));
+	return results.violations
+		.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+		.map((v) => ({ id: v.id, targets: v.nodes.map((n) => n.target.join(' ')) }));
 }
 
-test('attachment on a question minute: uploaded by the buyer, downloaded by the animator, hidden from others; redirect to the facilitator', async ({ browser }) => {
+test('attachment on a question minute: uploaded by the buyer, downloaded by the animator, hidden from others; redirect to the facilitator', async ({
+	browser
+}) => {
 	const doc = await PDFDocument.create();
 	doc.addPage().drawText('CCTP - nettoyage des locaux');
 	const pdf = Buffer.from(await doc.save());
@@ -32,14 +36,20 @@ test('attachment on a question minute: uploaded by the buyer, downloaded by the 
 	await b.getByLabel("Étape de l'achat").selectOption({ label: 'Rédaction du DCE' });
 	await b.getByLabel('Votre question').fill('Pouvez-vous relire la clause sociale du CCTP joint ?');
 	// A file that is not an accepted type is refused with a clear message, and what was typed stays.
-	await b.getByLabel('Pièces jointes (facultatif)').setInputFiles({ name: 'notes.pdf', mimeType: 'application/pdf', buffer: Buffer.from('pas un PDF') });
+	await b
+		.getByLabel('Pièces jointes (facultatif)')
+		.setInputFiles({ name: 'notes.pdf', mimeType: 'application/pdf', buffer: Buffer.from('pas un PDF') });
 	await b.getByRole('button', { name: 'Envoyer la question' }).click();
 	await expect(b.getByText(/« notes\.pdf » n'est pas un fichier accepté/).first()).toBeVisible();
 	await expect(b.getByLabel('Sujet')).toHaveValue(topic);
-	await b.getByLabel('Pièces jointes (facultatif)').setInputFiles({ name: 'CCTP nettoyage.pdf', mimeType: 'application/pdf', buffer: pdf });
+	await b
+		.getByLabel('Pièces jointes (facultatif)')
+		.setInputFiles({ name: 'CCTP nettoyage.pdf', mimeType: 'application/pdf', buffer: pdf });
 	await b.getByRole('button', { name: 'Envoyer la question' }).click();
 	await expect(b).toHaveURL(/\/guichet\/demande\/[0-9a-f-]{36}/);
-	const link = b.getByRole('list', { name: 'Pièces jointes à la demande' }).getByRole('link', { name: 'CCTP nettoyage.pdf' });
+	const link = b
+		.getByRole('list', { name: 'Pièces jointes à la demande' })
+		.getByRole('link', { name: 'CCTP nettoyage.pdf' });
 	await expect(link).toBeVisible();
 	const fileUrl = (await link.getAttribute('href'))!;
 	const requestPath = new URL(b.url()).pathname;
@@ -50,7 +60,10 @@ test('attachment on a question minute: uploaded by the buyer, downloaded by the 
 	await gotoReady(a, requestPath);
 	const [download] = await Promise.all([
 		a.waitForEvent('download'),
-		a.getByRole('list', { name: 'Pièces jointes à la demande' }).getByRole('link', { name: 'CCTP nettoyage.pdf' }).click()
+		a
+			.getByRole('list', { name: 'Pièces jointes à la demande' })
+			.getByRole('link', { name: 'CCTP nettoyage.pdf' })
+			.click()
 	]);
 	expect(download.suggestedFilename()).toBe('CCTP nettoyage.pdf');
 	expect(Buffer.compare(await readFile((await download.path())!), pdf)).toBe(0);
@@ -66,9 +79,13 @@ test('attachment on a question minute: uploaded by the buyer, downloaded by the 
 
 	// The animator answers with a file, then redirects the question to the social-clause facilitator.
 	await a.getByLabel('Votre réponse').fill('Voici une proposition de clause.');
-	await a.getByLabel('Pièces jointes (facultatif)').setInputFiles({ name: 'clause.pdf', mimeType: 'application/pdf', buffer: pdf });
+	await a
+		.getByLabel('Pièces jointes (facultatif)')
+		.setInputFiles({ name: 'clause.pdf', mimeType: 'application/pdf', buffer: pdf });
 	await a.getByRole('button', { name: 'Envoyer', exact: true }).click();
-	await expect(a.getByRole('list', { name: 'Pièces jointes au message' }).getByRole('link', { name: 'clause.pdf' })).toBeVisible();
+	await expect(
+		a.getByRole('list', { name: 'Pièces jointes au message' }).getByRole('link', { name: 'clause.pdf' })
+	).toBeVisible();
 	await a.getByLabel('Confier à').selectOption({ label: `${FACILITATOR} — facilitation clause sociale` });
 	await a.getByLabel('Motif').fill('Question de clause sociale d’insertion');
 	await a.getByRole('button', { name: 'Réorienter' }).click();
@@ -78,13 +95,17 @@ test('attachment on a question minute: uploaded by the buyer, downloaded by the 
 	await gotoReady(b, requestPath);
 	await expect(b.getByText(FACILITATOR).first()).toBeVisible();
 	await expect(b.getByText(/Motif : Question de clause sociale d’insertion/)).toBeVisible();
-	await expect(b.getByRole('list', { name: 'Pièces jointes au message' }).getByRole('link', { name: 'clause.pdf' })).toBeVisible();
+	await expect(
+		b.getByRole('list', { name: 'Pièces jointes au message' }).getByRole('link', { name: 'clause.pdf' })
+	).toBeVisible();
 
 	for (const s of [buyer, animator, other]) await s.context.close();
 	await anonymous.close();
 });
 
-test('a private calendar feed link is shown once, serves a valid ICS, and stops working once revoked', async ({ browser }) => {
+test('a private calendar feed link is shown once, serves a valid ICS, and stops working once revoked', async ({
+	browser
+}) => {
 	const { context, page } = await newSession(browser, DEMO.orgAdmin);
 	await gotoReady(page, '/guichet');
 	await page.getByRole('link', { name: /Abonner mon agenda/ }).click();
@@ -110,7 +131,10 @@ test('a private calendar feed link is shown once, serves a valid ICS, and stops 
 	await gotoReady(page, '/guichet/agenda');
 	await expect(page.getByLabel(/Adresse de l'agenda/)).toHaveCount(0);
 	await expect(revokers).toHaveCount(before + 1);
-	const row = page.getByRole('row').filter({ has: page.locator('summary', { hasText: 'Révoquer' }) }).first();
+	const row = page
+		.getByRole('row')
+		.filter({ has: page.locator('summary', { hasText: 'Révoquer' }) })
+		.first();
 	await row.locator('summary', { hasText: 'Révoquer' }).click();
 	await row.getByRole('button', { name: 'Oui, révoquer ce lien' }).click();
 	await expect(page.getByText(/Le lien est révoqué/)).toBeVisible();

@@ -12,7 +12,9 @@ const dashboardPath = `/guichet/animation/tableau-de-bord?reseau=${DEMO_NETWORK.
 /** Serious and critical axe violations (WCAG 2.0/2.1 A and AA) of the page as it is. */
 async function seriousViolations(page: Page) {
 	const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-	return results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => ({ id: v.id, targets: v.nodes.map((n) => n.target.join(' ')) }));
+	return results.violations
+		.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+		.map((v) => ({ id: v.id, targets: v.nodes.map((n) => n.target.join(' ')) }));
 }
 
 async function dashboardFigure(page: Page, label: string): Promise<number> {
@@ -25,11 +27,17 @@ async function dashboardFigure(page: Page, label: string): Promise<number> {
 
 async function answersCount(page: Page): Promise<number> {
 	await gotoReady(page, dashboardPath);
-	const text = (await page.getByRole('row', { name: /Satisfaction moyenne/ }).getByRole('cell').textContent()) ?? '';
+	const text =
+		(await page
+			.getByRole('row', { name: /Satisfaction moyenne/ })
+			.getByRole('cell')
+			.textContent()) ?? '';
 	return Number(/\((\d+) réponse/.exec(text)?.[1] ?? 0);
 }
 
-test('a buyer books a session, the animator confirms, it is rescheduled; no compte-rendu before it takes place', async ({ browser }) => {
+test('a buyer books a session, the animator confirms, it is rescheduled; no compte-rendu before it takes place', async ({
+	browser
+}) => {
 	const animator = await newSession(browser, DEMO.animator);
 	const buyer = await newSession(browser, DEMO.orgAdmin);
 	const a = animator.page;
@@ -88,7 +96,9 @@ test('a buyer books a session, the animator confirms, it is rescheduled; no comp
 	await b.locator('#reschedule-reason').fill('Conseil municipal avancé ce jour-là.');
 	await b.getByRole('button', { name: 'Déplacer le rendez-vous' }).click();
 	await expect(b.getByText("Rendez-vous déplacé : l'autre partie en est avertie par e-mail.")).toBeVisible();
-	await expect(b.getByRole('table', { name: 'Historique du rendez-vous' }).getByText('Conseil municipal avancé ce jour-là.')).toBeVisible();
+	await expect(
+		b.getByRole('table', { name: 'Historique du rendez-vous' }).getByText('Conseil municipal avancé ce jour-là.')
+	).toBeVisible();
 
 	// The session is still to come: no compte-rendu yet (issue 14). The page says so and offers no form; the form
 	// posted anyway (as a script would) is refused with the database's rule, and nothing is counted nor sent.

@@ -11,7 +11,10 @@ export const DEMO = {
 	orgAdmin: 'admin@demo.spaser.test'
 } as const;
 export const DEMO_ORG_SLUG = 'agglomeration-du-val-d-aurence';
-export const DEMO_NETWORK = { slug: 'reseau-achats-responsables-sud-ouest', name: 'Réseau Achats Responsables Sud-Ouest' } as const;
+export const DEMO_NETWORK = {
+	slug: 'reseau-achats-responsables-sud-ouest',
+	name: 'Réseau Achats Responsables Sud-Ouest'
+} as const;
 
 /**
  * Opens a page and waits until it is interactive (no request left in flight once the client modules are imported
@@ -50,7 +53,10 @@ export async function newSession(browser: Browser, email?: string): Promise<{ co
 export async function linkFromOutbox(adminPage: Page, to: string, subject: RegExp, link: RegExp): Promise<string> {
 	await adminPage.goto(`/admin/emails?adresse=${encodeURIComponent(to)}`);
 	await expect(adminPage.getByRole('heading', { level: 1, name: 'E-mails de la plateforme' })).toBeVisible();
-	const row = adminPage.getByRole('row').filter({ has: adminPage.getByRole('rowheader', { name: to, exact: true }) }).filter({ hasText: subject });
+	const row = adminPage
+		.getByRole('row')
+		.filter({ has: adminPage.getByRole('rowheader', { name: to, exact: true }) })
+		.filter({ hasText: subject });
 	// Rows are newest first.
 	const message = row.first();
 	await expect(message).toBeVisible();

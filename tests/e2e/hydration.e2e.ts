@@ -14,7 +14,8 @@ const JS_DELAY_MS = 1_500;
 /** Holds back every JavaScript module of the app (the HTML and CSS come at once), as on a slow connection. */
 async function delayAppJavaScript(page: Page) {
 	await page.route('**/_app/immutable/**', async (route) => {
-		if (new URL(route.request().url()).pathname.endsWith('.js')) await new Promise((resolve) => setTimeout(resolve, JS_DELAY_MS));
+		if (new URL(route.request().url()).pathname.endsWith('.js'))
+			await new Promise((resolve) => setTimeout(resolve, JS_DELAY_MS));
 		await route.continue();
 	});
 }
@@ -54,7 +55,9 @@ test.describe('fields filled before hydration keep their values', () => {
 		// The toggle only appears on mount: the form is interactive.
 		await expect(page.getByRole('button', { name: 'Afficher le mot de passe' })).toBeVisible();
 		await expect.soft(page.getByLabel('Adresse e-mail')).toHaveValue('quelquun@exemple.fr');
-		await expect.soft(page.getByRole('textbox', { name: 'Mot de passe', exact: true })).toHaveValue('une phrase secrète');
+		await expect
+			.soft(page.getByRole('textbox', { name: 'Mot de passe', exact: true }))
+			.toHaveValue('une phrase secrète');
 	});
 
 	test('sign-up form (/inscription)', async ({ page }) => {
@@ -69,7 +72,9 @@ test.describe('fields filled before hydration keep their values', () => {
 		await expect(page.getByRole('button', { name: 'Afficher le mot de passe' })).toBeVisible();
 		await expect.soft(page.getByLabel('Adresse e-mail professionnelle')).toHaveValue('nouvelle.personne@exemple.fr');
 		await expect.soft(page.getByLabel('Prénom et nom')).toHaveValue('Claude Nouvelle-Personne');
-		await expect.soft(page.getByRole('textbox', { name: 'Mot de passe', exact: true })).toHaveValue('Une longue phrase de passe');
+		await expect
+			.soft(page.getByRole('textbox', { name: 'Mot de passe', exact: true }))
+			.toHaveValue('Une longue phrase de passe');
 	});
 
 	test('collectivité creation form (/collectivites/nouvelle): text, number and select fields', async ({ browser }) => {
@@ -155,7 +160,9 @@ test.describe('a failed submission shows what was entered', () => {
 		await form.getByRole('button', { name: 'Créer le réseau' }).click();
 		await expect(form.getByText('Le nom doit contenir au moins 2 caractères.')).toBeVisible();
 		await expect(form.getByLabel('Nom du réseau')).toHaveValue(' x ');
-		await expect(form.getByLabel('Description')).toHaveValue('Accompagnement des acheteurs.\nContact : réseau@exemple.fr');
+		await expect(form.getByLabel('Description')).toHaveValue(
+			'Accompagnement des acheteurs.\nContact : réseau@exemple.fr'
+		);
 		await expect(form.getByRole('checkbox', { name: 'Bretagne', exact: true })).toBeChecked();
 
 		await admin.close();
@@ -190,7 +197,10 @@ test.describe('a failed submission shows what was entered', () => {
 		// The network form: the textarea content and the checked regions come back from the server.
 		const withJsAdmin = await browser.newContext();
 		await logIn(await withJsAdmin.newPage(), DEMO.platformAdmin);
-		const admin = await browser.newContext({ javaScriptEnabled: false, storageState: await withJsAdmin.storageState() });
+		const admin = await browser.newContext({
+			javaScriptEnabled: false,
+			storageState: await withJsAdmin.storageState()
+		});
 		await withJsAdmin.close();
 		const adminPage = await admin.newPage();
 		await adminPage.goto('/admin/reseaux');
@@ -202,7 +212,9 @@ test.describe('a failed submission shows what was entered', () => {
 		const echoed = adminPage.getByRole('region', { name: 'Créer un réseau' });
 		await expect(echoed.getByText('Le nom doit contenir au moins 2 caractères.')).toBeVisible();
 		await expect(echoed.getByLabel('Nom du réseau')).toHaveValue(' x ');
-		await expect(echoed.getByLabel('Description')).toHaveValue('Accompagnement des acheteurs.\nContact : réseau@exemple.fr');
+		await expect(echoed.getByLabel('Description')).toHaveValue(
+			'Accompagnement des acheteurs.\nContact : réseau@exemple.fr'
+		);
 		await expect(echoed.getByRole('checkbox', { name: 'Bretagne', exact: true })).toBeChecked();
 		await expect(echoed.getByRole('checkbox', { name: 'Normandie', exact: true })).not.toBeChecked();
 		await admin.close();

@@ -12,20 +12,30 @@ import { DEMO, DEMO_ORG_SLUG, gotoReady, newSession } from './helpers';
 
 async function seriousViolations(page: Page) {
 	const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-	return results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => ({ id: v.id, targets: v.nodes.map((n) => n.target.join(' ')) }));
+	return results.violations
+		.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+		.map((v) => ({ id: v.id, targets: v.nodes.map((n) => n.target.join(' ')) }));
 }
 
-test('a buyer imports DECP, sees the indicators, compares with the network and downloads the bilan', async ({ browser }) => {
+test('a buyer imports DECP, sees the indicators, compares with the network and downloads the bilan', async ({
+	browser
+}) => {
 	const { page } = await newSession(browser, DEMO.orgAdmin);
 
 	// 1. DECP import with a row-by-row report
 	await gotoReady(page, `/indicateurs/decp?org=${DEMO_ORG_SLUG}`);
-	await page.getByLabel('Fichier DECP (JSON ou XML, 50 Mo au plus)').setInputFiles('tests/fixtures/decp/decp-2024-demo-val-d-aurence.json');
+	await page
+		.getByLabel('Fichier DECP (JSON ou XML, 50 Mo au plus)')
+		.setInputFiles('tests/fixtures/decp/decp-2024-demo-val-d-aurence.json');
 	await page.getByRole('button', { name: 'Importer', exact: true }).click();
 	const report = page.getByRole('status', { name: /Compte rendu de l'import/ });
 	await expect(report).toContainText('Marchés retenus17');
-	await expect(report.getByRole('table', { name: 'Enregistrements écartés et motifs' })).toContainText('procédure inconnue');
-	await expect(report.getByRole('table', { name: 'Enregistrements écartés et motifs' }).getByRole('row')).toHaveCount(5);
+	await expect(report.getByRole('table', { name: 'Enregistrements écartés et motifs' })).toContainText(
+		'procédure inconnue'
+	);
+	await expect(report.getByRole('table', { name: 'Enregistrements écartés et motifs' }).getByRole('row')).toHaveCount(
+		5
+	);
 
 	// 2. The computed indicators for 2024, and the contracts behind one figure
 	await page.getByLabel('Année de notification').selectOption('2024');
@@ -86,15 +96,25 @@ test('a buyer imports DECP, sees the indicators, compares with the network and d
 	await firstNarrative.fill('Les clauses environnementales ont été généralisées aux marchés de services en 2025.');
 	await page.getByRole('button', { name: 'Enregistrer le bilan comme version du SPASER' }).click();
 	await expect(page.getByText('Bilan enregistré comme version du SPASER.')).toBeVisible();
-	const [docx] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Télécharger le bilan (DOCX)' }).click()]);
+	const [docx] = await Promise.all([
+		page.waitForEvent('download'),
+		page.getByRole('link', { name: 'Télécharger le bilan (DOCX)' }).click()
+	]);
 	expect(docx.suggestedFilename()).toBe('bilan-spaser-2024-2025.docx');
 	const text = (await mammoth.extractRawText({ buffer: readFileSync(await docx.path()) })).value;
 	expect(text).toContain('Bilan du SPASER 2024-2025');
 	expect(text).toContain('Les clauses environnementales ont été généralisées aux marchés de services en 2025.');
 	expect(text).toMatch(/CAN-ENV-01/);
 	expect(text).toMatch(/70\s?%/);
-	const [pdf] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Télécharger le bilan (PDF)' }).click()]);
-	expect(readFileSync(await pdf.path()).subarray(0, 5).toString()).toBe('%PDF-');
+	const [pdf] = await Promise.all([
+		page.waitForEvent('download'),
+		page.getByRole('link', { name: 'Télécharger le bilan (PDF)' }).click()
+	]);
+	expect(
+		readFileSync(await pdf.path())
+			.subarray(0, 5)
+			.toString()
+	).toBe('%PDF-');
 	// the bilan is a version of the SPASER, publishable from its versions page
 	await page.getByRole('link', { name: 'Publier la version' }).click();
 	await page.waitForLoadState('networkidle');
@@ -102,7 +122,9 @@ test('a buyer imports DECP, sees the indicators, compares with the network and d
 
 	// my values page shows the DECP-computed values
 	await gotoReady(page, `/indicateurs?org=${DEMO_ORG_SLUG}`);
-	await expect(page.getByRole('table', { name: /Valeurs de la collectivité/ }).getByRole('row', { name: /CAN-ENV-01/ })).toContainText('70');
+	await expect(
+		page.getByRole('table', { name: /Valeurs de la collectivité/ }).getByRole('row', { name: /CAN-ENV-01/ })
+	).toContainText('70');
 	expect(await seriousViolations(page)).toEqual([]);
 });
 
@@ -119,7 +141,10 @@ test('another collectivité never sees the buyer’s values, contracts or bilans
 	await expect(page.getByRole('heading', { level: 1 })).toContainText('Métropole de Garonne-Véradène');
 });
 
-test('the old English URL /benchmark redirects permanently to /comparaison, any method, with its query', async ({ browser, baseURL }) => {
+test('the old English URL /benchmark redirects permanently to /comparaison, any method, with its query', async ({
+	browser,
+	baseURL
+}) => {
 	const { page } = await newSession(browser, 'achats.metropole@demo.spaser.test');
 	const get = await page.request.get('/benchmark?code=CAN-SOC-01&annee=2024', { maxRedirects: 0 });
 	expect(get.status()).toBe(308);
@@ -128,7 +153,11 @@ test('the old English URL /benchmark redirects permanently to /comparaison, any 
 	expect(sub.status()).toBe(308);
 	expect(sub.headers()['location']).toBe('/comparaison/x%20y?a=1');
 	// a form posted to the old address keeps its method (308): the browser posts it again to the new one
-	const post = await page.request.post('/benchmark?/publish', { form: {}, headers: { origin: baseURL! }, maxRedirects: 0 });
+	const post = await page.request.post('/benchmark?/publish', {
+		form: {},
+		headers: { origin: baseURL! },
+		maxRedirects: 0
+	});
 	expect(post.status()).toBe(308);
 	expect(post.headers()['location']).toBe('/comparaison?/publish');
 	// and the followed GET lands on the comparison page

@@ -17,8 +17,16 @@ const pathOf = (href: string) => {
 test('sign-up, e-mail confirmation, collectivité, invited editor, network membership approved', async ({ browser }) => {
 	test.setTimeout(120_000);
 	const run = Date.now();
-	const founder = { email: `fondatrice.${run}@e2e.spaser.test`, name: `Camille Fondatrice ${run}`, password: `Une phrase de passe ${run} solide` };
-	const colleague = { email: `collegue.${run}@e2e.spaser.test`, name: `Dominique Collègue ${run}`, password: `Autre phrase secrète ${run} !` };
+	const founder = {
+		email: `fondatrice.${run}@e2e.spaser.test`,
+		name: `Camille Fondatrice ${run}`,
+		password: `Une phrase de passe ${run} solide`
+	};
+	const colleague = {
+		email: `collegue.${run}@e2e.spaser.test`,
+		name: `Dominique Collègue ${run}`,
+		password: `Autre phrase secrète ${run} !`
+	};
 	const orgName = `Commune de Test E2E ${run}`;
 	const siren = uniqueSiren(run);
 	expect(siren).toMatch(/^[0-9]{9}$/);
@@ -43,7 +51,12 @@ test('sign-up, e-mail confirmation, collectivité, invited editor, network membe
 
 	// 2. E-mail confirmation through the link of the outbox.
 	await test.step('the confirmation link from the outbox confirms the address', async () => {
-		const href = await linkFromOutbox(admin.page, founder.email, /Confirmez votre adresse e-mail/, /\/verifier-email\?token=/);
+		const href = await linkFromOutbox(
+			admin.page,
+			founder.email,
+			/Confirmez votre adresse e-mail/,
+			/\/verifier-email\?token=/
+		);
 		expect(href).toMatch(/\/verifier-email\?token=[^&\s]+$/);
 		await a.page.goto(pathOf(href));
 		await expect(a.page.getByRole('heading', { level: 1, name: 'Adresse e-mail confirmée' })).toBeVisible();
@@ -116,7 +129,9 @@ test('sign-up, e-mail confirmation, collectivité, invited editor, network membe
 		const value = await select.getByRole('option', { name: DEMO_NETWORK.name }).getAttribute('value');
 		expect(value).toBeTruthy();
 		await select.selectOption(value!);
-		await a.page.getByLabel('Message aux animateurs (facultatif)').fill('Nous lançons notre SPASER et souhaitons rejoindre le réseau.');
+		await a.page
+			.getByLabel('Message aux animateurs (facultatif)')
+			.fill('Nous lançons notre SPASER et souhaitons rejoindre le réseau.');
 		await a.page.getByRole('button', { name: 'Envoyer la demande' }).click();
 		const row = a.page.getByRole('row').filter({ has: a.page.getByRole('rowheader', { name: DEMO_NETWORK.name }) });
 		await expect(row).toContainText('En attente');
@@ -127,12 +142,16 @@ test('sign-up, e-mail confirmation, collectivité, invited editor, network membe
 	await test.step('the demo animator approves the request', async () => {
 		await gotoReady(animator.page, `/reseaux/${DEMO_NETWORK.slug}`);
 		const pending = animator.page.getByRole('region', { name: "Demandes d'adhésion en attente" });
-		const request = pending.getByRole('listitem').filter({ has: animator.page.getByRole('heading', { name: orgName }) });
+		const request = pending
+			.getByRole('listitem')
+			.filter({ has: animator.page.getByRole('heading', { name: orgName }) });
 		await expect(request).toContainText('Haute-Garonne');
 		await request.getByRole('button', { name: `Accepter ${orgName}` }).click();
 		await expect(request).toHaveCount(0);
 		const members = animator.page.getByRole('table', { name: /Collectivités membres/ });
-		await expect(members.getByRole('row').filter({ has: animator.page.getByRole('rowheader', { name: orgName }) })).toBeVisible();
+		await expect(
+			members.getByRole('row').filter({ has: animator.page.getByRole('rowheader', { name: orgName }) })
+		).toBeVisible();
 	});
 
 	// 8. Both sides see the membership.
@@ -150,7 +169,9 @@ test('sign-up, e-mail confirmation, collectivité, invited editor, network membe
 		const memberRow = members.getByRole('row').filter({ has: animator.page.getByRole('rowheader', { name: orgName }) });
 		await expect(memberRow).toContainText('Haute-Garonne (31)');
 		const history = animator.page.getByRole('table', { name: /Décisions et départs/ });
-		await expect(history.getByRole('row').filter({ has: animator.page.getByRole('rowheader', { name: orgName }) })).toContainText('Membre');
+		await expect(
+			history.getByRole('row').filter({ has: animator.page.getByRole('rowheader', { name: orgName }) })
+		).toContainText('Membre');
 	});
 
 	for (const s of [admin, a, c, animator]) await s.context.close();

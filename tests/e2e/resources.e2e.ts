@@ -11,7 +11,9 @@ import { DEMO, gotoReady, newSession } from './helpers';
 /** Serious and critical axe violations (WCAG 2.0/2.1 A and AA) of the page as it is. */
 async function seriousViolations(page: Page) {
 	const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-	return results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => ({ id: v.id, targets: v.nodes.map((n) => n.target.join(' ')) }));
+	return results.violations
+		.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+		.map((v) => ({ id: v.id, targets: v.nodes.map((n) => n.target.join(' ')) }));
 }
 
 const BUYER = 'redacteur@demo.spaser.test';
@@ -31,7 +33,9 @@ test('a clause goes from a buyer through network review to another collectivité
 	await b.getByLabel('Résumé').fill('Le titulaire reprend et réemploie les palettes.');
 	await b.getByLabel('Famille').selectOption('environnementale');
 	await b.getByLabel('Mécanisme juridique').selectOption('condition_execution');
-	await b.getByLabel('Texte de la clause').fill('Le titulaire reprend gratuitement les palettes de livraison et les réemploie.');
+	await b
+		.getByLabel('Texte de la clause')
+		.fill('Le titulaire reprend gratuitement les palettes de livraison et les réemploie.');
 	await b.getByRole('checkbox', { name: 'Fournitures — bureau et papier' }).check();
 	await b.getByLabel('Codes CPV').fill('30190000-7');
 	await b.getByRole('radio', { name: /Partagé avec mon réseau/ }).check();
@@ -64,9 +68,11 @@ test('a clause goes from a buyer through network review to another collectivité
 	await expect(b).toHaveURL(/\/modifier$/);
 	await b.waitForLoadState('networkidle');
 	await expect(b.getByText(/demande des modifications : « Précisez le délai de reprise des palettes. »/)).toBeVisible();
-	await b.getByLabel('Texte de la clause').fill(
-		'Le titulaire reprend gratuitement les palettes de livraison dans un délai de quinze jours et les réemploie.'
-	);
+	await b
+		.getByLabel('Texte de la clause')
+		.fill(
+			'Le titulaire reprend gratuitement les palettes de livraison dans un délai de quinze jours et les réemploie.'
+		);
 	await b.getByRole('button', { name: 'Enregistrer les modifications' }).click();
 	await expect(b.getByRole('heading', { level: 1, name: title, exact: true })).toBeVisible();
 	await expect(b.getByText('En attente de relecture').first()).toBeVisible();
@@ -131,7 +137,9 @@ test('a clause goes from a buyer through network review to another collectivité
 	for (const s of [buyer, animator, other, anon]) await s.context.close();
 });
 
-test('a REX with attachments: type checked from the content, private files unreachable by URL; the calculator fills the clause', async ({ browser }) => {
+test('a REX with attachments: type checked from the content, private files unreachable by URL; the calculator fills the clause', async ({
+	browser
+}) => {
 	const buyer = await newSession(browser, BUYER);
 	const b = buyer.page;
 	const title = `Nettoyage à l'eau seule ${Date.now().toString(36)}`;
@@ -140,19 +148,23 @@ test('a REX with attachments: type checked from the content, private files unrea
 	await b.getByLabel('Famille').selectOption('environnementale');
 	await b.getByLabel('Année du marché').fill('2024');
 	await b.getByLabel('Contexte').fill('Marché de nettoyage de douze écoles.');
-	await b.getByLabel('Résultats chiffrés').fill("Produits chimiques évités : 80 %\nÉconomies : 12 000 €");
+	await b.getByLabel('Résultats chiffrés').fill('Produits chimiques évités : 80 %\nÉconomies : 12 000 €');
 	await b.getByRole('button', { name: 'Enregistrer' }).click();
 	await expect(b.getByRole('heading', { level: 1, name: title, exact: true })).toBeVisible();
 	await expect(b.getByRole('cell', { name: /^12\s000\s€$/ })).toBeVisible();
 	await b.waitForLoadState('networkidle');
 
 	// A text file named .pdf is refused; a real PDF is accepted.
-	await b.locator('#file').setInputFiles({ name: 'faux.pdf', mimeType: 'application/pdf', buffer: Buffer.from('<html>pas un PDF</html>') });
+	await b
+		.locator('#file')
+		.setInputFiles({ name: 'faux.pdf', mimeType: 'application/pdf', buffer: Buffer.from('<html>pas un PDF</html>') });
 	await b.getByRole('button', { name: 'Ajouter', exact: true }).click();
 	await expect(b.getByText(/Type de fichier non accepté/)).toBeVisible();
 	const pdf = await PDFDocument.create();
 	pdf.addPage().drawText('Bilan du nettoyage', { font: await pdf.embedFont(StandardFonts.Helvetica), x: 50, y: 700 });
-	await b.locator('#file').setInputFiles({ name: 'bilan.pdf', mimeType: 'application/pdf', buffer: Buffer.from(await pdf.save()) });
+	await b
+		.locator('#file')
+		.setInputFiles({ name: 'bilan.pdf', mimeType: 'application/pdf', buffer: Buffer.from(await pdf.save()) });
 	await b.getByRole('button', { name: 'Ajouter', exact: true }).click();
 	await expect(b.getByText('Pièce jointe « bilan.pdf » ajoutée.')).toBeVisible();
 	const href = await b.getByRole('link', { name: 'bilan.pdf' }).getAttribute('href');

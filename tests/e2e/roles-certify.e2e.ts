@@ -23,7 +23,9 @@ const IDENTITY = [
 ];
 const leaks = (body: string) => IDENTITY.filter((s) => body.includes(s));
 
-test('an anonymised REX names nobody to another collectivité, in the page, its __data.json, the list and the export', async ({ browser }) => {
+test('an anonymised REX names nobody to another collectivité, in the page, its __data.json, the list and the export', async ({
+	browser
+}) => {
 	const { page, context } = await newSession(browser, OUTSIDER);
 	await gotoReady(page, REX);
 	await expect(page.getByRole('heading', { level: 1, name: /Gilets haute visibilité/ })).toBeVisible();
@@ -45,7 +47,9 @@ test('an anonymised REX names nobody to another collectivité, in the page, its 
 	const member = await newSession(browser, VIEWER);
 	await gotoReady(member.page, REX);
 	await expect(member.page.getByText("Agglomération du Val d'Aurence").first()).toBeVisible();
-	expect(leaks(await (await member.context.request.get(`${REX}/__data.json`)).text())).toContain('de000000-0000-4000-8001-000000000001');
+	expect(leaks(await (await member.context.request.get(`${REX}/__data.json`)).text())).toContain(
+		'de000000-0000-4000-8001-000000000001'
+	);
 	await member.context.close();
 });
 
@@ -73,12 +77,16 @@ test('check-in of the upcoming webinar is not open yet, and no attestation is of
 	const animator = await newSession(browser, DEMO.animator);
 	await gotoReady(animator.page, `${webinar}/emargement/de000000-0000-4000-8e06-000000000209`);
 	await expect(animator.page.getByRole('heading', { level: 1, name: 'Émargement : Webinaire' })).toBeVisible();
-	await expect(animator.page.getByRole('status').filter({ hasText: /Le pointage ouvre le \S+\s\d+\s\S+\s\d{4}\sà\s00\sh\s00\./ })).toBeVisible();
+	await expect(
+		animator.page.getByRole('status').filter({ hasText: /Le pointage ouvre le \S+\s\d+\s\S+\s\d{4}\sà\s00\sh\s00\./ })
+	).toBeVisible();
 	await expect(animator.page.getByRole('button', { name: /^Présent/ })).toHaveCount(0);
 	await expect(animator.page.getByRole('heading', { name: 'Scanner un QR code' })).toHaveCount(0);
 	await expect(animator.page.getByRole('heading', { name: 'Participant non inscrit (sur place)' })).toHaveCount(0);
 	// The past forum's attestation is still there for the organiser.
-	expect((await animator.context.request.get('/evenements/de000000-0000-4000-8e06-000000000001/attestations')).status()).toBe(200);
+	expect(
+		(await animator.context.request.get('/evenements/de000000-0000-4000-8e06-000000000001/attestations')).status()
+	).toBe(200);
 	await animator.context.close();
 
 	// The participant (Métropole's buyer, registered to the webinar): no attestation before the session took place.

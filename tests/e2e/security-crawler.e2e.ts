@@ -13,7 +13,19 @@ import { expect, test, type APIRequestContext, type APIResponse, type BrowserCon
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { logIn } from './helpers';
-import { DEMO, DEMO_SPASER_TITLE, PERSONAS, PERSONA_EMAILS, RULES, type Expect, type FilePart, type Fixtures, type FormBody, type Persona, type Rule } from './security-rules';
+import {
+	DEMO,
+	DEMO_SPASER_TITLE,
+	PERSONAS,
+	PERSONA_EMAILS,
+	RULES,
+	type Expect,
+	type FilePart,
+	type Fixtures,
+	type FormBody,
+	type Persona,
+	type Rule
+} from './security-rules';
 
 const ROUTES_DIR = join(process.cwd(), 'src', 'routes');
 const PAGE_FILES = new Set(['+page.svelte', '+page.server.ts', '+page.ts']);
@@ -36,7 +48,8 @@ function discoverFileRoutes(): string[] {
 			const pattern = '/' + segments.join('/');
 			if (PAGE_FILES.has(name)) found.add(`GET ${pattern}`);
 			if (name === '+server.ts' || name === '+server.js')
-				for (const m of readFileSync(full, 'utf8').matchAll(METHOD_RE)) found.add(`${m[1] === 'fallback' ? 'ANY' : m[1]} ${pattern}`);
+				for (const m of readFileSync(full, 'utf8').matchAll(METHOD_RE))
+					found.add(`${m[1] === 'fallback' ? 'ANY' : m[1]} ${pattern}`);
 		}
 	};
 	walk(ROUTES_DIR);
@@ -98,8 +111,9 @@ function discoverActions(): string[] {
 				const segments = relative(ROUTES_DIR, dir)
 					.split(sep)
 					.filter((s) => s !== '' && !/^\(.+\)$/.test(s))
-				.map((s) => s.replace(/=[a-z]+\]/g, ']')); // [id=uuid] → [id]: a param matcher does not make another route
-				for (const action of actionNames(readFileSync(full, 'utf8'))) found.push(`POST /${segments.join('/')}${action === 'default' ? '' : `?/${action}`}`);
+					.map((s) => s.replace(/=[a-z]+\]/g, ']')); // [id=uuid] → [id]: a param matcher does not make another route
+				for (const action of actionNames(readFileSync(full, 'utf8')))
+					found.push(`POST /${segments.join('/')}${action === 'default' ? '' : `?/${action}`}`);
 			}
 		}
 	};
@@ -117,12 +131,16 @@ function discoverApiRoutes(doc: OpenApi): Map<string, { hasBody: boolean }> {
 	const out = new Map<string, { hasBody: boolean }>();
 	for (const [path, ops] of Object.entries(doc.paths))
 		for (const [method, op] of Object.entries(ops))
-			if (['get', 'post', 'put', 'patch', 'delete'].includes(method)) out.set(`${method.toUpperCase()} /api/v1${path}`, { hasBody: !!op.requestBody });
+			if (['get', 'post', 'put', 'patch', 'delete'].includes(method))
+				out.set(`${method.toUpperCase()} /api/v1${path}`, { hasBody: !!op.requestBody });
 	return out;
 }
 
 function fill(path: string, fixtures: Fixtures): string {
-	return path.replace(/:(version|request|node|draft)\b/g, (_, k: 'version' | 'request' | 'node' | 'draft') => fixtures[k]);
+	return path.replace(
+		/:(version|request|node|draft)\b/g,
+		(_, k: 'version' | 'request' | 'node' | 'draft') => fixtures[k]
+	);
 }
 
 const isRefusal = (e: Expect) => typeof e === 'number' && e >= 401 && e < 500 && e !== 400;
@@ -161,8 +179,12 @@ test('every route and API endpoint answers each persona as its rule says', async
 	expect(actions.length, 'form actions found under src/routes').toBeGreaterThan(100);
 	const discovered = new Set([...discoverFileRoutes(), ...api.keys(), ...actions]);
 	const missing = [...discovered].filter((k) => !(k in RULES)).sort();
-	const obsolete = Object.keys(RULES).filter((k) => !discovered.has(k)).sort();
-	expect(missing, 'routes and form actions without a rule in tests/e2e/security-rules.ts (add one line each)').toEqual([]);
+	const obsolete = Object.keys(RULES)
+		.filter((k) => !discovered.has(k))
+		.sort();
+	expect(missing, 'routes and form actions without a rule in tests/e2e/security-rules.ts (add one line each)').toEqual(
+		[]
+	);
 	expect(obsolete, 'rules naming a route or form action that no longer exists (remove them)').toEqual([]);
 
 	// 2. One logged-in browser context and one API token per persona (anon: none of either).
@@ -189,12 +211,19 @@ test('every route and API endpoint answers each persona as its rule says', async
 	expect(versions.status()).toBe(200);
 	let versionId = ((await versions.json()).items as { id: string }[])[0]?.id;
 	if (!versionId) {
-		const created = await admin.post(`/api/v1/spasers/${DEMO.spaser}/versions`, { data: { name: 'Version du crawler de sécurité' } });
+		const created = await admin.post(`/api/v1/spasers/${DEMO.spaser}/versions`, {
+			data: { name: 'Version du crawler de sécurité' }
+		});
 		expect(created.status()).toBe(201);
 		versionId = (await created.json()).id;
 	}
 	const question = await admin.post(`/api/v1/networks/${DEMO.network}/guichet/questions`, {
-		data: { orgId: DEMO.org, topic: 'Crawler de sécurité', stage: 'spaser', question: 'Une question pour vérifier les droits d’accès.' }
+		data: {
+			orgId: DEMO.org,
+			topic: 'Crawler de sécurité',
+			stage: 'spaser',
+			question: 'Une question pour vérifier les droits d’accès.'
+		}
 	});
 	expect(question.status(), await question.text()).toBe(201);
 	const exported = await admin.get(`/api/v1/spasers/${DEMO.spaser}/export`);
@@ -203,15 +232,27 @@ test('every route and API endpoint answers each persona as its rule says', async
 	expect(nodes.status()).toBe(200);
 	const node = ((await nodes.json()).items as { id: string }[])[0]?.id;
 	expect(node, 'the demo SPASER has at least one element').toBeTruthy();
-	const invited = await admin.post(`/api/v1/organisations/${DEMO.org}/invitations`, { data: { email: `invitation.crawler.${Date.now()}@exemple.test`, role: 'viewer' } });
+	const invited = await admin.post(`/api/v1/organisations/${DEMO.org}/invitations`, {
+		data: { email: `invitation.crawler.${Date.now()}@exemple.test`, role: 'viewer' }
+	});
 	expect(invited.status(), await invited.text()).toBe(201);
 	// (through admin@'s forms: a comment on the demo SPASER, an import draft of Val d'Aurence)
 	const adminCtx = sessions.get('admin')!.ctx;
 	const enhanced = { origin: baseURL!, accept: 'application/json', 'x-sveltekit-action': 'true' };
-	const commented = await adminCtx.request.post(`/spaser/${DEMO.spaser}?/comment`, { form: { nodeId: node, body: 'Commentaire du crawler de sécurité' }, headers: enhanced });
-	const comment = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/.exec(((await commented.json()) as { data?: string }).data ?? '')?.[0];
+	const commented = await adminCtx.request.post(`/spaser/${DEMO.spaser}?/comment`, {
+		form: { nodeId: node, body: 'Commentaire du crawler de sécurité' },
+		headers: enhanced
+	});
+	const comment = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/.exec(
+		((await commented.json()) as { data?: string }).data ?? ''
+	)?.[0];
 	expect(comment, 'admin@ comments on the demo SPASER').toBeTruthy();
-	const drafted = await postAction(adminCtx, `/collectivites/${DEMO.orgSlug}/spaser/importer/document`, { text: 'SPASER du crawler\n\nAxe 1 : achats sociaux' }, baseURL!);
+	const drafted = await postAction(
+		adminCtx,
+		`/collectivites/${DEMO.orgSlug}/spaser/importer/document`,
+		{ text: 'SPASER du crawler\n\nAxe 1 : achats sociaux' },
+		baseURL!
+	);
 	const draft = /\/importer\/document\/([0-9a-f-]{36})$/.exec(drafted.location)?.[1];
 	expect(draft, `admin@ starts an import (${drafted.status} ${drafted.location})`).toBeTruthy();
 	const fixtures: Fixtures = {
@@ -237,7 +278,15 @@ test('every route and API endpoint answers each persona as its rule says', async
 				const cell =
 					rule.kind === 'action'
 						? await probeAction(rule, persona, expected, sessions.get(persona)!.ctx, fixtures, baseURL!)
-						: await probe(rule, method, persona, expected, sessions.get(persona)!, fixtures, api.get(key)?.hasBody ?? false);
+						: await probe(
+								rule,
+								method,
+								persona,
+								expected,
+								sessions.get(persona)!,
+								fixtures,
+								api.get(key)?.hasBody ?? false
+							);
 				if (cell) row.set(persona, cell);
 			})
 		);
@@ -256,17 +305,20 @@ test('every route and API endpoint answers each persona as its rule says', async
 		const isAction = RULES[key].kind === 'action';
 		if (isAction) actionRows++;
 		lines.push(
-			[key.padEnd(keyWidth), ...PERSONAS.map((p) => {
-				const c = row.get(p);
-				if (!c) {
-					if (isAction) actionSkipped++;
-					return '—'.padStart(9);
-				}
-				if (isAction) actionCells++;
-				else cells++;
-				if (!c.ok) failures.push(`${key} as ${p}: expected ${c.expected}, got ${c.actual}`);
-				return `${c.ok ? '' : '✗'}${c.actual}`.padStart(9);
-			})].join(' ')
+			[
+				key.padEnd(keyWidth),
+				...PERSONAS.map((p) => {
+					const c = row.get(p);
+					if (!c) {
+						if (isAction) actionSkipped++;
+						return '—'.padStart(9);
+					}
+					if (isAction) actionCells++;
+					else cells++;
+					if (!c.ok) failures.push(`${key} as ${p}: expected ${c.expected}, got ${c.actual}`);
+					return `${c.ok ? '' : '✗'}${c.actual}`.padStart(9);
+				})
+			].join(' ')
 		);
 	}
 	const actionFailures = failures.filter((f) => RULES[f.slice(0, f.lastIndexOf(' as '))]?.kind === 'action').length;
@@ -283,7 +335,9 @@ test('every route and API endpoint answers each persona as its rule says', async
 	expect(members.items, 'another collectivité sees none of its members').toEqual([]);
 	const membersPage = await (await outsider.ctx.request.get(`/collectivites/${DEMO.orgSlug}/membres`)).text();
 	expect(membersPage).not.toContain(PERSONA_EMAILS.viewer);
-	const registrations = JSON.stringify(await (await outsider.api.get(`/api/v1/events/${DEMO.event}/registrations`)).json());
+	const registrations = JSON.stringify(
+		await (await outsider.api.get(`/api/v1/events/${DEMO.event}/registrations`)).json()
+	);
 	expect(registrations).toContain(DEMO.outsiderOrg); // its own collectivité's registration…
 	expect(registrations).not.toContain(DEMO.org); // …none of Val d'Aurence's
 	expect(registrations).not.toContain(DEMO.registration);
@@ -293,7 +347,10 @@ test('every route and API endpoint answers each persona as its rule says', async
 	// 7. Nothing of the demo data was written by the crawl (refused personas were refused, allowed ones sent invalid
 	// forms): Val d'Aurence keeps its three members and their roles, its SPASER, its network membership, the forum
 	// its programme and admin@'s registration, the clause its public visibility and network share.
-	const members2 = (await (await admin.get(`/api/v1/organisations/${DEMO.org}/members`)).json()).items as { email: string; role: string }[];
+	const members2 = (await (await admin.get(`/api/v1/organisations/${DEMO.org}/members`)).json()).items as {
+		email: string;
+		role: string;
+	}[];
 	expect(Object.fromEntries(members2.map((m) => [m.email, m.role]))).toEqual({
 		[PERSONA_EMAILS.admin]: 'admin',
 		[PERSONA_EMAILS.editor]: 'editor',
@@ -302,7 +359,10 @@ test('every route and API endpoint answers each persona as its rule says', async
 	const demoSpaser = await admin.get(`/api/v1/spasers/${DEMO.spaser}`);
 	expect(demoSpaser.status()).toBe(200);
 	expect((await demoSpaser.json()).title).toBe(DEMO_SPASER_TITLE);
-	const memberships = (await (await admin.get(`/api/v1/networks/${DEMO.network}/memberships`)).json()).items as { id: string; status: string }[];
+	const memberships = (await (await admin.get(`/api/v1/networks/${DEMO.network}/memberships`)).json()).items as {
+		id: string;
+		status: string;
+	}[];
 	expect(memberships.find((m) => m.id === DEMO.orgMembership)?.status).toBe('approved');
 	const forum = await (await sessions.get('animator')!.api.get(`/api/v1/events/${DEMO.event}`)).json();
 	expect(forum.status).toBe('published');
@@ -339,7 +399,11 @@ async function probe(
 			const ok = status === 303 && location.startsWith('/connexion?redirect=');
 			return { expected, actual: status === 303 && location.startsWith('/connexion') ? 'login' : String(status), ok };
 		}
-		return { expected, actual: status === 303 && location.startsWith('/connexion') ? 'login' : String(status), ok: status === expected };
+		return {
+			expected,
+			actual: status === 303 && location.startsWith('/connexion') ? 'login' : String(status),
+			ok: status === expected
+		};
 	}
 	const url = `/api/v1${path}`;
 	if (rule.kind === 'read') {
@@ -391,14 +455,21 @@ async function probeAction(
 }
 
 /** Submits a form to a SvelteKit action as `use:enhance` does; returns the action's own status (and redirect target). */
-async function postAction(ctx: BrowserContext, path: string, body: FormBody, baseURL: string): Promise<{ status: number; location: string }> {
+async function postAction(
+	ctx: BrowserContext,
+	path: string,
+	body: FormBody,
+	baseURL: string
+): Promise<{ status: number; location: string }> {
 	const payload = formPayload(body);
 	const headers: Record<string, string> = { origin: baseURL, accept: 'application/json', 'x-sveltekit-action': 'true' };
 	if ('data' in payload) headers['content-type'] = 'application/x-www-form-urlencoded';
 	// A refusal answered before the body is read (login redirect, 401) may leave the kept-alive socket closed under
 	// the next request: that one is sent again, once, on a reset connection (refused or invalid: nothing written).
 	const send = () => ctx.request.post(path, { ...payload, headers, maxRedirects: 0 });
-	const res = await send().catch((e: Error) => (/ECONNRESET|socket hang up/.test(e.message) ? send() : Promise.reject(e)));
+	const res = await send().catch((e: Error) =>
+		/ECONNRESET|socket hang up/.test(e.message) ? send() : Promise.reject(e)
+	);
 	if (res.status() !== 200) return { status: res.status(), location: res.headers()['location'] ?? '' };
 	const result = (await res.json()) as { type: string; status?: number; location?: string };
 	return { status: result.type === 'success' ? 200 : (result.status ?? 0), location: result.location ?? '' };
@@ -417,7 +488,10 @@ function formPayload(body: FormBody): { multipart: Record<string, string | FileP
 	return { data: params.toString() };
 }
 
-test('a plain (non-enhanced) form POST answers the action\'s status, unless the page load then refuses the person', async ({ browser, baseURL }) => {
+test("a plain (non-enhanced) form POST answers the action's status, unless the page load then refuses the person", async ({
+	browser,
+	baseURL
+}) => {
 	const plain = (ctx: BrowserContext, path: string, form: Record<string, string>) =>
 		ctx.request.post(path, { form, headers: { origin: baseURL!, accept: 'text/html' }, maxRedirects: 0 });
 	const viewer = await browser.newContext();
@@ -442,7 +516,10 @@ test('a plain (non-enhanced) form POST answers the action\'s status, unless the 
 	const pageStatus = (await viewer.request.get(`/evenements/${DEMO.event}/modifier`, { maxRedirects: 0 })).status();
 	expect(pageStatus).toBe(403);
 	expect((await plain(viewer, group, { title: '' })).status()).toBe(pageStatus);
-	const own = await viewer.request.post(group, { form: { title: '' }, headers: { origin: baseURL!, 'x-sveltekit-action': 'true', accept: 'application/json' } });
+	const own = await viewer.request.post(group, {
+		form: { title: '' },
+		headers: { origin: baseURL!, 'x-sveltekit-action': 'true', accept: 'application/json' }
+	});
 	expect(await own.json()).toMatchObject({ type: 'failure', status: 400 });
 	for (const c of [viewer, anon, outsider]) await c.close();
 });
@@ -456,7 +533,11 @@ test('a cross-site form POST is refused (CSRF)', async ({ browser, baseURL }) =>
 		[`/collectivites/${DEMO.orgSlug}/membres?/invite`, { email: 'pirate@exemple.test', role: 'admin' }],
 		['/deconnexion', {}]
 	] as const) {
-		const foreign = await ctx.request.post(path, { form, headers: { origin: 'https://pirate.exemple.test' }, maxRedirects: 0 });
+		const foreign = await ctx.request.post(path, {
+			form,
+			headers: { origin: 'https://pirate.exemple.test' },
+			maxRedirects: 0
+		});
 		expect(foreign.status(), `${path} from a foreign origin`).toBe(403);
 		expect(await foreign.text()).toMatch(/Cross-site/i);
 	}
@@ -466,7 +547,10 @@ test('a cross-site form POST is refused (CSRF)', async ({ browser, baseURL }) =>
 	await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
 	expect(page.url()).toContain('/compte');
 	// The same form from the app's own origin goes through (the refusal above is about the origin only).
-	const same = await ctx.request.post('/compte?/createToken', { form: { name: 'Jeton légitime' }, headers: { origin: baseURL!, 'x-sveltekit-action': 'true' } });
+	const same = await ctx.request.post('/compte?/createToken', {
+		form: { name: 'Jeton légitime' },
+		headers: { origin: baseURL!, 'x-sveltekit-action': 'true' }
+	});
 	expect(same.status()).toBe(200);
 	expect(await same.text()).toContain('spc_');
 	await ctx.close();
@@ -485,7 +569,9 @@ test('a session cookie planted before login is never the session after it (fixat
 	const { hostname } = new URL(baseURL!);
 	for (const planted of [attackerCookie!.value, 'fixe-par-un-attaquant-0123456789abcdef']) {
 		const victim = await browser.newContext();
-		await victim.addCookies([{ name: 'spaser_session', value: planted, domain: hostname, path: '/', httpOnly: true, sameSite: 'Lax' }]);
+		await victim.addCookies([
+			{ name: 'spaser_session', value: planted, domain: hostname, path: '/', httpOnly: true, sameSite: 'Lax' }
+		]);
 		// The victim signs in through the login form with the planted cookie in the jar.
 		const login = await victim.request.post('/connexion', {
 			form: { email: PERSONA_EMAILS.admin, password: 'Demo-Spaser-2026!' },

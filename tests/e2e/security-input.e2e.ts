@@ -8,7 +8,16 @@
  */
 import { expect, test, type APIRequestContext, type BrowserContext } from '@playwright/test';
 import { DEMO as ACCOUNTS, gotoReady, linkFromOutbox, logIn, newSession } from './helpers';
-import { DEMO, PERSONAS, PERSONA_EMAILS, RULES, type FilePart, type Fixtures, type FormBody, type Persona } from './security-rules';
+import {
+	DEMO,
+	PERSONAS,
+	PERSONA_EMAILS,
+	RULES,
+	type FilePart,
+	type Fixtures,
+	type FormBody,
+	type Persona
+} from './security-rules';
 
 const FACILITATOR = 'facilitation.clauses@demo.spaser.test';
 
@@ -37,7 +46,8 @@ function urlEncoded(body: FormBody, poison: string): string {
 	const out: string[] = [];
 	for (const [k, v] of Object.entries(body)) {
 		if (isFile(v)) continue;
-		for (const one of Array.isArray(v) ? v : [v]) out.push(`${encodeURIComponent(k)}=${encodeURIComponent(one)}${poison}`);
+		for (const one of Array.isArray(v) ? v : [v])
+			out.push(`${encodeURIComponent(k)}=${encodeURIComponent(one)}${poison}`);
 	}
 	return out.join('&');
 }
@@ -47,11 +57,21 @@ function multipart(body: FormBody, poison: readonly number[]): { data: Buffer; c
 	const chunks: Buffer[] = [];
 	for (const [k, v] of Object.entries(body)) {
 		if (isFile(v)) {
-			chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"; filename="${v.name}"\r\nContent-Type: ${v.mimeType}\r\n\r\n`), v.buffer, Buffer.from('\r\n'));
+			chunks.push(
+				Buffer.from(
+					`--${boundary}\r\nContent-Disposition: form-data; name="${k}"; filename="${v.name}"\r\nContent-Type: ${v.mimeType}\r\n\r\n`
+				),
+				v.buffer,
+				Buffer.from('\r\n')
+			);
 			continue;
 		}
 		for (const one of Array.isArray(v) ? v : [v])
-			chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${one}`), Buffer.from(poison), Buffer.from('\r\n'));
+			chunks.push(
+				Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${one}`),
+				Buffer.from(poison),
+				Buffer.from('\r\n')
+			);
 	}
 	chunks.push(Buffer.from(`--${boundary}--\r\n`));
 	return { data: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
@@ -66,7 +86,11 @@ async function createToken(ctx: BrowserContext, baseURL: string): Promise<string
 	return /spc_[a-z2-7]+_[a-z2-7]+/.exec(await res.text())![0];
 }
 
-test('crafted input in every form action, page and API endpoint: a clear 400, never a 500', async ({ browser, playwright, baseURL }) => {
+test('crafted input in every form action, page and API endpoint: a clear 400, never a 500', async ({
+	browser,
+	playwright,
+	baseURL
+}) => {
 	test.setTimeout(300_000);
 	const contexts = new Map<Persona, BrowserContext>();
 	const contextOf = async (persona: Persona) => {
@@ -96,18 +120,31 @@ test('crafted input in every form action, page and API endpoint: a clear 400, ne
 		const ctx = await contextOf(persona);
 		for (const poison of POISONS) {
 			const encodings = [
-				{ name: 'url-encoded', data: urlEncoded(body, poison.encoded) as string | Buffer, contentType: 'application/x-www-form-urlencoded' },
+				{
+					name: 'url-encoded',
+					data: urlEncoded(body, poison.encoded) as string | Buffer,
+					contentType: 'application/x-www-form-urlencoded'
+				},
 				{ name: 'multipart', ...multipart(body, poison.bytes) }
 			];
 			for (const enc of encodings) {
 				const res = await ctx.request.post(fill(rule.path), {
 					data: enc.data,
-					headers: { origin: baseURL!, accept: 'application/json', 'x-sveltekit-action': 'true', 'content-type': enc.contentType },
+					headers: {
+						origin: baseURL!,
+						accept: 'application/json',
+						'x-sveltekit-action': 'true',
+						'content-type': enc.contentType
+					},
 					maxRedirects: 0
 				});
 				sent++;
 				let status = res.status();
-				if (status === 200) status = ((await res.json()) as { type: string; status?: number }).type === 'success' ? 200 : ((await res.json()) as { status: number }).status;
+				if (status === 200)
+					status =
+						((await res.json()) as { type: string; status?: number }).type === 'success'
+							? 200
+							: ((await res.json()) as { status: number }).status;
 				// Allowed: the guard answers 400. Refused: whatever refusal comes first — but never a success or a 5xx.
 				const ok = allowed ? status === 400 : status >= 400 && status < 500;
 				if (!ok) failures.push(`${key} as ${persona} (${poison.name}, ${enc.name}): ${status}`);
@@ -121,7 +158,9 @@ test('crafted input in every form action, page and API endpoint: a clear 400, ne
 		if (rule.kind !== 'page') continue;
 		const path = fill(rule.path);
 		for (const poison of POISONS) {
-			const res = await admin.request.get(`${path}${path.includes('?') ? '&' : '?'}q=a${poison.encoded}b`, { maxRedirects: 0 });
+			const res = await admin.request.get(`${path}${path.includes('?') ? '&' : '?'}q=a${poison.encoded}b`, {
+				maxRedirects: 0
+			});
 			sent++;
 			if (res.status() !== 400) failures.push(`${key} ?q=…${poison.name}: ${res.status()}`);
 		}
@@ -135,7 +174,10 @@ test('crafted input in every form action, page and API endpoint: a clear 400, ne
 	// 3. The JSON API with admin@'s token (read and write): every write gets a NUL, a lone surrogate (as JSON escapes)
 	// and bytes that are not UTF-8; every read a poisoned query string.
 	const token = await createToken(admin, baseURL!);
-	const api: APIRequestContext = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { authorization: `Bearer ${token}` } });
+	const api: APIRequestContext = await playwright.request.newContext({
+		baseURL,
+		extraHTTPHeaders: { authorization: `Bearer ${token}` }
+	});
 	for (const [key, rule] of Object.entries(RULES)) {
 		if (rule.kind !== 'write' && rule.kind !== 'read') continue;
 		const method = key.split(' ')[0];
@@ -146,10 +188,22 @@ test('crafted input in every form action, page and API endpoint: a clear 400, ne
 			if (res.status() !== 400) failures.push(`${key} ?q=%00: ${res.status()}`);
 			continue;
 		}
-		for (const data of ['{"name":"a\\u0000b","title":"a\\u0000b"}', '{"name":"a\\ud800b"}', Buffer.from([0x7b, 0x22, 0x6e, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0x22, 0x7d])]) {
-			const res = await api.fetch(url, { method, data, headers: { 'content-type': 'application/json' }, maxRedirects: 0 });
+		for (const data of [
+			'{"name":"a\\u0000b","title":"a\\u0000b"}',
+			'{"name":"a\\ud800b"}',
+			Buffer.from([0x7b, 0x22, 0x6e, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0x22, 0x7d])
+		]) {
+			const res = await api.fetch(url, {
+				method,
+				data,
+				headers: { 'content-type': 'application/json' },
+				maxRedirects: 0
+			});
 			sent++;
-			if (res.status() !== 400) failures.push(`${key} (${typeof data === 'string' ? data : 'invalid UTF-8'}): ${res.status()} ${(await res.text()).slice(0, 200)}`);
+			if (res.status() !== 400)
+				failures.push(
+					`${key} (${typeof data === 'string' ? data : 'invalid UTF-8'}): ${res.status()} ${(await res.text()).slice(0, 200)}`
+				);
 		}
 	}
 	await api.dispose();
@@ -159,7 +213,10 @@ test('crafted input in every form action, page and API endpoint: a clear 400, ne
 	expect(failures, 'crafted input that did not get a 400').toEqual([]);
 });
 
-test('the French message of the guard is what a person sees (display name with a NUL)', async ({ browser, baseURL }) => {
+test('the French message of the guard is what a person sees (display name with a NUL)', async ({
+	browser,
+	baseURL
+}) => {
 	const { context } = await newSession(browser, ACCOUNTS.orgAdmin);
 	const res = await context.request.post('/compte?/profile', {
 		data: 'displayName=Alice%00Admin',
@@ -171,7 +228,9 @@ test('the French message of the guard is what a person sees (display name with a
 	await context.close();
 });
 
-test('a signed-in person following /connexion?redirect=/%E3%80%80/x is redirected, not shown an error', async ({ browser }) => {
+test('a signed-in person following /connexion?redirect=/%E3%80%80/x is redirected, not shown an error', async ({
+	browser
+}) => {
 	const { context } = await newSession(browser, ACCOUNTS.orgAdmin);
 	for (const [raw, location] of [
 		['/%E3%80%80/x', '/%E3%80%80/x'],
@@ -190,7 +249,11 @@ test('a signed-in person following /connexion?redirect=/%E3%80%80/x is redirecte
 	await context.close();
 });
 
-test('/healthz: ok or unhealthy for anyone, the details for the platform administrator only', async ({ browser, playwright, baseURL }) => {
+test('/healthz: ok or unhealthy for anyone, the details for the platform administrator only', async ({
+	browser,
+	playwright,
+	baseURL
+}) => {
 	const anon = await playwright.request.newContext({ baseURL });
 	const res = await anon.get('/healthz');
 	expect(res.status()).toBe(200);
@@ -200,11 +263,18 @@ test('/healthz: ok or unhealthy for anyone, the details for the platform adminis
 	expect(await (await member.context.request.get('/healthz')).json()).toEqual({ status: 'ok' });
 	await member.context.close();
 	const platform = await newSession(browser, ACCOUNTS.platformAdmin);
-	expect(await (await platform.context.request.get('/healthz')).json()).toEqual({ status: 'ok', database: 'pglite', ms: expect.any(Number) });
+	expect(await (await platform.context.request.get('/healthz')).json()).toEqual({
+		status: 'ok',
+		database: 'pglite',
+		ms: expect.any(Number)
+	});
 	await platform.context.close();
 });
 
-test('the page CSP lets the page connect to the app itself only (its own websocket origin, not any ws:/wss: host)', async ({ page, baseURL }) => {
+test('the page CSP lets the page connect to the app itself only (its own websocket origin, not any ws:/wss: host)', async ({
+	page,
+	baseURL
+}) => {
 	const res = await gotoReady(page, '/');
 	const csp = res!.headers()['content-security-policy'];
 	const connect = /connect-src ([^;]*)/.exec(csp)?.[1].trim().split(/\s+/);
@@ -235,7 +305,11 @@ test('the page CSP lets the page connect to the app itself only (its own websock
 test('an unverified account can only verify its address; then everything opens', async ({ browser }) => {
 	test.setTimeout(120_000);
 	const run = Date.now();
-	const person = { email: `non.verifiee.${run}@e2e.spaser.test`, name: `Claude Nonvérifiée ${run}`, password: `Une phrase de passe ${run} solide` };
+	const person = {
+		email: `non.verifiee.${run}@e2e.spaser.test`,
+		name: `Claude Nonvérifiée ${run}`,
+		password: `Une phrase de passe ${run} solide`
+	};
 	const admin = await newSession(browser, ACCOUNTS.platformAdmin);
 	const a = await newSession(browser);
 	await gotoReady(a.page, '/inscription');
@@ -257,13 +331,22 @@ test('an unverified account can only verify its address; then everything opens',
 		['/collectivites/nouvelle', 'name=Commune%20pirate&kind=commune'],
 		['/compte?/createToken', 'name=Jeton&scopes%5B%5D=read&scopes%5B%5D=write']
 	]) {
-		const res = await a.context.request.post(path, { data, headers: { origin, 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' }, maxRedirects: 0 });
+		const res = await a.context.request.post(path, {
+			data,
+			headers: { origin, 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+			maxRedirects: 0
+		});
 		expect(res.status(), path).toBe(403);
 		expect(await res.text()).toContain('Confirmez d’abord votre adresse e-mail');
 	}
 
 	// Confirming the address opens everything.
-	const href = await linkFromOutbox(admin.page, person.email, /Confirmez votre adresse e-mail/, /\/verifier-email\?token=/);
+	const href = await linkFromOutbox(
+		admin.page,
+		person.email,
+		/Confirmez votre adresse e-mail/,
+		/\/verifier-email\?token=/
+	);
 	await a.page.goto(new URL(href).pathname + new URL(href).search);
 	await expect(a.page.getByRole('heading', { level: 1, name: 'Adresse e-mail confirmée' })).toBeVisible();
 	await gotoReady(a.page, '/collectivites/nouvelle');
@@ -272,7 +355,11 @@ test('an unverified account can only verify its address; then everything opens',
 	await admin.context.close();
 });
 
-test('« se déconnecter partout » closes every session and revokes every API token, and says so', async ({ browser, playwright, baseURL }) => {
+test('« se déconnecter partout » closes every session and revokes every API token, and says so', async ({
+	browser,
+	playwright,
+	baseURL
+}) => {
 	// (a demo account no other suite uses: its sessions and tokens end here)
 	const phone = await newSession(browser, FACILITATOR);
 	const laptop = await newSession(browser, FACILITATOR);
@@ -288,7 +375,9 @@ test('« se déconnecter partout » closes every session and revokes every API t
 	});
 	await laptop.page.getByRole('button', { name: 'Se déconnecter partout' }).click();
 	await expect(laptop.page).toHaveURL(/\/connexion\?deconnecte=1$/);
-	await expect(laptop.page.getByRole('status')).toContainText("Vous avez été déconnecté·e de tous vos appareils et tous vos jetons d'accès à l'API ont été révoqués.");
+	await expect(laptop.page.getByRole('status')).toContainText(
+		"Vous avez été déconnecté·e de tous vos appareils et tous vos jetons d'accès à l'API ont été révoqués."
+	);
 
 	expect((await api.get('/api/v1/me')).status()).toBe(401);
 	await phone.page.goto('/compte');

@@ -50,12 +50,18 @@ test('passwords, cookies, tokens and private links never reach the logs', async 
 			const token = await field.inputValue();
 			secrets.set('API token', token);
 			secrets.set('API token secret', token.split('_').pop()!);
-			const api = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { authorization: `Bearer ${token}` } });
+			const api = await playwright.request.newContext({
+				baseURL,
+				extraHTTPHeaders: { authorization: `Bearer ${token}` }
+			});
 			expect((await api.get('/api/v1/me')).status()).toBe(200);
 			await api.dispose();
 			const forgedToken = `spc_${'a'.repeat(16)}_${'b'.repeat(32)}`;
 			secrets.set('forged API token', forgedToken);
-			const forged = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { authorization: `Bearer ${forgedToken}` } });
+			const forged = await playwright.request.newContext({
+				baseURL,
+				extraHTTPHeaders: { authorization: `Bearer ${forgedToken}` }
+			});
 			expect((await forged.get('/api/v1/me')).status()).toBe(401);
 			await forged.dispose();
 		});
@@ -78,7 +84,12 @@ test('passwords, cookies, tokens and private links never reach the logs', async 
 			const invite = admin.page.getByRole('region', { name: 'Inviter un membre' });
 			await invite.getByLabel('Adresse e-mail').fill(invitee);
 			await invite.getByRole('button', { name: "Envoyer l'invitation" }).click();
-			await expect(admin.page.getByRole('table', { name: /Invitations en attente/ }).getByRole('row').filter({ hasText: invitee })).toBeVisible();
+			await expect(
+				admin.page
+					.getByRole('table', { name: /Invitations en attente/ })
+					.getByRole('row')
+					.filter({ hasText: invitee })
+			).toBeVisible();
 			const href = await linkFromOutbox(platform.page, invitee, /vous invite à rejoindre/, /\/invitation\//);
 			secrets.set('invitation secret', /\/invitation\/([^/?#]+)/.exec(href)![1]);
 			const res = await anon.page.goto(pathOf(href));
@@ -90,7 +101,12 @@ test('passwords, cookies, tokens and private links never reach the logs', async 
 			await anon.page.getByLabel('Adresse e-mail').fill('lecteur@demo.spaser.test');
 			await anon.page.getByRole('button', { name: 'Recevoir un lien' }).click();
 			await expect(anon.page.getByRole('status').filter({ hasText: /valable 60/ })).toBeVisible();
-			const href = await linkFromOutbox(platform.page, 'lecteur@demo.spaser.test', /Réinitialisation de votre mot de passe/, /mot-de-passe\/nouveau/);
+			const href = await linkFromOutbox(
+				platform.page,
+				'lecteur@demo.spaser.test',
+				/Réinitialisation de votre mot de passe/,
+				/mot-de-passe\/nouveau/
+			);
 			const token = new URL(href).searchParams.get('token');
 			expect(token).toBeTruthy();
 			secrets.set('password-reset token', token!);

@@ -13,7 +13,17 @@ import { readFile } from 'node:fs/promises';
 import { PDFDocument } from 'pdf-lib';
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import { DEMO, gotoReady, linkFromOutbox, newSession, uniqueSiren } from './helpers';
-import { createToken, expectInert, expectNothingLive, IMG, json, PAYLOAD, SCRIPT, SVG, watchDialogs } from './xss-helpers';
+import {
+	createToken,
+	expectInert,
+	expectNothingLive,
+	IMG,
+	json,
+	PAYLOAD,
+	SCRIPT,
+	SVG,
+	watchDialogs
+} from './xss-helpers';
 
 const pathOf = (href: string) => {
 	const u = new URL(href);
@@ -26,11 +36,19 @@ async function pdfBytes(text: string): Promise<Buffer> {
 	return Buffer.from(await doc.save());
 }
 
-test('XSS payloads in names, follow-ups, comments, sessions and file names are rendered inert', async ({ browser, playwright, baseURL }) => {
+test('XSS payloads in names, follow-ups, comments, sessions and file names are rendered inert', async ({
+	browser,
+	playwright,
+	baseURL
+}) => {
 	test.setTimeout(600_000);
 	const run = Date.now();
 	const tag = run.toString(36);
-	const person = { email: `xss.${run}@e2e.spaser.test`, password: `Phrase de passe ${run} solide`, name: `Zoé ${PAYLOAD}`.slice(0, 120) };
+	const person = {
+		email: `xss.${run}@e2e.spaser.test`,
+		password: `Phrase de passe ${run} solide`,
+		name: `Zoé ${PAYLOAD}`.slice(0, 120)
+	};
 	const shownName = `Zoé ${SCRIPT}`;
 	const networkName = `Réseau XSS ${tag} ${PAYLOAD}`;
 	const orgName = `Commune XSS ${tag} ${IMG}`;
@@ -58,7 +76,12 @@ test('XSS payloads in names, follow-ups, comments, sessions and file names are r
 			await p.page.getByRole('textbox', { name: 'Mot de passe', exact: true }).fill(person.password);
 			await p.page.getByRole('button', { name: 'Créer mon compte' }).click();
 			await expect(p.page).toHaveURL(/\/verifier-email\/envoye$/);
-			const href = await linkFromOutbox(admin.page, person.email, /Confirmez votre adresse e-mail/, /\/verifier-email\?token=/);
+			const href = await linkFromOutbox(
+				admin.page,
+				person.email,
+				/Confirmez votre adresse e-mail/,
+				/\/verifier-email\?token=/
+			);
 			await p.page.goto(pathOf(href));
 			await expect(p.page.getByRole('heading', { level: 1, name: 'Adresse e-mail confirmée' })).toBeVisible();
 
@@ -68,13 +91,18 @@ test('XSS payloads in names, follow-ups, comments, sessions and file names are r
 			await expect(p.page.getByText('Votre nom a été enregistré.')).toBeVisible();
 			await expectInert(p.page, pd, '/compte', []);
 			await expect(p.page.getByLabel('Prénom et nom')).toHaveValue(person.name);
-			await expectInert(admin.page, adminDialogs, `/admin/utilisateurs?q=${encodeURIComponent(person.email)}`, [shownName]);
+			await expectInert(admin.page, adminDialogs, `/admin/utilisateurs?q=${encodeURIComponent(person.email)}`, [
+				shownName
+			]);
 		});
 
 		const token = await createToken(p.page);
 		api = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { authorization: `Bearer ${token}` } });
 		const animatorToken = await createToken(animator.page);
-		animatorApi = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { authorization: `Bearer ${animatorToken}` } });
+		animatorApi = await playwright.request.newContext({
+			baseURL,
+			extraHTTPHeaders: { authorization: `Bearer ${animatorToken}` }
+		});
 
 		await test.step('network name and description: created by the platform admin, edited by its animator', async () => {
 			await gotoReady(admin.page, '/admin/reseaux');
@@ -94,15 +122,24 @@ test('XSS payloads in names, follow-ups, comments, sessions and file names are r
 			await animator.page.getByLabel('Description').fill(`Présentation modifiée ${PAYLOAD}`);
 			await animator.page.locator('form[action="?/update"]').getByRole('button', { name: 'Enregistrer' }).click();
 			await expect(animator.page.getByText('La présentation du réseau a été enregistrée.')).toBeVisible();
-			await expectInert(animator.page, ad, `/reseaux/${network!.slug}`, [`Réseau XSS ${tag} ${SCRIPT}`, `Présentation modifiée ${SCRIPT}`]);
+			await expectInert(animator.page, ad, `/reseaux/${network!.slug}`, [
+				`Réseau XSS ${tag} ${SCRIPT}`,
+				`Présentation modifiée ${SCRIPT}`
+			]);
 			await expectInert(p.page, pd, '/reseaux', [`Réseau XSS ${tag} ${SCRIPT}`]);
 			await expectInert(p.page, pd, `/reseaux/${network!.slug}`, [`Présentation modifiée ${SCRIPT}`]);
 		});
 
 		await test.step('the person’s collectivité joins the network (join message as payload); members list and journal show the name', async () => {
 			org = await json(api!, 'post', '/organisations', { name: orgName, kind: 'commune', siren: uniqueSiren(run) });
-			await json(api!, 'post', `/networks/${network!.id}/join-requests`, { orgId: org!.id, message: `Adhésion ${PAYLOAD}` });
-			await expectInert(animator.page, ad, `/reseaux/${network!.slug}`, [`Adhésion ${SCRIPT}`, `Commune XSS ${tag} ${IMG}`]);
+			await json(api!, 'post', `/networks/${network!.id}/join-requests`, {
+				orgId: org!.id,
+				message: `Adhésion ${PAYLOAD}`
+			});
+			await expectInert(animator.page, ad, `/reseaux/${network!.slug}`, [
+				`Adhésion ${SCRIPT}`,
+				`Commune XSS ${tag} ${IMG}`
+			]);
 			await animator.page.getByRole('button', { name: `Accepter ${orgName}` }).click();
 			await expect(animator.page.getByText(/Demande acceptée/).first()).toBeVisible();
 			await expectInert(p.page, pd, `/collectivites/${org!.slug}/membres`, [shownName]);
@@ -115,7 +152,9 @@ test('XSS payloads in names, follow-ups, comments, sessions and file names are r
 			await p.page.getByLabel('Sujet').fill(`Question XSS ${tag}`);
 			await p.page.getByLabel("Étape de l'achat").selectOption({ label: 'Rédaction du DCE' });
 			await p.page.getByLabel('Votre question').fill('Pouvez-vous relire la pièce jointe ?');
-			await p.page.getByLabel('Pièces jointes (facultatif)').setInputFiles({ name: fileName, mimeType: 'application/pdf', buffer: await pdfBytes('CCTP') });
+			await p.page
+				.getByLabel('Pièces jointes (facultatif)')
+				.setInputFiles({ name: fileName, mimeType: 'application/pdf', buffer: await pdfBytes('CCTP') });
 			await p.page.getByRole('button', { name: 'Envoyer la question' }).click();
 			await expect(p.page).toHaveURL(/\/guichet\/demande\/[0-9a-f-]{36}/);
 			const requestPath = new URL(p.page.url()).pathname;
@@ -131,23 +170,52 @@ test('XSS payloads in names, follow-ups, comments, sessions and file names are r
 			await p.page.getByRole('button', { name: 'Envoyer', exact: true }).click();
 			await expect(p.page.getByText(`Relance ${SCRIPT}`)).toBeVisible();
 			await expectInert(p.page, pd, requestPath, [`Réponse ${SCRIPT}`, `Relance ${SCRIPT}`, shownName, keptName]);
-			await expectInert(animator.page, ad, requestPath, [`Réponse ${SCRIPT}`, `Relance ${SCRIPT}`, shownName, keptName]);
-			await expectInert(animator.page, ad, `/guichet/animation?reseau=${network!.slug}`, [`Réseau XSS ${tag} ${SCRIPT}`, `Commune XSS ${tag} ${IMG}`]);
+			await expectInert(animator.page, ad, requestPath, [
+				`Réponse ${SCRIPT}`,
+				`Relance ${SCRIPT}`,
+				shownName,
+				keptName
+			]);
+			await expectInert(animator.page, ad, `/guichet/animation?reseau=${network!.slug}`, [
+				`Réseau XSS ${tag} ${SCRIPT}`,
+				`Commune XSS ${tag} ${IMG}`
+			]);
 
 			// A session: the animator opens auto-confirmed visio hours in the network, the person books, the animator reports
 			// once the session has started (issue 14): short sessions every 5 minutes, no notice, so the first one is near.
 			const hours = [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '00:00', end: '23:55' }));
 			await json(animatorApi!, 'put', `/networks/${network!.id}/guichet/availability`, {
 				profile: {
-					sessionMinutes: 10, bufferBeforeMinutes: 0, bufferAfterMinutes: 0, minNoticeMinutes: 0, horizonDays: 30, maxPerDay: null, slotStepMinutes: 5,
-					modalities: ['visio'], visioUrl: 'https://visio.example.org/xss', topics: [], confirmationMode: 'auto', active: true
+					sessionMinutes: 10,
+					bufferBeforeMinutes: 0,
+					bufferAfterMinutes: 0,
+					minNoticeMinutes: 0,
+					horizonDays: 30,
+					maxPerDay: null,
+					slotStepMinutes: 5,
+					modalities: ['visio'],
+					visioUrl: 'https://visio.example.org/xss',
+					topics: [],
+					confirmationMode: 'auto',
+					active: true
 				},
 				weeklyHours: hours
 			});
-			const slots = (await json(api!, 'get', `/networks/${network!.id}/guichet/slots?to=${encodeURIComponent(new Date(Date.now() + 10 * 86400_000).toISOString())}`)).items;
+			const slots = (
+				await json(
+					api!,
+					'get',
+					`/networks/${network!.id}/guichet/slots?to=${encodeURIComponent(new Date(Date.now() + 10 * 86400_000).toISOString())}`
+				)
+			).items;
 			expect(slots.length).toBeGreaterThan(0);
 			const booking = await json(api!, 'post', `/networks/${network!.id}/guichet/bookings`, {
-				start: slots[0].start, modality: 'visio', orgId: org!.id, topic: `Séance XSS ${tag}`, stage: 'redaction_dce', question: 'Relire la clause sociale.'
+				start: slots[0].start,
+				modality: 'visio',
+				orgId: org!.id,
+				topic: `Séance XSS ${tag}`,
+				stage: 'redaction_dce',
+				question: 'Relire la clause sociale.'
 			});
 			const sessionPath = `/guichet/seance/${booking.id}`;
 			const wait = new Date(slots[0].start).getTime() + 2000 - Date.now();
@@ -167,18 +235,47 @@ test('XSS payloads in names, follow-ups, comments, sessions and file names are r
 			const start = new Date(Date.now() + 3600_000);
 			const at = (h: number) => new Date(start.getTime() + h * 3600_000).toISOString();
 			const event = await json(api!, 'post', '/events', {
-				kind: 'atelier', title: `Journée XSS ${tag}`, description: 'Programme.', organiser: `org:${org!.id}`, audience: 'open',
-				place: 'Salle du conseil', startsAt: at(0), endsAt: at(8), checkinOpensMinutes: 1440
+				kind: 'atelier',
+				title: `Journée XSS ${tag}`,
+				description: 'Programme.',
+				organiser: `org:${org!.id}`,
+				audience: 'open',
+				place: 'Salle du conseil',
+				startsAt: at(0),
+				endsAt: at(8),
+				checkinOpensMinutes: 1440
 			});
 			const group = await json(api!, 'post', `/events/${event.id}/choice-groups`, { title: `Groupe ${PAYLOAD}` });
-			const plenary = await json(api!, 'post', `/events/${event.id}/sessions`, { title: `Plénière ${PAYLOAD}`, description: `Déroulé ${PAYLOAD}`, speakers: `Intervenant ${IMG}`, room: `Salle ${IMG}`, startsAt: at(0), endsAt: at(2) });
-			const choice = await json(api!, 'post', `/events/${event.id}/sessions`, { title: `Atelier ${PAYLOAD}`, startsAt: at(3), endsAt: at(5), choiceGroupId: group.id });
+			const plenary = await json(api!, 'post', `/events/${event.id}/sessions`, {
+				title: `Plénière ${PAYLOAD}`,
+				description: `Déroulé ${PAYLOAD}`,
+				speakers: `Intervenant ${IMG}`,
+				room: `Salle ${IMG}`,
+				startsAt: at(0),
+				endsAt: at(2)
+			});
+			const choice = await json(api!, 'post', `/events/${event.id}/sessions`, {
+				title: `Atelier ${PAYLOAD}`,
+				startsAt: at(3),
+				endsAt: at(5),
+				choiceGroupId: group.id
+			});
 			await json(api!, 'post', `/events/${event.id}/publish`, { published: true });
-			const registration = await json(api!, 'post', `/events/${event.id}/registrations`, { orgId: org!.id, choices: [choice.id] });
-			await expectInert(p.page, pd, `/evenements/${event.id}`, [`Plénière ${SCRIPT}`, `Atelier ${SCRIPT}`, `Groupe ${SCRIPT}`]);
+			const registration = await json(api!, 'post', `/events/${event.id}/registrations`, {
+				orgId: org!.id,
+				choices: [choice.id]
+			});
+			await expectInert(p.page, pd, `/evenements/${event.id}`, [
+				`Plénière ${SCRIPT}`,
+				`Atelier ${SCRIPT}`,
+				`Groupe ${SCRIPT}`
+			]);
 			await expectInert(p.page, pd, `/evenements/${event.id}/modifier`, [`Plénière ${SCRIPT}`, `Groupe ${SCRIPT}`]);
 			await expectInert(p.page, pd, `/evenements/${event.id}/inscrits`, [shownName]);
-			await expectInert(p.page, pd, `/evenements/${event.id}/inscription/${registration.id}`, [shownName, `Atelier ${SCRIPT}`]);
+			await expectInert(p.page, pd, `/evenements/${event.id}/inscription/${registration.id}`, [
+				shownName,
+				`Atelier ${SCRIPT}`
+			]);
 			// The sign-in sheet: the registered person, and a walk-in typed by the organiser.
 			const sheet = `/evenements/${event.id}/emargement/${plenary.id}`;
 			await gotoReady(p.page, sheet);
@@ -193,7 +290,14 @@ test('XSS payloads in names, follow-ups, comments, sessions and file names are r
 		let spaserId = '';
 		await test.step('SPASER comment and version name', async () => {
 			const year = new Date().getFullYear();
-			spaserId = (await json(api!, 'post', `/organisations/${org!.id}/spasers`, { title: `SPASER XSS ${tag}`, periodStart: year, periodEnd: year + 3, templateKey: 'trois_piliers' })).id;
+			spaserId = (
+				await json(api!, 'post', `/organisations/${org!.id}/spasers`, {
+					title: `SPASER XSS ${tag}`,
+					periodStart: year,
+					periodEnd: year + 3,
+					templateKey: 'trois_piliers'
+				})
+			).id;
 			await json(api!, 'patch', `/spasers/${spaserId}`, { sharedWithNetworks: true });
 			const version = await json(api!, 'post', `/spasers/${spaserId}/versions`, { name: `Version ${PAYLOAD}` });
 			await expectInert(p.page, pd, `/spaser/${spaserId}/versions`, [`Version ${SCRIPT}`, shownName]);
@@ -226,8 +330,15 @@ test('XSS payloads in names, follow-ups, comments, sessions and file names are r
 			const clause = await json(api!, 'post', '/resources', {
 				orgId: org!.id,
 				resource: {
-					kind: 'clause', family: 'sociale', segments: ['services.nettoyage'], cpvCodes: ['90910000-9'], mechanism: 'condition_execution',
-					title: `Clause XSS ${tag}`, summary: 'Résumé.', body: 'Le titulaire réserve des heures d’insertion.', visibility: 'network'
+					kind: 'clause',
+					family: 'sociale',
+					segments: ['services.nettoyage'],
+					cpvCodes: ['90910000-9'],
+					mechanism: 'condition_execution',
+					title: `Clause XSS ${tag}`,
+					summary: 'Résumé.',
+					body: 'Le titulaire réserve des heures d’insertion.',
+					visibility: 'network'
 				}
 			});
 			const clausePath = `/ressources/clauses/${clause.id}`;
@@ -239,7 +350,9 @@ test('XSS payloads in names, follow-ups, comments, sessions and file names are r
 			await expectInert(animator.page, ad, '/ressources/relecture', [`Revoir ${SCRIPT}`]);
 
 			await gotoReady(p.page, clausePath);
-			await p.page.locator('#file').setInputFiles({ name: fileName, mimeType: 'application/pdf', buffer: await pdfBytes('Annexe') });
+			await p.page
+				.locator('#file')
+				.setInputFiles({ name: fileName, mimeType: 'application/pdf', buffer: await pdfBytes('Annexe') });
 			await p.page.getByRole('button', { name: 'Ajouter', exact: true }).click();
 			await expect(p.page.getByText(/Pièce jointe « .* » ajoutée\./)).toBeVisible();
 			await expectInert(p.page, pd, clausePath, [`Revoir ${SCRIPT}`, `Pièce ${IMG}`]);
@@ -248,7 +361,9 @@ test('XSS payloads in names, follow-ups, comments, sessions and file names are r
 		await test.step('DECP import file name', async () => {
 			await gotoReady(p.page, `/indicateurs/decp?org=${org!.slug}`);
 			const decp = await readFile('tests/fixtures/decp/decp-2024-demo-val-d-aurence.json');
-			await p.page.getByLabel('Fichier DECP (JSON ou XML, 50 Mo au plus)').setInputFiles({ name: `DECP ${IMG} ${SVG}.json`, mimeType: 'application/json', buffer: decp });
+			await p.page
+				.getByLabel('Fichier DECP (JSON ou XML, 50 Mo au plus)')
+				.setInputFiles({ name: `DECP ${IMG} ${SVG}.json`, mimeType: 'application/json', buffer: decp });
 			await p.page.getByRole('button', { name: 'Importer', exact: true }).click();
 			await expect(p.page.getByRole('status', { name: /Compte rendu de l'import/ })).toContainText(`DECP ${IMG}`);
 			await expectNothingLive(p.page, pd, 'DECP import report');

@@ -21,8 +21,12 @@ test('XSS payloads stored in every capability are rendered inert', async ({ page
 		// A throw-away collectivité whose name is a payload.
 		const orgName = `Commune ${PAYLOAD}`.slice(0, 200);
 		const org = await json(api, 'post', '/organisations', { name: orgName, kind: 'commune' });
-		const demoOrg = (await json(api, 'get', '/organisations')).items.find((o: { slug: string }) => o.slug === DEMO_ORG_SLUG);
-		const network = (await json(api, 'get', '/networks')).items.find((n: { slug: string }) => n.slug === DEMO_NETWORK.slug);
+		const demoOrg = (await json(api, 'get', '/organisations')).items.find(
+			(o: { slug: string }) => o.slug === DEMO_ORG_SLUG
+		);
+		const network = (await json(api, 'get', '/networks')).items.find(
+			(n: { slug: string }) => n.slug === DEMO_NETWORK.slug
+		);
 
 		await test.step('collectivité name', async () => {
 			await expectInert(page, dialogs, `/collectivites/${org.slug}`);
@@ -38,7 +42,10 @@ test('XSS payloads stored in every capability are rendered inert', async ({ page
 			node.title = `Axe ${PAYLOAD}`;
 			node.body = [
 				{ type: 'paragraph', content: [{ type: 'text', text: `Corps ${PAYLOAD}` }] },
-				{ type: 'paragraph', content: [{ type: 'text', text: 'lien piégé', marks: [{ type: 'link', attrs: { href: JS_LINK } }] }] }
+				{
+					type: 'paragraph',
+					content: [{ type: 'text', text: 'lien piégé', marks: [{ type: 'link', attrs: { href: JS_LINK } }] }]
+				}
 			];
 			// A script link is refused at the boundary, with a French message, and nothing is created.
 			const refused = await json(api, 'post', `/spasers/import?orgId=${org.id}`, exported, [400]);
@@ -46,7 +53,12 @@ test('XSS payloads stored in every capability are rendered inert', async ({ page
 			expect((await json(api, 'get', `/organisations/${org.id}/spasers`)).items).toEqual([]);
 			node.body[1].content[0].marks[0].attrs.href = 'https://example.org/guide-achats';
 			const spaser = await json(api, 'post', `/spasers/import?orgId=${org.id}`, exported);
-			await expectInert(page, dialogs, `/spaser/${spaser.id}/imprimer`, [`SPASER ${SCRIPT}`, `Axe ${SCRIPT}`, `Corps ${SCRIPT}`, 'lien piégé']);
+			await expectInert(page, dialogs, `/spaser/${spaser.id}/imprimer`, [
+				`SPASER ${SCRIPT}`,
+				`Axe ${SCRIPT}`,
+				`Corps ${SCRIPT}`,
+				'lien piégé'
+			]);
 			// The collaborative editor renders the same document in the browser (TipTap from the Yjs state).
 			await expectInert(page, dialogs, `/spaser/${spaser.id}`, [`SPASER ${SCRIPT}`]);
 		});
@@ -55,16 +67,37 @@ test('XSS payloads stored in every capability are rendered inert', async ({ page
 			const base = { family: 'sociale', segments: ['services.nettoyage'], cpvCodes: ['90910000-9'] };
 			const clause = await json(api, 'post', '/resources', {
 				orgId: org.id,
-				resource: { ...base, kind: 'clause', mechanism: 'condition_execution', title: `Clause piégée ${PAYLOAD}`.slice(0, 300), summary: `Résumé ${PAYLOAD}`, body: `Le titulaire ${PAYLOAD}`, legalRefs: `${JS_LINK} ${IMG}` }
+				resource: {
+					...base,
+					kind: 'clause',
+					mechanism: 'condition_execution',
+					title: `Clause piégée ${PAYLOAD}`.slice(0, 300),
+					summary: `Résumé ${PAYLOAD}`,
+					body: `Le titulaire ${PAYLOAD}`,
+					legalRefs: `${JS_LINK} ${IMG}`
+				}
 			});
 			const rex = await json(api, 'post', '/resources', {
 				orgId: org.id,
-				resource: { ...base, kind: 'rex', year: 2024, title: `REX piégé ${PAYLOAD}`.slice(0, 300), context: `Contexte ${PAYLOAD}`, actions: `Actions ${PAYLOAD}`, lessons: `Leçons ${PAYLOAD}` }
+				resource: {
+					...base,
+					kind: 'rex',
+					year: 2024,
+					title: `REX piégé ${PAYLOAD}`.slice(0, 300),
+					context: `Contexte ${PAYLOAD}`,
+					actions: `Actions ${PAYLOAD}`,
+					lessons: `Leçons ${PAYLOAD}`
+				}
 			});
-			await expectInert(page, dialogs, `/ressources/clauses/${clause.id}`, [`Clause piégée ${SCRIPT}`, `Le titulaire ${SCRIPT}`]);
+			await expectInert(page, dialogs, `/ressources/clauses/${clause.id}`, [
+				`Clause piégée ${SCRIPT}`,
+				`Le titulaire ${SCRIPT}`
+			]);
 			await expectInert(page, dialogs, `/ressources/rex/${rex.id}`, [`REX piégé ${SCRIPT}`, `Contexte ${SCRIPT}`]);
 			// Search results highlight matches with {@html}: the snippet must stay escaped.
-			await expectInert(page, dialogs, `/ressources?q=${encodeURIComponent('piégée titulaire')}`, [`Clause piégée ${SCRIPT}`]);
+			await expectInert(page, dialogs, `/ressources?q=${encodeURIComponent('piégée titulaire')}`, [
+				`Clause piégée ${SCRIPT}`
+			]);
 		});
 
 		await test.step('event title and description', async () => {
@@ -86,7 +119,13 @@ test('XSS payloads stored in every capability are rendered inert', async ({ page
 
 		await test.step('indicator comment and custom indicator label', async () => {
 			const indicators = (await json(api, 'get', '/indicators')).items;
-			await json(api, 'put', `/organisations/${org.id}/indicator-values`, { indicatorId: indicators[0].id, year: 2024, value: 12, comment: `Commentaire ${PAYLOAD}` }, [200, 201]);
+			await json(
+				api,
+				'put',
+				`/organisations/${org.id}/indicator-values`,
+				{ indicatorId: indicators[0].id, year: 2024, value: 12, comment: `Commentaire ${PAYLOAD}` },
+				[200, 201]
+			);
 			await expectInert(page, dialogs, `/indicateurs?org=${org.slug}`, []);
 			const title = await page.locator(`span[title*="Commentaire"]`).first().getAttribute('title');
 			expect(title).toContain(`Commentaire ${SCRIPT}`);

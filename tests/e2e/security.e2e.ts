@@ -8,7 +8,12 @@ import { DEMO, DEMO_ORG_SLUG, logIn } from './helpers';
 
 const XSS_TITLE = 'SPASER "><script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">';
 
-test('the public page is publicly cacheable only for anonymous visitors; hostile titles stay text', async ({ page, playwright, baseURL, browser }) => {
+test('the public page is publicly cacheable only for anonymous visitors; hostile titles stay text', async ({
+	page,
+	playwright,
+	baseURL,
+	browser
+}) => {
 	await logIn(page, DEMO.orgAdmin);
 
 	// An API token to set up an adopted SPASER quickly.
@@ -28,13 +33,17 @@ test('the public page is publicly cacheable only for anonymous visitors; hostile
 		const orgs = await (await api.get('/api/v1/organisations')).json();
 		const org = (orgs.items as { id: string; slug: string }[]).find((o) => o.slug === DEMO_ORG_SLUG);
 		expect(org).toBeTruthy();
-		const created = await api.post(`/api/v1/organisations/${org!.id}/spasers`, { data: { title: XSS_TITLE, periodStart: 2026, periodEnd: 2028 } });
+		const created = await api.post(`/api/v1/organisations/${org!.id}/spasers`, {
+			data: { title: XSS_TITLE, periodStart: 2026, periodEnd: 2028 }
+		});
 		expect(created.status()).toBe(201);
 		const doc = await created.json();
 		docId = doc.id;
 		docSlug = doc.slug;
 		expect((await api.patch(`/api/v1/spasers/${docId}`, { data: { status: 'en_consultation' } })).status()).toBe(200);
-		const adopted = await api.patch(`/api/v1/spasers/${docId}`, { data: { status: 'adopte', adoptedOn: '2026-01-15', deliberationRef: 'DEL-2026-01' } });
+		const adopted = await api.patch(`/api/v1/spasers/${docId}`, {
+			data: { status: 'adopte', adoptedOn: '2026-01-15', deliberationRef: 'DEL-2026-01' }
+		});
 		expect(adopted.status()).toBe(200);
 		const version = await api.post(`/api/v1/spasers/${docId}/versions`, { data: { name: 'Version adoptée' } });
 		expect(version.status()).toBe(201);

@@ -18,7 +18,9 @@ async function openEditor(page: Page) {
 
 const body = (page: Page) => page.locator('.rte-content');
 
-test('two people co-edit a SPASER live; a viewer follows read-only; another collectivité is refused', async ({ browser }) => {
+test('two people co-edit a SPASER live; a viewer follows read-only; another collectivité is refused', async ({
+	browser
+}) => {
 	const a = await newSession(browser, DEMO.orgAdmin);
 	const b = await newSession(browser, EDITOR);
 	const viewer = await newSession(browser, VIEWER);
@@ -48,7 +50,9 @@ test('two people co-edit a SPASER live; a viewer follows read-only; another coll
 	await b.page.keyboard.press('Enter');
 	await b.page.keyboard.type(sentence);
 	await expect(body(a.page)).toContainText(sentence, { timeout: 1000 });
-	await expect(a.page.locator('.collaboration-carets__label', { hasText: 'Thomas Bérengier' })).toBeVisible({ timeout: 1000 });
+	await expect(a.page.locator('.collaboration-carets__label', { hasText: 'Thomas Bérengier' })).toBeVisible({
+		timeout: 1000
+	});
 
 	// A adds a new node: B sees it in the outline within a second.
 	const before = await b.page.getByTestId('outline-node').count();
@@ -133,7 +137,8 @@ test('a viewer cannot turn on the editor’s « Enregistré » with a forged pre
 		});
 	});
 	const forged = { user: { name: 'Sandrine Aurelhac' }, saved: { [String(editorClientId)]: 1e9 } };
-	const publish = (clientId: number, clock: number, state: unknown) => ws.send(encodeAwareness(encodeAwarenessEntries([{ clientId, clock, state }])));
+	const publish = (clientId: number, clock: number, state: unknown) =>
+		ws.send(encodeAwareness(encodeAwarenessEntries([{ clientId, clock, state }])));
 	publish(31_337, 1, forged);
 	publish(SERVER_PRESENCE_CLIENT_ID, Date.now() * 2, forged);
 	publish(31_338, 1, { user: { name: 'Quelqu’un' } });
@@ -164,7 +169,9 @@ test('a change too large to be sent is explained in French and reaches nobody', 
 	const title = a.page.getByLabel('Titre', { exact: true });
 	const before = await title.inputValue();
 	await title.fill(before + ' ' + 'trop long '.repeat(60_000));
-	await expect(a.page.getByTestId('connection-status')).toContainText('Modification trop volumineuse\u00a0: elle n’a pas été enregistrée');
+	await expect(a.page.getByTestId('connection-status')).toContainText(
+		'Modification trop volumineuse\u00a0: elle n’a pas été enregistrée'
+	);
 	await expect(title).toHaveAttribute('readonly', '');
 	await expect(b.page.getByLabel('Titre', { exact: true })).toHaveValue(before);
 	await expect(b.page.getByTestId('connection-status')).toHaveText('Enregistré');

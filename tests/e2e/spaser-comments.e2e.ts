@@ -61,9 +61,15 @@ const bodyText = (page: Page) =>
 	});
 
 /** The text highlighted for this thread in a page's editor. */
-const highlighted = (page: Page, threadId: string) => page.locator(`.rte-content [data-comment-id="${threadId}"]`).allTextContents().then((t) => t.join(''));
+const highlighted = (page: Page, threadId: string) =>
+	page
+		.locator(`.rte-content [data-comment-id="${threadId}"]`)
+		.allTextContents()
+		.then((t) => t.join(''));
 
-test('a passage commented in one browser is highlighted live in the others, follows edits, resolves and reopens', async ({ browser }) => {
+test('a passage commented in one browser is highlighted live in the others, follows edits, resolves and reopens', async ({
+	browser
+}) => {
 	test.setTimeout(150_000); // three browsers on a shared machine
 	const a = await newSession(browser, DEMO.orgAdmin);
 	const b = await newSession(browser, EDITOR);
@@ -104,7 +110,8 @@ test('a passage commented in one browser is highlighted live in the others, foll
 	await b.page.keyboard.type('le ');
 	await select(a.page, ' après.', 0);
 	await a.page.keyboard.type(' (fin)');
-	for (const p of pages) await expect.poll(() => bodyText(p)).toContain(`Tout d’abord. Avant le ${passage} (fin) après.`);
+	for (const p of pages)
+		await expect.poll(() => bodyText(p)).toContain(`Tout d’abord. Avant le ${passage} (fin) après.`);
 	for (const p of pages) await expect.poll(() => highlighted(p, id)).toBe(passage);
 
 	// B replies: A sees the reply without reloading.
@@ -141,7 +148,10 @@ test('a passage commented in one browser is highlighted live in the others, foll
 
 test('the live stream and the discussions are refused to people who may not read the SPASER', async ({ browser }) => {
 	const outsider = await newSession(browser, 'achats.metropole@demo.spaser.test');
-	const stream = await outsider.page.request.get(`/spaser/${SPASER_ID}/commentaires/flux`, { headers: { accept: 'text/event-stream' }, maxRedirects: 0 });
+	const stream = await outsider.page.request.get(`/spaser/${SPASER_ID}/commentaires/flux`, {
+		headers: { accept: 'text/event-stream' },
+		maxRedirects: 0
+	});
 	expect(stream.status()).toBe(404);
 	const list = await outsider.page.request.get(`/spaser/${SPASER_ID}/commentaires`, { maxRedirects: 0 });
 	expect(list.status()).toBe(404);

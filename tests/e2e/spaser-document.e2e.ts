@@ -11,8 +11,16 @@ const status = (page: Page) => page.getByTestId('connection-status');
 const planNode = (page: Page, title: string) => page.getByTestId('plan-node').filter({ hasText: title });
 /** The element whose title input currently shows `title` (inputs' values are not text: match them by evaluation). */
 async function elementByTitle(page: Page, title: string): Promise<Locator> {
-	await expect.poll(() => page.locator('input[data-title]').evaluateAll((els, t) => els.filter((e) => (e as HTMLInputElement).value === t).length, title)).toBe(1);
-	const id = await page.locator('input[data-title]').evaluateAll((els, t) => els.find((e) => (e as HTMLInputElement).value === t)!.closest('section')!.id, title);
+	await expect
+		.poll(() =>
+			page
+				.locator('input[data-title]')
+				.evaluateAll((els, t) => els.filter((e) => (e as HTMLInputElement).value === t).length, title)
+		)
+		.toBe(1);
+	const id = await page
+		.locator('input[data-title]')
+		.evaluateAll((els, t) => els.find((e) => (e as HTMLInputElement).value === t)!.closest('section')!.id, title);
 	return page.locator(`#${id}`);
 }
 const announce = (page: Page) => page.getByTestId('document-announce');
@@ -36,7 +44,9 @@ async function addRoot(page: Page, stem: string): Promise<string> {
 /** The titles of the plan, in order. */
 const planTitles = (page: Page) => page.getByTestId('plan-node').locator('.t').allInnerTexts();
 
-test('the document view is the default: two people write titles and text in place, live; a viewer reads', async ({ browser }) => {
+test('the document view is the default: two people write titles and text in place, live; a viewer reads', async ({
+	browser
+}) => {
 	// Three browsers on one live document: more than the default minute on a loaded CI machine.
 	test.setTimeout(150_000);
 	const a = await newSession(browser, DEMO.orgAdmin);
@@ -132,7 +142,8 @@ test('drag and drop in the plan, and the keyboard, move an element with its subt
 	await expect.poll(async () => (await planTitles(b.page)).slice(-3)).toEqual([y, x, child]);
 	await expect(announce(a.page)).toContainText('déplacé');
 	// the document follows the plan
-	const docTitles = () => a.page.locator('input[data-title]').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
+	const docTitles = () =>
+		a.page.locator('input[data-title]').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
 	expect((await docTitles()).slice(-3)).toEqual([y, x, child]);
 
 	// The keyboard alternative: Alt+↑ on X's plan entry puts it back before Y, announced; then the button.
@@ -189,14 +200,18 @@ test('insert a clause from the document view with its parameter filled in', asyn
 	await expect(status(a.page)).toHaveText('Enregistré');
 	await expect
 		.poll(async () => {
-			const exported = (await (await a.page.request.get(`/spaser/${SPASER_ID}/export.json`)).json()) as { content: { nodes: { title: string; body: unknown }[] } };
+			const exported = (await (await a.page.request.get(`/spaser/${SPASER_ID}/export.json`)).json()) as {
+				content: { nodes: { title: string; body: unknown }[] };
+			};
 			return JSON.stringify(exported.content.nodes.find((n) => n.title === name)?.body ?? null);
 		})
 		.toContain(expected);
 	for (const s of [a, b]) await s.context.close();
 });
 
-test('phone, 390 px: the plan folds away, a tap brings the element into view; no horizontal scroll', async ({ browser }) => {
+test('phone, 390 px: the plan folds away, a tap brings the element into view; no horizontal scroll', async ({
+	browser
+}) => {
 	const a = await newSession(browser, EDITOR);
 	await a.page.setViewportSize({ width: 390, height: 844 });
 	await openDocument(a.page);

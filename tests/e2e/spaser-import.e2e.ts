@@ -6,7 +6,10 @@ import { expect, test, type Page } from '@playwright/test';
 import { DEMO, DEMO_ORG_SLUG, gotoReady, newSession } from './helpers';
 
 const EDITOR = 'redacteur@demo.spaser.test';
-const OCC = readFileSync(fileURLToPath(new URL('../fixtures/seeds/occitanie-spaser-2023-2028.txt', import.meta.url)), 'utf8');
+const OCC = readFileSync(
+	fileURLToPath(new URL('../fixtures/seeds/occitanie-spaser-2023-2028.txt', import.meta.url)),
+	'utf8'
+);
 
 /** A Word document written from the real Occitanie text: one paragraph per block, its lines as line breaks, « ** » as bold. */
 async function occitanieDocx(): Promise<Buffer> {
@@ -17,7 +20,9 @@ async function occitanieDocx(): Promise<Buffer> {
 				children: block.split('\n').flatMap((line, i) => {
 					const parts = line.split('**');
 					const balanced = parts.length % 2 === 1;
-					return parts.map((text, k) => new TextRun({ text, bold: balanced && k % 2 === 1, break: i > 0 && k === 0 ? 1 : undefined }));
+					return parts.map(
+						(text, k) => new TextRun({ text, bold: balanced && k % 2 === 1, break: i > 0 && k === 0 ? 1 : undefined })
+					);
 				})
 			})
 	);
@@ -27,10 +32,13 @@ async function occitanieDocx(): Promise<Buffer> {
 /** Serious and critical axe violations (WCAG 2.1 A/AA) of the page as it is. */
 async function axeBlocking(page: Page) {
 	const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-	return results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => ({ id: v.id, targets: v.nodes.map((n) => n.target.join(' ')) }));
+	return results.violations
+		.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+		.map((v) => ({ id: v.id, targets: v.nodes.map((n) => n.target.join(' ')) }));
 }
 
-const node = (page: Page, label: string) => page.getByTestId('import-node').filter({ has: page.getByTestId('import-label').getByText(label, { exact: true }) });
+const node = (page: Page, label: string) =>
+	page.getByTestId('import-node').filter({ has: page.getByTestId('import-label').getByText(label, { exact: true }) });
 
 test('imports a Word SPASER after adjusting the detected tree, then two people co-edit it', async ({ browser }) => {
 	// Two accessibility audits, an import and two browsers on the live document (opened once more in the form
@@ -46,9 +54,13 @@ test('imports a Word SPASER after adjusting the detected tree, then two people c
 	await expect(page.getByRole('heading', { level: 1, name: 'Importer un SPASER existant' })).toBeVisible();
 	await page.waitForLoadState('networkidle');
 	expect(await axeBlocking(page)).toEqual([]);
-	await page.getByLabel('Document du SPASER').setInputFiles({ name: 'spaser.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7\n%fake') });
+	await page
+		.getByLabel('Document du SPASER')
+		.setInputFiles({ name: 'spaser.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7\n%fake') });
 	await page.getByRole('button', { name: 'Analyser le document' }).click();
-	await expect(page.getByRole('alert')).toContainText('PDF\u00a0: collez le texte ou enregistrez-le en DOCX depuis votre traitement de texte');
+	await expect(page.getByRole('alert')).toContainText(
+		'PDF\u00a0: collez le texte ou enregistrez-le en DOCX depuis votre traitement de texte'
+	);
 
 	await page.getByLabel('Document du SPASER').setInputFiles({
 		name: 'politique-achat-occitanie.docx',
@@ -56,7 +68,9 @@ test('imports a Word SPASER after adjusting the detected tree, then two people c
 		buffer: docx
 	});
 	await page.getByRole('button', { name: 'Analyser le document' }).click();
-	await expect(page.getByRole('heading', { level: 1, name: 'Relire la structure avant l’import'.replace('’', "'") })).toBeVisible();
+	await expect(
+		page.getByRole('heading', { level: 1, name: 'Relire la structure avant l’import'.replace('’', "'") })
+	).toBeVisible();
 	await page.waitForLoadState('networkidle');
 
 	// The preview: counts per level, the first targets with their source text
@@ -65,34 +79,51 @@ test('imports a Word SPASER after adjusting the detected tree, then two people c
 	await expect(counts).toContainText('20 Chantiers');
 	await expect(counts).toContainText('65 Actions');
 	const axe1 = node(page, 'Axe 1');
-	await expect(axe1.getByTestId('import-target').filter({ hasText: '15' }).first()).toContainText("D'ATTRIBUTION ENVIRONNEMENTAUX");
+	await expect(axe1.getByTestId('import-target').filter({ hasText: '15' }).first()).toContainText(
+		"D'ATTRIBUTION ENVIRONNEMENTAUX"
+	);
 	expect(await axeBlocking(page)).toEqual([]);
 
 	// Adjust: rename the first axe, demote chantier 2 under chantier 1
 	const title = axe1.getByTestId('import-title');
 	await title.fill('Transformation écologique de la commande publique');
 	const chantier2 = node(page, 'Chantier 2');
-	await expect(chantier2.getByTestId('import-title')).toHaveValue("Placer l'économie circulaire au cœur de l'achat régional");
+	await expect(chantier2.getByTestId('import-title')).toHaveValue(
+		"Placer l'économie circulaire au cœur de l'achat régional"
+	);
 	await chantier2.getByRole('button', { name: /^Descendre d'un niveau/ }).click();
 	await expect(counts).toContainText('19 Chantiers');
 	const depthOf = (t: string) =>
 		page
 			.getByTestId('import-node')
-			.evaluateAll((els, title) => els.filter((e) => e.querySelector<HTMLInputElement>('.import-title')?.value === title).map((e) => e.getAttribute('data-depth')), t);
+			.evaluateAll(
+				(els, title) =>
+					els
+						.filter((e) => e.querySelector<HTMLInputElement>('.import-title')?.value === title)
+						.map((e) => e.getAttribute('data-depth')),
+				t
+			);
 	expect(await depthOf("Placer l'économie circulaire au cœur de l'achat régional")).toEqual(['3']);
 
 	// A reload keeps the review (sessionStorage)
 	await page.reload();
 	await page.waitForLoadState('networkidle');
 	await expect(page.getByText('Vos corrections en cours ont été retrouvées.')).toBeVisible();
-	await expect(node(page, 'Axe 1').getByTestId('import-title')).toHaveValue('Transformation écologique de la commande publique');
+	await expect(node(page, 'Axe 1').getByTestId('import-title')).toHaveValue(
+		'Transformation écologique de la commande publique'
+	);
 	await expect(page.getByTestId('import-counts')).toContainText('19 Chantiers');
 
 	// Leaving and coming back through the upload page finds the review where it was left
 	await gotoReady(page, `/collectivites/${DEMO_ORG_SLUG}/spaser/importer/document`);
-	await page.getByTestId('import-drafts').getByRole('link', { name: /politique-achat-occitanie\.docx/ }).click();
+	await page
+		.getByTestId('import-drafts')
+		.getByRole('link', { name: /politique-achat-occitanie\.docx/ })
+		.click();
 	await page.waitForLoadState('networkidle');
-	await expect(node(page, 'Axe 1').getByTestId('import-title')).toHaveValue('Transformation écologique de la commande publique');
+	await expect(node(page, 'Axe 1').getByTestId('import-title')).toHaveValue(
+		'Transformation écologique de la commande publique'
+	);
 
 	// A bad period is refused and the review survives the failed submission
 	await expect(page.getByLabel('Début de période')).toHaveValue('2023');
@@ -100,7 +131,9 @@ test('imports a Word SPASER after adjusting the detected tree, then two people c
 	await page.getByLabel('Fin de période').fill('2019');
 	await page.getByRole('button', { name: 'Créer le SPASER' }).click();
 	await expect(page.getByRole('alert')).toContainText('La fin de période doit suivre son début.');
-	await expect(node(page, 'Axe 1').getByTestId('import-title')).toHaveValue('Transformation écologique de la commande publique');
+	await expect(node(page, 'Axe 1').getByTestId('import-title')).toHaveValue(
+		'Transformation écologique de la commande publique'
+	);
 	await page.getByLabel('Fin de période').fill('2028');
 	await page.getByRole('button', { name: 'Créer le SPASER' }).click();
 
@@ -112,10 +145,15 @@ test('imports a Word SPASER after adjusting the detected tree, then two people c
 	// the plan and element form (the default is the document view)
 	await page.goto(`${spaserUrl}?vue=formulaire`);
 	await expect(page.getByTestId('connection-status')).toHaveText('Enregistré');
-	await expect(page.getByTestId('outline-node').first()).toContainText('Transformation écologique de la commande publique');
+	await expect(page.getByTestId('outline-node').first()).toContainText(
+		'Transformation écologique de la commande publique'
+	);
 
 	// The original file is attached and downloadable
-	const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('imported-files').getByRole('link').click()]);
+	const [download] = await Promise.all([
+		page.waitForEvent('download'),
+		page.getByTestId('imported-files').getByRole('link').click()
+	]);
 	expect(download.suggestedFilename()).toBe('politique-achat-occitanie.docx');
 	const saved = readFileSync((await download.path())!);
 	expect(saved.equals(docx)).toBe(true);
@@ -124,7 +162,9 @@ test('imports a Word SPASER after adjusting the detected tree, then two people c
 	const admin = await newSession(browser, DEMO.orgAdmin);
 	await admin.page.goto(`${spaserUrl}?vue=formulaire`);
 	await expect(admin.page.getByTestId('connection-status')).toHaveText('Enregistré');
-	await expect(admin.page.getByTestId('outline-node').first()).toContainText('Transformation écologique de la commande publique');
+	await expect(admin.page.getByTestId('outline-node').first()).toContainText(
+		'Transformation écologique de la commande publique'
+	);
 	const suffix = ` — revu ${Date.now()}`;
 	const live = page.getByLabel('Titre', { exact: true });
 	await live.click();
@@ -141,7 +181,9 @@ test('imports a Word SPASER after adjusting the detected tree, then two people c
 
 	// The history holds the « Importé le … » version
 	await gotoReady(page, `${spaserUrl}/versions`);
-	await expect(page.getByRole('link', { name: /^Importé le \d{2}\/\d{2}\/\d{4} depuis «\s?politique-achat-occitanie\.docx\s?»$/ })).toBeVisible();
+	await expect(
+		page.getByRole('link', { name: /^Importé le \d{2}\/\d{2}\/\d{4} depuis «\s?politique-achat-occitanie\.docx\s?»$/ })
+	).toBeVisible();
 
 	await editor.context.close();
 	await admin.context.close();
@@ -157,8 +199,18 @@ test('without JavaScript, a Markdown SPASER is analysed and imported as detected
 	await expect(page).not.toHaveURL(/\/connexion/);
 
 	await page.goto(`/collectivites/${DEMO_ORG_SLUG}/spaser/importer/document`);
-	const md = ['# Axe 1 : Acheter sobre', '', '## Action 1 : Mutualiser les achats', '', 'Atteindre 40 % d’achats mutualisés d’ici 2028.', '', '# Axe 2 : Acheter solidaire'].join('\n');
-	await page.getByLabel('Document du SPASER').setInputFiles({ name: 'sobre.md', mimeType: 'text/markdown', buffer: Buffer.from(md) });
+	const md = [
+		'# Axe 1 : Acheter sobre',
+		'',
+		'## Action 1 : Mutualiser les achats',
+		'',
+		'Atteindre 40 % d’achats mutualisés d’ici 2028.',
+		'',
+		'# Axe 2 : Acheter solidaire'
+	].join('\n');
+	await page
+		.getByLabel('Document du SPASER')
+		.setInputFiles({ name: 'sobre.md', mimeType: 'text/markdown', buffer: Buffer.from(md) });
 	await page.getByRole('button', { name: 'Analyser le document' }).click();
 	await expect(page.getByTestId('import-counts')).toContainText('2 Axes');
 	await expect(page.getByTestId('import-target')).toContainText('40 % en 2028');

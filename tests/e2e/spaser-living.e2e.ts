@@ -51,7 +51,9 @@ async function select(page: Page, title: string) {
 	await expect(titleField(page)).toHaveValue(title);
 }
 
-test('two people type into the same title at the same time, 20 keystrokes each: same title on both screens, nothing lost', async ({ browser }) => {
+test('two people type into the same title at the same time, 20 keystrokes each: same title on both screens, nothing lost', async ({
+	browser
+}) => {
 	const a = await newSession(browser, DEMO.orgAdmin);
 	const b = await newSession(browser, EDITOR);
 	await openEditor(a.page);
@@ -77,7 +79,9 @@ test('two people type into the same title at the same time, 20 keystrokes each: 
 		expect(v.replace(/[^A-T]/g, '')).toBe('T' + typedB.join('')); // « Titre » starts with a T
 		expect(v).toHaveLength(base.length + 40);
 	};
-	await expect.poll(async () => (await titleField(a.page).inputValue()) === (await titleField(b.page).inputValue())).toBe(true);
+	await expect
+		.poll(async () => (await titleField(a.page).inputValue()) === (await titleField(b.page).inputValue()))
+		.toBe(true);
 	const final = await titleField(a.page).inputValue();
 	expected(final);
 	// every letter of B went where B was typing, A's at the end of the title
@@ -94,7 +98,9 @@ test('two people type into the same title at the same time, 20 keystrokes each: 
 	for (const s of [a, b, c]) await s.context.close();
 });
 
-test('a colleague’s change to a target field is shown while the field has focus, and is not written back over', async ({ browser }) => {
+test('a colleague’s change to a target field is shown while the field has focus, and is not written back over', async ({
+	browser
+}) => {
 	const a = await newSession(browser, DEMO.orgAdmin);
 	const b = await newSession(browser, EDITOR);
 	await openEditor(a.page);
@@ -130,7 +136,9 @@ test('a colleague’s change to a target field is shown while the field has focu
 	for (const s of [a, b]) await s.context.close();
 });
 
-test('offline: « Hors ligne » within 3 s, what is typed survives closing the tab and is stored once back online (390 px)', async ({ browser }) => {
+test('offline: « Hors ligne » within 3 s, what is typed survives closing the tab and is stored once back online (390 px)', async ({
+	browser
+}) => {
 	const a = await newSession(browser, EDITOR);
 	await a.page.setViewportSize({ width: 390, height: 844 });
 	await openEditor(a.page);
@@ -140,7 +148,9 @@ test('offline: « Hors ligne » within 3 s, what is typed survives closing the t
 	await expect(status(a.page)).toHaveAttribute('aria-live', 'polite');
 
 	await a.context.setOffline(true);
-	await expect(status(a.page)).toHaveText('Hors ligne — vos modifications sont gardées sur cet appareil', { timeout: 3000 });
+	await expect(status(a.page)).toHaveText('Hors ligne — vos modifications sont gardées sur cet appareil', {
+		timeout: 3000
+	});
 	const box = await status(a.page).boundingBox();
 	expect(box && box.x >= 0 && box.x + box.width <= 390).toBe(true);
 	const added = ` écrit sans réseau ${Date.now()}`;
@@ -172,16 +182,23 @@ test('offline: « Hors ligne » within 3 s, what is typed survives closing the t
 	await expect(c.page.getByTestId('outline-node').filter({ hasText: base + added })).toHaveCount(1);
 
 	// Signing out on this browser deletes the offline copies: the next person cannot read them.
-	const stores = () => again.evaluate(async () => (await indexedDB.databases()).map((d) => d.name).filter((n) => n?.startsWith('spaser-commun:')));
+	const stores = () =>
+		again.evaluate(async () =>
+			(await indexedDB.databases()).map((d) => d.name).filter((n) => n?.startsWith('spaser-commun:'))
+		);
 	expect(await stores()).not.toHaveLength(0);
 	await again.getByRole('button', { name: 'Se déconnecter' }).click();
 	await expect(again).not.toHaveURL(/\/spaser\//);
 	await expect.poll(stores).toHaveLength(0);
-	expect(await again.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('spaser-commun:')))).toEqual([]);
+	expect(await again.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('spaser-commun:')))).toEqual(
+		[]
+	);
 	for (const s of [a, b, c]) await s.context.close();
 });
 
-test('a connection that stops answering without the browser noticing is shown « Hors ligne » within 3 s', async ({ browser }) => {
+test('a connection that stops answering without the browser noticing is shown « Hors ligne » within 3 s', async ({
+	browser
+}) => {
 	const a = await newSession(browser, EDITOR);
 	// The page's websocket goes through this relay, which can go silent both ways (a dead line: no close, no error).
 	let cut = false;
@@ -195,7 +212,9 @@ test('a connection that stops answering without the browser noticing is shown «
 	await a.page.waitForTimeout(4000);
 	await expect(status(a.page)).toHaveText('Enregistré');
 	cut = true;
-	await expect(status(a.page)).toHaveText('Hors ligne — vos modifications sont gardées sur cet appareil', { timeout: 3000 });
+	await expect(status(a.page)).toHaveText('Hors ligne — vos modifications sont gardées sur cet appareil', {
+		timeout: 3000
+	});
 	cut = false;
 	await expect(status(a.page)).toHaveText('Enregistré');
 	await a.context.close();

@@ -41,11 +41,15 @@ async function titles(page: Page): Promise<string[]> {
 
 async function deleteSelected(page: Page) {
 	await page.getByRole('button', { name: 'Supprimer…' }).click();
-	await expect(page.getByRole('alert').filter({ hasText: 'Supprimer' })).toContainText('vont dans la corbeille, avec leurs textes, cibles et commentaires\u00a0: vous pourrez les restaurer à leur place');
+	await expect(page.getByRole('alert').filter({ hasText: 'Supprimer' })).toContainText(
+		'vont dans la corbeille, avec leurs textes, cibles et commentaires\u00a0: vous pourrez les restaurer à leur place'
+	);
 	await page.getByRole('button', { name: 'Confirmer la suppression' }).click();
 }
 
-test('an element deleted with its children, target and comment comes back at its place from the Corbeille and by undo; a colleague’s edit made in between stays', async ({ browser }) => {
+test('an element deleted with its children, target and comment comes back at its place from the Corbeille and by undo; a colleague’s edit made in between stays', async ({
+	browser
+}) => {
 	const a = await newSession(browser, DEMO.orgAdmin);
 	const b = await newSession(browser, EDITOR);
 	await openEditor(a.page);
@@ -115,7 +119,9 @@ test('an element deleted with its children, target and comment comes back at its
 	for (const s of [a, b, c]) await s.context.close();
 });
 
-test('the history of an element shows who changed what, and « rétablir » brings back its earlier state for everyone', async ({ browser }) => {
+test('the history of an element shows who changed what, and « rétablir » brings back its earlier state for everyone', async ({
+	browser
+}) => {
 	const a = await newSession(browser, DEMO.orgAdmin);
 	const b = await newSession(browser, EDITOR);
 	await openEditor(a.page);
@@ -127,14 +133,17 @@ test('the history of an element shows who changed what, and « rétablir » brin
 	await saved(b.page);
 	await expect(titleField(a.page)).toHaveValue(second);
 
-	await a.page.getByText('Historique de l\'élément').click();
+	await a.page.getByText("Historique de l'élément").click();
 	const entries = a.page.getByTestId('history-entry');
 	await expect(entries).toHaveCount(2);
 	await expect(entries.nth(0)).toContainText('Thomas Bérengier');
 	await expect(entries.nth(0)).toContainText('titre');
 	await expect(entries.nth(1)).toContainText('Sandrine Aurelhac');
 	await expect(entries.nth(1)).toContainText('création');
-	await entries.nth(1).getByRole('button', { name: /^Rétablir cet élément tel qu'il était le / }).click();
+	await entries
+		.nth(1)
+		.getByRole('button', { name: /^Rétablir cet élément tel qu'il était le / })
+		.click();
 	await expect(titleField(a.page)).toHaveValue(first);
 	await expect(titleField(b.page)).toHaveValue(first);
 	await saved(a.page);

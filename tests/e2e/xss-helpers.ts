@@ -29,7 +29,12 @@ export async function expectNothingLive(page: Page, dialogs: string[], where: st
 	expect(await page.locator('[onerror], [onload], img[src="x"], svg[onload]').count(), where).toBe(0);
 	expect(await page.locator('a[href^="javascript:" i], a[href^="data:" i]').count(), where).toBe(0);
 	// No injected script element (the hydration data script holds the payloads as escaped JSON strings: data, not code).
-	expect(await page.locator('script:not([src])').evaluateAll((els) => els.filter((e) => /^\s*window\.__xss/.test(e.textContent ?? '')).length), where).toBe(0);
+	expect(
+		await page
+			.locator('script:not([src])')
+			.evaluateAll((els) => els.filter((e) => /^\s*window\.__xss/.test(e.textContent ?? '')).length),
+		where
+	).toBe(0);
 	expect(dialogs, where).toEqual([]);
 }
 
@@ -37,7 +42,8 @@ export async function expectNothingLive(page: Page, dialogs: string[], where: st
 export async function expectInert(page: Page, dialogs: string[], path: string, shown: (string | RegExp)[] = [IMG]) {
 	const res = await gotoReady(page, path);
 	expect(res?.status(), path).toBeLessThan(400);
-	for (const s of shown) await expect(page.locator('main').getByText(s).filter({ visible: true }).first(), `${path}: ${s}`).toBeVisible();
+	for (const s of shown)
+		await expect(page.locator('main').getByText(s).filter({ visible: true }).first(), `${path}: ${s}`).toBeVisible();
 	await expectNothingLive(page, dialogs, path);
 }
 
@@ -53,7 +59,13 @@ export async function createToken(page: Page): Promise<string> {
 }
 
 /** One /api/v1 call whose status must be in `expected`; returns the JSON body. */
-export async function json(api: APIRequestContext, method: 'get' | 'post' | 'put' | 'patch', path: string, data?: unknown, expected = [200, 201]) {
+export async function json(
+	api: APIRequestContext,
+	method: 'get' | 'post' | 'put' | 'patch',
+	path: string,
+	data?: unknown,
+	expected = [200, 201]
+) {
 	const res = await api[method](`/api/v1${path}`, data === undefined ? undefined : { data });
 	const body = await res.json();
 	expect(expected, `${method.toUpperCase()} ${path}: ${JSON.stringify(body).slice(0, 500)}`).toContain(res.status());

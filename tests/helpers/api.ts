@@ -24,6 +24,7 @@ export async function apiCall(
 	const res = await dispatchApi(request, { db, auth: await authenticateRequest(db, request), strictResponses: true });
 	const text = await res.text();
 	const body = text ? JSON.parse(text) : null;
-	if (res.status >= 400) expect(apiErrorSchema.safeParse(body).success, `error body of ${method} ${path}: ${text}`).toBe(true);
+	if (res.status >= 400)
+		expect(apiErrorSchema.safeParse(body).success, `error body of ${method} ${path}: ${text}`).toBe(true);
 	return { status: res.status, body, headers: res.headers };
 }

@@ -42,7 +42,6 @@ export function sigkill(child: Child): Promise<void> {
 	});
 }
 
-
 export interface Proxy {
 	port: number;
 	/** Where new connections go from now on. */

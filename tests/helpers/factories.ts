@@ -109,7 +109,11 @@ export async function createOrg(
 /** Adds `user` to an organisation with `role`, directly (no invitation). */
 export async function addMember(db: Database, orgId: string, user: { id: string }, role: MemberRole): Promise<void> {
 	await asService(db, 'test factory: member', (tx) =>
-		tx.query('insert into public.organisation_members (org_id, user_id, role) values ($1, $2, $3)', [orgId, user.id, role])
+		tx.query('insert into public.organisation_members (org_id, user_id, role) values ($1, $2, $3)', [
+			orgId,
+			user.id,
+			role
+		])
 	);
 }
 
@@ -130,7 +134,10 @@ export async function createNetwork(
 /** Makes `user` an animator of the network, directly. */
 export async function addAnimatorDirect(db: Database, networkId: string, user: { id: string }): Promise<void> {
 	await asService(db, 'test factory: animator', (tx) =>
-		tx.query('insert into public.network_animators (network_id, user_id) values ($1, $2) on conflict do nothing', [networkId, user.id])
+		tx.query('insert into public.network_animators (network_id, user_id) values ($1, $2) on conflict do nothing', [
+			networkId,
+			user.id
+		])
 	);
 }
 

@@ -19,10 +19,31 @@ function rng(seed: number) {
 		return (s >>> 0) / 0x100000000;
 	};
 }
-const WORDS = ['achat', 'clause', 'sociale', 'insertion', 'marché', 'environnement', 'circulaire', 'chantier', 'axe', 'action', 'public', 'durable'];
+const WORDS = [
+	'achat',
+	'clause',
+	'sociale',
+	'insertion',
+	'marché',
+	'environnement',
+	'circulaire',
+	'chantier',
+	'axe',
+	'action',
+	'public',
+	'durable'
+];
 
 function docxWith(documentXml: string, extra: Zippable = {}): Uint8Array {
-	return zipSync({ '[Content_Types].xml': strToU8(CT_DOCX), '_rels/.rels': strToU8(RELS_DOCX), 'word/document.xml': strToU8(documentXml), ...extra }, { level: 9 });
+	return zipSync(
+		{
+			'[Content_Types].xml': strToU8(CT_DOCX),
+			'_rels/.rels': strToU8(RELS_DOCX),
+			'word/document.xml': strToU8(documentXml),
+			...extra
+		},
+		{ level: 9 }
+	);
 }
 
 /**
@@ -37,7 +58,9 @@ export function docxParagraphBomb(paragraphs: number, varied = false): Uint8Arra
 		const text = varied ? `${WORDS[Math.floor(r() * WORDS.length)]} ${Math.floor(r() * 1e9).toString(36)}` : 'a';
 		parts.push(`<w:p><w:r><w:t>${text}</w:t></w:r></w:p>`);
 	}
-	return docxWith(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document ${W}><w:body>${parts.join('')}</w:body></w:document>`);
+	return docxWith(
+		`<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document ${W}><w:body>${parts.join('')}</w:body></w:document>`
+	);
 }
 
 /** A DOCX whose body nests `depth` structured-document tags. */
@@ -50,14 +73,19 @@ export function docxDeep(depth: number): Uint8Array {
 /** A DOCX with an XML entity expansion (« billion laughs ») in document.xml. */
 export function docxEntities(): Uint8Array {
 	const lol = `<!DOCTYPE w:document [<!ENTITY a "aaaaaaaaaa">${Array.from({ length: 9 }, (_, i) => `<!ENTITY ${String.fromCharCode(98 + i)} "${`&${String.fromCharCode(97 + i)};`.repeat(10)}">`).join('')}]>`;
-	return docxWith(`<?xml version="1.0"?>${lol}<w:document ${W}><w:body><w:p><w:r><w:t>&j;</w:t></w:r></w:p></w:body></w:document>`);
+	return docxWith(
+		`<?xml version="1.0"?>${lol}<w:document ${W}><w:body><w:p><w:r><w:t>&j;</w:t></w:r></w:p></w:body></w:document>`
+	);
 }
 
 /** A DOCX carrying `mb` megabytes of zeros (deflate ~1000:1): the classic zip bomb, with honest headers. */
 export function docxZeros(mb: number): Uint8Array {
-	return docxWith(`<?xml version="1.0"?><w:document ${W}><w:body><w:p><w:r><w:t>x</w:t></w:r></w:p></w:body></w:document>`, {
-		'word/media/image1.bin': new Uint8Array(mb * 1024 * 1024)
-	});
+	return docxWith(
+		`<?xml version="1.0"?><w:document ${W}><w:body><w:p><w:r><w:t>x</w:t></w:r></w:p></w:body></w:document>`,
+		{
+			'word/media/image1.bin': new Uint8Array(mb * 1024 * 1024)
+		}
+	);
 }
 
 const u32le = (b: Uint8Array, o: number, v: number) => {
@@ -101,7 +129,10 @@ export function docxLyingSize(mb: number): Uint8Array {
 export function docxManyEntries(n: number): Uint8Array {
 	const extra: Zippable = {};
 	for (let i = 0; i < n; i++) extra[`word/media/e${i}.xml`] = strToU8('<a/>');
-	return docxWith(`<?xml version="1.0"?><w:document ${W}><w:body><w:p><w:r><w:t>x</w:t></w:r></w:p></w:body></w:document>`, extra);
+	return docxWith(
+		`<?xml version="1.0"?><w:document ${W}><w:body><w:p><w:r><w:t>x</w:t></w:r></w:p></w:body></w:document>`,
+		extra
+	);
 }
 
 /**
@@ -112,9 +143,12 @@ export function docxOverlapping(): Uint8Array {
 	const inner = zipSync({ 'word/media/inner.bin': [new Uint8Array(512 * 1024), { level: 9 }] });
 	const innerDir = directory(inner)[0];
 	const innerLocalLen = innerDir.at; // the inner archive's local header + data end where its directory starts
-	const base = docxWith(`<?xml version="1.0"?><w:document ${W}><w:body><w:p><w:r><w:t>x</w:t></w:r></w:p></w:body></w:document>`, {
-		'word/media/outer.bin': [inner.subarray(0, innerLocalLen), { level: 0 }]
-	});
+	const base = docxWith(
+		`<?xml version="1.0"?><w:document ${W}><w:body><w:p><w:r><w:t>x</w:t></w:r></w:p></w:body></w:document>`,
+		{
+			'word/media/outer.bin': [inner.subarray(0, innerLocalLen), { level: 0 }]
+		}
+	);
 	const dir = directory(base);
 	const outer = dir.find((d) => d.name === 'word/media/outer.bin')!;
 	const outerData = outer.local + 30 + u16(base, outer.local + 26) + u16(base, outer.local + 28);
@@ -142,9 +176,12 @@ export function docxOverlapping(): Uint8Array {
 export function docxNested(): Uint8Array {
 	const level2 = zipSync({ 'c.txt': strToU8('niveau 2') });
 	const level1 = zipSync({ 'b.zip': [level2, { level: 0 }] });
-	return docxWith(`<?xml version="1.0"?><w:document ${W}><w:body><w:p><w:r><w:t>x</w:t></w:r></w:p></w:body></w:document>`, {
-		'word/embeddings/a.zip': [level1, { level: 0 }]
-	});
+	return docxWith(
+		`<?xml version="1.0"?><w:document ${W}><w:body><w:p><w:r><w:t>x</w:t></w:r></w:p></w:body></w:document>`,
+		{
+			'word/embeddings/a.zip': [level1, { level: 0 }]
+		}
+	);
 }
 
 const CT_XLSX = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>`;
@@ -217,7 +254,9 @@ export function xlsxZeros(mb: number): Uint8Array {
 
 /** DECP-shaped XML nested `depth` levels deep. */
 export function xmlDeep(depth: number): Uint8Array {
-	return strToU8(`<?xml version="1.0" encoding="UTF-8"?><marches><marche>${'<a>'.repeat(depth)}x${'</a>'.repeat(depth)}</marche></marches>`);
+	return strToU8(
+		`<?xml version="1.0" encoding="UTF-8"?><marches><marche>${'<a>'.repeat(depth)}x${'</a>'.repeat(depth)}</marche></marches>`
+	);
 }
 
 /** DECP-shaped XML with one element carrying `n` attributes. */
@@ -234,8 +273,13 @@ export function xmlManyElements(n: number): Uint8Array {
 
 /** DECP-shaped XML with an entity expansion (« billion laughs »). */
 export function xmlEntities(): Uint8Array {
-	const defs = Array.from({ length: 9 }, (_, i) => `<!ENTITY ${String.fromCharCode(98 + i)} "${`&${String.fromCharCode(97 + i)};`.repeat(10)}">`).join('');
-	return strToU8(`<?xml version="1.0"?><!DOCTYPE marches [<!ENTITY a "aaaaaaaaaa">${defs}]><marches><marche><objet>&j;</objet></marche></marches>`);
+	const defs = Array.from(
+		{ length: 9 },
+		(_, i) => `<!ENTITY ${String.fromCharCode(98 + i)} "${`&${String.fromCharCode(97 + i)};`.repeat(10)}">`
+	).join('');
+	return strToU8(
+		`<?xml version="1.0"?><!DOCTYPE marches [<!ENTITY a "aaaaaaaaaa">${defs}]><marches><marche><objet>&j;</objet></marche></marches>`
+	);
 }
 
 /** A PDF whose page content stream is `mb` megabytes of spaces, deflated (~1000:1). */
@@ -263,7 +307,16 @@ export function pngHuge(width: number, height: number): Uint8Array {
 	ihdr.set([8, 2, 0, 0, 0], 16);
 	const idat = deflateSync(new Uint8Array(64 * 1024));
 	const chunk = new Uint8Array(12 + idat.length);
-	chunk.set([(idat.length >>> 24) & 255, (idat.length >>> 16) & 255, (idat.length >>> 8) & 255, idat.length & 255, 0x49, 0x44, 0x41, 0x54]);
+	chunk.set([
+		(idat.length >>> 24) & 255,
+		(idat.length >>> 16) & 255,
+		(idat.length >>> 8) & 255,
+		idat.length & 255,
+		0x49,
+		0x44,
+		0x41,
+		0x54
+	]);
 	chunk.set(idat, 8);
 	const end = [0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82];
 	return new Uint8Array([...sig, ...ihdr, ...chunk, ...end]);
@@ -283,22 +336,43 @@ export async function legitLargeDocx(sections = 20): Promise<Uint8Array> {
 	const { Document, HeadingLevel, Packer, Paragraph, Table, TableCell, TableRow, TextRun } = await import('docx');
 	const r = rng(sections);
 	const sentence = () =>
-		Array.from({ length: 25 }, () => WORDS[Math.floor(r() * WORDS.length)]).join(' ').replace(/^./, (c) => c.toUpperCase()) + '.';
+		Array.from({ length: 25 }, () => WORDS[Math.floor(r() * WORDS.length)])
+			.join(' ')
+			.replace(/^./, (c) => c.toUpperCase()) + '.';
 	const children: InstanceType<typeof Paragraph | typeof Table>[] = [];
 	for (let a = 1; a <= sections; a++) {
 		children.push(new Paragraph({ text: `Axe ${a} : ${sentence().slice(0, 60)}`, heading: HeadingLevel.HEADING_1 }));
 		for (let c = 1; c <= 4; c++) {
-			children.push(new Paragraph({ text: `Chantier ${a}.${c} : ${sentence().slice(0, 60)}`, heading: HeadingLevel.HEADING_2 }));
+			children.push(
+				new Paragraph({ text: `Chantier ${a}.${c} : ${sentence().slice(0, 60)}`, heading: HeadingLevel.HEADING_2 })
+			);
 			for (let k = 1; k <= 4; k++) {
-				children.push(new Paragraph({ text: `Action ${a}.${c}.${k} : ${sentence().slice(0, 50)}`, heading: HeadingLevel.HEADING_3 }));
+				children.push(
+					new Paragraph({ text: `Action ${a}.${c}.${k} : ${sentence().slice(0, 50)}`, heading: HeadingLevel.HEADING_3 })
+				);
 				for (let p = 0; p < 6; p++)
-					children.push(new Paragraph({ children: [new TextRun({ text: sentence(), bold: p === 0 }), new TextRun({ text: ' ' + sentence(), italics: p % 2 === 1 })] }));
+					children.push(
+						new Paragraph({
+							children: [
+								new TextRun({ text: sentence(), bold: p === 0 }),
+								new TextRun({ text: ' ' + sentence(), italics: p % 2 === 1 })
+							]
+						})
+					);
 			}
 			children.push(
 				new Table({
 					rows: Array.from(
 						{ length: 6 },
-						(_, i) => new TableRow({ children: [0, 1, 2].map((j) => new TableCell({ children: [new Paragraph(i === 0 ? `Indicateur ${j + 1}` : `${Math.floor(r() * 100)} %`)] })) })
+						(_, i) =>
+							new TableRow({
+								children: [0, 1, 2].map(
+									(j) =>
+										new TableCell({
+											children: [new Paragraph(i === 0 ? `Indicateur ${j + 1}` : `${Math.floor(r() * 100)} %`)]
+										})
+								)
+							})
 					)
 				})
 			);

@@ -4,7 +4,9 @@ import { LABELS } from './rls-fixture';
 import type { RlsExtension } from './rls-types';
 
 /** The extensions of tests/helpers/rls/*.ts, in file-name order (imported after rls-fixture.ts is complete). */
-export const RLS_EXTENSIONS: RlsExtension[] = Object.entries(import.meta.glob<{ extension: RlsExtension }>('./rls/*.ts', { eager: true }))
+export const RLS_EXTENSIONS: RlsExtension[] = Object.entries(
+	import.meta.glob<{ extension: RlsExtension }>('./rls/*.ts', { eager: true })
+)
 	.sort(([a], [b]) => a.localeCompare(b))
 	.map(([, mod]) => mod.extension);
 

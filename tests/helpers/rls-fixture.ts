@@ -69,9 +69,23 @@ export const COMMENTS = { cA1: co(1), cA2: co(2), cA3: co(3), cAC: co(4), cB: co
  * and editorA's survey answer; calendar feed tokens gfE (editorA) and gf1 (anim1).
  */
 export const GUICHET = {
-	gp1: gv(1), gp2: gv(2), gh1: gv(3), gh2: gv(4), gx1: gv(5), gx2: gv(6),
-	grA: gv(7), grA2: gv(8), grB: gv(9), gmA: gv(10), gmB: gv(11),
-	gbA: gv(12), gbB: gv(13), geA: gv(14), geB: gv(15), gfE: gv(16), gf1: gv(17)
+	gp1: gv(1),
+	gp2: gv(2),
+	gh1: gv(3),
+	gh2: gv(4),
+	gx1: gv(5),
+	gx2: gv(6),
+	grA: gv(7),
+	grA2: gv(8),
+	grB: gv(9),
+	gmA: gv(10),
+	gmB: gv(11),
+	gbA: gv(12),
+	gbB: gv(13),
+	geA: gv(14),
+	geB: gv(15),
+	gfE: gv(16),
+	gf1: gv(17)
 } as const;
 /** The content stored in each fixture version (what app.published_spaser returns). */
 export const versionContent = (label: keyof typeof VERSIONS) => ({ fixture: label, nodes: [] as unknown[] });
@@ -84,7 +98,9 @@ export const actorOf = (user: UserLabel): Actor => ({ id: USERS[user], email: em
 
 /** uuid → label, for every fixed id above. */
 export const LABELS = new Map<string, string>(
-	[USERS, ORGS, NETWORKS, MEMBERSHIPS, INVITATIONS, MAILS, SPASERS, NODES, VERSIONS, COMMENTS, GUICHET].flatMap((group) => Object.entries(group).map(([label, id]) => [id, label]))
+	[USERS, ORGS, NETWORKS, MEMBERSHIPS, INVITATIONS, MAILS, SPASERS, NODES, VERSIONS, COMMENTS, GUICHET].flatMap(
+		(group) => Object.entries(group).map(([label, id]) => [id, label])
+	)
 );
 
 /** The owner-chosen text keys (sessions, tokens, rate limits) are their own labels. */
@@ -105,12 +121,10 @@ export async function buildRlsFixture(db: Database): Promise<void> {
 		}
 
 		const org = (id: string, slug: string, name: string, creator: string) =>
-			tx.query(`insert into public.organisations (id, slug, name, kind, created_by) values ($1, $2, $3, 'commune', $4)`, [
-				id,
-				slug,
-				name,
-				creator
-			]);
+			tx.query(
+				`insert into public.organisations (id, slug, name, kind, created_by) values ($1, $2, $3, 'commune', $4)`,
+				[id, slug, name, creator]
+			);
 		// The creator trigger makes created_by the first admin.
 		await org(ORGS.A, 'commune-a', 'Commune A', USERS.adminA);
 		await org(ORGS.B, 'commune-b', 'Commune B', USERS.adminB);
@@ -139,10 +153,10 @@ export async function buildRlsFixture(db: Database): Promise<void> {
 			]
 		);
 
-		await tx.query(`insert into public.networks (id, slug, name) values ($1, 'reseau-1', 'Réseau 1'), ($2, 'reseau-2', 'Réseau 2')`, [
-			NETWORKS.N1,
-			NETWORKS.N2
-		]);
+		await tx.query(
+			`insert into public.networks (id, slug, name) values ($1, 'reseau-1', 'Réseau 1'), ($2, 'reseau-2', 'Réseau 2')`,
+			[NETWORKS.N1, NETWORKS.N2]
+		);
 		await tx.query(`insert into public.network_animators (network_id, user_id) values ($1, $2), ($3, $4)`, [
 			NETWORKS.N1,
 			USERS.anim1,
@@ -214,14 +228,10 @@ async function buildGuichet(tx: Tx): Promise<void> {
 	await request(G.grA, NETWORKS.N1, ORGS.A, USERS.adminA, 'question');
 	await request(G.grA2, NETWORKS.N1, ORGS.A, USERS.editorA, 'session');
 	await request(G.grB, NETWORKS.N2, ORGS.B, USERS.adminB, 'session');
-	await tx.query(`insert into public.guichet_messages (id, request_id, author_id, body) values ($1, $2, $3, 'Réponse'), ($4, $5, $6, 'Précision')`, [
-		G.gmA,
-		G.grA,
-		USERS.anim1,
-		G.gmB,
-		G.grB,
-		USERS.adminB
-	]);
+	await tx.query(
+		`insert into public.guichet_messages (id, request_id, author_id, body) values ($1, $2, $3, 'Réponse'), ($4, $5, $6, 'Précision')`,
+		[G.gmA, G.grA, USERS.anim1, G.gmB, G.grB, USERS.adminB]
+	);
 	const booking = (id: string, req: string, net: string, anim: string, booker: string, org: string, status: string) =>
 		tx.query(
 			`insert into public.guichet_bookings (id, request_id, network_id, animator_id, booker_id, org_id, during, blocked, modality, status)
@@ -230,16 +240,18 @@ async function buildGuichet(tx: Tx): Promise<void> {
 		);
 	await booking(G.gbA, G.grA2, NETWORKS.N1, USERS.anim1, USERS.editorA, ORGS.A, 'done');
 	await booking(G.gbB, G.grB, NETWORKS.N2, USERS.anim2, USERS.adminB, ORGS.B, 'confirmed');
-	await tx.query(`insert into public.guichet_booking_events (id, booking_id, actor_id, action) values ($1, $2, $3, 'created'), ($4, $5, $6, 'created')`, [
-		G.geA,
+	await tx.query(
+		`insert into public.guichet_booking_events (id, booking_id, actor_id, action) values ($1, $2, $3, 'created'), ($4, $5, $6, 'created')`,
+		[G.geA, G.gbA, USERS.editorA, G.geB, G.gbB, USERS.adminB]
+	);
+	await tx.query(`insert into public.guichet_reports (booking_id, author_id, advice) values ($1, $2, 'Conseils')`, [
 		G.gbA,
-		USERS.editorA,
-		G.geB,
-		G.gbB,
-		USERS.adminB
+		USERS.anim1
 	]);
-	await tx.query(`insert into public.guichet_reports (booking_id, author_id, advice) values ($1, $2, 'Conseils')`, [G.gbA, USERS.anim1]);
-	await tx.query(`insert into public.guichet_surveys (booking_id, respondent_id, rating) values ($1, $2, 5)`, [G.gbA, USERS.editorA]);
+	await tx.query(`insert into public.guichet_surveys (booking_id, respondent_id, rating) values ($1, $2, 5)`, [
+		G.gbA,
+		USERS.editorA
+	]);
 	await tx.query(`insert into public.guichet_feed_tokens (id, user_id, token_hash) values ($1, $2, $3), ($4, $5, $6)`, [
 		G.gfE,
 		USERS.editorA,
@@ -286,11 +298,25 @@ async function buildSpasers(tx: Tx): Promise<void> {
 		);
 	}
 
-	const version = (label: keyof typeof VERSIONS, docLabel: keyof typeof SPASERS, kind: string, published: boolean, by: UserLabel | null) =>
+	const version = (
+		label: keyof typeof VERSIONS,
+		docLabel: keyof typeof SPASERS,
+		kind: string,
+		published: boolean,
+		by: UserLabel | null
+	) =>
 		tx.query(
 			`insert into public.spaser_versions (id, document_id, kind, name, state, content, created_by, published_at)
 			 values ($1, $2, $3, $4, '\\x00', $5::text::jsonb, $6, case when $7::boolean then now() end)`,
-			[VERSIONS[label], SPASERS[docLabel], kind, kind === 'auto' ? null : `Version ${label}`, JSON.stringify(versionContent(label)), by && USERS[by], published]
+			[
+				VERSIONS[label],
+				SPASERS[docLabel],
+				kind,
+				kind === 'auto' ? null : `Version ${label}`,
+				JSON.stringify(versionContent(label)),
+				by && USERS[by],
+				published
+			]
 		);
 	await version('vA-auto', 'sA', 'auto', false, null);
 	await version('vA-pub', 'sA', 'named', true, 'editorA');
@@ -308,7 +334,15 @@ async function buildSpasers(tx: Tx): Promise<void> {
 		tx.query(
 			`insert into public.spaser_comments (id, document_id, node_id, thread_id, author_id, body, resolved_at, resolved_by)
 			 values ($1, $2, $3, $4, $5, $6, case when $7::uuid is null then null else now() end, $7)`,
-			[COMMENTS[label], SPASERS[docLabel], NODES[nodeLabel], thread && COMMENTS[thread], USERS[author], `Commentaire ${label}`, resolvedBy && USERS[resolvedBy]]
+			[
+				COMMENTS[label],
+				SPASERS[docLabel],
+				NODES[nodeLabel],
+				thread && COMMENTS[thread],
+				USERS[author],
+				`Commentaire ${label}`,
+				resolvedBy && USERS[resolvedBy]
+			]
 		);
 	await comment('cA1', 'sA', 'nA', 'viewerA', null);
 	await comment('cA2', 'sA', 'nA', 'editorA', 'cA1');
@@ -320,12 +354,12 @@ async function buildSpasers(tx: Tx): Promise<void> {
 		`insert into public.collab_updates (doc_id, seq, update, user_id) values ($1, 1, '\\x01', $2), ($1, 2, '\\x02', $3), ($4, 1, '\\x03', $5)`,
 		[SPASERS.sA, USERS.adminA, USERS.editorA, SPASERS.sB, USERS.adminB]
 	);
-	await tx.query(`insert into public.collab_snapshots (doc_id, state, upto_seq) values ($1, '\\x00', 0), ($2, '\\x00', 0)`, [
-		SPASERS.sA,
-		SPASERS.sB
-	]);
-	await tx.query(`insert into public.collab_updates_archive (doc_id, seq, update, user_id, created_at) values ($1, 0, '\\x00', null, now()), ($2, 0, '\\x00', null, now())`, [
-		SPASERS.sA,
-		SPASERS.sB
-	]);
+	await tx.query(
+		`insert into public.collab_snapshots (doc_id, state, upto_seq) values ($1, '\\x00', 0), ($2, '\\x00', 0)`,
+		[SPASERS.sA, SPASERS.sB]
+	);
+	await tx.query(
+		`insert into public.collab_updates_archive (doc_id, seq, update, user_id, created_at) values ($1, 0, '\\x00', null, now()), ($2, 0, '\\x00', null, now())`,
+		[SPASERS.sA, SPASERS.sB]
+	);
 }

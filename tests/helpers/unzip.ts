@@ -45,7 +45,19 @@ export function unzip(buf: Uint8Array): Map<string, Buffer> {
 export function docxParagraphs(xml: string): string[] {
 	const decode = (s: string) =>
 		s.replace(/&(lt|gt|amp|quot|apos|#\d+|#x[0-9a-f]+);/gi, (_m, e: string) =>
-			e === 'lt' ? '<' : e === 'gt' ? '>' : e === 'amp' ? '&' : e === 'quot' ? '"' : e === 'apos' ? "'" : String.fromCodePoint(e[1] === 'x' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10))
+			e === 'lt'
+				? '<'
+				: e === 'gt'
+					? '>'
+					: e === 'amp'
+						? '&'
+						: e === 'quot'
+							? '"'
+							: e === 'apos'
+								? "'"
+								: String.fromCodePoint(e[1] === 'x' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10))
 		);
-	return [...xml.matchAll(/<w:p[ >][\s\S]*?<\/w:p>/g)].map((p) => [...p[0].matchAll(/<w:t(?: [^>]*)?>([^<]*)<\/w:t>/g)].map((t) => decode(t[1])).join(''));
+	return [...xml.matchAll(/<w:p[ >][\s\S]*?<\/w:p>/g)].map((p) =>
+		[...p[0].matchAll(/<w:t(?: [^>]*)?>([^<]*)<\/w:t>/g)].map((t) => decode(t[1])).join('')
+	);
 }

@@ -25,7 +25,15 @@ describe.each(engines)('personal data export and account deletion (%s)', (engine
 		writer = await createUser(db, { displayName: 'Wassim Rédacteur' });
 		orgId = (await createOrg(db, admin, 'Ville de Saint-Donnée')).id;
 		await addMember(db, orgId, writer, 'editor');
-		spaserId = (await createSpaserRecord(db, writer, { orgIds: [orgId], leadOrgId: orgId, title: 'SPASER 2026-2029', periodStart: 2026, periodEnd: 2029 })).id;
+		spaserId = (
+			await createSpaserRecord(db, writer, {
+				orgIds: [orgId],
+				leadOrgId: orgId,
+				title: 'SPASER 2026-2029',
+				periodStart: 2026,
+				periodEnd: 2029
+			})
+		).id;
 		const doc = new Y.Doc();
 		doc.getText('t').insert(0, 'Axe 1');
 		await createVersion(db, writer, spaserId, doc, { kind: 'named', name: 'Version de travail' });
@@ -40,8 +48,12 @@ describe.each(engines)('personal data export and account deletion (%s)', (engine
 		const data = await exportPersonalData(db, writer);
 		expect(data.profile).toMatchObject({ id: writer.id, email: writer.email, display_name: 'Wassim Rédacteur' });
 		expect(data.tables.organisation_members).toEqual([expect.objectContaining({ org_id: orgId, role: 'editor' })]);
-		expect(data.tables.spaser_documents).toEqual([expect.objectContaining({ id: spaserId, title: 'SPASER 2026-2029' })]);
-		expect(data.tables.spaser_versions).toEqual([expect.objectContaining({ name: 'Version de travail', state_octets: expect.any(Number) })]);
+		expect(data.tables.spaser_documents).toEqual([
+			expect.objectContaining({ id: spaserId, title: 'SPASER 2026-2029' })
+		]);
+		expect(data.tables.spaser_versions).toEqual([
+			expect.objectContaining({ name: 'Version de travail', state_octets: expect.any(Number) })
+		]);
 		expect(data.tables.api_tokens).toEqual([expect.objectContaining({ name: 'Tableur' })]);
 		expect(data.tables.sessions?.length).toBeGreaterThan(0);
 		const text = JSON.stringify(data);
@@ -54,8 +66,13 @@ describe.each(engines)('personal data export and account deletion (%s)', (engine
 
 	it('deletion needs the password and is refused to the only administrator of a collectivité', async () => {
 		await expect(deleteAccount(db, writer, 'pas-le-bon-mot-de-passe')).rejects.toThrow(/Mot de passe incorrect/);
-		await expect(deleteAccount(db, admin, DEFAULT_PASSWORD)).rejects.toThrow(/seul administrateur de Ville de Saint-Donnée/);
-		const [still] = await db.query<{ n: number }>('select count(*)::int as n from public.organisation_members where user_id = $1', [writer.id]);
+		await expect(deleteAccount(db, admin, DEFAULT_PASSWORD)).rejects.toThrow(
+			/seul administrateur de Ville de Saint-Donnée/
+		);
+		const [still] = await db.query<{ n: number }>(
+			'select count(*)::int as n from public.organisation_members where user_id = $1',
+			[writer.id]
+		);
 		expect(still.n).toBe(1);
 	});
 
@@ -65,11 +82,19 @@ describe.each(engines)('personal data export and account deletion (%s)', (engine
 		const limit = LOGIN_LIMITS.passwordChecks;
 		const half = Math.floor(limit / 2);
 		for (let i = 0; i < half; i++)
-			await expect(changePassword(db, guesser.id, `essai-${i}`, 'Un-Nouveau-Mot-2026!', 'none')).rejects.toMatchObject({ code: 'invalid_credentials' });
-		for (let i = half; i < limit; i++) await expect(deleteAccount(db, guesser, `essai-${i}`)).rejects.toMatchObject({ code: 'invalid' });
+			await expect(changePassword(db, guesser.id, `essai-${i}`, 'Un-Nouveau-Mot-2026!', 'none')).rejects.toMatchObject({
+				code: 'invalid_credentials'
+			});
+		for (let i = half; i < limit; i++)
+			await expect(deleteAccount(db, guesser, `essai-${i}`)).rejects.toMatchObject({ code: 'invalid' });
 		// The next guess is refused before the password is even checked — the right one too.
-		await expect(deleteAccount(db, guesser, DEFAULT_PASSWORD)).rejects.toMatchObject({ code: 'rate_limited', status: 429 });
-		const [still] = await asService(db, 'test: guesser', (tx) => tx.query<{ deleted_at: Date | null }>('select deleted_at from public.users where id = $1', [guesser.id]));
+		await expect(deleteAccount(db, guesser, DEFAULT_PASSWORD)).rejects.toMatchObject({
+			code: 'rate_limited',
+			status: 429
+		});
+		const [still] = await asService(db, 'test: guesser', (tx) =>
+			tx.query<{ deleted_at: Date | null }>('select deleted_at from public.users where id = $1', [guesser.id])
+		);
 		expect(still.deleted_at).toBeNull();
 	});
 
@@ -77,7 +102,9 @@ describe.each(engines)('personal data export and account deletion (%s)', (engine
 		const leaving = await createUser(db);
 		const { token } = await createApiToken(db, leaving, { name: 'reste', scopes: ['read'] });
 		expect(await authenticateApiToken(db, token)).not.toBeNull();
-		await asService(db, 'test: mark deleted only', (tx) => tx.query('update public.users set deleted_at = now() where id = $1', [leaving.id]));
+		await asService(db, 'test: mark deleted only', (tx) =>
+			tx.query('update public.users set deleted_at = now() where id = $1', [leaving.id])
+		);
 		expect(await authenticateApiToken(db, token)).toBeNull();
 	});
 
@@ -95,9 +122,19 @@ describe.each(engines)('personal data export and account deletion (%s)', (engine
 				[writer.id]
 			)
 		);
-		expect(Object.fromEntries(left.map((r) => [r.t, r.n]))).toEqual({ members: 0, sessions: 0, tokens: 0, credentials: 0, documents: 1, versions: 1 });
+		expect(Object.fromEntries(left.map((r) => [r.t, r.n]))).toEqual({
+			members: 0,
+			sessions: 0,
+			tokens: 0,
+			credentials: 0,
+			documents: 1,
+			versions: 1
+		});
 		const [row] = await asService(db, 'test: after deletion', (tx) =>
-			tx.query<{ email: string; display_name: string; deleted_at: Date | null }>('select email, display_name, deleted_at from public.users where id = $1', [writer.id])
+			tx.query<{ email: string; display_name: string; deleted_at: Date | null }>(
+				'select email, display_name, deleted_at from public.users where id = $1',
+				[writer.id]
+			)
 		);
 		expect(row.display_name).toBe(DELETED_NAME);
 		expect(row.email).not.toContain('wassim');

@@ -19,7 +19,12 @@ type Body = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 const NUL = '{"name":"Commune\\u0000Piège","kind":"commune"}';
 const SURROGATE = '{"name":"Commune \\ud800 Piège","kind":"commune"}';
 /** "Commune " then 0xC3 0x28 (not UTF-8) then the rest. */
-const INVALID_UTF8 = new Uint8Array([...new TextEncoder().encode('{"name":"Commune '), 0xc3, 0x28, ...new TextEncoder().encode('","kind":"commune"}')]);
+const INVALID_UTF8 = new Uint8Array([
+	...new TextEncoder().encode('{"name":"Commune '),
+	0xc3,
+	0x28,
+	...new TextEncoder().encode('","kind":"commune"}')
+]);
 
 describe.each(engines)('crafted input through the API (%s)', (kind) => {
 	let db: Database;
@@ -37,12 +42,15 @@ describe.each(engines)('crafted input through the API (%s)', (kind) => {
 		return { status: res.status, body: json };
 	}
 
-	const orgCount = async () => (await db.query<{ n: number }>('select count(*)::int as n from public.organisations'))[0].n;
+	const orgCount = async () =>
+		(await db.query<{ n: number }>('select count(*)::int as n from public.organisations'))[0].n;
 
 	beforeAll(async () => {
 		db = await openTestDb(kind);
 		const admin = await createUser(db, { displayName: 'Alice Admin' });
-		orgId = (await createOrg(db, admin, { name: 'Commune d’Alice', siret: VALID_SIRET, siren: VALID_SIRET.slice(0, 9) })).id;
+		orgId = (
+			await createOrg(db, admin, { name: 'Commune d’Alice', siret: VALID_SIRET, siren: VALID_SIRET.slice(0, 9) })
+		).id;
 		token = (await createApiToken(db, admin, { name: 'attaque', scopes: ['read', 'write'] })).token;
 	});
 	afterAll(async () => {
@@ -69,21 +77,37 @@ describe.each(engines)('crafted input through the API (%s)', (kind) => {
 	});
 
 	it('indicator comment with a NUL: 400, nothing stored', async () => {
-		const [indicator] = await db.query<{ id: string }>(`select id from public.indicator_definitions order by code limit 1`);
-		const res = await call('PUT', `/organisations/${orgId}/indicator-values`, JSON.stringify({ indicatorId: indicator.id, year: 2024, value: 3, comment: 'Source\u0000 interne' }));
+		const [indicator] = await db.query<{ id: string }>(
+			`select id from public.indicator_definitions order by code limit 1`
+		);
+		const res = await call(
+			'PUT',
+			`/organisations/${orgId}/indicator-values`,
+			JSON.stringify({ indicatorId: indicator.id, year: 2024, value: 3, comment: 'Source\u0000 interne' })
+		);
 		expect(res.status).toBe(400);
 		expect(res.body.error.details.fields).toEqual({ comment: expect.stringMatching(/caractères non valables/) });
 		const stored = await db.query('select 1 from public.indicator_values where org_id = $1', [orgId]);
 		expect(stored).toEqual([]);
 		// The same value without the NUL is stored (the request itself was right).
-		const ok = await call('PUT', `/organisations/${orgId}/indicator-values`, JSON.stringify({ indicatorId: indicator.id, year: 2024, value: 3, comment: 'Source interne' }));
+		const ok = await call(
+			'PUT',
+			`/organisations/${orgId}/indicator-values`,
+			JSON.stringify({ indicatorId: indicator.id, year: 2024, value: 3, comment: 'Source interne' })
+		);
 		expect(ok.status).toBe(201);
 	});
 
 	it('DECP JSON whose records hold an escaped NUL: a French 400 about the file, not a 500', async () => {
-		const decp = JSON.stringify({ marches: [{ id: 'M\\u0000-1', acheteur: { id: VALID_SIRET }, objet: 'Piège' }] }).replace('\\\\u0000', '\\u0000');
+		const decp = JSON.stringify({
+			marches: [{ id: 'M\\u0000-1', acheteur: { id: VALID_SIRET }, objet: 'Piège' }]
+		}).replace('\\\\u0000', '\\u0000');
 		expect(readDecp(decp).error).toMatch(/caractères non valables/);
-		const res = await call('POST', `/organisations/${orgId}/decp-imports`, JSON.stringify({ fileName: 'decp.json', content: decp }));
+		const res = await call(
+			'POST',
+			`/organisations/${orgId}/decp-imports`,
+			JSON.stringify({ fileName: 'decp.json', content: decp })
+		);
 		expect(res.status).toBe(400);
 		expect(res.body.error.message).toMatch(/caractères non valables/);
 	});
@@ -91,7 +115,9 @@ describe.each(engines)('crafted input through the API (%s)', (kind) => {
 	it('every endpoint of the registry: a NUL, a lone surrogate or invalid UTF-8 never gives a 500', async () => {
 		const uuid = '00000000-0000-4000-8000-000000000000';
 		for (const endpoint of apiEndpoints) {
-			const path = endpoint.path.replace(/\{[^}]+\}/g, (m: string) => (m === '{id}' && endpoint.path.startsWith('/organisations') ? orgId : uuid));
+			const path = endpoint.path.replace(/\{[^}]+\}/g, (m: string) =>
+				m === '{id}' && endpoint.path.startsWith('/organisations') ? orgId : uuid
+			);
 			if (endpoint.method === 'GET') {
 				const res = await call('GET', `${path}?q=%00&name=%ED%A0%80`);
 				expect(res.status, `GET ${path}`).toBe(400);

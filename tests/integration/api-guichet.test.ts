@@ -52,7 +52,11 @@ describe.each(engines)('API v1 — Guichet vert (%s)', (kind) => {
 		return (await createApiToken(db, user, { name: `test ${scopes.join('+')}`, scopes })).token;
 	}
 
-	async function call(method: string, path: string, opts: { token?: string; body?: unknown } = {}): Promise<{ status: number; body: Body; headers: Headers }> {
+	async function call(
+		method: string,
+		path: string,
+		opts: { token?: string; body?: unknown } = {}
+	): Promise<{ status: number; body: Body; headers: Headers }> {
 		const headers = new Headers();
 		if (opts.token) headers.set('authorization', `Bearer ${opts.token}`);
 		let payload: string | undefined;
@@ -81,7 +85,9 @@ describe.each(engines)('API v1 — Guichet vert (%s)', (kind) => {
 	}
 
 	async function countBookings(): Promise<number> {
-		const [r] = await asService(db, 'test: count', (tx) => tx.query<{ n: number }>('select count(*)::int as n from public.guichet_bookings where network_id = $1', [net.id]));
+		const [r] = await asService(db, 'test: count', (tx) =>
+			tx.query<{ n: number }>('select count(*)::int as n from public.guichet_bookings where network_id = $1', [net.id])
+		);
 		return r.n;
 	}
 
@@ -89,7 +95,11 @@ describe.each(engines)('API v1 — Guichet vert (%s)', (kind) => {
 	async function slots(t: string, animatorId = 'any') {
 		const from = new Date(Date.now() + 3 * DAY).toISOString();
 		const to = new Date(Date.now() + 6 * DAY).toISOString();
-		return call('GET', `/networks/${net.id}/guichet/slots?animatorId=${animatorId}&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`, { token: t });
+		return call(
+			'GET',
+			`/networks/${net.id}/guichet/slots?animatorId=${animatorId}&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`,
+			{ token: t }
+		);
 	}
 
 	beforeAll(async () => {
@@ -121,7 +131,9 @@ describe.each(engines)('API v1 — Guichet vert (%s)', (kind) => {
 		const doc = getOpenApiDocument() as Body;
 		expect(Object.keys(doc.paths['/networks/{id}/guichet/availability']).sort()).toEqual(['get', 'put']);
 		expect(doc.paths['/networks/{id}/guichet/bookings'].post.responses['409']).toBeDefined();
-		expect(doc.paths['/networks/{id}/guichet/slots'].get.parameters.map((p: Body) => p.name)).toEqual(expect.arrayContaining(['animatorId', 'from', 'to']));
+		expect(doc.paths['/networks/{id}/guichet/slots'].get.parameters.map((p: Body) => p.name)).toEqual(
+			expect.arrayContaining(['animatorId', 'from', 'to'])
+		);
 	});
 
 	it('the animator sets up availability through the API (write scope, validation, nothing changed on bad input)', async () => {
@@ -140,24 +152,47 @@ describe.each(engines)('API v1 — Guichet vert (%s)', (kind) => {
 		});
 		expect(bad.status).toBe(400);
 		expect(bad.body.error.details.fields['weeklyHours.0.end']).toMatch(/fin/);
-		expect((await call('GET', `/networks/${net.id}/guichet/availability`, { token: tok.anim })).body.profile).toBeNull();
+		expect(
+			(await call('GET', `/networks/${net.id}/guichet/availability`, { token: tok.anim })).body.profile
+		).toBeNull();
 
-		const noVisio = await call('PUT', `/networks/${net.id}/guichet/availability`, { token: tok.anim, body: { ...body, profile: { ...PROFILE, visioUrl: null } } });
+		const noVisio = await call('PUT', `/networks/${net.id}/guichet/availability`, {
+			token: tok.anim,
+			body: { ...body, profile: { ...PROFILE, visioUrl: null } }
+		});
 		expect(noVisio.status).toBe(400);
 		expect(noVisio.body.error.details.fields.visioUrl).toMatch(/visioconférence/);
 
 		const absenceStart = new Date(Date.now() + 20 * DAY);
 		const ok = await call('PUT', `/networks/${net.id}/guichet/availability`, {
 			token: tok.anim,
-			body: { ...body, absences: [{ start: absenceStart.toISOString(), end: new Date(absenceStart.getTime() + DAY).toISOString(), reason: 'Formation' }] }
+			body: {
+				...body,
+				absences: [
+					{
+						start: absenceStart.toISOString(),
+						end: new Date(absenceStart.getTime() + DAY).toISOString(),
+						reason: 'Formation'
+					}
+				]
+			}
 		});
 		expect(ok.status).toBe(200);
-		expect(ok.body.profile).toMatchObject({ sessionMinutes: 60, modalities: ['visio', 'telephone'], confirmationMode: 'auto' });
+		expect(ok.body.profile).toMatchObject({
+			sessionMinutes: 60,
+			modalities: ['visio', 'telephone'],
+			confirmationMode: 'auto'
+		});
 		expect(ok.body.weeklyHours).toHaveLength(7);
-		expect(ok.body.absences).toEqual([expect.objectContaining({ start: absenceStart.toISOString(), reason: 'Formation' })]);
+		expect(ok.body.absences).toEqual([
+			expect.objectContaining({ start: absenceStart.toISOString(), reason: 'Formation' })
+		]);
 
 		// Absences given again replace the previous ones.
-		const again = await call('PUT', `/networks/${net.id}/guichet/availability`, { token: tok.anim, body: { ...body, absences: [] } });
+		const again = await call('PUT', `/networks/${net.id}/guichet/availability`, {
+			token: tok.anim,
+			body: { ...body, absences: [] }
+		});
 		expect(again.body.absences).toEqual([]);
 
 		// A buyer has no availability to manage.
@@ -209,25 +244,45 @@ describe.each(engines)('API v1 — Guichet vert (%s)', (kind) => {
 		const start = free[0].start;
 		const before = await countBookings();
 
-		const readOnly = await call('POST', `/networks/${net.id}/guichet/bookings`, { token: tok.buyerRead, body: { ...BOOKING, start } });
+		const readOnly = await call('POST', `/networks/${net.id}/guichet/bookings`, {
+			token: tok.buyerRead,
+			body: { ...BOOKING, start }
+		});
 		expect(readOnly.status).toBe(403);
 		expect(readOnly.body.error.code).toBe('insufficient_scope');
 		expect(await countBookings()).toBe(before);
 
-		const missing = await call('POST', `/networks/${net.id}/guichet/bookings`, { token: tok.buyer, body: { ...BOOKING, start, question: ' ' } });
+		const missing = await call('POST', `/networks/${net.id}/guichet/bookings`, {
+			token: tok.buyer,
+			body: { ...BOOKING, start, question: ' ' }
+		});
 		expect(missing.status).toBe(400);
 		expect(missing.body.error.details.fields.question).toBe('Indiquez votre question.');
 
-		const r = await call('POST', `/networks/${net.id}/guichet/bookings`, { token: tok.buyer, body: { ...BOOKING, start } });
+		const r = await call('POST', `/networks/${net.id}/guichet/bookings`, {
+			token: tok.buyer,
+			body: { ...BOOKING, start }
+		});
 		expect(r.status).toBe(201);
 		expect(r.headers.get('location')).toBe(`/api/v1/guichet/bookings/${r.body.id}`);
-		expect(r.body).toMatchObject({ animatorId: anim.id, bookerId: buyer.id, orgId: buyerOrg.id, start, status: 'confirmed', mySide: 'booker', modality: 'visio' });
+		expect(r.body).toMatchObject({
+			animatorId: anim.id,
+			bookerId: buyer.id,
+			orgId: buyerOrg.id,
+			start,
+			status: 'confirmed',
+			mySide: 'booker',
+			modality: 'visio'
+		});
 		expect(r.body.location).toBe(PROFILE.visioUrl);
 		expect(r.body.history.map((h: Body) => h.action)).toEqual(['created']);
 		expect(await countBookings()).toBe(before + 1);
 		expect((await outbox(db, buyer.email)).some((m) => /confirmé/.test(m.subject))).toBe(true);
 
-		const taken = await call('POST', `/networks/${net.id}/guichet/bookings`, { token: tok.buyer2, body: { ...BOOKING, start, animatorId: anim.id } });
+		const taken = await call('POST', `/networks/${net.id}/guichet/bookings`, {
+			token: tok.buyer2,
+			body: { ...BOOKING, start, animatorId: anim.id }
+		});
 		expect(taken.status).toBe(409);
 		expect(taken.body.error.code).toBe('slot_taken');
 		expect(taken.body.error.message).toBe(SLOT_TAKEN_MESSAGE);
@@ -241,7 +296,10 @@ describe.each(engines)('API v1 — Guichet vert (%s)', (kind) => {
 		expect((await slots(tok.buyer2)).body.items.map((s: Body) => s.start)).not.toContain(start);
 
 		// The outsider can neither book nor see the booking.
-		const out = await call('POST', `/networks/${net.id}/guichet/bookings`, { token: tok.outsider, body: { ...BOOKING, start: next[0].start } });
+		const out = await call('POST', `/networks/${net.id}/guichet/bookings`, {
+			token: tok.outsider,
+			body: { ...BOOKING, start: next[0].start }
+		});
 		expect([403, 404]).toContain(out.status);
 		expect((await call('GET', `/guichet/bookings/${r.body.id}`, { token: tok.outsider })).status).toBe(404);
 		expect(await countBookings()).toBe(before + 1);
@@ -262,60 +320,116 @@ describe.each(engines)('API v1 — Guichet vert (%s)', (kind) => {
 		expect(already.status).toBe(409);
 
 		const target = (await slots(tok.buyer)).body.items[1].start;
-		const noReason = await call('POST', `/guichet/bookings/${id}/reschedule`, { token: tok.buyer, body: { start: target } });
+		const noReason = await call('POST', `/guichet/bookings/${id}/reschedule`, {
+			token: tok.buyer,
+			body: { start: target }
+		});
 		expect(noReason.status).toBe(400);
 		expect(noReason.body.error.details.fields.reason).toBeTruthy();
-		const moved = await call('POST', `/guichet/bookings/${id}/reschedule`, { token: tok.buyer, body: { start: target, reason: 'Réunion imprévue' } });
+		const moved = await call('POST', `/guichet/bookings/${id}/reschedule`, {
+			token: tok.buyer,
+			body: { start: target, reason: 'Réunion imprévue' }
+		});
 		expect(moved.status).toBe(200);
 		expect(moved.body.start).toBe(target);
 		expect(moved.body.history.map((h: Body) => h.action)).toEqual(['created', 'rescheduled']);
 
-		const readOnly = await call('POST', `/guichet/bookings/${id}/cancel`, { token: tok.buyerRead, body: { reason: 'x' } });
+		const readOnly = await call('POST', `/guichet/bookings/${id}/cancel`, {
+			token: tok.buyerRead,
+			body: { reason: 'x' }
+		});
 		expect(readOnly.status).toBe(403);
-		const cancelled = await call('POST', `/guichet/bookings/${id}/cancel`, { token: tok.anim, body: { reason: 'Animatrice malade' } });
+		const cancelled = await call('POST', `/guichet/bookings/${id}/cancel`, {
+			token: tok.anim,
+			body: { reason: 'Animatrice malade' }
+		});
 		expect(cancelled.status).toBe(200);
 		expect(cancelled.body.status).toBe('cancelled');
-		expect(cancelled.body.history.at(-1)).toMatchObject({ action: 'cancelled', reason: 'Animatrice malade', actorId: anim.id });
-		const again = await call('POST', `/guichet/bookings/${id}/cancel`, { token: tok.buyer, body: { reason: 'Encore' } });
+		expect(cancelled.body.history.at(-1)).toMatchObject({
+			action: 'cancelled',
+			reason: 'Animatrice malade',
+			actorId: anim.id
+		});
+		const again = await call('POST', `/guichet/bookings/${id}/cancel`, {
+			token: tok.buyer,
+			body: { reason: 'Encore' }
+		});
 		expect(again.status).toBe(409);
 	});
 
 	it('questions minute: ask, read with messages, answer; outsiders see nothing', async () => {
-		const readOnly = await call('POST', `/networks/${net.id}/guichet/questions`, { token: tok.buyerRead, body: { topic: 'Labels', stage: 'definition_besoin', question: 'Lesquels ?' } });
+		const readOnly = await call('POST', `/networks/${net.id}/guichet/questions`, {
+			token: tok.buyerRead,
+			body: { topic: 'Labels', stage: 'definition_besoin', question: 'Lesquels ?' }
+		});
 		expect(readOnly.status).toBe(403);
-		const badStage = await call('POST', `/networks/${net.id}/guichet/questions`, { token: tok.buyer, body: { topic: 'Labels', stage: 'plus_tard', question: 'Lesquels ?' } });
+		const badStage = await call('POST', `/networks/${net.id}/guichet/questions`, {
+			token: tok.buyer,
+			body: { topic: 'Labels', stage: 'plus_tard', question: 'Lesquels ?' }
+		});
 		expect(badStage.status).toBe(400);
 		expect(badStage.body.error.details.fields.stage).toMatch(/Étape inconnue/);
 
 		const q = await call('POST', `/networks/${net.id}/guichet/questions`, {
 			token: tok.buyer,
-			body: { topic: 'Labels textiles', stage: 'definition_besoin', question: 'Quels labels exiger pour des vêtements de travail ?' }
+			body: {
+				topic: 'Labels textiles',
+				stage: 'definition_besoin',
+				question: 'Quels labels exiger pour des vêtements de travail ?'
+			}
 		});
 		expect(q.status).toBe(201);
-		expect(q.body).toMatchObject({ kind: 'question', status: 'open', orgId: buyerOrg.id, requesterId: buyer.id, stageLabel: 'Définition du besoin', messages: [] });
+		expect(q.body).toMatchObject({
+			kind: 'question',
+			status: 'open',
+			orgId: buyerOrg.id,
+			requesterId: buyer.id,
+			stageLabel: 'Définition du besoin',
+			messages: []
+		});
 		expect((await outbox(db, anim.email)).some((m) => m.subject.includes('Labels textiles'))).toBe(true);
 
-		const outQ = await call('POST', `/networks/${net.id}/guichet/questions`, { token: tok.outsider, body: { topic: 'Labels', stage: 'definition_besoin', question: 'Lesquels ?' } });
+		const outQ = await call('POST', `/networks/${net.id}/guichet/questions`, {
+			token: tok.outsider,
+			body: { topic: 'Labels', stage: 'definition_besoin', question: 'Lesquels ?' }
+		});
 		expect([403, 404]).toContain(outQ.status);
 		expect((await call('GET', `/guichet/requests/${q.body.id}`, { token: tok.outsider })).status).toBe(404);
-		expect((await call('POST', `/guichet/requests/${q.body.id}/messages`, { token: tok.outsider, body: { body: 'Bonjour' } })).status).toBe(404);
+		expect(
+			(
+				await call('POST', `/guichet/requests/${q.body.id}/messages`, {
+					token: tok.outsider,
+					body: { body: 'Bonjour' }
+				})
+			).status
+		).toBe(404);
 
-		const answer = await call('POST', `/guichet/requests/${q.body.id}/messages`, { token: tok.anim, body: { body: 'Écolabel européen ou équivalent.' } });
+		const answer = await call('POST', `/guichet/requests/${q.body.id}/messages`, {
+			token: tok.anim,
+			body: { body: 'Écolabel européen ou équivalent.' }
+		});
 		expect(answer.status).toBe(201);
 		expect(answer.body.status).toBe('answered');
-		expect(answer.body.messages).toEqual([expect.objectContaining({ authorId: anim.id, body: 'Écolabel européen ou équivalent.' })]);
+		expect(answer.body.messages).toEqual([
+			expect.objectContaining({ authorId: anim.id, body: 'Écolabel européen ou équivalent.' })
+		]);
 
 		const read = await call('GET', `/guichet/requests/${q.body.id}`, { token: tok.buyerRead });
 		expect(read.status).toBe(200);
 		expect(read.body.messages).toHaveLength(1);
-		const empty = await call('POST', `/guichet/requests/${q.body.id}/messages`, { token: tok.buyer, body: { body: '   ' } });
+		const empty = await call('POST', `/guichet/requests/${q.body.id}/messages`, {
+			token: tok.buyer,
+			body: { body: '   ' }
+		});
 		expect(empty.status).toBe(400);
 		expect((await call('GET', `/guichet/requests/${q.body.id}`, { token: tok.buyer })).body.messages).toHaveLength(1);
 	});
 
 	it('lists a request’s attachments and serves each file only to those who see the request', async () => {
 		// A PNG header with its size (1 × 1): images whose header is unreadable are refused (issue 14).
-		const png = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0]);
+		const png = Uint8Array.from([
+			0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0
+		]);
 		const id = await askQuestion(db, buyer, {
 			networkId: net.id,
 			topic: 'Capture du tableau de suivi',
@@ -326,7 +440,13 @@ describe.each(engines)('API v1 — Guichet vert (%s)', (kind) => {
 		const r = await call('GET', `/guichet/requests/${id}`, { token: tok.animRead });
 		expect(r.status).toBe(200);
 		expect(r.body.attachments).toEqual([
-			expect.objectContaining({ messageId: null, filename: 'suivi é.png', mediaType: 'image/png', size: png.length, url: expect.stringMatching(/^\/api\/v1\/guichet\/requests\/.+\/attachments\//) })
+			expect.objectContaining({
+				messageId: null,
+				filename: 'suivi é.png',
+				mediaType: 'image/png',
+				size: png.length,
+				url: expect.stringMatching(/^\/api\/v1\/guichet\/requests\/.+\/attachments\//)
+			})
 		]);
 		const url = r.body.attachments[0].url.replace('/api/v1', '');
 		const fetchFile = async (t: string) => {
@@ -345,6 +465,8 @@ describe.each(engines)('API v1 — Guichet vert (%s)', (kind) => {
 			expect(apiErrorSchema.safeParse(await denied.json()).success).toBe(true);
 		}
 		const doc = getOpenApiDocument() as Body;
-		expect(Object.keys(doc.paths['/guichet/requests/{id}/attachments/{fileId}'].get.responses['200'].content)).toEqual(['application/octet-stream']);
+		expect(Object.keys(doc.paths['/guichet/requests/{id}/attachments/{fileId}'].get.responses['200'].content)).toEqual([
+			'application/octet-stream'
+		]);
 	});
 });

@@ -33,7 +33,8 @@ describe.each(engines)('API v1 — resources (%s)', (kind) => {
 	async function token(user: { id: string; email: string }, scopes: Scope[]) {
 		return (await createApiToken(db, user, { name: `test ${scopes.join('+')}`, scopes })).token;
 	}
-	const call = (method: string, path: string, opts: { token?: string; body?: unknown } = {}) => apiCall(db, method, path, opts);
+	const call = (method: string, path: string, opts: { token?: string; body?: unknown } = {}) =>
+		apiCall(db, method, path, opts);
 
 	beforeAll(async () => {
 		db = await openTestDb(kind);
@@ -47,7 +48,10 @@ describe.each(engines)('API v1 — resources (%s)', (kind) => {
 		await addAnimatorDirect(db, net, anim);
 		await asService(db, 'test: memberships', async (tx) => {
 			for (const o of [orgA, orgB])
-				await tx.query(`insert into public.network_memberships (network_id, org_id, status) values ($1, $2, 'approved')`, [net, o]);
+				await tx.query(
+					`insert into public.network_memberships (network_id, org_id, status) values ($1, $2, 'approved')`,
+					[net, o]
+				);
 		});
 		tok.authorW = await token(author, ['read', 'write']);
 		tok.authorR = await token(author, ['read']);
@@ -56,13 +60,18 @@ describe.each(engines)('API v1 — resources (%s)', (kind) => {
 	afterAll(async () => db?.close());
 
 	it('creates, reads, updates (new version, back to review) and searches with facets', async () => {
-		const created = await call('POST', '/resources', { token: tok.authorW, body: { orgId: orgA, resource: { ...CLAUSE, visibility: 'network' } } });
+		const created = await call('POST', '/resources', {
+			token: tok.authorW,
+			body: { orgId: orgA, resource: { ...CLAUSE, visibility: 'network' } }
+		});
 		expect(created.status).toBe(201);
 		const id = created.body.id;
 		expect(created.body.cpvCodes).toEqual([{ code: '39100000-3', label: 'Mobilier' }]);
 		expect(created.body.shares).toEqual([expect.objectContaining({ networkId: net, status: 'pending' })]);
 		// Read-only token: no writes; other collectivité: not visible until validated; anonymous: not visible.
-		expect((await call('POST', '/resources', { token: tok.authorR, body: { orgId: orgA, resource: CLAUSE } })).status).toBe(403);
+		expect(
+			(await call('POST', '/resources', { token: tok.authorR, body: { orgId: orgA, resource: CLAUSE } })).status
+		).toBe(403);
 		expect((await call('GET', `/resources/${id}`, { token: tok.otherR })).status).toBe(404);
 		expect((await call('GET', `/resources/${id}`)).status).toBe(404);
 
@@ -72,14 +81,19 @@ describe.each(engines)('API v1 — resources (%s)', (kind) => {
 		expect(seen.body.reliability).toBe('reseau');
 		expect(seen.body.organisation).toBe('Ville A');
 
-		const search = await call('GET', '/resources?q=REEMPLOI%20mobiliers&family=environnementale', { token: tok.otherR });
+		const search = await call('GET', '/resources?q=REEMPLOI%20mobiliers&family=environnementale', {
+			token: tok.otherR
+		});
 		expect(search.status).toBe(200);
 		expect(search.body.items.map((i: Body) => i.id)).toEqual([id]);
 		expect(search.body.items[0].snippet).toContain('<mark>');
 		expect(search.body.facets.family).toEqual({ environnementale: 1 });
 		expect(search.body.facets.network).toEqual([{ id: net, name: 'Réseau API', count: 1 }]);
 
-		const updated = await call('PUT', `/resources/${id}`, { token: tok.authorW, body: { ...CLAUSE, body: 'Au moins 30 % du mobilier livré est issu du réemploi.', visibility: 'network' } });
+		const updated = await call('PUT', `/resources/${id}`, {
+			token: tok.authorW,
+			body: { ...CLAUSE, body: 'Au moins 30 % du mobilier livré est issu du réemploi.', visibility: 'network' }
+		});
 		expect(updated.status).toBe(200);
 		expect(updated.body.version).toBe(2);
 		expect(updated.body.shares[0].status).toBe('pending');
@@ -90,7 +104,10 @@ describe.each(engines)('API v1 — resources (%s)', (kind) => {
 	});
 
 	it('refuses invalid bodies with French field messages', async () => {
-		const bad = await call('POST', '/resources', { token: tok.authorW, body: { orgId: orgA, resource: { ...CLAUSE, cpvCodes: ['123'], family: 'autre' } } });
+		const bad = await call('POST', '/resources', {
+			token: tok.authorW,
+			body: { orgId: orgA, resource: { ...CLAUSE, cpvCodes: ['123'], family: 'autre' } }
+		});
 		expect(bad.status).toBe(400);
 		expect(JSON.stringify(bad.body)).toContain('Code CPV invalide');
 	});
@@ -98,7 +115,10 @@ describe.each(engines)('API v1 — resources (%s)', (kind) => {
 	it('imports row by row from JSON and CSV with a report', async () => {
 		const json = await call('POST', '/resources/import', {
 			token: tok.authorW,
-			body: { orgId: orgA, items: [CLAUSE, { ...CLAUSE, title: 'X' }, { ...CLAUSE, title: 'Code inconnu', cpvCodes: ['99999999-9'] }] }
+			body: {
+				orgId: orgA,
+				items: [CLAUSE, { ...CLAUSE, title: 'X' }, { ...CLAUSE, title: 'Code inconnu', cpvCodes: ['99999999-9'] }]
+			}
 		});
 		expect(json.status).toBe(200);
 		expect(json.body.imported).toBe(1);
@@ -118,12 +138,16 @@ describe.each(engines)('API v1 — resources (%s)', (kind) => {
 		expect(got.body.body).toBe('Texte avec ; point-virgule\net retour à la ligne');
 		expect(got.body.visibility).toBe('private');
 		// Importing into someone else's collectivité is refused as a whole.
-		expect((await call('POST', '/resources/import', { token: tok.authorW, body: { orgId: orgB, items: [CLAUSE] } })).status).toBe(403);
+		expect(
+			(await call('POST', '/resources/import', { token: tok.authorW, body: { orgId: orgB, items: [CLAUSE] } })).status
+		).toBe(403);
 	});
 
 	it('documents the endpoints in OpenAPI', () => {
 		const doc = getOpenApiDocument() as Body;
-		expect(doc.paths['/resources'].get.parameters.map((p: Body) => p.name)).toEqual(expect.arrayContaining(['q', 'family', 'cpv', 'sort']));
+		expect(doc.paths['/resources'].get.parameters.map((p: Body) => p.name)).toEqual(
+			expect.arrayContaining(['q', 'family', 'cpv', 'sort'])
+		);
 		expect(doc.components.schemas.ResourceInput).toBeDefined();
 		expect(doc.components.schemas.ResourceSearchResult).toBeDefined();
 	});

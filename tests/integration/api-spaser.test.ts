@@ -40,7 +40,11 @@ describe.each(engines)('API v1 — SPASER (%s)', (kind) => {
 	}
 
 	/** One API call through the real dispatcher, authenticated from the Authorization header. */
-	async function call(method: string, path: string, opts: { token?: string; body?: unknown } = {}): Promise<CallResult> {
+	async function call(
+		method: string,
+		path: string,
+		opts: { token?: string; body?: unknown } = {}
+	): Promise<CallResult> {
 		const headers = new Headers();
 		if (opts.token) headers.set('authorization', `Bearer ${opts.token}`);
 		let payload: string | undefined;
@@ -55,7 +59,9 @@ describe.each(engines)('API v1 — SPASER (%s)', (kind) => {
 		const body = isJson && bytes.length ? JSON.parse(bytes.toString('utf8')) : null;
 		expect(res.headers.get('cache-control')).toBe('no-store');
 		if (res.status >= 400) {
-			expect(apiErrorSchema.safeParse(body).success, `error body of ${method} ${path}: ${bytes.toString('utf8')}`).toBe(true);
+			expect(apiErrorSchema.safeParse(body).success, `error body of ${method} ${path}: ${bytes.toString('utf8')}`).toBe(
+				true
+			);
 			expect(body.error.message).toMatch(/[a-zé]/);
 		}
 		return { status: res.status, headers: res.headers, body, bytes };
@@ -99,7 +105,12 @@ describe.each(engines)('API v1 — SPASER (%s)', (kind) => {
 		it('an editor creates a SPASER from a template (201, Location); nodes and targets are readable at once', async () => {
 			const r = await call('POST', `/organisations/${w.orgA.id}/spasers`, {
 				token: tokens.editor,
-				body: { title: '  SPASER 2026–2029 de la ville  ', periodStart: 2026, periodEnd: 2029, templateKey: 'cinq_axes' }
+				body: {
+					title: '  SPASER 2026–2029 de la ville  ',
+					periodStart: 2026,
+					periodEnd: 2029,
+					templateKey: 'cinq_axes'
+				}
 			});
 			expect(r.status).toBe(201);
 			spaserId = r.body.id;
@@ -212,7 +223,9 @@ describe.each(engines)('API v1 — SPASER (%s)', (kind) => {
 			const viewer = await call('POST', `/organisations/${w.orgA.id}/spasers`, { token: tokens.viewer, body });
 			expect(viewer.status).toBe(403);
 			expect(viewer.body.error.code).toBe('forbidden');
-			expect((await call('POST', `/organisations/${w.orgA.id}/spasers`, { token: tokens.outsider, body })).status).toBe(404);
+			expect((await call('POST', `/organisations/${w.orgA.id}/spasers`, { token: tokens.outsider, body })).status).toBe(
+				404
+			);
 			const scope = await call('POST', `/organisations/${w.orgA.id}/spasers`, { token: tokens.editorRead, body });
 			expect(scope.status).toBe(403);
 			expect(scope.body.error.code).toBe('insufficient_scope');
@@ -238,15 +251,25 @@ describe.each(engines)('API v1 — SPASER (%s)', (kind) => {
 			expect(editor.status).toBe(200);
 			expect(editor.body.myAccess).toBe('write');
 			const viewer = await call('GET', `/spasers/${spaserId}`, { token: tokens.viewer });
-			expect(viewer.body).toMatchObject({ id: spaserId, myAccess: 'read', owners: [{ orgId: w.orgA.id, slug: w.orgA.slug, isLead: true }] });
+			expect(viewer.body).toMatchObject({
+				id: spaserId,
+				myAccess: 'read',
+				owners: [{ orgId: w.orgA.id, slug: w.orgA.slug, isLead: true }]
+			});
 			expect((await call('GET', `/spasers/not-a-uuid`, { token: tokens.viewer })).status).toBe(400);
 			expect((await call('GET', `/spasers/${crypto.randomUUID()}`, { token: tokens.viewer })).status).toBe(404);
 		});
 
 		it('an outsider gets 404 on every /spasers/{id} route, and nothing changes', async () => {
 			const versions = await call('GET', `/spasers/${spaserId}/versions`, { token: tokens.editor });
-			const before = { doc: (await call('GET', `/spasers/${spaserId}`, { token: tokens.editor })).body, versions: versions.body.items.length };
-			const v = await call('POST', `/spasers/${spaserId}/versions`, { token: tokens.editor, body: { name: 'Version témoin' } });
+			const before = {
+				doc: (await call('GET', `/spasers/${spaserId}`, { token: tokens.editor })).body,
+				versions: versions.body.items.length
+			};
+			const v = await call('POST', `/spasers/${spaserId}/versions`, {
+				token: tokens.editor,
+				body: { name: 'Version témoin' }
+			});
 			expect(v.status).toBe(201);
 			const routes: [string, string, unknown?][] = [
 				['GET', `/spasers/${spaserId}`],
@@ -260,8 +283,11 @@ describe.each(engines)('API v1 — SPASER (%s)', (kind) => {
 				['GET', `/spasers/${spaserId}/export?format=docx`]
 			];
 			// every route of the registry under /spasers/{id} is covered
-			const covered = new Set(routes.map(([m, p]) => `${m} ${p.split('?')[0].replace(spaserId, '{id}').replace(v.body.id, '{versionId}')}`));
-			for (const e of apiEndpoints.filter((e) => e.path.startsWith('/spasers/{id}'))) expect(covered.has(`${e.method} ${e.path}`), e.path).toBe(true);
+			const covered = new Set(
+				routes.map(([m, p]) => `${m} ${p.split('?')[0].replace(spaserId, '{id}').replace(v.body.id, '{versionId}')}`)
+			);
+			for (const e of apiEndpoints.filter((e) => e.path.startsWith('/spasers/{id}')))
+				expect(covered.has(`${e.method} ${e.path}`), e.path).toBe(true);
 			for (const [method, path, body] of routes) {
 				const r = await call(method, path, { token: tokens.outsider, body });
 				expect(r.status, `${method} ${path}`).toBe(404);
@@ -269,19 +295,30 @@ describe.each(engines)('API v1 — SPASER (%s)', (kind) => {
 			}
 			const after = await call('GET', `/spasers/${spaserId}`, { token: tokens.editor });
 			expect(after.body.title).toBe(before.doc.title);
-			expect((await call('GET', `/spasers/${spaserId}/versions`, { token: tokens.editor })).body.items.length).toBe(before.versions + 1);
+			expect((await call('GET', `/spasers/${spaserId}/versions`, { token: tokens.editor })).body.items.length).toBe(
+				before.versions + 1
+			);
 		});
 
 		it('a viewer reads everything but cannot PATCH nor save a version (403, insufficient rights)', async () => {
 			for (const path of ['', '/nodes', '/targets', '/versions', '/export', '/export?format=docx'])
 				expect((await call('GET', `/spasers/${spaserId}${path}`, { token: tokens.viewer })).status, path).toBe(200);
-			const patch = await call('PATCH', `/spasers/${spaserId}`, { token: tokens.viewer, body: { title: 'Titre du lecteur' } });
+			const patch = await call('PATCH', `/spasers/${spaserId}`, {
+				token: tokens.viewer,
+				body: { title: 'Titre du lecteur' }
+			});
 			expect(patch.status).toBe(403);
 			expect(patch.body.error.code).toBe('forbidden');
 			expect(patch.body.error.message).toContain('rédacteurs');
-			const share = await call('PATCH', `/spasers/${spaserId}`, { token: tokens.viewer, body: { sharedWithNetworks: true } });
+			const share = await call('PATCH', `/spasers/${spaserId}`, {
+				token: tokens.viewer,
+				body: { sharedWithNetworks: true }
+			});
 			expect(share.status).toBe(403);
-			const version = await call('POST', `/spasers/${spaserId}/versions`, { token: tokens.viewer, body: { name: 'Version du lecteur' } });
+			const version = await call('POST', `/spasers/${spaserId}/versions`, {
+				token: tokens.viewer,
+				body: { name: 'Version du lecteur' }
+			});
 			expect(version.status).toBe(403);
 			const doc = await call('GET', `/spasers/${spaserId}`, { token: tokens.viewer });
 			expect(doc.body.title).toBe('SPASER 2026–2029 de la ville');
@@ -291,9 +328,17 @@ describe.each(engines)('API v1 — SPASER (%s)', (kind) => {
 		});
 
 		it('PATCH changes the metadata through the services: transitions, adoption and their French errors', async () => {
-			const title = await call('PATCH', `/spasers/${spaserId}`, { token: tokens.editor, body: { title: 'SPASER de la ville', periodEnd: 2030 } });
+			const title = await call('PATCH', `/spasers/${spaserId}`, {
+				token: tokens.editor,
+				body: { title: 'SPASER de la ville', periodEnd: 2030 }
+			});
 			expect(title.status).toBe(200);
-			expect(title.body).toMatchObject({ title: 'SPASER de la ville', periodStart: 2026, periodEnd: 2030, status: 'brouillon' });
+			expect(title.body).toMatchObject({
+				title: 'SPASER de la ville',
+				periodStart: 2026,
+				periodEnd: 2030,
+				status: 'brouillon'
+			});
 
 			const jump = await call('PATCH', `/spasers/${spaserId}`, { token: tokens.editor, body: { status: 'adopte' } });
 			expect(jump.status).toBe(409);
@@ -305,16 +350,19 @@ describe.each(engines)('API v1 — SPASER (%s)', (kind) => {
 			expect(period.status).toBe(400);
 			expect(period.body.error.message).toBe('La fin de période doit suivre son début.');
 
-			const badValues = await call('PATCH', `/spasers/${spaserId}`, { token: tokens.editor, body: { status: 'publie', adoptedOn: '15/12/2025', sharedWithNetworks: 'oui' } });
+			const badValues = await call('PATCH', `/spasers/${spaserId}`, {
+				token: tokens.editor,
+				body: { status: 'publie', adoptedOn: '15/12/2025', sharedWithNetworks: 'oui' }
+			});
 			expect(badValues.status).toBe(400);
 			expect(badValues.body.error.details.fields.status).toContain('Statut inconnu');
 			expect(badValues.body.error.details.fields.adoptedOn).toContain('AAAA-MM-JJ');
 			expect(badValues.body.error.details.fields.sharedWithNetworks).toContain('true ou false');
 
-			expect((await call('PATCH', `/spasers/${spaserId}`, { token: tokens.editor, body: { status: 'en_consultation' } })).body.nextStatuses).toEqual([
-				'brouillon',
-				'adopte'
-			]);
+			expect(
+				(await call('PATCH', `/spasers/${spaserId}`, { token: tokens.editor, body: { status: 'en_consultation' } }))
+					.body.nextStatuses
+			).toEqual(['brouillon', 'adopte']);
 			const noDate = await call('PATCH', `/spasers/${spaserId}`, { token: tokens.editor, body: { status: 'adopte' } });
 			expect(noDate.status).toBe(400);
 			expect(noDate.body.error.details.fields.adoptedOn).toContain('date d’adoption');
@@ -343,7 +391,9 @@ describe.each(engines)('API v1 — SPASER (%s)', (kind) => {
 			const animator = await call('GET', `/spasers/${spaserId}`, { token: tokens.animator });
 			expect(animator.status).toBe(200);
 			expect(animator.body.myAccess).toBe('read');
-			expect((await call('PATCH', `/spasers/${spaserId}`, { token: tokens.animator, body: { title: 'Animé' } })).status).toBe(403);
+			expect(
+				(await call('PATCH', `/spasers/${spaserId}`, { token: tokens.animator, body: { title: 'Animé' } })).status
+			).toBe(403);
 			// an empty PATCH changes nothing
 			const same = await call('PATCH', `/spasers/${spaserId}`, { token: tokens.editor, body: {} });
 			expect(same.status).toBe(200);
@@ -359,7 +409,14 @@ describe.each(engines)('API v1 — SPASER (%s)', (kind) => {
 			});
 			expect(r.status).toBe(201);
 			expect(r.headers.get('location')).toBe(`/api/v1/spasers/${spaserId}/versions/${r.body.id}`);
-			expect(r.body).toMatchObject({ kind: 'named', kindLabel: 'Version nommée', name: 'Version adoptée le 15/12/2025 — délibération n° 2025-12-07', createdBy: w.editorA.id, createdByName: 'Éric Rédacteur', publishedAt: null });
+			expect(r.body).toMatchObject({
+				kind: 'named',
+				kindLabel: 'Version nommée',
+				name: 'Version adoptée le 15/12/2025 — délibération n° 2025-12-07',
+				createdBy: w.editorA.id,
+				createdByName: 'Éric Rédacteur',
+				publishedAt: null
+			});
 
 			const list = await call('GET', `/spasers/${spaserId}/versions`, { token: tokens.viewer });
 			expect(list.status).toBe(200);
@@ -374,15 +431,30 @@ describe.each(engines)('API v1 — SPASER (%s)', (kind) => {
 		});
 
 		it('refuses an empty name (400), a version of another SPASER (404), an unknown version (404)', async () => {
-			const empty = await call('POST', `/spasers/${spaserId}/versions`, { token: tokens.editor, body: { name: '   ' } });
+			const empty = await call('POST', `/spasers/${spaserId}/versions`, {
+				token: tokens.editor,
+				body: { name: '   ' }
+			});
 			expect(empty.status).toBe(400);
 			expect(empty.body.error.details.fields.name).toContain('Donnez un nom');
-			const other = await call('POST', `/organisations/${w.orgA.id}/spasers`, { token: tokens.editor, body: { title: 'Autre SPASER', periodStart: 2026, periodEnd: 2028 } });
-			const v = await call('POST', `/spasers/${other.body.id}/versions`, { token: tokens.editor, body: { name: 'Version de l’autre' } });
+			const other = await call('POST', `/organisations/${w.orgA.id}/spasers`, {
+				token: tokens.editor,
+				body: { title: 'Autre SPASER', periodStart: 2026, periodEnd: 2028 }
+			});
+			const v = await call('POST', `/spasers/${other.body.id}/versions`, {
+				token: tokens.editor,
+				body: { name: 'Version de l’autre' }
+			});
 			expect(v.status).toBe(201);
-			expect((await call('GET', `/spasers/${spaserId}/versions/${v.body.id}`, { token: tokens.editor })).status).toBe(404);
-			expect((await call('GET', `/spasers/${spaserId}/export?versionId=${v.body.id}`, { token: tokens.editor })).status).toBe(404);
-			expect((await call('GET', `/spasers/${spaserId}/versions/${crypto.randomUUID()}`, { token: tokens.editor })).status).toBe(404);
+			expect((await call('GET', `/spasers/${spaserId}/versions/${v.body.id}`, { token: tokens.editor })).status).toBe(
+				404
+			);
+			expect(
+				(await call('GET', `/spasers/${spaserId}/export?versionId=${v.body.id}`, { token: tokens.editor })).status
+			).toBe(404);
+			expect(
+				(await call('GET', `/spasers/${spaserId}/versions/${crypto.randomUUID()}`, { token: tokens.editor })).status
+			).toBe(404);
 		});
 	});
 
@@ -395,7 +467,14 @@ describe.each(engines)('API v1 — SPASER (%s)', (kind) => {
 			expect(exp.body).toMatchObject({
 				format: 'spaser-commun',
 				version: 1,
-				document: { title: 'SPASER de la ville', periodStart: 2026, periodEnd: 2030, status: 'adopte', adoptedOn: '2025-12-15', deliberationRef: 'n° 2025-12-07' }
+				document: {
+					title: 'SPASER de la ville',
+					periodStart: 2026,
+					periodEnd: 2030,
+					status: 'adopte',
+					adoptedOn: '2025-12-15',
+					deliberationRef: 'n° 2025-12-07'
+				}
 			});
 			const original = await liveContent(spaserId);
 			expect(exp.body.content).toEqual(original);
@@ -436,7 +515,10 @@ describe.each(engines)('API v1 — SPASER (%s)', (kind) => {
 			expect(versions.body.items[0]).toMatchObject({ kind: 'named', name: expect.stringContaining('Import') });
 
 			// orgId in the body works too
-			const viaBody = await call('POST', '/spasers/import', { token: tokens.editor, body: { ...exp.body, orgId: w.orgA.id } });
+			const viaBody = await call('POST', '/spasers/import', {
+				token: tokens.editor,
+				body: { ...exp.body, orgId: w.orgA.id }
+			});
 			expect(viaBody.status).toBe(201);
 			expect(await liveContent(viaBody.body.id)).toEqual(original);
 		});
@@ -456,7 +538,7 @@ describe.each(engines)('API v1 — SPASER (%s)', (kind) => {
 			const broken = structuredClone(exp);
 			broken.content.nodes[1].parentId = crypto.randomUUID();
 			broken.content.nodes[2].title = 'x'.repeat(1001);
-			broken.content.nodes[3].targets.push({ ...broken.content.nodes[3].targets[0] ?? {}, id: '' });
+			broken.content.nodes[3].targets.push({ ...(broken.content.nodes[3].targets[0] ?? {}), id: '' });
 			broken.document.periodEnd = 1900;
 			const r = await call('POST', `/spasers/import?orgId=${w.orgA.id}`, { token: tokens.editor, body: broken });
 			expect(r.status).toBe(400);
@@ -472,7 +554,10 @@ describe.each(engines)('API v1 — SPASER (%s)', (kind) => {
 			expect(o.status).toBe(400);
 			expect(o.body.error.details.fields['content.nodes.1.parentId']).toContain('introuvable');
 
-			const notAnExport = await call('POST', `/spasers/import?orgId=${w.orgA.id}`, { token: tokens.editor, body: { format: 'autre', version: 2 } });
+			const notAnExport = await call('POST', `/spasers/import?orgId=${w.orgA.id}`, {
+				token: tokens.editor,
+				body: { format: 'autre', version: 2 }
+			});
 			expect(notAnExport.status).toBe(400);
 			expect(notAnExport.body.error.details.fields.format).toContain("n'est pas un export SPASER Commun");
 			expect(notAnExport.body.error.details.fields.version).toContain('version 1');
@@ -486,7 +571,10 @@ describe.each(engines)('API v1 — SPASER (%s)', (kind) => {
 			const noOrg = await call('POST', '/spasers/import', { token: tokens.editor, body: exp });
 			expect(noOrg.status).toBe(400);
 			expect(noOrg.body.error.details.fields.orgId).toContain('orgId');
-			const twoOrgs = await call('POST', `/spasers/import?orgId=${w.orgA.id}`, { token: tokens.editor, body: { ...exp, orgId: w.orgB.id } });
+			const twoOrgs = await call('POST', `/spasers/import?orgId=${w.orgA.id}`, {
+				token: tokens.editor,
+				body: { ...exp, orgId: w.orgB.id }
+			});
 			expect(twoOrgs.status).toBe(400);
 			expect(await countSpasers(w.orgA.id)).toBe(before);
 		});
@@ -497,7 +585,9 @@ describe.each(engines)('API v1 — SPASER (%s)', (kind) => {
 			const viewer = await call('POST', `/spasers/import?orgId=${w.orgA.id}`, { token: tokens.viewer, body: exp });
 			expect(viewer.status).toBe(403);
 			expect(viewer.body.error.code).toBe('forbidden');
-			expect((await call('POST', `/spasers/import?orgId=${w.orgA.id}`, { token: tokens.outsider, body: exp })).status).toBe(404);
+			expect(
+				(await call('POST', `/spasers/import?orgId=${w.orgA.id}`, { token: tokens.outsider, body: exp })).status
+			).toBe(404);
 			expect(await countSpasers(w.orgA.id)).toBe(before);
 			// into their own collectivité, the outsider may
 			const own = await call('POST', `/spasers/import?orgId=${w.orgB.id}`, { token: tokens.outsider, body: exp });
@@ -517,13 +607,23 @@ describe.each(engines)('API v1 — SPASER (%s)', (kind) => {
 			const xml = unzip(r.bytes).get('word/document.xml')!.toString('utf8');
 			const paras = docxParagraphs(xml);
 			const { order, outline } = outlineContent(await liveContent(spaserId));
-			for (const n of order) expect(paras.some((p) => p.startsWith(outline.get(n.id)!.label) && p.endsWith(`— ${n.title}`)), n.title).toBe(true);
+			for (const n of order)
+				expect(
+					paras.some((p) => p.startsWith(outline.get(n.id)!.label) && p.endsWith(`— ${n.title}`)),
+					n.title
+				).toBe(true);
 			expect(paras).toContain('SPASER de la ville');
 
-			const head = await dispatchApi(new Request(`http://localhost/api/v1/spasers/${spaserId}/export?format=docx`, { method: 'HEAD', headers: { authorization: `Bearer ${tokens.viewer}` } }), {
-				db,
-				auth: { kind: 'token', caller: { user: { id: w.viewerA.id, email: w.viewerA.email }, scopes: ['read'] } }
-			});
+			const head = await dispatchApi(
+				new Request(`http://localhost/api/v1/spasers/${spaserId}/export?format=docx`, {
+					method: 'HEAD',
+					headers: { authorization: `Bearer ${tokens.viewer}` }
+				}),
+				{
+					db,
+					auth: { kind: 'token', caller: { user: { id: w.viewerA.id, email: w.viewerA.email }, scopes: ['read'] } }
+				}
+			);
 			expect(head.status).toBe(200);
 			expect(head.headers.get('content-type')).toBe(DOCX);
 			expect(await head.text()).toBe('');
@@ -537,7 +637,9 @@ describe.each(engines)('API v1 — SPASER (%s)', (kind) => {
 	describe('OpenAPI document', () => {
 		it('documents the SPASER endpoints, the JSON and DOCX exports and the import body', () => {
 			const doc = JSON.parse(JSON.stringify(getOpenApiDocument())) as Body;
-			const ops = Object.entries(doc.paths as Record<string, Body>).flatMap(([path, item]) => Object.keys(item).map((m) => `${m.toUpperCase()} ${path}`));
+			const ops = Object.entries(doc.paths as Record<string, Body>).flatMap(([path, item]) =>
+				Object.keys(item).map((m) => `${m.toUpperCase()} ${path}`)
+			);
 			expect(ops).toEqual(
 				expect.arrayContaining([
 					'GET /organisations/{id}/spasers',
@@ -554,19 +656,32 @@ describe.each(engines)('API v1 — SPASER (%s)', (kind) => {
 				])
 			);
 			const exp = doc.paths['/spasers/{id}/export'].get;
-			expect(exp.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/SpaserExport' });
+			expect(exp.responses['200'].content['application/json'].schema).toEqual({
+				$ref: '#/components/schemas/SpaserExport'
+			});
 			expect(exp.responses['200'].content[DOCX].schema).toMatchObject({ type: 'string', format: 'binary' });
 			expect(exp.responses['200'].headers['Content-Disposition'].schema).toEqual({ type: 'string' });
 			expect(exp.parameters).toEqual(
 				expect.arrayContaining([
-					expect.objectContaining({ name: 'format', in: 'query', required: false, schema: expect.objectContaining({ enum: ['json', 'docx'] }) }),
+					expect.objectContaining({
+						name: 'format',
+						in: 'query',
+						required: false,
+						schema: expect.objectContaining({ enum: ['json', 'docx'] })
+					}),
 					expect.objectContaining({ name: 'versionId', in: 'query', required: false })
 				])
 			);
-			expect(doc.paths['/spasers/import'].post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/SpaserImport' });
+			expect(doc.paths['/spasers/import'].post.requestBody.content['application/json'].schema).toEqual({
+				$ref: '#/components/schemas/SpaserImport'
+			});
 			// the recursive rich text is a named schema referenced from the content
-			expect(doc.components.schemas.SpaserRichNode.properties.content.items).toEqual({ $ref: '#/components/schemas/SpaserRichNode' });
-			expect(JSON.stringify(doc.components.schemas.SpaserContentInput)).toContain('#/components/schemas/SpaserRichNodeInput');
+			expect(doc.components.schemas.SpaserRichNode.properties.content.items).toEqual({
+				$ref: '#/components/schemas/SpaserRichNode'
+			});
+			expect(JSON.stringify(doc.components.schemas.SpaserContentInput)).toContain(
+				'#/components/schemas/SpaserRichNodeInput'
+			);
 			expect(doc.components.schemas.SpaserInput.properties.templateKey.enum).toEqual(TEMPLATES.map((t) => t.key));
 			expect(doc.tags.find((t: Body) => t.name === 'SPASER').description).toMatch(/SPASER|achats/);
 		});

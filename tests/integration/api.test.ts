@@ -10,7 +10,14 @@ import { z } from 'zod';
 import { asService, type Database } from '../../src/lib/server/db';
 import { createApiToken, revokeApiToken, type Scope } from '../../src/lib/server/auth/api-tokens';
 import { AppError } from '../../src/lib/server/kit/errors';
-import { apiEndpoints, apiRoutes, authenticateRequest, authFromLocals, dispatchApi, getOpenApiDocument } from '../../src/lib/server/api';
+import {
+	apiEndpoints,
+	apiRoutes,
+	authenticateRequest,
+	authFromLocals,
+	dispatchApi,
+	getOpenApiDocument
+} from '../../src/lib/server/api';
 import { handleApiRequest } from '../../src/lib/server/api/dispatch';
 import { compileRegistry, defineEndpoint, matchRoute } from '../../src/lib/server/api/registry';
 import { apiErrorSchema } from '../../src/lib/server/api/schemas';
@@ -130,7 +137,9 @@ describe.each(engines)('API v1 (%s)', (kind) => {
 			expect(r.status).toBe(401);
 			expect(r.body.error.message).toContain('révoqué');
 			const expired = await createApiToken(db, carol, { name: 'expiré', scopes: ['read'], expiresInDays: 1 });
-			await asService(db, 'test: expire token', (tx) => tx.query(`update public.api_tokens set expires_at = now() - interval '1 minute' where id = $1`, [expired.id]));
+			await asService(db, 'test: expire token', (tx) =>
+				tx.query(`update public.api_tokens set expires_at = now() - interval '1 minute' where id = $1`, [expired.id])
+			);
 			expect((await call('GET', '/me', { token: expired.token })).status).toBe(401);
 		});
 
@@ -140,7 +149,10 @@ describe.each(engines)('API v1 (%s)', (kind) => {
 		});
 
 		it('read endpoints need "read", writes need "write" (403 insufficient_scope)', async () => {
-			const w = await call('POST', '/organisations', { token: tokens.aliceRead, body: { name: 'Commune Interdite', kind: 'commune' } });
+			const w = await call('POST', '/organisations', {
+				token: tokens.aliceRead,
+				body: { name: 'Commune Interdite', kind: 'commune' }
+			});
 			expect(w.status).toBe(403);
 			expect(w.body.error.code).toBe('insufficient_scope');
 			expect(w.body.error.details.requiredScope).toBe('write');
@@ -171,7 +183,13 @@ describe.each(engines)('API v1 (%s)', (kind) => {
 		it('returns the token owner, scopes and memberships', async () => {
 			const r = await call('GET', '/me', { token: tokens.alice });
 			expect(r.status).toBe(200);
-			expect(r.body).toMatchObject({ id: alice.id, email: alice.email, displayName: 'Alice Admin', isPlatformAdmin: false, emailVerified: true });
+			expect(r.body).toMatchObject({
+				id: alice.id,
+				email: alice.email,
+				displayName: 'Alice Admin',
+				isPlatformAdmin: false,
+				emailVerified: true
+			});
 			expect(r.body.scopes.sort()).toEqual(['read', 'write']);
 			expect(r.body.memberships).toEqual([{ orgId: orgA.id, slug: orgA.slug, name: 'Commune d’Alice', role: 'admin' }]);
 			expect(r.body.animatedNetworks).toEqual([]);
@@ -233,11 +251,16 @@ describe.each(engines)('API v1 (%s)', (kind) => {
 			});
 			expect(new Date(created.createdAt).toISOString()).toBe(created.createdAt);
 			const me = await call('GET', '/me', { token: tokens.carol });
-			expect(me.body.memberships).toEqual([{ orgId: created.id, slug: created.slug, name: 'Ville de Carol', role: 'admin' }]);
+			expect(me.body.memberships).toEqual([
+				{ orgId: created.id, slug: created.slug, name: 'Ville de Carol', role: 'admin' }
+			]);
 		});
 
 		it('refuses a second collectivité with the same SIREN (409 siren_taken, field siren)', async () => {
-			const r = await call('POST', '/organisations', { token: tokens.alice, body: { name: 'Doublon', kind: 'commune', siren: VALID_SIREN } });
+			const r = await call('POST', '/organisations', {
+				token: tokens.alice,
+				body: { name: 'Doublon', kind: 'commune', siren: VALID_SIREN }
+			});
 			expect(r.status).toBe(409);
 			expect(r.body.error.code).toBe('siren_taken');
 			expect(r.body.error.details.fields.siren).toBe(r.body.error.message);
@@ -257,7 +280,10 @@ describe.each(engines)('API v1 (%s)', (kind) => {
 				population: 'La population doit être un nombre.',
 				departementCode: 'Choisissez un département.'
 			});
-			const wrongType = await call('POST', '/organisations', { token: tokens.alice, body: { name: 'Commune Typée', kind: 'commune', siren: 217500016 } });
+			const wrongType = await call('POST', '/organisations', {
+				token: tokens.alice,
+				body: { name: 'Commune Typée', kind: 'commune', siren: 217500016 }
+			});
 			expect(wrongType.status).toBe(400);
 			expect(wrongType.body.error.details.fields.siren).toMatch(/attendu/);
 			const list = await call('GET', '/organisations', { token: tokens.alice });
@@ -272,21 +298,39 @@ describe.each(engines)('API v1 (%s)', (kind) => {
 			});
 			expect(form.status).toBe(415);
 			expect(form.body.error.code).toBe('unsupported_media_type');
-			const noType = await call('POST', '/organisations', { token: tokens.alice, rawBody: '{"name":"Commune","kind":"commune"}' });
+			const noType = await call('POST', '/organisations', {
+				token: tokens.alice,
+				rawBody: '{"name":"Commune","kind":"commune"}'
+			});
 			expect(noType.status).toBe(415);
-			const broken = await call('POST', '/organisations', { token: tokens.alice, rawBody: '{"name":', headers: { 'content-type': 'application/json' } });
+			const broken = await call('POST', '/organisations', {
+				token: tokens.alice,
+				rawBody: '{"name":',
+				headers: { 'content-type': 'application/json' }
+			});
 			expect(broken.status).toBe(400);
 			expect(broken.body.error.code).toBe('invalid_json');
-			const empty = await call('POST', '/organisations', { token: tokens.alice, rawBody: '', headers: { 'content-type': 'application/json' } });
+			const empty = await call('POST', '/organisations', {
+				token: tokens.alice,
+				rawBody: '',
+				headers: { 'content-type': 'application/json' }
+			});
 			expect(empty.status).toBe(400);
 			expect(empty.body.error.code).toBe('invalid');
 			const array = await call('POST', '/organisations', { token: tokens.alice, body: [] });
 			expect(array.status).toBe(400);
 			expect(array.body.error.details.fields._).toMatch(/objet/);
-			const big = await call('POST', '/organisations', { token: tokens.alice, body: { name: 'x'.repeat(1_100_000), kind: 'commune' } });
+			const big = await call('POST', '/organisations', {
+				token: tokens.alice,
+				body: { name: 'x'.repeat(1_100_000), kind: 'commune' }
+			});
 			expect(big.status).toBe(413);
 			// A delete with a form body is refused too; a write with a +json type is accepted.
-			const del = await call('DELETE', `/organisations/${orgA.id}/members/${bob.id}`, { token: tokens.alice, rawBody: 'x=1', headers: { 'content-type': 'text/plain' } });
+			const del = await call('DELETE', `/organisations/${orgA.id}/members/${bob.id}`, {
+				token: tokens.alice,
+				rawBody: 'x=1',
+				headers: { 'content-type': 'text/plain' }
+			});
 			expect(del.status).toBe(415);
 			const vendor = await call('PATCH', `/organisations/${orgA.id}`, {
 				token: tokens.alice,
@@ -312,13 +356,31 @@ describe.each(engines)('API v1 (%s)', (kind) => {
 		});
 
 		it('PATCH changes only the fields sent; null clears; cross-field rules still apply', async () => {
-			const r = await call('PATCH', `/organisations/${created.id}`, { token: tokens.carol, body: { population: 2200000, siret: null, referentsCount: null } });
+			const r = await call('PATCH', `/organisations/${created.id}`, {
+				token: tokens.carol,
+				body: { population: 2200000, siret: null, referentsCount: null }
+			});
 			expect(r.status).toBe(200);
-			expect(r.body).toMatchObject({ name: 'Ville de Carol', siren: VALID_SIREN, siret: null, population: 2200000, referentsCount: null, purchaseVolumeEur: 60_000_000 });
-			const wrongDep = await call('PATCH', `/organisations/${created.id}`, { token: tokens.carol, body: { departementCode: '13' } });
+			expect(r.body).toMatchObject({
+				name: 'Ville de Carol',
+				siren: VALID_SIREN,
+				siret: null,
+				population: 2200000,
+				referentsCount: null,
+				purchaseVolumeEur: 60_000_000
+			});
+			const wrongDep = await call('PATCH', `/organisations/${created.id}`, {
+				token: tokens.carol,
+				body: { departementCode: '13' }
+			});
 			expect(wrongDep.status).toBe(400);
-			expect(wrongDep.body.error.details.fields).toEqual({ departementCode: "Ce département n'appartient pas à la région choisie." });
-			const nullName = await call('PATCH', `/organisations/${created.id}`, { token: tokens.carol, body: { name: null } });
+			expect(wrongDep.body.error.details.fields).toEqual({
+				departementCode: "Ce département n'appartient pas à la région choisie."
+			});
+			const nullName = await call('PATCH', `/organisations/${created.id}`, {
+				token: tokens.carol,
+				body: { name: null }
+			});
 			expect(nullName.status).toBe(400);
 			expect(Object.keys(nullName.body.error.details.fields)).toEqual(['name']);
 			const after = await call('GET', `/organisations/${created.id}`, { token: tokens.carol });
@@ -326,10 +388,16 @@ describe.each(engines)('API v1 (%s)', (kind) => {
 		});
 
 		it('PATCH is for admins (403 for an editor, 404 for an outsider); a platform admin may', async () => {
-			const e = await call('PATCH', `/organisations/${orgA.id}`, { token: tokens.bob, body: { name: 'Renommée par Bob' } });
+			const e = await call('PATCH', `/organisations/${orgA.id}`, {
+				token: tokens.bob,
+				body: { name: 'Renommée par Bob' }
+			});
 			expect(e.status).toBe(403);
 			expect(e.body.error.code).toBe('forbidden');
-			const o = await call('PATCH', `/organisations/${orgA.id}`, { token: tokens.carol, body: { name: 'Renommée par Carol' } });
+			const o = await call('PATCH', `/organisations/${orgA.id}`, {
+				token: tokens.carol,
+				body: { name: 'Renommée par Carol' }
+			});
 			expect(o.status).toBe(404);
 			const p = await call('PATCH', `/organisations/${orgA.id}`, { token: tokens.pam, body: { population: 1234 } });
 			expect(p.status).toBe(200);
@@ -348,7 +416,10 @@ describe.each(engines)('API v1 (%s)', (kind) => {
 
 		it('invites by e-mail (201) without ever returning the secret link', async () => {
 			const email = uniqueEmail('invitee');
-			const r = await call('POST', `/organisations/${orgA.id}/invitations`, { token: tokens.alice, body: { email: `  ${email.toUpperCase()} `, role: 'viewer' } });
+			const r = await call('POST', `/organisations/${orgA.id}/invitations`, {
+				token: tokens.alice,
+				body: { email: `  ${email.toUpperCase()} `, role: 'viewer' }
+			});
 			expect(r.status).toBe(201);
 			expect(r.body).toMatchObject({ email, role: 'viewer' });
 			expect(Object.keys(r.body).sort()).toEqual(['email', 'expiresAt', 'id', 'role']);
@@ -362,16 +433,31 @@ describe.each(engines)('API v1 (%s)', (kind) => {
 		});
 
 		it('refuses invitations from non-admins, to members, and with bad values', async () => {
-			const e = await call('POST', `/organisations/${orgA.id}/invitations`, { token: tokens.bob, body: { email: uniqueEmail(), role: 'viewer' } });
+			const e = await call('POST', `/organisations/${orgA.id}/invitations`, {
+				token: tokens.bob,
+				body: { email: uniqueEmail(), role: 'viewer' }
+			});
 			expect(e.status).toBe(403);
-			const dup = await call('POST', `/organisations/${orgA.id}/invitations`, { token: tokens.alice, body: { email: bob.email, role: 'viewer' } });
+			const dup = await call('POST', `/organisations/${orgA.id}/invitations`, {
+				token: tokens.alice,
+				body: { email: bob.email, role: 'viewer' }
+			});
 			expect(dup.status).toBe(409);
 			expect(dup.body.error.code).toBe('already_member');
 			expect(dup.body.error.details.fields.email).toBeTruthy();
-			const bad = await call('POST', `/organisations/${orgA.id}/invitations`, { token: tokens.alice, body: { email: 'pas-une-adresse', role: 'roi' } });
+			const bad = await call('POST', `/organisations/${orgA.id}/invitations`, {
+				token: tokens.alice,
+				body: { email: 'pas-une-adresse', role: 'roi' }
+			});
 			expect(bad.status).toBe(400);
-			expect(bad.body.error.details.fields).toEqual({ email: "Cette adresse e-mail n'est pas valable.", role: 'Choisissez un rôle.' });
-			const outsider = await call('POST', `/organisations/${orgA.id}/invitations`, { token: tokens.carol, body: { email: uniqueEmail(), role: 'viewer' } });
+			expect(bad.body.error.details.fields).toEqual({
+				email: "Cette adresse e-mail n'est pas valable.",
+				role: 'Choisissez un rôle.'
+			});
+			const outsider = await call('POST', `/organisations/${orgA.id}/invitations`, {
+				token: tokens.carol,
+				body: { email: uniqueEmail(), role: 'viewer' }
+			});
 			expect(outsider.status).toBe(404);
 		});
 
@@ -389,9 +475,13 @@ describe.each(engines)('API v1 (%s)', (kind) => {
 			expect(removed.status).toBe(204);
 			expect(removed.text).toBe('');
 			// Erin leaves on her own.
-			expect((await call('DELETE', `/organisations/${orgA.id}/members/${erin.id}`, { token: erinToken })).status).toBe(204);
+			expect((await call('DELETE', `/organisations/${orgA.id}/members/${erin.id}`, { token: erinToken })).status).toBe(
+				204
+			);
 			// Removing someone who is not (or no longer) a member.
-			expect((await call('DELETE', `/organisations/${orgA.id}/members/${fred.id}`, { token: tokens.alice })).status).toBe(404);
+			expect(
+				(await call('DELETE', `/organisations/${orgA.id}/members/${fred.id}`, { token: tokens.alice })).status
+			).toBe(404);
 			// The last admin cannot leave.
 			const last = await call('DELETE', `/organisations/${orgA.id}/members/${alice.id}`, { token: tokens.alice });
 			expect(last.status).toBe(409);
@@ -410,7 +500,10 @@ describe.each(engines)('API v1 (%s)', (kind) => {
 			const n = anon.body.items.find((x: Body) => x.id === network.id);
 			expect(n).toMatchObject({ slug: network.slug, name: 'Réseau Test Sud', iAnimate: false, memberCount: null });
 			const animator = await call('GET', '/networks', { token: tokens.anna });
-			expect(animator.body.items.find((x: Body) => x.id === network.id)).toMatchObject({ iAnimate: true, memberCount: 0 });
+			expect(animator.body.items.find((x: Body) => x.id === network.id)).toMatchObject({
+				iAnimate: true,
+				memberCount: 0
+			});
 		});
 
 		it('shows one network: animators’ contacts only with a token; 404 for an unknown id', async () => {
@@ -419,29 +512,55 @@ describe.each(engines)('API v1 (%s)', (kind) => {
 			expect(anon.body.animators).toEqual([{ userId: anna.id, displayName: null, email: null }]);
 			expect(anon.body.members).toEqual([]);
 			const withToken = await call('GET', `/networks/${network.id}`, { token: tokens.carol });
-			expect(withToken.body.animators).toEqual([{ userId: anna.id, displayName: 'Anna Animatrice', email: anna.email }]);
+			expect(withToken.body.animators).toEqual([
+				{ userId: anna.id, displayName: 'Anna Animatrice', email: anna.email }
+			]);
 			expect((await call('GET', `/networks/${crypto.randomUUID()}`)).status).toBe(404);
-			expect((await call('GET', `/networks/${crypto.randomUUID()}/memberships`, { token: tokens.alice })).status).toBe(404);
+			expect((await call('GET', `/networks/${crypto.randomUUID()}/memberships`, { token: tokens.alice })).status).toBe(
+				404
+			);
 		});
 
 		it('an org admin asks to join (201 pending); the animators get an e-mail', async () => {
-			const r = await call('POST', `/networks/${network.id}/join-requests`, { token: tokens.alice, body: { orgId: orgA.id, message: '  Bonjour !  ' } });
+			const r = await call('POST', `/networks/${network.id}/join-requests`, {
+				token: tokens.alice,
+				body: { orgId: orgA.id, message: '  Bonjour !  ' }
+			});
 			expect(r.status).toBe(201);
-			expect(r.body).toMatchObject({ networkId: network.id, orgId: orgA.id, status: 'pending', message: 'Bonjour !', requestedByName: 'Alice Admin', decidedAt: null });
+			expect(r.body).toMatchObject({
+				networkId: network.id,
+				orgId: orgA.id,
+				status: 'pending',
+				message: 'Bonjour !',
+				requestedByName: 'Alice Admin',
+				decidedAt: null
+			});
 			membershipId = r.body.id;
 			const mails = await outbox(db, anna.email);
 			expect(mails.map((m) => m.subject)).toContain("Demande d'adhésion de Commune d’Alice au réseau Réseau Test Sud");
 		});
 
 		it('refuses duplicate requests (409), non-admins (403), unknown networks (404), bad bodies (400)', async () => {
-			const dup = await call('POST', `/networks/${network.id}/join-requests`, { token: tokens.alice, body: { orgId: orgA.id } });
+			const dup = await call('POST', `/networks/${network.id}/join-requests`, {
+				token: tokens.alice,
+				body: { orgId: orgA.id }
+			});
 			expect(dup.status).toBe(409);
 			expect(dup.body.error.code).toBe('already_requested');
-			const editor = await call('POST', `/networks/${network.id}/join-requests`, { token: tokens.bob, body: { orgId: orgA.id } });
+			const editor = await call('POST', `/networks/${network.id}/join-requests`, {
+				token: tokens.bob,
+				body: { orgId: orgA.id }
+			});
 			expect(editor.status).toBe(403);
-			const unknown = await call('POST', `/networks/${crypto.randomUUID()}/join-requests`, { token: tokens.alice, body: { orgId: orgA.id } });
+			const unknown = await call('POST', `/networks/${crypto.randomUUID()}/join-requests`, {
+				token: tokens.alice,
+				body: { orgId: orgA.id }
+			});
 			expect(unknown.status).toBe(404);
-			const bad = await call('POST', `/networks/${network.id}/join-requests`, { token: tokens.alice, body: { orgId: 'abc', message: 'x'.repeat(2001) } });
+			const bad = await call('POST', `/networks/${network.id}/join-requests`, {
+				token: tokens.alice,
+				body: { orgId: 'abc', message: 'x'.repeat(2001) }
+			});
 			expect(bad.status).toBe(400);
 			expect(bad.body.error.details.fields.orgId).toBe('Choisissez une collectivité.');
 			expect(bad.body.error.details.fields.message).toBeTruthy();
@@ -450,7 +569,9 @@ describe.each(engines)('API v1 (%s)', (kind) => {
 		it('memberships are visible to the animators and to the collectivité, not to others', async () => {
 			const anim = await call('GET', `/networks/${network.id}/memberships`, { token: tokens.anna });
 			expect(anim.status).toBe(200);
-			expect(anim.body.items.map((m: Body) => [m.id, m.status, m.orgName])).toEqual([[membershipId, 'pending', 'Commune d’Alice']]);
+			expect(anim.body.items.map((m: Body) => [m.id, m.status, m.orgName])).toEqual([
+				[membershipId, 'pending', 'Commune d’Alice']
+			]);
 			const own = await call('GET', `/networks/${network.id}/memberships`, { token: tokens.bob });
 			expect(own.body.items.map((m: Body) => m.id)).toEqual([membershipId]);
 			const other = await call('GET', `/networks/${network.id}/memberships`, { token: tokens.carol });
@@ -459,23 +580,48 @@ describe.each(engines)('API v1 (%s)', (kind) => {
 		});
 
 		it('only animators decide; a refusal needs a reason; a decision is final', async () => {
-			const byAdmin = await call('POST', `/memberships/${membershipId}/decision`, { token: tokens.alice, body: { decision: 'approved' } });
+			const byAdmin = await call('POST', `/memberships/${membershipId}/decision`, {
+				token: tokens.alice,
+				body: { decision: 'approved' }
+			});
 			expect(byAdmin.status).toBe(403);
-			const byOutsider = await call('POST', `/memberships/${membershipId}/decision`, { token: tokens.carol, body: { decision: 'approved' } });
+			const byOutsider = await call('POST', `/memberships/${membershipId}/decision`, {
+				token: tokens.carol,
+				body: { decision: 'approved' }
+			});
 			expect(byOutsider.status).toBe(404);
-			const noReason = await call('POST', `/memberships/${membershipId}/decision`, { token: tokens.anna, body: { decision: 'refused', reason: '   ' } });
+			const noReason = await call('POST', `/memberships/${membershipId}/decision`, {
+				token: tokens.anna,
+				body: { decision: 'refused', reason: '   ' }
+			});
 			expect(noReason.status).toBe(400);
 			expect(noReason.body.error.details.fields).toEqual({ reason: 'Indiquez le motif du refus.' });
-			const badDecision = await call('POST', `/memberships/${membershipId}/decision`, { token: tokens.anna, body: { decision: 'peut-être' } });
+			const badDecision = await call('POST', `/memberships/${membershipId}/decision`, {
+				token: tokens.anna,
+				body: { decision: 'peut-être' }
+			});
 			expect(badDecision.body.error.details.fields).toEqual({ decision: 'Choisissez une décision.' });
-			const ok = await call('POST', `/memberships/${membershipId}/decision`, { token: tokens.anna, body: { decision: 'approved' } });
+			const ok = await call('POST', `/memberships/${membershipId}/decision`, {
+				token: tokens.anna,
+				body: { decision: 'approved' }
+			});
 			expect(ok.status).toBe(200);
 			expect(ok.body).toMatchObject({ id: membershipId, status: 'approved', decidedByName: 'Anna Animatrice' });
 			expect(new Date(ok.body.decidedAt).toISOString()).toBe(ok.body.decidedAt);
-			const again = await call('POST', `/memberships/${membershipId}/decision`, { token: tokens.anna, body: { decision: 'refused', reason: 'Trop tard' } });
+			const again = await call('POST', `/memberships/${membershipId}/decision`, {
+				token: tokens.anna,
+				body: { decision: 'refused', reason: 'Trop tard' }
+			});
 			expect(again.status).toBe(409);
 			expect(again.body.error.code).toBe('already_decided');
-			expect((await call('POST', `/memberships/${crypto.randomUUID()}/decision`, { token: tokens.anna, body: { decision: 'approved' } })).status).toBe(404);
+			expect(
+				(
+					await call('POST', `/memberships/${crypto.randomUUID()}/decision`, {
+						token: tokens.anna,
+						body: { decision: 'approved' }
+					})
+				).status
+			).toBe(404);
 			const mails = await outbox(db, alice.email);
 			expect(mails.map((m) => m.subject)).toContain('Commune d’Alice a rejoint le réseau Réseau Test Sud');
 		});
@@ -513,13 +659,60 @@ describe.each(engines)('API v1 (%s)', (kind) => {
 		it('maps AppErrors to their status and unexpected errors to a generic 500 (nothing leaks)', async () => {
 			const OkBody = z.object({ ok: z.boolean() });
 			const routes = compileRegistry([
-				defineEndpoint({ method: 'GET', path: '/boom', operationId: 'boom', summary: 'boom', tags: [], scope: 'public', response: OkBody, handler: async () => { throw new Error('secret detail: db password'); } }),
-				defineEndpoint({ method: 'GET', path: '/teapot', operationId: 'teapot', summary: 'teapot', tags: [], scope: 'public', response: OkBody, handler: async () => { throw new AppError('teapot', 'Je suis une théière.', 418, { field: 'tea' }); } }),
-				defineEndpoint({ method: 'GET', path: '/liar', operationId: 'liar', summary: 'liar', tags: [], scope: 'public', response: OkBody, handler: async () => ({ ok: 'yes' }) as unknown as { ok: boolean } }),
-				defineEndpoint({ method: 'GET', path: '/items/{id}', operationId: 'item', summary: 'item', tags: [], scope: 'read', params: z.object({ id: z.uuid() }), query: z.object({ limit: z.coerce.number().int().max(10).optional() }), response: OkBody, handler: async ({ params, query }) => ({ ok: !!params.id && (query.limit ?? 0) >= 0 }) })
+				defineEndpoint({
+					method: 'GET',
+					path: '/boom',
+					operationId: 'boom',
+					summary: 'boom',
+					tags: [],
+					scope: 'public',
+					response: OkBody,
+					handler: async () => {
+						throw new Error('secret detail: db password');
+					}
+				}),
+				defineEndpoint({
+					method: 'GET',
+					path: '/teapot',
+					operationId: 'teapot',
+					summary: 'teapot',
+					tags: [],
+					scope: 'public',
+					response: OkBody,
+					handler: async () => {
+						throw new AppError('teapot', 'Je suis une théière.', 418, { field: 'tea' });
+					}
+				}),
+				defineEndpoint({
+					method: 'GET',
+					path: '/liar',
+					operationId: 'liar',
+					summary: 'liar',
+					tags: [],
+					scope: 'public',
+					response: OkBody,
+					handler: async () => ({ ok: 'yes' }) as unknown as { ok: boolean }
+				}),
+				defineEndpoint({
+					method: 'GET',
+					path: '/items/{id}',
+					operationId: 'item',
+					summary: 'item',
+					tags: [],
+					scope: 'read',
+					params: z.object({ id: z.uuid() }),
+					query: z.object({ limit: z.coerce.number().int().max(10).optional() }),
+					response: OkBody,
+					handler: async ({ params, query }) => ({ ok: !!params.id && (query.limit ?? 0) >= 0 })
+				})
 			]);
 			const run = async (path: string, auth: Parameters<typeof handleApiRequest>[1]['auth'] = { kind: 'none' }) => {
-				const res = await handleApiRequest(new Request(`http://localhost/api/v1${path}`), { db, auth, routes, strictResponses: true });
+				const res = await handleApiRequest(new Request(`http://localhost/api/v1${path}`), {
+					db,
+					auth,
+					routes,
+					strictResponses: true
+				});
 				return { status: res.status, body: await res.json() };
 			};
 			const boom = await run('/boom');
@@ -528,14 +721,38 @@ describe.each(engines)('API v1 (%s)', (kind) => {
 			expect(boom.body.error.message).toMatch(/Une erreur inattendue/);
 			expect(JSON.stringify(boom.body)).not.toContain('secret');
 			const teapot = await run('/teapot');
-			expect(teapot).toEqual({ status: 418, body: { error: { code: 'teapot', message: 'Je suis une théière.', details: { field: 'tea', fields: { tea: 'Je suis une théière.' } } } } });
+			expect(teapot).toEqual({
+				status: 418,
+				body: {
+					error: {
+						code: 'teapot',
+						message: 'Je suis une théière.',
+						details: { field: 'tea', fields: { tea: 'Je suis une théière.' } }
+					}
+				}
+			});
 			expect((await run('/liar')).status).toBe(500);
-			const caller = { kind: 'token' as const, caller: { user: { id: alice.id, email: alice.email }, scopes: ['read' as const] } };
+			const caller = {
+				kind: 'token' as const,
+				caller: { user: { id: alice.id, email: alice.email }, scopes: ['read' as const] }
+			};
 			expect(await run(`/items/${crypto.randomUUID()}?limit=3`, caller)).toEqual({ status: 200, body: { ok: true } });
 			const badQuery = await run(`/items/nope?limit=99`, caller);
 			expect(badQuery.status).toBe(400);
 			expect(Object.keys(badQuery.body.error.details.fields).sort()).toEqual(['id', 'limit']);
-			expect(() => compileRegistry([defineEndpoint({ method: 'GET', path: '/x/{id}', operationId: 'x', summary: 'x', tags: [], scope: 'public', handler: async () => {} })])).toThrow(/declares params/);
+			expect(() =>
+				compileRegistry([
+					defineEndpoint({
+						method: 'GET',
+						path: '/x/{id}',
+						operationId: 'x',
+						summary: 'x',
+						tags: [],
+						scope: 'public',
+						handler: async () => {}
+					})
+				])
+			).toThrow(/declares params/);
 		});
 	});
 
@@ -560,7 +777,9 @@ describe.each(engines)('API v1 (%s)', (kind) => {
 		it('lists exactly the implemented endpoints, each routed by the dispatcher', () => {
 			const doc = getOpenApiDocument() as Body;
 			const documented = Object.entries(doc.paths as Record<string, Body>).flatMap(([path, item]) =>
-				Object.keys(item).filter((k) => HTTP_METHODS.includes(k)).map((m) => `${m.toUpperCase()} ${path}`)
+				Object.keys(item)
+					.filter((k) => HTTP_METHODS.includes(k))
+					.map((m) => `${m.toUpperCase()} ${path}`)
 			);
 			const registered = apiEndpoints.map((e) => `${e.method} ${e.path}`);
 			expect(documented.sort()).toEqual(registered.sort());
@@ -674,7 +893,10 @@ function validateOpenApi31(doc: Body): string[] {
 	for (const s of doc.servers ?? []) need(typeof s.url === 'string', 'server.url required');
 	const schemes = doc.components?.securitySchemes ?? {};
 	for (const [name, s] of Object.entries(schemes as Record<string, Body>)) {
-		need(['apiKey', 'http', 'mutualTLS', 'oauth2', 'openIdConnect'].includes(s.type), `securityScheme ${name}: bad type`);
+		need(
+			['apiKey', 'http', 'mutualTLS', 'oauth2', 'openIdConnect'].includes(s.type),
+			`securityScheme ${name}: bad type`
+		);
 		if (s.type === 'http') need(typeof s.scheme === 'string', `securityScheme ${name}: scheme required`);
 	}
 	const opIds = new Set<string>();
@@ -692,7 +914,10 @@ function validateOpenApi31(doc: Body): string[] {
 			opIds.add(op.operationId);
 			need(typeof op.summary === 'string' && op.summary.length > 0, `${where}: summary`);
 			need(op.responses && Object.keys(op.responses).length > 0, `${where}: responses`);
-			need(Object.keys(op.responses ?? {}).some((s) => /^2\d\d$/.test(s)), `${where}: a 2xx response`);
+			need(
+				Object.keys(op.responses ?? {}).some((s) => /^2\d\d$/.test(s)),
+				`${where}: a 2xx response`
+			);
 			for (const [status, resp] of Object.entries(op.responses ?? {}) as [string, Body][]) {
 				need(/^([1-5]\d\d|[1-5]XX|default)$/.test(status), `${where}: response key ${status}`);
 				need(resp.$ref || typeof resp.description === 'string', `${where} ${status}: description required`);
@@ -706,11 +931,17 @@ function validateOpenApi31(doc: Body): string[] {
 					need(templated.includes(p.name), `${where}: path parameter ${p.name} not in the template`);
 				}
 			}
-			for (const t of templated) need(params.some((p) => p.in === 'path' && p.name === t), `${where}: {${t}} has no parameter`);
+			for (const t of templated)
+				need(
+					params.some((p) => p.in === 'path' && p.name === t),
+					`${where}: {${t}} has no parameter`
+				);
 			const keys = params.map((p) => `${p.in}:${p.name}`);
 			need(new Set(keys).size === keys.length, `${where}: duplicate parameters`);
-			if (op.requestBody) need(op.requestBody.content && Object.keys(op.requestBody.content).length, `${where}: requestBody.content`);
-			for (const req of op.security ?? []) for (const name of Object.keys(req)) need(name in schemes, `${where}: unknown security scheme ${name}`);
+			if (op.requestBody)
+				need(op.requestBody.content && Object.keys(op.requestBody.content).length, `${where}: requestBody.content`);
+			for (const req of op.security ?? [])
+				for (const name of Object.keys(req)) need(name in schemes, `${where}: unknown security scheme ${name}`);
 			need(Array.isArray(op.security), `${where}: security must be explicit`);
 		}
 	}

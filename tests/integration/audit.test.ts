@@ -11,14 +11,31 @@ import { reviewShare, shareResource } from '../../src/lib/server/resources/shari
 import { resourceInput } from '../../src/lib/server/resources/input';
 import { decideMembership, requestToJoin } from '../../src/lib/server/networks/service';
 import { changeMemberRole, removeMember } from '../../src/lib/server/organisations/service';
-import { createSpaserRecord, setSharingWithNetworks, updateSpaserMetadata } from '../../src/lib/server/spaser/documents';
+import {
+	createSpaserRecord,
+	setSharingWithNetworks,
+	updateSpaserMetadata
+} from '../../src/lib/server/spaser/documents';
 import { createVersion, publishVersion } from '../../src/lib/server/spaser/versions';
 import { engines, openTestDb } from '../helpers/engines';
-import { addAnimatorDirect, addMember, createNetwork, createOrg, createUser, type TestUser } from '../helpers/factories';
+import {
+	addAnimatorDirect,
+	addMember,
+	createNetwork,
+	createOrg,
+	createUser,
+	type TestUser
+} from '../helpers/factories';
 
 describe.each(engines)('audit log (%s)', (engine) => {
 	let db: Database;
-	let admin: TestUser, editor: TestUser, leaver: TestUser, animator: TestUser, otherAnimator: TestUser, outsider: TestUser, platform: TestUser;
+	let admin: TestUser,
+		editor: TestUser,
+		leaver: TestUser,
+		animator: TestUser,
+		otherAnimator: TestUser,
+		outsider: TestUser,
+		platform: TestUser;
 	let orgId: string, networkId: string, otherNetworkId: string;
 
 	beforeAll(async () => {
@@ -44,16 +61,31 @@ describe.each(engines)('audit log (%s)', (engine) => {
 		await removeMember(db, admin, orgId, leaver.id);
 		const membership = await requestToJoin(db, admin, networkId, orgId, 'Nous voulons rejoindre le réseau.');
 		await decideMembership(db, animator, membership, 'approved');
-		const spaser = await createSpaserRecord(db, editor, { orgIds: [orgId], leadOrgId: orgId, title: 'SPASER 2026-2029', periodStart: 2026, periodEnd: 2029 });
+		const spaser = await createSpaserRecord(db, editor, {
+			orgIds: [orgId],
+			leadOrgId: orgId,
+			title: 'SPASER 2026-2029',
+			periodStart: 2026,
+			periodEnd: 2029
+		});
 		await setSharingWithNetworks(db, admin, spaser.id, true);
 		await updateSpaserMetadata(db, admin, spaser.id, { status: 'en_consultation' });
-		await updateSpaserMetadata(db, admin, spaser.id, { status: 'adopte', adoptedOn: '2025-12-15', deliberationRef: 'Délibération n° 2025-118' });
+		await updateSpaserMetadata(db, admin, spaser.id, {
+			status: 'adopte',
+			adoptedOn: '2025-12-15',
+			deliberationRef: 'Délibération n° 2025-118'
+		});
 		const doc = new Y.Doc();
 		doc.getMap('settings').set('title', 'SPASER 2026-2029');
-		const version = await createVersion(db, editor, spaser.id, doc, { kind: 'named', name: 'Version adoptée le 15/12/2025' });
+		const version = await createVersion(db, editor, spaser.id, doc, {
+			kind: 'named',
+			name: 'Version adoptée le 15/12/2025'
+		});
 		await publishVersion(db, admin, version.id);
 		// A benchmark value entered, then corrected.
-		const [ind] = await db.query<{ id: string }>(`select id from public.indicator_definitions where code = 'CAN-ENV-01' and org_id is null and is_current`);
+		const [ind] = await db.query<{ id: string }>(
+			`select id from public.indicator_definitions where code = 'CAN-ENV-01' and org_id is null and is_current`
+		);
 		await saveValue(db, editor, orgId, { indicatorId: ind.id, year: 2025, value: 22 });
 		await saveValue(db, editor, orgId, { indicatorId: ind.id, year: 2025, value: 27.5 });
 		// A clause shared with the network; the animator asks for a change, then validates.
@@ -73,10 +105,16 @@ describe.each(engines)('audit log (%s)', (engine) => {
 			})
 		);
 		await shareResource(db, editor, clauseId, networkId);
-		await reviewShare(db, animator, clauseId, { networkId, decision: 'changes_requested', comment: 'Précisez le volume d’heures.' });
+		await reviewShare(db, animator, clauseId, {
+			networkId,
+			decision: 'changes_requested',
+			comment: 'Précisez le volume d’heures.'
+		});
 		await reviewShare(db, animator, clauseId, { networkId, decision: 'validated', comment: '' });
 		// The person who left deletes their account: their past actions stay, unattributed.
-		await asService(db, 'test: account deleted', (tx) => tx.query('delete from public.users where id = $1', [leaver.id]));
+		await asService(db, 'test: account deleted', (tx) =>
+			tx.query('delete from public.users where id = $1', [leaver.id])
+		);
 	});
 	afterAll(async () => {
 		await db?.close();
@@ -84,7 +122,9 @@ describe.each(engines)('audit log (%s)', (engine) => {
 
 	it('records membership, role, network, sharing and version actions with who did them', async () => {
 		const { entries } = await listAuditEntries(db, admin, { orgId });
-		const lines = entries.map((e) => `${e.action} | ${e.subject_name ?? ''} | ${e.actor_name ?? 'plateforme'}`).reverse();
+		const lines = entries
+			.map((e) => `${e.action} | ${e.subject_name ?? ''} | ${e.actor_name ?? 'plateforme'}`)
+			.reverse();
 		expect(lines).toEqual(
 			expect.arrayContaining([
 				'membre.ajout | Anne Admin | Anne Admin',
@@ -104,11 +144,22 @@ describe.each(engines)('audit log (%s)', (engine) => {
 				'ressource.partage.validated |  | Nadia Animatrice'
 			])
 		);
-		expect(entries.find((e) => e.action === 'indicateur.valeur.modification')!.details).toMatchObject({ indicateur: 'CAN-ENV-01', annee: 2025, valeur: 27.5, ancienne_valeur: 22 });
+		expect(entries.find((e) => e.action === 'indicateur.valeur.modification')!.details).toMatchObject({
+			indicateur: 'CAN-ENV-01',
+			annee: 2025,
+			valeur: 27.5,
+			ancienne_valeur: 22
+		});
 		const role = entries.find((e) => e.action === 'membre.role')!;
 		expect(role.details).toMatchObject({ role: 'editor', ancien_role: 'viewer' });
-		expect(entries.find((e) => e.action === 'spaser.statut' && e.details.statut === 'adopte')!.details).toMatchObject({ statut: 'adopte', ancien_statut: 'en_consultation', deliberation: 'Délibération n° 2025-118' });
-		expect(entries.find((e) => e.action === 'spaser.version.named')!.details).toMatchObject({ nom: 'Version adoptée le 15/12/2025' });
+		expect(entries.find((e) => e.action === 'spaser.statut' && e.details.statut === 'adopte')!.details).toMatchObject({
+			statut: 'adopte',
+			ancien_statut: 'en_consultation',
+			deliberation: 'Délibération n° 2025-118'
+		});
+		expect(entries.find((e) => e.action === 'spaser.version.named')!.details).toMatchObject({
+			nom: 'Version adoptée le 15/12/2025'
+		});
 		// Filter and pagination.
 		const spaserOnly = await listAuditEntries(db, admin, { orgId }, { category: 'spaser' });
 		expect(spaserOnly.entries.every((e) => e.action.startsWith('spaser.'))).toBe(true);
@@ -124,13 +175,24 @@ describe.each(engines)('audit log (%s)', (engine) => {
 		expect((await listAuditEntries(db, otherAnimator, { networkId })).entries).toEqual([]);
 		const network = await listAuditEntries(db, animator, { networkId });
 		expect(network.entries.map((e) => e.action)).toEqual(
-			expect.arrayContaining(['reseau.animateur.ajout', 'reseau.adhesion.pending', 'reseau.adhesion.approved', 'ressource.partage.validated'])
+			expect.arrayContaining([
+				'reseau.animateur.ajout',
+				'reseau.adhesion.pending',
+				'reseau.adhesion.approved',
+				'ressource.partage.validated'
+			])
 		);
-		expect(network.entries.find((e) => e.action === 'ressource.partage.changes_requested')!.details).toMatchObject({ motif: 'Précisez le volume d’heures.' });
+		expect(network.entries.find((e) => e.action === 'ressource.partage.changes_requested')!.details).toMatchObject({
+			motif: 'Précisez le volume d’heures.'
+		});
 		expect(network.entries.find((e) => e.action === 'reseau.adhesion.approved')!.org_name).toBe('Ville de Saint-Audit');
 		// The animator does not read the collectivité's internal journal (members, SPASER, values): only what
 		// concerns the network (memberships, sharing decisions).
-		expect((await listAuditEntries(db, animator, { orgId })).entries.every((e) => /^(reseau|ressource\.partage)\./.test(e.action))).toBe(true);
+		expect(
+			(await listAuditEntries(db, animator, { orgId })).entries.every((e) =>
+				/^(reseau|ressource\.partage)\./.test(e.action)
+			)
+		).toBe(true);
 		expect((await listAuditEntries(db, platform, { orgId })).entries.length).toBeGreaterThan(5);
 	});
 
@@ -141,8 +203,8 @@ describe.each(engines)('audit log (%s)', (engine) => {
 			`delete from public.audit_log where org_id = '${orgId}'`
 		])
 			await expect(withUser(db, admin, (tx) => tx.query(sql))).rejects.toThrow(/permission denied/);
-		await expect(withUser(db, admin, (tx) => tx.query(`select app.audit('membre.ajout', 'x', null, '${orgId}', null, '{}')`))).rejects.toThrow(
-			/permission denied/
-		);
+		await expect(
+			withUser(db, admin, (tx) => tx.query(`select app.audit('membre.ajout', 'x', null, '${orgId}', null, '{}')`))
+		).rejects.toThrow(/permission denied/);
 	});
 });

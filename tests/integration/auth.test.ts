@@ -14,7 +14,12 @@ import {
 } from '../../src/lib/server/auth/service';
 import { createOrganisation } from '../../src/lib/server/organisations/service';
 import { INACTIVITY_TIMEOUT_MS, validateSessionToken, invalidateSession } from '../../src/lib/server/auth/session';
-import { authenticateApiToken, createApiToken, listApiTokens, revokeApiToken } from '../../src/lib/server/auth/api-tokens';
+import {
+	authenticateApiToken,
+	createApiToken,
+	listApiTokens,
+	revokeApiToken
+} from '../../src/lib/server/auth/api-tokens';
 import { hashSecret } from '../../src/lib/server/auth/crypto';
 import { LOGIN_LIMITS, SIGNUP_LIMITS, addressKey, loginDelayMs } from '../../src/lib/server/auth/rate-limit';
 import { AppError, toAppError } from '../../src/lib/server/kit/errors';
@@ -47,18 +52,35 @@ describe.each(engines)('authentication on %s', (engine) => {
 		it('stores an argon2id hash in user_credentials only, and queues the verification e-mail', async () => {
 			const email = uniqueEmail('signup');
 			const { userId } = await signUp(db, { email, displayName: ' Camille Martin ', password: DEFAULT_PASSWORD });
-			const [user] = await svc((tx) => tx.query<Record<string, unknown>>('select * from public.users where id = $1', [userId]));
-			expect(user).toMatchObject({ email, display_name: 'Camille Martin', email_verified_at: null, is_platform_admin: false });
+			const [user] = await svc((tx) =>
+				tx.query<Record<string, unknown>>('select * from public.users where id = $1', [userId])
+			);
+			expect(user).toMatchObject({
+				email,
+				display_name: 'Camille Martin',
+				email_verified_at: null,
+				is_platform_admin: false
+			});
 			expect(JSON.stringify(user)).not.toMatch(/argon2|Cheval/);
-			const [cred] = await svc((tx) => tx.query<{ password_hash: string }>('select password_hash from public.user_credentials where user_id = $1', [userId]));
+			const [cred] = await svc((tx) =>
+				tx.query<{ password_hash: string }>('select password_hash from public.user_credentials where user_id = $1', [
+					userId
+				])
+			);
 			expect(cred.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
 			expect(cred.password_hash).not.toContain(DEFAULT_PASSWORD);
 
 			const mails = await outbox(db, email);
 			expect(mails).toHaveLength(1);
-			expect(mails[0]).toMatchObject({ kind: 'email_verification', subject: 'Confirmez votre adresse e-mail — SPASER Commun', sent_at: null });
+			expect(mails[0]).toMatchObject({
+				kind: 'email_verification',
+				subject: 'Confirmez votre adresse e-mail — SPASER Commun',
+				sent_at: null
+			});
 			expect(mails[0].text_body).toContain('Bonjour Camille Martin,');
-			expect(linkFrom(mails[0].text_body, '/verifier-email').searchParams.get('token')).toMatch(/^[a-z2-7]+\.[a-z2-7]+$/);
+			expect(linkFrom(mails[0].text_body, '/verifier-email').searchParams.get('token')).toMatch(
+				/^[a-z2-7]+\.[a-z2-7]+$/
+			);
 		});
 
 		it('refuses a short or common password with a French message, creating nothing', async () => {
@@ -81,7 +103,9 @@ describe.each(engines)('authentication on %s', (engine) => {
 		it('refuses a duplicate e-mail whatever its case, and queues no second mail', async () => {
 			const email = uniqueEmail('dup');
 			await signUp(db, { email, displayName: 'Premier', password: DEFAULT_PASSWORD });
-			await expect(signUp(db, { email: email.toUpperCase(), displayName: 'Second', password: DEFAULT_PASSWORD })).rejects.toMatchObject({
+			await expect(
+				signUp(db, { email: email.toUpperCase(), displayName: 'Second', password: DEFAULT_PASSWORD })
+			).rejects.toMatchObject({
 				code: 'email_taken',
 				status: 409,
 				message: expect.stringMatching(/Un compte existe déjà avec cette adresse/)
@@ -99,43 +123,50 @@ describe.each(engines)('authentication on %s', (engine) => {
 			const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
 			expect(rejected.reason).toBeInstanceOf(AppError);
 			expect(rejected.reason).toMatchObject({ code: 'email_taken', status: 409 });
-			const [{ n }] = await svc((tx) => tx.query<{ n: number }>('select count(*)::int as n from public.users where lower(email) = $1', [email]));
+			const [{ n }] = await svc((tx) =>
+				tx.query<{ n: number }>('select count(*)::int as n from public.users where lower(email) = $1', [email])
+			);
 			expect(n).toBe(1);
 			expect(await outbox(db, email)).toHaveLength(1);
 		});
 
 		// Only PostgreSQL runs transactions concurrently (PGlite serialises them, so the race cannot happen there).
-		if (engine === 'postgres') it('a sign-up that loses the race on the unique index gets the same clear error', async () => {
-			const email = uniqueEmail('race2');
-			let release!: () => void;
-			const gate = new Promise<void>((r) => (release = r));
-			let inserted!: () => void;
-			const didInsert = new Promise<void>((r) => (inserted = r));
-			// Another transaction creates the same account and stays open while our sign-up runs.
-			const holder = svc(async (tx) => {
-				await tx.query(`insert into public.users (email, display_name) values ($1, 'Concurrent')`, [email]);
-				inserted();
-				await gate;
-			});
-			await didInsert;
-			// (the outcome is captured at once, so a rejection is never left unhandled while we wait)
-			const pending = signUp(db, { email: email.toUpperCase(), displayName: 'Perdant', password: DEFAULT_PASSWORD }).then(
-				() => null,
-				(e: unknown) => e
-			);
-			// Hashing, then the insert waits on the unique index: wait until PostgreSQL shows it waiting on a lock.
-			for (let i = 0; i < 200; i++) {
-				const [w] = await db.query<{ n: number }>(
-					`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query ilike '%insert into public.users%'`
+		if (engine === 'postgres')
+			it('a sign-up that loses the race on the unique index gets the same clear error', async () => {
+				const email = uniqueEmail('race2');
+				let release!: () => void;
+				const gate = new Promise<void>((r) => (release = r));
+				let inserted!: () => void;
+				const didInsert = new Promise<void>((r) => (inserted = r));
+				// Another transaction creates the same account and stays open while our sign-up runs.
+				const holder = svc(async (tx) => {
+					await tx.query(`insert into public.users (email, display_name) values ($1, 'Concurrent')`, [email]);
+					inserted();
+					await gate;
+				});
+				await didInsert;
+				// (the outcome is captured at once, so a rejection is never left unhandled while we wait)
+				const pending = signUp(db, {
+					email: email.toUpperCase(),
+					displayName: 'Perdant',
+					password: DEFAULT_PASSWORD
+				}).then(
+					() => null,
+					(e: unknown) => e
 				);
-				if (w.n > 0) break;
-				await new Promise((r) => setTimeout(r, 50));
-			}
-			release();
-			await holder;
-			expect(await pending).toMatchObject({ code: 'email_taken', status: 409 });
-			expect(await outbox(db, email)).toEqual([]);
-		});
+				// Hashing, then the insert waits on the unique index: wait until PostgreSQL shows it waiting on a lock.
+				for (let i = 0; i < 200; i++) {
+					const [w] = await db.query<{ n: number }>(
+						`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query ilike '%insert into public.users%'`
+					);
+					if (w.n > 0) break;
+					await new Promise((r) => setTimeout(r, 50));
+				}
+				release();
+				await holder;
+				expect(await pending).toMatchObject({ code: 'email_taken', status: 409 });
+				expect(await outbox(db, email)).toEqual([]);
+			});
 
 		it('a sign-up the database refuses leaves neither an account nor a mail (one transaction)', async () => {
 			const bad = 'sans-domaine@localhost'; // violates the users.email check constraint
@@ -151,9 +182,17 @@ describe.each(engines)('authentication on %s', (engine) => {
 			const { userId } = await signUp(db, { email, displayName: 'Vérifiée', password: DEFAULT_PASSWORD });
 			const { token } = await tokenFromMail(email, '/verifier-email');
 			expect(await verifyEmail(db, token)).toEqual({ userId });
-			const [u] = await svc((tx) => tx.query<{ email_verified_at: Date | null }>('select email_verified_at from public.users where id = $1', [userId]));
+			const [u] = await svc((tx) =>
+				tx.query<{ email_verified_at: Date | null }>('select email_verified_at from public.users where id = $1', [
+					userId
+				])
+			);
 			expect(u.email_verified_at).toBeInstanceOf(Date);
-			await expect(verifyEmail(db, token)).rejects.toMatchObject({ code: 'token_used', status: 410, message: 'Ce lien a déjà été utilisé.' });
+			await expect(verifyEmail(db, token)).rejects.toMatchObject({
+				code: 'token_used',
+				status: 410,
+				message: 'Ce lien a déjà été utilisé.'
+			});
 		});
 
 		it('refuses a tampered token and an expired one', async () => {
@@ -165,9 +204,19 @@ describe.each(engines)('authentication on %s', (engine) => {
 			await expect(verifyEmail(db, tampered)).rejects.toMatchObject({ code: 'token_invalid', status: 400 });
 			await expect(verifyEmail(db, 'pas-un-jeton')).rejects.toMatchObject({ code: 'token_invalid' });
 			// The untampered token still works after failed attempts… unless it has expired.
-			await svc((tx) => tx.query(`update public.auth_tokens set expires_at = now() - interval '1 minute' where id = $1`, [id]));
-			await expect(verifyEmail(db, token)).rejects.toMatchObject({ code: 'token_expired', status: 410, message: 'Ce lien a expiré : demandez-en un nouveau.' });
-			const [u] = await svc((tx) => tx.query<{ email_verified_at: Date | null }>('select email_verified_at from public.users where id = $1', [userId]));
+			await svc((tx) =>
+				tx.query(`update public.auth_tokens set expires_at = now() - interval '1 minute' where id = $1`, [id])
+			);
+			await expect(verifyEmail(db, token)).rejects.toMatchObject({
+				code: 'token_expired',
+				status: 410,
+				message: 'Ce lien a expiré : demandez-en un nouveau.'
+			});
+			const [u] = await svc((tx) =>
+				tx.query<{ email_verified_at: Date | null }>('select email_verified_at from public.users where id = $1', [
+					userId
+				])
+			);
 			expect(u.email_verified_at).toBeNull();
 			// A new link can be requested and works.
 			await resendVerification(db, userId);
@@ -201,13 +250,21 @@ describe.each(engines)('authentication on %s', (engine) => {
 			expect(id).toMatch(/^[a-z2-7]{24}$/);
 			expect(secret).toMatch(/^[a-z2-7]{32}$/);
 			expect(session.id).toBe(id);
-			const [row] = await svc((tx) => tx.query<Record<string, unknown>>('select * from public.sessions where id = $1', [id]));
+			const [row] = await svc((tx) =>
+				tx.query<Record<string, unknown>>('select * from public.sessions where id = $1', [id])
+			);
 			expect(Array.from(row.secret_hash as Uint8Array)).toEqual(Array.from(hashSecret(secret)));
 			expect(JSON.stringify(row)).not.toContain(secret);
 			expect(row.user_agent).toBe('Firefox');
 
 			const valid = await validateSessionToken(db, token);
-			expect(valid?.user).toEqual({ id: u.id, email: u.email, displayName: u.displayName, emailVerified: true, isPlatformAdmin: false });
+			expect(valid?.user).toEqual({
+				id: u.id,
+				email: u.email,
+				displayName: u.displayName,
+				emailVerified: true,
+				isPlatformAdmin: false
+			});
 			expect(valid?.session.id).toBe(id);
 
 			const flipped = secret.slice(0, -1) + (secret.endsWith('a') ? 'b' : 'a');
@@ -224,10 +281,14 @@ describe.each(engines)('authentication on %s', (engine) => {
 		it('bumps last_verified_at at most hourly and deletes an inactive session', async () => {
 			const u = await createUser(db);
 			const { token, session } = await login(db, u.email, u.password, { ip: ip() });
-			await svc((tx) => tx.query(`update public.sessions set last_verified_at = now() - interval '2 hours' where id = $1`, [session.id]));
+			await svc((tx) =>
+				tx.query(`update public.sessions set last_verified_at = now() - interval '2 hours' where id = $1`, [session.id])
+			);
 			const bumped = await validateSessionToken(db, token);
 			expect(Date.now() - bumped!.session.lastVerifiedAt.getTime()).toBeLessThan(60_000);
-			const [row] = await svc((tx) => tx.query<{ last_verified_at: Date }>('select last_verified_at from public.sessions where id = $1', [session.id]));
+			const [row] = await svc((tx) =>
+				tx.query<{ last_verified_at: Date }>('select last_verified_at from public.sessions where id = $1', [session.id])
+			);
 			expect(Date.now() - row.last_verified_at.getTime()).toBeLessThan(60_000);
 
 			await svc((tx) =>
@@ -244,11 +305,15 @@ describe.each(engines)('authentication on %s', (engine) => {
 			const u = await createUser(db);
 			const here = ip();
 			for (let i = 0; i < LOGIN_LIMITS.perAccountAddress; i++)
-				await expect(login(db, u.email, 'Mauvais-mot-de-passe-' + i, { ip: here })).rejects.toMatchObject({ code: 'invalid_credentials' });
+				await expect(login(db, u.email, 'Mauvais-mot-de-passe-' + i, { ip: here })).rejects.toMatchObject({
+					code: 'invalid_credentials'
+				});
 			const err = await login(db, u.email, u.password, { ip: here }).catch((e) => e);
 			expect(err).toBeInstanceOf(AppError);
 			expect(err).toMatchObject({ code: 'rate_limited', status: 429 });
-			expect(err.message).toMatch(/^Trop de tentatives de connexion\. Réessayez dans \d+ minute\(s\) ou réinitialisez votre mot de passe\.$/);
+			expect(err.message).toMatch(
+				/^Trop de tentatives de connexion\. Réessayez dans \d+ minute\(s\) ou réinitialisez votre mot de passe\.$/
+			);
 			// The owner elsewhere is not locked out, and another account is not affected.
 			await expect(login(db, u.email, u.password, { ip: ip() })).resolves.toMatchObject({ userId: u.id });
 			const other = await createUser(db);
@@ -266,7 +331,9 @@ describe.each(engines)('authentication on %s', (engine) => {
 			expect(codes.filter((c) => c === 'invalid_credentials').length).toBe(LOGIN_LIMITS.perAccountAddress);
 			expect(codes.filter((c) => c === 'rate_limited').length).toBe(30 - LOGIN_LIMITS.perAccountAddress);
 			const [pair] = await svc((tx) =>
-				tx.query<{ hits: number }>('select hits from public.rate_limits where key = $1', [`login:fail:pair:${u.email}|${here}`])
+				tx.query<{ hits: number }>('select hits from public.rate_limits where key = $1', [
+					`login:fail:pair:${u.email}|${here}`
+				])
 			);
 			expect(pair.hits).toBe(LOGIN_LIMITS.perAccountAddress);
 		});
@@ -276,11 +343,20 @@ describe.each(engines)('authentication on %s', (engine) => {
 			const attacker = ip();
 			const codes: string[] = [];
 			for (let i = 0; i < LOGIN_LIMITS.perAccountAddress + 4; i++)
-				codes.push(await login(db, u.email, `Devine-${i}`, { ip: attacker }).then(() => 'ok', (e: AppError) => e.code));
+				codes.push(
+					await login(db, u.email, `Devine-${i}`, { ip: attacker }).then(
+						() => 'ok',
+						(e: AppError) => e.code
+					)
+				);
 			expect(codes.slice(0, LOGIN_LIMITS.perAccountAddress).every((c) => c === 'invalid_credentials')).toBe(true);
 			expect(codes.slice(LOGIN_LIMITS.perAccountAddress).every((c) => c === 'rate_limited')).toBe(true);
 			// The failures are counted for the account too (they slow every further attempt down), not as a lock.
-			const [acct] = await svc((tx) => tx.query<{ hits: number }>('select hits from public.rate_limits where key = $1', [`login:fail:account:${u.email}`]));
+			const [acct] = await svc((tx) =>
+				tx.query<{ hits: number }>('select hits from public.rate_limits where key = $1', [
+					`login:fail:account:${u.email}`
+				])
+			);
 			expect(acct.hits).toBe(LOGIN_LIMITS.perAccountAddress);
 			const victim = await login(db, u.email, u.password, { ip: ip(), userAgent: 'victime' });
 			expect(victim.userId).toBe(u.id);
@@ -302,47 +378,78 @@ describe.each(engines)('authentication on %s', (engine) => {
 			const here = ip();
 			for (let round = 0; round < 2; round++) {
 				for (let i = 0; i < LOGIN_LIMITS.perAccountAddress - 1; i++)
-					await expect(login(db, u.email, 'Mauvais-mot-de-passe', { ip: here })).rejects.toMatchObject({ code: 'invalid_credentials' });
+					await expect(login(db, u.email, 'Mauvais-mot-de-passe', { ip: here })).rejects.toMatchObject({
+						code: 'invalid_credentials'
+					});
 				await expect(login(db, u.email, u.password, { ip: here })).resolves.toMatchObject({ userId: u.id });
 			}
 		});
 
-		it('only failures count: 200 people signing in correctly from one address within the window all get in', { timeout: 240_000 }, async () => {
-			const townHall = '192.0.2.200';
-			const people = await Promise.all(Array.from({ length: 200 }, () => createUser(db)));
-			for (let i = 0; i < people.length; i += 10) {
-				const batch = people.slice(i, i + 10);
-				const results = await Promise.all(batch.map((p) => login(db, p.email, p.password, { ip: townHall }).then((r) => r.userId, (e: AppError) => e.code)));
-				expect(results).toEqual(batch.map((p) => p.id));
+		it(
+			'only failures count: 200 people signing in correctly from one address within the window all get in',
+			{ timeout: 240_000 },
+			async () => {
+				const townHall = '192.0.2.200';
+				const people = await Promise.all(Array.from({ length: 200 }, () => createUser(db)));
+				for (let i = 0; i < people.length; i += 10) {
+					const batch = people.slice(i, i + 10);
+					const results = await Promise.all(
+						batch.map((p) =>
+							login(db, p.email, p.password, { ip: townHall }).then(
+								(r) => r.userId,
+								(e: AppError) => e.code
+							)
+						)
+					);
+					expect(results).toEqual(batch.map((p) => p.id));
+				}
+				const [row] = await svc((tx) =>
+					tx.query<{ hits: number }>('select hits from public.rate_limits where key = $1', [
+						`login:fail:ip:${townHall}`
+					])
+				);
+				expect(row.hits).toBe(0);
 			}
-			const [row] = await svc((tx) => tx.query<{ hits: number }>('select hits from public.rate_limits where key = $1', [`login:fail:ip:${townHall}`]));
-			expect(row.hits).toBe(0);
-		});
+		);
 
-		it('per-address failure limit across accounts (spraying): accounts that address failed on are refused; an unrelated right password still gets in', { timeout: 180_000 }, async () => {
-			const u = await createUser(db);
-			const sprayed = await createUser(db);
-			const attacker = '203.0.113.9';
-			await expect(login(db, sprayed.email, 'Mauvais-mot-de-passe', { ip: attacker })).rejects.toMatchObject({ code: 'invalid_credentials' });
-			for (let i = 1; i < LOGIN_LIMITS.perIp; i++)
-				await expect(login(db, uniqueEmail('spray'), 'Mauvais-mot-de-passe', { ip: attacker })).rejects.toMatchObject({ code: 'invalid_credentials' });
-			// Past the limit, guessing again on an account that address failed on is refused before the password check.
-			await expect(login(db, sprayed.email, sprayed.password, { ip: attacker })).rejects.toMatchObject({
-				code: 'rate_limited',
-				status: 429,
-				message: expect.stringMatching(/^Trop de tentatives de connexion/)
-			});
-			// A colleague in the same room typing the right password is never refused by the per-address limit (only slowed).
-			await expect(login(db, u.email, u.password, { ip: attacker })).resolves.toMatchObject({ userId: u.id });
-			expect(loginDelayMs(0, true)).toBe(LOGIN_LIMITS.slowdownMaxMs);
-			await expect(login(db, sprayed.email, sprayed.password, { ip: ip() })).resolves.toMatchObject({ userId: sprayed.id });
-		});
+		it(
+			'per-address failure limit across accounts (spraying): accounts that address failed on are refused; an unrelated right password still gets in',
+			{ timeout: 180_000 },
+			async () => {
+				const u = await createUser(db);
+				const sprayed = await createUser(db);
+				const attacker = '203.0.113.9';
+				await expect(login(db, sprayed.email, 'Mauvais-mot-de-passe', { ip: attacker })).rejects.toMatchObject({
+					code: 'invalid_credentials'
+				});
+				for (let i = 1; i < LOGIN_LIMITS.perIp; i++)
+					await expect(login(db, uniqueEmail('spray'), 'Mauvais-mot-de-passe', { ip: attacker })).rejects.toMatchObject(
+						{ code: 'invalid_credentials' }
+					);
+				// Past the limit, guessing again on an account that address failed on is refused before the password check.
+				await expect(login(db, sprayed.email, sprayed.password, { ip: attacker })).rejects.toMatchObject({
+					code: 'rate_limited',
+					status: 429,
+					message: expect.stringMatching(/^Trop de tentatives de connexion/)
+				});
+				// A colleague in the same room typing the right password is never refused by the per-address limit (only slowed).
+				await expect(login(db, u.email, u.password, { ip: attacker })).resolves.toMatchObject({ userId: u.id });
+				expect(loginDelayMs(0, true)).toBe(LOGIN_LIMITS.slowdownMaxMs);
+				await expect(login(db, sprayed.email, sprayed.password, { ip: ip() })).resolves.toMatchObject({
+					userId: sprayed.id
+				});
+			}
+		);
 
 		it('IPv6 addresses count by /64: rotating addresses within one /64 shares the login failure counter', async () => {
 			const u = await createUser(db);
 			for (let i = 0; i < LOGIN_LIMITS.perAccountAddress; i++)
-				await expect(login(db, u.email, 'Mauvais-' + i, { ip: `2001:db8:aa:1:${(i + 1).toString(16)}::1` })).rejects.toMatchObject({ code: 'invalid_credentials' });
-			await expect(login(db, u.email, 'Mauvais-encore', { ip: '2001:db8:aa:1:ffff:ffff:ffff:ffff' })).rejects.toMatchObject({ code: 'rate_limited' });
+				await expect(
+					login(db, u.email, 'Mauvais-' + i, { ip: `2001:db8:aa:1:${(i + 1).toString(16)}::1` })
+				).rejects.toMatchObject({ code: 'invalid_credentials' });
+			await expect(
+				login(db, u.email, 'Mauvais-encore', { ip: '2001:db8:aa:1:ffff:ffff:ffff:ffff' })
+			).rejects.toMatchObject({ code: 'rate_limited' });
 			await expect(login(db, u.email, u.password, { ip: '2001:db8:aa:2::1' })).resolves.toMatchObject({ userId: u.id });
 			expect(addressKey('2001:0DB8:00aa:0001:0:0:0:1')).toBe('2001:db8:aa:1::/64');
 			expect(addressKey('[2001:db8::1]:443')).toBe('2001:db8:0:0::/64');
@@ -384,7 +491,9 @@ describe.each(engines)('authentication on %s', (engine) => {
 			const elsewhere = await login(db, u.email, u.password, { ip: ip() });
 			// A thief who knew the old password made a token: changing the password must end it too.
 			const stolen = await createApiToken(db, u, { name: 'Volé', scopes: ['read', 'write'] });
-			await expect(changePassword(db, u.id, 'Pas-le-bon-mot-de-passe', NEW_PASSWORD, current.session.id)).rejects.toMatchObject({
+			await expect(
+				changePassword(db, u.id, 'Pas-le-bon-mot-de-passe', NEW_PASSWORD, current.session.id)
+			).rejects.toMatchObject({
 				code: 'invalid_credentials',
 				details: { field: 'currentPassword' }
 			});
@@ -413,7 +522,10 @@ describe.each(engines)('authentication on %s', (engine) => {
 			const s2 = await login(db, u.email, u.password, { ip: ip() });
 			await requestPasswordReset(db, u.email.toUpperCase(), ip());
 			const { mail, token } = await tokenFromMail(u.email, '/mot-de-passe/nouveau');
-			expect(mail).toMatchObject({ kind: 'password_reset', subject: 'Réinitialisation de votre mot de passe — SPASER Commun' });
+			expect(mail).toMatchObject({
+				kind: 'password_reset',
+				subject: 'Réinitialisation de votre mot de passe — SPASER Commun'
+			});
 
 			await expect(resetPassword(db, token, 'court')).rejects.toMatchObject({ code: 'weak_password' });
 			// The weak attempt rolled back: the link is still usable and the sessions still live.
@@ -425,7 +537,10 @@ describe.each(engines)('authentication on %s', (engine) => {
 			await expect(login(db, u.email, u.password, { ip: ip() })).rejects.toMatchObject({ code: 'invalid_credentials' });
 			const fresh = await login(db, u.email, NEW_PASSWORD, { ip: ip() });
 			expect((await validateSessionToken(db, fresh.token))?.user.emailVerified).toBe(true);
-			await expect(resetPassword(db, token, 'Encore-un-autre-mot-2026')).rejects.toMatchObject({ code: 'token_used', status: 410 });
+			await expect(resetPassword(db, token, 'Encore-un-autre-mot-2026')).rejects.toMatchObject({
+				code: 'token_used',
+				status: 410
+			});
 		});
 
 		it('a reset also revokes every API token; a new link voids the older ones', async () => {
@@ -452,8 +567,12 @@ describe.each(engines)('authentication on %s', (engine) => {
 			await requestPasswordReset(db, u.email, ip());
 			const { token } = await tokenFromMail(u.email, '/mot-de-passe/nouveau');
 			const [id, secret] = token.split('.');
-			await expect(resetPassword(db, `${id}.${secret.split('').reverse().join('')}`, NEW_PASSWORD)).rejects.toMatchObject({ code: 'token_invalid', status: 400 });
-			await svc((tx) => tx.query(`update public.auth_tokens set expires_at = now() - interval '1 second' where id = $1`, [id]));
+			await expect(
+				resetPassword(db, `${id}.${secret.split('').reverse().join('')}`, NEW_PASSWORD)
+			).rejects.toMatchObject({ code: 'token_invalid', status: 400 });
+			await svc((tx) =>
+				tx.query(`update public.auth_tokens set expires_at = now() - interval '1 second' where id = $1`, [id])
+			);
 			await expect(resetPassword(db, token, NEW_PASSWORD)).rejects.toMatchObject({ code: 'token_expired' });
 			await expect(login(db, u.email, u.password, { ip: ip() })).resolves.toMatchObject({ userId: u.id });
 		});
@@ -483,41 +602,81 @@ describe.each(engines)('authentication on %s', (engine) => {
 	});
 
 	describe('sign-up throttling', () => {
-		it('25 sign-ups at once from one address: at most the limit of accounts, a French 429 for the rest; other addresses unaffected', { timeout: 120_000 }, async () => {
-			const from = ip();
-			const emails = Array.from({ length: 25 }, () => uniqueEmail('flood'));
-			const results = await Promise.allSettled(emails.map((email) => signUp(db, { email, displayName: 'Robot', password: DEFAULT_PASSWORD }, { ip: from })));
-			const created = results.filter((r) => r.status === 'fulfilled').length;
-			expect(created).toBe(SIGNUP_LIMITS.perIp);
-			for (const r of results.filter((r): r is PromiseRejectedResult => r.status === 'rejected'))
-				expect(r.reason).toMatchObject({ code: 'rate_limited', status: 429, message: expect.stringMatching(/^Trop de comptes créés depuis cette adresse\. Réessayez dans \d+ minute\(s\)\.$/) });
-			const [{ n }] = await svc((tx) => tx.query<{ n: number }>('select count(*)::int as n from public.users where email = any($1)', [emails]));
-			expect(n).toBe(SIGNUP_LIMITS.perIp);
-			await expect(signUp(db, { email: uniqueEmail('ailleurs'), displayName: 'Ailleurs', password: DEFAULT_PASSWORD }, { ip: ip() })).resolves.toHaveProperty('userId');
-		});
-
-		it('rotating IPv6 addresses within one /64 does not bypass the sign-up throttle', { timeout: 120_000 }, async () => {
-			const results: string[] = [];
-			for (let i = 0; i < SIGNUP_LIMITS.perIp + 2; i++)
-				results.push(
-					await signUp(db, { email: uniqueEmail('v6'), displayName: 'Robot', password: DEFAULT_PASSWORD }, { ip: `2001:db8:5:6::${(i + 1).toString(16)}` }).then(
-						() => 'ok',
-						(e: AppError) => e.code
-					)
+		it(
+			'25 sign-ups at once from one address: at most the limit of accounts, a French 429 for the rest; other addresses unaffected',
+			{ timeout: 120_000 },
+			async () => {
+				const from = ip();
+				const emails = Array.from({ length: 25 }, () => uniqueEmail('flood'));
+				const results = await Promise.allSettled(
+					emails.map((email) => signUp(db, { email, displayName: 'Robot', password: DEFAULT_PASSWORD }, { ip: from }))
 				);
-			expect(results.filter((r) => r === 'ok').length).toBe(SIGNUP_LIMITS.perIp);
-			expect(results.slice(SIGNUP_LIMITS.perIp)).toEqual(['rate_limited', 'rate_limited']);
-			await expect(signUp(db, { email: uniqueEmail('v6'), displayName: 'Voisin', password: DEFAULT_PASSWORD }, { ip: '2001:db8:5:7::1' })).resolves.toHaveProperty('userId');
-		});
+				const created = results.filter((r) => r.status === 'fulfilled').length;
+				expect(created).toBe(SIGNUP_LIMITS.perIp);
+				for (const r of results.filter((r): r is PromiseRejectedResult => r.status === 'rejected'))
+					expect(r.reason).toMatchObject({
+						code: 'rate_limited',
+						status: 429,
+						message: expect.stringMatching(
+							/^Trop de comptes créés depuis cette adresse\. Réessayez dans \d+ minute\(s\)\.$/
+						)
+					});
+				const [{ n }] = await svc((tx) =>
+					tx.query<{ n: number }>('select count(*)::int as n from public.users where email = any($1)', [emails])
+				);
+				expect(n).toBe(SIGNUP_LIMITS.perIp);
+				await expect(
+					signUp(
+						db,
+						{ email: uniqueEmail('ailleurs'), displayName: 'Ailleurs', password: DEFAULT_PASSWORD },
+						{ ip: ip() }
+					)
+				).resolves.toHaveProperty('userId');
+			}
+		);
+
+		it(
+			'rotating IPv6 addresses within one /64 does not bypass the sign-up throttle',
+			{ timeout: 120_000 },
+			async () => {
+				const results: string[] = [];
+				for (let i = 0; i < SIGNUP_LIMITS.perIp + 2; i++)
+					results.push(
+						await signUp(
+							db,
+							{ email: uniqueEmail('v6'), displayName: 'Robot', password: DEFAULT_PASSWORD },
+							{ ip: `2001:db8:5:6::${(i + 1).toString(16)}` }
+						).then(
+							() => 'ok',
+							(e: AppError) => e.code
+						)
+					);
+				expect(results.filter((r) => r === 'ok').length).toBe(SIGNUP_LIMITS.perIp);
+				expect(results.slice(SIGNUP_LIMITS.perIp)).toEqual(['rate_limited', 'rate_limited']);
+				await expect(
+					signUp(
+						db,
+						{ email: uniqueEmail('v6'), displayName: 'Voisin', password: DEFAULT_PASSWORD },
+						{ ip: '2001:db8:5:7::1' }
+					)
+				).resolves.toHaveProperty('userId');
+			}
+		);
 
 		it('a refused sign-up (weak password, taken address) does not use up the address allowance', async () => {
 			const from = ip();
 			const taken = await createUser(db);
 			for (let i = 0; i < SIGNUP_LIMITS.perIp + 2; i++) {
-				await expect(signUp(db, { email: taken.email, displayName: 'Doublon', password: DEFAULT_PASSWORD }, { ip: from })).rejects.toMatchObject({ code: 'email_taken' });
-				await expect(signUp(db, { email: uniqueEmail('faible'), displayName: 'Faible', password: 'court' }, { ip: from })).rejects.toMatchObject({ code: 'weak_password' });
+				await expect(
+					signUp(db, { email: taken.email, displayName: 'Doublon', password: DEFAULT_PASSWORD }, { ip: from })
+				).rejects.toMatchObject({ code: 'email_taken' });
+				await expect(
+					signUp(db, { email: uniqueEmail('faible'), displayName: 'Faible', password: 'court' }, { ip: from })
+				).rejects.toMatchObject({ code: 'weak_password' });
 			}
-			await expect(signUp(db, { email: uniqueEmail('enfin'), displayName: 'Enfin', password: DEFAULT_PASSWORD }, { ip: from })).resolves.toHaveProperty('userId');
+			await expect(
+				signUp(db, { email: uniqueEmail('enfin'), displayName: 'Enfin', password: DEFAULT_PASSWORD }, { ip: from })
+			).resolves.toHaveProperty('userId');
 		});
 	});
 
@@ -529,21 +688,37 @@ describe.each(engines)('authentication on %s', (engine) => {
 			const s = await login(db, email, DEFAULT_PASSWORD, { ip: ip() });
 			expect((await validateSessionToken(db, s.token))?.user.emailVerified).toBe(false);
 
-			await expect(createApiToken(db, me, { name: 'Script', scopes: ['read', 'write'] })).rejects.toMatchObject({ code: 'email_not_verified', status: 403 });
+			await expect(createApiToken(db, me, { name: 'Script', scopes: ['read', 'write'] })).rejects.toMatchObject({
+				code: 'email_not_verified',
+				status: 403
+			});
 			expect(await svc((tx) => tx.query('select 1 from public.api_tokens where user_id = $1', [userId]))).toEqual([]);
-			await expect(createOrganisation(db, me, { name: 'Commune Pirate', kind: 'commune' })).rejects.toMatchObject({ code: 'email_not_verified', status: 403 });
-			expect(await svc((tx) => tx.query(`select 1 from public.organisations where name = 'Commune Pirate'`))).toEqual([]);
+			await expect(createOrganisation(db, me, { name: 'Commune Pirate', kind: 'commune' })).rejects.toMatchObject({
+				code: 'email_not_verified',
+				status: 403
+			});
+			expect(await svc((tx) => tx.query(`select 1 from public.organisations where name = 'Commune Pirate'`))).toEqual(
+				[]
+			);
 			const profileError = await updateProfile(db, me, 'Nouveau Nom').catch((e) => e);
 			expect(toAppError(profileError)).toMatchObject({ code: 'email_not_verified', status: 403 });
 			// Straight SQL under its own rights is refused by the database itself.
 			await expect(
-				withUser(db, me, (tx) => tx.query(`insert into public.organisations (slug, name, kind, created_by) values ('pirate-sql', 'Pirate SQL', 'commune', $1)`, [userId]))
+				withUser(db, me, (tx) =>
+					tx.query(
+						`insert into public.organisations (slug, name, kind, created_by) values ('pirate-sql', 'Pirate SQL', 'commune', $1)`,
+						[userId]
+					)
+				)
 			).rejects.toThrow(/email_not_verified/);
 			// A token left from before (or written behind the service's back) does not authenticate.
 			const legacy = '2222222222222222';
 			const secret = 'a'.repeat(32);
 			await svc((tx) =>
-				tx.query(`insert into public.api_tokens (id, user_id, name, secret_hash, scopes) values ($1, $2, 'ancien', $3, '{read,write}')`, [legacy, userId, hashSecret(secret)])
+				tx.query(
+					`insert into public.api_tokens (id, user_id, name, secret_hash, scopes) values ($1, $2, 'ancien', $3, '{read,write}')`,
+					[legacy, userId, hashSecret(secret)]
+				)
 			);
 			expect(await authenticateApiToken(db, `spc_${legacy}_${secret}`)).toBeNull();
 
@@ -554,7 +729,9 @@ describe.each(engines)('authentication on %s', (engine) => {
 			await verifyEmail(db, (await tokenFromMail(email, '/verifier-email')).token);
 			expect(await authenticateApiToken(db, `spc_${legacy}_${secret}`)).toBeNull(); // revoked by « partout »
 			await expect(createApiToken(db, me, { name: 'Script', scopes: ['read'] })).resolves.toHaveProperty('token');
-			await expect(createOrganisation(db, me, { name: 'Commune Vérifiée', kind: 'commune' })).resolves.toHaveProperty('id');
+			await expect(createOrganisation(db, me, { name: 'Commune Vérifiée', kind: 'commune' })).resolves.toHaveProperty(
+				'id'
+			);
 		});
 
 		it('every table users write to carries the database guard (new tables too)', async () => {
@@ -577,9 +754,20 @@ describe.each(engines)('authentication on %s', (engine) => {
 			expect(token).toMatch(/^spc_[a-z2-7]{16}_[a-z2-7]{32}$/);
 			const secret = token.split('_')[2];
 			const auth = await authenticateApiToken(db, token);
-			expect(auth).toEqual({ user: { id: u.id, email: u.email, displayName: expect.any(String), isPlatformAdmin: false, emailVerified: true }, scopes: ['read', 'write'] });
+			expect(auth).toEqual({
+				user: {
+					id: u.id,
+					email: u.email,
+					displayName: expect.any(String),
+					isPlatformAdmin: false,
+					emailVerified: true
+				},
+				scopes: ['read', 'write']
+			});
 
-			const [row] = await svc((tx) => tx.query<Record<string, unknown>>('select * from public.api_tokens where id = $1', [id]));
+			const [row] = await svc((tx) =>
+				tx.query<Record<string, unknown>>('select * from public.api_tokens where id = $1', [id])
+			);
 			expect(Array.from(row.secret_hash as Uint8Array)).toEqual(Array.from(hashSecret(secret)));
 			expect(JSON.stringify(row)).not.toContain(secret);
 			expect(row.last_used_at).toBeInstanceOf(Date);
@@ -589,7 +777,9 @@ describe.each(engines)('authentication on %s', (engine) => {
 			expect(listed[0]).toMatchObject({ id, name: 'Tableur', scopes: ['read', 'write'], revoked_at: null });
 			expect(Object.keys(listed[0])).not.toContain('secret_hash');
 			// Users cannot read the hash column even of their own tokens.
-			await expect(withUser(db, u, (tx) => tx.query('select secret_hash from public.api_tokens'))).rejects.toThrow(/permission denied/);
+			await expect(withUser(db, u, (tx) => tx.query('select secret_hash from public.api_tokens'))).rejects.toThrow(
+				/permission denied/
+			);
 		});
 
 		it('refuses tampered, revoked and expired tokens; revocation is per owner', async () => {
@@ -607,7 +797,9 @@ describe.each(engines)('authentication on %s', (engine) => {
 
 			const second = await createApiToken(db, u, { name: 'Temporaire', scopes: ['read'], expiresInDays: 1 });
 			expect(await authenticateApiToken(db, second.token)).not.toBeNull();
-			await svc((tx) => tx.query(`update public.api_tokens set expires_at = now() - interval '1 minute' where id = $1`, [second.id]));
+			await svc((tx) =>
+				tx.query(`update public.api_tokens set expires_at = now() - interval '1 minute' where id = $1`, [second.id])
+			);
 			expect(await authenticateApiToken(db, second.token)).toBeNull();
 		});
 	});

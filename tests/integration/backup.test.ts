@@ -23,13 +23,19 @@ import { createOrg, createUser, DEFAULT_PASSWORD } from '../helpers/factories';
 
 const run = promisify(execFile);
 const script = (args: string[], env: Record<string, string>) =>
-	run(process.execPath, ['--import', 'tsx', 'scripts/db-backup.ts', ...args], { env: { ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024 });
+	run(process.execPath, ['--import', 'tsx', 'scripts/db-backup.ts', ...args], {
+		env: { ...process.env, ...env },
+		maxBuffer: 16 * 1024 * 1024
+	});
 
 /** Row counts of every table of the public schema, as the owner sees them. */
 async function counts(db: Database): Promise<Record<string, number>> {
-	const tables = await db.query<{ t: string }>(`select tablename as t from pg_tables where schemaname = 'public' order by 1`);
+	const tables = await db.query<{ t: string }>(
+		`select tablename as t from pg_tables where schemaname = 'public' order by 1`
+	);
 	const out: Record<string, number> = {};
-	for (const { t } of tables) out[t] = (await db.query<{ n: number }>(`select count(*)::int as n from public.${t}`))[0].n;
+	for (const { t } of tables)
+		out[t] = (await db.query<{ n: number }>(`select count(*)::int as n from public.${t}`))[0].n;
 	return out;
 }
 
@@ -65,7 +71,13 @@ describe.each(engines)('backup and restore (%s)', (kind) => {
 		const alice = await createUser(source, { displayName: 'Alice Achats' });
 		const bruno = await createUser(source, { displayName: 'Bruno Autre' });
 		const org = await createOrg(source, alice, 'Communauté de communes du Haut-Vallon');
-		const spaser = await createSpaserRecord(source, alice, { orgIds: [org.id], leadOrgId: org.id, title: 'SPASER 2026-2029', periodStart: 2026, periodEnd: 2029 });
+		const spaser = await createSpaserRecord(source, alice, {
+			orgIds: [org.id],
+			leadOrgId: org.id,
+			title: 'SPASER 2026-2029',
+			periodStart: 2026,
+			periodEnd: 2029
+		});
 		const ydoc = new Y.Doc();
 		ydoc.getText('t').insert(0, 'Axe 1 — commande publique responsable');
 		await appendUpdates(source, spaser.id, [{ seq: 1, update: Y.encodeStateAsUpdate(ydoc), userId: alice.id }]);
@@ -100,8 +112,14 @@ describe.each(engines)('backup and restore (%s)', (kind) => {
 		// Smoke test of the restored database.
 		const restored = await openTarget();
 		try {
-			const recorded = await restored.query<{ name: string }>('select name from public.spaser_migrations order by name');
-			expect(recorded.map((r) => r.name).sort()).toEqual(readMigrations().map((m) => m.name).sort());
+			const recorded = await restored.query<{ name: string }>(
+				'select name from public.spaser_migrations order by name'
+			);
+			expect(recorded.map((r) => r.name).sort()).toEqual(
+				readMigrations()
+					.map((m) => m.name)
+					.sort()
+			);
 			expect(await counts(restored)).toEqual(before);
 			const session = await login(restored, alice.email, DEFAULT_PASSWORD, { ip: '203.0.113.7', userAgent: 'test' });
 			expect(session).toBeTruthy();

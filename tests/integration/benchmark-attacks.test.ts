@@ -31,7 +31,13 @@ function seen(body: ApiBody): string {
  * The rank trick as the attacker ran it: bisection on its own value between lo and hi, re-reading the statistic after
  * each change; every interval of width ≤ eps where the answer changes is a recovered value of another contributor.
  */
-async function bisection(set: (v: number) => Promise<void>, observe: () => Promise<string>, lo: number, hi: number, eps: number) {
+async function bisection(
+	set: (v: number) => Promise<void>,
+	observe: () => Promise<string>,
+	lo: number,
+	hi: number,
+	eps: number
+) {
 	const transcript: string[] = [];
 	const recovered: [number, number][] = [];
 	let requests = 0;
@@ -68,28 +74,44 @@ describe.each(engines)('benchmark attacks by members (%s)', (engine) => {
 	let hospital: { user: TestUser; org: string };
 	const others = [12.3, 14.85, 17.2, 19.05, 21.5, 24.6, 26.35, 29.9, 33.3, 36.75, 41.2];
 
-	const call = (method: string, path: string, token: string, body?: unknown) => apiCall(db, method, path, { token, body });
-	const stat = (token: string, q: string) => call('GET', `/benchmark/statistics?indicator=${soc}&year=2024&${q}`, token);
+	const call = (method: string, path: string, token: string, body?: unknown) =>
+		apiCall(db, method, path, { token, body });
+	const stat = (token: string, q: string) =>
+		call('GET', `/benchmark/statistics?indicator=${soc}&year=2024&${q}`, token);
 	const put = async (token: string, org: string, value: number) => {
-		const r = await call('PUT', `/organisations/${org}/indicator-values`, token, { indicatorId: soc, year: 2024, value });
+		const r = await call('PUT', `/organisations/${org}/indicator-values`, token, {
+			indicatorId: soc,
+			year: 2024,
+			value
+		});
 		expect(r.status, JSON.stringify(r.body)).toBeLessThan(300);
 	};
 	const admit = (org: string) =>
 		asService(db, 'test: admitted by the animator', (tx) =>
-			tx.query(`insert into public.network_memberships (network_id, org_id, status) values ($1, $2, 'approved')`, [net, org])
+			tx.query(`insert into public.network_memberships (network_id, org_id, status) values ($1, $2, 'approved')`, [
+				net,
+				org
+			])
 		);
 
 	beforeAll(async () => {
 		db = await openTestDb(engine);
 		platform = await createUser(db, { platformAdmin: true });
 		net = (await createNetwork(db, platform, 'Réseau attaqué')).id;
-		const [d] = await db.query<{ id: string }>(`select id from public.indicator_definitions where code = 'CAN-SOC-01' and org_id is null`);
+		const [d] = await db.query<{ id: string }>(
+			`select id from public.indicator_definitions where code = 'CAN-SOC-01' and org_id is null`
+		);
 		soc = d.id;
 		// CAN-SOC-01 2024: 12 validated communes of region 75, admitted to the network: the attacker (0) and 11 others
 		// with exact values.
 		for (let i = 0; i < 12; i++) {
 			const user = await createUser(db);
-			const org = await createOrg(db, user, { name: `Commune attaquée ${i}`, kind: 'commune', regionCode: '75', population: 8000 + i });
+			const org = await createOrg(db, user, {
+				name: `Commune attaquée ${i}`,
+				kind: 'commune',
+				regionCode: '75',
+				population: 8000 + i
+			});
 			await admit(org.id);
 			members.push({ user, org: org.id });
 			if (i > 0) await saveValue(db, user, org.id, { indicatorId: soc, year: 2024, value: others[i - 1] });
@@ -99,7 +121,12 @@ describe.each(engines)('benchmark attacks by members (%s)', (engine) => {
 		await put(attackerToken, members[0].org, 20);
 		// The one real hospital of region 76, validated by the platform admin.
 		const hUser = await createUser(db);
-		const h = await createOrg(db, hUser, { name: 'Centre hospitalier réel', kind: 'centre_hospitalier', regionCode: '76', population: 60000 });
+		const h = await createOrg(db, hUser, {
+			name: 'Centre hospitalier réel',
+			kind: 'centre_hospitalier',
+			regionCode: '76',
+			population: 60000
+		});
 		await setOrgValidation(db, platform, h.id, true);
 		hospital = { user: hUser, org: h.id };
 		await saveValue(db, hUser, h.id, { indicatorId: soc, year: 2024, value: 63.7 });
@@ -109,7 +136,8 @@ describe.each(engines)('benchmark attacks by members (%s)', (engine) => {
 
 	it('the rank trick (own value moved through the API, position re-read, bisection) recovers nothing', async () => {
 		// (the attacker knows its own value: it watches the rest of the answer)
-		const observe = async () => seen({ ...(await stat(attackerToken, `scope=n:${net}&org=${members[0].org}`)).body, myValue: undefined });
+		const observe = async () =>
+			seen({ ...(await stat(attackerToken, `scope=n:${net}&org=${members[0].org}`)).body, myValue: undefined });
 		const before = JSON.parse(await observe());
 		expect(before).toMatchObject({ status: 'ok', n: 12 });
 		const attack = await bisection((v) => put(attackerToken, members[0].org, v), observe, 0, 100, 0.01);
@@ -148,7 +176,8 @@ describe.each(engines)('benchmark attacks by members (%s)', (engine) => {
 		expect(second).toEqual(first);
 		// the answers change only where the attacker's OWN rounded value changes (at a half unit): nothing finer leaks
 		for (let i = 1; i < grid.length; i++)
-			if (first[i] !== first[i - 1]) expect(Math.round(grid[i]) - Math.round(grid[i - 1]), `change between ${grid[i - 1]} and ${grid[i]}`).toBe(1);
+			if (first[i] !== first[i - 1])
+				expect(Math.round(grid[i]) - Math.round(grid[i - 1]), `change between ${grid[i - 1]} and ${grid[i]}`).toBe(1);
 		expect(new Set(first).size).toBeGreaterThan(1); // the statistics do follow the rounded values
 		await saveValue(db, victim.user, victim.org, { indicatorId: soc, year: 2024, value: 21.5 });
 	});
@@ -173,14 +202,16 @@ describe.each(engines)('benchmark attacks by members (%s)', (engine) => {
 		await sybil('Commune fictive', 'commune', '75', 50);
 		// Four new accounts create fake hospitals in region 76, the size of the real one, with 0, 0, 100, 100.
 		const sybils: { token: string; org: string }[] = [];
-		for (const [i, value] of [0, 0, 100, 100].entries()) sybils.push(await sybil(`Centre hospitalier fictif ${i}`, 'centre_hospitalier', '76', value));
+		for (const [i, value] of [0, 0, 100, 100].entries())
+			sybils.push(await sybil(`Centre hospitalier fictif ${i}`, 'centre_hospitalier', '76', value));
 		const hospitalQuery = (org: string) => `scope=r:76&kind=centre_hospitalier&org=${org}`;
 		const attack = async () => {
 			const transcript: string[] = [];
 			for (const [i, value] of [0, 0, 100, 100].entries()) await put(sybils[i].token, sybils[i].org, value);
 			day += DAY;
 			await publishIfDue(db, new Date(day));
-			for (const s of [...sybils, { token: attackerToken, org: members[0].org }]) transcript.push(seen((await stat(s.token, hospitalQuery(s.org))).body));
+			for (const s of [...sybils, { token: attackerToken, org: members[0].org }])
+				transcript.push(seen((await stat(s.token, hospitalQuery(s.org))).body));
 			// the rank trick on top, by the first Sybil (about 15 requests)
 			const r = await bisection(
 				(v) => put(sybils[0].token, sybils[0].org, v),
@@ -203,27 +234,55 @@ describe.each(engines)('benchmark attacks by members (%s)', (engine) => {
 		expect(JSON.parse(first[0])).toMatchObject({ status: 'refused', reason: 'not_allowed', median: null });
 		expect(JSON.parse(first[4])).toMatchObject({ status: 'refused', reason: 'not_allowed', median: null });
 		const platformToken = (await createApiToken(db, platform, { name: 'plateforme', scopes: ['read'] })).token;
-		expect((await stat(platformToken, 'scope=r:76&kind=centre_hospitalier')).body).toMatchObject({ status: 'refused', reason: 'too_few', n: null, median: null });
+		expect((await stat(platformToken, 'scope=r:76&kind=centre_hospitalier')).body).toMatchObject({
+			status: 'refused',
+			reason: 'too_few',
+			n: null,
+			median: null
+		});
 		// and the fakes made no statistic refuse: the network's own statistic and its region's are published over the
 		// same 12 validated communes, with the same figures
 		await publishNow(db, 'nightly');
 		const networkAfter = (await stat(memberToken, `scope=n:${net}`)).body;
 		expect(networkAfter).toMatchObject({ status: 'ok', n: 12 });
 		expect(seen(networkAfter)).toBe(seen(networkBefore));
-		expect((await stat(memberToken, 'scope=r:75')).body).toMatchObject({ status: 'ok', n: 12, median: networkBefore.median });
+		expect((await stat(memberToken, 'scope=r:75')).body).toMatchObject({
+			status: 'ok',
+			n: 12,
+			median: networkBefore.median
+		});
 	});
 
 	it('a refusal says « pas assez de collectivités comparables » and never a count, on the API and the page', async () => {
 		const token = (await createApiToken(db, members[2].user, { name: 'lecture', scopes: ['read'] })).token;
 		const refused = await stat(token, `scope=n:${net}&kind=metropole&org=${members[2].org}`);
-		expect(refused.body).toMatchObject({ status: 'refused', reason: 'too_few', n: null, median: null, myValue: null, myBand: null });
+		expect(refused.body).toMatchObject({
+			status: 'refused',
+			reason: 'too_few',
+			n: null,
+			median: null,
+			myValue: null,
+			myBand: null
+		});
 		// the database itself gives no count (the only door every page and the API go through)
 		const [raw] = await withUser(db, members[2].user, (tx) =>
-			tx.query<{ s: Record<string, unknown> }>('select app.benchmark_stat($1, 2024, $2, $3, $4, $5) as s', [soc, `n:${net}`, 'metropole', '*', members[2].org])
+			tx.query<{ s: Record<string, unknown> }>('select app.benchmark_stat($1, 2024, $2, $3, $4, $5) as s', [
+				soc,
+				`n:${net}`,
+				'metropole',
+				'*',
+				members[2].org
+			])
 		);
 		expect(raw.s).toMatchObject({ status: 'refused', reason: 'too_few' });
 		expect(raw.s).not.toHaveProperty('n');
-		const view = await benchmarkView(db, members[2].user, { indicator: soc, year: 2024, scope: `n:${net}`, kind: 'centre_hospitalier', org: members[2].org });
+		const view = await benchmarkView(db, members[2].user, {
+			indicator: soc,
+			year: 2024,
+			scope: `n:${net}`,
+			kind: 'centre_hospitalier',
+			org: members[2].org
+		});
 		expect(view.stat.status).toBe('refused');
 		expect(view.explanation).toMatch(/^Pas assez de collectivités comparables/);
 		expect(view.explanation).not.toMatch(/\d/);

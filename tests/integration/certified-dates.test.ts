@@ -53,7 +53,10 @@ describe.each(engines)('certifying documents tell the truth (%s)', (engine) => {
 		net = (await createNetwork(db, platform, 'Réseau des attestations')).id;
 		await addAnimatorDirect(db, net, anim);
 		await asService(db, 'test: membership', (tx) =>
-			tx.query(`insert into public.network_memberships (network_id, org_id, status) values ($1, $2, 'approved')`, [net, org])
+			tx.query(`insert into public.network_memberships (network_id, org_id, status) values ($1, $2, 'approved')`, [
+				net,
+				org
+			])
 		);
 	}, 120_000);
 	afterAll(async () => db?.close());
@@ -70,7 +73,8 @@ describe.each(engines)('certifying documents tell the truth (%s)', (engine) => {
 				 returning id, starts_at, ends_at`,
 				[net, startsIn]
 			);
-			if (opensMinutes !== null) await tx.query('update public.events set checkin_opens_minutes = $2 where id = $1', [e.id, opensMinutes]);
+			if (opensMinutes !== null)
+				await tx.query('update public.events set checkin_opens_minutes = $2 where id = $1', [e.id, opensMinutes]);
 			const [s] = await tx.query<{ id: string }>(
 				`insert into public.event_sessions (event_id, title, starts_at, ends_at) values ($1, 'Journée', $2, $3) returning id`,
 				[e.id, e.starts_at, e.ends_at]
@@ -87,7 +91,10 @@ describe.each(engines)('certifying documents tell the truth (%s)', (engine) => {
 	const liveCheckins = async (session: string) =>
 		(
 			await asService(db, 'test: count', (tx) =>
-				tx.query<{ n: number }>('select count(*)::int as n from public.event_checkins where session_id = $1 and undone_at is null', [session])
+				tx.query<{ n: number }>(
+					'select count(*)::int as n from public.event_checkins where session_id = $1 and undone_at is null',
+					[session]
+				)
 			)
 		)[0].n;
 
@@ -97,10 +104,15 @@ describe.each(engines)('certifying documents tell the truth (%s)', (engine) => {
 		expect(e.status).toBe(409);
 		expect(e.message).toMatch(/^Le pointage ouvre le \S+ \d+ \S+ \d{4} à 00\u00a0h\u00a000\.$/);
 		await refused(checkIn(db, anim, ev.session, { registrationId: ev.registration }), 'checkin_not_open');
-		await refused(walkIn(db, anim, ev.session, { fullName: 'Passant', email: '', orgName: '', choices: [] }), 'checkin_not_open');
-		await expect(withUser(db, anim, (tx) => tx.query(`select * from app.event_check_in($1, $2, null, 'manual')`, [ev.session, ev.registration]))).rejects.toThrow(
-			/checkin_not_open/
+		await refused(
+			walkIn(db, anim, ev.session, { fullName: 'Passant', email: '', orgName: '', choices: [] }),
+			'checkin_not_open'
 		);
+		await expect(
+			withUser(db, anim, (tx) =>
+				tx.query(`select * from app.event_check_in($1, $2, null, 'manual')`, [ev.session, ev.registration])
+			)
+		).rejects.toThrow(/checkin_not_open/);
 		expect(await liveCheckins(ev.session)).toBe(0);
 		expect((await getSession(db, anim, ev.session)).checkin).toBe('before');
 		await refused(markNoShows(db, anim, ev.id), 'event_not_ended');
@@ -111,12 +123,22 @@ describe.each(engines)('certifying documents tell the truth (%s)', (engine) => {
 	it('even a check-in recorded early (before this rule) attests nothing until the session has ended', async () => {
 		const ev = await event('42 days');
 		await asService(db, 'test: an early check-in slipped in', (tx) =>
-			tx.query(`insert into public.event_checkins (registration_id, session_id, method) values ($1, $2, 'manual')`, [ev.registration, ev.session])
+			tx.query(`insert into public.event_checkins (registration_id, session_id, method) values ($1, $2, 'manual')`, [
+				ev.registration,
+				ev.session
+			])
 		);
 		expect((await eventForCertificates(db, buyer, ev.id, ev.registration)).rows).toEqual([]);
 		const f = await eventFigures(db, anim, ev.id);
 		expect([f.present, f.hours]).toEqual([0, 0]);
-		const year = (await asService(db, 'test', (tx) => tx.query<{ y: number }>(`select extract(year from starts_at at time zone 'Europe/Paris')::int as y from public.events where id = $1`, [ev.id])))[0].y;
+		const year = (
+			await asService(db, 'test', (tx) =>
+				tx.query<{ y: number }>(
+					`select extract(year from starts_at at time zone 'Europe/Paris')::int as y from public.events where id = $1`,
+					[ev.id]
+				)
+			)
+		)[0].y;
 		const n = await networkFigures(db, anim, net, year);
 		expect(n.events.find((x) => x.id === ev.id)).toMatchObject({ present: 0, hours: 0 });
 	});
@@ -167,8 +189,14 @@ describe.each(engines)('certifying documents tell the truth (%s)', (engine) => {
 	 */
 	async function clockMovesOn(eventId: string, by: string) {
 		await asService(db, 'test: the clock moves on', async (tx) => {
-			await tx.query(`update public.events set starts_at = starts_at - $2::interval, ends_at = ends_at - $2::interval where id = $1`, [eventId, by]);
-			await tx.query(`update public.event_sessions set starts_at = starts_at - $2::interval, ends_at = ends_at - $2::interval where event_id = $1`, [eventId, by]);
+			await tx.query(
+				`update public.events set starts_at = starts_at - $2::interval, ends_at = ends_at - $2::interval where id = $1`,
+				[eventId, by]
+			);
+			await tx.query(
+				`update public.event_sessions set starts_at = starts_at - $2::interval, ends_at = ends_at - $2::interval where event_id = $1`,
+				[eventId, by]
+			);
 			await tx.query(
 				`update public.event_checkins c set checked_at = checked_at - $2::interval from public.event_sessions s where s.id = c.session_id and s.event_id = $1`,
 				[eventId, by]
@@ -178,7 +206,14 @@ describe.each(engines)('certifying documents tell the truth (%s)', (engine) => {
 
 	/** What certifies the buyer's presence at `ev`: attestation rows, the event's and the network's figures. */
 	async function certified(ev: { id: string; registration: string }) {
-		const year = (await asService(db, 'test', (tx) => tx.query<{ y: number }>(`select extract(year from starts_at at time zone 'Europe/Paris')::int as y from public.events where id = $1`, [ev.id])))[0].y;
+		const year = (
+			await asService(db, 'test', (tx) =>
+				tx.query<{ y: number }>(
+					`select extract(year from starts_at at time zone 'Europe/Paris')::int as y from public.events where id = $1`,
+					[ev.id]
+				)
+			)
+		)[0].y;
 		return {
 			attested: (await eventForCertificates(db, buyer, ev.id, ev.registration)).rows.length,
 			present: (await eventFigures(db, anim, ev.id)).present,
@@ -196,7 +231,8 @@ describe.each(engines)('certifying documents tell the truth (%s)', (engine) => {
 	it('a check-in 90 min before the start of an event then cancelled attests nothing, even once the day has passed', async () => {
 		const kept = await event('90 minutes', 120);
 		const cancelled = await event('90 minutes', 120);
-		for (const ev of [kept, cancelled]) expect((await checkIn(db, anim, ev.session, { code: ev.code })).already).toBe(false);
+		for (const ev of [kept, cancelled])
+			expect((await checkIn(db, anim, ev.session, { code: ev.code })).already).toBe(false);
 		await cancelEvent(db, anim, cancelled.id, 'Intempéries');
 		for (const ev of [kept, cancelled]) await clockMovesOn(ev.id, '1 day');
 		expect(await certified(kept)).toEqual({ attested: 1, present: 1, network: 1 });
@@ -252,7 +288,10 @@ describe.each(engines)('certifying documents tell the truth (%s)', (engine) => {
 		it('refuses a compte-rendu for a session a week ahead: not « Séance tenue », no survey e-mail, not counted', async () => {
 			const id = await booking('7 days');
 			const mails = (await outbox(db, buyer.email)).length;
-			const e = await refused(writeReport(db, anim, id, { advice: 'Conseils donnés.', outcome: 'done' }), 'session_not_started');
+			const e = await refused(
+				writeReport(db, anim, id, { advice: 'Conseils donnés.', outcome: 'done' }),
+				'session_not_started'
+			);
 			expect(e.message).toMatch(/pas encore commencé/);
 			await refused(writeReport(db, anim, id, { advice: '', outcome: 'no_show' }), 'session_not_started');
 			expect((await getBooking(db, buyer, id)).status).toBe('confirmed');
@@ -261,11 +300,15 @@ describe.each(engines)('certifying documents tell the truth (%s)', (engine) => {
 			const year = new Date().getFullYear();
 			expect((await networkDashboard(db, anim, net, { year })).sessionsDone).toBe(0);
 			// Straight in SQL, under the animator's rights: the database refuses too.
-			await expect(withUser(db, anim, (tx) => tx.query(`update public.guichet_bookings set status = 'done' where id = $1`, [id]))).rejects.toThrow(
-				/session_not_started/
-			);
 			await expect(
-				withUser(db, anim, (tx) => tx.query(`insert into public.guichet_reports (booking_id, author_id, advice) values ($1, auth.uid(), 'x')`, [id]))
+				withUser(db, anim, (tx) => tx.query(`update public.guichet_bookings set status = 'done' where id = $1`, [id]))
+			).rejects.toThrow(/session_not_started/);
+			await expect(
+				withUser(db, anim, (tx) =>
+					tx.query(`insert into public.guichet_reports (booking_id, author_id, advice) values ($1, auth.uid(), 'x')`, [
+						id
+					])
+				)
 			).rejects.toThrow(/session_not_started/);
 		});
 

@@ -31,14 +31,17 @@ describe.each(engines)('collaboration limits and forged presence (%s)', (kind) =
 	let db: Database;
 	const h = collabHarness(() => db);
 	const { server, client } = h;
-	const raw = (s: TestCollabServer, docId: string, userId: string, name = 'Raw') => h.raw(s, docId, userId, TEST_ORIGIN, name);
+	const raw = (s: TestCollabServer, docId: string, userId: string, name = 'Raw') =>
+		h.raw(s, docId, userId, TEST_ORIGIN, name);
 
 	beforeAll(async () => {
 		db = await openTestDb(kind);
 	});
 	afterEach(async () => {
 		await h.cleanup();
-		await db.exec('drop trigger if exists test_refuse_collab_limits on public.collab_updates; drop function if exists public.test_refuse_collab_limits()');
+		await db.exec(
+			'drop trigger if exists test_refuse_collab_limits on public.collab_updates; drop function if exists public.test_refuse_collab_limits()'
+		);
 	});
 	afterAll(async () => {
 		await db?.close();
@@ -67,7 +70,8 @@ describe.each(engines)('collaboration limits and forged presence (%s)', (kind) =
 		const d = new Y.Doc();
 		const out: Uint8Array[] = [];
 		d.on('update', (u: Uint8Array) => out.push(u));
-		for (let i = 0; i < count; i++) d.getText('t').insert(d.getText('t').length, String.fromCharCode(97 + (i % 26)).repeat(bytes));
+		for (let i = 0; i < count; i++)
+			d.getText('t').insert(d.getText('t').length, String.fromCharCode(97 + (i % 26)).repeat(bytes));
 		return out;
 	}
 
@@ -132,7 +136,9 @@ describe.each(engines)('collaboration limits and forged presence (%s)', (kind) =
 		expect(r.messages.length).toBeGreaterThan(0);
 
 		// Nothing was lost: once storage is back, the server's own entry says it is saved.
-		await db.exec('drop trigger test_refuse_collab_limits on public.collab_updates; drop function public.test_refuse_collab_limits()');
+		await db.exec(
+			'drop trigger test_refuse_collab_limits on public.collab_updates; drop function public.test_refuse_collab_limits()'
+		);
 		await waitFor(() => savedClock(ed) === ownClock(ed), { message: 'saved once storage is back', timeout: 15_000 });
 		expect(savedClock(ed)).toBeLessThan(FORGED);
 		expect(await storedText(docId, 't')).toBe('Déjà enregistré. Pas encore enregistré.');
@@ -153,10 +159,21 @@ describe.each(engines)('collaboration limits and forged presence (%s)', (kind) =
 
 		// The viewer pretends to be the editor, with write rights and a role.
 		const r = await raw(s, docId, viewer, 'Lecteur');
-		r.ws.send(awarenessMessage([{ clientId: 777_001, clock: 1, state: { user: { id: editor, name: 'Éditrice', readOnly: false, role: 'admin' }, node: 'n-v' } }]));
-		const seen = await waitFor(() => other.provider.awareness.getStates().get(777_001) as { user: Record<string, unknown> } | undefined, {
-			message: 'viewer presence'
-		});
+		r.ws.send(
+			awarenessMessage([
+				{
+					clientId: 777_001,
+					clock: 1,
+					state: { user: { id: editor, name: 'Éditrice', readOnly: false, role: 'admin' }, node: 'n-v' }
+				}
+			])
+		);
+		const seen = await waitFor(
+			() => other.provider.awareness.getStates().get(777_001) as { user: Record<string, unknown> } | undefined,
+			{
+				message: 'viewer presence'
+			}
+		);
 		expect(seen.user).toEqual({ id: viewer, name: 'Lecteur', color: '#1f6feb', readOnly: true });
 
 		// The editor leaves; the viewer tries to take over its clientID (its cursor, its name slot).
@@ -242,7 +259,13 @@ describe.each(engines)('collaboration limits and forged presence (%s)', (kind) =
 	});
 
 	it('#2 a legitimate burst above the budget is delayed, then stored whole; a reconnection’s sync step 2 may exceed the per-edit cap', async () => {
-		const s = await server({ maxUpdateBytes: 16 * 1024, maxSyncBytes: 64 * 1024, rateBurstBytes: 20_000, rateBytesPerMinute: 1_200_000, connectCostBytes: 1_000 });
+		const s = await server({
+			maxUpdateBytes: 16 * 1024,
+			maxSyncBytes: 64 * 1024,
+			rateBurstBytes: 20_000,
+			rateBytesPerMinute: 1_200_000,
+			connectCostBytes: 1_000
+		});
 		const docId = randomUUID();
 		const u = randomUUID();
 		s.rights.set(u, 'write');

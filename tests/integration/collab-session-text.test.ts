@@ -67,7 +67,10 @@ describe.each(engines)('collaboration: sessions and text of updates (%s)', (kind
 
 	/** A raw y-websocket socket carrying a session cookie; resolves once the server sent its sync step 1. */
 	async function open(base: string, docId: string, token: string): Promise<Sock> {
-		const ws = new WebSocket(`${base}/${docId}`, { origin: TEST_ORIGIN, headers: { cookie: `${SESSION_COOKIE}=${token}` } });
+		const ws = new WebSocket(`${base}/${docId}`, {
+			origin: TEST_ORIGIN,
+			headers: { cookie: `${SESSION_COOKIE}=${token}` }
+		});
 		socks.push(ws);
 		const s: Sock = { ws, messages: [], closeInfo: null };
 		ws.on('close', (code, reason) => (s.closeInfo = { code, reason: reason.toString('utf8') }));
@@ -81,12 +84,23 @@ describe.each(engines)('collaboration: sessions and text of updates (%s)', (kind
 	}
 
 	async function rows(docId: string): Promise<number> {
-		const [r] = await db.query<{ n: number }>('select count(*)::int as n from public.collab_updates where doc_id = $1', [docId]);
+		const [r] = await db.query<{ n: number }>(
+			'select count(*)::int as n from public.collab_updates where doc_id = $1',
+			[docId]
+		);
 		return r.n;
 	}
 
 	async function newSpaser(title: string) {
-		return (await createSpaserRecord(db, w.editorA, { orgIds: [w.orgA.id], leadOrgId: w.orgA.id, title, periodStart: 2026, periodEnd: 2029 })).id;
+		return (
+			await createSpaserRecord(db, w.editorA, {
+				orgIds: [w.orgA.id],
+				leadOrgId: w.orgA.id,
+				title,
+				periodStart: 2026,
+				periodEnd: 2029
+			})
+		).id;
 	}
 
 	function textUpdate(text: string): Uint8Array {
@@ -112,7 +126,10 @@ describe.each(engines)('collaboration: sessions and text of updates (%s)', (kind
 			await storedWrite(stolen, docId, 'avant'); // the stolen cookie did write
 
 			await logoutEverywhere(db, w.editorA);
-			const info = await waitFor(() => stolen.closeInfo, { timeout: 3000, message: 'socket closed after sign-out everywhere' });
+			const info = await waitFor(() => stolen.closeInfo, {
+				timeout: 3000,
+				message: 'socket closed after sign-out everywhere'
+			});
 			expect(info).toEqual({ code: CLOSE.SESSION_ENDED.code, reason: CLOSE.SESSION_ENDED.reason });
 
 			const n = await rows(docId);
@@ -130,9 +147,14 @@ describe.each(engines)('collaboration: sessions and text of updates (%s)', (kind
 			await storedWrite(stolen, docId, 'avant');
 
 			await requestPasswordReset(db, w.editorA.email, '198.51.100.7:1');
-			const token = linkFrom((await lastMail(db, w.editorA.email)).text_body, '/mot-de-passe/nouveau').searchParams.get('token')!;
+			const token = linkFrom((await lastMail(db, w.editorA.email)).text_body, '/mot-de-passe/nouveau').searchParams.get(
+				'token'
+			)!;
 			await resetPassword(db, token, 'Nouveau-Mot-De-Passe-Solide-2026');
-			const info = await waitFor(() => stolen.closeInfo, { timeout: 3000, message: 'socket closed after password reset' });
+			const info = await waitFor(() => stolen.closeInfo, {
+				timeout: 3000,
+				message: 'socket closed after password reset'
+			});
 			expect(info.code).toBe(CLOSE.SESSION_ENDED.code);
 
 			const n = await rows(docId);
@@ -150,7 +172,9 @@ describe.each(engines)('collaboration: sessions and text of updates (%s)', (kind
 			const b = await open(base, docId, kept.token);
 
 			await invalidateSession(db, ended.session.id);
-			expect((await waitFor(() => a.closeInfo, { timeout: 3000, message: 'ended session closed' })).code).toBe(CLOSE.SESSION_ENDED.code);
+			expect((await waitFor(() => a.closeInfo, { timeout: 3000, message: 'ended session closed' })).code).toBe(
+				CLOSE.SESSION_ENDED.code
+			);
 			await storedWrite(b, docId, 'toujours là');
 			expect(b.closeInfo).toBeNull();
 		});
@@ -207,25 +231,30 @@ describe.each(engines)('collaboration: sessions and text of updates (%s)', (kind
 			]
 		];
 
-		it.each(poisons)('%s: the socket is closed 4422, nothing is stored, the SPASER still projects and versions', async (_name, make) => {
-			const base = await start({}, { followSessions: true });
-			const docId = await newSpaser('SPASER texte');
-			const session = await createSession(db, w.editorA.id);
-			const s = await open(base, docId, session.token);
-			const before = await rows(docId);
+		it.each(poisons)(
+			'%s: the socket is closed 4422, nothing is stored, the SPASER still projects and versions',
+			async (_name, make) => {
+				const base = await start({}, { followSessions: true });
+				const docId = await newSpaser('SPASER texte');
+				const session = await createSession(db, w.editorA.id);
+				const s = await open(base, docId, session.token);
+				const before = await rows(docId);
 
-			s.ws.send(syncMessage(2, make()));
-			expect(await waitFor(() => s.closeInfo, { timeout: 3000, message: 'socket closed' })).toEqual({
-				code: CLOSE.INVALID_TEXT.code,
-				reason: 'Texte refusé\u00a0: caractère non valable'
-			});
-			await new Promise((r) => setTimeout(r, 100));
-			expect(await rows(docId)).toBe(before);
+				s.ws.send(syncMessage(2, make()));
+				expect(await waitFor(() => s.closeInfo, { timeout: 3000, message: 'socket closed' })).toEqual({
+					code: CLOSE.INVALID_TEXT.code,
+					reason: 'Texte refusé\u00a0: caractère non valable'
+				});
+				await new Promise((r) => setTimeout(r, 100));
+				expect(await rows(docId)).toBe(before);
 
-			const live = await readLiveDoc(db, docId);
-			await expect(projectDocument(db, docId, live)).resolves.toMatchObject({ written: true });
-			await expect(createVersion(db, w.editorA, docId, live, { kind: 'named', name: 'Après refus' })).resolves.toMatchObject({ kind: 'named' });
-		});
+				const live = await readLiveDoc(db, docId);
+				await expect(projectDocument(db, docId, live)).resolves.toMatchObject({ written: true });
+				await expect(
+					createVersion(db, w.editorA, docId, live, { kind: 'named', name: 'Après refus' })
+				).resolves.toMatchObject({ kind: 'named' });
+			}
+		);
 
 		it('a SPASER already holding a NUL and a lone surrogate (stored before the fix) projects, versions and exports cleaned', async () => {
 			const docId = await newSpaser('SPASER empoisonné');
@@ -239,7 +268,10 @@ describe.each(engines)('collaboration: sessions and text of updates (%s)', (kind
 
 			const doc = await readLiveDoc(db, docId);
 			await expect(projectDocument(db, docId, doc)).resolves.toMatchObject({ written: true });
-			const [node] = await db.query<{ title: string }>('select title from public.spaser_nodes where document_id = $1 and node_id = $2', [docId, nodeId]);
+			const [node] = await db.query<{ title: string }>(
+				'select title from public.spaser_nodes where document_id = $1 and node_id = $2',
+				[docId, nodeId]
+			);
 			expect(node.title).toBe('Achets \ufffddurables');
 
 			const v = await createVersion(db, w.editorA, docId, doc, { kind: 'bilan', name: 'Bilan 2026' });

@@ -48,7 +48,10 @@ describe.each(engines)('collaboration server (%s)', (kind) => {
 	});
 
 	async function rowCount(docId: string) {
-		const [r] = await db.query<{ n: number }>('select count(*)::int as n from public.collab_updates where doc_id = $1', [docId]);
+		const [r] = await db.query<{ n: number }>(
+			'select count(*)::int as n from public.collab_updates where doc_id = $1',
+			[docId]
+		);
 		return r.n;
 	}
 
@@ -91,7 +94,8 @@ describe.each(engines)('collaboration server (%s)', (kind) => {
 		a.doc.getText('body').insert(0, 'Bonjour');
 		b.doc.getText('body').insert(0, 'Salut ');
 		await waitFor(
-			() => a.doc.getText('body').toString() === b.doc.getText('body').toString() && a.doc.getText('body').length === 13,
+			() =>
+				a.doc.getText('body').toString() === b.doc.getText('body').toString() && a.doc.getText('body').length === 13,
 			{ timeout: 1000, message: 'convergence' }
 		);
 		expect(Date.now() - t0).toBeLessThan(1000);
@@ -158,18 +162,25 @@ describe.each(engines)('collaboration server (%s)', (kind) => {
 		const rowsBefore = await rowCount(docId);
 		a.doc.getText('t').insert(a.doc.getText('t').length, 'Pendant la panne.');
 		// Relayed to Bruno at once although nothing could be stored …
-		await waitFor(() => b.doc.getText('t').toString().includes('Pendant la panne.'), { message: 'relayed during the outage' });
+		await waitFor(() => b.doc.getText('t').toString().includes('Pendant la panne.'), {
+			message: 'relayed during the outage'
+		});
 		await waitFor(() => s.collab.stats().storeErrors > errorsBefore, { message: 'insert failed' });
 		// … and Alice is not told it is saved; the connection stays open.
 		expect(savedClock(a)).toBeLessThan(ownClock(a));
 		expect(await rowCount(docId)).toBe(rowsBefore);
 		expect(a.closes).toEqual([]);
 
-		await db.exec('drop trigger test_refuse_collab on public.collab_updates; drop function public.test_refuse_collab()');
+		await db.exec(
+			'drop trigger test_refuse_collab on public.collab_updates; drop function public.test_refuse_collab()'
+		);
 		await waitFor(() => savedClock(a) === ownClock(a), { message: 'saved once storage is back', timeout: 15_000 });
 		expect(await rowCount(docId)).toBeGreaterThan(rowsBefore);
 		// What is stored rebuilds the text (read as the next process would).
-		const stored = await db.query<{ update: Uint8Array }>('select update from public.collab_updates where doc_id = $1 order by seq', [docId]);
+		const stored = await db.query<{ update: Uint8Array }>(
+			'select update from public.collab_updates where doc_id = $1 order by seq',
+			[docId]
+		);
 		const check = new Y.Doc();
 		for (const r of stored) Y.applyUpdate(check, r.update);
 		expect(check.getText('t').toString()).toBe('Premier jet. Pendant la panne.');
@@ -195,7 +206,10 @@ describe.each(engines)('collaboration server (%s)', (kind) => {
 		await waitFor(() => s.collab.stats().docsUnloaded === 1, { message: 'unload' });
 		expect(s.collab.stats()).toMatchObject({ docsLoaded: 0, docsUnloading: 0, connections: 0 });
 		// Unloading compacted the log.
-		const [snap] = await db.query<{ upto_seq: number }>('select upto_seq from public.collab_snapshots where doc_id = $1', [docId]);
+		const [snap] = await db.query<{ upto_seq: number }>(
+			'select upto_seq from public.collab_snapshots where doc_id = $1',
+			[docId]
+		);
 		expect(snap.upto_seq).toBeGreaterThanOrEqual(21);
 		expect(await rowCount(docId)).toBe(0);
 
@@ -236,7 +250,10 @@ describe.each(engines)('collaboration server (%s)', (kind) => {
 		const v = client(s, docId, { id: viewer, name: 'Lecteur' });
 		await Promise.all([synced(w), synced(v)]);
 		w.doc.getText('t').insert(0, 'texte officiel');
-		await waitFor(() => v.doc.getText('t').toString() === 'texte officiel', { timeout: 1000, message: 'viewer receives' });
+		await waitFor(() => v.doc.getText('t').toString() === 'texte officiel', {
+			timeout: 1000,
+			message: 'viewer receives'
+		});
 		await waitFor(() => savedClock(w) === ownClock(w), { message: 'writer saved' });
 		const before = await rowCount(docId);
 		expect(before).toBeGreaterThan(0);
@@ -244,10 +261,13 @@ describe.each(engines)('collaboration server (%s)', (kind) => {
 		v.doc.getText('t').insert(0, 'INTRUS ');
 		v.provider.awareness.setLocalStateField('node', 'n-7');
 		// The viewer's presence is relayed…
-		await waitFor(() => (w.provider.awareness.getStates().get(v.doc.clientID) as Presence | undefined)?.node === 'n-7', {
-			timeout: 1000,
-			message: 'viewer presence'
-		});
+		await waitFor(
+			() => (w.provider.awareness.getStates().get(v.doc.clientID) as Presence | undefined)?.node === 'n-7',
+			{
+				timeout: 1000,
+				message: 'viewer presence'
+			}
+		);
 		// …its edit is not.
 		await waitFor(() => s.collab.stats().readOnlyUpdatesDropped >= 1, { message: 'drop counted' });
 		await sleep(150);
@@ -260,7 +280,10 @@ describe.each(engines)('collaboration server (%s)', (kind) => {
 		await waitFor(() => s.collab.stats().readOnlyUpdatesDropped >= 3, { message: 'forged drops counted' });
 		await sleep(150);
 		expect(await rowCount(docId)).toBe(before);
-		const stored = await db.query<{ update: Uint8Array }>('select update from public.collab_updates where doc_id = $1', [docId]);
+		const stored = await db.query<{ update: Uint8Array }>(
+			'select update from public.collab_updates where doc_id = $1',
+			[docId]
+		);
 		const check = new Y.Doc();
 		for (const row of stored) Y.applyUpdate(check, row.update);
 		expect(check.getText('t').toString()).toBe('texte officiel');
@@ -291,7 +314,11 @@ describe.each(engines)('collaboration server (%s)', (kind) => {
 		const member = randomUUID();
 		const outsider = randomUUID();
 		s.rights.set(member, 'write');
-		const fail = (p: Promise<unknown>) => p.then(() => ({ status: 101, body: '' }), (e) => e as { status: number; body: string });
+		const fail = (p: Promise<unknown>) =>
+			p.then(
+				() => ({ status: 101, body: '' }),
+				(e) => e as { status: number; body: string }
+			);
 
 		const badOrigin = await fail(raw(s, docId, member, 'https://evil.example'));
 		expect(badOrigin.status).toBe(403);
@@ -341,7 +368,10 @@ describe.each(engines)('collaboration server (%s)', (kind) => {
 		s.rights.set(u, 'write');
 		await waitFor(() => s.collab.stats().writeConnections === 2, { timeout: 1500, message: 'upgrade' });
 		c.doc.getText('t').insert(0, 'accepté ');
-		await waitFor(() => o.doc.getText('t').toString() === 'accepté refusé', { timeout: 1000, message: 'edit after upgrade' });
+		await waitFor(() => o.doc.getText('t').toString() === 'accepté refusé', {
+			timeout: 1000,
+			message: 'edit after upgrade'
+		});
 		expect(c.closes).toHaveLength(1);
 
 		// removed: 4403, and the stock client stops reconnecting (4400–4499 are permanent for it).
@@ -375,7 +405,10 @@ describe.each(engines)('collaboration server (%s)', (kind) => {
 			[docId]
 		);
 		expect(snap.upto_seq).toBeGreaterThanOrEqual(20);
-		const left = await db.query<{ seq: number }>('select seq from public.collab_updates where doc_id = $1 order by seq', [docId]);
+		const left = await db.query<{ seq: number }>(
+			'select seq from public.collab_updates where doc_id = $1 order by seq',
+			[docId]
+		);
 		expect(left.every((r) => r.seq > snap.upto_seq)).toBe(true);
 		expect(left.length).toBeLessThan(10);
 		const expected = Array.from({ length: 25 }, (_, i) => `${i};`).join('');
@@ -521,10 +554,15 @@ describe.each(engines)('collaboration server (%s)', (kind) => {
 		d.getText('t').insert(0, 'version ');
 		await s.collab.applyServerUpdate(docId, Y.encodeStateAsUpdate(d, Y.encodeStateVector(a.doc)));
 		await waitFor(() => a.doc.getText('t').toString() === 'version restauré', { timeout: 1000, message: 'broadcast' });
-		await expect(s.collab.applyServerUpdate(docId, textUpdate('x'.repeat(4000)))).rejects.toThrow('Document trop volumineux');
+		await expect(s.collab.applyServerUpdate(docId, textUpdate('x'.repeat(4000)))).rejects.toThrow(
+			'Document trop volumineux'
+		);
 		await expect(s.collab.applyServerUpdate('pas-un-uuid', textUpdate('x'))).rejects.toThrow('Document introuvable');
 		// The unload compacted seq 1 into the snapshot; the second server change is seq 2.
-		const [snap] = await db.query<{ upto_seq: number }>('select upto_seq from public.collab_snapshots where doc_id = $1', [docId]);
+		const [snap] = await db.query<{ upto_seq: number }>(
+			'select upto_seq from public.collab_snapshots where doc_id = $1',
+			[docId]
+		);
 		expect(snap.upto_seq).toBe(1);
 		const rows = await db.query<{ seq: number }>('select seq from public.collab_updates where doc_id = $1', [docId]);
 		expect(rows.map((r) => r.seq)).toEqual([2]);

@@ -32,7 +32,9 @@ describe.each(engines)('database layer on %s', (engine) => {
 			const rows = await db.query<{ version: string; name: string; checksum: string; applied_at: Date }>(
 				'select version, name, checksum, applied_at from public.spaser_migrations order by version'
 			);
-			expect(rows.map((r) => [r.version, r.name, r.checksum])).toEqual(files.map((f) => [f.version, f.name, f.checksum]));
+			expect(rows.map((r) => [r.version, r.name, r.checksum])).toEqual(
+				files.map((f) => [f.version, f.name, f.checksum])
+			);
 			for (const r of rows) expect(r.applied_at).toBeInstanceOf(Date);
 		});
 
@@ -41,12 +43,18 @@ describe.each(engines)('database layer on %s', (engine) => {
 			const logs: string[] = [];
 			expect(await migrate(db, { log: (m) => logs.push(m) })).toEqual([]);
 			expect(logs).toEqual([]);
-			expect(await db.query('select version, applied_at from public.spaser_migrations order by version')).toEqual(before);
+			expect(await db.query('select version, applied_at from public.spaser_migrations order by version')).toEqual(
+				before
+			);
 		});
 
 		it('the migration table is closed to the API roles', async () => {
-			await expect(withUser(db, alice, (tx) => tx.query('select * from public.spaser_migrations'))).rejects.toThrow(/permission denied/);
-			await expect(withUser(db, null, (tx) => tx.query('select * from public.spaser_migrations'))).rejects.toThrow(/permission denied/);
+			await expect(withUser(db, alice, (tx) => tx.query('select * from public.spaser_migrations'))).rejects.toThrow(
+				/permission denied/
+			);
+			await expect(withUser(db, null, (tx) => tx.query('select * from public.spaser_migrations'))).rejects.toThrow(
+				/permission denied/
+			);
 		});
 	});
 
@@ -64,16 +72,20 @@ describe.each(engines)('database layer on %s', (engine) => {
 		});
 
 		it('withUser(null) runs as anon with no uid', async () => {
-			const [r] = await withUser(db, null, (tx) => tx.query<{ who: string; uid: string | null }>('select current_user as who, auth.uid() as uid'));
+			const [r] = await withUser(db, null, (tx) =>
+				tx.query<{ who: string; uid: string | null }>('select current_user as who, auth.uid() as uid')
+			);
 			expect(r).toEqual({ who: 'anon', uid: null });
 		});
 
 		it('after the transaction the role and the claims are back to normal', async () => {
 			await withUser(db, alice, (tx) => tx.query('select 1'));
-			await expect(withUser(db, alice, async (tx) => {
-				await tx.query('select 1');
-				throw new Error('boom');
-			})).rejects.toThrow('boom');
+			await expect(
+				withUser(db, alice, async (tx) => {
+					await tx.query('select 1');
+					throw new Error('boom');
+				})
+			).rejects.toThrow('boom');
 			// Several queries so that every pooled connection (postgres.js) is likely checked.
 			const rows = await Promise.all(
 				Array.from({ length: 8 }, () =>
@@ -85,11 +97,17 @@ describe.each(engines)('database layer on %s', (engine) => {
 
 		it('RLS hides what the user may not see; asService sees everything', async () => {
 			await asService(db, 'test: seed outbox', (tx) =>
-				tx.query(`insert into public.email_outbox (to_address, subject, text_body) values ('x@example.test', 'Objet', 'Corps')`)
+				tx.query(
+					`insert into public.email_outbox (to_address, subject, text_body) values ('x@example.test', 'Objet', 'Corps')`
+				)
 			);
-			const [asAlice] = await withUser(db, alice, (tx) => tx.query<{ n: number }>('select count(*)::int as n from public.email_outbox'));
+			const [asAlice] = await withUser(db, alice, (tx) =>
+				tx.query<{ n: number }>('select count(*)::int as n from public.email_outbox')
+			);
 			expect(asAlice.n).toBe(0);
-			const [asAdmin] = await withUser(db, admin, (tx) => tx.query<{ n: number }>('select count(*)::int as n from public.email_outbox'));
+			const [asAdmin] = await withUser(db, admin, (tx) =>
+				tx.query<{ n: number }>('select count(*)::int as n from public.email_outbox')
+			);
 			expect(asAdmin.n).toBeGreaterThan(0);
 			const [svc] = await asService(db, 'test: count', (tx) =>
 				tx.query<{ n: number; who: string }>('select count(*)::int as n, current_user as who from public.email_outbox')
@@ -99,11 +117,13 @@ describe.each(engines)('database layer on %s', (engine) => {
 		});
 
 		it('tables without a policy are closed to users and open to the service role', async () => {
-			await expect(withUser(db, alice, (tx) => tx.query('select password_hash from public.user_credentials'))).rejects.toThrow(
-				/permission denied/
-			);
+			await expect(
+				withUser(db, alice, (tx) => tx.query('select password_hash from public.user_credentials'))
+			).rejects.toThrow(/permission denied/);
 			const rows = await asService(db, 'test: credentials', (tx) =>
-				tx.query<{ password_hash: string }>('select password_hash from public.user_credentials where user_id = $1', [alice.id])
+				tx.query<{ password_hash: string }>('select password_hash from public.user_credentials where user_id = $1', [
+					alice.id
+				])
 			);
 			expect(rows[0].password_hash).toMatch(/^\$argon2id\$/);
 		});
@@ -118,8 +138,13 @@ describe.each(engines)('database layer on %s', (engine) => {
 
 		it('elevated switches to the service role inside withUser and back', async () => {
 			const seen = await withUser(db, alice, async (tx) => {
-				const inside = await elevated(tx, async (t) => (await t.query<{ who: string }>('select current_user as who'))[0].who);
-				const [after] = await tx.query<{ who: string; uid: string }>('select current_user as who, auth.uid()::text as uid');
+				const inside = await elevated(
+					tx,
+					async (t) => (await t.query<{ who: string }>('select current_user as who'))[0].who
+				);
+				const [after] = await tx.query<{ who: string; uid: string }>(
+					'select current_user as who, auth.uid()::text as uid'
+				);
 				return { inside, after };
 			});
 			expect(seen).toEqual({ inside: 'service_role', after: { who: 'authenticated', uid: alice.id } });
@@ -128,11 +153,15 @@ describe.each(engines)('database layer on %s', (engine) => {
 		it('a failed transaction rolls everything back', async () => {
 			await expect(
 				asService(db, 'test: rollback', async (tx) => {
-					await tx.query(`insert into public.email_outbox (to_address, subject, text_body) values ('rollback@example.test', 'A', 'B')`);
+					await tx.query(
+						`insert into public.email_outbox (to_address, subject, text_body) values ('rollback@example.test', 'A', 'B')`
+					);
 					await tx.query('select 1/0');
 				})
 			).rejects.toThrow(/division by zero/);
-			const rows = await asService(db, 'test', (tx) => tx.query(`select 1 from public.email_outbox where to_address = 'rollback@example.test'`));
+			const rows = await asService(db, 'test', (tx) =>
+				tx.query(`select 1 from public.email_outbox where to_address = 'rollback@example.test'`)
+			);
 			expect(rows).toEqual([]);
 		});
 	});
@@ -181,31 +210,38 @@ describe.each(engines)('database layer on %s', (engine) => {
 		it('exec runs a multi-statement script', async () => {
 			await db.exec(`create temporary table tmp_exec (x int); insert into tmp_exec values (1), (2);`);
 			// Temporary tables live on one connection: read it back inside a transaction on postgres.js.
-			const n = await db.transaction(async (tx) => (await tx.query<{ n: number }>('select count(*)::int as n from pg_class where relname = $1', ['tmp_exec']))[0].n);
+			const n = await db.transaction(
+				async (tx) =>
+					(await tx.query<{ n: number }>('select count(*)::int as n from pg_class where relname = $1', ['tmp_exec']))[0]
+						.n
+			);
 			expect(n).toBeGreaterThanOrEqual(engine === 'pglite' ? 1 : 0);
 		});
 	});
 });
 
 // The advisory lock exists on PostgreSQL only (PGlite is one connection in one process).
-if (engines.includes('postgres')) describe('concurrent migrations on PostgreSQL', () => {
-	it('two instances migrating a fresh database at once both succeed and apply each migration once', async () => {
-		const url = await createDatabase(inject('pgUrl'), `t_conc_${process.pid}_${Date.now().toString(36)}`);
-		const a = openPostgres(url, { max: 2 });
-		const b = openPostgres(url, { max: 2 });
-		try {
-			const [ra, rb] = await Promise.all([migrate(a), migrate(b)]);
-			const all = readMigrations().map((m) => m.version);
-			expect([...ra, ...rb].sort()).toEqual(all);
-			const rows = await a.query<{ version: string }>('select version from public.spaser_migrations order by version');
-			expect(rows.map((r) => r.version)).toEqual(all);
-			expect(await migrate(b)).toEqual([]);
-		} finally {
-			await a.close();
-			await b.close();
-		}
+if (engines.includes('postgres'))
+	describe('concurrent migrations on PostgreSQL', () => {
+		it('two instances migrating a fresh database at once both succeed and apply each migration once', async () => {
+			const url = await createDatabase(inject('pgUrl'), `t_conc_${process.pid}_${Date.now().toString(36)}`);
+			const a = openPostgres(url, { max: 2 });
+			const b = openPostgres(url, { max: 2 });
+			try {
+				const [ra, rb] = await Promise.all([migrate(a), migrate(b)]);
+				const all = readMigrations().map((m) => m.version);
+				expect([...ra, ...rb].sort()).toEqual(all);
+				const rows = await a.query<{ version: string }>(
+					'select version from public.spaser_migrations order by version'
+				);
+				expect(rows.map((r) => r.version)).toEqual(all);
+				expect(await migrate(b)).toEqual([]);
+			} finally {
+				await a.close();
+				await b.close();
+			}
+		});
 	});
-});
 
 describe('PGlite data folder lock', () => {
 	const root = mkdtempSync(join(tmpdir(), 'spaser-lock-'));
@@ -221,7 +257,9 @@ describe('PGlite data folder lock', () => {
 	}
 
 	function exited(child: ChildProcess): Promise<void> {
-		return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+		return new Promise((resolve) =>
+			child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())
+		);
 	}
 
 	afterAll(async () => {
@@ -283,8 +321,11 @@ describe.each(engines)('migrations applied by the Supabase CLI (%s)', (kind) => 
 			// Simulate `supabase db reset`: the CLI's own record of the versions, and no row in ours.
 			await db.exec(`create schema if not exists supabase_migrations;
 				create table if not exists supabase_migrations.schema_migrations (version text primary key, name text);`);
-			const versions = await db.query<{ version: string; name: string }>('select version, name from public.spaser_migrations');
-			for (const v of versions) await db.query('insert into supabase_migrations.schema_migrations values ($1, $2)', [v.version, v.name]);
+			const versions = await db.query<{ version: string; name: string }>(
+				'select version, name from public.spaser_migrations'
+			);
+			for (const v of versions)
+				await db.query('insert into supabase_migrations.schema_migrations values ($1, $2)', [v.version, v.name]);
 			await db.exec('delete from public.spaser_migrations');
 			expect(await migrate(db)).toEqual([]);
 			const [{ n }] = await db.query<{ n: number }>('select count(*)::int as n from public.spaser_migrations');

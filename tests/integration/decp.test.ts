@@ -22,7 +22,13 @@ describe.each(engines)('DECP import (%s)', (engine) => {
 		admin = await createUser(db);
 		viewer = await createUser(db);
 		outsider = await createUser(db);
-		orgId = (await createOrg(db, admin, { name: "Agglomération d'essai", kind: 'communaute_agglomeration', siren: '999900079' })).id;
+		orgId = (
+			await createOrg(db, admin, {
+				name: "Agglomération d'essai",
+				kind: 'communaute_agglomeration',
+				siren: '999900079'
+			})
+		).id;
 		await addMember(db, orgId, viewer, 'viewer');
 		await createOrg(db, outsider, { name: 'Autre collectivité' });
 	});
@@ -30,14 +36,24 @@ describe.each(engines)('DECP import (%s)', (engine) => {
 
 	it('imports my contracts, rejects the others with a reason, and a re-import changes nothing', async () => {
 		const run = await importDecp(db, admin, orgId, file('decp-2024-demo-val-d-aurence.json'));
-		expect(run).toMatchObject({ format: 'json_2024', total: 21, accepted: 17, inserted: 18, unchanged: 0, rejected: 4, flagged: 1 });
+		expect(run).toMatchObject({
+			format: 'json_2024',
+			total: 21,
+			accepted: 17,
+			inserted: 18,
+			unchanged: 0,
+			rejected: 4,
+			flagged: 1
+		});
 		expect(run.rejections.map((r) => r.id)).toEqual(['2024-013', '2024-014', '2024-015', '2024-016']);
 		const again = await importDecp(db, admin, orgId, file('decp-2024-demo-val-d-aurence.json'));
 		expect(again).toMatchObject({ accepted: 17, inserted: 0, unchanged: 18, rejected: 4 });
 		// the XML flow of the same contracts adds nothing either
 		const xml = await importDecp(db, admin, orgId, file('decp-2024-demo-val-d-aurence.xml'));
 		expect(xml).toMatchObject({ format: 'xml_2024', accepted: 15, inserted: 0, unchanged: 16 });
-		const [{ n }] = await asService(db, 'test: count', (tx) => tx.query<{ n: number }>('select count(*)::int as n from public.decp_contracts where org_id = $1', [orgId]));
+		const [{ n }] = await asService(db, 'test: count', (tx) =>
+			tx.query<{ n: number }>('select count(*)::int as n from public.decp_contracts where org_id = $1', [orgId])
+		);
 		expect(n).toBe(18);
 		const runs = await listImportRuns(db, viewer, orgId);
 		expect(runs).toHaveLength(3);
@@ -61,13 +77,23 @@ describe.each(engines)('DECP import (%s)', (engine) => {
 	});
 
 	it('refuses viewers, outsiders, empty and unreadable files, and collectivités without SIREN', async () => {
-		await expect(importDecp(db, viewer, orgId, file('decp-2024-demo-val-d-aurence.json'))).rejects.toMatchObject({ status: 403 });
-		await expect(importDecp(db, outsider, orgId, file('decp-2024-demo-val-d-aurence.json'))).rejects.toMatchObject({ status: 404 });
-		await expect(importDecp(db, admin, orgId, { name: 'vide.json', bytes: new Uint8Array() })).rejects.toMatchObject({ status: 400 });
-		await expect(importDecp(db, admin, orgId, { name: 'x.json', bytes: new TextEncoder().encode('{"marches": [') })).rejects.toThrow(/mal formé/);
+		await expect(importDecp(db, viewer, orgId, file('decp-2024-demo-val-d-aurence.json'))).rejects.toMatchObject({
+			status: 403
+		});
+		await expect(importDecp(db, outsider, orgId, file('decp-2024-demo-val-d-aurence.json'))).rejects.toMatchObject({
+			status: 404
+		});
+		await expect(importDecp(db, admin, orgId, { name: 'vide.json', bytes: new Uint8Array() })).rejects.toMatchObject({
+			status: 400
+		});
+		await expect(
+			importDecp(db, admin, orgId, { name: 'x.json', bytes: new TextEncoder().encode('{"marches": [') })
+		).rejects.toThrow(/mal formé/);
 		const noSiren = await createOrg(db, admin, { name: 'Commune sans SIREN' });
 		await expect(importDecp(db, admin, noSiren.id, file('decp-2024-demo-val-d-aurence.json'))).rejects.toThrow(/SIREN/);
-		const [{ n }] = await asService(db, 'test: count', (tx) => tx.query<{ n: number }>('select count(*)::int as n from public.decp_import_runs'));
+		const [{ n }] = await asService(db, 'test: count', (tx) =>
+			tx.query<{ n: number }>('select count(*)::int as n from public.decp_import_runs')
+		);
 		expect(n).toBe(3);
 	});
 

@@ -25,7 +25,9 @@ function decodeWords(s: string): string {
 		.replace(/\?=\s+=\?/g, '?==?')
 		.replace(/=\?([^?]+)\?([QqBb])\?([^?]*)\?=/g, (_, _charset, enc: string, data: string) => {
 			if (enc.toUpperCase() === 'B') return Buffer.from(data, 'base64').toString('utf8');
-			const bytes = data.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
+			const bytes = data
+				.replace(/_/g, ' ')
+				.replace(/=([0-9A-Fa-f]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
 			return Buffer.from(bytes, 'latin1').toString('utf8');
 		});
 }
@@ -33,7 +35,9 @@ function decodeWords(s: string): string {
 function decodeBody(body: string, encoding: string): string {
 	if (/base64/i.test(encoding)) return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
 	if (/quoted-printable/i.test(encoding)) {
-		const bytes = body.replace(/=\r?\n/g, '').replace(/=([0-9A-Fa-f]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
+		const bytes = body
+			.replace(/=\r?\n/g, '')
+			.replace(/=([0-9A-Fa-f]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
 		return Buffer.from(bytes, 'latin1').toString('utf8');
 	}
 	return body;
@@ -147,7 +151,12 @@ describe.each(engines)('e-mail outbox on %s', (engine) => {
 
 	async function queue(to: string, subject: string, paragraphs = ['Un paragraphe.']) {
 		return svc((tx) =>
-			enqueueEmail(tx, { to, subject, kind: 'test', ...renderEmail({ paragraphs, action: { label: 'Ouvrir', url: 'http://localhost:3000/a?b=1&c=2' } }) })
+			enqueueEmail(tx, {
+				to,
+				subject,
+				kind: 'test',
+				...renderEmail({ paragraphs, action: { label: 'Ouvrir', url: 'http://localhost:3000/a?b=1&c=2' } })
+			})
 		);
 	}
 
@@ -174,7 +183,10 @@ describe.each(engines)('e-mail outbox on %s', (engine) => {
 
 	it('delivers queued mails over SMTP and marks them sent', async () => {
 		const to = uniqueEmail('dest');
-		const id = await queue(to, 'Réinitialisation — « essai » : ça marche ?', ['Première ligne avec des accents : é à ç œ.', 'Deuxième < & >.']);
+		const id = await queue(to, 'Réinitialisation — « essai » : ça marche ?', [
+			'Première ligne avec des accents : é à ç œ.',
+			'Deuxième < & >.'
+		]);
 		const result = await deliverOutbox(db, transport, 'SPASER Commun <no-reply@example.test>');
 		expect(result).toEqual({ sent: 1, failed: 0, retried: 0 });
 
@@ -272,7 +284,10 @@ describe.each(engines)('e-mail outbox on %s', (engine) => {
 		expect(subjects).toHaveLength(n);
 		expect(new Set(subjects).size).toBe(n);
 		const rows = await svc((tx) =>
-			tx.query<{ attempts: number; sent: boolean }>(`select attempts, sent_at is not null as sent from public.email_outbox where to_address like $1`, [`${prefix}-%`])
+			tx.query<{ attempts: number; sent: boolean }>(
+				`select attempts, sent_at is not null as sent from public.email_outbox where to_address like $1`,
+				[`${prefix}-%`]
+			)
 		);
 		expect(rows).toHaveLength(n);
 		for (const r of rows) expect(r).toEqual({ attempts: 1, sent: true });

@@ -24,11 +24,17 @@ const FONTS = join(dirname(createRequire(import.meta.url).resolve('pdfjs-dist/pa
 
 /** Text of each page of a PDF. */
 async function pdfPages(bytes: Uint8Array): Promise<string[]> {
-	const doc = await getDocument({ data: new Uint8Array(bytes), isEvalSupported: false, standardFontDataUrl: FONTS }).promise;
+	const doc = await getDocument({ data: new Uint8Array(bytes), isEvalSupported: false, standardFontDataUrl: FONTS })
+		.promise;
 	const pages: string[] = [];
 	for (let i = 1; i <= doc.numPages; i++) {
 		const content = await (await doc.getPage(i)).getTextContent();
-		pages.push(content.items.map((it) => ('str' in it ? it.str : '')).join(' ').replace(/\s+/g, ' '));
+		pages.push(
+			content.items
+				.map((it) => ('str' in it ? it.str : ''))
+				.join(' ')
+				.replace(/\s+/g, ' ')
+		);
 	}
 	await doc.destroy();
 	return pages;
@@ -53,7 +59,15 @@ describe.each(engines)('events PDF and exports (%s)', (kind) => {
 	async function certificates(actor: typeof ADMIN, registrationId?: string) {
 		const data = await eventForCertificates(db, actor, FORUM, registrationId);
 		const e = data.event;
-		return certificatesPdf({ eventTitle: e.title, eventKind: EVENT_KINDS[e.kind], organiser: e.organiser_name, starts_at: e.starts_at, ends_at: e.ends_at, place: e.place, people: data.rows });
+		return certificatesPdf({
+			eventTitle: e.title,
+			eventKind: EVENT_KINDS[e.kind],
+			organiser: e.organiser_name,
+			starts_at: e.starts_at,
+			ends_at: e.ends_at,
+			place: e.place,
+			people: data.rows
+		});
 	}
 
 	it("a participant's attestation names them, their collectivité, the event and the hours attended", async () => {
@@ -83,7 +97,13 @@ describe.each(engines)('events PDF and exports (%s)', (kind) => {
 		const d = await getEvent(db, ANIMATRICE, FORUM);
 		const people = await checkinList(db, ANIMATRICE, ATELIER_A);
 		const [page] = await pdfPages(
-			await emargementPdf({ eventTitle: d.event.title, organiser: d.event.organiser_name, place: d.event.place, session: s, people })
+			await emargementPdf({
+				eventTitle: d.event.title,
+				organiser: d.event.organiser_name,
+				place: d.event.place,
+				session: s,
+				people
+			})
 		);
 		expect(page).toContain("Feuille d'émargement");
 		expect(page).toContain("Atelier A : clause d'insertion, calibrer les heures");
@@ -103,7 +123,10 @@ describe.each(engines)('events PDF and exports (%s)', (kind) => {
 		const wb = new ExcelJS.Workbook();
 		await wb.xlsx.load((await toXlsx([{ name: 'Collectivités', header: ORG_COLUMNS, rows }])).buffer as ArrayBuffer);
 		const ws = wb.getWorksheet('Collectivités')!;
-		const values = ws.getSheetValues().filter(Boolean).map((r) => (r as unknown[]).slice(1));
+		const values = ws
+			.getSheetValues()
+			.filter(Boolean)
+			.map((r) => (r as unknown[]).slice(1));
 		expect(values[0]).toEqual(ORG_COLUMNS);
 		expect(values).toContainEqual(["Agglomération du Val d'Aurence", 2, 9.5, 6, 33.3]);
 	});

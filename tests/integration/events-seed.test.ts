@@ -38,12 +38,19 @@ describe.each(engines)('demo events (supabase/seeds/events.sql) on %s', (kind) =
 		expect(forum.event.confirmed_count).toBe(8);
 		const upcoming = (await listEvents(db, ADMIN)).map((e) => e.kind);
 		expect(upcoming).toEqual(['webinaire', 'cohorte']);
-		expect((await listEvents(db, ANIMATRICE, { scope: 'organised' })).map((e) => e.status).sort()).toEqual(['draft', 'published', 'published', 'published']);
+		expect((await listEvents(db, ANIMATRICE, { scope: 'organised' })).map((e) => e.status).sort()).toEqual([
+			'draft',
+			'published',
+			'published',
+			'published'
+		]);
 		expect((await listEvents(db, null)).map((e) => e.kind)).toEqual(['webinaire']); // public agenda: open to every buyer
 	});
 
 	it('populates the training figures of the collectivité and of the network', async () => {
-		const year = Number(new Intl.DateTimeFormat('en', { timeZone: 'Europe/Paris', year: 'numeric' }).format(forumStart()));
+		const year = Number(
+			new Intl.DateTimeFormat('en', { timeZone: 'Europe/Paris', year: 'numeric' }).format(forumStart())
+		);
 		const org = await orgFigures(db, ADMIN, AURENCE, year);
 		// Two people of the Val d'Aurence attended 1 h 30 + 1 h 15 + two 1-hour workshops = 4 h 45 each.
 		expect(org.people_trained).toBe(2);
@@ -59,7 +66,9 @@ describe.each(engines)('demo events (supabase/seeds/events.sql) on %s', (kind) =
 		for (const slug of [null, 'reseau-achats-responsables-sud-ouest']) {
 			const cal = new ICAL.Component(ICAL.parse(await agendaIcs(db, slug)));
 			const events = cal.getAllSubcomponents('vevent').map((v) => new ICAL.Event(v));
-			expect(events.map((e) => e.summary)).toEqual(['Webinaire : considérations environnementales dans les marchés de travaux']);
+			expect(events.map((e) => e.summary)).toEqual([
+				'Webinaire : considérations environnementales dans les marchés de travaux'
+			]);
 			expect(events[0].uid).toMatch(/@evenements\.spaser-commun$/);
 			expect(events[0].endDate.toJSDate().getTime() - events[0].startDate.toJSDate().getTime()).toBe(90 * 60_000);
 		}

@@ -2,13 +2,37 @@ import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asService, type Database } from '../../src/lib/server/db';
 import { AppError } from '../../src/lib/server/kit/errors';
-import { addChoiceGroup, cancelEvent, createEvent, duplicateEvent, getEvent, listEvents, saveSession, setPublished, updateEvent } from '../../src/lib/server/events/events';
-import { answerOffer, cancelRegistration, expireOffers, getRegistration, register } from '../../src/lib/server/events/registrations';
+import {
+	addChoiceGroup,
+	cancelEvent,
+	createEvent,
+	duplicateEvent,
+	getEvent,
+	listEvents,
+	saveSession,
+	setPublished,
+	updateEvent
+} from '../../src/lib/server/events/events';
+import {
+	answerOffer,
+	cancelRegistration,
+	expireOffers,
+	getRegistration,
+	register
+} from '../../src/lib/server/events/registrations';
 import { checkIn, checkinList, markNoShows, undoCheckIn, walkIn } from '../../src/lib/server/events/attendance';
 import { agendaIcs } from '../../src/lib/server/events/agenda';
 import { eventInputSchema, eventUpdateSchema, sessionInputSchema } from '../../src/lib/server/events/input';
 import { engines, openTestDb } from '../helpers/engines';
-import { addAnimatorDirect, addMember, createNetwork, createOrg, createUser, outbox, type TestUser } from '../helpers/factories';
+import {
+	addAnimatorDirect,
+	addMember,
+	createNetwork,
+	createOrg,
+	createUser,
+	outbox,
+	type TestUser
+} from '../helpers/factories';
 
 const NOW = new Date('2030-01-07T08:00:00Z');
 const HOUR = 3_600_000;
@@ -41,7 +65,10 @@ describe.each(engines)('events (%s)', (engine) => {
 			const admin = await createUser(db, { displayName: `Admin ${i}` });
 			const org = await createOrg(db, admin, `Commune ${engine} ${i}`);
 			await asService(db, 'test: approve membership', (tx) =>
-				tx.query(`insert into public.network_memberships (network_id, org_id, status) values ($1, $2, 'approved')`, [networkId, org.id])
+				tx.query(`insert into public.network_memberships (network_id, org_id, status) values ($1, $2, 'approved')`, [
+					networkId,
+					org.id
+				])
 			);
 			orgs.push({ id: org.id, admin });
 		}
@@ -53,7 +80,9 @@ describe.each(engines)('events (%s)', (engine) => {
 		await db?.close();
 	});
 
-	async function forum(opts: { capacity?: number; perOrgLimit?: number; offerHours?: number; workshopCapacity?: number } = {}) {
+	async function forum(
+		opts: { capacity?: number; perOrgLimit?: number; offerHours?: number; workshopCapacity?: number } = {}
+	) {
 		const input = eventInputSchema.parse({
 			kind: 'forum',
 			title: 'Forum achats responsables',
@@ -75,7 +104,14 @@ describe.each(engines)('events (%s)', (engine) => {
 					db,
 					anim,
 					ev.id,
-					sessionInputSchema.parse({ title, startsAt: `2030-03-12T${start}`, endsAt: `2030-03-12T${end}`, choiceGroupId: group, capacity, room: 'Salle 1' })
+					sessionInputSchema.parse({
+						title,
+						startsAt: `2030-03-12T${start}`,
+						endsAt: `2030-03-12T${end}`,
+						choiceGroupId: group,
+						capacity,
+						room: 'Salle 1'
+					})
 				)
 			).id;
 		const plenary = await s('Plénière', '09:00', '10:00');
@@ -96,11 +132,14 @@ describe.each(engines)('events (%s)', (engine) => {
 				`select ((now() - interval '1 hour') - ends_at)::text as shift from public.events where id = $1`,
 				[eventId]
 			);
-			await tx.query(`update public.events set starts_at = starts_at + $2::interval, ends_at = ends_at + $2::interval where id = $1`, [eventId, shift]);
-			await tx.query(`update public.event_sessions set starts_at = starts_at + $2::interval, ends_at = ends_at + $2::interval where event_id = $1`, [
-				eventId,
-				shift
-			]);
+			await tx.query(
+				`update public.events set starts_at = starts_at + $2::interval, ends_at = ends_at + $2::interval where id = $1`,
+				[eventId, shift]
+			);
+			await tx.query(
+				`update public.event_sessions set starts_at = starts_at + $2::interval, ends_at = ends_at + $2::interval where event_id = $1`,
+				[eventId, shift]
+			);
 		});
 	}
 
@@ -139,11 +178,22 @@ describe.each(engines)('events (%s)', (engine) => {
 		expect(detail.event.confirmed_count).toBe(30);
 		expect(detail.event.waitlist_count).toBe(70);
 		// Rank on the list follows arrival.
-		const firstWaiting = await getRegistration(db, waitlisted.sort((a, b) => Number(a.arrival) - Number(b.arrival))[0].user_id ? crowd.find((p) => p.user.id === waitlisted[0].user_id)!.user : anim, waitlisted[0].id);
+		const firstWaiting = await getRegistration(
+			db,
+			waitlisted.sort((a, b) => Number(a.arrival) - Number(b.arrival))[0].user_id
+				? crowd.find((p) => p.user.id === waitlisted[0].user_id)!.user
+				: anim,
+			waitlisted[0].id
+		);
 		expect(firstWaiting.waitlistRank).toBe(1);
 		// Confirmation e-mail carries an ICS and the QR code.
 		const mail = (await outbox(db, crowd.find((p) => p.user.id === confirmed[0].user_id)!.user.email)).at(-1)!;
-		const full = await asService(db, 'test: read', (tx) => tx.query<{ attachments: { filename: string; content: string }[] }>('select attachments from public.email_outbox where id = $1', [mail.id]));
+		const full = await asService(db, 'test: read', (tx) =>
+			tx.query<{ attachments: { filename: string; content: string }[] }>(
+				'select attachments from public.email_outbox where id = $1',
+				[mail.id]
+			)
+		);
 		const ics = full[0].attachments.find((a) => a.filename.endsWith('.ics'))!;
 		const cal = new ICAL.Component(ICAL.parse(ics.content));
 		expect(cal.getFirstSubcomponent('vevent')!.getFirstPropertyValue('summary')).toBe('Forum achats responsables');
@@ -157,7 +207,12 @@ describe.each(engines)('events (%s)', (engine) => {
 		const r2 = await register(db, p2.user, { eventId: ev.id, orgId: p2.org, choices: [ev.A, ev.E] }, NOW); // A full
 		const r3 = await register(db, p3.user, { eventId: ev.id, orgId: p3.org, choices: [ev.B, ev.D] }, NOW); // D full
 		const r4 = await register(db, p4.user, { eventId: ev.id, orgId: p4.org, choices: [ev.C, ev.D] }, NOW); // D full
-		expect([r1.status, r2.status, r3.status, r4.status]).toEqual(['confirmed', 'waitlisted', 'waitlisted', 'waitlisted']);
+		expect([r1.status, r2.status, r3.status, r4.status]).toEqual([
+			'confirmed',
+			'waitlisted',
+			'waitlisted',
+			'waitlisted'
+		]);
 
 		// p1 cancels: frees A and D. p2 (A, E) fits first; then p3 (B, D) fits too (D is free); p4 (C, D) no longer.
 		await cancelRegistration(db, p1.user, r1.id, new Date(NOW.getTime() + HOUR));
@@ -176,7 +231,12 @@ describe.each(engines)('events (%s)', (engine) => {
 		expect(await expireOffers(db, new Date(NOW.getTime() + 2 * HOUR))).toEqual({ expired: 0, offered: 0 });
 		// Two instances run the job at the same moment: the offer expires once and one new offer goes out.
 		const jobs = await Promise.all([0, 1].map(() => expireOffers(db, new Date(NOW.getTime() + 26 * HOUR))));
-		expect(jobs.reduce((a, j) => ({ expired: a.expired + j.expired, offered: a.offered + j.offered }), { expired: 0, offered: 0 })).toEqual({ expired: 1, offered: 1 });
+		expect(
+			jobs.reduce((a, j) => ({ expired: a.expired + j.expired, offered: a.offered + j.offered }), {
+				expired: 0,
+				offered: 0
+			})
+		).toEqual({ expired: 1, offered: 1 });
 		expect((await outbox(db, p4.user.email)).filter((m) => m.kind === 'event_offer')).toHaveLength(1);
 		expect(await status(r3.id, p3.user)).toBe('cancelled');
 		expect(await status(r4.id, p4.user)).toBe('offered');
@@ -195,19 +255,55 @@ describe.each(engines)('events (%s)', (engine) => {
 			await addMember(db, org.id, u, 'viewer');
 			colleagues.push(u);
 		}
-		const a = await register(db, org.admin, { eventId: ev.id, userId: colleagues[0].id, orgId: org.id, choices: [ev.B, ev.E] }, NOW);
+		const a = await register(
+			db,
+			org.admin,
+			{ eventId: ev.id, userId: colleagues[0].id, orgId: org.id, choices: [ev.B, ev.E] },
+			NOW
+		);
 		expect(a.status).toBe('confirmed');
 		expect(a.registered_by).toBe(org.admin.id);
-		await rejects(register(db, colleagues[1], { eventId: ev.id, userId: colleagues[0].id, orgId: org.id, choices: [ev.B, ev.E] }, NOW), 'not_allowed');
-		await rejects(register(db, colleagues[0], { eventId: ev.id, orgId: org.id, choices: [ev.B, ev.E] }, NOW), 'already_registered');
-		await rejects(register(db, colleagues[1], { eventId: ev.id, orgId: org.id, choices: [ev.B] }, NOW), 'invalid_choices');
-		await rejects(register(db, colleagues[1], { eventId: ev.id, orgId: org.id, choices: [ev.A, ev.B] }, NOW), 'invalid_choices');
+		await rejects(
+			register(
+				db,
+				colleagues[1],
+				{ eventId: ev.id, userId: colleagues[0].id, orgId: org.id, choices: [ev.B, ev.E] },
+				NOW
+			),
+			'not_allowed'
+		);
+		await rejects(
+			register(db, colleagues[0], { eventId: ev.id, orgId: org.id, choices: [ev.B, ev.E] }, NOW),
+			'already_registered'
+		);
+		await rejects(
+			register(db, colleagues[1], { eventId: ev.id, orgId: org.id, choices: [ev.B] }, NOW),
+			'invalid_choices'
+		);
+		await rejects(
+			register(db, colleagues[1], { eventId: ev.id, orgId: org.id, choices: [ev.A, ev.B] }, NOW),
+			'invalid_choices'
+		);
 		await register(db, colleagues[1], { eventId: ev.id, orgId: org.id, choices: [ev.C, ev.F] }, NOW);
-		await rejects(register(db, colleagues[2], { eventId: ev.id, orgId: org.id, choices: [ev.C, ev.F] }, NOW), 'org_limit');
+		await rejects(
+			register(db, colleagues[2], { eventId: ev.id, orgId: org.id, choices: [ev.C, ev.F] }, NOW),
+			'org_limit'
+		);
 		// Not a member of the network: not in the audience (and does not even see the event).
-		await rejects(register(db, outsiderOrg.admin, { eventId: ev.id, orgId: outsiderOrg.id, choices: [ev.C, ev.F] }, NOW), 'event_not_found');
+		await rejects(
+			register(db, outsiderOrg.admin, { eventId: ev.id, orgId: outsiderOrg.id, choices: [ev.C, ev.F] }, NOW),
+			'event_not_found'
+		);
 		// Registration window.
-		await rejects(register(db, colleagues[2], { eventId: ev.id, orgId: orgs[1].id, choices: [ev.C, ev.F] }, new Date('2030-03-13T08:00:00Z')), 'event_not_open');
+		await rejects(
+			register(
+				db,
+				colleagues[2],
+				{ eventId: ev.id, orgId: orgs[1].id, choices: [ev.C, ev.F] },
+				new Date('2030-03-13T08:00:00Z')
+			),
+			'event_not_open'
+		);
 	}, 120_000);
 
 	it('check-in by code and by hand, undo, walk-ins, no-shows; lists search names and collectivités', async () => {
@@ -232,10 +328,19 @@ describe.each(engines)('events (%s)', (engine) => {
 			[p1.user.displayName, true],
 			[p3.user.displayName, false]
 		]);
-		const org1 = (await checkinList(db, anim, ev.plenary, 'commune ' + engine + ' ' + (orgs.findIndex((o) => o.id === p2.org)))).map((r) => r.full_name);
+		const org1 = (
+			await checkinList(db, anim, ev.plenary, 'commune ' + engine + ' ' + orgs.findIndex((o) => o.id === p2.org))
+		).map((r) => r.full_name);
 		expect(org1).toContain(p2.user.displayName);
-		const wid = await walkIn(db, anim, ev.A, { fullName: 'Zoé Passante', email: '', orgName: 'Mairie de Là', choices: [] });
-		expect((await checkinList(db, anim, ev.A, 'zoe')).map((r) => [r.registration_id, r.walk_in])).toEqual([[wid, true]]);
+		const wid = await walkIn(db, anim, ev.A, {
+			fullName: 'Zoé Passante',
+			email: '',
+			orgName: 'Mairie de Là',
+			choices: []
+		});
+		expect((await checkinList(db, anim, ev.A, 'zoe')).map((r) => [r.registration_id, r.walk_in])).toEqual([
+			[wid, true]
+		]);
 		// p3 attended nothing: no-show; p1, p2 and the walk-in were present.
 		expect(await markNoShows(db, anim, ev.id)).toBe(1);
 		expect((await getRegistration(db, p3.user, r3.id)).registration.no_show).toBe(true);
@@ -250,7 +355,11 @@ describe.each(engines)('events (%s)', (engine) => {
 		expect(dup.event.status).toBe('draft');
 		expect(dup.sessions).toHaveLength(7);
 		expect(dup.groups).toHaveLength(2);
-		expect(dup.sessions.filter((s) => s.choice_group_id === dup.groups[0].id).map((s) => s.title)).toEqual(['Atelier A', 'Atelier B', 'Atelier C']);
+		expect(dup.sessions.filter((s) => s.choice_group_id === dup.groups[0].id).map((s) => s.title)).toEqual([
+			'Atelier A',
+			'Atelier B',
+			'Atelier C'
+		]);
 		expect(dup.sessions[0].starts_at.toISOString()).toBe('2030-04-02T07:00:00.000Z');
 		// Drafts are not visible to members.
 		await rejects(getEvent(db, p1.user, copy.id), 'not_found');
@@ -265,7 +374,10 @@ describe.each(engines)('events (%s)', (engine) => {
 		const mail = (await outbox(db, p1.user.email)).at(-1)!;
 		expect(mail.subject).toBe('Annulé : Forum achats responsables');
 		expect(mail.text_body).toContain('Salle indisponible');
-		await rejects(register(db, p1.user, { eventId: ev.id, orgId: p1.org, choices: [ev.A, ev.D] }, NOW), 'event_not_open');
+		await rejects(
+			register(db, p1.user, { eventId: ev.id, orgId: p1.org, choices: [ev.A, ev.D] }, NOW),
+			'event_not_open'
+		);
 	}, 120_000);
 	it('the organiser edits an event (the organiser itself does not change); nobody else may', async () => {
 		const ev = await forum();
@@ -284,7 +396,9 @@ describe.each(engines)('events (%s)', (engine) => {
 		expect(after.place).toBe('Montpellier');
 		expect(after.capacity).toBe(120);
 		expect(after.organiser_network_id).toBe(networkId);
-		const refused = await updateEvent(db, orgs[0].admin, ev.id, { ...edit, title: 'Pris par un intrus' }).catch((e) => e);
+		const refused = await updateEvent(db, orgs[0].admin, ev.id, { ...edit, title: 'Pris par un intrus' }).catch(
+			(e) => e
+		);
 		expect(refused).toBeInstanceOf(AppError);
 		expect((refused as AppError).status).toBe(404);
 		expect((await getEvent(db, anim, ev.id)).event.title).toBe('Forum achats responsables — 2e édition');

@@ -14,13 +14,35 @@ const HEADER = 'Code indicateur;Année;Valeur;Numérateur;Dénominateur;Périmè
 
 /** A cell: plausible values, edge cases and garbage (separators, quotes, line breaks, control characters). */
 const cell = fc.oneof(
-	fc.constantFrom('', ' ', '12', '12,5', '-3', '101', '1e309', 'NaN', '2025', '1999', '2101', 'abc', '"', '";"', '\n', '\r\n', '\u0000', '💥', '=1+1'),
+	fc.constantFrom(
+		'',
+		' ',
+		'12',
+		'12,5',
+		'-3',
+		'101',
+		'1e309',
+		'NaN',
+		'2025',
+		'1999',
+		'2101',
+		'abc',
+		'"',
+		'";"',
+		'\n',
+		'\r\n',
+		'\u0000',
+		'💥',
+		'=1+1'
+	),
 	fc.string({ maxLength: 12 }),
 	fc.double({ noNaN: false }).map(String)
 );
 const code = fc.constantFrom('CAN-ENV-01', 'CAN-SOC-01', 'can-env-01', 'INCONNU', '', 'CAN-ENV-01;', '"CAN-ENV-01"');
 const year = fc.oneof(fc.integer({ min: 2018, max: 2030 }).map(String), cell);
-const row = fc.tuple(code, year, cell, cell, cell, cell, cell).map((cells) => cells.join(fc.sample(fc.constantFrom(';', ';', ','), 1)[0]));
+const row = fc
+	.tuple(code, year, cell, cell, cell, cell, cell)
+	.map((cells) => cells.join(fc.sample(fc.constantFrom(';', ';', ','), 1)[0]));
 const csv = fc.oneof(
 	fc.array(row, { maxLength: 8 }).map((rows) => [HEADER, ...rows].join('\n')),
 	fc.array(row, { maxLength: 4 }).map((rows) => ['\uFEFF' + HEADER.replace(/;/g, ','), ...rows].join('\r\n')),
@@ -30,7 +52,22 @@ const csv = fc.oneof(
 
 /** An XLSX cell: good values, wrong types, formulas (with or without a cached result), rich text, errors, huge text. */
 const xlsxCell: fc.Arbitrary<ExcelJS.CellValue> = fc.oneof(
-	fc.constantFrom<ExcelJS.CellValue>(null, '', 12, 12.5, -3, 101, 0, 1, '12,5', 'abc', true, false, Number.MAX_VALUE, -0),
+	fc.constantFrom<ExcelJS.CellValue>(
+		null,
+		'',
+		12,
+		12.5,
+		-3,
+		101,
+		0,
+		1,
+		'12,5',
+		'abc',
+		true,
+		false,
+		Number.MAX_VALUE,
+		-0
+	),
 	fc.double().map((d) => (Number.isFinite(d) ? d : String(d))),
 	fc.string({ maxLength: 12 }),
 	fc.date({ min: new Date('1900-01-01'), max: new Date('2200-01-01'), noInvalidDate: true }),
@@ -44,16 +81,35 @@ const xlsxCell: fc.Arbitrary<ExcelJS.CellValue> = fc.oneof(
 	),
 	fc.integer({ min: 1_000, max: 32_000 }).map((n) => 'é'.repeat(n))
 );
-const xlsxYear = fc.oneof(fc.integer({ min: 2018, max: 2030 }), fc.integer({ min: 2018, max: 2030 }).map(String), xlsxCell);
+const xlsxYear = fc.oneof(
+	fc.integer({ min: 2018, max: 2030 }),
+	fc.integer({ min: 2018, max: 2030 }).map(String),
+	xlsxCell
+);
 const xlsxValue = fc.oneof(fc.integer({ min: 0, max: 100 }), fc.double({ min: 0, max: 100, noNaN: true }), xlsxCell);
-const xlsxRow = fc.tuple(code, xlsxYear, xlsxValue, xlsxCell, xlsxCell, fc.oneof(fc.constant(''), xlsxCell), fc.oneof(fc.constant(''), xlsxCell));
+const xlsxRow = fc.tuple(
+	code,
+	xlsxYear,
+	xlsxValue,
+	xlsxCell,
+	xlsxCell,
+	fc.oneof(fc.constant(''), xlsxCell),
+	fc.oneof(fc.constant(''), xlsxCell)
+);
 const workbook = fc.record({
 	name: fc.constantFrom('valeurs.xlsx', 'valeurs.xlsx', 'valeurs'),
 	/** Where the values go: the « Valeurs » sheet, the first sheet under another name, or nowhere (empty workbook). */
 	layout: fc.constantFrom('valeurs', 'valeurs', 'first-sheet', 'valeurs-after-other', 'only-other-empty', 'no-header'),
 	rows: fc.array(xlsxRow, { maxLength: 8 }),
 	/** A clean row of a known indicator, so that some workbooks are saved. */
-	cleanRows: fc.array(fc.tuple(fc.constantFrom('CAN-ENV-01', 'CAN-SOC-01'), fc.integer({ min: 2018, max: 2030 }), fc.integer({ min: 0, max: 100 })), { maxLength: 3 }),
+	cleanRows: fc.array(
+		fc.tuple(
+			fc.constantFrom('CAN-ENV-01', 'CAN-SOC-01'),
+			fc.integer({ min: 2018, max: 2030 }),
+			fc.integer({ min: 0, max: 100 })
+		),
+		{ maxLength: 3 }
+	),
 	extraSheets: fc.array(fc.array(xlsxCell, { maxLength: 4 }), { maxLength: 2 })
 });
 
@@ -87,9 +143,12 @@ describe.each(engines)('fuzzed CSV imports of indicator values (%s)', (engine) =
 	});
 
 	const snapshot = async () =>
-		(await db.query<{ k: string }>(`select indicator_id || ':' || year || ':' || value as k from public.indicator_values where org_id = $1 order by 1`, [orgId])).map(
-			(r) => r.k
-		);
+		(
+			await db.query<{ k: string }>(
+				`select indicator_id || ':' || year || ':' || value as k from public.indicator_values where org_id = $1 order by 1`,
+				[orgId]
+			)
+		).map((r) => r.k);
 
 	/** Imports one file and checks the property; returns what happened (for the coverage check of the XLSX arm). */
 	async function importAndCheck(name: string, bytes: Uint8Array): Promise<'refused' | 'invalid' | 'saved'> {
@@ -126,17 +185,21 @@ describe.each(engines)('fuzzed CSV imports of indicator values (%s)', (engine) =
 		);
 	});
 
-	it('XLSX: generated workbooks (wrong cell types, formulas, empty and extra sheets, huge values) never crash nor import part of a file', { timeout: 120_000 }, async () => {
-		const seen = { refused: 0, invalid: 0, saved: 0 };
-		await fc.assert(
-			fc.asyncProperty(workbook, async (spec) => {
-				seen[await importAndCheck(spec.name, await buildWorkbook(spec))]++;
-			}),
-			{ numRuns: 150, seed: 20261122 }
-		);
-		// the generator reaches the three outcomes: refused file, rows reported invalid, saved
-		expect(seen.refused).toBeGreaterThan(0);
-		expect(seen.invalid).toBeGreaterThan(0);
-		expect(seen.saved).toBeGreaterThan(0);
-	});
+	it(
+		'XLSX: generated workbooks (wrong cell types, formulas, empty and extra sheets, huge values) never crash nor import part of a file',
+		{ timeout: 120_000 },
+		async () => {
+			const seen = { refused: 0, invalid: 0, saved: 0 };
+			await fc.assert(
+				fc.asyncProperty(workbook, async (spec) => {
+					seen[await importAndCheck(spec.name, await buildWorkbook(spec))]++;
+				}),
+				{ numRuns: 150, seed: 20261122 }
+			);
+			// the generator reaches the three outcomes: refused file, rows reported invalid, saved
+			expect(seen.refused).toBeGreaterThan(0);
+			expect(seen.invalid).toBeGreaterThan(0);
+			expect(seen.saved).toBeGreaterThan(0);
+		}
+	);
 });

@@ -10,7 +10,13 @@ import { asService, withUser, type Database } from '../../src/lib/server/db';
 import { AppError } from '../../src/lib/server/kit/errors';
 import { getAttachment } from '../../src/lib/server/guichet/attachments';
 import { sendDueReminders, startGuichetReminders } from '../../src/lib/server/guichet/jobs';
-import { askQuestion, listRedirectTargets, getRequest, redirectRequest, reply } from '../../src/lib/server/guichet/requests';
+import {
+	askQuestion,
+	listRedirectTargets,
+	getRequest,
+	redirectRequest,
+	reply
+} from '../../src/lib/server/guichet/requests';
 import { bookSession, cancelBooking, getBooking, rescheduleBooking } from '../../src/lib/server/guichet/bookings';
 import { calendarFeed, createFeedToken, listFeedTokens, revokeFeedToken } from '../../src/lib/server/guichet/feed';
 import { getSettings, updateSettings } from '../../src/lib/server/guichet/settings';
@@ -18,7 +24,15 @@ import { myProfile, saveProfile, setWeeklyHours, type ProfileInput } from '../..
 import { myRequests, networkRequests } from '../../src/lib/server/guichet/lists';
 import { DAY_FULL_MESSAGE } from '../../src/lib/server/guichet/booking-record';
 import { engines, openTestDb } from '../helpers/engines';
-import { addAnimatorDirect, addMember, createNetwork, createOrg, createUser, outbox, type TestUser } from '../helpers/factories';
+import {
+	addAnimatorDirect,
+	addMember,
+	createNetwork,
+	createOrg,
+	createUser,
+	outbox,
+	type TestUser
+} from '../helpers/factories';
 
 const NOW = new Date('2030-01-07T08:00:00Z'); // Monday 9:00 in Paris
 const at = (iso: string) => new Date(iso);
@@ -66,7 +80,9 @@ async function pdfBytes(): Promise<Uint8Array> {
 	doc.addPage().drawText('Cahier des charges');
 	return doc.save();
 }
-const PNG = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0]);
+const PNG = Uint8Array.from([
+	0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0
+]);
 
 describe.each(engines)('guichet vert follow-up on %s', (engine) => {
 	let db: Database;
@@ -92,18 +108,22 @@ describe.each(engines)('guichet vert follow-up on %s', (engine) => {
 			[facilitator, { socialClauseFacilitator: true }]
 		] as const) {
 			const id = await saveProfile(db, u, net.id, { ...PROFILE, ...extra });
-			await setWeeklyHours(db, u, id, ([1, 2, 3, 4, 5] as const).map((weekday) => ({ weekday, start: '09:00', end: '17:00' })));
+			await setWeeklyHours(
+				db,
+				u,
+				id,
+				([1, 2, 3, 4, 5] as const).map((weekday) => ({ weekday, start: '09:00', end: '17:00' }))
+			);
 		}
 		const head = await createUser(db);
 		const org = await createOrg(db, head, 'Commune des rappels');
 		const neighbourOrg = await createOrg(db, (neighbour = await createUser(db)), 'Commune voisine');
 		for (const o of [org, neighbourOrg])
 			await asService(db, 'test: approved membership', (tx) =>
-				tx.query(`insert into public.network_memberships (network_id, org_id, status, requested_by, decided_by, decided_at) values ($1, $2, 'approved', $3, $3, now())`, [
-					net.id,
-					o.id,
-					head.id
-				])
+				tx.query(
+					`insert into public.network_memberships (network_id, org_id, status, requested_by, decided_by, decided_at) values ($1, $2, 'approved', $3, $3, now())`,
+					[net.id, o.id, head.id]
+				)
 			);
 		buyers.push(head);
 		for (let i = 0; i < 8; i++) {
@@ -118,7 +138,16 @@ describe.each(engines)('guichet vert follow-up on %s', (engine) => {
 	it('reminds each confirmed session once, even with concurrent job runs, and again after a reschedule', async () => {
 		// Tuesday 8 January 2030 at 10:00, 11:00, 12:00, 13:00 (Paris); one on Thursday (not due yet).
 		const ids: string[] = [];
-		for (let i = 0; i < 4; i++) ids.push((await bookSession(db, buyers[i], request(net.id, anim.id, at(`2030-01-08T${String(9 + i).padStart(2, '0')}:00:00Z`)))).id);
+		for (let i = 0; i < 4; i++)
+			ids.push(
+				(
+					await bookSession(
+						db,
+						buyers[i],
+						request(net.id, anim.id, at(`2030-01-08T${String(9 + i).padStart(2, '0')}:00:00Z`))
+					)
+				).id
+			);
 		const later = (await bookSession(db, buyers[4], request(net.id, anim.id, at('2030-01-10T09:00:00Z')))).id;
 		const mails = async () => (await outbox(db)).filter((m) => m.kind === 'guichet_reminder');
 
@@ -133,7 +162,11 @@ describe.each(engines)('guichet vert follow-up on %s', (engine) => {
 		expect(sent[0].subject).toMatch(/rappel/);
 		expect(sent[0].text_body).toContain(`/guichet/seance/`);
 		// The mail carries the event, which parses and keeps the booking's UID.
-		const [row] = await asService(db, 'test', (tx) => tx.query<{ attachments: { content: string }[] }>(`select attachments from public.email_outbox where id = $1`, [sent[0].id]));
+		const [row] = await asService(db, 'test', (tx) =>
+			tx.query<{ attachments: { content: string }[] }>(`select attachments from public.email_outbox where id = $1`, [
+				sent[0].id
+			])
+		);
 		const ev = new ICAL.Component(ICAL.parse(row.attachments[0].content)).getFirstSubcomponent('vevent')!;
 		const uids = await Promise.all(ids.map(async (id) => (await getBooking(db, anim, id)).ical_uid));
 		expect(uids).toContain(ev.getFirstPropertyValue('uid'));
@@ -144,9 +177,17 @@ describe.each(engines)('guichet vert follow-up on %s', (engine) => {
 		expect(await mails()).toHaveLength(8);
 
 		// The Thursday session moves to Wednesday 15:00: due on Tuesday afternoon, reminded once.
-		await rescheduleBooking(db, buyers[4], later, { start: at('2030-01-09T14:00:00Z'), reason: 'Conflit de réunion', now: NOW });
+		await rescheduleBooking(db, buyers[4], later, {
+			start: at('2030-01-09T14:00:00Z'),
+			reason: 'Conflit de réunion',
+			now: NOW
+		});
 		// A session already reminded and moved gets a fresh reminder too.
-		await rescheduleBooking(db, buyers[0], ids[0], { start: at('2030-01-09T15:00:00Z'), reason: 'Élu indisponible', now: NOW });
+		await rescheduleBooking(db, buyers[0], ids[0], {
+			start: at('2030-01-09T15:00:00Z'),
+			reason: 'Élu indisponible',
+			now: NOW
+		});
 		const second = await Promise.all([1, 2].map(() => sendDueReminders(db, { now: at('2030-01-08T16:00:00Z') })));
 		expect(second.reduce((a, b) => a + b, 0)).toBe(2);
 		const after = await mails();
@@ -176,14 +217,27 @@ describe.each(engines)('guichet vert follow-up on %s', (engine) => {
 	it('the background job (as started next to the outbox worker) sends the reminders of real sessions', async () => {
 		const night = await createUser(db);
 		await addAnimatorDirect(db, net.id, night);
-		const pid = await saveProfile(db, night, net.id, { ...PROFILE, minNoticeMinutes: 0, slotStepMinutes: 10, sessionMinutes: 10 });
-		await setWeeklyHours(db, night, pid, ([1, 2, 3, 4, 5, 6, 7] as const).map((weekday) => ({ weekday, start: '00:00', end: '24:00' })));
+		const pid = await saveProfile(db, night, net.id, {
+			...PROFILE,
+			minNoticeMinutes: 0,
+			slotStepMinutes: 10,
+			sessionMinutes: 10
+		});
+		await setWeeklyHours(
+			db,
+			night,
+			pid,
+			([1, 2, 3, 4, 5, 6, 7] as const).map((weekday) => ({ weekday, start: '00:00', end: '24:00' }))
+		);
 		const start = new Date(Math.ceil((Date.now() + 6 * 3600_000) / 600_000) * 600_000); // in about six hours, on the 10-minute grid
 		const { id } = await bookSession(db, buyers[7], { ...request(net.id, night.id, start), now: new Date() });
-		await asService(db, 'test: booked last week', (tx) => tx.query(`update public.guichet_bookings set updated_at = now() - interval '7 days' where id = $1`, [id]));
+		await asService(db, 'test: booked last week', (tx) =>
+			tx.query(`update public.guichet_bookings set updated_at = now() - interval '7 days' where id = $1`, [id])
+		);
 		const stop = startGuichetReminders(db, 50);
 		try {
-			for (let i = 0; i < 100 && !(await outbox(db, night.email)).some((m) => m.kind === 'guichet_reminder'); i++) await new Promise((r) => setTimeout(r, 50));
+			for (let i = 0; i < 100 && !(await outbox(db, night.email)).some((m) => m.kind === 'guichet_reminder'); i++)
+				await new Promise((r) => setTimeout(r, 50));
 		} finally {
 			stop();
 		}
@@ -194,7 +248,9 @@ describe.each(engines)('guichet vert follow-up on %s', (engine) => {
 	it('enforces the maximum sessions per day in the database under concurrency', async () => {
 		// Six buyers book six different free slots of the same Friday of an animator allowing two a day.
 		const starts = [8, 9, 10, 11, 12, 13].map((h) => at(`2030-01-18T${String(h).padStart(2, '0')}:00:00Z`));
-		const results = await Promise.allSettled(starts.map((s, i) => bookSession(db, buyers[i + 1], request(net.id, animMax.id, s))));
+		const results = await Promise.allSettled(
+			starts.map((s, i) => bookSession(db, buyers[i + 1], request(net.id, animMax.id, s)))
+		);
 		const won = results.filter((r) => r.status === 'fulfilled');
 		const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
 		expect(won).toHaveLength(2);
@@ -255,8 +311,11 @@ describe.each(engines)('guichet vert follow-up on %s', (engine) => {
 		// A colleague of the same collectivité reads it; another collectivité of the network, an animator of
 		// another network and a guessed request id do not.
 		expect((await getAttachment(db, colleague, qid, r.attachments[1].id)).content.length).toBe(PNG.length);
-		for (const who of [neighbour, otherAnim]) await expectAppError(getAttachment(db, who, qid, r.attachments[0].id), 'not_found');
-		const [otherReq] = await asService(db, 'test', (tx) => tx.query<{ id: string }>(`select id from public.guichet_requests where id <> $1 limit 1`, [qid]));
+		for (const who of [neighbour, otherAnim])
+			await expectAppError(getAttachment(db, who, qid, r.attachments[0].id), 'not_found');
+		const [otherReq] = await asService(db, 'test', (tx) =>
+			tx.query<{ id: string }>(`select id from public.guichet_requests where id <> $1 limit 1`, [qid])
+		);
 		await expectAppError(getAttachment(db, anim, otherReq.id, r.attachments[0].id), 'not_found');
 		const seen = await withUser(db, neighbour, (tx) => tx.query(`select id from public.guichet_attachments`));
 		expect(seen).toEqual([]);
@@ -274,7 +333,11 @@ describe.each(engines)('guichet vert follow-up on %s', (engine) => {
 			{ name: 'gros.pdf', bytes: new Uint8Array(10 * 1024 * 1024 + 1).fill(0x25) },
 			{ name: 'vide.pdf', bytes: new Uint8Array(0) }
 		];
-		const messages = [/n'est pas un fichier accepté.*PDF, DOCX, ODT, XLSX, PNG ou JPEG/, /dépasse 10\u00a0Mo/, /est vide/];
+		const messages = [
+			/n'est pas un fichier accepté.*PDF, DOCX, ODT, XLSX, PNG ou JPEG/,
+			/dépasse 10\u00a0Mo/,
+			/est vide/
+		];
 		for (const [i, f] of bad.entries()) {
 			const e = await expectAppError(reply(db, buyer, qid, 'Autre version', [f]), 'invalid');
 			expect(e.message).toMatch(messages[i]);
@@ -283,10 +346,19 @@ describe.each(engines)('guichet vert follow-up on %s', (engine) => {
 		// The right comes before the file is read: someone with no side in the request, or who may not ask in this
 		// network, is refused as such (not told what is wrong with the file).
 		for (const who of [neighbour, otherAnim]) {
-			const e = await reply(db, who, qid, 'Intrusion', [bad[0]]).then(() => null, (x: AppError) => x);
+			const e = await reply(db, who, qid, 'Intrusion', [bad[0]]).then(
+				() => null,
+				(x: AppError) => x
+			);
 			expect(e?.code, `${who.email}: ${e?.message}`).toMatch(/^(not_found|forbidden)$/);
 		}
-		const ask = await askQuestion(db, otherAnim, { networkId: net.id, topic: 'Intrus', stage: 'redaction_dce', question: 'Question ?', attachments: [bad[0]] }).then(
+		const ask = await askQuestion(db, otherAnim, {
+			networkId: net.id,
+			topic: 'Intrus',
+			stage: 'redaction_dce',
+			question: 'Question ?',
+			attachments: [bad[0]]
+		}).then(
 			() => null,
 			(x: AppError) => x
 		);
@@ -294,17 +366,30 @@ describe.each(engines)('guichet vert follow-up on %s', (engine) => {
 		expect((await getRequest(db, buyer, qid)).messages).toHaveLength(1);
 		expect((await outbox(db)).length).toBe(before);
 		// No one changes or deletes an attachment.
-		await expect(withUser(db, buyer, (tx) => tx.query(`delete from public.guichet_attachments`))).rejects.toThrow(/permission denied/);
-		await expect(withUser(db, buyer, (tx) => tx.query(`update public.guichet_attachments set filename = 'x'`))).rejects.toThrow(/permission denied/);
+		await expect(withUser(db, buyer, (tx) => tx.query(`delete from public.guichet_attachments`))).rejects.toThrow(
+			/permission denied/
+		);
+		await expect(
+			withUser(db, buyer, (tx) => tx.query(`update public.guichet_attachments set filename = 'x'`))
+		).rejects.toThrow(/permission denied/);
 
 		// A session request carries files too.
-		const s = await bookSession(db, buyer, request(net.id, anim.id, at('2030-01-22T09:00:00Z'), { attachments: [{ name: 'dce.pdf', bytes: pdf }] }));
+		const s = await bookSession(
+			db,
+			buyer,
+			request(net.id, anim.id, at('2030-01-22T09:00:00Z'), { attachments: [{ name: 'dce.pdf', bytes: pdf }] })
+		);
 		const b = await getBooking(db, anim, s.id);
 		expect((await getRequest(db, anim, b.request_id)).attachments.map((a) => a.filename)).toEqual(['dce.pdf']);
 	});
 
 	it('redirects a question to a social-clause facilitator of the network, notified, with history', async () => {
-		const qid = await askQuestion(db, buyers[3], { networkId: net.id, topic: 'Heures d’insertion', stage: 'execution', question: 'Comment suivre les heures ?' });
+		const qid = await askQuestion(db, buyers[3], {
+			networkId: net.id,
+			topic: 'Heures d’insertion',
+			stage: 'execution',
+			question: 'Comment suivre les heures ?'
+		});
 		await expectAppError(redirectRequest(db, anim, qid, otherAnim.id, 'Hors réseau'), 'invalid');
 		await expectAppError(redirectRequest(db, buyers[3], qid, facilitator.id, 'Moi-même'), 'forbidden');
 		await redirectRequest(db, anim, qid, facilitator.id, 'Question de clause sociale');
@@ -328,7 +413,11 @@ describe.each(engines)('guichet vert follow-up on %s', (engine) => {
 		for (const to of [buyers[5].email, facilitator.email]) {
 			const mails = (await outbox(db, to)).filter((m) => m.subject.includes('confié à une autre personne'));
 			expect(mails).toHaveLength(1);
-			const [row] = await asService(db, 'test', (tx) => tx.query<{ attachments: { content: string }[] }>(`select attachments from public.email_outbox where id = $1`, [mails[0].id]));
+			const [row] = await asService(db, 'test', (tx) =>
+				tx.query<{ attachments: { content: string }[] }>(`select attachments from public.email_outbox where id = $1`, [
+					mails[0].id
+				])
+			);
 			const ev = new ICAL.Component(ICAL.parse(row.attachments[0].content)).getFirstSubcomponent('vevent')!;
 			expect(ev.getFirstPropertyValue('uid')).toBe(after.ical_uid);
 			expect(Number(ev.getFirstPropertyValue('sequence'))).toBe(after.sequence);
@@ -341,7 +430,9 @@ describe.each(engines)('guichet vert follow-up on %s', (engine) => {
 		expect(mine.every((r) => r.network_name === 'Réseau des rappels')).toBe(true);
 		expect(mine.find((r) => r.topic === 'Relecture du CCTP')).toMatchObject({ kind: 'question', upcoming: true });
 		const all = await networkRequests(db, anim, net.id);
-		const [total] = await asService(db, 'test', (tx) => tx.query<{ n: number }>(`select count(*)::int as n from public.guichet_requests where network_id = $1`, [net.id]));
+		const [total] = await asService(db, 'test', (tx) =>
+			tx.query<{ n: number }>(`select count(*)::int as n from public.guichet_requests where network_id = $1`, [net.id])
+		);
 		expect(all).toHaveLength(total.n);
 		expect(await networkRequests(db, buyers[2], net.id)).toEqual([]);
 		expect(await networkRequests(db, otherAnim, net.id)).toEqual([]);
@@ -372,7 +463,12 @@ describe.each(engines)('guichet vert follow-up on %s', (engine) => {
 	});
 
 	it('network change rules: set by animators only, enforced on the buyers’ cancellations and reschedulings', async () => {
-		const rules = { cancelMinNoticeMinutes: 2880, rescheduleMinNoticeMinutes: 60, buyerMayCancel: false, buyerMayReschedule: true };
+		const rules = {
+			cancelMinNoticeMinutes: 2880,
+			rescheduleMinNoticeMinutes: 60,
+			buyerMayCancel: false,
+			buyerMayReschedule: true
+		};
 		await expectAppError(updateSettings(db, buyers[6], net.id, rules), 'forbidden');
 		await expectAppError(updateSettings(db, anim, net.id, { ...rules, cancelMinNoticeMinutes: -5 }), 'invalid');
 		await updateSettings(db, anim, net.id, rules);
@@ -381,11 +477,27 @@ describe.each(engines)('guichet vert follow-up on %s', (engine) => {
 		const e = await expectAppError(cancelBooking(db, buyers[6], id, 'Plus besoin', { now: NOW }), 'forbidden');
 		expect(e.message).toMatch(/ne permet pas aux collectivités d'annuler/);
 		// Rescheduling stays open, with one hour's notice.
-		await rescheduleBooking(db, buyers[6], id, { start: at('2030-01-23T13:00:00Z'), reason: 'Décalage', now: at('2030-01-23T07:30:00Z') });
-		await expectAppError(rescheduleBooking(db, buyers[6], id, { start: at('2030-01-24T13:00:00Z'), reason: 'Encore', now: at('2030-01-23T12:30:00Z') }), 'too_late');
+		await rescheduleBooking(db, buyers[6], id, {
+			start: at('2030-01-23T13:00:00Z'),
+			reason: 'Décalage',
+			now: at('2030-01-23T07:30:00Z')
+		});
+		await expectAppError(
+			rescheduleBooking(db, buyers[6], id, {
+				start: at('2030-01-24T13:00:00Z'),
+				reason: 'Encore',
+				now: at('2030-01-23T12:30:00Z')
+			}),
+			'too_late'
+		);
 		// The animator may still cancel, with a reason; the buyer is told.
 		await cancelBooking(db, anim, id, 'Animatrice en formation', { now: NOW });
 		expect((await outbox(db, buyers[6].email)).at(-1)!.subject).toMatch(/annulé/);
-		await updateSettings(db, anim, net.id, { cancelMinNoticeMinutes: 1440, rescheduleMinNoticeMinutes: 1440, buyerMayCancel: true, buyerMayReschedule: true });
+		await updateSettings(db, anim, net.id, {
+			cancelMinNoticeMinutes: 1440,
+			rescheduleMinNoticeMinutes: 1440,
+			buyerMayCancel: true,
+			buyerMayReschedule: true
+		});
 	});
 });

@@ -4,14 +4,34 @@ import { asService, withUser, type Database } from '../../src/lib/server/db';
 import { AppError } from '../../src/lib/server/kit/errors';
 import { answerSurvey, writeReport } from '../../src/lib/server/guichet/follow-up';
 import { askQuestion, closeQuestion, getRequest, redirectRequest, reply } from '../../src/lib/server/guichet/requests';
-import { bookSession, cancelBooking, confirmBooking, getBooking, rescheduleBooking } from '../../src/lib/server/guichet/bookings';
+import {
+	bookSession,
+	cancelBooking,
+	confirmBooking,
+	getBooking,
+	rescheduleBooking
+} from '../../src/lib/server/guichet/bookings';
 import { calendarFeed, createFeedToken, revokeFeedToken } from '../../src/lib/server/guichet/feed';
-import { listFreeSlots, saveProfile, setWeeklyHours, addException, type ProfileInput } from '../../src/lib/server/guichet/availability';
+import {
+	listFreeSlots,
+	saveProfile,
+	setWeeklyHours,
+	addException,
+	type ProfileInput
+} from '../../src/lib/server/guichet/availability';
 import { networkDashboard } from '../../src/lib/server/guichet/dashboard';
 import { SLOT_TAKEN_MESSAGE } from '../../src/lib/server/guichet/booking-record';
 import { listMyOrganisations } from '../../src/lib/server/organisations/service';
 import { engines, openTestDb } from '../helpers/engines';
-import { addAnimatorDirect, addMember, createNetwork, createOrg, createUser, outbox, type TestUser } from '../helpers/factories';
+import {
+	addAnimatorDirect,
+	addMember,
+	createNetwork,
+	createOrg,
+	createUser,
+	outbox,
+	type TestUser
+} from '../helpers/factories';
 
 // A fixed "now" (a Monday morning) and slots later that week, all in Europe/Paris winter time (UTC+1).
 const NOW = new Date('2030-01-07T08:00:00Z');
@@ -56,7 +76,12 @@ async function expectAppError(p: Promise<unknown>, code: string, status?: number
 	throw new Error(`expected AppError ${code}`);
 }
 
-const booking = (networkId: string, animatorId: string, start: Date, extra: Partial<Parameters<typeof bookSession>[2]> = {}) => ({
+const booking = (
+	networkId: string,
+	animatorId: string,
+	start: Date,
+	extra: Partial<Parameters<typeof bookSession>[2]> = {}
+) => ({
 	networkId,
 	animatorId,
 	start,
@@ -98,7 +123,12 @@ describe.each(engines)('guichet vert on %s', (engine) => {
 			[animManual, 'manual']
 		] as const) {
 			const profileId = await saveProfile(db, user, net.id, { ...PROFILE, confirmationMode: mode });
-			await setWeeklyHours(db, user, profileId, WEEKDAYS.map((weekday) => ({ weekday, start: '09:00', end: '17:00' })));
+			await setWeeklyHours(
+				db,
+				user,
+				profileId,
+				WEEKDAYS.map((weekday) => ({ weekday, start: '09:00', end: '17:00' }))
+			);
 		}
 		// Five collectivités of the network with ten buyers each.
 		for (let k = 0; k < 5; k++) {
@@ -141,11 +171,19 @@ describe.each(engines)('guichet vert on %s', (engine) => {
 			expect(next[0].label).toMatch(/mercredi/);
 		}
 		const [live] = await asService(db, 'test', (tx) =>
-			tx.query<{ n: number }>(`select count(*)::int as n from public.guichet_bookings where animator_id = $1 and status in ('pending','confirmed')`, [anim.id])
+			tx.query<{ n: number }>(
+				`select count(*)::int as n from public.guichet_bookings where animator_id = $1 and status in ('pending','confirmed')`,
+				[anim.id]
+			)
 		);
 		expect(live.n).toBe(1);
 		// The slot no longer appears among the free slots.
-		const slots = await listFreeSlots(db, buyers[0], net.id, { animatorId: anim.id, from: at('2030-01-09T00:00:00Z'), to: at('2030-01-10T00:00:00Z'), now: NOW });
+		const slots = await listFreeSlots(db, buyers[0], net.id, {
+			animatorId: anim.id,
+			from: at('2030-01-09T00:00:00Z'),
+			to: at('2030-01-10T00:00:00Z'),
+			now: NOW
+		});
 		expect(slots.map((s) => s.start.getTime())).not.toContain(WED_10.getTime());
 		expect(slots.length).toBeGreaterThan(0);
 	});
@@ -154,7 +192,11 @@ describe.each(engines)('guichet vert on %s', (engine) => {
 		const buyer = buyers[7];
 		const start = at('2030-01-10T13:00:00Z');
 		await bookSession(db, buyer, booking(net.id, anim.id, start));
-		const e = await expectAppError(bookSession(db, buyer, booking(net.id, animManual.id, start)), 'booker_overlap', 409);
+		const e = await expectAppError(
+			bookSession(db, buyer, booking(net.id, animManual.id, start)),
+			'booker_overlap',
+			409
+		);
 		expect(e.message).toMatch(/déjà un rendez-vous/);
 	});
 
@@ -164,22 +206,39 @@ describe.each(engines)('guichet vert on %s', (engine) => {
 		// anim already has two sessions in January, animManual none.
 		expect(r.animatorId).toBe(animManual.id);
 		expect(r.status).toBe('pending');
-		const any = await listFreeSlots(db, buyers[11], net.id, { animatorId: 'any', from: at('2030-01-14T00:00:00Z'), to: at('2030-01-15T00:00:00Z'), now: NOW });
+		const any = await listFreeSlots(db, buyers[11], net.id, {
+			animatorId: 'any',
+			from: at('2030-01-14T00:00:00Z'),
+			to: at('2030-01-15T00:00:00Z'),
+			now: NOW
+		});
 		expect(any.find((s) => s.start.getTime() === start.getTime())?.animatorId).toBe(anim.id);
 	});
 
 	it('cancel and reschedule by either side keep a history and raise the ICS SEQUENCE', async () => {
 		const buyer = buyers[20];
 		const { id } = await bookSession(db, buyer, booking(net.id, anim.id, at('2030-01-15T10:00:00Z')));
-		await rescheduleBooking(db, buyer, id, { start: at('2030-01-16T13:00:00Z'), reason: 'Réunion de service imprévue', now: NOW });
+		await rescheduleBooking(db, buyer, id, {
+			start: at('2030-01-16T13:00:00Z'),
+			reason: 'Réunion de service imprévue',
+			now: NOW
+		});
 		// The animator's mail carries the updated event.
 		const toAnim = (await outbox(db, anim.email)).at(-1)!;
 		expect(toAnim.subject).toMatch(/déplacé/);
 		// Rescheduling onto a taken slot: refused with next slots.
-		const e = await expectAppError(rescheduleBooking(db, buyer, id, { start: WED_10, reason: 'Autre essai', now: NOW }), 'slot_taken', 409);
+		const e = await expectAppError(
+			rescheduleBooking(db, buyer, id, { start: WED_10, reason: 'Autre essai', now: NOW }),
+			'slot_taken',
+			409
+		);
 		expect(e.details!.nextSlots).toHaveLength(3);
 		// The buyer cannot cancel with less notice than the network allows.
-		await expectAppError(cancelBooking(db, buyer, id, 'Trop tard', { now: at('2030-01-16T10:00:00Z') }), 'too_late', 409);
+		await expectAppError(
+			cancelBooking(db, buyer, id, 'Trop tard', { now: at('2030-01-16T10:00:00Z') }),
+			'too_late',
+			409
+		);
 		await cancelBooking(db, anim, id, 'Animatrice malade', { now: NOW });
 		const b = await getBooking(db, buyer, id);
 		expect(b.status).toBe('cancelled');
@@ -190,7 +249,12 @@ describe.each(engines)('guichet vert on %s', (engine) => {
 		expect(b.history[1].new_during).toContain('2030-01-16');
 		const mail = (await outbox(db, buyer.email)).at(-1)!;
 		expect(mail.subject).toMatch(/annulé/);
-		const [att] = await asService(db, 'test', (tx) => tx.query<{ attachments: { content: string; filename: string }[] }>(`select attachments from public.email_outbox where id = $1`, [mail.id]));
+		const [att] = await asService(db, 'test', (tx) =>
+			tx.query<{ attachments: { content: string; filename: string }[] }>(
+				`select attachments from public.email_outbox where id = $1`,
+				[mail.id]
+			)
+		);
 		const cal = new ICAL.Component(ICAL.parse(att.attachments[0].content));
 		expect(cal.getFirstPropertyValue('method')).toBe('CANCEL');
 		const ev = cal.getFirstSubcomponent('vevent')!;
@@ -204,20 +268,50 @@ describe.each(engines)('guichet vert on %s', (engine) => {
 
 	it('checks the right to book for the collectivité before the agenda: 403 whether or not slots exist', async () => {
 		// A buyer of the network booking in another member collectivité's name: 403, on a free slot as on a taken one.
-		await expectAppError(bookSession(db, buyers[0], booking(net.id, anim.id, at('2030-01-22T09:00:00Z'), { orgId: orgs[1].id })), 'forbidden', 403);
+		await expectAppError(
+			bookSession(db, buyers[0], booking(net.id, anim.id, at('2030-01-22T09:00:00Z'), { orgId: orgs[1].id })),
+			'forbidden',
+			403
+		);
 		// On a network whose guichet has no animator profile yet: 403 too in another's name; 404 in one's own (no
 		// guichet yet) and for people outside that network.
-		await expectAppError(bookSession(db, outsider, booking(otherNet.id, 'any', at('2030-01-22T09:00:00Z'), { orgId: orgs[0].id })), 'forbidden', 403);
+		await expectAppError(
+			bookSession(db, outsider, booking(otherNet.id, 'any', at('2030-01-22T09:00:00Z'), { orgId: orgs[0].id })),
+			'forbidden',
+			403
+		);
 		const outOrgId = (await listMyOrganisations(db, outsider))[0].id;
-		await expectAppError(bookSession(db, buyers[0], booking(otherNet.id, 'any', at('2030-01-22T09:00:00Z'), { orgId: outOrgId })), 'not_found', 404);
-		await expectAppError(bookSession(db, outsider, booking(otherNet.id, 'any', at('2030-01-22T09:00:00Z'), { orgId: outOrgId })), 'not_found', 404);
+		await expectAppError(
+			bookSession(db, buyers[0], booking(otherNet.id, 'any', at('2030-01-22T09:00:00Z'), { orgId: outOrgId })),
+			'not_found',
+			404
+		);
+		await expectAppError(
+			bookSession(db, outsider, booking(otherNet.id, 'any', at('2030-01-22T09:00:00Z'), { orgId: outOrgId })),
+			'not_found',
+			404
+		);
 	});
 
 	it('shows nothing to a collectivité outside the network nor to an animator of another network', async () => {
-		const [some] = await asService(db, 'test', (tx) => tx.query<{ id: string; request_id: string }>(`select id, request_id from public.guichet_bookings limit 1`));
-		await expectAppError(listFreeSlots(db, outsider, net.id, { animatorId: 'any', from: NOW, to: at('2030-02-01T00:00:00Z'), now: NOW }), 'not_found', 404);
-		await expectAppError(bookSession(db, outsider, booking(net.id, anim.id, at('2030-01-21T09:00:00Z'))), 'not_found', 404);
-		await expectAppError(askQuestion(db, outsider, { networkId: net.id, topic: 'x', stage: 'execution', question: 'y' }), 'forbidden', 403);
+		const [some] = await asService(db, 'test', (tx) =>
+			tx.query<{ id: string; request_id: string }>(`select id, request_id from public.guichet_bookings limit 1`)
+		);
+		await expectAppError(
+			listFreeSlots(db, outsider, net.id, { animatorId: 'any', from: NOW, to: at('2030-02-01T00:00:00Z'), now: NOW }),
+			'not_found',
+			404
+		);
+		await expectAppError(
+			bookSession(db, outsider, booking(net.id, anim.id, at('2030-01-21T09:00:00Z'))),
+			'not_found',
+			404
+		);
+		await expectAppError(
+			askQuestion(db, outsider, { networkId: net.id, topic: 'x', stage: 'execution', question: 'y' }),
+			'forbidden',
+			403
+		);
 		for (const who of [outsider, otherAnim]) {
 			await expectAppError(getBooking(db, who, some.id), 'not_found', 404);
 			await expectAppError(getRequest(db, who, some.request_id), 'not_found', 404);
@@ -259,9 +353,16 @@ describe.each(engines)('guichet vert on %s', (engine) => {
 		await expectAppError(reply(db, buyer, id, 'Encore une chose'), 'closed', 409);
 		await expectAppError(closeQuestion(db, otherAnim, id), 'not_found', 404);
 		// Nobody deletes an exchange.
-		await expect(withUser(db, buyer, (tx) => tx.query('delete from public.guichet_messages'))).rejects.toThrow(/permission denied/);
+		await expect(withUser(db, buyer, (tx) => tx.query('delete from public.guichet_messages'))).rejects.toThrow(
+			/permission denied/
+		);
 		// Redirect a question to another animator.
-		const q2 = await askQuestion(db, buyer, { networkId: net.id, topic: 'Clause sociale', stage: 'execution', question: 'Comment suivre les heures ?' });
+		const q2 = await askQuestion(db, buyer, {
+			networkId: net.id,
+			topic: 'Clause sociale',
+			stage: 'execution',
+			question: 'Comment suivre les heures ?'
+		});
 		await redirectRequest(db, anim, q2, animManual.id, 'Spécialiste des clauses sociales');
 		const r2 = await getRequest(db, buyer, q2);
 		expect(r2.assigned_animator_id).toBe(animManual.id);
@@ -270,7 +371,14 @@ describe.each(engines)('guichet vert on %s', (engine) => {
 
 	it('confirmation, compte-rendu, survey once, and the dashboard counts it', async () => {
 		const buyer = buyers[40];
-		const { id, status } = await bookSession(db, buyer, booking(net.id, animManual.id, at('2030-01-17T14:00:00Z'), { topic: 'Analyse du cycle de vie', stage: 'analyse_offres' }));
+		const { id, status } = await bookSession(
+			db,
+			buyer,
+			booking(net.id, animManual.id, at('2030-01-17T14:00:00Z'), {
+				topic: 'Analyse du cycle de vie',
+				stage: 'analyse_offres'
+			})
+		);
 		expect(status).toBe('pending');
 		await expectAppError(confirmBooking(db, buyer, id), 'forbidden', 403);
 		await confirmBooking(db, animManual, id);
@@ -278,17 +386,33 @@ describe.each(engines)('guichet vert on %s', (engine) => {
 		await expectAppError(writeReport(db, buyer, id, { advice: 'x', outcome: 'done' }), 'forbidden', 403);
 		// Issue 14: no compte-rendu, « Séance tenue » nor survey before the session has started.
 		const mails = (await outbox(db, buyer.email)).length;
-		await expectAppError(writeReport(db, animManual, id, { advice: 'Avant la séance.', outcome: 'done' }), 'session_not_started', 409);
-		await expectAppError(writeReport(db, animManual, id, { advice: '', outcome: 'no_show' }), 'session_not_started', 409);
+		await expectAppError(
+			writeReport(db, animManual, id, { advice: 'Avant la séance.', outcome: 'done' }),
+			'session_not_started',
+			409
+		);
+		await expectAppError(
+			writeReport(db, animManual, id, { advice: '', outcome: 'no_show' }),
+			'session_not_started',
+			409
+		);
 		expect((await getBooking(db, buyer, id)).status).toBe('confirmed');
 		expect((await outbox(db, buyer.email)).length).toBe(mails);
 		expect((await networkDashboard(db, anim, net.id, { year: new Date().getFullYear() })).sessionsDone).toBe(0);
 		// The session takes place (the database clock decides: it is moved to the past).
 		await asService(db, 'test: the session took place', (tx) =>
-			tx.query(`update public.guichet_bookings set during = tstzrange(now() - interval '2 hours', now() - interval '1 hour'),
-			            blocked = tstzrange(now() - interval '2 hours', now() - interval '1 hour') where id = $1`, [id])
+			tx.query(
+				`update public.guichet_bookings set during = tstzrange(now() - interval '2 hours', now() - interval '1 hour'),
+			            blocked = tstzrange(now() - interval '2 hours', now() - interval '1 hour') where id = $1`,
+				[id]
+			)
 		);
-		await writeReport(db, animManual, id, { advice: 'Utiliser le coût global.', resourceIds: ['clause-42'], nextSteps: 'Relire le RC.', outcome: 'done' });
+		await writeReport(db, animManual, id, {
+			advice: 'Utiliser le coût global.',
+			resourceIds: ['clause-42'],
+			nextSteps: 'Relire le RC.',
+			outcome: 'done'
+		});
 		expect((await outbox(db, buyer.email)).at(-1)!.subject).toMatch(/compte-rendu/);
 		await expectAppError(answerSurvey(db, buyer, id, { rating: 6 }), 'invalid', 400);
 		await expectAppError(answerSurvey(db, anim, id, { rating: 3 }), 'forbidden', 403);
@@ -322,11 +446,26 @@ describe.each(engines)('guichet vert on %s', (engine) => {
 	});
 
 	it('absences remove slots; a private calendar feed lists the user’s sessions until revoked', async () => {
-		const [profile] = await asService(db, 'test', (tx) => tx.query<{ id: string }>(`select id from public.guichet_profiles where animator_id = $1`, [anim.id]));
-		await addException(db, anim, profile.id, { start: '2030-01-22T00:00:00Z', end: '2030-01-23T00:00:00Z', reason: 'Formation' });
-		const slots = await listFreeSlots(db, buyers[0], net.id, { animatorId: anim.id, from: at('2030-01-22T00:00:00Z'), to: at('2030-01-23T00:00:00Z'), now: NOW });
+		const [profile] = await asService(db, 'test', (tx) =>
+			tx.query<{ id: string }>(`select id from public.guichet_profiles where animator_id = $1`, [anim.id])
+		);
+		await addException(db, anim, profile.id, {
+			start: '2030-01-22T00:00:00Z',
+			end: '2030-01-23T00:00:00Z',
+			reason: 'Formation'
+		});
+		const slots = await listFreeSlots(db, buyers[0], net.id, {
+			animatorId: anim.id,
+			from: at('2030-01-22T00:00:00Z'),
+			to: at('2030-01-23T00:00:00Z'),
+			now: NOW
+		});
 		expect(slots).toEqual([]);
-		await expectAppError(addException(db, animManual, profile.id, { start: '2030-01-24T00:00:00Z', end: '2030-01-25T00:00:00Z' }), 'forbidden', 403);
+		await expectAppError(
+			addException(db, animManual, profile.id, { start: '2030-01-24T00:00:00Z', end: '2030-01-25T00:00:00Z' }),
+			'forbidden',
+			403
+		);
 
 		const feed = await createFeedToken(db, anim);
 		const ics = await calendarFeed(db, feed.token);

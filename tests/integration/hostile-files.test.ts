@@ -121,7 +121,13 @@ describe.each(engines)('hostile files (%s)', (engine) => {
 		admin = await createUser(db);
 		viewer = await createUser(db);
 		outsider = await createUser(db);
-		orgId = (await createOrg(db, admin, { name: 'Communauté des fichiers piégés', kind: 'communaute_agglomeration', siren: '999900079' })).id;
+		orgId = (
+			await createOrg(db, admin, {
+				name: 'Communauté des fichiers piégés',
+				kind: 'communaute_agglomeration',
+				siren: '999900079'
+			})
+		).id;
 		await addMember(db, orgId, viewer, 'viewer');
 		resourceId = await createResource(db, admin, orgId, clause());
 		readToken = (await createApiToken(db, outsider, { name: 'lecture', scopes: ['read'] })).token;
@@ -150,7 +156,12 @@ describe.each(engines)('hostile files (%s)', (engine) => {
 				token: importerToken,
 				body: { fileName: 'spaser.docx', contentBase64: Buffer.from(bytes).toString('base64') }
 			});
-		const [small, large, normal, me] = await Promise.all([send(SMALL), send(LARGE), send(honest), apiCall(db, 'GET', '/me', { token: importerToken })]);
+		const [small, large, normal, me] = await Promise.all([
+			send(SMALL),
+			send(LARGE),
+			send(honest),
+			apiCall(db, 'GET', '/me', { token: importerToken })
+		]);
 		for (const [label, res] of [
 			['96 KB', small],
 			['714 KB', large]
@@ -168,12 +179,36 @@ describe.each(engines)('hostile files (%s)', (engine) => {
 
 	it('rights come first: a viewer uploading a crafted file gets 403 at once, and no worker reads it', async () => {
 		await forbiddenAtOnce(addAttachment(db, viewer, resourceId, 'annexe.docx', LARGE), 'resource attachment');
-		await forbiddenAtOnce(addAttachment(db, outsider, resourceId, 'annexe.docx', LARGE), 'resource attachment (outsider)');
-		await forbiddenAtOnce(createImportDraft(db, viewer, orgId, { bytes: LARGE, fileName: 'spaser.docx' }), 'SPASER document import');
-		await forbiddenAtOnce(importValues(db, viewer, orgId, { name: 'valeurs.xlsx', bytes: H.xlsxCells(300_000) }), 'indicator values');
-		await forbiddenAtOnce(importDecp(db, viewer, orgId, { name: 'decp.xml', bytes: H.xmlManyElements(1_200_000) }), 'DECP');
-		await forbiddenAtOnce(importResourceFile(db, viewer, orgId, { name: 'ressources.json', bytes: strToU8(`[${'{"titre":"x"},'.repeat(300_000)}{}]`) }), 'resources import');
-		await forbiddenAtOnce(importSpaserJsonFile(db, viewer, orgId, { name: 'spaser.json', bytes: strToU8(`{"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}`) }), 'SPASER JSON');
+		await forbiddenAtOnce(
+			addAttachment(db, outsider, resourceId, 'annexe.docx', LARGE),
+			'resource attachment (outsider)'
+		);
+		await forbiddenAtOnce(
+			createImportDraft(db, viewer, orgId, { bytes: LARGE, fileName: 'spaser.docx' }),
+			'SPASER document import'
+		);
+		await forbiddenAtOnce(
+			importValues(db, viewer, orgId, { name: 'valeurs.xlsx', bytes: H.xlsxCells(300_000) }),
+			'indicator values'
+		);
+		await forbiddenAtOnce(
+			importDecp(db, viewer, orgId, { name: 'decp.xml', bytes: H.xmlManyElements(1_200_000) }),
+			'DECP'
+		);
+		await forbiddenAtOnce(
+			importResourceFile(db, viewer, orgId, {
+				name: 'ressources.json',
+				bytes: strToU8(`[${'{"titre":"x"},'.repeat(300_000)}{}]`)
+			}),
+			'resources import'
+		);
+		await forbiddenAtOnce(
+			importSpaserJsonFile(db, viewer, orgId, {
+				name: 'spaser.json',
+				bytes: strToU8(`{"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}`)
+			}),
+			'SPASER JSON'
+		);
 	});
 
 	it('SPASER document import refuses every DOCX bomb class with 413/422 (preview and draft)', async () => {
@@ -184,14 +219,18 @@ describe.each(engines)('hostile files (%s)', (engine) => {
 	});
 
 	it('resource attachments refuse every DOCX and XLSX bomb class and a PDF that inflates to 300 MB', async () => {
-		for (const [label, bytes] of DOCX_BOMBS) await hostile(addAttachment(db, admin, resourceId, 'annexe.docx', bytes), `attachment: ${label}`);
-		for (const [label, bytes] of XLSX_BOMBS) await hostile(addAttachment(db, admin, resourceId, 'annexe.xlsx', bytes), `attachment: ${label}`);
+		for (const [label, bytes] of DOCX_BOMBS)
+			await hostile(addAttachment(db, admin, resourceId, 'annexe.docx', bytes), `attachment: ${label}`);
+		for (const [label, bytes] of XLSX_BOMBS)
+			await hostile(addAttachment(db, admin, resourceId, 'annexe.xlsx', bytes), `attachment: ${label}`);
 		await hostile(addAttachment(db, admin, resourceId, 'annexe.pdf', H.pdfBomb(300)), 'attachment: PDF bomb');
 	});
 
 	it('indicator values refuse every XLSX bomb class; DECP refuses every XML bomb class', async () => {
-		for (const [label, bytes] of XLSX_BOMBS) await hostile(importValues(db, admin, orgId, { name: 'valeurs.xlsx', bytes }), `values: ${label}`);
-		for (const [label, bytes] of XML_BOMBS) await hostile(importDecp(db, admin, orgId, { name: 'decp.xml', bytes }), `DECP: ${label}`);
+		for (const [label, bytes] of XLSX_BOMBS)
+			await hostile(importValues(db, admin, orgId, { name: 'valeurs.xlsx', bytes }), `values: ${label}`);
+		for (const [label, bytes] of XML_BOMBS)
+			await hostile(importDecp(db, admin, orgId, { name: 'decp.xml', bytes }), `DECP: ${label}`);
 	});
 
 	it('Guichet attachments and logos refuse zip bombs and images announcing gigapixels; small honest ones pass', async () => {
@@ -201,8 +240,14 @@ describe.each(engines)('hostile files (%s)', (engine) => {
 			['5 000 entries', H.docxManyEntries(5000)],
 			['500 000 cells', XLSX_BOMBS[2][1]]
 		] as const)
-			await hostile(Promise.resolve().then(() => prepareAttachments([{ name: 'piece.docx', bytes }])), `Guichet: ${label}`);
-		await hostile(Promise.resolve().then(() => prepareAttachments([{ name: 'photo.png', bytes: H.pngHuge(100_000, 100_000) }])), 'Guichet: huge PNG');
+			await hostile(
+				Promise.resolve().then(() => prepareAttachments([{ name: 'piece.docx', bytes }])),
+				`Guichet: ${label}`
+			);
+		await hostile(
+			Promise.resolve().then(() => prepareAttachments([{ name: 'photo.png', bytes: H.pngHuge(100_000, 100_000) }])),
+			'Guichet: huge PNG'
+		);
 		expect(prepareAttachments([{ name: 'photo.png', bytes: H.pngSmall() }])).toHaveLength(1);
 		await hostile(setLogo(db, admin, orgId, H.pngHuge(60_000, 60_000)), 'logo: huge PNG');
 		await setLogo(db, admin, orgId, H.pngSmall());

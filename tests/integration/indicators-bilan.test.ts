@@ -4,7 +4,14 @@ import mammoth from 'mammoth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { asService, type Database } from '../../src/lib/server/db';
-import { buildBilanData, getBilan, listBilans, renderBilanDocx, renderBilanPdf, saveBilan } from '../../src/lib/server/indicators/bilan';
+import {
+	buildBilanData,
+	getBilan,
+	listBilans,
+	renderBilanDocx,
+	renderBilanPdf,
+	saveBilan
+} from '../../src/lib/server/indicators/bilan';
 import { listCatalogue, saveValue } from '../../src/lib/server/indicators/service';
 import { createSpaserRecord } from '../../src/lib/server/spaser/documents';
 import { changeLiveDoc } from '../../src/lib/server/spaser/live';
@@ -42,9 +49,18 @@ describe.each(engines)('SPASER bilan (%s)', (engine) => {
 		orgId = (await createOrg(db, admin, { name: 'Agglomération du bilan', kind: 'communaute_agglomeration' })).id;
 		await addMember(db, orgId, viewer, 'viewer');
 		await createOrg(db, outsider, 'Voisine');
-		const doc = await createSpaserRecord(db, admin, { orgIds: [orgId], leadOrgId: orgId, title: 'SPASER 2024-2027', periodStart: 2024, periodEnd: 2027, templateKey: 'cinq_axes' });
+		const doc = await createSpaserRecord(db, admin, {
+			orgIds: [orgId],
+			leadOrgId: orgId,
+			title: 'SPASER 2024-2027',
+			periodStart: 2024,
+			periodEnd: 2027,
+			templateKey: 'cinq_axes'
+		});
 		docId = doc.id;
-		const live = await changeLiveDoc(db, docId, (d) => importContent(d, buildTemplate('cinq_axes', { periodStart: 2024, periodEnd: 2027 })));
+		const live = await changeLiveDoc(db, docId, (d) =>
+			importContent(d, buildTemplate('cinq_axes', { periodStart: 2024, periodEnd: 2027 }))
+		);
 		await projectDocument(db, docId, live);
 		const cat = await listCatalogue(db, admin);
 		const env = cat.find((d) => d.code === 'CAN-ENV-01')!;
@@ -64,7 +80,8 @@ describe.each(engines)('SPASER bilan (%s)', (engine) => {
 		expect(data.axes.length).toBeGreaterThanOrEqual(3);
 		const row = data.rows.find((r) => r.code === 'CAN-ENV-01')!;
 		expect(row.axisTitle).toMatch(/^1\. /);
-		const targetFor = (y: number) => t.milestones.find((m) => m.year === y)?.value ?? (t.year === y ? Number(t.value) : null);
+		const targetFor = (y: number) =>
+			t.milestones.find((m) => m.year === y)?.value ?? (t.year === y ? Number(t.value) : null);
 		const gapFor = (v: number, y: number) => (targetFor(y) === null ? null : Math.round((v - targetFor(y)!) * 10) / 10);
 		expect(row.years).toEqual([
 			{ year: 2024, value: 48, target: targetFor(2024), gap: gapFor(48, 2024) },
@@ -75,8 +92,12 @@ describe.each(engines)('SPASER bilan (%s)', (engine) => {
 		expect(row.finalTarget).toEqual({ year: t.year, value: Number(t.value) });
 		// no network: no benchmark position
 		expect(row.benchmark).toBeNull();
-		await expect(buildBilanData(db, outsider, { documentId: docId, orgId, yearFrom: 2024, yearTo: 2025 })).rejects.toMatchObject({ status: 404 });
-		await expect(buildBilanData(db, admin, { documentId: docId, orgId, yearFrom: 2025, yearTo: 2024 })).rejects.toMatchObject({ status: 400 });
+		await expect(
+			buildBilanData(db, outsider, { documentId: docId, orgId, yearFrom: 2024, yearTo: 2025 })
+		).rejects.toMatchObject({ status: 404 });
+		await expect(
+			buildBilanData(db, admin, { documentId: docId, orgId, yearFrom: 2025, yearTo: 2024 })
+		).rejects.toMatchObject({ status: 400 });
 	});
 
 	it('renders the same content in DOCX and PDF, with the narrative of each axis', async () => {
@@ -104,7 +125,11 @@ describe.each(engines)('SPASER bilan (%s)', (engine) => {
 		await expect(saveBilan(db, viewer, data)).rejects.toMatchObject({ status: 403 });
 		const saved = await saveBilan(db, admin, data);
 		const versions = await listVersions(db, admin, docId);
-		expect(versions.find((v) => v.id === saved.versionId)).toMatchObject({ kind: 'bilan', name: 'Bilan 2024-2025', published_at: null });
+		expect(versions.find((v) => v.id === saved.versionId)).toMatchObject({
+			kind: 'bilan',
+			name: 'Bilan 2024-2025',
+			published_at: null
+		});
 		const list = await listBilans(db, viewer, docId, orgId);
 		expect(list.map((b) => b.id)).toEqual([saved.bilanId]);
 		expect((await getBilan(db, viewer, saved.bilanId)).data.rows.length).toBe(data.rows.length);

@@ -20,7 +20,12 @@ describe.each(engines)('demo indicator values on %s', (engine) => {
 	afterAll(async () => db?.close());
 
 	it('loads 2022-2025 values for the 12 approved members, twice without change', async () => {
-		const count = async () => (await db.query<{ n: number; orgs: number }>('select count(*)::int as n, count(distinct org_id)::int as orgs from public.indicator_values'))[0];
+		const count = async () =>
+			(
+				await db.query<{ n: number; orgs: number }>(
+					'select count(*)::int as n, count(distinct org_id)::int as orgs from public.indicator_values'
+				)
+			)[0];
 		const before = await count();
 		expect(before.orgs).toBe(12);
 		await loadDemoData(db);
@@ -41,7 +46,14 @@ describe.each(engines)('demo indicator values on %s', (engine) => {
 		expect(catalogue.length).toBeGreaterThanOrEqual(20);
 		for (const d of catalogue)
 			for (const scope of [`n:${NETWORK}`, 'r:76']) {
-				const v = await benchmarkView(db, ADMIN, { indicator: d.id, year: 2025, scope, kind: '*', size: '*', org: ORG });
+				const v = await benchmarkView(db, ADMIN, {
+					indicator: d.id,
+					year: 2025,
+					scope,
+					kind: '*',
+					size: '*',
+					org: ORG
+				});
 				expect(v.stat, `${d.code} ${scope}`).toMatchObject({ status: 'ok', n: 12 });
 				expect(v.myValue).not.toBeNull();
 				expect(v.trajectory.filter((r) => r.median !== null).length).toBeGreaterThanOrEqual(4);

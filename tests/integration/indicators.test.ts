@@ -38,21 +38,44 @@ describe.each(engines)('indicators (%s)', (engine) => {
 		for (const i of INDICATORS) expect(codes.has(i.code), i.code).toBe(true);
 		const soc = cat.find((d) => d.code === 'CAN-SOC-01')!;
 		expect(soc).toMatchObject({ unit: 'percent', direction: 'higher', decpComputable: true, orgId: null });
-		expect(soc.references).toContainEqual(expect.objectContaining({ year: 2025, value: 30, kind: 'cible', source: expect.stringMatching(/achats durables/) }));
+		expect(soc.references).toContainEqual(
+			expect.objectContaining({
+				year: 2025,
+				value: 30,
+				kind: 'cible',
+				source: expect.stringMatching(/achats durables/)
+			})
+		);
 		expect(soc.references).toContainEqual(expect.objectContaining({ year: 2023, value: 18.7, kind: 'constat' }));
 	});
 
 	it('records, replaces and deletes values; viewers read only; bad input changes nothing', async () => {
 		const [soc] = (await listCatalogue(db, admin)).filter((d) => d.code === 'CAN-SOC-01');
-		const a = await saveValue(db, admin, orgId, { indicatorId: soc.id, year: 2024, value: '24,5', numerator: '49', denominator: '200', perimeter: '≥ 40 000 € HT', comment: 'DECP' });
+		const a = await saveValue(db, admin, orgId, {
+			indicatorId: soc.id,
+			year: 2024,
+			value: '24,5',
+			numerator: '49',
+			denominator: '200',
+			perimeter: '≥ 40 000 € HT',
+			comment: 'DECP'
+		});
 		expect(a.created).toBe(true);
 		expect(a.value).toMatchObject({ value: 24.5, numerator: 49, denominator: 200, source: 'saisie' });
 		const b = await saveValue(db, admin, orgId, { indicatorId: soc.id, year: 2024, value: 26 });
 		expect(b.created).toBe(false);
-		await expect(saveValue(db, admin, orgId, { indicatorId: soc.id, year: 2024, value: 140 })).rejects.toThrow(/entre 0 et 100/);
-		await expect(saveValue(db, admin, orgId, { indicatorId: soc.id, year: 2024, value: 'beaucoup' })).rejects.toThrow(/indiquez un nombre/);
-		await expect(saveValue(db, admin, orgId, { indicatorId: soc.id, year: 1850, value: 3 })).rejects.toThrow(/2000 et 2100/);
-		await expect(saveValue(db, viewer, orgId, { indicatorId: soc.id, year: 2023, value: 3 })).rejects.toMatchObject({ status: 403 });
+		await expect(saveValue(db, admin, orgId, { indicatorId: soc.id, year: 2024, value: 140 })).rejects.toThrow(
+			/entre 0 et 100/
+		);
+		await expect(saveValue(db, admin, orgId, { indicatorId: soc.id, year: 2024, value: 'beaucoup' })).rejects.toThrow(
+			/indiquez un nombre/
+		);
+		await expect(saveValue(db, admin, orgId, { indicatorId: soc.id, year: 1850, value: 3 })).rejects.toThrow(
+			/2000 et 2100/
+		);
+		await expect(saveValue(db, viewer, orgId, { indicatorId: soc.id, year: 2023, value: 3 })).rejects.toMatchObject({
+			status: 403
+		});
 		const values = await listValues(db, viewer, orgId);
 		expect(values.map((v) => [v.code, v.year, v.value])).toEqual([['CAN-SOC-01', 2024, 26]]);
 		await expect(deleteValue(db, viewer, orgId, values[0].id)).rejects.toMatchObject({ status: 403 });
@@ -61,33 +84,63 @@ describe.each(engines)('indicators (%s)', (engine) => {
 	});
 
 	it('custom indicators: own code space, visible to the collectivité only', async () => {
-		const c = await createCustomIndicator(db, admin, orgId, { code: 'loc-velo', label: 'Kilomètres de pistes cyclables', unit: 'count', domain: 'environnement' });
+		const c = await createCustomIndicator(db, admin, orgId, {
+			code: 'loc-velo',
+			label: 'Kilomètres de pistes cyclables',
+			unit: 'count',
+			domain: 'environnement'
+		});
 		expect(c).toMatchObject({ code: 'LOC-VELO', orgId });
-		await expect(createCustomIndicator(db, admin, orgId, { code: 'LOC-VELO', label: 'Doublon', unit: 'count', domain: 'autre' })).rejects.toMatchObject({ status: 409 });
-		await expect(createCustomIndicator(db, admin, orgId, { code: 'CAN-X', label: 'Réservé', unit: 'count', domain: 'autre' })).rejects.toThrow(/réservé/);
+		await expect(
+			createCustomIndicator(db, admin, orgId, { code: 'LOC-VELO', label: 'Doublon', unit: 'count', domain: 'autre' })
+		).rejects.toMatchObject({ status: 409 });
+		await expect(
+			createCustomIndicator(db, admin, orgId, { code: 'CAN-X', label: 'Réservé', unit: 'count', domain: 'autre' })
+		).rejects.toThrow(/réservé/);
 		const stranger = await createUser(db);
 		expect((await listCatalogue(db, stranger, orgId)).some((d) => d.code === 'LOC-VELO')).toBe(false);
 		await saveValue(db, admin, orgId, { indicatorId: c.id, year: 2025, value: 12 });
 		const otherOrg = (await createOrg(db, stranger, 'Voisine')).id;
-		await expect(saveValue(db, stranger, otherOrg, { indicatorId: c.id, year: 2025, value: 1 })).rejects.toThrow(/n'existe pas dans le catalogue/);
+		await expect(saveValue(db, stranger, otherOrg, { indicatorId: c.id, year: 2025, value: 1 })).rejects.toThrow(
+			/n'existe pas dans le catalogue/
+		);
 	});
 
 	it('CSV import: all rows valid → saved with a row-by-row report; one bad row → nothing saved', async () => {
-		const bad = await importValues(db, admin, orgId, csv('Code indicateur;Année;Valeur;Commentaire\nCAN-ENV-01;2024;35,5;ok\nCAN-XXX-99;2024;3;\nCAN-SOC-01;2024;120;\nCAN-ENV-01;2024;36;\n'));
+		const bad = await importValues(
+			db,
+			admin,
+			orgId,
+			csv(
+				'Code indicateur;Année;Valeur;Commentaire\nCAN-ENV-01;2024;35,5;ok\nCAN-XXX-99;2024;3;\nCAN-SOC-01;2024;120;\nCAN-ENV-01;2024;36;\n'
+			)
+		);
 		expect(bad.saved).toBe(false);
-		expect(bad.rows.map((r) => [r.line, r.status])).toEqual([[2, 'valid'], [3, 'invalid'], [4, 'invalid'], [5, 'invalid']]);
+		expect(bad.rows.map((r) => [r.line, r.status])).toEqual([
+			[2, 'valid'],
+			[3, 'invalid'],
+			[4, 'invalid'],
+			[5, 'invalid']
+		]);
 		expect(bad.rows[1].message).toMatch(/Code inconnu/);
 		expect(bad.rows[2].message).toMatch(/entre 0 et 100/);
 		expect(bad.rows[3].message).toMatch(/Doublon/);
 		expect((await listValues(db, admin, orgId)).filter((v) => v.code === 'CAN-ENV-01')).toEqual([]);
-		const good = await importValues(db, admin, orgId, csv('code,annee,valeur,perimetre\nCAN-ENV-01,2024,"35,5",tous marchés\ncan-soc-02,2024,12000,\n'));
+		const good = await importValues(
+			db,
+			admin,
+			orgId,
+			csv('code,annee,valeur,perimetre\nCAN-ENV-01,2024,"35,5",tous marchés\ncan-soc-02,2024,12000,\n')
+		);
 		expect(good).toMatchObject({ saved: true, created: 2, updated: 0, invalid: 0 });
 		const again = await importValues(db, admin, orgId, csv('code;annee;valeur\nCAN-ENV-01;2024;40\n'));
 		expect(again).toMatchObject({ saved: true, created: 0, updated: 1 });
 		const v = (await listValues(db, admin, orgId)).find((x) => x.code === 'CAN-ENV-01')!;
 		expect(v).toMatchObject({ value: 40, source: 'import_csv' });
 		await expect(importValues(db, admin, orgId, csv('foo;bar\n1;2\n'))).rejects.toThrow(/Colonne manquante/);
-		await expect(importValues(db, viewer, orgId, csv('code;annee;valeur\nCAN-ENV-01;2024;40\n'))).rejects.toMatchObject({ status: 403 });
+		await expect(importValues(db, viewer, orgId, csv('code;annee;valeur\nCAN-ENV-01;2024;40\n'))).rejects.toMatchObject(
+			{ status: 403 }
+		);
 	});
 
 	it('XLSX template round trip: download, fill, import', async () => {

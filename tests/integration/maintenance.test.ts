@@ -42,10 +42,10 @@ describe.each(engines)('retention (%s)', (engine) => {
 			);
 		});
 		// The audit log is written by triggers only: the test writes it as the database owner.
-		await db.query(`insert into public.audit_log (at, action, target_table) values ($1, 'membre.ajout', 'x'), ($2, 'membre.ajout', 'y')`, [
-			ago(5 * 365 + 1),
-			ago(30)
-		]);
+		await db.query(
+			`insert into public.audit_log (at, action, target_table) values ($1, 'membre.ajout', 'x'), ($2, 'membre.ajout', 'y')`,
+			[ago(5 * 365 + 1), ago(30)]
+		);
 		const report = await runMaintenance(db, now);
 		expect(report).toMatchObject({ outbox: 2, sessions: 1, authTokens: 1, rateLimits: 1, audit: 1 });
 		const left = await asService(db, 'test: what is left', (tx) =>
@@ -56,7 +56,15 @@ describe.each(engines)('retention (%s)', (engine) => {
 			)
 		);
 		expect(left.map((r) => r.k).sort()).toEqual(
-			['audit:y', 'limit:blocked', 'limit:new', 'mail:en attente', 'mail:envoyé récemment', 'session:s-new', 'token:t-new'].sort()
+			[
+				'audit:y',
+				'limit:blocked',
+				'limit:new',
+				'mail:en attente',
+				'mail:envoyé récemment',
+				'session:s-new',
+				'token:t-new'
+			].sort()
 		);
 		// A second pass finds nothing more.
 		expect(Object.values((await runMaintenance(db, now))!).every((n) => n === 0)).toBe(true);

@@ -14,7 +14,18 @@ import {
 } from '../../src/lib/server/networks/service';
 import { getOrganisation } from '../../src/lib/server/organisations/service';
 import { engines, openTestDb } from '../helpers/engines';
-import { addAnimatorDirect, addMember, createNetwork as makeNetwork, createOrg, createUser, lastMail, linkFrom, outbox, uniqueEmail, type TestUser } from '../helpers/factories';
+import {
+	addAnimatorDirect,
+	addMember,
+	createNetwork as makeNetwork,
+	createOrg,
+	createUser,
+	lastMail,
+	linkFrom,
+	outbox,
+	uniqueEmail,
+	type TestUser
+} from '../helpers/factories';
 
 describe.each(engines)('networks on %s', (engine) => {
 	let db: Database;
@@ -42,13 +53,23 @@ describe.each(engines)('networks on %s', (engine) => {
 
 	describe('networks and animators', () => {
 		it('platform admins create networks (unique slug); others are refused', async () => {
-			const n1 = await createNetwork(db, platformAdmin, { name: 'Réseau Grand Ouest', description: 'Acheteurs de l’Ouest', regionCodes: ['53', '52'] });
-			const n2 = await createNetwork(db, platformAdmin, { name: 'Réseau Grand Ouest', description: '', regionCodes: [] });
+			const n1 = await createNetwork(db, platformAdmin, {
+				name: 'Réseau Grand Ouest',
+				description: 'Acheteurs de l’Ouest',
+				regionCodes: ['53', '52']
+			});
+			const n2 = await createNetwork(db, platformAdmin, {
+				name: 'Réseau Grand Ouest',
+				description: '',
+				regionCodes: []
+			});
 			expect(n1.slug).toBe('reseau-grand-ouest');
 			expect(n2.slug).toBe('reseau-grand-ouest-2');
 
 			const someone = await createUser(db);
-			await expect(createNetwork(db, someone, { name: 'Réseau pirate', description: '', regionCodes: [] })).rejects.toMatchObject({
+			await expect(
+				createNetwork(db, someone, { name: 'Réseau pirate', description: '', regionCodes: [] })
+			).rejects.toMatchObject({
 				code: 'forbidden',
 				status: 403
 			});
@@ -56,7 +77,11 @@ describe.each(engines)('networks on %s', (engine) => {
 
 			// The directory is public, also to anonymous visitors.
 			const anon = await listNetworks(db, null);
-			expect(anon.find((n) => n.id === n1.id)).toMatchObject({ name: 'Réseau Grand Ouest', region_codes: ['53', '52'], i_animate: false });
+			expect(anon.find((n) => n.id === n1.id)).toMatchObject({
+				name: 'Réseau Grand Ouest',
+				region_codes: ['53', '52'],
+				i_animate: false
+			});
 		});
 
 		it('addAnimator by e-mail (platform admin only); animators may describe their network', async () => {
@@ -68,7 +93,10 @@ describe.each(engines)('networks on %s', (engine) => {
 				status: 404,
 				message: "Aucun compte n'existe avec cette adresse : la personne doit d'abord créer son compte."
 			});
-			await expect(addAnimator(db, someone, net.id, anim.email)).rejects.toMatchObject({ code: 'forbidden', status: 403 });
+			await expect(addAnimator(db, someone, net.id, anim.email)).rejects.toMatchObject({
+				code: 'forbidden',
+				status: 403
+			});
 			await addAnimator(db, platformAdmin, net.id, anim.email.toUpperCase());
 			await addAnimator(db, platformAdmin, net.id, anim.email); // idempotent
 
@@ -78,9 +106,15 @@ describe.each(engines)('networks on %s', (engine) => {
 			const anonPage = await getNetworkBySlug(db, null, net.slug);
 			expect(anonPage.animators).toEqual([{ user_id: anim.id, display_name: null, email: null }]);
 
-			await updateNetwork(db, anim, net.id, { name: 'Réseau Sud', description: 'Nouvelle description', regionCodes: ['76'] });
+			await updateNetwork(db, anim, net.id, {
+				name: 'Réseau Sud',
+				description: 'Nouvelle description',
+				regionCodes: ['76']
+			});
 			expect((await getNetworkBySlug(db, someone, net.slug)).network.description).toBe('Nouvelle description');
-			await expect(updateNetwork(db, someone, net.id, { name: 'X Y', description: '', regionCodes: [] })).rejects.toMatchObject({ code: 'forbidden' });
+			await expect(
+				updateNetwork(db, someone, net.id, { name: 'X Y', description: '', regionCodes: [] })
+			).rejects.toMatchObject({ code: 'forbidden' });
 
 			await expect(removeAnimator(db, anim, net.id, anim.id)).rejects.toMatchObject({ code: 'forbidden' });
 			await removeAnimator(db, platformAdmin, net.id, anim.id);
@@ -101,7 +135,10 @@ describe.each(engines)('networks on %s', (engine) => {
 			const mails = await outbox(db, animator.email);
 			expect(mails.length).toBe(before.length + 1);
 			const mail = mails[mails.length - 1];
-			expect(mail).toMatchObject({ kind: 'network_join_request', subject: "Demande d'adhésion de Ville Bretagne au réseau Bretagne" });
+			expect(mail).toMatchObject({
+				kind: 'network_join_request',
+				subject: "Demande d'adhésion de Ville Bretagne au réseau Bretagne"
+			});
 			expect(mail.text_body).toContain('« Nous souhaitons partager nos clauses. »');
 			expect(linkFrom(mail.text_body, '/reseaux/').pathname).toBe(`/reseaux/${network.slug}`);
 
@@ -113,9 +150,19 @@ describe.each(engines)('networks on %s', (engine) => {
 
 			// The animator sees the pending request and the collectivité.
 			const page = await getNetworkBySlug(db, animator, network.slug);
-			expect(page.memberships).toEqual([expect.objectContaining({ id, status: 'pending', org_id: org.id, org_name: 'Ville Bretagne', requested_by_name: 'Admin Collectivité' })]);
+			expect(page.memberships).toEqual([
+				expect.objectContaining({
+					id,
+					status: 'pending',
+					org_id: org.id,
+					org_name: 'Ville Bretagne',
+					requested_by_name: 'Admin Collectivité'
+				})
+			]);
 			expect((await getOrganisation(db, animator, org.id)).name).toBe('Ville Bretagne');
-			expect((await listOrgMemberships(db, editor, org.id)).map((m) => [m.network_name, m.status])).toEqual([['Bretagne', 'pending']]);
+			expect((await listOrgMemberships(db, editor, org.id)).map((m) => [m.network_name, m.status])).toEqual([
+				['Bretagne', 'pending']
+			]);
 		});
 
 		it('approval: animator of ANOTHER network refused; org admins get a mail; member count; org cannot re-request', async () => {
@@ -135,7 +182,10 @@ describe.each(engines)('networks on %s', (engine) => {
 
 			await decideMembership(db, animator, id, 'approved');
 			const mail = await lastMail(db, orgAdmin.email);
-			expect(mail).toMatchObject({ kind: 'network_decision', subject: 'Ville Normandie a rejoint le réseau Normandie' });
+			expect(mail).toMatchObject({
+				kind: 'network_decision',
+				subject: 'Ville Normandie a rejoint le réseau Normandie'
+			});
 			expect(await outbox(db, editor.email)).toEqual([]); // only admins are told
 
 			const page = await getNetworkBySlug(db, orgAdmin, network.slug);
@@ -144,7 +194,10 @@ describe.each(engines)('networks on %s', (engine) => {
 			expect(m).toMatchObject({ status: 'approved', decided_by_name: animator.displayName });
 			expect(m.decided_at).toBeInstanceOf(Date);
 
-			await expect(decideMembership(db, animator, id, 'refused', 'Trop tard')).rejects.toMatchObject({ code: 'already_decided', status: 409 });
+			await expect(decideMembership(db, animator, id, 'refused', 'Trop tard')).rejects.toMatchObject({
+				code: 'already_decided',
+				status: 409
+			});
 			await expect(requestToJoin(db, orgAdmin, network.id, org.id)).rejects.toMatchObject({
 				code: 'already_requested',
 				message: 'Votre collectivité est déjà membre de ce réseau.'
@@ -154,8 +207,13 @@ describe.each(engines)('networks on %s', (engine) => {
 		it('refusal needs a reason, which the collectivité reads in the mail', async () => {
 			const { network, animator, orgAdmin, org } = await scene('Occitanie');
 			const id = await requestToJoin(db, orgAdmin, network.id, org.id);
-			await expect(decideMembership(db, animator, id, 'refused')).rejects.toMatchObject({ code: 'reason_required', message: 'Indiquez le motif du refus.' });
-			await expect(decideMembership(db, animator, id, 'refused', '   ')).rejects.toMatchObject({ code: 'reason_required' });
+			await expect(decideMembership(db, animator, id, 'refused')).rejects.toMatchObject({
+				code: 'reason_required',
+				message: 'Indiquez le motif du refus.'
+			});
+			await expect(decideMembership(db, animator, id, 'refused', '   ')).rejects.toMatchObject({
+				code: 'reason_required'
+			});
 			const [still] = await listOrgMemberships(db, orgAdmin, org.id);
 			expect(still.status).toBe('pending');
 
@@ -178,7 +236,9 @@ describe.each(engines)('networks on %s', (engine) => {
 			const first = await requestToJoin(db, orgAdmin, network.id, org.id);
 			await expect(endMembership(db, editor, first)).rejects.toMatchObject({ code: 'forbidden', status: 403 });
 			expect(await endMembership(db, orgAdmin, first)).toBe('withdrawn');
-			await expect(decideMembership(db, animator, first, 'approved')).rejects.toMatchObject({ code: 'already_decided' });
+			await expect(decideMembership(db, animator, first, 'approved')).rejects.toMatchObject({
+				code: 'already_decided'
+			});
 			await expect(endMembership(db, orgAdmin, first)).rejects.toMatchObject({ code: 'forbidden' });
 
 			// approved → left (by the collectivité admin)
@@ -194,7 +254,11 @@ describe.each(engines)('networks on %s', (engine) => {
 			expect(await endMembership(db, animator, third, 'Inactivité prolongée')).toBe('removed');
 
 			const history = await listOrgMemberships(db, orgAdmin, org.id);
-			expect(Object.fromEntries(history.map((m) => [m.id, m.status]))).toEqual({ [first]: 'withdrawn', [second]: 'left', [third]: 'removed' });
+			expect(Object.fromEntries(history.map((m) => [m.id, m.status]))).toEqual({
+				[first]: 'withdrawn',
+				[second]: 'left',
+				[third]: 'removed'
+			});
 			expect(history.find((m) => m.id === third)?.reason).toBe('Inactivité prolongée');
 		});
 
@@ -203,10 +267,14 @@ describe.each(engines)('networks on %s', (engine) => {
 			const id = await requestToJoin(db, orgAdmin, network.id, org.id);
 			await decideMembership(db, animator, id, 'refused', 'Motif initial');
 			await expect(
-				withUser(db, animator, (tx) => tx.query(`update public.network_memberships set reason = 'Motif réécrit' where id = $1`, [id]))
+				withUser(db, animator, (tx) =>
+					tx.query(`update public.network_memberships set reason = 'Motif réécrit' where id = $1`, [id])
+				)
 			).rejects.toThrow(/transition_not_allowed/);
 			await expect(
-				withUser(db, orgAdmin, (tx) => tx.query(`update public.network_memberships set status = 'approved' where id = $1`, [id]))
+				withUser(db, orgAdmin, (tx) =>
+					tx.query(`update public.network_memberships set status = 'approved' where id = $1`, [id])
+				)
 			).rejects.toThrow(/transition_not_allowed/);
 			const [m] = await listOrgMemberships(db, orgAdmin, org.id);
 			expect(m).toMatchObject({ status: 'refused', reason: 'Motif initial' });

@@ -5,7 +5,11 @@ import { PDFDocument, StandardFonts } from 'pdf-lib';
 import * as Y from 'yjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asService, type Database } from '../../src/lib/server/db';
-import { closeOrganisation, exportOrganisationData, exportOrganisationZip } from '../../src/lib/server/organisations/data';
+import {
+	closeOrganisation,
+	exportOrganisationData,
+	exportOrganisationZip
+} from '../../src/lib/server/organisations/data';
 import { setLogo } from '../../src/lib/server/organisations/service';
 import { addAttachment } from '../../src/lib/server/resources/attachments';
 import { createResource, setVisibility } from '../../src/lib/server/resources/editing';
@@ -41,7 +45,10 @@ async function pdfWith(text: string): Promise<Uint8Array> {
 
 // A 1×1 PNG.
 const PNG = Uint8Array.from(
-	Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64')
+	Buffer.from(
+		'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+		'base64'
+	)
 );
 
 async function countsFor(db: Database, orgId: string) {
@@ -79,17 +86,41 @@ describe.each(engines)('collectivité data export and closure (%s)', (engine) =>
 		await addMember(db, orgId, viewer, 'viewer');
 		await setLogo(db, admin, orgId, PNG);
 
-		spaserId = (await createSpaserRecord(db, editor, { orgIds: [orgId], leadOrgId: orgId, title: 'SPASER de Clôture 2026-2029', periodStart: 2026, periodEnd: 2029 })).id;
+		spaserId = (
+			await createSpaserRecord(db, editor, {
+				orgIds: [orgId],
+				leadOrgId: orgId,
+				title: 'SPASER de Clôture 2026-2029',
+				periodStart: 2026,
+				periodEnd: 2029
+			})
+		).id;
 		const doc = new Y.Doc();
 		doc.getText('t').insert(0, 'Axe 1');
 		await createVersion(db, editor, spaserId, doc, { kind: 'named', name: 'Version du comité' });
 		// A joint SPASER, led by the collectivité, co-written with the other one: it must survive the closure.
 		await addMember(db, otherOrgId, admin, 'admin');
-		jointId = (await createSpaserRecord(db, admin, { orgIds: [orgId, otherOrgId], leadOrgId: orgId, title: 'SPASER mutualisé', periodStart: 2026, periodEnd: 2028 })).id;
+		jointId = (
+			await createSpaserRecord(db, admin, {
+				orgIds: [orgId, otherOrgId],
+				leadOrgId: orgId,
+				title: 'SPASER mutualisé',
+				periodStart: 2026,
+				periodEnd: 2028
+			})
+		).id;
 		await asService(db, 'test: admin leaves the other collectivité', (tx) =>
 			tx.query('delete from public.organisation_members where org_id = $1 and user_id = $2', [otherOrgId, admin.id])
 		);
-		otherSpaserId = (await createSpaserRecord(db, otherAdmin, { orgIds: [otherOrgId], leadOrgId: otherOrgId, title: 'SPASER de la voisine', periodStart: 2026, periodEnd: 2029 })).id;
+		otherSpaserId = (
+			await createSpaserRecord(db, otherAdmin, {
+				orgIds: [otherOrgId],
+				leadOrgId: otherOrgId,
+				title: 'SPASER de la voisine',
+				periodStart: 2026,
+				periodEnd: 2029
+			})
+		).id;
 
 		resourceId = await createResource(db, editor, orgId, clause('Clause d’insertion de Clôture'));
 		pdf = await pdfWith('Annexe de la clause de Clôture');
@@ -103,9 +134,14 @@ describe.each(engines)('collectivité data export and closure (%s)', (engine) =>
 		// collectivité closed below, a past session (done, rated, commented) and one to come.
 		animator = await createUser(db, { displayName: 'Anna Animatrice' });
 		await asService(db, 'test: guichet requests', async (tx) => {
-			const [net] = await tx.query<{ id: string }>(`insert into public.networks (slug, name) values ('reseau-cloture', 'Réseau de la Clôture') returning id`);
+			const [net] = await tx.query<{ id: string }>(
+				`insert into public.networks (slug, name) values ('reseau-cloture', 'Réseau de la Clôture') returning id`
+			);
 			networkId = net.id;
-			await tx.query('insert into public.network_animators (network_id, user_id) values ($1, $2)', [net.id, animator.id]);
+			await tx.query('insert into public.network_animators (network_id, user_id) values ($1, $2)', [
+				net.id,
+				animator.id
+			]);
 			for (const [org, who, text] of [
 				[orgId, editor.id, 'Question de Clôture'],
 				[otherOrgId, otherAdmin.id, 'Question de la voisine']
@@ -115,7 +151,10 @@ describe.each(engines)('collectivité data export and closure (%s)', (engine) =>
 					 values ($1, $2, $3, 'question', 'Clauses sociales', 'definition_besoin', $4) returning id`,
 					[net.id, org, who, text]
 				);
-				const [msg] = await tx.query<{ id: string }>(`insert into public.guichet_messages (request_id, author_id, body) values ($1, $2, $3) returning id`, [req.id, who, `Message : ${text}`]);
+				const [msg] = await tx.query<{ id: string }>(
+					`insert into public.guichet_messages (request_id, author_id, body) values ($1, $2, $3) returning id`,
+					[req.id, who, `Message : ${text}`]
+				);
 				await tx.query(
 					`insert into public.guichet_attachments (request_id, message_id, uploader_id, filename, mime, size, content) values ($1, $2, $3, $4, 'application/pdf', $5, $6)`,
 					[req.id, msg.id, who, `${text}.pdf`, pdf.byteLength, pdf]
@@ -136,14 +175,23 @@ describe.each(engines)('collectivité data export and closure (%s)', (engine) =>
 						         tstzrange(now() + make_interval(days => $6), now() + make_interval(days => $6, hours => 1)), 'visio', $7) returning id`,
 						[session.id, net.id, animator.id, who, org, from, status]
 					);
-					if (status === 'done') await tx.query(`insert into public.guichet_surveys (booking_id, respondent_id, rating, comment) values ($1, $2, 5, 'Très utile pour Clôture')`, [b.id, who]);
+					if (status === 'done')
+						await tx.query(
+							`insert into public.guichet_surveys (booking_id, respondent_id, rating, comment) values ($1, $2, 5, 'Très utile pour Clôture')`,
+							[b.id, who]
+						);
 				}
 			}
 		});
 
 		const [soc] = (await listCatalogue(db, admin)).filter((d) => d.code === 'CAN-SOC-01');
 		await saveValue(db, admin, orgId, { indicatorId: soc.id, year: 2024, value: 24.5, comment: 'Valeur de Clôture' });
-		await saveValue(db, otherAdmin, otherOrgId, { indicatorId: soc.id, year: 2024, value: 11, comment: 'Valeur de la voisine' });
+		await saveValue(db, otherAdmin, otherOrgId, {
+			indicatorId: soc.id,
+			year: 2024,
+			value: 11,
+			comment: 'Valeur de la voisine'
+		});
 	});
 	afterAll(async () => {
 		await db?.close();
@@ -153,28 +201,57 @@ describe.each(engines)('collectivité data export and closure (%s)', (engine) =>
 		const { data, files } = await exportOrganisationData(db, admin, orgId);
 		expect(data.organisation).toMatchObject({ id: orgId, name: 'Ville de Clôture-sur-Mer' });
 		expect(data.tables.spaser_documents.map((d) => d.id).sort()).toEqual([spaserId, jointId].sort());
-		expect(data.tables.spaser_versions).toContainEqual(expect.objectContaining({ document_id: spaserId, name: 'Version du comité', state_octets: expect.any(Number) }));
-		expect(data.tables.resources).toEqual([expect.objectContaining({ id: resourceId, title: 'Clause d’insertion de Clôture' })]);
+		expect(data.tables.spaser_versions).toContainEqual(
+			expect.objectContaining({ document_id: spaserId, name: 'Version du comité', state_octets: expect.any(Number) })
+		);
+		expect(data.tables.resources).toEqual([
+			expect.objectContaining({ id: resourceId, title: 'Clause d’insertion de Clôture' })
+		]);
 		expect(data.tables.resource_versions?.length).toBeGreaterThan(0);
 		const [att] = data.tables.resource_attachments;
 		expect(att).toMatchObject({ resource_id: resourceId, filename: 'annexe clause.pdf', data_octets: pdf.byteLength });
 		expect(files.find((f) => f.path === att.data_fichier)?.bytes).toEqual(pdf);
-		expect(data.tables.organisation_logos).toEqual([expect.objectContaining({ mime: 'image/png', data_fichier: expect.stringMatching(/^fichiers\/organisation_logos\//) })]);
-		expect(data.tables.indicator_values).toEqual([expect.objectContaining({ org_id: orgId, year: 2024, comment: 'Valeur de Clôture' })]);
+		expect(data.tables.organisation_logos).toEqual([
+			expect.objectContaining({
+				mime: 'image/png',
+				data_fichier: expect.stringMatching(/^fichiers\/organisation_logos\//)
+			})
+		]);
+		expect(data.tables.indicator_values).toEqual([
+			expect.objectContaining({ org_id: orgId, year: 2024, comment: 'Valeur de Clôture' })
+		]);
 		expect(data.references.indicator_definitions).toEqual([expect.objectContaining({ code: 'CAN-SOC-01' })]);
-		expect(data.tables.organisation_members.map((m) => m.user_id).sort()).toEqual([admin.id, editor.id, viewer.id].sort());
-		expect(data.references.users.map((u) => u.display_name).sort()).toEqual(['Alice Administratrice', 'Valérie Lectrice', 'Édouard Rédacteur'].sort());
+		expect(data.tables.organisation_members.map((m) => m.user_id).sort()).toEqual(
+			[admin.id, editor.id, viewer.id].sort()
+		);
+		expect(data.references.users.map((u) => u.display_name).sort()).toEqual(
+			['Alice Administratrice', 'Valérie Lectrice', 'Édouard Rédacteur'].sort()
+		);
 		expect(data.tables.audit_log?.length).toBeGreaterThan(0);
-		expect(data.tables.guichet_requests.map((r) => r.question).sort()).toEqual(['Question de Clôture', 'Séances de Clôture']);
+		expect(data.tables.guichet_requests.map((r) => r.question).sort()).toEqual([
+			'Question de Clôture',
+			'Séances de Clôture'
+		]);
 		expect(data.tables.guichet_bookings.map((b) => b.status).sort()).toEqual(['confirmed', 'done']);
-		expect(data.tables.guichet_surveys).toEqual([expect.objectContaining({ rating: 5, comment: 'Très utile pour Clôture' })]);
+		expect(data.tables.guichet_surveys).toEqual([
+			expect.objectContaining({ rating: 5, comment: 'Très utile pour Clôture' })
+		]);
 		expect(data.tables.guichet_messages).toEqual([expect.objectContaining({ body: 'Message : Question de Clôture' })]);
 		const [gAtt] = data.tables.guichet_attachments;
 		expect(gAtt).toMatchObject({ filename: 'Question de Clôture.pdf', content_octets: pdf.byteLength });
 		expect(files.find((f) => f.path === gAtt.content_fichier)?.bytes).toEqual(pdf);
 
 		const text = JSON.stringify(data);
-		for (const foreign of [otherOrgId, otherSpaserId, otherResourceId, 'Clause secrète de la voisine', 'Valeur de la voisine', 'Retour de la voisine', 'Question de la voisine', otherAdmin.email])
+		for (const foreign of [
+			otherOrgId,
+			otherSpaserId,
+			otherResourceId,
+			'Clause secrète de la voisine',
+			'Valeur de la voisine',
+			'Retour de la voisine',
+			'Question de la voisine',
+			otherAdmin.email
+		])
 			expect(text, foreign).not.toContain(foreign);
 		// The joint SPASER is there, but not the other co-owner's link row.
 		expect(data.tables.spaser_document_orgs.every((l) => l.org_id === orgId)).toBe(true);
@@ -190,7 +267,9 @@ describe.each(engines)('collectivité data export and closure (%s)', (engine) =>
 		const att = data.tables.resource_attachments[0];
 		expect(entries[att.data_fichier]).toEqual(pdf);
 		expect(entries[data.tables.organisation_logos[0].data_fichier]).toEqual(PNG);
-		expect(strFromU8(entries['README.txt'])).toMatch(/Export des données de la collectivité « Ville de Clôture-sur-Mer »/);
+		expect(strFromU8(entries['README.txt'])).toMatch(
+			/Export des données de la collectivité « Ville de Clôture-sur-Mer »/
+		);
 	});
 
 	it('only the collectivité’s administrators may export or close it', async () => {
@@ -199,19 +278,38 @@ describe.each(engines)('collectivité data export and closure (%s)', (engine) =>
 			await expect(closeOrganisation(db, who, orgId, 'Ville de Clôture-sur-Mer')).rejects.toBeTruthy();
 		}
 		await expect(exportOrganisationData(db, editor, orgId)).rejects.toMatchObject({ code: 'forbidden', status: 403 });
-		await expect(exportOrganisationData(db, otherAdmin, orgId)).rejects.toMatchObject({ code: 'not_found', status: 404 });
+		await expect(exportOrganisationData(db, otherAdmin, orgId)).rejects.toMatchObject({
+			code: 'not_found',
+			status: 404
+		});
 		expect((await countsFor(db, orgId)).org).toBe(1);
 	});
 
 	it('closure needs the exact name, then removes everything of the collectivité and nothing of the other one', async () => {
 		const before = await countsFor(db, otherOrgId);
 		expect(before).toMatchObject({ org: 1, resources: 1, values: 1, guichet: 1 });
-		await expect(closeOrganisation(db, admin, orgId, 'Ville de Cloture')).rejects.toMatchObject({ code: 'invalid', details: { field: 'confirmation' } });
+		await expect(closeOrganisation(db, admin, orgId, 'Ville de Cloture')).rejects.toMatchObject({
+			code: 'invalid',
+			details: { field: 'confirmation' }
+		});
 		expect(await countsFor(db, orgId)).toMatchObject({ org: 1, members: 3, resources: 1, values: 1, logos: 1 });
 
 		const res = await closeOrganisation(db, admin, orgId, '  ville de clôture-sur-mer ');
-		expect(res).toMatchObject({ name: 'Ville de Clôture-sur-Mer', notified: 3, deletedDocuments: 1, cancelledSessions: 1 });
-		expect(await countsFor(db, orgId)).toEqual({ org: 0, members: 0, spaser_links: 0, resources: 0, values: 0, logos: 0, guichet: 0 });
+		expect(res).toMatchObject({
+			name: 'Ville de Clôture-sur-Mer',
+			notified: 3,
+			deletedDocuments: 1,
+			cancelledSessions: 1
+		});
+		expect(await countsFor(db, orgId)).toEqual({
+			org: 0,
+			members: 0,
+			spaser_links: 0,
+			resources: 0,
+			values: 0,
+			logos: 0,
+			guichet: 0
+		});
 		const left = await asService(db, 'test: after closure', (tx) =>
 			tx.query<{ t: string; n: number }>(
 				`select 'spaser' as t, count(*)::int as n from public.spaser_documents where id = $1
@@ -222,14 +320,25 @@ describe.each(engines)('collectivité data export and closure (%s)', (engine) =>
 				[spaserId, resourceId]
 			)
 		);
-		expect(Object.fromEntries(left.map((r) => [r.t, r.n]))).toEqual({ spaser: 0, versions: 0, attachments: 0, usages: 0, guichet: 0 });
+		expect(Object.fromEntries(left.map((r) => [r.t, r.n]))).toEqual({
+			spaser: 0,
+			versions: 0,
+			attachments: 0,
+			usages: 0,
+			guichet: 0
+		});
 		// The other collectivité keeps everything, and now leads the joint SPASER.
 		expect(await countsFor(db, otherOrgId)).toEqual(before);
 		const [joint] = await asService(db, 'test: joint', (tx) =>
-			tx.query<{ org_id: string; is_lead: boolean }>('select org_id, is_lead from public.spaser_document_orgs where document_id = $1', [jointId])
+			tx.query<{ org_id: string; is_lead: boolean }>(
+				'select org_id, is_lead from public.spaser_document_orgs where document_id = $1',
+				[jointId]
+			)
 		);
 		expect(joint).toEqual({ org_id: otherOrgId, is_lead: true });
-		const [otherDoc] = await asService(db, 'test: other', (tx) => tx.query<{ n: number }>('select count(*)::int as n from public.spaser_documents where id = $1', [otherSpaserId]));
+		const [otherDoc] = await asService(db, 'test: other', (tx) =>
+			tx.query<{ n: number }>('select count(*)::int as n from public.spaser_documents where id = $1', [otherSpaserId])
+		);
 		expect(otherDoc.n).toBe(1);
 		// People keep their accounts and are told; the audit log keeps the closure.
 		for (const who of [admin, editor, viewer]) {
@@ -237,20 +346,40 @@ describe.each(engines)('collectivité data export and closure (%s)', (engine) =>
 			expect(mails.some((m) => /a été fermée/.test(m.subject))).toBe(true);
 		}
 		const audit = await asService(db, 'test: audit', (tx) =>
-			tx.query<{ actor_id: string; details: { nom: string } }>(`select actor_id, details from public.audit_log where action = 'collectivite.fermeture' and org_id = $1`, [orgId])
+			tx.query<{ actor_id: string; details: { nom: string } }>(
+				`select actor_id, details from public.audit_log where action = 'collectivite.fermeture' and org_id = $1`,
+				[orgId]
+			)
 		);
-		expect(audit).toEqual([expect.objectContaining({ actor_id: admin.id, details: expect.objectContaining({ nom: 'Ville de Clôture-sur-Mer' }) })]);
+		expect(audit).toEqual([
+			expect.objectContaining({
+				actor_id: admin.id,
+				details: expect.objectContaining({ nom: 'Ville de Clôture-sur-Mer' })
+			})
+		]);
 		await expect(exportOrganisationData(db, admin, orgId)).rejects.toMatchObject({ status: 404 });
 
 		// The network keeps an anonymous trace of the Guichet vert (its figures for past months do not change): the
 		// requests and sessions stay without the collectivité, their content gone; the session to come is cancelled
 		// and its animator told, with the calendar cancellation.
 		const trace = await asService(db, 'test: guichet trace', async (tx) => ({
-			requests: await tx.query<{ org_id: string | null; kind: string; topic: string; status: string; question: string }>(
+			requests: await tx.query<{
+				org_id: string | null;
+				kind: string;
+				topic: string;
+				status: string;
+				question: string;
+			}>(
 				'select org_id, kind, topic, status, question from public.guichet_requests where network_id = $1 and org_id is distinct from $2 order by kind',
 				[networkId, otherOrgId]
 			),
-			bookings: await tx.query<{ org_id: string | null; status: string; sequence: number; rating: number | null; comment: string | null }>(
+			bookings: await tx.query<{
+				org_id: string | null;
+				status: string;
+				sequence: number;
+				rating: number | null;
+				comment: string | null;
+			}>(
 				`select b.org_id, b.status, b.sequence, s.rating, s.comment from public.guichet_bookings b
 				   left join public.guichet_surveys s on s.booking_id = b.id where b.network_id = $1 order by lower(b.during)`,
 				[networkId]
@@ -261,8 +390,20 @@ describe.each(engines)('collectivité data export and closure (%s)', (engine) =>
 			)
 		}));
 		expect(trace.requests).toEqual([
-			expect.objectContaining({ org_id: null, kind: 'question', topic: 'Clauses sociales', status: 'closed', question: expect.stringMatching(/collectivité fermée/) }),
-			expect.objectContaining({ org_id: null, kind: 'session', topic: 'Marchés de nettoyage', status: 'closed', question: expect.stringMatching(/collectivité fermée/) })
+			expect.objectContaining({
+				org_id: null,
+				kind: 'question',
+				topic: 'Clauses sociales',
+				status: 'closed',
+				question: expect.stringMatching(/collectivité fermée/)
+			}),
+			expect.objectContaining({
+				org_id: null,
+				kind: 'session',
+				topic: 'Marchés de nettoyage',
+				status: 'closed',
+				question: expect.stringMatching(/collectivité fermée/)
+			})
 		]);
 		expect(trace.bookings).toEqual([
 			{ org_id: null, status: 'done', sequence: 0, rating: 5, comment: '' },
@@ -285,7 +426,11 @@ describe.each(engines)('collectivité data export and closure through the API (%
 	let db: Database;
 	let admin: TestUser, viewer: TestUser;
 	let orgId: string;
-	const tokens: Record<'adminRead' | 'adminWrite' | 'viewerWrite', string> = { adminRead: '', adminWrite: '', viewerWrite: '' };
+	const tokens: Record<'adminRead' | 'adminWrite' | 'viewerWrite', string> = {
+		adminRead: '',
+		adminWrite: '',
+		viewerWrite: ''
+	};
 
 	beforeAll(async () => {
 		db = await openTestDb(engine);
@@ -312,7 +457,9 @@ describe.each(engines)('collectivité data export and closure through the API (%
 		const res = await dispatchApi(request, { db, auth: await authenticateRequest(db, request), strictResponses: true });
 		expect(res.status).toBe(200);
 		expect(res.headers.get('content-type')).toBe('application/zip');
-		expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="donnees-commune-de-ferme-par-api-\d{4}-\d{2}-\d{2}\.zip"$/);
+		expect(res.headers.get('content-disposition')).toMatch(
+			/^attachment; filename="donnees-commune-de-ferme-par-api-\d{4}-\d{2}-\d{2}\.zip"$/
+		);
 		expect(res.headers.get('cache-control')).toBe('no-store');
 		const entries = unzipSync(new Uint8Array(await res.arrayBuffer()));
 		const data = JSON.parse(strFromU8(entries['collectivite.json']));
@@ -323,19 +470,37 @@ describe.each(engines)('collectivité data export and closure through the API (%
 	it('POST /organisations/{id}/closure: write scope, administrator, exact name; else nothing is deleted', async () => {
 		const path = `/organisations/${orgId}/closure`;
 		const name = { confirmation: 'Commune de Ferme-par-API' };
-		expect(await apiCall(db, 'POST', path, { token: tokens.adminRead, body: name })).toMatchObject({ status: 403, body: { error: { code: 'insufficient_scope' } } });
-		expect(await apiCall(db, 'POST', path, { token: tokens.viewerWrite, body: name })).toMatchObject({ status: 403, body: { error: { code: 'forbidden' } } });
-		const wrong = await apiCall(db, 'POST', path, { token: tokens.adminWrite, body: { confirmation: 'Commune de Ferme' } });
+		expect(await apiCall(db, 'POST', path, { token: tokens.adminRead, body: name })).toMatchObject({
+			status: 403,
+			body: { error: { code: 'insufficient_scope' } }
+		});
+		expect(await apiCall(db, 'POST', path, { token: tokens.viewerWrite, body: name })).toMatchObject({
+			status: 403,
+			body: { error: { code: 'forbidden' } }
+		});
+		const wrong = await apiCall(db, 'POST', path, {
+			token: tokens.adminWrite,
+			body: { confirmation: 'Commune de Ferme' }
+		});
 		expect(wrong.status).toBe(400);
 		expect(wrong.body.error.message).toMatch(/Recopiez exactement le nom de la collectivité/);
 		expect((await apiCall(db, 'POST', path, { token: tokens.adminWrite, body: {} })).status).toBe(400);
 		expect(await countsFor(db, orgId)).toMatchObject({ org: 1, members: 2, logos: 1 });
 
-		const done = await apiCall(db, 'POST', path, { token: tokens.adminWrite, body: { confirmation: ' commune de ferme-par-api ' } });
-		expect(done).toMatchObject({ status: 200, body: { name: 'Commune de Ferme-par-API', notified: 2, deletedDocuments: 0, cancelledSessions: 0 } });
+		const done = await apiCall(db, 'POST', path, {
+			token: tokens.adminWrite,
+			body: { confirmation: ' commune de ferme-par-api ' }
+		});
+		expect(done).toMatchObject({
+			status: 200,
+			body: { name: 'Commune de Ferme-par-API', notified: 2, deletedDocuments: 0, cancelledSessions: 0 }
+		});
 		expect(await countsFor(db, orgId)).toMatchObject({ org: 0, members: 0, logos: 0 });
 		expect((await apiCall(db, 'GET', `/organisations/${orgId}`, { token: tokens.adminWrite })).status).toBe(404);
 		// The people keep their accounts (and their tokens).
-		expect((await apiCall(db, 'GET', '/me', { token: tokens.viewerWrite })).body).toMatchObject({ id: viewer.id, memberships: [] });
+		expect((await apiCall(db, 'GET', '/me', { token: tokens.viewerWrite })).body).toMatchObject({
+			id: viewer.id,
+			memberships: []
+		});
 	});
 });

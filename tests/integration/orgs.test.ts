@@ -23,9 +23,23 @@ import {
 import { signUp } from '../../src/lib/server/auth/service';
 import { AppError } from '../../src/lib/server/kit/errors';
 import { engines, openTestDb } from '../helpers/engines';
-import { addMember, createOrg, createUser, DEFAULT_PASSWORD, INVALID_SIREN, lastMail, linkFrom, outbox, uniqueEmail, VALID_SIREN, VALID_SIRET, type TestUser } from '../helpers/factories';
+import {
+	addMember,
+	createOrg,
+	createUser,
+	DEFAULT_PASSWORD,
+	INVALID_SIREN,
+	lastMail,
+	linkFrom,
+	outbox,
+	uniqueEmail,
+	VALID_SIREN,
+	VALID_SIRET,
+	type TestUser
+} from '../helpers/factories';
 
-const LAST_ADMIN = 'Une collectivité doit garder au moins un administrateur : nommez un autre administrateur avant de partir.';
+const LAST_ADMIN =
+	'Une collectivité doit garder au moins un administrateur : nommez un autre administrateur avant de partir.';
 
 describe.each(engines)('collectivités on %s', (engine) => {
 	let db: Database;
@@ -67,7 +81,12 @@ describe.each(engines)('collectivités on %s', (engine) => {
 			});
 			expect(org.created_at).toBeInstanceOf(Date);
 			expect(await listMembers(db, alice, org.id)).toEqual([
-				expect.objectContaining({ user_id: alice.id, role: 'admin', email: alice.email, display_name: alice.displayName })
+				expect.objectContaining({
+					user_id: alice.id,
+					role: 'admin',
+					email: alice.email,
+					display_name: alice.displayName
+				})
 			]);
 			expect((await listMyOrganisations(db, alice)).map((o) => o.id)).toEqual([org.id]);
 			expect(await getOrganisationBySlug(db, alice, 'ville-de-paris')).toMatchObject({ id: org.id });
@@ -81,7 +100,11 @@ describe.each(engines)('collectivités on %s', (engine) => {
 			const first = await createOrg(db, a, 'Commune de Saint-Émilion');
 			const second = await createOrg(db, b, 'Commune de Saint-Émilion');
 			const third = await createOrg(db, b, 'Commune de Saint Emilion');
-			expect([first.slug, second.slug, third.slug]).toEqual(['commune-de-saint-emilion', 'commune-de-saint-emilion-2', 'commune-de-saint-emilion-3']);
+			expect([first.slug, second.slug, third.slug]).toEqual([
+				'commune-de-saint-emilion',
+				'commune-de-saint-emilion-2',
+				'commune-de-saint-emilion-3'
+			]);
 
 			const siren = '732829320';
 			await createOrg(db, a, { name: 'Avec SIREN', siren });
@@ -96,12 +119,21 @@ describe.each(engines)('collectivités on %s', (engine) => {
 		it('the database itself enforces the SIREN Luhn key and SIRET/SIREN consistency', async () => {
 			const a = await createUser(db);
 			// The service trusts its (zod-validated) input: the check constraints are the last line of defence.
-			await expect(createOrg(db, a, { name: 'SIREN faux', siren: INVALID_SIREN })).rejects.toMatchObject({ code: 'invalid', status: 400 });
-			await expect(createOrg(db, a, { name: 'SIRET incohérent', siren: '552100554', siret: '73282932000074' })).rejects.toMatchObject({
+			await expect(createOrg(db, a, { name: 'SIREN faux', siren: INVALID_SIREN })).rejects.toMatchObject({
+				code: 'invalid',
+				status: 400
+			});
+			await expect(
+				createOrg(db, a, { name: 'SIRET incohérent', siren: '552100554', siret: '73282932000074' })
+			).rejects.toMatchObject({
 				code: 'invalid'
 			});
 			await expect(
-				asService(db, 'test', (tx) => tx.query(`insert into public.organisations (name, kind, slug, siren) values ('X X', 'commune', 'x-x', $1)`, [INVALID_SIREN]))
+				asService(db, 'test', (tx) =>
+					tx.query(`insert into public.organisations (name, kind, slug, siren) values ('X X', 'commune', 'x-x', $1)`, [
+						INVALID_SIREN
+					])
+				)
 			).rejects.toMatchObject({ code: '23514' });
 			expect(await listMyOrganisations(db, a)).toEqual([]);
 		});
@@ -114,12 +146,26 @@ describe.each(engines)('collectivités on %s', (engine) => {
 
 			const err = await updateOrganisation(db, editor, org.id, { name: 'Piraté', kind: 'commune' }).catch((e) => e);
 			expect(err).toBeInstanceOf(AppError);
-			expect(err).toMatchObject({ code: 'forbidden', status: 403, message: 'Seuls les administrateurs de la collectivité peuvent modifier ses informations.' });
+			expect(err).toMatchObject({
+				code: 'forbidden',
+				status: 403,
+				message: 'Seuls les administrateurs de la collectivité peuvent modifier ses informations.'
+			});
 			expect((await getOrganisation(db, editor, org.id)).name).toBe('Département test');
 
-			await updateOrganisation(db, admin, org.id, { name: 'Département renommé', kind: 'departement', purchaseVolumeEur: 49_999_999 });
+			await updateOrganisation(db, admin, org.id, {
+				name: 'Département renommé',
+				kind: 'departement',
+				purchaseVolumeEur: 49_999_999
+			});
 			const after = await getOrganisation(db, editor, org.id);
-			expect(after).toMatchObject({ name: 'Département renommé', slug: org.slug, purchase_volume_eur: 49_999_999, spaser_mandatory: false, my_role: 'editor' });
+			expect(after).toMatchObject({
+				name: 'Département renommé',
+				slug: org.slug,
+				purchase_volume_eur: 49_999_999,
+				spaser_mandatory: false,
+				my_role: 'editor'
+			});
 		});
 
 		it('stores a logo (bytes round-trip) for admins only', async () => {
@@ -128,7 +174,10 @@ describe.each(engines)('collectivités on %s', (engine) => {
 			const org = await createOrg(db, admin, 'Commune au logo');
 			await addMember(db, org.id, viewer, 'viewer');
 			// A PNG header with its size (1 × 1): images whose header is unreadable are refused (issue 14).
-			const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0]);
+			const png = new Uint8Array([
+				0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1, 0, 0, 0, 1, 8,
+				2, 0, 0, 0
+			]);
 			expect(sniffImage(png)).toBe('image/png');
 			expect(sniffImage(new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg"/>'))).toBeNull();
 			await expect(setLogo(db, viewer, org.id, png)).rejects.toMatchObject({ code: 'forbidden', status: 403 });
@@ -139,8 +188,14 @@ describe.each(engines)('collectivités on %s', (engine) => {
 			expect((await getOrganisation(db, viewer, org.id)).has_logo).toBe(true);
 			expect(await getLogo(db, null, org.id)).toBeNull();
 			// A lying file (an SVG, an HTML page) is refused whatever its name; the stored logo is unchanged.
-			for (const lie of ['<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', '<!doctype html><script>alert(1)</script>'])
-				await expect(setLogo(db, admin, org.id, new TextEncoder().encode(lie))).rejects.toMatchObject({ code: 'invalid_file_type', status: 415 });
+			for (const lie of [
+				'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
+				'<!doctype html><script>alert(1)</script>'
+			])
+				await expect(setLogo(db, admin, org.id, new TextEncoder().encode(lie))).rejects.toMatchObject({
+					code: 'invalid_file_type',
+					status: 415
+				});
 			expect(Array.from((await getLogo(db, viewer, org.id))!.data)).toEqual(Array.from(png));
 		});
 	});
@@ -157,18 +212,29 @@ describe.each(engines)('collectivités on %s', (engine) => {
 			const email = uniqueEmail('invitee');
 			const { id, url } = await inviteMember(db, admin, orgId, email.toUpperCase(), 'editor');
 			const mail = await lastMail(db, email);
-			expect(mail).toMatchObject({ kind: 'invitation', subject: 'Claire Admin vous invite à rejoindre Métropole invitante sur SPASER Commun' });
+			expect(mail).toMatchObject({
+				kind: 'invitation',
+				subject: 'Claire Admin vous invite à rejoindre Métropole invitante sur SPASER Commun'
+			});
 			expect(mail.text_body).toContain('en tant que rédacteur·rice');
 			const link = linkFrom(mail.text_body, '/invitation/');
 			expect(link.toString()).toBe(url);
 			const secret = secretOf(url);
 			expect(secret).toMatch(/^[a-z2-7]{32}$/);
-			const [row] = await asService(db, 'test', (tx) => tx.query<Record<string, unknown>>('select * from public.organisation_invitations where id = $1', [id]));
+			const [row] = await asService(db, 'test', (tx) =>
+				tx.query<Record<string, unknown>>('select * from public.organisation_invitations where id = $1', [id])
+			);
 			expect(row.email).toBe(email);
 			expect(JSON.stringify(row)).not.toContain(secret);
 			expect((await listInvitations(db, admin, orgId)).map((i) => i.id)).toContain(id);
 
-			expect(await previewInvitation(db, secret)).toMatchObject({ state: 'valid', email, role: 'editor', org_name: 'Métropole invitante', has_account: false });
+			expect(await previewInvitation(db, secret)).toMatchObject({
+				state: 'valid',
+				email,
+				role: 'editor',
+				org_name: 'Métropole invitante',
+				has_account: false
+			});
 			expect(await previewInvitation(db, 'a'.repeat(32))).toBeNull();
 		});
 
@@ -176,7 +242,10 @@ describe.each(engines)('collectivités on %s', (engine) => {
 			const editor = await createUser(db);
 			await addMember(db, orgId, editor, 'editor');
 			const before = (await outbox(db)).length;
-			await expect(inviteMember(db, editor, orgId, uniqueEmail('x'), 'viewer')).rejects.toMatchObject({ code: 'forbidden', status: 403 });
+			await expect(inviteMember(db, editor, orgId, uniqueEmail('x'), 'viewer')).rejects.toMatchObject({
+				code: 'forbidden',
+				status: 403
+			});
 			await expect(inviteMember(db, admin, orgId, editor.email, 'viewer')).rejects.toMatchObject({
 				code: 'already_member',
 				status: 409,
@@ -200,13 +269,18 @@ describe.each(engines)('collectivités on %s', (engine) => {
 				code: 'email_not_verified',
 				message: "Vérifiez d'abord votre adresse e-mail (lien reçu à l'inscription)."
 			});
-			await asService(db, 'test', (tx) => tx.query('update public.users set email_verified_at = now() where id = $1', [invitee.id]));
+			await asService(db, 'test', (tx) =>
+				tx.query('update public.users set email_verified_at = now() where id = $1', [invitee.id])
+			);
 
 			const slug = await acceptInvitation(db, invitee, secret);
 			expect(slug).toBe('metropole-invitante');
 			expect((await getOrganisation(db, invitee, orgId)).my_role).toBe('viewer');
 			expect((await previewInvitation(db, secret))?.state).toBe('used');
-			await expect(acceptInvitation(db, invitee, secret)).rejects.toMatchObject({ code: 'invitation_used', message: 'Cette invitation a déjà été utilisée.' });
+			await expect(acceptInvitation(db, invitee, secret)).rejects.toMatchObject({
+				code: 'invitation_used',
+				message: 'Cette invitation a déjà été utilisée.'
+			});
 			await expect(acceptInvitation(db, other, secret)).rejects.toMatchObject({ code: 'invitation_used' });
 			expect((await listMembers(db, admin, orgId)).map((m) => m.user_id)).not.toContain(other.id);
 		});
@@ -214,7 +288,11 @@ describe.each(engines)('collectivités on %s', (engine) => {
 		it('a person who signs up after being invited can accept once verified', async () => {
 			const email = uniqueEmail('later');
 			const { url } = await inviteMember(db, admin, orgId, email, 'editor');
-			const { userId } = await signUp(db, { email, displayName: 'Arrivée Tardive', password: DEFAULT_PASSWORD }, { verified: true });
+			const { userId } = await signUp(
+				db,
+				{ email, displayName: 'Arrivée Tardive', password: DEFAULT_PASSWORD },
+				{ verified: true }
+			);
 			expect(await acceptInvitation(db, { id: userId, email }, secretOf(url))).toBe('metropole-invitante');
 			expect((await getOrganisation(db, { id: userId }, orgId)).my_role).toBe('editor');
 		});
@@ -224,9 +302,15 @@ describe.each(engines)('collectivités on %s', (engine) => {
 			const first = await inviteMember(db, admin, orgId, invitee.email, 'viewer');
 			const second = await inviteMember(db, admin, orgId, invitee.email, 'editor');
 			expect((await previewInvitation(db, secretOf(first.url)))?.state).toBe('revoked');
-			await expect(acceptInvitation(db, invitee, secretOf(first.url))).rejects.toMatchObject({ code: 'invitation_invalid' });
+			await expect(acceptInvitation(db, invitee, secretOf(first.url))).rejects.toMatchObject({
+				code: 'invitation_invalid'
+			});
 
-			await asService(db, 'test', (tx) => tx.query(`update public.organisation_invitations set expires_at = now() - interval '1 hour' where id = $1`, [second.id]));
+			await asService(db, 'test', (tx) =>
+				tx.query(`update public.organisation_invitations set expires_at = now() - interval '1 hour' where id = $1`, [
+					second.id
+				])
+			);
 			expect((await previewInvitation(db, secretOf(second.url)))?.state).toBe('expired');
 			await expect(acceptInvitation(db, invitee, secretOf(second.url))).rejects.toMatchObject({
 				code: 'invitation_expired',
@@ -256,15 +340,25 @@ describe.each(engines)('collectivités on %s', (engine) => {
 			await addMember(db, org.id, carol, 'editor');
 
 			// Only admins change roles or remove others.
-			await expect(changeMemberRole(db, carol, org.id, bob.id, 'admin')).rejects.toMatchObject({ code: 'forbidden', status: 403 });
+			await expect(changeMemberRole(db, carol, org.id, bob.id, 'admin')).rejects.toMatchObject({
+				code: 'forbidden',
+				status: 403
+			});
 			await expect(removeMember(db, carol, org.id, bob.id)).rejects.toMatchObject({ code: 'forbidden', status: 403 });
 
 			await changeMemberRole(db, admin, org.id, bob.id, 'editor');
 			expect((await getOrganisation(db, bob, org.id)).my_role).toBe('editor');
 
 			// The last admin can neither be demoted, nor leave, nor be removed.
-			await expect(changeMemberRole(db, admin, org.id, admin.id, 'editor')).rejects.toMatchObject({ code: 'last_admin', message: LAST_ADMIN });
-			await expect(leaveOrganisation(db, admin, org.id)).rejects.toMatchObject({ code: 'last_admin', status: 409, message: LAST_ADMIN });
+			await expect(changeMemberRole(db, admin, org.id, admin.id, 'editor')).rejects.toMatchObject({
+				code: 'last_admin',
+				message: LAST_ADMIN
+			});
+			await expect(leaveOrganisation(db, admin, org.id)).rejects.toMatchObject({
+				code: 'last_admin',
+				status: 409,
+				message: LAST_ADMIN
+			});
 			await expect(removeMember(db, admin, org.id, admin.id)).rejects.toMatchObject({ code: 'last_admin' });
 			expect((await getOrganisation(db, admin, org.id)).my_role).toBe('admin');
 

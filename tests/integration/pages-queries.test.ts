@@ -8,14 +8,31 @@ import { decideMembership, endMembership, requestToJoin } from '../../src/lib/se
 import { orHttpError } from '../../src/lib/server/kit/errors';
 import { getOrganisationBySlug, inviteMember } from '../../src/lib/server/organisations/service';
 import { engines, openTestDb } from '../helpers/engines';
-import { addAnimatorDirect, createNetwork, createOrg, createUser, uniqueEmail, type TestUser } from '../helpers/factories';
+import {
+	addAnimatorDirect,
+	createNetwork,
+	createOrg,
+	createUser,
+	uniqueEmail,
+	type TestUser
+} from '../helpers/factories';
 
 /** What requireUser / requirePlatformAdmin read from a request event. */
-function event(user: { id: string; email: string; displayName: string; isPlatformAdmin: boolean } | null, path = '/admin') {
+function event(
+	user: { id: string; email: string; displayName: string; isPlatformAdmin: boolean } | null,
+	path = '/admin'
+) {
 	const url = new URL(`http://localhost${path}`);
-	return { url, locals: { user: user && { ...user, emailVerified: true } } } as unknown as Parameters<typeof requirePlatformAdmin>[0];
+	return { url, locals: { user: user && { ...user, emailVerified: true } } } as unknown as Parameters<
+		typeof requirePlatformAdmin
+	>[0];
 }
-const sessionUser = (u: TestUser, isPlatformAdmin = false) => ({ id: u.id, email: u.email, displayName: u.displayName, isPlatformAdmin });
+const sessionUser = (u: TestUser, isPlatformAdmin = false) => ({
+	id: u.id,
+	email: u.email,
+	displayName: u.displayName,
+	isPlatformAdmin
+});
 
 describe.each(engines)('page queries on %s', (engine) => {
 	let db: Database;

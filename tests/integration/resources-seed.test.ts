@@ -18,7 +18,14 @@ describe.each(engines)('resources demo seed (supabase/seeds/resources.sql) on %s
 
 	const stats = () =>
 		asService(db, 'test: seed stats', (tx) =>
-			tx.query<{ kind: string; n: number; families: string[]; mechanisms: string[]; validated: number; public: number }>(
+			tx.query<{
+				kind: string;
+				n: number;
+				families: string[];
+				mechanisms: string[];
+				validated: number;
+				public: number;
+			}>(
 				`select kind, count(*)::int as n, array_agg(distinct family) as families, array_agg(distinct mechanism) filter (where mechanism is not null) as mechanisms,
 				        count(*) filter (where reliability = 'reseau')::int as validated, count(*) filter (where visibility = 'public')::int as public
 				   from public.resources group by kind order by kind`
@@ -34,7 +41,9 @@ describe.each(engines)('resources demo seed (supabase/seeds/resources.sql) on %s
 		expect([...clauses.mechanisms].sort()).toEqual(Object.keys(MECHANISMS).sort());
 		expect(clauses.validated).toBeGreaterThan(10);
 		expect(clauses.public).toBeGreaterThan(5);
-		const [{ n: versions }] = await asService(db, 'test', (tx) => tx.query<{ n: number }>(`select count(*)::int as n from public.resource_versions`));
+		const [{ n: versions }] = await asService(db, 'test', (tx) =>
+			tx.query<{ n: number }>(`select count(*)::int as n from public.resource_versions`)
+		);
 		expect(versions).toBe(clauses.n + rex.n);
 	});
 
@@ -47,7 +56,7 @@ describe.each(engines)('resources demo seed (supabase/seeds/resources.sql) on %s
 	it('lets the demo metropole (a member of the demo network) find the network’s validated clauses by search', async () => {
 		const res = await searchResources(db, METROPOLE_USER, searchParamsSchema.parse({ q: 'heures insertion' }));
 		expect(res.total).toBeGreaterThan(0);
-		expect(res.items.some((i) => i.title.startsWith('Clause d\'insertion'))).toBe(true);
+		expect(res.items.some((i) => i.title.startsWith("Clause d'insertion"))).toBe(true);
 		// The private demo clause of Saint-Brivadel is not among the results.
 		const priv = await searchResources(db, METROPOLE_USER, searchParamsSchema.parse({ q: 'eau seule microfibres' }));
 		expect(priv.items.every((i) => i.kind === 'rex' || i.visibility !== 'private')).toBe(true);

@@ -4,8 +4,20 @@ import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { asService, withUser, type Database } from '../../src/lib/server/db';
 import { AppError } from '../../src/lib/server/kit/errors';
 import { addAttachment, getAttachment } from '../../src/lib/server/resources/attachments';
-import { copyResource, listFavourites, recordUsage, setFavourite, useInSpaser } from '../../src/lib/server/resources/reuse';
-import { createResource, getResource, setNationalReference, setVisibility, updateResource } from '../../src/lib/server/resources/editing';
+import {
+	copyResource,
+	listFavourites,
+	recordUsage,
+	setFavourite,
+	useInSpaser
+} from '../../src/lib/server/resources/reuse';
+import {
+	createResource,
+	getResource,
+	setNationalReference,
+	setVisibility,
+	updateResource
+} from '../../src/lib/server/resources/editing';
 import { exportResources, searchResources } from '../../src/lib/server/resources/search';
 import { reviewQueue, reviewShare, shareResource } from '../../src/lib/server/resources/sharing';
 import { resourceInput, searchParamsSchema, type ResourceInput } from '../../src/lib/server/resources/input';
@@ -16,7 +28,15 @@ import { projectDocument } from '../../src/lib/server/spaser/projection';
 import { addNode, bodyFragment, readTree } from '../../src/lib/spaser/ydoc';
 import { fragmentToJson, richToText } from '../../src/lib/spaser/rich';
 import { engines, openTestDb } from '../helpers/engines';
-import { addAnimatorDirect, addMember, createNetwork, createOrg, createUser, outbox, type TestUser } from '../helpers/factories';
+import {
+	addAnimatorDirect,
+	addMember,
+	createNetwork,
+	createOrg,
+	createUser,
+	outbox,
+	type TestUser
+} from '../helpers/factories';
 
 const clause = (over: Partial<Record<string, unknown>> = {}): ResourceInput =>
 	resourceInput.parse({
@@ -53,7 +73,9 @@ async function pdfWith(text: string): Promise<Uint8Array> {
 function odtWith(text: string): Uint8Array {
 	return zipSync({
 		mimetype: [strToU8('application/vnd.oasis.opendocument.text'), { level: 0 }],
-		'META-INF/manifest.xml': strToU8('<?xml version="1.0"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"/>'),
+		'META-INF/manifest.xml': strToU8(
+			'<?xml version="1.0"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"/>'
+		),
 		'content.xml': strToU8(
 			`<?xml version="1.0"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:text><text:p>${text}</text:p></office:text></office:body></office:document-content>`
 		)
@@ -62,7 +84,13 @@ function odtWith(text: string): Uint8Array {
 
 describe.each(engines)('resources (%s)', (engine) => {
 	let db: Database;
-	let adminA: TestUser, viewerA: TestUser, adminB: TestUser, adminC: TestUser, anim: TestUser, anim2: TestUser, platform: TestUser;
+	let adminA: TestUser,
+		viewerA: TestUser,
+		adminB: TestUser,
+		adminC: TestUser,
+		anim: TestUser,
+		anim2: TestUser,
+		platform: TestUser;
 	let orgA: string, orgB: string, orgC: string, net: string, net2: string;
 
 	beforeAll(async () => {
@@ -84,8 +112,14 @@ describe.each(engines)('resources (%s)', (engine) => {
 		await addAnimatorDirect(db, net2, anim2);
 		await asService(db, 'test: memberships', async (tx) => {
 			for (const o of [orgA, orgB])
-				await tx.query(`insert into public.network_memberships (network_id, org_id, status) values ($1, $2, 'approved')`, [net, o]);
-			await tx.query(`insert into public.network_memberships (network_id, org_id, status) values ($1, $2, 'approved')`, [net2, orgC]);
+				await tx.query(
+					`insert into public.network_memberships (network_id, org_id, status) values ($1, $2, 'approved')`,
+					[net, o]
+				);
+			await tx.query(
+				`insert into public.network_memberships (network_id, org_id, status) values ($1, $2, 'approved')`,
+				[net2, orgC]
+			);
 		});
 	}, 120_000);
 	afterAll(async () => db?.close());
@@ -124,12 +158,19 @@ describe.each(engines)('resources (%s)', (engine) => {
 		await expectAppError(updateResource(db, viewerA, id, clause({ title: 'Changement' })), 'forbidden');
 		await expectAppError(createResource(db, viewerA, orgA, clause()), 'forbidden');
 		// Nobody else writes into A's item, even through a direct statement.
-		const rows = await withUser(db, adminB, (tx) => tx.query(`update public.resources set title = 'piraté' where id = $1 returning id`, [id]));
+		const rows = await withUser(db, adminB, (tx) =>
+			tx.query(`update public.resources set title = 'piraté' where id = $1 returning id`, [id])
+		);
 		expect(rows).toHaveLength(0);
 	});
 
 	it('shares with the network through review: pending, changes requested with a comment, validated, edited → back to review', async () => {
-		const id = await createResource(db, adminA, orgA, clause({ title: 'Clause de conditions de travail', visibility: 'network' }));
+		const id = await createResource(
+			db,
+			adminA,
+			orgA,
+			clause({ title: 'Clause de conditions de travail', visibility: 'network' })
+		);
 		const att = await addAttachment(db, adminA, id, 'annexe.odt', odtWith('Annexe sur les conditions hébergement'));
 		let r = await getResource(db, adminA, id);
 		expect(r.visibility).toBe('network');
@@ -144,10 +185,23 @@ describe.each(engines)('resources (%s)', (engine) => {
 		expect((await reviewQueue(db, anim2)).map((q) => q.id)).not.toContain(id);
 
 		// Only the network's animator decides; a request for changes needs a comment.
-		await expectAppError(reviewShare(db, adminA, id, { networkId: net, decision: 'validated', comment: '' }), 'forbidden');
-		await expectAppError(reviewShare(db, anim2, id, { networkId: net, decision: 'validated', comment: '' }), 'forbidden');
-		await expectAppError(reviewShare(db, anim, id, { networkId: net, decision: 'changes_requested', comment: '' }), 'comment_required');
-		await reviewShare(db, anim, id, { networkId: net, decision: 'changes_requested', comment: 'Citez l’article L3245-2 du code du travail.' });
+		await expectAppError(
+			reviewShare(db, adminA, id, { networkId: net, decision: 'validated', comment: '' }),
+			'forbidden'
+		);
+		await expectAppError(
+			reviewShare(db, anim2, id, { networkId: net, decision: 'validated', comment: '' }),
+			'forbidden'
+		);
+		await expectAppError(
+			reviewShare(db, anim, id, { networkId: net, decision: 'changes_requested', comment: '' }),
+			'comment_required'
+		);
+		await reviewShare(db, anim, id, {
+			networkId: net,
+			decision: 'changes_requested',
+			comment: 'Citez l’article L3245-2 du code du travail.'
+		});
 		r = await getResource(db, adminA, id);
 		expect(r.shares[0].status).toBe('changes_requested');
 		expect(r.shares[0].comment).toContain('L3245-2');
@@ -157,7 +211,16 @@ describe.each(engines)('resources (%s)', (engine) => {
 		expect(mails.find((m) => m.subject.startsWith('Modifications'))!.text_body).toContain('Citez l’article L3245-2');
 
 		// The author edits: back to pending, version 2.
-		await updateResource(db, adminA, id, clause({ title: 'Clause de conditions de travail', legalRefs: 'Art. L3245-2 du code du travail', visibility: 'network' }));
+		await updateResource(
+			db,
+			adminA,
+			id,
+			clause({
+				title: 'Clause de conditions de travail',
+				legalRefs: 'Art. L3245-2 du code du travail',
+				visibility: 'network'
+			})
+		);
 		r = await getResource(db, adminA, id);
 		expect(r.shares[0].status).toBe('pending');
 		expect(r.version).toBe(2);
@@ -173,12 +236,19 @@ describe.each(engines)('resources (%s)', (engine) => {
 		expect(await canDownload(adminC, att.id)).toBe(false);
 
 		// A validated item that is edited goes back to review and leaves the network until validated again.
-		await updateResource(db, adminA, id, clause({ title: 'Clause de conditions de travail (v3)', legalRefs: 'Art. L3245-2', visibility: 'network' }));
+		await updateResource(
+			db,
+			adminA,
+			id,
+			clause({ title: 'Clause de conditions de travail (v3)', legalRefs: 'Art. L3245-2', visibility: 'network' })
+		);
 		r = await getResource(db, adminA, id);
 		expect(r.shares[0].status).toBe('pending');
 		expect(r.reliability).toBe('collectivite');
 		expect(await sees(adminB, id)).toBe(false);
-		expect(r.events.map((e) => e.action)).toEqual(expect.arrayContaining(['submitted', 'changes_requested', 'resubmitted', 'validated']));
+		expect(r.events.map((e) => e.action)).toEqual(
+			expect.arrayContaining(['submitted', 'changes_requested', 'resubmitted', 'validated'])
+		);
 
 		// Back to private: withdrawn from the network, the animator loses it too.
 		await setVisibility(db, adminA, id, 'private');
@@ -189,17 +259,26 @@ describe.each(engines)('resources (%s)', (engine) => {
 		const id = await createResource(db, adminA, orgA, clause({ title: 'Clause pour réseau étranger' }));
 		await expectAppError(shareResource(db, adminA, id, net2), 'no_network');
 		await shareResource(db, adminA, id, net);
-		const rows = await withUser(db, anim, (tx) => tx.query(`update public.resources set title = 'x' where id = $1 returning id`, [id]));
+		const rows = await withUser(db, anim, (tx) =>
+			tx.query(`update public.resources set title = 'x' where id = $1 returning id`, [id])
+		);
 		expect(rows).toHaveLength(0);
 		// The author cannot validate their own submission by a direct statement.
 		const own = await withUser(db, adminA, (tx) =>
-			tx.query(`update public.resource_shares set status = 'validated' where resource_id = $1 returning resource_id`, [id])
+			tx.query(`update public.resource_shares set status = 'validated' where resource_id = $1 returning resource_id`, [
+				id
+			])
 		);
 		expect(own).toHaveLength(0);
 	});
 
 	it('public items are visible to everyone; only the platform marks a national reference', async () => {
-		const id = await createResource(db, adminC, orgC, clause({ title: 'Clause publique d’accessibilité numérique', visibility: 'public', family: 'gouvernance' }));
+		const id = await createResource(
+			db,
+			adminC,
+			orgC,
+			clause({ title: 'Clause publique d’accessibilité numérique', visibility: 'public', family: 'gouvernance' })
+		);
 		for (const who of [adminA, adminB, anim, null]) expect(await sees(who, id)).toBe(true);
 		await expectAppError(setNationalReference(db, adminC, id, true), 'forbidden');
 		await setNationalReference(db, platform, id, true);
@@ -212,7 +291,10 @@ describe.each(engines)('resources (%s)', (engine) => {
 
 	it('refuses attachments whose content is not an accepted document, whatever their name, and files over 10 MB', async () => {
 		const id = await createResource(db, adminA, orgA, clause({ title: 'Clause avec pièces' }));
-		await expectAppError(addAttachment(db, adminA, id, 'faux.pdf', new TextEncoder().encode('<html>pas un pdf</html>')), 'invalid_file_type');
+		await expectAppError(
+			addAttachment(db, adminA, id, 'faux.pdf', new TextEncoder().encode('<html>pas un pdf</html>')),
+			'invalid_file_type'
+		);
 		const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0]);
 		await expectAppError(addAttachment(db, adminA, id, 'image.docx', png), 'invalid_file_type');
 		const big = new Uint8Array(10 * 1024 * 1024 + 1);
@@ -241,8 +323,16 @@ describe.each(engines)('resources (%s)', (engine) => {
 				segments: ['fournitures.vehicules'],
 				cpvCodes: ['34100000-8']
 			});
-			eqId = await publish({ title: 'Égalité professionnelle', body: 'Principe d’égalité salariale et de non-discrimination.' });
-			privId = await createResource(db, adminA, orgA, clause({ title: 'Clause secrète zygomatique', body: 'Texte zygomatique interne.' }));
+			eqId = await publish({
+				title: 'Égalité professionnelle',
+				body: 'Principe d’égalité salariale et de non-discrimination.'
+			});
+			privId = await createResource(
+				db,
+				adminA,
+				orgA,
+				clause({ title: 'Clause secrète zygomatique', body: 'Texte zygomatique interne.' })
+			);
 			rexId = await createResource(db, adminB, orgB, {
 				...resourceInput.parse({
 					kind: 'rex',
@@ -258,7 +348,8 @@ describe.each(engines)('resources (%s)', (engine) => {
 				})
 			});
 		});
-		const search = (who: TestUser | null, q: Record<string, unknown>) => searchResources(db, who, searchParamsSchema.parse(q));
+		const search = (who: TestUser | null, q: Record<string, unknown>) =>
+			searchResources(db, who, searchParamsSchema.parse(q));
 
 		it('stems French words and ignores accents', async () => {
 			const plural = await search(adminB, { q: 'environnementales' });
@@ -296,14 +387,18 @@ describe.each(engines)('resources (%s)', (engine) => {
 		it('counts facets over the visible results', async () => {
 			const res = await searchResources(db, adminB, searchParamsSchema.parse({}), { pageSize: 100 });
 			const visible = await withUser(db, adminB, (tx) =>
-				tx.query<{ family: string; kind: string; n: number }>(`select family, kind, count(*)::int as n from public.resources group by 1, 2`)
+				tx.query<{ family: string; kind: string; n: number }>(
+					`select family, kind, count(*)::int as n from public.resources group by 1, 2`
+				)
 			);
 			expect(res.total).toBe(visible.reduce((s, r) => s + r.n, 0));
 			const byFamily: Record<string, number> = {};
 			for (const r of visible) byFamily[r.family] = (byFamily[r.family] ?? 0) + r.n;
 			expect(res.facets.family).toEqual(byFamily);
 			expect(res.facets.kind.rex).toBe(1);
-			expect(res.facets.network.find((n) => n.id === net)?.count).toBe(visible.length ? res.items.filter((i) => i.reliability === 'reseau').length : 0);
+			expect(res.facets.network.find((n) => n.id === net)?.count).toBe(
+				visible.length ? res.items.filter((i) => i.reliability === 'reseau').length : 0
+			);
 			const env = await search(adminB, { family: 'environnementale' });
 			expect(env.total).toBe(byFamily.environnementale);
 			expect(env.facets.mechanism).toEqual({ critere_attribution: 1, plan_progres: 1 });
@@ -324,12 +419,25 @@ describe.each(engines)('resources (%s)', (engine) => {
 			expect(res.items[0].id).toBe(eqId);
 			expect(res.items[0].usage_count).toBe(2);
 			const detail = await getResource(db, adminB, eqId);
-			expect(detail.feedback.map((f) => f.worked || f.not_worked).sort()).toEqual(['Bien accueillie par les candidats.', 'Contrôle difficile.']);
+			expect(detail.feedback.map((f) => f.worked || f.not_worked).sort()).toEqual([
+				'Bien accueillie par les candidats.',
+				'Contrôle difficile.'
+			]);
 		});
 	});
 
 	it('favourites, copies keeping the source, and use in a SPASER (inserted through the live document, or linked)', async () => {
-		const id = await createResource(db, adminA, orgA, clause({ title: 'Clause d’insertion de 150 heures', body: 'Le titulaire réserve 150 heures par an.\n\nIl rend compte chaque trimestre.', visibility: 'public', mechanism: 'clause_insertion' }));
+		const id = await createResource(
+			db,
+			adminA,
+			orgA,
+			clause({
+				title: 'Clause d’insertion de 150 heures',
+				body: 'Le titulaire réserve 150 heures par an.\n\nIl rend compte chaque trimestre.',
+				visibility: 'public',
+				mechanism: 'clause_insertion'
+			})
+		);
 		await setFavourite(db, adminB, id, true);
 		expect((await listFavourites(db, adminB)).map((f) => f.id)).toEqual([id]);
 		expect(await listFavourites(db, adminA)).toEqual([]);
@@ -345,7 +453,13 @@ describe.each(engines)('resources (%s)', (engine) => {
 		expect(await sees(adminA, copyId)).toBe(false);
 		await expectAppError(copyResource(db, adminB, id, orgA), 'forbidden');
 
-		const doc = await createSpaserRecord(db, adminB, { title: 'SPASER de la ville B', orgIds: [orgB], leadOrgId: orgB, periodStart: 2026, periodEnd: 2030 });
+		const doc = await createSpaserRecord(db, adminB, {
+			title: 'SPASER de la ville B',
+			orgIds: [orgB],
+			leadOrgId: orgB,
+			periodStart: 2026,
+			periodEnd: 2030
+		});
 		let nodeId = '';
 		const live = await changeLiveDoc(db, doc.id, (d) => {
 			nodeId = addNode(d, { parentId: null, title: 'Axe social' });
@@ -357,16 +471,23 @@ describe.each(engines)('resources (%s)', (engine) => {
 		expect(text).toContain('Clause « Clause d’insertion de 150 heures »');
 		expect(text).toContain('Il rend compte chaque trimestre.');
 		const [projected] = await asService(db, 'test', (tx) =>
-			tx.query<{ body_text: string }>(`select body_text from public.spaser_nodes where document_id = $1 and node_id = $2`, [doc.id, nodeId])
+			tx.query<{ body_text: string }>(
+				`select body_text from public.spaser_nodes where document_id = $1 and node_id = $2`,
+				[doc.id, nodeId]
+			)
 		);
 		expect(projected.body_text).toContain('150 heures par an');
 
 		await useInSpaser(db, adminB, id, { documentId: doc.id, nodeId, mode: 'linked' });
-		expect(readTree(await readLiveDoc(db, doc.id)).find((n) => n.id === nodeId)!.links).toEqual([`/ressources/clauses/${id}`]);
+		expect(readTree(await readLiveDoc(db, doc.id)).find((n) => n.id === nodeId)!.links).toEqual([
+			`/ressources/clauses/${id}`
+		]);
 		await expectAppError(useInSpaser(db, adminB, id, { documentId: doc.id, nodeId, mode: 'linked' }), 'conflict');
 		// Someone who cannot write that SPASER cannot insert into it.
 		await expectAppError(useInSpaser(db, adminA, id, { documentId: doc.id, nodeId, mode: 'inserted' }), 'forbidden');
-		const links = await withUser(db, adminB, (tx) => tx.query(`select mode from public.resource_spaser_links where document_id = $1 order by created_at`, [doc.id]));
+		const links = await withUser(db, adminB, (tx) =>
+			tx.query(`select mode from public.resource_spaser_links where document_id = $1 order by created_at`, [doc.id])
+		);
 		expect(links.map((l) => (l as { mode: string }).mode)).toEqual(['inserted', 'linked']);
 	});
 
@@ -375,9 +496,20 @@ describe.each(engines)('resources (%s)', (engine) => {
 			db,
 			adminA,
 			orgA,
-			clause({ title: 'Pénalité paramétrée', body: 'Pénalité de {montant} € HT par jour de retard, plafonnée à {plafond} % du marché.', parameters: { montant: 150, plafond: 10 }, visibility: 'public' })
+			clause({
+				title: 'Pénalité paramétrée',
+				body: 'Pénalité de {montant} € HT par jour de retard, plafonnée à {plafond} % du marché.',
+				parameters: { montant: 150, plafond: 10 },
+				visibility: 'public'
+			})
 		);
-		const doc = await createSpaserRecord(db, adminB, { title: 'SPASER paramétré', orgIds: [orgB], leadOrgId: orgB, periodStart: 2026, periodEnd: 2030 });
+		const doc = await createSpaserRecord(db, adminB, {
+			title: 'SPASER paramétré',
+			orgIds: [orgB],
+			leadOrgId: orgB,
+			periodStart: 2026,
+			periodEnd: 2030
+		});
 		let nodeId = '';
 		const live = await changeLiveDoc(db, doc.id, (d) => {
 			nodeId = addNode(d, { parentId: null, title: 'Axe économique' });
@@ -385,7 +517,15 @@ describe.each(engines)('resources (%s)', (engine) => {
 		await projectDocument(db, doc.id, live);
 		const bodyOf = async () => richToText(fragmentToJson(bodyFragment(await readLiveDoc(db, doc.id), nodeId)));
 		// asked for, one left empty: refused, nothing inserted, nothing recorded
-		await expectAppError(useInSpaser(db, adminB, id, { documentId: doc.id, nodeId, mode: 'inserted', params: { montant: '300', plafond: ' ' } }), 'invalid');
+		await expectAppError(
+			useInSpaser(db, adminB, id, {
+				documentId: doc.id,
+				nodeId,
+				mode: 'inserted',
+				params: { montant: '300', plafond: ' ' }
+			}),
+			'invalid'
+		);
 		expect(await bodyOf()).toBe('');
 		await useInSpaser(db, adminB, id, { documentId: doc.id, nodeId, mode: 'inserted', params: { montant: '300' } });
 		const text = await bodyOf();
@@ -394,7 +534,9 @@ describe.each(engines)('resources (%s)', (engine) => {
 		// the resource page's flow (no values asked for) fills in the defaults
 		await useInSpaser(db, adminB, id, { documentId: doc.id, nodeId, mode: 'inserted' });
 		expect(await bodyOf()).toContain('Pénalité de 150 € HT par jour de retard, plafonnée à 10 % du marché.');
-		const links = await withUser(db, adminB, (tx) => tx.query(`select mode from public.resource_spaser_links where document_id = $1`, [doc.id]));
+		const links = await withUser(db, adminB, (tx) =>
+			tx.query(`select mode from public.resource_spaser_links where document_id = $1`, [doc.id])
+		);
 		expect(links).toHaveLength(2);
 	});
 
@@ -402,7 +544,9 @@ describe.each(engines)('resources (%s)', (engine) => {
 		const rows = await exportResources(db, adminB, { family: 'environnementale' });
 		expect(rows.length).toBeGreaterThan(0);
 		expect(rows.every((r) => r.family === 'environnementale')).toBe(true);
-		const visible = await withUser(db, adminB, (tx) => tx.query<{ n: number }>(`select count(*)::int as n from public.resources where family = 'environnementale'`));
+		const visible = await withUser(db, adminB, (tx) =>
+			tx.query<{ n: number }>(`select count(*)::int as n from public.resources where family = 'environnementale'`)
+		);
 		expect(rows.length).toBe(visible[0].n);
 		// A title and a summary that a spreadsheet would run as formulas (CSV injection) are exported as text
 		// (leading apostrophe) and read back as typed.

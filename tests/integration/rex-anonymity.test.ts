@@ -19,7 +19,14 @@ import { listAuditEntries } from '../../src/lib/server/audit/service';
 import { resourceInput, searchParamsSchema } from '../../src/lib/server/resources/input';
 import { apiCall } from '../helpers/api';
 import { engines, openTestDb } from '../helpers/engines';
-import { addAnimatorDirect, addMember, createNetwork, createOrg, createUser, type TestUser } from '../helpers/factories';
+import {
+	addAnimatorDirect,
+	addMember,
+	createNetwork,
+	createOrg,
+	createUser,
+	type TestUser
+} from '../helpers/factories';
 
 const rex = (over: Record<string, unknown>) =>
 	resourceInput.parse({
@@ -68,7 +75,10 @@ describe.each(engines)('anonymised REX (%s)', (engine) => {
 		await addAnimatorDirect(db, net, anim);
 		await asService(db, 'test: memberships', async (tx) => {
 			for (const x of [org.id, orgB])
-				await tx.query(`insert into public.network_memberships (network_id, org_id, status) values ($1, $2, 'approved')`, [net, x]);
+				await tx.query(
+					`insert into public.network_memberships (network_id, org_id, status) values ($1, $2, 'approved')`,
+					[net, x]
+				);
 		});
 		// A public clause of the same collectivité, linked from the REX: following the link would name the author.
 		clauseId = await createResource(
@@ -86,7 +96,12 @@ describe.each(engines)('anonymised REX (%s)', (engine) => {
 		);
 		pubId = await createResource(db, author, org.id, rex({ visibility: 'public', linkedClauseIds: [clauseId] }));
 		await addAttachment(db, author, pubId, 'bilan.pdf', await pdf('Bilan du marche de denrees'));
-		netId = await createResource(db, author, org.id, rex({ title: 'Nettoyage zythophile partagé au réseau', visibility: 'private' }));
+		netId = await createResource(
+			db,
+			author,
+			org.id,
+			rex({ title: 'Nettoyage zythophile partagé au réseau', visibility: 'private' })
+		);
 		await shareResource(db, author, netId, net);
 		await withUser(db, anim, (tx) =>
 			tx.query(`update public.resource_shares set status = 'validated' where resource_id = $1`, [netId])
@@ -148,12 +163,18 @@ describe.each(engines)('anonymised REX (%s)', (engine) => {
 	it('the database itself refuses the identifying columns to the API roles', async () => {
 		for (const who of [null, other]) {
 			for (const col of ['org_id', 'created_by', 'contact_name', 'contact_email'])
-				await expect(withUser(db, who, (tx) => tx.query(`select ${col} from public.resources where id = $1`, [pubId]))).rejects.toThrow(
-					/permission denied/
-				);
-			await expect(withUser(db, who, (tx) => tx.query(`select created_by from public.resource_versions`))).rejects.toThrow(/permission denied/);
-			await expect(withUser(db, who, (tx) => tx.query(`select created_by from public.resource_attachments`))).rejects.toThrow(/permission denied/);
-			const [v] = await withUser(db, who, (tx) => tx.query<{ snapshot: unknown }>(`select snapshot from public.resource_versions where resource_id = $1`, [pubId]));
+				await expect(
+					withUser(db, who, (tx) => tx.query(`select ${col} from public.resources where id = $1`, [pubId]))
+				).rejects.toThrow(/permission denied/);
+			await expect(
+				withUser(db, who, (tx) => tx.query(`select created_by from public.resource_versions`))
+			).rejects.toThrow(/permission denied/);
+			await expect(
+				withUser(db, who, (tx) => tx.query(`select created_by from public.resource_attachments`))
+			).rejects.toThrow(/permission denied/);
+			const [v] = await withUser(db, who, (tx) =>
+				tx.query<{ snapshot: unknown }>(`select snapshot from public.resource_versions where resource_id = $1`, [pubId])
+			);
 			// Versions keep the content (links included), never who wrote it nor the contact.
 			expect(leaks(v).filter((x) => x !== clauseId)).toEqual([]);
 		}
@@ -170,10 +191,12 @@ describe.each(engines)('anonymised REX (%s)', (engine) => {
 		expect(d.events.find((e) => e.action === 'validated')?.actor_name).toBe(anim.displayName);
 		// The network's journal records the submission and the decision, without the collectivité nor the author.
 		const journal = await listAuditEntries(db, anim, { networkId: net });
-		expect(journal.entries.filter((e) => e.target_id === netId).map((e) => e.action).sort()).toEqual([
-			'ressource.partage.pending',
-			'ressource.partage.validated'
-		]);
+		expect(
+			journal.entries
+				.filter((e) => e.target_id === netId)
+				.map((e) => e.action)
+				.sort()
+		).toEqual(['ressource.partage.pending', 'ressource.partage.validated']);
 		// (Its other entries — the collectivités joining the network — are not about the REX.)
 		expect(leaks(journal.entries.filter((e) => e.target_id === netId || e.target_id === pubId))).toEqual([]);
 		// The collectivité's own journal keeps who submitted it.
@@ -203,32 +226,45 @@ describe.each(engines)('anonymised REX (%s)', (engine) => {
 			expect(filtered.items.map((i) => i.id)).toEqual([]);
 			const all = await searchResources(db, who, searchParamsSchema.parse({ q: 'zythophile' }));
 			expect(all.facets.network).toEqual([]);
-			const api = await apiCall(db, 'GET', `/resources?q=zythophile&network=${net}`, { token: who ? otherToken : undefined });
+			const api = await apiCall(db, 'GET', `/resources?q=zythophile&network=${net}`, {
+				token: who ? otherToken : undefined
+			});
 			expect(api.status).toBe(200);
 			expect(JSON.stringify(api.body)).not.toContain(netId);
 		}
 		// The collectivité's members still filter by the networks that validated their REX.
 		const own = await searchResources(db, colleague, searchParamsSchema.parse({ q: 'zythophile', network: net }));
 		expect(own.items.map((i) => i.id)).toEqual([netId]);
-		expect((await searchResources(db, colleague, searchParamsSchema.parse({ q: 'zythophile' }))).facets.network).toEqual([
-			{ id: net, name: 'Réseau Anonymat', count: 1 }
-		]);
+		expect(
+			(await searchResources(db, colleague, searchParamsSchema.parse({ q: 'zythophile' }))).facets.network
+		).toEqual([{ id: net, name: 'Réseau Anonymat', count: 1 }]);
 	});
 
 	it('a REX anonymised after its validation disappears from the network’s journal, the collectivité keeps it', async () => {
-		const input = rex({ title: 'Mobilier de bureau reconditionné', summary: 'Retour d’expérience sur le mobilier.', anonymised: false, visibility: 'private' });
+		const input = rex({
+			title: 'Mobilier de bureau reconditionné',
+			summary: 'Retour d’expérience sur le mobilier.',
+			anonymised: false,
+			visibility: 'private'
+		});
 		const id = await createResource(db, author, org.id, input);
 		await shareResource(db, author, id, net);
-		await withUser(db, anim, (tx) => tx.query(`update public.resource_shares set status = 'validated' where resource_id = $1`, [id]));
+		await withUser(db, anim, (tx) =>
+			tx.query(`update public.resource_shares set status = 'validated' where resource_id = $1`, [id])
+		);
 		const about = async (who: TestUser, scope: Parameters<typeof listAuditEntries>[2]) =>
 			(await listAuditEntries(db, who, scope)).entries.filter((e) => e.target_id === id);
 		// Not anonymised yet: the animator's journal names the collectivité and the author (as it should).
-		expect(leaks(await about(anim, { networkId: net }))).toEqual(expect.arrayContaining([org.name, author.displayName]));
+		expect(leaks(await about(anim, { networkId: net }))).toEqual(
+			expect.arrayContaining([org.name, author.displayName])
+		);
 		// A switches it to anonymised.
 		await updateResource(db, author, id, { ...input, visibility: 'network', anonymised: true });
 		const journal = await about(anim, { networkId: net });
 		// (The edit sends the REX back to review: a new « pending » entry, written anonymised.)
-		expect(journal.map((e) => e.action)).toEqual(expect.arrayContaining(['ressource.partage.pending', 'ressource.partage.validated']));
+		expect(journal.map((e) => e.action)).toEqual(
+			expect.arrayContaining(['ressource.partage.pending', 'ressource.partage.validated'])
+		);
 		expect(leaks(journal)).toEqual([]);
 		// The animator's own decision stays signed; the collectivité's journal keeps who submitted it.
 		expect(journal.find((e) => e.action === 'ressource.partage.validated')?.actor_name).toBe(anim.displayName);

@@ -65,8 +65,6 @@ const ACTORS: Record<Persona, Actor | null> = {
 	platform: actorOf('platform')
 };
 
-
-
 const A_USERS = 'adminA editorA viewerA';
 const V_A = 'vA-auto vA-pub';
 const C_A = 'cA1 cA2 cA3';
@@ -613,7 +611,11 @@ describe.each(engines)('row-level security matrix on %s', (engine) => {
 				)
 			);
 			expect(rows.map((r) => r.id)).toEqual(['token-admina']);
-			const sessions = expectValue(await attempt(db, ACTORS.admin, (tx) => tx.query<{ id: string }>('select id, user_agent, ip from public.sessions')));
+			const sessions = expectValue(
+				await attempt(db, ACTORS.admin, (tx) =>
+					tx.query<{ id: string }>('select id, user_agent, ip from public.sessions')
+				)
+			);
 			expect(sessions.map((s) => s.id)).toEqual(['session-admina']);
 		});
 
@@ -625,13 +627,21 @@ describe.each(engines)('row-level security matrix on %s', (engine) => {
 				['admin', `update public.api_tokens set scopes = '{read,write}'`],
 				['admin', `update public.organisation_invitations set role = 'admin'`],
 				['admin', `update public.organisation_invitations set email = 'moi@rls.example.test'`],
-				['admin', `update public.organisation_members set user_id = '${USERS.invitee}' where user_id = '${USERS.viewerA}'`],
+				[
+					'admin',
+					`update public.organisation_members set user_id = '${USERS.invitee}' where user_id = '${USERS.viewerA}'`
+				],
 				['admin', `update public.organisation_members set org_id = '${ORGS.B}'`],
 				['outsider', `update public.network_memberships set network_id = '${NETWORKS.N1}' where org_id = '${ORGS.B}'`],
 				['animN1', `update public.network_memberships set org_id = '${ORGS.C}'`]
 			];
 			for (const [persona, sql] of cases)
-				expectFailure(await attempt(db, ACTORS[persona], (tx) => tx.query(sql)), '42501', /permission denied/, `${persona}: ${sql}`);
+				expectFailure(
+					await attempt(db, ACTORS[persona], (tx) => tx.query(sql)),
+					'42501',
+					/permission denied/,
+					`${persona}: ${sql}`
+				);
 		});
 	});
 
@@ -655,24 +665,32 @@ describe.each(engines)('row-level security matrix on %s', (engine) => {
 		it('nobody grants themself platform admin rights; a platform admin cannot drop their own', async () => {
 			for (const persona of ['viewer', 'admin', 'animN1'] as const)
 				expectFailure(
-					await attempt(db, ACTORS[persona], (tx) => tx.query('update public.users set is_platform_admin = true where id = auth.uid()')),
+					await attempt(db, ACTORS[persona], (tx) =>
+						tx.query('update public.users set is_platform_admin = true where id = auth.uid()')
+					),
 					'42501',
 					/platform admin/
 				);
 			// Someone else's row is out of reach of the update policy: nothing happens.
 			expect(
 				expectValue(
-					await attempt(db, ACTORS.admin, (tx) => tx.query(`update public.users set is_platform_admin = true where id = '${USERS.editorA}' returning id`))
+					await attempt(db, ACTORS.admin, (tx) =>
+						tx.query(`update public.users set is_platform_admin = true where id = '${USERS.editorA}' returning id`)
+					)
 				)
 			).toEqual([]);
 			expectFailure(
-				await attempt(db, ACTORS.platform, (tx) => tx.query('update public.users set is_platform_admin = false where id = auth.uid()')),
+				await attempt(db, ACTORS.platform, (tx) =>
+					tx.query('update public.users set is_platform_admin = false where id = auth.uid()')
+				),
 				'42501',
 				/own rights/
 			);
 			const promoted = expectValue(
 				await attempt(db, ACTORS.platform, (tx) =>
-					tx.query<{ id: string }>(`update public.users set is_platform_admin = true where id = '${USERS.anim1}' returning id`)
+					tx.query<{ id: string }>(
+						`update public.users set is_platform_admin = true where id = '${USERS.anim1}' returning id`
+					)
 				)
 			);
 			expect(promoted).toEqual([{ id: USERS.anim1 }]);
@@ -682,7 +700,9 @@ describe.each(engines)('row-level security matrix on %s', (engine) => {
 	describe('organisations', () => {
 		it('one creates a collectivité only in one’s own name, and becomes its admin', async () => {
 			const r = await attempt(db, ACTORS.admin, (tx) =>
-				tx.query(`insert into public.organisations (slug, name, kind, created_by) values ('usurpee', 'Usurpée', 'commune', '${USERS.adminB}')`)
+				tx.query(
+					`insert into public.organisations (slug, name, kind, created_by) values ('usurpee', 'Usurpée', 'commune', '${USERS.adminB}')`
+				)
 			);
 			expect(r.ok ? 'ok' : classify(r.error)).toBe('rls');
 			const created = expectValue(
@@ -691,30 +711,54 @@ describe.each(engines)('row-level security matrix on %s', (engine) => {
 					const [org] = await tx.query<{ id: string }>(
 						`insert into public.organisations (slug, name, kind) values ('creee', 'Commune créée', 'commune') returning id`
 					);
-					return tx.query<{ role: string }>('select role from public.organisation_members where org_id = $1 and user_id = auth.uid()', [org.id]);
+					return tx.query<{ role: string }>(
+						'select role from public.organisation_members where org_id = $1 and user_id = auth.uid()',
+						[org.id]
+					);
 				})
 			);
 			expect(created).toEqual([{ role: 'admin' }]);
 		});
 
 		it('a former creator who is no longer a member does not see the collectivité any more', async () => {
-			await service(db, (tx) => tx.query('update public.organisations set created_by = $1 where id = $2', [USERS.adminA, ORGS.B]));
+			await service(db, (tx) =>
+				tx.query('update public.organisations set created_by = $1 where id = $2', [USERS.adminA, ORGS.B])
+			);
 			try {
-				const rows = expectValue(await attempt(db, ACTORS.admin, (tx) => tx.query('select id from public.organisations where id = $1', [ORGS.B])));
+				const rows = expectValue(
+					await attempt(db, ACTORS.admin, (tx) =>
+						tx.query('select id from public.organisations where id = $1', [ORGS.B])
+					)
+				);
 				expect(rows).toEqual([]);
 			} finally {
-				await service(db, (tx) => tx.query('update public.organisations set created_by = $1 where id = $2', [USERS.adminB, ORGS.B]));
+				await service(db, (tx) =>
+					tx.query('update public.organisations set created_by = $1 where id = $2', [USERS.adminB, ORGS.B])
+				);
 			}
 		});
 
 		it('the last admin can neither leave nor be demoted', async () => {
-			expectFailure(await attempt(db, ACTORS.admin, (tx) => tx.query(`update public.organisation_members set role = 'editor' where user_id = auth.uid()`)), 'P0001', /last_admin/);
-			expectFailure(await attempt(db, ACTORS.admin, (tx) => tx.query(`delete from public.organisation_members where user_id = auth.uid()`)), 'P0001', /last_admin/);
+			expectFailure(
+				await attempt(db, ACTORS.admin, (tx) =>
+					tx.query(`update public.organisation_members set role = 'editor' where user_id = auth.uid()`)
+				),
+				'P0001',
+				/last_admin/
+			);
+			expectFailure(
+				await attempt(db, ACTORS.admin, (tx) =>
+					tx.query(`delete from public.organisation_members where user_id = auth.uid()`)
+				),
+				'P0001',
+				/last_admin/
+			);
 		});
 	});
 
 	describe('app.accept_invitation', () => {
-		const accept = (secret: string) => (tx: Tx) => tx.query<{ org: string }>('select app.accept_invitation($1) as org', [hashSecret(secret)]);
+		const accept = (secret: string) => (tx: Tx) =>
+			tx.query<{ org: string }>('select app.accept_invitation($1) as org', [hashSecret(secret)]);
 
 		it('is not callable anonymously', async () => {
 			expectFailure(await attempt(db, null, accept(INVITATION_SECRETS.invA)), '42501', /permission denied/);
@@ -722,10 +766,18 @@ describe.each(engines)('row-level security matrix on %s', (engine) => {
 
 		it('refuses another account than the invited address, and unknown tokens', async () => {
 			for (const persona of ['viewer', 'outsider', 'platform', 'animN1'] as const)
-				expectFailure(await attempt(db, ACTORS[persona], accept(INVITATION_SECRETS.invA)), 'P0001', /invitation_other_email/);
+				expectFailure(
+					await attempt(db, ACTORS[persona], accept(INVITATION_SECRETS.invA)),
+					'P0001',
+					/invitation_other_email/
+				);
 			expectFailure(await attempt(db, actorOf('invitee'), accept('not-a-real-secret')), 'P0001', /invitation_invalid/);
 			// Knowing the hash of another invitation (the column is not selectable anyway) does not help either.
-			expectFailure(await attempt(db, actorOf('invitee'), accept(INVITATION_SECRETS.invB)), 'P0001', /invitation_other_email/);
+			expectFailure(
+				await attempt(db, actorOf('invitee'), accept(INVITATION_SECRETS.invB)),
+				'P0001',
+				/invitation_other_email/
+			);
 		});
 
 		it('refuses revoked, expired, and unverified cases', async () => {
@@ -735,17 +787,32 @@ describe.each(engines)('row-level security matrix on %s', (engine) => {
 			};
 			const invitee = actorOf('invitee');
 			expectFailure(
-				await attempt(db, invitee, withSetup('update public.organisation_invitations set revoked_at = now() where id = $1', [INVITATIONS.invA])),
+				await attempt(
+					db,
+					invitee,
+					withSetup('update public.organisation_invitations set revoked_at = now() where id = $1', [INVITATIONS.invA])
+				),
 				'P0001',
 				/invitation_invalid/
 			);
 			expectFailure(
-				await attempt(db, invitee, withSetup(`update public.organisation_invitations set expires_at = now() - interval '1 minute' where id = $1`, [INVITATIONS.invA])),
+				await attempt(
+					db,
+					invitee,
+					withSetup(
+						`update public.organisation_invitations set expires_at = now() - interval '1 minute' where id = $1`,
+						[INVITATIONS.invA]
+					)
+				),
 				'P0001',
 				/invitation_expired/
 			);
 			expectFailure(
-				await attempt(db, invitee, withSetup('update public.users set email_verified_at = null where id = $1', [USERS.invitee])),
+				await attempt(
+					db,
+					invitee,
+					withSetup('update public.users set email_verified_at = null where id = $1', [USERS.invitee])
+				),
 				'P0001',
 				/email_not_verified/
 			);
@@ -755,7 +822,10 @@ describe.each(engines)('row-level security matrix on %s', (engine) => {
 			const r = expectValue(
 				await attempt(db, actorOf('invitee'), async (tx) => {
 					const [first] = await accept(INVITATION_SECRETS.invA)(tx);
-					const [me] = await tx.query<{ role: string }>('select role from public.organisation_members where org_id = $1 and user_id = auth.uid()', [ORGS.A]);
+					const [me] = await tx.query<{ role: string }>(
+						'select role from public.organisation_members where org_id = $1 and user_id = auth.uid()',
+						[ORGS.A]
+					);
 					// Second use in the same transaction (savepoint so the error does not abort it).
 					await tx.query('savepoint again');
 					let second = 'accepted twice';
@@ -791,7 +861,10 @@ describe.each(engines)('row-level security matrix on %s', (engine) => {
 			const roles = expectValue(
 				await attempt(db, ACTORS.admin, async (tx) => {
 					await transfer(ORGS.A, USERS.editorA)(tx);
-					return tx.query<{ user_id: string; role: string }>('select user_id, role from public.organisation_members where org_id = $1 order by user_id', [ORGS.A]);
+					return tx.query<{ user_id: string; role: string }>(
+						'select user_id, role from public.organisation_members where org_id = $1 order by user_id',
+						[ORGS.A]
+					);
 				})
 			);
 			expect(roles).toEqual([
@@ -803,18 +876,31 @@ describe.each(engines)('row-level security matrix on %s', (engine) => {
 	});
 
 	describe('network membership transitions', () => {
-		const setStatus = (id: string, status: string, extra = '') => (tx: Tx) =>
-			tx.query<{ status: string; decided_by: string | null }>(
-				`update public.network_memberships set status = '${status}'${extra} where id = $1 returning status, decided_by`,
-				[id]
-			);
+		const setStatus =
+			(id: string, status: string, extra = '') =>
+			(tx: Tx) =>
+				tx.query<{ status: string; decided_by: string | null }>(
+					`update public.network_memberships set status = '${status}'${extra} where id = $1 returning status, decided_by`,
+					[id]
+				);
 		const statusOf = async (id: string) =>
-			(await service(db, (tx) => tx.query<{ status: string }>('select status from public.network_memberships where id = $1', [id])))[0].status;
+			(
+				await service(db, (tx) =>
+					tx.query<{ status: string }>('select status from public.network_memberships where id = $1', [id])
+				)
+			)[0].status;
 
 		it('a collectivité admin cannot approve their own request, nor insert an approved membership', async () => {
-			expectFailure(await attempt(db, ACTORS.outsider, setStatus(MEMBERSHIPS['B@N1'], 'approved')), '42501', /transition_not_allowed/);
+			expectFailure(
+				await attempt(db, ACTORS.outsider, setStatus(MEMBERSHIPS['B@N1'], 'approved')),
+				'42501',
+				/transition_not_allowed/
+			);
 			const r = await attempt(db, ACTORS.admin, (tx) =>
-				tx.query(`insert into public.network_memberships (network_id, org_id, status, requested_by) values ($1, $2, 'approved', auth.uid())`, [NETWORKS.N2, ORGS.A])
+				tx.query(
+					`insert into public.network_memberships (network_id, org_id, status, requested_by) values ($1, $2, 'approved', auth.uid())`,
+					[NETWORKS.N2, ORGS.A]
+				)
 			);
 			expect(r.ok ? 'ok' : classify(r.error)).toBe('rls');
 			expect(await statusOf(MEMBERSHIPS['B@N1'])).toBe('pending');
@@ -830,11 +916,21 @@ describe.each(engines)('row-level security matrix on %s', (engine) => {
 
 		it('the animator of the network decides; the decision is signed by them whatever they write', async () => {
 			const rows = expectValue(
-				await attempt(db, ACTORS.animN1, setStatus(MEMBERSHIPS['B@N1'], 'approved', `, decided_by = '${USERS.platform}'`))
+				await attempt(
+					db,
+					ACTORS.animN1,
+					setStatus(MEMBERSHIPS['B@N1'], 'approved', `, decided_by = '${USERS.platform}'`)
+				)
 			);
 			expect(rows).toEqual([{ status: 'approved', decided_by: USERS.anim1 }]);
-			expectFailure(await attempt(db, ACTORS.animN1, setStatus(MEMBERSHIPS['B@N1'], 'refused')), 'P0001', /reason_required/);
-			const refused = expectValue(await attempt(db, ACTORS.animN1, setStatus(MEMBERSHIPS['B@N1'], 'refused', `, reason = 'Hors du territoire'`)));
+			expectFailure(
+				await attempt(db, ACTORS.animN1, setStatus(MEMBERSHIPS['B@N1'], 'refused')),
+				'P0001',
+				/reason_required/
+			);
+			const refused = expectValue(
+				await attempt(db, ACTORS.animN1, setStatus(MEMBERSHIPS['B@N1'], 'refused', `, reason = 'Hors du territoire'`))
+			);
 			expect(refused).toEqual([{ status: 'refused', decided_by: USERS.anim1 }]);
 			const byPlatform = expectValue(await attempt(db, ACTORS.platform, setStatus(MEMBERSHIPS['B@N1'], 'approved')));
 			expect(byPlatform).toEqual([{ status: 'approved', decided_by: USERS.platform }]);
@@ -845,8 +941,16 @@ describe.each(engines)('row-level security matrix on %s', (engine) => {
 			expect(expectValue(await attempt(db, ACTORS.animN1, setStatus(MEMBERSHIPS['A@N1'], 'removed')))).toEqual([
 				{ status: 'removed', decided_by: USERS.anim1 }
 			]);
-			expectFailure(await attempt(db, ACTORS.animN1, setStatus(MEMBERSHIPS['A@N1'], 'pending')), '42501', /transition_not_allowed/);
-			expectFailure(await attempt(db, ACTORS.animN1, setStatus(MEMBERSHIPS['B@N1'], 'left')), '42501', /transition_not_allowed/);
+			expectFailure(
+				await attempt(db, ACTORS.animN1, setStatus(MEMBERSHIPS['A@N1'], 'pending')),
+				'42501',
+				/transition_not_allowed/
+			);
+			expectFailure(
+				await attempt(db, ACTORS.animN1, setStatus(MEMBERSHIPS['B@N1'], 'left')),
+				'42501',
+				/transition_not_allowed/
+			);
 			// Collectivité admin: leaves (approved → left), withdraws (pending → withdrawn); nothing else.
 			expect(expectValue(await attempt(db, ACTORS.admin, setStatus(MEMBERSHIPS['A@N1'], 'left')))).toEqual([
 				{ status: 'left', decided_by: USERS.adminA }
@@ -854,10 +958,17 @@ describe.each(engines)('row-level security matrix on %s', (engine) => {
 			expect(expectValue(await attempt(db, ACTORS.outsider, setStatus(MEMBERSHIPS['B@N1'], 'withdrawn')))).toEqual([
 				{ status: 'withdrawn', decided_by: USERS.adminB }
 			]);
-			expectFailure(await attempt(db, ACTORS.outsider, setStatus(MEMBERSHIPS['B@N2'], 'removed')), '42501', /transition_not_allowed/);
+			expectFailure(
+				await attempt(db, ACTORS.outsider, setStatus(MEMBERSHIPS['B@N2'], 'removed')),
+				'42501',
+				/transition_not_allowed/
+			);
 			// Editors and viewers of the collectivité cannot end its membership.
 			for (const persona of ['editor', 'viewer'] as const)
-				expect(expectValue(await attempt(db, ACTORS[persona], setStatus(MEMBERSHIPS['A@N1'], 'left'))), persona).toEqual([]);
+				expect(
+					expectValue(await attempt(db, ACTORS[persona], setStatus(MEMBERSHIPS['A@N1'], 'left'))),
+					persona
+				).toEqual([]);
 			// An animator of N2 cannot remove a member of N1.
 			expect(expectValue(await attempt(db, ACTORS.animN2, setStatus(MEMBERSHIPS['A@N1'], 'removed')))).toEqual([]);
 		});
@@ -869,13 +980,18 @@ describe.each(engines)('row-level security matrix on %s', (engine) => {
 				['animN1', MEMBERSHIPS['A@N1']]
 			] as const) {
 				expectFailure(
-					await attempt(db, ACTORS[persona], (tx) => tx.query(`update public.network_memberships set reason = 'Réécrit' where id = $1`, [id])),
+					await attempt(db, ACTORS[persona], (tx) =>
+						tx.query(`update public.network_memberships set reason = 'Réécrit' where id = $1`, [id])
+					),
 					'42501',
 					/transition_not_allowed/
 				);
 				expectFailure(
 					await attempt(db, ACTORS[persona], (tx) =>
-						tx.query(`update public.network_memberships set decided_by = $2, decided_at = now() where id = $1`, [id, USERS.platform])
+						tx.query(`update public.network_memberships set decided_by = $2, decided_at = now() where id = $1`, [
+							id,
+							USERS.platform
+						])
 					),
 					'42501',
 					/transition_not_allowed/
@@ -886,7 +1002,11 @@ describe.each(engines)('row-level security matrix on %s', (engine) => {
 
 	it('an outbox e-mail (which may hold a sign-in link) is read by platform admins only', async () => {
 		for (const persona of PERSONAS.filter((p) => p !== 'platform' && p !== 'anon')) {
-			const rows = expectValue(await attempt(db, ACTORS[persona], (tx) => tx.query(`select id from public.email_outbox where to_address = $1`, [emailOf('adminA')])));
+			const rows = expectValue(
+				await attempt(db, ACTORS[persona], (tx) =>
+					tx.query(`select id from public.email_outbox where to_address = $1`, [emailOf('adminA')])
+				)
+			);
 			expect(rows, persona).toEqual([]);
 		}
 	});
@@ -926,68 +1046,114 @@ describe.each(engines)('row-level security matrix on %s', (engine) => {
 
 		it('animators read only shared SPASERs of APPROVED members of their network', async () => {
 			// Sharing the joint SPASER opens it to N1's animator (A and C are approved in N1)…
-			expect(await probeAccess('animN1', SPASERS.sAC, (tx) => setup(tx, 'update public.spaser_documents set shared_with_networks = true where id = $1', [SPASERS.sAC]))).toBe('read');
+			expect(
+				await probeAccess('animN1', SPASERS.sAC, (tx) =>
+					setup(tx, 'update public.spaser_documents set shared_with_networks = true where id = $1', [SPASERS.sAC])
+				)
+			).toBe('read');
 			// …unsharing sA closes it…
-			expect(await probeAccess('animN1', SPASERS.sA, (tx) => setup(tx, 'update public.spaser_documents set shared_with_networks = false where id = $1', [SPASERS.sA]))).toBe('null');
+			expect(
+				await probeAccess('animN1', SPASERS.sA, (tx) =>
+					setup(tx, 'update public.spaser_documents set shared_with_networks = false where id = $1', [SPASERS.sA])
+				)
+			).toBe('null');
 			// …and so does A leaving N1, even while sA stays shared.
-			expect(await probeAccess('animN1', SPASERS.sA, (tx) => setup(tx, `update public.network_memberships set status = 'left' where id = $1`, [MEMBERSHIPS['A@N1']]))).toBe('null');
+			expect(
+				await probeAccess('animN1', SPASERS.sA, (tx) =>
+					setup(tx, `update public.network_memberships set status = 'left' where id = $1`, [MEMBERSHIPS['A@N1']])
+				)
+			).toBe('null');
 			// B's request to N1 is pending: anim1 does not read sB until it is approved.
-			expect(await probeAccess('animN1', SPASERS.sB, (tx) => setup(tx, `update public.network_memberships set status = 'approved' where id = $1`, [MEMBERSHIPS['B@N1']]))).toBe('read');
+			expect(
+				await probeAccess('animN1', SPASERS.sB, (tx) =>
+					setup(tx, `update public.network_memberships set status = 'approved' where id = $1`, [MEMBERSHIPS['B@N1']])
+				)
+			).toBe('read');
 			// An animator never writes, even on a shared SPASER.
-			const r = await attempt(db, ACTORS.animN1, (tx) => tx.query(`update public.spaser_documents set title = 'Réécrit' where id = $1 returning id`, [SPASERS.sA]));
+			const r = await attempt(db, ACTORS.animN1, (tx) =>
+				tx.query(`update public.spaser_documents set title = 'Réécrit' where id = $1 returning id`, [SPASERS.sA])
+			);
 			expect(expectValue(r)).toEqual([]);
 		});
 
 		describe('app.published_spaser (the public page)', () => {
 			const published = (org: string, doc: string, before?: (tx: Tx) => Promise<unknown>) => async (tx: Tx) => {
 				if (before) await before(tx);
-				return tx.query<{ document_id: string; title: string; org_name: string; version_name: string | null; content: unknown }>(
-					'select document_id, title, org_name, version_name, content from app.published_spaser($1, $2)',
-					[org, doc]
-				);
+				return tx.query<{
+					document_id: string;
+					title: string;
+					org_name: string;
+					version_name: string | null;
+					content: unknown;
+				}>('select document_id, title, org_name, version_name, content from app.published_spaser($1, $2)', [org, doc]);
 			};
 
 			it('gives anon the latest published version of an adopted SPASER', async () => {
 				const rows = expectValue(await attempt(db, null, published('commune-a', SPASER_SLUGS.sA)));
 				expect(rows).toEqual([
-					{ document_id: SPASERS.sA, title: 'SPASER de la commune A', org_name: 'Commune A', version_name: 'Version vA-pub', content: versionContent('vA-pub') }
+					{
+						document_id: SPASERS.sA,
+						title: 'SPASER de la commune A',
+						org_name: 'Commune A',
+						version_name: 'Version vA-pub',
+						content: versionContent('vA-pub')
+					}
 				]);
 				const b = expectValue(await attempt(db, null, published('commune-b', SPASER_SLUGS.sB)));
 				expect(b.map((r) => r.version_name)).toEqual(['Version vB-pub']);
 			});
 
 			it('gives nothing for an unpublished version, a draft SPASER or the wrong collectivité', async () => {
-				const none = async (what: string, fn: (tx: Tx) => Promise<unknown[]>) => expect(expectValue(await attempt(db, null, fn)), what).toEqual([]);
+				const none = async (what: string, fn: (tx: Tx) => Promise<unknown[]>) =>
+					expect(expectValue(await attempt(db, null, fn)), what).toEqual([]);
 				await none(
 					'unpublished',
-					published('commune-a', SPASER_SLUGS.sA, (tx) => setup(tx, 'update public.spaser_versions set published_at = null where id = $1', [VERSIONS['vA-pub']]))
+					published('commune-a', SPASER_SLUGS.sA, (tx) =>
+						setup(tx, 'update public.spaser_versions set published_at = null where id = $1', [VERSIONS['vA-pub']])
+					)
 				);
 				// vAC is published but the joint SPASER is a draft: nothing, under either owner.
 				await none('draft (lead)', published('commune-c', SPASER_SLUGS.sAC));
 				await none('draft (co-owner)', published('commune-a', SPASER_SLUGS.sAC));
 				await none(
 					'back to draft',
-					published('commune-a', SPASER_SLUGS.sA, (tx) => setup(tx, `update public.spaser_documents set status = 'brouillon' where id = $1`, [SPASERS.sA]))
+					published('commune-a', SPASER_SLUGS.sA, (tx) =>
+						setup(tx, `update public.spaser_documents set status = 'brouillon' where id = $1`, [SPASERS.sA])
+					)
 				);
 				await none('other collectivité', published('commune-b', SPASER_SLUGS.sA));
 				await none('unknown slug', published('commune-a', 'inconnu'));
 			});
 
 			it('shows a joint SPASER under each owner once adopted, and still after it is archived', async () => {
-				const adopt = (tx: Tx) => setup(tx, `update public.spaser_documents set status = 'adopte' where id = $1`, [SPASERS.sAC]);
+				const adopt = (tx: Tx) =>
+					setup(tx, `update public.spaser_documents set status = 'adopte' where id = $1`, [SPASERS.sAC]);
 				for (const org of ['commune-a', 'commune-c']) {
 					const rows = expectValue(await attempt(db, null, published(org, SPASER_SLUGS.sAC, adopt)));
-					expect(rows.map((r) => [r.org_name, r.version_name]), org).toEqual([[org === 'commune-a' ? 'Commune A' : 'Commune C', 'Version vAC']]);
+					expect(
+						rows.map((r) => [r.org_name, r.version_name]),
+						org
+					).toEqual([[org === 'commune-a' ? 'Commune A' : 'Commune C', 'Version vAC']]);
 				}
 				const archived = expectValue(
-					await attempt(db, null, published('commune-a', SPASER_SLUGS.sA, (tx) => setup(tx, `update public.spaser_documents set status = 'archive' where id = $1`, [SPASERS.sA])))
+					await attempt(
+						db,
+						null,
+						published('commune-a', SPASER_SLUGS.sA, (tx) =>
+							setup(tx, `update public.spaser_documents set status = 'archive' where id = $1`, [SPASERS.sA])
+						)
+					)
 				);
 				expect(archived.map((r) => r.version_name)).toEqual(['Version vA-pub']);
 			});
 
 			it('is the only way in for anon', async () => {
 				expectFailure(await attempt(db, null, accessOf(SPASERS.sA)), '42501', /permission denied/);
-				for (const sql of ['select content from public.spaser_versions', 'select title from public.spaser_documents', 'select body from public.spaser_comments'])
+				for (const sql of [
+					'select content from public.spaser_versions',
+					'select title from public.spaser_documents',
+					'select body from public.spaser_comments'
+				])
 					expectFailure(await attempt(db, null, (tx) => tx.query(sql)), '42501', /permission denied/, sql);
 			});
 		});
@@ -1001,18 +1167,32 @@ describe.each(engines)('row-level security matrix on %s', (engine) => {
 				['editor', `update public.spaser_versions set state = '\\x01' where id = '${VERSIONS['vA-pub']}'`],
 				['admin', `update public.spaser_versions set content = '{}' where id = '${VERSIONS['vA-pub']}'`],
 				['editor', `update public.spaser_versions set kind = 'named' where id = '${VERSIONS['vA-auto']}'`],
-				['editor', `update public.spaser_versions set document_id = '${SPASERS.sAC}' where id = '${VERSIONS['vA-pub']}'`],
+				[
+					'editor',
+					`update public.spaser_versions set document_id = '${SPASERS.sAC}' where id = '${VERSIONS['vA-pub']}'`
+				],
 				['editor', `update public.spaser_versions set created_by = auth.uid() where id = '${VERSIONS['vA-pub']}'`],
 				['admin', `update public.spaser_document_orgs set is_lead = true where document_id = '${SPASERS.sAC}'`],
 				['viewer', `update public.spaser_comments set author_id = auth.uid() where id = '${COMMENTS.cA2}'`],
 				['viewer', `update public.spaser_comments set document_id = '${SPASERS.sAC}' where id = '${COMMENTS.cA1}'`],
 				// A comment is never born resolved or edited (nor resolved in someone else's name).
-				['viewer', `insert into public.spaser_comments (document_id, node_id, body, resolved_at, resolved_by)
-					values ('${SPASERS.sA}', '${NODES.nA}', 'Déjà résolu', now(), '${USERS.adminA}')`],
-				['viewer', `insert into public.spaser_comments (document_id, node_id, body, edited_at) values ('${SPASERS.sA}', '${NODES.nA}', 'x', now())`]
+				[
+					'viewer',
+					`insert into public.spaser_comments (document_id, node_id, body, resolved_at, resolved_by)
+					values ('${SPASERS.sA}', '${NODES.nA}', 'Déjà résolu', now(), '${USERS.adminA}')`
+				],
+				[
+					'viewer',
+					`insert into public.spaser_comments (document_id, node_id, body, edited_at) values ('${SPASERS.sA}', '${NODES.nA}', 'x', now())`
+				]
 			];
 			for (const [persona, sql] of cases)
-				expectFailure(await attempt(db, ACTORS[persona], (tx) => tx.query(sql)), '42501', /permission denied/, `${persona}: ${sql}`);
+				expectFailure(
+					await attempt(db, ACTORS[persona], (tx) => tx.query(sql)),
+					'42501',
+					/permission denied/,
+					`${persona}: ${sql}`
+				);
 			// The metadata columns are open to writers, closed to readers.
 			const meta = `update public.spaser_documents set title = 'Titre revu', status = 'archive', shared_with_networks = false where id = '${SPASERS.sA}' returning id`;
 			expect(expectValue(await attempt(db, ACTORS.editor, (tx) => tx.query(meta)))).toHaveLength(1);
@@ -1026,26 +1206,40 @@ describe.each(engines)('row-level security matrix on %s', (engine) => {
 		it('writers add named, restored and bilan versions in their own name only', async () => {
 			const insert = (kind: string, by = 'auth.uid()') =>
 				`insert into public.spaser_versions (document_id, kind, name, state, content, created_by) values ('${SPASERS.sA}', '${kind}', 'V', '\\x00', '{}', ${by})`;
-			for (const kind of ['named', 'restored', 'bilan']) expectValue(await attempt(db, ACTORS.editor, (tx) => tx.query(insert(kind))));
+			for (const kind of ['named', 'restored', 'bilan'])
+				expectValue(await attempt(db, ACTORS.editor, (tx) => tx.query(insert(kind))));
 			for (const [kind, by] of [
 				['auto', 'auth.uid()'],
 				['imported', 'auth.uid()'],
 				['named', `'${USERS.adminA}'`]
 			])
-				expect(outcome(await attempt(db, ACTORS.editor, (tx) => tx.query(insert(kind, by)))), `${kind} by ${by}`).toBe('rls');
+				expect(outcome(await attempt(db, ACTORS.editor, (tx) => tx.query(insert(kind, by)))), `${kind} by ${by}`).toBe(
+					'rls'
+				);
 		});
 
 		describe('creation and co-owners', () => {
 			const NEW_DOC = '7e000000-0000-4000-8000-000000000001';
-			const createDoc = (tx: Tx) => tx.query(`insert into public.spaser_documents (id, slug, title) values ($1, 'nouveau', 'Nouveau SPASER')`, [NEW_DOC]);
-			const attach = (doc: string, org: string, lead = false) => (tx: Tx) =>
-				tx.query('insert into public.spaser_document_orgs (document_id, org_id, is_lead) values ($1, $2, $3)', [doc, org, lead]);
+			const createDoc = (tx: Tx) =>
+				tx.query(`insert into public.spaser_documents (id, slug, title) values ($1, 'nouveau', 'Nouveau SPASER')`, [
+					NEW_DOC
+				]);
+			const attach =
+				(doc: string, org: string, lead = false) =>
+				(tx: Tx) =>
+					tx.query('insert into public.spaser_document_orgs (document_id, org_id, is_lead) values ($1, $2, $3)', [
+						doc,
+						org,
+						lead
+					]);
 
 			it('an editor creates a SPASER, sees it while it has no owner, then attaches their collectivité as lead', async () => {
 				const r = expectValue(
 					await attempt(db, ACTORS.editor, async (tx) => {
 						await createDoc(tx);
-						const seenOwnerless = (await tx.query<{ id: string }>('select id from public.spaser_documents where id = $1', [NEW_DOC])).length;
+						const seenOwnerless = (
+							await tx.query<{ id: string }>('select id from public.spaser_documents where id = $1', [NEW_DOC])
+						).length;
 						const ownerlessAccess = await accessOf(NEW_DOC)(tx);
 						await attach(NEW_DOC, ORGS.A, true)(tx);
 						return { seenOwnerless, ownerlessAccess, access: await accessOf(NEW_DOC)(tx) };
@@ -1055,7 +1249,11 @@ describe.each(engines)('row-level security matrix on %s', (engine) => {
 				// Someone else does not see another person's ownerless SPASER.
 				const other = expectValue(
 					await attempt(db, ACTORS.admin, async (tx) => {
-						await setup(tx, `insert into public.spaser_documents (id, slug, title, created_by) values ($1, 'orphelin', 'Orphelin', $2)`, [NEW_DOC, USERS.editorA]);
+						await setup(
+							tx,
+							`insert into public.spaser_documents (id, slug, title, created_by) values ($1, 'orphelin', 'Orphelin', $2)`,
+							[NEW_DOC, USERS.editorA]
+						);
 						return tx.query('select id from public.spaser_documents where id = $1', [NEW_DOC]);
 					})
 				);
@@ -1064,7 +1262,9 @@ describe.each(engines)('row-level security matrix on %s', (engine) => {
 
 			it('one creates a SPASER only in one’s own name', async () => {
 				const r = await attempt(db, ACTORS.editor, (tx) =>
-					tx.query(`insert into public.spaser_documents (slug, title, created_by) values ('usurpe', 'Usurpé', '${USERS.adminA}')`)
+					tx.query(
+						`insert into public.spaser_documents (slug, title, created_by) values ('usurpe', 'Usurpé', '${USERS.adminA}')`
+					)
 				);
 				expect(outcome(r)).toBe('rls');
 			});
@@ -1089,14 +1289,23 @@ describe.each(engines)('row-level security matrix on %s', (engine) => {
 			it('an editor of another collectivité attaches it only once they have write on the SPASER', async () => {
 				// Without write on sA (the matrix row): refused. Made editor of A as well: accepted.
 				const r = await attempt(db, ACTORS.outsider, async (tx) => {
-					await setup(tx, `insert into public.organisation_members (org_id, user_id, role) values ($1, $2, 'editor')`, [ORGS.A, USERS.adminB]);
+					await setup(tx, `insert into public.organisation_members (org_id, user_id, role) values ($1, $2, 'editor')`, [
+						ORGS.A,
+						USERS.adminB
+					]);
 					await attach(SPASERS.sA, ORGS.B)(tx);
-					return tx.query<{ k: string }>(`select org_id as k from public.spaser_document_orgs where document_id = $1 order by is_lead desc`, [SPASERS.sA]);
+					return tx.query<{ k: string }>(
+						`select org_id as k from public.spaser_document_orgs where document_id = $1 order by is_lead desc`,
+						[SPASERS.sA]
+					);
 				});
 				expect(expectValue(r).map((row) => label(row.k))).toEqual(['A', 'B']);
 				// Read access (a viewer of A) is not enough.
 				const viewerToo = await attempt(db, ACTORS.outsider, async (tx) => {
-					await setup(tx, `insert into public.organisation_members (org_id, user_id, role) values ($1, $2, 'viewer')`, [ORGS.A, USERS.adminB]);
+					await setup(tx, `insert into public.organisation_members (org_id, user_id, role) values ($1, $2, 'viewer')`, [
+						ORGS.A,
+						USERS.adminB
+					]);
 					return attach(SPASERS.sA, ORGS.B)(tx);
 				});
 				expect(outcome(viewerToo)).toBe('rls');
@@ -1105,9 +1314,19 @@ describe.each(engines)('row-level security matrix on %s', (engine) => {
 			it('a former creator who lost access does not see the SPASER as ownerless, nor attach a collectivité to it', async () => {
 				const r = expectValue(
 					await attempt(db, ACTORS.editor, async (tx) => {
-						await setup(tx, 'update public.spaser_documents set created_by = $1 where id = $2', [USERS.editorA, SPASERS.sA]);
-						await setup(tx, 'delete from public.organisation_members where org_id = $1 and user_id = $2', [ORGS.A, USERS.editorA]);
-						await setup(tx, `insert into public.organisation_members (org_id, user_id, role) values ($1, $2, 'editor')`, [ORGS.C, USERS.editorA]);
+						await setup(tx, 'update public.spaser_documents set created_by = $1 where id = $2', [
+							USERS.editorA,
+							SPASERS.sA
+						]);
+						await setup(tx, 'delete from public.organisation_members where org_id = $1 and user_id = $2', [
+							ORGS.A,
+							USERS.editorA
+						]);
+						await setup(
+							tx,
+							`insert into public.organisation_members (org_id, user_id, role) values ($1, $2, 'editor')`,
+							[ORGS.C, USERS.editorA]
+						);
 						const seen = await tx.query('select id from public.spaser_documents where id = $1', [SPASERS.sA]);
 						const access = await accessOf(SPASERS.sA)(tx);
 						await tx.query('savepoint attach');
@@ -1131,7 +1350,14 @@ describe.each(engines)('row-level security matrix on %s', (engine) => {
 				expect(expectValue(await attempt(db, ACTORS.editor, (tx) => tx.query(removeA)))).toEqual([]);
 				for (const actor of [adminC, ACTORS.admin])
 					expect(
-						expectValue(await attempt(db, actor, (tx) => tx.query(`delete from public.spaser_document_orgs where document_id = $1 and is_lead returning org_id`, [SPASERS.sAC])))
+						expectValue(
+							await attempt(db, actor, (tx) =>
+								tx.query(
+									`delete from public.spaser_document_orgs where document_id = $1 and is_lead returning org_id`,
+									[SPASERS.sAC]
+								)
+							)
+						)
 					).toEqual([]);
 				const deleteAC = `delete from public.spaser_documents where id = '${SPASERS.sAC}' returning id`;
 				expect(expectValue(await attempt(db, adminC, (tx) => tx.query(deleteAC)))).toHaveLength(1);
@@ -1142,7 +1368,9 @@ describe.each(engines)('row-level security matrix on %s', (engine) => {
 			it('deleting a SPASER deletes its projection, versions, comments and collaboration log, nothing else', async () => {
 				const counts = expectValue(
 					await attempt(db, ACTORS.admin, async (tx) => {
-						expect(await tx.query('delete from public.spaser_documents where id = $1 returning id', [SPASERS.sA])).toHaveLength(1);
+						expect(
+							await tx.query('delete from public.spaser_documents where id = $1 returning id', [SPASERS.sA])
+						).toHaveLength(1);
 						return setup(
 							tx,
 							`select t.name, t.doc, count(*)::int as n from (
@@ -1156,40 +1384,61 @@ describe.each(engines)('row-level security matrix on %s', (engine) => {
 						);
 					})
 				);
-				const summary = (counts as { name: string; doc: string; n: number }[]).map((c) => `${c.name} ${label(c.doc)} ${c.n}`).sort();
+				const summary = (counts as { name: string; doc: string; n: number }[])
+					.map((c) => `${c.name} ${label(c.doc)} ${c.n}`)
+					.sort();
 				expect(summary).toEqual(
-					['archive sB 1', 'comments sAC 1', 'comments sB 1', 'nodes sAC 1', 'nodes sB 1', 'snapshots sB 1', 'updates sB 1', 'versions sAC 1', 'versions sB 1'].sort()
+					[
+						'archive sB 1',
+						'comments sAC 1',
+						'comments sB 1',
+						'nodes sAC 1',
+						'nodes sB 1',
+						'snapshots sB 1',
+						'updates sB 1',
+						'versions sAC 1',
+						'versions sB 1'
+					].sort()
 				);
 			});
 		});
 
 		describe('comments', () => {
-			const reply = (thread: string, node: string = NODES.nA, doc: string = SPASERS.sA) => (tx: Tx) =>
-				tx.query(`insert into public.spaser_comments (document_id, node_id, thread_id, body) values ($1, $2, $3, 'Réponse')`, [doc, node, thread]);
+			const reply =
+				(thread: string, node: string = NODES.nA, doc: string = SPASERS.sA) =>
+				(tx: Tx) =>
+					tx.query(
+						`insert into public.spaser_comments (document_id, node_id, thread_id, body) values ($1, $2, $3, 'Réponse')`,
+						[doc, node, thread]
+					);
 
 			it('a reader comments as themself, and replies only inside a thread of the same SPASER and node', async () => {
 				expect(
 					outcome(
 						await attempt(db, ACTORS.viewer, (tx) =>
-							tx.query(`insert into public.spaser_comments (document_id, node_id, body, author_id) values ($1, $2, 'Au nom d’un autre', $3)`, [
-								SPASERS.sA,
-								NODES.nA,
-								USERS.adminA
-							])
+							tx.query(
+								`insert into public.spaser_comments (document_id, node_id, body, author_id) values ($1, $2, 'Au nom d’un autre', $3)`,
+								[SPASERS.sA, NODES.nA, USERS.adminA]
+							)
 						)
 					)
 				).toBe('rls');
 				expect(outcome(await attempt(db, ACTORS.animN1, reply(COMMENTS.cA1)))).toBe('ok');
 				expect(outcome(await attempt(db, ACTORS.viewer, reply(COMMENTS.cB))), 'thread of another SPASER').toBe('rls');
-				expect(outcome(await attempt(db, ACTORS.viewer, reply(COMMENTS.cAC, NODES.nA))), 'thread of another SPASER (readable)').toBe('rls');
+				expect(
+					outcome(await attempt(db, ACTORS.viewer, reply(COMMENTS.cAC, NODES.nA))),
+					'thread of another SPASER (readable)'
+				).toBe('rls');
 				expect(outcome(await attempt(db, ACTORS.viewer, reply(COMMENTS.cA1, NODES.nAC))), 'another node').toBe('rls');
 				expect(outcome(await attempt(db, ACTORS.viewer, reply(COMMENTS.cA2))), 'a reply is not a thread').toBe('rls');
 				expect(outcome(await attempt(db, ACTORS.animN2, reply(COMMENTS.cA1))), 'no access').toBe('rls');
 			});
 
 			it('only the author edits the text', async () => {
-				const edit = (id: string, set = `body = 'Texte revu', edited_at = now()`) => (tx: Tx) =>
-					tx.query(`update public.spaser_comments set ${set} where id = $1 returning id`, [id]);
+				const edit =
+					(id: string, set = `body = 'Texte revu', edited_at = now()`) =>
+					(tx: Tx) =>
+						tx.query(`update public.spaser_comments set ${set} where id = $1 returning id`, [id]);
 				expect(expectValue(await attempt(db, ACTORS.viewer, edit(COMMENTS.cA1)))).toHaveLength(1);
 				expect(expectValue(await attempt(db, ACTORS.editor, edit(COMMENTS.cA2)))).toHaveLength(1);
 				for (const [persona, id, set] of [
@@ -1199,22 +1448,43 @@ describe.each(engines)('row-level security matrix on %s', (engine) => {
 					['viewer', COMMENTS.cA3, `mentions = array['${USERS.viewerA}']::uuid[]`],
 					['viewer', COMMENTS.cA2, 'edited_at = now()']
 				] as const)
-					expectFailure(await attempt(db, ACTORS[persona], edit(id, set)), '42501', /only the author/, `${persona} edits ${label(id)}`);
+					expectFailure(
+						await attempt(db, ACTORS[persona], edit(id, set)),
+						'42501',
+						/only the author/,
+						`${persona} edits ${label(id)}`
+					);
 				// Out of reach without access.
 				expect(expectValue(await attempt(db, ACTORS.outsider, edit(COMMENTS.cA1)))).toEqual([]);
 			});
 
 			it('any reader resolves or reopens a thread, in their own name only', async () => {
 				const set = (id: string, assignment: string) => (tx: Tx) =>
-					tx.query<{ resolved_by: string | null }>(`update public.spaser_comments set ${assignment} where id = $1 returning resolved_by`, [id]);
+					tx.query<{ resolved_by: string | null }>(
+						`update public.spaser_comments set ${assignment} where id = $1 returning resolved_by`,
+						[id]
+					);
 				for (const persona of ['viewer', 'editor', 'animN1'] as const) {
-					const rows = expectValue(await attempt(db, ACTORS[persona], set(COMMENTS.cA1, 'resolved_at = now(), resolved_by = auth.uid()')));
+					const rows = expectValue(
+						await attempt(db, ACTORS[persona], set(COMMENTS.cA1, 'resolved_at = now(), resolved_by = auth.uid()'))
+					);
 					expect(rows, persona).toEqual([{ resolved_by: ACTORS[persona]!.id }]);
 				}
-				expect(expectValue(await attempt(db, ACTORS.animN1, set(COMMENTS.cA3, 'resolved_at = null, resolved_by = null')))).toEqual([{ resolved_by: null }]);
+				expect(
+					expectValue(await attempt(db, ACTORS.animN1, set(COMMENTS.cA3, 'resolved_at = null, resolved_by = null')))
+				).toEqual([{ resolved_by: null }]);
 				// Resolving again an already resolved thread (the service's coalesce) keeps the first resolver.
 				expect(
-					expectValue(await attempt(db, ACTORS.viewer, set(COMMENTS.cA3, 'resolved_at = coalesce(resolved_at, now()), resolved_by = coalesce(resolved_by, auth.uid())')))
+					expectValue(
+						await attempt(
+							db,
+							ACTORS.viewer,
+							set(
+								COMMENTS.cA3,
+								'resolved_at = coalesce(resolved_at, now()), resolved_by = coalesce(resolved_by, auth.uid())'
+							)
+						)
+					)
 				).toEqual([{ resolved_by: USERS.editorA }]);
 				for (const [persona, id, assignment] of [
 					['viewer', COMMENTS.cA1, `resolved_at = now(), resolved_by = '${USERS.adminA}'`],
@@ -1224,10 +1494,23 @@ describe.each(engines)('row-level security matrix on %s', (engine) => {
 					['viewer', COMMENTS.cA3, `resolved_at = null, resolved_by = '${USERS.adminA}'`],
 					['viewer', COMMENTS.cA1, `resolved_by = '${USERS.adminA}'`]
 				] as const)
-					expectFailure(await attempt(db, ACTORS[persona], set(id, assignment)), '42501', /resolved_by must be the current user/, `${persona}: ${assignment}`);
+					expectFailure(
+						await attempt(db, ACTORS[persona], set(id, assignment)),
+						'42501',
+						/resolved_by must be the current user/,
+						`${persona}: ${assignment}`
+					);
 				// Re-signing a resolution as oneself is a reopen + resolve: allowed.
-				expect(expectValue(await attempt(db, ACTORS.viewer, set(COMMENTS.cA3, 'resolved_at = now(), resolved_by = auth.uid()')))).toEqual([{ resolved_by: USERS.viewerA }]);
-				expect(expectValue(await attempt(db, ACTORS.animN2, set(COMMENTS.cA1, 'resolved_at = now(), resolved_by = auth.uid()')))).toEqual([]);
+				expect(
+					expectValue(
+						await attempt(db, ACTORS.viewer, set(COMMENTS.cA3, 'resolved_at = now(), resolved_by = auth.uid()'))
+					)
+				).toEqual([{ resolved_by: USERS.viewerA }]);
+				expect(
+					expectValue(
+						await attempt(db, ACTORS.animN2, set(COMMENTS.cA1, 'resolved_at = now(), resolved_by = auth.uid()'))
+					)
+				).toEqual([]);
 			});
 
 			it('the author deletes their comment while they can read the SPASER; a thread with replies stays', async () => {
@@ -1242,7 +1525,11 @@ describe.each(engines)('row-level security matrix on %s', (engine) => {
 				const withoutReply = (tx: Tx) => setup(tx, 'delete from public.spaser_comments where id = $1', [COMMENTS.cA2]);
 				expect(expectValue(await attempt(db, ACTORS.viewer, del(COMMENTS.cA1, withoutReply)))).toHaveLength(1);
 				// editorA, no longer a member of A, cannot delete their reply any more.
-				const leaveA = (tx: Tx) => setup(tx, 'delete from public.organisation_members where org_id = $1 and user_id = $2', [ORGS.A, USERS.editorA]);
+				const leaveA = (tx: Tx) =>
+					setup(tx, 'delete from public.organisation_members where org_id = $1 and user_id = $2', [
+						ORGS.A,
+						USERS.editorA
+					]);
 				expect(expectValue(await attempt(db, ACTORS.editor, del(COMMENTS.cA2, leaveA)))).toEqual([]);
 			});
 		});

@@ -4,13 +4,19 @@ import { richToHtml, fragmentToJson } from '../../src/lib/spaser/rich';
 import type { RichNode } from '../../src/lib/spaser/model';
 
 const link = (href: unknown, text = 'lien'): RichNode[] => [
-	{ type: 'paragraph', content: [{ type: 'text', text, marks: [{ type: 'link', attrs: { href } as Record<string, unknown> }] }] }
+	{
+		type: 'paragraph',
+		content: [{ type: 'text', text, marks: [{ type: 'link', attrs: { href } as Record<string, unknown> }] }]
+	}
 ];
 
 describe('security: rich text rendered for {@html} (public page, read view)', () => {
 	it('escapes text and drops unknown elements and attributes', () => {
 		const html = richToHtml([
-			{ type: 'paragraph', content: [{ type: 'text', text: '"><script>alert(1)</script><img src=x onerror=alert(1)>' }] },
+			{
+				type: 'paragraph',
+				content: [{ type: 'text', text: '"><script>alert(1)</script><img src=x onerror=alert(1)>' }]
+			},
 			{ type: 'script', content: [{ type: 'text', text: 'alert(2)' }] },
 			{ type: 'paragraph', attrs: { onclick: 'alert(3)', style: 'x' }, content: [{ type: 'text', text: 'ok' }] },
 			{ type: 'heading', attrs: { level: '1 onmouseover=alert(4)' }, content: [{ type: 'text', text: 'T' }] }

@@ -3,7 +3,13 @@ import * as Y from 'yjs';
 import type { Database } from '../../src/lib/server/db';
 import { AppError } from '../../src/lib/server/kit/errors';
 import { createSpaserRecord, updateSpaserMetadata } from '../../src/lib/server/spaser/documents';
-import { createVersion, getPublishedSpaser, getVersion, publishVersion, unpublishVersion } from '../../src/lib/server/spaser/versions';
+import {
+	createVersion,
+	getPublishedSpaser,
+	getVersion,
+	publishVersion,
+	unpublishVersion
+} from '../../src/lib/server/spaser/versions';
 import { engines, openTestDb } from '../helpers/engines';
 import { spaserWorld, type SpaserWorld } from './spaser-fixture';
 
@@ -28,9 +34,19 @@ describe.each(engines)('security: versions are published from their own SPASER o
 	afterAll(() => db?.close());
 
 	async function adopted(title: string) {
-		const d = await createSpaserRecord(db, w.editorA, { orgIds: [w.orgA.id], leadOrgId: w.orgA.id, title, periodStart: 2026, periodEnd: 2029 });
+		const d = await createSpaserRecord(db, w.editorA, {
+			orgIds: [w.orgA.id],
+			leadOrgId: w.orgA.id,
+			title,
+			periodStart: 2026,
+			periodEnd: 2029
+		});
 		await updateSpaserMetadata(db, w.editorA, d.id, { status: 'en_consultation' });
-		await updateSpaserMetadata(db, w.editorA, d.id, { status: 'adopte', adoptedOn: '2025-12-15', deliberationRef: `DEL-${title}` });
+		await updateSpaserMetadata(db, w.editorA, d.id, {
+			status: 'adopte',
+			adoptedOn: '2025-12-15',
+			deliberationRef: `DEL-${title}`
+		});
 		return d;
 	}
 

@@ -64,7 +64,13 @@ describe.each(engines)('demo seed (supabase/seed.sql) on %s', (kind) => {
 			'select label, depth from public.spaser_nodes where document_id = $1 order by position',
 			[DEMO_SPASER_ID]
 		);
-		expect(nodes.filter((n) => n.depth === 1).map((n) => n.label)).toEqual(['Axe 1', 'Axe 2', 'Axe 3', 'Axe 4', 'Axe 5']);
+		expect(nodes.filter((n) => n.depth === 1).map((n) => n.label)).toEqual([
+			'Axe 1',
+			'Axe 2',
+			'Axe 3',
+			'Axe 4',
+			'Axe 5'
+		]);
 		const doc = await readLiveDoc(db, DEMO_SPASER_ID);
 		expect(readTree(doc)).toHaveLength(nodes.length);
 	});

@@ -5,7 +5,14 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { withUser, type Database } from '../../src/lib/server/db';
 import { AppError } from '../../src/lib/server/kit/errors';
-import { addComment, deleteComment, editComment, listComments, reopenThread, resolveThread } from '../../src/lib/server/spaser/comments';
+import {
+	addComment,
+	deleteComment,
+	editComment,
+	listComments,
+	reopenThread,
+	resolveThread
+} from '../../src/lib/server/spaser/comments';
 import { followComments } from '../../src/lib/server/spaser/comments-live';
 import { createSpaserRecord } from '../../src/lib/server/spaser/documents';
 import { projectDocument } from '../../src/lib/server/spaser/projection';
@@ -56,7 +63,15 @@ describe.each(engines)('SPASER comments anchored in the text (%s)', (engine) => 
 	beforeAll(async () => {
 		db = await openTestDb(engine);
 		w = await spaserWorld(db);
-		docId = (await createSpaserRecord(db, w.editorA, { orgIds: [w.orgA.id], leadOrgId: w.orgA.id, title: 'SPASER annoté', periodStart: 2026, periodEnd: 2029 })).id;
+		docId = (
+			await createSpaserRecord(db, w.editorA, {
+				orgIds: [w.orgA.id],
+				leadOrgId: w.orgA.id,
+				title: 'SPASER annoté',
+				periodStart: 2026,
+				periodEnd: 2029
+			})
+		).id;
 		doc = new Y.Doc();
 		nodeId = addNode(doc, { title: 'Clauses sociales' });
 		otherNode = addNode(doc, { title: 'Réemploi' });
@@ -68,7 +83,12 @@ describe.each(engines)('SPASER comments anchored in the text (%s)', (engine) => 
 	it('a reader comments on a passage: the anchor and the quote are kept, the passage is found again after edits', async () => {
 		const anchor = anchorOf(body.text, 'clauses sociales');
 		const c = await addComment(db, w.viewerA, docId, nodeId, 'Lesquelles exactement ?', null, anchor);
-		expect(c).toMatchObject({ thread_id: null, anchor_start: anchor.start, anchor_end: anchor.end, quote: 'clauses sociales' });
+		expect(c).toMatchObject({
+			thread_id: null,
+			anchor_start: anchor.start,
+			anchor_end: anchor.end,
+			quote: 'clauses sociales'
+		});
 		const [thread] = await listComments(db, w.editorA, docId, nodeId);
 		expect(thread.anchor).toEqual(anchor);
 
@@ -92,7 +112,15 @@ describe.each(engines)('SPASER comments anchored in the text (%s)', (engine) => 
 
 	it('replies belong to the thread’s passage; resolve and reopen keep it; mentions still e-mail', async () => {
 		const [thread] = await listComments(db, w.editorA, docId, nodeId);
-		const reply = await addComment(db, w.editorA, docId, nodeId, `Celles de l’article 3, @[Véra Lectrice](${w.viewerA.id})`, thread.id, anchorOf(body.text, 'marché'));
+		const reply = await addComment(
+			db,
+			w.editorA,
+			docId,
+			nodeId,
+			`Celles de l’article 3, @[Véra Lectrice](${w.viewerA.id})`,
+			thread.id,
+			anchorOf(body.text, 'marché')
+		);
 		expect(reply).toMatchObject({ thread_id: thread.id, anchor_start: null, anchor_end: null, quote: null });
 		expect((await outbox(db, w.viewerA.email)).map((m) => m.kind)).toContain('spaser_mention');
 		expect((await resolveThread(db, w.adminA, reply.id)).resolved_at).toBeInstanceOf(Date);
@@ -136,15 +164,25 @@ describe.each(engines)('SPASER comments anchored in the text (%s)', (engine) => 
 		const [thread] = await listComments(db, w.editorA, docId, nodeId);
 		await expect(
 			withUser(db, w.editorA, (tx) =>
-				tx.query(`insert into public.spaser_comments (document_id, node_id, thread_id, body, anchor_start, anchor_end, quote) values ($1, $2, $3, 'x', $4, $5, 'q')`, [docId, nodeId, thread.id, good.start, good.end])
+				tx.query(
+					`insert into public.spaser_comments (document_id, node_id, thread_id, body, anchor_start, anchor_end, quote) values ($1, $2, $3, 'x', $4, $5, 'q')`,
+					[docId, nodeId, thread.id, good.start, good.end]
+				)
 			)
 		).rejects.toThrow(/spaser_comments_anchor_shape/);
 		await expect(
 			withUser(db, w.editorA, (tx) =>
-				tx.query(`insert into public.spaser_comments (document_id, node_id, body, anchor_start, anchor_end, quote) values ($1, $2, 'x', $3, $4, 'q')`, [docId, nodeId, '<script>', good.end])
+				tx.query(
+					`insert into public.spaser_comments (document_id, node_id, body, anchor_start, anchor_end, quote) values ($1, $2, 'x', $3, $4, 'q')`,
+					[docId, nodeId, '<script>', good.end]
+				)
 			)
 		).rejects.toThrow(/spaser_comments_anchor_shape/);
-		await expect(withUser(db, w.viewerA, (tx) => tx.query(`update public.spaser_comments set anchor_start = $2 where id = $1`, [thread.id, good.start]))).rejects.toThrow(/permission denied/);
+		await expect(
+			withUser(db, w.viewerA, (tx) =>
+				tx.query(`update public.spaser_comments set anchor_start = $2 where id = $1`, [thread.id, good.start])
+			)
+		).rejects.toThrow(/permission denied/);
 	});
 
 	it('announces every write to the SPASER’s live viewers, without content', async () => {
@@ -153,7 +191,8 @@ describe.each(engines)('SPASER comments anchored in the text (%s)', (engine) => 
 		const elsewhere: number[] = [];
 		const stopOther = await followComments(db, '00000000-0000-4000-8000-000000000000', () => elsewhere.push(1));
 		try {
-			const wait = async (n: number) => vi.waitFor(() => expect(seen.length).toBeGreaterThanOrEqual(n), { timeout: 5000, interval: 20 });
+			const wait = async (n: number) =>
+				vi.waitFor(() => expect(seen.length).toBeGreaterThanOrEqual(n), { timeout: 5000, interval: 20 });
 			const c = await addComment(db, w.editorA, docId, nodeId, 'Annonce', null, anchorOf(body.text, 'marché'));
 			await wait(1);
 			let n = seen.length;

@@ -57,7 +57,15 @@ describe.each(engines)('SPASER comments (%s)', (engine) => {
 	beforeAll(async () => {
 		db = await openTestDb(engine);
 		w = await spaserWorld(db);
-		docId = (await createSpaserRecord(db, w.editorA, { orgIds: [w.orgA.id], leadOrgId: w.orgA.id, title: 'SPASER commenté', periodStart: 2026, periodEnd: 2029 })).id;
+		docId = (
+			await createSpaserRecord(db, w.editorA, {
+				orgIds: [w.orgA.id],
+				leadOrgId: w.orgA.id,
+				title: 'SPASER commenté',
+				periodStart: 2026,
+				periodEnd: 2029
+			})
+		).id;
 		const doc = new Y.Doc();
 		nodeId = addNode(doc, { title: 'Clauses sociales' });
 		otherNode = addNode(doc, { title: 'Réemploi' });
@@ -67,16 +75,33 @@ describe.each(engines)('SPASER comments (%s)', (engine) => {
 	afterAll(() => db?.close());
 
 	it('adds a thread with mentions of members and e-mails them in the same transaction', async () => {
-		const c = await addComment(db, w.editorA, docId, nodeId, `  Pouvez-vous relire la cible\u00a0? ${mention(w.viewerA)} ${mention(w.editorA)}  `);
-		expect(c).toMatchObject({ document_id: docId, node_id: nodeId, thread_id: null, author_id: w.editorA.id, author_name: 'Éric Rédacteur', resolved_at: null });
+		const c = await addComment(
+			db,
+			w.editorA,
+			docId,
+			nodeId,
+			`  Pouvez-vous relire la cible\u00a0? ${mention(w.viewerA)} ${mention(w.editorA)}  `
+		);
+		expect(c).toMatchObject({
+			document_id: docId,
+			node_id: nodeId,
+			thread_id: null,
+			author_id: w.editorA.id,
+			author_name: 'Éric Rédacteur',
+			resolved_at: null
+		});
 		expect(c.body.startsWith('Pouvez-vous')).toBe(true);
 		expect(c.mentions.sort()).toEqual([w.viewerA.id, w.editorA.id].sort());
 		const mails = await outbox(db, w.viewerA.email);
 		expect(mails).toHaveLength(1);
 		expect(mails[0].kind).toBe('spaser_mention');
 		expect(mails[0].subject).toBe('Éric Rédacteur vous a mentionné·e dans «\u00a0SPASER commenté\u00a0»');
-		expect(mails[0].text_body).toContain('sur «\u00a0Axe 1 — Clauses sociales\u00a0» du SPASER «\u00a0SPASER commenté\u00a0»');
-		expect(mails[0].text_body).toContain(`«\u00a0Pouvez-vous relire la cible\u00a0? @Véra Lectrice @Éric Rédacteur\u00a0»`);
+		expect(mails[0].text_body).toContain(
+			'sur «\u00a0Axe 1 — Clauses sociales\u00a0» du SPASER «\u00a0SPASER commenté\u00a0»'
+		);
+		expect(mails[0].text_body).toContain(
+			`«\u00a0Pouvez-vous relire la cible\u00a0? @Véra Lectrice @Éric Rédacteur\u00a0»`
+		);
 		expect(linkFrom(mails[0].text_body).pathname).toBe(`/spaser/${docId}`);
 		// the author is not e-mailed about their own mention
 		expect(await outbox(db, w.editorA.email)).toHaveLength(0);
@@ -85,12 +110,18 @@ describe.each(engines)('SPASER comments (%s)', (engine) => {
 	it('refuses mentions of people outside the collectivités, empty bodies and outsiders — nothing is written', async () => {
 		const before = (await listComments(db, w.editorA, docId)).length;
 		const outsider = await rejects(addComment(db, w.editorA, docId, nodeId, `Voir avec ${mention(w.adminB)}`));
-		expect(outsider.message).toBe('«\u00a0Bruno Ailleurs\u00a0» ne fait pas partie des collectivités de ce SPASER\u00a0: retirez la mention ou choisissez une personne de la liste.');
+		expect(outsider.message).toBe(
+			'«\u00a0Bruno Ailleurs\u00a0» ne fait pas partie des collectivités de ce SPASER\u00a0: retirez la mention ou choisissez une personne de la liste.'
+		);
 		expect(await outbox(db, w.adminB.email)).toHaveLength(0);
 		// a network animator can read a shared SPASER but is not a member: no mention
 		expect((await rejects(addComment(db, w.editorA, docId, nodeId, mention(w.animator)))).code).toBe('invalid_mention');
-		expect((await rejects(addComment(db, w.editorA, docId, nodeId, '   '))).message).toBe('Écrivez votre commentaire avant de l’envoyer.');
-		expect((await rejects(addComment(db, w.editorA, docId, nodeId, 'x'.repeat(10_001)))).message).toMatch(/limité à 10.000 caractères/);
+		expect((await rejects(addComment(db, w.editorA, docId, nodeId, '   '))).message).toBe(
+			'Écrivez votre commentaire avant de l’envoyer.'
+		);
+		expect((await rejects(addComment(db, w.editorA, docId, nodeId, 'x'.repeat(10_001)))).message).toMatch(
+			/limité à 10.000 caractères/
+		);
 		expect((await rejects(addComment(db, w.adminB, docId, nodeId, 'Intrusion'))).status).toBe(404);
 		expect((await listComments(db, w.editorA, docId)).length).toBe(before);
 	});
@@ -102,7 +133,10 @@ describe.each(engines)('SPASER comments (%s)', (engine) => {
 		const replyToReply = await addComment(db, w.adminA, docId, nodeId, 'Merci.', reply.id);
 		expect(replyToReply.thread_id).toBe(thread.id);
 		await addComment(db, w.adminA, docId, otherNode, 'Autre fil sur le réemploi.');
-		expect((await rejects(addComment(db, w.adminA, docId, nodeId, 'Réponse perdue', '00000000-0000-4000-8000-000000000000'))).status).toBe(404);
+		expect(
+			(await rejects(addComment(db, w.adminA, docId, nodeId, 'Réponse perdue', '00000000-0000-4000-8000-000000000000')))
+				.status
+		).toBe(404);
 
 		const all = await listComments(db, w.viewerA, docId);
 		expect(all.map((t) => [t.node_id, t.comments.length])).toEqual([
@@ -115,7 +149,9 @@ describe.each(engines)('SPASER comments (%s)', (engine) => {
 		expect(await listComments(db, w.animator, docId)).toEqual([]);
 		await setSharingWithNetworks(db, w.editorA, docId, true);
 		expect(await listComments(db, w.animator, docId)).toHaveLength(2);
-		await expect(withUser(db, null, (tx) => tx.query('select * from public.spaser_comments'))).rejects.toThrow(/permission denied/);
+		await expect(withUser(db, null, (tx) => tx.query('select * from public.spaser_comments'))).rejects.toThrow(
+			/permission denied/
+		);
 	});
 
 	it('resolves and reopens threads; authors edit and delete their own comments only', async () => {
@@ -129,7 +165,9 @@ describe.each(engines)('SPASER comments (%s)', (engine) => {
 		expect((await reopenThread(db, w.editorA, thread.id)).resolved_at).toBeNull();
 
 		// editing: only the author; newly mentioned people are e-mailed once
-		expect((await rejects(editComment(db, w.editorA, reply.id, 'Pas à moi'))).message).toBe('Vous ne pouvez modifier que vos propres commentaires.');
+		expect((await rejects(editComment(db, w.editorA, reply.id, 'Pas à moi'))).message).toBe(
+			'Vous ne pouvez modifier que vos propres commentaires.'
+		);
 		const edited = await editComment(db, w.viewerA, reply.id, `Relu. ${mention(w.adminA)} ${mention(w.editorA)}`);
 		expect(edited.edited_at).toBeInstanceOf(Date);
 		expect(await outbox(db, w.adminA.email)).toHaveLength(1);
@@ -137,9 +175,24 @@ describe.each(engines)('SPASER comments (%s)', (engine) => {
 		await editComment(db, w.viewerA, reply.id, `Relu\u00a0! ${mention(w.adminA)} ${mention(w.editorA)}`);
 		expect(await outbox(db, w.adminA.email)).toHaveLength(1);
 		// direct SQL cannot bypass the rule either
-		await expect(withUser(db, w.editorA, (tx) => tx.query(`update public.spaser_comments set body = 'réécrit' where id = $1`, [reply.id]))).rejects.toThrow(/only the author/);
-		await expect(withUser(db, w.editorA, (tx) => tx.query(`update public.spaser_comments set resolved_at = now(), resolved_by = $2 where id = $1`, [thread.id, w.viewerA.id]))).rejects.toThrow(/resolved_by/);
-		await expect(withUser(db, w.editorA, (tx) => tx.query(`update public.spaser_comments set node_id = $2 where id = $1`, [thread.id, otherNode]))).rejects.toThrow(/permission denied/);
+		await expect(
+			withUser(db, w.editorA, (tx) =>
+				tx.query(`update public.spaser_comments set body = 'réécrit' where id = $1`, [reply.id])
+			)
+		).rejects.toThrow(/only the author/);
+		await expect(
+			withUser(db, w.editorA, (tx) =>
+				tx.query(`update public.spaser_comments set resolved_at = now(), resolved_by = $2 where id = $1`, [
+					thread.id,
+					w.viewerA.id
+				])
+			)
+		).rejects.toThrow(/resolved_by/);
+		await expect(
+			withUser(db, w.editorA, (tx) =>
+				tx.query(`update public.spaser_comments set node_id = $2 where id = $1`, [thread.id, otherNode])
+			)
+		).rejects.toThrow(/permission denied/);
 
 		// deleting
 		expect((await rejects(deleteComment(db, w.adminA, reply.id))).status).toBe(403);

@@ -6,7 +6,14 @@
  */
 import { asService, type Database } from '../../src/lib/server/db';
 import type { Organisation } from '../../src/lib/server/organisations/service';
-import { addAnimatorDirect, addMember, createNetwork, createOrg, createUser, type TestUser } from '../helpers/factories';
+import {
+	addAnimatorDirect,
+	addMember,
+	createNetwork,
+	createOrg,
+	createUser,
+	type TestUser
+} from '../helpers/factories';
 
 export interface SpaserWorld {
 	adminA: TestUser;
@@ -37,7 +44,10 @@ export async function spaserWorld(db: Database): Promise<SpaserWorld> {
 	const net = await createNetwork(db, platform, 'Réseau des acheteurs responsables');
 	await addAnimatorDirect(db, net.id, animator);
 	await asService(db, 'test: approved membership', (tx) =>
-		tx.query(`insert into public.network_memberships (network_id, org_id, status) values ($1, $2, 'approved')`, [net.id, orgA.id])
+		tx.query(`insert into public.network_memberships (network_id, org_id, status) values ($1, $2, 'approved')`, [
+			net.id,
+			orgA.id
+		])
 	);
 	return { adminA, editorA, viewerA, adminB, animator, orgA, orgB, networkId: net.id };
 }

@@ -21,7 +21,19 @@ async function rejects(p: Promise<unknown>): Promise<AppError> {
 	throw new Error('expected an error');
 }
 
-const target = { id: 't1', indicatorCode: null, label: 'Heures d’insertion', unit: 'h', value: 1000, year: 2027, milestones: [], baselineYear: null, relative: false, thresholdEurHt: null, scope: '' };
+const target = {
+	id: 't1',
+	indicatorCode: null,
+	label: 'Heures d’insertion',
+	unit: 'h',
+	value: 1000,
+	year: 2027,
+	milestones: [],
+	baselineYear: null,
+	relative: false,
+	thresholdEurHt: null,
+	scope: ''
+};
 
 describe.each(engines)('SPASER element history (%s)', (engine) => {
 	let db: Database;
@@ -37,7 +49,10 @@ describe.each(engines)('SPASER element history (%s)', (engine) => {
 		await appendUpdates(db, docId, [{ seq, update: Y.encodeStateAsUpdate(doc, before), userId: user?.id ?? null }]);
 		if (minutesAgo)
 			await asService(db, 'test: backdate', (tx) =>
-				tx.query(`update public.collab_updates set created_at = now() - make_interval(mins => $3) where doc_id = $1 and seq = $2`, [docId, seq, minutesAgo])
+				tx.query(
+					`update public.collab_updates set created_at = now() - make_interval(mins => $3) where doc_id = $1 and seq = $2`,
+					[docId, seq, minutesAgo]
+				)
 			);
 	}
 	let axe: string;
@@ -46,11 +61,23 @@ describe.each(engines)('SPASER element history (%s)', (engine) => {
 	beforeAll(async () => {
 		db = await openTestDb(engine);
 		w = await spaserWorld(db);
-		docId = (await createSpaserRecord(db, w.editorA, { orgIds: [w.orgA.id], leadOrgId: w.orgA.id, title: 'SPASER historisé', periodStart: 2026, periodEnd: 2029 })).id;
-		await as(w.editorA, () => {
-			axe = addNode(doc, { title: 'Axe social' });
-			chantier = addNode(doc, { parentId: axe, title: 'Insertion' });
-		}, 60);
+		docId = (
+			await createSpaserRecord(db, w.editorA, {
+				orgIds: [w.orgA.id],
+				leadOrgId: w.orgA.id,
+				title: 'SPASER historisé',
+				periodStart: 2026,
+				periodEnd: 2029
+			})
+		).id;
+		await as(
+			w.editorA,
+			() => {
+				axe = addNode(doc, { title: 'Axe social' });
+				chantier = addNode(doc, { parentId: axe, title: 'Insertion' });
+			},
+			60
+		);
 		await as(w.editorA, () => setTitle(doc, chantier, 'Insertion professionnelle'), 59);
 		// merged into the snapshot: the rows go to the archive, not away
 		expect((await compactDoc(db, docId)).merged).toBe(2);
@@ -97,27 +124,46 @@ describe.each(engines)('SPASER element history (%s)', (engine) => {
 		// a viewer reads it; someone of another collectivité does not, and neither does an unshared network's animator
 		expect((await getElementHistory(db, w.viewerA, docId, chantier)).entries.length).toBe(2);
 		expect((await rejects(getElementHistory(db, w.animator, docId, chantier))).status).toBe(404);
-		await expect(withUser(db, w.adminA, (tx) => tx.query('select * from public.collab_updates_archive'))).rejects.toThrow(/permission denied/);
-		await expect(withUser(db, w.adminA, (tx) => tx.query('delete from public.collab_updates_archive'))).rejects.toThrow(/permission denied/);
+		await expect(
+			withUser(db, w.adminA, (tx) => tx.query('select * from public.collab_updates_archive'))
+		).rejects.toThrow(/permission denied/);
+		await expect(withUser(db, w.adminA, (tx) => tx.query('delete from public.collab_updates_archive'))).rejects.toThrow(
+			/permission denied/
+		);
 	});
 
 	it('starts from the snapshot a document had before the archive existed', async () => {
-		const other = (await createSpaserRecord(db, w.editorA, { orgIds: [w.orgA.id], leadOrgId: w.orgA.id, title: 'SPASER ancien', periodStart: 2026, periodEnd: 2029 })).id;
+		const other = (
+			await createSpaserRecord(db, w.editorA, {
+				orgIds: [w.orgA.id],
+				leadOrgId: w.orgA.id,
+				title: 'SPASER ancien',
+				periodStart: 2026,
+				periodEnd: 2029
+			})
+		).id;
 		const old = new Y.Doc();
 		const id = addNode(old, { title: 'Ancien titre' });
 		// what an earlier compaction left: a snapshot, its rows erased
 		await asService(db, 'test: old snapshot', (tx) =>
-			tx.query(`insert into public.collab_snapshots (doc_id, state, upto_seq) values ($1, $2::bytea, 7)`, [other, Y.encodeStateAsUpdate(old)])
+			tx.query(`insert into public.collab_snapshots (doc_id, state, upto_seq) values ($1, $2::bytea, 7)`, [
+				other,
+				Y.encodeStateAsUpdate(old)
+			])
 		);
 		const before = Y.encodeStateVector(old);
 		setTitle(old, id, 'Titre retouché');
 		await appendUpdates(db, other, [{ seq: 8, update: Y.encodeStateAsUpdate(old, before), userId: w.adminA.id }]);
 		await compactDoc(db, other);
 		const h = await getElementHistory(db, w.editorA, other, id);
-		expect(h.entries.map((e) => [e.userName, e.changes, e.state.title])).toEqual([['Alice Admin', ['title'], 'Titre retouché']]);
+		expect(h.entries.map((e) => [e.userName, e.changes, e.state.title])).toEqual([
+			['Alice Admin', ['title'], 'Titre retouché']
+		]);
 		// deleting the SPASER deletes its archive too
 		await asService(db, 'test: delete', (tx) => tx.query('delete from public.spaser_documents where id = $1', [other]));
-		const [{ n }] = await asService(db, 'test: count', (tx) => tx.query<{ n: number }>('select count(*)::int as n from public.collab_updates_archive where doc_id = $1', [other]));
+		const [{ n }] = await asService(db, 'test: count', (tx) =>
+			tx.query<{ n: number }>('select count(*)::int as n from public.collab_updates_archive where doc_id = $1', [other])
+		);
 		expect(n).toBe(0);
 	});
 });
@@ -133,7 +179,10 @@ describe('history replays share the server', () => {
 			});
 		const accepted = Array.from({ length: MAX_RUNNING + MAX_WAITING }, task);
 		const refused = await rejects(task());
-		expect([refused.status, refused.message]).toEqual([429, 'Trop de demandes d’historique en ce moment\u00a0: réessayez dans quelques secondes.']);
+		expect([refused.status, refused.message]).toEqual([
+			429,
+			'Trop de demandes d’historique en ce moment\u00a0: réessayez dans quelques secondes.'
+		]);
 		await new Promise((r) => setImmediate(r));
 		expect(started).toBe(MAX_RUNNING);
 		while (releases.length) {

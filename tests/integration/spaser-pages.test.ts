@@ -16,14 +16,33 @@ describe('readableContent', () => {
 	const content: DocContent = {
 		settings: { levelNames: ['Pilier', 'Objectif', 'Action'], numbering: 'per_parent' },
 		nodes: [
-			{ id: id(1), parentId: null, order: 'a0', title: 'Social', body: [], kind: 'normal', status: 'a_lancer', pilot: '', resources: [], tools: [], links: [id(3)], targets: [] },
+			{
+				id: id(1),
+				parentId: null,
+				order: 'a0',
+				title: 'Social',
+				body: [],
+				kind: 'normal',
+				status: 'a_lancer',
+				pilot: '',
+				resources: [],
+				tools: [],
+				links: [id(3)],
+				targets: []
+			},
 			{
 				id: id(2),
 				parentId: id(1),
 				order: 'a0',
 				title: 'Insertion',
 				body: [
-					{ type: 'paragraph', content: [{ type: 'text', text: '<script>alert(1)</script> clauses ' }, { type: 'text', text: 'lien', marks: [{ type: 'link', attrs: { href: 'javascript:alert(1)' } }] }] }
+					{
+						type: 'paragraph',
+						content: [
+							{ type: 'text', text: '<script>alert(1)</script> clauses ' },
+							{ type: 'text', text: 'lien', marks: [{ type: 'link', attrs: { href: 'javascript:alert(1)' } }] }
+						]
+					}
 				],
 				kind: 'action_bonus',
 				status: 'en_cours',
@@ -32,17 +51,60 @@ describe('readableContent', () => {
 				tools: [],
 				links: [id(99)],
 				targets: [
-					{ id: 't1', indicatorCode: null, label: 'Heures d’insertion', unit: 'heures', value: 12000, year: 2028, milestones: [{ year: 2026, value: 8000 }], baselineYear: null, relative: false, thresholdEurHt: 90000, scope: 'travaux' }
+					{
+						id: 't1',
+						indicatorCode: null,
+						label: 'Heures d’insertion',
+						unit: 'heures',
+						value: 12000,
+						year: 2028,
+						milestones: [{ year: 2026, value: 8000 }],
+						baselineYear: null,
+						relative: false,
+						thresholdEurHt: 90000,
+						scope: 'travaux'
+					}
 				]
 			},
-			{ id: id(3), parentId: id(1), order: 'a1', title: '', body: [], kind: 'normal', status: 'a_lancer', pilot: '', resources: [], tools: [], links: [], targets: [] },
-			{ id: id(4), parentId: null, order: 'a1', title: 'Environnement', body: [], kind: 'normal', status: 'a_lancer', pilot: '', resources: [], tools: [], links: [], targets: [] }
+			{
+				id: id(3),
+				parentId: id(1),
+				order: 'a1',
+				title: '',
+				body: [],
+				kind: 'normal',
+				status: 'a_lancer',
+				pilot: '',
+				resources: [],
+				tools: [],
+				links: [],
+				targets: []
+			},
+			{
+				id: id(4),
+				parentId: null,
+				order: 'a1',
+				title: 'Environnement',
+				body: [],
+				kind: 'normal',
+				status: 'a_lancer',
+				pilot: '',
+				resources: [],
+				tools: [],
+				links: [],
+				targets: []
+			}
 		]
 	};
 
 	it('numbers nodes with the SPASER level names, in document order, and counts levels and targets', () => {
 		const r = readableContent(content);
-		expect(r.nodes.map((n) => `${n.label}|${n.depth}`)).toEqual(['Pilier 1|1', 'Objectif 1.1|2', 'Objectif 1.2|2', 'Pilier 2|1']);
+		expect(r.nodes.map((n) => `${n.label}|${n.depth}`)).toEqual([
+			'Pilier 1|1',
+			'Objectif 1.1|2',
+			'Objectif 1.2|2',
+			'Pilier 2|1'
+		]);
 		expect(r.countsByLevel).toEqual([2, 2]);
 		expect(r.targetCount).toBe(1);
 		expect(r.nodes[1].kindLabel).toBe('Action bonus');
@@ -102,7 +164,15 @@ describe.each(engines)('listMentionablePeople (%s)', (engine) => {
 	beforeAll(async () => {
 		db = await openTestDb(engine);
 		w = await spaserWorld(db);
-		docId = (await createSpaserRecord(db, w.editorA, { orgIds: [w.orgA.id], leadOrgId: w.orgA.id, title: 'SPASER mentions', periodStart: 2026, periodEnd: 2029 })).id;
+		docId = (
+			await createSpaserRecord(db, w.editorA, {
+				orgIds: [w.orgA.id],
+				leadOrgId: w.orgA.id,
+				title: 'SPASER mentions',
+				periodStart: 2026,
+				periodEnd: 2029
+			})
+		).id;
 	});
 	afterAll(async () => {
 		await db?.close();

@@ -21,11 +21,34 @@ import { apiCall } from '../helpers/api';
 import { engines, openTestDb } from '../helpers/engines';
 import { createOrg, createUser, type TestUser } from '../helpers/factories';
 
-const HTML = strToU8('<!DOCTYPE html>\n<html><head><title>Facture</title></head><body><script>fetch("/api")</script></body></html>');
+const HTML = strToU8(
+	'<!DOCTYPE html>\n<html><head><title>Facture</title></head><body><script>fetch("/api")</script></body></html>'
+);
 const SVG = strToU8('<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>');
-const MZ = new Uint8Array([0x4d, 0x5a, 0x90, 0x00, 0x03, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00, 0xff, 0xff, 0x00, 0x00, ...strToU8('This program cannot be run in DOS mode.')]);
+const MZ = new Uint8Array([
+	0x4d,
+	0x5a,
+	0x90,
+	0x00,
+	0x03,
+	0x00,
+	0x00,
+	0x00,
+	0x04,
+	0x00,
+	0x00,
+	0x00,
+	0xff,
+	0xff,
+	0x00,
+	0x00,
+	...strToU8('This program cannot be run in DOS mode.')
+]);
 const PDF = strToU8('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF');
-const ZIP = zipSync({ 'lisez-moi.txt': strToU8('Une archive ordinaire'), 'photo.jpg': new Uint8Array([0xff, 0xd8, 0xff, 0xe0]) });
+const ZIP = zipSync({
+	'lisez-moi.txt': strToU8('Une archive ordinaire'),
+	'photo.jpg': new Uint8Array([0xff, 0xd8, 0xff, 0xe0])
+});
 
 async function refused(p: Promise<unknown>): Promise<AppError> {
 	try {
@@ -46,18 +69,30 @@ describe.each(engines)('uploads with a lying type are refused, storing nothing (
 	let token: string;
 
 	const count = async (sql: string) =>
-		(await asService(db, 'test: count rows', (tx) => tx.query<{ n: number }>(`select count(*)::int as n from ${sql}`, [orgId])))[0].n;
+		(
+			await asService(db, 'test: count rows', (tx) =>
+				tx.query<{ n: number }>(`select count(*)::int as n from ${sql}`, [orgId])
+			)
+		)[0].n;
 
 	beforeAll(async () => {
 		db = await openTestDb(engine);
 		admin = await createUser(db);
-		orgId = (await createOrg(db, admin, { name: 'Communauté des fichiers', kind: 'communaute_agglomeration', siren: '999900079' })).id;
+		orgId = (
+			await createOrg(db, admin, {
+				name: 'Communauté des fichiers',
+				kind: 'communaute_agglomeration',
+				siren: '999900079'
+			})
+		).id;
 		token = (await createApiToken(db, admin, { name: 'test uploads', scopes: ['read', 'write'] })).token;
 	}, 120_000);
 	afterAll(async () => db?.close());
 
 	it('SPASER export import (JSON): HTML, SVG, a program or a PDF named .json are refused; a real export is imported', async () => {
-		const before = await count('public.spaser_documents d join public.spaser_document_orgs o on o.document_id = d.id where o.org_id = $1');
+		const before = await count(
+			'public.spaser_documents d join public.spaser_document_orgs o on o.document_id = d.id where o.org_id = $1'
+		);
 		for (const [name, bytes] of [
 			['spaser.json', HTML],
 			['spaser.json', SVG],
@@ -68,13 +103,34 @@ describe.each(engines)('uploads with a lying type are refused, storing nothing (
 			['spaser.json', strToU8('titre;periode\nSPASER;2026')]
 		] as const)
 			await refused(importSpaserJsonFile(db, admin, orgId, { name, bytes }));
-		expect(await count('public.spaser_documents d join public.spaser_document_orgs o on o.document_id = d.id where o.org_id = $1')).toBe(before);
+		expect(
+			await count(
+				'public.spaser_documents d join public.spaser_document_orgs o on o.document_id = d.id where o.org_id = $1'
+			)
+		).toBe(before);
 		const ydoc = new Y.Doc();
 		addNode(ydoc, { title: 'Axe social' });
-		const file = buildExport({ title: 'SPASER importé', periodStart: 2026, periodEnd: 2029, status: 'brouillon', adoptedOn: null, deliberationRef: null }, exportContent(ydoc));
-		const ok = await importSpaserJsonFile(db, admin, orgId, { name: 'export.json', bytes: strToU8('\uFEFF' + JSON.stringify(file)) });
+		const file = buildExport(
+			{
+				title: 'SPASER importé',
+				periodStart: 2026,
+				periodEnd: 2029,
+				status: 'brouillon',
+				adoptedOn: null,
+				deliberationRef: null
+			},
+			exportContent(ydoc)
+		);
+		const ok = await importSpaserJsonFile(db, admin, orgId, {
+			name: 'export.json',
+			bytes: strToU8('\uFEFF' + JSON.stringify(file))
+		});
 		expect(ok).toMatchObject({ ok: true, nodes: 1 });
-		expect(await count('public.spaser_documents d join public.spaser_document_orgs o on o.document_id = d.id where o.org_id = $1')).toBe(before + 1);
+		expect(
+			await count(
+				'public.spaser_documents d join public.spaser_document_orgs o on o.document_id = d.id where o.org_id = $1'
+			)
+		).toBe(before + 1);
 	});
 
 	it('resources bulk import (CSV/JSON): HTML named .csv, a program named .csv, a PDF named .json are refused, by the service and the API', async () => {
@@ -90,11 +146,15 @@ describe.each(engines)('uploads with a lying type are refused, storing nothing (
 			['clauses.xlsx', strToU8('titre;type\nx;clause')]
 		] as const)
 			await refused(importResourceFile(db, admin, orgId, { name, bytes }));
-		const api = await apiCall(db, 'POST', '/resources/import', { token, body: { orgId, csv: '<html><body><script>alert(1)</script>titre;type</body></html>' } });
+		const api = await apiCall(db, 'POST', '/resources/import', {
+			token,
+			body: { orgId, csv: '<html><body><script>alert(1)</script>titre;type</body></html>' }
+		});
 		expect(api.status).toBe(415);
 		expect(api.body.error.code).toBe('invalid_file_type');
 		expect(await count('public.resources where org_id = $1')).toBe(before);
-		const csv = 'type;titre;famille;mecanisme;texte\nclause;Clause de réemploi;environnementale;condition_execution;Au moins 20 % du mobilier est issu du réemploi.';
+		const csv =
+			'type;titre;famille;mecanisme;texte\nclause;Clause de réemploi;environnementale;condition_execution;Au moins 20 % du mobilier est issu du réemploi.';
 		const ok = await importResourceFile(db, admin, orgId, { name: 'clauses.csv', bytes: strToU8(csv) });
 		expect(ok.imported).toBe(1);
 		expect(await count('public.resources where org_id = $1')).toBe(before + 1);
@@ -128,7 +188,10 @@ describe.each(engines)('uploads with a lying type are refused, storing nothing (
 	});
 
 	it('DECP import (JSON/XML): HTML named .json or .xml, a program, a PDF, a ZIP are refused, by the service and the API', async () => {
-		const counts = async () => [await count('public.decp_contracts where org_id = $1'), await count('public.decp_import_runs where org_id = $1')];
+		const counts = async () => [
+			await count('public.decp_contracts where org_id = $1'),
+			await count('public.decp_import_runs where org_id = $1')
+		];
 		const before = await counts();
 		for (const [name, bytes] of [
 			['decp.json', HTML],
@@ -142,13 +205,23 @@ describe.each(engines)('uploads with a lying type are refused, storing nothing (
 			['decp', strToU8('id;objet\n1;Nettoyage')]
 		] as const)
 			await refused(importDecp(db, admin, orgId, { name, bytes }));
-		for (const content of ['<!doctype html><html><body>Marchés</body></html>', 'MZ\u0090\u0000\u0003 program', '%PDF-1.4 fake']) {
-			const api = await apiCall(db, 'POST', `/organisations/${orgId}/decp-imports`, { token, body: { fileName: 'decp.json', content } });
+		for (const content of [
+			'<!doctype html><html><body>Marchés</body></html>',
+			'MZ\u0090\u0000\u0003 program',
+			'%PDF-1.4 fake'
+		]) {
+			const api = await apiCall(db, 'POST', `/organisations/${orgId}/decp-imports`, {
+				token,
+				body: { fileName: 'decp.json', content }
+			});
 			expect(api.status).toBe(415);
 			expect(api.body.error.code).toBe('invalid_file_type');
 		}
 		expect(await counts()).toEqual(before);
-		const ok = await importDecp(db, admin, orgId, { name: 'decp.xml', bytes: new Uint8Array(readFileSync('tests/fixtures/decp/decp-2024-demo-val-d-aurence.xml')) });
+		const ok = await importDecp(db, admin, orgId, {
+			name: 'decp.xml',
+			bytes: new Uint8Array(readFileSync('tests/fixtures/decp/decp-2024-demo-val-d-aurence.xml'))
+		});
 		expect(ok.inserted).toBeGreaterThan(0);
 		expect(await counts()).toEqual([before[0] + ok.inserted, before[1] + 1]);
 	});
@@ -163,14 +236,24 @@ describe.each(engines)('uploads with a lying type are refused, storing nothing (
 			['spaser.md', SVG],
 			['spaser.docx', strToU8('AXE 1 : Social\n\nDu texte brut renommé en .docx')],
 			['spaser.txt', PDF],
-			['spaser.docx', zipSync({ '[Content_Types].xml': strToU8('<Types/>'), 'xl/workbook.xml': strToU8('<workbook/>') })]
+			[
+				'spaser.docx',
+				zipSync({ '[Content_Types].xml': strToU8('<Types/>'), 'xl/workbook.xml': strToU8('<workbook/>') })
+			]
 		] as const)
 			await refused(createImportDraft(db, admin, orgId, { bytes, fileName }));
 		// an honest PDF is not a lie: it is refused as a kind the import does not read, with the advice to paste its text
-		await expect(createImportDraft(db, admin, orgId, { bytes: PDF, fileName: 'spaser.pdf' })).rejects.toMatchObject({ code: 'unsupported_file', status: 415 });
+		await expect(createImportDraft(db, admin, orgId, { bytes: PDF, fileName: 'spaser.pdf' })).rejects.toMatchObject({
+			code: 'unsupported_file',
+			status: 415
+		});
 		const oldWord = new Uint8Array([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0, 0, 0]);
-		await expect(createImportDraft(db, admin, orgId, { bytes: oldWord, fileName: 'spaser.doc' })).rejects.toMatchObject({ code: 'unsupported_file', status: 415 });
-		expect((await refused(createImportDraft(db, admin, orgId, { bytes: MZ, fileName: 'spaser.docx' }))).message).toMatch(/^Ce fichier est un programme Windows \(\.exe\)\u00a0: ce n’est ni un document Word/);
+		await expect(createImportDraft(db, admin, orgId, { bytes: oldWord, fileName: 'spaser.doc' })).rejects.toMatchObject(
+			{ code: 'unsupported_file', status: 415 }
+		);
+		expect(
+			(await refused(createImportDraft(db, admin, orgId, { bytes: MZ, fileName: 'spaser.docx' }))).message
+		).toMatch(/^Ce fichier est un programme Windows \(\.exe\)\u00a0: ce n’est ni un document Word/);
 		for (const [fileName, bytes] of [
 			['spaser.docx', HTML],
 			['spaser.docx', MZ]
@@ -183,7 +266,10 @@ describe.each(engines)('uploads with a lying type are refused, storing nothing (
 			expect(api.body.error.code).toBe('invalid_file_type');
 		}
 		expect(await count('public.spaser_imports where org_id = $1')).toBe(before);
-		const ok = await createImportDraft(db, admin, orgId, { bytes: strToU8('# Axe 1 : Social\n\nDes clauses.'), fileName: 'spaser.md' });
+		const ok = await createImportDraft(db, admin, orgId, {
+			bytes: strToU8('# Axe 1 : Social\n\nDes clauses.'),
+			fileName: 'spaser.md'
+		});
 		expect(ok.id).toBeTruthy();
 		expect(await count('public.spaser_imports where org_id = $1')).toBe(before + 1);
 	});

@@ -18,10 +18,21 @@ import { recordUsage } from '../../src/lib/server/resources/reuse';
 import { resourceInput } from '../../src/lib/server/resources/input';
 import { apiCall } from '../helpers/api';
 import { engines, openTestDb } from '../helpers/engines';
-import { addAnimatorDirect, addMember, createNetwork, createOrg, createUser, type TestUser } from '../helpers/factories';
+import {
+	addAnimatorDirect,
+	addMember,
+	createNetwork,
+	createOrg,
+	createUser,
+	type TestUser
+} from '../helpers/factories';
 
 const DAY = 86_400_000;
-const REQUEST = { topic: 'Clause de réemploi', stage: 'redaction_dce', question: 'Quel taux de réemploi viser ?' } as const;
+const REQUEST = {
+	topic: 'Clause de réemploi',
+	stage: 'redaction_dce',
+	question: 'Quel taux de réemploi viser ?'
+} as const;
 
 async function refused(p: Promise<unknown>, status = 403): Promise<AppError> {
 	try {
@@ -42,7 +53,13 @@ describe.each(engines)('a lecteur does not act for the collectivité (%s)', (eng
 
 	const counts = () =>
 		asService(db, 'test: counts', async (tx) => {
-			const [c] = await tx.query<{ requests: number; messages: number; bookings: number; files: number; usages: number }>(
+			const [c] = await tx.query<{
+				requests: number;
+				messages: number;
+				bookings: number;
+				files: number;
+				usages: number;
+			}>(
 				`select (select count(*)::int from public.guichet_requests) as requests, (select count(*)::int from public.guichet_messages) as messages,
 				        (select count(*)::int from public.guichet_bookings) as bookings, (select count(*)::int from public.guichet_attachments) as files,
 				        (select count(*)::int from public.resource_usages) as usages`
@@ -63,7 +80,10 @@ describe.each(engines)('a lecteur does not act for the collectivité (%s)', (eng
 		net = (await createNetwork(db, platform, 'Réseau des lecteurs')).id;
 		await addAnimatorDirect(db, net, anim);
 		await asService(db, 'test: membership', (tx) =>
-			tx.query(`insert into public.network_memberships (network_id, org_id, status) values ($1, $2, 'approved')`, [net, org])
+			tx.query(`insert into public.network_memberships (network_id, org_id, status) values ($1, $2, 'approved')`, [
+				net,
+				org
+			])
 		);
 		const animToken = (await createApiToken(db, anim, { name: 'anim', scopes: ['read', 'write'] })).token;
 		const put = await apiCall(db, 'PUT', `/networks/${net}/guichet/availability`, {
@@ -93,16 +113,23 @@ describe.each(engines)('a lecteur does not act for the collectivité (%s)', (eng
 		requestId = await askQuestion(db, admin, { ...REQUEST, networkId: net });
 		const from = new Date(Date.now() + 3 * DAY).toISOString();
 		const to = new Date(Date.now() + 6 * DAY).toISOString();
-		const slots = await apiCall(db, 'GET', `/networks/${net}/guichet/slots?animatorId=any&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`, {
-			token: adminToken
-		});
+		const slots = await apiCall(
+			db,
+			'GET',
+			`/networks/${net}/guichet/slots?animatorId=any&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`,
+			{
+				token: adminToken
+			}
+		);
 		start = slots.body.items[0].start;
 	}, 120_000);
 	afterAll(async () => db?.close());
 
 	it('cannot book a session, through the service or the API', async () => {
 		const before = await counts();
-		const e = await refused(bookSession(db, viewer, { ...REQUEST, networkId: net, animatorId: 'any', start, modality: 'visio' }));
+		const e = await refused(
+			bookSession(db, viewer, { ...REQUEST, networkId: net, animatorId: 'any', start, modality: 'visio' })
+		);
 		expect(e.message).toMatch(/lecteur/);
 		const api = await apiCall(db, 'POST', `/networks/${net}/guichet/bookings`, {
 			token: viewerToken,
@@ -115,7 +142,10 @@ describe.each(engines)('a lecteur does not act for the collectivité (%s)', (eng
 	it('cannot ask a question in the collectivité’s name', async () => {
 		const before = await counts();
 		await refused(askQuestion(db, viewer, { ...REQUEST, networkId: net }));
-		const api = await apiCall(db, 'POST', `/networks/${net}/guichet/questions`, { token: viewerToken, body: { ...REQUEST, orgId: org } });
+		const api = await apiCall(db, 'POST', `/networks/${net}/guichet/questions`, {
+			token: viewerToken,
+			body: { ...REQUEST, orgId: org }
+		});
 		expect(api.status).toBe(403);
 		expect(await counts()).toEqual(before);
 	});
@@ -125,7 +155,10 @@ describe.each(engines)('a lecteur does not act for the collectivité (%s)', (eng
 		const r = await getRequest(db, viewer, requestId);
 		expect(r.side).toBe('reader');
 		await refused(reply(db, viewer, requestId, 'Je me permets de relancer.'));
-		const api = await apiCall(db, 'POST', `/guichet/requests/${requestId}/messages`, { token: viewerToken, body: { body: 'Relance' } });
+		const api = await apiCall(db, 'POST', `/guichet/requests/${requestId}/messages`, {
+			token: viewerToken,
+			body: { body: 'Relance' }
+		});
 		expect(api.status).toBe(403);
 		await refused(closeQuestion(db, viewer, requestId));
 		expect((await apiCall(db, 'GET', `/guichet/requests/${requestId}`, { token: viewerToken })).status).toBe(200);
@@ -147,7 +180,10 @@ describe.each(engines)('a lecteur does not act for the collectivité (%s)', (eng
 		for (const [sql, params] of attempts)
 			await expect(withUser(db, viewer, (tx) => tx.query(sql, [...params]))).rejects.toThrow(/row-level security/);
 		const [{ n }] = await withUser(db, viewer, (tx) =>
-			tx.query<{ n: number }>(`with u as (update public.guichet_requests set status = 'closed' where id = $1 returning 1) select count(*)::int as n from u`, [requestId])
+			tx.query<{ n: number }>(
+				`with u as (update public.guichet_requests set status = 'closed' where id = $1 returning 1) select count(*)::int as n from u`,
+				[requestId]
+			)
 		);
 		expect(n).toBe(0);
 	});
@@ -157,11 +193,20 @@ describe.each(engines)('a lecteur does not act for the collectivité (%s)', (eng
 			db,
 			editor,
 			org,
-			resourceInput.parse({ kind: 'clause', title: 'Clause de réemploi', body: 'Texte.', family: 'environnementale', mechanism: 'autre', visibility: 'public' })
+			resourceInput.parse({
+				kind: 'clause',
+				title: 'Clause de réemploi',
+				body: 'Texte.',
+				family: 'environnementale',
+				mechanism: 'autre',
+				visibility: 'public'
+			})
 		);
 		await refused(recordUsage(db, viewer, id, { worked: 'Très bien', notWorked: '' }));
 		await recordUsage(db, editor, id, { worked: 'Très bien', notWorked: '' });
-		const [{ n }] = await asService(db, 'test', (tx) => tx.query<{ n: number }>('select count(*)::int as n from public.resource_usages where resource_id = $1', [id]));
+		const [{ n }] = await asService(db, 'test', (tx) =>
+			tx.query<{ n: number }>('select count(*)::int as n from public.resource_usages where resource_id = $1', [id])
+		);
 		expect(n).toBe(1);
 	});
 
@@ -197,23 +242,30 @@ describe.each(engines)('a lecteur does not act for the collectivité (%s)', (eng
 		const confirmed = await register(db, former, { eventId: ev.id, userId: mate.id, orgId: org2, choices: [] });
 		const offered = await register(db, former, { eventId: ev.id, userId: boss.id, orgId: org2, choices: [] });
 		await asService(db, 'test: a place offered from the waiting list', (tx) =>
-			tx.query(`update public.event_registrations set status = 'offered', offer_expires_at = now() + interval '2 days' where id = $1`, [offered.id])
+			tx.query(
+				`update public.event_registrations set status = 'offered', offer_expires_at = now() + interval '2 days' where id = $1`,
+				[offered.id]
+			)
 		);
 		await changeMemberRole(db, boss, org2, former.id, 'viewer');
 		const status = async (id: string) =>
-			(await asService(db, 'test', (tx) => tx.query<{ status: string }>('select status from public.event_registrations where id = $1', [id])))[0].status;
+			(
+				await asService(db, 'test', (tx) =>
+					tx.query<{ status: string }>('select status from public.event_registrations where id = $1', [id])
+				)
+			)[0].status;
 
 		const e = await refused(cancelRegistration(db, former, confirmed.id));
 		expect(e.message).toMatch(/administrateur ou rédacteur/);
 		const api = await apiCall(db, 'POST', `/event-registrations/${confirmed.id}/cancel`, { token: formerToken });
 		expect(api.status).toBe(403);
-		await expect(withUser(db, former, (tx) => tx.query('select app.event_cancel_registration($1)', [confirmed.id]))).rejects.toThrow(
-			/registration_act_not_allowed/
-		);
+		await expect(
+			withUser(db, former, (tx) => tx.query('select app.event_cancel_registration($1)', [confirmed.id]))
+		).rejects.toThrow(/registration_act_not_allowed/);
 		await refused(answerOffer(db, former, offered.id, false));
-		await expect(withUser(db, former, (tx) => tx.query('select app.event_answer_offer($1, false)', [offered.id]))).rejects.toThrow(
-			/registration_act_not_allowed/
-		);
+		await expect(
+			withUser(db, former, (tx) => tx.query('select app.event_answer_offer($1, false)', [offered.id]))
+		).rejects.toThrow(/registration_act_not_allowed/);
 		expect([await status(confirmed.id), await status(offered.id)]).toEqual(['confirmed', 'offered']);
 		// He still sees the registrations he made (his own history).
 		const seen = await getRegistration(db, former, confirmed.id);
@@ -229,7 +281,10 @@ describe.each(engines)('a lecteur does not act for the collectivité (%s)', (eng
 		const q = await askQuestion(db, editor, { ...REQUEST, networkId: net });
 		expect((await getRequest(db, editor, q)).side).toBe('buyer');
 		await reply(db, editor, requestId, 'Précision de la rédactrice.');
-		const api = await apiCall(db, 'POST', `/networks/${net}/guichet/bookings`, { token: adminToken, body: { ...REQUEST, start, modality: 'visio' } });
+		const api = await apiCall(db, 'POST', `/networks/${net}/guichet/bookings`, {
+			token: adminToken,
+			body: { ...REQUEST, start, modality: 'visio' }
+		});
 		expect(api.status).toBe(201);
 	});
 });

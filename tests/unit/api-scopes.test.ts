@@ -32,7 +32,9 @@ describe('API scopes', () => {
 	});
 
 	it('every endpoint that is not a GET needs the write scope, except the listed dry runs', () => {
-		const wrong = apiEndpoints.filter((e) => e.method !== 'GET' && e.scope !== 'write' && !(key(e) in NON_GET_WITHOUT_WRITE)).map(key);
+		const wrong = apiEndpoints
+			.filter((e) => e.method !== 'GET' && e.scope !== 'write' && !(key(e) in NON_GET_WITHOUT_WRITE))
+			.map(key);
 		expect(wrong).toEqual([]);
 		for (const k of Object.keys(NON_GET_WITHOUT_WRITE)) {
 			const e = apiEndpoints.find((x) => key(x) === k);
@@ -43,6 +45,11 @@ describe('API scopes', () => {
 
 	it('GET endpoints never need write, and only the listed ones are public', () => {
 		expect(apiEndpoints.filter((e) => e.method === 'GET' && e.scope === 'write').map(key)).toEqual([]);
-		expect(apiEndpoints.filter((e) => e.scope === 'public').map(key).sort()).toEqual([...PUBLIC].sort());
+		expect(
+			apiEndpoints
+				.filter((e) => e.scope === 'public')
+				.map(key)
+				.sort()
+		).toEqual([...PUBLIC].sort());
 	});
 });

@@ -25,11 +25,21 @@ const endpointFiles = files('src/lib/server/api/endpoints');
 
 describe('architecture', () => {
 	it('routes and API endpoints run no SQL and open no transaction: services do', () => {
-		expect(grep([...routeFiles, ...endpointFiles], /\btx\.query\b|\bdb\.query\(|\bsql`|\bwithUser\(|\basService\(|\belevated\(/)).toEqual([]);
+		expect(
+			grep(
+				[...routeFiles, ...endpointFiles],
+				/\btx\.query\b|\bdb\.query\(|\bsql`|\bwithUser\(|\basService\(|\belevated\(/
+			)
+		).toEqual([]);
 	});
 
 	it('no zod schema is defined in a route file: inputs live in src/lib/server/<capability>/input.ts', () => {
-		expect(grep(files('src/routes', /\.(ts|js)$/), /from 'zod'|\bz\.(object|string|number|enum|array|union|uuid|coerce|literal|record|boolean|email|iso|discriminatedUnion)\(/)).toEqual([]);
+		expect(
+			grep(
+				files('src/routes', /\.(ts|js)$/),
+				/from 'zod'|\bz\.(object|string|number|enum|array|union|uuid|coerce|literal|record|boolean|email|iso|discriminatedUnion)\(/
+			)
+		).toEqual([]);
 	});
 
 	it('no UUID pattern outside src/params and src/lib/server/kit (use isUuid, the [id=uuid] matcher or zod uuid)', () => {
@@ -38,7 +48,9 @@ describe('architecture', () => {
 	});
 
 	it('no timer loop on the server outside the one background-job runner (src/lib/server/kit/jobs.ts)', () => {
-		const paths = [...files('src/lib/server'), ...files('src/routes', /\.(ts|js)$/), 'src/hooks.server.ts'].filter((f) => f !== 'src/lib/server/kit/jobs.ts');
+		const paths = [...files('src/lib/server'), ...files('src/routes', /\.(ts|js)$/), 'src/hooks.server.ts'].filter(
+			(f) => f !== 'src/lib/server/kit/jobs.ts'
+		);
 		expect(grep(paths, /\bsetInterval\(/)).toEqual([]);
 	});
 

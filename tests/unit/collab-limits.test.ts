@@ -19,7 +19,14 @@ describe('savedClockFromServer (what the editor shows as « enregistré »)', ()
 		expect(savedClockFromServer(states, me)).toBe(0);
 	});
 	it('ignores malformed server states', () => {
-		for (const st of [null, 'x', { saved: 'x' }, { saved: { [me]: 'x' } }, { saved: { [me]: -1 } }, { saved: { [me]: Infinity } }]) {
+		for (const st of [
+			null,
+			'x',
+			{ saved: 'x' },
+			{ saved: { [me]: 'x' } },
+			{ saved: { [me]: -1 } },
+			{ saved: { [me]: Infinity } }
+		]) {
 			expect(savedClockFromServer(new Map([[SERVER_PRESENCE_CLIENT_ID, st]]), me)).toBe(0);
 		}
 	});
@@ -29,15 +36,23 @@ describe('presence screening', () => {
 	const claim = { holder: 'none' as const, owned: 0, maxOwned: 4 };
 	it('refuses the server’s clientID, a clientID held by someone else, server-only fields, too many clientIDs', () => {
 		expect(presenceRefusal({ clientId: SERVER_PRESENCE_CLIENT_ID, clock: 1, state: {} }, claim)).toBe('server-id');
-		expect(presenceRefusal({ clientId: 5, clock: 1, state: { node: 'x' } }, { ...claim, holder: 'other' })).toBe('taken');
+		expect(presenceRefusal({ clientId: 5, clock: 1, state: { node: 'x' } }, { ...claim, holder: 'other' })).toBe(
+			'taken'
+		);
 		expect(presenceRefusal({ clientId: 5, clock: 1, state: null }, { ...claim, holder: 'other' })).toBe('taken');
 		expect(presenceRefusal({ clientId: 5, clock: 1, state: { saved: {} } }, claim)).toBe('server-field');
 		expect(presenceRefusal({ clientId: 5, clock: 1, state: { node: 'x' } }, { ...claim, owned: 4 })).toBe('too-many');
-		expect(presenceRefusal({ clientId: 5, clock: 1, state: { node: 'x' } }, { ...claim, owned: 4, holder: 'self' })).toBeNull();
+		expect(
+			presenceRefusal({ clientId: 5, clock: 1, state: { node: 'x' } }, { ...claim, owned: 4, holder: 'self' })
+		).toBeNull();
 		expect(presenceRefusal({ clientId: 5, clock: 1, state: { node: 'x', user: { name: 'a' } } }, claim)).toBeNull();
 	});
 	it('stamps the authenticated identity and the real right over what the client wrote', () => {
-		const st = stampIdentity({ node: 'n', user: { name: 'Faux', readOnly: false, role: 'admin' } }, { userId: 'u1', name: 'Vrai', color: '#000' }, 'read');
+		const st = stampIdentity(
+			{ node: 'n', user: { name: 'Faux', readOnly: false, role: 'admin' } },
+			{ userId: 'u1', name: 'Vrai', color: '#000' },
+			'read'
+		);
 		expect(st).toEqual({ node: 'n', user: { id: 'u1', name: 'Vrai', color: '#000', readOnly: true } });
 	});
 });
@@ -71,15 +86,27 @@ describe('byte budget', () => {
 describe('compaction is paid for by the bytes received', () => {
 	const limits = { compactAfterUpdates: 500, compactAfterBytes: 1_000_000, messageCostBytes: 256 };
 	it('small document: the configured thresholds', () => {
-		expect(compactionDue({ updatesSinceSnapshot: 499, bytesSinceSnapshot: 10_000, docBytes: 50_000 }, limits)).toBe(false);
-		expect(compactionDue({ updatesSinceSnapshot: 500, bytesSinceSnapshot: 10_000, docBytes: 50_000 }, limits)).toBe(true);
-		expect(compactionDue({ updatesSinceSnapshot: 2, bytesSinceSnapshot: 1_000_000, docBytes: 1_200_000 }, limits)).toBe(true);
+		expect(compactionDue({ updatesSinceSnapshot: 499, bytesSinceSnapshot: 10_000, docBytes: 50_000 }, limits)).toBe(
+			false
+		);
+		expect(compactionDue({ updatesSinceSnapshot: 500, bytesSinceSnapshot: 10_000, docBytes: 50_000 }, limits)).toBe(
+			true
+		);
+		expect(compactionDue({ updatesSinceSnapshot: 2, bytesSinceSnapshot: 1_000_000, docBytes: 1_200_000 }, limits)).toBe(
+			true
+		);
 	});
 	it('large document: not before the log weighs a quarter of the snapshot', () => {
 		// 500 small updates (≈ 140 KB of weight) against a 8 MB snapshot: not yet.
-		expect(compactionDue({ updatesSinceSnapshot: 500, bytesSinceSnapshot: 12_000, docBytes: 8_012_000 }, limits)).toBe(false);
-		expect(compactionDue({ updatesSinceSnapshot: 2, bytesSinceSnapshot: 1_000_000, docBytes: 9_000_000 }, limits)).toBe(false);
-		expect(compactionDue({ updatesSinceSnapshot: 10, bytesSinceSnapshot: 2_000_000, docBytes: 10_000_000 }, limits)).toBe(true);
+		expect(compactionDue({ updatesSinceSnapshot: 500, bytesSinceSnapshot: 12_000, docBytes: 8_012_000 }, limits)).toBe(
+			false
+		);
+		expect(compactionDue({ updatesSinceSnapshot: 2, bytesSinceSnapshot: 1_000_000, docBytes: 9_000_000 }, limits)).toBe(
+			false
+		);
+		expect(
+			compactionDue({ updatesSinceSnapshot: 10, bytesSinceSnapshot: 2_000_000, docBytes: 10_000_000 }, limits)
+		).toBe(true);
 	});
 });
 

@@ -7,13 +7,17 @@ import { readConfig } from '../../src/lib/server/kit/config';
 /** The README's « Configuration » table: name → default cell. */
 function readmeTable(): Map<string, string> {
 	const readme = readFileSync('README.md', 'utf8');
-	const section = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('\n## ', readme.indexOf('## Configuration') + 3));
+	const section = readme.slice(
+		readme.indexOf('## Configuration'),
+		readme.indexOf('\n## ', readme.indexOf('## Configuration') + 3)
+	);
 	const rows = new Map<string, string>();
 	for (const line of section.split('\n')) {
 		const m = /^\| (`[A-Z0-9_]+`(?:, `[A-Z0-9_]+`)*) \| (.*?) \| .* \|$/.exec(line);
 		if (!m) continue;
 		const names = m[1].split(', ').map((n) => n.replaceAll('`', ''));
-		const defaults = names.length > 1 && m[2].split(', ').length === names.length ? m[2].split(', ') : names.map(() => m[2]);
+		const defaults =
+			names.length > 1 && m[2].split(', ').length === names.length ? m[2].split(', ') : names.map(() => m[2]);
 		names.forEach((n, i) => rows.set(n, defaults[i]));
 	}
 	return rows;
@@ -47,7 +51,14 @@ describe('configuration', () => {
 	});
 
 	it('reads each type as documented, and falls back to the default on a value out of range', () => {
-		const c = readConfig({ PORT: '8080', OUTBOX_WORKER: '0', DATABASE_PREPARE: 'false', BENCHMARK_PUBLISH_HOUR: '24', LOGIN_LIMIT_PER_IP: '0', FILE_WORKER_QUEUE: '0' });
+		const c = readConfig({
+			PORT: '8080',
+			OUTBOX_WORKER: '0',
+			DATABASE_PREPARE: 'false',
+			BENCHMARK_PUBLISH_HOUR: '24',
+			LOGIN_LIMIT_PER_IP: '0',
+			FILE_WORKER_QUEUE: '0'
+		});
 		expect(c.port).toBe(8080);
 		expect(c.origin).toBe('http://localhost:8080');
 		expect(c.outboxWorker).toBe(false);

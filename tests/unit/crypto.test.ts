@@ -22,7 +22,12 @@ describe('auth crypto helpers', () => {
 		const stored = hashSecret(secret);
 		expect(secretMatches(secret, stored)).toBe(true);
 		expect(secretMatches(secret, Buffer.from(stored))).toBe(true);
-		expect(secretMatches(secret.replace(/.$/, (c) => (c === 'a' ? 'b' : 'a')), stored)).toBe(false);
+		expect(
+			secretMatches(
+				secret.replace(/.$/, (c) => (c === 'a' ? 'b' : 'a')),
+				stored
+			)
+		).toBe(false);
 		expect(secretMatches(secret, stored.slice(0, 16))).toBe(false);
 	});
 
@@ -30,7 +35,16 @@ describe('auth crypto helpers', () => {
 		const id = randomToken();
 		const secret = randomToken(20);
 		expect(splitToken(`${id}.${secret}`)).toEqual({ id, secret });
-		for (const bad of ['', id, `${id}.`, `.${secret}`, `${id}.${secret}.x`, `${id.toUpperCase()}.${secret}`, `${id}.${secret}!`, `abc.${secret}`])
+		for (const bad of [
+			'',
+			id,
+			`${id}.`,
+			`.${secret}`,
+			`${id}.${secret}.x`,
+			`${id.toUpperCase()}.${secret}`,
+			`${id}.${secret}!`,
+			`abc.${secret}`
+		])
 			expect(splitToken(bad), bad).toBeNull();
 	});
 });

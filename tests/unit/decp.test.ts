@@ -75,17 +75,35 @@ describe('DECP reader', () => {
 		expect(xml.error).toBeNull();
 		expect(xml.format).toBe('xml_2024');
 		expect(xml.accepted).toBe(15);
-		const strip = (rows: DecpRow[]) => rows.filter((r) => r.contractId < '2024-011' || r.contractId.startsWith('2025')).map((r) => ({ ...r, holders: r.holders.map((h) => h.id) }));
+		const strip = (rows: DecpRow[]) =>
+			rows
+				.filter((r) => r.contractId < '2024-011' || r.contractId.startsWith('2025'))
+				.map((r) => ({ ...r, holders: r.holders.map((h) => h.id) }));
 		expect(strip(xml.rows)).toEqual(strip(json.rows));
 	});
 
 	it('reads the 2019 format: flat list, dates with a time zone, old procedure labels, no considerations', () => {
 		const r = readDecp(read('decp-2019-demo-val-d-aurence.json'));
 		expect(r).toMatchObject({ format: 'json_2019', error: null, total: 5, accepted: 5 });
-		expect(r.rows[0]).toMatchObject({ notifiedOn: '2019-02-12', year: 2019, social: null, environmental: null, nature: 'Marché' });
+		expect(r.rows[0]).toMatchObject({
+			notifiedOn: '2019-02-12',
+			year: 2019,
+			social: null,
+			environmental: null,
+			nature: 'Marché'
+		});
 		expect(r.rows[1].nature).toBe('Accord-cadre');
 		expect(r.rows.find((x) => x.contractId === '2019-007')).toBeUndefined();
-		const neg = readDecp(JSON.stringify({ marches: [{ ...JSON.parse(read('decp-2019-demo-val-d-aurence.json').toString()).marches[0], procedure: 'Procédure négociée avec mise en concurrence préalable' }] }));
+		const neg = readDecp(
+			JSON.stringify({
+				marches: [
+					{
+						...JSON.parse(read('decp-2019-demo-val-d-aurence.json').toString()).marches[0],
+						procedure: 'Procédure négociée avec mise en concurrence préalable'
+					}
+				]
+			})
+		);
 		expect(neg.rows[0].procedure).toBe('Procédure avec négociation');
 	});
 
@@ -94,7 +112,9 @@ describe('DECP reader', () => {
 		expect(ex.error).toBeNull();
 		expect(ex.accepted + ex.rejections.length).toBe(ex.total);
 		expect(ex.rows.some((r) => r.modificationId === 1 && r.amount === 123457.87)).toBe(true);
-		const gip = readDecp(read('decp-2024-gip-maximilien-13001845000028-2024-10-06.json'), { buyers: ['13001845000028'] });
+		const gip = readDecp(read('decp-2024-gip-maximilien-13001845000028-2024-10-06.json'), {
+			buyers: ['13001845000028']
+		});
 		expect(gip).toMatchObject({ format: 'json_2024', total: 17, error: null });
 		expect(gip.accepted).toBe(17);
 		expect(gip.flagged).toBeGreaterThanOrEqual(4); // amounts of 0 €
@@ -104,7 +124,11 @@ describe('DECP reader', () => {
 	});
 
 	it('tolerates NaN in JSON and reports unreadable files without throwing', () => {
-		const nan = readDecp('{"marches":{"marche":[{"id":"A1","acheteur":{"id":"' + SIRET + '"},"nature":"Marché","procedure":"Procédure adaptée","dateNotification":"2024-01-02","montant":50000,"offresRecues":NaN}]}}');
+		const nan = readDecp(
+			'{"marches":{"marche":[{"id":"A1","acheteur":{"id":"' +
+				SIRET +
+				'"},"nature":"Marché","procedure":"Procédure adaptée","dateNotification":"2024-01-02","montant":50000,"offresRecues":NaN}]}}'
+		);
 		expect(nan).toMatchObject({ error: null, accepted: 1 });
 		expect(nan.rows[0].offers).toBeNull();
 		expect(readDecp('').error).toMatch(/ni du JSON ni du XML/);
@@ -151,7 +175,11 @@ describe('DECP indicators', () => {
 		expect(r.knownConsiderations).toBe(11); // 2024-012 has empty lists
 		const f = (id: string) => r.figures.find((x) => x.id === id)!;
 		expect(f('social_any')).toMatchObject({ count: 5, base: 11, pctCount: 45.5 });
-		expect(f('social_any').contracts.map((k) => k.split('|')[1]).sort()).toEqual(['2024-001', '2024-002', '2024-004', '2024-006', '2024-010']);
+		expect(
+			f('social_any')
+				.contracts.map((k) => k.split('|')[1])
+				.sort()
+		).toEqual(['2024-001', '2024-002', '2024-004', '2024-006', '2024-010']);
 		expect(f('social_clause_sociale')).toMatchObject({ count: 3 });
 		expect(f('social_critere_social')).toMatchObject({ count: 2 });
 		expect(f('social_marche_reserve')).toMatchObject({ count: 1 });
@@ -178,7 +206,11 @@ describe('DECP indicators', () => {
 
 describe('every DECP file (project fixtures, and ../shared/fixtures/decp when present)', () => {
 	const dirs = [HERE, ...(existsSync(SHARED) ? [SHARED] : [])];
-	const files = dirs.flatMap((d) => readdirSync(d).filter((f) => /\.(json|xml)$/.test(f)).map((f) => join(d, f)));
+	const files = dirs.flatMap((d) =>
+		readdirSync(d)
+			.filter((f) => /\.(json|xml)$/.test(f))
+			.map((f) => join(d, f))
+	);
 
 	it.each(files)('%s: no crash, consistent counts', (file) => {
 		const r = readDecp(readFileSync(file));
@@ -219,17 +251,24 @@ describe('DECP XML: no entity expansion', () => {
 		const r = readDecp(laughs, { buyers: [SIRET] });
 		expect(r.error).toMatch(/déclare des entités.*refusé par sécurité/);
 		expect(r.rows).toEqual([]);
-		const external = readDecp('<?xml version="1.0"?><!DOCTYPE marches [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><marches><marche><objet>&xxe;</objet></marche></marches>');
+		const external = readDecp(
+			'<?xml version="1.0"?><!DOCTYPE marches [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><marches><marche><objet>&xxe;</objet></marche></marches>'
+		);
 		expect(external.error).toMatch(/entités/);
 	});
 
 	it('decodes the predefined entities and character references of real fields, once', () => {
 		const xml = read('decp-2024-demo-val-d-aurence.xml')
 			.toString('utf-8')
-			.replace('<objet>Nettoyage des locaux administratifs</objet>', '<objet>Nettoyage &amp; entretien &lt;lot&#160;1&gt; &quot;A&quot; l&apos;été &#x2014; &amp;lt; &unknown;</objet>');
+			.replace(
+				'<objet>Nettoyage des locaux administratifs</objet>',
+				'<objet>Nettoyage &amp; entretien &lt;lot&#160;1&gt; &quot;A&quot; l&apos;été &#x2014; &amp;lt; &unknown;</objet>'
+			);
 		const r = readDecp(xml, { buyers: [SIRET] });
 		expect(r.error).toBeNull();
-		expect(r.rows.find((row) => row.contractId === '2024-001')?.object).toBe('Nettoyage & entretien <lot\u00a01> "A" l\'été — &lt; &unknown;');
+		expect(r.rows.find((row) => row.contractId === '2024-001')?.object).toBe(
+			'Nettoyage & entretien <lot\u00a01> "A" l\'été — &lt; &unknown;'
+		);
 	});
 
 	it('reads a file with a DOCTYPE naming an external DTD without fetching it (no entity is declared)', () => {

@@ -14,8 +14,12 @@ describe('events: Paris wall-clock dates', () => {
 	});
 
 	it('formats ranges and durations in French', () => {
-		expect(formatRange(parseLocal('2030-03-12T09:30'), parseLocal('2030-03-12T12:00'))).toBe('mardi 12 mars 2030, 09\u00a0h\u00a030 – 12\u00a0h\u00a000');
-		expect(formatRange(parseLocal('2030-03-12T09:30'), parseLocal('2030-03-13T12:00'))).toMatch(/^du mardi 12 mars 2030, 09\u00a0h\u00a030 au mercredi 13 mars 2030/);
+		expect(formatRange(parseLocal('2030-03-12T09:30'), parseLocal('2030-03-12T12:00'))).toBe(
+			'mardi 12 mars 2030, 09\u00a0h\u00a030 – 12\u00a0h\u00a000'
+		);
+		expect(formatRange(parseLocal('2030-03-12T09:30'), parseLocal('2030-03-13T12:00'))).toMatch(
+			/^du mardi 12 mars 2030, 09\u00a0h\u00a030 au mercredi 13 mars 2030/
+		);
 		expect(formatHours(285)).toBe('4\u00a0h\u00a045');
 		expect(formatHours(120)).toBe('2\u00a0h');
 		expect(formatHours(45)).toBe('45\u00a0min');
@@ -23,7 +27,14 @@ describe('events: Paris wall-clock dates', () => {
 });
 
 describe('events: input schemas', () => {
-	const base = { kind: 'forum', title: 'Forum', organiser: 'network:3f1c1f9e-0000-4000-8000-000000000001', audience: 'network', startsAt: '2030-03-12T09:00', endsAt: '2030-03-12T17:00' };
+	const base = {
+		kind: 'forum',
+		title: 'Forum',
+		organiser: 'network:3f1c1f9e-0000-4000-8000-000000000001',
+		audience: 'network',
+		startsAt: '2030-03-12T09:00',
+		endsAt: '2030-03-12T17:00'
+	};
 	it('accepts a minimal event and turns numbers and dates', () => {
 		const v = eventInputSchema.parse({ ...base, capacity: '30', perOrgLimit: '' });
 		expect(v.capacity).toBe(30);
@@ -37,7 +48,9 @@ describe('events: input schemas', () => {
 		expect(messages).toContain('capacity: La capacité doit être au moins 1.');
 		expect(messages).toContain('visioUrl: Le lien de visio doit commencer par https://.');
 		const s = sessionInputSchema.safeParse({ title: '', startsAt: 'demain', endsAt: '2030-03-12T08:00' });
-		expect(s.error!.issues.map((i) => i.message)).toEqual(expect.arrayContaining(['Indiquez un titre.', "Le début de la séance n'est pas une date valable."]));
+		expect(s.error!.issues.map((i) => i.message)).toEqual(
+			expect.arrayContaining(['Indiquez un titre.', "Le début de la séance n'est pas une date valable."])
+		);
 	});
 });
 
@@ -52,6 +65,14 @@ describe('events: helpers', () => {
 		expect(sessionsFor(sessions, ['b', 'd']).map((s) => s.id)).toEqual(['p', 'b', 'd']);
 	});
 	it('writes CSV for French spreadsheets', () => {
-		expect(toCsv(['Nom', 'Heures'], [['Dupont; Jean', 2.5], ['« Léa »', null]])).toBe('\ufeffNom;Heures\r\n"Dupont; Jean";2,5\r\n« Léa »;\r\n');
+		expect(
+			toCsv(
+				['Nom', 'Heures'],
+				[
+					['Dupont; Jean', 2.5],
+					['« Léa »', null]
+				]
+			)
+		).toBe('\ufeffNom;Heures\r\n"Dupont; Jean";2,5\r\n« Léa »;\r\n');
 	});
 });

@@ -3,7 +3,14 @@
 import { strToU8, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/lib/server/kit/errors';
-import { checkImage, imageSize, inflateEntry, inspectZip, scanXml, XmlScanner } from '../../src/lib/server/files/limits';
+import {
+	checkImage,
+	imageSize,
+	inflateEntry,
+	inspectZip,
+	scanXml,
+	XmlScanner
+} from '../../src/lib/server/files/limits';
 import * as H from '../helpers/hostile-files';
 
 function refusal(fn: () => unknown): AppError {
@@ -56,7 +63,9 @@ describe('inflateEntry (capped, whatever the headers say)', () => {
 
 describe('XmlScanner', () => {
 	it('counts elements and depth of ordinary XML, comments, CDATA and processing instructions included', () => {
-		expect(scanXml('<?xml version="1.0"?><!-- <x><x> --><a b="1>2"><b/><c><![CDATA[<d><d>]]></c></a>', XML, 't')).toEqual({ elements: 3, depth: 2 });
+		expect(
+			scanXml('<?xml version="1.0"?><!-- <x><x> --><a b="1>2"><b/><c><![CDATA[<d><d>]]></c></a>', XML, 't')
+		).toEqual({ elements: 3, depth: 2 });
 	});
 
 	it('refuses depth, element count, attribute count and DTDs, in any chunking', () => {
@@ -75,7 +84,9 @@ describe('XmlScanner', () => {
 	it('counts a watched tag (Word paragraphs)', () => {
 		const limits = { ...XML, maxElements: 1000, tag: { name: 'w:p', max: 3, what: 'paragraphes' } };
 		expect(scanXml('<w:body><w:p/><w:pPr/><w:p x="1"></w:p><w:p>t</w:p></w:body>', limits, 't').elements).toBe(5);
-		expect(refusal(() => scanXml('<w:body>' + '<w:p/>'.repeat(4) + '</w:body>', limits, 't')).message).toMatch(/plus de 3 paragraphes/);
+		expect(refusal(() => scanXml('<w:body>' + '<w:p/>'.repeat(4) + '</w:body>', limits, 't')).message).toMatch(
+			/plus de 3 paragraphes/
+		);
 	});
 });
 

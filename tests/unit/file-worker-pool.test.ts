@@ -33,7 +33,9 @@ describe('file worker pool', () => {
 
 	it('a hostile file is refused by its own task (422) in a worker, and the next task still runs', async () => {
 		const started = poolStats.started;
-		const err = await runFileTask('dave', { kind: 'office-check', bytes: H.docxDeep(500), type: 'docx' }).catch((e: unknown) => e);
+		const err = await runFileTask('dave', { kind: 'office-check', bytes: H.docxDeep(500), type: 'docx' }).catch(
+			(e: unknown) => e
+		);
 		expect(err).toMatchObject({ status: 422, code: 'file_too_complex' });
 		await expect(runFileTask('dave', task())).resolves.toBeNull();
 		expect(poolStats.started).toBe(started + 2);

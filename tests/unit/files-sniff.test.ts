@@ -19,7 +19,10 @@ describe('sniffDocument', () => {
 	});
 
 	it('recognises ODF by its mimetype entry and refuses a plain ZIP', () => {
-		const odt = zipSync({ mimetype: strToU8('application/vnd.oasis.opendocument.text'), 'content.xml': strToU8('<office:document-content/>') });
+		const odt = zipSync({
+			mimetype: strToU8('application/vnd.oasis.opendocument.text'),
+			'content.xml': strToU8('<office:document-content/>')
+		});
 		expect(sniffDocument(odt)?.kind).toBe('odt');
 		expect(sniffDocument(zipSync({ 'notes.txt': strToU8('bonjour') }))).toBeNull();
 	});
@@ -29,7 +32,9 @@ describe('sniffDocument', () => {
 		const html = strToU8('<html><script>alert(1)</script></html>');
 		expect(sniffDocument(html)).toBeNull();
 		expect(sniffDocument(html, { allowText: true })?.kind).toBe('txt');
-		expect(sniffDocument(strToU8('code;libellé;valeur\nA;Élément;3'), { allowText: true, csv: true })?.kind).toBe('csv');
+		expect(sniffDocument(strToU8('code;libellé;valeur\nA;Élément;3'), { allowText: true, csv: true })?.kind).toBe(
+			'csv'
+		);
 		expect(sniffDocument(new Uint8Array([0x25, 0x50, 0x44, 0x46]))).toBeNull(); // truncated header
 		expect(sniffDocument(new Uint8Array([0x50, 0x4b, 0x03, 0x04, 1, 2, 3]))).toBeNull(); // broken zip
 	});
@@ -66,7 +71,11 @@ describe('sniffDataFile (imports: CSV, JSON, XML, XLSX)', () => {
 		expect(sniffDataFile(text('<?xml version="1.0"?>\n<marches/>'), 'decp.xml', ['json', 'xml'])).toBe('xml');
 		expect(sniffDataFile(text('{"marches":[]}'), 'decp', ['json', 'xml'])).toBe('json');
 		// Latin-1 CSV exported by an old Excel is still text
-		expect(sniffDataFile(new Uint8Array([0x63, 0x6f, 0x64, 0x65, 0x3b, 0x61, 0x6e, 0x6e, 0xe9, 0x65, 0x0a]), 'v.csv', ['csv'])).toBe('csv');
+		expect(
+			sniffDataFile(new Uint8Array([0x63, 0x6f, 0x64, 0x65, 0x3b, 0x61, 0x6e, 0x6e, 0xe9, 0x65, 0x0a]), 'v.csv', [
+				'csv'
+			])
+		).toBe('csv');
 	});
 
 	it('refuses programs, PDF, archives and binary content whatever the name, with a French message', () => {
@@ -90,17 +99,34 @@ describe('sniffDataFile (imports: CSV, JSON, XML, XLSX)', () => {
 	});
 
 	it('refuses web pages, SVG and scripts, text named .xlsx, and JSON or XML that is not', async () => {
-		for (const page of ['<!DOCTYPE html><html><body>x</body></html>', '\uFEFF  <html>', '<script>alert(1)</script>', '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>', '<!-- x --><svg/>'])
-			for (const [name, accepted] of [['a.csv', ['csv']], ['a.json', ['json']], ['a.xml', ['json', 'xml']], ['a', ['csv', 'json']]] as const)
+		for (const page of [
+			'<!DOCTYPE html><html><body>x</body></html>',
+			'\uFEFF  <html>',
+			'<script>alert(1)</script>',
+			'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>',
+			'<!-- x --><svg/>'
+		])
+			for (const [name, accepted] of [
+				['a.csv', ['csv']],
+				['a.json', ['json']],
+				['a.xml', ['json', 'xml']],
+				['a', ['csv', 'json']]
+			] as const)
 				expect(refusal(text(page), name, accepted).code).toBe('invalid_file_type');
 		expect(refusal(text('code;valeur\nA;1'), 'valeurs.xlsx', ['csv', 'xlsx']).message).toMatch(/pas un classeur Excel/);
-		expect(refusal(text('titre;type\nx;clause'), 'clauses.json', ['csv', 'json']).message).toMatch(/commence par «\u00a0\{/);
+		expect(refusal(text('titre;type\nx;clause'), 'clauses.json', ['csv', 'json']).message).toMatch(
+			/commence par «\u00a0\{/
+		);
 		expect(refusal(text('{"marches":[]}'), 'decp.xml', ['json', 'xml']).message).toMatch(/pas du XML/);
-		expect(refusal(text('id;objet\n1;x'), 'decp', ['json', 'xml']).message).toBe('Ce fichier n’est pas un fichier JSON ou XML.');
+		expect(refusal(text('id;objet\n1;x'), 'decp', ['json', 'xml']).message).toBe(
+			'Ce fichier n’est pas un fichier JSON ou XML.'
+		);
 		// A real workbook under a CSV name lies too
 		const wb = new ExcelJS.Workbook();
 		wb.addWorksheet('Valeurs').addRow(['a']);
-		expect(refusal(new Uint8Array(await wb.xlsx.writeBuffer()), 'valeurs.csv', ['csv', 'xlsx']).message).toMatch(/classeur Excel/);
+		expect(refusal(new Uint8Array(await wb.xlsx.writeBuffer()), 'valeurs.csv', ['csv', 'xlsx']).message).toMatch(
+			/classeur Excel/
+		);
 		expect(refusal(text('a;b'), 'valeurs.pdf', ['csv', 'xlsx']).message).toMatch(/\.pdf ne sont pas acceptés/);
 		expect(refusal(text('a;b'), 'clauses.xlsx', ['csv', 'json']).message).toMatch(/\.xlsx ne sont pas acceptés/);
 	});

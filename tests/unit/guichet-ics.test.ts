@@ -11,10 +11,10 @@ const base: IcsEvent = {
 	end: new Date('2026-03-03T14:15:00Z'),
 	stamp: new Date('2026-02-20T09:12:34.567Z'),
 	summary: 'Guichet vert ; séance « clauses sociales », marché de restauration, Île-de-France\nsuite',
-	description: 'Objet : insertion d\'une clause environnementale.\nÉtape : rédaction du DCE.\\ fin',
+	description: "Objet : insertion d'une clause environnementale.\nÉtape : rédaction du DCE.\\ fin",
 	location: 'Visio, lien envoyé la veille',
 	url: 'https://spaser-commun.example/guichet/seances/42',
-	organizer: { name: 'Chloé Lefèvre, RES\'OCC', email: 'chloe.lefevre@resocc.example' },
+	organizer: { name: "Chloé Lefèvre, RES'OCC", email: 'chloe.lefevre@resocc.example' },
 	attendees: [
 		{ name: 'Émile Durand', email: 'emile.durand@ville-exemple.fr' },
 		{ name: 'Service achats: Mairie', email: 'achats@ville-exemple.fr' }
@@ -71,7 +71,9 @@ describe('eventToIcs', () => {
 		expect(unfolded).toContain('\r\nDTSTART:20260303T133000Z\r\n');
 		expect(unfolded).toContain('\r\nDTEND:20260303T141500Z\r\n');
 		expect(unfolded).toContain('\r\nDTSTAMP:20260220T091234Z\r\n');
-		expect(unfolded).toContain('SUMMARY:Guichet vert \\; séance « clauses sociales »\\, marché de restauration\\, Île-de-France\\nsuite\r\n');
+		expect(unfolded).toContain(
+			'SUMMARY:Guichet vert \\; séance « clauses sociales »\\, marché de restauration\\, Île-de-France\\nsuite\r\n'
+		);
 		expect(unfolded).toContain('\\\\ fin');
 		expect(unfolded).toContain('ORGANIZER;CN="Chloé Lefèvre, RES\'OCC":mailto:');
 		expect(unfolded).toContain('ATTENDEE;CN=Émile Durand;');
@@ -112,7 +114,12 @@ describe('eventToIcs', () => {
 
 	it('an update keeps the UID with a higher SEQUENCE; a cancellation has STATUS:CANCELLED', () => {
 		const first = new ICAL.Event(parse(eventToIcs(base)).vevents[0]);
-		const moved = { ...base, sequence: 1, start: new Date('2026-03-05T08:00:00Z'), end: new Date('2026-03-05T08:45:00Z') };
+		const moved = {
+			...base,
+			sequence: 1,
+			start: new Date('2026-03-05T08:00:00Z'),
+			end: new Date('2026-03-05T08:45:00Z')
+		};
 		const second = new ICAL.Event(parse(eventToIcs(moved)).vevents[0]);
 		expect(second.uid).toBe(first.uid);
 		expect(second.sequence).toBeGreaterThan(first.sequence);
@@ -128,7 +135,16 @@ describe('eventToIcs', () => {
 	});
 
 	it('omits optional fields and refuses invalid input', () => {
-		const minimal = eventToIcs({ uid: 'u-1', sequence: 0, method: 'PUBLISH', status: 'TENTATIVE', start: base.start, end: base.end, stamp: base.stamp, summary: 'Séance' });
+		const minimal = eventToIcs({
+			uid: 'u-1',
+			sequence: 0,
+			method: 'PUBLISH',
+			status: 'TENTATIVE',
+			start: base.start,
+			end: base.end,
+			stamp: base.stamp,
+			summary: 'Séance'
+		});
 		const ev = parse(minimal).vevents[0];
 		expect(ev.getFirstPropertyValue('status')).toBe('TENTATIVE');
 		expect(ev.hasProperty('organizer')).toBe(false);
@@ -139,7 +155,11 @@ describe('eventToIcs', () => {
 	});
 
 	it('cannot be used to inject properties through a line break', () => {
-		const ics = eventToIcs({ ...base, uid: 'x\r\nATTENDEE:mailto:evil@example.com', organizer: { name: 'A\r\nB', email: 'a@b.fr\r\nX-EVIL:1' } });
+		const ics = eventToIcs({
+			...base,
+			uid: 'x\r\nATTENDEE:mailto:evil@example.com',
+			organizer: { name: 'A\r\nB', email: 'a@b.fr\r\nX-EVIL:1' }
+		});
 		const { vevents } = parse(ics);
 		expect(vevents[0].getAllProperties('attendee')).toHaveLength(2);
 		expect(vevents[0].hasProperty('x-evil')).toBe(false);

@@ -13,7 +13,12 @@ import {
 const NBSP = '\u00a0';
 const iso = (slots: Slot[]) => slots.map((s) => s.start.toISOString());
 const at = (s: string) => new Date(s);
-const localTime = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+const localTime = new Intl.DateTimeFormat('fr-FR', {
+	timeZone: 'Europe/Paris',
+	hour: '2-digit',
+	minute: '2-digit',
+	hourCycle: 'h23'
+});
 
 function rules(overrides: Partial<AvailabilityRules> = {}): AvailabilityRules {
 	return {
@@ -32,7 +37,10 @@ function rules(overrides: Partial<AvailabilityRules> = {}): AvailabilityRules {
 	};
 }
 
-const session = (startIso: string, minutes = 45): Busy => ({ start: at(startIso), end: new Date(at(startIso).getTime() + minutes * 60_000) });
+const session = (startIso: string, minutes = 45): Busy => ({
+	start: at(startIso),
+	end: new Date(at(startIso).getTime() + minutes * 60_000)
+});
 
 describe('freeSlots: daylight saving time', () => {
 	const sundayNight = rules({ weekly: [{ weekday: 7, start: '01:00', end: '04:00' }], sessionMinutes: 30 });
@@ -52,7 +60,9 @@ describe('freeSlots: daylight saving time', () => {
 
 	it('the Sundays before and after the change use CET then CEST', () => {
 		const before = freeSlots(sundayNight, [], at('2026-03-21T12:00:00Z'), at('2026-03-23T00:00:00Z'), now);
-		expect(iso(before)).toEqual(['00:00', '00:30', '01:00', '01:30', '02:00', '02:30'].map((t) => `2026-03-22T${t}:00.000Z`));
+		expect(iso(before)).toEqual(
+			['00:00', '00:30', '01:00', '01:30', '02:00', '02:30'].map((t) => `2026-03-22T${t}:00.000Z`)
+		);
 		const after = freeSlots(sundayNight, [], at('2026-04-04T12:00:00Z'), at('2026-04-06T00:00:00Z'), now);
 		expect(iso(after)).toEqual([
 			'2026-04-04T23:00:00.000Z',
@@ -95,7 +105,8 @@ describe('freeSlots: daylight saving time', () => {
 			'2026-10-25T02:30:00.000Z'
 		]);
 		expect(new Set(iso(slots)).size).toBe(slots.length);
-		for (let i = 1; i < slots.length; i++) expect(slots[i].start.getTime()).toBeGreaterThanOrEqual(slots[i - 1].end.getTime());
+		for (let i = 1; i < slots.length; i++)
+			expect(slots[i].start.getTime()).toBeGreaterThanOrEqual(slots[i - 1].end.getTime());
 
 		const r45 = { ...sundayNight, sessionMinutes: 45 };
 		const s45 = freeSlots(r45, [], at('2026-10-24T12:00:00Z'), at('2026-10-26T00:00:00Z'), now);
@@ -106,7 +117,8 @@ describe('freeSlots: daylight saving time', () => {
 			'2026-10-25T01:15:00.000Z',
 			'2026-10-25T02:00:00.000Z'
 		]);
-		for (let i = 1; i < s45.length; i++) expect(s45[i].start.getTime()).toBeGreaterThanOrEqual(s45[i - 1].end.getTime());
+		for (let i = 1; i < s45.length; i++)
+			expect(s45[i].start.getTime()).toBeGreaterThanOrEqual(s45[i - 1].end.getTime());
 	});
 
 	it('a window starting inside the repeated hour starts at its first occurrence (summer time)', () => {
@@ -131,7 +143,8 @@ describe('freeSlots: daylight saving time', () => {
 describe('freeSlots: buffers', () => {
 	const monday = { from: at('2026-03-02T00:00:00Z'), to: at('2026-03-03T00:00:00Z') };
 	const now = at('2026-03-01T00:00:00Z');
-	const morning = (o: Partial<AvailabilityRules>) => rules({ weekly: [{ weekday: 1, start: '09:00', end: '13:00' }], ...o });
+	const morning = (o: Partial<AvailabilityRules>) =>
+		rules({ weekly: [{ weekday: 1, start: '09:00', end: '13:00' }], ...o });
 
 	it('buffers fit inside the window and the default step tiles it back to back', () => {
 		const r = morning({ bufferBeforeMinutes: 15, bufferAfterMinutes: 15 });
@@ -162,7 +175,10 @@ describe('freeSlots: buffers', () => {
 
 	it('blockedRange widens a slot by both buffers', () => {
 		const b = blockedRange({ bufferBeforeMinutes: 10, bufferAfterMinutes: 20 }, session('2026-03-02T09:00:00Z'));
-		expect([b.start.toISOString(), b.end.toISOString()]).toEqual(['2026-03-02T08:50:00.000Z', '2026-03-02T10:05:00.000Z']);
+		expect([b.start.toISOString(), b.end.toISOString()]).toEqual([
+			'2026-03-02T08:50:00.000Z',
+			'2026-03-02T10:05:00.000Z'
+		]);
 	});
 });
 
@@ -173,7 +189,10 @@ describe('freeSlots: notice, horizon, exceptions, maximum per day', () => {
 		const slots = freeSlots(r, [], now, at('2026-03-03T00:00:00Z'), now);
 		expect(slots[0].start.toISOString()).toBe('2026-03-02T09:15:00.000Z'); // 10:15 local
 		const early = isBookable(r, [], { start: at('2026-03-02T09:00:00Z'), end: at('2026-03-02T09:45:00Z') }, now);
-		expect(early).toEqual({ ok: false, reason: `Ce créneau est trop proche${NBSP}: les séances se réservent au moins 1${NBSP}h à l'avance.` });
+		expect(early).toEqual({
+			ok: false,
+			reason: `Ce créneau est trop proche${NBSP}: les séances se réservent au moins 1${NBSP}h à l'avance.`
+		});
 		expect(isBookable(r, [], slots[0], now)).toEqual({ ok: true });
 	});
 
@@ -184,7 +203,10 @@ describe('freeSlots: notice, horizon, exceptions, maximum per day', () => {
 		expect(slots.at(-1)!.start.toISOString()).toBe('2026-03-16T08:00:00.000Z'); // exactly now + 14 days
 		const late = isBookable(r, [], { start: at('2026-03-16T08:45:00Z'), end: at('2026-03-16T09:30:00Z') }, now);
 		expect(late.ok).toBe(false);
-		if (!late.ok) expect(late.reason).toBe(`Ce créneau est trop lointain${NBSP}: les séances se réservent au plus 14${NBSP}jours à l'avance.`);
+		if (!late.ok)
+			expect(late.reason).toBe(
+				`Ce créneau est trop lointain${NBSP}: les séances se réservent au plus 14${NBSP}jours à l'avance.`
+			);
 	});
 
 	it('a public holiday removes the slots of its day', () => {
@@ -232,7 +254,10 @@ describe('freeSlots: notice, horizon, exceptions, maximum per day', () => {
 		expect(localTime.format(withBuffer[0].start)).toBe('10:15'); // 09:15 is blocked from 09:00
 		const ten = { start: at('2026-03-04T09:00:00Z'), end: at('2026-03-04T10:00:00Z') };
 		expect(isBookable(r, [], ten, now)).toEqual({ ok: true });
-		expect(isBookable(buffered, [], ten, now, { anyStart: true })).toEqual({ ok: false, reason: "L'animateur est absent à ce moment-là." });
+		expect(isBookable(buffered, [], ten, now, { anyStart: true })).toEqual({
+			ok: false,
+			reason: "L'animateur est absent à ce moment-là."
+		});
 	});
 
 	it('maxPerDay counts existing sessions of the local day', () => {
@@ -244,7 +269,10 @@ describe('freeSlots: notice, horizon, exceptions, maximum per day', () => {
 		expect([...days]).toEqual(['2026-03-03']);
 		expect(slots.length).toBe(7); // 8 Tuesday slots minus the busy one
 		const res = isBookable(r, busy, { start: at('2026-03-02T10:15:00Z'), end: at('2026-03-02T11:00:00Z') }, now, {});
-		expect(res).toEqual({ ok: false, reason: "L'animateur a déjà atteint son nombre maximal de séances pour cette journée (2)." });
+		expect(res).toEqual({
+			ok: false,
+			reason: "L'animateur a déjà atteint son nombre maximal de séances pour cette journée (2)."
+		});
 	});
 
 	it('the local day of a late-evening UTC session is the next day in Paris', () => {
@@ -253,7 +281,9 @@ describe('freeSlots: notice, horizon, exceptions, maximum per day', () => {
 		const busy = [session('2026-03-03T23:30:00Z')]; // Wednesday 00:30 local
 		const slots = freeSlots(r, busy, at('2026-03-03T00:00:00Z'), at('2026-03-05T00:00:00Z'), now);
 		expect(new Set(slots.map((s) => s.start.toISOString().slice(0, 10)))).toEqual(new Set(['2026-03-03']));
-		expect(freeSlots(rules({ maxPerDay: 0 }), [], at('2026-03-03T00:00:00Z'), at('2026-03-05T00:00:00Z'), now)).toEqual([]);
+		expect(freeSlots(rules({ maxPerDay: 0 }), [], at('2026-03-03T00:00:00Z'), at('2026-03-05T00:00:00Z'), now)).toEqual(
+			[]
+		);
 	});
 });
 
@@ -272,14 +302,20 @@ describe('isBookable', () => {
 		expect(reason({ start: ok.start, end: at('2026-03-02T09:00:00Z') })).toBe(
 			`La durée du créneau ne correspond pas à celle des séances (45${NBSP}min).`
 		);
-		expect(reason({ start: at('2026-02-27T08:00:00Z'), end: at('2026-02-27T08:45:00Z') })).toBe('Ce créneau est déjà passé.');
+		expect(reason({ start: at('2026-02-27T08:00:00Z'), end: at('2026-02-27T08:45:00Z') })).toBe(
+			'Ce créneau est déjà passé.'
+		);
 		// 11:15–12:00 fits the window but its buffer after does not.
 		expect(reason({ start: at('2026-03-02T10:15:00Z'), end: at('2026-03-02T11:00:00Z') })).toBe(
 			"Ce créneau est en dehors des horaires de disponibilité de l'animateur, temps de préparation compris."
 		);
-		expect(reason({ start: at('2026-03-07T08:00:00Z'), end: at('2026-03-07T08:45:00Z') })).toMatch(/en dehors des horaires/); // Saturday
+		expect(reason({ start: at('2026-03-07T08:00:00Z'), end: at('2026-03-07T08:45:00Z') })).toMatch(
+			/en dehors des horaires/
+		); // Saturday
 		const offGrid = { start: at('2026-03-02T08:20:00Z'), end: at('2026-03-02T09:05:00Z') };
-		expect(reason(offGrid)).toBe('Ce créneau ne correspond pas à un horaire proposé. Choisissez un des créneaux libres.');
+		expect(reason(offGrid)).toBe(
+			'Ce créneau ne correspond pas à un horaire proposé. Choisissez un des créneaux libres.'
+		);
 		expect(reason(offGrid, [], { anyStart: true })).toBe('ok');
 		expect(reason(ok, [session('2026-03-02T08:50:00Z', 30)])).toBe(
 			`Ce créneau n'est plus disponible${NBSP}: il chevauche une autre séance de l'animateur (temps de préparation compris).`
@@ -287,8 +323,18 @@ describe('isBookable', () => {
 	});
 
 	it('accepts exactly the slots freeSlots offers', () => {
-		const busy = [session('2026-03-02T09:00:00Z'), session('2026-03-04T13:30:00Z', 90), session('2026-03-05T08:20:00Z', 30)];
-		const rr = rules({ bufferBeforeMinutes: 10, bufferAfterMinutes: 5, slotStepMinutes: 15, maxPerDay: 3, exceptions: [{ start: at('2026-03-06T10:00:00Z'), end: at('2026-03-06T14:00:00Z') }] });
+		const busy = [
+			session('2026-03-02T09:00:00Z'),
+			session('2026-03-04T13:30:00Z', 90),
+			session('2026-03-05T08:20:00Z', 30)
+		];
+		const rr = rules({
+			bufferBeforeMinutes: 10,
+			bufferAfterMinutes: 5,
+			slotStepMinutes: 15,
+			maxPerDay: 3,
+			exceptions: [{ start: at('2026-03-06T10:00:00Z'), end: at('2026-03-06T14:00:00Z') }]
+		});
 		const from = at('2026-03-02T00:00:00Z');
 		const to = at('2026-03-07T00:00:00Z');
 		const offered = new Set(iso(freeSlots(rr, busy, from, to, now)));
@@ -303,8 +349,12 @@ describe('isBookable', () => {
 	});
 
 	it('rejects malformed rules loudly', () => {
-		expect(() => freeSlots(rules({ weekly: [{ weekday: 1, start: '9h', end: '12:00' }] }), [], now, now, now)).toThrow(RangeError);
-		expect(() => freeSlots(rules({ weekly: [{ weekday: 1, start: '12:00', end: '09:00' }] }), [], now, now, now)).toThrow(RangeError);
+		expect(() => freeSlots(rules({ weekly: [{ weekday: 1, start: '9h', end: '12:00' }] }), [], now, now, now)).toThrow(
+			RangeError
+		);
+		expect(() =>
+			freeSlots(rules({ weekly: [{ weekday: 1, start: '12:00', end: '09:00' }] }), [], now, now, now)
+		).toThrow(RangeError);
 		expect(() => freeSlots(rules({ sessionMinutes: 0 }), [], now, now, now)).toThrow(RangeError);
 	});
 });
@@ -323,7 +373,13 @@ describe('formatting', () => {
 	});
 
 	it('formats durations', () => {
-		expect([45, 60, 90, 1440, 2880].map(formatDuration)).toEqual([`45${NBSP}min`, `1${NBSP}h`, `1${NBSP}h${NBSP}30`, `1${NBSP}jour`, `2${NBSP}jours`]);
+		expect([45, 60, 90, 1440, 2880].map(formatDuration)).toEqual([
+			`45${NBSP}min`,
+			`1${NBSP}h`,
+			`1${NBSP}h${NBSP}30`,
+			`1${NBSP}jour`,
+			`2${NBSP}jours`
+		]);
 	});
 });
 
@@ -331,11 +387,19 @@ describe('performance', () => {
 	it('computes a month of slots for 20 animators with 500 sessions each quickly', () => {
 		const now = at('2026-03-01T00:00:00Z');
 		let seed = 42;
-		const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+		const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
 		const animators = Array.from({ length: 20 }, (_, i) => {
 			const busy: Busy[] = [];
-			for (let k = 0; k < 500; k++) busy.push(session(new Date(now.getTime() + Math.floor(rand() * 90 * 96) * 15 * 60_000).toISOString()));
-			const r = rules({ bufferBeforeMinutes: 5, bufferAfterMinutes: 10, slotStepMinutes: 15, maxPerDay: 6 + (i % 3), minNoticeMinutes: 1440, horizonDays: 60 });
+			for (let k = 0; k < 500; k++)
+				busy.push(session(new Date(now.getTime() + Math.floor(rand() * 90 * 96) * 15 * 60_000).toISOString()));
+			const r = rules({
+				bufferBeforeMinutes: 5,
+				bufferAfterMinutes: 10,
+				slotStepMinutes: 15,
+				maxPerDay: 6 + (i % 3),
+				minNoticeMinutes: 1440,
+				horizonDays: 60
+			});
 			return { r, busy };
 		});
 		const t0 = performance.now();

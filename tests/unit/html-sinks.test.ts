@@ -11,8 +11,12 @@ const SRC = join(ROOT, 'src');
 
 /** file → the exact expressions allowed in `{@html …}` there, and where they are sanitized. */
 const ALLOWED_HTML: Record<string, { expr: string; sanitizedBy: string }[]> = {
-	'src/lib/components/spaser/SpaserReadView.svelte': [{ expr: 'n.bodyHtml', sanitizedBy: 'richToHtml (src/lib/spaser/rich.ts), in src/lib/server/spaser/pages.ts' }],
-	'src/routes/ressources/+page.svelte': [{ expr: 'it.snippet', sanitizedBy: 'snippetHtml / escapeHtml in src/lib/server/resources/search.ts' }]
+	'src/lib/components/spaser/SpaserReadView.svelte': [
+		{ expr: 'n.bodyHtml', sanitizedBy: 'richToHtml (src/lib/spaser/rich.ts), in src/lib/server/spaser/pages.ts' }
+	],
+	'src/routes/ressources/+page.svelte': [
+		{ expr: 'it.snippet', sanitizedBy: 'snippetHtml / escapeHtml in src/lib/server/resources/search.ts' }
+	]
 };
 
 function walk(dir: string): string[] {
@@ -32,14 +36,19 @@ describe('raw-HTML sinks', () => {
 		}
 		for (const [path, exprs] of Object.entries(found)) {
 			const allowed = (ALLOWED_HTML[path] ?? []).map((a) => a.expr);
-			for (const e of exprs) expect(allowed, `${path}: {@html ${e}} is not in the sink table of tests/unit/html-sinks.test.ts`).toContain(e);
+			for (const e of exprs)
+				expect(allowed, `${path}: {@html ${e}} is not in the sink table of tests/unit/html-sinks.test.ts`).toContain(e);
 		}
 		for (const [path, list] of Object.entries(ALLOWED_HTML))
-			for (const a of list) expect(found[path] ?? [], `${path}: the listed sink {@html ${a.expr}} is gone; update the table`).toContain(a.expr);
+			for (const a of list)
+				expect(found[path] ?? [], `${path}: the listed sink {@html ${a.expr}} is gone; update the table`).toContain(
+					a.expr
+				);
 	});
 
 	it('no DOM HTML injection or dynamic code anywhere in src/', () => {
-		const bad = /\.(innerHTML|outerHTML)\s*=|insertAdjacentHTML\s*\(|document\.write\s*\(|\beval\s*\(|new Function\s*\(/;
+		const bad =
+			/\.(innerHTML|outerHTML)\s*=|insertAdjacentHTML\s*\(|document\.write\s*\(|\beval\s*\(|new Function\s*\(/;
 		const offenders = files.filter((f) => bad.test(f.text)).map((f) => f.path);
 		expect(offenders).toEqual([]);
 	});
@@ -52,6 +61,7 @@ describe('raw-HTML sinks', () => {
 			.join('\n');
 		const columns = [...sql.matchAll(/^\s*(\w*url)\s+text\b([^\n]*)$/gim)].map((m) => ({ name: m[1], rest: m[2] }));
 		expect(columns.map((c) => c.name).sort()).toEqual(['visio_url', 'visio_url']);
-		for (const c of columns) expect(c.rest, c.name).toMatch(new RegExp(`check \\(${c.name} is null or ${c.name} ~ '\\^https://'\\)`));
+		for (const c of columns)
+			expect(c.rest, c.name).toMatch(new RegExp(`check \\(${c.name} is null or ${c.name} ~ '\\^https://'\\)`));
 	});
 });

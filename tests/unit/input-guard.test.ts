@@ -5,7 +5,8 @@ import { safeRedirectPath } from '../../src/lib/server/redirect';
 import { withOwnWebsocket } from '../../src/lib/server/csp';
 import { parseForm } from '../../src/lib/server/kit/forms';
 
-const bytes = (...parts: (string | number[])[]) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from(p))));
+const bytes = (...parts: (string | number[])[]) =>
+	Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from(p))));
 const refused = (fn: () => unknown) => expect(fn).toThrow(/caractères non valables/);
 
 describe('input guard', () => {
@@ -34,14 +35,31 @@ describe('input guard', () => {
 		expect(() => checkBody(bytes('name=caf%C3%A9+cr%C3%A8me&x='), form)).not.toThrow();
 
 		const type = 'multipart/form-data; boundary=XyZ';
-		const part = (headers: string, content: (string | number[])[]) => bytes(`--XyZ\r\n${headers}\r\n\r\n`, ...content, '\r\n');
+		const part = (headers: string, content: (string | number[])[]) =>
+			bytes(`--XyZ\r\n${headers}\r\n\r\n`, ...content, '\r\n');
 		const end = bytes('--XyZ--\r\n');
-		const file = part('Content-Disposition: form-data; name="file"; filename="a.bin"\r\nContent-Type: application/octet-stream', [[0x00, 0xff, 0xfe]]);
-		expect(() => checkBody(Buffer.concat([part('Content-Disposition: form-data; name="t"', ['é ok']), file, end]), type)).not.toThrow();
-		refused(() => checkBody(Buffer.concat([part('Content-Disposition: form-data; name="t"', ['a', [0x00]]), end]), type));
-		refused(() => checkBody(Buffer.concat([part('Content-Disposition: form-data; name="t"', ['a', [0xc3, 0x28]]), end]), type));
-		refused(() => checkBody(Buffer.concat([part('Content-Disposition: form-data; name="t"', ['a', [0xed, 0xa0, 0x80]]), end]), type));
-		refused(() => checkBody(Buffer.concat([part('Content-Disposition: form-data; name="file"; filename="a\u0000.pdf"', ['%PDF']), end]), type));
+		const file = part(
+			'Content-Disposition: form-data; name="file"; filename="a.bin"\r\nContent-Type: application/octet-stream',
+			[[0x00, 0xff, 0xfe]]
+		);
+		expect(() =>
+			checkBody(Buffer.concat([part('Content-Disposition: form-data; name="t"', ['é ok']), file, end]), type)
+		).not.toThrow();
+		refused(() =>
+			checkBody(Buffer.concat([part('Content-Disposition: form-data; name="t"', ['a', [0x00]]), end]), type)
+		);
+		refused(() =>
+			checkBody(Buffer.concat([part('Content-Disposition: form-data; name="t"', ['a', [0xc3, 0x28]]), end]), type)
+		);
+		refused(() =>
+			checkBody(Buffer.concat([part('Content-Disposition: form-data; name="t"', ['a', [0xed, 0xa0, 0x80]]), end]), type)
+		);
+		refused(() =>
+			checkBody(
+				Buffer.concat([part('Content-Disposition: form-data; name="file"; filename="a\u0000.pdf"', ['%PDF']), end]),
+				type
+			)
+		);
 
 		refused(() => checkBody(bytes('{"a":"\\u0000"}'), 'application/json'));
 		refused(() => checkBody(bytes('{"a":["\\ud800"]}'), 'application/json; charset=utf-8'));
@@ -52,7 +70,10 @@ describe('input guard', () => {
 	});
 
 	it('parseForm names the field when a form holding a NUL is parsed outside a request', async () => {
-		const request = new Request('http://x/', { method: 'POST', body: new URLSearchParams({ displayName: 'A\u0000B' }) });
+		const request = new Request('http://x/', {
+			method: 'POST',
+			body: new URLSearchParams({ displayName: 'A\u0000B' })
+		});
 		const parsed = await parseForm(request, z.object({ displayName: z.string() }));
 		expect(parsed.failure?.status).toBe(400);
 		expect(parsed.failure?.data.errors).toEqual({ displayName: expect.stringMatching(/caractères non valables/) });
@@ -63,7 +84,16 @@ describe('redirect parameter', () => {
 	it('keeps a path of this site, percent-encoded so that it is a valid Location header; anything else is the fallback', () => {
 		expect(safeRedirectPath('/\u3000/x')).toBe('/%E3%80%80/x');
 		expect(safeRedirectPath('/collectivites/a?b=é#c')).toBe('/collectivites/a?b=%C3%A9#c');
-		for (const bad of ['//evil.example', '/\\evil.example', 'https://evil.example', 'evil', '/a\nb', '/a\r\nSet-Cookie: x', null, ''])
+		for (const bad of [
+			'//evil.example',
+			'/\\evil.example',
+			'https://evil.example',
+			'evil',
+			'/a\nb',
+			'/a\r\nSet-Cookie: x',
+			null,
+			''
+		])
 			expect(safeRedirectPath(bad, '/collectivites'), String(bad)).toBe('/collectivites');
 		// (still percent-encoded, a CR LF is only text of the path: no header can be injected)
 		expect(safeRedirectPath('/%0d%0aSet-Cookie:x')).toBe('/%0d%0aSet-Cookie:x');
@@ -73,7 +103,11 @@ describe('redirect parameter', () => {
 describe('CSP connect-src', () => {
 	it("adds the app's own websocket origin only", () => {
 		const csp = "default-src 'self'; connect-src 'self'; img-src 'self'";
-		expect(withOwnWebsocket(csp, new URL('http://127.0.0.1:4173/x'))).toBe("default-src 'self'; connect-src 'self' ws://127.0.0.1:4173; img-src 'self'");
-		expect(withOwnWebsocket(csp, new URL('https://spaser.example.fr/'))).toContain("connect-src 'self' wss://spaser.example.fr;");
+		expect(withOwnWebsocket(csp, new URL('http://127.0.0.1:4173/x'))).toBe(
+			"default-src 'self'; connect-src 'self' ws://127.0.0.1:4173; img-src 'self'"
+		);
+		expect(withOwnWebsocket(csp, new URL('https://spaser.example.fr/'))).toContain(
+			"connect-src 'self' wss://spaser.example.fr;"
+		);
 	});
 });

@@ -8,7 +8,9 @@ describe('log redaction', () => {
 		expect(redactString('/invitation/k3x9secretsecret')).toBe('/invitation/…');
 		expect(redactString('/invitation/k3x9secretsecret/accepter')).toBe('/invitation/…/accepter');
 		expect(redactString('/guichet/calendrier/abcdef234567abcdef.ics')).toBe('/guichet/calendrier/….ics');
-		expect(redactString('GET http://x.test/guichet/calendrier/abc.ics?x=1 failed')).toBe('GET http://x.test/guichet/calendrier/….ics?x=1 failed');
+		expect(redactString('GET http://x.test/guichet/calendrier/abc.ics?x=1 failed')).toBe(
+			'GET http://x.test/guichet/calendrier/….ics?x=1 failed'
+		);
 		// other paths are left as they are
 		expect(redactString('/collectivites/val-d-aurence/membres')).toBe('/collectivites/val-d-aurence/membres');
 	});
@@ -56,7 +58,9 @@ describe('log redaction', () => {
 		const raw = JSON.parse(formatLogLine('info', 'email kept', { body, subject: '?token=abc' }, { raw: ['body'] }));
 		expect(raw.body).toBe(body);
 		expect(raw.subject).toBe('?token=…');
-		expect(JSON.parse(formatLogLine('info', 'email kept', { body })).body).toBe('Votre lien : http://x.test/mot-de-passe/nouveau?token=…');
+		expect(JSON.parse(formatLogLine('info', 'email kept', { body })).body).toBe(
+			'Votre lien : http://x.test/mot-de-passe/nouveau?token=…'
+		);
 	});
 
 	it('redacts the message itself', () => {
@@ -70,8 +74,14 @@ describe('one way to log', () => {
 		const { join, relative } = await import('node:path');
 		const root = join(__dirname, '..', '..');
 		const walk = (dir: string): string[] =>
-			readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : /\.(ts|js)$/.test(e.name) ? [join(dir, e.name)] : []));
-		const offenders = [...walk(join(root, 'src', 'lib', 'server')), ...walk(join(root, 'src', 'routes')), join(root, 'src', 'hooks.server.ts')]
+			readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+				e.isDirectory() ? walk(join(dir, e.name)) : /\.(ts|js)$/.test(e.name) ? [join(dir, e.name)] : []
+			);
+		const offenders = [
+			...walk(join(root, 'src', 'lib', 'server')),
+			...walk(join(root, 'src', 'routes')),
+			join(root, 'src', 'hooks.server.ts')
+		]
 			.filter((f) => /\bconsole\.(log|info|warn|error|debug)\s*\(/.test(readFileSync(f, 'utf8')))
 			.map((f) => relative(root, f));
 		expect(offenders).toEqual([]);

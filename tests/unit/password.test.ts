@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, passwordProblem, verifyPassword } from '../../src/lib/server/auth/password';
+import {
+	hashPassword,
+	MAX_PASSWORD_LENGTH,
+	MIN_PASSWORD_LENGTH,
+	passwordProblem,
+	verifyPassword
+} from '../../src/lib/server/auth/password';
 
 describe('passwordProblem', () => {
 	it('accepts a long, uncommon password', () => {

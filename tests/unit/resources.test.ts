@@ -75,12 +75,19 @@ describe('forms and files', () => {
 			['1', '2']
 		]);
 		const recs = recordsFromFile('x.csv', 'type,titre,segments,cpv\nclause,Titre,travaux;services,45000000-7');
-		expect(recs[0]).toEqual({ kind: 'clause', title: 'Titre', segments: ['travaux', 'services'], cpvCodes: ['45000000-7'] });
+		expect(recs[0]).toEqual({
+			kind: 'clause',
+			title: 'Titre',
+			segments: ['travaux', 'services'],
+			cpvCodes: ['45000000-7']
+		});
 		expect(() => recordsFromFile('x.json', '{oups')).toThrow(/JSON/);
 		expect(() => recordsFromFile('x.csv', 'a,b\n1,2')).toThrow(/titre/);
 	});
 	it('escapes snippets and only adds <mark>', () => {
-		expect(snippetHtml('<script>\u2063\u2062clause\u2062\u2063</script>')).toBe('&lt;script&gt;<mark>clause</mark>&lt;/script&gt;');
+		expect(snippetHtml('<script>\u2063\u2062clause\u2062\u2063</script>')).toBe(
+			'&lt;script&gt;<mark>clause</mark>&lt;/script&gt;'
+		);
 	});
 	it('drops invalid search parameters from a URL instead of failing', () => {
 		const p = searchParamsFromUrl(new URL('http://x/ressources?q=clause&family=nope&segment=travaux&page=0'));

@@ -48,7 +48,9 @@ describe('auth schemas', () => {
 
 	it('API token: default read scope, coerced expiry, scope list checked', () => {
 		expect(apiTokenCreateSchema.parse({ name: 'CI' })).toEqual({ name: 'CI', scopes: ['read'] });
-		expect(apiTokenCreateSchema.parse({ name: 'CI', scopes: ['read', 'write'], expiresInDays: '30' }).expiresInDays).toBe(30);
+		expect(
+			apiTokenCreateSchema.parse({ name: 'CI', scopes: ['read', 'write'], expiresInDays: '30' }).expiresInDays
+		).toBe(30);
 		expect(errors(apiTokenCreateSchema, { name: 'CI', scopes: [] }).scopes).toBe('Choisissez au moins une permission.');
 		expect(apiTokenCreateSchema.safeParse({ name: 'CI', scopes: ['admin'] }).success).toBe(false);
 	});
@@ -68,17 +70,29 @@ describe('organisation schemas', () => {
 			purchaseVolumeEur: '1500000000.50',
 			referentsCount: '3'
 		});
-		expect(v).toMatchObject({ siren: '217500016', siret: '21750001600001', population: 2100000, purchaseVolumeEur: 1500000000.5, referentsCount: 3 });
+		expect(v).toMatchObject({
+			siren: '217500016',
+			siret: '21750001600001',
+			population: 2100000,
+			purchaseVolumeEur: 1500000000.5,
+			referentsCount: 3
+		});
 	});
 
 	it('checks SIREN/SIRET format and Luhn key, in French', () => {
 		expect(errors(organisationInput, { ...base, siren: '12345' }).siren).toBe('Le SIREN comporte 9 chiffres.');
-		expect(errors(organisationInput, { ...base, siren: '217500017' }).siren).toBe("Ce SIREN n'est pas valable (clé de contrôle incorrecte).");
-		expect(errors(organisationInput, { ...base, siret: '21750001600002' }).siret).toBe("Ce SIRET n'est pas valable (clé de contrôle incorrecte).");
+		expect(errors(organisationInput, { ...base, siren: '217500017' }).siren).toBe(
+			"Ce SIREN n'est pas valable (clé de contrôle incorrecte)."
+		);
+		expect(errors(organisationInput, { ...base, siret: '21750001600002' }).siret).toBe(
+			"Ce SIRET n'est pas valable (clé de contrôle incorrecte)."
+		);
 	});
 
 	it('checks cross-field consistency', () => {
-		expect(errors(organisationInput, { ...base, siren: '217500016', siret: '73282932000074' }).siret).toBe('Le SIRET doit commencer par le SIREN.');
+		expect(errors(organisationInput, { ...base, siren: '217500016', siret: '73282932000074' }).siret).toBe(
+			'Le SIRET doit commencer par le SIREN.'
+		);
 		expect(errors(organisationInput, { ...base, regionCode: '53', departementCode: '75' }).departementCode).toBe(
 			"Ce département n'appartient pas à la région choisie."
 		);
@@ -95,8 +109,15 @@ describe('organisation schemas', () => {
 	it('invitation, network, join request and decision inputs', () => {
 		expect(invitationInput.parse({ email: 'X@Y.fr', role: 'editor' })).toEqual({ email: 'x@y.fr', role: 'editor' });
 		expect(errors(invitationInput, { email: 'x@y.fr', role: 'owner' }).role).toBe('Choisissez un rôle.');
-		expect(networkInput.parse({ name: 'Réseau Ouest' })).toEqual({ name: 'Réseau Ouest', description: '', regionCodes: [] });
-		expect(errors(networkInput, { name: 'R', regionCodes: ['53', '00'] })).toMatchObject({ name: expect.any(String), 'regionCodes.1': 'Région inconnue.' });
+		expect(networkInput.parse({ name: 'Réseau Ouest' })).toEqual({
+			name: 'Réseau Ouest',
+			description: '',
+			regionCodes: []
+		});
+		expect(errors(networkInput, { name: 'R', regionCodes: ['53', '00'] })).toMatchObject({
+			name: expect.any(String),
+			'regionCodes.1': 'Région inconnue.'
+		});
 		expect(errors(joinRequestInput, { orgId: 'nope' }).orgId).toBe('Choisissez une collectivité.');
 		expect(decisionInput.parse({ decision: 'approved' })).toEqual({ decision: 'approved' });
 		expect(errors(decisionInput, { decision: 'refused', reason: '  ' }).reason).toBe('Indiquez le motif du refus.');

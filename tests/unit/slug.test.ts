@@ -4,7 +4,9 @@ import { slugify } from '../../src/lib/server/slug';
 describe('slugify', () => {
 	it('removes accents, lower-cases and joins words with dashes', () => {
 		expect(slugify('Île-de-France')).toBe('ile-de-france');
-		expect(slugify("Communauté d'agglomération du Pays de Saint-Malo")).toBe('communaute-d-agglomeration-du-pays-de-saint-malo');
+		expect(slugify("Communauté d'agglomération du Pays de Saint-Malo")).toBe(
+			'communaute-d-agglomeration-du-pays-de-saint-malo'
+		);
 		expect(slugify('  Réseau  Grand Ouest  ')).toBe('reseau-grand-ouest');
 		expect(slugify('Œuvre & Ça')).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
 	});

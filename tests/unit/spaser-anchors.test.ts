@@ -8,7 +8,13 @@ import StarterKit from '@tiptap/starter-kit';
 import type { Node as PMNode } from '@tiptap/pm/model';
 import { initProseMirrorDoc, prosemirrorJSONToYXmlFragment } from '@tiptap/y-tiptap';
 import { anchorOfRange, rangeOfAnchor, type Binding } from '../../src/lib/components/spaser/commentHighlight';
-import { commentAnchorSchema, decodeAnchorPosition, encodeAnchorPosition, resolveAnchors, type CommentAnchor } from '../../src/lib/spaser/anchors';
+import {
+	commentAnchorSchema,
+	decodeAnchorPosition,
+	encodeAnchorPosition,
+	resolveAnchors,
+	type CommentAnchor
+} from '../../src/lib/spaser/anchors';
 import { addNode, bodyFragment } from '../../src/lib/spaser/ydoc';
 
 const schema = getSchema([StarterKit]);
@@ -77,10 +83,14 @@ describe('comment anchors', () => {
 		t.insert(at, 'toutes les '); // right at the start: outside
 		at = t.toString().indexOf('clauses sociales') + 'clauses sociales'.length;
 		t.insert(at, ' et environnementales'); // right at the end: outside
-		expect(t.toString()).toBe('Depuis 2026, Les toutes les clauses sociales et environnementales du marché sont suivies.');
+		expect(t.toString()).toBe(
+			'Depuis 2026, Les toutes les clauses sociales et environnementales du marché sont suivies.'
+		);
 		for (const d of [doc, b]) {
 			expect(highlighted(d, nodeId, anchor)).toBe('clauses sociales');
-			expect(resolveAnchors(bodyFragment(d, nodeId), [anchor])).toEqual([{ state: 'anchored', text: 'clauses sociales' }]);
+			expect(resolveAnchors(bodyFragment(d, nodeId), [anchor])).toEqual([
+				{ state: 'anchored', text: 'clauses sociales' }
+			]);
 		}
 		// typed inside the passage: part of it
 		t.insert(t.toString().indexOf('sociales'), 'très ');
@@ -111,14 +121,28 @@ describe('comment anchors', () => {
 	it('treats forged and foreign anchors as lost, never throwing', () => {
 		const { doc, nodeId } = world(['Un texte.']);
 		const other = addNode(doc, { title: 'Autre' });
-		prosemirrorJSONToYXmlFragment(schema, { type: 'doc', content: [para('Ailleurs dans le document.')] }, bodyFragment(doc, other));
+		prosemirrorJSONToYXmlFragment(
+			schema,
+			{ type: 'doc', content: [para('Ailleurs dans le document.')] },
+			bodyFragment(doc, other)
+		);
 		const { pm, binding } = editorOf(doc, other);
 		const foreign = anchorOfRange(binding, pm, find(pm, 'Ailleurs').from, find(pm, 'Ailleurs').to)!;
 		const stranger = world(['Un texte.']);
-		const alien = anchorOfRange(editorOf(stranger.doc, stranger.nodeId).binding, editorOf(stranger.doc, stranger.nodeId).pm, 1, 3)!;
+		const alien = anchorOfRange(
+			editorOf(stranger.doc, stranger.nodeId).binding,
+			editorOf(stranger.doc, stranger.nodeId).pm,
+			1,
+			3
+		)!;
 		const ghost = encodeAnchorPosition(Y.createRelativePositionFromJSON({ item: { client: 123456, clock: 99 } }));
 		const anchors = [foreign, alien, { start: ghost, end: ghost }, { start: 'AAAA', end: '!!!!' }];
-		expect(resolveAnchors(bodyFragment(doc, nodeId), anchors).map((r) => r.state)).toEqual(['lost', 'lost', 'lost', 'lost']);
+		expect(resolveAnchors(bodyFragment(doc, nodeId), anchors).map((r) => r.state)).toEqual([
+			'lost',
+			'lost',
+			'lost',
+			'lost'
+		]);
 		for (const a of anchors) expect(highlighted(doc, nodeId, a)).toBeNull();
 		expect(decodeAnchorPosition('A'.repeat(300))).toBeNull();
 		expect(decodeAnchorPosition(foreign.start + 'AAAA')).toBeNull();

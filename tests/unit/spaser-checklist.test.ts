@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { checkCompliance, complianceSummary, isContractBased, type ComplianceMeta } from '../../src/lib/spaser/checklist';
+import {
+	checkCompliance,
+	complianceSummary,
+	isContractBased,
+	type ComplianceMeta
+} from '../../src/lib/spaser/checklist';
 import type { PlainNode, RichNode, Target } from '../../src/lib/spaser/model';
 import type { DocContent } from '../../src/lib/spaser/ydoc';
 
@@ -8,13 +13,49 @@ const uuid = () => `00000000-0000-4000-8000-${String(++seq).padStart(12, '0')}`;
 const para = (text: string): RichNode[] => [{ type: 'paragraph', content: [{ type: 'text', text }] }];
 
 function node(title: string, more: Partial<PlainNode> = {}): PlainNode {
-	return { id: uuid(), parentId: null, order: String.fromCharCode(97 + (seq % 26)), title, body: [], kind: 'normal', status: 'a_lancer', pilot: '', resources: [], tools: [], links: [], targets: [], ...more };
+	return {
+		id: uuid(),
+		parentId: null,
+		order: String.fromCharCode(97 + (seq % 26)),
+		title,
+		body: [],
+		kind: 'normal',
+		status: 'a_lancer',
+		pilot: '',
+		resources: [],
+		tools: [],
+		links: [],
+		targets: [],
+		...more
+	};
 }
 function target(more: Partial<Target> = {}): Target {
-	return { id: `t${++seq}`, indicatorCode: null, label: '', unit: '%', value: null, year: null, milestones: [], baselineYear: null, relative: false, thresholdEurHt: null, scope: '', ...more };
+	return {
+		id: `t${++seq}`,
+		indicatorCode: null,
+		label: '',
+		unit: '%',
+		value: null,
+		year: null,
+		milestones: [],
+		baselineYear: null,
+		relative: false,
+		thresholdEurHt: null,
+		scope: '',
+		...more
+	};
 }
-const content = (nodes: PlainNode[]): DocContent => ({ settings: { levelNames: ['Axe', 'Objectif', 'Action'], numbering: 'global' }, nodes });
-const META: ComplianceMeta = { status: 'brouillon', adoptedOn: null, publishedAt: null, periodStart: 2026, periodEnd: 2029 };
+const content = (nodes: PlainNode[]): DocContent => ({
+	settings: { levelNames: ['Axe', 'Objectif', 'Action'], numbering: 'global' },
+	nodes
+});
+const META: ComplianceMeta = {
+	status: 'brouillon',
+	adoptedOn: null,
+	publishedAt: null,
+	periodStart: 2026,
+	periodEnd: 2029
+};
 const item = (c: DocContent, key: string, meta: ComplianceMeta = META) => {
 	const found = checkCompliance(c, meta).find((i) => i.key === key);
 	if (!found) throw new Error(`no item ${key}`);
@@ -26,12 +67,27 @@ function good() {
 	const social = node('Volet social', { body: para('Développer les clauses d’insertion.') });
 	const soc = node('Clauses sociales', {
 		parentId: social.id,
-		targets: [target({ indicatorCode: 'CAN-SOC-01', label: 'Marchés avec considération sociale', value: 30, year: 2028, milestones: [{ year: 2026, value: 20 }] })]
+		targets: [
+			target({
+				indicatorCode: 'CAN-SOC-01',
+				label: 'Marchés avec considération sociale',
+				value: 30,
+				year: 2028,
+				milestones: [{ year: 2026, value: 20 }]
+			})
+		]
 	});
 	const env = node('Volet environnemental');
 	const envT = node('Considérations dans les marchés', {
 		parentId: env.id,
-		targets: [target({ indicatorCode: 'CAN-ENV-01', label: 'Marchés avec considération environnementale', value: 100, year: 2027 })]
+		targets: [
+			target({
+				indicatorCode: 'CAN-ENV-01',
+				label: 'Marchés avec considération environnementale',
+				value: 100,
+				year: 2027
+			})
+		]
 	});
 	const gov = node('Suivi', { body: para('Un bilan est publié tous les deux ans.') });
 	return { social, soc, env, envT, gov, content: content([social, soc, env, envT, gov]) };
@@ -40,7 +96,12 @@ function good() {
 describe('compliance checklist', () => {
 	it('passes every legal element on a complete, adopted and published SPASER', () => {
 		const { content: c } = good();
-		const items = checkCompliance(c, { ...META, status: 'adopte', adoptedOn: '2025-12-15', publishedAt: new Date('2026-01-10T10:00:00Z') });
+		const items = checkCompliance(c, {
+			...META,
+			status: 'adopte',
+			adoptedOn: '2025-12-15',
+			publishedAt: new Date('2026-01-10T10:00:00Z')
+		});
 		expect(items.filter((i) => !i.ok).map((i) => i.key)).toEqual([]);
 		expect(items.find((i) => i.key === 'adoption')!.detail).toBe('Adopté le 15/12/2025.');
 		expect(complianceSummary(items)).toEqual({ requiredOk: 9, requiredTotal: 9, warnings: 0 });
@@ -60,8 +121,14 @@ describe('compliance checklist', () => {
 	it('requires indicators in number of contracts or value for each part', () => {
 		const { social, env, gov } = good();
 		// social measured in hours only (not contracts), environmental by a custom contract-based indicator
-		const hours = node('Heures', { parentId: social.id, targets: [target({ indicatorCode: 'CAN-SOC-02', label: 'Heures', unit: 'heures', value: 1000, year: 2028 })] });
-		const custom = node('Réemploi', { parentId: env.id, targets: [target({ label: 'Part des marchés de fournitures avec réemploi', unit: '%', value: 20, year: 2028 })] });
+		const hours = node('Heures', {
+			parentId: social.id,
+			targets: [target({ indicatorCode: 'CAN-SOC-02', label: 'Heures', unit: 'heures', value: 1000, year: 2028 })]
+		});
+		const custom = node('Réemploi', {
+			parentId: env.id,
+			targets: [target({ label: 'Part des marchés de fournitures avec réemploi', unit: '%', value: 20, year: 2028 })]
+		});
 		const c = content([social, hours, env, custom, gov]);
 		const it1 = item(c, 'indicators');
 		expect(it1.ok).toBe(false);
@@ -91,8 +158,12 @@ describe('compliance checklist', () => {
 	it('publication needs an adopted and published version', () => {
 		const { content: c } = good();
 		expect(item(c, 'publication').ok).toBe(false);
-		expect(item(c, 'publication', { ...META, status: 'adopte', adoptedOn: '2025-12-15' }).detail).toMatch(/aucune version n’est publiée/);
-		expect(item(c, 'publication', { ...META, status: 'adopte', adoptedOn: '2025-12-15', publishedAt: '2026-01-02' }).ok).toBe(true);
+		expect(item(c, 'publication', { ...META, status: 'adopte', adoptedOn: '2025-12-15' }).detail).toMatch(
+			/aucune version n’est publiée/
+		);
+		expect(
+			item(c, 'publication', { ...META, status: 'adopte', adoptedOn: '2025-12-15', publishedAt: '2026-01-02' }).ok
+		).toBe(true);
 		expect(item(c, 'adoption', { ...META, status: 'adopte', adoptedOn: null }).ok).toBe(false);
 	});
 
@@ -100,7 +171,18 @@ describe('compliance checklist', () => {
 		const g = good();
 		const noBilan = content([g.social, g.soc, g.env, g.envT]);
 		expect(item(noBilan, 'bilan').ok).toBe(false);
-		const planned = node('Suivi', { targets: [target({ indicatorCode: 'CAN-GOV-04', label: 'Rapport publié', unit: 'oui/non', value: 1, year: 2029, milestones: [{ year: 2027, value: 1 }] })] });
+		const planned = node('Suivi', {
+			targets: [
+				target({
+					indicatorCode: 'CAN-GOV-04',
+					label: 'Rapport publié',
+					unit: 'oui/non',
+					value: 1,
+					year: 2029,
+					milestones: [{ year: 2027, value: 1 }]
+				})
+			]
+		});
 		const withTarget = content([g.social, g.soc, g.env, g.envT, planned]);
 		expect(item(withTarget, 'bilan').ok).toBe(true);
 		expect(item(withTarget, 'bilan').detail).toBe('Bilans prévus en 2027, 2029.');
@@ -115,10 +197,34 @@ describe('compliance checklist', () => {
 	it('warns about targets without indicator, relative targets without baseline and falling milestones', () => {
 		const g = good();
 		g.soc.targets.push(target({ label: '', value: 3, year: 2027 }));
-		g.soc.targets.push(target({ indicatorCode: 'CAN-SOC-08', label: 'ESS', unit: '%', value: 10, relative: true, year: 2029 }));
-		g.envT.targets.push(target({ indicatorCode: 'CAN-ENV-02', label: 'Critère env.', value: 20, year: 2029, milestones: [{ year: 2026, value: 10 }, { year: 2027, value: 25 }] }));
+		g.soc.targets.push(
+			target({ indicatorCode: 'CAN-SOC-08', label: 'ESS', unit: '%', value: 10, relative: true, year: 2029 })
+		);
+		g.envT.targets.push(
+			target({
+				indicatorCode: 'CAN-ENV-02',
+				label: 'Critère env.',
+				value: 20,
+				year: 2029,
+				milestones: [
+					{ year: 2026, value: 10 },
+					{ year: 2027, value: 25 }
+				]
+			})
+		);
 		// lower is better for payment delays: falling is fine, rising is not
-		const pay = node('Paiement', { targets: [target({ indicatorCode: 'CAN-ECO-07', label: 'Délai', unit: 'jours', value: 20, year: 2029, milestones: [{ year: 2026, value: 30 }] })] });
+		const pay = node('Paiement', {
+			targets: [
+				target({
+					indicatorCode: 'CAN-ECO-07',
+					label: 'Délai',
+					unit: 'jours',
+					value: 20,
+					year: 2029,
+					milestones: [{ year: 2026, value: 30 }]
+				})
+			]
+		});
 		const c = content([...g.content.nodes, pay]);
 		expect(item(c, 'target_without_indicator').nodeIds).toEqual([g.soc.id]);
 		expect(item(c, 'relative_without_baseline').nodeIds).toEqual([g.soc.id]);
@@ -134,7 +240,14 @@ describe('compliance checklist', () => {
 	it('warns about empty titles and duplicate sibling titles (not across parents)', () => {
 		const a = node('Axe A');
 		const b = node('Axe B');
-		const c = content([a, b, node('  '), node('Former les agents', { parentId: a.id }), node('former  les AGENTS', { parentId: a.id }), node('Former les agents', { parentId: b.id })]);
+		const c = content([
+			a,
+			b,
+			node('  '),
+			node('Former les agents', { parentId: a.id }),
+			node('former  les AGENTS', { parentId: a.id }),
+			node('Former les agents', { parentId: b.id })
+		]);
 		expect(item(c, 'empty_titles').nodeIds).toHaveLength(1);
 		const dups = item(c, 'duplicate_titles');
 		expect(dups.nodeIds).toHaveLength(2);

@@ -8,7 +8,15 @@ import {
 	parseSpaserExport
 } from '../../src/lib/spaser/content-schema';
 import type { PlainNode } from '../../src/lib/spaser/model';
-import { addNode, bodyFragment, exportContent, importContent, readTree, writeSettings, type DocContent } from '../../src/lib/spaser/ydoc';
+import {
+	addNode,
+	bodyFragment,
+	exportContent,
+	importContent,
+	readTree,
+	writeSettings,
+	type DocContent
+} from '../../src/lib/spaser/ydoc';
 import { setFragmentJson } from '../../src/lib/spaser/rich';
 
 function sampleDoc(): Y.Doc {
@@ -23,8 +31,35 @@ function sampleDoc(): Y.Doc {
 		resources: ['DAAJ', 'MDPH'],
 		tools: ['Guide des clauses'],
 		targets: [
-			{ id: 't1', indicatorCode: 'CAN-SOC-01', label: 'Marchés avec considération sociale', unit: '%', value: 35, year: 2028, milestones: [{ year: 2026, value: 20 }, { year: 2027, value: 30 }], baselineYear: null, relative: false, thresholdEurHt: 40000, scope: 'Marchés > 40 000\u00a0€ HT' },
-			{ id: 't2', indicatorCode: null, label: 'Achats auprès des ESAT', unit: '€ HT', value: 10, year: null, milestones: [], baselineYear: 2025, relative: true, thresholdEurHt: null, scope: '' }
+			{
+				id: 't1',
+				indicatorCode: 'CAN-SOC-01',
+				label: 'Marchés avec considération sociale',
+				unit: '%',
+				value: 35,
+				year: 2028,
+				milestones: [
+					{ year: 2026, value: 20 },
+					{ year: 2027, value: 30 }
+				],
+				baselineYear: null,
+				relative: false,
+				thresholdEurHt: 40000,
+				scope: 'Marchés > 40 000\u00a0€ HT'
+			},
+			{
+				id: 't2',
+				indicatorCode: null,
+				label: 'Achats auprès des ESAT',
+				unit: '€ HT',
+				value: 10,
+				year: null,
+				milestones: [],
+				baselineYear: 2025,
+				relative: true,
+				thresholdEurHt: null,
+				scope: ''
+			}
 		]
 	});
 	const a = addNode(doc, { parentId: o, title: 'Réserver des lots', kind: 'action_bonus', links: [p] });
@@ -37,19 +72,49 @@ function sampleDoc(): Y.Doc {
 			type: 'paragraph',
 			content: [
 				{ type: 'text', text: 'Voir ' },
-				{ type: 'text', text: 'le guide', marks: [{ type: 'link', attrs: { href: 'https://example.org/guide' } }, { type: 'bold' }] },
+				{
+					type: 'text',
+					text: 'le guide',
+					marks: [{ type: 'link', attrs: { href: 'https://example.org/guide' } }, { type: 'bold' }]
+				},
 				{ type: 'hardBreak' },
 				{ type: 'text', text: 'ou écrire', marks: [{ type: 'link', attrs: { href: 'mailto:achats@example.org' } }] }
 			]
 		},
-		{ type: 'orderedList', content: [{ type: 'listItem', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'un', marks: [{ type: 'strike' }] }] }] }] },
-		{ type: 'blockquote', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'cité', marks: [{ type: 'underline' }, { type: 'italic' }, { type: 'code' }] }] }] },
+		{
+			type: 'orderedList',
+			content: [
+				{
+					type: 'listItem',
+					content: [{ type: 'paragraph', content: [{ type: 'text', text: 'un', marks: [{ type: 'strike' }] }] }]
+				}
+			]
+		},
+		{
+			type: 'blockquote',
+			content: [
+				{
+					type: 'paragraph',
+					content: [
+						{ type: 'text', text: 'cité', marks: [{ type: 'underline' }, { type: 'italic' }, { type: 'code' }] }
+					]
+				}
+			]
+		},
 		{ type: 'horizontalRule' },
 		{
 			type: 'table',
 			content: [
-				{ type: 'tableRow', content: [{ type: 'tableHeader', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Année' }] }] }] },
-				{ type: 'tableRow', content: [{ type: 'tableCell', content: [{ type: 'paragraph', content: [{ type: 'text', text: '2026' }] }] }] }
+				{
+					type: 'tableRow',
+					content: [
+						{ type: 'tableHeader', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Année' }] }] }
+					]
+				},
+				{
+					type: 'tableRow',
+					content: [{ type: 'tableCell', content: [{ type: 'paragraph', content: [{ type: 'text', text: '2026' }] }] }]
+				}
 			]
 		}
 	]);
@@ -63,7 +128,17 @@ describe('SPASER content schema', () => {
 		const doc = sampleDoc();
 		const exported = exportContent(doc);
 		const file = JSON.stringify(
-			buildExport({ title: 'SPASER 2026-2029', periodStart: 2026, periodEnd: 2029, status: 'brouillon', adoptedOn: null, deliberationRef: null }, exported)
+			buildExport(
+				{
+					title: 'SPASER 2026-2029',
+					periodStart: 2026,
+					periodEnd: 2029,
+					status: 'brouillon',
+					adoptedOn: null,
+					deliberationRef: null
+				},
+				exported
+			)
 		);
 		const parsed = parseSpaserExport(file);
 		expect(parsed.ok).toBe(true);
@@ -73,7 +148,14 @@ describe('SPASER content schema', () => {
 		importContent(copy, parsed.value.content);
 		expect(exportContent(copy)).toEqual(exported);
 		expect(readTree(copy).map((n) => n.label)).toEqual(readTree(doc).map((n) => n.label));
-		expect(readTree(copy).map((n) => n.label)).toEqual(['Pilier 1', 'Objectif 1.1', 'Action 1.1.1', 'Sous-action 1.1.1.1', 'Étape 1.1.1.1.1', 'Pilier 2']);
+		expect(readTree(copy).map((n) => n.label)).toEqual([
+			'Pilier 1',
+			'Objectif 1.1',
+			'Action 1.1.1',
+			'Sous-action 1.1.1.1',
+			'Étape 1.1.1.1.1',
+			'Pilier 2'
+		]);
 		// outlineContent numbers a content exactly as readTree numbers the doc
 		const { outline } = outlineContent(exported);
 		expect(readTree(doc).map((n) => outline.get(n.id)!.label)).toEqual(readTree(doc).map((n) => n.label));
@@ -88,7 +170,9 @@ describe('SPASER content schema', () => {
 		};
 		const unknownParent = clone(base);
 		unknownParent.nodes[1].parentId = '00000000-0000-4000-8000-000000000000';
-		expect(msgs(unknownParent).join(' ')).toMatch(/parent de «\u00a0Développer les clauses sociales\u00a0» est introuvable/);
+		expect(msgs(unknownParent).join(' ')).toMatch(
+			/parent de «\u00a0Développer les clauses sociales\u00a0» est introuvable/
+		);
 
 		const dup = clone(base);
 		dup.nodes[5].id = dup.nodes[0].id;
@@ -99,9 +183,16 @@ describe('SPASER content schema', () => {
 		expect(msgs(cycle).join(' ')).toMatch(/Cycle dans l'arborescence/);
 
 		const deep = clone(base);
-		const sixth: PlainNode = { ...clone(deep.nodes[4]), id: '11111111-1111-4111-8111-111111111111', parentId: deep.nodes[4].id, title: 'Trop profond' };
+		const sixth: PlainNode = {
+			...clone(deep.nodes[4]),
+			id: '11111111-1111-4111-8111-111111111111',
+			parentId: deep.nodes[4].id,
+			title: 'Trop profond'
+		};
 		deep.nodes.push(sixth);
-		expect(msgs(deep).join(' ')).toMatch(/«\u00a0Trop profond\u00a0» est au niveau 6\u00a0: un SPASER compte au plus 5 niveaux/);
+		expect(msgs(deep).join(' ')).toMatch(
+			/«\u00a0Trop profond\u00a0» est au niveau 6\u00a0: un SPASER compte au plus 5 niveaux/
+		);
 
 		const self = clone(base);
 		self.nodes[3].parentId = self.nodes[3].id;
@@ -124,12 +215,20 @@ describe('SPASER content schema', () => {
 		const mark = withBody(p([{ type: 'text', text: 'x', marks: [{ type: 'highlight' }] }]));
 		expect(mark.ok).toBe(false);
 		if (!mark.ok) expect(mark.issues[0].message).toMatch(/Mise en forme inconnue/);
-		const js = withBody(p([{ type: 'text', text: 'x', marks: [{ type: 'link', attrs: { href: 'javascript:alert(1)' } }] }]));
+		const js = withBody(
+			p([{ type: 'text', text: 'x', marks: [{ type: 'link', attrs: { href: 'javascript:alert(1)' } }] }])
+		);
 		expect(js.ok).toBe(false);
 		if (!js.ok) expect(js.issues[0].message).toMatch(/seuls les liens http\(s\), mailto ou relatifs/);
-		expect(withBody(p([{ type: 'text', text: 'x', marks: [{ type: 'link', attrs: { href: 'data:text/html,hi' } }] }])).ok).toBe(false);
-		expect(withBody(p([{ type: 'text', text: 'x', marks: [{ type: 'link', attrs: { href: '/p/ville/spaser' } }] }])).ok).toBe(true);
-		expect(withBody(p([{ type: 'text', text: 'x', marks: [{ type: 'link', attrs: { href: '#noeud' } }] }])).ok).toBe(true);
+		expect(
+			withBody(p([{ type: 'text', text: 'x', marks: [{ type: 'link', attrs: { href: 'data:text/html,hi' } }] }])).ok
+		).toBe(false);
+		expect(
+			withBody(p([{ type: 'text', text: 'x', marks: [{ type: 'link', attrs: { href: '/p/ville/spaser' } }] }])).ok
+		).toBe(true);
+		expect(withBody(p([{ type: 'text', text: 'x', marks: [{ type: 'link', attrs: { href: '#noeud' } }] }])).ok).toBe(
+			true
+		);
 		expect(withBody([{ type: 'heading', attrs: { level: 9 }, content: [] }]).ok).toBe(false);
 		expect(withBody(p([{ type: 'text' }])).ok).toBe(false);
 		expect(isSafeHref('HTTPS://example.org')).toBe(true);
@@ -140,7 +239,14 @@ describe('SPASER content schema', () => {
 
 	it('checks the envelope and gives French messages for bad files', () => {
 		const content = exportContent(sampleDoc());
-		const doc = { title: 'SPASER', periodStart: 2026, periodEnd: 2029, status: 'adopte' as const, adoptedOn: '2025-12-15', deliberationRef: 'n° 2025-12-07' };
+		const doc = {
+			title: 'SPASER',
+			periodStart: 2026,
+			periodEnd: 2029,
+			status: 'adopte' as const,
+			adoptedOn: '2025-12-15',
+			deliberationRef: 'n° 2025-12-07'
+		};
 		expect(parseSpaserExport(buildExport(doc, content)).ok).toBe(true);
 		const notJson = parseSpaserExport('{ pas du json');
 		expect(notJson.ok === false && notJson.issues[0].message).toBe("Le fichier n'est pas un JSON valable.");
@@ -149,10 +255,14 @@ describe('SPASER content schema', () => {
 		const v2 = parseSpaserExport({ ...buildExport(doc, content), version: 2 });
 		expect(v2.ok === false && v2.issues[0].message).toMatch(/Version de format/);
 		const period = parseSpaserExport(buildExport({ ...doc, periodEnd: 2020 }, content));
-		expect(period.ok === false && period.issues.map((i) => i.message)).toContain('La fin de période doit suivre son début.');
+		expect(period.ok === false && period.issues.map((i) => i.message)).toContain(
+			'La fin de période doit suivre son début.'
+		);
 		const badStatus = parseSpaserExport(buildExport({ ...doc, status: 'publie' as never }, content));
 		expect(badStatus.ok).toBe(false);
-		const badLevels = parseSpaserExport(buildExport(doc, { ...content, settings: { levelNames: ['A', 'B', 'C', 'D', 'E', 'F'], numbering: 'global' } }));
+		const badLevels = parseSpaserExport(
+			buildExport(doc, { ...content, settings: { levelNames: ['A', 'B', 'C', 'D', 'E', 'F'], numbering: 'global' } })
+		);
 		expect(badLevels.ok === false && badLevels.issues[0].message).toBe('Un SPASER compte au plus 5 niveaux.');
 		const badTarget = clone(content);
 		badTarget.nodes[1].targets[0].milestones.push({ year: 2026, value: 25 });

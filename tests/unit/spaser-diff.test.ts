@@ -3,11 +3,23 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { compareContents, diffTokens, diffWords, sideOf, tokenize } from '../../src/lib/spaser/diff';
 import { setFragmentJson } from '../../src/lib/spaser/rich';
-import { addNode, bodyFragment, exportContent, moveNode, removeNode, setTarget, setTitle, updateNode, writeSettings } from '../../src/lib/spaser/ydoc';
+import {
+	addNode,
+	bodyFragment,
+	exportContent,
+	moveNode,
+	removeNode,
+	setTarget,
+	setTitle,
+	updateNode,
+	writeSettings
+} from '../../src/lib/spaser/ydoc';
 
 describe('word diff', () => {
 	it('finds the words that changed', () => {
-		expect(diffWords('Former les acheteurs aux clauses sociales', 'Former tous les acheteurs aux clauses environnementales')).toEqual([
+		expect(
+			diffWords('Former les acheteurs aux clauses sociales', 'Former tous les acheteurs aux clauses environnementales')
+		).toEqual([
 			{ op: 'equal', text: 'Former ' },
 			{ op: 'insert', text: 'tous ' },
 			{ op: 'equal', text: 'les acheteurs aux clauses ' },
@@ -33,7 +45,8 @@ describe('word diff', () => {
 				const tb = tokenize(b);
 				const dp = Array.from({ length: ta.length + 1 }, () => new Array<number>(tb.length + 1).fill(0));
 				for (let i = 1; i <= ta.length; i++)
-					for (let j = 1; j <= tb.length; j++) dp[i][j] = ta[i - 1] === tb[j - 1] ? dp[i - 1][j - 1] + 1 : Math.max(dp[i - 1][j], dp[i][j - 1]);
+					for (let j = 1; j <= tb.length; j++)
+						dp[i][j] = ta[i - 1] === tb[j - 1] ? dp[i - 1][j - 1] + 1 : Math.max(dp[i - 1][j], dp[i][j - 1]);
 				const kept = diffTokens(ta, tb)
 					.filter((o) => o.op === 'equal')
 					.reduce((n, o) => n + tokenize(o.text).length, 0);
@@ -54,7 +67,9 @@ describe('compareContents', () => {
 		const c2 = addNode(doc, { parentId: a1, title: 'Économie circulaire' });
 		const c3 = addNode(doc, { parentId: a1, title: 'Coût global' });
 		const c4 = addNode(doc, { parentId: a2, title: 'Clauses sociales' });
-		setFragmentJson(bodyFragment(doc, c1), [{ type: 'paragraph', content: [{ type: 'text', text: 'Au moins une considération par marché.' }] }]);
+		setFragmentJson(bodyFragment(doc, c1), [
+			{ type: 'paragraph', content: [{ type: 'text', text: 'Au moins une considération par marché.' }] }
+		]);
 		return { doc, a1, a2, c1, c2, c3, c4 };
 	}
 
@@ -64,9 +79,23 @@ describe('compareContents', () => {
 		const added = addNode(doc, { parentId: a2, title: 'Marchés réservés' });
 		removeNode(doc, c2);
 		setTitle(doc, c4, 'Clauses sociales et insertion');
-		setFragmentJson(bodyFragment(doc, c1), [{ type: 'paragraph', content: [{ type: 'text', text: 'Au moins deux considérations par marché.' }] }]);
+		setFragmentJson(bodyFragment(doc, c1), [
+			{ type: 'paragraph', content: [{ type: 'text', text: 'Au moins deux considérations par marché.' }] }
+		]);
 		updateNode(doc, c3, { status: 'en_cours', pilot: 'DAJ' });
-		setTarget(doc, c4, { id: 't1', indicatorCode: 'CAN-SOC-01', label: 'Clauses', unit: '%', value: 30, year: 2027, milestones: [], baselineYear: null, relative: false, thresholdEurHt: null, scope: '' });
+		setTarget(doc, c4, {
+			id: 't1',
+			indicatorCode: 'CAN-SOC-01',
+			label: 'Clauses',
+			unit: '%',
+			value: 30,
+			year: 2027,
+			milestones: [],
+			baselineYear: null,
+			relative: false,
+			thresholdEurHt: null,
+			scope: ''
+		});
 		moveNode(doc, c3, a1, null); // first among its siblings
 		const after = exportContent(doc);
 		const cmp = compareContents(before, after);
@@ -90,7 +119,9 @@ describe('compareContents', () => {
 		]);
 		expect(byId.get(c3)!.fields).toEqual(['status', 'pilot']);
 		// c3 moved before c1 (c1 did not move: only one of the two changed places)
-		expect(cmp.moved.map((m) => [m.title, m.fromLabel, m.toLabel])).toEqual([['Coût global', 'Chantier 3', 'Chantier 1']]);
+		expect(cmp.moved.map((m) => [m.title, m.fromLabel, m.toLabel])).toEqual([
+			['Coût global', 'Chantier 3', 'Chantier 1']
+		]);
 		expect(cmp.settingsChanged).toBe(false);
 		expect(byId.has(a1)).toBe(false);
 	});

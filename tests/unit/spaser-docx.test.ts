@@ -26,22 +26,28 @@ async function paragraphsOf(buf: Buffer) {
 }
 
 describe('DOCX export', () => {
-	it.each(TEMPLATES.map((t) => t.key))('template %s: every node title appears with its numbered level label', async (key) => {
-		const content = buildTemplate(key, { periodStart: 2026, periodEnd: 2029 });
-		const buf = await renderDocx(META, content);
-		expect(buf.subarray(0, 2).toString()).toBe('PK');
-		const { paras } = await paragraphsOf(buf);
-		const { order, outline } = outlineContent(content);
-		for (const n of order) {
-			const label = outline.get(n.id)!.label;
-			expect(paras.some((p) => p.startsWith(label) && p.endsWith(`— ${n.title}`)), `${label} — ${n.title}`).toBe(true);
+	it.each(TEMPLATES.map((t) => t.key))(
+		'template %s: every node title appears with its numbered level label',
+		async (key) => {
+			const content = buildTemplate(key, { periodStart: 2026, periodEnd: 2029 });
+			const buf = await renderDocx(META, content);
+			expect(buf.subarray(0, 2).toString()).toBe('PK');
+			const { paras } = await paragraphsOf(buf);
+			const { order, outline } = outlineContent(content);
+			for (const n of order) {
+				const label = outline.get(n.id)!.label;
+				expect(
+					paras.some((p) => p.startsWith(label) && p.endsWith(`— ${n.title}`)),
+					`${label} — ${n.title}`
+				).toBe(true);
+			}
+			// every target appears in the node tables and in the summary
+			const targets = content.nodes.flatMap((n) => n.targets);
+			const text = paras.join('\n');
+			for (const t of targets) expect(text.split(describeTarget(t).indicator).length - 1).toBeGreaterThanOrEqual(2);
+			expect(paras).toContain('Synthèse des indicateurs et des cibles');
 		}
-		// every target appears in the node tables and in the summary
-		const targets = content.nodes.flatMap((n) => n.targets);
-		const text = paras.join('\n');
-		for (const t of targets) expect(text.split(describeTarget(t).indicator).length - 1).toBeGreaterThanOrEqual(2);
-		expect(paras).toContain('Synthèse des indicateurs et des cibles');
-	});
+	);
 
 	it('renders the title page, node details, rich bodies and targets', async () => {
 		const doc = new Y.Doc();
@@ -55,13 +61,66 @@ describe('DOCX export', () => {
 			status: 'en_cours',
 			tools: ['Guide interne']
 		});
-		setTarget(doc, special, { id: 'r1', indicatorCode: 'CAN-SOC-08', label: 'Achats ESS', unit: '%', value: 10, year: null, milestones: [], baselineYear: 2025, relative: true, thresholdEurHt: 40000, scope: 'Fournitures' });
+		setTarget(doc, special, {
+			id: 'r1',
+			indicatorCode: 'CAN-SOC-08',
+			label: 'Achats ESS',
+			unit: '%',
+			value: 10,
+			year: null,
+			milestones: [],
+			baselineYear: 2025,
+			relative: true,
+			thresholdEurHt: 40000,
+			scope: 'Fournitures'
+		});
 		setFragmentJson(bodyFragment(doc, special), [
 			{ type: 'heading', attrs: { level: 3 }, content: [{ type: 'text', text: 'Contexte local' }] },
-			{ type: 'paragraph', content: [{ type: 'text', text: 'Texte ' }, { type: 'text', text: 'important', marks: [{ type: 'bold' }] }, { type: 'text', text: ' et ' }, { type: 'text', text: 'un lien', marks: [{ type: 'link', attrs: { href: 'https://example.org/guide' } }] }] },
-			{ type: 'bulletList', content: [{ type: 'listItem', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'premier point' }] }, { type: 'orderedList', content: [{ type: 'listItem', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'sous-point' }] }] }] }] }] },
-			{ type: 'table', content: [{ type: 'tableRow', content: [{ type: 'tableHeader', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Année' }] }] }, { type: 'tableCell', content: [{ type: 'paragraph', content: [{ type: 'text', text: '2027' }] }] }] }] },
-			{ type: 'paragraph', content: [{ type: 'text', text: 'piège', marks: [{ type: 'link', attrs: { href: 'javascript:alert(1)' } }] }] }
+			{
+				type: 'paragraph',
+				content: [
+					{ type: 'text', text: 'Texte ' },
+					{ type: 'text', text: 'important', marks: [{ type: 'bold' }] },
+					{ type: 'text', text: ' et ' },
+					{ type: 'text', text: 'un lien', marks: [{ type: 'link', attrs: { href: 'https://example.org/guide' } }] }
+				]
+			},
+			{
+				type: 'bulletList',
+				content: [
+					{
+						type: 'listItem',
+						content: [
+							{ type: 'paragraph', content: [{ type: 'text', text: 'premier point' }] },
+							{
+								type: 'orderedList',
+								content: [
+									{
+										type: 'listItem',
+										content: [{ type: 'paragraph', content: [{ type: 'text', text: 'sous-point' }] }]
+									}
+								]
+							}
+						]
+					}
+				]
+			},
+			{
+				type: 'table',
+				content: [
+					{
+						type: 'tableRow',
+						content: [
+							{ type: 'tableHeader', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Année' }] }] },
+							{ type: 'tableCell', content: [{ type: 'paragraph', content: [{ type: 'text', text: '2027' }] }] }
+						]
+					}
+				]
+			},
+			{
+				type: 'paragraph',
+				content: [{ type: 'text', text: 'piège', marks: [{ type: 'link', attrs: { href: 'javascript:alert(1)' } }] }]
+			}
 		]);
 		const content = exportContent(doc);
 		const buf = await renderDocx(META, content);
@@ -75,10 +134,24 @@ describe('DOCX export', () => {
 		const label = readTree(doc).find((n) => n.id === special)!.label;
 		expect(paras).toContain(`${label} — R&D <innovation> «\u00a0sobre\u00a0»`);
 		expect(xml).toContain('R&amp;D &lt;innovation&gt;');
-		expect(paras).toContain('Direction pilote\u00a0: Direction des achats  ·  Directions ressources\u00a0: DAJ, DSI  ·  État\u00a0: En cours  ·  Outils\u00a0: Guide interne');
-		expect(paras).toEqual(expect.arrayContaining(['Contexte local', 'Texte important et un lien', 'premier point', 'sous-point', 'Année', '2027', 'piège']));
+		expect(paras).toContain(
+			'Direction pilote\u00a0: Direction des achats  ·  Directions ressources\u00a0: DAJ, DSI  ·  État\u00a0: En cours  ·  Outils\u00a0: Guide interne'
+		);
+		expect(paras).toEqual(
+			expect.arrayContaining([
+				'Contexte local',
+				'Texte important et un lien',
+				'premier point',
+				'sous-point',
+				'Année',
+				'2027',
+				'piège'
+			])
+		);
 		expect(paras).toContain('+10\u00a0% par an (référence 2025)');
-		expect(paras).toContain(`Fournitures — marchés de plus de ${new Intl.NumberFormat('fr-FR').format(40000)}\u00a0€ HT`);
+		expect(paras).toContain(
+			`Fournitures — marchés de plus de ${new Intl.NumberFormat('fr-FR').format(40000)}\u00a0€ HT`
+		);
 		// the http link became a hyperlink relationship; the javascript: one did not
 		const rels = files.get('word/_rels/document.xml.rels')!.toString('utf8');
 		expect(rels).toContain('https://example.org/guide');

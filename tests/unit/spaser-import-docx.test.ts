@@ -27,7 +27,8 @@ import {
 } from '../../src/lib/spaser/import';
 import { richToText } from '../../src/lib/spaser/rich';
 
-const fixture = (name: string) => readFileSync(fileURLToPath(new URL(`../fixtures/seeds/${name}`, import.meta.url)), 'utf8');
+const fixture = (name: string) =>
+	readFileSync(fileURLToPath(new URL(`../fixtures/seeds/${name}`, import.meta.url)), 'utf8');
 const OCC = fixture('occitanie-spaser-2023-2028.txt');
 const PDC = fixture('pas-de-calais-spaser-2026-2029.txt');
 
@@ -42,7 +43,9 @@ async function docxFromText(text: string): Promise<Uint8Array> {
 					children: block.split('\n').flatMap((line, i) => {
 						const parts = line.split('**');
 						const balanced = parts.length % 2 === 1;
-						return parts.map((t, k) => new TextRun({ text: t, bold: balanced && k % 2 === 1, break: i > 0 && k === 0 ? 1 : undefined }));
+						return parts.map(
+							(t, k) => new TextRun({ text: t, bold: balanced && k % 2 === 1, break: i > 0 && k === 0 ? 1 : undefined })
+						);
 					})
 				})
 		);
@@ -103,7 +106,9 @@ describe('reading DOCX, Markdown and text files', () => {
 
 	it('reads the Occitanie SPASER typed one Word paragraph per line (as a PDF pasted into Word gives)', async () => {
 		const lines = OCC.split('\n').filter((l) => l.trim());
-		const doc = new Document({ sections: [{ children: lines.map((l) => new Paragraph({ children: [new TextRun(l.replace(/\*\*/g, ''))] })) }] });
+		const doc = new Document({
+			sections: [{ children: lines.map((l) => new Paragraph({ children: [new TextRun(l.replace(/\*\*/g, ''))] })) }]
+		});
 		const src = await readImportFile(new Uint8Array(await Packer.toBuffer(doc)), 'par-ligne.docx');
 		const r = detectStructure({ text: src.text, format: src.format });
 		expect(r.stats).toEqual({ Axe: 5, Chantier: 20, Action: 65 });
@@ -131,7 +136,12 @@ describe('reading DOCX, Markdown and text files', () => {
 						new Paragraph({ text: 'Atteindre 25 % de marchés avec une clause sociale d’ici 2028.' }),
 						new Table({
 							rows: [
-								new TableRow({ children: [new TableCell({ children: [new Paragraph('Indicateur')] }), new TableCell({ children: [new Paragraph('Heures d’insertion')] })] })
+								new TableRow({
+									children: [
+										new TableCell({ children: [new Paragraph('Indicateur')] }),
+										new TableCell({ children: [new Paragraph('Heures d’insertion')] })
+									]
+								})
 							]
 						}),
 						new Paragraph({ text: 'Une politique écologique', heading: HeadingLevel.HEADING_1 })
@@ -141,7 +151,11 @@ describe('reading DOCX, Markdown and text files', () => {
 		});
 		const src = await readImportFile(new Uint8Array(await Packer.toBuffer(doc)), 'spaser.docx');
 		const r = detectStructure({ text: src.text, format: src.format });
-		expect(r.nodes.map((n) => `${n.depth}:${n.title}`)).toEqual(['1:Une politique sociale', '2:Insérer des clauses', '1:Une politique écologique']);
+		expect(r.nodes.map((n) => `${n.depth}:${n.title}`)).toEqual([
+			'1:Une politique sociale',
+			'2:Insérer des clauses',
+			'1:Une politique écologique'
+		]);
 		const clauses = r.nodes[1];
 		expect(clauses.targets[0]).toMatchObject({ value: 25, year: 2028 });
 		expect(richToText(clauses.body)).toContain('Heures d’insertion');
@@ -155,11 +169,18 @@ describe('reading DOCX, Markdown and text files', () => {
 		expect((await readImportFile(strToU8('\uFEFFAXE 1\n\nTexte'), 'spaser.txt')).text).toBe('AXE 1\n\nTexte');
 		const pdf = await rejects(readImportFile(strToU8('%PDF-1.4\n1 0 obj'), 'spaser.pdf'));
 		expect(pdf).toMatchObject({ status: 415 });
-		expect(pdf.message).toBe('Les PDF ne peuvent pas être importés directement. PDF\u00a0: collez le texte ou enregistrez-le en DOCX depuis votre traitement de texte.');
-		const odt = zipSync({ mimetype: strToU8('application/vnd.oasis.opendocument.text'), 'content.xml': strToU8('<x/>') });
+		expect(pdf.message).toBe(
+			'Les PDF ne peuvent pas être importés directement. PDF\u00a0: collez le texte ou enregistrez-le en DOCX depuis votre traitement de texte.'
+		);
+		const odt = zipSync({
+			mimetype: strToU8('application/vnd.oasis.opendocument.text'),
+			'content.xml': strToU8('<x/>')
+		});
 		expect((await rejects(readImportFile(odt, 'spaser.odt'))).message).toMatch(/OpenDocument.*DOCX/);
 		const xlsx = zipSync({ '[Content_Types].xml': strToU8('<x/>'), 'xl/workbook.xml': strToU8('<x/>') });
-		expect((await rejects(readImportFile(xlsx, 'spaser.docx'))).message).toMatch(/^Les fichiers XLSX ne sont pas importés/);
+		expect((await rejects(readImportFile(xlsx, 'spaser.docx'))).message).toMatch(
+			/^Les fichiers XLSX ne sont pas importés/
+		);
 		const broken = zipSync({ '[Content_Types].xml': strToU8('<x/>'), 'word/document.xml': strToU8('not xml') });
 		expect((await rejects(readImportFile(broken, 'spaser.docx'))).status).toBe(400);
 		expect((await rejects(readImportFile(new Uint8Array(), 'x.txt'))).message).toBe('Le fichier est vide.');
@@ -171,7 +192,8 @@ describe('reading DOCX, Markdown and text files', () => {
 describe('review operations never lose text', () => {
 	const bagOf = (s: ReviewState) => {
 		const m = new Map<string, number>();
-		for (const n of s.nodes) for (const w of words(`${n.unplaced ? '' : n.title}\n${richToText(n.body)}`)) m.set(w, (m.get(w) ?? 0) + 1);
+		for (const n of s.nodes)
+			for (const w of words(`${n.unplaced ? '' : n.title}\n${richToText(n.body)}`)) m.set(w, (m.get(w) ?? 0) + 1);
 		return m;
 	};
 	const base = reviewFromResult(detectStructure({ text: PDC, format: 'txt' }));
@@ -186,14 +208,18 @@ describe('review operations never lose text', () => {
 		const down = demote(base, secondObjectif);
 		const end = base.nodes.findIndex((n, k) => k > secondObjectif && n.depth <= 2);
 		// the objective and its actions (and sub-actions) go one level down, nothing else moves
-		expect(down.nodes.map((n) => n.depth)).toEqual(base.nodes.map((n, k) => (k >= secondObjectif && k < end ? n.depth + 1 : n.depth)));
+		expect(down.nodes.map((n) => n.depth)).toEqual(
+			base.nodes.map((n, k) => (k >= secondObjectif && k < end ? n.depth + 1 : n.depth))
+		);
 		expect(down.levelNames.length).toBeGreaterThanOrEqual(Math.max(...down.nodes.map((n) => n.depth)));
 		expect(promote(down, secondObjectif).nodes.map((n) => n.depth)).toEqual(base.nodes.map((n) => n.depth));
 		expect(bagOf(down)).toEqual(bagOf(base));
 		// a subtree that would go past five levels cannot be demoted
 		const deep = structuredClone(base);
 		deep.nodes.splice(2, deep.nodes.length - 2);
-		deep.nodes.push(...[2, 3, 4, 5].map((d) => ({ ...structuredClone(base.nodes[1]), id: crypto.randomUUID(), depth: d })));
+		deep.nodes.push(
+			...[2, 3, 4, 5].map((d) => ({ ...structuredClone(base.nodes[1]), id: crypto.randomUUID(), depth: d }))
+		);
 		expect(canDemote(deep, 2)).toBe(false);
 	});
 
@@ -208,7 +234,10 @@ describe('review operations never lose text', () => {
 		const j = base.nodes.findIndex((n) => n.body.length >= 3 && n.body[1].type === 'paragraph');
 		const split = splitAt(base, j, 1);
 		expect(split.nodes).toHaveLength(base.nodes.length + 1);
-		expect(split.nodes[j + 1]).toMatchObject({ depth: base.nodes[j].depth, title: richToText([base.nodes[j].body[1]]).replace(/\s+/g, ' ').trim() });
+		expect(split.nodes[j + 1]).toMatchObject({
+			depth: base.nodes[j].depth,
+			title: richToText([base.nodes[j].body[1]]).replace(/\s+/g, ' ').trim()
+		});
 		expect(split.nodes[j].body).toHaveLength(1);
 		expect(bagOf(split)).toEqual(bagOf(base));
 		// merging right back restores the text
@@ -246,36 +275,68 @@ describe('action cards and targets beyond percentages', () => {
 		const pdc = detectStructure({ text: PDC, format: 'txt' });
 		const card = pdc.nodes.find((n) => n.depth === 3 && n.title.startsWith('Atteindre les objectifs réglementaires'))!;
 		expect(card.pilot).toBe("Direction du développement, de l'aménagement et de l'environnement (DDAE)");
-		expect(card.resources).toEqual(["Direction de l'éducation et des collèges (DEC)", 'Direction des moyens généraux (DMG)']);
+		expect(card.resources).toEqual([
+			"Direction de l'éducation et des collèges (DEC)",
+			'Direction des moyens généraux (DMG)'
+		]);
 		const indicators = card.targets.filter((t) => t.value === null);
-		expect(indicators.map((t) => t.label)).toContain('Pourcentage annuel de produits alimentaires locaux sur les achats au global');
+		expect(indicators.map((t) => t.label)).toContain(
+			'Pourcentage annuel de produits alimentaires locaux sur les achats au global'
+		);
 		expect(richToText(card.body)).toContain('DIRECTION PILOTE');
 
 		const occ = detectStructure({ text: OCC, format: 'txt' });
 		const a14 = occ.nodes.find((n) => n.number === '1.4')!;
-		expect(a14.tools).toEqual(['Supports de formation/sensibilisation', 'Outils achat', 'Outils juridiques', "Charte d'Engagement Villes et Territoires sans Perturbateur Endocrinien", "Réseau : RES'OCC"]);
-		expect(a14.targets.filter((t) => t.value === null).map((t) => t.label)[0]).toBe('Nombre et % de marchés annuels notifiés comportant une considération environnementale.');
+		expect(a14.tools).toEqual([
+			'Supports de formation/sensibilisation',
+			'Outils achat',
+			'Outils juridiques',
+			"Charte d'Engagement Villes et Territoires sans Perturbateur Endocrinien",
+			"Réseau : RES'OCC"
+		]);
+		expect(a14.targets.filter((t) => t.value === null).map((t) => t.label)[0]).toBe(
+			'Nombre et % de marchés annuels notifiés comportant une considération environnementale.'
+		);
 		// the indicators become targets of the SPASER (without a value), not text lost
 		const content = reviewToContent(reviewFromResult(occ));
 		expect(content.nodes.find((n) => n.id === a14.id)!.tools).toHaveLength(5);
 	});
 
 	it('reads counted and amount targets with their year, and not sentences that only mention numbers and years', () => {
-		expect(parseTarget('Former 200 acheteurs d’ici 2027.')).toMatchObject({ value: 200, unit: 'acheteurs', year: 2027, relative: false });
-		expect(parseTarget("Atteindre 1 500 000 heures d'insertion à l'horizon 2028")).toMatchObject({ value: 1_500_000, unit: "heures d'insertion", year: 2028 });
-		expect(parseTarget("5 M€ d'achats auprès de l'ESS en 2028")).toMatchObject({ value: 5_000_000, unit: '€', year: 2028 });
+		expect(parseTarget('Former 200 acheteurs d’ici 2027.')).toMatchObject({
+			value: 200,
+			unit: 'acheteurs',
+			year: 2027,
+			relative: false
+		});
+		expect(parseTarget("Atteindre 1 500 000 heures d'insertion à l'horizon 2028")).toMatchObject({
+			value: 1_500_000,
+			unit: "heures d'insertion",
+			year: 2028
+		});
+		expect(parseTarget("5 M€ d'achats auprès de l'ESS en 2028")).toMatchObject({
+			value: 5_000_000,
+			unit: '€',
+			year: 2028
+		});
 		expect(parseTarget('Former 40 acheteurs par an.')).toMatchObject({ value: 40, unit: 'acheteurs', year: null });
 		expect(parseTarget('27 actions qui seront réalisées entre 2026 et 2029')).toBeNull();
 		expect(parseTarget('Ce travail a débouché sur 27 actions en 2026')).toBeNull();
 		expect(parseTarget('2026 : lancement du marché en 2027')).toBeNull();
-		const r = detectStructure({ text: 'AXE 1 : Former\n\nFormer 200 acheteurs d’ici 2027.\n\nAXE 2 : Autre', format: 'txt' });
+		const r = detectStructure({
+			text: 'AXE 1 : Former\n\nFormer 200 acheteurs d’ici 2027.\n\nAXE 2 : Autre',
+			format: 'txt'
+		});
 		expect(r.nodes[0].targets).toMatchObject([{ value: 200, unit: 'acheteurs', year: 2027 }]);
 	});
 });
 
 describe('splitting inside a list', () => {
 	it('makes a list item the title of a new node, the items after it following, nothing lost', () => {
-		const r = detectStructure({ text: 'AXE 1 : Écologie\n\nIntroduction.\n\n- Premier point\n- Action 2 : Réduire les déchets\n- Trier\n- Composter\n\nConclusion.', format: 'txt' });
+		const r = detectStructure({
+			text: 'AXE 1 : Écologie\n\nIntroduction.\n\n- Premier point\n- Action 2 : Réduire les déchets\n- Trier\n- Composter\n\nConclusion.',
+			format: 'txt'
+		});
 		const s = reviewFromResult(r);
 		const list = s.nodes[0].body.findIndex((b) => b.type === 'bulletList');
 		const split = splitAt(s, 0, list, 1);

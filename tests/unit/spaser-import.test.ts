@@ -3,17 +3,40 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { parseDocContent } from '../../src/lib/spaser/content-schema';
-import { coverage, detectStructure, normKey, parseTarget, toDocContent, UNPLACED_TITLE, type ImportNode, type ImportResult } from '../../src/lib/spaser/import';
+import {
+	coverage,
+	detectStructure,
+	normKey,
+	parseTarget,
+	toDocContent,
+	UNPLACED_TITLE,
+	type ImportNode,
+	type ImportResult
+} from '../../src/lib/spaser/import';
 import { richToText } from '../../src/lib/spaser/rich';
 import { exportContent, importContent, readTree } from '../../src/lib/spaser/ydoc';
-import { OCC_ACTIONS, OCC_AXES, OCC_CHANTIERS, PDC_ACTIONS, PDC_OBJECTIFS, PDC_PILIERS } from '../fixtures/seeds/expected';
+import {
+	OCC_ACTIONS,
+	OCC_AXES,
+	OCC_CHANTIERS,
+	PDC_ACTIONS,
+	PDC_OBJECTIFS,
+	PDC_PILIERS
+} from '../fixtures/seeds/expected';
 
-const fixture = (name: string) => readFileSync(fileURLToPath(new URL(`../fixtures/seeds/${name}`, import.meta.url)), 'utf8');
+const fixture = (name: string) =>
+	readFileSync(fileURLToPath(new URL(`../fixtures/seeds/${name}`, import.meta.url)), 'utf8');
 const OCC = fixture('occitanie-spaser-2023-2028.txt');
 const PDC = fixture('pas-de-calais-spaser-2026-2029.txt');
 
 const atDepth = (r: ImportResult, d: number) => r.nodes.filter((n) => n.depth === d);
-const wordsOf = (s: string) => new Set(normKey(s).split(' ').filter(Boolean).map((w) => w.replace(/(.)\1+/g, '$1')));
+const wordsOf = (s: string) =>
+	new Set(
+		normKey(s)
+			.split(' ')
+			.filter(Boolean)
+			.map((w) => w.replace(/(.)\1+/g, '$1'))
+	);
 
 /** Titles match when ≥ 80 % of their words match (the body and the TOC of a real document differ slightly). */
 function sameTitle(a: string, b: string): boolean {
@@ -41,16 +64,26 @@ function score(level: string, detected: ImportNode[], expected: [string, string]
 			matched++;
 		}
 	}
-	return { level, expected: expected.length, detected: detected.length, precision: detected.length ? matched / detected.length : 0, recall: matched / expected.length };
+	return {
+		level,
+		expected: expected.length,
+		detected: detected.length,
+		precision: detected.length ? matched / detected.length : 0,
+		recall: matched / expected.length
+	};
 }
 
 function printScores(doc: string, scores: Score[]) {
 	const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
 	console.log(
 		`\n${doc}\n` +
-			['niveau        attendus  détectés  précision  rappel', ...scores.map((s) => `${s.level.padEnd(13)} ${String(s.expected).padStart(8)}  ${String(s.detected).padStart(8)}  ${pct(s.precision).padStart(9)}  ${pct(s.recall).padStart(7)}`)].join(
-				'\n'
-			)
+			[
+				'niveau        attendus  détectés  précision  rappel',
+				...scores.map(
+					(s) =>
+						`${s.level.padEnd(13)} ${String(s.expected).padStart(8)}  ${String(s.detected).padStart(8)}  ${pct(s.precision).padStart(9)}  ${pct(s.recall).padStart(7)}`
+				)
+			].join('\n')
 	);
 }
 
@@ -84,17 +117,29 @@ describe('SPASER import — Région Occitanie 2023-2028', () => {
 		const axes = atDepth(result, 1).map((n) => n.title);
 		expect(axes).toEqual(OCC_AXES.map(([, t]) => t));
 		const chantiers = atDepth(result, 2);
-		expect(chantiers[0].title).toBe('Insérer systématiquement des considérations environnementales dans les marchés de la Région');
-		expect(chantiers[12].title).toBe("Développer les achats auprès du secteur de l'Économie Sociale et Solidaire (ESS)");
+		expect(chantiers[0].title).toBe(
+			'Insérer systématiquement des considérations environnementales dans les marchés de la Région'
+		);
+		expect(chantiers[12].title).toBe(
+			"Développer les achats auprès du secteur de l'Économie Sociale et Solidaire (ESS)"
+		);
 		// the body spelling wins over the TOC's typo (« Professionaliser »), in the TOC's case
-		expect(chantiers[14].title).toBe("Professionnaliser la fonction achat et poursuivre la digitalisation de la chaîne d'achat public régional");
+		expect(chantiers[14].title).toBe(
+			"Professionnaliser la fonction achat et poursuivre la digitalisation de la chaîne d'achat public régional"
+		);
 		const actions = atDepth(result, 3);
 		expect(actions.find((a) => a.number === '6.2')!.title).toBe(
 			"Mettre en œuvre des dispositions et actions d'insertion des jeunes, des publics en situation de handicap et des personnes éloignées de l'emploi dans les achats"
 		);
-		expect(actions.find((a) => a.number === '20.5')!.title).toBe('Élaborer en mode participatif une charte de déontologie des Achats');
+		expect(actions.find((a) => a.number === '20.5')!.title).toBe(
+			'Élaborer en mode participatif une charte de déontologie des Achats'
+		);
 		for (const n of result.nodes) expect(n.title).not.toMatch(/\*\*|\s\d{1,3}$/);
-		const scores = [score('Axe', atDepth(result, 1), OCC_AXES), score('Chantier', chantiers, OCC_CHANTIERS), score('Action', actions, OCC_ACTIONS)];
+		const scores = [
+			score('Axe', atDepth(result, 1), OCC_AXES),
+			score('Chantier', chantiers, OCC_CHANTIERS),
+			score('Action', actions, OCC_ACTIONS)
+		];
 		printScores('Occitanie — précision / rappel par niveau', scores);
 		for (const s of scores) {
 			expect(s.precision).toBeGreaterThanOrEqual(0.95);
@@ -114,21 +159,46 @@ describe('SPASER import — Région Occitanie 2023-2028', () => {
 		expect(c1.body[0].type).toBe('bulletList');
 		expect(richToText(c1.body)).toContain('Animer et développer le réseau régional des acheteurs durables');
 		// preamble and annex are kept, unplaced
-		expect(result.unplaced.some((u) => u.reason === 'preamble' && u.text.startsWith('La commande publique est un outil essentiel'))).toBe(true);
+		expect(
+			result.unplaced.some(
+				(u) => u.reason === 'preamble' && u.text.startsWith('La commande publique est un outil essentiel')
+			)
+		).toBe(true);
 		expect(result.unplaced.some((u) => u.reason === 'annex' && u.text.includes('Bénéficiaires du RSA'))).toBe(true);
 	});
 
 	it('detects the headline targets with their years and milestones', () => {
 		const axe1 = atDepth(result, 1)[0];
 		const t15 = axe1.targets.find((t) => t.value === 15)!;
-		expect(t15).toMatchObject({ unit: '%', year: 2028, milestones: [{ year: 2025, value: 5 }, { year: 2026, value: 10 }] });
+		expect(t15).toMatchObject({
+			unit: '%',
+			year: 2028,
+			milestones: [
+				{ year: 2025, value: 5 },
+				{ year: 2026, value: 10 }
+			]
+		});
 		expect(t15.sourceText).toContain("D'ATTRIBUTION ENVIRONNEMENTAUX");
 		expect(axe1.targets.find((t) => t.value === 50)).toMatchObject({ year: 2027 });
 		const axe2 = atDepth(result, 1)[1];
-		expect(axe2.targets.find((t) => t.value === 35)).toMatchObject({ year: 2028, milestones: [{ year: 2025, value: 20 }, { year: 2026, value: 30 }] });
+		expect(axe2.targets.find((t) => t.value === 35)).toMatchObject({
+			year: 2028,
+			milestones: [
+				{ year: 2025, value: 20 },
+				{ year: 2026, value: 30 }
+			]
+		});
 		expect(axe2.targets.find((t) => t.value === 10)).toMatchObject({ relative: true, year: null });
 		const c6 = atDepth(result, 2)[5];
-		expect(c6.targets[0]).toMatchObject({ value: 35, year: 2028, thresholdEurHt: 100_000, milestones: [{ year: 2025, value: 20 }, { year: 2026, value: 30 }] });
+		expect(c6.targets[0]).toMatchObject({
+			value: 35,
+			year: 2028,
+			thresholdEurHt: 100_000,
+			milestones: [
+				{ year: 2025, value: 20 },
+				{ year: 2026, value: 30 }
+			]
+		});
 		expect(c6.targets[0].label).toContain('clause sociale');
 		expect(atDepth(result, 2)[0].targets[0]).toMatchObject({ value: 100, year: 2024, milestones: [] });
 		expect(atDepth(result, 2)[1].targets[0]).toMatchObject({ value: 100, year: 2028 });
@@ -251,7 +321,14 @@ describe('SPASER import — other inputs', () => {
 		]);
 		expect(r.nodes[3].kind).toBe('action_bonus');
 		expect(r.nodes[0].body).toEqual([
-			{ type: 'paragraph', content: [{ type: 'text', text: 'Contexte de l’axe, avec un passage ' }, { type: 'text', text: 'important', marks: [{ type: 'bold' }] }, { type: 'text', text: '.' }] }
+			{
+				type: 'paragraph',
+				content: [
+					{ type: 'text', text: 'Contexte de l’axe, avec un passage ' },
+					{ type: 'text', text: 'important', marks: [{ type: 'bold' }] },
+					{ type: 'text', text: '.' }
+				]
+			}
 		]);
 		expect(r.nodes[1].targets[0]).toMatchObject({ value: 50, year: 2027, milestones: [{ year: 2025, value: 30 }] });
 		expect(coverage(md, r)).toBe(1);
@@ -296,7 +373,11 @@ describe('SPASER import — other inputs', () => {
 	});
 
 	it('parses targets written in the usual ways', () => {
-		expect(parseTarget('35 % de marchés (> 100 K€) notifiés comportant une clause sociale (à horizon 2028) (20 % en 2025, 30 % en 2026).')).toMatchObject({
+		expect(
+			parseTarget(
+				'35 % de marchés (> 100 K€) notifiés comportant une clause sociale (à horizon 2028) (20 % en 2025, 30 % en 2026).'
+			)
+		).toMatchObject({
 			value: 35,
 			year: 2028,
 			thresholdEurHt: 100_000,
@@ -306,7 +387,11 @@ describe('SPASER import — other inputs', () => {
 			],
 			relative: false
 		});
-		expect(parseTarget('Augmenter de 3 % par an le nombre d’entreprises primo-accédantes.')).toMatchObject({ value: 3, relative: true, year: null });
+		expect(parseTarget('Augmenter de 3 % par an le nombre d’entreprises primo-accédantes.')).toMatchObject({
+			value: 3,
+			relative: true,
+			year: null
+		});
 		expect(parseTarget('12,5 % des achats d’ici 2030')).toMatchObject({ value: 12.5, year: 2030 });
 		// a percentage without a year or a rate is not a target
 		expect(parseTarget('88 % des marchés publics sont attribués à des TPE-PME.')).toBeNull();

@@ -12,42 +12,45 @@ const allText = (c: DocContent) => c.nodes.map((n) => `${n.title}\n${richToText(
 const titles = (c: DocContent) => c.nodes.map((n) => n.title);
 
 describe('SPASER templates', () => {
-	it.each(TEMPLATES.map((t) => t.key))('%s validates, fits in 5 levels, names its levels and has measured targets', (key) => {
-		const content = buildTemplate(key, { periodStart: 2026, periodEnd: 2029 });
-		const parsed = parseDocContent(JSON.parse(JSON.stringify(content)));
-		if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues.slice(0, 3)));
-		expect(content.settings.levelNames.length).toBeGreaterThanOrEqual(3);
-		expect(content.settings.levelNames.length).toBeLessThanOrEqual(5);
-		const { outline } = outlineContent(content);
-		const maxDepth = Math.max(...[...outline.values()].map((o) => o.depth));
-		expect(maxDepth).toBeLessThanOrEqual(5);
-		expect(maxDepth).toBeLessThanOrEqual(content.settings.levelNames.length);
-		const targets = content.nodes.flatMap((n) => n.targets);
-		expect(targets.length).toBeGreaterThanOrEqual(3);
-		for (const t of targets) {
-			expect(indicatorByCode(t.indicatorCode), t.indicatorCode ?? '').toBeDefined();
-			expect(t.year).toBeGreaterThanOrEqual(2026);
-			expect(t.year).toBeLessThanOrEqual(2029);
-			for (const m of t.milestones) expect(m.year).toBeGreaterThanOrEqual(2026);
-			if (t.relative) expect(t.baselineYear).toBe(2025);
+	it.each(TEMPLATES.map((t) => t.key))(
+		'%s validates, fits in 5 levels, names its levels and has measured targets',
+		(key) => {
+			const content = buildTemplate(key, { periodStart: 2026, periodEnd: 2029 });
+			const parsed = parseDocContent(JSON.parse(JSON.stringify(content)));
+			if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues.slice(0, 3)));
+			expect(content.settings.levelNames.length).toBeGreaterThanOrEqual(3);
+			expect(content.settings.levelNames.length).toBeLessThanOrEqual(5);
+			const { outline } = outlineContent(content);
+			const maxDepth = Math.max(...[...outline.values()].map((o) => o.depth));
+			expect(maxDepth).toBeLessThanOrEqual(5);
+			expect(maxDepth).toBeLessThanOrEqual(content.settings.levelNames.length);
+			const targets = content.nodes.flatMap((n) => n.targets);
+			expect(targets.length).toBeGreaterThanOrEqual(3);
+			for (const t of targets) {
+				expect(indicatorByCode(t.indicatorCode), t.indicatorCode ?? '').toBeDefined();
+				expect(t.year).toBeGreaterThanOrEqual(2026);
+				expect(t.year).toBeLessThanOrEqual(2029);
+				for (const m of t.milestones) expect(m.year).toBeGreaterThanOrEqual(2026);
+				if (t.relative) expect(t.baselineYear).toBe(2025);
+			}
+			expect(targets.some((t) => t.milestones.length > 0)).toBe(true);
+			// legal reference lines
+			const text = allText(content);
+			expect(text).toContain('L2111-3');
+			expect(text).toMatch(/Climat et résilience/);
+			// the legal elements the checklist looks for are all there (except adoption/publication, which come later)
+			const failing = checkCompliance(content, META)
+				.filter((i) => i.level === 'required' && !i.ok)
+				.map((i) => i.key);
+			expect(failing.sort()).toEqual(['adoption', 'publication']);
+			const warnings = checkCompliance(content, META).filter((i) => i.level === 'warning' && !i.ok);
+			expect(warnings).toEqual([]);
+			// loads into a Y.Doc unchanged
+			const doc = new Y.Doc();
+			importContent(doc, content);
+			expect(exportContent(doc)).toEqual(content);
 		}
-		expect(targets.some((t) => t.milestones.length > 0)).toBe(true);
-		// legal reference lines
-		const text = allText(content);
-		expect(text).toContain('L2111-3');
-		expect(text).toMatch(/Climat et résilience/);
-		// the legal elements the checklist looks for are all there (except adoption/publication, which come later)
-		const failing = checkCompliance(content, META)
-			.filter((i) => i.level === 'required' && !i.ok)
-			.map((i) => i.key);
-		expect(failing.sort()).toEqual(['adoption', 'publication']);
-		const warnings = checkCompliance(content, META).filter((i) => i.level === 'warning' && !i.ok);
-		expect(warnings).toEqual([]);
-		// loads into a Y.Doc unchanged
-		const doc = new Y.Doc();
-		importContent(doc, content);
-		expect(exportContent(doc)).toEqual(content);
-	});
+	);
 
 	it('models the real structures: global numbering for 5 axes, per-parent with action bonus for 3 piliers', () => {
 		const five = buildTemplate('cinq_axes', { periodStart: 2026, periodEnd: 2029 });
@@ -74,12 +77,19 @@ describe('SPASER templates', () => {
 		const d2 = new Y.Doc();
 		importContent(d2, piliers);
 		const t2 = readTree(d2);
-		expect(t2.filter((n) => n.depth === 1).map((n) => n.title)).toEqual(['Pilier environnemental', 'Pilier économique', 'Pilier social', 'Pilier transversal']);
+		expect(t2.filter((n) => n.depth === 1).map((n) => n.title)).toEqual([
+			'Pilier environnemental',
+			'Pilier économique',
+			'Pilier social',
+			'Pilier transversal'
+		]);
 		expect(t2.some((n) => n.kind === 'action_bonus')).toBe(true);
 		expect(t2.some((n) => n.depth === 4 && /^Sous-action \d+\.\d+\.\d+\.\d+$/.test(n.label))).toBe(true);
 
 		const minimal = buildTemplate('minimal_legal', { periodStart: 2026, periodEnd: 2029 });
-		expect(titles(minimal)).toEqual(expect.arrayContaining(['Volet social', 'Volet environnemental', 'Établir un bilan tous les deux ans']));
+		expect(titles(minimal)).toEqual(
+			expect.arrayContaining(['Volet social', 'Volet environnemental', 'Établir un bilan tous les deux ans'])
+		);
 		expect(allText(minimal)).toMatch(/en nombre de contrats ou en valeur/);
 		expect(allText(minimal)).toMatch(/2022-767/);
 	});
@@ -100,33 +110,88 @@ describe('first-SPASER wizard', () => {
 	const keyOf = (a: Parameters<typeof proposeFromAnswers>[0]): TemplateKey => proposeFromAnswers(a).templateKey;
 
 	it('picks a template that fits the collectivité', () => {
-		expect(keyOf({ orgKind: 'communaute_communes', purchaseVolumeEur: 8_000_000, priorities: ['insertion'], experience: 'first' })).toBe('minimal_legal');
-		expect(keyOf({ orgKind: 'region', purchaseVolumeEur: 900_000_000, priorities: ['insertion', 'environnement'], experience: 'renewal' })).toBe('cinq_axes');
-		expect(keyOf({ orgKind: 'departement', purchaseVolumeEur: 300_000_000, priorities: ['insertion', 'ess'], experience: 'first' })).toBe('trois_piliers');
-		expect(keyOf({ orgKind: 'communaute_agglomeration', purchaseVolumeEur: 70_000_000, priorities: ['environnement'], experience: 'renewal' })).toBe('quatre_axes');
+		expect(
+			keyOf({
+				orgKind: 'communaute_communes',
+				purchaseVolumeEur: 8_000_000,
+				priorities: ['insertion'],
+				experience: 'first'
+			})
+		).toBe('minimal_legal');
+		expect(
+			keyOf({
+				orgKind: 'region',
+				purchaseVolumeEur: 900_000_000,
+				priorities: ['insertion', 'environnement'],
+				experience: 'renewal'
+			})
+		).toBe('cinq_axes');
+		expect(
+			keyOf({
+				orgKind: 'departement',
+				purchaseVolumeEur: 300_000_000,
+				priorities: ['insertion', 'ess'],
+				experience: 'first'
+			})
+		).toBe('trois_piliers');
+		expect(
+			keyOf({
+				orgKind: 'communaute_agglomeration',
+				purchaseVolumeEur: 70_000_000,
+				priorities: ['environnement'],
+				experience: 'renewal'
+			})
+		).toBe('quatre_axes');
 	});
 
 	it('says whether the SPASER is mandatory (≥ 50\u00a0M€ HT)', () => {
-		const big = proposeFromAnswers({ orgKind: 'metropole', purchaseVolumeEur: 50_000_000, priorities: [], experience: 'first' });
+		const big = proposeFromAnswers({
+			orgKind: 'metropole',
+			purchaseVolumeEur: 50_000_000,
+			priorities: [],
+			experience: 'first'
+		});
 		expect(big.mandatory).toBe(true);
 		expect(big.reasons[0]).toMatch(/obligatoires/);
 		expect(big.reasons[0]).toContain('50\u00a0M€ HT');
-		const small = proposeFromAnswers({ orgKind: 'commune', purchaseVolumeEur: 49_999_999, priorities: [], experience: 'first' });
+		const small = proposeFromAnswers({
+			orgKind: 'commune',
+			purchaseVolumeEur: 49_999_999,
+			priorities: [],
+			experience: 'first'
+		});
 		expect(small.mandatory).toBe(false);
 		expect(small.reasons[0]).toMatch(/n’est pas obligatoire/);
-		expect(proposeFromAnswers({ orgKind: 'commune', purchaseVolumeEur: null, priorities: [], experience: 'first' }).mandatory).toBeNull();
+		expect(
+			proposeFromAnswers({ orgKind: 'commune', purchaseVolumeEur: null, priorities: [], experience: 'first' }).mandatory
+		).toBeNull();
 	});
 
 	it('adds the food part only when alimentation is a priority, and the parts a template lacks', () => {
-		const withFood = proposeFromAnswers({ orgKind: 'region', purchaseVolumeEur: 900_000_000, priorities: ['alimentation', 'insertion'], experience: 'renewal' });
-		const withoutFood = proposeFromAnswers({ orgKind: 'region', purchaseVolumeEur: 900_000_000, priorities: ['insertion'], experience: 'renewal' });
+		const withFood = proposeFromAnswers({
+			orgKind: 'region',
+			purchaseVolumeEur: 900_000_000,
+			priorities: ['alimentation', 'insertion'],
+			experience: 'renewal'
+		});
+		const withoutFood = proposeFromAnswers({
+			orgKind: 'region',
+			purchaseVolumeEur: 900_000_000,
+			priorities: ['insertion'],
+			experience: 'renewal'
+		});
 		const hasEgalim = (c: DocContent) => c.nodes.some((n) => n.targets.some((t) => t.indicatorCode === 'CAN-ALIM-01'));
 		expect(hasEgalim(withFood.content)).toBe(true);
 		expect(hasEgalim(withoutFood.content)).toBe(false);
 		expect(withFood.reasons.join(' ')).toMatch(/EGalim/);
 
 		// minimal template + food and local economy: nodes are added (a new root for the economic part)
-		const minimal = proposeFromAnswers({ orgKind: 'commune', purchaseVolumeEur: 5_000_000, priorities: ['alimentation', 'economie_locale'], experience: 'first' });
+		const minimal = proposeFromAnswers({
+			orgKind: 'commune',
+			purchaseVolumeEur: 5_000_000,
+			priorities: ['alimentation', 'economie_locale'],
+			experience: 'first'
+		});
 		expect(minimal.templateKey).toBe('minimal_legal');
 		expect(hasEgalim(minimal.content)).toBe(true);
 		const tree = (() => {
@@ -144,7 +209,12 @@ describe('first-SPASER wizard', () => {
 	});
 
 	it('puts reserved contracts first for ESS', () => {
-		const p = proposeFromAnswers({ orgKind: 'communaute_agglomeration', purchaseVolumeEur: 70_000_000, priorities: ['ess'], experience: 'renewal' });
+		const p = proposeFromAnswers({
+			orgKind: 'communaute_agglomeration',
+			purchaseVolumeEur: 70_000_000,
+			priorities: ['ess'],
+			experience: 'renewal'
+		});
 		expect(p.templateKey).toBe('quatre_axes');
 		const d = new Y.Doc();
 		importContent(d, p.content);

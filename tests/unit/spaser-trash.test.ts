@@ -1,12 +1,35 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { richToText, setFragmentJson } from '../../src/lib/spaser/rich';
-import { addNode, bodyFragment, exportContent, listTrash, readTree, removeNode, restoreNode, setLink, setTarget, setTitle } from '../../src/lib/spaser/ydoc';
+import {
+	addNode,
+	bodyFragment,
+	exportContent,
+	listTrash,
+	readTree,
+	removeNode,
+	restoreNode,
+	setLink,
+	setTarget,
+	setTitle
+} from '../../src/lib/spaser/ydoc';
 
 const alice = { id: '00000000-0000-4000-8000-00000000000a', name: 'Alice' };
 
 function target(id: string, label: string) {
-	return { id, indicatorCode: null, label, unit: '%', value: 30, year: 2027, milestones: [], baselineYear: null, relative: false, thresholdEurHt: null, scope: '' };
+	return {
+		id,
+		indicatorCode: null,
+		label,
+		unit: '%',
+		value: 30,
+		year: 2027,
+		milestones: [],
+		baselineYear: null,
+		relative: false,
+		thresholdEurHt: null,
+		scope: ''
+	};
 }
 
 /** Axe 1 (Chantier 1 with a target and a body, Chantier 2), Axe 2 linking to Chantier 1. */
@@ -17,7 +40,9 @@ function sample() {
 	const c2 = addNode(doc, { parentId: a1, title: 'Handicap' });
 	const a2 = addNode(doc, { title: 'Axe environnement' });
 	setTarget(doc, c1, target('t1', 'Heures d’insertion'));
-	setFragmentJson(bodyFragment(doc, c1), [{ type: 'paragraph', content: [{ type: 'text', text: 'Texte du chantier' }] }]);
+	setFragmentJson(bodyFragment(doc, c1), [
+		{ type: 'paragraph', content: [{ type: 'text', text: 'Texte du chantier' }] }
+	]);
 	setLink(doc, a2, c1, true);
 	setLink(doc, a2, '/ressources/clauses/insertion', true);
 	return { doc, a1, c1, c2, a2 };
@@ -36,7 +61,14 @@ describe('the Corbeille (soft delete)', () => {
 		expect(content.nodes.map((n) => n.id)).toEqual([a2]);
 		expect(JSON.stringify(content)).not.toContain('Insertion');
 		expect(listTrash(doc)).toEqual([
-			{ id: a1, title: 'Axe social', deletedAt: expect.any(Number), deletedBy: alice, descendants: 2, deletedParentId: null }
+			{
+				id: a1,
+				title: 'Axe social',
+				deletedAt: expect.any(Number),
+				deletedBy: alice,
+				descendants: 2,
+				deletedParentId: null
+			}
 		]);
 		void c1;
 	});
@@ -64,7 +96,11 @@ describe('the Corbeille (soft delete)', () => {
 		restoreNode(doc, c1);
 		expect(readTree(doc).some((n) => n.id === c1)).toBe(false);
 		restoreNode(doc, c1, { withAncestors: true });
-		expect(readTree(doc).filter((n) => n.id === a1 || n.id === c1).map((n) => n.label)).toEqual(['Axe 1', 'Chantier 1']);
+		expect(
+			readTree(doc)
+				.filter((n) => n.id === a1 || n.id === c1)
+				.map((n) => n.label)
+		).toEqual(['Axe 1', 'Chantier 1']);
 	});
 
 	it('keeps a colleague’s concurrent edit to a deleted element for when it comes back', () => {

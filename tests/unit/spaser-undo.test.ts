@@ -2,7 +2,19 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { applyDelta } from '../../src/lib/spaser/ybinding';
 import { createUndo, undoKey } from '../../src/lib/spaser/undo';
-import { LocalOrigin, addNode, listTrash, moveNode, nodeText, readTree, removeNode, setTarget, setTitle, updateNode, writeSettings } from '../../src/lib/spaser/ydoc';
+import {
+	LocalOrigin,
+	addNode,
+	listTrash,
+	moveNode,
+	nodeText,
+	readTree,
+	removeNode,
+	setTarget,
+	setTitle,
+	updateNode,
+	writeSettings
+} from '../../src/lib/spaser/ydoc';
 
 /** Two people on one document, kept in sync like the collaboration server does. */
 function pair() {
@@ -13,7 +25,19 @@ function pair() {
 	return { a, b };
 }
 
-const target = { id: 't1', indicatorCode: null, label: 'Heures', unit: 'h', value: 100, year: 2027, milestones: [], baselineYear: null, relative: false, thresholdEurHt: null, scope: '' };
+const target = {
+	id: 't1',
+	indicatorCode: null,
+	label: 'Heures',
+	unit: 'h',
+	value: 100,
+	year: 2027,
+	milestones: [],
+	baselineYear: null,
+	relative: false,
+	thresholdEurHt: null,
+	scope: ''
+};
 
 describe('undo per person', () => {
 	it('undoes and redoes a deletion: the element comes back with its subtree and targets', () => {
@@ -54,7 +78,10 @@ describe('undo per person', () => {
 		undoB.undo();
 		undoB.undo();
 		expect(undoB.undo()).toBe(false);
-		expect(readTree(a).map((n) => [n.title, n.status])).toEqual([['Axe', 'a_lancer'], ['Autre', 'a_lancer']]);
+		expect(readTree(a).map((n) => [n.title, n.status])).toEqual([
+			['Axe', 'a_lancer'],
+			['Autre', 'a_lancer']
+		]);
 	});
 
 	it('tracks typing in short fields, moves and settings, each structural change a step of its own', () => {
@@ -86,7 +113,8 @@ describe('undo per person', () => {
 	});
 
 	it('reads the keyboard shortcuts', () => {
-		const k = (key: string, o: Partial<KeyboardEvent> = {}) => undoKey({ key, ctrlKey: false, metaKey: false, shiftKey: false, altKey: false, ...o });
+		const k = (key: string, o: Partial<KeyboardEvent> = {}) =>
+			undoKey({ key, ctrlKey: false, metaKey: false, shiftKey: false, altKey: false, ...o });
 		expect(k('z', { ctrlKey: true })).toBe('undo');
 		expect(k('Z', { metaKey: true, shiftKey: true })).toBe('redo');
 		expect(k('y', { ctrlKey: true })).toBe('redo');

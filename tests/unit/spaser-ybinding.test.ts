@@ -1,11 +1,25 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { applyDelta, captureSelection, diffAtCaret, restoreSelection, yText } from '../../src/lib/spaser/ybinding';
-import { addNode, exportContent, importContent, nodeText, readSettings, readTree, setLink, setTarget, targetText, updateNode, upgradeLegacyFields, writeSettings } from '../../src/lib/spaser/ydoc';
+import {
+	addNode,
+	exportContent,
+	importContent,
+	nodeText,
+	readSettings,
+	readTree,
+	setLink,
+	setTarget,
+	targetText,
+	updateNode,
+	upgradeLegacyFields,
+	writeSettings
+} from '../../src/lib/spaser/ydoc';
 import { restoreInto } from '../../src/lib/server/spaser/versions';
 import type { Target } from '../../src/lib/spaser/model';
 
-const apply = (s: string, d: ReturnType<typeof diffAtCaret>) => (d ? s.slice(0, d.index) + d.insert + s.slice(d.index + d.remove) : s);
+const apply = (s: string, d: ReturnType<typeof diffAtCaret>) =>
+	d ? s.slice(0, d.index) + d.insert + s.slice(d.index + d.remove) : s;
 
 describe('diffAtCaret', () => {
 	it('finds the minimal change, placed by the caret among repeated characters', () => {
@@ -18,7 +32,13 @@ describe('diffAtCaret', () => {
 		// a selection replaced by a paste
 		expect(diffAtCaret('Axe climat', 'Axe sobriété', 12)).toEqual({ index: 4, remove: 6, insert: 'sobriété' });
 		expect(diffAtCaret('même', 'même', 4)).toBeNull();
-		for (const [a, b, c] of [['', 'x', 1], ['x', '', 0], ['abcabc', 'abXcabc', 3], ['abc', 'abc!', 4], ['  ', '   ', 2]] as const)
+		for (const [a, b, c] of [
+			['', 'x', 1],
+			['x', '', 0],
+			['abcabc', 'abXcabc', 3],
+			['abc', 'abc!', 4],
+			['  ', '   ', 2]
+		] as const)
 			expect(apply(a, diffAtCaret(a, b, c))).toBe(b);
 	});
 });
@@ -151,7 +171,20 @@ describe('yText binding', () => {
 const N1 = '0a6d4c1e-5f0b-4c41-9d0e-1a2b3c4d5e01';
 const N2 = '0a6d4c1e-5f0b-4c41-9d0e-1a2b3c4d5e03';
 const T1 = '0a6d4c1e-5f0b-4c41-9d0e-1a2b3c4d5e02';
-const target = (over: Partial<Target> = {}): Target => ({ id: T1, indicatorCode: 'ACH-01', label: 'Part des marchés', unit: '%', value: 30, year: 2026, milestones: [{ year: 2025, value: 20 }], baselineYear: null, relative: false, thresholdEurHt: null, scope: 'Tous les marchés', ...over });
+const target = (over: Partial<Target> = {}): Target => ({
+	id: T1,
+	indicatorCode: 'ACH-01',
+	label: 'Part des marchés',
+	unit: '%',
+	value: 30,
+	year: 2026,
+	milestones: [{ year: 2025, value: 20 }],
+	baselineYear: null,
+	relative: false,
+	thresholdEurHt: null,
+	scope: 'Tous les marchés',
+	...over
+});
 
 /** A document as written before every short field was a Y.Text. */
 function legacyDoc() {
@@ -190,7 +223,13 @@ describe('short fields as Y.Text, with documents written the old way', () => {
 		const doc = legacyDoc();
 		const before = exportContent(doc);
 		expect(before.settings.levelNames).toEqual(['Pilier', 'Objectif', 'Action']);
-		expect(before.nodes[0]).toMatchObject({ pilot: 'Direction des achats', resources: ['DRH', 'Finances'], tools: ['Clauses'], links: [N2], targets: [target()] });
+		expect(before.nodes[0]).toMatchObject({
+			pilot: 'Direction des achats',
+			resources: ['DRH', 'Finances'],
+			tools: ['Clauses'],
+			links: [N2],
+			targets: [target()]
+		});
 		expect(nodeText(doc, N1, 'pilot')).toBeNull();
 		expect(upgradeLegacyFields(doc)).toBe(true);
 		expect(upgradeLegacyFields(doc)).toBe(false);
@@ -221,12 +260,20 @@ describe('short fields as Y.Text, with documents written the old way', () => {
 		setLink(b, id, y, true);
 		flush('ab');
 		flush('ba');
-		expect(readTree(a).find((n) => n.id === id)?.links.sort()).toEqual([x, y].sort());
+		expect(
+			readTree(a)
+				.find((n) => n.id === id)
+				?.links.sort()
+		).toEqual([x, y].sort());
 		setLink(b, id, x, false);
 		flush('ba');
 		expect(readTree(a).find((n) => n.id === id)?.links).toEqual([y]);
 		const t = readTree(a).find((n) => n.id === id)!.targets[0];
-		expect(t).toMatchObject({ value: 45, scope: 'Marchés de travaux', label: 'Nouvelle Part des marchés responsables' });
+		expect(t).toMatchObject({
+			value: 45,
+			scope: 'Marchés de travaux',
+			label: 'Nouvelle Part des marchés responsables'
+		});
 		expect(readTree(b).find((n) => n.id === id)!.targets[0]).toEqual(t);
 	});
 
@@ -236,8 +283,18 @@ describe('short fields as Y.Text, with documents written the old way', () => {
 		addNode(a, { title: 'Un', pilot: 'DAJ' });
 		flush('ab');
 		const saved = exportContent(a);
-		applyDelta(b.getMap('settings').get('levelNames') instanceof Y.Array ? (b.getMap('settings').get('levelNames') as Y.Array<Y.Text>).get(0) : new Y.Text(), { index: 3, remove: 0, insert: ' stratégique' }, null);
-		applyDelta((a.getMap('settings').get('levelNames') as Y.Array<Y.Text>).get(1), { index: 0, remove: 8, insert: 'Objectif' }, null);
+		applyDelta(
+			b.getMap('settings').get('levelNames') instanceof Y.Array
+				? (b.getMap('settings').get('levelNames') as Y.Array<Y.Text>).get(0)
+				: new Y.Text(),
+			{ index: 3, remove: 0, insert: ' stratégique' },
+			null
+		);
+		applyDelta(
+			(a.getMap('settings').get('levelNames') as Y.Array<Y.Text>).get(1),
+			{ index: 0, remove: 8, insert: 'Objectif' },
+			null
+		);
 		updateNode(a, readTree(a)[0].id, { pilot: 'DAJ et DRH', resources: ['Finances'] });
 		flush('ab');
 		flush('ba');
@@ -248,6 +305,10 @@ describe('short fields as Y.Text, with documents written the old way', () => {
 		const legacy = legacyDoc();
 		const old = exportContent(legacy);
 		restoreInto(legacy, { ...old, nodes: [{ ...old.nodes[0], pilot: 'DAJ', targets: [target({ label: 'Autre' })] }] });
-		expect(readTree(legacy)[0]).toMatchObject({ pilot: 'DAJ', resources: ['DRH', 'Finances'], targets: [target({ label: 'Autre' })] });
+		expect(readTree(legacy)[0]).toMatchObject({
+			pilot: 'DAJ',
+			resources: ['DRH', 'Finances'],
+			targets: [target({ label: 'Autre' })]
+		});
 	});
 });

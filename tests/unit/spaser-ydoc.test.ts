@@ -102,20 +102,54 @@ describe('SPASER Y.Doc model', () => {
 			pilot: 'Direction de la commande publique',
 			resources: ['DAJ'],
 			targets: [
-				{ id: 't1', indicatorCode: 'ENV_CONTRACT_SHARE', label: 'Part des marchés avec clause environnementale', unit: '%', value: 35, year: 2028, milestones: [{ year: 2025, value: 20 }, { year: 2026, value: 30 }], baselineYear: null, relative: false, thresholdEurHt: 40000, scope: 'marchés > 40 000 € HT' }
+				{
+					id: 't1',
+					indicatorCode: 'ENV_CONTRACT_SHARE',
+					label: 'Part des marchés avec clause environnementale',
+					unit: '%',
+					value: 35,
+					year: 2028,
+					milestones: [
+						{ year: 2025, value: 20 },
+						{ year: 2026, value: 30 }
+					],
+					baselineYear: null,
+					relative: false,
+					thresholdEurHt: 40000,
+					scope: 'marchés > 40 000 € HT'
+				}
 			]
 		});
 		const body = [
 			{ type: 'heading', attrs: { level: 3 }, content: [{ type: 'text', text: 'Contexte' }] },
-			{ type: 'paragraph', content: [{ type: 'text', text: 'Texte ' }, { type: 'text', text: 'gras', marks: [{ type: 'bold' }] }, { type: 'text', text: ' et lien', marks: [{ type: 'link', attrs: { href: 'https://example.org' } }] }] },
-			{ type: 'bulletList', content: [{ type: 'listItem', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'point <1>' }] }] }] }
+			{
+				type: 'paragraph',
+				content: [
+					{ type: 'text', text: 'Texte ' },
+					{ type: 'text', text: 'gras', marks: [{ type: 'bold' }] },
+					{ type: 'text', text: ' et lien', marks: [{ type: 'link', attrs: { href: 'https://example.org' } }] }
+				]
+			},
+			{
+				type: 'bulletList',
+				content: [
+					{ type: 'listItem', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'point <1>' }] }] }
+				]
+			}
 		];
 		setFragmentJson(bodyFragment(doc, o), body);
 		expect(fragmentToJson(bodyFragment(doc, o))).toEqual(body);
 		expect(richToText(body)).toContain('gras et lien');
 		expect(richToHtml(body)).toContain('<strong>gras</strong>');
 		expect(richToHtml(body)).toContain('point &lt;1&gt;');
-		expect(richToHtml([{ type: 'paragraph', content: [{ type: 'text', text: 'x', marks: [{ type: 'link', attrs: { href: 'javascript:alert(1)' } }] }] }])).not.toContain('javascript');
+		expect(
+			richToHtml([
+				{
+					type: 'paragraph',
+					content: [{ type: 'text', text: 'x', marks: [{ type: 'link', attrs: { href: 'javascript:alert(1)' } }] }]
+				}
+			])
+		).not.toContain('javascript');
 
 		const exported = exportContent(doc);
 		const copy = new Y.Doc();

@@ -38,4 +38,3 @@ export const CHECKIN_OPENINGS: [string, string][] = [
 	['120', '2 heures avant la séance'],
 	['240', '4 heures avant la séance']
 ];
-

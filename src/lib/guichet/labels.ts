@@ -13,7 +13,11 @@ export const STAGES: Record<Stage, string> = {
 	execution: 'Exécution',
 	spaser: 'SPASER'
 };
-export const MODALITIES: Record<Modality, string> = { visio: 'Visioconférence', telephone: 'Téléphone', sur_place: 'Sur place' };
+export const MODALITIES: Record<Modality, string> = {
+	visio: 'Visioconférence',
+	telephone: 'Téléphone',
+	sur_place: 'Sur place'
+};
 export const STAGE_KEYS = Object.keys(STAGES) as [Stage, ...Stage[]];
 export const MODALITY_KEYS = Object.keys(MODALITIES) as [Modality, ...Modality[]];
 export const CONFIRMATION_MODES = ['auto', 'manual'] as const satisfies readonly ConfirmationMode[];
@@ -42,7 +46,20 @@ export const BOOKING_ACTIONS: Record<string, string> = {
 };
 
 export const WEEKDAYS = ['lundi', 'mardi', 'mercredi', 'jeudi', 'vendredi', 'samedi', 'dimanche'];
-export const MONTHS = ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre', 'octobre', 'novembre', 'décembre'];
+export const MONTHS = [
+	'janvier',
+	'février',
+	'mars',
+	'avril',
+	'mai',
+	'juin',
+	'juillet',
+	'août',
+	'septembre',
+	'octobre',
+	'novembre',
+	'décembre'
+];
 
 /** What a lecteur (viewer) reads where the Guichet vert would let an admin or rédacteur act for the collectivité. */
 export const READER_MESSAGE =

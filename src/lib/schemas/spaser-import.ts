@@ -10,7 +10,9 @@ const fileFields = {
 		.trim()
 		.min(1, { error: 'Indiquez le nom du fichier (« fileName »).' })
 		.max(255, { error: 'Le nom du fichier est limité à 255 caractères.' })
-		.describe('Nom du fichier d’origine (« spaser-2026.docx ») ; l’extension distingue Markdown (.md) et texte (.txt).'),
+		.describe(
+			'Nom du fichier d’origine (« spaser-2026.docx ») ; l’extension distingue Markdown (.md) et texte (.txt).'
+		),
 	contentBase64: z
 		.string()
 		.max(1_000_000, { error: 'Le fichier encodé en base64 est limité à 1 Mo (fichier d’environ 700 Ko).' })
@@ -19,7 +21,11 @@ const fileFields = {
 		.describe(
 			'Le fichier (.docx, .md ou .txt), encodé en base64. Son type est reconnu à son contenu. Les PDF sont refusés : envoyez leur texte dans « text ».'
 		),
-	text: z.string().max(900_000, { error: 'Le texte est limité à 900 000 caractères par l’API.' }).optional().describe('Ou le texte du SPASER (copié d’un PDF, Markdown accepté).')
+	text: z
+		.string()
+		.max(900_000, { error: 'Le texte est limité à 900 000 caractères par l’API.' })
+		.optional()
+		.describe('Ou le texte du SPASER (copié d’un PDF, Markdown accepté).')
 };
 
 const targetOut = z.object({
@@ -73,12 +79,23 @@ export const spaserImportPreviewSchema = apiOutput(
 		fileKind: z.enum(['docx', 'md', 'txt']),
 		levelNames: z.array(z.string()),
 		numbering: z.enum(['global', 'per_parent']),
-		counts: z.array(z.object({ level: z.string(), count: z.number().int() })).describe('Nombre d’éléments détectés par niveau.'),
-		unplacedParagraphs: z.number().int().describe('Paragraphes trouvés hors de la structure (réunis dans « Éléments non classés »).'),
+		counts: z
+			.array(z.object({ level: z.string(), count: z.number().int() }))
+			.describe('Nombre d’éléments détectés par niveau.'),
+		unplacedParagraphs: z
+			.number()
+			.int()
+			.describe('Paragraphes trouvés hors de la structure (réunis dans « Éléments non classés »).'),
 		dropped: z
-			.array(z.object({ reason: z.string(), label: z.string(), count: z.number().int(), examples: z.array(z.string()) }))
+			.array(
+				z.object({ reason: z.string(), label: z.string(), count: z.number().int(), examples: z.array(z.string()) })
+			)
 			.describe('Ce qui a été écarté comme n’étant pas du texte : sommaire, numéros de page, en-têtes répétés, puces…'),
-		suggested: z.object({ title: z.string(), periodStart: z.number().int().nullable(), periodEnd: z.number().int().nullable() }),
+		suggested: z.object({
+			title: z.string(),
+			periodStart: z.number().int().nullable(),
+			periodEnd: z.number().int().nullable()
+		}),
 		nodes: z
 			.array(
 				z.object({
@@ -108,7 +125,9 @@ export const spaserImportDocumentSchema = apiInput(
 		periodEnd: year.optional().describe('Dernière année ; par défaut, celle lue dans le document.'),
 		review: spaserImportReviewSchema
 			.optional()
-			.describe('Arborescence relue (le « review » de l’analyse, corrigé) ; sans elle, la structure détectée est importée telle quelle.')
+			.describe(
+				'Arborescence relue (le « review » de l’analyse, corrigé) ; sans elle, la structure détectée est importée telle quelle.'
+			)
 	}),
 	'SpaserImportDocument',
 	'Un document de SPASER à importer, et éventuellement sa structure relue.'

@@ -5,5 +5,8 @@
  */
 export function withOwnWebsocket(csp: string, url: URL): string {
 	const ws = `${url.protocol === 'https:' ? 'wss:' : 'ws:'}//${url.host}`;
-	return csp.replace(/(^|;\s*)connect-src([^;]*)/, (_, lead: string, sources: string) => `${lead}connect-src${sources} ${ws}`);
+	return csp.replace(
+		/(^|;\s*)connect-src([^;]*)/,
+		(_, lead: string, sources: string) => `${lead}connect-src${sources} ${ws}`
+	);
 }

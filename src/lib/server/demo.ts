@@ -21,7 +21,15 @@ const DEMO_AUTHOR_ID = 'de000000-0000-4000-8000-000000000003';
 export async function loadDemoData(db: Database) {
 	const main = resolve(config.seedFile);
 	const dir = join(main, '..', 'seeds');
-	const files = [main, ...(existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.sql')).sort().map((f) => join(dir, f)) : [])];
+	const files = [
+		main,
+		...(existsSync(dir)
+			? readdirSync(dir)
+					.filter((f) => f.endsWith('.sql'))
+					.sort()
+					.map((f) => join(dir, f))
+			: [])
+	];
 	for (const file of files) {
 		const sql = readFileSync(file, 'utf8');
 		await db.transaction((tx) => tx.exec(sql));
@@ -42,10 +50,10 @@ async function loadDemoSpaser(db: Database) {
 			[DEMO_SPASER_ID, DEMO_AUTHOR_ID]
 		);
 		if (!rows.length) return false;
-		await tx.query('insert into public.spaser_document_orgs (document_id, org_id, is_lead) values ($1, $2, true) on conflict do nothing', [
-			DEMO_SPASER_ID,
-			DEMO_ORG_ID
-		]);
+		await tx.query(
+			'insert into public.spaser_document_orgs (document_id, org_id, is_lead) values ($1, $2, true) on conflict do nothing',
+			[DEMO_SPASER_ID, DEMO_ORG_ID]
+		);
 		return true;
 	});
 	if (!created) return;

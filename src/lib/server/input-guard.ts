@@ -201,12 +201,15 @@ export function guardRequestBody(request: Request, onInvalid: (e: AppError) => n
 			return u;
 		}));
 	const copy = async () => (await bytes()).slice();
-	const define = (name: string, fn: () => Promise<unknown>) => Object.defineProperty(request, name, { value: fn, configurable: true });
+	const define = (name: string, fn: () => Promise<unknown>) =>
+		Object.defineProperty(request, name, { value: fn, configurable: true });
 	define('arrayBuffer', async () => (await copy()).buffer);
 	define('bytes', copy);
 	define('blob', async () => new Blob([await copy()], { type: contentType ?? '' }));
 	define('text', async () => new TextDecoder().decode(await bytes()));
 	define('json', async () => JSON.parse(new TextDecoder().decode(await bytes())));
 	// (read-only consumers share the checked bytes; arrayBuffer and bytes hand out a copy the caller may change)
-	define('formData', async () => new Response(await bytes(), { headers: { 'content-type': contentType ?? '' } }).formData());
+	define('formData', async () =>
+		new Response(await bytes(), { headers: { 'content-type': contentType ?? '' } }).formData()
+	);
 }

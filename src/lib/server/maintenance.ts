@@ -14,7 +14,10 @@ const days = (name: keyof typeof config.retentionDays) => config.retentionDays[n
 /** A fixed key of pg_advisory_xact_lock for this job. */
 const LOCK_KEY = 727_001;
 
-export type MaintenanceReport = Record<'outbox' | 'sessions' | 'authTokens' | 'rateLimits' | 'importDrafts' | 'audit', number>;
+export type MaintenanceReport = Record<
+	'outbox' | 'sessions' | 'authTokens' | 'rateLimits' | 'importDrafts' | 'audit',
+	number
+>;
 
 /** Runs one pass; null when another instance holds the lock. `now` is for tests. */
 export async function runMaintenance(db: Database, now = new Date()): Promise<MaintenanceReport | null> {
@@ -29,11 +32,13 @@ export async function runMaintenance(db: Database, now = new Date()): Promise<Ma
 				[before(days('OUTBOX_SENT_DAYS') * DAY), before(days('OUTBOX_FAILED_DAYS') * DAY)]
 			),
 			sessions: await count('delete from public.sessions where last_verified_at < $1', [before(INACTIVITY_TIMEOUT_MS)]),
-			authTokens: await count('delete from public.auth_tokens where expires_at < $1 or used_at < $1', [before(days('AUTH_TOKENS_DAYS') * DAY)]),
-			rateLimits: await count('delete from public.rate_limits where window_started_at < $1 and (blocked_until is null or blocked_until < $2)', [
-				before(DAY),
-				now
+			authTokens: await count('delete from public.auth_tokens where expires_at < $1 or used_at < $1', [
+				before(days('AUTH_TOKENS_DAYS') * DAY)
 			]),
+			rateLimits: await count(
+				'delete from public.rate_limits where window_started_at < $1 and (blocked_until is null or blocked_until < $2)',
+				[before(DAY), now]
+			),
 			importDrafts: await count('delete from public.spaser_imports where document_id is null and created_at < $1', [
 				before(days('IMPORT_DRAFTS_DAYS') * DAY)
 			]),

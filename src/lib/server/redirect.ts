@@ -6,7 +6,8 @@ const BASE = 'http://app.invalid';
  * (a raw "/\u3000/x" is not a valid Location header: it used to give a 500). Anything else gives `fallback`.
  */
 export function safeRedirectPath(raw: string | null | undefined, fallback = '/'): string {
-	if (!raw || !raw.startsWith('/') || raw.startsWith('//') || raw.startsWith('/\\') || /[\p{Cc}\\]/u.test(raw)) return fallback;
+	if (!raw || !raw.startsWith('/') || raw.startsWith('//') || raw.startsWith('/\\') || /[\p{Cc}\\]/u.test(raw))
+		return fallback;
 	let url: URL;
 	try {
 		url = new URL(raw, BASE);

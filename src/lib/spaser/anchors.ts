@@ -33,7 +33,14 @@ export function encodeAnchorPosition(pos: Y.RelativePosition): string {
 
 /** The relative position, or null when the text is not a canonical encoding of one (bounded, never throws). */
 export function decodeAnchorPosition(b64: unknown): Y.RelativePosition | null {
-	if (typeof b64 !== 'string' || b64.length < 4 || b64.length > MAX_ANCHOR_CHARS || b64.length % 4 !== 0 || !BASE64_RE.test(b64)) return null;
+	if (
+		typeof b64 !== 'string' ||
+		b64.length < 4 ||
+		b64.length > MAX_ANCHOR_CHARS ||
+		b64.length % 4 !== 0 ||
+		!BASE64_RE.test(b64)
+	)
+		return null;
 	try {
 		const bytes = fromBase64(b64);
 		const pos = Y.decodeRelativePosition(bytes);
@@ -53,7 +60,9 @@ export function quoteOf(text: string): string {
 
 const position = z
 	.string({ error: 'Le passage commenté est mal indiqué.' })
-	.refine((s) => decodeAnchorPosition(s) !== null, { message: 'Le passage commenté est mal indiqué\u00a0: sélectionnez-le à nouveau dans le texte.' });
+	.refine((s) => decodeAnchorPosition(s) !== null, {
+		message: 'Le passage commenté est mal indiqué\u00a0: sélectionnez-le à nouveau dans le texte.'
+	});
 
 /** What a browser sends for an anchored comment (all three fields, or none). */
 export const commentAnchorSchema = z.object({
@@ -87,7 +96,8 @@ function flatten(fragment: Y.XmlFragment) {
 	const walk = (t: Y.XmlFragment | Y.XmlElement | Y.XmlText) => {
 		starts.set(t, text.length);
 		if (t instanceof Y.XmlText) {
-			for (const op of t.toDelta() as { insert: unknown }[]) text += typeof op.insert === 'string' ? op.insert : '\ufffc';
+			for (const op of t.toDelta() as { insert: unknown }[])
+				text += typeof op.insert === 'string' ? op.insert : '\ufffc';
 		} else {
 			const offsets: number[] = [];
 			for (const child of t.toArray()) {
@@ -127,7 +137,10 @@ function belongsTo(fragment: Y.XmlFragment, type: Y.AbstractType<unknown>): bool
  * current text, `deleted` when the passage was removed (the thread stays, with its quote), `lost` when the
  * positions do not point into this body at all (forged, or of another element).
  */
-export function resolveAnchors(fragment: Y.XmlFragment, anchors: readonly Pick<CommentAnchor, 'start' | 'end'>[]): ResolvedAnchor[] {
+export function resolveAnchors(
+	fragment: Y.XmlFragment,
+	anchors: readonly Pick<CommentAnchor, 'start' | 'end'>[]
+): ResolvedAnchor[] {
 	const doc = fragment.doc;
 	if (!doc) return anchors.map(() => ({ state: 'lost', text: '' }));
 	let flat: ReturnType<typeof flatten> | null = null;

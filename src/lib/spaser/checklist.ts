@@ -25,7 +25,10 @@ export interface ComplianceItem {
 
 /** Lower case without accents, for keyword detection. */
 export function normalize(s: string): string {
-	return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+	return s
+		.normalize('NFD')
+		.replace(/[\u0300-\u036f]/g, '')
+		.toLowerCase();
 }
 
 const SOCIAL_RE =
@@ -59,7 +62,20 @@ function ownParts(n: PlainNode): Set<Part> {
 	return parts;
 }
 
-const CONTRACT_UNITS = new Set(['%', 'nombre', 'nb', '€', '€ ht', 'euros', 'euros ht', 'eur', 'k€', 'm€', 'contrats', 'marches']);
+const CONTRACT_UNITS = new Set([
+	'%',
+	'nombre',
+	'nb',
+	'€',
+	'€ ht',
+	'euros',
+	'euros ht',
+	'eur',
+	'k€',
+	'm€',
+	'contrats',
+	'marches'
+]);
 const CONTRACT_WORDS = /(marche|contrat|achat|lot|consultation|commande)/;
 
 /** Whether a target is expressed « en nombre de contrats ou en valeur » (the form the law asks for). */
@@ -79,7 +95,8 @@ function targetYears(t: Target): number[] {
 /** Milestones in year order, with the final value as the last point when its year has no milestone. */
 function series(t: Target): { year: number; value: number }[] {
 	const pts = [...t.milestones];
-	if (t.year !== null && t.value !== null && !pts.some((m) => m.year === t.year)) pts.push({ year: t.year, value: t.value });
+	if (t.year !== null && t.value !== null && !pts.some((m) => m.year === t.year))
+		pts.push({ year: t.year, value: t.value });
 	return pts.sort((a, b) => a.year - b.year);
 }
 
@@ -116,7 +133,8 @@ export function checkCompliance(content: DocContent, meta: ComplianceMeta): Comp
 	};
 	const targets = nodes.flatMap((n) => n.targets.map((t) => ({ node: n, t })));
 	const items: ComplianceItem[] = [];
-	const add = (item: ComplianceItem) => items.push(item.nodeIds && !item.nodeIds.length ? { ...item, nodeIds: undefined } : item);
+	const add = (item: ComplianceItem) =>
+		items.push(item.nodeIds && !item.nodeIds.length ? { ...item, nodeIds: undefined } : item);
 
 	// 1. objectives: a structure with written content
 	const titled = nodes.filter((n) => n.title.trim());
@@ -128,7 +146,7 @@ export function checkCompliance(content: DocContent, meta: ComplianceMeta): Comp
 		level: 'required',
 		ok: roots.length > 0 && described.length > 0,
 		detail: !roots.length
-			? "Le schéma ne contient encore aucun élément titré\u00a0: commencez par ses grandes orientations."
+			? 'Le schéma ne contient encore aucun élément titré\u00a0: commencez par ses grandes orientations.'
 			: described.length
 				? `${plural(roots.length, 'orientation', 'orientations')} de premier niveau, ${plural(titled.length, 'élément titré', 'éléments titrés')}.`
 				: 'Les éléments sont titrés mais aucun n’est décrit ni détaillé.',
@@ -137,8 +155,18 @@ export function checkCompliance(content: DocContent, meta: ComplianceMeta): Comp
 
 	// 2–3. social and environmental parts
 	for (const [key, part, label, hint] of [
-		['social', 'social', 'Le schéma comporte une partie sociale', 'insertion, ESS, handicap, égalité, marchés réservés…'],
-		['environmental', 'environnement', 'Le schéma comporte une partie environnementale', 'considérations environnementales, économie circulaire, alimentation durable, sobriété…']
+		[
+			'social',
+			'social',
+			'Le schéma comporte une partie sociale',
+			'insertion, ESS, handicap, égalité, marchés réservés…'
+		],
+		[
+			'environmental',
+			'environnement',
+			'Le schéma comporte une partie environnementale',
+			'considérations environnementales, économie circulaire, alimentation durable, sobriété…'
+		]
 	] as const) {
 		const found = nodes.filter((n) => own.get(n.id)!.has(part));
 		add({
@@ -162,7 +190,9 @@ export function checkCompliance(content: DocContent, meta: ComplianceMeta): Comp
 		});
 	const socialInd = covered('social');
 	const envInd = covered('environnement');
-	const missingParts = [!socialInd.length && 'sociale', !envInd.length && 'environnementale'].filter(Boolean) as string[];
+	const missingParts = [!socialInd.length && 'sociale', !envInd.length && 'environnementale'].filter(
+		Boolean
+	) as string[];
 	add({
 		key: 'indicators',
 		label: 'Des indicateurs sont exprimés en nombre de contrats ou en valeur',
@@ -192,7 +222,8 @@ export function checkCompliance(content: DocContent, meta: ComplianceMeta): Comp
 	// 6. target years inside the period
 	const { periodStart: ps, periodEnd: pe } = meta;
 	const dated = targets.filter(({ t }) => targetYears(t).length);
-	const outside = ps !== null && pe !== null ? dated.filter(({ t }) => targetYears(t).some((y) => y < ps || y > pe)) : [];
+	const outside =
+		ps !== null && pe !== null ? dated.filter(({ t }) => targetYears(t).some((y) => y < ps || y > pe)) : [];
 	add({
 		key: 'target_years',
 		label: 'Les échéances des cibles tombent dans la période du schéma',
@@ -236,7 +267,9 @@ export function checkCompliance(content: DocContent, meta: ComplianceMeta): Comp
 
 	// 8. biennial bilan planned: a node speaking of the bilan, or a bilan target with milestones
 	const bilanNodes = nodes.filter((n) => BILAN_RE.test(nodeText(n)));
-	const bilanTargets = targets.filter(({ t }) => t.indicatorCode === BILAN_INDICATOR || BILAN_RE.test(normalize(t.label)));
+	const bilanTargets = targets.filter(
+		({ t }) => t.indicatorCode === BILAN_INDICATOR || BILAN_RE.test(normalize(t.label))
+	);
 	const bilanYears = [...new Set(bilanTargets.flatMap(({ t }) => targetYears(t)))].sort((a, b) => a - b);
 	const gaps = bilanYears.slice(1).map((y, i) => y - bilanYears[i]);
 	const everyTwo = bilanYears.length >= 2 && gaps.every((g) => g <= 2);
@@ -304,7 +337,9 @@ export function checkCompliance(content: DocContent, meta: ComplianceMeta): Comp
 		label: 'Chaque élément a un titre',
 		level: 'warning',
 		ok: untitled.length === 0,
-		detail: untitled.length ? `${plural(untitled.length, 'élément n’a', 'éléments n’ont')} pas de titre.` : 'Tous les éléments ont un titre.',
+		detail: untitled.length
+			? `${plural(untitled.length, 'élément n’a', 'éléments n’ont')} pas de titre.`
+			: 'Tous les éléments ont un titre.',
 		nodeIds: untitled.map((n) => n.id)
 	});
 

@@ -12,7 +12,10 @@ export function followLiveComments<T>(documentId: string, onThreads: (threads: T
 			timer = null;
 			const n = ++latest;
 			try {
-				const res = await fetch(`/spaser/${documentId}/commentaires`, { headers: { accept: 'application/json' }, cache: 'no-store' });
+				const res = await fetch(`/spaser/${documentId}/commentaires`, {
+					headers: { accept: 'application/json' },
+					cache: 'no-store'
+				});
 				if (!res.ok) return;
 				const body = (await res.json()) as { threads: T[] };
 				// answers may cross: only the last request asked counts

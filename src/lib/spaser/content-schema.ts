@@ -1,6 +1,14 @@
 // Validation of a whole SPASER as JSON (import, templates, versions) and of the export envelope.
 import { z } from 'zod';
-import { DOC_STATUSES, MAX_DEPTH, NODE_KINDS, NODE_STATUSES, type DocSettings, type PlainNode, type RichNode } from './model';
+import {
+	DOC_STATUSES,
+	MAX_DEPTH,
+	NODE_KINDS,
+	NODE_STATUSES,
+	type DocSettings,
+	type PlainNode,
+	type RichNode
+} from './model';
 import type { DocContent } from './ydoc';
 import { UUID_RE } from '../../params/uuid';
 
@@ -45,7 +53,8 @@ const mark = z
 		attrs: z.record(z.string(), z.unknown()).optional()
 	})
 	.superRefine((m, ctx) => {
-		if (!MARKS.has(m.type)) ctx.addIssue({ code: 'custom', message: `Mise en forme inconnue\u00a0: «\u00a0${m.type}\u00a0».` });
+		if (!MARKS.has(m.type))
+			ctx.addIssue({ code: 'custom', message: `Mise en forme inconnue\u00a0: «\u00a0${m.type}\u00a0».` });
 		else if (m.type === 'link' && !isSafeHref(m.attrs?.href))
 			ctx.addIssue({
 				code: 'custom',
@@ -64,15 +73,28 @@ export const richNodeSchema: z.ZodType<RichNode> = z.lazy(() =>
 			content: z.array(richNodeSchema).optional()
 		})
 		.superRefine((n, ctx) => {
-			if (!NODE_TYPES.has(n.type)) ctx.addIssue({ code: 'custom', path: ['type'], message: `Élément de texte non autorisé\u00a0: «\u00a0${n.type}\u00a0».` });
+			if (!NODE_TYPES.has(n.type))
+				ctx.addIssue({
+					code: 'custom',
+					path: ['type'],
+					message: `Élément de texte non autorisé\u00a0: «\u00a0${n.type}\u00a0».`
+				});
 			if (n.type === 'text' && typeof n.text !== 'string')
-				ctx.addIssue({ code: 'custom', path: ['text'], message: 'Un élément «\u00a0text\u00a0» doit contenir du texte.' });
+				ctx.addIssue({
+					code: 'custom',
+					path: ['text'],
+					message: 'Un élément «\u00a0text\u00a0» doit contenir du texte.'
+				});
 			if (n.type !== 'text' && n.marks?.length)
 				ctx.addIssue({ code: 'custom', path: ['marks'], message: 'Seul du texte peut porter une mise en forme.' });
 			if (n.type === 'heading') {
 				const level = Number(n.attrs?.level ?? 1);
 				if (!Number.isInteger(level) || level < 1 || level > 6)
-					ctx.addIssue({ code: 'custom', path: ['attrs', 'level'], message: 'Le niveau de titre doit être compris entre 1 et 6.' });
+					ctx.addIssue({
+						code: 'custom',
+						path: ['attrs', 'level'],
+						message: 'Le niveau de titre doit être compris entre 1 et 6.'
+					});
 			}
 		})
 );
@@ -99,7 +121,10 @@ export const targetSchema = z
 		milestones: z.array(milestoneSchema).max(50),
 		baselineYear: year.nullable(),
 		relative: z.boolean(),
-		thresholdEurHt: z.number({ error: 'Le seuil doit être un montant en euros.' }).min(0, { error: 'Le seuil ne peut pas être négatif.' }).nullable(),
+		thresholdEurHt: z
+			.number({ error: 'Le seuil doit être un montant en euros.' })
+			.min(0, { error: 'Le seuil ne peut pas être négatif.' })
+			.nullable(),
 		scope: z.string().max(500, { error: 'Le périmètre est limité à 500 caractères.' })
 	})
 	.superRefine((t, ctx) => {
@@ -113,7 +138,11 @@ const nodeId = z.string().regex(UUID_RE, { error: "L'identifiant d'un élément 
 export const plainNodeSchema = z.object({
 	id: nodeId,
 	parentId: nodeId.nullable(),
-	order: z.string().min(1, { error: "Chaque élément doit avoir une clé d'ordre." }).max(200).regex(/^[0-9a-z]+$/, { error: "La clé d'ordre n'est pas valable." }),
+	order: z
+		.string()
+		.min(1, { error: "Chaque élément doit avoir une clé d'ordre." })
+		.max(200)
+		.regex(/^[0-9a-z]+$/, { error: "La clé d'ordre n'est pas valable." }),
 	title: z.string().max(1000, { error: 'Un titre est limité à 1 000 caractères.' }),
 	body: z.array(richNodeSchema),
 	kind: z.enum(Object.keys(NODE_KINDS) as [keyof typeof NODE_KINDS], { error: "Type d'élément inconnu." }),
@@ -127,7 +156,13 @@ export const plainNodeSchema = z.object({
 
 export const settingsSchema = z.object({
 	levelNames: z
-		.array(z.string().trim().min(1, { error: 'Un nom de niveau ne peut pas être vide.' }).max(60, { error: 'Un nom de niveau est limité à 60 caractères.' }))
+		.array(
+			z
+				.string()
+				.trim()
+				.min(1, { error: 'Un nom de niveau ne peut pas être vide.' })
+				.max(60, { error: 'Un nom de niveau est limité à 60 caractères.' })
+		)
 		.min(1, { error: 'Donnez un nom à au moins un niveau.' })
 		.max(MAX_DEPTH, { error: `Un SPASER compte au plus ${MAX_DEPTH} niveaux.` }),
 	numbering: z.enum(['global', 'per_parent'], { error: 'Numérotation inconnue (globale ou par parent).' })
@@ -147,22 +182,39 @@ export const docContentSchema: z.ZodType<DocContent> = z
 	.superRefine((c, ctx) => {
 		const byId = new Map<string, PlainNode>();
 		c.nodes.forEach((n, i) => {
-			if (byId.has(n.id)) ctx.addIssue({ code: 'custom', path: ['nodes', i, 'id'], message: `Identifiant en double\u00a0: ${n.id}.` });
+			if (byId.has(n.id))
+				ctx.addIssue({ code: 'custom', path: ['nodes', i, 'id'], message: `Identifiant en double\u00a0: ${n.id}.` });
 			else byId.set(n.id, n);
 			const targetIds = n.targets.map((t) => t.id);
 			if (new Set(targetIds).size !== targetIds.length)
-				ctx.addIssue({ code: 'custom', path: ['nodes', i, 'targets'], message: `Deux cibles de «\u00a0${n.title || n.id}\u00a0» ont le même identifiant.` });
+				ctx.addIssue({
+					code: 'custom',
+					path: ['nodes', i, 'targets'],
+					message: `Deux cibles de «\u00a0${n.title || n.id}\u00a0» ont le même identifiant.`
+				});
 			if (richDepth(n.body) > MAX_RICH_DEPTH)
-				ctx.addIssue({ code: 'custom', path: ['nodes', i, 'body'], message: `Le texte de «\u00a0${n.title || n.id}\u00a0» est trop imbriqué.` });
+				ctx.addIssue({
+					code: 'custom',
+					path: ['nodes', i, 'body'],
+					message: `Le texte de «\u00a0${n.title || n.id}\u00a0» est trop imbriqué.`
+				});
 		});
 		c.nodes.forEach((n, i) => {
 			if (n.parentId === null) return;
 			if (n.parentId === n.id) {
-				ctx.addIssue({ code: 'custom', path: ['nodes', i, 'parentId'], message: `«\u00a0${n.title || n.id}\u00a0» ne peut pas être son propre parent.` });
+				ctx.addIssue({
+					code: 'custom',
+					path: ['nodes', i, 'parentId'],
+					message: `«\u00a0${n.title || n.id}\u00a0» ne peut pas être son propre parent.`
+				});
 				return;
 			}
 			if (!byId.has(n.parentId)) {
-				ctx.addIssue({ code: 'custom', path: ['nodes', i, 'parentId'], message: `Le parent de «\u00a0${n.title || n.id}\u00a0» est introuvable (${n.parentId}).` });
+				ctx.addIssue({
+					code: 'custom',
+					path: ['nodes', i, 'parentId'],
+					message: `Le parent de «\u00a0${n.title || n.id}\u00a0» est introuvable (${n.parentId}).`
+				});
 				return;
 			}
 			// walk up: a cycle, or more than MAX_DEPTH levels
@@ -170,14 +222,22 @@ export const docContentSchema: z.ZodType<DocContent> = z
 			let depth = 1;
 			for (let cur: string | null = n.parentId; cur; cur = byId.get(cur)?.parentId ?? null) {
 				if (seen.has(cur)) {
-					ctx.addIssue({ code: 'custom', path: ['nodes', i, 'parentId'], message: `Cycle dans l'arborescence autour de «\u00a0${n.title || n.id}\u00a0».` });
+					ctx.addIssue({
+						code: 'custom',
+						path: ['nodes', i, 'parentId'],
+						message: `Cycle dans l'arborescence autour de «\u00a0${n.title || n.id}\u00a0».`
+					});
 					return;
 				}
 				seen.add(cur);
 				depth++;
 			}
 			if (depth > MAX_DEPTH)
-				ctx.addIssue({ code: 'custom', path: ['nodes', i, 'parentId'], message: `«\u00a0${n.title || n.id}\u00a0» est au niveau ${depth}\u00a0: un SPASER compte au plus ${MAX_DEPTH} niveaux.` });
+				ctx.addIssue({
+					code: 'custom',
+					path: ['nodes', i, 'parentId'],
+					message: `«\u00a0${n.title || n.id}\u00a0» est au niveau ${depth}\u00a0: un SPASER compte au plus ${MAX_DEPTH} niveaux.`
+				});
 		});
 	}) as unknown as z.ZodType<DocContent>;
 
@@ -185,12 +245,19 @@ const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'La date doit �
 
 export const exportDocumentSchema = z
 	.object({
-		title: z.string().trim().min(2, { error: 'Le titre doit contenir au moins 2 caractères.' }).max(300, { error: 'Le titre est limité à 300 caractères.' }),
+		title: z
+			.string()
+			.trim()
+			.min(2, { error: 'Le titre doit contenir au moins 2 caractères.' })
+			.max(300, { error: 'Le titre est limité à 300 caractères.' }),
 		periodStart: year.nullable(),
 		periodEnd: year.nullable(),
 		status: z.enum(Object.keys(DOC_STATUSES) as [keyof typeof DOC_STATUSES], { error: 'Statut inconnu.' }),
 		adoptedOn: isoDate.nullable(),
-		deliberationRef: z.string().max(300, { error: 'La référence de délibération est limitée à 300 caractères.' }).nullable()
+		deliberationRef: z
+			.string()
+			.max(300, { error: 'La référence de délibération est limitée à 300 caractères.' })
+			.nullable()
 	})
 	.superRefine((d, ctx) => {
 		if (d.periodStart !== null && d.periodEnd !== null && d.periodEnd < d.periodStart)
@@ -204,7 +271,9 @@ export const SPASER_FORMAT_VERSION = 1;
 
 export const spaserExportSchema = z.object({
 	format: z.literal(SPASER_FORMAT, { error: "Ce fichier n'est pas un export SPASER Commun." }),
-	version: z.literal(SPASER_FORMAT_VERSION, { error: "Version de format non prise en charge (seule la version 1 est lue)." }),
+	version: z.literal(SPASER_FORMAT_VERSION, {
+		error: 'Version de format non prise en charge (seule la version 1 est lue).'
+	}),
 	document: exportDocumentSchema,
 	content: docContentSchema
 });
@@ -272,7 +341,8 @@ export function outlineContent(content: DocContent): { order: PlainNode[]; outli
 		if (!kids.has(p)) kids.set(p, []);
 		kids.get(p)!.push(n);
 	}
-	for (const list of kids.values()) list.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : a.id < b.id ? -1 : 1));
+	for (const list of kids.values())
+		list.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : a.id < b.id ? -1 : 1));
 	const order: PlainNode[] = [];
 	const outline = new Map<string, OutlineEntry>();
 	const counters = new Array<number>(MAX_DEPTH).fill(0);

@@ -39,7 +39,8 @@ export function diffTokens(a: readonly string[], b: readonly string[]): DiffOp[]
 		for (let d = 0; d <= max && !found; d++) {
 			trace.push(v.slice());
 			for (let k = -d; k <= d; k += 2) {
-				let x = k === -d || (k !== d && v[offset + k - 1] < v[offset + k + 1]) ? v[offset + k + 1] : v[offset + k - 1] + 1;
+				let x =
+					k === -d || (k !== d && v[offset + k - 1] < v[offset + k + 1]) ? v[offset + k + 1] : v[offset + k - 1] + 1;
 				let y = x - k;
 				while (x < n && y < m && A[x] === B[y]) {
 					x++;
@@ -126,7 +127,10 @@ export function diffWords(before: string, after: string): DiffOp[] {
 
 /** The text of one side of a diff ('before' drops insertions, 'after' drops deletions). */
 export function sideOf(ops: DiffOp[], side: 'before' | 'after'): string {
-	return ops.filter((o) => o.op === 'equal' || o.op === (side === 'before' ? 'delete' : 'insert')).map((o) => o.text).join('');
+	return ops
+		.filter((o) => o.op === 'equal' || o.op === (side === 'before' ? 'delete' : 'insert'))
+		.map((o) => o.text)
+		.join('');
 }
 
 export interface DiffNode extends PlainNode {
@@ -236,7 +240,11 @@ export function compareContents(a: DocContent, b: DocContent): ContentComparison
 		if (before && (before.parentId ?? null) !== (n.parentId ?? null)) movedIds.add(n.id);
 	}
 	const siblings = (side: typeof A, parentId: string | null, other: Map<string, PlainNode>) =>
-		side.order.filter((n) => (n.parentId ?? null) === parentId && other.has(n.id) && (other.get(n.id)!.parentId ?? null) === parentId).map((n) => n.id);
+		side.order
+			.filter(
+				(n) => (n.parentId ?? null) === parentId && other.has(n.id) && (other.get(n.id)!.parentId ?? null) === parentId
+			)
+			.map((n) => n.id);
 	const parents = new Set<string | null>(B.order.map((n) => n.parentId ?? null));
 	for (const p of parents) {
 		const sa = siblings(A, p, bById);

@@ -6,7 +6,18 @@ import * as Y from 'yjs';
 import type { PlainNode } from './model';
 import { fragmentToJson, setFragmentJson } from './rich';
 import { applyTextChange } from './ytext';
-import { clearDeleted, getNode, isDeleted, markDeleted, readPlain, readTarget, writeNodeFields, writeTarget, STRUCTURE, type DeletedBy } from './ydoc';
+import {
+	clearDeleted,
+	getNode,
+	isDeleted,
+	markDeleted,
+	readPlain,
+	readTarget,
+	writeNodeFields,
+	writeTarget,
+	STRUCTURE,
+	type DeletedBy
+} from './ydoc';
 
 export interface ElementState extends PlainNode {
 	deleted: boolean;
@@ -33,7 +44,8 @@ export interface ElementHistory {
 }
 
 /** What a change to an element touched, in the history's words. */
-export type ChangeKind = 'created' | 'title' | 'text' | 'fields' | 'targets' | 'links' | 'moved' | 'deleted' | 'restored';
+export type ChangeKind =
+	'created' | 'title' | 'text' | 'fields' | 'targets' | 'links' | 'moved' | 'deleted' | 'restored';
 
 export const CHANGE_LABELS: Record<ChangeKind, string> = {
 	created: 'création',
@@ -48,7 +60,11 @@ export const CHANGE_LABELS: Record<ChangeKind, string> = {
 };
 
 export const stable = (v: unknown) =>
-	JSON.stringify(v, (_k, val) => (val && typeof val === 'object' && !Array.isArray(val) ? Object.fromEntries(Object.entries(val).sort(([x], [y]) => (x < y ? -1 : 1))) : val));
+	JSON.stringify(v, (_k, val) =>
+		val && typeof val === 'object' && !Array.isArray(val)
+			? Object.fromEntries(Object.entries(val).sort(([x], [y]) => (x < y ? -1 : 1)))
+			: val
+	);
 
 export function readElementState(doc: Y.Doc, id: string): ElementState | null {
 	const n = getNode(doc, id);
@@ -62,7 +78,12 @@ export function changesBetween(before: ElementState | null, after: ElementState 
 	const out: ChangeKind[] = [];
 	if (before.title !== after.title) out.push('title');
 	if (stable(before.body) !== stable(after.body)) out.push('text');
-	if (['kind', 'status', 'pilot', 'resources', 'tools'].some((k) => stable(before[k as keyof PlainNode]) !== stable(after[k as keyof PlainNode]))) out.push('fields');
+	if (
+		['kind', 'status', 'pilot', 'resources', 'tools'].some(
+			(k) => stable(before[k as keyof PlainNode]) !== stable(after[k as keyof PlainNode])
+		)
+	)
+		out.push('fields');
 	if (stable(before.targets) !== stable(after.targets)) out.push('targets');
 	if (stable(before.links) !== stable(after.links)) out.push('links');
 	if (before.parentId !== after.parentId || before.order !== after.order) out.push('moved');
@@ -85,7 +106,14 @@ export function writeNodeContent(m: Y.Map<unknown>, n: Omit<PlainNode, 'id' | 'p
 		m.set('body', body);
 	}
 	if (stable(fragmentToJson(body as Y.XmlFragment)) !== stable(n.body)) setFragmentJson(body as Y.XmlFragment, n.body);
-	writeNodeFields(m, { kind: n.kind, status: n.status, pilot: n.pilot, resources: n.resources, tools: n.tools, links: n.links });
+	writeNodeFields(m, {
+		kind: n.kind,
+		status: n.status,
+		pilot: n.pilot,
+		resources: n.resources,
+		tools: n.tools,
+		links: n.links
+	});
 	let targets = m.get('targets');
 	if (!(targets instanceof Y.Map)) {
 		targets = new Y.Map<unknown>();

@@ -27,7 +27,8 @@ export const INDICATORS: readonly Indicator[] = [
 		basis: 'contracts_count',
 		domain: 'environnement',
 		direction: 'higher',
-		definition: "Nombre de marchés notifiés dans l'année avec au moins une considération environnementale (spécification, critère ou condition d'exécution), rapporté au nombre total de marchés notifiés dans le périmètre."
+		definition:
+			"Nombre de marchés notifiés dans l'année avec au moins une considération environnementale (spécification, critère ou condition d'exécution), rapporté au nombre total de marchés notifiés dans le périmètre."
 	},
 	{
 		code: 'CAN-ENV-02',
@@ -36,7 +37,8 @@ export const INDICATORS: readonly Indicator[] = [
 		basis: 'contracts_count',
 		domain: 'environnement',
 		direction: 'higher',
-		definition: "Marchés notifiés dont l'analyse des offres comprend un critère ou sous-critère environnemental, rapportés au total des marchés notifiés."
+		definition:
+			"Marchés notifiés dont l'analyse des offres comprend un critère ou sous-critère environnemental, rapportés au total des marchés notifiés."
 	},
 	{
 		code: 'CAN-ENV-03',
@@ -45,7 +47,8 @@ export const INDICATORS: readonly Indicator[] = [
 		basis: 'contracts_value',
 		domain: 'environnement',
 		direction: 'higher',
-		definition: "Montant HT des achats de biens des familles concernées par la loi AGEC qui sont issus du réemploi ou de la réutilisation, ou qui intègrent des matières recyclées."
+		definition:
+			'Montant HT des achats de biens des familles concernées par la loi AGEC qui sont issus du réemploi ou de la réutilisation, ou qui intègrent des matières recyclées.'
 	},
 	{
 		code: 'CAN-ENV-06',
@@ -54,7 +57,8 @@ export const INDICATORS: readonly Indicator[] = [
 		basis: 'quantity',
 		domain: 'environnement',
 		direction: 'higher',
-		definition: "Véhicules à faibles émissions acquis ou loués dans l'année rapportés au nombre total de véhicules renouvelés."
+		definition:
+			"Véhicules à faibles émissions acquis ou loués dans l'année rapportés au nombre total de véhicules renouvelés."
 	},
 	{
 		code: 'CAN-ENV-07',
@@ -63,7 +67,8 @@ export const INDICATORS: readonly Indicator[] = [
 		basis: 'contracts_count',
 		domain: 'environnement',
 		direction: 'higher',
-		definition: 'Marchés de matériels et services numériques notifiés avec des exigences de durabilité, de réparabilité, de reconditionnement ou de sobriété, rapportés aux marchés numériques notifiés.'
+		definition:
+			'Marchés de matériels et services numériques notifiés avec des exigences de durabilité, de réparabilité, de reconditionnement ou de sobriété, rapportés aux marchés numériques notifiés.'
 	},
 	{
 		code: 'CAN-ALIM-01',
@@ -72,7 +77,8 @@ export const INDICATORS: readonly Indicator[] = [
 		basis: 'contracts_value',
 		domain: 'alimentation',
 		direction: 'higher',
-		definition: 'Valeur HT des achats de denrées durables et de qualité (dont SIQO) rapportée à la valeur HT totale des achats de denrées.'
+		definition:
+			'Valeur HT des achats de denrées durables et de qualité (dont SIQO) rapportée à la valeur HT totale des achats de denrées.'
 	},
 	{
 		code: 'CAN-ALIM-02',
@@ -81,7 +87,8 @@ export const INDICATORS: readonly Indicator[] = [
 		basis: 'contracts_value',
 		domain: 'alimentation',
 		direction: 'higher',
-		definition: 'Valeur HT des denrées biologiques ou en conversion rapportée à la valeur HT totale des achats de denrées.'
+		definition:
+			'Valeur HT des denrées biologiques ou en conversion rapportée à la valeur HT totale des achats de denrées.'
 	},
 	{
 		code: 'CAN-SOC-01',
@@ -90,7 +97,8 @@ export const INDICATORS: readonly Indicator[] = [
 		basis: 'contracts_count',
 		domain: 'social',
 		direction: 'higher',
-		definition: "Nombre de marchés notifiés dans l'année avec au moins une considération sociale (clause d'insertion, critère social, marché réservé…), rapporté au nombre total de marchés notifiés dans le périmètre."
+		definition:
+			"Nombre de marchés notifiés dans l'année avec au moins une considération sociale (clause d'insertion, critère social, marché réservé…), rapporté au nombre total de marchés notifiés dans le périmètre."
 	},
 	{
 		code: 'CAN-SOC-02',
@@ -99,7 +107,8 @@ export const INDICATORS: readonly Indicator[] = [
 		basis: 'quantity',
 		domain: 'social',
 		direction: 'higher',
-		definition: "Heures de travail réalisées par des personnes éloignées de l'emploi au titre des clauses d'insertion, sur l'année civile."
+		definition:
+			"Heures de travail réalisées par des personnes éloignées de l'emploi au titre des clauses d'insertion, sur l'année civile."
 	},
 	{
 		code: 'CAN-SOC-07',
@@ -108,7 +117,8 @@ export const INDICATORS: readonly Indicator[] = [
 		basis: 'contracts_value',
 		domain: 'social',
 		direction: 'higher',
-		definition: "Montant HT notifié des marchés ou lots réservés aux structures d'insertion, aux entreprises adaptées et ESAT, ou aux entreprises de l'ESS."
+		definition:
+			"Montant HT notifié des marchés ou lots réservés aux structures d'insertion, aux entreprises adaptées et ESAT, ou aux entreprises de l'ESS."
 	},
 	{
 		code: 'CAN-SOC-08',
@@ -126,7 +136,8 @@ export const INDICATORS: readonly Indicator[] = [
 		basis: 'contracts_count',
 		domain: 'social',
 		direction: 'higher',
-		definition: "Marchés notifiés avec une clause ou un critère relatif à l'égalité professionnelle, rapportés au total des marchés notifiés."
+		definition:
+			"Marchés notifiés avec une clause ou un critère relatif à l'égalité professionnelle, rapportés au total des marchés notifiés."
 	},
 	{
 		code: 'CAN-ECO-01',
@@ -144,7 +155,8 @@ export const INDICATORS: readonly Indicator[] = [
 		basis: 'contracts_value',
 		domain: 'economie',
 		direction: 'higher',
-		definition: 'Montant HT notifié à des titulaires établis sur le territoire défini par la collectivité, rapporté au montant total notifié.'
+		definition:
+			'Montant HT notifié à des titulaires établis sur le territoire défini par la collectivité, rapporté au montant total notifié.'
 	},
 	{
 		code: 'CAN-ECO-07',
@@ -162,7 +174,8 @@ export const INDICATORS: readonly Indicator[] = [
 		basis: 'quantity',
 		domain: 'gouvernance',
 		direction: 'higher',
-		definition: "Nombre d'agents (acheteurs, prescripteurs, élus) ayant suivi une formation ou une session de sensibilisation dans l'année."
+		definition:
+			"Nombre d'agents (acheteurs, prescripteurs, élus) ayant suivi une formation ou une session de sensibilisation dans l'année."
 	},
 	{
 		code: 'CAN-GOV-04',
@@ -171,7 +184,8 @@ export const INDICATORS: readonly Indicator[] = [
 		basis: 'milestone',
 		domain: 'gouvernance',
 		direction: 'none',
-		definition: "Publication du bilan de mise en œuvre du schéma (indicateurs, cibles et écarts), au moins tous les deux ans."
+		definition:
+			'Publication du bilan de mise en œuvre du schéma (indicateurs, cibles et écarts), au moins tous les deux ans.'
 	}
 ];
 

@@ -1,8 +1,18 @@
 // The SPASER document model shared by the browser editor, the server projection and exports.
 
 export const NODE_KINDS = { normal: 'Normal', action_bonus: 'Action bonus', focus: 'Encadré « focus »' } as const;
-export const NODE_STATUSES = { a_lancer: 'À lancer', en_cours: 'En cours', realisee: 'Réalisée', abandonnee: 'Abandonnée' } as const;
-export const DOC_STATUSES = { brouillon: 'Brouillon', en_consultation: 'En consultation', adopte: 'Adopté', archive: 'Archivé' } as const;
+export const NODE_STATUSES = {
+	a_lancer: 'À lancer',
+	en_cours: 'En cours',
+	realisee: 'Réalisée',
+	abandonnee: 'Abandonnée'
+} as const;
+export const DOC_STATUSES = {
+	brouillon: 'Brouillon',
+	en_consultation: 'En consultation',
+	adopte: 'Adopté',
+	archive: 'Archivé'
+} as const;
 
 export type NodeKind = keyof typeof NODE_KINDS;
 export type NodeStatus = keyof typeof NODE_STATUSES;

@@ -26,7 +26,9 @@ export function readPending(userId: string, documentId: string): PendingClocks {
 	try {
 		const v = JSON.parse(localStorage.getItem(pendingKey(userId, documentId)) ?? '{}') as unknown;
 		if (!v || typeof v !== 'object') return {};
-		return Object.fromEntries(Object.entries(v).filter(([k, c]) => /^\d+$/.test(k) && typeof c === 'number' && c > 0)) as PendingClocks;
+		return Object.fromEntries(
+			Object.entries(v).filter(([k, c]) => /^\d+$/.test(k) && typeof c === 'number' && c > 0)
+		) as PendingClocks;
 	} catch {
 		return {};
 	}

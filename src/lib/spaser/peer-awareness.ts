@@ -18,7 +18,8 @@ export class PeerAwareness extends Observable<string> {
 
 	constructor(private readonly inner: Awareness) {
 		super();
-		const people = (c: Changes) => [...c.added, ...c.updated, ...c.removed].some((id) => id !== SERVER_PRESENCE_CLIENT_ID);
+		const people = (c: Changes) =>
+			[...c.added, ...c.updated, ...c.removed].some((id) => id !== SERVER_PRESENCE_CLIENT_ID);
 		this.onChange = (changes, origin) => {
 			if (people(changes)) this.emit('change', [changes, origin]);
 		};

@@ -11,7 +11,9 @@ export function fragmentToJson(frag: Y.XmlFragment | Y.XmlElement): RichNode[] {
 			for (const op of child.toDelta() as { insert: unknown; attributes?: Record<string, unknown> }[]) {
 				if (typeof op.insert !== 'string' || op.insert === '') continue;
 				const marks: Marks = Object.entries(op.attributes ?? {}).map(([type, attrs]) =>
-					attrs && typeof attrs === 'object' && Object.keys(attrs).length ? { type, attrs: attrs as Record<string, unknown> } : { type }
+					attrs && typeof attrs === 'object' && Object.keys(attrs).length
+						? { type, attrs: attrs as Record<string, unknown> }
+						: { type }
 				);
 				out.push(marks.length ? { type: 'text', text: op.insert, marks } : { type: 'text', text: op.insert });
 			}
@@ -53,7 +55,8 @@ function toYNodes(nodes: RichNode[]): (Y.XmlElement | Y.XmlText)[] {
 		}
 		flush();
 		const el = new Y.XmlElement(n.type);
-		for (const [k, v] of Object.entries(n.attrs ?? {})) if (v !== undefined && v !== null) el.setAttribute(k, v as string);
+		for (const [k, v] of Object.entries(n.attrs ?? {}))
+			if (v !== undefined && v !== null) el.setAttribute(k, v as string);
 		el.insert(0, toYNodes(n.content ?? []));
 		out.push(el);
 	}
@@ -76,7 +79,17 @@ export function paragraphsFromText(text: string): RichNode[] {
 		.map((p) => ({ type: 'paragraph', content: [{ type: 'text', text: p.replace(/\n/g, ' ') }] }));
 }
 
-const BLOCKS = new Set(['paragraph', 'heading', 'listItem', 'tableRow', 'blockquote', 'codeBlock', 'bulletList', 'orderedList', 'table']);
+const BLOCKS = new Set([
+	'paragraph',
+	'heading',
+	'listItem',
+	'tableRow',
+	'blockquote',
+	'codeBlock',
+	'bulletList',
+	'orderedList',
+	'table'
+]);
 
 export function richToText(nodes: RichNode[]): string {
 	let s = '';
@@ -94,10 +107,14 @@ export function richToText(nodes: RichNode[]): string {
 		}
 	};
 	walk(nodes);
-	return s.replace(/\t\n/g, '\n').replace(/\n{3,}/g, '\n\n').trim();
+	return s
+		.replace(/\t\n/g, '\n')
+		.replace(/\n{3,}/g, '\n\n')
+		.trim();
 }
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const esc = (s: string) =>
+	s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 function safeHref(href: unknown): string | null {
 	if (typeof href !== 'string') return null;

@@ -54,7 +54,13 @@ export function outdent(doc: Y.Doc, tree: TreeNode[], n: TreeNode): boolean {
  * Drops `id` next to `target`: before it, after it, or as its last child. Refuses a drop into its own subtree
  * or beyond MAX_DEPTH (returns a message).
  */
-export function dropOn(doc: Y.Doc, tree: TreeNode[], id: string, target: TreeNode, where: 'before' | 'after' | 'inside'): boolean | string {
+export function dropOn(
+	doc: Y.Doc,
+	tree: TreeNode[],
+	id: string,
+	target: TreeNode,
+	where: 'before' | 'after' | 'inside'
+): boolean | string {
 	if (id === target.id) return false;
 	for (let cur: string | null = target.id; cur; cur = tree.find((x) => x.id === cur)?.parentId ?? null)
 		if (cur === id) return 'Impossible\u00a0: un élément ne peut pas être déplacé dans ses propres sous-éléments.';
@@ -86,6 +92,18 @@ export function addRoot(doc: Y.Doc, levelNames: string[]): string {
 /** Adds an empty target to an element; returns its id. */
 export function addEmptyTarget(doc: Y.Doc, nodeId: string): string {
 	const id = crypto.randomUUID();
-	setTarget(doc, nodeId, { id, indicatorCode: null, label: '', unit: '%', value: null, year: null, milestones: [], baselineYear: null, relative: false, thresholdEurHt: null, scope: '' });
+	setTarget(doc, nodeId, {
+		id,
+		indicatorCode: null,
+		label: '',
+		unit: '%',
+		value: null,
+		year: null,
+		milestones: [],
+		baselineYear: null,
+		relative: false,
+		thresholdEurHt: null,
+		scope: ''
+	});
 	return id;
 }

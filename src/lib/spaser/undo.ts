@@ -54,7 +54,8 @@ export function createUndo(doc: Y.Doc, opts: { captureTimeout?: number } = {}): 
 		const s = state();
 		for (const f of listeners) f(s);
 	};
-	for (const ev of ['stack-item-added', 'stack-item-popped', 'stack-cleared', 'stack-item-updated'] as const) manager.on(ev, emit);
+	for (const ev of ['stack-item-added', 'stack-item-popped', 'stack-cleared', 'stack-item-updated'] as const)
+		manager.on(ev, emit);
 	// a structural change (add, delete, move, restore) is always a step of its own, never merged with typing
 	const beforeTransaction = (tr: Y.Transaction) => {
 		if (tr.origin === STRUCTURE) manager.stopCapturing();
@@ -90,7 +91,9 @@ export function createUndo(doc: Y.Doc, opts: { captureTimeout?: number } = {}): 
 }
 
 /** The undo/redo action of a key press (Ctrl/Cmd+Z, Ctrl/Cmd+Shift+Z, Ctrl/Cmd+Y), or null. */
-export function undoKey(e: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'shiftKey' | 'altKey'>): 'undo' | 'redo' | null {
+export function undoKey(
+	e: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'shiftKey' | 'altKey'>
+): 'undo' | 'redo' | null {
 	if (!(e.ctrlKey || e.metaKey) || e.altKey) return null;
 	const k = e.key.toLowerCase();
 	if (k === 'z') return e.shiftKey ? 'redo' : 'undo';

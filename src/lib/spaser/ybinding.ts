@@ -91,7 +91,10 @@ export function yText(node: Field, params: YTextParams) {
 	};
 	// Before any change to the document, remember where the caret is in this text (only while focused).
 	const beforeTransaction = () => {
-		pending = text && document.activeElement === node ? captureSelection(text, node.selectionStart ?? 0, node.selectionEnd ?? 0) : null;
+		pending =
+			text && document.activeElement === node
+				? captureSelection(text, node.selectionStart ?? 0, node.selectionEnd ?? 0)
+				: null;
 	};
 	const observer = (_e: Y.YTextEvent, tr: Y.Transaction) => {
 		if (!text || tr.origin === origin) return;

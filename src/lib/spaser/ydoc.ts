@@ -112,7 +112,10 @@ export function writeSettings(doc: Y.Doc, settings: Partial<DocSettings>) {
 	tx(doc, () => {
 		const s = settingsMap(doc);
 		if (settings.levelNames) {
-			const names = settings.levelNames.slice(0, MAX_DEPTH).map((n) => n.trim()).filter(Boolean);
+			const names = settings.levelNames
+				.slice(0, MAX_DEPTH)
+				.map((n) => n.trim())
+				.filter(Boolean);
 			let arr = levelNamesArray(doc);
 			if (!arr || arr.length !== MAX_DEPTH) {
 				arr = new Y.Array<Y.Text>();
@@ -257,7 +260,8 @@ function writeLinks(n: Y.Map<unknown>, wanted: string[]) {
 	}
 	const arr = cur as Y.Array<string>;
 	const keep = new Set(wanted);
-	for (let i = arr.length - 1; i >= 0; i--) if (!keep.has(arr.get(i)) || arr.toArray().indexOf(arr.get(i)) < i) arr.delete(i, 1);
+	for (let i = arr.length - 1; i >= 0; i--)
+		if (!keep.has(arr.get(i)) || arr.toArray().indexOf(arr.get(i)) < i) arr.delete(i, 1);
 	const have = new Set(arr.toArray());
 	const missing = wanted.filter((id) => !have.has(id));
 	if (missing.length) arr.push([...new Set(missing)]);
@@ -291,7 +295,8 @@ export function nodeText(doc: Y.Doc, id: string, field: NodeTextField): Y.Text |
 
 function targetMap(t: Target): Y.Map<unknown> {
 	const m = new Y.Map<unknown>();
-	for (const [k, v] of Object.entries(t)) m.set(k, (TARGET_TEXT_FIELDS as readonly string[]).includes(k) ? new Y.Text((v as string | null) ?? '') : v);
+	for (const [k, v] of Object.entries(t))
+		m.set(k, (TARGET_TEXT_FIELDS as readonly string[]).includes(k) ? new Y.Text((v as string | null) ?? '') : v);
 	return m;
 }
 
@@ -443,7 +448,11 @@ export function removeNode(doc: Y.Doc, id: string, by: DeletedBy | null = null) 
 export function deletedAncestors(doc: Y.Doc, id: string): string[] {
 	const out: string[] = [];
 	const seen = new Set([id]);
-	for (let cur = (getNode(doc, id)?.get('parentId') as string | null) ?? null; cur && !seen.has(cur); cur = (getNode(doc, cur)?.get('parentId') as string | null) ?? null) {
+	for (
+		let cur = (getNode(doc, id)?.get('parentId') as string | null) ?? null;
+		cur && !seen.has(cur);
+		cur = (getNode(doc, cur)?.get('parentId') as string | null) ?? null
+	) {
 		seen.add(cur);
 		if (isDeleted(getNode(doc, cur))) out.push(cur);
 	}
@@ -485,10 +494,11 @@ export function listTrash(doc: Y.Doc): TrashEntry[] {
 	});
 	const count = (id: string, seen: Set<string>): number => {
 		let c = 0;
-		for (const k of kids.get(id) ?? []) if (!seen.has(k)) {
-			seen.add(k);
-			c += 1 + count(k, seen);
-		}
+		for (const k of kids.get(id) ?? [])
+			if (!seen.has(k)) {
+				seen.add(k);
+				c += 1 + count(k, seen);
+			}
 		return c;
 	};
 	const out: TrashEntry[] = [];
@@ -522,7 +532,10 @@ export function readPlain(id: string, n: Y.Map<unknown>, withBody = true): Plain
 		resources: readList(n.get('resources')),
 		tools: readList(n.get('tools')),
 		links: readLinks(n.get('links')),
-		targets: targets instanceof Y.Map ? [...(targets as Y.Map<unknown>).values()].map(readTarget).sort((a, b) => a.id.localeCompare(b.id)) : []
+		targets:
+			targets instanceof Y.Map
+				? [...(targets as Y.Map<unknown>).values()].map(readTarget).sort((a, b) => a.id.localeCompare(b.id))
+				: []
 	};
 }
 
@@ -544,7 +557,11 @@ export function readTree(doc: Y.Doc, opts: { withBody?: boolean } = {}): TreeNod
 	for (const [id, n] of all) {
 		let p = n.parentId && all.has(n.parentId) ? n.parentId : null;
 		const seen = new Set([id]);
-		for (let cur = p; cur; cur = all.get(cur)!.parentId && all.has(all.get(cur)!.parentId!) ? all.get(cur)!.parentId : null) {
+		for (
+			let cur = p;
+			cur;
+			cur = all.get(cur)!.parentId && all.has(all.get(cur)!.parentId!) ? all.get(cur)!.parentId : null
+		) {
 			if (seen.has(cur)) {
 				p = null;
 				break;
@@ -562,14 +579,20 @@ export function readTree(doc: Y.Doc, opts: { withBody?: boolean } = {}): TreeNod
 	// a deleted node (in the Corbeille) is hidden with its whole subtree, and so are links to what is hidden
 	const visible = new Set<string>();
 	const mark = (p: string | null) => {
-		for (const n of kids.get(p) ?? []) if (!deleted.has(n.id) && !visible.has(n.id)) {
-			visible.add(n.id);
-			mark(n.id);
-		}
+		for (const n of kids.get(p) ?? [])
+			if (!deleted.has(n.id) && !visible.has(n.id)) {
+				visible.add(n.id);
+				mark(n.id);
+			}
 	};
 	mark(null);
-	for (const [p, list] of kids) kids.set(p, list.filter((n) => visible.has(n.id)));
-	for (const list of kids.values()) list.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : a.id < b.id ? -1 : 1));
+	for (const [p, list] of kids)
+		kids.set(
+			p,
+			list.filter((n) => visible.has(n.id))
+		);
+	for (const list of kids.values())
+		list.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : a.id < b.id ? -1 : 1));
 	const out: TreeNode[] = [];
 	const globalCounters = new Array<number>(MAX_DEPTH).fill(0);
 	const walk = (parentId: string | null, depth: number, prefix: string) => {
@@ -578,7 +601,8 @@ export function readTree(doc: Y.Doc, opts: { withBody?: boolean } = {}): TreeNod
 			i++;
 			const d = Math.min(depth, MAX_DEPTH);
 			globalCounters[d - 1]++;
-			const number = settings.numbering === 'global' ? String(globalCounters[d - 1]) : prefix ? `${prefix}.${i}` : String(i);
+			const number =
+				settings.numbering === 'global' ? String(globalCounters[d - 1]) : prefix ? `${prefix}.${i}` : String(i);
 			const levelName = settings.levelNames[d - 1] ?? settings.levelNames.at(-1) ?? 'Niveau';
 			const node: TreeNode = {
 				...n,

@@ -1,7 +1,17 @@
 import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { runAction } from '$lib/server/kit/forms';
-import { animatedNetworkSettings, benchmarkView, isValidatedOrg, KINDS, latestPublication, peerScopes, publishBenchmarks, setNetworkK, SIZES } from '$lib/server/benchmark/service';
+import {
+	animatedNetworkSettings,
+	benchmarkView,
+	isValidatedOrg,
+	KINDS,
+	latestPublication,
+	peerScopes,
+	publishBenchmarks,
+	setNetworkK,
+	SIZES
+} from '$lib/server/benchmark/service';
 import { listCatalogue, listValues } from '$lib/server/indicators/service';
 import { orgContext } from '../indicateurs/context.server';
 
@@ -26,7 +36,10 @@ export const load: PageServerLoad = async (event) => {
 		isValidatedOrg(db, user, org.id)
 	]);
 	const comparable = catalogue.filter((d) => !d.orgId);
-	const indicator = comparable.find((d) => d.id === sp.get('indicateur')) ?? comparable.find((d) => d.code === (sp.get('code') ?? 'CAN-ENV-01')) ?? comparable[0];
+	const indicator =
+		comparable.find((d) => d.id === sp.get('indicateur')) ??
+		comparable.find((d) => d.code === (sp.get('code') ?? 'CAN-ENV-01')) ??
+		comparable[0];
 	const myYears = mine.filter((v) => v.indicatorId === indicator?.id).map((v) => v.year);
 	const now = new Date().getFullYear();
 	const years = [...new Set([now - 5, now - 4, now - 3, now - 2, now - 1, now, ...myYears])].sort((a, b) => b - a);
@@ -35,7 +48,10 @@ export const load: PageServerLoad = async (event) => {
 	const kind = sp.get('type') && sp.get('type')! in KINDS ? sp.get('type')! : '*';
 	const size = sp.get('taille') && sp.get('taille')! in SIZES ? sp.get('taille')! : '*';
 	const query = { indicator: indicator?.id ?? null, year, scope, kind, size };
-	const view = indicator && scope ? await benchmarkView(db, user, { indicator: indicator.id, year, scope, kind, size, org: org.id }) : null;
+	const view =
+		indicator && scope
+			? await benchmarkView(db, user, { indicator: indicator.id, year, scope, kind, size, org: org.id })
+			: null;
 	return { ...base, validated, scopes, catalogue: comparable, years, query, view };
 };
 

@@ -1,7 +1,13 @@
 import { fail, redirect, type ActionFailure } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
-import { changePassword, listSessions, logoutEverywhere, resendVerification, updateProfile } from '$lib/server/auth/service';
+import {
+	changePassword,
+	listSessions,
+	logoutEverywhere,
+	resendVerification,
+	updateProfile
+} from '$lib/server/auth/service';
 import { deleteSessionCookie } from '$lib/server/auth/session';
 import { createApiToken, listApiTokens, revokeApiToken } from '$lib/server/auth/api-tokens';
 import { parseForm, requireUser, runAction } from '$lib/server/kit/forms';
@@ -37,7 +43,11 @@ export const load: PageServerLoad = async (event) => {
 			lastUsedAt: t.last_used_at,
 			expiresAt: t.expires_at,
 			revokedAt: t.revoked_at,
-			state: t.revoked_at ? ('revoked' as const) : t.expires_at && t.expires_at.getTime() < now ? ('expired' as const) : ('active' as const)
+			state: t.revoked_at
+				? ('revoked' as const)
+				: t.expires_at && t.expires_at.getTime() < now
+					? ('expired' as const)
+					: ('active' as const)
 		}))
 	};
 };
@@ -65,7 +75,8 @@ export const actions: Actions = {
 		if (!r.ok) return tagged(r.failure, 'password');
 		return {
 			section: 'password' as const,
-			success: 'Votre mot de passe a été modifié. Vos autres appareils ont été déconnectés et tous vos jetons d\u2019API ont été révoqués (créez-en de nouveaux pour vos scripts)\u00a0; cette session reste ouverte.'
+			success:
+				'Votre mot de passe a été modifié. Vos autres appareils ont été déconnectés et tous vos jetons d\u2019API ont été révoqués (créez-en de nouveaux pour vos scripts)\u00a0; cette session reste ouverte.'
 		};
 	},
 
@@ -100,6 +111,9 @@ export const actions: Actions = {
 		const id = String(form.get('id') ?? '');
 		const r = await runAction({}, async () => revokeApiToken(await getDb(), user, id));
 		if (!r.ok) return tagged(r.failure, 'tokenList');
-		return { section: 'tokenList' as const, success: "Le jeton a été révoqué\u00a0: il ne permet plus d'accéder à l'API." };
+		return {
+			section: 'tokenList' as const,
+			success: "Le jeton a été révoqué\u00a0: il ne permet plus d'accéder à l'API."
+		};
 	}
 };

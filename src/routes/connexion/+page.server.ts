@@ -26,7 +26,10 @@ export const actions: Actions = {
 		if (parsed.failure) return parsed.failure;
 		const { email, password } = parsed.data;
 		const result = await runAction(parsed.raw, async () =>
-			login(await getDb(), email, password, { ip: event.getClientAddress(), userAgent: event.request.headers.get('user-agent') })
+			login(await getDb(), email, password, {
+				ip: event.getClientAddress(),
+				userAgent: event.request.headers.get('user-agent')
+			})
 		);
 		if (!result.ok) return result.failure;
 		setSessionCookie(event.cookies, result.value.token, event.url.protocol === 'https:');

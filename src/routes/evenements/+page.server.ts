@@ -18,8 +18,19 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 		past,
 		events: events.map(summary),
 		organised: organised.filter((e) => e.status === 'draft' || e.ends_at > new Date()).map(summary),
-		mine: mine.filter((r) => r.ends_at > new Date()).map((r) => ({ id: r.id, eventId: r.event_id, title: r.title, status: r.status, startsAt: r.starts_at, fullName: r.full_name })),
+		mine: mine
+			.filter((r) => r.ends_at > new Date())
+			.map((r) => ({
+				id: r.id,
+				eventId: r.event_id,
+				title: r.title,
+				status: r.status,
+				startsAt: r.starts_at,
+				fullName: r.full_name
+			})),
 		canOrganise: organisers.length > 0,
-		animatedNetworks: organisers.filter((o) => o.value.startsWith('network:')).map((o) => ({ id: o.value.slice(8), label: o.label }))
+		animatedNetworks: organisers
+			.filter((o) => o.value.startsWith('network:'))
+			.map((o) => ({ id: o.value.slice(8), label: o.label }))
 	};
 };

@@ -8,7 +8,9 @@ import { STATUS_WORDS } from '$lib/guichet/labels';
 export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);
 	const db = await getDb();
-	const [networks, requests, animated] = await orHttpError(Promise.all([buyerNetworks(db, user), myRequests(db, user), animatedNetworks(db, user)]));
+	const [networks, requests, animated] = await orHttpError(
+		Promise.all([buyerNetworks(db, user), myRequests(db, user), animatedNetworks(db, user)])
+	);
 	return {
 		networks,
 		upcoming: requests.filter((r) => r.upcoming),

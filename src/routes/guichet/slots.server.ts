@@ -35,8 +35,16 @@ export async function bookingAction<T>(raw: Record<string, unknown>, codes: stri
 		try {
 			return await fn();
 		} catch (e) {
-			const offered = e instanceof AppError && codes.includes(e.code) ? (e.details?.nextSlots as { start: Date; label: string; animatorName: string }[] | undefined) : undefined;
-			if (offered) nextSlots = offered.map((s) => ({ start: new Date(s.start).toISOString(), label: s.label, animatorName: s.animatorName }));
+			const offered =
+				e instanceof AppError && codes.includes(e.code)
+					? (e.details?.nextSlots as { start: Date; label: string; animatorName: string }[] | undefined)
+					: undefined;
+			if (offered)
+				nextSlots = offered.map((s) => ({
+					start: new Date(s.start).toISOString(),
+					label: s.label,
+					animatorName: s.animatorName
+				}));
 			throw e;
 		}
 	});

@@ -9,5 +9,8 @@ import { instanceHealth, publicHealth } from '$lib/server/health';
 export const GET: RequestHandler = async ({ locals }) => {
 	const headers = { 'cache-control': 'no-store' };
 	const health = await instanceHealth();
-	return json(locals.user?.isPlatformAdmin ? health : publicHealth(health), { status: health.status === 'ok' ? 200 : 503, headers });
+	return json(locals.user?.isPlatformAdmin ? health : publicHealth(health), {
+		status: health.status === 'ok' ? 200 : 503,
+		headers
+	});
 };

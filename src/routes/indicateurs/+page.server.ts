@@ -10,7 +10,9 @@ export const load: PageServerLoad = async (event) => {
 	if (!org) return { catalogue: [], values: [], years: [] };
 	const [catalogue, values] = await Promise.all([listCatalogue(db, user, org.id), listValues(db, user, org.id)]);
 	const now = new Date().getFullYear();
-	const years = [...new Set([now - 4, now - 3, now - 2, now - 1, now, ...values.map((v) => v.year)])].sort((a, b) => a - b);
+	const years = [...new Set([now - 4, now - 3, now - 2, now - 1, now, ...values.map((v) => v.year)])].sort(
+		(a, b) => a - b
+	);
 	return { catalogue, values, years };
 };
 

@@ -22,7 +22,9 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	const inv = await validInvitation(secret);
 	return {
 		email: url.searchParams.get('email') ?? inv?.email ?? '',
-		invitation: inv ? { secret: secret!, orgName: inv.org_name, role: ROLE_LABELS[inv.role] ?? inv.role, email: inv.email } : null
+		invitation: inv
+			? { secret: secret!, orgName: inv.org_name, role: ROLE_LABELS[inv.role] ?? inv.role, email: inv.email }
+			: null
 	};
 };
 
@@ -35,7 +37,9 @@ export const actions: Actions = {
 		const inv = await validInvitation(invitation);
 		// Arriving from an invitation sent to this very address proves access to the mailbox.
 		const viaInvitation = !!inv && inv.email.toLowerCase() === input.email.toLowerCase();
-		const created = await runAction(parsed.raw, () => signUp(db, input, { verified: viaInvitation, ip: event.getClientAddress() }));
+		const created = await runAction(parsed.raw, () =>
+			signUp(db, input, { verified: viaInvitation, ip: event.getClientAddress() })
+		);
 		if (!created.ok) return created.failure;
 		const { token } = await createSession(db, created.value.userId, {
 			ip: event.getClientAddress(),
@@ -43,7 +47,9 @@ export const actions: Actions = {
 		});
 		setSessionCookie(event.cookies, token, event.url.protocol === 'https:');
 		if (viaInvitation) {
-			const joined = await runAction(parsed.raw, () => acceptInvitation(db, { id: created.value.userId, email: input.email }, invitation!));
+			const joined = await runAction(parsed.raw, () =>
+				acceptInvitation(db, { id: created.value.userId, email: input.email }, invitation!)
+			);
 			// If the invitation changed meanwhile, its page explains why.
 			redirect(303, joined.ok ? `/collectivites/${joined.value}` : `/invitation/${invitation}`);
 		}

@@ -14,10 +14,15 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	]);
 	const q = (url.searchParams.get('q') ?? '').trim().slice(0, 100);
 	const region = url.searchParams.get('region') ?? '';
-	const fold = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+	const fold = (s: string) =>
+		s
+			.normalize('NFD')
+			.replace(/[\u0300-\u036f]/g, '')
+			.toLowerCase();
 	const needle = fold(q);
 	const shown = networks.filter(
-		(n) => (!needle || fold(`${n.name} ${n.description}`).includes(needle)) && (!region || n.region_codes.includes(region))
+		(n) =>
+			(!needle || fold(`${n.name} ${n.description}`).includes(needle)) && (!region || n.region_codes.includes(region))
 	);
 	return {
 		q,

@@ -12,7 +12,11 @@ export async function parseResourceForm(request: Request) {
 	return {
 		data: null,
 		raw,
-		failure: fail(400, { values: raw, errors, message: 'Le formulaire contient des erreurs : corrigez les champs signalés.' })
+		failure: fail(400, {
+			values: raw,
+			errors,
+			message: 'Le formulaire contient des erreurs : corrigez les champs signalés.'
+		})
 	} as const;
 }
 

@@ -15,7 +15,16 @@ export const extension: RlsExtension = {
 			set: 'action = action',
 			expect: {
 				//        anon  outsider              viewer editor admin                animN2               animN1               platform
-				select: [D, 'B:indicateur B:membre B:reseau B:ressource B:spaser', '-', '-', 'A:indicateur A:membre A:reseau A:ressource A:spaser', 'B:reseau B:ressource N2:reseau', 'A:reseau A:ressource B:reseau C:reseau N1:reseau', '*'],
+				select: [
+					D,
+					'B:indicateur B:membre B:reseau B:ressource B:spaser',
+					'-',
+					'-',
+					'A:indicateur A:membre A:reseau A:ressource A:spaser',
+					'B:reseau B:ressource N2:reseau',
+					'A:reseau A:ressource B:reseau C:reseau N1:reseau',
+					'*'
+				],
 				insert: [D, D, D, D, D, D, D, D],
 				update: [D, D, D, D, D, D, D, D],
 				delete: [D, D, D, D, D, D, D, D]

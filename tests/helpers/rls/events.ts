@@ -36,7 +36,10 @@ async function build(tx: Tx) {
 	await event(E.evN1, NETWORKS.N1, null, 'network', 'published');
 	await event(E.evDraft, NETWORKS.N1, null, 'network', 'draft');
 	await event(E.evA, null, ORGS.A, 'buyers', 'published');
-	await tx.query(`insert into public.event_choice_groups (id, event_id, title) values ($1, $2, 'Ateliers')`, [E.gN1, E.evN1]);
+	await tx.query(`insert into public.event_choice_groups (id, event_id, title) values ($1, $2, 'Ateliers')`, [
+		E.gN1,
+		E.evN1
+	]);
 	await tx.query(
 		`insert into public.event_sessions (id, event_id, choice_group_id, title, starts_at, ends_at)
 		 values ($1, $2, null, 'Plénière', '2031-03-12 09:00+01', '2031-03-12 10:00+01'),
@@ -50,13 +53,14 @@ async function build(tx: Tx) {
 		        ($5, $6, $7, $8, 'Personne adminC', 'adminc@rls.example.test', $7, 'waitlisted')`,
 		[E.rE, E.evN1, USERS.editorA, ORGS.A, E.rC, E.evA, USERS.adminC, ORGS.C]
 	);
-	await tx.query(`insert into public.event_registration_choices (registration_id, choice_group_id, session_id) values ($1, $2, $3)`, [E.rE, E.gN1, E.sW]);
-	await tx.query(`insert into public.event_checkins (id, registration_id, session_id, method, checked_by) values ($1, $2, $3, 'qr', $4)`, [
-		E.ciE,
-		E.rE,
-		E.sP,
-		USERS.anim1
-	]);
+	await tx.query(
+		`insert into public.event_registration_choices (registration_id, choice_group_id, session_id) values ($1, $2, $3)`,
+		[E.rE, E.gN1, E.sW]
+	);
+	await tx.query(
+		`insert into public.event_checkins (id, registration_id, session_id, method, checked_by) values ($1, $2, $3, 'qr', $4)`,
+		[E.ciE, E.rE, E.sP, USERS.anim1]
+	);
 }
 
 // Registrations and check-ins are written only through the security-definer functions: no write grant at all.

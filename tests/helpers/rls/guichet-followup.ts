@@ -29,8 +29,8 @@ export const extension: RlsExtension = {
 			insert: `insert into public.guichet_attachments (request_id, filename, mime, size, content) values ('${GUICHET.grA}', 'x.pdf', 'application/pdf', 1, '\\x25'::bytea)`,
 			expect: {
 				//          anon      outsider viewer        editor        admin         animN2 animN1        platform
-				select: ['denied', 'gaB',   'gaA gaA2',   'gaA gaA2',   'gaA gaA2',   'gaB', 'gaA gaA2',   '*'],
-				insert: ['denied', 'rls',   'rls',        'ok',         'ok',         'rls', 'ok',         'rls'],
+				select: ['denied', 'gaB', 'gaA gaA2', 'gaA gaA2', 'gaA gaA2', 'gaB', 'gaA gaA2', '*'],
+				insert: ['denied', 'rls', 'rls', 'ok', 'ok', 'rls', 'ok', 'rls'],
 				update: DENIED_ALL,
 				delete: DENIED_ALL
 			}

@@ -16,7 +16,17 @@ import { NETWORKS, ORGS, SPASERS } from '../rls-fixture';
 import { closed, DENIED_ALL, type RlsExtension } from '../rls-types';
 
 const x = (k: number) => `c7000000-0000-4000-8000-${String(k).padStart(12, '0')}`;
-export const INDICATOR_IDS = { dA: x(1), dB: x(2), vA: x(3), vB: x(4), vC: x(5), rA: x(6), rB: x(7), bA: x(8), pub: x(9) } as const;
+export const INDICATOR_IDS = {
+	dA: x(1),
+	dB: x(2),
+	vA: x(3),
+	vB: x(4),
+	vC: x(5),
+	rA: x(6),
+	rB: x(7),
+	bA: x(8),
+	pub: x(9)
+} as const;
 const I = INDICATOR_IDS;
 
 export const extension: RlsExtension = {
@@ -27,10 +37,22 @@ export const extension: RlsExtension = {
 			   ($1, $3, 'LOC-A', 'Indicateur propre de A', 'autre', 'count'), ($2, $4, 'LOC-B', 'Indicateur propre de B', 'autre', 'count')`,
 			[I.dA, I.dB, ORGS.A, ORGS.B]
 		);
-		const [soc] = await tx.query<{ id: string }>(`select id from public.indicator_definitions where code = 'CAN-SOC-01' and org_id is null`);
-		for (const [id, org, value] of [[I.vA, ORGS.A, 21], [I.vB, ORGS.B, 14], [I.vC, ORGS.C, 30]] as const)
-			await tx.query(`insert into public.indicator_values (id, org_id, indicator_id, year, value) values ($1, $2, $3, 2024, $4)`, [id, org, soc.id, value]);
-		for (const [id, org] of [[I.rA, ORGS.A], [I.rB, ORGS.B]] as const) {
+		const [soc] = await tx.query<{ id: string }>(
+			`select id from public.indicator_definitions where code = 'CAN-SOC-01' and org_id is null`
+		);
+		for (const [id, org, value] of [
+			[I.vA, ORGS.A, 21],
+			[I.vB, ORGS.B, 14],
+			[I.vC, ORGS.C, 30]
+		] as const)
+			await tx.query(
+				`insert into public.indicator_values (id, org_id, indicator_id, year, value) values ($1, $2, $3, 2024, $4)`,
+				[id, org, soc.id, value]
+			);
+		for (const [id, org] of [
+			[I.rA, ORGS.A],
+			[I.rB, ORGS.B]
+		] as const) {
 			await tx.query(
 				`insert into public.decp_import_runs (id, org_id, file_name, format, sha256, total, accepted, inserted) values ($1, $2, 'decp.json', 'json_2024', repeat('a', 64), 1, 1, 1)`,
 				[id, org]
@@ -64,7 +86,16 @@ export const extension: RlsExtension = {
 			insert: `insert into public.indicator_definitions (org_id, code, label, domain, unit) values ('${ORGS.A}', 'LOC-NEW', 'Nouvel indicateur', 'autre', 'count')`,
 			expect: {
 				//          anon      outsider          viewer          editor          admin           animN2       animN1       platform
-				select: ['denied', 'catalogue dB', 'catalogue dA', 'catalogue dA', 'catalogue dA', 'catalogue', 'catalogue', 'catalogue'],
+				select: [
+					'denied',
+					'catalogue dB',
+					'catalogue dA',
+					'catalogue dA',
+					'catalogue dA',
+					'catalogue',
+					'catalogue',
+					'catalogue'
+				],
 				insert: ['denied', 'rls', 'rls', 'ok', 'ok', 'rls', 'rls', 'rls'],
 				update: ['denied', 'dB', '-', 'dA', 'dA', '-', '-', '-'],
 				delete: ['denied', 'dB', '-', 'dA', 'dA', '-', '-', '-']

@@ -47,14 +47,10 @@ async function build(tx: Tx) {
 		   ($1, $2, 'a.pdf', 'application/pdf', 9, $7), ($3, $4, 'b.pdf', 'application/pdf', 9, $7), ($5, $6, 'c.pdf', 'application/pdf', 9, $7)`,
 		[IDS.attPriv, IDS.rPriv, IDS.attVal, IDS.rVal, IDS.attPub, IDS.rPub, pdf]
 	);
-	await tx.query(`insert into public.resource_usages (resource_id, user_id, org_id) values ($1, $2, $3), ($4, $5, $6)`, [
-		IDS.rVal,
-		USERS.editorA,
-		ORGS.A,
-		IDS.rPub,
-		USERS.adminB,
-		ORGS.B
-	]);
+	await tx.query(
+		`insert into public.resource_usages (resource_id, user_id, org_id) values ($1, $2, $3), ($4, $5, $6)`,
+		[IDS.rVal, USERS.editorA, ORGS.A, IDS.rPub, USERS.adminB, ORGS.B]
+	);
 	await tx.query(`insert into public.resource_favourites (user_id, resource_id) values ($1, $2), ($3, $4)`, [
 		USERS.editorA,
 		IDS.rVal,

@@ -14,9 +14,21 @@ import { Extension } from '@tiptap/core';
 import { Plugin, PluginKey, type EditorState } from '@tiptap/pm/state';
 import { Decoration, DecorationSet, type EditorView } from '@tiptap/pm/view';
 import type { Node as PMNode } from '@tiptap/pm/model';
-import { absolutePositionToRelativePosition, relativePositionToAbsolutePosition, ySyncPluginKey } from '@tiptap/y-tiptap';
+import {
+	absolutePositionToRelativePosition,
+	relativePositionToAbsolutePosition,
+	ySyncPluginKey
+} from '@tiptap/y-tiptap';
 import type * as Y from 'yjs';
-import { decodeAnchorPosition, encodeAnchorPosition, quoteOf, reassociate, resolveAnchors, type AnchorState, type CommentAnchor } from '$lib/spaser/anchors';
+import {
+	decodeAnchorPosition,
+	encodeAnchorPosition,
+	quoteOf,
+	reassociate,
+	resolveAnchors,
+	type AnchorState,
+	type CommentAnchor
+} from '$lib/spaser/anchors';
 
 export interface AnchoredThread {
 	id: string;
@@ -84,13 +96,25 @@ function decorate(state: EditorState, opts: Options): DecorationSet {
 	const decorations: Decoration[] = [];
 	for (const t of threads) {
 		const range = rangeOfAnchor(b, t, state.doc);
-		if (range) decorations.push(Decoration.inline(range.from, range.to, { class: 'comment-highlight', 'data-comment-id': t.id, style: HIGHLIGHT_STYLE }, { threadId: t.id }));
+		if (range)
+			decorations.push(
+				Decoration.inline(
+					range.from,
+					range.to,
+					{ class: 'comment-highlight', 'data-comment-id': t.id, style: HIGHLIGHT_STYLE },
+					{ threadId: t.id }
+				)
+			);
 	}
 	return DecorationSet.create(state.doc, decorations);
 }
 
 /** Where an anchored passage is in the ProseMirror document, or null (deleted, forged, of another element). */
-export function rangeOfAnchor(b: Binding, anchor: Pick<CommentAnchor, 'start' | 'end'>, doc: PMNode): { from: number; to: number } | null {
+export function rangeOfAnchor(
+	b: Binding,
+	anchor: Pick<CommentAnchor, 'start' | 'end'>,
+	doc: PMNode
+): { from: number; to: number } | null {
 	if (resolveAnchors(b.type, [anchor])[0].state !== 'anchored') return null;
 	const rs = decodeAnchorPosition(anchor.start);
 	const re = decodeAnchorPosition(anchor.end);
@@ -177,7 +201,11 @@ class CommentView {
 	private place() {
 		const { state } = this.view;
 		const host = this.view.dom.parentElement;
-		const show = !!host && !!this.opts.source && !state.selection.empty && !!state.doc.textBetween(state.selection.from, state.selection.to, ' ', ' ').trim();
+		const show =
+			!!host &&
+			!!this.opts.source &&
+			!state.selection.empty &&
+			!!state.doc.textBetween(state.selection.from, state.selection.to, ' ', ' ').trim();
 		this.bubble.hidden = !show;
 		if (!show || !host) return;
 		try {

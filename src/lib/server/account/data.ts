@@ -41,7 +41,11 @@ async function exportableColumns(tx: Tx, table: string): Promise<string[]> {
 	);
 	return cols
 		.filter((c) => !SECRET.test(c.name))
-		.map((c) => (c.type === 'bytea' ? `octet_length(${quoteIdent(c.name)}) as ${quoteIdent(c.name + '_octets')}` : quoteIdent(c.name)));
+		.map((c) =>
+			c.type === 'bytea'
+				? `octet_length(${quoteIdent(c.name)}) as ${quoteIdent(c.name + '_octets')}`
+				: quoteIdent(c.name)
+		);
 }
 
 const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
@@ -67,7 +71,9 @@ export async function exportPersonalData(db: Database, actor: Actor): Promise<Pe
 		for (const [table, columns] of byTable) {
 			const select = await exportableColumns(tx, table);
 			const where = columns.map((c) => `${quoteIdent(c)} = $1`).join(' or ');
-			const rows = await tx.query<Record<string, unknown>>(`select ${select.join(', ')} from ${table} where ${where}`, [actor.id]);
+			const rows = await tx.query<Record<string, unknown>>(`select ${select.join(', ')} from ${table} where ${where}`, [
+				actor.id
+			]);
 			if (rows.length) tables[table.replace(/^public\./, '')] = rows;
 		}
 		return { format: 'spaser-commun/donnees-personnelles/1', generated_at: new Date().toISOString(), profile, tables };
@@ -83,10 +89,16 @@ export const DELETED_NAME = 'Ancien membre';
 export async function deleteAccount(db: Database, actor: Actor, password: string): Promise<void> {
 	await limitPasswordChecks(db, actor.id, 'password');
 	const ok = await asService(db, 'rgpd: account deletion (password check)', async (tx) => {
-		const [cred] = await tx.query<{ password_hash: string }>('select password_hash from public.user_credentials where user_id = $1', [actor.id]);
+		const [cred] = await tx.query<{ password_hash: string }>(
+			'select password_hash from public.user_credentials where user_id = $1',
+			[actor.id]
+		);
 		return cred ? verifyPassword(cred.password_hash, password) : false;
 	});
-	if (!ok) throw new AppError('invalid', 'Mot de passe incorrect : votre compte n’a pas été supprimé.', 400, { field: 'password' });
+	if (!ok)
+		throw new AppError('invalid', 'Mot de passe incorrect : votre compte n’a pas été supprimé.', 400, {
+			field: 'password'
+		});
 	await asService(db, 'rgpd: account deletion', async (tx) => {
 		const sole = await tx.query<{ name: string }>(
 			`select o.name from public.organisation_members m join public.organisations o on o.id = m.org_id

@@ -10,5 +10,7 @@ export const deleteAccountInput = z.object({
 	confirmation: z
 		.string({ error: `Recopiez « ${DELETE_CONFIRMATION} » pour confirmer.` })
 		.trim()
-		.refine((v) => v.toUpperCase() === DELETE_CONFIRMATION, { error: `Recopiez « ${DELETE_CONFIRMATION} » pour confirmer.` })
+		.refine((v) => v.toUpperCase() === DELETE_CONFIRMATION, {
+			error: `Recopiez « ${DELETE_CONFIRMATION} » pour confirmer.`
+		})
 });

@@ -6,6 +6,6 @@ import { requireUser } from '$lib/server/kit/forms';
 export function requirePlatformAdmin(event: Pick<RequestEvent, 'locals' | 'url'>) {
 	const user = requireUser(event);
 	if (!user.isPlatformAdmin)
-		error(403, { message: "Cette page est réservée aux administrateurs de la plateforme.", code: 'forbidden' });
+		error(403, { message: 'Cette page est réservée aux administrateurs de la plateforme.', code: 'forbidden' });
 	return user;
 }

@@ -36,14 +36,21 @@ export interface OutboxRow {
  * sends its mail (SMTP_URL set): they belong to their recipients, and a link read here could take over an
  * account. Without SMTP (a laptop, the e2e suite) this page is the only mailbox, so they are shown.
  */
-export async function listOutbox(db: Database, actor: Actor, opts: { address?: string; page?: number; maskLinks?: boolean } = {}) {
+export async function listOutbox(
+	db: Database,
+	actor: Actor,
+	opts: { address?: string; page?: number; maskLinks?: boolean } = {}
+) {
 	const maskLinks = opts.maskLinks ?? Boolean(config.smtpUrl);
 	const page = pageNumber(opts.page);
 	const address = opts.address?.trim() || null;
 	return withUser(db, actor, async (tx) => {
 		const where = address ? `where to_address ilike $1` : '';
 		const params = address ? [likePattern(address)] : [];
-		const [{ total }] = await tx.query<{ total: number }>(`select count(*)::int as total from public.email_outbox ${where}`, params);
+		const [{ total }] = await tx.query<{ total: number }>(
+			`select count(*)::int as total from public.email_outbox ${where}`,
+			params
+		);
 		const rows = await tx.query<OutboxRow>(
 			`select id, to_address, subject, text_body, kind, created_at, attempts, next_attempt_at, sent_at, failed_at, last_error
 			   from public.email_outbox ${where}
@@ -73,7 +80,10 @@ export async function listUsers(db: Database, actor: Actor, opts: { q?: string; 
 	return withUser(db, actor, async (tx) => {
 		const where = q ? `where u.email ilike $1 or u.display_name ilike $1` : '';
 		const params = q ? [likePattern(q)] : [];
-		const [{ total }] = await tx.query<{ total: number }>(`select count(*)::int as total from public.users u ${where}`, params);
+		const [{ total }] = await tx.query<{ total: number }>(
+			`select count(*)::int as total from public.users u ${where}`,
+			params
+		);
 		const rows = await tx.query<UserRow>(
 			`select u.id, u.email, u.display_name, u.email_verified_at, u.is_platform_admin, u.created_at,
 			        (select count(*)::int from public.organisation_members m where m.user_id = u.id) as org_count
@@ -89,7 +99,13 @@ export async function listUsers(db: Database, actor: Actor, opts: { q?: string; 
 /** Figures for the administration home page. */
 export async function adminOverview(db: Database, actor: Actor) {
 	const [row] = await withUser(db, actor, (tx) =>
-		tx.query<{ users: number; unverified_users: number; networks: number; pending_emails: number; failed_emails: number }>(
+		tx.query<{
+			users: number;
+			unverified_users: number;
+			networks: number;
+			pending_emails: number;
+			failed_emails: number;
+		}>(
 			`select (select count(*)::int from public.users) as users,
 			        (select count(*)::int from public.users where email_verified_at is null) as unverified_users,
 			        (select count(*)::int from public.networks) as networks,

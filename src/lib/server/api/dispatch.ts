@@ -8,7 +8,15 @@ import type { Database } from '../db';
 import { AppError, invalidText, toAppError } from '$lib/server/kit/errors';
 import { checkUrl, decodeUtf8, findBadString, readBytes } from '../input-guard';
 import { log } from '$lib/server/kit/log';
-import { API_PREFIX, MAX_BODY_BYTES, apiErrors, errorResponse, isJsonContentType, jsonResponse, validate } from './http';
+import {
+	API_PREFIX,
+	MAX_BODY_BYTES,
+	apiErrors,
+	errorResponse,
+	isJsonContentType,
+	jsonResponse,
+	validate
+} from './http';
 import { ApiResult, matchRoute, type ApiCaller, type CompiledRoute } from './registry';
 
 /** none: no Authorization header; invalid: a header that is not a valid token; token: a valid token. */
@@ -24,7 +32,11 @@ export function authFromLocals(
 	locals: { user: { id: string; email: string } | null; apiScopes: Scope[] | null }
 ): ApiAuth {
 	if (!request.headers.has('authorization')) return { kind: 'none' };
-	if (locals.user && locals.apiScopes) return { kind: 'token', caller: { user: { id: locals.user.id, email: locals.user.email }, scopes: locals.apiScopes } };
+	if (locals.user && locals.apiScopes)
+		return {
+			kind: 'token',
+			caller: { user: { id: locals.user.id, email: locals.user.email }, scopes: locals.apiScopes }
+		};
 	return { kind: 'invalid' };
 }
 
@@ -52,9 +64,14 @@ const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** RFC 6750: no error code when no token was sent; invalid_token / insufficient_scope otherwise. */
 function wwwAuthenticate(err: AppError, auth: ApiAuth): Record<string, string> {
-	if (err.status === 401) return { 'www-authenticate': auth.kind === 'invalid' ? 'Bearer realm="api", error="invalid_token"' : 'Bearer realm="api"' };
+	if (err.status === 401)
+		return {
+			'www-authenticate': auth.kind === 'invalid' ? 'Bearer realm="api", error="invalid_token"' : 'Bearer realm="api"'
+		};
 	if (err.code === 'insufficient_scope')
-		return { 'www-authenticate': `Bearer realm="api", error="insufficient_scope", scope="${String(err.details?.requiredScope ?? '')}"` };
+		return {
+			'www-authenticate': `Bearer realm="api", error="insufficient_scope", scope="${String(err.details?.requiredScope ?? '')}"`
+		};
 	return {};
 }
 
@@ -62,7 +79,10 @@ function wwwAuthenticate(err: AppError, auth: ApiAuth): Record<string, string> {
  * The body: at most MAX_BODY_BYTES bytes (counted as read, whatever Content-Length says), strict UTF-8, JSON, and no
  * string holding a NUL or a lone surrogate (PostgreSQL cannot store them): 413, 415 or 400, never a 500.
  */
-async function readJsonBody(request: Request, fileFields: readonly string[] = []): Promise<{ present: boolean; value: unknown }> {
+async function readJsonBody(
+	request: Request,
+	fileFields: readonly string[] = []
+): Promise<{ present: boolean; value: unknown }> {
 	const bytes = await readBytes(request, MAX_BODY_BYTES, apiErrors.payloadTooLarge);
 	const text = decodeUtf8(bytes);
 	if (text.trim() === '') return { present: false, value: undefined };
@@ -94,7 +114,12 @@ export async function handleApiRequest(request: Request, opts: DispatchOptions):
 	} catch (e) {
 		const err = toAppError(e);
 		if (err.status >= 500)
-			log.error('api error', { id: opts.requestId, method: request.method, path: url.pathname, error: String((e as Error)?.stack ?? e) });
+			log.error('api error', {
+				id: opts.requestId,
+				method: request.method,
+				path: url.pathname,
+				error: String((e as Error)?.stack ?? e)
+			});
 		response = errorResponse(err.status >= 500 ? apiErrors.internal() : err, wwwAuthenticate(err, opts.auth));
 	}
 	return head ? new Response(null, { status: response.status, headers: response.headers }) : response;
@@ -117,15 +142,23 @@ async function run(request: Request, url: URL, path: string, method: string, opt
 	}
 
 	// 2. The request's shape: body type first (415 whatever the values), then every value with French messages.
-	const body = WRITE_METHODS.has(method) ? await readJsonBody(request, endpoint.fileFields) : { present: false, value: undefined };
+	const body = WRITE_METHODS.has(method)
+		? await readJsonBody(request, endpoint.fileFields)
+		: { present: false, value: undefined };
 	const fields: Record<string, string> = {};
 	const params = endpoint.params ? validate(endpoint.params, rawParams) : { ok: true as const, data: undefined };
 	if (!params.ok) Object.assign(fields, params.fields);
-	const query = endpoint.query ? validate(endpoint.query, Object.fromEntries(url.searchParams)) : { ok: true as const, data: undefined };
+	const query = endpoint.query
+		? validate(endpoint.query, Object.fromEntries(url.searchParams))
+		: { ok: true as const, data: undefined };
 	if (!query.ok) Object.assign(fields, query.fields);
 	let data: unknown = undefined;
 	if (endpoint.body) {
-		if (!body.present) throw apiErrors.invalid({ _: 'Envoyez un objet JSON.' }, 'Le corps de la requête est vide : envoyez un objet JSON.');
+		if (!body.present)
+			throw apiErrors.invalid(
+				{ _: 'Envoyez un objet JSON.' },
+				'Le corps de la requête est vide : envoyez un objet JSON.'
+			);
 		const parsed = validate(endpoint.body, body.value);
 		if (parsed.ok) data = parsed.data;
 		else Object.assign(fields, parsed.fields);
@@ -148,12 +181,17 @@ async function run(request: Request, url: URL, path: string, method: string, opt
 		result.headers.set('cache-control', 'no-store');
 		return result;
 	}
-	const out = result instanceof ApiResult ? result : new ApiResult(result ?? null, endpoint.status ?? (endpoint.response ? 200 : 204));
+	const out =
+		result instanceof ApiResult
+			? result
+			: new ApiResult(result ?? null, endpoint.status ?? (endpoint.response ? 200 : 204));
 	if (!endpoint.response) return jsonResponse(null, out.status === 200 ? 204 : out.status, out.headers);
 	if (opts.strictResponses) {
 		const check = endpoint.response.safeParse(out.body);
 		if (!check.success)
-			throw new Error(`API response of ${endpoint.operationId} does not match its schema: ${JSON.stringify(check.error.issues).slice(0, 2000)}`);
+			throw new Error(
+				`API response of ${endpoint.operationId} does not match its schema: ${JSON.stringify(check.error.issues).slice(0, 2000)}`
+			);
 	}
 	return jsonResponse(out.body, out.status, out.headers);
 }

@@ -1,6 +1,12 @@
 /** Service rows (snake_case, Date, numeric strings) → API bodies (camelCase, ISO dates, numbers). */
 import type { z } from 'zod';
-import type { memberSchema, membershipSchema, networkDetailSchema, networkSchema, organisationSchema } from '$lib/server/api/schemas';
+import type {
+	memberSchema,
+	membershipSchema,
+	networkDetailSchema,
+	networkSchema,
+	organisationSchema
+} from '$lib/server/api/schemas';
 import type { Member, Organisation } from '../organisations/service';
 import type { Membership, Network } from '../networks/service';
 import { iso, num } from './http';

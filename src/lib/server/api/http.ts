@@ -35,10 +35,15 @@ export function errorResponse(err: AppError, headers: Record<string, string> = {
 }
 
 export const apiErrors = {
-	unauthenticated: (message = "Authentifiez-vous avec un jeton d'accès personnel : en-tête « Authorization: Bearer spc_… ». Les cookies de session ne sont pas acceptés par l'API.") =>
-		new AppError('unauthenticated', message, 401),
+	unauthenticated: (
+		message = "Authentifiez-vous avec un jeton d'accès personnel : en-tête « Authorization: Bearer spc_… ». Les cookies de session ne sont pas acceptés par l'API."
+	) => new AppError('unauthenticated', message, 401),
 	invalidToken: () =>
-		new AppError('unauthenticated', "Ce jeton d'accès n'est pas valable : il est inconnu, expiré ou révoqué. Créez-en un nouveau depuis votre compte.", 401),
+		new AppError(
+			'unauthenticated',
+			"Ce jeton d'accès n'est pas valable : il est inconnu, expiré ou révoqué. Créez-en un nouveau depuis votre compte.",
+			401
+		),
 	insufficientScope: (scope: string) =>
 		new AppError(
 			'insufficient_scope',
@@ -46,22 +51,45 @@ export const apiErrors = {
 			403,
 			{ requiredScope: scope }
 		),
-	invalid: (fields: Record<string, string>, message = 'La requête contient des valeurs non valables : corrigez les champs signalés.') =>
-		new AppError('invalid', message, 400, { fields }),
+	invalid: (
+		fields: Record<string, string>,
+		message = 'La requête contient des valeurs non valables : corrigez les champs signalés.'
+	) => new AppError('invalid', message, 400, { fields }),
 	invalidJson: () => new AppError('invalid_json', "Le corps de la requête n'est pas un JSON valable.", 400),
 	unsupportedMediaType: () =>
-		new AppError('unsupported_media_type', 'Le corps de la requête doit être au format JSON (en-tête « Content-Type: application/json »).', 415),
-	payloadTooLarge: () => new AppError('payload_too_large', 'Le corps de la requête est trop volumineux (1 Mo au plus).', 413),
-	routeNotFound: () => new AppError('not_found', "Ce point d'accès n'existe pas. La liste des points d'accès est dans /api/v1/openapi.json.", 404),
+		new AppError(
+			'unsupported_media_type',
+			'Le corps de la requête doit être au format JSON (en-tête « Content-Type: application/json »).',
+			415
+		),
+	payloadTooLarge: () =>
+		new AppError('payload_too_large', 'Le corps de la requête est trop volumineux (1 Mo au plus).', 413),
+	routeNotFound: () =>
+		new AppError(
+			'not_found',
+			"Ce point d'accès n'existe pas. La liste des points d'accès est dans /api/v1/openapi.json.",
+			404
+		),
 	methodNotAllowed: (allowed: string[]) =>
-		new AppError('method_not_allowed', `Méthode non prise en charge pour ce point d'accès (méthodes acceptées\u00a0: ${allowed.join(', ')}).`, 405),
+		new AppError(
+			'method_not_allowed',
+			`Méthode non prise en charge pour ce point d'accès (méthodes acceptées\u00a0: ${allowed.join(', ')}).`,
+			405
+		),
 	internal: () =>
-		new AppError('internal', 'Une erreur inattendue est survenue. Réessayez dans un instant ; si le problème persiste, contactez le support de la plateforme.', 500)
+		new AppError(
+			'internal',
+			'Une erreur inattendue est survenue. Réessayez dans un instant ; si le problème persiste, contactez le support de la plateforme.',
+			500
+		)
 };
 
 /** Validates with French messages (the schemas' own messages first, zod's French locale for the rest). */
 const fr = z.locales.fr();
-export function validate<S extends z.ZodType>(schema: S, value: unknown): { ok: true; data: z.output<S> } | { ok: false; fields: Record<string, string> } {
+export function validate<S extends z.ZodType>(
+	schema: S,
+	value: unknown
+): { ok: true; data: z.output<S> } | { ok: false; fields: Record<string, string> } {
 	const parsed = schema.safeParse(value, { error: fr.localeError });
 	if (parsed.success) return { ok: true, data: parsed.data };
 	return { ok: false, fields: fieldErrors(parsed.error) };

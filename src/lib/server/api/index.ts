@@ -27,7 +27,17 @@ const docsEndpoint = defineEndpoint({
 	handler: async () => getOpenApiDocument()
 });
 
-export const apiEndpoints: Endpoint[] = [...accountEndpoints, ...organisationEndpoints, ...networkEndpoints, ...spaserEndpoints, ...guichetEndpoints, ...resourceEndpoints, ...eventEndpoints, ...indicatorEndpoints, docsEndpoint];
+export const apiEndpoints: Endpoint[] = [
+	...accountEndpoints,
+	...organisationEndpoints,
+	...networkEndpoints,
+	...spaserEndpoints,
+	...guichetEndpoints,
+	...resourceEndpoints,
+	...eventEndpoints,
+	...indicatorEndpoints,
+	docsEndpoint
+];
 
 let routes: CompiledRoute[] | null = null;
 export function apiRoutes(): CompiledRoute[] {

@@ -3,7 +3,12 @@
  * Schema 2020-12, the dialect of OpenAPI 3.1). Named schemas become `#/components/schemas/<name>`.
  */
 import { z } from 'zod';
-import { apiInputSchemas, apiOutputSchemas, type ApiSchemaMeta, type openApiDocumentSchema } from '$lib/server/api/schemas';
+import {
+	apiInputSchemas,
+	apiOutputSchemas,
+	type ApiSchemaMeta,
+	type openApiDocumentSchema
+} from '$lib/server/api/schemas';
 import { API_PREFIX } from './http';
 import type { Endpoint } from './registry';
 
@@ -24,7 +29,9 @@ function strip(schema: Json): Json {
 }
 
 function componentSchemas(registry: z.core.$ZodRegistry<ApiSchemaMeta>, io: 'input' | 'output'): Record<string, Json> {
-	const { schemas } = z.toJSONSchema(registry, { io, uri: SCHEMA_REF, override: clean, unrepresentable: 'any' }) as { schemas: Record<string, Json> };
+	const { schemas } = z.toJSONSchema(registry, { io, uri: SCHEMA_REF, override: clean, unrepresentable: 'any' }) as {
+		schemas: Record<string, Json>;
+	};
 	const out: Record<string, Json> = {};
 	for (const [id, schema] of Object.entries(schemas)) out[id] = strip(schema);
 	// Attach the registry descriptions to the named schemas.
@@ -46,16 +53,29 @@ function inlineSchema(schema: z.ZodType): Json {
 
 function refFor(registry: z.core.$ZodRegistry<ApiSchemaMeta>, schema: z.ZodType, where: string): Json {
 	const meta = registry.get(schema);
-	if (!meta?.id) throw new Error(`OpenAPI: the ${where} schema is not registered (use apiInput/apiOutput in src/lib/server/api/schemas)`);
+	if (!meta?.id)
+		throw new Error(
+			`OpenAPI: the ${where} schema is not registered (use apiInput/apiOutput in src/lib/server/api/schemas)`
+		);
 	return { $ref: SCHEMA_REF(meta.id) };
 }
 
 const ERROR_RESPONSES: Record<number, { name: string; description: string }> = {
-	400: { name: 'BadRequest', description: 'Requête non valable : `invalid` (détail par champ dans `details.fields`) ou `invalid_json`.' },
+	400: {
+		name: 'BadRequest',
+		description: 'Requête non valable : `invalid` (détail par champ dans `details.fields`) ou `invalid_json`.'
+	},
 	401: { name: 'Unauthenticated', description: 'Jeton absent, inconnu, expiré ou révoqué (`unauthenticated`).' },
-	403: { name: 'Forbidden', description: 'Jeton sans la permission requise (`insufficient_scope`) ou action non autorisée pour vous (`forbidden`).' },
+	403: {
+		name: 'Forbidden',
+		description:
+			'Jeton sans la permission requise (`insufficient_scope`) ou action non autorisée pour vous (`forbidden`).'
+	},
 	404: { name: 'NotFound', description: 'Élément inexistant ou qui ne vous est pas visible (`not_found`).' },
-	409: { name: 'Conflict', description: "Conflit avec l'état actuel (élément déjà existant, demande déjà traitée, dernier administrateur…)." },
+	409: {
+		name: 'Conflict',
+		description: "Conflit avec l'état actuel (élément déjà existant, demande déjà traitée, dernier administrateur…)."
+	},
 	413: {
 		name: 'PayloadTooLarge',
 		description:
@@ -73,11 +93,13 @@ const ERROR_RESPONSES: Record<number, { name: string; description: string }> = {
 	},
 	429: {
 		name: 'TooManyRequests',
-		description: 'Trop de demandes en cours pour vous (`too_many_files` : vos fichiers précédents sont encore en cours de lecture) ; réessayez après le délai de l’en-tête `Retry-After`.'
+		description:
+			'Trop de demandes en cours pour vous (`too_many_files` : vos fichiers précédents sont encore en cours de lecture) ; réessayez après le délai de l’en-tête `Retry-After`.'
 	},
 	503: {
 		name: 'ServiceUnavailable',
-		description: 'Serveur momentanément occupé (`server_busy` : trop de fichiers en cours de lecture) ; réessayez après le délai de l’en-tête `Retry-After`.'
+		description:
+			'Serveur momentanément occupé (`server_busy` : trop de fichiers en cours de lecture) ; réessayez après le délai de l’en-tête `Retry-After`.'
 	},
 	500: { name: 'InternalError', description: 'Erreur inattendue (`internal`), journalisée côté serveur.' }
 };
@@ -116,15 +138,21 @@ function operation(e: Endpoint): Json {
 	const status = e.status ?? (e.response ? 200 : 204);
 	const responses: Json = {};
 	responses[String(status)] = e.response
-		? { description: 'Succès.', content: { 'application/json': { schema: refFor(apiOutputSchemas, e.response, `${e.operationId} response`) } } }
+		? {
+				description: 'Succès.',
+				content: { 'application/json': { schema: refFor(apiOutputSchemas, e.response, `${e.operationId} response`) } }
+			}
 		: { description: 'Succès, sans contenu.' };
 	if (e.produces?.length) {
 		const ok = responses[String(status)] as Json;
 		const content = (ok.content ??= {}) as Json;
 		const headers: Json = {};
 		for (const p of e.produces) {
-			content[p.mediaType] = { schema: { type: 'string', format: 'binary', contentMediaType: p.mediaType, description: p.description } };
-			for (const [name, description] of Object.entries(p.headers ?? {})) headers[name] = { description, schema: { type: 'string' } };
+			content[p.mediaType] = {
+				schema: { type: 'string', format: 'binary', contentMediaType: p.mediaType, description: p.description }
+			};
+			for (const [name, description] of Object.entries(p.headers ?? {}))
+				headers[name] = { description, schema: { type: 'string' } };
 		}
 		ok.description = ['Succès.', ...e.produces.map((p) => p.description)].join(' ');
 		if (Object.keys(headers).length) ok.headers = headers;
@@ -145,7 +173,10 @@ function operation(e: Endpoint): Json {
 	};
 	if (parameters.length) op.parameters = parameters;
 	if (e.body)
-		op.requestBody = { required: true, content: { 'application/json': { schema: refFor(apiInputSchemas, e.body, `${e.operationId} body`) } } };
+		op.requestBody = {
+			required: true,
+			content: { 'application/json': { schema: refFor(apiInputSchemas, e.body, `${e.operationId} body`) } }
+		};
 	return op;
 }
 
@@ -153,14 +184,16 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
 	Compte: 'Votre compte et vos rattachements.',
 	Collectivités: 'Collectivités (et autres acheteurs publics), leurs membres et invitations.',
 	Réseaux: 'Réseaux régionaux, adhésions des collectivités et décisions des animateurs.',
-	SPASER: 'Schémas de promotion des achats socialement et écologiquement responsables : informations, éléments et cibles, versions, export et import.',
+	SPASER:
+		'Schémas de promotion des achats socialement et écologiquement responsables : informations, éléments et cibles, versions, export et import.',
 	Documentation: 'Description de l’API.'
 };
 
 export function buildOpenApiDocument(endpoints: Endpoint[], version = '1.0.0'): OpenApiDocument {
 	const inputs = componentSchemas(apiInputSchemas, 'input');
 	const outputs = componentSchemas(apiOutputSchemas, 'output');
-	for (const id of Object.keys(inputs)) if (id in outputs) throw new Error(`OpenAPI: schema name ${id} is used for both a body and a response`);
+	for (const id of Object.keys(inputs))
+		if (id in outputs) throw new Error(`OpenAPI: schema name ${id} is used for both a body and a response`);
 
 	const paths: Record<string, Json> = {};
 	for (const e of endpoints) (paths[e.path] ??= {})[e.method.toLowerCase()] = operation(e);
@@ -186,7 +219,10 @@ export function buildOpenApiDocument(endpoints: Endpoint[], version = '1.0.0'): 
 			contact: { name: 'SPASER Commun' }
 		},
 		servers: [{ url: API_PREFIX, description: 'Ce serveur' }],
-		tags: usedTags.map((name) => ({ name, ...(TAG_DESCRIPTIONS[name] ? { description: TAG_DESCRIPTIONS[name] } : {}) })),
+		tags: usedTags.map((name) => ({
+			name,
+			...(TAG_DESCRIPTIONS[name] ? { description: TAG_DESCRIPTIONS[name] } : {})
+		})),
 		paths,
 		components: {
 			schemas: { ...inputs, ...outputs },
@@ -196,7 +232,8 @@ export function buildOpenApiDocument(endpoints: Endpoint[], version = '1.0.0'): 
 					type: 'http',
 					scheme: 'bearer',
 					bearerFormat: 'spc_<identifiant>_<secret>',
-					description: 'Jeton d’accès personnel, créé depuis la page « Mon compte ». Permissions : `read` (lecture), `write` (modifications).'
+					description:
+						'Jeton d’accès personnel, créé depuis la page « Mon compte ». Permissions : `read` (lecture), `write` (modifications).'
 				}
 			}
 		}

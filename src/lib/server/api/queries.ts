@@ -9,9 +9,13 @@ import { notFound } from '$lib/server/kit/errors';
 
 export async function getProfile(db: Database, actor: Actor) {
 	const [row] = await withUser(db, actor, (tx) =>
-		tx.query<{ id: string; email: string; display_name: string; email_verified_at: Date | null; is_platform_admin: boolean }>(
-			'select id, email, display_name, email_verified_at, is_platform_admin from public.users where id = auth.uid()'
-		)
+		tx.query<{
+			id: string;
+			email: string;
+			display_name: string;
+			email_verified_at: Date | null;
+			is_platform_admin: boolean;
+		}>('select id, email, display_name, email_verified_at, is_platform_admin from public.users where id = auth.uid()')
 	);
 	if (!row) throw notFound('Ce compte');
 	return row;

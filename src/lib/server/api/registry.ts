@@ -44,7 +44,12 @@ export class ApiResult<T> {
 type AnyObject = z.ZodObject<z.ZodRawShape>;
 type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
 
-export interface EndpointDef<P extends AnyObject | undefined, Q extends AnyObject | undefined, B extends z.ZodType | undefined, R extends z.ZodType | undefined> {
+export interface EndpointDef<
+	P extends AnyObject | undefined,
+	Q extends AnyObject | undefined,
+	B extends z.ZodType | undefined,
+	R extends z.ZodType | undefined
+> {
 	method: HttpMethod;
 	/** Relative to /api/v1, with OpenAPI-style parameters: '/organisations/{id}'. */
 	path: string;
@@ -77,7 +82,9 @@ export interface EndpointDef<P extends AnyObject | undefined, Q extends AnyObjec
 	errors?: number[];
 	handler: (
 		ctx: HandlerContext<Out<P>, Out<Q>, Out<B>>
-	) => Promise<(R extends z.ZodType ? z.input<R> : void) | ApiResult<R extends z.ZodType ? z.input<R> : null> | Response>;
+	) => Promise<
+		(R extends z.ZodType ? z.input<R> : void) | ApiResult<R extends z.ZodType ? z.input<R> : null> | Response
+	>;
 }
 
 // The registry stores endpoints of every shape; handlers are only called with values their own schemas produced.

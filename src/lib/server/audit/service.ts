@@ -5,7 +5,6 @@ import type { AuditEntry } from '../../audit-labels';
 
 export type { AuditEntry };
 
-
 export type AuditScope = { orgId: string } | { networkId: string };
 
 export interface AuditQuery {
@@ -16,7 +15,12 @@ export interface AuditQuery {
 	limit?: number;
 }
 
-export async function listAuditEntries(db: Database, actor: Actor, scope: AuditScope, q: AuditQuery = {}): Promise<{ entries: AuditEntry[]; more: boolean }> {
+export async function listAuditEntries(
+	db: Database,
+	actor: Actor,
+	scope: AuditScope,
+	q: AuditQuery = {}
+): Promise<{ entries: AuditEntry[]; more: boolean }> {
 	const limit = Math.min(Math.max(q.limit ?? 50, 1), 200);
 	const rows = await withUser(db, actor, (tx) =>
 		tx.query<AuditEntry>(

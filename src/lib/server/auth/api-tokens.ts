@@ -26,8 +26,15 @@ export async function createApiToken(
 	const id = randomToken(10);
 	const secret = randomToken(20);
 	const expires = input.expiresInDays ? new Date(Date.now() + input.expiresInDays * 86400_000) : null;
-	const count = await withUser(db, actor, (tx) => tx.query<{ n: number }>('select count(*)::int as n from public.api_tokens where revoked_at is null'));
-	if (count[0].n >= 20) throw new AppError('too_many_tokens', 'Vous avez déjà 20 jetons actifs : révoquez-en un avant d\'en créer un autre.', 409);
+	const count = await withUser(db, actor, (tx) =>
+		tx.query<{ n: number }>('select count(*)::int as n from public.api_tokens where revoked_at is null')
+	);
+	if (count[0].n >= 20)
+		throw new AppError(
+			'too_many_tokens',
+			"Vous avez déjà 20 jetons actifs : révoquez-en un avant d'en créer un autre.",
+			409
+		);
 	// Only a verified account gets a token (an unverified one may only verify its address).
 	const inserted = await asService(db, 'api token creation', (tx) =>
 		tx.query(
@@ -61,7 +68,18 @@ export async function authenticateApiToken(db: Database, token: string) {
 	const m = /^spc_([a-z2-7]{16})_([a-z2-7]{32})$/.exec(token);
 	if (!m) return null;
 	return asService(db, 'api token check', async (tx) => {
-		const [row] = await tx.query<{ user_id: string; secret_hash: Uint8Array; scopes: Scope[]; expires_at: Date | null; revoked_at: Date | null; email: string; last_used_at: Date | null; display_name: string; is_platform_admin: boolean; email_verified_at: Date | null }>(
+		const [row] = await tx.query<{
+			user_id: string;
+			secret_hash: Uint8Array;
+			scopes: Scope[];
+			expires_at: Date | null;
+			revoked_at: Date | null;
+			email: string;
+			last_used_at: Date | null;
+			display_name: string;
+			is_platform_admin: boolean;
+			email_verified_at: Date | null;
+		}>(
 			`select t.user_id, t.secret_hash, t.scopes, t.expires_at, t.revoked_at, t.last_used_at, u.email, u.display_name,
 			        u.is_platform_admin, u.email_verified_at
 			   from public.api_tokens t join public.users u on u.id = t.user_id
@@ -73,7 +91,13 @@ export async function authenticateApiToken(db: Database, token: string) {
 		if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > 60_000)
 			await tx.query('update public.api_tokens set last_used_at = now() where id = $1', [m[1]]);
 		return {
-			user: { id: row.user_id, email: row.email, displayName: row.display_name, isPlatformAdmin: row.is_platform_admin, emailVerified: row.email_verified_at !== null },
+			user: {
+				id: row.user_id,
+				email: row.email,
+				displayName: row.display_name,
+				isPlatformAdmin: row.is_platform_admin,
+				emailVerified: row.email_verified_at !== null
+			},
 			scopes: row.scopes
 		};
 	});

@@ -20,13 +20,18 @@ export const signUpSchema = z.object({
 
 export const loginSchema = z.object({
 	email,
-	password: z.string({ error: 'Indiquez votre mot de passe.' }).min(1, { error: 'Indiquez votre mot de passe.' }).max(256)
+	password: z
+		.string({ error: 'Indiquez votre mot de passe.' })
+		.min(1, { error: 'Indiquez votre mot de passe.' })
+		.max(256)
 });
 
 export const resetRequestSchema = z.object({ email });
 export const resetSchema = z.object({ token: z.string().min(10).max(200), password });
 export const changePasswordSchema = z.object({
-	currentPassword: z.string({ error: 'Indiquez votre mot de passe actuel.' }).min(1, { error: 'Indiquez votre mot de passe actuel.' }),
+	currentPassword: z
+		.string({ error: 'Indiquez votre mot de passe actuel.' })
+		.min(1, { error: 'Indiquez votre mot de passe actuel.' }),
 	newPassword: password
 });
 export const profileSchema = z.object({
@@ -35,6 +40,9 @@ export const profileSchema = z.object({
 
 export const apiTokenCreateSchema = z.object({
 	name: z.string({ error: 'Donnez un nom au jeton.' }).trim().min(1, { error: 'Donnez un nom au jeton.' }).max(80),
-	scopes: z.array(z.enum(['read', 'write'])).min(1, { error: 'Choisissez au moins une permission.' }).default(['read']),
+	scopes: z
+		.array(z.enum(['read', 'write']))
+		.min(1, { error: 'Choisissez au moins une permission.' })
+		.default(['read']),
 	expiresInDays: z.coerce.number().int().min(1).max(365).optional()
 });

@@ -20,7 +20,11 @@ export function passwordProblem(password: string, context: string[] = []): strin
 	if (password.length > MAX_PASSWORD_LENGTH)
 		return `Le mot de passe doit contenir au plus ${MAX_PASSWORD_LENGTH} caractères.`;
 	const lower = password.toLowerCase();
-	if (commonPasswords().has(lower) || /^(.)\1+$/.test(password) || /^(0123456789|1234567890|azertyuiop|qwertyuiop)/.test(lower))
+	if (
+		commonPasswords().has(lower) ||
+		/^(.)\1+$/.test(password) ||
+		/^(0123456789|1234567890|azertyuiop|qwertyuiop)/.test(lower)
+	)
 		return 'Ce mot de passe fait partie des plus courants : choisissez-en un autre, par exemple une phrase de plusieurs mots.';
 	for (const c of context) {
 		const part = c.toLowerCase().split('@')[0];

@@ -8,7 +8,11 @@ import { config } from '../kit/config';
  * IPv4 address. Anything else is kept as given.
  */
 export function addressKey(address: string): string {
-	const a = address.trim().toLowerCase().replace(/^\[|\](:\d+)?$/g, '').replace(/%.*$/, '');
+	const a = address
+		.trim()
+		.toLowerCase()
+		.replace(/^\[|\](:\d+)?$/g, '')
+		.replace(/%.*$/, '');
 	const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(a);
 	if (mapped && isIPv4(mapped[1])) return mapped[1];
 	if (!isIPv6(a)) return address;
@@ -19,7 +23,12 @@ export function addressKey(address: string): string {
 	// An embedded IPv4 tail takes two groups; it only ever lies in the low 64 bits, so it is just counted.
 	const size = (g: string[]) => g.reduce((n, x) => n + (x.includes('.') ? 2 : 1), 0);
 	const groups = a.includes('::') ? [...h, ...Array(8 - size(h) - size(t)).fill('0'), ...t] : h;
-	return groups.slice(0, 4).map((g) => parseInt(g, 16).toString(16)).join(':') + '::/64';
+	return (
+		groups
+			.slice(0, 4)
+			.map((g) => parseInt(g, 16).toString(16))
+			.join(':') + '::/64'
+	);
 }
 
 /**

@@ -19,7 +19,13 @@ export interface NewUser {
 	password: string;
 }
 
-async function issueToken(tx: Tx, userId: string, email: string, purpose: 'email_verification' | 'password_reset', ttlMs: number) {
+async function issueToken(
+	tx: Tx,
+	userId: string,
+	email: string,
+	purpose: 'email_verification' | 'password_reset',
+	ttlMs: number
+) {
 	const id = randomToken();
 	const secret = randomToken(20);
 	await tx.query(
@@ -69,7 +75,11 @@ export async function signUp(
 	await asService(db, 'sign-up rate limit', async (tx) => {
 		const { hits, resetAt } = await hit(tx, key, SIGNUP_LIMITS.windowSeconds);
 		if (hits > SIGNUP_LIMITS.perIp)
-			throw new AppError('rate_limited', `Trop de comptes créés depuis cette adresse. Réessayez dans ${minutesUntil(resetAt)} minute(s).`, 429);
+			throw new AppError(
+				'rate_limited',
+				`Trop de comptes créés depuis cette adresse. Réessayez dans ${minutesUntil(resetAt)} minute(s).`,
+				429
+			);
 	});
 	try {
 		return await createAccount(db, input, opts);
@@ -82,7 +92,12 @@ export async function signUp(
 async function createAccount(db: Database, input: NewUser, opts: { verified?: boolean }): Promise<{ userId: string }> {
 	const passwordHash = await hashPassword(input.password);
 	const taken = () =>
-		new AppError('email_taken', 'Un compte existe déjà avec cette adresse e-mail. Connectez-vous ou réinitialisez votre mot de passe.', 409, { field: 'email' });
+		new AppError(
+			'email_taken',
+			'Un compte existe déjà avec cette adresse e-mail. Connectez-vous ou réinitialisez votre mot de passe.',
+			409,
+			{ field: 'email' }
+		);
 	return asService(db, 'sign-up', async (tx) => {
 		const existing = await tx.query('select 1 from public.users where lower(email) = lower($1)', [input.email]);
 		if (existing.length) throw taken();
@@ -90,7 +105,10 @@ async function createAccount(db: Database, input: NewUser, opts: { verified?: bo
 			`insert into public.users (email, display_name, email_verified_at) values ($1, $2, $3) returning id`,
 			[input.email, input.displayName.trim(), opts.verified ? new Date() : null]
 		);
-		await tx.query('insert into public.user_credentials (user_id, password_hash) values ($1, $2)', [u.id, passwordHash]);
+		await tx.query('insert into public.user_credentials (user_id, password_hash) values ($1, $2)', [
+			u.id,
+			passwordHash
+		]);
 		if (!opts.verified) await queueVerification(tx, u.id, input.email, input.displayName.trim());
 		return { userId: u.id };
 	}).catch((e: { code?: string; constraint_name?: string; constraint?: string }) => {
@@ -117,13 +135,21 @@ export async function resendVerification(db: Database, userId: string) {
 async function consumeToken(tx: Tx, token: string, purpose: 'email_verification' | 'password_reset') {
 	const parts = splitToken(token);
 	if (!parts) return null;
-	const [row] = await tx.query<{ id: string; user_id: string; secret_hash: Uint8Array; email: string; expires_at: Date; used_at: Date | null }>(
+	const [row] = await tx.query<{
+		id: string;
+		user_id: string;
+		secret_hash: Uint8Array;
+		email: string;
+		expires_at: Date;
+		used_at: Date | null;
+	}>(
 		`select id, user_id, secret_hash, email, expires_at, used_at from public.auth_tokens where id = $1 and purpose = $2 for update`,
 		[parts.id, purpose]
 	);
 	if (!row || !secretMatches(parts.secret, row.secret_hash)) return null;
 	if (row.used_at) throw new AppError('token_used', 'Ce lien a déjà été utilisé.', 410);
-	if (row.expires_at.getTime() < Date.now()) throw new AppError('token_expired', 'Ce lien a expiré : demandez-en un nouveau.', 410);
+	if (row.expires_at.getTime() < Date.now())
+		throw new AppError('token_expired', 'Ce lien a expiré : demandez-en un nouveau.', 410);
 	await tx.query('update public.auth_tokens set used_at = now() where id = $1', [row.id]);
 	return row;
 }
@@ -145,7 +171,10 @@ export async function verifyEmail(db: Database, token: string): Promise<{ userId
  * The « vérifier l'adresse » page: verifies, or says why not — an expired or used link is an answer shown on the
  * page, not an error page.
  */
-export async function verifyEmailOutcome(db: Database, token: string): Promise<{ ok: true } | { ok: false; code: string; message: string }> {
+export async function verifyEmailOutcome(
+	db: Database,
+	token: string
+): Promise<{ ok: true } | { ok: false; code: string; message: string }> {
 	try {
 		await verifyEmail(db, token);
 		return { ok: true };
@@ -182,7 +211,11 @@ export async function login(db: Database, emailAddr: string, password: string, m
 	};
 	const { windowSeconds, perAccountAddress, perIp } = LOGIN_LIMITS;
 	const tooMany = (resetAt: Date) =>
-		new AppError('rate_limited', `Trop de tentatives de connexion. Réessayez dans ${minutesUntil(resetAt)} minute(s) ou réinitialisez votre mot de passe.`, 429);
+		new AppError(
+			'rate_limited',
+			`Trop de tentatives de connexion. Réessayez dans ${minutesUntil(resetAt)} minute(s) ou réinitialisez votre mot de passe.`,
+			429
+		);
 	// One transaction: when a limit is reached, the error rolls the reservations back (the attempt is not checked).
 	const { earlierFailures, addressOverLimit } = await asService(db, 'login rate limit', async (tx) => {
 		const pair = await hit(tx, keys.pair, windowSeconds);
@@ -203,7 +236,9 @@ export async function login(db: Database, emailAddr: string, password: string, m
 		)
 	);
 	dummyHash ??= hashPassword('not-a-real-password-' + randomToken());
-	const ok = row ? await verifyPassword(row.password_hash, password) : (await verifyPassword(await dummyHash, password), false);
+	const ok = row
+		? await verifyPassword(row.password_hash, password)
+		: (await verifyPassword(await dummyHash, password), false);
 	// A failure keeps its reservations.
 	if (!row || !ok) throw new AppError('invalid_credentials', 'Adresse e-mail ou mot de passe incorrect.', 400);
 	const { token, session } = await asService(db, 'login success', async (tx) => {
@@ -245,7 +280,10 @@ export async function requestPasswordReset(db: Database, emailAddr: string, ip: 
 						'Une réinitialisation du mot de passe de votre compte SPASER Commun a été demandée.',
 						`Ce lien est valable ${RESET_TTL_MIN} minutes et ne peut servir qu'une fois. Si vous n'avez rien demandé, ignorez ce message : votre mot de passe reste inchangé.`
 					],
-					action: { label: 'Choisir un nouveau mot de passe', url: `${appOrigin()}/mot-de-passe/nouveau?token=${encodeURIComponent(token)}` }
+					action: {
+						label: 'Choisir un nouveau mot de passe',
+						url: `${appOrigin()}/mot-de-passe/nouveau?token=${encodeURIComponent(token)}`
+					}
 				})
 			},
 			{ elevate: false }
@@ -261,17 +299,28 @@ export async function resetPassword(db: Database, token: string, newPassword: st
 	const result = await asService(db, 'password reset', async (tx) => {
 		const row = await consumeToken(tx, token, 'password_reset');
 		if (!row) throw new AppError('token_invalid', "Ce lien de réinitialisation n'est pas valable.", 400);
-		const [u] = await tx.query<{ email: string; display_name: string }>('select email, display_name from public.users where id = $1', [row.user_id]);
+		const [u] = await tx.query<{ email: string; display_name: string }>(
+			'select email, display_name from public.users where id = $1',
+			[row.user_id]
+		);
 		const problem = passwordProblem(newPassword, [u.email, u.display_name]);
 		if (problem) throw new AppError('weak_password', problem, 400, { field: 'password' });
 		const { hash } = await passwordHashP;
-		await tx.query('update public.user_credentials set password_hash = $2, updated_at = now() where user_id = $1', [row.user_id, hash]);
+		await tx.query('update public.user_credentials set password_hash = $2, updated_at = now() where user_id = $1', [
+			row.user_id,
+			hash
+		]);
 		// The link proves access to the mailbox.
-		await tx.query('update public.users set email_verified_at = coalesce(email_verified_at, now()) where id = $1', [row.user_id]);
+		await tx.query('update public.users set email_verified_at = coalesce(email_verified_at, now()) where id = $1', [
+			row.user_id
+		]);
 		// Whoever held a session or an API token of the account loses it (the link proves access to the mailbox).
 		await endEverySessionAndToken(tx, row.user_id);
 		const email = u.email.toLowerCase();
-		await tx.query(`delete from public.rate_limits where key = $1 or starts_with(key, $2)`, [`login:fail:account:${email}`, `login:fail:pair:${email}|`]);
+		await tx.query(`delete from public.rate_limits where key = $1 or starts_with(key, $2)`, [
+			`login:fail:account:${email}`,
+			`login:fail:pair:${email}|`
+		]);
 		return { userId: row.user_id };
 	});
 	sessionsEnded(result.userId);
@@ -283,12 +332,22 @@ export async function resetPassword(db: Database, token: string, newPassword: st
  * again (password change, account deletion): one shared counter per account, the login's limits.
  */
 export async function limitPasswordChecks(db: Database, userId: string, field: string) {
-	const { hits, resetAt } = await asService(db, 'password check rate limit', (tx) => hit(tx, `password-check:${userId}`, LOGIN_LIMITS.windowSeconds));
+	const { hits, resetAt } = await asService(db, 'password check rate limit', (tx) =>
+		hit(tx, `password-check:${userId}`, LOGIN_LIMITS.windowSeconds)
+	);
 	if (hits > LOGIN_LIMITS.passwordChecks)
-		throw new AppError('rate_limited', `Trop de tentatives. Réessayez dans ${minutesUntil(resetAt)} minute(s).`, 429, { field });
+		throw new AppError('rate_limited', `Trop de tentatives. Réessayez dans ${minutesUntil(resetAt)} minute(s).`, 429, {
+			field
+		});
 }
 
-export async function changePassword(db: Database, userId: string, current: string, next: string, keepSessionId: string) {
+export async function changePassword(
+	db: Database,
+	userId: string,
+	current: string,
+	next: string,
+	keepSessionId: string
+) {
 	await limitPasswordChecks(db, userId, 'currentPassword');
 	const [row] = await asService(db, 'password change', (tx) =>
 		tx.query<{ password_hash: string; email: string; display_name: string }>(
@@ -297,12 +356,17 @@ export async function changePassword(db: Database, userId: string, current: stri
 		)
 	);
 	if (!row || !(await verifyPassword(row.password_hash, current)))
-		throw new AppError('invalid_credentials', 'Le mot de passe actuel est incorrect.', 400, { field: 'currentPassword' });
+		throw new AppError('invalid_credentials', 'Le mot de passe actuel est incorrect.', 400, {
+			field: 'currentPassword'
+		});
 	const problem = passwordProblem(next, [row.email, row.display_name]);
 	if (problem) throw new AppError('weak_password', problem, 400, { field: 'newPassword' });
 	const hash = await hashPassword(next);
 	await asService(db, 'password change', async (tx) => {
-		await tx.query('update public.user_credentials set password_hash = $2, updated_at = now() where user_id = $1', [userId, hash]);
+		await tx.query('update public.user_credentials set password_hash = $2, updated_at = now() where user_id = $1', [
+			userId,
+			hash
+		]);
 		// Whoever stole the old password may have made a session or an API token with it: both end (this session stays).
 		await invalidateUserSessions(tx, userId, keepSessionId);
 		await revokeEveryApiToken(tx, userId);
@@ -311,7 +375,9 @@ export async function changePassword(db: Database, userId: string, current: stri
 }
 
 export async function updateProfile(db: Database, actor: { id: string }, displayName: string) {
-	await withUser(db, actor, (tx) => tx.query('update public.users set display_name = $2 where id = $1', [actor.id, displayName]));
+	await withUser(db, actor, (tx) =>
+		tx.query('update public.users set display_name = $2 where id = $1', [actor.id, displayName])
+	);
 }
 
 export async function listSessions(db: Database, actor: { id: string }) {

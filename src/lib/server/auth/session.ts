@@ -125,20 +125,28 @@ export function sessionsEnded(userId: string) {
 /** Whether a session still exists and is not past its inactivity timeout. */
 export async function sessionAlive(db: Database, sessionId: string): Promise<boolean> {
 	const rows = await asService(db, 'session re-check', (tx) =>
-		tx.query('select 1 from public.sessions where id = $1 and last_verified_at > $2', [sessionId, new Date(Date.now() - INACTIVITY_TIMEOUT_MS)])
+		tx.query('select 1 from public.sessions where id = $1 and last_verified_at > $2', [
+			sessionId,
+			new Date(Date.now() - INACTIVITY_TIMEOUT_MS)
+		])
 	);
 	return rows.length > 0;
 }
 
 export async function invalidateSession(db: Database, sessionId: string) {
-	const rows = await asService(db, 'logout', (tx) => tx.query<{ user_id: string }>('delete from public.sessions where id = $1 returning user_id', [sessionId]));
+	const rows = await asService(db, 'logout', (tx) =>
+		tx.query<{ user_id: string }>('delete from public.sessions where id = $1 returning user_id', [sessionId])
+	);
 	for (const r of rows) sessionsEnded(r.user_id);
 }
 
 /** "Log out everywhere" (and after a password change): every session of the user. */
 export async function invalidateUserSessions(db: Database | Tx, userId: string, exceptSessionId?: string) {
 	const run = (tx: Tx) =>
-		tx.query('delete from public.sessions where user_id = $1 and id is distinct from $2', [userId, exceptSessionId ?? null]);
+		tx.query('delete from public.sessions where user_id = $1 and id is distinct from $2', [
+			userId,
+			exceptSessionId ?? null
+		]);
 	if ('transaction' in db) await asService(db, 'logout everywhere', run);
 	else await run(db);
 }

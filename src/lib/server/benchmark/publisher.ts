@@ -23,7 +23,9 @@ export function lastBoundary(now: Date, hour = publishHour()): Date {
 export async function publishIfDue(db: Database, now = new Date()): Promise<string | null> {
 	return asService(db, 'benchmark: nightly publication', async (tx) => {
 		await tx.query('select pg_advisory_xact_lock(727002)');
-		const [last] = await tx.query<{ at: Date | string | null }>('select max(published_at) as at from public.benchmark_publications');
+		const [last] = await tx.query<{ at: Date | string | null }>(
+			'select max(published_at) as at from public.benchmark_publications'
+		);
 		if (last?.at && new Date(last.at).getTime() >= lastBoundary(now).getTime()) return null;
 		const [row] = await tx.query<{ id: string }>(`select app.benchmark_publish_now('nightly') as id`);
 		return row.id;

@@ -54,12 +54,20 @@ export interface BenchmarkView {
 	myValue: number | null;
 	target: TargetPoint | null;
 	nextTarget: TargetPoint | null;
-	trajectory: { year: number; mine: number | null; target: number | null; median: number | null; p25: number | null; p75: number | null }[];
+	trajectory: {
+		year: number;
+		mine: number | null;
+		target: number | null;
+		median: number | null;
+		p25: number | null;
+		p75: number | null;
+	}[];
 }
 
 export const REFUSAL_TEXT: Record<string, string> = {
 	too_few: NOT_ENOUGH_PEERS,
-	not_published: "Aucune statistique consolidée n'a encore été publiée : elles le sont chaque nuit, ou quand un animateur de réseau les publie.",
+	not_published:
+		"Aucune statistique consolidée n'a encore été publiée : elles le sont chaque nuit, ou quand un animateur de réseau les publie.",
 	custom_indicator: 'Les indicateurs propres à une collectivité ne sont jamais comparés.',
 	not_allowed: "Vous ne faites pas partie de ce groupe de pairs : choisissez l'un de vos réseaux ou votre région."
 };
@@ -84,20 +92,23 @@ function toStat(raw: Record<string, unknown>): BenchmarkStat {
 	};
 }
 
-export async function statTx(tx: Tx, q: { indicator: string; year: number; scope: string; kind?: string; size?: string; org?: string | null }): Promise<BenchmarkStat> {
-	const [row] = await tx.query<{ s: Record<string, unknown> }>('select app.benchmark_stat($1, $2, $3, $4, $5, $6) as s', [
-		q.indicator,
-		q.year,
-		q.scope,
-		q.kind ?? '*',
-		q.size ?? '*',
-		q.org ?? null
-	]);
+export async function statTx(
+	tx: Tx,
+	q: { indicator: string; year: number; scope: string; kind?: string; size?: string; org?: string | null }
+): Promise<BenchmarkStat> {
+	const [row] = await tx.query<{ s: Record<string, unknown> }>(
+		'select app.benchmark_stat($1, $2, $3, $4, $5, $6) as s',
+		[q.indicator, q.year, q.scope, q.kind ?? '*', q.size ?? '*', q.org ?? null]
+	);
 	return toStat(row.s);
 }
 
 /** One anonymised statistic (API and pages): the same rules whoever asks. */
-export async function benchmarkStatistic(db: Database, actor: Actor, input: Record<string, unknown>): Promise<BenchmarkStat> {
+export async function benchmarkStatistic(
+	db: Database,
+	actor: Actor,
+	input: Record<string, unknown>
+): Promise<BenchmarkStat> {
 	const parsed = benchmarkQuerySchema.safeParse(input);
 	if (!parsed.success) throw new AppError('invalid', parsed.error.issues[0]?.message ?? 'Requête invalide.', 400);
 	return guard(withUser(db, actor, (tx) => statTx(tx, parsed.data)));
@@ -123,7 +134,13 @@ export async function peerScopes(db: Database, actor: Actor, orgId: string): Pro
 }
 
 async function targetsTx(tx: Tx, orgId: string, code: string): Promise<TargetPoint[]> {
-	const rows = await tx.query<{ value: string | null; year: number | null; milestones: { year: number; value: number }[]; label: string; title: string }>(
+	const rows = await tx.query<{
+		value: string | null;
+		year: number | null;
+		milestones: { year: number; value: number }[];
+		label: string;
+		title: string;
+	}>(
 		`select t.value::text as value, t.year, t.milestones, t.label, s.title
 		   from public.spaser_targets t
 		   join public.spaser_documents s on s.id = t.document_id
@@ -133,8 +150,11 @@ async function targetsTx(tx: Tx, orgId: string, code: string): Promise<TargetPoi
 	);
 	const out: TargetPoint[] = [];
 	for (const r of rows) {
-		if (r.year !== null && r.value !== null) out.push({ year: r.year, value: Number(r.value), label: r.label, spaser: r.title });
-		for (const m of r.milestones ?? []) if (Number.isFinite(m.year) && Number.isFinite(m.value)) out.push({ year: m.year, value: m.value, label: r.label, spaser: r.title });
+		if (r.year !== null && r.value !== null)
+			out.push({ year: r.year, value: Number(r.value), label: r.label, spaser: r.title });
+		for (const m of r.milestones ?? [])
+			if (Number.isFinite(m.year) && Number.isFinite(m.value))
+				out.push({ year: m.year, value: m.value, label: r.label, spaser: r.title });
 	}
 	return out.sort((a, b) => a.year - b.year);
 }
@@ -146,7 +166,11 @@ export async function spaserTargets(db: Database, actor: Actor, orgId: string, c
 export const benchmarkViewInput = benchmarkQuerySchema.extend({ org: z.uuid() });
 
 /** Everything the /benchmark page shows for one indicator, year and peer group. */
-export async function benchmarkView(db: Database, actor: Actor, input: z.input<typeof benchmarkViewInput>): Promise<BenchmarkView> {
+export async function benchmarkView(
+	db: Database,
+	actor: Actor,
+	input: z.input<typeof benchmarkViewInput>
+): Promise<BenchmarkView> {
 	const q = benchmarkViewInput.parse(input);
 	return guard(
 		withUser(db, actor, async (tx) => {
@@ -164,7 +188,12 @@ export async function benchmarkView(db: Database, actor: Actor, input: z.input<t
 			const years = new Set<number>([...mine.map((r) => r.year), ...targets.map((t) => t.year), q.year]);
 			const trajectory = [];
 			for (const y of [...years].sort((a, b) => a - b)) {
-				const s = mine.some((r) => r.year === y) || y === q.year ? (y === q.year ? stat : await statTx(tx, { ...q, year: y })) : null;
+				const s =
+					mine.some((r) => r.year === y) || y === q.year
+						? y === q.year
+							? stat
+							: await statTx(tx, { ...q, year: y })
+						: null;
 				trajectory.push({
 					year: y,
 					mine: (() => {
@@ -185,7 +214,8 @@ export async function benchmarkView(db: Database, actor: Actor, input: z.input<t
 				kind: q.kind,
 				size: q.size,
 				stat,
-				explanation: stat.status === 'refused' ? (REFUSAL_TEXT[stat.reason ?? 'not_allowed'] ?? NOT_ENOUGH_PEERS) : null,
+				explanation:
+					stat.status === 'refused' ? (REFUSAL_TEXT[stat.reason ?? 'not_allowed'] ?? NOT_ENOUGH_PEERS) : null,
 				myValue: myRow ? Number(myRow.value) : null,
 				target: targets.filter((t) => t.year === q.year).at(-1) ?? null,
 				nextTarget: targets.find((t) => t.year > q.year) ?? null,
@@ -220,10 +250,15 @@ export async function animatedNetworkSettings(db: Database, actor: Actor): Promi
 /** Sets a network's k (minimum number of contributors), 3 to 50, as one of its animators or a platform admin. */
 export async function setNetworkK(db: Database, actor: Actor, networkId: string, k: number): Promise<void> {
 	if (!Number.isInteger(k) || k < 3 || k > 50)
-		throw new AppError('invalid', 'Le nombre minimal de contributeurs doit être un entier entre 3 et 50.', 400, { field: 'k' });
+		throw new AppError('invalid', 'Le nombre minimal de contributeurs doit être un entier entre 3 et 50.', 400, {
+			field: 'k'
+		});
 	await guard(
 		withUser(db, actor, async (tx) => {
-			const [ok] = await tx.query<{ ok: boolean }>('select app.is_network_animator($1) or app.is_platform_admin() as ok', [networkId]);
+			const [ok] = await tx.query<{ ok: boolean }>(
+				'select app.is_network_animator($1) or app.is_platform_admin() as ok',
+				[networkId]
+			);
 			if (!ok?.ok) throw notFound('Ce réseau');
 			await tx.query(
 				`insert into public.benchmark_settings (network_id, k) values ($1, $2) on conflict (network_id) do update set k = excluded.k`,
@@ -259,8 +294,17 @@ export async function publishBenchmarks(db: Database, actor: Actor): Promise<str
 	} catch (e) {
 		const msg = (e as { message?: string })?.message ?? '';
 		if (msg.includes('too_soon'))
-			throw new AppError('too_soon', 'Les statistiques ont déjà été publiées il y a moins d’une heure : réessayez plus tard.', 409);
-		if (msg.includes('not_allowed')) throw new AppError('forbidden', 'Seuls les animateurs de réseau et les administrateurs de la plateforme publient les statistiques.', 403);
+			throw new AppError(
+				'too_soon',
+				'Les statistiques ont déjà été publiées il y a moins d’une heure : réessayez plus tard.',
+				409
+			);
+		if (msg.includes('not_allowed'))
+			throw new AppError(
+				'forbidden',
+				'Seuls les animateurs de réseau et les administrateurs de la plateforme publient les statistiques.',
+				403
+			);
 		throw toAppError(e);
 	}
 }
@@ -332,7 +376,9 @@ export async function setOrgValidation(db: Database, actor: Actor, orgId: string
 /** The collectivité counts in statistics (admitted to a network, or validated by the platform); members only. */
 export async function isValidatedOrg(db: Database, actor: Actor, orgId: string): Promise<boolean> {
 	const [row] = await guard(
-		withUser(db, actor, (tx) => tx.query<{ ok: boolean }>('select app.is_org_member($1) and app.is_validated_org($1) as ok', [orgId]))
+		withUser(db, actor, (tx) =>
+			tx.query<{ ok: boolean }>('select app.is_org_member($1) and app.is_validated_org($1) as ok', [orgId])
+		)
 	);
 	return Boolean(row?.ok);
 }

@@ -10,7 +10,6 @@ import { CLOSE, encodeSyncStep1, refuseUpgrade } from './protocol';
 import type { CollabAccess, CollabUser } from './types';
 import { isUuid } from '$lib/server/kit/ids';
 
-
 function normaliseOrigin(o: string): string {
 	return o.trim().replace(/\/+$/, '').toLowerCase();
 }
@@ -66,7 +65,8 @@ export function createGate(hub: Hub): Gate {
 			if (access !== 'write' && access !== 'read') return refuse(socket, 403, 'Accès refusé à ce document.');
 			// Every connection receives the whole document: a user who spent their budget waits before opening more.
 			const budget = hub.budgets.get(user.userId);
-			if (budget.waitMs() > 0) return refuse(socket, 429, 'Trop de modifications en peu de temps, réessayez dans un instant.');
+			if (budget.waitMs() > 0)
+				return refuse(socket, 429, 'Trop de modifications en peu de temps, réessayez dans un instant.');
 			budget.charge(hub.limits.connectCostBytes);
 			if (socket.destroyed) return;
 			if (hub.closing) return refuse(socket, 503, 'Service en cours de redémarrage, réessayez dans un instant.');

@@ -42,14 +42,24 @@ function screenAndApply(conn: Conn, update: Uint8Array) {
 	for (const raw of readAwarenessEntries(update)) {
 		const owner = room.awarenessOwner.get(raw.clientId);
 		const former = room.formerOwners.get(raw.clientId);
-		const holder = owner ? (owner === conn ? 'self' : 'other') : former !== undefined && former !== conn.user.userId ? 'other' : 'none';
+		const holder = owner
+			? owner === conn
+				? 'self'
+				: 'other'
+			: former !== undefined && former !== conn.user.userId
+				? 'other'
+				: 'none';
 		// The server's entry and other people's come back in every stock client's echo: refused by their clientID
 		// alone, before their JSON is parsed (presenceRefusal decides these two without the state).
 		const e: AwarenessEntry =
 			raw.clientId === SERVER_PRESENCE_CLIENT_ID || holder === 'other'
 				? { clientId: raw.clientId, clock: raw.clock, state: undefined }
 				: { clientId: raw.clientId, clock: raw.clock, state: JSON.parse(raw.json) as unknown };
-		const refusal = presenceRefusal(e, { holder, owned: conn.awarenessIds.size, maxOwned: hub.limits.maxAwarenessClientsPerConn });
+		const refusal = presenceRefusal(e, {
+			holder,
+			owned: conn.awarenessIds.size,
+			maxOwned: hub.limits.maxAwarenessClientsPerConn
+		});
 		if (refusal) {
 			// Not logged: the stock client echoes every state it receives (the server's, the other people's),
 			// so refusals are routine; they are counted.
@@ -94,7 +104,11 @@ function writeSaved(conn: Conn) {
 	hub.presenceClock = Math.max(hub.presenceClock + 1, Date.now());
 	const saved: Record<string, number> = {};
 	for (const [client, clock] of conn.saved) saved[String(client)] = clock;
-	const entry: AwarenessEntry = { clientId: SERVER_PRESENCE_CLIENT_ID, clock: hub.presenceClock, state: { [SERVER_PRESENCE_KEY]: saved } };
+	const entry: AwarenessEntry = {
+		clientId: SERVER_PRESENCE_CLIENT_ID,
+		clock: hub.presenceClock,
+		state: { [SERVER_PRESENCE_KEY]: saved }
+	};
 	send(conn, encodeAwareness(encodeAwarenessEntries([entry])));
 	hub.prof?.add('saved_signal', t0);
 }

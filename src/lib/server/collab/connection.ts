@@ -80,7 +80,12 @@ export function withinLimits(conn: Conn, data: Uint8Array): boolean {
 	const hub = conn.room.hub;
 	const cap = messageSizeCap(data, hub.limits);
 	if (cap !== null && data.byteLength > cap) {
-		hub.log.warn('collab: message above its size cap, connection closed', { docId: conn.room.id, userId: conn.user.userId, bytes: data.byteLength, cap });
+		hub.log.warn('collab: message above its size cap, connection closed', {
+			docId: conn.room.id,
+			userId: conn.user.userId,
+			bytes: data.byteLength,
+			cap
+		});
 		closeConn(conn, CLOSE.UPDATE_TOO_LARGE);
 		return false;
 	}
@@ -108,7 +113,14 @@ function throttle(conn: Conn, waitMs: number) {
 }
 
 /** `socket`: the upgraded TCP socket under `ws` (corked while a turn's messages are sent, see send()). */
-export function onConnection(hub: Hub, ws: WebSocket, docId: string, user: CollabUser, access: CollabAccess, socket: Duplex | null = null) {
+export function onConnection(
+	hub: Hub,
+	ws: WebSocket,
+	docId: string,
+	user: CollabUser,
+	access: CollabAccess,
+	socket: Duplex | null = null
+) {
 	const room = getRoom(hub, docId);
 	const conn: Conn = {
 		id: hub.nextConnId++,

@@ -6,7 +6,14 @@ import { WebSocketServer } from 'ws';
 import type { Database } from '../db/types';
 import { UserBudgets } from './limits';
 import { stampIdentity, type PresenceRefusal } from './presence';
-import { DEFAULT_LIMITS, type CollabLimits, type CollabLogger, type CollabServerOptions, type Conn, type Room } from './types';
+import {
+	DEFAULT_LIMITS,
+	type CollabLimits,
+	type CollabLogger,
+	type CollabServerOptions,
+	type Conn,
+	type Room
+} from './types';
 import { config } from '$lib/server/kit/config';
 
 export interface Counters {

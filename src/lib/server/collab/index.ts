@@ -13,13 +13,25 @@ import { readLiveDoc, setCollabServer } from '../spaser/live';
 import { colorFor } from '../../spaser/ytext';
 import { openPostgres } from '../db/postgres';
 import { Profiler } from './hub';
-import { createCollabServer, type CollabAccess, type CollabServer, type CollabServerOptions, type CollabUser } from './server';
+import {
+	createCollabServer,
+	type CollabAccess,
+	type CollabServer,
+	type CollabServerOptions,
+	type CollabUser
+} from './server';
 import { config } from '$lib/server/kit/config';
 
 const KEY = Symbol.for('spaser.collab.runtime');
 /** Time of the projection's reads (COLLAB_PROFILE): it runs on the same event loop as the fan-out. */
 const projectionProfile = new Profiler();
-type Runtime = { db: Database; server: CollabServer; projection: ProjectionScheduler; store: Database | null; unfollow: () => void };
+type Runtime = {
+	db: Database;
+	server: CollabServer;
+	projection: ProjectionScheduler;
+	store: Database | null;
+	unfollow: () => void;
+};
 type Holder = { [KEY]?: Promise<Runtime> };
 
 function readCookie(header: string | undefined, name: string): string | null {
@@ -48,7 +60,12 @@ export function sessionAuth(db: Database): Pick<CollabServerOptions, 'authentica
 			if (!token) return null;
 			const result = await validateSessionToken(db, token);
 			if (!result) return null;
-			return { userId: result.user.id, name: result.user.displayName, color: colorFor(result.user.id), sessionId: result.session.id };
+			return {
+				userId: result.user.id,
+				name: result.user.displayName,
+				color: colorFor(result.user.id),
+				sessionId: result.session.id
+			};
 		},
 		async authorize(userId: string, docId: string): Promise<CollabAccess | null> {
 			const [row] = await withUser(db, { id: userId }, (tx) =>
@@ -91,7 +108,9 @@ export function startCollab(db: Database): Promise<Runtime> {
 				const doc = await readLiveDoc(db, documentId);
 				projectionProfile.add('projection_read_live_doc_wall', t0);
 				const t1 = performance.now();
-				await maybeAutoSnapshot(db, documentId, doc).catch((e) => log.error('auto snapshot failed', { documentId, error: String(e) }));
+				await maybeAutoSnapshot(db, documentId, doc).catch((e) =>
+					log.error('auto snapshot failed', { documentId, error: String(e) })
+				);
 				projectionProfile.add('projection_auto_snapshot_wall', t1);
 				return doc;
 			},
@@ -99,7 +118,13 @@ export function startCollab(db: Database): Promise<Runtime> {
 		);
 		// With Postgres, the collaboration log has its own small pool (COLLAB_POOL_SIZE, default 3): its inserts,
 		// whose commit is what relays an edit to the other instances, never queue behind page requests.
-		const store = db.kind === 'postgres' && config.databaseUrl ? openPostgres(config.databaseUrl, { max: config.collabPoolSize, prepare: config.databasePrepare ? undefined : false }) : null;
+		const store =
+			db.kind === 'postgres' && config.databaseUrl
+				? openPostgres(config.databaseUrl, {
+						max: config.collabPoolSize,
+						prepare: config.databasePrepare ? undefined : false
+					})
+				: null;
 		const server = createCollabServer({
 			db: store ?? db,
 			allowedOrigins: allowedOrigins(),

@@ -53,7 +53,10 @@ export const DEFAULT_RATE_LIMITS: RateLimits = {
  * The size cap of a message by its kind (the first varUints of the y-websocket framing), or null for kinds
  * capped elsewhere (awareness: maxAwarenessBytes, dropped) or malformed ones (left to the message handler).
  */
-export function messageSizeCap(data: Uint8Array, limits: Pick<RateLimits, 'maxUpdateBytes' | 'maxSyncBytes'>): number | null {
+export function messageSizeCap(
+	data: Uint8Array,
+	limits: Pick<RateLimits, 'maxUpdateBytes' | 'maxSyncBytes'>
+): number | null {
 	try {
 		const d = decoding.createDecoder(data);
 		if (decoding.readVarUint(d) !== MESSAGE_SYNC) return null;
@@ -139,7 +142,8 @@ export function compactionDue(
 	room: { updatesSinceSnapshot: number; bytesSinceSnapshot: number; docBytes: number },
 	limits: { compactAfterUpdates: number; compactAfterBytes: number; messageCostBytes: number }
 ): boolean {
-	const threshold = room.updatesSinceSnapshot >= limits.compactAfterUpdates || room.bytesSinceSnapshot >= limits.compactAfterBytes;
+	const threshold =
+		room.updatesSinceSnapshot >= limits.compactAfterUpdates || room.bytesSinceSnapshot >= limits.compactAfterBytes;
 	if (!threshold) return false;
 	const snapshotBytes = Math.max(0, room.docBytes - room.bytesSinceSnapshot);
 	const logWeight = room.bytesSinceSnapshot + room.updatesSinceSnapshot * limits.messageCostBytes;

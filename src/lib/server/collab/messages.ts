@@ -81,7 +81,8 @@ export function onClientUpdate(conn: Conn, update: Uint8Array) {
 		if (conn.access !== 'write' || decoded.structs.length === 0) return;
 		if (room.pending.length > 0) enqueueWrite(room, conn, update, decoded);
 		else {
-			for (const [client, clock] of endClocks(decoded)) if ((conn.saved.get(client) ?? 0) < clock) conn.saved.set(client, clock);
+			for (const [client, clock] of endClocks(decoded))
+				if ((conn.saved.get(client) ?? 0) < clock) conn.saved.set(client, clock);
 			sendSaved(conn);
 		}
 		return;
@@ -98,7 +99,10 @@ export function onClientUpdate(conn: Conn, update: Uint8Array) {
 		return;
 	}
 	if (updateHasBadText(decoded)) {
-		hub.log.warn('collab: update refused, NUL or lone surrogate in its text (not stored)', { docId: room.id, userId: conn.user.userId });
+		hub.log.warn('collab: update refused, NUL or lone surrogate in its text (not stored)', {
+			docId: room.id,
+			userId: conn.user.userId
+		});
 		closeConn(conn, CLOSE.INVALID_TEXT);
 		return;
 	}

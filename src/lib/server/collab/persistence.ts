@@ -84,7 +84,10 @@ function relaxedInsert(text: string): string {
 	const at = text.indexOf(' values ');
 	return (
 		text.slice(0, at) +
-		` select v.* from (values ${text.slice(at + ' values '.length).split('($1, ').join('($1::uuid, ')}) as v` +
+		` select v.* from (values ${text
+			.slice(at + ' values '.length)
+			.split('($1, ')
+			.join('($1::uuid, ')}) as v` +
 		` cross join (select set_config('synchronous_commit', 'off', true)) as relaxed`
 	);
 }
@@ -107,7 +110,10 @@ export async function appendUpdates(
 			const n = params.length;
 			values.push(`($1, $${n - 2}::bigint, $${n - 1}::bytea, $${n}::uuid)`);
 		}
-		statements.push({ text: `insert into public.collab_updates (doc_id, seq, update, user_id) values ${values.join(', ')}`, params });
+		statements.push({
+			text: `insert into public.collab_updates (doc_id, seq, update, user_id) values ${values.join(', ')}`,
+			params
+		});
 	}
 	// The usual case (one statement): a single autocommit round trip. With synchronousCommit false, the same
 	// statement also runs set_config(…, is_local = true): it lasts for the statement's own implicit transaction,
@@ -132,7 +138,8 @@ export async function appendUpdates(
 				? tx.query(`select set_config('synchronous_commit', 'off', true)`)
 				: Promise.resolve([]);
 		const inserts: Promise<unknown>[] = [relaxed, ...statements.map((st) => tx.query(st.text, st.params))];
-		if (opts.notify) inserts.push(tx.query('select pg_notify($1::text, $2::text)', [opts.notify.channel, opts.notify.payload]));
+		if (opts.notify)
+			inserts.push(tx.query('select pg_notify($1::text, $2::text)', [opts.notify.channel, opts.notify.payload]));
 		// Settle all before failing, so nothing of this transaction is still running when it rolls back.
 		const failed = (await Promise.allSettled(inserts)).find((r) => r.status === 'rejected');
 		if (failed) throw failed.reason;
@@ -145,11 +152,20 @@ export async function appendUpdates(
  * merges them, upserts the snapshot and moves exactly the rows it merged to the archive, in one transaction. Returns the
  * snapshot's size and how many rows were merged (0: nothing to do).
  */
-export async function compactDoc(db: Database, docId: string): Promise<{ bytes: number; merged: number; uptoSeq: number }> {
+export async function compactDoc(
+	db: Database,
+	docId: string
+): Promise<{ bytes: number; merged: number; uptoSeq: number }> {
 	return asService(db, REASON, async (tx) => {
 		await tx.query(`select pg_advisory_xact_lock(hashtextextended('collab:' || $1::text, 0))`, [docId]);
-		const [snap] = await tx.query<{ state: unknown; upto_seq: number }>('select state, upto_seq from public.collab_snapshots where doc_id = $1', [docId]);
-		const rows = await tx.query<{ seq: number; update: unknown }>('select seq, update from public.collab_updates where doc_id = $1 order by seq', [docId]);
+		const [snap] = await tx.query<{ state: unknown; upto_seq: number }>(
+			'select state, upto_seq from public.collab_snapshots where doc_id = $1',
+			[docId]
+		);
+		const rows = await tx.query<{ seq: number; update: unknown }>(
+			'select seq, update from public.collab_updates where doc_id = $1 order by seq',
+			[docId]
+		);
 		const prevUpto = snap ? Number(snap.upto_seq) : 0;
 		if (rows.length === 0) return { bytes: snap ? toBytes(snap.state).byteLength : 0, merged: 0, uptoSeq: prevUpto };
 		const doc = new Y.Doc();
@@ -193,13 +209,17 @@ export async function compactDoc(db: Database, docId: string): Promise<{ bytes: 
 }
 
 /** The stored rows of one document with seq in [from, to], in order (a relay from another instance). */
-export async function readUpdates(db: Database, docId: string, from: number, to: number): Promise<{ seq: number; update: Uint8Array }[]> {
+export async function readUpdates(
+	db: Database,
+	docId: string,
+	from: number,
+	to: number
+): Promise<{ seq: number; update: Uint8Array }[]> {
 	const rows = await asService(db, REASON, (tx) =>
-		tx.query<{ seq: number; update: unknown }>('select seq, update from public.collab_updates where doc_id = $1 and seq between $2 and $3 order by seq', [
-			docId,
-			from,
-			to
-		])
+		tx.query<{ seq: number; update: unknown }>(
+			'select seq, update from public.collab_updates where doc_id = $1 and seq between $2 and $3 order by seq',
+			[docId, from, to]
+		)
 	);
 	return rows.map((r) => ({ seq: Number(r.seq), update: toBytes(r.update) }));
 }

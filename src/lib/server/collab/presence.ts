@@ -48,9 +48,18 @@ export interface StampIdentity {
  * The default stamp: `user` is the authenticated identity and its real right (`readOnly`), whatever the client
  * wrote there (other `user` sub-fields are dropped, so a client cannot add a title or a role to its name).
  */
-export function stampIdentity(state: Record<string, unknown>, user: StampIdentity, access: 'write' | 'read'): Record<string, unknown> {
+export function stampIdentity(
+	state: Record<string, unknown>,
+	user: StampIdentity,
+	access: 'write' | 'read'
+): Record<string, unknown> {
 	return {
 		...state,
-		user: { id: user.userId, name: user.name, ...(user.color ? { color: user.color } : {}), readOnly: access === 'read' }
+		user: {
+			id: user.userId,
+			name: user.name,
+			...(user.color ? { color: user.color } : {}),
+			readOnly: access === 'read'
+		}
 	};
 }

@@ -101,7 +101,11 @@ export interface AwarenessEntry {
 
 /** Decodes an awareness update; throws on malformed input (truncated buffer, invalid JSON). */
 export function decodeAwarenessUpdate(update: Uint8Array): AwarenessEntry[] {
-	return readAwarenessEntries(update).map((e) => ({ clientId: e.clientId, clock: e.clock, state: JSON.parse(e.json) as unknown }));
+	return readAwarenessEntries(update).map((e) => ({
+		clientId: e.clientId,
+		clock: e.clock,
+		state: JSON.parse(e.json) as unknown
+	}));
 }
 
 /** An awareness entry with its state still as JSON text (parsed only when needed). */

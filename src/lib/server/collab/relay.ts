@@ -38,12 +38,17 @@ export async function startRelay(hub: Hub): Promise<(() => Promise<void>) | null
 }
 
 /** The notification of a stored batch (sent by its insert, at commit). */
-export function relayNotice(hub: Hub, docId: string, firstSeq: number, batch: PendingWrite[]): { channel: string; payload: string } {
+export function relayNotice(
+	hub: Hub,
+	docId: string,
+	firstSeq: number,
+	batch: PendingWrite[]
+): { channel: string; payload: string } {
 	const t0 = hub.prof ? performance.now() : 0;
 	const msg: RelayMessage = { i: hub.instanceId, d: docId, a: firstSeq, b: firstSeq + batch.length - 1 };
 	const merged = batch.length === 1 ? batch[0].update : Y.mergeUpdates(batch.map((w) => w.update));
 	// base64 grows by 4/3; the envelope is under 120 bytes.
-	if (merged.byteLength * 4 / 3 + 120 < MAX_NOTIFY_PAYLOAD) msg.u = Buffer.from(merged).toString('base64');
+	if ((merged.byteLength * 4) / 3 + 120 < MAX_NOTIFY_PAYLOAD) msg.u = Buffer.from(merged).toString('base64');
 	const payload = JSON.stringify(msg);
 	hub.prof?.add('relay_notice', t0);
 	return { channel: RELAY_CHANNEL, payload };
@@ -51,11 +56,15 @@ export function relayNotice(hub: Hub, docId: string, firstSeq: number, batch: Pe
 
 /** Presence set on this instance, to the others. */
 export function notifyPresence(hub: Hub, docId: string, update: Uint8Array) {
-	const payload = JSON.stringify({ i: hub.instanceId, d: docId, w: Buffer.from(update).toString('base64') } satisfies RelayMessage);
+	const payload = JSON.stringify({
+		i: hub.instanceId,
+		d: docId,
+		w: Buffer.from(update).toString('base64')
+	} satisfies RelayMessage);
 	if (payload.length >= MAX_NOTIFY_PAYLOAD) return; // capped like a client's presence
-	hub.db.query('select pg_notify($1::text, $2::text)', [RELAY_CHANNEL, payload]).catch((err) =>
-		hub.log.warn('collab: presence relay failed', { docId, err: String(err) })
-	);
+	hub.db
+		.query('select pg_notify($1::text, $2::text)', [RELAY_CHANNEL, payload])
+		.catch((err) => hub.log.warn('collab: presence relay failed', { docId, err: String(err) }));
 }
 
 async function onRelay(hub: Hub, payload: string) {
@@ -76,7 +85,8 @@ async function onRelay(hub: Hub, payload: string) {
 	if (typeof msg.w === 'string') {
 		try {
 			const entries = decodeAwarenessUpdate(Buffer.from(msg.w, 'base64')).filter((e) => !isServerOnlyEntry(e));
-			if (entries.length > 0) awarenessProtocol.applyAwarenessUpdate(room.awareness, encodeAwarenessEntries(entries), REMOTE);
+			if (entries.length > 0)
+				awarenessProtocol.applyAwarenessUpdate(room.awareness, encodeAwarenessEntries(entries), REMOTE);
 		} catch (err) {
 			hub.log.warn('collab: relayed presence could not be applied', { docId: room.id, err: String(err) });
 		}
@@ -91,9 +101,13 @@ async function onRelay(hub: Hub, payload: string) {
 		}
 		const rows = await readUpdates(hub.db, room.id, msg.a, msg.b);
 		if (rows.length === msg.b - msg.a + 1) {
-			Y.transact(room.ydoc, () => {
-				for (const r of rows) Y.applyUpdate(room.ydoc, r.update, REMOTE);
-			}, REMOTE);
+			Y.transact(
+				room.ydoc,
+				() => {
+					for (const r of rows) Y.applyUpdate(room.ydoc, r.update, REMOTE);
+				},
+				REMOTE
+			);
 		} else await resync(room); // already merged into the snapshot by a compaction
 	} catch (err) {
 		hub.log.error('collab: relayed update could not be applied; resyncing', { docId: room.id, err: String(err) });
@@ -109,7 +123,8 @@ export async function resync(room: Room) {
 	Y.transact(
 		room.ydoc,
 		() => {
-			for (const u of stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates) Y.applyUpdate(room.ydoc, u, REMOTE);
+			for (const u of stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates)
+				Y.applyUpdate(room.ydoc, u, REMOTE);
 		},
 		REMOTE
 	);

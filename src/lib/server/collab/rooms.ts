@@ -128,7 +128,6 @@ function unloadRoom(room: Room): Promise<void> {
 	return p;
 }
 
-
 /** A change of the shared Y.Doc (a client's, the server's, another instance's): sent to every other loaded connection. */
 export function onDocUpdate(room: Room, update: Uint8Array, origin: unknown) {
 	const prof = room.hub.prof;
@@ -142,4 +141,3 @@ export function onDocUpdate(room: Room, update: Uint8Array, origin: unknown) {
 		prof.count('update_sends', room.conns.size - 1);
 	}
 }
-

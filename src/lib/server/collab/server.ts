@@ -88,7 +88,11 @@ export function createCollabServer(opts: CollabServerOptions): CollabServer {
 		if (stop && hub.closing) void stop().catch(() => {});
 		else unlisten = stop;
 	});
-	const pings = startJob('collab pings', async () => pingAll(hub), { intervalMs: hub.limits.pingIntervalMs, firstRunMs: null, jitter: 0 });
+	const pings = startJob('collab pings', async () => pingAll(hub), {
+		intervalMs: hub.limits.pingIntervalMs,
+		firstRunMs: null,
+		jitter: 0
+	});
 	const rechecks = startJob(
 		'collab rights re-check',
 		async () => {

@@ -18,7 +18,13 @@ const RETRY_MAX_MS = 5_000;
  * Queues an update (already applied and relayed) for storage; one queue per document, so seq order is apply order.
  * `conn` (null for a change of the server itself) is told it is saved once it is stored.
  */
-export function enqueueWrite(room: Room, conn: Conn | null, update: Uint8Array, decoded: DecodedUpdate, settle?: PendingWrite['settle']) {
+export function enqueueWrite(
+	room: Room,
+	conn: Conn | null,
+	update: Uint8Array,
+	decoded: DecodedUpdate,
+	settle?: PendingWrite['settle']
+) {
 	room.pending.push({ update, conn, userId: conn ? conn.user.userId : null, clocks: endClocks(decoded), settle });
 	room.pendingBytes += update.byteLength;
 	if (!room.writing) {
@@ -57,7 +63,10 @@ async function drain(room: Room) {
 				hub.db,
 				room.id,
 				batch.map((w, i) => ({ seq: firstSeq + i, update: w.update, userId: w.userId })),
-				{ synchronousCommit: hub.opts.synchronousCommit ?? true, notify: hub.relayOn ? relayNotice(hub, room.id, firstSeq, batch) : undefined }
+				{
+					synchronousCommit: hub.opts.synchronousCommit ?? true,
+					notify: hub.relayOn ? relayNotice(hub, room.id, firstSeq, batch) : undefined
+				}
 			);
 			if (prof) {
 				prof.add('store_submit', t0);

@@ -37,7 +37,9 @@ export interface BackupResult {
 /** Writes a backup of the target to `file`. */
 export async function backupDatabase(target: BackupTarget, file: string): Promise<BackupResult> {
 	if ('databaseUrl' in target) {
-		await run(pgTool('pg_dump'), ['--format=custom', '--no-owner', `--file=${file}`, '--dbname', target.databaseUrl], { maxBuffer: 64 * 1024 * 1024 });
+		await run(pgTool('pg_dump'), ['--format=custom', '--no-owner', `--file=${file}`, '--dbname', target.databaseUrl], {
+			maxBuffer: 64 * 1024 * 1024
+		});
 		return { file, bytes: readFileSync(file).byteLength, engine: 'postgres' };
 	}
 	if (!existsSync(target.dataDir)) throw new Error(`No embedded database in ${target.dataDir}.`);
@@ -58,13 +60,30 @@ export interface RestoreOptions {
 }
 
 /** Restores `file` into the target, then applies pending migrations. Returns the migrations applied. */
-export async function restoreDatabase(target: BackupTarget, file: string, opts: RestoreOptions = {}): Promise<{ migrated: string[]; movedAside?: string }> {
+export async function restoreDatabase(
+	target: BackupTarget,
+	file: string,
+	opts: RestoreOptions = {}
+): Promise<{ migrated: string[]; movedAside?: string }> {
 	if (!existsSync(file)) throw new Error(`Backup file not found: ${file}`);
 	if ('databaseUrl' in target) {
 		// --single-transaction: a failed restore leaves the target as it was.
-		await run(pgTool('pg_restore'), ['--clean', '--if-exists', '--no-owner', '--single-transaction', '--exit-on-error', '--dbname', target.databaseUrl, file], {
-			maxBuffer: 64 * 1024 * 1024
-		});
+		await run(
+			pgTool('pg_restore'),
+			[
+				'--clean',
+				'--if-exists',
+				'--no-owner',
+				'--single-transaction',
+				'--exit-on-error',
+				'--dbname',
+				target.databaseUrl,
+				file
+			],
+			{
+				maxBuffer: 64 * 1024 * 1024
+			}
+		);
 		const db = openPostgres(target.databaseUrl, { max: 1 });
 		try {
 			return { migrated: await migrate(db) };
@@ -74,7 +93,10 @@ export async function restoreDatabase(target: BackupTarget, file: string, opts: 
 	}
 	let movedAside: string | undefined;
 	if (existsSync(target.dataDir) && readdirSync(target.dataDir).length > 0) {
-		if (!opts.force) throw new Error(`${target.dataDir} already holds a database: restore into an empty folder, or pass --force to move it aside.`);
+		if (!opts.force)
+			throw new Error(
+				`${target.dataDir} already holds a database: restore into an empty folder, or pass --force to move it aside.`
+			);
 		movedAside = `${target.dataDir}.before-restore-${new Date().toISOString().replace(/[:.]/g, '-')}`;
 		renameSync(target.dataDir, movedAside);
 	}

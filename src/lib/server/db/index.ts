@@ -17,7 +17,12 @@ export interface DbConfig {
 }
 
 export function dbConfigFromEnv(cfg: Config = config): DbConfig {
-	return { databaseUrl: cfg.databaseUrl, dataDir: resolve(cfg.dataDir), poolSize: cfg.databasePoolSize, prepare: cfg.databasePrepare };
+	return {
+		databaseUrl: cfg.databaseUrl,
+		dataDir: resolve(cfg.dataDir),
+		poolSize: cfg.databasePoolSize,
+		prepare: cfg.databasePrepare
+	};
 }
 
 /** DATABASE_URL set → postgres.js pool; unset → embedded PGlite persisted in DATA_DIR. */

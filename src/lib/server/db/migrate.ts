@@ -66,9 +66,15 @@ export async function migrate(db: Database, opts: { dir?: string; log?: (msg: st
 				`select to_regclass('supabase_migrations.schema_migrations') is not null as applied`
 			);
 			if (cli.applied) {
-				const [found] = await tx.query('select 1 from supabase_migrations.schema_migrations where version = $1', [m.version]);
+				const [found] = await tx.query('select 1 from supabase_migrations.schema_migrations where version = $1', [
+					m.version
+				]);
 				if (found) {
-					await tx.query('insert into public.spaser_migrations (version, name, checksum) values ($1, $2, $3)', [m.version, m.name, m.checksum]);
+					await tx.query('insert into public.spaser_migrations (version, name, checksum) values ($1, $2, $3)', [
+						m.version,
+						m.name,
+						m.checksum
+					]);
 					log(`migration ${m.version}_${m.name} was applied by the Supabase CLI`);
 					return false;
 				}

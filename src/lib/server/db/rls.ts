@@ -6,9 +6,7 @@ import type { Actor, Database, Tx } from './types';
  */
 export function withUser<T>(db: Database, actor: Actor | null, fn: (tx: Tx) => Promise<T>): Promise<T> {
 	return db.transaction((tx) => {
-		const claims = actor
-			? { sub: actor.id, role: 'authenticated', email: actor.email ?? null }
-			: { role: 'anon' };
+		const claims = actor ? { sub: actor.id, role: 'authenticated', email: actor.email ?? null } : { role: 'anon' };
 		const setup = tx.query(`select set_config('request.jwt.claims', $1, true), set_config('role', $2, true)`, [
 			JSON.stringify(claims),
 			actor ? 'authenticated' : 'anon'
@@ -69,6 +67,11 @@ export async function elevated<T>(tx: Tx, fn: (tx: Tx) => Promise<T>): Promise<T
  * `reason`. For hot paths where a transaction's extra round trips (BEGIN, role, COMMIT) would dominate: the
  * collaboration log append, which must be durable before an edit is broadcast. Use asService everywhere else.
  */
-export function serviceStatement<T = Record<string, unknown>>(db: Database, reason: string, text: string, params: readonly unknown[] = []) {
+export function serviceStatement<T = Record<string, unknown>>(
+	db: Database,
+	reason: string,
+	text: string,
+	params: readonly unknown[] = []
+) {
 	return db.query<T>(`/* ${reason.replace(/\*\//g, '')} */ ${text}`, params);
 }

@@ -87,9 +87,18 @@ export function computeIndicators(all: ContractState[], year: number, threshold:
 	const known = contracts.filter((c) => c.social !== null && c.environmental !== null);
 	const figures: Figure[] = [
 		figure('social_any', 'Marchés avec au moins une considération sociale', known, (c) => (c.social ?? []).length > 0),
-		...SOCIAL_KINDS.map((k) => figure(`social_${slug(k)}`, `dont ${k.toLowerCase()}`, known, (c) => (c.social ?? []).includes(k))),
-		figure('env_any', 'Marchés avec au moins une considération environnementale', known, (c) => (c.environmental ?? []).length > 0),
-		...ENV_KINDS.map((k) => figure(`env_${slug(k)}`, `dont ${k.toLowerCase()}`, known, (c) => (c.environmental ?? []).includes(k))),
+		...SOCIAL_KINDS.map((k) =>
+			figure(`social_${slug(k)}`, `dont ${k.toLowerCase()}`, known, (c) => (c.social ?? []).includes(k))
+		),
+		figure(
+			'env_any',
+			'Marchés avec au moins une considération environnementale',
+			known,
+			(c) => (c.environmental ?? []).length > 0
+		),
+		...ENV_KINDS.map((k) =>
+			figure(`env_${slug(k)}`, `dont ${k.toLowerCase()}`, known, (c) => (c.environmental ?? []).includes(k))
+		),
 		figure(
 			'innovative',
 			'Marchés innovants',
@@ -107,7 +116,12 @@ export function computeIndicators(all: ContractState[], year: number, threshold:
 	const procedures = [...PROCEDURES]
 		.map((p) => {
 			const list = contracts.filter((c) => c.procedure === p);
-			return { procedure: p, count: list.length, pct: contracts.length ? round1((100 * list.length) / contracts.length) : 0, contracts: list.map((c) => c.key) };
+			return {
+				procedure: p,
+				count: list.length,
+				pct: contracts.length ? round1((100 * list.length) / contracts.length) : 0,
+				contracts: list.map((c) => c.key)
+			};
 		})
 		.filter((p) => p.count > 0);
 	return {
@@ -137,14 +151,31 @@ function slug(s: string) {
 }
 
 /** Which canonical indicator each computed figure feeds (values saved with source 'decp', ≥ 40 000 € HT). */
-export const DECP_TO_CATALOGUE: { code: string; from: (r: DecpIndicators) => number | null; describe: (r: DecpIndicators) => string }[] = [
+export const DECP_TO_CATALOGUE: {
+	code: string;
+	from: (r: DecpIndicators) => number | null;
+	describe: (r: DecpIndicators) => string;
+}[] = [
 	{ code: 'CAN-ENV-01', from: (r) => fig(r, 'env_any')?.pctCount ?? null, describe: (r) => base(r, 'env_any') },
-	{ code: 'CAN-ENV-02', from: (r) => fig(r, 'env_critere_environnemental')?.pctCount ?? null, describe: (r) => base(r, 'env_critere_environnemental') },
+	{
+		code: 'CAN-ENV-02',
+		from: (r) => fig(r, 'env_critere_environnemental')?.pctCount ?? null,
+		describe: (r) => base(r, 'env_critere_environnemental')
+	},
 	{ code: 'CAN-SOC-01', from: (r) => fig(r, 'social_any')?.pctCount ?? null, describe: (r) => base(r, 'social_any') },
-	{ code: 'CAN-SOC-07', from: (r) => fig(r, 'social_marche_reserve')?.pctCount ?? null, describe: (r) => base(r, 'social_marche_reserve') },
+	{
+		code: 'CAN-SOC-07',
+		from: (r) => fig(r, 'social_marche_reserve')?.pctCount ?? null,
+		describe: (r) => base(r, 'social_marche_reserve')
+	},
 	{ code: 'CAN-ECO-01', from: (r) => fig(r, 'sme')?.pctCount ?? null, describe: (r) => base(r, 'sme') },
 	{ code: 'CAN-ECO-06', from: (r) => fig(r, 'innovative')?.pctCount ?? null, describe: (r) => base(r, 'innovative') },
-	{ code: 'CAN-ECO-04', from: (r) => r.meanOffers.value, describe: (r) => `DECP, ${r.meanOffers.base} marché(s) ≥ 40 000 € HT notifiés en ${r.year} dont le nombre d'offres est connu` }
+	{
+		code: 'CAN-ECO-04',
+		from: (r) => r.meanOffers.value,
+		describe: (r) =>
+			`DECP, ${r.meanOffers.base} marché(s) ≥ 40 000 € HT notifiés en ${r.year} dont le nombre d'offres est connu`
+	}
 ];
 
 function fig(r: DecpIndicators, id: string) {

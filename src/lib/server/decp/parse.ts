@@ -14,7 +14,13 @@ export const SOCIAL_NONE = 'Pas de considération sociale';
 export const ENV_KINDS = ['Clause environnementale', 'Critère environnemental'] as const;
 export const ENV_NONE = 'Pas de considération environnementale';
 
-export const NATURES = ['Marché', 'Marché de partenariat', 'Marché de défense ou de sécurité', 'Accord-cadre', 'Marché subséquent'] as const;
+export const NATURES = [
+	'Marché',
+	'Marché de partenariat',
+	'Marché de défense ou de sécurité',
+	'Accord-cadre',
+	'Marché subséquent'
+] as const;
 export const PROCEDURES = [
 	'Procédure adaptée',
 	"Appel d'offres ouvert",
@@ -27,7 +33,8 @@ export const PROCEDURES = [
 const PROCEDURE_ALIASES: Record<string, string> = {
 	'Procédure concurrentielle avec négociation': 'Procédure avec négociation',
 	'Procédure négociée avec mise en concurrence préalable': 'Procédure avec négociation',
-	'Marché négocié sans publicité ni mise en concurrence préalable': 'Marché passé sans publicité ni mise en concurrence préalable'
+	'Marché négocié sans publicité ni mise en concurrence préalable':
+		'Marché passé sans publicité ni mise en concurrence préalable'
 };
 
 /** decp-qualite's bounds: amounts outside [200 €; 999 999 999 €] are aberrant. */
@@ -134,7 +141,13 @@ export function decpDate(x: unknown): string | null {
 	return `${m[1]}-${m[2]}-${m[3]}`;
 }
 
-function considerations(x: unknown, key: string, allowed: readonly string[], none: string, field: string): { value: string[] | null; error: string | null } {
+function considerations(
+	x: unknown,
+	key: string,
+	allowed: readonly string[],
+	none: string,
+	field: string
+): { value: string[] | null; error: string | null } {
 	const list = listOf(x, key);
 	if (list === null || list.length === 0) return { value: null, error: null };
 	const out: string[] = [];
@@ -145,7 +158,8 @@ function considerations(x: unknown, key: string, allowed: readonly string[], non
 			if (s !== none) out.push('Marché réservé');
 			continue;
 		}
-		if (!allowed.includes(s)) return { value: null, error: `considération ${field} inconnue : «\u00a0${s.slice(0, 60)}\u00a0»` };
+		if (!allowed.includes(s))
+			return { value: null, error: `considération ${field} inconnue : «\u00a0${s.slice(0, 60)}\u00a0»` };
 		if (!out.includes(s)) out.push(s);
 	}
 	return { value: out, error: null };
@@ -160,7 +174,14 @@ function holdersOf(x: unknown): DecpHolder[] {
 		if (!id) continue;
 		const rawCat = str(h.categorieEntreprise ?? h.categorie ?? h.categorieEtablissement);
 		const cat = rawCat ? rawCat.toUpperCase() : null;
-		const category = cat === null ? null : ['PME', 'TPE', 'MICRO', 'TPE/PME'].includes(cat) ? 'PME' : ['ETI', 'GE'].includes(cat) ? cat : null;
+		const category =
+			cat === null
+				? null
+				: ['PME', 'TPE', 'MICRO', 'TPE/PME'].includes(cat)
+					? 'PME'
+					: ['ETI', 'GE'].includes(cat)
+						? cat
+						: null;
 		out.push({ type: str(h.typeIdentifiant) ?? '', id: id.slice(0, 40), category });
 	}
 	return out;
@@ -177,14 +198,18 @@ function holderCategory(holders: DecpHolder[]): string | null {
 const ID_RE = /^[^&"\\<]{1,64}$/;
 
 /** Checks one `marche` record; returns its rows or a French reason. */
-export function readRecord(rec: unknown, format: DecpFormat): { rows: DecpRow[]; warnings: number } | { reason: string } {
+export function readRecord(
+	rec: unknown,
+	format: DecpFormat
+): { rows: DecpRow[]; warnings: number } | { reason: string } {
 	if (!isObj(rec)) return { reason: "l'enregistrement n'est pas un objet" };
 	const id = str(rec.id);
 	if (!id) return { reason: 'identifiant du marché (id) absent' };
 	if (!ID_RE.test(id)) return { reason: `identifiant du marché invalide : «\u00a0${id.slice(0, 40)}\u00a0»` };
 	const buyer = isObj(rec.acheteur) ? str(rec.acheteur.id) : null;
 	if (!buyer) return { reason: "SIRET de l'acheteur (acheteur.id) absent" };
-	if (!/^[0-9]{14}$/.test(buyer)) return { reason: `SIRET de l'acheteur invalide : «\u00a0${buyer.slice(0, 20)}\u00a0» (14 chiffres attendus)` };
+	if (!/^[0-9]{14}$/.test(buyer))
+		return { reason: `SIRET de l'acheteur invalide : «\u00a0${buyer.slice(0, 20)}\u00a0» (14 chiffres attendus)` };
 	const nature = str(rec.nature) ?? '';
 	if (!(NATURES as readonly string[]).includes(nature))
 		return { reason: nature ? `nature inconnue : «\u00a0${nature.slice(0, 60)}\u00a0»` : 'nature du marché absente' };
@@ -194,29 +219,46 @@ export function readRecord(rec: unknown, format: DecpFormat): { rows: DecpRow[];
 	if (rawProc && !(PROCEDURES as readonly string[]).includes(procedure))
 		return { reason: `procédure inconnue : «\u00a0${rawProc.slice(0, 80)}\u00a0»` };
 	const notifiedOn = decpDate(rec.dateNotification);
-	if (!notifiedOn) return { reason: rec.dateNotification ? `date de notification invalide : «\u00a0${String(rec.dateNotification).slice(0, 30)}\u00a0»` : 'date de notification absente' };
+	if (!notifiedOn)
+		return {
+			reason: rec.dateNotification
+				? `date de notification invalide : «\u00a0${String(rec.dateNotification).slice(0, 30)}\u00a0»`
+				: 'date de notification absente'
+		};
 	const amount = num(rec.montant);
-	if (amount === null) return { reason: rec.montant === undefined || rec.montant === null ? 'montant absent' : 'montant non numérique' };
+	if (amount === null)
+		return { reason: rec.montant === undefined || rec.montant === null ? 'montant absent' : 'montant non numérique' };
 	if (amount < 0) return { reason: 'montant négatif' };
 	const cpv = str(rec.codeCPV) ?? '';
-	if (cpv && !/^[0-9]{8}(-[0-9])?$/.test(cpv)) return { reason: `code CPV invalide : «\u00a0${cpv.slice(0, 20)}\u00a0»` };
+	if (cpv && !/^[0-9]{8}(-[0-9])?$/.test(cpv))
+		return { reason: `code CPV invalide : «\u00a0${cpv.slice(0, 20)}\u00a0»` };
 	let warnings = rawProc ? 0 : 1;
 	let social: string[] | null = null;
 	let environmental: string[] | null = null;
 	if (format !== 'json_2019' || 'considerationsSociales' in rec) {
 		const s = considerations(rec.considerationsSociales, 'considerationSociale', SOCIAL_KINDS, SOCIAL_NONE, 'sociale');
 		if (s.error) return { reason: s.error };
-		const e = considerations(rec.considerationsEnvironnementales, 'considerationEnvironnementale', ENV_KINDS, ENV_NONE, 'environnementale');
+		const e = considerations(
+			rec.considerationsEnvironnementales,
+			'considerationEnvironnementale',
+			ENV_KINDS,
+			ENV_NONE,
+			'environnementale'
+		);
 		if (e.error) return { reason: e.error };
 		social = s.value;
 		environmental = e.value;
 		if (social === null || environmental === null) warnings++;
 	}
 	const offersRaw = num(rec.offresRecues);
-	const offers = offersRaw !== null && Number.isInteger(offersRaw) && offersRaw >= 1 && offersRaw < 10000 ? offersRaw : null;
+	const offers =
+		offersRaw !== null && Number.isInteger(offersRaw) && offersRaw >= 1 && offersRaw < 10000 ? offersRaw : null;
 	if (rec.offresRecues !== undefined && offers === null) warnings++;
 	const durationRaw = num(rec.dureeMois);
-	const durationMonths = durationRaw !== null && Number.isInteger(durationRaw) && durationRaw >= 1 && durationRaw < 10000 ? durationRaw : null;
+	const durationMonths =
+		durationRaw !== null && Number.isInteger(durationRaw) && durationRaw >= 1 && durationRaw < 10000
+			? durationRaw
+			: null;
 	const holders = holdersOf(rec.titulaires);
 	const flag = (a: number | null) => a !== null && (a < AMOUNT_MIN || a > AMOUNT_MAX);
 	const base: DecpRow = {
@@ -264,7 +306,8 @@ export function readRecord(rec: unknown, format: DecpFormat): { rows: DecpRow[];
 			...prev,
 			modificationId,
 			amount: mAmount !== null && mAmount >= 0 ? mAmount : prev.amount,
-			durationMonths: mDuration !== null && Number.isInteger(mDuration) && mDuration >= 1 ? mDuration : prev.durationMonths,
+			durationMonths:
+				mDuration !== null && Number.isInteger(mDuration) && mDuration >= 1 ? mDuration : prev.durationMonths,
 			holders: mHolders && mHolders.length ? mHolders : prev.holders,
 			holderCategory: mHolders && mHolders.length ? holderCategory(mHolders) : prev.holderCategory
 		};
@@ -297,11 +340,14 @@ const PREDEFINED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '
  */
 export function decodeXmlText(s: string): string {
 	if (!s.includes('&')) return s;
-	return s.replace(/&(?:#x([0-9a-fA-F]{1,6})|#([0-9]{1,7})|(amp|lt|gt|quot|apos));/g, (whole, hex: string | undefined, dec: string | undefined, name: string | undefined) => {
-		if (name) return PREDEFINED[name];
-		const code = hex ? parseInt(hex, 16) : Number(dec);
-		return code > 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff) ? String.fromCodePoint(code) : whole;
-	});
+	return s.replace(
+		/&(?:#x([0-9a-fA-F]{1,6})|#([0-9]{1,7})|(amp|lt|gt|quot|apos));/g,
+		(whole, hex: string | undefined, dec: string | undefined, name: string | undefined) => {
+			if (name) return PREDEFINED[name];
+			const code = hex ? parseInt(hex, 16) : Number(dec);
+			return code > 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff) ? String.fromCodePoint(code) : whole;
+		}
+	);
 }
 
 function decodeTree(v: unknown): unknown {
@@ -318,7 +364,10 @@ function parseXml(text: string): { records: unknown[]; concessions: number } | {
 	// DECP XML has no DTD. A file declaring entities is refused before parsing (entity-expansion « billion laughs »,
 	// external entities), and the parser never processes entities: the predefined ones are decoded by decodeXmlText.
 	if (/<!ENTITY/i.test(text))
-		return { error: 'Le fichier XML déclare des entités (<!ENTITY …>)\u00a0: ce n’est pas un fichier DECP, il est refusé par sécurité.' };
+		return {
+			error:
+				'Le fichier XML déclare des entités (<!ENTITY …>)\u00a0: ce n’est pas un fichier DECP, il est refusé par sécurité.'
+		};
 	try {
 		const parser = new XMLParser({
 			ignoreAttributes: true,
@@ -359,7 +408,16 @@ export interface ReadOptions {
 
 /** Reads a whole DECP file (bytes or text). Never throws. */
 export function readDecp(input: string | Uint8Array, opts: ReadOptions = {}): DecpParseResult {
-	const result: DecpParseResult = { format: null, error: null, total: 0, rows: [], accepted: 0, rejections: [], flagged: 0, warnings: 0 };
+	const result: DecpParseResult = {
+		format: null,
+		error: null,
+		total: 0,
+		rows: [],
+		accepted: 0,
+		rejections: [],
+		flagged: 0,
+		warnings: 0
+	};
 	let text: string;
 	try {
 		text = typeof input === 'string' ? input : new TextDecoder('utf-8', { fatal: false }).decode(input);
@@ -368,7 +426,8 @@ export function readDecp(input: string | Uint8Array, opts: ReadOptions = {}): De
 		return result;
 	}
 	text = text.replace(/^\uFEFF/, '');
-	const badText = 'Le fichier contient des caractères non valables (caractère nul ou encodage incorrect) : exportez-le de nouveau.';
+	const badText =
+		'Le fichier contient des caractères non valables (caractère nul ou encodage incorrect) : exportez-le de nouveau.';
 	if (hasBadChars(text)) {
 		result.error = badText;
 		return result;
@@ -426,8 +485,15 @@ export function readDecp(input: string | Uint8Array, opts: ReadOptions = {}): De
 			return;
 		}
 		const first = read.rows[0];
-		if (buyers.length && !buyers.some((b) => (b.length === 14 ? first.buyerSiret === b : first.buyerSiret.startsWith(b)))) {
-			result.rejections.push({ index, id: rid, reason: `acheteur ${first.buyerSiret} : ce n'est pas un SIRET de votre collectivité` });
+		if (
+			buyers.length &&
+			!buyers.some((b) => (b.length === 14 ? first.buyerSiret === b : first.buyerSiret.startsWith(b)))
+		) {
+			result.rejections.push({
+				index,
+				id: rid,
+				reason: `acheteur ${first.buyerSiret} : ce n'est pas un SIRET de votre collectivité`
+			});
 			return;
 		}
 		const key = `${first.buyerSiret}|${first.contractId}`;
@@ -442,6 +508,10 @@ export function readDecp(input: string | Uint8Array, opts: ReadOptions = {}): De
 		result.rows.push(...read.rows);
 	});
 	for (let i = 0; i < concessions; i++)
-		result.rejections.push({ index: records.length + i, id: null, reason: 'contrat de concession : hors du périmètre des indicateurs de marchés' });
+		result.rejections.push({
+			index: records.length + i,
+			id: null,
+			reason: 'contrat de concession : hors du périmètre des indicateurs de marchés'
+		});
 	return result;
 }

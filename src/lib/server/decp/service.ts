@@ -4,7 +4,13 @@ import { createHash, randomUUID } from 'node:crypto';
 import { withUser, type Actor, type Database, type Tx } from '../db';
 import { AppError, forbidden, notFound, guard } from '$lib/server/kit/errors';
 import { isUuid } from '$lib/server/kit/ids';
-import { computeIndicators, DECP_TO_CATALOGUE, type ContractState, type DecpIndicators, type Threshold } from './compute';
+import {
+	computeIndicators,
+	DECP_TO_CATALOGUE,
+	type ContractState,
+	type DecpIndicators,
+	type Threshold
+} from './compute';
 import { sniffDataFile } from '../files/sniff';
 import { IN_THREAD_DECP_BYTES, readDecpChecked } from '../files/decp-read';
 import { runFileTask } from '../files/worker-pool';
@@ -28,12 +34,14 @@ export interface ImportRun {
 	created_at: Date;
 }
 
-const RUN_COLUMNS = 'id, org_id, file_name, format, total, accepted, inserted, unchanged, rejected, flagged, rejections, created_at';
+const RUN_COLUMNS =
+	'id, org_id, file_name, format, total, accepted, inserted, unchanged, rejected, flagged, rejections, created_at';
 
 async function requireWriter(tx: Tx, orgId: string) {
 	const [row] = await tx.query<{ role: string | null }>('select app.org_role($1) as role', [orgId]);
 	if (!row?.role) throw notFound('Cette collectivité');
-	if (row.role === 'viewer') throw forbidden('Seuls les administrateurs et rédacteurs de la collectivité peuvent importer des données.');
+	if (row.role === 'viewer')
+		throw forbidden('Seuls les administrateurs et rédacteurs de la collectivité peuvent importer des données.');
 }
 
 async function insertRows(tx: Tx, orgId: string, runId: string, format: DecpFormat, rows: DecpRow[]): Promise<number> {
@@ -81,10 +89,20 @@ async function insertRows(tx: Tx, orgId: string, runId: string, format: DecpForm
 }
 
 /** Imports a DECP file for a collectivité. Only records of its SIRET(s) are kept; re-importing changes nothing. */
-export async function importDecp(db: Database, actor: Actor, orgId: string, file: { name: string; bytes: Uint8Array }): Promise<ImportRun> {
-	if (!file.bytes.byteLength) throw new AppError('invalid', 'Le fichier est vide : choisissez un fichier DECP (JSON ou XML).', 400, { field: 'file' });
+export async function importDecp(
+	db: Database,
+	actor: Actor,
+	orgId: string,
+	file: { name: string; bytes: Uint8Array }
+): Promise<ImportRun> {
+	if (!file.bytes.byteLength)
+		throw new AppError('invalid', 'Le fichier est vide : choisissez un fichier DECP (JSON ou XML).', 400, {
+			field: 'file'
+		});
 	if (file.bytes.byteLength > MAX_DECP_BYTES)
-		throw new AppError('invalid', 'Le fichier dépasse 50 Mo : découpez-le par année avant de l’importer.', 400, { field: 'file' });
+		throw new AppError('invalid', 'Le fichier dépasse 50 Mo : découpez-le par année avant de l’importer.', 400, {
+			field: 'file'
+		});
 	// The type comes from the bytes: only JSON or XML text, never a program, a PDF, an archive or a web page, whatever the name says.
 	sniffDataFile(file.bytes, file.name, ['json', 'xml']);
 	// The right and the SIRET first (nobody makes the server read a file for a collectivité where they may not
@@ -93,7 +111,10 @@ export async function importDecp(db: Database, actor: Actor, orgId: string, file
 	const buyers = await guard(
 		withUser(db, actor, async (tx) => {
 			await requireWriter(tx, orgId);
-			const [org] = await tx.query<{ siren: string | null; siret: string | null }>('select siren, siret from public.organisations where id = $1', [orgId]);
+			const [org] = await tx.query<{ siren: string | null; siret: string | null }>(
+				'select siren, siret from public.organisations where id = $1',
+				[orgId]
+			);
 			if (!org) throw notFound('Cette collectivité');
 			const found = [org.siret, org.siren].filter((x): x is string => !!x);
 			if (!found.length)
@@ -110,7 +131,8 @@ export async function importDecp(db: Database, actor: Actor, orgId: string, file
 		file.bytes.byteLength <= IN_THREAD_DECP_BYTES
 			? readDecpChecked(file.bytes, buyers)
 			: await runFileTask<DecpParseResult>(actor.id, { kind: 'decp', bytes: file.bytes, buyers });
-	if (parsed.error || !parsed.format) throw new AppError('invalid', parsed.error ?? 'Fichier illisible.', 400, { field: 'file' });
+	if (parsed.error || !parsed.format)
+		throw new AppError('invalid', parsed.error ?? 'Fichier illisible.', 400, { field: 'file' });
 	return guard(
 		withUser(db, actor, async (tx) => {
 			await requireWriter(tx, orgId);
@@ -122,8 +144,20 @@ export async function importDecp(db: Database, actor: Actor, orgId: string, file
 				`insert into public.decp_import_runs (id, org_id, file_name, format, sha256, created_by, total, accepted, inserted, unchanged,
 				        rejected, flagged, rejections)
 				 values ($1, $2, $3, $4, $5, auth.uid(), $6, $7, $8, $9, $10, $11, $12::text::jsonb) returning ${RUN_COLUMNS}`,
-				[runId, orgId, name, parsed.format!, sha, parsed.total, parsed.accepted, inserted, parsed.rows.length - inserted,
-					parsed.rejections.length, parsed.flagged, JSON.stringify(parsed.rejections.slice(0, 1000))]
+				[
+					runId,
+					orgId,
+					name,
+					parsed.format!,
+					sha,
+					parsed.total,
+					parsed.accepted,
+					inserted,
+					parsed.rows.length - inserted,
+					parsed.rejections.length,
+					parsed.flagged,
+					JSON.stringify(parsed.rejections.slice(0, 1000))
+				]
 			);
 			return out;
 		})
@@ -137,13 +171,20 @@ export async function listImportRuns(db: Database, actor: Actor, orgId: string):
 			// Like the values: someone outside the collectivité learns nothing, not even that its list is empty.
 			const [m] = await tx.query<{ ok: boolean }>('select app.is_org_member($1) as ok', [orgId]);
 			if (!m?.ok) throw notFound('Cette collectivité');
-			return tx.query<ImportRun>(`select ${RUN_COLUMNS} from public.decp_import_runs where org_id = $1 order by created_at desc limit 50`, [orgId]);
+			return tx.query<ImportRun>(
+				`select ${RUN_COLUMNS} from public.decp_import_runs where org_id = $1 order by created_at desc limit 50`,
+				[orgId]
+			);
 		})
 	);
 }
 
 export async function getImportRun(db: Database, actor: Actor, runId: string): Promise<ImportRun> {
-	const [run] = await guard(withUser(db, actor, (tx) => tx.query<ImportRun>(`select ${RUN_COLUMNS} from public.decp_import_runs where id = $1`, [runId])));
+	const [run] = await guard(
+		withUser(db, actor, (tx) =>
+			tx.query<ImportRun>(`select ${RUN_COLUMNS} from public.decp_import_runs where id = $1`, [runId])
+		)
+	);
 	if (!run) throw notFound('Cet import');
 	return run;
 }
@@ -204,21 +245,38 @@ export interface DecpOverview {
 	contracts: ContractState[];
 }
 
-export async function decpOverview(db: Database, actor: Actor, orgId: string, opts: { year?: number | null; threshold?: Threshold } = {}): Promise<DecpOverview> {
+export async function decpOverview(
+	db: Database,
+	actor: Actor,
+	orgId: string,
+	opts: { year?: number | null; threshold?: Threshold } = {}
+): Promise<DecpOverview> {
 	const contracts = await loadContracts(db, actor, orgId);
 	const years = [...new Set(contracts.map((c) => c.year))].sort((a, b) => b - a);
 	const year = opts.year && years.includes(opts.year) ? opts.year : (years[0] ?? null);
 	const threshold = opts.threshold ?? 'all';
-	return { years, year, threshold, indicators: year === null ? null : computeIndicators(contracts, year, threshold), contracts };
+	return {
+		years,
+		year,
+		threshold,
+		indicators: year === null ? null : computeIndicators(contracts, year, threshold),
+		contracts
+	};
 }
 
 /** Saves the year's DECP-computed figures (≥ 40 000 € HT) as the collectivité's values, source « DECP ». */
-export async function applyDecpToValues(db: Database, actor: Actor, orgId: string, year: number): Promise<{ code: string; value: number }[]> {
+export async function applyDecpToValues(
+	db: Database,
+	actor: Actor,
+	orgId: string,
+	year: number
+): Promise<{ code: string; value: number }[]> {
 	// The right to write comes first: a viewer is refused the same way whether or not contracts of that year exist.
 	await guard(withUser(db, actor, (tx) => requireWriter(tx, orgId)));
 	const contracts = await loadContracts(db, actor, orgId);
 	const r = computeIndicators(contracts, year, 'ge40k');
-	if (!r.total) throw new AppError('invalid', `Aucun marché d’au moins 40 000 € HT notifié en ${year} n’a été importé.`, 400);
+	if (!r.total)
+		throw new AppError('invalid', `Aucun marché d’au moins 40 000 € HT notifié en ${year} n’a été importé.`, 400);
 	return guard(
 		withUser(db, actor, async (tx) => {
 			await requireWriter(tx, orgId);
@@ -226,7 +284,10 @@ export async function applyDecpToValues(db: Database, actor: Actor, orgId: strin
 			for (const m of DECP_TO_CATALOGUE) {
 				const value = m.from(r);
 				if (value === null) continue;
-				const [def] = await tx.query<{ id: string }>('select id from public.indicator_definitions where org_id is null and code = $1 and is_current', [m.code]);
+				const [def] = await tx.query<{ id: string }>(
+					'select id from public.indicator_definitions where org_id is null and code = $1 and is_current',
+					[m.code]
+				);
 				if (!def) continue;
 				await tx.query(
 					`insert into public.indicator_values (org_id, indicator_id, year, value, perimeter, source, comment, updated_by)

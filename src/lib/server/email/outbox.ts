@@ -27,7 +27,14 @@ export async function enqueueEmail(tx: Tx, mail: OutgoingEmail, opts: { elevate?
 		t.query<{ id: string }>(
 			`insert into public.email_outbox (to_address, subject, text_body, html_body, kind, attachments)
 			 values ($1, $2, $3, $4, $5, $6::text::jsonb) returning id`,
-			[mail.to, mail.subject, mail.text, mail.html ?? null, mail.kind ?? 'generic', mail.attachments?.length ? JSON.stringify(mail.attachments) : null]
+			[
+				mail.to,
+				mail.subject,
+				mail.text,
+				mail.html ?? null,
+				mail.kind ?? 'generic',
+				mail.attachments?.length ? JSON.stringify(mail.attachments) : null
+			]
 		);
 	const [row] = opts.elevate === false ? await insert(tx) : await elevated(tx, insert);
 	return row.id;
@@ -38,7 +45,11 @@ export function appOrigin(): string {
 }
 
 /** Plain French e-mail body with a greeting, paragraphs, an action link and the signature. */
-export function renderEmail(opts: { greeting?: string; paragraphs: string[]; action?: { label: string; url: string } }) {
+export function renderEmail(opts: {
+	greeting?: string;
+	paragraphs: string[];
+	action?: { label: string; url: string };
+}) {
 	const lines = [opts.greeting ?? 'Bonjour,', '', ...opts.paragraphs.flatMap((p) => [p, ''])];
 	if (opts.action) lines.push(`${opts.action.label} : ${opts.action.url}`, '');
 	lines.push('—', 'SPASER Commun', 'Ce message vous est envoyé automatiquement ; merci de ne pas y répondre.');

@@ -24,7 +24,12 @@ function backoffSeconds(attempt: number) {
 export function transportFromUrl(url: string): Transporter {
 	// Timeouts well under the 2-minute claim lease, so a stalled send is never picked up twice.
 	const options = shared.parseConnectionUrl(url);
-	return nodemailer.createTransport({ ...options, connectionTimeout: 20_000, greetingTimeout: 20_000, socketTimeout: 60_000 });
+	return nodemailer.createTransport({
+		...options,
+		connectionTimeout: 20_000,
+		greetingTimeout: 20_000,
+		socketTimeout: 60_000
+	});
 }
 
 /**
@@ -38,7 +43,15 @@ export async function deliverOutbox(
 ): Promise<DeliveryResult> {
 	const result: DeliveryResult = { sent: 0, failed: 0, retried: 0 };
 	const batch = await asService(db, 'outbox claim', (tx) =>
-		tx.query<{ id: string; to_address: string; subject: string; text_body: string; html_body: string | null; attempts: number; attachments: EmailAttachment[] | null }>(
+		tx.query<{
+			id: string;
+			to_address: string;
+			subject: string;
+			text_body: string;
+			html_body: string | null;
+			attempts: number;
+			attachments: EmailAttachment[] | null;
+		}>(
 			`update public.email_outbox o set locked_until = now() + interval '2 minutes', attempts = o.attempts + 1
 			  where o.id in (select id from public.email_outbox
 			                  where sent_at is null and failed_at is null and next_attempt_at <= now()
@@ -55,10 +68,17 @@ export async function deliverOutbox(
 				subject: m.subject,
 				text: m.text_body,
 				html: m.html_body ?? undefined,
-				attachments: m.attachments?.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content }))
+				attachments: m.attachments?.map((a) => ({
+					filename: a.filename,
+					contentType: a.contentType,
+					content: a.content
+				}))
 			});
 			await asService(db, 'outbox sent', (tx) =>
-				tx.query('update public.email_outbox set sent_at = now(), locked_until = null, last_error = null where id = $1', [m.id])
+				tx.query(
+					'update public.email_outbox set sent_at = now(), locked_until = null, last_error = null where id = $1',
+					[m.id]
+				)
 			);
 			result.sent++;
 		} catch (e) {
@@ -107,6 +127,9 @@ export async function logUndeliverable(db: Database) {
 export function startOutboxWorker(db: Database, intervalMs = 2000): () => Promise<void> {
 	const url = config.smtpUrl;
 	const transport = url ? transportFromUrl(url) : null;
-	const job = startJob('outbox', () => (transport ? deliverOutbox(db, transport) : logUndeliverable(db)), { intervalMs, jitter: 0 });
+	const job = startJob('outbox', () => (transport ? deliverOutbox(db, transport) : logUndeliverable(db)), {
+		intervalMs,
+		jitter: 0
+	});
 	return job.stop;
 }

@@ -10,13 +10,19 @@ import { formatDay, formatHourMinute } from './format';
 const ERRORS: Record<string, [number, string]> = {
 	event_not_found: [404, "Cet événement n'existe pas ou vous n'y avez pas accès."],
 	event_not_open: [409, 'Les inscriptions à cet événement ne sont pas ouvertes.'],
-	not_allowed: [403, "Vous ne pouvez inscrire que vous-même, ou les collègues d'une collectivité dont vous êtes administrateur."],
+	not_allowed: [
+		403,
+		"Vous ne pouvez inscrire que vous-même, ou les collègues d'une collectivité dont vous êtes administrateur."
+	],
 	not_a_member: [400, "Cette personne n'est pas membre de la collectivité choisie."],
-	not_in_audience: [403, "Cet événement est réservé à un autre public (membres du réseau organisateur)."],
+	not_in_audience: [403, 'Cet événement est réservé à un autre public (membres du réseau organisateur).'],
 	already_registered: [409, 'Cette personne est déjà inscrite à cet événement.'],
 	invalid_choices: [400, 'Choisissez un atelier dans chaque groupe de choix.'],
 	org_limit: [409, "Votre collectivité a atteint le nombre maximal d'inscrits fixé par l'organisateur."],
-	full: [409, "Plus de place disponible : augmentez la capacité de l'événement ou de l'atelier pour accueillir cette personne."],
+	full: [
+		409,
+		"Plus de place disponible : augmentez la capacité de l'événement ou de l'atelier pour accueillir cette personne."
+	],
 	registration_not_found: [404, "Cette inscription n'existe pas ou vous n'y avez pas accès."],
 	registration_act_not_allowed: [
 		403,

@@ -13,7 +13,9 @@ export async function getSession(db: Database, actor: Actor, sessionId: string) 
 	return guard(
 		withUser(db, actor, async (tx) => {
 			// The check-in window by the database clock (the one app.event_check_in enforces).
-			const [s] = await tx.query<SessionRow & { event_title: string; checkin_opens_at: Date; checkin: 'before' | 'open' | 'closed' }>(
+			const [s] = await tx.query<
+				SessionRow & { event_title: string; checkin_opens_at: Date; checkin: 'before' | 'open' | 'closed' }
+			>(
 				`select s.*, 0 as taken, e.title as event_title, w.opens as checkin_opens_at,
 				        case when now() < w.opens then 'before' when now() > w.closes then 'closed' else 'open' end as checkin
 				   from public.event_sessions s join public.events e on e.id = s.event_id,
@@ -24,7 +26,8 @@ export async function getSession(db: Database, actor: Actor, sessionId: string) 
 			);
 			await requireOrganiser(tx, s?.event_id, 'Cette séance');
 			return s;
-		}), eventErrors
+		}),
+		eventErrors
 	);
 }
 
@@ -32,7 +35,10 @@ export async function getSession(db: Database, actor: Actor, sessionId: string) 
 export async function checkinList(db: Database, actor: Actor, sessionId: string, q = ''): Promise<CheckinListRow[]> {
 	return guard(
 		withUser(db, actor, async (tx) => {
-			const [s] = await tx.query<{ event_id: string; choice_group_id: string | null }>('select event_id, choice_group_id from public.event_sessions where id = $1', [sessionId]);
+			const [s] = await tx.query<{ event_id: string; choice_group_id: string | null }>(
+				'select event_id, choice_group_id from public.event_sessions where id = $1',
+				[sessionId]
+			);
 			await requireOrganiser(tx, s?.event_id, 'Cette séance');
 			const rows = await tx.query<CheckinListRow>(
 				`select r.id as registration_id, r.full_name, o.name as org_name, r.walk_in, r.no_show, c.checked_at, c.method
@@ -45,13 +51,21 @@ export async function checkinList(db: Database, actor: Actor, sessionId: string,
 				[sessionId, s.event_id, s.choice_group_id]
 			);
 			const words = fold(q).split(/\s+/).filter(Boolean);
-			return words.length ? rows.filter((r) => words.every((w) => fold(`${r.full_name} ${r.org_name ?? ''}`).includes(w))) : rows;
-		}), eventErrors
+			return words.length
+				? rows.filter((r) => words.every((w) => fold(`${r.full_name} ${r.org_name ?? ''}`).includes(w)))
+				: rows;
+		}),
+		eventErrors
 	);
 }
 
 /** Lower case without accents, for searches. */
-export const fold = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().trim();
+export const fold = (s: string) =>
+	s
+		.normalize('NFD')
+		.replace(/[\u0300-\u036f]/g, '')
+		.toLowerCase()
+		.trim();
 
 export async function checkIn(
 	db: Database,
@@ -62,20 +76,37 @@ export async function checkIn(
 ): Promise<{ registrationId: string; fullName: string; already: boolean }> {
 	return guard(
 		withUser(db, actor, async (tx) => {
-			const [r] = await tx.query<{ registration_id: string; result: string }>('select * from app.event_check_in($1, $2, $3, $4)', [
-				sessionId,
-				by.registrationId ?? null,
-				by.code ?? null,
-				method
-			]);
-			const [p] = await tx.query<{ full_name: string }>('select full_name from public.event_registrations where id = $1', [r.registration_id]);
+			const [r] = await tx.query<{ registration_id: string; result: string }>(
+				'select * from app.event_check_in($1, $2, $3, $4)',
+				[sessionId, by.registrationId ?? null, by.code ?? null, method]
+			);
+			const [p] = await tx.query<{ full_name: string }>(
+				'select full_name from public.event_registrations where id = $1',
+				[r.registration_id]
+			);
 			return { registrationId: r.registration_id, fullName: p?.full_name ?? '', already: r.result === 'already' };
-		}), eventErrors
+		}),
+		eventErrors
 	);
 }
 
-export async function undoCheckIn(db: Database, actor: Actor, sessionId: string, registrationId: string): Promise<boolean> {
-	return guard(withUser(db, actor, async (tx) => (await tx.query<{ ok: boolean }>('select app.event_undo_check_in($1, $2) as ok', [sessionId, registrationId]))[0].ok), eventErrors);
+export async function undoCheckIn(
+	db: Database,
+	actor: Actor,
+	sessionId: string,
+	registrationId: string
+): Promise<boolean> {
+	return guard(
+		withUser(
+			db,
+			actor,
+			async (tx) =>
+				(
+					await tx.query<{ ok: boolean }>('select app.event_undo_check_in($1, $2) as ok', [sessionId, registrationId])
+				)[0].ok
+		),
+		eventErrors
+	);
 }
 
 /** A person who came without registering: registered (walk-in) and checked in at the session. */
@@ -87,7 +118,10 @@ export async function walkIn(
 ): Promise<string> {
 	return guard(
 		withUser(db, actor, async (tx) => {
-			const [s] = await tx.query<{ event_id: string; choice_group_id: string | null }>('select event_id, choice_group_id from public.event_sessions where id = $1', [sessionId]);
+			const [s] = await tx.query<{ event_id: string; choice_group_id: string | null }>(
+				'select event_id, choice_group_id from public.event_sessions where id = $1',
+				[sessionId]
+			);
 			await requireOrganiser(tx, s?.event_id, 'Cette séance');
 			// By default, a walk-in follows this session in its group and the first session of the other groups.
 			const groups = await tx.query<{ id: string; first: string }>(
@@ -95,22 +129,30 @@ export async function walkIn(
 				   from public.event_choice_groups g where g.event_id = $1`,
 				[s.event_id]
 			);
-			const choices = groups.map((g) => (g.id === s.choice_group_id ? sessionId : (input.choices.find((c) => c === g.first) ?? g.first)));
+			const choices = groups.map((g) =>
+				g.id === s.choice_group_id ? sessionId : (input.choices.find((c) => c === g.first) ?? g.first)
+			);
 			const name = input.orgName ? `${input.fullName} (${input.orgName})` : input.fullName;
-			const [row] = await tx.query<{ id: string }>('select app.event_register($1, null, null, $2::uuid[], $3, $4, true) as id', [
-				s.event_id,
-				choices,
-				name.slice(0, 200),
-				input.email
-			]);
+			const [row] = await tx.query<{ id: string }>(
+				'select app.event_register($1, null, null, $2::uuid[], $3, $4, true) as id',
+				[s.event_id, choices, name.slice(0, 200), input.email]
+			);
 			await tx.query('select * from app.event_check_in($1, $2, null, $3)', [sessionId, row.id, 'walk_in']);
 			return row.id;
-		}), eventErrors
+		}),
+		eventErrors
 	);
 }
 
 export async function markNoShows(db: Database, actor: Actor, eventId: string): Promise<number> {
-	return guard(withUser(db, actor, async (tx) => (await tx.query<{ n: number }>('select app.event_mark_no_shows($1) as n', [eventId]))[0].n), eventErrors);
+	return guard(
+		withUser(
+			db,
+			actor,
+			async (tx) => (await tx.query<{ n: number }>('select app.event_mark_no_shows($1) as n', [eventId]))[0].n
+		),
+		eventErrors
+	);
 }
 
 /** Per registration: the sessions attended and ended (event_attendance: live check-ins of ended sessions), their total duration. */
@@ -139,7 +181,8 @@ export async function eventForCertificates(db: Database, actor: Actor, eventId: 
 			if (!registrationId && !(await isOrganiser(tx, eventId))) throw forbidden();
 			const rows = await attendance(tx, eventId, registrationId);
 			return { event, rows };
-		}), eventErrors
+		}),
+		eventErrors
 	);
 }
 
@@ -147,8 +190,20 @@ export async function eventForCertificates(db: Database, actor: Actor, eventId: 
 export async function certificatesFile(db: Database, actor: Actor, eventId: string, registrationId?: string) {
 	const { event: e, rows } = await eventForCertificates(db, actor, eventId, registrationId);
 	if (registrationId && !rows.length)
-		throw new AppError('not_found', "Aucune présence n'est enregistrée pour cette inscription : pas d'attestation pour l'instant.", 404);
-	const body = await certificatesPdf({ eventTitle: e.title, eventKind: EVENT_KINDS[e.kind], organiser: e.organiser_name, starts_at: e.starts_at, ends_at: e.ends_at, place: e.place, people: rows });
+		throw new AppError(
+			'not_found',
+			"Aucune présence n'est enregistrée pour cette inscription : pas d'attestation pour l'instant.",
+			404
+		);
+	const body = await certificatesPdf({
+		eventTitle: e.title,
+		eventKind: EVENT_KINDS[e.kind],
+		organiser: e.organiser_name,
+		starts_at: e.starts_at,
+		ends_at: e.ends_at,
+		place: e.place,
+		people: rows
+	});
 	return { body, filename: registrationId ? `attestation-${rows[0].full_name}.pdf` : `attestations-${e.title}.pdf` };
 }
 

@@ -8,10 +8,22 @@ import { eventToIcs } from '../guichet/ics';
 import type { EventInput, EventUpdate, SessionInput } from './input';
 import { formatRange } from './format';
 import { eventErrors, isOrganiser, requireOrganiser } from './access';
-import { EVENT_COLUMNS, EVENT_FROM, REG_SELECT, eventUrl, selectEvent, type ChoiceGroupRow, type EventDetail, type EventRow, type RegistrationRow, type SessionRow } from './model';
+import {
+	EVENT_COLUMNS,
+	EVENT_FROM,
+	REG_SELECT,
+	eventUrl,
+	selectEvent,
+	type ChoiceGroupRow,
+	type EventDetail,
+	type EventRow,
+	type RegistrationRow,
+	type SessionRow
+} from './model';
 import { icsOf, notifyOffers } from './mail';
 
-const invalid = (message: string, field?: string) => new AppError('invalid', message, 400, field ? { field } : undefined);
+const invalid = (message: string, field?: string) =>
+	new AppError('invalid', message, 400, field ? { field } : undefined);
 
 function organiserOf(input: EventInput): { network: string | null; org: string | null } {
 	const [kind, id] = input.organiser.split(':');
@@ -30,7 +42,10 @@ export async function createEvent(db: Database, actor: Actor, input: EventInput)
 	return guard(
 		withUser(db, actor, async (tx) => {
 			const [ok] = await tx.query<{ ok: boolean }>('select app.event_may_organise($1, $2) as ok', [o.network, o.org]);
-			if (!ok?.ok) throw forbidden("Vous ne pouvez organiser des événements que pour un réseau que vous animez ou une collectivité dont vous êtes administrateur ou rédacteur.");
+			if (!ok?.ok)
+				throw forbidden(
+					'Vous ne pouvez organiser des événements que pour un réseau que vous animez ou une collectivité dont vous êtes administrateur ou rédacteur.'
+				);
 			const [row] = await tx.query<{ id: string }>(
 				`insert into public.events (kind, title, description, organiser_network_id, organiser_org_id, partners, themes, audience, place,
 				   visio_url, starts_at, ends_at, registration_opens_at, registration_closes_at, capacity, per_org_limit, offer_hours,
@@ -39,7 +54,8 @@ export async function createEvent(db: Database, actor: Actor, input: EventInput)
 				eventParams(input, o)
 			);
 			return row;
-		}), eventErrors
+		}),
+		eventErrors
 	);
 }
 
@@ -84,20 +100,25 @@ export async function updateEvent(db: Database, actor: Actor, id: string, input:
 			if (!rows.length) throw notFound('Cet événement');
 			// A larger capacity may free places for the waiting list.
 			const offered = await elevated(tx, (t) => t.query<{ id: string }>('select app.event_promote($1) as id', [id]));
-			await notifyOffers(tx, offered.map((r) => r.id));
-		}), eventErrors
+			await notifyOffers(
+				tx,
+				offered.map((r) => r.id)
+			);
+		}),
+		eventErrors
 	);
 }
 
 export async function setPublished(db: Database, actor: Actor, id: string, published: boolean): Promise<void> {
 	await guard(
 		withUser(db, actor, async (tx) => {
-			const rows = await tx.query(`update public.events set status = $2, sequence = sequence + 1 where id = $1 returning id`, [
-				id,
-				published ? 'published' : 'draft'
-			]);
+			const rows = await tx.query(
+				`update public.events set status = $2, sequence = sequence + 1 where id = $1 returning id`,
+				[id, published ? 'published' : 'draft']
+			);
 			if (!rows.length) throw notFound('Cet événement');
-		}), eventErrors
+		}),
+		eventErrors
 	);
 }
 
@@ -129,11 +150,14 @@ export async function cancelEvent(db: Database, actor: Actor, id: string, reason
 					subject: `Annulé : ${event.title}`,
 					...body,
 					kind: 'event_cancelled',
-					attachments: [{ filename: 'evenement.ics', contentType: 'text/calendar; charset=utf-8; method=CANCEL', content: ics }]
+					attachments: [
+						{ filename: 'evenement.ics', contentType: 'text/calendar; charset=utf-8; method=CANCEL', content: ics }
+					]
 				});
 			}
 			return people.length;
-		}), eventErrors
+		}),
+		eventErrors
 	);
 }
 
@@ -175,11 +199,17 @@ export async function duplicateEvent(db: Database, actor: Actor, id: string, sta
 				[id, row.id, JSON.stringify(Object.fromEntries(map))]
 			);
 			return row;
-		}), eventErrors
+		}),
+		eventErrors
 	);
 }
 
-export async function addChoiceGroup(db: Database, actor: Actor, eventId: string, title: string): Promise<{ id: string }> {
+export async function addChoiceGroup(
+	db: Database,
+	actor: Actor,
+	eventId: string,
+	title: string
+): Promise<{ id: string }> {
 	return guard(
 		withUser(db, actor, async (tx) => {
 			await requireOrganiser(tx, eventId);
@@ -189,7 +219,8 @@ export async function addChoiceGroup(db: Database, actor: Actor, eventId: string
 				[eventId, title]
 			);
 			return row;
-		}), eventErrors
+		}),
+		eventErrors
 	);
 }
 
@@ -200,22 +231,50 @@ export async function deleteChoiceGroup(db: Database, actor: Actor, eventId: str
 				`select count(*)::int as n from public.event_sessions where choice_group_id = $1`,
 				[groupId]
 			);
-			if (used.n) throw new AppError('conflict', "Ce groupe contient encore des séances : déplacez-les ou supprimez-les d'abord.", 409);
-			const rows = await tx.query(`delete from public.event_choice_groups where id = $1 and event_id = $2 returning id`, [groupId, eventId]);
+			if (used.n)
+				throw new AppError(
+					'conflict',
+					"Ce groupe contient encore des séances : déplacez-les ou supprimez-les d'abord.",
+					409
+				);
+			const rows = await tx.query(
+				`delete from public.event_choice_groups where id = $1 and event_id = $2 returning id`,
+				[groupId, eventId]
+			);
 			if (!rows.length) throw notFound('Ce groupe');
-		}), eventErrors
+		}),
+		eventErrors
 	);
 }
 
-export async function saveSession(db: Database, actor: Actor, eventId: string, input: SessionInput, sessionId?: string): Promise<{ id: string }> {
+export async function saveSession(
+	db: Database,
+	actor: Actor,
+	eventId: string,
+	input: SessionInput,
+	sessionId?: string
+): Promise<{ id: string }> {
 	return guard(
 		withUser(db, actor, async (tx) => {
 			await requireOrganiser(tx, eventId);
 			if (input.choiceGroupId) {
-				const g = await tx.query('select 1 from public.event_choice_groups where id = $1 and event_id = $2', [input.choiceGroupId, eventId]);
+				const g = await tx.query('select 1 from public.event_choice_groups where id = $1 and event_id = $2', [
+					input.choiceGroupId,
+					eventId
+				]);
 				if (!g.length) throw invalid("Ce groupe de choix n'appartient pas à l'événement.", 'choiceGroupId');
 			}
-			const params = [eventId, input.choiceGroupId ?? null, input.title, input.description, input.startsAt, input.endsAt, input.room, input.speakers, input.capacity ?? null];
+			const params = [
+				eventId,
+				input.choiceGroupId ?? null,
+				input.title,
+				input.description,
+				input.startsAt,
+				input.endsAt,
+				input.room,
+				input.speakers,
+				input.capacity ?? null
+			];
 			if (sessionId) {
 				const [row] = await tx.query<{ id: string }>(
 					`update public.event_sessions set choice_group_id = $2, title = $3, description = $4, starts_at = $5, ends_at = $6, room = $7,
@@ -223,8 +282,13 @@ export async function saveSession(db: Database, actor: Actor, eventId: string, i
 					[...params, sessionId]
 				);
 				if (!row) throw notFound('Cette séance');
-				const offered = await elevated(tx, (t) => t.query<{ id: string }>('select app.event_promote($1) as id', [eventId]));
-				await notifyOffers(tx, offered.map((r) => r.id));
+				const offered = await elevated(tx, (t) =>
+					t.query<{ id: string }>('select app.event_promote($1) as id', [eventId])
+				);
+				await notifyOffers(
+					tx,
+					offered.map((r) => r.id)
+				);
 				return row;
 			}
 			const [row] = await tx.query<{ id: string }>(
@@ -233,7 +297,8 @@ export async function saveSession(db: Database, actor: Actor, eventId: string, i
 				params
 			);
 			return row;
-		}), eventErrors
+		}),
+		eventErrors
 	);
 }
 
@@ -245,10 +310,19 @@ export async function deleteSession(db: Database, actor: Actor, eventId: string,
 				[sessionId]
 			);
 			// Counted as the organiser (RLS lets organisers see every registration of their event).
-			if (chosen.n) throw new AppError('conflict', 'Des participants ont choisi cette séance : elle ne peut plus être supprimée.', 409);
-			const rows = await tx.query(`delete from public.event_sessions where id = $1 and event_id = $2 returning id`, [sessionId, eventId]);
+			if (chosen.n)
+				throw new AppError(
+					'conflict',
+					'Des participants ont choisi cette séance : elle ne peut plus être supprimée.',
+					409
+				);
+			const rows = await tx.query(`delete from public.event_sessions where id = $1 and event_id = $2 returning id`, [
+				sessionId,
+				eventId
+			]);
 			if (!rows.length) throw notFound('Cette séance');
-		}), eventErrors
+		}),
+		eventErrors
 	);
 }
 
@@ -268,13 +342,20 @@ export async function getEvent(db: Database, actor: Actor | null, id: string): P
 				);
 				return { event, sessions };
 			});
-			const groups = await tx.query<ChoiceGroupRow>('select * from public.event_choice_groups where event_id = $1 order by position, title', [id]);
+			const groups = await tx.query<ChoiceGroupRow>(
+				'select * from public.event_choice_groups where event_id = $1 order by position, title',
+				[id]
+			);
 			const organiser = actor ? await isOrganiser(tx, id) : false;
 			const mine = actor
-				? await tx.query<RegistrationRow>(`${REG_SELECT} where r.event_id = $1 and (r.user_id = auth.uid() or r.registered_by = auth.uid()) order by r.arrival`, [id])
+				? await tx.query<RegistrationRow>(
+						`${REG_SELECT} where r.event_id = $1 and (r.user_id = auth.uid() or r.registered_by = auth.uid()) order by r.arrival`,
+						[id]
+					)
 				: [];
 			return { event, groups, sessions, isOrganiser: organiser, mine };
-		}), eventErrors
+		}),
+		eventErrors
 	);
 }
 
@@ -296,7 +377,8 @@ export async function listEvents(
 				  order by case when $1::text = 'past' then -extract(epoch from e.starts_at) else extract(epoch from e.starts_at) end`,
 				[opts.scope ?? 'upcoming', now, opts.networkSlug ?? null]
 			)
-		), eventErrors
+		),
+		eventErrors
 	);
 }
 

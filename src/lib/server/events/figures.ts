@@ -23,7 +23,9 @@ export interface EventFigures {
 
 export async function eventFigures(db: Database, actor: Actor, eventId: string): Promise<EventFigures> {
 	return withUser(db, actor, async (tx) => {
-		const [ok] = await tx.query<{ ok: boolean }>('select app.event_is_organiser($1) or app.is_platform_admin() as ok', [eventId]);
+		const [ok] = await tx.query<{ ok: boolean }>('select app.event_is_organiser($1) or app.is_platform_admin() as ok', [
+			eventId
+		]);
 		if (!ok?.ok) throw notFound('Cet événement');
 		return elevated(tx, async (t) => {
 			const [row] = await t.query<Omit<EventFigures, 'noShowRate' | 'byOrg'>>(
@@ -93,9 +95,14 @@ function withShare(rows: Omit<OrgYearFigures, 'referents_share'>[]): OrgYearFigu
 
 export async function orgFigures(db: Database, actor: Actor, orgId: string, year: number): Promise<OrgYearFigures> {
 	return withUser(db, actor, async (tx) => {
-		const [ok] = await tx.query<{ ok: boolean }>('select app.is_org_member($1) or app.animates_org($1) or app.is_platform_admin() as ok', [orgId]);
+		const [ok] = await tx.query<{ ok: boolean }>(
+			'select app.is_org_member($1) or app.animates_org($1) or app.is_platform_admin() as ok',
+			[orgId]
+		);
 		if (!ok?.ok) throw notFound('Cette collectivité');
-		const rows = await elevated(tx, (t) => t.query<Omit<OrgYearFigures, 'referents_share'>>(ORG_YEAR_SQL, [[orgId], year]));
+		const rows = await elevated(tx, (t) =>
+			t.query<Omit<OrgYearFigures, 'referents_share'>>(ORG_YEAR_SQL, [[orgId], year])
+		);
 		return withShare(rows)[0];
 	});
 }
@@ -103,17 +110,36 @@ export async function orgFigures(db: Database, actor: Actor, orgId: string, year
 export interface NetworkFigures {
 	network: { id: string; name: string; slug: string };
 	year: number;
-	events: { id: string; title: string; kind: string; starts_at: Date; registered: number; present: number; hours: number }[];
+	events: {
+		id: string;
+		title: string;
+		kind: string;
+		starts_at: Date;
+		registered: number;
+		present: number;
+		hours: number;
+	}[];
 	orgs: OrgYearFigures[];
 	totals: { events: number; people_trained: number; hours: number; referents: number; referents_share: number | null };
 }
 
-export async function networkFigures(db: Database, actor: Actor, networkId: string, year: number): Promise<NetworkFigures> {
+export async function networkFigures(
+	db: Database,
+	actor: Actor,
+	networkId: string,
+	year: number
+): Promise<NetworkFigures> {
 	return withUser(db, actor, async (tx) => {
-		const [ok] = await tx.query<{ ok: boolean }>('select app.is_network_animator($1) or app.is_platform_admin() as ok', [networkId]);
+		const [ok] = await tx.query<{ ok: boolean }>(
+			'select app.is_network_animator($1) or app.is_platform_admin() as ok',
+			[networkId]
+		);
 		if (!ok?.ok) throw forbidden('Les chiffres du réseau sont réservés à ses animateurs.');
 		return elevated(tx, async (t) => {
-			const [network] = await t.query<{ id: string; name: string; slug: string }>('select id, name, slug from public.networks where id = $1', [networkId]);
+			const [network] = await t.query<{ id: string; name: string; slug: string }>(
+				'select id, name, slug from public.networks where id = $1',
+				[networkId]
+			);
 			const events = await t.query<NetworkFigures['events'][number]>(
 				`select e.id, e.title, e.kind, e.starts_at,
 				        (select count(*)::int from public.event_registrations r where r.event_id = e.id and r.status = 'confirmed') as registered,
@@ -127,10 +153,16 @@ export async function networkFigures(db: Database, actor: Actor, networkId: stri
 				  order by e.starts_at`,
 				[networkId, year]
 			);
-			const members = await t.query<{ org_id: string }>(`select org_id from public.network_memberships where network_id = $1 and status = 'approved'`, [networkId]);
+			const members = await t.query<{ org_id: string }>(
+				`select org_id from public.network_memberships where network_id = $1 and status = 'approved'`,
+				[networkId]
+			);
 			const orgs = withShare(await t.query(ORG_YEAR_SQL, [members.map((m) => m.org_id), year]));
 			const referents = orgs.reduce((a, o) => a + (o.referents ?? 0), 0);
-			const trainedReferents = orgs.reduce((a, o) => a + (o.referents ? Math.min(o.referents, o.people_trained) : 0), 0);
+			const trainedReferents = orgs.reduce(
+				(a, o) => a + (o.referents ? Math.min(o.referents, o.people_trained) : 0),
+				0
+			);
 			return {
 				network,
 				year,
@@ -151,9 +183,21 @@ export async function networkFigures(db: Database, actor: Actor, networkId: stri
 // ---------------------------------------------------------------------------------------------------------
 // Exports
 // ---------------------------------------------------------------------------------------------------------
-export const ORG_COLUMNS = ['Collectivité', 'Personnes formées', 'Heures de formation', 'Référents achats', 'Part des référents formés (%)'];
+export const ORG_COLUMNS = [
+	'Collectivité',
+	'Personnes formées',
+	'Heures de formation',
+	'Référents achats',
+	'Part des référents formés (%)'
+];
 export function orgRowsForExport(rows: OrgYearFigures[]): (string | number | null)[][] {
-	return rows.map((o) => [o.org_name, o.people_trained, o.hours, o.referents, o.referents_share == null ? null : Math.round(o.referents_share * 1000) / 10]);
+	return rows.map((o) => [
+		o.org_name,
+		o.people_trained,
+		o.hours,
+		o.referents,
+		o.referents_share == null ? null : Math.round(o.referents_share * 1000) / 10
+	]);
 }
 
 /** CSV for French spreadsheets: UTF-8 with BOM, semicolons, decimal comma. */
@@ -161,14 +205,22 @@ export function toCsv(header: string[], rows: (string | number | null)[][]): str
 	return csvDocument([header, ...rows], { separator: ';', decimalComma: true });
 }
 
-export async function toXlsx(sheets: { name: string; header: string[]; rows: (string | number | null)[][] }[]): Promise<Uint8Array> {
+export async function toXlsx(
+	sheets: { name: string; header: string[]; rows: (string | number | null)[][] }[]
+): Promise<Uint8Array> {
 	const wb = new ExcelJS.Workbook();
 	wb.creator = 'SPASER Commun';
 	for (const s of sheets) {
 		const ws = wb.addWorksheet(s.name.slice(0, 31));
 		ws.addRow(s.header).font = { bold: true };
 		for (const r of s.rows) ws.addRow(r);
-		ws.columns.forEach((c, i) => (c.width = Math.max(12, Math.min(50, ...[s.header[i], ...s.rows.map((r) => String(r[i] ?? ''))].map((x) => x.length + 2)))));
+		ws.columns.forEach(
+			(c, i) =>
+				(c.width = Math.max(
+					12,
+					Math.min(50, ...[s.header[i], ...s.rows.map((r) => String(r[i] ?? ''))].map((x) => x.length + 2))
+				))
+		);
 	}
 	return new Uint8Array(await wb.xlsx.writeBuffer());
 }
@@ -210,12 +262,29 @@ export async function tableFile(
 }
 
 /** The figures of the page /evenements/chiffres as a file: collectivités, and the network's events if any. */
-export async function trainingFiguresFile(db: Database, actor: Actor, year: number, networkId: string | undefined, format: 'csv' | 'xlsx') {
+export async function trainingFiguresFile(
+	db: Database,
+	actor: Actor,
+	year: number,
+	networkId: string | undefined,
+	format: 'csv' | 'xlsx'
+) {
 	const { network, orgs } = await trainingFigures(db, actor, year, networkId);
 	const rows = orgRowsForExport(network ? network.orgs : orgs);
 	const sheets = [{ name: 'Collectivités', header: ORG_COLUMNS, rows }];
-	const events = (network?.events ?? []).map((e) => [e.starts_at.toISOString().slice(0, 10), e.title, e.registered, e.present, e.hours]);
-	if (events.length) sheets.push({ name: 'Événements', header: ['Date', 'Événement', 'Inscrits', 'Présents', 'Heures suivies'], rows: events });
+	const events = (network?.events ?? []).map((e) => [
+		e.starts_at.toISOString().slice(0, 10),
+		e.title,
+		e.registered,
+		e.present,
+		e.hours
+	]);
+	if (events.length)
+		sheets.push({
+			name: 'Événements',
+			header: ['Date', 'Événement', 'Inscrits', 'Présents', 'Heures suivies'],
+			rows: events
+		});
 	return tableFile(network ? `formation-${network.network.slug}-${year}` : `formation-${year}`, format, sheets);
 }
 

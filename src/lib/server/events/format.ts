@@ -2,8 +2,19 @@
 export const EVENTS_TZ = 'Europe/Paris';
 const NBSP = '\u00a0';
 
-const dayFmt = new Intl.DateTimeFormat('fr-FR', { timeZone: EVENTS_TZ, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
-const shortDayFmt = new Intl.DateTimeFormat('fr-FR', { timeZone: EVENTS_TZ, day: '2-digit', month: '2-digit', year: 'numeric' });
+const dayFmt = new Intl.DateTimeFormat('fr-FR', {
+	timeZone: EVENTS_TZ,
+	weekday: 'long',
+	day: 'numeric',
+	month: 'long',
+	year: 'numeric'
+});
+const shortDayFmt = new Intl.DateTimeFormat('fr-FR', {
+	timeZone: EVENTS_TZ,
+	day: '2-digit',
+	month: '2-digit',
+	year: 'numeric'
+});
 const timeFmt = new Intl.DateTimeFormat('fr-FR', { timeZone: EVENTS_TZ, hour: '2-digit', minute: '2-digit' });
 
 /** Replaces narrow no-break spaces (Intl) by no-break spaces: PDF standard fonts are WinAnsi. */

@@ -45,39 +45,48 @@ const optionalInt = (label: string, min: number, max: number) =>
 	);
 
 const eventFields = z.object({
-		kind: z.enum(Object.keys(EVENT_KINDS) as [EventKind, ...EventKind[]], { error: "Choisissez le type d'événement." }),
-		title: z.string({ error: 'Indiquez un titre.' }).trim().min(3, { error: 'Le titre doit compter au moins 3 caractères.' }).max(200),
-		description: z.string().trim().max(20000).optional().default(''),
-		organiser: z
-			.string({ error: "Choisissez l'organisateur." })
-			.refine((s) => /^(network|org):/.test(s) && isUuid(s.slice(s.indexOf(':') + 1)), { error: "Choisissez l'organisateur." }),
-		partners: z.string().trim().max(2000).optional().default(''),
-		themes: z.string().trim().max(1000).optional().default(''),
-		audience: z.enum(Object.keys(AUDIENCES) as [Audience, ...Audience[]], { error: 'Choisissez le public.' }),
-		place: z.string().trim().max(500).optional().default(''),
-		visioUrl: z
-			.string()
-			.trim()
-			.regex(/^https:\/\/\S+$/, { error: 'Le lien de visio doit commencer par https://.' })
-			.optional(),
-		startsAt: dateTime('la date de début'),
-		endsAt: dateTime('la date de fin'),
-		registrationOpensAt: optionalDateTime("la date d'ouverture des inscriptions"),
-		registrationClosesAt: optionalDateTime('la date de clôture des inscriptions'),
-		capacity: optionalInt('La capacité', 1, 100000),
-		perOrgLimit: optionalInt('La limite par collectivité', 1, 1000),
-		offerHours: optionalInt('Le délai de réponse', 1, 720),
-		/** Check-in opens this many minutes before each session; empty: from the start of the session's day. */
-		checkinOpensMinutes: optionalInt("L'ouverture du pointage", 0, 1440)
+	kind: z.enum(Object.keys(EVENT_KINDS) as [EventKind, ...EventKind[]], { error: "Choisissez le type d'événement." }),
+	title: z
+		.string({ error: 'Indiquez un titre.' })
+		.trim()
+		.min(3, { error: 'Le titre doit compter au moins 3 caractères.' })
+		.max(200),
+	description: z.string().trim().max(20000).optional().default(''),
+	organiser: z
+		.string({ error: "Choisissez l'organisateur." })
+		.refine((s) => /^(network|org):/.test(s) && isUuid(s.slice(s.indexOf(':') + 1)), {
+			error: "Choisissez l'organisateur."
+		}),
+	partners: z.string().trim().max(2000).optional().default(''),
+	themes: z.string().trim().max(1000).optional().default(''),
+	audience: z.enum(Object.keys(AUDIENCES) as [Audience, ...Audience[]], { error: 'Choisissez le public.' }),
+	place: z.string().trim().max(500).optional().default(''),
+	visioUrl: z
+		.string()
+		.trim()
+		.regex(/^https:\/\/\S+$/, { error: 'Le lien de visio doit commencer par https://.' })
+		.optional(),
+	startsAt: dateTime('la date de début'),
+	endsAt: dateTime('la date de fin'),
+	registrationOpensAt: optionalDateTime("la date d'ouverture des inscriptions"),
+	registrationClosesAt: optionalDateTime('la date de clôture des inscriptions'),
+	capacity: optionalInt('La capacité', 1, 100000),
+	perOrgLimit: optionalInt('La limite par collectivité', 1, 1000),
+	offerHours: optionalInt('Le délai de réponse', 1, 720),
+	/** Check-in opens this many minutes before each session; empty: from the start of the session's day. */
+	checkinOpensMinutes: optionalInt("L'ouverture du pointage", 0, 1440)
 });
 type Dates = { startsAt: Date; endsAt: Date; registrationOpensAt?: Date; registrationClosesAt?: Date };
 const datesInOrder = <T extends z.ZodType<Dates>>(schema: T) =>
 	schema
 		.refine((v) => v.startsAt < v.endsAt, { error: 'La fin doit être après le début.', path: ['endsAt'] })
-		.refine((v) => !v.registrationOpensAt || !v.registrationClosesAt || v.registrationOpensAt < v.registrationClosesAt, {
-			error: 'La clôture des inscriptions doit être après leur ouverture.',
-			path: ['registrationClosesAt']
-		});
+		.refine(
+			(v) => !v.registrationOpensAt || !v.registrationClosesAt || v.registrationOpensAt < v.registrationClosesAt,
+			{
+				error: 'La clôture des inscriptions doit être après leur ouverture.',
+				path: ['registrationClosesAt']
+			}
+		);
 export const eventInputSchema = datesInOrder(eventFields);
 /** Editing: the organiser does not change. */
 export const eventUpdateSchema = datesInOrder(eventFields.omit({ organiser: true }));
@@ -119,7 +128,11 @@ export const walkInInputSchema = z.object({
 
 export const checkInInputSchema = z
 	.object({
-		code: z.string().trim().regex(/^[0-9a-f]{32}$/, { error: "Ce code n'est pas un code d'inscription." }).optional(),
+		code: z
+			.string()
+			.trim()
+			.regex(/^[0-9a-f]{32}$/, { error: "Ce code n'est pas un code d'inscription." })
+			.optional(),
 		registrationId: uuid.optional()
 	})
 	.refine((v) => !!v.code !== !!v.registrationId, { error: 'Indiquez un code ou une inscription.', path: ['code'] });
@@ -129,7 +142,9 @@ export const cancelEventInputSchema = z.object({
 });
 
 export const apiRegistrationInputSchema = z.object({
-	userId: uuid.optional().describe('La personne à inscrire (vous par défaut ; un collègue si vous administrez sa collectivité).'),
+	userId: uuid
+		.optional()
+		.describe('La personne à inscrire (vous par défaut ; un collègue si vous administrez sa collectivité).'),
 	orgId: uuid.optional().describe('La collectivité au titre de laquelle la personne s’inscrit.'),
 	choices: z.array(uuid).max(50).optional().default([]).describe('Une séance par groupe de choix.')
 });
@@ -139,10 +154,22 @@ export const eventPublishInputSchema = apiInput(
 	'true : publier (inscriptions ouvertes selon les dates) ; false : repasser en brouillon.'
 );
 // The form schemas double as API request bodies.
-apiInput(eventInputSchema, 'EventInput', 'Un événement : type, titre, organisateur, public, lieu ou visio, dates, inscriptions.');
+apiInput(
+	eventInputSchema,
+	'EventInput',
+	'Un événement : type, titre, organisateur, public, lieu ou visio, dates, inscriptions.'
+);
 apiInput(choiceGroupInputSchema, 'EventChoiceGroupInput', 'Intitulé du groupe d’ateliers au choix.');
-apiInput(sessionInputSchema, 'EventSessionInput', 'Une séance : titre, horaires, salle, intervenants, capacité, groupe de choix.');
-apiInput(apiRegistrationInputSchema, 'EventRegistrationInput', 'La personne à inscrire, sa collectivité et ses choix d’ateliers.');
+apiInput(
+	sessionInputSchema,
+	'EventSessionInput',
+	'Une séance : titre, horaires, salle, intervenants, capacité, groupe de choix.'
+);
+apiInput(
+	apiRegistrationInputSchema,
+	'EventRegistrationInput',
+	'La personne à inscrire, sa collectivité et ses choix d’ateliers.'
+);
 apiInput(checkInInputSchema, 'EventCheckInInput', 'Le code lu sur le QR code, ou l’identifiant de l’inscription.');
 
 /** Organiser forms: a choice group or a session to delete, a check-in to undo. */
@@ -155,13 +182,19 @@ export const registrationIdInputSchema = z.object({ registrationId: uuid });
 /** ?reseau=<uuid> of the figures pages (anything else: no network). */
 export const networkQuerySchema = uuid.optional().catch(undefined);
 /** ?reseau=<slug> of the public agenda feed (anything else: every network). */
-export const networkSlugSchema = z.string().regex(/^[a-z0-9-]{1,80}$/).nullable().catch(null);
+export const networkSlugSchema = z
+	.string()
+	.regex(/^[a-z0-9-]{1,80}$/)
+	.nullable()
+	.catch(null);
 
 // JSON API: paths and queries.
 export const eventIdParams = z.object({ id: uuid });
 export const checkInParams = z.object({ id: uuid, registrationId: uuid });
 export const eventListQuerySchema = z.object({
-	scope: z.enum(['upcoming', 'past', 'organised'], { error: 'scope : upcoming, past ou organised.' }).default('upcoming')
+	scope: z
+		.enum(['upcoming', 'past', 'organised'], { error: 'scope : upcoming, past ou organised.' })
+		.default('upcoming')
 });
 /** ?format=xlsx of the exports (CSV otherwise). */
 export const exportFormat = (url: URL): 'csv' | 'xlsx' => (url.searchParams.get('format') === 'xlsx' ? 'xlsx' : 'csv');

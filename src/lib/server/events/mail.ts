@@ -7,13 +7,25 @@ import type { IcsEvent } from '../guichet/ics';
 import { eventToIcs } from '../guichet/ics';
 import { EVENT_KINDS } from '$lib/events/labels';
 import { formatDay, formatHourMinute, formatRange } from './format';
-import { REG_SELECT, eventUrl, registrationUrl, selectEvent, sessionsFor, type EventRow, type RegistrationRow, type SessionRow } from './model';
+import {
+	REG_SELECT,
+	eventUrl,
+	registrationUrl,
+	selectEvent,
+	sessionsFor,
+	type EventRow,
+	type RegistrationRow,
+	type SessionRow
+} from './model';
 import { qrSvg } from './qr';
 
 async function eventForMail(tx: Tx, eventId: string) {
 	return elevated(tx, async (t) => {
 		const event = (await selectEvent(t, eventId))!;
-		const sessions = await t.query<SessionRow>(`select s.*, 0 as taken from public.event_sessions s where s.event_id = $1 order by s.starts_at`, [eventId]);
+		const sessions = await t.query<SessionRow>(
+			`select s.*, 0 as taken from public.event_sessions s where s.event_id = $1 order by s.starts_at`,
+			[eventId]
+		);
 		return { event, sessions };
 	});
 }
@@ -42,7 +54,9 @@ export function icsOf(e: EventRow, method: IcsEvent['method'], attendee?: { name
 async function sendRegistrationMail(tx: Tx, reg: RegistrationRow) {
 	if (!reg.email) return;
 	const { event, sessions } = await eventForMail(tx, reg.event_id);
-	const programme = sessionsFor(sessions, reg.choices).map((s) => `• ${formatRange(s.starts_at, s.ends_at)} : ${s.title}${s.room ? ` (${s.room})` : ''}`);
+	const programme = sessionsFor(sessions, reg.choices).map(
+		(s) => `• ${formatRange(s.starts_at, s.ends_at)} : ${s.title}${s.room ? ` (${s.room})` : ''}`
+	);
 	const url = registrationUrl(reg.event_id, reg.id);
 	if (reg.status === 'confirmed') {
 		const body = renderEmail({
@@ -62,7 +76,11 @@ async function sendRegistrationMail(tx: Tx, reg: RegistrationRow) {
 			...body,
 			kind: 'event_registration',
 			attachments: [
-				{ filename: 'evenement.ics', contentType: 'text/calendar; charset=utf-8; method=REQUEST', content: eventToIcs(icsOf(event, 'REQUEST', { name: reg.full_name, email: reg.email })) },
+				{
+					filename: 'evenement.ics',
+					contentType: 'text/calendar; charset=utf-8; method=REQUEST',
+					content: eventToIcs(icsOf(event, 'REQUEST', { name: reg.full_name, email: reg.email }))
+				},
 				{ filename: 'qr-code-inscription.svg', contentType: 'image/svg+xml', content: await qrSvg(reg.checkin_code) }
 			]
 		});
@@ -75,7 +93,12 @@ async function sendRegistrationMail(tx: Tx, reg: RegistrationRow) {
 			],
 			action: { label: 'Mon inscription', url }
 		});
-		await enqueueEmail(tx, { to: reg.email, subject: `Liste d'attente : ${event.title}`, ...body, kind: 'event_waitlist' });
+		await enqueueEmail(tx, {
+			to: reg.email,
+			subject: `Liste d'attente : ${event.title}`,
+			...body,
+			kind: 'event_waitlist'
+		});
 	}
 }
 
@@ -92,7 +115,9 @@ export async function notifyOffers(tx: Tx, ids: (string | null)[], elevate = tru
 		for (const r of regs) {
 			if (!r.email) continue;
 			const url = registrationUrl(r.event_id, r.id);
-			const until = r.offer_expires_at ? `${formatDay(r.offer_expires_at)} à ${formatHourMinute(r.offer_expires_at)}` : '';
+			const until = r.offer_expires_at
+				? `${formatDay(r.offer_expires_at)} à ${formatHourMinute(r.offer_expires_at)}`
+				: '';
 			const body = renderEmail({
 				greeting: `Bonjour ${r.full_name},`,
 				paragraphs: [
@@ -102,7 +127,11 @@ export async function notifyOffers(tx: Tx, ids: (string | null)[], elevate = tru
 					`Décliner : ${url}?reponse=decliner`
 				]
 			});
-			await enqueueEmail(t, { to: r.email, subject: `Une place vous attend : ${r.title}`, ...body, kind: 'event_offer' }, { elevate: false });
+			await enqueueEmail(
+				t,
+				{ to: r.email, subject: `Une place vous attend : ${r.title}`, ...body, kind: 'event_offer' },
+				{ elevate: false }
+			);
 		}
 	};
 	await (elevate ? elevated(tx, run) : run(tx));

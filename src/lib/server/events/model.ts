@@ -129,6 +129,9 @@ export function registrationUrl(eventId: string, registrationId: string) {
 }
 
 /** The programme a registration follows: common sessions plus its choices. */
-export function sessionsFor<S extends Pick<SessionRow, 'id' | 'choice_group_id'>>(sessions: S[], choices: string[]): S[] {
+export function sessionsFor<S extends Pick<SessionRow, 'id' | 'choice_group_id'>>(
+	sessions: S[],
+	choices: string[]
+): S[] {
 	return sessions.filter((s) => s.choice_group_id === null || choices.includes(s.id));
 }

@@ -39,7 +39,15 @@ interface Fonts {
 	bold: PDFFont;
 }
 
-function drawLines(page: PDFPage, lines: string[], x: number, y: number, font: PDFFont, size: number, gap = 1.35): number {
+function drawLines(
+	page: PDFPage,
+	lines: string[],
+	x: number,
+	y: number,
+	font: PDFFont,
+	size: number,
+	gap = 1.35
+): number {
 	for (const l of lines) {
 		page.drawText(l, { x, y, size, font, color: rgb(0.1, 0.1, 0.12) });
 		y -= size * gap;
@@ -60,7 +68,10 @@ export async function emargementPdf(input: SheetInput): Promise<Uint8Array> {
 	const doc = await PDFDocument.create();
 	doc.setTitle(winAnsi(`Feuille d'émargement — ${input.session.title}`));
 	doc.setCreator('SPASER Commun');
-	const fonts: Fonts = { regular: await doc.embedFont(StandardFonts.Helvetica), bold: await doc.embedFont(StandardFonts.HelveticaBold) };
+	const fonts: Fonts = {
+		regular: await doc.embedFont(StandardFonts.Helvetica),
+		bold: await doc.embedFont(StandardFonts.HelveticaBold)
+	};
 	const width = A4[0] - 2 * MARGIN;
 	const cols = [MARGIN, MARGIN + 190, MARGIN + 350, MARGIN + width];
 	const rowH = 28;
@@ -75,7 +86,9 @@ export async function emargementPdf(input: SheetInput): Promise<Uint8Array> {
 			const meta = [
 				`Séance : ${input.session.title}`,
 				`Date : ${formatRange(input.session.starts_at, input.session.ends_at)}`,
-				...(input.session.room || input.place ? [`Lieu : ${[input.place, input.session.room].filter(Boolean).join(', ')}`] : []),
+				...(input.session.room || input.place
+					? [`Lieu : ${[input.place, input.session.room].filter(Boolean).join(', ')}`]
+					: []),
 				...(input.session.speakers ? [`Intervenants : ${input.session.speakers}`] : []),
 				`Organisateur : ${input.organiser}`,
 				`Participants attendus : ${input.people.length}`
@@ -91,7 +104,12 @@ export async function emargementPdf(input: SheetInput): Promise<Uint8Array> {
 	header(true);
 	for (const p of input.people) {
 		if (y < MARGIN + rowH) header(false);
-		page!.drawLine({ start: { x: MARGIN, y: y - 10 }, end: { x: MARGIN + width, y: y - 10 }, thickness: 0.5, color: rgb(0.6, 0.6, 0.6) });
+		page!.drawLine({
+			start: { x: MARGIN, y: y - 10 },
+			end: { x: MARGIN + width, y: y - 10 },
+			thickness: 0.5,
+			color: rgb(0.6, 0.6, 0.6)
+		});
 		const fit = (s: string, w: number, size: number) => {
 			let t = winAnsi(s);
 			while (t.length > 1 && fonts.regular.widthOfTextAtSize(t, size) > w) t = t.slice(0, -2) + '…';
@@ -100,18 +118,27 @@ export async function emargementPdf(input: SheetInput): Promise<Uint8Array> {
 		page!.drawText(fit(p.full_name, 180, 10), { x: cols[0] + 4, y: y + 4, size: 10, font: fonts.regular });
 		page!.drawText(fit(p.org_name ?? '', 150, 9), { x: cols[1] + 4, y: y + 4, size: 9, font: fonts.regular });
 		if (p.checked_at)
-			page!.drawText(winAnsi(`Présence enregistrée à ${formatHourMinute(p.checked_at)}`), { x: cols[2] + 4, y: y + 4, size: 8, font: fonts.regular, color: rgb(0.3, 0.3, 0.3) });
+			page!.drawText(winAnsi(`Présence enregistrée à ${formatHourMinute(p.checked_at)}`), {
+				x: cols[2] + 4,
+				y: y + 4,
+				size: 8,
+				font: fonts.regular,
+				color: rgb(0.3, 0.3, 0.3)
+			});
 		y -= rowH;
 	}
 	const pages = doc.getPages();
 	pages.forEach((pg, i) =>
-		pg.drawText(winAnsi(`${input.eventTitle} — ${formatShortDay(input.session.starts_at)} — page ${i + 1}/${pages.length}`), {
-			x: MARGIN,
-			y: 25,
-			size: 8,
-			font: fonts.regular,
-			color: rgb(0.4, 0.4, 0.4)
-		})
+		pg.drawText(
+			winAnsi(`${input.eventTitle} — ${formatShortDay(input.session.starts_at)} — page ${i + 1}/${pages.length}`),
+			{
+				x: MARGIN,
+				y: 25,
+				size: 8,
+				font: fonts.regular,
+				color: rgb(0.4, 0.4, 0.4)
+			}
+		)
 	);
 	return doc.save();
 }
@@ -123,7 +150,12 @@ export interface CertificateInput {
 	starts_at: Date;
 	ends_at: Date;
 	place: string;
-	people: { full_name: string; org_name: string | null; minutes: number; sessions: { title: string; starts_at: string | Date; ends_at: string | Date }[] }[];
+	people: {
+		full_name: string;
+		org_name: string | null;
+		minutes: number;
+		sessions: { title: string; starts_at: string | Date; ends_at: string | Date }[];
+	}[];
 }
 
 /** An attestation is dated the day of the last session it certifies (never the day it is printed). */
@@ -153,7 +185,12 @@ export async function certificatesPdf(input: CertificateInput): Promise<Uint8Arr
 		y -= 10;
 		y = drawLines(
 			page,
-			wrap(`a participé à l'événement « ${input.eventTitle} » (${input.eventKind.toLowerCase()}), ${formatRange(input.starts_at, input.ends_at)}${input.place ? `, ${input.place}` : ''}.`, regular, 12, width),
+			wrap(
+				`a participé à l'événement « ${input.eventTitle} » (${input.eventKind.toLowerCase()}), ${formatRange(input.starts_at, input.ends_at)}${input.place ? `, ${input.place}` : ''}.`,
+				regular,
+				12,
+				width
+			),
 			MARGIN,
 			y,
 			regular,
@@ -167,16 +204,44 @@ export async function certificatesPdf(input: CertificateInput): Promise<Uint8Arr
 			const start = new Date(s.starts_at);
 			const end = new Date(s.ends_at);
 			const minutes = Math.round((end.getTime() - start.getTime()) / 60000);
-			y = drawLines(page, wrap(`• ${s.title} — ${formatDay(start)}, ${formatHourMinute(start)} – ${formatHourMinute(end)} (${formatHours(minutes)})`, regular, 10, width - 15), MARGIN + 15, y, regular, 10);
+			y = drawLines(
+				page,
+				wrap(
+					`• ${s.title} — ${formatDay(start)}, ${formatHourMinute(start)} – ${formatHourMinute(end)} (${formatHours(minutes)})`,
+					regular,
+					10,
+					width - 15
+				),
+				MARGIN + 15,
+				y,
+				regular,
+				10
+			);
 			if (y < 140) break;
 		}
-		page.drawText(winAnsi(`Fait le ${formatDay(attestationDate(p.sessions, input.ends_at))}, pour servir et valoir ce que de droit.`), { x: MARGIN, y: 110, size: 10, font: regular });
+		page.drawText(
+			winAnsi(
+				`Fait le ${formatDay(attestationDate(p.sessions, input.ends_at))}, pour servir et valoir ce que de droit.`
+			),
+			{ x: MARGIN, y: 110, size: 10, font: regular }
+		);
 		page.drawText(winAnsi(`Pour ${input.organiser}`), { x: MARGIN, y: 90, size: 10, font: regular });
-		page.drawText(winAnsi('Document établi à partir des émargements enregistrés sur SPASER Commun.'), { x: MARGIN, y: 40, size: 8, font: regular, color: rgb(0.4, 0.4, 0.4) });
+		page.drawText(winAnsi('Document établi à partir des émargements enregistrés sur SPASER Commun.'), {
+			x: MARGIN,
+			y: 40,
+			size: 8,
+			font: regular,
+			color: rgb(0.4, 0.4, 0.4)
+		});
 	}
 	if (!input.people.length) {
 		const page = doc.addPage(A4);
-		page.drawText(winAnsi('Aucune présence enregistrée pour cet événement.'), { x: MARGIN, y: A4[1] - MARGIN - 20, size: 12, font: regular });
+		page.drawText(winAnsi('Aucune présence enregistrée pour cet événement.'), {
+			x: MARGIN,
+			y: A4[1] - MARGIN - 20,
+			size: 12,
+			font: regular
+		});
 	}
 	return doc.save();
 }

@@ -14,7 +14,14 @@ import { tableFile } from './figures';
 /** People the caller may register: themself in each of their collectivités, and colleagues where they are admin. */
 export async function registrablePeople(db: Database, actor: Actor, eventId: string) {
 	return withUser(db, actor, (tx) =>
-		tx.query<{ user_id: string; org_id: string; org_name: string; display_name: string; self: boolean; registered: boolean }>(
+		tx.query<{
+			user_id: string;
+			org_id: string;
+			org_name: string;
+			display_name: string;
+			self: boolean;
+			registered: boolean;
+		}>(
 			`select m.user_id, m.org_id, o.name as org_name, u.display_name, m.user_id = auth.uid() as self,
 			        exists (select 1 from public.event_registrations r where r.event_id = $1 and r.user_id = m.user_id and r.status <> 'cancelled') as registered
 			   from public.organisation_members m
@@ -36,7 +43,12 @@ export interface RegisterInput {
 }
 
 /** Registers someone; confirmed (confirmation e-mail with ICS and QR code) or waitlisted (e-mail too). */
-export async function register(db: Database, actor: Actor, input: RegisterInput, now = new Date()): Promise<RegistrationRow> {
+export async function register(
+	db: Database,
+	actor: Actor,
+	input: RegisterInput,
+	now = new Date()
+): Promise<RegistrationRow> {
 	return guard(
 		withUser(db, actor, async (tx) => {
 			let orgId = input.orgId ?? null;
@@ -54,7 +66,8 @@ export async function register(db: Database, actor: Actor, input: RegisterInput,
 				[input.eventId, input.userId ?? actor.id, orgId, input.choices, now]
 			);
 			return mailRegistration(tx, row.id);
-		}), eventErrors
+		}),
+		eventErrors
 	);
 }
 
@@ -82,9 +95,13 @@ export async function getRegistration(db: Database, actor: Actor, id: string) {
 				[id]
 			);
 			// Acting on it (cancel, answer an offer): the person, or whoever may act for the collectivité now.
-			const [{ may_act: mayAct }] = await tx.query<{ may_act: boolean }>('select app.event_may_act_on_registration($1) as may_act', [id]);
+			const [{ may_act: mayAct }] = await tx.query<{ may_act: boolean }>(
+				'select app.event_may_act_on_registration($1) as may_act',
+				[id]
+			);
 			return { registration: reg, waitlistRank, attended, mayAct };
-		}), eventErrors
+		}),
+		eventErrors
 	);
 }
 
@@ -92,18 +109,36 @@ export async function cancelRegistration(db: Database, actor: Actor, id: string,
 	await guard(
 		withUser(db, actor, async (tx) => {
 			const offered = await tx.query<{ id: string }>('select app.event_cancel_registration($1, $2) as id', [id, now]);
-			await notifyOffers(tx, offered.map((r) => r.id));
-		}), eventErrors
+			await notifyOffers(
+				tx,
+				offered.map((r) => r.id)
+			);
+		}),
+		eventErrors
 	);
 }
 
-export async function answerOffer(db: Database, actor: Actor, id: string, accept: boolean, now = new Date()): Promise<void> {
+export async function answerOffer(
+	db: Database,
+	actor: Actor,
+	id: string,
+	accept: boolean,
+	now = new Date()
+): Promise<void> {
 	await guard(
 		withUser(db, actor, async (tx) => {
-			const offered = await tx.query<{ id: string }>('select app.event_answer_offer($1, $2, $3) as id', [id, accept, now]);
-			await notifyOffers(tx, offered.map((r) => r.id));
+			const offered = await tx.query<{ id: string }>('select app.event_answer_offer($1, $2, $3) as id', [
+				id,
+				accept,
+				now
+			]);
+			await notifyOffers(
+				tx,
+				offered.map((r) => r.id)
+			);
 			if (accept) await mailRegistration(tx, id);
-		}), eventErrors
+		}),
+		eventErrors
 	);
 }
 
@@ -113,7 +148,10 @@ export async function answerOffer(db: Database, actor: Actor, id: string, accept
  */
 export async function expireOffers(db: Database, now = new Date()): Promise<{ expired: number; offered: number }> {
 	return asService(db, 'events: expire waiting-list offers', async (tx) => {
-		const rows = await tx.query<{ expired: string | null; offered: string | null }>('select * from app.event_expire_offers($1)', [now]);
+		const rows = await tx.query<{ expired: string | null; offered: string | null }>(
+			'select * from app.event_expire_offers($1)',
+			[now]
+		);
 		const offered = rows.map((r) => r.offered).filter((x): x is string => !!x);
 		await notifyOffers(tx, offered, false);
 		return { expired: rows.filter((r) => r.expired).length, offered: offered.length };
@@ -122,7 +160,14 @@ export async function expireOffers(db: Database, now = new Date()): Promise<{ ex
 
 /** Registrations of an event (organiser, or a manager for their colleagues: RLS filters). */
 export async function listRegistrations(db: Database, actor: Actor, eventId: string): Promise<RegistrationRow[]> {
-	return guard(withUser(db, actor, (tx) => tx.query<RegistrationRow>(`${REG_SELECT} where r.event_id = $1 order by r.status = 'cancelled', r.arrival`, [eventId])), eventErrors);
+	return guard(
+		withUser(db, actor, (tx) =>
+			tx.query<RegistrationRow>(`${REG_SELECT} where r.event_id = $1 order by r.status = 'cancelled', r.arrival`, [
+				eventId
+			])
+		),
+		eventErrors
+	);
 }
 
 export async function myRegistrations(db: Database, actor: Actor) {

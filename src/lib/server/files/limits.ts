@@ -18,13 +18,22 @@ import { Inflate, Unzlib } from 'fflate';
 import { AppError } from '$lib/server/kit/errors';
 
 export const tooLarge = (detail: string) =>
-	new AppError('file_too_large', `Le fichier est trop volumineux une fois décompressé (${detail}).`, 413, { field: 'file' });
-export const tooComplex = (detail: string) =>
-	new AppError('file_too_complex', `Le fichier est trop complexe pour être lu (${detail}). Enregistrez-le à nouveau depuis votre logiciel, ou découpez-le.`, 422, {
+	new AppError('file_too_large', `Le fichier est trop volumineux une fois décompressé (${detail}).`, 413, {
 		field: 'file'
 	});
+export const tooComplex = (detail: string) =>
+	new AppError(
+		'file_too_complex',
+		`Le fichier est trop complexe pour être lu (${detail}). Enregistrez-le à nouveau depuis votre logiciel, ou découpez-le.`,
+		422,
+		{
+			field: 'file'
+		}
+	);
 export const malformed = (detail: string) =>
-	new AppError('file_malformed', `Le fichier est abîmé ou n’est pas un fichier valable (${detail}).`, 422, { field: 'file' });
+	new AppError('file_malformed', `Le fichier est abîmé ou n’est pas un fichier valable (${detail}).`, 422, {
+		field: 'file'
+	});
 
 const MB = 1024 * 1024;
 const mb = (n: number) => `${Math.round(n / MB)}\u00a0Mo`;
@@ -42,7 +51,12 @@ export interface ZipLimits {
 }
 
 /** Office documents (DOCX, ODT, XLSX, PPTX) of at most 10 MB: generous for real files, far below a bomb. */
-export const OFFICE_ZIP_LIMITS: ZipLimits = { maxEntries: 2000, maxEntryBytes: 64 * MB, maxTotalBytes: 160 * MB, maxRatio: 250 };
+export const OFFICE_ZIP_LIMITS: ZipLimits = {
+	maxEntries: 2000,
+	maxEntryBytes: 64 * MB,
+	maxTotalBytes: 160 * MB,
+	maxRatio: 250
+};
 
 export interface ZipEntry {
 	name: string;
@@ -58,7 +72,8 @@ const u32 = (b: Uint8Array, o: number) => (b[o] | (b[o + 1] << 8) | (b[o + 2] <<
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
 /** True when the bytes start like a ZIP archive (local header, or the end record of an empty one). */
-export const isZip = (b: Uint8Array) => b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && ((b[2] === 3 && b[3] === 4) || (b[2] === 5 && b[3] === 6));
+export const isZip = (b: Uint8Array) =>
+	b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && ((b[2] === 3 && b[3] === 4) || (b[2] === 5 && b[3] === 6));
 
 /**
  * The entries of a ZIP archive from its central directory, checked against the limits; throws 413/422. Nothing
@@ -68,7 +83,13 @@ export function inspectZip(bytes: Uint8Array, limits: ZipLimits = OFFICE_ZIP_LIM
 	// End of central directory: 22 bytes + a comment of at most 65 535 bytes, searched from the end.
 	let eocd = -1;
 	for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 22 - 65535); i--) {
-		if (bytes[i] === 0x50 && bytes[i + 1] === 0x4b && bytes[i + 2] === 5 && bytes[i + 3] === 6 && i + 22 + u16(bytes, i + 20) === bytes.length) {
+		if (
+			bytes[i] === 0x50 &&
+			bytes[i + 1] === 0x4b &&
+			bytes[i + 2] === 5 &&
+			bytes[i + 3] === 6 &&
+			i + 22 + u16(bytes, i + 20) === bytes.length
+		) {
 			eocd = i;
 			break;
 		}
@@ -78,9 +99,11 @@ export function inspectZip(bytes: Uint8Array, limits: ZipLimits = OFFICE_ZIP_LIM
 	const count = u16(bytes, eocd + 10);
 	const cdSize = u32(bytes, eocd + 12);
 	const cdOffset = u32(bytes, eocd + 16);
-	if (count === 0xffff || cdOffset === 0xffffffff || cdSize === 0xffffffff) throw tooComplex('archive ZIP64, réservée aux très gros fichiers');
+	if (count === 0xffff || cdOffset === 0xffffffff || cdSize === 0xffffffff)
+		throw tooComplex('archive ZIP64, réservée aux très gros fichiers');
 	if (u16(bytes, eocd + 8) !== count) throw malformed('répertoire de l’archive incohérent');
-	if (count > limits.maxEntries) throw tooComplex(`${fr(count)} fichiers dans l’archive, ${fr(limits.maxEntries)} au plus`);
+	if (count > limits.maxEntries)
+		throw tooComplex(`${fr(count)} fichiers dans l’archive, ${fr(limits.maxEntries)} au plus`);
 	if (cdOffset + cdSize > eocd) throw malformed('répertoire de l’archive hors du fichier');
 
 	const entries: ZipEntry[] = [];
@@ -102,23 +125,35 @@ export function inspectZip(bytes: Uint8Array, limits: ZipLimits = OFFICE_ZIP_LIM
 		p += 46 + nameLen + extraLen + commentLen;
 		if (flags & 1) throw tooComplex('document chiffré ou protégé par un mot de passe');
 		if (method !== 0 && method !== 8) throw tooComplex(`méthode de compression ${method} non prise en charge`);
-		// eslint-disable-next-line no-control-regex
-		if (!name || name.length > 512 || /[\u0000-\u001f\\]/.test(name) || name.startsWith('/') || /(^|\/)\.\.(\/|$)/.test(name) || /^[a-z]:/i.test(name))
+		if (
+			!name ||
+			name.length > 512 ||
+			// eslint-disable-next-line no-control-regex -- control characters are what a ZIP entry name must not hold
+			/[\u0000-\u001f\\]/.test(name) ||
+			name.startsWith('/') ||
+			/(^|\/)\.\.(\/|$)/.test(name) ||
+			/^[a-z]:/i.test(name)
+		)
 			throw malformed('nom de fichier suspect dans l’archive');
 		if (names.has(name)) throw malformed('fichier en double dans l’archive');
 		names.add(name);
-		if (size === 0xffffffff || compressedSize === 0xffffffff) throw tooComplex('archive ZIP64, réservée aux très gros fichiers');
-		if (size > limits.maxEntryBytes) throw tooLarge(`«\u00a0${name.slice(0, 80)}\u00a0» ferait ${mb(size)}, ${mb(limits.maxEntryBytes)} au plus`);
+		if (size === 0xffffffff || compressedSize === 0xffffffff)
+			throw tooComplex('archive ZIP64, réservée aux très gros fichiers');
+		if (size > limits.maxEntryBytes)
+			throw tooLarge(`«\u00a0${name.slice(0, 80)}\u00a0» ferait ${mb(size)}, ${mb(limits.maxEntryBytes)} au plus`);
 		total += size;
 		if (total > limits.maxTotalBytes) throw tooLarge(`plus de ${mb(limits.maxTotalBytes)} en tout`);
 		if (method === 0 && size !== compressedSize) throw malformed('taille incohérente dans l’archive');
 		if (size > MB && size / Math.max(1, compressedSize) > limits.maxRatio)
-			throw tooComplex(`taux de compression anormal pour «\u00a0${name.slice(0, 80)}\u00a0» : ${fr(Math.round(size / Math.max(1, compressedSize)))} pour 1`);
+			throw tooComplex(
+				`taux de compression anormal pour «\u00a0${name.slice(0, 80)}\u00a0» : ${fr(Math.round(size / Math.max(1, compressedSize)))} pour 1`
+			);
 		// The local header must be where the directory says, with the same name; its data must end before the directory.
 		if (local + 30 > cdOffset || u32(bytes, local) !== 0x04034b50) throw malformed('en-tête local absent');
 		const lNameLen = u16(bytes, local + 26);
 		const lExtraLen = u16(bytes, local + 28);
-		if (lNameLen !== nameLen || utf8.decode(bytes.subarray(local + 30, local + 30 + lNameLen)) !== name) throw malformed('en-tête local incohérent');
+		if (lNameLen !== nameLen || utf8.decode(bytes.subarray(local + 30, local + 30 + lNameLen)) !== name)
+			throw malformed('en-tête local incohérent');
 		const dataOffset = local + 30 + lNameLen + lExtraLen;
 		if (dataOffset + compressedSize > cdOffset) throw malformed('données hors de l’archive');
 		spans.push([local, dataOffset + compressedSize]);
@@ -126,7 +161,8 @@ export function inspectZip(bytes: Uint8Array, limits: ZipLimits = OFFICE_ZIP_LIM
 	}
 	// Entries may not share bytes: overlapping entries multiply one compressed stream (non-recursive zip bombs).
 	spans.sort((a, b) => a[0] - b[0]);
-	for (let i = 1; i < spans.length; i++) if (spans[i][0] < spans[i - 1][1]) throw tooComplex('fichiers superposés dans l’archive');
+	for (let i = 1; i < spans.length; i++)
+		if (spans[i][0] < spans[i - 1][1]) throw tooComplex('fichiers superposés dans l’archive');
 	return entries;
 }
 
@@ -150,13 +186,16 @@ export function inflateEntry(bytes: Uint8Array, entry: ZipEntry, cap: number, si
 	const inflater = new Inflate((chunk, final) => {
 		produced += chunk.length;
 		if (produced > limit)
-			throw produced > entry.size ? tooComplex(`«\u00a0${entry.name.slice(0, 80)}\u00a0» est plus gros que ce que l’archive annonce`) : tooLarge(`«\u00a0${entry.name.slice(0, 80)}\u00a0» dépasse ${mb(cap)}`);
+			throw produced > entry.size
+				? tooComplex(`«\u00a0${entry.name.slice(0, 80)}\u00a0» est plus gros que ce que l’archive annonce`)
+				: tooLarge(`«\u00a0${entry.name.slice(0, 80)}\u00a0» dépasse ${mb(cap)}`);
 		sink?.(chunk);
 		if (final) ended = true;
 	});
 	try {
 		const STEP = 16 * 1024;
-		for (let o = 0; o < data.length; o += STEP) inflater.push(data.subarray(o, Math.min(data.length, o + STEP)), o + STEP >= data.length);
+		for (let o = 0; o < data.length; o += STEP)
+			inflater.push(data.subarray(o, Math.min(data.length, o + STEP)), o + STEP >= data.length);
 		if (!data.length) inflater.push(new Uint8Array(0), true);
 	} catch (e) {
 		if (e instanceof AppError) throw e;
@@ -183,7 +222,8 @@ export function inflateCapped(data: Uint8Array, cap: number): number | null {
 	});
 	try {
 		const STEP = 16 * 1024;
-		for (let o = 0; o < data.length; o += STEP) inflater.push(data.subarray(o, Math.min(data.length, o + STEP)), o + STEP >= data.length);
+		for (let o = 0; o < data.length; o += STEP)
+			inflater.push(data.subarray(o, Math.min(data.length, o + STEP)), o + STEP >= data.length);
 	} catch {
 		/* over the cap, or damaged */
 	}
@@ -304,7 +344,8 @@ export class XmlScanner {
 					attrs = 0;
 					quote = 0;
 					this.tagAt = this.tagBytes && c === this.tagBytes[0] ? 1 : -1;
-					if (++counts.elements > maxElements) throw this.complex(`plus de ${fr(this.limits.totalElements ?? maxElements)} éléments`);
+					if (++counts.elements > maxElements)
+						throw this.complex(`plus de ${fr(this.limits.totalElements ?? maxElements)} éléments`);
 					if (++depth > maxDepth) throw this.complex(`plus de ${fr(maxDepth)} niveaux d’imbrication`);
 					if (depth > counts.depth) counts.depth = depth;
 				}
@@ -319,7 +360,8 @@ export class XmlScanner {
 				if (this.bang === '!--') this.closer = '-->';
 				else if (this.bang === '![CDATA[') this.closer = ']]>';
 				else if (/^!(D|DO|DOC|DOCT|DOCTY|DOCTYP|DOCTYPE|E|EN|ENT|ENTI|ENTIT|ENTITY)$/i.test(this.bang)) {
-					if (/^!(DOCTYPE|ENTITY)$/i.test(this.bang)) throw this.complex('déclaration de type de document (DTD) ou d’entités, refusée par sécurité');
+					if (/^!(DOCTYPE|ENTITY)$/i.test(this.bang))
+						throw this.complex('déclaration de type de document (DTD) ou d’entités, refusée par sécurité');
 				} else if (!'![CDATA['.startsWith(this.bang) && !'!--'.startsWith(this.bang)) this.closer = '>';
 			} else if (this.closer.length === 1 ? c === 0x3e : this.endsWithCloser(c)) {
 				state = 0;
@@ -364,7 +406,8 @@ export const MAX_IMAGE_PIXELS = 40_000_000;
 export function imageSize(b: Uint8Array): { width: number; height: number } | null {
 	const be32 = (o: number) => ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
 	const be16 = (o: number) => (b[o] << 8) | b[o + 1];
-	if (b.length >= 24 && b[0] === 0x89 && b[1] === 0x50 && String.fromCharCode(...b.subarray(12, 16)) === 'IHDR') return { width: be32(16), height: be32(20) };
+	if (b.length >= 24 && b[0] === 0x89 && b[1] === 0x50 && String.fromCharCode(...b.subarray(12, 16)) === 'IHDR')
+		return { width: be32(16), height: be32(20) };
 	if (b.length >= 4 && b[0] === 0xff && b[1] === 0xd8) {
 		let o = 2;
 		while (o + 9 < b.length) {
@@ -379,14 +422,20 @@ export function imageSize(b: Uint8Array): { width: number; height: number } | nu
 				continue;
 			}
 			// SOF0…SOF15 except DHT (C4), JPG (C8) and DAC (CC): the frame header has the size.
-			if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) return { width: be16(o + 7), height: be16(o + 5) };
+			if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc)
+				return { width: be16(o + 7), height: be16(o + 5) };
 			o += 2 + be16(o + 2);
 		}
 		return null;
 	}
-	if (b.length >= 30 && String.fromCharCode(...b.subarray(0, 4)) === 'RIFF' && String.fromCharCode(...b.subarray(8, 12)) === 'WEBP') {
+	if (
+		b.length >= 30 &&
+		String.fromCharCode(...b.subarray(0, 4)) === 'RIFF' &&
+		String.fromCharCode(...b.subarray(8, 12)) === 'WEBP'
+	) {
 		const chunk = String.fromCharCode(...b.subarray(12, 16));
-		if (chunk === 'VP8X') return { width: 1 + (b[24] | (b[25] << 8) | (b[26] << 16)), height: 1 + (b[27] | (b[28] << 8) | (b[29] << 16)) };
+		if (chunk === 'VP8X')
+			return { width: 1 + (b[24] | (b[25] << 8) | (b[26] << 16)), height: 1 + (b[27] | (b[28] << 8) | (b[29] << 16)) };
 		if (chunk === 'VP8L') {
 			const bits = b[21] | (b[22] << 8) | (b[23] << 16) | (b[24] << 24);
 			return { width: 1 + (bits & 0x3fff), height: 1 + ((bits >>> 14) & 0x3fff) };

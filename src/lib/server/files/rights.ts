@@ -7,6 +7,8 @@ import { isUuid } from '$lib/server/kit/ids';
 /** The user must be an administrator or editor of the collectivité (403 otherwise, as the writes would answer). */
 export async function requireOrgWriter(db: Database, actor: Actor, orgId: string, message: string): Promise<void> {
 	if (!isUuid(orgId)) throw forbidden(message);
-	const [row] = await guard(withUser(db, actor, (tx) => tx.query<{ role: string | null }>('select app.org_role($1) as role', [orgId])));
+	const [row] = await guard(
+		withUser(db, actor, (tx) => tx.query<{ role: string | null }>('select app.org_role($1) as role', [orgId]))
+	);
 	if (row?.role !== 'admin' && row?.role !== 'editor') throw forbidden(message);
 }

@@ -19,7 +19,11 @@ const TYPES: Record<DocumentKind, SniffedType> = {
 	pdf: { kind: 'pdf', mime: 'application/pdf', ext: 'pdf' },
 	docx: { kind: 'docx', mime: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', ext: 'docx' },
 	xlsx: { kind: 'xlsx', mime: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', ext: 'xlsx' },
-	pptx: { kind: 'pptx', mime: 'application/vnd.openxmlformats-officedocument.presentationml.presentation', ext: 'pptx' },
+	pptx: {
+		kind: 'pptx',
+		mime: 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+		ext: 'pptx'
+	},
 	odt: { kind: 'odt', mime: 'application/vnd.oasis.opendocument.text', ext: 'odt' },
 	ods: { kind: 'ods', mime: 'application/vnd.oasis.opendocument.spreadsheet', ext: 'ods' },
 	png: { kind: 'png', mime: 'image/png', ext: 'png' },
@@ -29,7 +33,8 @@ const TYPES: Record<DocumentKind, SniffedType> = {
 	csv: { kind: 'csv', mime: 'text/csv; charset=utf-8', ext: 'csv' }
 };
 
-const startsWith = (bytes: Uint8Array, ...sig: number[]) => bytes.length >= sig.length && sig.every((b, i) => bytes[i] === b);
+const startsWith = (bytes: Uint8Array, ...sig: number[]) =>
+	bytes.length >= sig.length && sig.every((b, i) => bytes[i] === b);
 const ascii = (bytes: Uint8Array, from: number, to: number) => String.fromCharCode(...bytes.subarray(from, to));
 
 /**
@@ -65,7 +70,9 @@ function isUtf8Text(bytes: Uint8Array): boolean {
 	for (const b of sample) if (b < 0x09) return false; // NUL and other low control bytes: binary
 	try {
 		// A cut multi-byte sequence at the end of the sample is fine.
-		new TextDecoder('utf-8', { fatal: true }).decode(bytes.length > sample.length ? sample.subarray(0, sample.length - 4) : sample);
+		new TextDecoder('utf-8', { fatal: true }).decode(
+			bytes.length > sample.length ? sample.subarray(0, sample.length - 4) : sample
+		);
 		return true;
 	} catch {
 		return false;
@@ -76,7 +83,10 @@ function isUtf8Text(bytes: Uint8Array): boolean {
  * The document's real type, or null when it is none we recognise. `allowText` accepts plain UTF-8 text
  * (reported as 'txt', or 'csv' when `csv` is asked and the content has separators on its first line).
  */
-export function sniffDocument(bytes: Uint8Array, opts: { allowText?: boolean; csv?: boolean } = {}): SniffedType | null {
+export function sniffDocument(
+	bytes: Uint8Array,
+	opts: { allowText?: boolean; csv?: boolean } = {}
+): SniffedType | null {
 	if (startsWith(bytes, 0x25, 0x50, 0x44, 0x46, 0x2d)) return TYPES.pdf; // %PDF-
 	if (startsWith(bytes, 0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) return TYPES.png;
 	if (startsWith(bytes, 0xff, 0xd8, 0xff)) return TYPES.jpeg;
@@ -120,9 +130,38 @@ export type DataFormat = 'json' | 'csv' | 'xml' | 'xlsx';
 
 const DATA_NAMES: Record<DataFormat, string> = { json: 'JSON', csv: 'CSV', xml: 'XML', xlsx: 'XLSX (Excel)' };
 /** What a file's extension claims; an extension not listed claims nothing (the content decides). */
-const EXT_FORMAT: Record<string, DataFormat> = { json: 'json', csv: 'csv', tsv: 'csv', txt: 'csv', xml: 'xml', xlsx: 'xlsx' };
+const EXT_FORMAT: Record<string, DataFormat> = {
+	json: 'json',
+	csv: 'csv',
+	tsv: 'csv',
+	txt: 'csv',
+	xml: 'xml',
+	xlsx: 'xlsx'
+};
 /** Extensions of binary types that can never hold a data import. */
-const BINARY_EXTS = new Set(['pdf', 'doc', 'docx', 'xls', 'xlsm', 'odt', 'ods', 'ppt', 'pptx', 'zip', 'exe', 'dll', 'png', 'jpg', 'jpeg', 'gif', 'webp', 'html', 'htm', 'svg', 'js']);
+const BINARY_EXTS = new Set([
+	'pdf',
+	'doc',
+	'docx',
+	'xls',
+	'xlsm',
+	'odt',
+	'ods',
+	'ppt',
+	'pptx',
+	'zip',
+	'exe',
+	'dll',
+	'png',
+	'jpg',
+	'jpeg',
+	'gif',
+	'webp',
+	'html',
+	'htm',
+	'svg',
+	'js'
+]);
 
 const DOC_LABELS: Record<DocumentKind, string> = {
 	pdf: 'un PDF',
@@ -147,13 +186,19 @@ export function binaryContent(bytes: Uint8Array): { kind: DocumentKind | null; l
 	if (doc) return { kind: doc.kind, label: DOC_LABELS[doc.kind] };
 	if (startsWith(bytes, 0x4d, 0x5a)) return { kind: null, label: 'un programme Windows (.exe)' }; // MZ
 	if (startsWith(bytes, 0x7f, 0x45, 0x4c, 0x46)) return { kind: null, label: 'un programme (ELF)' };
-	if (startsWith(bytes, 0xcf, 0xfa, 0xed, 0xfe) || startsWith(bytes, 0xfe, 0xed, 0xfa, 0xcf) || startsWith(bytes, 0xca, 0xfe, 0xba, 0xbe))
+	if (
+		startsWith(bytes, 0xcf, 0xfa, 0xed, 0xfe) ||
+		startsWith(bytes, 0xfe, 0xed, 0xfa, 0xcf) ||
+		startsWith(bytes, 0xca, 0xfe, 0xba, 0xbe)
+	)
 		return { kind: null, label: 'un programme (Mach-O ou Java)' };
-	if (startsWith(bytes, 0x50, 0x4b, 0x03, 0x04) || startsWith(bytes, 0x50, 0x4b, 0x05, 0x06)) return { kind: null, label: 'une archive ZIP' };
+	if (startsWith(bytes, 0x50, 0x4b, 0x03, 0x04) || startsWith(bytes, 0x50, 0x4b, 0x05, 0x06))
+		return { kind: null, label: 'une archive ZIP' };
 	if (startsWith(bytes, 0x1f, 0x8b)) return { kind: null, label: 'une archive compressée (gzip)' };
 	if (startsWith(bytes, 0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c)) return { kind: null, label: 'une archive 7-Zip' };
 	if (startsWith(bytes, 0x52, 0x61, 0x72, 0x21)) return { kind: null, label: 'une archive RAR' };
-	if (startsWith(bytes, 0xd0, 0xcf, 0x11, 0xe0)) return { kind: null, label: 'un ancien document Office (.doc ou .xls)' };
+	if (startsWith(bytes, 0xd0, 0xcf, 0x11, 0xe0))
+		return { kind: null, label: 'un ancien document Office (.doc ou .xls)' };
 	if (startsWith(bytes, 0x47, 0x49, 0x46, 0x38)) return { kind: null, label: 'une image GIF' };
 	const sample = bytes.subarray(0, 64 * 1024);
 	for (const b of sample) if (b < 0x09) return { kind: null, label: 'des données binaires' };
@@ -170,9 +215,10 @@ function textHead(bytes: Uint8Array): string {
 
 /** A web page, an SVG image or a script (never a data file, whatever its name). */
 export function looksLikeMarkup(head: string): boolean {
-	return /^(?:<\?xml[^>]*\?>\s*)?(?:<!--[\s\S]*?-->\s*)*<(?:!doctype\s+(?:html|svg)|html|head|body|script|svg|iframe|object|embed|meta)\b/i.test(head);
+	return /^(?:<\?xml[^>]*\?>\s*)?(?:<!--[\s\S]*?-->\s*)*<(?:!doctype\s+(?:html|svg)|html|head|body|script|svg|iframe|object|embed|meta)\b/i.test(
+		head
+	);
 }
-
 
 /**
  * Decides the format of an uploaded data file from its bytes, and refuses (AppError 'invalid_file_type', 415)
@@ -192,12 +238,15 @@ export function sniffDataFile(bytes: Uint8Array, fileName: string, accepted: rea
 				? `Le contenu de ce fichier ne correspond pas à son nom (.${ext})\u00a0: c’est ${real}. Choisissez un fichier ${list}.`
 				: `Ce fichier est ${real}, pas un fichier ${list}.`
 		);
-	if (claimed && !accepted.includes(claimed)) throw refuse(`Les fichiers .${ext} ne sont pas acceptés ici\u00a0: choisissez un fichier ${list}.`);
-	if (!claimed && ext && BINARY_EXTS.has(ext)) throw refuse(`Les fichiers .${ext} ne sont pas acceptés ici\u00a0: choisissez un fichier ${list}.`);
+	if (claimed && !accepted.includes(claimed))
+		throw refuse(`Les fichiers .${ext} ne sont pas acceptés ici\u00a0: choisissez un fichier ${list}.`);
+	if (!claimed && ext && BINARY_EXTS.has(ext))
+		throw refuse(`Les fichiers .${ext} ne sont pas acceptés ici\u00a0: choisissez un fichier ${list}.`);
 	const binary = binaryContent(bytes);
 	if (binary) {
 		if (binary.kind === 'xlsx' && accepted.includes('xlsx') && (!claimed || claimed === 'xlsx')) return 'xlsx';
-		if (claimed === 'xlsx' && binary.label === 'une archive ZIP') throw refuse('Ce fichier .xlsx n’est pas un classeur Excel valide (archive ZIP d’un autre contenu).');
+		if (claimed === 'xlsx' && binary.label === 'une archive ZIP')
+			throw refuse('Ce fichier .xlsx n’est pas un classeur Excel valide (archive ZIP d’un autre contenu).');
 		throw lie(binary.label);
 	}
 	const head = textHead(bytes);
@@ -207,10 +256,19 @@ export function sniffDataFile(bytes: Uint8Array, fileName: string, accepted: rea
 	const json = first === '{' || first === '[';
 	const xml = first === '<';
 	const format: DataFormat | null =
-		claimed ?? (json && accepted.includes('json') ? 'json' : xml && accepted.includes('xml') ? 'xml' : accepted.includes('csv') ? 'csv' : null);
+		claimed ??
+		(json && accepted.includes('json')
+			? 'json'
+			: xml && accepted.includes('xml')
+				? 'xml'
+				: accepted.includes('csv')
+					? 'csv'
+					: null);
 	if (!head) return format ?? accepted.find((f) => f !== 'xlsx') ?? accepted[0];
-	if (format === 'json' && !json) throw lie('du texte qui n’est pas du JSON (un fichier JSON commence par «\u00a0{\u00a0» ou «\u00a0[\u00a0»)');
-	if (format === 'xml' && !xml) throw lie('du texte qui n’est pas du XML (un fichier XML commence par «\u00a0<\u00a0»)');
+	if (format === 'json' && !json)
+		throw lie('du texte qui n’est pas du JSON (un fichier JSON commence par «\u00a0{\u00a0» ou «\u00a0[\u00a0»)');
+	if (format === 'xml' && !xml)
+		throw lie('du texte qui n’est pas du XML (un fichier XML commence par «\u00a0<\u00a0»)');
 	if (!format) throw refuse(`Ce fichier n’est pas un fichier ${list}.`);
 	return format;
 }

@@ -11,7 +11,18 @@ import { htmlToImportText } from '../../spaser/import/html';
 import { readDecpChecked } from './decp-read';
 import { extractText } from '../resources/extract';
 import type { DocumentKind } from './sniff';
-import { inflateCapped, inflateEntry, inspectZip, isZip, OFFICE_ZIP_LIMITS, tooComplex, tooLarge, XmlScanner, type XmlLimits, type ZipLimits } from './limits';
+import {
+	inflateCapped,
+	inflateEntry,
+	inspectZip,
+	isZip,
+	OFFICE_ZIP_LIMITS,
+	tooComplex,
+	tooLarge,
+	XmlScanner,
+	type XmlLimits,
+	type ZipLimits
+} from './limits';
 
 /** Bounds of the XML parts of an office document, by kind (the parsers' memory grows with the element count). */
 const XML_LIMITS: Record<'docx' | 'xlsx' | 'odt' | 'pptx' | 'ods', XmlLimits> = {
@@ -33,15 +44,26 @@ const XML_PART = /(\.xml|\.rels)$/i;
  * inflated under its cap (real sizes, whatever the headers claim), every XML part scanned (one budget of
  * elements for the whole document), nested archives inspected one level deep. Throws 413/422.
  */
-export function verifyOfficeZip(bytes: Uint8Array, kind: keyof typeof XML_LIMITS, maxElements?: number, limits: ZipLimits = OFFICE_ZIP_LIMITS, depth = 0): void {
+export function verifyOfficeZip(
+	bytes: Uint8Array,
+	kind: keyof typeof XML_LIMITS,
+	maxElements?: number,
+	limits: ZipLimits = OFFICE_ZIP_LIMITS,
+	depth = 0
+): void {
 	const entries = inspectZip(bytes, limits);
 	const xml = { ...XML_LIMITS[kind], ...(maxElements ? { maxElements } : {}) };
 	let budget = xml.maxElements;
 	for (const entry of entries) {
 		if (entry.name.endsWith('/')) continue;
 		// Word paragraphs are counted in the body: structure detection grows faster than their number.
-		const tag = kind === 'docx' && entry.name === 'word/document.xml' ? { name: 'w:p', max: MAX_IMPORT_PARAGRAPHS, what: 'paragraphes' } : undefined;
-		const scanner = XML_PART.test(entry.name) ? new XmlScanner({ ...xml, maxElements: budget, totalElements: xml.maxElements, tag }, entry.name.slice(0, 80)) : null;
+		const tag =
+			kind === 'docx' && entry.name === 'word/document.xml'
+				? { name: 'w:p', max: MAX_IMPORT_PARAGRAPHS, what: 'paragraphes' }
+				: undefined;
+		const scanner = XML_PART.test(entry.name)
+			? new XmlScanner({ ...xml, maxElements: budget, totalElements: xml.maxElements, tag }, entry.name.slice(0, 80))
+			: null;
 		let head: Uint8Array | null = null;
 		const parts: Uint8Array[] = [];
 		inflateEntry(bytes, entry, limits.maxEntryBytes, (chunk) => {
@@ -115,16 +137,22 @@ export const MAX_IMPORT_PARAGRAPHS = 20_000;
 /** Structure detection of an import's text, after the paragraph bound (detection grows faster than the text). */
 function detect(text: string, format: 'md' | 'txt'): ImportResult {
 	let lines = 0;
-	for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) if (++lines > MAX_IMPORT_PARAGRAPHS * 2) break;
+	for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1))
+		if (++lines > MAX_IMPORT_PARAGRAPHS * 2) break;
 	const paragraphs = lines > MAX_IMPORT_PARAGRAPHS ? text.split(/\n+/).filter((l) => l.trim()).length : 0;
 	if (paragraphs > MAX_IMPORT_PARAGRAPHS)
-		throw tooComplex(`plus de ${MAX_IMPORT_PARAGRAPHS.toLocaleString('fr-FR').replace(/\u202f/g, '\u00a0')} paragraphes\u00a0; un SPASER en compte quelques milliers`);
+		throw tooComplex(
+			`plus de ${MAX_IMPORT_PARAGRAPHS.toLocaleString('fr-FR').replace(/\u202f/g, '\u00a0')} paragraphes\u00a0; un SPASER en compte quelques milliers`
+		);
 	return detectStructure({ text, format });
 }
 
 // French Word documents may name their heading styles « Titre 1 »…; mammoth only maps « Heading 1 ». The
 // document's « Title » stays a paragraph (it lands in the unplaced text, not as a level of the SPASER).
-const STYLE_MAP = [1, 2, 3, 4, 5, 6].flatMap((n) => [`p[style-name='Titre ${n}'] => h${n}:fresh`, `p[style-name='heading ${n}'] => h${n}:fresh`]);
+const STYLE_MAP = [1, 2, 3, 4, 5, 6].flatMap((n) => [
+	`p[style-name='Titre ${n}'] => h${n}:fresh`,
+	`p[style-name='heading ${n}'] => h${n}:fresh`
+]);
 
 async function docxImport(bytes: Uint8Array): Promise<DocxImportResult> {
 	verifyOfficeZip(bytes, 'docx');
@@ -134,12 +162,21 @@ async function docxImport(bytes: Uint8Array): Promise<DocxImportResult> {
 	try {
 		const res = await mammoth.convertToHtml(
 			{ buffer: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) },
-			{ styleMap: STYLE_MAP, convertImage: mammoth.images.imgElement(async () => ({ src: '' })), externalFileAccess: false }
+			{
+				styleMap: STYLE_MAP,
+				convertImage: mammoth.images.imgElement(async () => ({ src: '' })),
+				externalFileAccess: false
+			}
 		);
 		html = res.value;
 		for (const m of res.messages) if (m.type === 'error') warnings.push(m.message);
 	} catch {
-		throw new AppError('invalid', 'Ce document Word n’a pas pu être lu (fichier abîmé ou protégé par un mot de passe).', 400, { field: 'file' });
+		throw new AppError(
+			'invalid',
+			'Ce document Word n’a pas pu être lu (fichier abîmé ou protégé par un mot de passe).',
+			400,
+			{ field: 'file' }
+		);
 	}
 	const text = htmlToImportText(html);
 	return { text, warnings, result: text.trim() ? detect(text, 'md') : detectStructure({ text: '', format: 'md' }) };
@@ -166,8 +203,10 @@ async function xlsxRows(bytes: Uint8Array, sheet: string, columns: number): Prom
 			const v = row.getCell(c).value as unknown;
 			let s: string;
 			if (v === null || v === undefined) s = '';
-			else if (typeof v === 'object' && v !== null && 'result' in v) s = String((v as { result: unknown }).result ?? '');
-			else if (typeof v === 'object' && v !== null && 'richText' in v) s = (v as { richText: { text: string }[] }).richText.map((t) => t.text).join('');
+			else if (typeof v === 'object' && v !== null && 'result' in v)
+				s = String((v as { result: unknown }).result ?? '');
+			else if (typeof v === 'object' && v !== null && 'richText' in v)
+				s = (v as { richText: { text: string }[] }).richText.map((t) => t.text).join('');
 			else if (typeof v === 'object' && v !== null && 'text' in v) s = String((v as { text: unknown }).text);
 			else s = String(v);
 			cells.push(s);

@@ -37,7 +37,12 @@ if (!isMainThread && parentPort && (workerData as { spaserFileWorker?: number } 
 			port.postMessage({
 				ok: false,
 				error: known
-					? ({ code: err.code!, status: err.status!, message: String(err.message), details: err.details } satisfies Failure)
+					? ({
+							code: err.code!,
+							status: err.status!,
+							message: String(err.message),
+							details: err.details
+						} satisfies Failure)
 					: { code: 'worker_failed', status: 500, message: String(err?.stack ?? e).slice(0, 2000) }
 			});
 		}

@@ -42,18 +42,36 @@ const BUDGET: Record<FileTask['kind'], { heapMb: number; timeoutMs: number }> = 
 };
 
 /** What the pool did, for tests and benches (never used to decide anything). */
-export const poolStats = { spawned: 0, started: 0, finished: 0, killedTime: 0, killedMemory: 0, refusedBusy: 0, refusedUser: 0 };
+export const poolStats = {
+	spawned: 0,
+	started: 0,
+	finished: 0,
+	killedTime: 0,
+	killedMemory: 0,
+	refusedBusy: 0,
+	refusedUser: 0
+};
 
 let running = 0;
 const waiting: { owner: string; start: () => void; cancel: (e: AppError) => void }[] = [];
 const perOwner = new Map<string, number>();
 
 export const busy = () =>
-	new AppError('server_busy', 'Le serveur lit déjà beaucoup de fichiers en ce moment\u00a0: réessayez dans une minute.', 503, { retryAfter: 60 });
+	new AppError(
+		'server_busy',
+		'Le serveur lit déjà beaucoup de fichiers en ce moment\u00a0: réessayez dans une minute.',
+		503,
+		{ retryAfter: 60 }
+	);
 export const userBusy = () =>
-	new AppError('too_many_files', 'Vous avez déjà des fichiers en cours de lecture\u00a0: attendez qu’ils soient terminés avant d’en envoyer un autre.', 429, {
-		retryAfter: 30
-	});
+	new AppError(
+		'too_many_files',
+		'Vous avez déjà des fichiers en cours de lecture\u00a0: attendez qu’ils soient terminés avant d’en envoyer un autre.',
+		429,
+		{
+			retryAfter: 30
+		}
+	);
 
 let workerUrl: Promise<URL> | null = null;
 /** The worker entry's URL (a dynamic import, so that the build gives it its own chunk). */
@@ -134,7 +152,9 @@ function keepOrStop(w: PooledWorker, reusable: boolean) {
 	idle.set(w.heapMb, w);
 }
 
-type Reply<T> = { ok: true; result: T } | { ok: false; error: { code: string; status: number; message: string; details?: Record<string, unknown> } };
+type Reply<T> =
+	| { ok: true; result: T }
+	| { ok: false; error: { code: string; status: number; message: string; details?: Record<string, unknown> } };
 
 function execute<T>(task: FileTask): Promise<T> {
 	const { heapMb, timeoutMs } = BUDGET[task.kind];
@@ -156,11 +176,16 @@ function execute<T>(task: FileTask): Promise<T> {
 				};
 				const timer = setTimeout(() => {
 					poolStats.killedTime++;
-					done(false, () => reject(tooComplex(`lecture interrompue au bout de ${Math.round(timeoutMs / 1000)}\u00a0secondes`)));
+					done(false, () =>
+						reject(tooComplex(`lecture interrompue au bout de ${Math.round(timeoutMs / 1000)}\u00a0secondes`))
+					);
 				}, timeoutMs);
 				worker.on('message', (msg: Reply<T>) => {
 					if (msg.ok) done(true, () => resolve(msg.result));
-					else if (msg.error.status < 500) done(true, () => reject(new AppError(msg.error.code, msg.error.message, msg.error.status, msg.error.details)));
+					else if (msg.error.status < 500)
+						done(true, () =>
+							reject(new AppError(msg.error.code, msg.error.message, msg.error.status, msg.error.details))
+						);
 					else done(false, () => reject(new Error(`file worker (${task.kind}): ${msg.error.message}`)));
 				});
 				worker.on('error', (e: Error & { code?: string }) => {
@@ -171,7 +196,9 @@ function execute<T>(task: FileTask): Promise<T> {
 				});
 				worker.on('exit', (code) => {
 					if (!settled) log.warn('file worker exited early', { kind: task.kind, code, stderr: pooled.stderr });
-					done(false, () => reject(code === 70 ? new Error('file worker could not start') : tooComplex('la lecture a échoué')));
+					done(false, () =>
+						reject(code === 70 ? new Error('file worker could not start') : tooComplex('la lecture a échoué'))
+					);
 				});
 				worker.postMessage(task);
 			})

@@ -11,7 +11,11 @@ export async function isNetworkAnimator(tx: Tx, networkId: string): Promise<bool
 	return !!r?.ok;
 }
 
-export async function requireAnimator(tx: Tx, networkId: string, message = 'Seuls les animateurs du réseau peuvent faire cette action.') {
+export async function requireAnimator(
+	tx: Tx,
+	networkId: string,
+	message = 'Seuls les animateurs du réseau peuvent faire cette action.'
+) {
 	if (!(await isNetworkAnimator(tx, networkId))) throw forbidden(message);
 }
 
@@ -34,7 +38,9 @@ export async function requireOwnProfile(tx: Tx, profileId: string) {
 
 /** The network's dashboard: its animators and the platform admins. */
 export async function requireDashboard(tx: Tx, networkId: string) {
-	const [r] = await tx.query<{ ok: boolean }>('select app.is_network_animator($1) or app.is_platform_admin() as ok', [networkId]);
+	const [r] = await tx.query<{ ok: boolean }>('select app.is_network_animator($1) or app.is_platform_admin() as ok', [
+		networkId
+	]);
 	if (!r?.ok) throw forbidden('Le tableau de bord est réservé aux animateurs du réseau.');
 }
 

@@ -8,7 +8,14 @@ import { download } from '$lib/server/kit/download';
 import { checkImage } from '../files/limits';
 import { describeKinds, sniffDocument, type DocumentKind } from '../files/sniff';
 
-export const ATTACHMENT_KINDS = ['pdf', 'docx', 'odt', 'xlsx', 'png', 'jpeg'] as const satisfies readonly DocumentKind[];
+export const ATTACHMENT_KINDS = [
+	'pdf',
+	'docx',
+	'odt',
+	'xlsx',
+	'png',
+	'jpeg'
+] as const satisfies readonly DocumentKind[];
 export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 export const MAX_ATTACHMENTS_PER_UPLOAD = 10;
 /** For the file input's accept attribute (a hint to the browser; the server checks the content). */
@@ -53,7 +60,8 @@ function cleanName(name: string, ext: string): string {
 /** Checks the files (count, size, real type); empty file inputs are ignored. Throws a French message. */
 export function prepareAttachments(files: UploadedFile[] | undefined): PreparedAttachment[] {
 	const real = (files ?? []).filter((f) => (f.size ?? f.bytes.length) > 0 || f.name);
-	if (real.length > MAX_ATTACHMENTS_PER_UPLOAD) throw fail(`Joignez au plus ${MAX_ATTACHMENTS_PER_UPLOAD}\u00a0fichiers à la fois.`);
+	if (real.length > MAX_ATTACHMENTS_PER_UPLOAD)
+		throw fail(`Joignez au plus ${MAX_ATTACHMENTS_PER_UPLOAD}\u00a0fichiers à la fois.`);
 	return real.map((f) => {
 		const label = f.name ? `« ${f.name} »` : 'Le fichier';
 		const size = f.size ?? f.bytes.length;
@@ -66,7 +74,8 @@ export function prepareAttachments(files: UploadedFile[] | undefined): PreparedA
 			try {
 				checkImage(f.bytes);
 			} catch (e) {
-				if (e instanceof AppError) throw new AppError(e.code, `${label}\u00a0: ${e.message}`, e.status, { field: 'attachments' });
+				if (e instanceof AppError)
+					throw new AppError(e.code, `${label}\u00a0: ${e.message}`, e.status, { field: 'attachments' });
 				throw e;
 			}
 		}
@@ -75,7 +84,12 @@ export function prepareAttachments(files: UploadedFile[] | undefined): PreparedA
 }
 
 /** Stores prepared attachments in the caller's transaction (RLS checks the caller's side of the request). */
-export async function storeAttachments(tx: Tx, requestId: string, messageId: string | null, files: PreparedAttachment[]) {
+export async function storeAttachments(
+	tx: Tx,
+	requestId: string,
+	messageId: string | null,
+	files: PreparedAttachment[]
+) {
 	for (const f of files)
 		await tx.query(
 			// clock_timestamp: files of one upload keep their order (now() is the same for the whole transaction).
@@ -123,5 +137,8 @@ export async function filesFromForm(form: FormData, field = 'attachments'): Prom
 
 /** The HTTP response that downloads an attachment (never rendered inline, never sniffed by the browser). */
 export function attachmentResponse(file: { filename: string; mime: string; content: Uint8Array }): Response {
-	return download(new Uint8Array(file.content), file.filename, { type: file.mime, headers: { 'content-length': String(file.content.byteLength) } });
+	return download(new Uint8Array(file.content), file.filename, {
+		type: file.mime,
+		headers: { 'content-length': String(file.content.byteLength) }
+	});
 }

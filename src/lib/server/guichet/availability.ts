@@ -40,7 +40,12 @@ export interface LoadedProfile extends ProfileRow {
 
 const hhmm = (t: string) => t.slice(0, 5);
 
-export async function loadProfiles(tx: Tx, networkId: string, animatorId: string | 'any', onlyActive = true): Promise<LoadedProfile[]> {
+export async function loadProfiles(
+	tx: Tx,
+	networkId: string,
+	animatorId: string | 'any',
+	onlyActive = true
+): Promise<LoadedProfile[]> {
 	const profiles = await tx.query<ProfileRow>(
 		`select p.*, u.display_name as animator_name, u.email as animator_email
 		   from public.guichet_profiles p join public.users u on u.id = p.animator_id
@@ -63,14 +68,20 @@ export async function loadProfiles(tx: Tx, networkId: string, animatorId: string
 		rules: {
 			weekly: hours
 				.filter((h) => h.profile_id === p.id)
-				.map((h) => ({ weekday: h.weekday as WeeklyHours['weekday'], start: hhmm(h.start_time), end: h.end_time.startsWith('24') ? '24:00' : hhmm(h.end_time) })),
+				.map((h) => ({
+					weekday: h.weekday as WeeklyHours['weekday'],
+					start: hhmm(h.start_time),
+					end: h.end_time.startsWith('24') ? '24:00' : hhmm(h.end_time)
+				})),
 			sessionMinutes: p.session_minutes,
 			bufferBeforeMinutes: p.buffer_before_minutes,
 			bufferAfterMinutes: p.buffer_after_minutes,
 			minNoticeMinutes: p.min_notice_minutes,
 			horizonDays: p.horizon_days,
 			maxPerDay: p.max_per_day,
-			exceptions: exceptions.filter((x) => x.profile_id === p.id).map((x) => ({ start: new Date(x.starts_at), end: new Date(x.ends_at) })),
+			exceptions: exceptions
+				.filter((x) => x.profile_id === p.id)
+				.map((x) => ({ start: new Date(x.starts_at), end: new Date(x.ends_at) })),
 			...(p.slot_step_minutes ? { slotStepMinutes: p.slot_step_minutes } : {})
 		}
 	}));
@@ -84,7 +95,14 @@ interface BusyRow {
 }
 
 /** Busy sessions per animator (all networks), plus their session count in the month of `monthOf`. */
-export async function loadBusy(tx: Tx, animatorIds: string[], from: Date, to: Date, monthOf: Date, exceptBooking?: string) {
+export async function loadBusy(
+	tx: Tx,
+	animatorIds: string[],
+	from: Date,
+	to: Date,
+	monthOf: Date,
+	exceptBooking?: string
+) {
 	const monthStart = new Date(Date.UTC(monthOf.getUTCFullYear(), monthOf.getUTCMonth(), 1) - 2 * 3600_000);
 	const monthEnd = new Date(Date.UTC(monthOf.getUTCFullYear(), monthOf.getUTCMonth() + 1, 1));
 	const lo = new Date(Math.min(from.getTime() - DAY, monthStart.getTime()));
@@ -104,7 +122,12 @@ export async function loadBusy(tx: Tx, animatorIds: string[], from: Date, to: Da
 	}
 	for (const r of rows) {
 		const start = new Date(r.starts_at);
-		if (excluded && excluded.animator_id === r.animator_id && new Date(excluded.starts_at).getTime() === start.getTime()) continue;
+		if (
+			excluded &&
+			excluded.animator_id === r.animator_id &&
+			new Date(excluded.starts_at).getTime() === start.getTime()
+		)
+			continue;
 		if (r.live) busy.get(r.animator_id)!.push({ start, end: new Date(r.ends_at) });
 		if (start >= monthStart && start < monthEnd) monthly.set(r.animator_id, (monthly.get(r.animator_id) ?? 0) + 1);
 	}
@@ -112,7 +135,10 @@ export async function loadBusy(tx: Tx, animatorIds: string[], from: Date, to: Da
 }
 
 /** What an animator sets (saveProfile; the page and the API shape it from their forms). */
-export interface ProfileInput extends Pick<AvailabilityRules, 'sessionMinutes' | 'bufferBeforeMinutes' | 'bufferAfterMinutes' | 'minNoticeMinutes' | 'horizonDays' | 'maxPerDay'> {
+export interface ProfileInput extends Pick<
+	AvailabilityRules,
+	'sessionMinutes' | 'bufferBeforeMinutes' | 'bufferAfterMinutes' | 'minNoticeMinutes' | 'horizonDays' | 'maxPerDay'
+> {
 	slotStepMinutes?: number | null;
 	modalities: Modality[];
 	visioUrl?: string | null;
@@ -184,7 +210,12 @@ export async function setWeeklyHours(db: Database, actor: Actor, profileId: stri
 	);
 }
 
-export async function addException(db: Database, actor: Actor, profileId: string, input: { start: Date | string; end: Date | string; reason?: string }) {
+export async function addException(
+	db: Database,
+	actor: Actor,
+	profileId: string,
+	input: { start: Date | string; end: Date | string; reason?: string }
+) {
 	const { start, end } = parseInput(exceptionRules, input);
 	return guard(
 		withUser(db, actor, async (tx) => {
@@ -226,17 +257,31 @@ export interface FreeSlot extends Slot {
 	animatorName: string;
 }
 
-async function computeFreeSlots(tx: Tx, networkId: string, animatorId: string | 'any', from: Date, to: Date, now: Date): Promise<FreeSlot[]> {
+async function computeFreeSlots(
+	tx: Tx,
+	networkId: string,
+	animatorId: string | 'any',
+	from: Date,
+	to: Date,
+	now: Date
+): Promise<FreeSlot[]> {
 	const profiles = await loadProfiles(tx, networkId, animatorId);
 	if (!profiles.length) return [];
-	const { busy, monthly } = await loadBusy(tx, profiles.map((p) => p.animator_id), from, to, now);
+	const { busy, monthly } = await loadBusy(
+		tx,
+		profiles.map((p) => p.animator_id),
+		from,
+		to,
+		now
+	);
 	const byStart = new Map<number, FreeSlot & { load: number }>();
 	for (const p of profiles) {
 		const load = monthly.get(p.animator_id) ?? 0;
 		for (const s of freeSlots(p.rules, busy.get(p.animator_id) ?? [], from, to, now)) {
 			const cur = byStart.get(s.start.getTime());
 			// Fair distribution: at one start time, offer the animator with the fewest sessions this month.
-			if (!cur || load < cur.load) byStart.set(s.start.getTime(), { ...s, animatorId: p.animator_id, animatorName: p.animator_name, load });
+			if (!cur || load < cur.load)
+				byStart.set(s.start.getTime(), { ...s, animatorId: p.animator_id, animatorName: p.animator_name, load });
 		}
 	}
 	return [...byStart.values()].sort((a, b) => a.start.getTime() - b.start.getTime()).map(({ load: _load, ...s }) => s);
@@ -257,9 +302,19 @@ export async function listFreeSlots(
 	);
 }
 
-export async function nextSlots(db: Database, actor: Actor, networkId: string, animatorId: string | 'any', after: Date, now: Date, count = 3) {
+export async function nextSlots(
+	db: Database,
+	actor: Actor,
+	networkId: string,
+	animatorId: string | 'any',
+	after: Date,
+	now: Date,
+	count = 3
+) {
 	const from = new Date(Math.max(after.getTime(), now.getTime()));
-	const slots = await withUser(db, actor, (tx) => computeFreeSlots(tx, networkId, animatorId, from, new Date(from.getTime() + 92 * DAY), now));
+	const slots = await withUser(db, actor, (tx) =>
+		computeFreeSlots(tx, networkId, animatorId, from, new Date(from.getTime() + 92 * DAY), now)
+	);
 	return slots.slice(0, count).map((s) => ({ ...s, label: formatSlotFr(s) }));
 }
 
@@ -299,7 +354,11 @@ export async function myProfile(db: Database, actor: Actor, networkId: string) {
 }
 
 /** The caller's availability as an animator of the network: profile and rules, and every absence (the API). */
-export async function myAvailability(db: Database, actor: Actor, networkId: string): Promise<{ profile: LoadedProfile | null; absences: Absence[] }> {
+export async function myAvailability(
+	db: Database,
+	actor: Actor,
+	networkId: string
+): Promise<{ profile: LoadedProfile | null; absences: Absence[] }> {
 	return guard(
 		withUser(db, actor, async (tx) => {
 			await requireGuichet(tx, networkId);
@@ -315,12 +374,18 @@ export async function saveAvailability(
 	db: Database,
 	actor: Actor,
 	networkId: string,
-	input: { profile: ProfileInput; weeklyHours: WeeklyHours[]; absences?: { start: string; end: string; reason?: string }[] }
+	input: {
+		profile: ProfileInput;
+		weeklyHours: WeeklyHours[];
+		absences?: { start: string; end: string; reason?: string }[];
+	}
 ) {
 	await guard(withUser(db, actor, (tx) => requireGuichet(tx, networkId)));
 	const profileId = await saveProfile(db, actor, networkId, input.profile);
 	await setWeeklyHours(db, actor, profileId, input.weeklyHours);
 	if (!input.absences) return;
-	for (const a of await guard(withUser(db, actor, (tx) => listAbsences(tx, profileId, false)))) await removeException(db, actor, a.id);
-	for (const a of input.absences) await addException(db, actor, profileId, { start: a.start, end: a.end, reason: a.reason ?? '' });
+	for (const a of await guard(withUser(db, actor, (tx) => listAbsences(tx, profileId, false))))
+		await removeException(db, actor, a.id);
+	for (const a of input.absences)
+		await addException(db, actor, profileId, { start: a.start, end: a.end, reason: a.reason ?? '' });
 }

@@ -8,7 +8,8 @@ import { formatSlotFr, type Slot } from './slots';
 import { bookingEvent, eventToIcs, type IcsEvent } from './ics';
 
 export const SLOT_TAKEN_MESSAGE = "Ce créneau vient d'être réservé. Voici les trois prochains créneaux libres.";
-export const DAY_FULL_MESSAGE = "L'animateur a atteint son nombre maximal de séances pour cette journée. Voici les trois prochains créneaux libres.";
+export const DAY_FULL_MESSAGE =
+	"L'animateur a atteint son nombre maximal de séances pour cette journée. Voici les trois prochains créneaux libres.";
 
 export function pgCode(e: unknown): { code?: string; constraint?: string } {
 	const err = e as { code?: string; constraint_name?: string; constraint?: string };
@@ -49,7 +50,9 @@ export interface BookingRow {
 }
 
 /** The booking select; `users` 'left join' keeps bookings whose people the caller may not see (names null). */
-export const bookingSelect = (users: 'join' | 'left join' = 'join') => `select b.id, b.request_id, b.network_id, b.animator_id, b.booker_id, b.org_id, lower(b.during) as starts_at,
+export const bookingSelect = (
+	users: 'join' | 'left join' = 'join'
+) => `select b.id, b.request_id, b.network_id, b.animator_id, b.booker_id, b.org_id, lower(b.during) as starts_at,
 	upper(b.during) as ends_at, b.modality, b.status, b.ical_uid, b.sequence, r.topic,
 	au.display_name as animator_name, au.email as animator_email, bu.display_name as booker_name, bu.email as booker_email,
 	case b.modality when 'visio' then p.visio_url when 'telephone' then p.phone else p.address end as location
@@ -61,7 +64,8 @@ export const bookingSelect = (users: 'join' | 'left join' = 'join') => `select b
 
 export const BOOKING_SELECT = bookingSelect();
 /** The same, with the caller's side of each booking (app.guichet_booking_side). */
-export const withSide = (select: string) => select.replace('select b.id', 'select app.guichet_booking_side(b.id) as side, b.id');
+export const withSide = (select: string) =>
+	select.replace('select b.id', 'select app.guichet_booking_side(b.id) as side, b.id');
 
 export type SidedBooking = BookingRow & { side: string | null };
 
@@ -74,18 +78,31 @@ export async function loadBooking(tx: Tx, bookingId: string) {
 /** The calendar event of a booking (e-mail attachments, the feed, the session's download). */
 export const icsFor = (b: BookingRow, method: IcsEvent['method']): IcsEvent => bookingEvent(b, method, appOrigin());
 
-export async function notify(tx: Tx, b: BookingRow, to: 'animator' | 'booker' | 'both', subject: string, paragraph: string, method: IcsEvent['method']) {
+export async function notify(
+	tx: Tx,
+	b: BookingRow,
+	to: 'animator' | 'booker' | 'both',
+	subject: string,
+	paragraph: string,
+	method: IcsEvent['method']
+) {
 	const ics = eventToIcs(icsFor(b, method));
-	const targets = to === 'both' ? [b.animator_email, b.booker_email] : [to === 'animator' ? b.animator_email : b.booker_email];
+	const targets =
+		to === 'both' ? [b.animator_email, b.booker_email] : [to === 'animator' ? b.animator_email : b.booker_email];
 	for (const address of targets)
 		await enqueueEmail(tx, {
 			to: address,
 			kind: 'guichet_booking',
 			subject: `Guichet vert : ${subject}`,
 			...renderEmail({
-				paragraphs: [paragraph, `Séance : ${formatSlotFr({ start: new Date(b.starts_at), end: new Date(b.ends_at) })} (${MODALITIES[b.modality]}).`],
+				paragraphs: [
+					paragraph,
+					`Séance : ${formatSlotFr({ start: new Date(b.starts_at), end: new Date(b.ends_at) })} (${MODALITIES[b.modality]}).`
+				],
 				action: { label: 'Voir le rendez-vous', url: `${appOrigin()}/guichet/seance/${b.id}` }
 			}),
-			attachments: [{ filename: 'guichet-vert.ics', contentType: `text/calendar; charset=utf-8; method=${method}`, content: ics }]
+			attachments: [
+				{ filename: 'guichet-vert.ics', contentType: `text/calendar; charset=utf-8; method=${method}`, content: ics }
+			]
 		});
 }

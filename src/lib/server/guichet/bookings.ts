@@ -42,7 +42,11 @@ export interface BookingInput extends Omit<RequestInput, 'animatorId'> {
  * Books a session. Exactly one of several concurrent attempts on one slot wins (exclusion constraint); the
  * others get AppError 409 `slot_taken` with `details.nextSlots` (the next three free slots).
  */
-export async function bookSession(db: Database, actor: Actor, input: BookingInput): Promise<{ id: string; status: BookingStatus; animatorId: string }> {
+export async function bookSession(
+	db: Database,
+	actor: Actor,
+	input: BookingInput
+): Promise<{ id: string; status: BookingStatus; animatorId: string }> {
 	const { start, modality } = parseInput(bookingRules, input);
 	const now = input.now ?? new Date();
 	try {
@@ -55,7 +59,13 @@ export async function bookSession(db: Database, actor: Actor, input: BookingInpu
 			const profiles = await loadProfiles(tx, input.networkId, input.animatorId);
 			if (!profiles.length) throw notFound(input.animatorId === 'any' ? 'Le guichet de ce réseau' : 'Cet animateur');
 			const probe = { start, end: new Date(start.getTime() + 1) };
-			const { busy, monthly } = await loadBusy(tx, profiles.map((p) => p.animator_id), probe.start, probe.start, now);
+			const { busy, monthly } = await loadBusy(
+				tx,
+				profiles.map((p) => p.animator_id),
+				probe.start,
+				probe.start,
+				now
+			);
 			let firstReason: string | null = null;
 			let taken = false;
 			let dayFull = false;
@@ -78,7 +88,11 @@ export async function bookSession(db: Database, actor: Actor, input: BookingInpu
 				if (dayFull) throw new DayFull();
 				throw invalid(firstReason ?? "Ce créneau n'est pas disponible.", 'start');
 			}
-			candidates.sort((a, b) => (monthly.get(a.animator_id) ?? 0) - (monthly.get(b.animator_id) ?? 0) || a.animator_id.localeCompare(b.animator_id));
+			candidates.sort(
+				(a, b) =>
+					(monthly.get(a.animator_id) ?? 0) - (monthly.get(b.animator_id) ?? 0) ||
+					a.animator_id.localeCompare(b.animator_id)
+			);
 			const p = candidates[0];
 			const slot = { start, end: new Date(start.getTime() + p.session_minutes * MINUTE) };
 			const req = await insertRequest(tx, 'session', { ...input, animatorId: p.animator_id });
@@ -86,17 +100,41 @@ export async function bookSession(db: Database, actor: Actor, input: BookingInpu
 			const [row] = await tx.query<{ id: string }>(
 				`insert into public.guichet_bookings (request_id, network_id, animator_id, booker_id, org_id, during, blocked, modality, status)
 				 values ($1, $2, $3, auth.uid(), $4, $5::tstzrange, $6::tstzrange, $7, $8) returning id`,
-				[req.id, input.networkId, p.animator_id, req.orgId, range(slot), range(blockedRange(p.rules, slot)), modality, status]
+				[
+					req.id,
+					input.networkId,
+					p.animator_id,
+					req.orgId,
+					range(slot),
+					range(blockedRange(p.rules, slot)),
+					modality,
+					status
+				]
 			);
-			await tx.query(`insert into public.guichet_booking_events (booking_id, actor_id, action, new_during) values ($1, auth.uid(), 'created', $2::tstzrange)`, [
-				row.id,
-				range(slot)
-			]);
+			await tx.query(
+				`insert into public.guichet_booking_events (booking_id, actor_id, action, new_during) values ($1, auth.uid(), 'created', $2::tstzrange)`,
+				[row.id, range(slot)]
+			);
 			const b = await loadBooking(tx, row.id);
-			if (status === 'confirmed') await notify(tx, b, 'both', 'rendez-vous confirmé', 'Le rendez-vous suivant est confirmé.', 'REQUEST');
+			if (status === 'confirmed')
+				await notify(tx, b, 'both', 'rendez-vous confirmé', 'Le rendez-vous suivant est confirmé.', 'REQUEST');
 			else {
-				await notify(tx, b, 'animator', 'rendez-vous à confirmer', 'Une collectivité demande un rendez-vous : merci de le confirmer.', 'REQUEST');
-				await notify(tx, b, 'booker', 'demande de rendez-vous enregistrée', "Votre demande est enregistrée ; l'animateur doit la confirmer.", 'REQUEST');
+				await notify(
+					tx,
+					b,
+					'animator',
+					'rendez-vous à confirmer',
+					'Une collectivité demande un rendez-vous : merci de le confirmer.',
+					'REQUEST'
+				);
+				await notify(
+					tx,
+					b,
+					'booker',
+					'demande de rendez-vous enregistrée',
+					"Votre demande est enregistrée ; l'animateur doit la confirmer.",
+					'REQUEST'
+				);
 			}
 			return { id: row.id, status, animatorId: p.animator_id };
 		});
@@ -105,9 +143,13 @@ export async function bookSession(db: Database, actor: Actor, input: BookingInpu
 		if (code === '23P01' && constraint === 'guichet_bookings_no_booker_overlap')
 			throw new AppError('booker_overlap', 'Vous avez déjà un rendez-vous qui chevauche ce créneau.', 409);
 		if (isDayFull(e))
-			throw new AppError('day_full', DAY_FULL_MESSAGE, 409, { nextSlots: await nextSlots(db, actor, input.networkId, input.animatorId, start, now) });
+			throw new AppError('day_full', DAY_FULL_MESSAGE, 409, {
+				nextSlots: await nextSlots(db, actor, input.networkId, input.animatorId, start, now)
+			});
 		if (e instanceof SlotTaken || code === '23P01')
-			throw new AppError('slot_taken', SLOT_TAKEN_MESSAGE, 409, { nextSlots: await nextSlots(db, actor, input.networkId, input.animatorId, start, now) });
+			throw new AppError('slot_taken', SLOT_TAKEN_MESSAGE, 409, {
+				nextSlots: await nextSlots(db, actor, input.networkId, input.animatorId, start, now)
+			});
 		throw toAppError(e);
 	}
 }
@@ -117,20 +159,38 @@ export async function confirmBooking(db: Database, actor: Actor, bookingId: stri
 		withUser(db, actor, async (tx) => {
 			const b = await loadBooking(tx, bookingId);
 			if (b.side !== 'animator') throw forbidden('Seuls les animateurs du réseau confirment un rendez-vous.');
-			if (b.status !== 'pending') throw new AppError('transition_not_allowed', "Ce rendez-vous n'est pas en attente de confirmation.", 409);
-			await tx.query(`update public.guichet_bookings set status = 'confirmed', sequence = sequence + 1, updated_at = now() where id = $1`, [bookingId]);
-			await tx.query(`insert into public.guichet_booking_events (booking_id, actor_id, action) values ($1, auth.uid(), 'confirmed')`, [bookingId]);
-			await notify(tx, await loadBooking(tx, bookingId), 'booker', 'rendez-vous confirmé', "L'animateur a confirmé votre rendez-vous.", 'REQUEST');
+			if (b.status !== 'pending')
+				throw new AppError('transition_not_allowed', "Ce rendez-vous n'est pas en attente de confirmation.", 409);
+			await tx.query(
+				`update public.guichet_bookings set status = 'confirmed', sequence = sequence + 1, updated_at = now() where id = $1`,
+				[bookingId]
+			);
+			await tx.query(
+				`insert into public.guichet_booking_events (booking_id, actor_id, action) values ($1, auth.uid(), 'confirmed')`,
+				[bookingId]
+			);
+			await notify(
+				tx,
+				await loadBooking(tx, bookingId),
+				'booker',
+				'rendez-vous confirmé',
+				"L'animateur a confirmé votre rendez-vous.",
+				'REQUEST'
+			);
 		})
 	);
 }
 
 function changeAllowed(b: SidedBooking, settings: GuichetSettings, kind: 'cancel' | 'reschedule', now: Date) {
 	if (b.side !== 'animator' && b.side !== 'booker') throw forbidden();
-	if (b.status !== 'pending' && b.status !== 'confirmed') throw new AppError('transition_not_allowed', 'Ce rendez-vous ne peut plus être modifié.', 409);
+	if (b.status !== 'pending' && b.status !== 'confirmed')
+		throw new AppError('transition_not_allowed', 'Ce rendez-vous ne peut plus être modifié.', 409);
 	if (b.side === 'booker') {
 		const allowed = kind === 'cancel' ? settings.buyerMayCancel : settings.buyerMayReschedule;
-		if (!allowed) throw forbidden(`Le réseau ne permet pas aux collectivités ${kind === 'cancel' ? "d'annuler" : 'de déplacer'} un rendez-vous : contactez l'animateur.`);
+		if (!allowed)
+			throw forbidden(
+				`Le réseau ne permet pas aux collectivités ${kind === 'cancel' ? "d'annuler" : 'de déplacer'} un rendez-vous : contactez l'animateur.`
+			);
 		const notice = kind === 'cancel' ? settings.cancelMinNoticeMinutes : settings.rescheduleMinNoticeMinutes;
 		if (new Date(b.starts_at).getTime() - now.getTime() < notice * MINUTE)
 			throw new AppError(
@@ -141,27 +201,50 @@ function changeAllowed(b: SidedBooking, settings: GuichetSettings, kind: 'cancel
 	}
 }
 
-export async function cancelBooking(db: Database, actor: Actor, bookingId: string, reason: string, opts: { now?: Date } = {}) {
+export async function cancelBooking(
+	db: Database,
+	actor: Actor,
+	bookingId: string,
+	reason: string,
+	opts: { now?: Date } = {}
+) {
 	const why = parseInput(cancelRules, { reason }).reason;
 	const now = opts.now ?? new Date();
 	return guard(
 		withUser(db, actor, async (tx) => {
 			const b = await loadBooking(tx, bookingId);
 			changeAllowed(b, await readSettings(tx, b.network_id), 'cancel', now);
-			await tx.query(`update public.guichet_bookings set status = 'cancelled', sequence = sequence + 1, updated_at = now() where id = $1`, [bookingId]);
+			await tx.query(
+				`update public.guichet_bookings set status = 'cancelled', sequence = sequence + 1, updated_at = now() where id = $1`,
+				[bookingId]
+			);
 			await tx.query(
 				`insert into public.guichet_booking_events (booking_id, actor_id, action, reason, old_during)
 				 select $1, auth.uid(), 'cancelled', $2, during from public.guichet_bookings where id = $1`,
 				[bookingId, why]
 			);
-			await tx.query(`update public.guichet_requests set status = 'closed', closed_at = now() where id = $1`, [b.request_id]);
+			await tx.query(`update public.guichet_requests set status = 'closed', closed_at = now() where id = $1`, [
+				b.request_id
+			]);
 			const other = b.side === 'animator' ? 'booker' : 'animator';
-			await notify(tx, await loadBooking(tx, bookingId), other, 'rendez-vous annulé', `Le rendez-vous a été annulé. Motif : ${why}`, 'CANCEL');
+			await notify(
+				tx,
+				await loadBooking(tx, bookingId),
+				other,
+				'rendez-vous annulé',
+				`Le rendez-vous a été annulé. Motif : ${why}`,
+				'CANCEL'
+			);
 		})
 	);
 }
 
-export async function rescheduleBooking(db: Database, actor: Actor, bookingId: string, input: { start: Date | string; reason: string; now?: Date }) {
+export async function rescheduleBooking(
+	db: Database,
+	actor: Actor,
+	bookingId: string,
+	input: { start: Date | string; reason: string; now?: Date }
+) {
 	const { reason: why, start } = parseInput(rescheduleRules, input);
 	const now = input.now ?? new Date();
 	let ctx: { networkId: string; animatorId: string } | null = null;
@@ -176,7 +259,8 @@ export async function rescheduleBooking(db: Database, actor: Actor, bookingId: s
 			const { busy } = await loadBusy(tx, [b.animator_id], start, start, now, bookingId);
 			const ok = isBookable(p.rules, busy.get(b.animator_id) ?? [], slot, now);
 			if (!ok.ok) {
-				if (isBookable({ ...p.rules, maxPerDay: null }, busy.get(b.animator_id) ?? [], slot, now).ok) throw new DayFull();
+				if (isBookable({ ...p.rules, maxPerDay: null }, busy.get(b.animator_id) ?? [], slot, now).ok)
+					throw new DayFull();
 				if (isBookable(p.rules, [], slot, now).ok) throw new SlotTaken();
 				throw invalid(ok.reason, 'start');
 			}
@@ -190,7 +274,14 @@ export async function rescheduleBooking(db: Database, actor: Actor, bookingId: s
 				[bookingId, range(slot), range(blockedRange(p.rules, slot))]
 			);
 			const other = b.side === 'animator' ? 'booker' : 'animator';
-			await notify(tx, await loadBooking(tx, bookingId), other, 'rendez-vous déplacé', `Le rendez-vous a été déplacé. Motif : ${why}`, 'REQUEST');
+			await notify(
+				tx,
+				await loadBooking(tx, bookingId),
+				other,
+				'rendez-vous déplacé',
+				`Le rendez-vous a été déplacé. Motif : ${why}`,
+				'REQUEST'
+			);
 		});
 	} catch (e) {
 		const { code, constraint } = pgCode(e);
@@ -198,11 +289,15 @@ export async function rescheduleBooking(db: Database, actor: Actor, bookingId: s
 			throw new AppError('booker_overlap', 'La collectivité a déjà un rendez-vous qui chevauche ce créneau.', 409);
 		if (isDayFull(e) && ctx) {
 			const c = ctx as { networkId: string; animatorId: string };
-			throw new AppError('day_full', DAY_FULL_MESSAGE, 409, { nextSlots: await nextSlots(db, actor, c.networkId, c.animatorId, start, now) });
+			throw new AppError('day_full', DAY_FULL_MESSAGE, 409, {
+				nextSlots: await nextSlots(db, actor, c.networkId, c.animatorId, start, now)
+			});
 		}
 		if ((e instanceof SlotTaken || code === '23P01') && ctx) {
 			const c = ctx as { networkId: string; animatorId: string };
-			throw new AppError('slot_taken', SLOT_TAKEN_MESSAGE, 409, { nextSlots: await nextSlots(db, actor, c.networkId, c.animatorId, start, now) });
+			throw new AppError('slot_taken', SLOT_TAKEN_MESSAGE, 409, {
+				nextSlots: await nextSlots(db, actor, c.networkId, c.animatorId, start, now)
+			});
 		}
 		throw toAppError(e);
 	}
@@ -212,14 +307,31 @@ export async function getBooking(db: Database, actor: Actor, bookingId: string) 
 	return guard(
 		withUser(db, actor, async (tx) => {
 			const b = await loadBooking(tx, bookingId);
-			const events = await tx.query<{ action: string; reason: string; actor_id: string; old_during: string | null; new_during: string | null; created_at: Date }>(
+			const events = await tx.query<{
+				action: string;
+				reason: string;
+				actor_id: string;
+				old_during: string | null;
+				new_during: string | null;
+				created_at: Date;
+			}>(
 				`select action, reason, actor_id, old_during::text, new_during::text, created_at from public.guichet_booking_events
 				  where booking_id = $1 order by created_at, id`,
 				[bookingId]
 			);
-			const history = events.map((h) => ({ ...h, old_range: parseRange(h.old_during), new_range: parseRange(h.new_during) }));
-			const [report] = await tx.query(`select advice, resource_ids, next_steps, created_at from public.guichet_reports where booking_id = $1`, [bookingId]);
-			const [survey] = await tx.query(`select rating, comment, created_at from public.guichet_surveys where booking_id = $1`, [bookingId]);
+			const history = events.map((h) => ({
+				...h,
+				old_range: parseRange(h.old_during),
+				new_range: parseRange(h.new_during)
+			}));
+			const [report] = await tx.query(
+				`select advice, resource_ids, next_steps, created_at from public.guichet_reports where booking_id = $1`,
+				[bookingId]
+			);
+			const [survey] = await tx.query(
+				`select rating, comment, created_at from public.guichet_surveys where booking_id = $1`,
+				[bookingId]
+			);
 			return { ...b, history, report: report ?? null, survey: survey ?? null };
 		})
 	);
@@ -246,7 +358,9 @@ export async function bookingCalendarFile(db: Database, actor: Actor, bookingId:
 		withUser(db, actor, async (tx) => {
 			const b = await loadBooking(tx, bookingId);
 			if (b.side !== 'booker' && b.side !== 'animator')
-				throw forbidden('Seules la personne qui a réservé et l’animatrice ou l’animateur peuvent télécharger ce rendez-vous.');
+				throw forbidden(
+					'Seules la personne qui a réservé et l’animatrice ou l’animateur peuvent télécharger ce rendez-vous.'
+				);
 			return eventToIcs(icsFor(b, b.status === 'cancelled' ? 'CANCEL' : 'REQUEST'));
 		})
 	);
@@ -255,7 +369,10 @@ export async function bookingCalendarFile(db: Database, actor: Actor, bookingId:
 /** A PostgreSQL tstzrange text (« ["2026-03-03 13:30:00+00","2026-03-03 14:15:00+00") ») as two dates. */
 export function parseRange(r: string | null): { start: Date; end: Date } | null {
 	if (!r) return null;
-	const parts = r.replace(/^[[(]|[\])]$/g, '').split(',').map((p) => p.replace(/"/g, '').trim());
+	const parts = r
+		.replace(/^[[(]|[\])]$/g, '')
+		.split(',')
+		.map((p) => p.replace(/"/g, '').trim());
 	if (parts.length !== 2) return null;
 	const iso = (s: string) => new Date(s.replace(' ', 'T').replace(/([+-]\d{2})$/, '$1:00'));
 	const start = iso(parts[0]);

@@ -9,7 +9,11 @@ import { loadBooking, notify } from './booking-record';
  * comments deleted and its questions' text replaced; dates, topics, stages, statuses and ratings stay for the
  * network's figures. The foreign keys then set org_id to null.
  */
-export async function anonymiseForClosedOrganisation(tx: Tx, orgId: string, orgName: string): Promise<{ cancelledSessions: number; requests: number }> {
+export async function anonymiseForClosedOrganisation(
+	tx: Tx,
+	orgId: string,
+	orgName: string
+): Promise<{ cancelledSessions: number; requests: number }> {
 	const upcoming = await tx.query<{ id: string }>(
 		`update public.guichet_bookings set status = 'cancelled', sequence = sequence + 1, updated_at = now()
 		  where org_id = $1 and status in ('pending', 'confirmed') and upper(during) > now()
@@ -22,11 +26,27 @@ export async function anonymiseForClosedOrganisation(tx: Tx, orgId: string, orgN
 			 select $1, auth.uid(), 'cancelled', 'Collectivité fermée', during from public.guichet_bookings where id = $1`,
 			[id]
 		);
-		await notify(tx, await loadBooking(tx, id), 'animator', 'rendez-vous annulé', `Le rendez-vous a été annulé : la collectivité « ${orgName} » a été fermée sur SPASER Commun.`, 'CANCEL');
+		await notify(
+			tx,
+			await loadBooking(tx, id),
+			'animator',
+			'rendez-vous annulé',
+			`Le rendez-vous a été annulé : la collectivité « ${orgName} » a été fermée sur SPASER Commun.`,
+			'CANCEL'
+		);
 	}
-	await tx.query(`delete from public.guichet_attachments where request_id in (select id from public.guichet_requests where org_id = $1)`, [orgId]);
-	await tx.query(`delete from public.guichet_messages where request_id in (select id from public.guichet_requests where org_id = $1)`, [orgId]);
-	await tx.query(`update public.guichet_surveys set comment = '' where booking_id in (select id from public.guichet_bookings where org_id = $1)`, [orgId]);
+	await tx.query(
+		`delete from public.guichet_attachments where request_id in (select id from public.guichet_requests where org_id = $1)`,
+		[orgId]
+	);
+	await tx.query(
+		`delete from public.guichet_messages where request_id in (select id from public.guichet_requests where org_id = $1)`,
+		[orgId]
+	);
+	await tx.query(
+		`update public.guichet_surveys set comment = '' where booking_id in (select id from public.guichet_bookings where org_id = $1)`,
+		[orgId]
+	);
 	const requests = await tx.query<{ id: string }>(
 		`update public.guichet_requests
 		    set question = 'Demande d’une collectivité fermée : son contenu a été supprimé.', segment = '',

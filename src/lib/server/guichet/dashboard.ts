@@ -22,7 +22,12 @@ export interface GuichetDashboard {
 	noShows: number;
 }
 
-export async function networkDashboard(db: Database, actor: Actor, networkId: string, opts: { year: number }): Promise<GuichetDashboard> {
+export async function networkDashboard(
+	db: Database,
+	actor: Actor,
+	networkId: string,
+	opts: { year: number }
+): Promise<GuichetDashboard> {
 	const year = opts.year;
 	return guard(
 		withUser(db, actor, async (tx) => {
@@ -78,7 +83,11 @@ export async function networkDashboard(db: Database, actor: Actor, networkId: st
 				year,
 				months,
 				topics,
-				stages: STAGE_KEYS.map((s) => ({ stage: s, label: STAGES[s], count: stageRows.find((x) => x.stage === s)?.count ?? 0 })),
+				stages: STAGE_KEYS.map((s) => ({
+					stage: s,
+					label: STAGES[s],
+					count: stageRows.find((x) => x.stage === s)?.count ?? 0
+				})),
 				served,
 				neverServed,
 				medianHoursToSession: times.to_session == null ? null : Math.round(times.to_session * 10) / 10,

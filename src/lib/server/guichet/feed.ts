@@ -13,7 +13,10 @@ export async function createFeedToken(db: Database, actor: Actor): Promise<{ id:
 	const token = randomToken(20);
 	return guard(
 		withUser(db, actor, async (tx) => {
-			const [row] = await tx.query<{ id: string }>(`insert into public.guichet_feed_tokens (user_id, token_hash) values (auth.uid(), $1) returning id`, [hashSecret(token)]);
+			const [row] = await tx.query<{ id: string }>(
+				`insert into public.guichet_feed_tokens (user_id, token_hash) values (auth.uid(), $1) returning id`,
+				[hashSecret(token)]
+			);
 			return { id: row.id, token, url: `${appOrigin()}/guichet/calendrier/${token}.ics` };
 		})
 	);
@@ -33,7 +36,10 @@ export async function listFeedTokens(db: Database, actor: Actor) {
 export async function revokeFeedToken(db: Database, actor: Actor, id: string) {
 	return guard(
 		withUser(db, actor, async (tx) => {
-			const rows = await tx.query(`update public.guichet_feed_tokens set revoked_at = now() where id = $1 and revoked_at is null returning id`, [id]);
+			const rows = await tx.query(
+				`update public.guichet_feed_tokens set revoked_at = now() where id = $1 and revoked_at is null returning id`,
+				[id]
+			);
 			if (!rows.length) throw notFound('Ce lien de calendrier');
 		})
 	);
@@ -43,7 +49,10 @@ export async function revokeFeedToken(db: Database, actor: Actor, id: string) {
 export async function calendarFeed(db: Database, token: string): Promise<string | null> {
 	if (!feedToken.safeParse(token).success) return null;
 	return asService(db, 'guichet calendar feed', async (tx) => {
-		const [t] = await tx.query<{ user_id: string }>(`select user_id from public.guichet_feed_tokens where token_hash = $1 and revoked_at is null`, [hashSecret(token)]);
+		const [t] = await tx.query<{ user_id: string }>(
+			`select user_id from public.guichet_feed_tokens where token_hash = $1 and revoked_at is null`,
+			[hashSecret(token)]
+		);
 		if (!t) return null;
 		const rows = await tx.query<BookingRow>(
 			`${BOOKING_SELECT} where (b.booker_id = $1 or b.animator_id = $1) and upper(b.during) > now() - interval '90 days' order by lower(b.during)`,

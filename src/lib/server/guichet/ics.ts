@@ -105,7 +105,9 @@ export function escapeText(s: string): string {
 
 /** A single-line value that is not TEXT (UID, URI, e-mail): no line breaks, no controls. */
 function singleLine(s: string): string {
-	return stripControls(s).replace(/[\r\n\t]+/g, ' ').trim();
+	return stripControls(s)
+		.replace(/[\r\n\t]+/g, ' ')
+		.trim();
 }
 
 /** Parameter value (e.g. CN): DQUOTE is not allowed, quoted when it contains ':' ';' or ','. */

@@ -13,7 +13,8 @@ const DAY = 86_400_000;
 const cap = (s: string) => `${s[0].toUpperCase()}${s.slice(1)}`;
 
 /** An AppError 400 `invalid` naming the field (also for the refusals of database-dependent rules). */
-export const invalid = (message: string, field?: string) => new AppError('invalid', message, 400, field ? { field } : undefined);
+export const invalid = (message: string, field?: string) =>
+	new AppError('invalid', message, 400, field ? { field } : undefined);
 
 /** Parses a service input; the first issue becomes AppError 400 `invalid` (field: the last named path segment). */
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
@@ -33,18 +34,23 @@ export function text(label: string, max: number, required = true) {
 		.string()
 		.trim()
 		.max(max, { error: `${cap(label)} ne doit pas dépasser ${max}${NBSP}caractères.` });
-	return z.preprocess((v) => (typeof v === 'string' ? v : ''), required ? s.min(1, { error: `Indiquez ${label}.` }) : s);
+	return z.preprocess(
+		(v) => (typeof v === 'string' ? v : ''),
+		required ? s.min(1, { error: `Indiquez ${label}.` }) : s
+	);
 }
 
 /** A Date, or a string a Date can be made of. */
-export const instant = z.custom<Date | string>((v) => v instanceof Date || typeof v === 'string', { error: 'La date indiquée est invalide.' }).transform((v, ctx) => {
-	const d = v instanceof Date ? v : new Date(v);
-	if (Number.isNaN(d.getTime())) {
-		ctx.addIssue({ code: 'custom', message: 'La date indiquée est invalide.' });
-		return z.NEVER;
-	}
-	return d;
-});
+export const instant = z
+	.custom<Date | string>((v) => v instanceof Date || typeof v === 'string', { error: 'La date indiquée est invalide.' })
+	.transform((v, ctx) => {
+		const d = v instanceof Date ? v : new Date(v);
+		if (Number.isNaN(d.getTime())) {
+			ctx.addIssue({ code: 'custom', message: 'La date indiquée est invalide.' });
+			return z.NEVER;
+		}
+		return d;
+	});
 
 export const modality = z.enum(MODALITY_KEYS, { error: 'Choisissez une modalité.' });
 
@@ -69,10 +75,14 @@ export const cancelRules = z.object({ reason: text("le motif de l'annulation", 2
 export const rescheduleRules = z.object({ reason: text('le motif du changement', 2000), start: instant });
 
 /** An integer between min and max, one message for every way of missing it. */
-const intBetween = (min: number, max: number, message: string) => z.number({ error: message }).int({ error: message }).min(min, { error: message }).max(max, { error: message });
+const intBetween = (min: number, max: number, message: string) =>
+	z.number({ error: message }).int({ error: message }).min(min, { error: message }).max(max, { error: message });
 
 const noticeMinutes = intBetween(0, 43200, 'Le délai doit être un nombre de minutes entre 0 et 43 200 (30 jours).');
-export const settingsRules = z.object({ cancelMinNoticeMinutes: noticeMinutes, rescheduleMinNoticeMinutes: noticeMinutes });
+export const settingsRules = z.object({
+	cancelMinNoticeMinutes: noticeMinutes,
+	rescheduleMinNoticeMinutes: noticeMinutes
+});
 
 const HHMM = /^([01]\d|2[0-3]):[0-5]\d$|^24:00$/;
 export const weeklyHoursRules = z.array(
@@ -83,8 +93,18 @@ export const weeklyHoursRules = z.array(
 			end: z.unknown()
 		})
 		.superRefine((h, ctx) => {
-			if (typeof h.start !== 'string' || typeof h.end !== 'string' || !HHMM.test(h.start) || !HHMM.test(h.end) || h.start >= h.end)
-				ctx.addIssue({ code: 'custom', path: ['hours'], message: 'Chaque plage horaire doit avoir un début avant la fin (format HH:MM).' });
+			if (
+				typeof h.start !== 'string' ||
+				typeof h.end !== 'string' ||
+				!HHMM.test(h.start) ||
+				!HHMM.test(h.end) ||
+				h.start >= h.end
+			)
+				ctx.addIssue({
+					code: 'custom',
+					path: ['hours'],
+					message: 'Chaque plage horaire doit avoir un début avant la fin (format HH:MM).'
+				});
 		})
 );
 
@@ -95,15 +115,22 @@ export const profileRules = z
 		modalities: z
 			.array(z.unknown(), { error: MODALITIES_NEEDED })
 			.transform((m) => [...new Set(m)])
-			.refine((m): m is Modality[] => m.length > 0 && m.every((x) => (MODALITY_KEYS as unknown[]).includes(x)), { error: MODALITIES_NEEDED }),
+			.refine((m): m is Modality[] => m.length > 0 && m.every((x) => (MODALITY_KEYS as unknown[]).includes(x)), {
+				error: MODALITIES_NEEDED
+			}),
 		visioUrl: z.string().nullish(),
 		phone: z.string().nullish(),
 		address: z.string().nullish()
 	})
 	.superRefine((p, ctx) => {
 		if (p.modalities.includes('visio') && !/^https:\/\//.test(p.visioUrl ?? ''))
-			ctx.addIssue({ code: 'custom', path: ['visioUrl'], message: 'Indiquez le lien de visioconférence (adresse commençant par https://).' });
-		else if (p.modalities.includes('telephone') && !p.phone?.trim()) ctx.addIssue({ code: 'custom', path: ['phone'], message: 'Indiquez le numéro de téléphone.' });
+			ctx.addIssue({
+				code: 'custom',
+				path: ['visioUrl'],
+				message: 'Indiquez le lien de visioconférence (adresse commençant par https://).'
+			});
+		else if (p.modalities.includes('telephone') && !p.phone?.trim())
+			ctx.addIssue({ code: 'custom', path: ['phone'], message: 'Indiquez le numéro de téléphone.' });
 		else if (p.modalities.includes('sur_place') && !p.address?.trim())
 			ctx.addIssue({ code: 'custom', path: ['address'], message: "Indiquez l'adresse du rendez-vous sur place." });
 	});
@@ -115,7 +142,10 @@ export const exceptionRules = z
 export const slotRangeRules = z
 	.object({ from: z.date(), to: z.date() })
 	.refine((r) => r.to > r.from, { path: ['to'], error: 'La fin de la période doit suivre son début.' })
-	.refine((r) => r.to.getTime() - r.from.getTime() <= 92 * DAY, { path: ['to'], error: 'La période demandée ne doit pas dépasser trois mois.' });
+	.refine((r) => r.to.getTime() - r.from.getTime() <= 92 * DAY, {
+		path: ['to'],
+		error: 'La période demandée ne doit pas dépasser trois mois.'
+	});
 
 /** A calendar feed token as createFeedToken makes them (base32); anything else is unknown. */
 export const feedToken = z.string().regex(/^[a-z2-7]{16,64}$/);
@@ -138,15 +168,26 @@ export const surveyRules = z.object({
 // ---------------------------------------------------------------------------------------------------------
 /** Fields shared by a question minute and a session request. */
 export const requestForm = {
-	topic: z.string({ error: 'Indiquez le sujet.' }).trim().min(1, { error: 'Indiquez le sujet.' }).max(200, { error: 'Le sujet ne doit pas dépasser 200 caractères.' }),
-	segment: z.string().trim().max(200, { error: "Le segment d'achat ne doit pas dépasser 200 caractères." }).optional().default(''),
+	topic: z
+		.string({ error: 'Indiquez le sujet.' })
+		.trim()
+		.min(1, { error: 'Indiquez le sujet.' })
+		.max(200, { error: 'Le sujet ne doit pas dépasser 200 caractères.' }),
+	segment: z
+		.string()
+		.trim()
+		.max(200, { error: "Le segment d'achat ne doit pas dépasser 200 caractères." })
+		.optional()
+		.default(''),
 	stage: z.enum(STAGE_KEYS, { error: "Choisissez l'étape de l'achat." }),
 	question: z
 		.string({ error: 'Indiquez votre question.' })
 		.trim()
 		.min(1, { error: 'Indiquez votre question.' })
 		.max(10000, { error: 'Votre question ne doit pas dépasser 10 000 caractères.' }),
-	deadline: z.union([z.literal(''), z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: "La date d'échéance est invalide." })]).optional()
+	deadline: z
+		.union([z.literal(''), z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: "La date d'échéance est invalide." })])
+		.optional()
 };
 export const questionForm = z.object(requestForm);
 export const bookForm = z.object({
@@ -156,13 +197,24 @@ export const bookForm = z.object({
 	modality: z.enum(MODALITY_KEYS, { error: 'Choisissez une modalité.' })
 });
 
-export const revokeFeedForm = z.object({ intent: z.literal('revoke').optional(), id: z.uuid({ error: 'Lien inconnu.' }) });
-
-export const replyForm = z.object({
-	body: z.string({ error: 'Écrivez votre message.' }).trim().min(1, { error: 'Écrivez votre message.' }).max(10000, { error: 'Le message ne doit pas dépasser 10 000 caractères.' })
+export const revokeFeedForm = z.object({
+	intent: z.literal('revoke').optional(),
+	id: z.uuid({ error: 'Lien inconnu.' })
 });
 
-const reasonField = z.string({ error: 'Indiquez le motif.' }).trim().min(1, { error: 'Indiquez le motif.' }).max(2000, { error: 'Le motif ne doit pas dépasser 2 000 caractères.' });
+export const replyForm = z.object({
+	body: z
+		.string({ error: 'Écrivez votre message.' })
+		.trim()
+		.min(1, { error: 'Écrivez votre message.' })
+		.max(10000, { error: 'Le message ne doit pas dépasser 10 000 caractères.' })
+});
+
+const reasonField = z
+	.string({ error: 'Indiquez le motif.' })
+	.trim()
+	.min(1, { error: 'Indiquez le motif.' })
+	.max(2000, { error: 'Le motif ne doit pas dépasser 2 000 caractères.' });
 export const redirectForm = z.object({
 	intent: z.literal('redirect').optional(),
 	animatorId: z.uuid({ error: 'Choisissez la personne à qui confier la demande.' }),
@@ -175,13 +227,28 @@ export const rescheduleForm = z.object({
 });
 export const reportForm = z.object({
 	outcome: z.enum(['done', 'no_show'], { error: 'Indiquez si la séance a eu lieu.' }),
-	advice: z.string().trim().max(20000, { error: 'Les conseils ne doivent pas dépasser 20 000 caractères.' }).optional().default(''),
-	nextSteps: z.string().trim().max(10000, { error: 'Les prochaines étapes ne doivent pas dépasser 10 000 caractères.' }).optional().default('')
+	advice: z
+		.string()
+		.trim()
+		.max(20000, { error: 'Les conseils ne doivent pas dépasser 20 000 caractères.' })
+		.optional()
+		.default(''),
+	nextSteps: z
+		.string()
+		.trim()
+		.max(10000, { error: 'Les prochaines étapes ne doivent pas dépasser 10 000 caractères.' })
+		.optional()
+		.default('')
 });
 const rating = 'Choisissez une note de 1 à 5.';
 export const surveyForm = z.object({
 	rating: z.coerce.number({ error: rating }).int({ error: rating }).min(1, { error: rating }).max(5, { error: rating }),
-	comment: z.string().trim().max(2000, { error: 'Le commentaire ne doit pas dépasser 2 000 caractères.' }).optional().default('')
+	comment: z
+		.string()
+		.trim()
+		.max(2000, { error: 'Le commentaire ne doit pas dépasser 2 000 caractères.' })
+		.optional()
+		.default('')
 });
 
 const int = (label: string, min: number, max: number) =>
@@ -198,7 +265,9 @@ export const profileForm = z.object({
 	minNoticeHours: int('le délai de prévenance en heures', 0, 720),
 	horizonDays: int('l’horizon de réservation en jours', 1, 365),
 	maxPerDay: int('le nombre maximal de séances par jour', 1, 50).optional(),
-	modalities: z.array(z.enum(MODALITY_KEYS), { error: 'Choisissez au moins une modalité.' }).min(1, { error: 'Choisissez au moins une modalité.' }),
+	modalities: z
+		.array(z.enum(MODALITY_KEYS), { error: 'Choisissez au moins une modalité.' })
+		.min(1, { error: 'Choisissez au moins une modalité.' }),
 	visioUrl: z.string().trim().optional(),
 	phone: z.string().trim().optional(),
 	address: z.string().trim().optional(),
@@ -217,15 +286,25 @@ export const settingsForm = z.object({
 });
 
 export const hoursForm = z.object({
-	weekday: z.coerce.number({ error: 'Choisissez le jour.' }).int().min(1, { error: 'Choisissez le jour.' }).max(7, { error: 'Choisissez le jour.' }),
-	start: z.string({ error: "Indiquez l'heure de début." }).regex(/^\d{2}:\d{2}$/, { error: "Indiquez l'heure de début (HH:MM)." }),
-	end: z.string({ error: "Indiquez l'heure de fin." }).regex(/^\d{2}:\d{2}$/, { error: "Indiquez l'heure de fin (HH:MM)." })
+	weekday: z.coerce
+		.number({ error: 'Choisissez le jour.' })
+		.int()
+		.min(1, { error: 'Choisissez le jour.' })
+		.max(7, { error: 'Choisissez le jour.' }),
+	start: z
+		.string({ error: "Indiquez l'heure de début." })
+		.regex(/^\d{2}:\d{2}$/, { error: "Indiquez l'heure de début (HH:MM)." }),
+	end: z
+		.string({ error: "Indiquez l'heure de fin." })
+		.regex(/^\d{2}:\d{2}$/, { error: "Indiquez l'heure de fin (HH:MM)." })
 });
 export const removeHoursForm = z.object({ hourId: z.string().optional().default('') });
 export const removeAbsenceForm = z.object({ absenceId: z.string().optional().default('') });
 
 const localDateTime = (label: string) =>
-	z.string({ error: `Indiquez ${label}.` }).regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, { error: `Indiquez ${label} (date et heure).` });
+	z
+		.string({ error: `Indiquez ${label}.` })
+		.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, { error: `Indiquez ${label} (date et heure).` });
 export const absenceForm = z.object({
 	start: localDateTime('le début de l’absence'),
 	end: localDateTime('la fin de l’absence'),
@@ -243,10 +322,17 @@ export function dashboardYear(asked: string | null, thisYear: number): number {
 // which browser code also imports: they move here when that registry becomes server-only)
 // ---------------------------------------------------------------------------------------------------------
 const instantQuery = (what: string) =>
-	z.iso.datetime({ offset: true, error: `${what} : indiquez une date et heure ISO 8601 (par exemple 2030-01-09T10:00:00+01:00).` }).optional();
+	z.iso
+		.datetime({
+			offset: true,
+			error: `${what} : indiquez une date et heure ISO 8601 (par exemple 2030-01-09T10:00:00+01:00).`
+		})
+		.optional();
 export const apiSlotsQuery = z.object({
 	animatorId: z
-		.union([z.uuid({ error: 'Identifiant invalide.' }), z.literal('any')], { error: 'Indiquez l’identifiant d’un animateur ou « any ».' })
+		.union([z.uuid({ error: 'Identifiant invalide.' }), z.literal('any')], {
+			error: 'Indiquez l’identifiant d’un animateur ou « any ».'
+		})
 		.default('any')
 		.describe('Un animateur, ou « any » (par défaut) : tous les animateurs, un créneau par heure de début.'),
 	from: instantQuery('Début').describe('Début de la période (par défaut : maintenant).'),

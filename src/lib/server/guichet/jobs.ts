@@ -35,7 +35,10 @@ export async function sendDueReminders(db: Database, opts: { now?: Date } = {}):
 			[now, REMINDER_LEAD_HOURS]
 		);
 		if (!claimed.length) return 0;
-		const rows = await tx.query<BookingRow>(`${BOOKING_SELECT} where b.id = any ($1::uuid[]) order by lower(b.during)`, [claimed.map((c) => c.id)]);
+		const rows = await tx.query<BookingRow>(
+			`${BOOKING_SELECT} where b.id = any ($1::uuid[]) order by lower(b.during)`,
+			[claimed.map((c) => c.id)]
+		);
 		for (const b of rows) {
 			const ics = eventToIcs(icsFor(b, 'REQUEST'));
 			const when = formatSlotFr({ start: new Date(b.starts_at), end: new Date(b.ends_at) });
@@ -51,10 +54,19 @@ export async function sendDueReminders(db: Database, opts: { now?: Date } = {}):
 						kind: 'guichet_reminder',
 						subject: `Guichet vert : rappel de votre rendez-vous « ${b.topic} »`,
 						...renderEmail({
-							paragraphs: [`Pour rappel, votre séance du Guichet vert ${other} a lieu ${when}.`, `Modalité : ${MODALITIES[b.modality]}${where}.`],
+							paragraphs: [
+								`Pour rappel, votre séance du Guichet vert ${other} a lieu ${when}.`,
+								`Modalité : ${MODALITIES[b.modality]}${where}.`
+							],
 							action: { label: 'Voir le rendez-vous', url: `${appOrigin()}/guichet/seance/${b.id}` }
 						}),
-						attachments: [{ filename: 'guichet-vert.ics', contentType: 'text/calendar; charset=utf-8; method=REQUEST', content: ics }]
+						attachments: [
+							{
+								filename: 'guichet-vert.ics',
+								contentType: 'text/calendar; charset=utf-8; method=REQUEST',
+								content: ics
+							}
+						]
 					},
 					{ elevate: false }
 				);

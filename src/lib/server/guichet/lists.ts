@@ -16,17 +16,19 @@ export interface GuichetNetwork {
 
 /** Networks the caller may ask as a buyer (member of a collectivité approved in the network). */
 export function buyerNetworks(db: Database, actor: Actor) {
-	return guard(withUser(db, actor, (tx) =>
-		tx.query<GuichetNetwork>(
-			`select distinct on (n.id) n.id, n.slug, n.name, o.name as org_name, app.guichet_may_act(n.id, nm.org_id) as can_act
+	return guard(
+		withUser(db, actor, (tx) =>
+			tx.query<GuichetNetwork>(
+				`select distinct on (n.id) n.id, n.slug, n.name, o.name as org_name, app.guichet_may_act(n.id, nm.org_id) as can_act
 			   from public.networks n
 			   join public.network_memberships nm on nm.network_id = n.id and nm.status = 'approved'
 			   join public.organisation_members m on m.org_id = nm.org_id and m.user_id = auth.uid()
 			   join public.organisations o on o.id = nm.org_id
 			  where app.guichet_is_buyer(n.id, nm.org_id)
 			  order by n.id, app.guichet_may_act(n.id, nm.org_id) desc, o.name`
+			)
 		)
-	)).then((rows) => rows.sort((a, b) => a.name.localeCompare(b.name, 'fr')));
+	).then((rows) => rows.sort((a, b) => a.name.localeCompare(b.name, 'fr')));
 }
 
 /** Where the caller stands at a network's guichet: may ask and book (isBuyer), or only reads (isReader). */
@@ -37,11 +39,13 @@ export async function buyerStanding(db: Database, actor: Actor, networkId: strin
 
 /** Networks the caller animates. */
 export function animatedNetworks(db: Database, actor: Actor) {
-	return guard(withUser(db, actor, (tx) =>
-		tx.query<{ id: string; slug: string; name: string }>(
-			`select n.id, n.slug, n.name from public.networks n where app.is_network_animator(n.id) order by n.name`
+	return guard(
+		withUser(db, actor, (tx) =>
+			tx.query<{ id: string; slug: string; name: string }>(
+				`select n.id, n.slug, n.name from public.networks n where app.is_network_animator(n.id) order by n.name`
+			)
 		)
-	));
+	);
 }
 
 export interface RequestListRow {
@@ -72,39 +76,54 @@ function withLabels(rows: Omit<RequestListRow, 'slot_label' | 'upcoming'>[]): Re
 	const now = Date.now();
 	return rows.map((r) => ({
 		...r,
-		slot_label: r.starts_at && r.ends_at ? formatSlotFr({ start: new Date(r.starts_at), end: new Date(r.ends_at) } as Slot) : null,
+		slot_label:
+			r.starts_at && r.ends_at
+				? formatSlotFr({ start: new Date(r.starts_at), end: new Date(r.ends_at) } as Slot)
+				: null,
 		upcoming:
 			r.kind === 'question'
 				? r.status !== 'closed'
-				: (r.booking_status === 'pending' || r.booking_status === 'confirmed') && !!r.ends_at && new Date(r.ends_at).getTime() > now
+				: (r.booking_status === 'pending' || r.booking_status === 'confirmed') &&
+					!!r.ends_at &&
+					new Date(r.ends_at).getTime() > now
 	}));
 }
 
 /** The caller's own requests (questions and sessions), newest first. */
 export async function myRequests(db: Database, actor: Actor) {
-	const rows = await guard(withUser(db, actor, (tx) =>
-		tx.query<Omit<RequestListRow, 'slot_label' | 'upcoming'>>(`${REQUEST_LIST} where r.requester_id = auth.uid() order by coalesce(lower(b.during), r.created_at) desc`)
-	));
+	const rows = await guard(
+		withUser(db, actor, (tx) =>
+			tx.query<Omit<RequestListRow, 'slot_label' | 'upcoming'>>(
+				`${REQUEST_LIST} where r.requester_id = auth.uid() order by coalesce(lower(b.during), r.created_at) desc`
+			)
+		)
+	);
 	return withLabels(rows);
 }
 
 /** Requests of a network the caller animates. */
 export async function networkRequests(db: Database, actor: Actor, networkId: string) {
-	const rows = await guard(withUser(db, actor, (tx) =>
-		tx.query<Omit<RequestListRow, 'slot_label' | 'upcoming'>>(
-			`${REQUEST_LIST} where r.network_id = $1 and app.is_network_animator(r.network_id) order by coalesce(lower(b.during), r.created_at) desc limit 200`,
-			[networkId]
+	const rows = await guard(
+		withUser(db, actor, (tx) =>
+			tx.query<Omit<RequestListRow, 'slot_label' | 'upcoming'>>(
+				`${REQUEST_LIST} where r.network_id = $1 and app.is_network_animator(r.network_id) order by coalesce(lower(b.during), r.created_at) desc limit 200`,
+				[networkId]
+			)
 		)
-	));
+	);
 	return withLabels(rows);
 }
 
 /** Display names of users the caller may see (for message threads). */
 export async function userNames(db: Database, actor: Actor, ids: string[]) {
 	if (!ids.length) return {} as Record<string, string>;
-	const rows = await guard(withUser(db, actor, (tx) =>
-		tx.query<{ id: string; display_name: string | null }>(`select id, display_name from public.users where id = any ($1::uuid[])`, [ids])
-	));
+	const rows = await guard(
+		withUser(db, actor, (tx) =>
+			tx.query<{ id: string; display_name: string | null }>(
+				`select id, display_name from public.users where id = any ($1::uuid[])`,
+				[ids]
+			)
+		)
+	);
 	return Object.fromEntries(rows.map((r) => [r.id, r.display_name ?? ''])) as Record<string, string>;
 }
-

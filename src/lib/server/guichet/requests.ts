@@ -64,7 +64,10 @@ export async function askQuestion(db: Database, actor: Actor, input: RequestInpu
 	);
 }
 
-type RequestRow = Pick<GuichetRequest, 'id' | 'network_id' | 'org_id' | 'requester_id' | 'kind' | 'topic' | 'status' | 'assigned_animator_id'>;
+type RequestRow = Pick<
+	GuichetRequest,
+	'id' | 'network_id' | 'org_id' | 'requester_id' | 'kind' | 'topic' | 'status' | 'assigned_animator_id'
+>;
 
 async function loadRequest(tx: Tx, requestId: string) {
 	const [r] = await tx.query<RequestRow & { side: string | null }>(
@@ -78,13 +81,20 @@ async function loadRequest(tx: Tx, requestId: string) {
 }
 
 /** A follow-up message; an animator's message answers the question, a buyer's reopens it. */
-export async function reply(db: Database, actor: Actor, requestId: string, body: string, attachments?: UploadedFile[]): Promise<string> {
+export async function reply(
+	db: Database,
+	actor: Actor,
+	requestId: string,
+	body: string,
+	attachments?: UploadedFile[]
+): Promise<string> {
 	const message = parseInput(messageRules, { body }).body;
 	return guard(
 		withUser(db, actor, async (tx) => {
 			const r = await loadRequest(tx, requestId);
 			requireActingSide(r.side, ['animator', 'buyer']);
-			if (r.status === 'closed') throw new AppError('closed', 'Cette demande est close : posez une nouvelle question.', 409);
+			if (r.status === 'closed')
+				throw new AppError('closed', 'Cette demande est close : posez une nouvelle question.', 409);
 			// The files are read only now that the caller's side of the request is known.
 			const files = prepareAttachments(attachments);
 			const [m] = await tx.query<{ id: string }>(
@@ -99,7 +109,9 @@ export async function reply(db: Database, actor: Actor, requestId: string, body:
 					  where id = $1`,
 					[requestId]
 				);
-				const [to] = await tx.query<{ email: string }>('select email from public.users where id = $1', [r.requester_id]);
+				const [to] = await tx.query<{ email: string }>('select email from public.users where id = $1', [
+					r.requester_id
+				]);
 				if (to)
 					await enqueueEmail(tx, {
 						to: to.email,
@@ -111,7 +123,8 @@ export async function reply(db: Database, actor: Actor, requestId: string, body:
 						})
 					});
 			} else {
-				if (r.status === 'answered') await tx.query(`update public.guichet_requests set status = 'open' where id = $1`, [requestId]);
+				if (r.status === 'answered')
+					await tx.query(`update public.guichet_requests set status = 'open' where id = $1`, [requestId]);
 				for (const a of await animatorEmails(tx, r.network_id, r.assigned_animator_id))
 					await enqueueEmail(tx, {
 						to: a.email,
@@ -135,7 +148,9 @@ export async function closeQuestion(db: Database, actor: Actor, requestId: strin
 			if (r.side === 'reader') throw forbidden(READER_MESSAGE);
 			if (r.side !== 'animator' && r.requester_id !== actor.id) throw forbidden();
 			if (r.status === 'closed') return;
-			await tx.query(`update public.guichet_requests set status = 'closed', closed_at = now() where id = $1`, [requestId]);
+			await tx.query(`update public.guichet_requests set status = 'closed', closed_at = now() where id = $1`, [
+				requestId
+			]);
 		})
 	);
 }
@@ -162,7 +177,15 @@ export interface GuichetRequest {
 export async function getRequest(db: Database, actor: Actor, requestId: string) {
 	return guard(
 		withUser(db, actor, async (tx) => {
-			const [r] = await tx.query<GuichetRequest & { network_name: string; network_slug: string; org_name: string; side: 'buyer' | 'reader' | 'animator' | 'admin' | null; booking_id: string | null }>(
+			const [r] = await tx.query<
+				GuichetRequest & {
+					network_name: string;
+					network_slug: string;
+					org_name: string;
+					side: 'buyer' | 'reader' | 'animator' | 'admin' | null;
+					booking_id: string | null;
+				}
+			>(
 				`select r.id, r.network_id, r.org_id, r.requester_id, r.kind, r.topic, r.segment, r.stage, r.question, r.deadline::text, r.status,
 				        r.assigned_animator_id, r.redirected_from, r.created_at, r.answered_at, r.closed_at,
 				        n.name as network_name, n.slug as network_slug, o.name as org_name, app.guichet_request_side(r.id) as side,
@@ -211,13 +234,20 @@ export async function listRedirectTargets(db: Database, actor: Actor, networkId:
  * social-clause facilitators. Both the new person and the buyer are told; the thread and the booking's
  * history keep the reason.
  */
-export async function redirectRequest(db: Database, actor: Actor, requestId: string, toAnimatorId: string, reason: string) {
+export async function redirectRequest(
+	db: Database,
+	actor: Actor,
+	requestId: string,
+	toAnimatorId: string,
+	reason: string
+) {
 	const why = parseInput(redirectRules, { reason }).reason;
 	return guard(
 		withUser(db, actor, async (tx) => {
 			const r = await loadRequest(tx, requestId);
 			if (r.side !== 'animator') throw forbidden('Seuls les animateurs du réseau peuvent réorienter une demande.');
-			if (r.status === 'closed') throw new AppError('closed', 'Cette demande est close : elle ne peut plus être réorientée.', 409);
+			if (r.status === 'closed')
+				throw new AppError('closed', 'Cette demande est close : elle ne peut plus être réorientée.', 409);
 			const [target] = await tx.query<{ name: string; email: string; facilitator: boolean }>(
 				`select coalesce(nullif(u.display_name, ''), u.email) as name, u.email, coalesce(p.social_clause_facilitator, false) as facilitator
 				   from public.network_animators a join public.users u on u.id = a.user_id
@@ -226,8 +256,11 @@ export async function redirectRequest(db: Database, actor: Actor, requestId: str
 				[r.network_id, toAnimatorId]
 			);
 			if (!target) throw invalid("Cette personne n'anime pas ce réseau.", 'animatorId');
-			if (toAnimatorId === (r.assigned_animator_id ?? actor.id)) throw invalid('La demande est déjà confiée à cette personne.', 'animatorId');
-			const role = target.facilitator ? 'la facilitatrice ou au facilitateur clause sociale' : "l'animatrice ou à l'animateur";
+			if (toAnimatorId === (r.assigned_animator_id ?? actor.id))
+				throw invalid('La demande est déjà confiée à cette personne.', 'animatorId');
+			const role = target.facilitator
+				? 'la facilitatrice ou au facilitateur clause sociale'
+				: "l'animatrice ou à l'animateur";
 			await tx.query(
 				`update public.guichet_requests set redirected_from = coalesce(assigned_animator_id, auth.uid()), assigned_animator_id = $2 where id = $1`,
 				[requestId, toAnimatorId]
@@ -238,7 +271,10 @@ export async function redirectRequest(db: Database, actor: Actor, requestId: str
 				[requestId, toAnimatorId]
 			);
 			for (const b of bookings)
-				await tx.query(`insert into public.guichet_booking_events (booking_id, actor_id, action, reason) values ($1, auth.uid(), 'redirected', $2)`, [b.id, why]);
+				await tx.query(
+					`insert into public.guichet_booking_events (booking_id, actor_id, action, reason) values ($1, auth.uid(), 'redirected', $2)`,
+					[b.id, why]
+				);
 			await tx.query(`insert into public.guichet_messages (request_id, author_id, body) values ($1, auth.uid(), $2)`, [
 				requestId,
 				`Demande confiée à ${role} ${target.name}. Motif : ${why}`
@@ -252,23 +288,41 @@ export async function redirectRequest(db: Database, actor: Actor, requestId: str
 					action: { label: 'Voir la demande', url: `${appOrigin()}/guichet/demande/${r.id}` }
 				})
 			});
-			const [requester] = await tx.query<{ email: string }>('select email from public.users where id = $1', [r.requester_id]);
+			const [requester] = await tx.query<{ email: string }>('select email from public.users where id = $1', [
+				r.requester_id
+			]);
 			if (requester)
 				await enqueueEmail(tx, {
 					to: requester.email,
 					kind: 'guichet_redirect',
 					subject: `Guichet vert : votre demande « ${r.topic} » a été réorientée`,
 					...renderEmail({
-						paragraphs: [`Votre demande « ${r.topic} » est désormais suivie par ${target.name} (${target.facilitator ? 'facilitation clause sociale' : 'animation du réseau'}).`, `Motif : ${why}`],
+						paragraphs: [
+							`Votre demande « ${r.topic} » est désormais suivie par ${target.name} (${target.facilitator ? 'facilitation clause sociale' : 'animation du réseau'}).`,
+							`Motif : ${why}`
+						],
 						action: { label: 'Voir la demande', url: `${appOrigin()}/guichet/demande/${r.id}` }
 					})
 				});
-			for (const b of bookings) await notify(tx, await loadBooking(tx, b.id), 'both', 'rendez-vous confié à une autre personne', `Le rendez-vous est désormais assuré par ${target.name}. Motif : ${why}`, 'REQUEST');
+			for (const b of bookings)
+				await notify(
+					tx,
+					await loadBooking(tx, b.id),
+					'both',
+					'rendez-vous confié à une autre personne',
+					`Le rendez-vous est désormais assuré par ${target.name}. Motif : ${why}`,
+					'REQUEST'
+				);
 		}).catch((e) => {
-			if (pgCode(e).code === '23P01') throw new AppError('slot_taken', "La personne choisie a déjà une séance à ce moment-là.", 409);
-			if (isDayFull(e)) throw new AppError('day_full', "La personne choisie a déjà atteint son nombre maximal de séances ce jour-là.", 409);
+			if (pgCode(e).code === '23P01')
+				throw new AppError('slot_taken', 'La personne choisie a déjà une séance à ce moment-là.', 409);
+			if (isDayFull(e))
+				throw new AppError(
+					'day_full',
+					'La personne choisie a déjà atteint son nombre maximal de séances ce jour-là.',
+					409
+				);
 			throw e;
 		})
 	);
 }
-

@@ -11,7 +11,12 @@ export interface GuichetSettings {
 	buyerMayCancel: boolean;
 	buyerMayReschedule: boolean;
 }
-const DEFAULT_SETTINGS: GuichetSettings = { cancelMinNoticeMinutes: 1440, rescheduleMinNoticeMinutes: 1440, buyerMayCancel: true, buyerMayReschedule: true };
+const DEFAULT_SETTINGS: GuichetSettings = {
+	cancelMinNoticeMinutes: 1440,
+	rescheduleMinNoticeMinutes: 1440,
+	buyerMayCancel: true,
+	buyerMayReschedule: true
+};
 
 export async function readSettings(tx: Tx, networkId: string): Promise<GuichetSettings> {
 	const [s] = await tx.query<{ c: number; r: number; bc: boolean; br: boolean }>(
@@ -19,7 +24,9 @@ export async function readSettings(tx: Tx, networkId: string): Promise<GuichetSe
 		   from public.guichet_settings where network_id = $1`,
 		[networkId]
 	);
-	return s ? { cancelMinNoticeMinutes: s.c, rescheduleMinNoticeMinutes: s.r, buyerMayCancel: s.bc, buyerMayReschedule: s.br } : { ...DEFAULT_SETTINGS };
+	return s
+		? { cancelMinNoticeMinutes: s.c, rescheduleMinNoticeMinutes: s.r, buyerMayCancel: s.bc, buyerMayReschedule: s.br }
+		: { ...DEFAULT_SETTINGS };
 }
 
 export async function getSettings(db: Database, actor: Actor, networkId: string) {
@@ -37,7 +44,13 @@ export async function updateSettings(db: Database, actor: Actor, networkId: stri
 				 on conflict (network_id) do update set cancel_min_notice_minutes = excluded.cancel_min_notice_minutes,
 				   reschedule_min_notice_minutes = excluded.reschedule_min_notice_minutes, buyer_may_cancel = excluded.buyer_may_cancel,
 				   buyer_may_reschedule = excluded.buyer_may_reschedule, updated_at = now()`,
-				[networkId, input.cancelMinNoticeMinutes, input.rescheduleMinNoticeMinutes, input.buyerMayCancel, input.buyerMayReschedule]
+				[
+					networkId,
+					input.cancelMinNoticeMinutes,
+					input.rescheduleMinNoticeMinutes,
+					input.buyerMayCancel,
+					input.buyerMayReschedule
+				]
 			);
 		})
 	);

@@ -88,7 +88,8 @@ const offsetCache = new Map<number, number>();
 
 function computeOffset(ms: number): number {
 	const p: Record<string, number> = {};
-	for (const part of offsetFormatter.formatToParts(new Date(ms))) if (part.type !== 'literal') p[part.type] = Number(part.value);
+	for (const part of offsetFormatter.formatToParts(new Date(ms)))
+		if (part.type !== 'literal') p[part.type] = Number(part.value);
 	const wall = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
 	const floored = Math.floor(ms / 1000) * 1000;
 	return Math.round((wall - floored) / MINUTE) * MINUTE;
@@ -190,7 +191,8 @@ interface Prepared {
 }
 
 function positiveInt(n: number, name: string, allowZero: boolean) {
-	if (!Number.isFinite(n) || !Number.isInteger(n) || n < 0 || (!allowZero && n === 0)) throw new RangeError(`Invalid ${name}: ${n}`);
+	if (!Number.isFinite(n) || !Number.isInteger(n) || n < 0 || (!allowZero && n === 0))
+		throw new RangeError(`Invalid ${name}: ${n}`);
 }
 
 /** `lo`/`hi`: only sessions and absences near this range of instants matter (the rest is skipped). */
@@ -204,12 +206,14 @@ function prepare(rules: AvailabilityRules, busy: Busy[], lo = -Infinity, hi = In
 	const session = rules.sessionMinutes * MINUTE;
 	const before = rules.bufferBeforeMinutes * MINUTE;
 	const after = rules.bufferAfterMinutes * MINUTE;
-	const stepMinutes = rules.slotStepMinutes ?? rules.sessionMinutes + rules.bufferBeforeMinutes + rules.bufferAfterMinutes;
+	const stepMinutes =
+		rules.slotStepMinutes ?? rules.sessionMinutes + rules.bufferBeforeMinutes + rules.bufferAfterMinutes;
 	positiveInt(stepMinutes, 'slotStepMinutes', false);
 
 	const windows: [number, number][][] = Array.from({ length: 8 }, () => []);
 	for (const w of rules.weekly) {
-		if (!Number.isInteger(w.weekday) || w.weekday < 1 || w.weekday > 7) throw new RangeError(`Invalid weekday: ${w.weekday}`);
+		if (!Number.isInteger(w.weekday) || w.weekday < 1 || w.weekday > 7)
+			throw new RangeError(`Invalid weekday: ${w.weekday}`);
 		const s = parseHHMM(w.start);
 		const e = parseHHMM(w.end);
 		if (e <= s) throw new RangeError(`Window ${w.start}–${w.end} ends before it starts`);
@@ -245,7 +249,10 @@ function prepare(rules: AvailabilityRules, busy: Busy[], lo = -Infinity, hi = In
 
 /** Absolute window ranges of a local day, in start order. */
 function dayWindows(p: Prepared, day: number): [number, number][] {
-	return p.windows[isoWeekday(day)].map(([s, e]) => [wallToInstant(day * DAY + s * MINUTE), wallToInstant(day * DAY + e * MINUTE)]);
+	return p.windows[isoWeekday(day)].map(([s, e]) => [
+		wallToInstant(day * DAY + s * MINUTE),
+		wallToInstant(day * DAY + e * MINUTE)
+	]);
 }
 
 /** Index of the first blocked interval ending after `t` (blocked intervals are disjoint and sorted). */
@@ -311,10 +318,14 @@ export function isBookable(
 ): { ok: true } | { ok: false; reason: string } {
 	const s = slot.start.getTime();
 	const e = slot.end.getTime();
-	if (!Number.isFinite(s) || !Number.isFinite(e) || e <= s) return { ok: false, reason: 'Le créneau demandé est invalide.' };
+	if (!Number.isFinite(s) || !Number.isFinite(e) || e <= s)
+		return { ok: false, reason: 'Le créneau demandé est invalide.' };
 	const p = prepare(rules, busy);
 	if (e - s !== p.session)
-		return { ok: false, reason: `La durée du créneau ne correspond pas à celle des séances (${formatDuration(rules.sessionMinutes)}).` };
+		return {
+			ok: false,
+			reason: `La durée du créneau ne correspond pas à celle des séances (${formatDuration(rules.sessionMinutes)}).`
+		};
 	if (s < now.getTime() + rules.minNoticeMinutes * MINUTE)
 		return {
 			ok: false,
@@ -336,9 +347,13 @@ export function isBookable(
 		return { ok: false, reason: `Ce créneau est en dehors des horaires de disponibilité de l'animateur${buffers}.` };
 	}
 	if (!options.anyStart && !containing.some(([ws]) => (s - (ws + p.before)) % p.step === 0))
-		return { ok: false, reason: 'Ce créneau ne correspond pas à un horaire proposé. Choisissez un des créneaux libres.' };
+		return {
+			ok: false,
+			reason: 'Ce créneau ne correspond pas à un horaire proposé. Choisissez un des créneaux libres.'
+		};
 	for (const x of rules.exceptions)
-		if (x.start.getTime() < be && bs < x.end.getTime()) return { ok: false, reason: "L'animateur est absent à ce moment-là." };
+		if (x.start.getTime() < be && bs < x.end.getTime())
+			return { ok: false, reason: "L'animateur est absent à ce moment-là." };
 	for (const b of busy)
 		if (b.start.getTime() - p.before < be && bs < b.end.getTime() + p.after)
 			return {
@@ -354,7 +369,10 @@ export function isBookable(
 }
 
 /** The slot widened by the buffers: the range the database exclusion constraint stores. */
-export function blockedRange(rules: Pick<AvailabilityRules, 'bufferBeforeMinutes' | 'bufferAfterMinutes'>, slot: Slot): Slot {
+export function blockedRange(
+	rules: Pick<AvailabilityRules, 'bufferBeforeMinutes' | 'bufferAfterMinutes'>,
+	slot: Slot
+): Slot {
 	return {
 		start: new Date(slot.start.getTime() - rules.bufferBeforeMinutes * MINUTE),
 		end: new Date(slot.end.getTime() + rules.bufferAfterMinutes * MINUTE)
@@ -373,7 +391,13 @@ export function formatDuration(minutes: number): string {
 	return m === 0 ? `${h}${NBSP}h` : `${h}${NBSP}h${NBSP}${String(m).padStart(2, '0')}`;
 }
 
-const dayFmt = new Intl.DateTimeFormat('fr-FR', { timeZone: GUICHET_TZ, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
+const dayFmt = new Intl.DateTimeFormat('fr-FR', {
+	timeZone: GUICHET_TZ,
+	weekday: 'long',
+	day: 'numeric',
+	month: 'long',
+	year: 'numeric'
+});
 
 function frDay(d: Date): string {
 	return dayFmt

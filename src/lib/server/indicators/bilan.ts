@@ -1,7 +1,18 @@
 // Biennial SPASER bilan: for a SPASER and a period, each target with the value reached per year, the gap to the
 // target, the trend and the benchmark position, plus a narrative per axis. Rendered as DOCX and PDF, and saved as
 // a SPASER version (kind 'bilan') that the collectivité can publish from its versions page.
-import { AlignmentType, Document, HeadingLevel, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
+import {
+	AlignmentType,
+	Document,
+	HeadingLevel,
+	Packer,
+	Paragraph,
+	Table,
+	TableCell,
+	TableRow,
+	TextRun,
+	WidthType
+} from 'docx';
 import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
 import { withUser, type Actor, type Database, type Tx } from '../db';
 import { AppError, forbidden, guard, notFound } from '$lib/server/kit/errors';
@@ -10,7 +21,15 @@ import { readLiveDoc } from '../spaser/live';
 import { createVersion } from '../spaser/versions';
 import { isUuid } from '$lib/server/kit/ids';
 
-const UNIT_LABELS: Record<string, string> = { count: '', percent: '%', eur: '€ HT', hours: 'h', days: 'j', ratio: '', milestone: '' };
+const UNIT_LABELS: Record<string, string> = {
+	count: '',
+	percent: '%',
+	eur: '€ HT',
+	hours: 'h',
+	days: 'j',
+	ratio: '',
+	milestone: ''
+};
 
 export interface BilanTargetRow {
 	axisId: string;
@@ -24,7 +43,14 @@ export interface BilanTargetRow {
 	years: { year: number; value: number | null; target: number | null; gap: number | null }[];
 	finalTarget: { year: number; value: number } | null;
 	trend: 'hausse' | 'baisse' | 'stable' | 'inconnue';
-	benchmark: { year: number; median: number; n: number; band: Band | null; scopeLabel: string; publishedAt: string | null } | null;
+	benchmark: {
+		year: number;
+		median: number;
+		n: number;
+		band: Band | null;
+		scopeLabel: string;
+		publishedAt: string | null;
+	} | null;
 }
 
 export interface BilanData {
@@ -47,10 +73,19 @@ export function fmt(value: number | null, unit: string): string {
 	const u = UNIT_LABELS[unit] ?? '';
 	return u ? `${nf.format(value)}\u00a0${u}` : nf.format(value);
 }
-export const TREND_LABELS = { hausse: 'En hausse', baisse: 'En baisse', stable: 'Stable', inconnue: 'Données insuffisantes' } as const;
+export const TREND_LABELS = {
+	hausse: 'En hausse',
+	baisse: 'En baisse',
+	stable: 'Stable',
+	inconnue: 'Données insuffisantes'
+} as const;
 
 /** The bilan page's preview: the data, or the reason it cannot be built (shown on the page, not as an error page). */
-export async function previewBilan(db: Database, actor: Actor, input: { documentId: string; orgId: string; yearFrom: number; yearTo: number }) {
+export async function previewBilan(
+	db: Database,
+	actor: Actor,
+	input: { documentId: string; orgId: string; yearFrom: number; yearTo: number }
+) {
 	return buildBilanData(db, actor, input).catch((e) => ({ error: String((e as Error).message) }));
 }
 
@@ -61,7 +96,9 @@ export async function buildBilanData(
 ): Promise<BilanData> {
 	const { documentId, orgId, yearFrom, yearTo } = input;
 	if (!(yearFrom >= 2000 && yearTo <= 2100 && yearTo >= yearFrom && yearTo - yearFrom <= 5))
-		throw new AppError('invalid', 'Choisissez une période de 1 à 6 années (par exemple 2024-2025).', 400, { field: 'yearFrom' });
+		throw new AppError('invalid', 'Choisissez une période de 1 à 6 années (par exemple 2024-2025).', 400, {
+			field: 'yearFrom'
+		});
 	return guard(
 		withUser(db, actor, async (tx) => {
 			const [doc] = await tx.query<{ title: string; access: string | null; org_name: string | null }>(
@@ -82,9 +119,24 @@ export async function buildBilanData(
 
 async function collect(
 	tx: Tx,
-	q: { documentId: string; orgId: string; yearFrom: number; yearTo: number; narratives?: Record<string, string>; title: string; orgName: string }
+	q: {
+		documentId: string;
+		orgId: string;
+		yearFrom: number;
+		yearTo: number;
+		narratives?: Record<string, string>;
+		title: string;
+		orgName: string;
+	}
 ): Promise<BilanData> {
-	const nodes = await tx.query<{ node_id: string; parent_id: string | null; depth: number; number: string; title: string; position: number }>(
+	const nodes = await tx.query<{
+		node_id: string;
+		parent_id: string | null;
+		depth: number;
+		number: string;
+		title: string;
+		position: number;
+	}>(
 		'select node_id, parent_id, depth, number, title, position from public.spaser_nodes where document_id = $1 order by position',
 		[q.documentId]
 	);
@@ -95,7 +147,15 @@ async function collect(
 		return n;
 	};
 	const axes = nodes.filter((n) => n.depth === 1).map((n) => ({ id: n.node_id, number: n.number, title: n.title }));
-	const targets = await tx.query<{ node_id: string; indicator_code: string | null; label: string; unit: string; value: string | null; year: number | null; milestones: { year: number; value: number }[] }>(
+	const targets = await tx.query<{
+		node_id: string;
+		indicator_code: string | null;
+		label: string;
+		unit: string;
+		value: string | null;
+		year: number | null;
+		milestones: { year: number; value: number }[];
+	}>(
 		`select t.node_id, t.indicator_code, t.label, t.unit, t.value::text as value, t.year, t.milestones
 		   from public.spaser_targets t join public.spaser_nodes n on n.document_id = t.document_id and n.node_id = t.node_id
 		  where t.document_id = $1 order by n.position, t.target_id`,
@@ -130,9 +190,16 @@ async function collect(
 			const v = def ? values.find((x) => x.indicator_id === def.id && x.year === y) : undefined;
 			const value = v ? Number(v.value) : null;
 			const target = targetFor(y);
-			years.push({ year: y, value, target, gap: value !== null && target !== null ? Math.round((value - target) * 10) / 10 : null });
+			years.push({
+				year: y,
+				value,
+				target,
+				gap: value !== null && target !== null ? Math.round((value - target) * 10) / 10 : null
+			});
 		}
-		const known = def ? values.filter((x) => x.indicator_id === def.id && x.year <= q.yearTo).sort((a, b) => a.year - b.year) : [];
+		const known = def
+			? values.filter((x) => x.indicator_id === def.id && x.year <= q.yearTo).sort((a, b) => a.year - b.year)
+			: [];
 		let trend: BilanTargetRow['trend'] = 'inconnue';
 		if (known.length >= 2) {
 			const d = Number(known.at(-1)!.value) - Number(known.at(-2)!.value);
@@ -142,7 +209,15 @@ async function collect(
 		if (def && scope) {
 			for (let y = q.yearTo; y >= q.yearFrom && !benchmark; y--) {
 				const s = await statTx(tx, { indicator: def.id, year: y, scope: scope.scope, org: q.orgId });
-				if (s.status === 'ok' && s.median !== null) benchmark = { year: y, median: s.median, n: s.n ?? 0, band: s.myBand, scopeLabel: scope.label, publishedAt: s.publishedAt };
+				if (s.status === 'ok' && s.median !== null)
+					benchmark = {
+						year: y,
+						median: s.median,
+						n: s.n ?? 0,
+						band: s.myBand,
+						scopeLabel: scope.label,
+						publishedAt: s.publishedAt
+					};
 			}
 		}
 		const future = [...points.entries()].sort((a, b) => a[0] - b[0]);
@@ -164,7 +239,10 @@ async function collect(
 	const narratives: Record<string, string> = {};
 	for (const a of axes) {
 		const text = (q.narratives?.[a.id] ?? '').trim();
-		if (text.length > 10000) throw new AppError('invalid', 'Le commentaire d’un axe est limité à 10 000 caractères.', 400, { field: `narrative_${a.id}` });
+		if (text.length > 10000)
+			throw new AppError('invalid', 'Le commentaire d’un axe est limité à 10 000 caractères.', 400, {
+				field: `narrative_${a.id}`
+			});
 		narratives[a.id] = text;
 	}
 	return {
@@ -208,26 +286,58 @@ export function bilanSections(data: BilanData) {
 
 export async function renderBilanDocx(data: BilanData): Promise<Buffer> {
 	const children: (Paragraph | Table)[] = [
-		new Paragraph({ heading: HeadingLevel.TITLE, children: [new TextRun(`Bilan du SPASER ${data.yearFrom}-${data.yearTo}`)] }),
+		new Paragraph({
+			heading: HeadingLevel.TITLE,
+			children: [new TextRun(`Bilan du SPASER ${data.yearFrom}-${data.yearTo}`)]
+		}),
 		new Paragraph({ children: [new TextRun({ text: data.title, bold: true })] }),
 		new Paragraph(data.orgName),
 		new Paragraph(
 			`Bilan de mise en œuvre prévu par l’article L. 2111-3 du code de la commande publique : indicateurs en nombre de contrats ou en valeur, cibles et écarts, tendance et position par rapport aux pairs du réseau (statistiques anonymisées).`
 		)
 	];
-	const cell = (text: string, bold = false) => new TableCell({ children: [new Paragraph({ children: [new TextRun({ text, bold })] })] });
+	const cell = (text: string, bold = false) =>
+		new TableCell({ children: [new Paragraph({ children: [new TextRun({ text, bold })] })] });
 	for (const s of bilanSections(data)) {
-		children.push(new Paragraph({ heading: HeadingLevel.HEADING_1, children: [new TextRun(`Axe ${s.axis.number}. ${s.axis.title}`)] }));
-		if (s.narrative) for (const para of s.narrative.split(/\n{2,}/)) children.push(new Paragraph(para.replace(/\n/g, ' ')));
+		children.push(
+			new Paragraph({
+				heading: HeadingLevel.HEADING_1,
+				children: [new TextRun(`Axe ${s.axis.number}. ${s.axis.title}`)]
+			})
+		);
+		if (s.narrative)
+			for (const para of s.narrative.split(/\n{2,}/)) children.push(new Paragraph(para.replace(/\n/g, ' ')));
 		for (const r of s.rows) {
-			children.push(new Paragraph({ heading: HeadingLevel.HEADING_2, children: [new TextRun(`${r.label}${r.code ? ` (${r.code})` : ''}`)] }));
-			children.push(new Paragraph(`Action ${r.nodeNumber} — ${r.nodeTitle}. Cible finale : ${r.finalTarget ? `${fmt(r.finalTarget.value, r.unit)} en ${r.finalTarget.year}` : 'non fixée'}.`));
+			children.push(
+				new Paragraph({
+					heading: HeadingLevel.HEADING_2,
+					children: [new TextRun(`${r.label}${r.code ? ` (${r.code})` : ''}`)]
+				})
+			);
+			children.push(
+				new Paragraph(
+					`Action ${r.nodeNumber} — ${r.nodeTitle}. Cible finale : ${r.finalTarget ? `${fmt(r.finalTarget.value, r.unit)} en ${r.finalTarget.year}` : 'non fixée'}.`
+				)
+			);
 			children.push(
 				new Table({
 					width: { size: 100, type: WidthType.PERCENTAGE },
 					rows: [
-						new TableRow({ tableHeader: true, children: [cell('Année', true), cell('Valeur atteinte', true), cell('Cible', true), cell('Écart', true)] }),
-						...r.years.map((y) => new TableRow({ children: [cell(String(y.year)), cell(fmt(y.value, r.unit)), cell(fmt(y.target, r.unit)), cell(gapText(r, y.gap))] }))
+						new TableRow({
+							tableHeader: true,
+							children: [cell('Année', true), cell('Valeur atteinte', true), cell('Cible', true), cell('Écart', true)]
+						}),
+						...r.years.map(
+							(y) =>
+								new TableRow({
+									children: [
+										cell(String(y.year)),
+										cell(fmt(y.value, r.unit)),
+										cell(fmt(y.target, r.unit)),
+										cell(gapText(r, y.gap))
+									]
+								})
+						)
 					]
 				})
 			);
@@ -238,10 +348,20 @@ export async function renderBilanDocx(data: BilanData): Promise<Buffer> {
 	children.push(
 		new Paragraph({
 			alignment: AlignmentType.LEFT,
-			children: [new TextRun({ text: `Généré le ${new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'Europe/Paris' }).format(new Date(data.generatedAt))} avec SPASER Commun.`, italics: true })]
+			children: [
+				new TextRun({
+					text: `Généré le ${new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'Europe/Paris' }).format(new Date(data.generatedAt))} avec SPASER Commun.`,
+					italics: true
+				})
+			]
 		})
 	);
-	const doc = new Document({ creator: 'SPASER Commun', title: `Bilan ${data.yearFrom}-${data.yearTo} — ${data.title}`, language: 'fr-FR', sections: [{ children }] } as ConstructorParameters<typeof Document>[0]);
+	const doc = new Document({
+		creator: 'SPASER Commun',
+		title: `Bilan ${data.yearFrom}-${data.yearTo} — ${data.title}`,
+		language: 'fr-FR',
+		sections: [{ children }]
+	} as ConstructorParameters<typeof Document>[0]);
 	return Packer.toBuffer(doc);
 }
 
@@ -302,9 +422,15 @@ export async function renderBilanPdf(data: BilanData): Promise<Uint8Array> {
 		if (s.narrative) write(s.narrative, { gap: 8 });
 		for (const r of s.rows) {
 			write(`${r.label}${r.code ? ` (${r.code})` : ''}`, { size: 11, f: bold });
-			write(`Cible finale : ${r.finalTarget ? `${fmt(r.finalTarget.value, r.unit)} en ${r.finalTarget.year}` : 'non fixée'}.`, { indent: 10 });
+			write(
+				`Cible finale : ${r.finalTarget ? `${fmt(r.finalTarget.value, r.unit)} en ${r.finalTarget.year}` : 'non fixée'}.`,
+				{ indent: 10 }
+			);
 			for (const yv of r.years)
-				write(`${yv.year} : valeur ${fmt(yv.value, r.unit)} ; cible ${fmt(yv.target, r.unit)} ; écart ${gapText(r, yv.gap)}`, { indent: 10, gap: 1 });
+				write(
+					`${yv.year} : valeur ${fmt(yv.value, r.unit)} ; cible ${fmt(yv.target, r.unit)} ; écart ${gapText(r, yv.gap)}`,
+					{ indent: 10, gap: 1 }
+				);
 			write(`Tendance : ${TREND_LABELS[r.trend]}. Position : ${benchText(r)}`, { indent: 10, gap: 8 });
 		}
 	}
@@ -313,20 +439,40 @@ export async function renderBilanPdf(data: BilanData): Promise<Uint8Array> {
 }
 
 /** Saves the bilan: a SPASER version (kind 'bilan', publishable like any version) and its figures and narratives. */
-export async function saveBilan(db: Database, actor: Actor, data: BilanData): Promise<{ bilanId: string; versionId: string }> {
+export async function saveBilan(
+	db: Database,
+	actor: Actor,
+	data: BilanData
+): Promise<{ bilanId: string; versionId: string }> {
 	const [access] = await withUser(db, actor, (tx) =>
-		tx.query<{ access: string | null; role: string | null }>('select app.spaser_access($1) as access, app.org_role($2) as role', [data.documentId, data.orgId])
+		tx.query<{ access: string | null; role: string | null }>(
+			'select app.spaser_access($1) as access, app.org_role($2) as role',
+			[data.documentId, data.orgId]
+		)
 	);
 	if (access?.access !== 'write' || !access.role || access.role === 'viewer')
-		throw forbidden('Seuls les administrateurs et rédacteurs des collectivités du SPASER peuvent enregistrer un bilan.');
+		throw forbidden(
+			'Seuls les administrateurs et rédacteurs des collectivités du SPASER peuvent enregistrer un bilan.'
+		);
 	const doc = await readLiveDoc(db, data.documentId);
-	const version = await createVersion(db, actor, data.documentId, doc, { kind: 'bilan', name: `Bilan ${data.yearFrom}-${data.yearTo}` });
+	const version = await createVersion(db, actor, data.documentId, doc, {
+		kind: 'bilan',
+		name: `Bilan ${data.yearFrom}-${data.yearTo}`
+	});
 	const [row] = await guard(
 		withUser(db, actor, (tx) =>
 			tx.query<{ id: string }>(
 				`insert into public.indicator_bilans (document_id, version_id, org_id, year_from, year_to, narratives, data)
 				 values ($1, $2, $3, $4, $5, $6::text::jsonb, $7::text::jsonb) returning id`,
-				[data.documentId, version.id, data.orgId, data.yearFrom, data.yearTo, JSON.stringify(data.narratives), JSON.stringify(data)]
+				[
+					data.documentId,
+					version.id,
+					data.orgId,
+					data.yearFrom,
+					data.yearTo,
+					JSON.stringify(data.narratives),
+					JSON.stringify(data)
+				]
 			)
 		)
 	);

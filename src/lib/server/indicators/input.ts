@@ -19,7 +19,11 @@ const year = z.coerce
 export function parseFrenchNumber(x: unknown): number | null {
 	if (typeof x === 'number') return Number.isFinite(x) ? x : null;
 	if (typeof x !== 'string') return null;
-	const s = x.replace(/[\s\u00a0\u202f]/g, '').replace(/%$/, '').replace(/€$/, '').replace(',', '.');
+	const s = x
+		.replace(/[\s\u00a0\u202f]/g, '')
+		.replace(/%$/, '')
+		.replace(/€$/, '')
+		.replace(',', '.');
 	if (!/^-?\d+(\.\d+)?$/.test(s)) return null;
 	const n = Number(s);
 	return Number.isFinite(n) ? n : null;
@@ -47,22 +51,44 @@ export const valueInputSchema = z.object({
 	value: numberField('Valeur'),
 	numerator: optionalNumber('Numérateur'),
 	denominator: optionalNumber('Dénominateur'),
-	perimeter: z.string().trim().max(1000, { error: 'Le périmètre est limité à 1 000 caractères.' }).optional().default(''),
-	comment: z.string().trim().max(2000, { error: 'Le commentaire est limité à 2 000 caractères.' }).optional().default('')
+	perimeter: z
+		.string()
+		.trim()
+		.max(1000, { error: 'Le périmètre est limité à 1 000 caractères.' })
+		.optional()
+		.default(''),
+	comment: z
+		.string()
+		.trim()
+		.max(2000, { error: 'Le commentaire est limité à 2 000 caractères.' })
+		.optional()
+		.default('')
 });
 export type ValueInput = z.input<typeof valueInputSchema>;
-export const valueInputApiSchema = apiInput(valueInputSchema, 'IndicatorValueInput', "Valeur annuelle d'un indicateur pour sa collectivité.");
+export const valueInputApiSchema = apiInput(
+	valueInputSchema,
+	'IndicatorValueInput',
+	"Valeur annuelle d'un indicateur pour sa collectivité."
+);
 
 export const customIndicatorSchema = z.object({
 	code: z
 		.string({ error: 'Indiquez un code.' })
 		.trim()
 		.toUpperCase()
-		.regex(/^[A-Z0-9][A-Z0-9-]{1,39}$/, { error: 'Code : lettres majuscules, chiffres et tirets (2 à 40 caractères), par exemple LOC-01.' })
+		.regex(/^[A-Z0-9][A-Z0-9-]{1,39}$/, {
+			error: 'Code : lettres majuscules, chiffres et tirets (2 à 40 caractères), par exemple LOC-01.'
+		})
 		.refine((c) => !c.startsWith('CAN-'), { error: 'Le préfixe CAN- est réservé au catalogue commun.' }),
-	label: z.string({ error: 'Indiquez un libellé.' }).trim().min(3, { error: 'Le libellé doit faire au moins 3 caractères.' }).max(300),
+	label: z
+		.string({ error: 'Indiquez un libellé.' })
+		.trim()
+		.min(3, { error: 'Le libellé doit faire au moins 3 caractères.' })
+		.max(300),
 	unit: z.enum(Object.keys(UNITS) as [IndicatorUnit, ...IndicatorUnit[]], { error: 'Choisissez une unité.' }),
-	domain: z.enum(Object.keys(DOMAINS) as [keyof typeof DOMAINS, ...(keyof typeof DOMAINS)[]], { error: 'Choisissez un domaine.' }),
+	domain: z.enum(Object.keys(DOMAINS) as [keyof typeof DOMAINS, ...(keyof typeof DOMAINS)[]], {
+		error: 'Choisissez un domaine.'
+	}),
 	direction: z.enum(['higher', 'lower', 'none'], { error: 'Choisissez le sens souhaité.' }).default('higher'),
 	definition: z.string().trim().max(4000).optional().default('')
 });
@@ -72,10 +98,20 @@ export const benchmarkQuerySchema = z.object({
 	year: year.describe('Année.'),
 	scope: z
 		.string()
-		.refine((s) => /^r:[0-9]{2}$/.test(s) || (s.startsWith('n:') && isUuid(s.slice(2))), { error: 'Groupe de pairs invalide.' })
+		.refine((s) => /^r:[0-9]{2}$/.test(s) || (s.startsWith('n:') && isUuid(s.slice(2))), {
+			error: 'Groupe de pairs invalide.'
+		})
 		.describe('Groupe de pairs : « n:<uuid du réseau> » ou « r:<code région> ».'),
-	kind: z.enum(['*', ...Object.keys(KINDS)] as [string, ...string[]]).optional().default('*').describe('Type de collectivité, ou * pour tous.'),
-	size: z.enum(['*', ...Object.keys(SIZES)] as [string, ...string[]]).optional().default('*').describe('Classe de taille, ou * pour toutes.'),
+	kind: z
+		.enum(['*', ...Object.keys(KINDS)] as [string, ...string[]])
+		.optional()
+		.default('*')
+		.describe('Type de collectivité, ou * pour tous.'),
+	size: z
+		.enum(['*', ...Object.keys(SIZES)] as [string, ...string[]])
+		.optional()
+		.default('*')
+		.describe('Classe de taille, ou * pour toutes.'),
 	org: uuid.optional().describe('Ma collectivité (pour ma valeur comptée et ma position).')
 });
 
@@ -101,7 +137,16 @@ export const indicatorSchema = apiOutput(
 		direction: z.string(),
 		definition: z.string(),
 		decpComputable: z.boolean(),
-		references: z.array(z.object({ year: z.number(), value: z.number(), kind: z.string(), label: z.string(), source: z.string(), sourceYear: z.number() }))
+		references: z.array(
+			z.object({
+				year: z.number(),
+				value: z.number(),
+				kind: z.string(),
+				label: z.string(),
+				source: z.string(),
+				sourceYear: z.number()
+			})
+		)
 	}),
 	'Indicator',
 	'Indicateur du catalogue (avec ses lignes de référence nationales) ou indicateur propre.'
@@ -167,7 +212,9 @@ export const benchmarkStatSchema = apiOutput(
 		myBand: z
 			.enum(['q1', 'q2', 'q3', 'q4'])
 			.nullable()
-			.describe('Ma position par rapport aux quartiles publiés : q1 sous P25, q2 de P25 à la médiane, q3 de la médiane à P75, q4 au-dessus de P75.')
+			.describe(
+				'Ma position par rapport aux quartiles publiés : q1 sous P25, q2 de P25 à la médiane, q3 de la médiane à P75, q4 au-dessus de P75.'
+			)
 	}),
 	'BenchmarkStatistic',
 	'Statistique anonymisée sur un groupe de pairs, lue dans la dernière publication consolidée (publiée seulement si les règles de secret sont respectées).'

@@ -96,7 +96,10 @@ export async function getIndicator(db: Database, actor: Actor, id: string): Prom
 	if (!isUuid(id)) throw notFound('Cet indicateur');
 	const all = await guard(
 		withUser(db, actor, async (tx) => {
-			const [row] = await tx.query<{ org_id: string | null }>('select org_id from public.indicator_definitions where id = $1', [id]);
+			const [row] = await tx.query<{ org_id: string | null }>(
+				'select org_id from public.indicator_definitions where id = $1',
+				[id]
+			);
 			if (!row) return [];
 			return catalogueTx(tx, row.org_id);
 		})
@@ -127,7 +130,12 @@ const VALUE_SELECT = `select v.id, v.indicator_id, d.code, v.year, v.value::text
   from public.indicator_values v join public.indicator_definitions d on d.id = v.indicator_id`;
 
 /** The collectivité's values (members only; anyone else gets an empty list, by RLS). */
-export async function listValues(db: Database, actor: Actor, orgId: string, filter: { indicatorId?: string; year?: number } = {}): Promise<IndicatorValue[]> {
+export async function listValues(
+	db: Database,
+	actor: Actor,
+	orgId: string,
+	filter: { indicatorId?: string; year?: number } = {}
+): Promise<IndicatorValue[]> {
 	if (!isUuid(orgId)) throw notFound('Cette collectivité');
 	const rows = await guard(
 		withUser(db, actor, async (tx) => {
@@ -146,21 +154,31 @@ export async function listValues(db: Database, actor: Actor, orgId: string, filt
 async function requireWriter(tx: Tx, orgId: string) {
 	const [row] = await tx.query<{ role: string | null }>('select app.org_role($1) as role', [orgId]);
 	if (!row?.role) throw notFound('Cette collectivité');
-	if (row.role === 'viewer') throw forbidden('Seuls les administrateurs et rédacteurs de la collectivité peuvent saisir des valeurs.');
+	if (row.role === 'viewer')
+		throw forbidden('Seuls les administrateurs et rédacteurs de la collectivité peuvent saisir des valeurs.');
 }
 
 function invalid(error: z.ZodError): AppError {
 	const errors = fieldErrors(error);
 	const first = Object.entries(errors)[0];
-	return new AppError('invalid', first?.[1] ?? 'Certaines valeurs ne sont pas valables.', 400, { field: first?.[0], errors });
+	return new AppError('invalid', first?.[1] ?? 'Certaines valeurs ne sont pas valables.', 400, {
+		field: first?.[0],
+		errors
+	});
 }
 
-async function upsertTx(tx: Tx, orgId: string, data: z.output<typeof valueInputSchema>, source: string): Promise<{ value: IndicatorValue; created: boolean }> {
+async function upsertTx(
+	tx: Tx,
+	orgId: string,
+	data: z.output<typeof valueInputSchema>,
+	source: string
+): Promise<{ value: IndicatorValue; created: boolean }> {
 	const [def] = await tx.query<{ id: string; unit: string }>(
 		'select id, unit from public.indicator_definitions where id = $1 and (org_id is null or org_id = $2)',
 		[data.indicatorId, orgId]
 	);
-	if (!def) throw new AppError('invalid', "Cet indicateur n'existe pas dans le catalogue.", 400, { field: 'indicatorId' });
+	if (!def)
+		throw new AppError('invalid', "Cet indicateur n'existe pas dans le catalogue.", 400, { field: 'indicatorId' });
 	if (def.unit === 'percent' && (data.value < 0 || data.value > 100))
 		throw new AppError('invalid', 'Un pourcentage doit être compris entre 0 et 100.', 400, { field: 'value' });
 	if (def.unit === 'milestone' && data.value !== 0 && data.value !== 1)
@@ -174,14 +192,30 @@ async function upsertTx(tx: Tx, orgId: string, data: z.output<typeof valueInputS
 		   denominator = excluded.denominator, perimeter = excluded.perimeter, source = excluded.source, comment = excluded.comment,
 		   updated_by = auth.uid()
 		 returning id, (xmax = 0) as created`,
-		[orgId, data.indicatorId, data.year, data.value, data.numerator ?? null, data.denominator ?? null, data.perimeter, source, data.comment]
+		[
+			orgId,
+			data.indicatorId,
+			data.year,
+			data.value,
+			data.numerator ?? null,
+			data.denominator ?? null,
+			data.perimeter,
+			source,
+			data.comment
+		]
 	);
 	const [v] = await tx.query<Record<string, unknown>>(`${VALUE_SELECT} where v.id = $1`, [row.id]);
 	return { value: mapValue(v), created: row.created };
 }
 
 /** Records (or replaces) the value of an indicator for a year. */
-export async function saveValue(db: Database, actor: Actor, orgId: string, input: ValueInput | Record<string, unknown>, source: 'saisie' | 'api' = 'saisie') {
+export async function saveValue(
+	db: Database,
+	actor: Actor,
+	orgId: string,
+	input: ValueInput | Record<string, unknown>,
+	source: 'saisie' | 'api' = 'saisie'
+) {
 	const parsed = valueInputSchema.safeParse(input);
 	if (!parsed.success) throw invalid(parsed.error);
 	return guard(
@@ -197,22 +231,34 @@ export async function deleteValue(db: Database, actor: Actor, orgId: string, val
 	await guard(
 		withUser(db, actor, async (tx) => {
 			await requireWriter(tx, orgId);
-			const rows = await tx.query('delete from public.indicator_values where id = $1 and org_id = $2 returning id', [valueId, orgId]);
+			const rows = await tx.query('delete from public.indicator_values where id = $1 and org_id = $2 returning id', [
+				valueId,
+				orgId
+			]);
 			if (!rows.length) throw notFound('Cette valeur');
 		})
 	);
 }
 
 /** A custom indicator of the collectivité (never benchmarked). */
-export async function createCustomIndicator(db: Database, actor: Actor, orgId: string, input: Record<string, unknown>): Promise<IndicatorDef> {
+export async function createCustomIndicator(
+	db: Database,
+	actor: Actor,
+	orgId: string,
+	input: Record<string, unknown>
+): Promise<IndicatorDef> {
 	const parsed = customIndicatorSchema.safeParse(input);
 	if (!parsed.success) throw invalid(parsed.error);
 	const d = parsed.data;
 	const id = await guard(
 		withUser(db, actor, async (tx) => {
 			await requireWriter(tx, orgId);
-			const dup = await tx.query('select 1 from public.indicator_definitions where org_id = $1 and code = $2', [orgId, d.code]);
-			if (dup.length) throw new AppError('conflict', `Vous avez déjà un indicateur de code ${d.code}.`, 409, { field: 'code' });
+			const dup = await tx.query('select 1 from public.indicator_definitions where org_id = $1 and code = $2', [
+				orgId,
+				d.code
+			]);
+			if (dup.length)
+				throw new AppError('conflict', `Vous avez déjà un indicateur de code ${d.code}.`, 409, { field: 'code' });
 			const [row] = await tx.query<{ id: string }>(
 				`insert into public.indicator_definitions (org_id, code, label, domain, unit, direction, definition, counting_unit, basis)
 				 values ($1, $2, $3, $4, $5, $6, $7, 'aucune', 'quantity') returning id`,
@@ -227,8 +273,24 @@ export async function createCustomIndicator(db: Database, actor: Actor, orgId: s
 // ---------------------------------------------------------------------------------------------------------
 // Import (CSV / XLSX) with a row-by-row report: all rows valid → all saved; otherwise nothing is saved.
 // ---------------------------------------------------------------------------------------------------------
-export const IMPORT_COLUMNS = ['code', 'annee', 'valeur', 'numerateur', 'denominateur', 'perimetre', 'commentaire'] as const;
-export const IMPORT_HEADERS = ['Code indicateur', 'Année', 'Valeur', 'Numérateur', 'Dénominateur', 'Périmètre', 'Commentaire'];
+export const IMPORT_COLUMNS = [
+	'code',
+	'annee',
+	'valeur',
+	'numerateur',
+	'denominateur',
+	'perimetre',
+	'commentaire'
+] as const;
+export const IMPORT_HEADERS = [
+	'Code indicateur',
+	'Année',
+	'Valeur',
+	'Numérateur',
+	'Dénominateur',
+	'Périmètre',
+	'Commentaire'
+];
 
 export interface ImportRowReport {
 	line: number;
@@ -319,9 +381,17 @@ export async function importValues(
 	orgId: string,
 	file: { name: string; bytes: Uint8Array }
 ): Promise<ValuesImportReport> {
-	if (!file.bytes.byteLength) throw new AppError('invalid', 'Le fichier est vide\u00a0: partez du modèle CSV ou XLSX proposé.', 400, { field: 'file' });
+	if (!file.bytes.byteLength)
+		throw new AppError('invalid', 'Le fichier est vide\u00a0: partez du modèle CSV ou XLSX proposé.', 400, {
+			field: 'file'
+		});
 	if (file.bytes.byteLength > MAX_VALUES_IMPORT_BYTES)
-		throw new AppError('payload_too_large', 'Le fichier dépasse 5\u00a0Mo\u00a0: découpez-le (5\u00a0000 lignes au plus).', 413, { field: 'file' });
+		throw new AppError(
+			'payload_too_large',
+			'Le fichier dépasse 5\u00a0Mo\u00a0: découpez-le (5\u00a0000 lignes au plus).',
+			413,
+			{ field: 'file' }
+		);
 	// The type comes from the bytes: a program, a PDF, a web page or a ZIP that is not a workbook is refused whatever its name.
 	const isXlsx = sniffDataFile(file.bytes, file.name, ['csv', 'xlsx']) === 'xlsx';
 	// The right first: nobody makes the server read a file for a collectivité where they may not write.
@@ -331,14 +401,25 @@ export async function importValues(
 		table = isXlsx ? await readXlsxRows(file.bytes, actor.id) : parseCsv(new TextDecoder().decode(file.bytes));
 	} catch (e) {
 		if (e instanceof AppError && [413, 422, 429, 503].includes(e.status)) throw e;
-		throw new AppError('invalid', 'Ce fichier ne peut pas être lu : utilisez le modèle CSV ou XLSX proposé.', 400, { field: 'file' });
+		throw new AppError('invalid', 'Ce fichier ne peut pas être lu : utilisez le modèle CSV ou XLSX proposé.', 400, {
+			field: 'file'
+		});
 	}
-	if (table.length < 2) throw new AppError('invalid', 'Le fichier ne contient aucune ligne de valeurs sous l’en-tête.', 400, { field: 'file' });
+	if (table.length < 2)
+		throw new AppError('invalid', 'Le fichier ne contient aucune ligne de valeurs sous l’en-tête.', 400, {
+			field: 'file'
+		});
 	const header = table[0].map((h) => HEADER_MAP[normHeader(h)]);
 	for (const required of ['code', 'annee', 'valeur'] as const)
 		if (!header.includes(required))
-			throw new AppError('invalid', `Colonne manquante : « ${IMPORT_HEADERS[IMPORT_COLUMNS.indexOf(required)]} ». Partez du modèle proposé.`, 400, { field: 'file' });
-	if (table.length > 5001) throw new AppError('invalid', 'Le fichier dépasse 5 000 lignes : découpez-le.', 400, { field: 'file' });
+			throw new AppError(
+				'invalid',
+				`Colonne manquante : « ${IMPORT_HEADERS[IMPORT_COLUMNS.indexOf(required)]} ». Partez du modèle proposé.`,
+				400,
+				{ field: 'file' }
+			);
+	if (table.length > 5001)
+		throw new AppError('invalid', 'Le fichier dépasse 5 000 lignes : découpez-le.', 400, { field: 'file' });
 	const source = isXlsx ? 'import_xlsx' : 'import_csv';
 	return guard(
 		withUser(db, actor, async (tx) => {
@@ -358,7 +439,13 @@ export async function importValues(
 				const yearText = get('annee');
 				const def = byCode.get(code);
 				if (!def) {
-					reports.push({ line, code, year: yearText, status: 'invalid', message: code ? `Code inconnu : ${code}.` : 'Code indicateur manquant.' });
+					reports.push({
+						line,
+						code,
+						year: yearText,
+						status: 'invalid',
+						message: code ? `Code inconnu : ${code}.` : 'Code indicateur manquant.'
+					});
 					return;
 				}
 				const parsed = valueInputSchema.safeParse({
@@ -371,22 +458,43 @@ export async function importValues(
 					comment: get('commentaire')
 				});
 				if (!parsed.success) {
-					reports.push({ line, code, year: yearText, status: 'invalid', message: parsed.error.issues[0]?.message ?? 'Ligne invalide.' });
-					return;
-				}
-				const key = `${def.id}|${parsed.data.year}`;
-				if (seen.has(key)) {
-					reports.push({ line, code, year: yearText, status: 'invalid', message: `Doublon : ${code} ${parsed.data.year} figure déjà plus haut.` });
-					return;
-				}
-				const v = parsed.data.value;
-				if ((def.unit === 'percent' && (v < 0 || v > 100)) || (def.unit === 'milestone' && v !== 0 && v !== 1) || (def.unit !== 'percent' && def.unit !== 'milestone' && v < 0)) {
 					reports.push({
 						line,
 						code,
 						year: yearText,
 						status: 'invalid',
-						message: def.unit === 'percent' ? 'Un pourcentage doit être compris entre 0 et 100.' : def.unit === 'milestone' ? 'Pour un jalon, indiquez 1 (oui) ou 0 (non).' : 'La valeur ne peut pas être négative.'
+						message: parsed.error.issues[0]?.message ?? 'Ligne invalide.'
+					});
+					return;
+				}
+				const key = `${def.id}|${parsed.data.year}`;
+				if (seen.has(key)) {
+					reports.push({
+						line,
+						code,
+						year: yearText,
+						status: 'invalid',
+						message: `Doublon : ${code} ${parsed.data.year} figure déjà plus haut.`
+					});
+					return;
+				}
+				const v = parsed.data.value;
+				if (
+					(def.unit === 'percent' && (v < 0 || v > 100)) ||
+					(def.unit === 'milestone' && v !== 0 && v !== 1) ||
+					(def.unit !== 'percent' && def.unit !== 'milestone' && v < 0)
+				) {
+					reports.push({
+						line,
+						code,
+						year: yearText,
+						status: 'invalid',
+						message:
+							def.unit === 'percent'
+								? 'Un pourcentage doit être compris entre 0 et 100.'
+								: def.unit === 'milestone'
+									? 'Pour un jalon, indiquez 1 (oui) ou 0 (non).'
+									: 'La valeur ne peut pas être négative.'
 					});
 					return;
 				}
@@ -396,7 +504,8 @@ export async function importValues(
 			});
 			const invalidCount = reports.filter((r) => r.status === 'invalid').length;
 			if (invalidCount) {
-				for (const r of reports) if (r.status === 'valid') r.message = 'Valide (non enregistrée : corrigez les autres lignes).';
+				for (const r of reports)
+					if (r.status === 'valid') r.message = 'Valide (non enregistrée : corrigez les autres lignes).';
 				return { saved: false, rows: reports, created: 0, updated: 0, invalid: invalidCount };
 			}
 			let created = 0;
@@ -415,7 +524,12 @@ export async function importValues(
 }
 
 /** The import template: XLSX with a « Valeurs » sheet (header + example) and the catalogue; or CSV. */
-export async function importTemplate(db: Database, actor: Actor, orgId: string, format: 'csv' | 'xlsx'): Promise<Uint8Array> {
+export async function importTemplate(
+	db: Database,
+	actor: Actor,
+	orgId: string,
+	format: 'csv' | 'xlsx'
+): Promise<Uint8Array> {
 	const catalogue = await listCatalogue(db, actor, orgId);
 	const example = ['CAN-SOC-01', '2025', '24,5', '49', '200', 'Marchés ≥ 40 000 € HT notifiés', 'Source : DECP'];
 	if (format === 'csv') {
@@ -434,7 +548,11 @@ export async function importTemplate(db: Database, actor: Actor, orgId: string, 
 	for (const d of catalogue) cat.addRow([d.code, d.label, d.unit, d.definition]);
 	cat.columns.forEach((c, i) => (c.width = [16, 70, 10, 80][i]));
 	for (let r = 2; r <= 500; r++)
-		ws.getCell(`A${r}`).dataValidation = { type: 'list', allowBlank: true, formulae: [`Catalogue!$A$2:$A$${catalogue.length + 1}`] };
+		ws.getCell(`A${r}`).dataValidation = {
+			type: 'list',
+			allowBlank: true,
+			formulae: [`Catalogue!$A$2:$A$${catalogue.length + 1}`]
+		};
 	const buf = await wb.xlsx.writeBuffer();
 	return new Uint8Array(buf as ArrayBuffer);
 }

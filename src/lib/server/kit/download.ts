@@ -35,7 +35,10 @@ export function contentDisposition(
 			.replace(/ /g, '_')
 			.replace(/^[-_.]+|[-_.]+$/g, '') || fallback;
 	const dot = ext ? `.${ext}` : '';
-	const utf8 = encodeURIComponent(`${clean}${dot}`).replace(/['()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+	const utf8 = encodeURIComponent(`${clean}${dot}`).replace(
+		/['()*]/g,
+		(c) => '%' + c.charCodeAt(0).toString(16).toUpperCase()
+	);
 	if (utf8Name === 'when-needed' && ascii === clean) return `${disposition}; filename="${ascii}${dot}"`;
 	return `${disposition}; filename="${ascii}${dot}"; filename*=UTF-8''${utf8}`;
 }
@@ -61,7 +64,10 @@ export function download(body: Uint8Array | string, filename: string, options: D
 	return new Response((typeof body === 'string' ? new TextEncoder().encode(body) : body) as unknown as BodyInit, {
 		headers: {
 			'content-type': options.type,
-			'content-disposition': contentDisposition(base, ext, { disposition: options.disposition, fallback: options.fallback }),
+			'content-disposition': contentDisposition(base, ext, {
+				disposition: options.disposition,
+				fallback: options.fallback
+			}),
 			'x-content-type-options': 'nosniff',
 			'cache-control': 'private, no-store',
 			...options.headers

@@ -23,7 +23,11 @@ export async function parseForm<S extends z.ZodType>(request: Request, schema: S
 	const bad = findBadString(raw);
 	if (bad)
 		return {
-			failure: fail(400, { values: echo(raw), errors: { [bad.split('.')[0]]: invalidText().message }, message: invalidText().message }),
+			failure: fail(400, {
+				values: echo(raw),
+				errors: { [bad.split('.')[0]]: invalidText().message },
+				message: invalidText().message
+			}),
 			form,
 			raw
 		} as const;
@@ -50,7 +54,8 @@ export async function runAction<T>(raw: Record<string, unknown>, fn: () => Promi
 		if (isRedirect(e)) throw e;
 		const err = toAppError(e);
 		// 503: the file workers are busy (a known, temporary state, said as such), not a crash.
-		if (err.status >= 500 && err.status !== 503) log.error('action failed', { error: String((e as Error)?.stack ?? e) });
+		if (err.status >= 500 && err.status !== 503)
+			log.error('action failed', { error: String((e as Error)?.stack ?? e) });
 		const field = typeof err.details?.field === 'string' ? err.details.field : null;
 		return {
 			ok: false as const,

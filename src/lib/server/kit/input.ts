@@ -4,7 +4,7 @@ import { z } from 'zod';
 z.config(z.locales.fr());
 
 export const email = z
-	.string({ error: "Indiquez une adresse e-mail." })
+	.string({ error: 'Indiquez une adresse e-mail.' })
 	.trim()
 	.toLowerCase()
 	.max(254, { error: "L'adresse e-mail est trop longue." })

@@ -54,7 +54,8 @@ export function startJob(name: string, run: () => Promise<unknown>, options: Job
 		timer.unref?.();
 	};
 
-	const first = options.firstRunMs === undefined ? 0 : options.firstRunMs === null ? options.intervalMs : options.firstRunMs;
+	const first =
+		options.firstRunMs === undefined ? 0 : options.firstRunMs === null ? options.intervalMs : options.firstRunMs;
 	schedule(first);
 
 	return {

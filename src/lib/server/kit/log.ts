@@ -41,7 +41,8 @@ function redact(value: unknown, depth = 0): unknown {
 	if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
 	if (value instanceof Date) return value;
 	const out: Record<string, unknown> = {};
-	for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEY.test(k) && v != null && v !== '' ? MASK : redact(v, depth + 1);
+	for (const [k, v] of Object.entries(value))
+		out[k] = SECRET_KEY.test(k) && v != null && v !== '' ? MASK : redact(v, depth + 1);
 	return out;
 }
 

@@ -6,14 +6,19 @@ import type { MembershipStatus } from './service';
 
 /** Deciding on a request: the network's animators (and the platform administrators). */
 export function requireAnimator(m: { i_animate: boolean }): void {
-	if (!m.i_animate) throw new AppError('forbidden', 'Seuls les animateurs du réseau peuvent décider des adhésions.', 403);
+	if (!m.i_animate)
+		throw new AppError('forbidden', 'Seuls les animateurs du réseau peuvent décider des adhésions.', 403);
 }
 
 /**
  * Ending a membership: the collectivité's admins withdraw a pending request or leave; an animator removes a member.
  * The status the membership takes, or a 403.
  */
-export function endingStatus(m: { status: string; is_admin: boolean; i_animate: boolean }): Extract<MembershipStatus, 'withdrawn' | 'left' | 'removed'> {
+export function endingStatus(m: {
+	status: string;
+	is_admin: boolean;
+	i_animate: boolean;
+}): Extract<MembershipStatus, 'withdrawn' | 'left' | 'removed'> {
 	if (m.status === 'pending' && m.is_admin) return 'withdrawn';
 	if (m.status === 'approved' && m.is_admin) return 'left';
 	if (m.status === 'approved' && m.i_animate) return 'removed';

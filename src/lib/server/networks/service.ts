@@ -43,14 +43,20 @@ const NETWORK_COLUMNS = `n.id, n.slug, n.name, n.description, n.region_codes, n.
 export async function listNetworks(db: Database, actor: Actor | null): Promise<Network[]> {
 	if (!actor)
 		return withUser(db, null, (tx) =>
-			tx.query<Network>(`select n.id, n.slug, n.name, n.description, n.region_codes, n.created_at, false as i_animate, 0 as member_count from public.networks n order by n.name`)
+			tx.query<Network>(
+				`select n.id, n.slug, n.name, n.description, n.region_codes, n.created_at, false as i_animate, 0 as member_count from public.networks n order by n.name`
+			)
 		);
-	return withUser(db, actor, (tx) => tx.query<Network>(`select ${NETWORK_COLUMNS} from public.networks n order by n.name`));
+	return withUser(db, actor, (tx) =>
+		tx.query<Network>(`select ${NETWORK_COLUMNS} from public.networks n order by n.name`)
+	);
 }
 
 export async function getNetworkBySlug(db: Database, actor: Actor | null, slug: string) {
 	return withUser(db, actor, async (tx) => {
-		const cols = actor ? NETWORK_COLUMNS : `n.id, n.slug, n.name, n.description, n.region_codes, n.created_at, false as i_animate, 0 as member_count`;
+		const cols = actor
+			? NETWORK_COLUMNS
+			: `n.id, n.slug, n.name, n.description, n.region_codes, n.created_at, false as i_animate, 0 as member_count`;
 		const [network] = await tx.query<Network>(`select ${cols} from public.networks n where n.slug = $1`, [slug]);
 		if (!network) throw notFound('Ce réseau');
 		const animators = await tx.query<{ user_id: string; display_name: string | null; email: string | null }>(
@@ -85,14 +91,18 @@ async function listMemberships(tx: Tx, networkId: string): Promise<Membership[]>
 
 /** One membership as the caller may see it (same columns as the network page's list). */
 export async function getMembership(db: Database, actor: Actor, membershipId: string): Promise<Membership> {
-	const [row] = await withUser(db, actor, (tx) => tx.query<Membership>(`${MEMBERSHIP_SELECT} where m.id = $1`, [membershipId]));
+	const [row] = await withUser(db, actor, (tx) =>
+		tx.query<Membership>(`${MEMBERSHIP_SELECT} where m.id = $1`, [membershipId])
+	);
 	if (!row) throw notFound('Cette adhésion');
 	return row;
 }
 
 /** The slug of a network (networks are a public directory); 404 when the id is unknown. */
 export async function networkSlug(db: Database, actor: Actor | null, networkId: string): Promise<string> {
-	const [row] = await withUser(db, actor, (tx) => tx.query<{ slug: string }>('select slug from public.networks where id = $1', [networkId]));
+	const [row] = await withUser(db, actor, (tx) =>
+		tx.query<{ slug: string }>('select slug from public.networks where id = $1', [networkId])
+	);
 	if (!row) throw notFound('Ce réseau');
 	return row.slug;
 }
@@ -111,7 +121,11 @@ export async function listOrgMemberships(db: Database, actor: Actor, orgId: stri
 	);
 }
 
-export async function createNetwork(db: Database, actor: Actor, input: { name: string; description: string; regionCodes: string[] }) {
+export async function createNetwork(
+	db: Database,
+	actor: Actor,
+	input: { name: string; description: string; regionCodes: string[] }
+) {
 	return guard(
 		withUser(db, actor, async (tx) => {
 			const slug = await uniqueSlug(tx, 'networks', input.name);
@@ -124,16 +138,24 @@ export async function createNetwork(db: Database, actor: Actor, input: { name: s
 	);
 }
 
-export async function updateNetwork(db: Database, actor: Actor, id: string, input: { name: string; description: string; regionCodes: string[] }) {
+export async function updateNetwork(
+	db: Database,
+	actor: Actor,
+	id: string,
+	input: { name: string; description: string; regionCodes: string[] }
+) {
 	return guard(
 		withUser(db, actor, async (tx) => {
-			const rows = await tx.query('update public.networks set name = $2, description = $3, region_codes = $4 where id = $1 returning id', [
-				id,
-				input.name,
-				input.description,
-				input.regionCodes
-			]);
-			if (!rows.length) throw new AppError('forbidden', 'Seuls les animateurs du réseau et les administrateurs de la plateforme peuvent le modifier.', 403);
+			const rows = await tx.query(
+				'update public.networks set name = $2, description = $3, region_codes = $4 where id = $1 returning id',
+				[id, input.name, input.description, input.regionCodes]
+			);
+			if (!rows.length)
+				throw new AppError(
+					'forbidden',
+					'Seuls les animateurs du réseau et les administrateurs de la plateforme peuvent le modifier.',
+					403
+				);
 		})
 	);
 }
@@ -142,9 +164,20 @@ export async function updateNetwork(db: Database, actor: Actor, id: string, inpu
 export async function addAnimator(db: Database, actor: Actor, networkId: string, email: string) {
 	return guard(
 		withUser(db, actor, async (tx) => {
-			const [u] = await elevated(tx, (t) => t.query<{ id: string }>('select id from public.users where lower(email) = lower($1)', [email]));
-			if (!u) throw new AppError('unknown_user', "Aucun compte n'existe avec cette adresse : la personne doit d'abord créer son compte.", 404, { field: 'email' });
-			await tx.query('insert into public.network_animators (network_id, user_id) values ($1, $2) on conflict do nothing', [networkId, u.id]);
+			const [u] = await elevated(tx, (t) =>
+				t.query<{ id: string }>('select id from public.users where lower(email) = lower($1)', [email])
+			);
+			if (!u)
+				throw new AppError(
+					'unknown_user',
+					"Aucun compte n'existe avec cette adresse : la personne doit d'abord créer son compte.",
+					404,
+					{ field: 'email' }
+				);
+			await tx.query(
+				'insert into public.network_animators (network_id, user_id) values ($1, $2) on conflict do nothing',
+				[networkId, u.id]
+			);
 		})
 	);
 }
@@ -152,13 +185,27 @@ export async function addAnimator(db: Database, actor: Actor, networkId: string,
 export async function removeAnimator(db: Database, actor: Actor, networkId: string, userId: string) {
 	return guard(
 		withUser(db, actor, async (tx) => {
-			const rows = await tx.query('delete from public.network_animators where network_id = $1 and user_id = $2 returning user_id', [networkId, userId]);
-			if (!rows.length) throw new AppError('forbidden', 'Seuls les administrateurs de la plateforme nomment et retirent les animateurs.', 403);
+			const rows = await tx.query(
+				'delete from public.network_animators where network_id = $1 and user_id = $2 returning user_id',
+				[networkId, userId]
+			);
+			if (!rows.length)
+				throw new AppError(
+					'forbidden',
+					'Seuls les administrateurs de la plateforme nomment et retirent les animateurs.',
+					403
+				);
 		})
 	);
 }
 
-async function notifyAnimators(tx: Tx, networkId: string, subject: string, paragraphs: string[], action: { label: string; url: string }) {
+async function notifyAnimators(
+	tx: Tx,
+	networkId: string,
+	subject: string,
+	paragraphs: string[],
+	action: { label: string; url: string }
+) {
 	const animators = await elevated(tx, (t) =>
 		t.query<{ email: string; display_name: string }>(
 			'select u.email, u.display_name from public.network_animators a join public.users u on u.id = a.user_id where a.network_id = $1',
@@ -166,10 +213,21 @@ async function notifyAnimators(tx: Tx, networkId: string, subject: string, parag
 		)
 	);
 	for (const a of animators)
-		await enqueueEmail(tx, { to: a.email, subject, kind: 'network_join_request', ...renderEmail({ greeting: `Bonjour ${a.display_name},`, paragraphs, action }) });
+		await enqueueEmail(tx, {
+			to: a.email,
+			subject,
+			kind: 'network_join_request',
+			...renderEmail({ greeting: `Bonjour ${a.display_name},`, paragraphs, action })
+		});
 }
 
-async function notifyOrgAdmins(tx: Tx, orgId: string, subject: string, paragraphs: string[], action: { label: string; url: string }) {
+async function notifyOrgAdmins(
+	tx: Tx,
+	orgId: string,
+	subject: string,
+	paragraphs: string[],
+	action: { label: string; url: string }
+) {
 	const admins = await elevated(tx, (t) =>
 		t.query<{ email: string; display_name: string }>(
 			`select u.email, u.display_name from public.organisation_members m join public.users u on u.id = m.user_id
@@ -178,16 +236,28 @@ async function notifyOrgAdmins(tx: Tx, orgId: string, subject: string, paragraph
 		)
 	);
 	for (const a of admins)
-		await enqueueEmail(tx, { to: a.email, subject, kind: 'network_decision', ...renderEmail({ greeting: `Bonjour ${a.display_name},`, paragraphs, action }) });
+		await enqueueEmail(tx, {
+			to: a.email,
+			subject,
+			kind: 'network_decision',
+			...renderEmail({ greeting: `Bonjour ${a.display_name},`, paragraphs, action })
+		});
 }
 
 /** A collectivité admin asks to join; the network's animators are told by e-mail. */
 export async function requestToJoin(db: Database, actor: Actor, networkId: string, orgId: string, message?: string) {
 	return guard(
 		withUser(db, actor, async (tx) => {
-			const [org] = await tx.query<{ name: string; role: string | null }>('select name, app.org_role(id) as role from public.organisations where id = $1', [orgId]);
+			const [org] = await tx.query<{ name: string; role: string | null }>(
+				'select name, app.org_role(id) as role from public.organisations where id = $1',
+				[orgId]
+			);
 			if (!org || org.role !== 'admin')
-				throw new AppError('forbidden', "Seuls les administrateurs de la collectivité peuvent demander l'adhésion à un réseau.", 403);
+				throw new AppError(
+					'forbidden',
+					"Seuls les administrateurs de la collectivité peuvent demander l'adhésion à un réseau.",
+					403
+				);
 			const open = await tx.query<{ status: string }>(
 				`select status from public.network_memberships where network_id = $1 and org_id = $2 and status in ('pending', 'approved')`,
 				[networkId, orgId]
@@ -195,19 +265,27 @@ export async function requestToJoin(db: Database, actor: Actor, networkId: strin
 			if (open.length)
 				throw new AppError(
 					'already_requested',
-					open[0].status === 'approved' ? 'Votre collectivité est déjà membre de ce réseau.' : 'Une demande est déjà en attente pour ce réseau.',
+					open[0].status === 'approved'
+						? 'Votre collectivité est déjà membre de ce réseau.'
+						: 'Une demande est déjà en attente pour ce réseau.',
 					409
 				);
 			const [m] = await tx.query<{ id: string }>(
 				`insert into public.network_memberships (network_id, org_id, message, requested_by) values ($1, $2, $3, auth.uid()) returning id`,
 				[networkId, orgId, message ?? null]
 			);
-			const [net] = await tx.query<{ name: string; slug: string }>('select name, slug from public.networks where id = $1', [networkId]);
+			const [net] = await tx.query<{ name: string; slug: string }>(
+				'select name, slug from public.networks where id = $1',
+				[networkId]
+			);
 			await notifyAnimators(
 				tx,
 				networkId,
 				`Demande d'adhésion de ${org.name} au réseau ${net.name}`,
-				[`${org.name} demande à rejoindre le réseau ${net.name}.`, ...(message ? [`Son message : « ${message} »`] : [])],
+				[
+					`${org.name} demande à rejoindre le réseau ${net.name}.`,
+					...(message ? [`Son message : « ${message} »`] : [])
+				],
 				{ label: 'Examiner la demande', url: `${appOrigin()}/reseaux/${net.slug}` }
 			);
 			return m.id;
@@ -216,7 +294,13 @@ export async function requestToJoin(db: Database, actor: Actor, networkId: strin
 }
 
 /** An animator approves or refuses (a reason is required to refuse); the collectivité's admins are told. */
-export async function decideMembership(db: Database, actor: Actor, membershipId: string, decision: 'approved' | 'refused', reason?: string) {
+export async function decideMembership(
+	db: Database,
+	actor: Actor,
+	membershipId: string,
+	decision: 'approved' | 'refused',
+	reason?: string
+) {
 	return guard(
 		withUser(db, actor, async (tx) => {
 			const [m] = await tx.query<{ network_id: string; org_id: string; status: string; i_animate: boolean }>(
@@ -226,7 +310,11 @@ export async function decideMembership(db: Database, actor: Actor, membershipId:
 			if (!m) throw notFound('Cette demande');
 			requireAnimator(m);
 			if (m.status !== 'pending') throw new AppError('already_decided', 'Cette demande a déjà été traitée.', 409);
-			await tx.query('update public.network_memberships set status = $2, reason = $3 where id = $1', [membershipId, decision, reason ?? null]);
+			await tx.query('update public.network_memberships set status = $2, reason = $3 where id = $1', [
+				membershipId,
+				decision,
+				reason ?? null
+			]);
 			const [info] = await tx.query<{ network: string; slug: string; org: string; org_slug: string }>(
 				`select n.name as network, n.slug, o.name as org, o.slug as org_slug from public.networks n, public.organisations o where n.id = $1 and o.id = $2`,
 				[m.network_id, m.org_id]
@@ -234,7 +322,9 @@ export async function decideMembership(db: Database, actor: Actor, membershipId:
 			await notifyOrgAdmins(
 				tx,
 				m.org_id,
-				decision === 'approved' ? `${info.org} a rejoint le réseau ${info.network}` : `Demande d'adhésion au réseau ${info.network} refusée`,
+				decision === 'approved'
+					? `${info.org} a rejoint le réseau ${info.network}`
+					: `Demande d'adhésion au réseau ${info.network} refusée`,
 				decision === 'approved'
 					? [`Votre demande d'adhésion au réseau ${info.network} a été acceptée. Bienvenue !`]
 					: [`Votre demande d'adhésion au réseau ${info.network} n'a pas été acceptée.`, `Motif : ${reason}`],
@@ -256,7 +346,11 @@ export async function endMembership(db: Database, actor: Actor, membershipId: st
 			);
 			if (!m) throw notFound('Cette adhésion');
 			const next = endingStatus(m);
-			await tx.query('update public.network_memberships set status = $2, reason = coalesce($3, reason) where id = $1', [membershipId, next, reason ?? null]);
+			await tx.query('update public.network_memberships set status = $2, reason = coalesce($3, reason) where id = $1', [
+				membershipId,
+				next,
+				reason ?? null
+			]);
 			return next;
 		})
 	);

@@ -11,5 +11,6 @@ export function writesFor(org: { my_role: MemberRole | null }): boolean {
 
 /** The collectivité's settings: its administrators, and the platform administrators. */
 export function requireOrgAdmin(org: { my_role: MemberRole | null }, isPlatformAdmin: boolean): void {
-	if (org.my_role !== 'admin' && !isPlatformAdmin) throw forbidden('Seuls les administrateurs de la collectivité peuvent modifier ses informations.');
+	if (org.my_role !== 'admin' && !isPlatformAdmin)
+		throw forbidden('Seuls les administrateurs de la collectivité peuvent modifier ses informations.');
 }

@@ -102,7 +102,12 @@ function safeFileName(name: string): string {
 	return cleaned || 'fichier';
 }
 
-const EXTENSIONS: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp', 'application/pdf': 'pdf' };
+const EXTENSIONS: Record<string, string> = {
+	'image/png': 'png',
+	'image/jpeg': 'jpg',
+	'image/webp': 'webp',
+	'application/pdf': 'pdf'
+};
 
 /** JSON-safe value: bigint as text, bytes never (they are handled before). */
 function plain(value: unknown): unknown {
@@ -142,7 +147,10 @@ class Collector {
 				} else select.push(`octet_length(${quoteIdent(c.name)}) as ${quoteIdent(c.name + '_octets')}`);
 			} else select.push(quoteIdent(c.name));
 		}
-		const rows = await this.tx.query<Record<string, unknown>>(`select ${select.join(', ')} from ${table} where ${where}`, params);
+		const rows = await this.tx.query<Record<string, unknown>>(
+			`select ${select.join(', ')} from ${table} where ${where}`,
+			params
+		);
 		let added = 0;
 		let bucket = this.tables.get(table);
 		if (!bucket) this.tables.set(table, (bucket = new Map()));
@@ -191,7 +199,11 @@ class Collector {
 }
 
 /** Refuses anyone but an administrator of the collectivité, under RLS (a collectivité out of sight: 404). */
-async function requireAdmin(db: Database, actor: Actor, orgId: string): Promise<{ id: string; name: string; slug: string }> {
+async function requireAdmin(
+	db: Database,
+	actor: Actor,
+	orgId: string
+): Promise<{ id: string; name: string; slug: string }> {
 	return withUser(db, actor, async (tx) => {
 		const [org] = await tx.query<{ id: string; name: string; slug: string; role: string | null }>(
 			'select o.id, o.name, o.slug, app.org_role(o.id) as role from public.organisations o where o.id = $1',
@@ -199,13 +211,21 @@ async function requireAdmin(db: Database, actor: Actor, orgId: string): Promise<
 		);
 		if (!org) throw new AppError('not_found', 'Collectivité introuvable.', 404);
 		if (org.role !== 'admin')
-			throw new AppError('forbidden', 'Seuls les administrateurs de la collectivité peuvent exporter ses données ou la fermer.', 403);
+			throw new AppError(
+				'forbidden',
+				'Seuls les administrateurs de la collectivité peuvent exporter ses données ou la fermer.',
+				403
+			);
 		return { id: org.id, name: org.name, slug: org.slug };
 	});
 }
 
 /** Everything the platform holds for the collectivité, with its files. */
-export async function exportOrganisationData(db: Database, actor: Actor, orgId: string): Promise<{ data: OrganisationExport; files: ExportFile[] }> {
+export async function exportOrganisationData(
+	db: Database,
+	actor: Actor,
+	orgId: string
+): Promise<{ data: OrganisationExport; files: ExportFile[] }> {
 	await requireAdmin(db, actor, orgId);
 	return asService(db, 'rgpd: collectivité export', async (tx) => {
 		const fks = (await foreignKeys(tx)).filter((fk) => !SKIP.has(fk.table));
@@ -217,12 +237,17 @@ export async function exportOrganisationData(db: Database, actor: Actor, orgId: 
 		// The audit log has no foreign key (it outlives what it describes), but its org_id is the collectivité's.
 		await c.take('public.audit_log', 'org_id = $1', [orgId]);
 		// (2) The SPASER documents it (co-)owns.
-		await c.take('public.spaser_documents', 'id in (select document_id from public.spaser_document_orgs where org_id = $1)', [orgId]);
+		await c.take(
+			'public.spaser_documents',
+			'id in (select document_id from public.spaser_document_orgs where org_id = $1)',
+			[orgId]
+		);
 		// (3) Everything that hangs from what is taken, to a fixed point.
 		for (let round = 0, added = 1; added > 0 && round < 10; round++) {
 			added = 0;
 			for (const fk of fks) {
-				if (fk.table === fk.refTable || fk.refTable === 'public.organisations' || fk.refTable === 'public.users') continue;
+				if (fk.table === fk.refTable || fk.refTable === 'public.organisations' || fk.refTable === 'public.users')
+					continue;
 				const keys = c.values(fk.refTable, fk.refColumn);
 				if (!keys.length) continue;
 				const params: unknown[] = [keys];
@@ -231,7 +256,9 @@ export async function exportOrganisationData(db: Database, actor: Actor, orgId: 
 					if (other.table !== fk.table || other === fk || !OWNED_ROOTS.has(other.refTable)) continue;
 					const owned = other.refTable === 'public.organisations' ? [orgId] : c.values(other.refTable, other.refColumn);
 					params.push(owned);
-					conditions.push(`(${quoteIdent(other.column)} is null or ${quoteIdent(other.column)} = any($${params.length}::${other.columnType}[]))`);
+					conditions.push(
+						`(${quoteIdent(other.column)} is null or ${quoteIdent(other.column)} = any($${params.length}::${other.columnType}[]))`
+					);
 				}
 				added += await c.take(fk.table, conditions.join(' and '), params);
 			}
@@ -242,7 +269,8 @@ export async function exportOrganisationData(db: Database, actor: Actor, orgId: 
 			const rows = c.rows(table);
 			if (rows.length) tables[bare(table)] = rows;
 		}
-		const plainRows = (rows: Record<string, unknown>[]) => rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, plain(v)])));
+		const plainRows = (rows: Record<string, unknown>[]) =>
+			rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, plain(v)])));
 		const references = {
 			users: plainRows(
 				await tx.query<Record<string, unknown>>(
@@ -253,9 +281,10 @@ export async function exportOrganisationData(db: Database, actor: Actor, orgId: 
 				)
 			),
 			networks: plainRows(
-				await tx.query<Record<string, unknown>>('select id, slug, name from public.networks where id = any($1::uuid[]) order by name', [
-					c.values('public.network_memberships', 'network_id')
-				])
+				await tx.query<Record<string, unknown>>(
+					'select id, slug, name from public.networks where id = any($1::uuid[]) order by name',
+					[c.values('public.network_memberships', 'network_id')]
+				)
 			),
 			indicator_definitions: plainRows(
 				await tx.query<Record<string, unknown>>(
@@ -278,7 +307,12 @@ export async function exportOrganisationData(db: Database, actor: Actor, orgId: 
 	});
 }
 
-const README = (name: string, generatedAt: string, counts: string, files: number) => `Export des données de la collectivité « ${name} »
+const README = (
+	name: string,
+	generatedAt: string,
+	counts: string,
+	files: number
+) => `Export des données de la collectivité « ${name} »
 SPASER Commun — généré le ${new Date(generatedAt).toLocaleString('fr-FR', { timeZone: 'Europe/Paris' })} (heure de Paris)
 
 Contenu de l'archive
@@ -316,7 +350,11 @@ export function exportArchiveName(slug: string, at = new Date()): string {
 	return `donnees-${slug}-${at.toISOString().slice(0, 10)}.zip`;
 }
 
-export async function exportOrganisationZip(db: Database, actor: Actor, orgId: string): Promise<{ zip: Uint8Array; slug: string }> {
+export async function exportOrganisationZip(
+	db: Database,
+	actor: Actor,
+	orgId: string
+): Promise<{ zip: Uint8Array; slug: string }> {
 	const { data, files } = await exportOrganisationData(db, actor, orgId);
 	const counts = Object.entries(data.tables)
 		.map(([t, rows]) => `${t} : ${rows.length}`)
@@ -331,7 +369,12 @@ export async function exportOrganisationZip(db: Database, actor: Actor, orgId: s
 
 /** Same comparison as a person would make: case, accents' composition and spaces do not matter. */
 export function sameName(typed: string, name: string): boolean {
-	const norm = (s: string) => s.normalize('NFC').replace(/[\s\u00a0\u202f]+/g, ' ').trim().toLocaleLowerCase('fr');
+	const norm = (s: string) =>
+		s
+			.normalize('NFC')
+			.replace(/[\s\u00a0\u202f]+/g, ' ')
+			.trim()
+			.toLocaleLowerCase('fr');
 	return norm(typed) === norm(name) && norm(typed) !== '';
 }
 
@@ -344,16 +387,31 @@ export interface ClosureResult {
 }
 
 /** Closes the collectivité: see the header. `confirmation` must be its name. */
-export async function closeOrganisation(db: Database, actor: Actor, orgId: string, confirmation: string): Promise<ClosureResult> {
+export async function closeOrganisation(
+	db: Database,
+	actor: Actor,
+	orgId: string,
+	confirmation: string
+): Promise<ClosureResult> {
 	const org = await requireAdmin(db, actor, orgId);
 	if (!sameName(confirmation, org.name))
-		throw new AppError('invalid', `Recopiez exactement le nom de la collectivité (« ${org.name} ») pour confirmer sa fermeture.`, 400, {
-			field: 'confirmation'
-		});
+		throw new AppError(
+			'invalid',
+			`Recopiez exactement le nom de la collectivité (« ${org.name} ») pour confirmer sa fermeture.`,
+			400,
+			{
+				field: 'confirmation'
+			}
+		);
 	return asService(db, 'rgpd: collectivité closure', async (tx) => {
 		// The triggers that write the audit log record who closed it.
-		await tx.query(`select set_config('request.jwt.claims', $1, true)`, [JSON.stringify({ sub: actor.id, role: 'service_role' })]);
-		const [locked] = await tx.query<{ name: string }>('select name from public.organisations where id = $1 for update', [orgId]);
+		await tx.query(`select set_config('request.jwt.claims', $1, true)`, [
+			JSON.stringify({ sub: actor.id, role: 'service_role' })
+		]);
+		const [locked] = await tx.query<{ name: string }>(
+			'select name from public.organisations where id = $1 for update',
+			[orgId]
+		);
 		if (!locked) throw new AppError('not_found', 'Collectivité introuvable : elle a peut-être déjà été fermée.', 404);
 		const members = await tx.query<{ email: string; display_name: string }>(
 			`select u.email, u.display_name from public.organisation_members m join public.users u on u.id = m.user_id
@@ -393,7 +451,16 @@ export async function closeOrganisation(db: Database, actor: Actor, orgId: strin
 			action: { label: 'Accéder à SPASER Commun', url: `${appOrigin()}/` }
 		});
 		for (const m of members)
-			await enqueueEmail(tx, { to: m.email, subject: `La collectivité « ${org.name} » a été fermée`, kind: 'org_closed', ...mail }, { elevate: false });
-		return { name: org.name, notified: members.length, deletedDocuments: alone.length, cancelledSessions: guichet.cancelledSessions };
+			await enqueueEmail(
+				tx,
+				{ to: m.email, subject: `La collectivité « ${org.name} » a été fermée`, kind: 'org_closed', ...mail },
+				{ elevate: false }
+			);
+		return {
+			name: org.name,
+			notified: members.length,
+			deletedDocuments: alone.length,
+			cancelledSessions: guichet.cancelledSessions
+		};
 	});
 }

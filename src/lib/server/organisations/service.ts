@@ -54,9 +54,16 @@ export async function createOrganisation(db: Database, actor: Actor, input: Orga
 	return guard(
 		withUser(db, actor, async (tx) => {
 			if (input.siren) {
-				const dup = await elevated(tx, (t) => t.query('select 1 from public.organisations where siren = $1 and archived_at is null', [input.siren]));
+				const dup = await elevated(tx, (t) =>
+					t.query('select 1 from public.organisations where siren = $1 and archived_at is null', [input.siren])
+				);
 				if (dup.length)
-					throw new AppError('siren_taken', 'Une collectivité avec ce SIREN existe déjà sur la plateforme : demandez à son administrateur de vous inviter.', 409, { field: 'siren' });
+					throw new AppError(
+						'siren_taken',
+						'Une collectivité avec ce SIREN existe déjà sur la plateforme : demandez à son administrateur de vous inviter.',
+						409,
+						{ field: 'siren' }
+					);
 			}
 			const slug = await elevated(tx, (t) => uniqueSlug(t, 'organisations', input.name));
 			const [row] = await tx.query<{ id: string }>(
@@ -65,7 +72,9 @@ export async function createOrganisation(db: Database, actor: Actor, input: Orga
 				 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, auth.uid()) returning id`,
 				[...toRow(input), slug]
 			);
-			const [org] = await tx.query<Organisation>(`select ${ORG_COLUMNS} from public.organisations o where o.id = $1`, [row.id]);
+			const [org] = await tx.query<Organisation>(`select ${ORG_COLUMNS} from public.organisations o where o.id = $1`, [
+				row.id
+			]);
 			return org;
 		})
 	);
@@ -80,7 +89,12 @@ export async function updateOrganisation(db: Database, actor: Actor, orgId: stri
 				 where id = $10 returning id`,
 				[...toRow(input), orgId]
 			);
-			if (!rows.length) throw new AppError('forbidden', 'Seuls les administrateurs de la collectivité peuvent modifier ses informations.', 403);
+			if (!rows.length)
+				throw new AppError(
+					'forbidden',
+					'Seuls les administrateurs de la collectivité peuvent modifier ses informations.',
+					403
+				);
 		})
 	);
 }
@@ -118,7 +132,9 @@ export async function getOrganisationBySlug(db: Database, actor: Actor, slug: st
 }
 
 export async function getOrganisation(db: Database, actor: Actor, id: string): Promise<Organisation> {
-	const [org] = await withUser(db, actor, (tx) => tx.query<Organisation>(`select ${ORG_COLUMNS} from public.organisations o where o.id = $1`, [id]));
+	const [org] = await withUser(db, actor, (tx) =>
+		tx.query<Organisation>(`select ${ORG_COLUMNS} from public.organisations o where o.id = $1`, [id])
+	);
 	if (!org) throw notFound('Cette collectivité');
 	return org;
 }
@@ -129,12 +145,16 @@ export async function getOrganisation(db: Database, actor: Actor, id: string): P
  */
 export async function setLogo(db: Database, actor: Actor, orgId: string, data: Uint8Array | null) {
 	const mime = data ? sniffImage(data) : null;
-	if (data && !mime) throw new AppError('invalid_file_type', "Ce fichier n'est pas une image PNG, JPEG ou WebP.", 415, { field: 'logo' });
+	if (data && !mime)
+		throw new AppError('invalid_file_type', "Ce fichier n'est pas une image PNG, JPEG ou WebP.", 415, {
+			field: 'logo'
+		});
 	return guard(
 		withUser(db, actor, async (tx) => {
 			// The right before reading the image's header (row-level security decides again on the write).
 			const [role] = await tx.query<{ ok: boolean }>(`select app.has_org_role($1, array['admin']) as ok`, [orgId]);
-			if (!role?.ok) throw new AppError('forbidden', 'Seuls les administrateurs de la collectivité peuvent modifier son logo.', 403);
+			if (!role?.ok)
+				throw new AppError('forbidden', 'Seuls les administrateurs de la collectivité peuvent modifier son logo.', 403);
 			if (data) {
 				try {
 					checkImage(data);
@@ -159,16 +179,25 @@ export async function setLogo(db: Database, actor: Actor, orgId: string, data: U
 export async function getLogo(db: Database, actor: Actor | null, orgId: string) {
 	if (!actor) return null;
 	const [row] = await withUser(db, actor, (tx) =>
-		tx.query<{ mime: string; data: Uint8Array; updated_at: Date }>('select mime, data, updated_at from public.organisation_logos where org_id = $1', [orgId])
+		tx.query<{ mime: string; data: Uint8Array; updated_at: Date }>(
+			'select mime, data, updated_at from public.organisation_logos where org_id = $1',
+			[orgId]
+		)
 	);
 	return row ?? null;
 }
 
 /** Detects the image type from its first bytes (never from the file name). */
 export function sniffImage(bytes: Uint8Array): string | null {
-	if (bytes.length > 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) return 'image/png';
+	if (bytes.length > 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47)
+		return 'image/png';
 	if (bytes.length > 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg';
-	if (bytes.length > 12 && String.fromCharCode(...bytes.slice(0, 4)) === 'RIFF' && String.fromCharCode(...bytes.slice(8, 12)) === 'WEBP') return 'image/webp';
+	if (
+		bytes.length > 12 &&
+		String.fromCharCode(...bytes.slice(0, 4)) === 'RIFF' &&
+		String.fromCharCode(...bytes.slice(8, 12)) === 'WEBP'
+	)
+		return 'image/webp';
 	return null;
 }
 
@@ -225,12 +254,19 @@ export async function inviteMember(db: Database, actor: Actor, orgId: string, em
 				[orgId]
 			);
 			if (!org || org.my_role !== 'admin')
-				throw new AppError('forbidden', 'Seuls les administrateurs de la collectivité peuvent inviter des membres.', 403);
+				throw new AppError(
+					'forbidden',
+					'Seuls les administrateurs de la collectivité peuvent inviter des membres.',
+					403
+				);
 			const already = await tx.query(
 				`select 1 from public.organisation_members m join public.users u on u.id = m.user_id where m.org_id = $1 and lower(u.email) = $2`,
 				[orgId, email]
 			);
-			if (already.length) throw new AppError('already_member', 'Cette personne est déjà membre de la collectivité.', 409, { field: 'email' });
+			if (already.length)
+				throw new AppError('already_member', 'Cette personne est déjà membre de la collectivité.', 409, {
+					field: 'email'
+				});
 			// A new invitation to the same address replaces the pending one.
 			await tx.query(
 				`update public.organisation_invitations set revoked_at = now()
@@ -242,7 +278,9 @@ export async function inviteMember(db: Database, actor: Actor, orgId: string, em
 				 values ($1, $2, $3, $4, auth.uid()) returning id, expires_at`,
 				[orgId, email, role, hashSecret(secret)]
 			);
-			const [me] = await tx.query<{ display_name: string }>('select display_name from public.users where id = auth.uid()');
+			const [me] = await tx.query<{ display_name: string }>(
+				'select display_name from public.users where id = auth.uid()'
+			);
 			const url = `${appOrigin()}/invitation/${secret}`;
 			await enqueueEmail(tx, {
 				to: email,
@@ -264,7 +302,10 @@ export async function inviteMember(db: Database, actor: Actor, orgId: string, em
 
 export async function revokeInvitation(db: Database, actor: Actor, orgId: string, invitationId: string) {
 	const rows = await withUser(db, actor, (tx) =>
-		tx.query('update public.organisation_invitations set revoked_at = now() where id = $1 and org_id = $2 and accepted_at is null returning id', [invitationId, orgId])
+		tx.query(
+			'update public.organisation_invitations set revoked_at = now() where id = $1 and org_id = $2 and accepted_at is null returning id',
+			[invitationId, orgId]
+		)
 	);
 	if (!rows.length) throw notFound('Cette invitation');
 }
@@ -272,7 +313,15 @@ export async function revokeInvitation(db: Database, actor: Actor, orgId: string
 /** What the invitation page shows before the person signs in (service role: they are not a member yet). */
 export async function previewInvitation(db: Database, secret: string) {
 	const [row] = await asService(db, 'invitation preview', (tx) =>
-		tx.query<{ email: string; role: MemberRole; org_name: string; expires_at: Date; accepted_at: Date | null; revoked_at: Date | null; has_account: boolean }>(
+		tx.query<{
+			email: string;
+			role: MemberRole;
+			org_name: string;
+			expires_at: Date;
+			accepted_at: Date | null;
+			revoked_at: Date | null;
+			has_account: boolean;
+		}>(
 			`select i.email, i.role, o.name as org_name, i.expires_at, i.accepted_at, i.revoked_at,
 			        exists (select 1 from public.users u where lower(u.email) = lower(i.email)) as has_account
 			   from public.organisation_invitations i join public.organisations o on o.id = i.org_id
@@ -281,15 +330,25 @@ export async function previewInvitation(db: Database, secret: string) {
 		)
 	);
 	if (!row) return null;
-	const state = row.revoked_at ? 'revoked' : row.accepted_at ? 'used' : row.expires_at < new Date() ? 'expired' : 'valid';
+	const state = row.revoked_at
+		? 'revoked'
+		: row.accepted_at
+			? 'used'
+			: row.expires_at < new Date()
+				? 'expired'
+				: 'valid';
 	return { ...row, state };
 }
 
 export async function acceptInvitation(db: Database, actor: Actor, secret: string): Promise<string> {
 	return guard(
 		withUser(db, actor, async (tx) => {
-			const [row] = await tx.query<{ org_id: string }>('select app.accept_invitation($1) as org_id', [hashSecret(secret)]);
-			const [org] = await tx.query<{ slug: string }>('select slug from public.organisations where id = $1', [row.org_id]);
+			const [row] = await tx.query<{ org_id: string }>('select app.accept_invitation($1) as org_id', [
+				hashSecret(secret)
+			]);
+			const [org] = await tx.query<{ slug: string }>('select slug from public.organisations where id = $1', [
+				row.org_id
+			]);
 			return org.slug;
 		})
 	);
@@ -298,7 +357,10 @@ export async function acceptInvitation(db: Database, actor: Actor, secret: strin
 export async function changeMemberRole(db: Database, actor: Actor, orgId: string, userId: string, role: MemberRole) {
 	return guard(
 		withUser(db, actor, async (tx) => {
-			const rows = await tx.query('update public.organisation_members set role = $3 where org_id = $1 and user_id = $2 returning user_id', [orgId, userId, role]);
+			const rows = await tx.query(
+				'update public.organisation_members set role = $3 where org_id = $1 and user_id = $2 returning user_id',
+				[orgId, userId, role]
+			);
 			if (!rows.length) throw new AppError('forbidden', 'Seuls les administrateurs peuvent changer les rôles.', 403);
 		})
 	);
@@ -307,7 +369,10 @@ export async function changeMemberRole(db: Database, actor: Actor, orgId: string
 export async function removeMember(db: Database, actor: Actor, orgId: string, userId: string) {
 	return guard(
 		withUser(db, actor, async (tx) => {
-			const rows = await tx.query('delete from public.organisation_members where org_id = $1 and user_id = $2 returning user_id', [orgId, userId]);
+			const rows = await tx.query(
+				'delete from public.organisation_members where org_id = $1 and user_id = $2 returning user_id',
+				[orgId, userId]
+			);
 			if (!rows.length) throw new AppError('forbidden', 'Seuls les administrateurs peuvent retirer un membre.', 403);
 		})
 	);

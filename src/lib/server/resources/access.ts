@@ -6,7 +6,8 @@ import { AppError, forbidden } from '$lib/server/kit/errors';
 /** The resources' own database refusals as French AppErrors (passed to kit's `guard`); null: not one of ours. */
 export function resourceErrors(e: unknown): AppError | null {
 	const msg = String((e as Error)?.message ?? '');
-	if (msg.includes('comment_required')) return new AppError('comment_required', 'Expliquez les modifications demandées.', 400, { field: 'comment' });
+	if (msg.includes('comment_required'))
+		return new AppError('comment_required', 'Expliquez les modifications demandées.', 400, { field: 'comment' });
 	if (msg.includes('national_reference_platform_only'))
 		return forbidden('Seule l’équipe de la plateforme peut marquer une ressource publique comme référence nationale.');
 	return null;
@@ -19,6 +20,10 @@ export async function requireOrgEditor(tx: Tx, orgId: string, message: string): 
 }
 
 export async function requireAttacher(tx: Tx, resourceId: string): Promise<void> {
-	const [ok] = await tx.query<{ ok: boolean }>(`select app.has_org_role(app.resource_org($1), array['admin','editor']) as ok`, [resourceId]);
-	if (!ok?.ok) throw forbidden('Seuls les administrateurs et rédacteurs de la collectivité ajoutent des pièces jointes.');
+	const [ok] = await tx.query<{ ok: boolean }>(
+		`select app.has_org_role(app.resource_org($1), array['admin','editor']) as ok`,
+		[resourceId]
+	);
+	if (!ok?.ok)
+		throw forbidden('Seuls les administrateurs et rédacteurs de la collectivité ajoutent des pièces jointes.');
 }

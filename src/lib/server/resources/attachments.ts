@@ -26,9 +26,14 @@ export async function addAttachment(db: Database, actor: Actor, id: string, file
 	if (!isUuid(id)) throw notFound('Cette ressource');
 	if (!bytes.byteLength) throw new AppError('invalid_file', 'Le fichier est vide.', 400, { field: 'file' });
 	if (bytes.byteLength > MAX_ATTACHMENT_BYTES)
-		throw new AppError('file_too_large', 'Le fichier dépasse 10 Mo : réduisez-le ou découpez-le.', 413, { field: 'file' });
+		throw new AppError('file_too_large', 'Le fichier dépasse 10 Mo : réduisez-le ou découpez-le.', 413, {
+			field: 'file'
+		});
 	// The right first: a user who may not attach gets 403 at once, before anything reads the file.
-	await guard(withUser(db, actor, (tx) => requireAttacher(tx, id)), resourceErrors);
+	await guard(
+		withUser(db, actor, (tx) => requireAttacher(tx, id)),
+		resourceErrors
+	);
 	const type: SniffedType | null = sniffDocument(bytes);
 	if (!type || !ATTACHMENT_KINDS.has(type.kind))
 		throw new AppError(
@@ -39,8 +44,15 @@ export async function addAttachment(db: Database, actor: Actor, id: string, file
 		);
 	// Text for search, extracted in a worker thread (bounded heap and time; a hostile file fails with 413/422).
 	const text = await runFileTask<string>(actor.id, { kind: 'extract-text', bytes, type: type.kind });
-	const clean = [...filename].map((c) => (c === '/' || c === '\\' || c.charCodeAt(0) < 32 ? '_' : c)).join('').trim().slice(-200) || `piece-jointe.${type.ext}`;
-	const name = clean.toLowerCase().endsWith('.' + type.ext) ? clean : `${clean.replace(/\.[a-z0-9]{1,5}$/i, '')}.${type.ext}`;
+	const clean =
+		[...filename]
+			.map((c) => (c === '/' || c === '\\' || c.charCodeAt(0) < 32 ? '_' : c))
+			.join('')
+			.trim()
+			.slice(-200) || `piece-jointe.${type.ext}`;
+	const name = clean.toLowerCase().endsWith('.' + type.ext)
+		? clean
+		: `${clean.replace(/\.[a-z0-9]{1,5}$/i, '')}.${type.ext}`;
 	return withUser(db, actor, async (tx) => {
 		await requireAttacher(tx, id);
 		const [row] = await guard(
@@ -48,7 +60,8 @@ export async function addAttachment(db: Database, actor: Actor, id: string, file
 				`insert into public.resource_attachments (resource_id, filename, mime, byte_size, data, text_content)
 				 values ($1, $2, $3, $4, $5, $6) returning id`,
 				[id, name, type.mime, bytes.byteLength, bytes, text]
-			), resourceErrors
+			),
+			resourceErrors
 		);
 		return { id: row.id, filename: name, mime: type.mime, textLength: text.length };
 	});

@@ -22,7 +22,12 @@ export const DEFAULT_SEGMENT_FACTORS: Record<string, number> = {
 	alimentation: 0.5
 };
 
-export const DEFAULT_RULES: CalcRules = { hoursPer10k: 10, minHoursPerYear: 150, thresholdEurHt: 90000, segmentFactors: DEFAULT_SEGMENT_FACTORS };
+export const DEFAULT_RULES: CalcRules = {
+	hoursPer10k: 10,
+	minHoursPerYear: 150,
+	thresholdEurHt: 90000,
+	segmentFactors: DEFAULT_SEGMENT_FACTORS
+};
 
 export interface CalcResult {
 	totalHours: number;
@@ -34,7 +39,8 @@ export interface CalcResult {
 	clauseText: string;
 }
 
-const fmt = (n: number, digits = 0) => n.toLocaleString('fr-FR', { maximumFractionDigits: digits }).replace(/\u202f/g, '\u00a0');
+const fmt = (n: number, digits = 0) =>
+	n.toLocaleString('fr-FR', { maximumFractionDigits: digits }).replace(/\u202f/g, '\u00a0');
 
 /** Hours = amount / 10 000 × rate × labour factor of the segment, with an annual minimum. */
 export function computeInsertionHours(amount: number, years: number, segment: string, rules: CalcRules): CalcResult {
@@ -52,13 +58,26 @@ export function computeInsertionHours(amount: number, years: number, segment: st
 		`${fmt(rules.minHoursPerYear)}\u00a0heures par an). Il peut y répondre par l'embauche directe, le recours à une structure de ` +
 		`l'insertion par l'activité économique (mise à disposition ou sous-traitance) ou l'apprentissage. Le facilitateur de la clause ` +
 		`valide l'éligibilité des publics et le titulaire transmet chaque trimestre l'état des heures réalisées.`;
-	return { totalHours, hoursPerYear, rawHours, minimumApplied: totalHours > rawHours, belowThreshold: amount < rules.thresholdEurHt, factor, clauseText };
+	return {
+		totalHours,
+		hoursPerYear,
+		rawHours,
+		minimumApplied: totalHours > rawHours,
+		belowThreshold: amount < rules.thresholdEurHt,
+		factor,
+		clauseText
+	};
 }
 
 export async function getCalcRules(db: Database, actor: Actor | null, networkId: string | null): Promise<CalcRules> {
 	if (!networkId || !isUuid(networkId)) return DEFAULT_RULES;
 	const rows = await withUser(db, actor, (tx) =>
-		tx.query<{ hours_per_10k: number; min_hours_per_year: number; threshold_eur_ht: number; segment_factors: Record<string, number> }>(
+		tx.query<{
+			hours_per_10k: number;
+			min_hours_per_year: number;
+			threshold_eur_ht: number;
+			segment_factors: Record<string, number>;
+		}>(
 			`select hours_per_10k, min_hours_per_year, threshold_eur_ht, segment_factors from public.resource_calc_settings where network_id = $1`,
 			[networkId]
 		)
@@ -73,9 +92,17 @@ export async function getCalcRules(db: Database, actor: Actor | null, networkId:
 	};
 }
 
-export async function saveCalcRules(db: Database, actor: Actor, networkId: string, rules: Omit<CalcRules, 'segmentFactors'>) {
+export async function saveCalcRules(
+	db: Database,
+	actor: Actor,
+	networkId: string,
+	rules: Omit<CalcRules, 'segmentFactors'>
+) {
 	return withUser(db, actor, async (tx) => {
-		const [ok] = await tx.query<{ ok: boolean }>(`select app.is_network_animator($1) or app.is_platform_admin() as ok`, [networkId]);
+		const [ok] = await tx.query<{ ok: boolean }>(
+			`select app.is_network_animator($1) or app.is_platform_admin() as ok`,
+			[networkId]
+		);
 		if (!ok?.ok) throw forbidden('Seuls les animateurs du réseau modifient ses règles de calcul.');
 		await guard(
 			tx.query(
@@ -84,7 +111,8 @@ export async function saveCalcRules(db: Database, actor: Actor, networkId: strin
 				 on conflict (network_id) do update set hours_per_10k = excluded.hours_per_10k, min_hours_per_year = excluded.min_hours_per_year,
 				   threshold_eur_ht = excluded.threshold_eur_ht, updated_at = now()`,
 				[networkId, rules.hoursPer10k, rules.minHoursPerYear, rules.thresholdEurHt]
-			), resourceErrors
+			),
+			resourceErrors
 		);
 	});
 }

@@ -58,11 +58,18 @@ export function cpvDivisionLabel(prefix: string): string | null {
 /** Codes matching a prefix or words of the label (for the form's suggestions). */
 export function searchCpv(query: string, limit = 20): { code: string; label: string }[] {
 	byCode ??= parse();
-	const q = query.trim().toLowerCase().normalize('NFD').replace(/\p{Diacritic}/gu, '');
+	const q = query
+		.trim()
+		.toLowerCase()
+		.normalize('NFD')
+		.replace(/\p{Diacritic}/gu, '');
 	if (!q) return [];
 	const out: { code: string; label: string; score: number }[] = [];
 	for (const [code, label] of byCode) {
-		const l = label.toLowerCase().normalize('NFD').replace(/\p{Diacritic}/gu, '');
+		const l = label
+			.toLowerCase()
+			.normalize('NFD')
+			.replace(/\p{Diacritic}/gu, '');
 		if (code.startsWith(q)) out.push({ code, label, score: 0 });
 		else if (l.startsWith(q)) out.push({ code, label, score: 1 });
 		else if (l.includes(q)) out.push({ code, label, score: 2 });

@@ -47,7 +47,10 @@ const unescapeXml = (t: string) => t.replace(/&(lt|gt|quot|apos|amp);/g, (_, e: 
  * pass: search needs the text, not a spreadsheet model (exceljs keeps ~0.6 KB per cell).
  */
 function xlsxText(bytes: Uint8Array): string {
-	const files = unzipSync(bytes, { filter: (f) => f.name === 'xl/workbook.xml' || f.name === 'xl/sharedStrings.xml' || /^xl\/worksheets\/[^/]+\.xml$/.test(f.name) });
+	const files = unzipSync(bytes, {
+		filter: (f) =>
+			f.name === 'xl/workbook.xml' || f.name === 'xl/sharedStrings.xml' || /^xl\/worksheets\/[^/]+\.xml$/.test(f.name)
+	});
 	const parts: string[] = [];
 	let length = 0;
 	const decode = (name: string) => (files[name] ? new TextDecoder().decode(files[name]) : '');

@@ -45,8 +45,16 @@ export function parseResultLines(textValue: string): { results: RexResult[]; err
 		const line = raw.trim();
 		if (!line) continue;
 		const m = /^(.+?)\s*[:=]\s*([-+]?[\d\s\u00a0\u202f]+(?:[.,]\d+)?)\s*(.*)$/.exec(line);
-		if (!m) return { results, error: `Ligne ${i + 1} des résultats : écrivez « indicateur : valeur unité » (ex. « Heures d'insertion : 1200 h »).` };
-		results.push({ label: m[1].trim(), value: Number(m[2].replace(/[\s\u00a0\u202f]/g, '').replace(',', '.')), unit: m[3].trim() });
+		if (!m)
+			return {
+				results,
+				error: `Ligne ${i + 1} des résultats : écrivez « indicateur : valeur unité » (ex. « Heures d'insertion : 1200 h »).`
+			};
+		results.push({
+			label: m[1].trim(),
+			value: Number(m[2].replace(/[\s\u00a0\u202f]/g, '').replace(',', '.')),
+			unit: m[3].trim()
+		});
 	}
 	return { results, error: null };
 }
@@ -66,17 +74,23 @@ export const resourceInput = z
 		body: text(50000, 'Texte'),
 		family: z.enum(Object.keys(FAMILIES) as [Family, ...Family[]], { error: 'Choisissez une famille.' }),
 		mechanism: z
-			.enum(Object.keys(MECHANISMS) as [Mechanism, ...Mechanism[]], { error: 'Choisissez un mécanisme juridique de la liste.' })
+			.enum(Object.keys(MECHANISMS) as [Mechanism, ...Mechanism[]], {
+				error: 'Choisissez un mécanisme juridique de la liste.'
+			})
 			.optional()
 			.nullable()
 			.transform((v) => v ?? null),
 		segments: list.pipe(
-			z.array(z.string().refine((s) => s in SEGMENTS, { error: 'Segment d’achat inconnu.' })).max(12, { error: '12 segments au plus.' })
+			z
+				.array(z.string().refine((s) => s in SEGMENTS, { error: 'Segment d’achat inconnu.' }))
+				.max(12, { error: '12 segments au plus.' })
 		),
 		cpvCodes: list.pipe(
 			z
 				.array(
-					z.string().refine((s) => CPV_RE.test(s), { error: 'Code CPV invalide : format attendu 45000000-7 (8 chiffres, tiret, chiffre de contrôle).' })
+					z.string().refine((s) => CPV_RE.test(s), {
+						error: 'Code CPV invalide : format attendu 45000000-7 (8 chiffres, tiret, chiffre de contrôle).'
+					})
 				)
 				.max(20, { error: '20 codes CPV au plus.' })
 		),
@@ -89,7 +103,10 @@ export const resourceInput = z
 			.transform((v) => v ?? null),
 		licence: text(300, 'Licence').transform((v) => v || 'Licence Ouverte / Etalab 2.0'),
 		visibility: z.enum(['private', 'network', 'public'], { error: 'Choisissez une visibilité.' }).default('private'),
-		parameters: z.record(z.string(), z.union([z.number(), z.string()])).optional().default({}),
+		parameters: z
+			.record(z.string(), z.union([z.number(), z.string()]))
+			.optional()
+			.default({}),
 		// REX
 		year: z.coerce
 			.number({ error: 'Année invalide.' })
@@ -110,7 +127,11 @@ export const resourceInput = z
 		results: z.array(resultSchema).max(30).optional().default([]),
 		difficulties: text(20000, 'Difficultés'),
 		lessons: text(20000, 'Enseignements'),
-		linkedClauseIds: z.array(z.uuid({ error: 'Identifiant de clause invalide.' })).max(30).optional().default([]),
+		linkedClauseIds: z
+			.array(z.uuid({ error: 'Identifiant de clause invalide.' }))
+			.max(30)
+			.optional()
+			.default([]),
 		anonymised: boolish,
 		contactName: text(200, 'Contact'),
 		contactEmail: z
@@ -125,9 +146,14 @@ export const resourceInput = z
 			ctx.addIssue({ code: 'custom', path: ['body'], message: 'Écrivez le texte de la clause.' });
 		if (v.kind === 'clause' && !v.mechanism)
 			ctx.addIssue({ code: 'custom', path: ['mechanism'], message: 'Choisissez le mécanisme juridique de la clause.' });
-		if (v.kind === 'rex' && !v.year) ctx.addIssue({ code: 'custom', path: ['year'], message: "Indiquez l'année du marché." });
+		if (v.kind === 'rex' && !v.year)
+			ctx.addIssue({ code: 'custom', path: ['year'], message: "Indiquez l'année du marché." });
 		if (v.kind === 'rex' && !v.context.trim() && !v.actions.trim())
-			ctx.addIssue({ code: 'custom', path: ['context'], message: 'Décrivez au moins le contexte ou ce qui a été fait.' });
+			ctx.addIssue({
+				code: 'custom',
+				path: ['context'],
+				message: 'Décrivez au moins le contexte ou ce qui a été fait.'
+			});
 	});
 export type ResourceInput = z.infer<typeof resourceInput>;
 
@@ -154,8 +180,14 @@ export const searchParamsSchema = z.object({
 	kind: z.enum(['clause', 'rex']).optional(),
 	family: z.enum(Object.keys(FAMILIES) as [Family]).optional(),
 	mechanism: z.enum(Object.keys(MECHANISMS) as [Mechanism]).optional(),
-	segment: z.string().refine((s) => s in SEGMENTS).optional(),
-	cpv: z.string().regex(/^\d{2,8}$/).optional(),
+	segment: z
+		.string()
+		.refine((s) => s in SEGMENTS)
+		.optional(),
+	cpv: z
+		.string()
+		.regex(/^\d{2,8}$/)
+		.optional(),
 	network: z.uuid().optional(),
 	reliability: z.enum(['collectivite', 'reseau', 'national']).optional(),
 	year: z.coerce.number().int().min(2000).max(2100).optional(),
@@ -196,7 +228,10 @@ export const calculatorInput = z.object({
 });
 
 export const calcSettingsInput = z.object({
-	hoursPer10k: z.coerce.number({ error: 'Nombre d’heures invalide.' }).positive({ error: 'Doit être positif.' }).max(200),
+	hoursPer10k: z.coerce
+		.number({ error: 'Nombre d’heures invalide.' })
+		.positive({ error: 'Doit être positif.' })
+		.max(200),
 	minHoursPerYear: z.coerce.number({ error: 'Minimum invalide.' }).int().min(0).max(100000),
 	thresholdEurHt: z.coerce.number({ error: 'Seuil invalide.' }).min(0)
 });
@@ -230,17 +265,32 @@ export const useInSpaserInput = z.object({
 export const MAX_IMPORT_ROWS = 2000;
 export const resourceIdParams = z.object({ id: uuid });
 export const resourceCreate = apiInput(
-	z.object({ orgId: uuid.describe('Collectivité auteure (vous devez en être administrateur ou rédacteur).'), resource: resourceInput }),
+	z.object({
+		orgId: uuid.describe('Collectivité auteure (vous devez en être administrateur ou rédacteur).'),
+		resource: resourceInput
+	}),
 	'ResourceCreateInput',
 	'Une ressource à créer dans une collectivité. Avec visibility = network, elle est soumise à la relecture des réseaux de la collectivité.'
 );
-export const resourceUpdate = apiInput(resourceInput, 'ResourceInput', 'Le contenu complet d’une ressource (une nouvelle version est créée).');
+export const resourceUpdate = apiInput(
+	resourceInput,
+	'ResourceInput',
+	'Le contenu complet d’une ressource (une nouvelle version est créée).'
+);
 export const importInput = apiInput(
 	z
 		.object({
 			orgId: uuid,
-			items: z.array(z.record(z.string(), z.unknown())).max(MAX_IMPORT_ROWS).optional().describe('Objets JSON (mêmes champs que ResourceInput, ou colonnes françaises du CSV).'),
-			csv: z.string().max(5_000_000).optional().describe('Contenu d’un fichier CSV (colonnes françaises, voir la page d’import).')
+			items: z
+				.array(z.record(z.string(), z.unknown()))
+				.max(MAX_IMPORT_ROWS)
+				.optional()
+				.describe('Objets JSON (mêmes champs que ResourceInput, ou colonnes françaises du CSV).'),
+			csv: z
+				.string()
+				.max(5_000_000)
+				.optional()
+				.describe('Contenu d’un fichier CSV (colonnes françaises, voir la page d’import).')
 		})
 		.refine((v) => !!v.items !== !!v.csv, { error: 'Envoyez soit « items », soit « csv ».' }),
 	'ResourceImportInput',

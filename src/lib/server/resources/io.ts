@@ -34,7 +34,6 @@ export const CSV_COLUMNS: [string, keyof ResourceInput][] = [
 ];
 const FIELD_LABELS: Record<string, string> = Object.fromEntries(CSV_COLUMNS.map(([col, key]) => [key, col]));
 
-
 /** RFC 4180 CSV (comma or semicolon, detected on the header line), quoted fields with "" escapes and line breaks. */
 export function parseCsv(text: string): string[][] {
 	const src = text.replace(/^\uFEFF/, '');
@@ -69,7 +68,6 @@ export function parseCsv(text: string): string[][] {
 	return rows;
 }
 
-
 export interface ImportRowReport {
 	row: number;
 	title: string;
@@ -95,20 +93,40 @@ export function recordsFromFile(filename: string, text: string): Record<string, 
 		try {
 			data = JSON.parse(trimmed);
 		} catch {
-			throw new AppError('invalid_json', "Le fichier JSON n'est pas lisible : vérifiez sa syntaxe (un tableau d'objets est attendu).", 400, {
-				field: 'file'
-			});
+			throw new AppError(
+				'invalid_json',
+				"Le fichier JSON n'est pas lisible : vérifiez sa syntaxe (un tableau d'objets est attendu).",
+				400,
+				{
+					field: 'file'
+				}
+			);
 		}
-		const list = Array.isArray(data) ? data : Array.isArray((data as { items?: unknown })?.items) ? (data as { items: unknown[] }).items : null;
-		if (!list) throw new AppError('invalid_json', "Le fichier JSON doit contenir un tableau d'objets (une ressource par objet).", 400, { field: 'file' });
+		const list = Array.isArray(data)
+			? data
+			: Array.isArray((data as { items?: unknown })?.items)
+				? (data as { items: unknown[] }).items
+				: null;
+		if (!list)
+			throw new AppError(
+				'invalid_json',
+				"Le fichier JSON doit contenir un tableau d'objets (une ressource par objet).",
+				400,
+				{ field: 'file' }
+			);
 		return list.map((r) => (r && typeof r === 'object' ? fromFrench(r as Record<string, unknown>) : {}));
 	}
 	const rows = parseCsv(trimmed);
 	const header = (rows.shift() ?? []).map((h) => h.trim().toLowerCase());
 	if (!header.includes('titre'))
-		throw new AppError('invalid_csv', 'La première ligne du CSV doit nommer les colonnes (au moins « titre », « type » et « famille »).', 400, {
-			field: 'file'
-		});
+		throw new AppError(
+			'invalid_csv',
+			'La première ligne du CSV doit nommer les colonnes (au moins « titre », « type » et « famille »).',
+			400,
+			{
+				field: 'file'
+			}
+		);
 	return rows.map((cells) => fromFrench(Object.fromEntries(header.map((h, i) => [h, cells[i]]))));
 }
 
@@ -132,20 +150,46 @@ export const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
  * Imports an uploaded CSV or JSON file: its type comes from its bytes (a file whose content is not what its name
  * says is refused with 'invalid_file_type' and nothing is imported), then every valid record is imported.
  */
-export async function importResourceFile(db: Database, actor: Actor, orgId: string, file: { name: string; bytes: Uint8Array }): Promise<ImportReport> {
+export async function importResourceFile(
+	db: Database,
+	actor: Actor,
+	orgId: string,
+	file: { name: string; bytes: Uint8Array }
+): Promise<ImportReport> {
 	if (!file.bytes.byteLength) throw new AppError('empty_file', 'Le fichier est vide.', 400, { field: 'file' });
 	if (file.bytes.byteLength > MAX_IMPORT_BYTES)
-		throw new AppError('payload_too_large', 'Le fichier dépasse 5\u00a0Mo\u00a0: découpez-le en plusieurs imports.', 413, { field: 'file' });
+		throw new AppError(
+			'payload_too_large',
+			'Le fichier dépasse 5\u00a0Mo\u00a0: découpez-le en plusieurs imports.',
+			413,
+			{ field: 'file' }
+		);
 	sniffDataFile(file.bytes, file.name, ['csv', 'json']);
-	await requireOrgWriter(db, actor, orgId, 'Seuls les administrateurs et rédacteurs de la collectivité importent des ressources.');
+	await requireOrgWriter(
+		db,
+		actor,
+		orgId,
+		'Seuls les administrateurs et rédacteurs de la collectivité importent des ressources.'
+	);
 	return importResources(db, actor, orgId, recordsFromFile(file.name, new TextDecoder('utf-8').decode(file.bytes)));
 }
 
 /** Imports every valid record into the collectivité (private); the report says why each refused row was refused. */
-export async function importResources(db: Database, actor: Actor, orgId: string, records: Record<string, unknown>[]): Promise<ImportReport> {
-	if (!records.length) throw new AppError('empty_file', "Le fichier ne contient aucune ligne à importer.", 400, { field: 'file' });
+export async function importResources(
+	db: Database,
+	actor: Actor,
+	orgId: string,
+	records: Record<string, unknown>[]
+): Promise<ImportReport> {
+	if (!records.length)
+		throw new AppError('empty_file', 'Le fichier ne contient aucune ligne à importer.', 400, { field: 'file' });
 	if (records.length > MAX_IMPORT_ROWS)
-		throw new AppError('too_many_rows', `Le fichier contient ${records.length} lignes : ${MAX_IMPORT_ROWS} au plus par import.`, 400, { field: 'file' });
+		throw new AppError(
+			'too_many_rows',
+			`Le fichier contient ${records.length} lignes : ${MAX_IMPORT_ROWS} au plus par import.`,
+			400,
+			{ field: 'file' }
+		);
 	const rows: ImportRowReport[] = [];
 	for (const [i, rec] of records.entries()) {
 		const title = typeof rec.title === 'string' ? rec.title : '';
@@ -162,7 +206,12 @@ export async function importResources(db: Database, actor: Actor, orgId: string,
 		}
 		const unknownCpv = parsed.data.cpvCodes.filter((c) => !cpvLabel(c));
 		if (unknownCpv.length) {
-			rows.push({ row: i + 1, title, status: 'refused', reasons: [`cpv : code(s) absent(s) de la nomenclature CPV 2008 : ${unknownCpv.join(', ')}`] });
+			rows.push({
+				row: i + 1,
+				title,
+				status: 'refused',
+				reasons: [`cpv : code(s) absent(s) de la nomenclature CPV 2008 : ${unknownCpv.join(', ')}`]
+			});
 			continue;
 		}
 		try {
@@ -174,7 +223,11 @@ export async function importResources(db: Database, actor: Actor, orgId: string,
 			rows.push({ row: i + 1, title, status: 'refused', reasons: [err.message] });
 		}
 	}
-	return { imported: rows.filter((r) => r.status === 'imported').length, refused: rows.filter((r) => r.status === 'refused').length, rows };
+	return {
+		imported: rows.filter((r) => r.status === 'imported').length,
+		refused: rows.filter((r) => r.status === 'refused').length,
+		rows
+	};
 }
 
 export function toCsv(rows: (ResourceRow & { org_name: string | null })[]): string {

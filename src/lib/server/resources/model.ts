@@ -52,8 +52,20 @@ export interface ResourceDetail extends ResourceRow {
 	is_favourite: boolean;
 	my_usage: { worked: string; not_worked: string } | null;
 	source: { id: string; kind: ResourceKind; title: string } | null;
-	shares: { network_id: string; network_name: string; status: string; comment: string | null; decided_at: string | null }[];
-	events: { network_name: string; action: string; comment: string | null; actor_name: string | null; created_at: string }[];
+	shares: {
+		network_id: string;
+		network_name: string;
+		status: string;
+		comment: string | null;
+		decided_at: string | null;
+	}[];
+	events: {
+		network_name: string;
+		action: string;
+		comment: string | null;
+		actor_name: string | null;
+		created_at: string;
+	}[];
 	versions: { version: number; created_at: string; author: string | null }[];
 	attachments: { id: string; filename: string; mime: string; byte_size: number; created_at: string }[];
 	feedback: { worked: string; not_worked: string; org_name: string | null; created_at: string }[];
@@ -106,7 +118,9 @@ export function toParams(input: ResourceInput) {
 export function checkCpv(codes: string[]) {
 	for (const c of codes)
 		if (!cpvLabel(c))
-			throw new AppError('invalid_cpv', `Le code CPV ${c} n'existe pas dans la nomenclature CPV 2008.`, 400, { field: 'cpvCodes' });
+			throw new AppError('invalid_cpv', `Le code CPV ${c} n'existe pas dans la nomenclature CPV 2008.`, 400, {
+				field: 'cpvCodes'
+			});
 }
 
 /** Networks a collectivité is an approved member of (where it may share). */

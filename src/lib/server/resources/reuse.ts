@@ -22,14 +22,26 @@ export async function setFavourite(db: Database, actor: Actor, id: string, on: b
 		if (on) {
 			const [r] = await tx.query(`select 1 from public.resources where id = $1`, [id]);
 			if (!r) throw notFound('Cette ressource');
-			await guard(tx.query(`insert into public.resource_favourites (resource_id) values ($1) on conflict do nothing`, [id]), resourceErrors);
-		} else await tx.query(`delete from public.resource_favourites where resource_id = $1 and user_id = auth.uid()`, [id]);
+			await guard(
+				tx.query(`insert into public.resource_favourites (resource_id) values ($1) on conflict do nothing`, [id]),
+				resourceErrors
+			);
+		} else
+			await tx.query(`delete from public.resource_favourites where resource_id = $1 and user_id = auth.uid()`, [id]);
 	});
 }
 
 export async function listFavourites(db: Database, actor: Actor) {
 	return withUser(db, actor, (tx) =>
-		tx.query<{ id: string; kind: ResourceKind; title: string; summary: string; family: string; reliability: string; created_at: string }>(
+		tx.query<{
+			id: string;
+			kind: ResourceKind;
+			title: string;
+			summary: string;
+			family: string;
+			reliability: string;
+			created_at: string;
+		}>(
 			`select r.id, r.kind, r.title, r.summary, r.family, r.reliability, f.created_at
 			   from public.resource_favourites f join public.resources r on r.id = f.resource_id
 			  where f.user_id = auth.uid() order by f.created_at desc`
@@ -38,7 +50,12 @@ export async function listFavourites(db: Database, actor: Actor) {
 }
 
 /** « J'utilise cette ressource » with optional feedback; once per person, the feedback can be updated. */
-export async function recordUsage(db: Database, actor: Actor, id: string, input: { worked: string; notWorked: string }) {
+export async function recordUsage(
+	db: Database,
+	actor: Actor,
+	id: string,
+	input: { worked: string; notWorked: string }
+) {
 	if (!isUuid(id)) throw notFound('Cette ressource');
 	return withUser(db, actor, async (tx) => {
 		const [r] = await tx.query(`select 1 from public.resources where id = $1`, [id]);
@@ -56,13 +73,16 @@ export async function recordUsage(db: Database, actor: Actor, id: string, input:
 				`insert into public.resource_usages (resource_id, org_id, worked, not_worked) values ($1, $2, $3, $4)
 				 on conflict (resource_id, user_id) do update set worked = excluded.worked, not_worked = excluded.not_worked`,
 				[id, org.org_id, input.worked, input.notWorked]
-			), resourceErrors
+			),
+			resourceErrors
 		);
 	});
 }
 
 export async function removeUsage(db: Database, actor: Actor, id: string) {
-	return withUser(db, actor, (tx) => tx.query(`delete from public.resource_usages where resource_id = $1 and user_id = auth.uid()`, [id]));
+	return withUser(db, actor, (tx) =>
+		tx.query(`delete from public.resource_usages where resource_id = $1 and user_id = auth.uid()`, [id])
+	);
 }
 
 /** Copies a visible item into one of the caller's collectivités, privately, keeping the link to its source. */
@@ -124,12 +144,26 @@ export async function resourceTexts(db: Database, actor: Actor, ids: string[]) {
  */
 export async function libraryForInsert(db: Database, actor: Actor, q: string, type: 'clause' | 'rex') {
 	const found = await searchResources(db, actor, { q, kind: type, sort: 'relevance', page: 1 }, { pageSize: 8 });
-	const texts = new Map((await resourceTexts(db, actor, found.items.map((i) => i.id))).map((t) => [t.id, t]));
+	const texts = new Map(
+		(
+			await resourceTexts(
+				db,
+				actor,
+				found.items.map((i) => i.id)
+			)
+		).map((t) => [t.id, t])
+	);
 	return {
 		total: found.total,
 		items: found.items.map((i) => {
 			const t = texts.get(i.id);
-			return { id: i.id, kind: i.kind, title: i.title, summary: i.summary, params: i.kind === 'clause' && t ? clauseParams(t.body, t.parameters ?? {}) : [] };
+			return {
+				id: i.id,
+				kind: i.kind,
+				title: i.title,
+				summary: i.summary,
+				params: i.kind === 'clause' && t ? clauseParams(t.body, t.parameters ?? {}) : []
+			};
 		})
 	};
 }
@@ -163,40 +197,51 @@ export async function useInSpaser(
 ) {
 	if (!isUuid(id)) throw notFound('Cette ressource');
 	const r = await withUser(db, actor, async (tx) => {
-		const [res] = await tx.query<{ kind: ResourceKind; title: string; body: string; summary: string; parameters: Record<string, unknown> | null }>(
-			`select kind, title, body, summary, parameters from public.resources where id = $1`,
-			[id]
-		);
+		const [res] = await tx.query<{
+			kind: ResourceKind;
+			title: string;
+			body: string;
+			summary: string;
+			parameters: Record<string, unknown> | null;
+		}>(`select kind, title, body, summary, parameters from public.resources where id = $1`, [id]);
 		if (!res) throw notFound('Cette ressource');
 		if (input.mode === 'inserted') {
 			// A clause's {paramètres} are filled in: the values given, else the model's defaults. The document view
 			// asks for every one (input.params) and is refused one left empty; the resource page does not ask.
-			const values = { ...Object.fromEntries(clauseParams(res.body, res.parameters ?? {}).map((p) => [p.name, p.value])), ...input.params };
+			const values = {
+				...Object.fromEntries(clauseParams(res.body, res.parameters ?? {}).map((p) => [p.name, p.value])),
+				...input.params
+			};
 			const missing = input.params ? missingParams(res.body, values) : [];
 			if (missing.length)
-				throw new AppError('invalid', `Renseignez le paramètre «\u00a0${missing[0]}\u00a0» de la clause.`, 400, { field: `param:${missing[0]}` });
+				throw new AppError('invalid', `Renseignez le paramètre «\u00a0${missing[0]}\u00a0» de la clause.`, 400, {
+					field: `param:${missing[0]}`
+				});
 			res.body = fillParams(res.body, values);
 		}
-		const [acc] = await tx.query<{ access: string | null }>(`select app.spaser_access($1) as access`, [input.documentId]);
+		const [acc] = await tx.query<{ access: string | null }>(`select app.spaser_access($1) as access`, [
+			input.documentId
+		]);
 		if (acc?.access !== 'write') throw forbidden('Vous ne pouvez pas modifier ce SPASER.');
-		const [node] = await tx.query(`select 1 from public.spaser_nodes where document_id = $1 and node_id = $2`, [input.documentId, input.nodeId]);
+		const [node] = await tx.query(`select 1 from public.spaser_nodes where document_id = $1 and node_id = $2`, [
+			input.documentId,
+			input.nodeId
+		]);
 		if (!node) throw new AppError('invalid', "Cet élément n'existe pas dans ce SPASER.", 400, { field: 'nodeId' });
 		const [dup] =
 			input.mode === 'linked'
-				? await tx.query(`select 1 from public.resource_spaser_links where resource_id = $1 and document_id = $2 and node_id = $3 and mode = 'linked'`, [
-						id,
-						input.documentId,
-						input.nodeId
-					])
+				? await tx.query(
+						`select 1 from public.resource_spaser_links where resource_id = $1 and document_id = $2 and node_id = $3 and mode = 'linked'`,
+						[id, input.documentId, input.nodeId]
+					)
 				: [];
 		if (dup) throw new AppError('conflict', 'Cette ressource est déjà liée à cet élément du SPASER.', 409);
 		await guard(
-			tx.query(`insert into public.resource_spaser_links (resource_id, document_id, node_id, mode, created_by) values ($1, $2, $3, $4, auth.uid())`, [
-				id,
-				input.documentId,
-				input.nodeId,
-				input.mode
-			]), resourceErrors
+			tx.query(
+				`insert into public.resource_spaser_links (resource_id, document_id, node_id, mode, created_by) values ($1, $2, $3, $4, auth.uid())`,
+				[id, input.documentId, input.nodeId, input.mode]
+			),
+			resourceErrors
 		);
 		return res;
 	});

@@ -43,7 +43,8 @@ export interface SearchResult {
 	pageSize: number;
 }
 
-const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const escapeHtml = (s: string) =>
+	s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 const SEL_START = '\u2063\u2062';
 
@@ -74,7 +75,9 @@ export function searchWhere(p: Partial<SearchParams>, params: unknown[] = [], te
 	} else if (p.q) {
 		// The naive peer of the benchmark: every word as a substring of the texts (no stemming, no index).
 		for (const w of p.q.split(/\s+/).filter(Boolean))
-			where.push(`concat_ws(' ', r.title, r.summary, r.body, r.context, r.actions, r.lessons, r.attachments_text) ilike '%' || ${add(w)} || '%'`);
+			where.push(
+				`concat_ws(' ', r.title, r.summary, r.body, r.context, r.actions, r.lessons, r.attachments_text) ilike '%' || ${add(w)} || '%'`
+			);
 	}
 	if (p.kind) where.push(`r.kind = ${add(p.kind)}`);
 	if (p.family) where.push(`r.family = ${add(p.family)}`);

@@ -26,18 +26,27 @@ export async function shareInTx(tx: Tx, id: string, networkId: string | null) {
 				: "Votre collectivité n'est membre d'aucun réseau : demandez d'abord à rejoindre un réseau.",
 			409
 		);
-	if (r.visibility === 'private') await guard(tx.query(`update public.resources set visibility = 'network' where id = $1`, [id]), resourceErrors);
+	if (r.visibility === 'private')
+		await guard(tx.query(`update public.resources set visibility = 'network' where id = $1`, [id]), resourceErrors);
 	for (const n of targets)
 		await guard(
-			tx.query(`insert into public.resource_shares (resource_id, network_id) values ($1, $2) on conflict do nothing`, [id, n.id]), resourceErrors
+			tx.query(`insert into public.resource_shares (resource_id, network_id) values ($1, $2) on conflict do nothing`, [
+				id,
+				n.id
+			]),
+			resourceErrors
 		);
 }
 
 export async function shareResource(db: Database, actor: Actor, id: string, networkId: string | null) {
 	if (!isUuid(id)) throw notFound('Cette ressource');
 	return withUser(db, actor, async (tx) => {
-		const [ok] = await tx.query<{ ok: boolean }>(`select app.has_org_role(app.resource_org($1), array['admin','editor']) as ok`, [id]);
-		if (!ok?.ok) throw forbidden('Seuls les administrateurs et rédacteurs de la collectivité partagent cette ressource.');
+		const [ok] = await tx.query<{ ok: boolean }>(
+			`select app.has_org_role(app.resource_org($1), array['admin','editor']) as ok`,
+			[id]
+		);
+		if (!ok?.ok)
+			throw forbidden('Seuls les administrateurs et rédacteurs de la collectivité partagent cette ressource.');
 		await shareInTx(tx, id, networkId);
 	});
 }
@@ -45,11 +54,21 @@ export async function shareResource(db: Database, actor: Actor, id: string, netw
 export async function withdrawShare(db: Database, actor: Actor, id: string, networkId: string) {
 	return withUser(db, actor, async (tx) => {
 		const rows = await guard(
-			tx.query(`delete from public.resource_shares where resource_id = $1 and network_id = $2 returning resource_id`, [id, networkId]), resourceErrors
+			tx.query(`delete from public.resource_shares where resource_id = $1 and network_id = $2 returning resource_id`, [
+				id,
+				networkId
+			]),
+			resourceErrors
 		);
 		if (!rows.length) throw forbidden();
-		const [left] = await tx.query<{ n: number }>(`select count(*)::int as n from public.resource_shares where resource_id = $1`, [id]);
-		if (!left.n) await tx.query(`update public.resources set visibility = 'private' where id = $1 and visibility = 'network'`, [id]);
+		const [left] = await tx.query<{ n: number }>(
+			`select count(*)::int as n from public.resource_shares where resource_id = $1`,
+			[id]
+		);
+		if (!left.n)
+			await tx.query(`update public.resources set visibility = 'private' where id = $1 and visibility = 'network'`, [
+				id
+			]);
 	});
 }
 
@@ -65,7 +84,8 @@ export async function reviewShare(
 			tx.query<{ resource_id: string }>(
 				`update public.resource_shares set status = $3, comment = nullif($4, '') where resource_id = $1 and network_id = $2 returning resource_id`,
 				[id, input.networkId, input.decision, input.comment]
-			), resourceErrors
+			),
+			resourceErrors
 		);
 		if (!rows.length) throw forbidden('Seuls les animateurs du réseau relisent les ressources qui lui sont soumises.');
 		// The author hears about the decision (the address is read with the service role: it is not shown to anyone).
@@ -83,8 +103,14 @@ export async function reviewShare(
 			const validated = input.decision === 'validated';
 			const mail = renderEmail({
 				paragraphs: validated
-					? [`« ${info.title} » a été validée par ${info.network} : elle est maintenant visible des membres du réseau, avec le badge « Validé par le réseau ».`]
-					: [`${info.network} demande des modifications sur « ${info.title} » :`, `« ${input.comment} »`, 'Modifiez la ressource : elle repartira automatiquement en relecture.'],
+					? [
+							`« ${info.title} » a été validée par ${info.network} : elle est maintenant visible des membres du réseau, avec le badge « Validé par le réseau ».`
+						]
+					: [
+							`${info.network} demande des modifications sur « ${info.title} » :`,
+							`« ${input.comment} »`,
+							'Modifiez la ressource : elle repartira automatiquement en relecture.'
+						],
 				action: { label: 'Voir la ressource', url }
 			});
 			await enqueueEmail(tx, {

@@ -15,7 +15,11 @@ export function requireWrite(doc: { my_access: SpaserAccess | null }, message = 
 /** Restoring a version: the same rule, its own message. */
 export function requireWriteToRestore(doc: { my_access: SpaserAccess | null }): void {
 	if (doc.my_access !== 'write')
-		throw new AppError('forbidden', 'Seuls les administrateurs et rédacteurs des collectivités du SPASER peuvent restaurer une version.', 403);
+		throw new AppError(
+			'forbidden',
+			'Seuls les administrateurs et rédacteurs des collectivités du SPASER peuvent restaurer une version.',
+			403
+		);
 }
 
 /** The person is an administrator or editor of every one of these collectivités (creating or joining a SPASER). */
@@ -24,5 +28,6 @@ export async function requireEditorOf(tx: Tx, orgIds: string[]): Promise<void> {
 		`select o as id, app.has_org_role(o, array['admin', 'editor']) as ok from unnest($1::uuid[]) as o`,
 		[orgIds]
 	);
-	if (rows.some((r) => !r.ok)) throw forbidden('Vous devez être administrateur ou rédacteur de chaque collectivité associée au SPASER.');
+	if (rows.some((r) => !r.ok))
+		throw forbidden('Vous devez être administrateur ou rédacteur de chaque collectivité associée au SPASER.');
 }

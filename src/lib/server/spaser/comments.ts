@@ -87,7 +87,12 @@ function cleanBody(body: string): string {
 	const b = (body ?? '').replace(/\r\n/g, '\n').trim();
 	if (!b) throw new AppError('invalid', 'Écrivez votre commentaire avant de l’envoyer.', 400, { field: 'body' });
 	if (b.length > MAX_COMMENT_LENGTH)
-		throw new AppError('invalid', `Un commentaire est limité à ${new Intl.NumberFormat('fr-FR').format(MAX_COMMENT_LENGTH)} caractères.`, 400, { field: 'body' });
+		throw new AppError(
+			'invalid',
+			`Un commentaire est limité à ${new Intl.NumberFormat('fr-FR').format(MAX_COMMENT_LENGTH)} caractères.`,
+			400,
+			{ field: 'body' }
+		);
 	return b;
 }
 
@@ -139,7 +144,12 @@ async function resolveMentions(tx: Tx, documentId: string, mentions: Mention[]):
 async function notifyMentions(tx: Tx, comment: SpaserComment, people: Mentioned[], actorId: string) {
 	const targets = people.filter((p) => p.id !== actorId);
 	if (!targets.length) return;
-	const [ctx] = await tx.query<{ doc_title: string; node_title: string | null; node_label: string | null; author: string | null }>(
+	const [ctx] = await tx.query<{
+		doc_title: string;
+		node_title: string | null;
+		node_label: string | null;
+		author: string | null;
+	}>(
 		`select s.title as doc_title, n.title as node_title, n.label as node_label,
 		        (select display_name from public.users where id = auth.uid()) as author
 		   from public.spaser_documents s left join public.spaser_nodes n on n.document_id = s.id and n.node_id = $2
@@ -147,15 +157,26 @@ async function notifyMentions(tx: Tx, comment: SpaserComment, people: Mentioned[
 		[comment.document_id, comment.node_id]
 	);
 	const author = ctx?.author || 'Une personne';
-	const where = ctx?.node_title ? `«\u00a0${[ctx.node_label, ctx.node_title].filter(Boolean).join(' — ')}\u00a0»` : 'un élément';
+	const where = ctx?.node_title
+		? `«\u00a0${[ctx.node_label, ctx.node_title].filter(Boolean).join(' — ')}\u00a0»`
+		: 'un élément';
 	const url = `${appOrigin()}/spaser/${comment.document_id}?noeud=${comment.node_id}#commentaire-${comment.id}`;
 	for (const p of targets) {
 		const { text, html } = renderEmail({
 			greeting: `Bonjour ${p.display_name},`,
-			paragraphs: [`${author} vous a mentionné·e dans un commentaire sur ${where} du SPASER «\u00a0${ctx?.doc_title ?? ''}\u00a0»\u00a0:`, `«\u00a0${bodyToText(comment.body)}\u00a0»`],
+			paragraphs: [
+				`${author} vous a mentionné·e dans un commentaire sur ${where} du SPASER «\u00a0${ctx?.doc_title ?? ''}\u00a0»\u00a0:`,
+				`«\u00a0${bodyToText(comment.body)}\u00a0»`
+			],
 			action: { label: 'Voir le commentaire', url }
 		});
-		await enqueueEmail(tx, { to: p.email, subject: `${author} vous a mentionné·e dans «\u00a0${ctx?.doc_title ?? 'un SPASER'}\u00a0»`, text, html, kind: 'spaser_mention' });
+		await enqueueEmail(tx, {
+			to: p.email,
+			subject: `${author} vous a mentionné·e dans «\u00a0${ctx?.doc_title ?? 'un SPASER'}\u00a0»`,
+			text,
+			html,
+			kind: 'spaser_mention'
+		});
 	}
 }
 
@@ -166,7 +187,10 @@ export function parseAnchor(raw: unknown): CommentAnchor | null {
 	if (!r.success) {
 		// messages of the schema are French; zod's own (wrong type, missing field) are not shown
 		const issue = r.error.issues[0];
-		const message = issue?.code === 'custom' || issue?.code === 'too_big' || issue?.code === 'too_small' ? issue.message : 'Le passage commenté est mal indiqué : sélectionnez-le à nouveau dans le texte.';
+		const message =
+			issue?.code === 'custom' || issue?.code === 'too_big' || issue?.code === 'too_small'
+				? issue.message
+				: 'Le passage commenté est mal indiqué : sélectionnez-le à nouveau dans le texte.';
 		throw new AppError('invalid', message, 400, { field: 'anchor' });
 	}
 	return r.data;
@@ -207,7 +231,16 @@ export async function addComment(
 			const [row] = await tx.query<{ id: string }>(
 				`insert into public.spaser_comments (document_id, node_id, thread_id, body, mentions, author_id, anchor_start, anchor_end, quote)
 				 values ($1, $2, $3, $4, $5::uuid[], auth.uid(), $6, $7, $8) returning id`,
-				[documentId, node, root, text, people.map((p) => p.id), anchor?.start ?? null, anchor?.end ?? null, anchor?.quote ?? null]
+				[
+					documentId,
+					node,
+					root,
+					text,
+					people.map((p) => p.id),
+					anchor?.start ?? null,
+					anchor?.end ?? null,
+					anchor?.quote ?? null
+				]
 			);
 			const comment = await loadComment(tx, row.id);
 			await notifyMentions(tx, comment, people, actor.id);
@@ -219,7 +252,12 @@ export async function addComment(
 }
 
 /** Threads of a whole SPASER or of one node, oldest first; comments inside a thread oldest first. */
-export async function listComments(db: Database, actor: Actor, documentId: string, nodeId?: string | null): Promise<CommentThread[]> {
+export async function listComments(
+	db: Database,
+	actor: Actor,
+	documentId: string,
+	nodeId?: string | null
+): Promise<CommentThread[]> {
 	if (!isUuid(documentId) || (nodeId && !isUuid(nodeId))) return [];
 	const rows = await withUser(db, actor, (tx) =>
 		tx.query<SpaserComment>(
@@ -239,7 +277,10 @@ export async function listComments(db: Database, actor: Actor, documentId: strin
 				resolved_at: c.resolved_at,
 				resolved_by: c.resolved_by,
 				resolved_by_name: c.resolved_by_name,
-				anchor: c.anchor_start && c.anchor_end && c.quote ? { start: c.anchor_start, end: c.anchor_end, quote: c.quote } : null,
+				anchor:
+					c.anchor_start && c.anchor_end && c.quote
+						? { start: c.anchor_start, end: c.anchor_end, quote: c.quote }
+						: null,
 				comments: [c]
 			});
 	}
@@ -297,13 +338,17 @@ export async function editComment(db: Database, actor: Actor, commentId: string,
 			const c = await loadComment(tx, commentId);
 			if (c.author_id !== actor.id) throw forbidden('Vous ne pouvez modifier que vos propres commentaires.');
 			const people = await resolveMentions(tx, c.document_id, parseMentions(text));
-			await tx.query('update public.spaser_comments set body = $2, mentions = $3::uuid[], edited_at = now() where id = $1', [
-				commentId,
-				text,
-				people.map((p) => p.id)
-			]);
+			await tx.query(
+				'update public.spaser_comments set body = $2, mentions = $3::uuid[], edited_at = now() where id = $1',
+				[commentId, text, people.map((p) => p.id)]
+			);
 			const updated = await loadComment(tx, commentId);
-			await notifyMentions(tx, updated, people.filter((p) => !c.mentions.includes(p.id)), actor.id);
+			await notifyMentions(
+				tx,
+				updated,
+				people.filter((p) => !c.mentions.includes(p.id)),
+				actor.id
+			);
 			return updated;
 		})
 	);
@@ -319,7 +364,11 @@ export async function deleteComment(db: Database, actor: Actor, commentId: strin
 			if (!c.thread_id) {
 				const replies = await tx.query('select 1 from public.spaser_comments where thread_id = $1 limit 1', [c.id]);
 				if (replies.length)
-					throw new AppError('has_replies', 'Ce commentaire a reçu des réponses\u00a0: vous pouvez le modifier ou résoudre la discussion, mais pas le supprimer.', 409);
+					throw new AppError(
+						'has_replies',
+						'Ce commentaire a reçu des réponses\u00a0: vous pouvez le modifier ou résoudre la discussion, mais pas le supprimer.',
+						409
+					);
 			}
 			const rows = await tx.query('delete from public.spaser_comments where id = $1 returning id', [commentId]);
 			if (!rows.length) throw forbidden('Vous ne pouvez supprimer que vos propres commentaires.');

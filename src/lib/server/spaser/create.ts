@@ -22,7 +22,12 @@ async function fill(db: Database, documentId: string, content: DocContent) {
 }
 
 /** A new SPASER (see spaserCreateInput) filled with `content` (a template, a proposal, or empty). */
-export async function createSpaserWithContent(db: Database, actor: Actor, input: SpaserCreateInput, content: DocContent): Promise<SpaserDocument> {
+export async function createSpaserWithContent(
+	db: Database,
+	actor: Actor,
+	input: SpaserCreateInput,
+	content: DocContent
+): Promise<SpaserDocument> {
 	const doc = await createSpaserRecord(db, actor, input);
 	await fill(db, doc.id, content);
 	return getSpaserDocument(db, actor, doc.id);

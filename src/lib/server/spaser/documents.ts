@@ -7,7 +7,15 @@ import { isUuid } from '$lib/server/kit/ids';
 import { slugify } from '../slug';
 import { DOC_STATUSES } from '../../spaser/model';
 import { requireEditorOf, requireWrite, type SpaserAccess } from './access';
-import { adoptionDateError, invalid, spaserCreateInput, spaserMetadataPatch, type DocStatus, type SpaserCreateInput, type SpaserMetadataPatch } from './input';
+import {
+	adoptionDateError,
+	invalid,
+	spaserCreateInput,
+	spaserMetadataPatch,
+	type DocStatus,
+	type SpaserCreateInput,
+	type SpaserMetadataPatch
+} from './input';
 
 export type { DocStatus, SpaserAccess, SpaserCreateInput, SpaserMetadataPatch };
 
@@ -103,9 +111,12 @@ async function freeSlug(tx: Tx, orgIds: string[], base: string, exceptDoc?: stri
 	for (let i = 2; ; i++) if (!taken.has(`${root}-${i}`)) return `${root}-${i}`;
 }
 
-
 /** Creates the record of a new SPASER (the content is created separately, from a template or empty). */
-export async function createSpaserRecord(db: Database, actor: Actor, input: SpaserCreateInput): Promise<SpaserDocument> {
+export async function createSpaserRecord(
+	db: Database,
+	actor: Actor,
+	input: SpaserCreateInput
+): Promise<SpaserDocument> {
 	const parsed = spaserCreateInput.safeParse(input);
 	if (!parsed.success) throw invalid(parsed.error);
 	const v = parsed.data;
@@ -120,9 +131,15 @@ export async function createSpaserRecord(db: Database, actor: Actor, input: Spas
 				 values ($1, $2, $3, $4, $5, $6, auth.uid())`,
 				[id, slug, v.title, v.periodStart, v.periodEnd, v.templateKey ?? null]
 			);
-			await tx.query('insert into public.spaser_document_orgs (document_id, org_id, is_lead) values ($1, $2, true)', [id, v.leadOrgId]);
+			await tx.query('insert into public.spaser_document_orgs (document_id, org_id, is_lead) values ($1, $2, true)', [
+				id,
+				v.leadOrgId
+			]);
 			for (const org of orgIds.filter((o) => o !== v.leadOrgId))
-				await tx.query('insert into public.spaser_document_orgs (document_id, org_id, is_lead) values ($1, $2, false)', [id, org]);
+				await tx.query(
+					'insert into public.spaser_document_orgs (document_id, org_id, is_lead) values ($1, $2, false)',
+					[id, org]
+				);
 			return loadDoc(tx, id);
 		})
 	);
@@ -150,13 +167,19 @@ export async function getSpaserDocument(db: Database, actor: Actor, id: string):
 /** The user's right on a SPASER, for the collaboration server: 'write', 'read' or null. */
 export async function getSpaserAccess(db: Database, actor: Actor, id: string): Promise<SpaserAccess | null> {
 	if (!isUuid(id)) return null;
-	const [row] = await withUser(db, actor, (tx) => tx.query<{ access: SpaserAccess | null }>('select app.spaser_access($1) as access', [id]));
+	const [row] = await withUser(db, actor, (tx) =>
+		tx.query<{ access: SpaserAccess | null }>('select app.spaser_access($1) as access', [id])
+	);
 	return row?.access ?? null;
 }
 
-
 /** Title, period, status (with its transitions), adoption date and deliberation. */
-export async function updateSpaserMetadata(db: Database, actor: Actor, id: string, patch: SpaserMetadataPatch): Promise<SpaserDocument> {
+export async function updateSpaserMetadata(
+	db: Database,
+	actor: Actor,
+	id: string,
+	patch: SpaserMetadataPatch
+): Promise<SpaserDocument> {
 	const parsed = spaserMetadataPatch.safeParse(patch);
 	if (!parsed.success) throw invalid(parsed.error);
 	const p = parsed.data;
@@ -183,9 +206,13 @@ export async function updateSpaserMetadata(db: Database, actor: Actor, id: strin
 				throw new AppError('invalid', 'La fin de période doit suivre son début.', 400, { field: 'periodEnd' });
 			if (next.status === 'adopte' || next.status === 'archive') {
 				if (!next.adoptedOn)
-					throw new AppError('invalid', 'Indiquez la date d’adoption du SPASER par l’assemblée délibérante.', 400, { field: 'adoptedOn' });
+					throw new AppError('invalid', 'Indiquez la date d’adoption du SPASER par l’assemblée délibérante.', 400, {
+						field: 'adoptedOn'
+					});
 				if (!next.deliberationRef)
-					throw new AppError('invalid', 'Indiquez la référence de la délibération qui adopte le SPASER.', 400, { field: 'deliberationRef' });
+					throw new AppError('invalid', 'Indiquez la référence de la délibération qui adopte le SPASER.', 400, {
+						field: 'deliberationRef'
+					});
 			}
 			const badDate = adoptionDateError(next.adoptedOn);
 			if (badDate) throw badDate;
@@ -200,7 +227,12 @@ export async function updateSpaserMetadata(db: Database, actor: Actor, id: strin
 }
 
 /** Lets the animators of the owners' networks read the SPASER (read-only), or stops it. */
-export async function setSharingWithNetworks(db: Database, actor: Actor, id: string, shared: boolean): Promise<SpaserDocument> {
+export async function setSharingWithNetworks(
+	db: Database,
+	actor: Actor,
+	id: string,
+	shared: boolean
+): Promise<SpaserDocument> {
 	return guard(
 		withUser(db, actor, async (tx) => {
 			requireWrite(await loadDoc(tx, id));
@@ -217,12 +249,20 @@ export async function addCoOwner(db: Database, actor: Actor, id: string, orgId: 
 		withUser(db, actor, async (tx) => {
 			const doc = await loadDoc(tx, id);
 			requireWrite(doc);
-			if (doc.orgs.some((o) => o.id === orgId)) throw new AppError('conflict', 'Cette collectivité est déjà associée à ce SPASER.', 409);
+			if (doc.orgs.some((o) => o.id === orgId))
+				throw new AppError('conflict', 'Cette collectivité est déjà associée à ce SPASER.', 409);
 			await requireEditorOf(tx, [orgId]);
 			const free = await freeSlug(tx, [orgId], doc.slug, id);
 			if (free !== doc.slug)
-				throw new AppError('conflict', 'Cette collectivité a déjà un SPASER à la même adresse\u00a0: renommez l’un des deux avant de les associer.', 409);
-			await tx.query('insert into public.spaser_document_orgs (document_id, org_id, is_lead) values ($1, $2, false)', [id, orgId]);
+				throw new AppError(
+					'conflict',
+					'Cette collectivité a déjà un SPASER à la même adresse\u00a0: renommez l’un des deux avant de les associer.',
+					409
+				);
+			await tx.query('insert into public.spaser_document_orgs (document_id, org_id, is_lead) values ($1, $2, false)', [
+				id,
+				orgId
+			]);
 			return loadDoc(tx, id);
 		})
 	);
@@ -235,11 +275,19 @@ export async function removeCoOwner(db: Database, actor: Actor, id: string, orgI
 			const doc = await loadDoc(tx, id);
 			const owner = doc.orgs.find((o) => o.id === orgId);
 			if (!owner) throw notFound('Cette collectivité associée');
-			if (owner.is_lead) throw new AppError('invalid', 'La collectivité pilote ne peut pas être retirée de son SPASER.', 400);
-			const rows = await tx.query('delete from public.spaser_document_orgs where document_id = $1 and org_id = $2 returning org_id', [id, orgId]);
+			if (owner.is_lead)
+				throw new AppError('invalid', 'La collectivité pilote ne peut pas être retirée de son SPASER.', 400);
+			const rows = await tx.query(
+				'delete from public.spaser_document_orgs where document_id = $1 and org_id = $2 returning org_id',
+				[id, orgId]
+			);
 			if (!rows.length)
-				throw forbidden('Seuls les administrateurs de cette collectivité ou de la collectivité pilote peuvent la retirer du SPASER.');
-			return (await decorateOrNull(tx, id)) ?? { ...doc, orgs: doc.orgs.filter((o) => o.id !== orgId), my_access: null };
+				throw forbidden(
+					'Seuls les administrateurs de cette collectivité ou de la collectivité pilote peuvent la retirer du SPASER.'
+				);
+			return (
+				(await decorateOrNull(tx, id)) ?? { ...doc, orgs: doc.orgs.filter((o) => o.id !== orgId), my_access: null }
+			);
 		})
 	);
 }
@@ -258,7 +306,8 @@ export async function deleteSpaserDocument(db: Database, actor: Actor, id: strin
 		withUser(db, actor, async (tx) => {
 			await loadDoc(tx, id);
 			const rows = await tx.query('delete from public.spaser_documents where id = $1 returning id', [id]);
-			if (!rows.length) throw forbidden('Seuls les administrateurs de la collectivité pilote peuvent supprimer ce SPASER.');
+			if (!rows.length)
+				throw forbidden('Seuls les administrateurs de la collectivité pilote peuvent supprimer ce SPASER.');
 		})
 	);
 }

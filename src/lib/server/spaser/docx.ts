@@ -22,7 +22,14 @@ import {
 } from 'docx';
 import { isSafeHref, outlineContent } from '../../spaser/content-schema';
 import { indicatorByCode } from '../../spaser/indicators';
-import { DOC_STATUSES, NODE_KINDS, NODE_STATUSES, type PlainNode, type RichNode, type Target } from '../../spaser/model';
+import {
+	DOC_STATUSES,
+	NODE_KINDS,
+	NODE_STATUSES,
+	type PlainNode,
+	type RichNode,
+	type Target
+} from '../../spaser/model';
 import type { DocContent } from '../../spaser/ydoc';
 
 export interface DocxMeta {
@@ -44,7 +51,12 @@ const NBSP = '\u00a0';
 
 function fmtDate(d: string | Date): string {
 	const date = typeof d === 'string' ? new Date(/^\d{4}-\d{2}-\d{2}$/.test(d) ? `${d}T12:00:00Z` : d) : d;
-	return new Intl.DateTimeFormat('fr-FR', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/Paris' }).format(date);
+	return new Intl.DateTimeFormat('fr-FR', {
+		day: 'numeric',
+		month: 'long',
+		year: 'numeric',
+		timeZone: 'Europe/Paris'
+	}).format(date);
 }
 
 export function formatValue(value: number | null, unit: string): string {
@@ -55,9 +67,17 @@ export function formatValue(value: number | null, unit: string): string {
 	return `${nf.format(value)}${NBSP}${u}`;
 }
 
-export function describeTarget(t: Target): { indicator: string; unit: string; value: string; milestones: string; perimeter: string } {
+export function describeTarget(t: Target): {
+	indicator: string;
+	unit: string;
+	value: string;
+	milestones: string;
+	perimeter: string;
+} {
 	const ind = indicatorByCode(t.indicatorCode);
-	const indicator = [t.label || ind?.label || 'Indicateur non précisé', t.indicatorCode ? `(${t.indicatorCode})` : ''].filter(Boolean).join(' ');
+	const indicator = [t.label || ind?.label || 'Indicateur non précisé', t.indicatorCode ? `(${t.indicatorCode})` : '']
+		.filter(Boolean)
+		.join(' ');
 	const base = t.relative
 		? `${t.value !== null && t.value >= 0 ? '+' : ''}${formatValue(t.value, '%')} par an${t.baselineYear ? ` (référence ${t.baselineYear})` : ''}`
 		: formatValue(t.value, t.unit);
@@ -65,8 +85,13 @@ export function describeTarget(t: Target): { indicator: string; unit: string; va
 		indicator,
 		unit: t.unit || ind?.unit || '',
 		value: t.year ? `${base} en ${t.year}` : base,
-		milestones: t.milestones.length ? t.milestones.map((m) => `${m.year}${NBSP}: ${formatValue(m.value, t.unit)}`).join('\u00a0; ') : '—',
-		perimeter: [t.scope, t.thresholdEurHt !== null ? `marchés de plus de ${nf.format(t.thresholdEurHt)}${NBSP}€ HT` : ''].filter(Boolean).join(' — ') || '—'
+		milestones: t.milestones.length
+			? t.milestones.map((m) => `${m.year}${NBSP}: ${formatValue(m.value, t.unit)}`).join('\u00a0; ')
+			: '—',
+		perimeter:
+			[t.scope, t.thresholdEurHt !== null ? `marchés de plus de ${nf.format(t.thresholdEurHt)}${NBSP}€ HT` : '']
+				.filter(Boolean)
+				.join(' — ') || '—'
 	};
 }
 
@@ -101,7 +126,8 @@ function runs(nodes: RichNode[], extra: { italics?: boolean } = {}): ParagraphCh
 			style: link ? 'Hyperlink' : undefined
 		});
 		const href = link?.attrs?.href;
-		if (typeof href === 'string' && isSafeHref(href) && /^(https?:|mailto:)/i.test(href.trim())) out.push(new ExternalHyperlink({ link: href.trim(), children: [run] }));
+		if (typeof href === 'string' && isSafeHref(href) && /^(https?:|mailto:)/i.test(href.trim()))
+			out.push(new ExternalHyperlink({ link: href.trim(), children: [run] }));
 		else out.push(run);
 	}
 	return out;
@@ -118,7 +144,13 @@ type ListCtx = { reference: string; level: number; instance: number };
  * Block-level rich text. Inside a list item, the first paragraph carries the bullet or number (`bullet`); other
  * paragraphs of the item are indented to the item's level (`list`).
  */
-function blocks(nodes: RichNode[], ctx: RenderCtx, list?: ListCtx, quote = false, bullet?: ListCtx): (Paragraph | Table)[] {
+function blocks(
+	nodes: RichNode[],
+	ctx: RenderCtx,
+	list?: ListCtx,
+	quote = false,
+	bullet?: ListCtx
+): (Paragraph | Table)[] {
 	const out: (Paragraph | Table)[] = [];
 	for (const n of nodes) {
 		switch (n.type) {
@@ -128,7 +160,9 @@ function blocks(nodes: RichNode[], ctx: RenderCtx, list?: ListCtx, quote = false
 				out.push(
 					new Paragraph({
 						children: runs(n.content ?? [], { italics: quote }),
-						numbering: numbered ? { reference: numbered.reference, level: numbered.level, instance: numbered.instance } : undefined,
+						numbering: numbered
+							? { reference: numbered.reference, level: numbered.level, instance: numbered.instance }
+							: undefined,
 						indent: numbered ? undefined : list ? { left: 720 * (list.level + 1) } : quote ? { left: 567 } : undefined,
 						spacing: { after: list ? 60 : 120 }
 					})
@@ -137,7 +171,13 @@ function blocks(nodes: RichNode[], ctx: RenderCtx, list?: ListCtx, quote = false
 			}
 			case 'heading': {
 				const level = Math.min(6, Math.max(1, Number(n.attrs?.level) || 3));
-				out.push(new Paragraph({ children: runs(n.content ?? []), spacing: { before: 160, after: 80 }, run: { bold: true, size: 28 - level * 2 } }));
+				out.push(
+					new Paragraph({
+						children: runs(n.content ?? []),
+						spacing: { before: 160, after: 80 },
+						run: { bold: true, size: 28 - level * 2 }
+					})
+				);
 				break;
 			}
 			case 'bulletList':
@@ -153,7 +193,12 @@ function blocks(nodes: RichNode[], ctx: RenderCtx, list?: ListCtx, quote = false
 				out.push(...blocks(n.content ?? [], ctx, list, true));
 				break;
 			case 'horizontalRule':
-				out.push(new Paragraph({ children: [], border: { bottom: { style: BorderStyle.SINGLE, size: 6, color: '999999', space: 1 } } }));
+				out.push(
+					new Paragraph({
+						children: [],
+						border: { bottom: { style: BorderStyle.SINGLE, size: 6, color: '999999', space: 1 } }
+					})
+				);
 				break;
 			case 'table': {
 				const rows = (n.content ?? []).filter((r) => r.type === 'tableRow' && r.content?.length);
@@ -168,7 +213,10 @@ function blocks(nodes: RichNode[], ctx: RenderCtx, list?: ListCtx, quote = false
 										const inner = blocks(c.content ?? [], ctx);
 										return new TableCell({
 											borders: cellBorders(),
-											shading: c.type === 'tableHeader' ? { type: ShadingType.CLEAR, fill: 'E8EEF4', color: 'auto' } : undefined,
+											shading:
+												c.type === 'tableHeader'
+													? { type: ShadingType.CLEAR, fill: 'E8EEF4', color: 'auto' }
+													: undefined,
 											children: inner.length ? inner : [new Paragraph('')]
 										});
 									})
@@ -193,7 +241,13 @@ function blocks(nodes: RichNode[], ctx: RenderCtx, list?: ListCtx, quote = false
 // Document
 // ---------------------------------------------------------------------------------------------------------
 
-const HEADINGS = [HeadingLevel.HEADING_1, HeadingLevel.HEADING_2, HeadingLevel.HEADING_3, HeadingLevel.HEADING_4, HeadingLevel.HEADING_5];
+const HEADINGS = [
+	HeadingLevel.HEADING_1,
+	HeadingLevel.HEADING_2,
+	HeadingLevel.HEADING_3,
+	HeadingLevel.HEADING_4,
+	HeadingLevel.HEADING_5
+];
 
 function labelled(label: string, value: string): TextRun[] {
 	return [new TextRun({ text: `${label}${NBSP}: `, bold: true }), new TextRun({ text: value })];
@@ -221,7 +275,10 @@ function table(headers: string[], rows: string[][], widths: number[]): Table {
 function nodeMeta(n: PlainNode): Paragraph | null {
 	const parts: TextRun[][] = [];
 	if (n.pilot.trim()) parts.push(labelled('Direction pilote', n.pilot.trim()));
-	if (n.resources.length) parts.push(labelled(n.resources.length > 1 ? 'Directions ressources' : 'Direction ressource', n.resources.join(', ')));
+	if (n.resources.length)
+		parts.push(
+			labelled(n.resources.length > 1 ? 'Directions ressources' : 'Direction ressource', n.resources.join(', '))
+		);
 	if (n.status !== 'a_lancer' || parts.length) parts.push(labelled('État', NODE_STATUSES[n.status] ?? n.status));
 	if (n.tools.length) parts.push(labelled('Outils', n.tools.join(', ')));
 	if (!parts.length) return null;
@@ -230,7 +287,11 @@ function nodeMeta(n: PlainNode): Paragraph | null {
 		if (i) children.push(new TextRun({ text: '  ·  ' }));
 		children.push(...p);
 	});
-	return new Paragraph({ children, spacing: { after: 120 }, shading: { type: ShadingType.CLEAR, fill: 'F3F5F7', color: 'auto' } });
+	return new Paragraph({
+		children,
+		spacing: { after: 120 },
+		shading: { type: ShadingType.CLEAR, fill: 'F3F5F7', color: 'auto' }
+	});
 }
 
 /** The .docx file of a SPASER (a Buffer). */
@@ -240,31 +301,66 @@ export async function renderDocx(meta: DocxMeta, content: DocContent): Promise<B
 	const children: (Paragraph | Table)[] = [];
 
 	// title page
-	const period = meta.periodStart && meta.periodEnd ? `${meta.periodStart}–${meta.periodEnd}` : meta.periodStart ? `à partir de ${meta.periodStart}` : '';
+	const period =
+		meta.periodStart && meta.periodEnd
+			? `${meta.periodStart}–${meta.periodEnd}`
+			: meta.periodStart
+				? `à partir de ${meta.periodStart}`
+				: '';
 	children.push(
-		new Paragraph({ children: [new TextRun({ text: meta.orgNames.join(' · '), size: 28 })], alignment: AlignmentType.CENTER, spacing: { before: 2400, after: 480 } }),
+		new Paragraph({
+			children: [new TextRun({ text: meta.orgNames.join(' · '), size: 28 })],
+			alignment: AlignmentType.CENTER,
+			spacing: { before: 2400, after: 480 }
+		}),
 		new Paragraph({ text: meta.title, heading: HeadingLevel.TITLE, alignment: AlignmentType.CENTER }),
 		new Paragraph({
-			children: [new TextRun({ text: 'Schéma de promotion des achats publics socialement et écologiquement responsables', italics: true })],
+			children: [
+				new TextRun({
+					text: 'Schéma de promotion des achats publics socialement et écologiquement responsables',
+					italics: true
+				})
+			],
 			alignment: AlignmentType.CENTER,
 			spacing: { after: 480 }
 		})
 	);
 	if (period) children.push(new Paragraph({ children: labelled('Période', period), alignment: AlignmentType.CENTER }));
-	children.push(new Paragraph({ children: labelled('Statut', DOC_STATUSES[meta.status as keyof typeof DOC_STATUSES] ?? meta.status), alignment: AlignmentType.CENTER }));
+	children.push(
+		new Paragraph({
+			children: labelled('Statut', DOC_STATUSES[meta.status as keyof typeof DOC_STATUSES] ?? meta.status),
+			alignment: AlignmentType.CENTER
+		})
+	);
 	if (meta.adoptedOn)
 		children.push(
 			new Paragraph({
-				children: [new TextRun({ text: `Adopté le ${fmtDate(meta.adoptedOn)}${meta.deliberationRef ? ` par la délibération ${meta.deliberationRef}` : ''}` })],
+				children: [
+					new TextRun({
+						text: `Adopté le ${fmtDate(meta.adoptedOn)}${meta.deliberationRef ? ` par la délibération ${meta.deliberationRef}` : ''}`
+					})
+				],
 				alignment: AlignmentType.CENTER
 			})
 		);
 	if (meta.orgNames.length > 1)
-		children.push(new Paragraph({ children: [new TextRun({ text: `Schéma élaboré conjointement par ${meta.orgNames.length} collectivités.` })], alignment: AlignmentType.CENTER }));
-	if (meta.versionName) children.push(new Paragraph({ children: labelled('Version', meta.versionName), alignment: AlignmentType.CENTER }));
+		children.push(
+			new Paragraph({
+				children: [new TextRun({ text: `Schéma élaboré conjointement par ${meta.orgNames.length} collectivités.` })],
+				alignment: AlignmentType.CENTER
+			})
+		);
+	if (meta.versionName)
+		children.push(new Paragraph({ children: labelled('Version', meta.versionName), alignment: AlignmentType.CENTER }));
 	children.push(
 		new Paragraph({
-			children: [new TextRun({ text: `Document généré le ${fmtDate(meta.generatedAt ?? new Date())}`, color: '666666', size: 18 })],
+			children: [
+				new TextRun({
+					text: `Document généré le ${fmtDate(meta.generatedAt ?? new Date())}`,
+					color: '666666',
+					size: 18
+				})
+			],
 			alignment: AlignmentType.CENTER,
 			spacing: { before: 480 }
 		}),
@@ -286,7 +382,12 @@ export async function renderDocx(meta: DocxMeta, content: DocContent): Promise<B
 			if (linked.length) children.push(new Paragraph({ children: labelled('Voir aussi', linked.join(', ')) }));
 		}
 		if (n.targets.length) {
-			children.push(new Paragraph({ children: [new TextRun({ text: n.targets.length > 1 ? 'Cibles' : 'Cible', bold: true })], spacing: { before: 120, after: 60 } }));
+			children.push(
+				new Paragraph({
+					children: [new TextRun({ text: n.targets.length > 1 ? 'Cibles' : 'Cible', bold: true })],
+					spacing: { before: 120, after: 60 }
+				})
+			);
 			const rows = n.targets.map((t) => {
 				const d = describeTarget(t);
 				summary.push([o.label, d.indicator, d.unit, d.value, d.milestones]);
@@ -298,8 +399,12 @@ export async function renderDocx(meta: DocxMeta, content: DocContent): Promise<B
 	}
 
 	// indicators summary
-	children.push(new Paragraph({ children: [new PageBreak()] }), new Paragraph({ text: 'Synthèse des indicateurs et des cibles', heading: HeadingLevel.HEADING_1 }));
-	if (summary.length) children.push(table(['Élément', 'Indicateur', 'Unité', 'Cible', 'Jalons'], summary, [16, 38, 10, 16, 20]));
+	children.push(
+		new Paragraph({ children: [new PageBreak()] }),
+		new Paragraph({ text: 'Synthèse des indicateurs et des cibles', heading: HeadingLevel.HEADING_1 })
+	);
+	if (summary.length)
+		children.push(table(['Élément', 'Indicateur', 'Unité', 'Cible', 'Jalons'], summary, [16, 38, 10, 16, 20]));
 	else children.push(new Paragraph('Aucune cible n’est encore définie.'));
 
 	const doc = new Document({
@@ -338,7 +443,10 @@ export async function renderDocx(meta: DocxMeta, content: DocContent): Promise<B
 						children: [
 							new Paragraph({
 								alignment: AlignmentType.RIGHT,
-								children: [new TextRun({ text: `${meta.title} — page `, size: 16, color: '666666' }), new TextRun({ children: [PageNumber.CURRENT], size: 16, color: '666666' })]
+								children: [
+									new TextRun({ text: `${meta.title} — page `, size: 16, color: '666666' }),
+									new TextRun({ children: [PageNumber.CURRENT], size: 16, color: '666666' })
+								]
 							})
 						]
 					})

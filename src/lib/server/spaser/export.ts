@@ -25,7 +25,9 @@ export async function exportedContent(
 	if (versionId) {
 		const v = await getVersion(db, actor, versionId);
 		if (v.document_id !== doc.id) throw notFound('Cette version');
-		const when = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'short', timeZone: 'Europe/Paris' }).format(new Date(v.created_at));
+		const when = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'short', timeZone: 'Europe/Paris' }).format(
+			new Date(v.created_at)
+		);
 		return { content: v.content, versionName: v.name ?? `${VERSION_KINDS[v.kind]} du ${when}` };
 	}
 	const live = await readLiveDoc(db, doc.id);
@@ -52,7 +54,11 @@ export function exportJson(doc: SpaserDocument, content: DocContent): SpaserExpo
 }
 
 /** The Word document (numbering, bodies, targets, indicators summary). */
-export async function exportDocx(doc: SpaserDocument, content: DocContent, versionName: string | null = null): Promise<Uint8Array> {
+export async function exportDocx(
+	doc: SpaserDocument,
+	content: DocContent,
+	versionName: string | null = null
+): Promise<Uint8Array> {
 	const file = await renderDocx(
 		{
 			title: doc.title,
@@ -71,7 +77,13 @@ export async function exportDocx(doc: SpaserDocument, content: DocContent, versi
 }
 
 /** A file of a SPASER, named after its title (« SPASER » when the title leaves nothing usable). */
-export function spaserDownload(title: string, ext: 'json' | 'docx' | string, body: Uint8Array | string, type: string, headers?: Record<string, string>): Response {
+export function spaserDownload(
+	title: string,
+	ext: 'json' | 'docx' | string,
+	body: Uint8Array | string,
+	type: string,
+	headers?: Record<string, string>
+): Response {
 	return download(body, `${title}.${ext}`, { type, fallback: 'SPASER', headers });
 }
 

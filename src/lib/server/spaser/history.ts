@@ -13,7 +13,13 @@ import * as Y from 'yjs';
 import { z } from 'zod';
 import { asService, withUser, type Actor, type Database } from '../db';
 import { AppError, guard, notFound } from '$lib/server/kit/errors';
-import { changesBetween, readElementState, type ElementHistory, type ElementState, type HistoryEntry } from '../../spaser/element-state';
+import {
+	changesBetween,
+	readElementState,
+	type ElementHistory,
+	type ElementState,
+	type HistoryEntry
+} from '../../spaser/element-state';
 
 export type { ElementHistory, HistoryEntry };
 import { nodesMap } from '../../spaser/ydoc';
@@ -43,7 +49,12 @@ const waiting: (() => void)[] = [];
 
 export async function historySlot<T>(f: () => Promise<T>): Promise<T> {
 	if (running >= MAX_RUNNING) {
-		if (waiting.length >= MAX_WAITING) throw new AppError('rate_limited', 'Trop de demandes d’historique en ce moment\u00a0: réessayez dans quelques secondes.', 429);
+		if (waiting.length >= MAX_WAITING)
+			throw new AppError(
+				'rate_limited',
+				'Trop de demandes d’historique en ce moment\u00a0: réessayez dans quelques secondes.',
+				429
+			);
 		await new Promise<void>((r) => waiting.push(r));
 	} else running++;
 	try {
@@ -55,12 +66,20 @@ export async function historySlot<T>(f: () => Promise<T>): Promise<T> {
 	}
 }
 
-export async function getElementHistory(db: Database, actor: Actor, documentId: string, nodeId: string): Promise<ElementHistory> {
+export async function getElementHistory(
+	db: Database,
+	actor: Actor,
+	documentId: string,
+	nodeId: string
+): Promise<ElementHistory> {
 	const parsed = input.safeParse({ documentId, nodeId });
-	if (!parsed.success) throw new AppError('invalid', 'Élément inconnu\u00a0: l’adresse de l’historique est incomplète.', 400);
+	if (!parsed.success)
+		throw new AppError('invalid', 'Élément inconnu\u00a0: l’adresse de l’historique est incomplète.', 400);
 	return guard(
 		(async () => {
-			const [row] = await withUser(db, actor, (tx) => tx.query<{ access: string | null }>('select app.spaser_access($1) as access', [documentId]));
+			const [row] = await withUser(db, actor, (tx) =>
+				tx.query<{ access: string | null }>('select app.spaser_access($1) as access', [documentId])
+			);
 			if (!row?.access) throw notFound('Ce SPASER');
 			return historySlot(() => replay(db, documentId, nodeId));
 		})()
@@ -75,7 +94,11 @@ async function replay(db: Database, documentId: string, nodeId: string): Promise
 		const m = nodes.get(nodeId);
 		// eslint-disable-next-line @typescript-eslint/no-explicit-any
 		type AnyType = Y.AbstractType<any>;
-		if ((m && tr.changedParentTypes.has(m as unknown as AnyType)) || tr.changed.get(nodes as unknown as AnyType)?.has(nodeId)) touched = true;
+		if (
+			(m && tr.changedParentTypes.has(m as unknown as AnyType)) ||
+			tr.changed.get(nodes as unknown as AnyType)?.has(nodeId)
+		)
+			touched = true;
 	});
 	const entries: (HistoryEntry & { at: number })[] = [];
 	let prev: ElementState | null = null;
@@ -123,7 +146,16 @@ async function replay(db: Database, documentId: string, nodeId: string): Promise
 					last.at = at;
 					last.to = new Date(at).toISOString();
 					last.state = state;
-				} else entries.push({ userId: r.user_id ?? null, userName: null, at, from: new Date(at).toISOString(), to: new Date(at).toISOString(), changes, state });
+				} else
+					entries.push({
+						userId: r.user_id ?? null,
+						userName: null,
+						at,
+						from: new Date(at).toISOString(),
+						to: new Date(at).toISOString(),
+						changes,
+						state
+					});
 			}
 			if (!complete || page.length < PAGE_ROWS) break;
 			await tick();
@@ -136,13 +168,19 @@ async function replay(db: Database, documentId: string, nodeId: string): Promise
 	const names = new Map<string, string>();
 	if (ids.length) {
 		const users = await asService(db, REASON, (tx) =>
-			tx.query<{ id: string; display_name: string }>('select id, display_name from public.users where id = any($1::uuid[])', [ids])
+			tx.query<{ id: string; display_name: string }>(
+				'select id, display_name from public.users where id = any($1::uuid[])',
+				[ids]
+			)
 		);
 		for (const u of users) names.set(u.id, u.display_name);
 	}
 	return {
 		nodeId,
 		complete,
-		entries: recent.map(({ at: _at, ...e }) => ({ ...e, userName: e.userId ? (names.get(e.userId) ?? 'Compte supprimé') : null }))
+		entries: recent.map(({ at: _at, ...e }) => ({
+			...e,
+			userName: e.userId ? (names.get(e.userId) ?? 'Compte supprimé') : null
+		}))
 	};
 }

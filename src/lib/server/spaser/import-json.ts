@@ -13,7 +13,8 @@ import { importContent } from '../../spaser/ydoc';
 /** Largest export file accepted (a SPASER of several hundred actions is well under 1 MB). */
 export const MAX_SPASER_JSON_BYTES = 5 * 1024 * 1024;
 
-export type SpaserJsonImport = { ok: true; document: SpaserDocument; nodes: number } | { ok: false; issues: ContentIssue[] };
+export type SpaserJsonImport =
+	{ ok: true; document: SpaserDocument; nodes: number } | { ok: false; issues: ContentIssue[] };
 
 /**
  * Creates a SPASER led by the collectivité from an export file. A file that is not JSON (whatever its name),
@@ -26,11 +27,24 @@ export async function importSpaserJsonFile(
 	orgId: string,
 	file: { name: string; bytes: Uint8Array }
 ): Promise<SpaserJsonImport> {
-	if (!file.bytes.byteLength) throw new AppError('invalid', 'Le fichier est vide\u00a0: choisissez un fichier JSON exporté depuis SPASER Commun.', 400, { field: 'file' });
+	if (!file.bytes.byteLength)
+		throw new AppError(
+			'invalid',
+			'Le fichier est vide\u00a0: choisissez un fichier JSON exporté depuis SPASER Commun.',
+			400,
+			{ field: 'file' }
+		);
 	if (file.bytes.byteLength > MAX_SPASER_JSON_BYTES)
-		throw new AppError('payload_too_large', 'Le fichier est trop volumineux\u00a0: 5\u00a0Mo au plus.', 413, { field: 'file' });
+		throw new AppError('payload_too_large', 'Le fichier est trop volumineux\u00a0: 5\u00a0Mo au plus.', 413, {
+			field: 'file'
+		});
 	sniffDataFile(file.bytes, file.name, ['json']);
-	await requireOrgWriter(db, actor, orgId, 'Seuls les administrateurs et rédacteurs de la collectivité peuvent importer un SPASER.');
+	await requireOrgWriter(
+		db,
+		actor,
+		orgId,
+		'Seuls les administrateurs et rédacteurs de la collectivité peuvent importer un SPASER.'
+	);
 	const parsed = parseSpaserExport(new TextDecoder('utf-8').decode(file.bytes).replace(/^\uFEFF/, ''));
 	if (!parsed.ok) return parsed;
 	const { document: meta, content } = parsed.value;
@@ -46,9 +60,15 @@ export async function importSpaserJsonFile(
 	try {
 		// keep the adoption facts of the file (the status starts again at « brouillon » in this collectivité)
 		if (meta.adoptedOn || meta.deliberationRef)
-			await updateSpaserMetadata(db, actor, doc.id, { adoptedOn: meta.adoptedOn, deliberationRef: meta.deliberationRef }).catch(() => null);
+			await updateSpaserMetadata(db, actor, doc.id, {
+				adoptedOn: meta.adoptedOn,
+				deliberationRef: meta.deliberationRef
+			}).catch(() => null);
 		// users may record named versions only (automatic and 'imported' kinds are the server's)
-		await createVersion(db, actor, doc.id, live, { kind: 'named', name: `Import du fichier «\u00a0${file.name.slice(0, 200)}\u00a0»` });
+		await createVersion(db, actor, doc.id, live, {
+			kind: 'named',
+			name: `Import du fichier «\u00a0${file.name.slice(0, 200)}\u00a0»`
+		});
 	} finally {
 		live.destroy();
 	}

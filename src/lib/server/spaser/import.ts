@@ -66,16 +66,22 @@ function summariseDropped(result: ImportResult): DroppedSummary[] {
 		let s = by.get(d.reason);
 		if (!s) by.set(d.reason, (s = { reason: d.reason, label: DROP_LABELS[d.reason], count: 0, examples: [] }));
 		s.count++;
-		if (s.examples.length < 5 && d.text.trim().length > 1 && !s.examples.includes(d.text.trim())) s.examples.push(d.text.trim().slice(0, 120));
+		if (s.examples.length < 5 && d.text.trim().length > 1 && !s.examples.includes(d.text.trim()))
+			s.examples.push(d.text.trim().slice(0, 120));
 	}
 	return [...by.values()];
 }
 
 function suggest(source: ImportSource, fileName: string): ImportAnalysis['suggested'] {
 	const head = source.text.slice(0, 4000);
-	const years = [...head.matchAll(/\b(20\d\d)\s*[-–—/à]+\s*(20\d\d)\b/g)].map((m) => [Number(m[1]), Number(m[2])] as const);
+	const years = [...head.matchAll(/\b(20\d\d)\s*[-–—/à]+\s*(20\d\d)\b/g)].map(
+		(m) => [Number(m[1]), Number(m[2])] as const
+	);
 	const period = years.find(([a, b]) => b >= a && b - a <= 10) ?? null;
-	const base = fileName.replace(/\.[a-z0-9]+$/i, '').replace(/[_]+/g, ' ').trim();
+	const base = fileName
+		.replace(/\.[a-z0-9]+$/i, '')
+		.replace(/[_]+/g, ' ')
+		.trim();
 	const title = period ? `SPASER ${period[0]}-${period[1]}` : base.length >= 2 ? base.slice(0, 300) : 'SPASER importé';
 	return { title, periodStart: period?.[0] ?? null, periodEnd: period?.[1] ?? null };
 }
@@ -88,9 +94,17 @@ export async function analyseImport(input: {
 	/** The user's id: shares the file worker pool fairly between users. */
 	owner?: string;
 }): Promise<ImportAnalysis & { source: ImportSource }> {
-	const source = input.bytes ? await readImportFile(input.bytes, input.fileName, input.owner) : readPastedText(input.text ?? '');
+	const source = input.bytes
+		? await readImportFile(input.bytes, input.fileName, input.owner)
+		: readPastedText(input.text ?? '');
 	const result = await analyseSource(source, input.owner);
-	return { source, state: reviewFromResult(result), dropped: summariseDropped(result), warnings: source.warnings, suggested: suggest(source, input.fileName) };
+	return {
+		source,
+		state: reviewFromResult(result),
+		dropped: summariseDropped(result),
+		warnings: source.warnings,
+		suggested: suggest(source, input.fileName)
+	};
 }
 
 /**
@@ -110,13 +124,19 @@ export async function previewImport(
 		)
 	);
 	if (!row?.ok)
-		throw forbidden("Seuls les administrateurs et rédacteurs d'une collectivité peuvent analyser un SPASER à importer.");
+		throw forbidden(
+			"Seuls les administrateurs et rédacteurs d'une collectivité peuvent analyser un SPASER à importer."
+		);
 	return analyseImport({ ...input, owner: actor.id });
 }
 
 function cleanFileName(name: string, kind: ImportFileKind): string {
-	// eslint-disable-next-line no-control-regex
-	const n = name.replace(/[\u0000-\u001f\u007f/\\]+/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);
+	const n = name
+		// eslint-disable-next-line no-control-regex -- control characters are what a file name must not keep
+		.replace(/[\u0000-\u001f\u007f/\\]+/g, ' ')
+		.replace(/\s+/g, ' ')
+		.trim()
+		.slice(0, 200);
 	return n || `spaser-colle.${kind}`;
 }
 
@@ -144,7 +164,12 @@ export async function createImportDraft(
 				`delete from public.spaser_imports where created_by = auth.uid() and document_id is null and created_at < now() - make_interval(days => $1)`,
 				[DRAFT_TTL_DAYS]
 			);
-			const review = { state: analysis.state, dropped: analysis.dropped, warnings: analysis.warnings, suggested: analysis.suggested };
+			const review = {
+				state: analysis.state,
+				dropped: analysis.dropped,
+				warnings: analysis.warnings,
+				suggested: analysis.suggested
+			};
 			const [row] = await tx.query<{ id: string }>(
 				`insert into public.spaser_imports (org_id, file_name, kind, mime, size, content, review)
 				 values ($1, $2, $3, $4, $5, $6, $7::text::jsonb) returning id`,
@@ -156,8 +181,11 @@ export async function createImportDraft(
 }
 
 async function requireImporter(tx: Tx, orgId: string): Promise<void> {
-	const [role] = await tx.query<{ ok: boolean }>(`select app.has_org_role($1, array['admin', 'editor']) as ok`, [orgId]);
-	if (!role?.ok) throw forbidden('Seuls les administrateurs et rédacteurs de la collectivité peuvent importer un SPASER.');
+	const [role] = await tx.query<{ ok: boolean }>(`select app.has_org_role($1, array['admin', 'editor']) as ok`, [
+		orgId
+	]);
+	if (!role?.ok)
+		throw forbidden('Seuls les administrateurs et rédacteurs de la collectivité peuvent importer un SPASER.');
 }
 
 interface DraftRow {
@@ -179,11 +207,23 @@ async function loadDraft(tx: Tx, id: string): Promise<ImportDraft> {
 	);
 	if (!row || !row.review) throw notFound('Cet import');
 	const review = typeof row.review === 'string' ? (JSON.parse(row.review) as ImportAnalysis) : row.review;
-	return { id: row.id, org_id: row.org_id, file_name: row.file_name, kind: row.kind, size: Number(row.size), created_at: row.created_at, ...review };
+	return {
+		id: row.id,
+		org_id: row.org_id,
+		file_name: row.file_name,
+		kind: row.kind,
+		size: Number(row.size),
+		created_at: row.created_at,
+		...review
+	};
 }
 
 /** The user's drafts for a collectivité, newest first (to come back to a review left unfinished). */
-export async function listImportDrafts(db: Database, actor: Actor, orgId: string): Promise<{ id: string; file_name: string; created_at: Date; nodes: number }[]> {
+export async function listImportDrafts(
+	db: Database,
+	actor: Actor,
+	orgId: string
+): Promise<{ id: string; file_name: string; created_at: Date; nodes: number }[]> {
 	if (!isUuid(orgId)) return [];
 	return withUser(db, actor, (tx) =>
 		tx.query<{ id: string; file_name: string; created_at: Date; nodes: number }>(
@@ -206,7 +246,10 @@ export async function deleteImportDraft(db: Database, actor: Actor, id: string):
 	if (!isUuid(id)) throw notFound('Cet import');
 	await guard(
 		withUser(db, actor, async (tx) => {
-			const rows = await tx.query('delete from public.spaser_imports where id = $1 and document_id is null returning id', [id]);
+			const rows = await tx.query(
+				'delete from public.spaser_imports where id = $1 and document_id is null returning id',
+				[id]
+			);
 			if (!rows.length) throw notFound('Cet import');
 		})
 	);
@@ -222,15 +265,25 @@ export interface ConfirmInput {
 
 export class ReviewInvalid extends AppError {
 	constructor(public issues: ReviewIssue[]) {
-		super('invalid', `La structure relue contient ${issues.length} problème${issues.length > 1 ? 's' : ''}\u00a0: ${issues[0]?.message ?? ''}`, 400, {
-			issues
-		});
+		super(
+			'invalid',
+			`La structure relue contient ${issues.length} problème${issues.length > 1 ? 's' : ''}\u00a0: ${issues[0]?.message ?? ''}`,
+			400,
+			{
+				issues
+			}
+		);
 	}
 }
 
 /** « Importé le 22/11/2026 depuis « spaser.docx » ». */
 export function importedVersionName(fileName: string, at = new Date()): string {
-	const date = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', day: '2-digit', month: '2-digit', year: 'numeric' }).format(at);
+	const date = new Intl.DateTimeFormat('fr-FR', {
+		timeZone: 'Europe/Paris',
+		day: '2-digit',
+		month: '2-digit',
+		year: 'numeric'
+	}).format(at);
 	return `Importé le ${date} depuis «\u00a0${fileName.slice(0, 200)}\u00a0»`;
 }
 
@@ -239,7 +292,12 @@ export function importedVersionName(fileName: string, at = new Date()): string {
  * through the collaboration server (open editors would see it), projection, the « Importé le … » version, and the
  * draft becomes the SPASER's attached original file.
  */
-export async function confirmImport(db: Database, actor: Actor, draftId: string, input: ConfirmInput): Promise<{ document: SpaserDocument; content: DocContent }> {
+export async function confirmImport(
+	db: Database,
+	actor: Actor,
+	draftId: string,
+	input: ConfirmInput
+): Promise<{ document: SpaserDocument; content: DocContent }> {
 	const draft = await getImportDraft(db, actor, draftId);
 	const parsed = parseReviewState(input.state);
 	if (!parsed.ok) throw new ReviewInvalid(parsed.issues);
@@ -262,7 +320,12 @@ export async function confirmImport(db: Database, actor: Actor, draftId: string,
 				if (!linked.length) throw new AppError('conflict', 'Cet import a déjà été confirmé.', 409);
 				await tx.query(
 					`insert into public.spaser_versions (document_id, kind, name, state, content) values ($1, 'imported', $2, $3, $4::text::jsonb)`,
-					[doc.id, importedVersionName(draft.file_name), Buffer.from(Y.encodeStateAsUpdate(live)), JSON.stringify(cleanContent(live))]
+					[
+						doc.id,
+						importedVersionName(draft.file_name),
+						Buffer.from(Y.encodeStateAsUpdate(live)),
+						JSON.stringify(cleanContent(live))
+					]
 				);
 			})
 		);
@@ -286,7 +349,12 @@ export async function listImportedFiles(db: Database, actor: Actor, documentId: 
 }
 
 /** One original file with its bytes (not found for those who cannot read the SPASER). */
-export async function getImportedFile(db: Database, actor: Actor, documentId: string, importId: string): Promise<ImportedFile & { content: Uint8Array }> {
+export async function getImportedFile(
+	db: Database,
+	actor: Actor,
+	documentId: string,
+	importId: string
+): Promise<ImportedFile & { content: Uint8Array }> {
 	if (!isUuid(documentId) || !isUuid(importId)) throw notFound('Ce fichier');
 	const [row] = await withUser(db, actor, (tx) =>
 		tx.query<ImportedFile & { content: Uint8Array }>(

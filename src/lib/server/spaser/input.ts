@@ -38,12 +38,17 @@ export const spaserTitle = z
 	.min(2, { error: 'Le titre doit contenir au moins 2 caractères.' })
 	.max(300, { error: 'Le titre est limité à 300 caractères.' });
 
-const deliberationRef = z.string().trim().max(300, { error: 'La référence de délibération est limitée à 300 caractères.' });
+const deliberationRef = z
+	.string()
+	.trim()
+	.max(300, { error: 'La référence de délibération est limitée à 300 caractères.' });
 
 /** The period of a SPASER: its end follows its start, ten years at most. */
 function periodIssues(v: { periodStart: number; periodEnd: number }, ctx: z.RefinementCtx) {
-	if (v.periodEnd < v.periodStart) ctx.addIssue({ code: 'custom', path: ['periodEnd'], message: 'La fin de période doit suivre son début.' });
-	else if (v.periodEnd - v.periodStart > 10) ctx.addIssue({ code: 'custom', path: ['periodEnd'], message: 'Un SPASER couvre au plus dix ans.' });
+	if (v.periodEnd < v.periodStart)
+		ctx.addIssue({ code: 'custom', path: ['periodEnd'], message: 'La fin de période doit suivre son début.' });
+	else if (v.periodEnd - v.periodStart > 10)
+		ctx.addIssue({ code: 'custom', path: ['periodEnd'], message: 'Un SPASER couvre au plus dix ans.' });
 }
 
 /**
@@ -55,7 +60,8 @@ export function adoptionDateError(adoptedOn: string | null | undefined, field = 
 	const d = new Date(`${adoptedOn}T00:00:00Z`);
 	if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== adoptedOn)
 		return new AppError('invalid', "La date d'adoption n'existe pas.", 400, { field });
-	if (d.getTime() > Date.now() + 86_400_000) return new AppError('invalid', "La date d'adoption ne peut pas être dans le futur.", 400, { field });
+	if (d.getTime() > Date.now() + 86_400_000)
+		return new AppError('invalid', "La date d'adoption ne peut pas être dans le futur.", 400, { field });
 	return null;
 }
 
@@ -78,7 +84,10 @@ const anyOrgId = z.string().refine(isUuid, { error: 'Identifiant de collectivit�
 
 export const spaserCreateInput = z
 	.object({
-		orgIds: z.array(anyOrgId).min(1, { error: 'Choisissez au moins une collectivité.' }).max(20, { error: 'Un SPASER conjoint compte au plus 20 collectivités.' }),
+		orgIds: z
+			.array(anyOrgId)
+			.min(1, { error: 'Choisissez au moins une collectivité.' })
+			.max(20, { error: 'Un SPASER conjoint compte au plus 20 collectivités.' }),
 		leadOrgId: anyOrgId,
 		title: spaserTitle,
 		periodStart: year(),
@@ -87,8 +96,14 @@ export const spaserCreateInput = z
 	})
 	.superRefine((v, ctx) => {
 		periodIssues(v, ctx);
-		if (!v.orgIds.includes(v.leadOrgId)) ctx.addIssue({ code: 'custom', path: ['leadOrgId'], message: 'La collectivité pilote doit faire partie des collectivités du SPASER.' });
-		if (v.templateKey && !isTemplateKey(v.templateKey)) ctx.addIssue({ code: 'custom', path: ['templateKey'], message: 'Modèle inconnu.' });
+		if (!v.orgIds.includes(v.leadOrgId))
+			ctx.addIssue({
+				code: 'custom',
+				path: ['leadOrgId'],
+				message: 'La collectivité pilote doit faire partie des collectivités du SPASER.'
+			});
+		if (v.templateKey && !isTemplateKey(v.templateKey))
+			ctx.addIssue({ code: 'custom', path: ['templateKey'], message: 'Modèle inconnu.' });
 	});
 export type SpaserCreateInput = z.input<typeof spaserCreateInput>;
 
@@ -122,10 +137,14 @@ const euros = z.preprocess(
 /** The creation wizard's answers (« assistant »). */
 export const wizardInput = z
 	.object({
-		orgKind: z.string({ error: 'Choisissez le type de collectivité.' }).refine((k) => k in ORG_KINDS, { error: 'Type de collectivité inconnu.' }),
+		orgKind: z
+			.string({ error: 'Choisissez le type de collectivité.' })
+			.refine((k) => k in ORG_KINDS, { error: 'Type de collectivité inconnu.' }),
 		purchaseVolumeEur: euros,
 		priorities: z.array(z.enum(Object.keys(PRIORITIES) as [Priority], { error: 'Priorité inconnue.' })).default([]),
-		experience: z.enum(['first', 'renewal'], { error: "Indiquez s'il s'agit de votre premier SPASER ou d'un renouvellement." }),
+		experience: z.enum(['first', 'renewal'], {
+			error: "Indiquez s'il s'agit de votre premier SPASER ou d'un renouvellement."
+		}),
 		periodStart: year({ label: 'début' }),
 		periodEnd: year({ label: 'fin' }),
 		title: spaserTitle
@@ -144,7 +163,10 @@ export const templateInput = z
 
 const optYear = z.preprocess(
 	(v) => (v === undefined || v === '' ? null : v),
-	z.coerce.number({ error: "L'année doit être un nombre." }).int({ error: "L'année doit être un nombre entier." }).nullable()
+	z.coerce
+		.number({ error: "L'année doit être un nombre." })
+		.int({ error: "L'année doit être un nombre entier." })
+		.nullable()
 );
 /** The settings page's form; the service then checks it with spaserMetadataPatch and the status rules. */
 export const metadataForm = z.object({
@@ -167,9 +189,13 @@ export const spaserCreateSchema = apiInput(
 			periodStart: year({ coerce: false }),
 			periodEnd: year({ coerce: false }),
 			templateKey: z
-				.enum(TEMPLATES.map((t) => t.key) as [TemplateKey, ...TemplateKey[]], { error: `Modèle inconnu (${TEMPLATES.map((t) => t.key).join(', ')}).` })
+				.enum(TEMPLATES.map((t) => t.key) as [TemplateKey, ...TemplateKey[]], {
+					error: `Modèle inconnu (${TEMPLATES.map((t) => t.key).join(', ')}).`
+				})
 				.optional()
-				.describe(`Modèle de départ : ${TEMPLATES.map((t) => `${t.key} (${t.name})`).join(', ')}. Sans modèle, le SPASER est créé vide.`),
+				.describe(
+					`Modèle de départ : ${TEMPLATES.map((t) => `${t.key} (${t.name})`).join(', ')}. Sans modèle, le SPASER est créé vide.`
+				),
 			coOwnerOrgIds: z
 				.array(orgId)
 				.max(19, { error: 'Un SPASER conjoint compte au plus 20 collectivités.' })
@@ -200,7 +226,9 @@ export const spaserVersionCreateSchema = apiInput(
 		name: z
 			.string({ error: 'Donnez un nom à la version.' })
 			.trim()
-			.min(1, { error: 'Donnez un nom à la version, par exemple « Version adoptée le 15/12/2025 — délibération n° 2025-12-07 ».' })
+			.min(1, {
+				error: 'Donnez un nom à la version, par exemple « Version adoptée le 15/12/2025 — délibération n° 2025-12-07 ».'
+			})
 			.max(300, { error: 'Le nom de la version est limité à 300 caractères.' })
 	}),
 	'SpaserVersionInput',
@@ -209,18 +237,29 @@ export const spaserVersionCreateSchema = apiInput(
 
 export const spaserImportSchema = apiInput(
 	spaserExportSchema.extend({
-		orgId: orgId.optional().describe('Collectivité (pilote) du nouveau SPASER ; peut aussi être passée en paramètre de requête « orgId ».')
+		orgId: orgId
+			.optional()
+			.describe('Collectivité (pilote) du nouveau SPASER ; peut aussi être passée en paramètre de requête « orgId ».')
 	}),
 	'SpaserImport',
 	'Un export JSON de SPASER (tel que renvoyé par GET /spasers/{id}/export), et la collectivité qui le reçoit.'
 );
 
 /** The file of an import request: decoded base64, or the text; a French 400 when neither or both are given. */
-export function importInput(body: { fileName: string; contentBase64?: string; text?: string }): { bytes?: Uint8Array; text?: string; fileName: string } {
+export function importInput(body: { fileName: string; contentBase64?: string; text?: string }): {
+	bytes?: Uint8Array;
+	text?: string;
+	fileName: string;
+} {
 	const hasFile = !!body.contentBase64?.trim();
 	const hasText = !!body.text?.trim();
 	if (hasFile === hasText)
-		throw new AppError('invalid', 'Envoyez soit le fichier encodé en base64 (« contentBase64 »), soit le texte du SPASER (« text »).', 400, { field: 'contentBase64' });
+		throw new AppError(
+			'invalid',
+			'Envoyez soit le fichier encodé en base64 (« contentBase64 »), soit le texte du SPASER (« text »).',
+			400,
+			{ field: 'contentBase64' }
+		);
 	if (hasText) return { text: body.text, fileName: body.fileName };
 	const bytes = new Uint8Array(Buffer.from(body.contentBase64!.replace(/\s+/g, ''), 'base64'));
 	return { bytes, fileName: body.fileName };
@@ -230,9 +269,19 @@ export function importInput(body: { fileName: string; contentBase64?: string; te
 export function importTargetOrg(inBody: string | undefined, inQuery: string | undefined): string {
 	const orgId = inBody ?? inQuery;
 	if (!orgId)
-		throw new AppError('invalid', 'Indiquez la collectivité qui reçoit le SPASER (« orgId », dans le corps ou en paramètre de requête).', 400, { field: 'orgId' });
+		throw new AppError(
+			'invalid',
+			'Indiquez la collectivité qui reçoit le SPASER (« orgId », dans le corps ou en paramètre de requête).',
+			400,
+			{ field: 'orgId' }
+		);
 	if (inBody && inQuery && inBody !== inQuery)
-		throw new AppError('invalid', 'Le corps et le paramètre de requête indiquent deux collectivités différentes.', 400, { field: 'orgId' });
+		throw new AppError(
+			'invalid',
+			'Le corps et le paramètre de requête indiquent deux collectivités différentes.',
+			400,
+			{ field: 'orgId' }
+		);
 	return orgId;
 }
 
@@ -241,7 +290,10 @@ export const organisationParams = z.object({ id: uuid });
 export const spaserParams = z.object({ id: uuid });
 export const versionParams = z.object({ id: uuid, versionId: uuid });
 export const exportQuery = z.object({
-	format: z.enum(['json', 'docx'], { error: 'Format inconnu : json ou docx.' }).default('json').describe('json (par défaut) ou docx.'),
+	format: z
+		.enum(['json', 'docx'], { error: 'Format inconnu : json ou docx.' })
+		.default('json')
+		.describe('json (par défaut) ou docx.'),
 	versionId: uuid.optional().describe('Exporte cette version plutôt que l’état actuel du document.')
 });
 export const importQuery = z.object({
@@ -254,7 +306,10 @@ export const insertResourceInput = z.object({
 	nodeId: z.uuid({ error: 'Choisissez l’élément du SPASER.' }),
 	mode: z.enum(['inserted', 'linked'], { error: 'Choisissez : insérer le texte ou lier la ressource.' }),
 	params: z
-		.record(z.string().trim().min(1).max(60), z.string().trim().max(200, { error: 'Une valeur de paramètre compte au plus 200 caractères.' }))
+		.record(
+			z.string().trim().min(1).max(60),
+			z.string().trim().max(200, { error: 'Une valeur de paramètre compte au plus 200 caractères.' })
+		)
 		.refine((r) => Object.keys(r).length <= 30, { error: 'Trop de paramètres.' })
 		.optional()
 });

@@ -9,7 +9,12 @@ import { getCollabServer, readLiveDoc } from './live';
 import { createVersion, restoreVersion, type VersionMeta } from './versions';
 
 /** « Nommer une version »: the current live state saved under `name`. */
-export async function nameCurrentVersion(db: Database, actor: Actor, documentId: string, name: string): Promise<VersionMeta> {
+export async function nameCurrentVersion(
+	db: Database,
+	actor: Actor,
+	documentId: string,
+	name: string
+): Promise<VersionMeta> {
 	await getSpaserDocument(db, actor, documentId); // RLS first: the live doc is read without it
 	const live = await readLiveDoc(db, documentId);
 	try {

@@ -28,7 +28,12 @@ export function setCollabServer(db: Database, server: CollabServer | undefined) 
 export function getCollabServer(db: Database): CollabServer {
 	let server = registry().get(db);
 	if (!server) {
-		server = createCollabServer({ db, authenticate: async () => null, authorize: async () => null, allowedOrigins: [] });
+		server = createCollabServer({
+			db,
+			authenticate: async () => null,
+			authorize: async () => null,
+			allowedOrigins: []
+		});
 		registry().set(db, server);
 	}
 	return server;

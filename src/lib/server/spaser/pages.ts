@@ -22,7 +22,11 @@ export interface MentionablePerson {
  * For a joint SPASER this includes members of co-owners the reader does not belong to, so the list is read with
  * `elevated` once access is established — and only names, never e-mail addresses.
  */
-export async function listMentionablePeople(db: Database, actor: Actor, documentId: string): Promise<MentionablePerson[]> {
+export async function listMentionablePeople(
+	db: Database,
+	actor: Actor,
+	documentId: string
+): Promise<MentionablePerson[]> {
 	if (!isUuid(documentId)) throw notFound('Ce SPASER');
 	return withUser(db, actor, async (tx) => {
 		const [acc] = await tx.query<{ access: string | null }>('select app.spaser_access($1) as access', [documentId]);
@@ -113,9 +117,19 @@ export function readableContent(content: DocContent): ReadableContent {
 				.filter((id) => byId.has(id) && id !== n.id)
 				.map((id) => `${outline.get(id)!.label} — ${byId.get(id)!.title || 'sans titre'}`),
 			bodyHtml: richToHtml(n.body),
-			targets: n.targets.map((t) => ({ id: t.id, ...describeTarget(t), catalogue: indicatorByCode(t.indicatorCode)?.label ?? null }))
+			targets: n.targets.map((t) => ({
+				id: t.id,
+				...describeTarget(t),
+				catalogue: indicatorByCode(t.indicatorCode)?.label ?? null
+			}))
 		};
 	});
 	for (let i = 0; i < countsByLevel.length; i++) countsByLevel[i] ??= 0;
-	return { levelNames: content.settings.levelNames, numbering: content.settings.numbering, nodes, countsByLevel, targetCount };
+	return {
+		levelNames: content.settings.levelNames,
+		numbering: content.settings.numbering,
+		nodes,
+		countsByLevel,
+		targetCount
+	};
 }

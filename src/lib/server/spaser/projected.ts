@@ -41,7 +41,11 @@ export interface ProjectedTarget {
 }
 
 /** The nodes in document order, with the time of the projection (not found when the person cannot read it). */
-export async function listProjectedNodes(db: Database, actor: Actor, documentId: string): Promise<{ projectedAt: Date | null; nodes: ProjectedNode[] }> {
+export async function listProjectedNodes(
+	db: Database,
+	actor: Actor,
+	documentId: string
+): Promise<{ projectedAt: Date | null; nodes: ProjectedNode[] }> {
 	const doc = await getSpaserDocument(db, actor, documentId);
 	const nodes = await withUser(db, actor, (tx) =>
 		tx.query<ProjectedNode>(
@@ -55,7 +59,11 @@ export async function listProjectedNodes(db: Database, actor: Actor, documentId:
 }
 
 /** Every target with the node that carries it, in document order. */
-export async function listProjectedTargets(db: Database, actor: Actor, documentId: string): Promise<{ projectedAt: Date | null; targets: ProjectedTarget[] }> {
+export async function listProjectedTargets(
+	db: Database,
+	actor: Actor,
+	documentId: string
+): Promise<{ projectedAt: Date | null; targets: ProjectedTarget[] }> {
 	const doc = await getSpaserDocument(db, actor, documentId);
 	const targets = await withUser(db, actor, (tx) =>
 		tx.query<ProjectedTarget>(

@@ -8,7 +8,6 @@ import { readTree } from '../../spaser/ydoc';
 import { cleanStrings } from '../input-guard';
 import { isUuid } from '$lib/server/kit/ids';
 
-
 export interface ProjectionResult {
 	/** false when the document no longer exists (nothing written). */
 	written: boolean;
@@ -27,46 +26,56 @@ export async function projectDocument(db: Database, documentId: string, doc: Y.D
 	const tree = readTree(doc, { withBody: true }).filter((n) => isUuid(n.id));
 	// Cleaned: a NUL or a lone surrogate stored before the collaboration server refused them (PostgreSQL refuses
 	// them in text) never blocks the projection.
-	const nodes = cleanStrings(tree.map((n, position) => ({
-		node_id: n.id,
-		parent_id: n.parentId && isUuid(n.parentId) ? n.parentId : null,
-		position,
-		depth: n.depth,
-		number: n.number,
-		label: n.label,
-		level_name: n.levelName,
-		title: n.title,
-		body_text: richToText(n.body),
-		body_json: n.body,
-		kind: n.kind,
-		status: n.status,
-		pilot: n.pilot,
-		resources: n.resources.map(String),
-		tools: n.tools.map(String),
-		links: n.links.map(String)
-	})));
+	const nodes = cleanStrings(
+		tree.map((n, position) => ({
+			node_id: n.id,
+			parent_id: n.parentId && isUuid(n.parentId) ? n.parentId : null,
+			position,
+			depth: n.depth,
+			number: n.number,
+			label: n.label,
+			level_name: n.levelName,
+			title: n.title,
+			body_text: richToText(n.body),
+			body_json: n.body,
+			kind: n.kind,
+			status: n.status,
+			pilot: n.pilot,
+			resources: n.resources.map(String),
+			tools: n.tools.map(String),
+			links: n.links.map(String)
+		}))
+	);
 	const seen = new Set<string>();
-	const targets = cleanStrings(tree.flatMap((n) =>
-		n.targets
-			.filter((t) => t && typeof t.id === 'string' && t.id && !seen.has(`${n.id}/${t.id}`) && seen.add(`${n.id}/${t.id}`))
-			.map((t) => ({
-				node_id: n.id,
-				target_id: t.id,
-				indicator_code: t.indicatorCode || null,
-				label: String(t.label ?? ''),
-				unit: String(t.unit ?? ''),
-				value: num(t.value),
-				year: int(t.year),
-				milestones: Array.isArray(t.milestones) ? t.milestones.filter((m) => int(m?.year) !== null && num(m?.value) !== null) : [],
-				baseline_year: int(t.baselineYear),
-				relative: !!t.relative,
-				threshold_eur_ht: num(t.thresholdEurHt),
-				scope: String(t.scope ?? '')
-			}))
-	));
+	const targets = cleanStrings(
+		tree.flatMap((n) =>
+			n.targets
+				.filter(
+					(t) => t && typeof t.id === 'string' && t.id && !seen.has(`${n.id}/${t.id}`) && seen.add(`${n.id}/${t.id}`)
+				)
+				.map((t) => ({
+					node_id: n.id,
+					target_id: t.id,
+					indicator_code: t.indicatorCode || null,
+					label: String(t.label ?? ''),
+					unit: String(t.unit ?? ''),
+					value: num(t.value),
+					year: int(t.year),
+					milestones: Array.isArray(t.milestones)
+						? t.milestones.filter((m) => int(m?.year) !== null && num(m?.value) !== null)
+						: [],
+					baseline_year: int(t.baselineYear),
+					relative: !!t.relative,
+					threshold_eur_ht: num(t.thresholdEurHt),
+					scope: String(t.scope ?? '')
+				}))
+		)
+	);
 	return asService(db, 'spaser projection', async (tx) => {
 		// locks the document row: concurrent projections of one document run one after the other
-		const doc = await tx.query('update public.spaser_documents set projected_at = now() where id = $1 returning id', [documentId]);
+		const doc = await tx.query('update public.spaser_documents set projected_at = now() where id = $1 returning id', [
+			documentId
+		]);
 		if (!doc.length) return { written: false, nodes: 0, targets: 0 };
 		await tx.query('delete from public.spaser_targets where document_id = $1', [documentId]);
 		await tx.query('delete from public.spaser_nodes where document_id = $1', [documentId]);

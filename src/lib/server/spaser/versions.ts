@@ -8,7 +8,15 @@ import { compareContents, type ContentComparison } from '../../spaser/diff';
 import type { PlainNode } from '../../spaser/model';
 import { writeNodeContent } from '../../spaser/element-state';
 import { cleanContent } from './live';
-import { addNode, clearDeleted, isDeleted, markDeleted, nodesMap, writeSettings, type DocContent } from '../../spaser/ydoc';
+import {
+	addNode,
+	clearDeleted,
+	isDeleted,
+	markDeleted,
+	nodesMap,
+	writeSettings,
+	type DocContent
+} from '../../spaser/ydoc';
 import { isUuid } from '$lib/server/kit/ids';
 
 export type VersionKind = 'auto' | 'named' | 'imported' | 'restored' | 'bilan';
@@ -43,13 +51,25 @@ export const AUTO_SNAPSHOT_INTERVAL_MS = 60 * 60 * 1000;
 
 function cleanName(kind: VersionKind, name: string | null | undefined): string | null {
 	const n = (name ?? '').replace(/\s+/g, ' ').trim();
-	if (n.length > 300) throw new AppError('invalid', 'Le nom de la version est limité à 300 caractères.', 400, { field: 'name' });
+	if (n.length > 300)
+		throw new AppError('invalid', 'Le nom de la version est limité à 300 caractères.', 400, { field: 'name' });
 	if (!n && (kind === 'named' || kind === 'bilan'))
-		throw new AppError('invalid', 'Donnez un nom à la version, par exemple «\u00a0Version adoptée le 15/12/2025 — délibération n° 2025-12-07\u00a0».', 400, { field: 'name' });
+		throw new AppError(
+			'invalid',
+			'Donnez un nom à la version, par exemple «\u00a0Version adoptée le 15/12/2025 — délibération n° 2025-12-07\u00a0».',
+			400,
+			{ field: 'name' }
+		);
 	return n || null;
 }
 
-async function insertVersion(tx: Tx, documentId: string, doc: Y.Doc, kind: VersionKind, name: string | null): Promise<VersionMeta> {
+async function insertVersion(
+	tx: Tx,
+	documentId: string,
+	doc: Y.Doc,
+	kind: VersionKind,
+	name: string | null
+): Promise<VersionMeta> {
 	const state = Buffer.from(Y.encodeStateAsUpdate(doc));
 	const content = cleanContent(doc);
 	const [row] = await tx.query<{ id: string }>(
@@ -66,7 +86,10 @@ async function insertVersion(tx: Tx, documentId: string, doc: Y.Doc, kind: Versi
 async function requireWrite(tx: Tx, documentId: string) {
 	const [row] = await tx.query<{ access: string | null }>('select app.spaser_access($1) as access', [documentId]);
 	if (!row?.access) throw notFound('Ce SPASER');
-	if (row.access !== 'write') throw forbidden('Seuls les administrateurs et rédacteurs des collectivités du SPASER peuvent enregistrer ou publier des versions.');
+	if (row.access !== 'write')
+		throw forbidden(
+			'Seuls les administrateurs et rédacteurs des collectivités du SPASER peuvent enregistrer ou publier des versions.'
+		);
 }
 
 /** A named version, a bilan, or the record of a restore, by a user who can write the SPASER. */
@@ -147,7 +170,9 @@ export async function getVersion(db: Database, actor: Actor, versionId: string):
 /** The Yjs state of a version (to open it in a read-only editor). */
 export async function getVersionState(db: Database, actor: Actor, versionId: string): Promise<Uint8Array> {
 	if (!isUuid(versionId)) throw notFound('Cette version');
-	const [row] = await withUser(db, actor, (tx) => tx.query<{ state: Uint8Array }>('select state from public.spaser_versions where id = $1', [versionId]));
+	const [row] = await withUser(db, actor, (tx) =>
+		tx.query<{ state: Uint8Array }>('select state from public.spaser_versions where id = $1', [versionId])
+	);
 	if (!row) throw notFound('Cette version');
 	return new Uint8Array(row.state);
 }
@@ -162,7 +187,8 @@ export async function compareVersions(
 	return withUser(db, actor, async (tx) => {
 		const { content: ca, ...a } = await loadVersion(tx, idA);
 		const { content: cb, ...b } = await loadVersion(tx, idB);
-		if (a.document_id !== b.document_id) throw new AppError('invalid', 'Les deux versions doivent appartenir au même SPASER.', 400);
+		if (a.document_id !== b.document_id)
+			throw new AppError('invalid', 'Les deux versions doivent appartenir au même SPASER.', 400);
 		return { a, b, comparison: compareContents(ca, cb) };
 	});
 }
@@ -185,7 +211,8 @@ function syncNode(m: Y.Map<unknown>, n: PlainNode) {
  */
 export function restoreInto(doc: Y.Doc, content: DocContent) {
 	const parsed = parseDocContent(content);
-	if (!parsed.ok) throw new AppError('invalid', `Ce contenu ne peut pas être restauré\u00a0: ${parsed.issues[0].message}`, 400);
+	if (!parsed.ok)
+		throw new AppError('invalid', `Ce contenu ne peut pas être restauré\u00a0: ${parsed.issues[0].message}`, 400);
 	// parents before children, so that depth checks see final ancestors
 	const { order } = outlineContent(parsed.value);
 	doc.transact(() => {
@@ -212,7 +239,8 @@ export function restoreInto(doc: Y.Doc, content: DocContent) {
 	}, 'restore');
 }
 
-const frDate = (d: Date) => new Intl.DateTimeFormat('fr-FR', { dateStyle: 'short', timeStyle: 'short', timeZone: 'Europe/Paris' }).format(d);
+const frDate = (d: Date) =>
+	new Intl.DateTimeFormat('fr-FR', { dateStyle: 'short', timeStyle: 'short', timeZone: 'Europe/Paris' }).format(d);
 
 /**
  * Restores a version into the live document as a new change: saves the current state as a named version,
@@ -231,9 +259,21 @@ export async function restoreVersion(
 			if (v.document_id !== documentId) throw notFound('Cette version');
 			await requireWrite(tx, documentId);
 			const label = v.name ? `«\u00a0${v.name}\u00a0»` : `du ${frDate(new Date(v.created_at))}`;
-			const before = await insertVersion(tx, documentId, doc, 'named', `État avant la restauration de la version ${label}`.slice(0, 300));
+			const before = await insertVersion(
+				tx,
+				documentId,
+				doc,
+				'named',
+				`État avant la restauration de la version ${label}`.slice(0, 300)
+			);
 			restoreInto(doc, v.content);
-			const restored = await insertVersion(tx, documentId, doc, 'restored', `Restauration de la version ${label}`.slice(0, 300));
+			const restored = await insertVersion(
+				tx,
+				documentId,
+				doc,
+				'restored',
+				`Restauration de la version ${label}`.slice(0, 300)
+			);
 			return { before, restored };
 		})
 	);
@@ -243,7 +283,13 @@ export async function restoreVersion(
 // Publication
 // ---------------------------------------------------------------------------------------------------------
 
-async function setPublished(db: Database, actor: Actor, versionId: string, publish: boolean, documentId?: string): Promise<VersionMeta> {
+async function setPublished(
+	db: Database,
+	actor: Actor,
+	versionId: string,
+	publish: boolean,
+	documentId?: string
+): Promise<VersionMeta> {
 	return guard(
 		withUser(db, actor, async (tx) => {
 			const v = await loadVersion(tx, versionId);
@@ -251,7 +297,9 @@ async function setPublished(db: Database, actor: Actor, versionId: string, publi
 			if (documentId !== undefined && v.document_id !== documentId) throw notFound('Cette version');
 			await requireWrite(tx, v.document_id);
 			if (publish) {
-				const [d] = await tx.query<{ status: string }>('select status from public.spaser_documents where id = $1', [v.document_id]);
+				const [d] = await tx.query<{ status: string }>('select status from public.spaser_documents where id = $1', [
+					v.document_id
+				]);
 				if (d?.status !== 'adopte')
 					throw new AppError(
 						'not_adopted',
@@ -259,7 +307,10 @@ async function setPublished(db: Database, actor: Actor, versionId: string, publi
 						409
 					);
 			}
-			await tx.query(`update public.spaser_versions set published_at = ${publish ? 'coalesce(published_at, now())' : 'null'} where id = $1`, [versionId]);
+			await tx.query(
+				`update public.spaser_versions set published_at = ${publish ? 'coalesce(published_at, now())' : 'null'} where id = $1`,
+				[versionId]
+			);
 			const { content: _c, ...meta } = await loadVersion(tx, versionId);
 			return meta;
 		})
@@ -290,7 +341,11 @@ export interface PublishedSpaser {
 }
 
 /** The public page /p/<collectivité>/<spaser>: the latest published version, readable by anyone (anon). */
-export async function getPublishedSpaser(db: Database, orgSlug: string, docSlug: string): Promise<PublishedSpaser | null> {
+export async function getPublishedSpaser(
+	db: Database,
+	orgSlug: string,
+	docSlug: string
+): Promise<PublishedSpaser | null> {
 	const [row] = await withUser(db, null, (tx) =>
 		tx.query<PublishedSpaser>(
 			`select document_id, title, org_name, period_start, period_end, adopted_on::text as adopted_on, deliberation_ref, version_name,

@@ -31,7 +31,10 @@ export function toDocContent(result: ImportResult): DocContent {
 		});
 	}
 	if (result.unplaced.length) {
-		const body: RichNode[] = result.unplaced.map((u) => ({ type: 'paragraph', content: [{ type: 'text', text: u.text }] }));
+		const body: RichNode[] = result.unplaced.map((u) => ({
+			type: 'paragraph',
+			content: [{ type: 'text', text: u.text }]
+		}));
 		nodes.push({
 			id: crypto.randomUUID(),
 			parentId: null,
@@ -61,7 +64,13 @@ function bag(list: string[]): Map<string, number> {
 	return m;
 }
 
-const NOT_BODY: ReadonlySet<DroppedText['reason']> = new Set(['toc', 'page_number', 'repeated_header', 'heading_label', 'markup']);
+const NOT_BODY: ReadonlySet<DroppedText['reason']> = new Set([
+	'toc',
+	'page_number',
+	'repeated_header',
+	'heading_label',
+	'markup'
+]);
 
 /**
  * Share of the source body words (the source minus what was dropped as table of contents, page numbers,

@@ -185,12 +185,26 @@ function classify(text: string): Heading | null {
 		const kw = KEYWORDS[m[1].trim().split(/\s+/)[0].toLowerCase()];
 		const isBonus = /^bonus$/i.test(m[2]);
 		if (isBonus && kw.rank !== 3) return null;
-		return { rank: kw.rank, word: kw.word, number: isBonus ? 'bonus' : m[2], title: m[3].trim(), label: m[1].trim(), kind: isBonus ? 'action_bonus' : 'normal' };
+		return {
+			rank: kw.rank,
+			word: kw.word,
+			number: isBonus ? 'bonus' : m[2],
+			title: m[3].trim(),
+			label: m[1].trim(),
+			kind: isBonus ? 'action_bonus' : 'normal'
+		};
 	}
 	m = PILIER_RE.exec(p);
 	if (m) {
 		const t = m[2].trim();
-		return { rank: 1, word: 'Pilier', number: null, title: t.charAt(0) + t.slice(1).toLowerCase(), label: m[1], kind: 'normal' };
+		return {
+			rank: 1,
+			word: 'Pilier',
+			number: null,
+			title: t.charAt(0) + t.slice(1).toLowerCase(),
+			label: m[1],
+			kind: 'normal'
+		};
 	}
 	return null;
 }
@@ -211,7 +225,10 @@ function isUpper(s: string): boolean {
 function stripPageRef(s: string): { text: string; page: string | null } {
 	const m = PAGE_REF.exec(s);
 	if (!m || /\b(?:19|20)\d\d$/.test(s.trim())) return { text: s, page: null };
-	const text = s.slice(0, m.index).replace(/\*\*\s*$/, '').trim();
+	const text = s
+		.slice(0, m.index)
+		.replace(/\*\*\s*$/, '')
+		.trim();
 	return text ? { text, page: m[0].trim() } : { text: s, page: null };
 }
 
@@ -227,7 +244,9 @@ interface Toc {
 }
 
 function findToc(lines: Line[]): Toc | null {
-	const start = lines.findIndex((l) => /^(SOMMAIRE|Sommaire|TABLE DES MATI[EÈ]RES|Table des mati[eè]res)\s*:?$/.test(plain(l.text)));
+	const start = lines.findIndex((l) =>
+		/^(SOMMAIRE|Sommaire|TABLE DES MATI[EÈ]RES|Table des mati[eè]res)\s*:?$/.test(plain(l.text))
+	);
 	if (start < 0) return null;
 	let end = start;
 	for (let i = start + 1; i < lines.length; i++) {
@@ -359,7 +378,8 @@ function parseCountTarget(src: string): DetectedTarget | null {
 		value *= 1000;
 		unit = '€';
 	} else if (/^(?:en|à|d|de|du|des|le|la|les|par|pour|sur|et|ou|au|aux)$/i.test(unit)) return null;
-	const yearM = /horizon\s+((?:19|20)\d\d)/i.exec(src) ?? /(?:d'ici|d’ici|en|à|avant|fin)\s+((?:19|20)\d\d)\b/i.exec(src);
+	const yearM =
+		/horizon\s+((?:19|20)\d\d)/i.exec(src) ?? /(?:d'ici|d’ici|en|à|avant|fin)\s+((?:19|20)\d\d)\b/i.exec(src);
 	// « par an »: a yearly count, kept without a year
 	if (!yearM && !/par an\b/i.test(src)) return null;
 	return {
@@ -392,7 +412,8 @@ export function parseTarget(text: string): DetectedTarget | null {
 		rest = rest.replace(m[0], ' ');
 	}
 	const relative = /augmenter de|accro[iî]tre .* de \d|hausse de/i.test(src) && /par an/i.test(src);
-	const yearM = /horizon\s+((?:19|20)\d\d)/i.exec(rest) ?? /(?:d'ici|d’ici|en|à|avant|fin)\s+((?:19|20)\d\d)\b/i.exec(rest);
+	const yearM =
+		/horizon\s+((?:19|20)\d\d)/i.exec(rest) ?? /(?:d'ici|d’ici|en|à|avant|fin)\s+((?:19|20)\d\d)\b/i.exec(rest);
 	if (!yearM && !relative) return null;
 	const thr = /[>≥]\s*(\d+(?:[ ,.]\d+)?)\s*(k|K|M)?\s*€/.exec(src);
 	let thresholdEurHt: number | null = null;
@@ -414,7 +435,8 @@ export function parseTarget(text: string): DetectedTarget | null {
 	};
 }
 
-const FIELD_LABEL = /^(INDICATEURS?|Indicateurs?( de suivi)?|OUTILS|Outils|DIRECTIONS? PILOTES?|Directions? pilotes?|DIRECTIONS? RESSOURCES?|Directions? ressources?|PILOTES?|Pilotes?)\s*:?\s*(.*)$/;
+const FIELD_LABEL =
+	/^(INDICATEURS?|Indicateurs?( de suivi)?|OUTILS|Outils|DIRECTIONS? PILOTES?|Directions? pilotes?|DIRECTIONS? RESSOURCES?|Directions? ressources?|PILOTES?|Pilotes?)\s*:?\s*(.*)$/;
 
 /** Splits « Direction A (DA) Direction B (DB) » into its directions. */
 function splitOwners(s: string): string[] {
@@ -502,7 +524,9 @@ export function detectStructure(input: ImportInput): ImportResult {
 	const unplaced: UnplacedText[] = [];
 	const lines = splitLines(input.text, input.format, dropped);
 	const toc = findToc(lines);
-	if (toc) for (let i = toc.start; i <= toc.end; i++) if (lines[i].text) dropped.push({ text: lines[i].text, reason: 'toc', line: lines[i].line });
+	if (toc)
+		for (let i = toc.start; i <= toc.end; i++)
+			if (lines[i].text) dropped.push({ text: lines[i].text, reason: 'toc', line: lines[i].line });
 	const body = lines.map((l, i) => ({ ...l, skip: !!toc && i >= toc.start && i <= toc.end }));
 
 	// Markdown (and DOCX) headings drive the structure when there are enough of them: a document whose only
@@ -527,7 +551,12 @@ export function detectStructure(input: ImportInput): ImportResult {
 		if (!pendingPara) return;
 		const cur = current();
 		if (cur && !annex) addParagraph(cur.builder, pendingPara.text);
-		else unplaced.push({ text: plain(pendingPara.text), line: pendingPara.line, reason: annex ? 'annex' : nodes.length ? 'outside_structure' : 'preamble' });
+		else
+			unplaced.push({
+				text: plain(pendingPara.text),
+				line: pendingPara.line,
+				reason: annex ? 'annex' : nodes.length ? 'outside_structure' : 'preamble'
+			});
 		pendingPara = null;
 	};
 	const addText = (l: Line, joinable: boolean) => {
@@ -536,7 +565,12 @@ export function detectStructure(input: ImportInput): ImportResult {
 		if (l.list) {
 			flushPara();
 			if (cur && !annex) addListItem(cur.builder, l.text);
-			else unplaced.push({ text: plain(l.text), line: l.line, reason: annex ? 'annex' : nodes.length ? 'outside_structure' : 'preamble' });
+			else
+				unplaced.push({
+					text: plain(l.text),
+					line: l.line,
+					reason: annex ? 'annex' : nodes.length ? 'outside_structure' : 'preamble'
+				});
 			return;
 		}
 		if (pendingPara && joinable) pendingPara.text += ' ' + l.text;
@@ -595,13 +629,15 @@ export function detectStructure(input: ImportInput): ImportResult {
 				if (t && !t.skip && isUpper(t.text) && isShortTitle(t.text) && !classify(t.text)) {
 					let title = plain(t.text);
 					let k = j + 1;
-					while (k < body.length && body[k].text && isUpper(body[k].text) && !classify(body[k].text)) title += ' ' + plain(body[k++].text);
+					while (k < body.length && body[k].text && isUpper(body[k].text) && !classify(body[k].text))
+						title += ' ' + plain(body[k++].text);
 					const h: Heading = { rank: 2, word: 'Objectif', number: p, title, label: p, kind: 'normal' };
 					const key = `${lastPilier}/${keyOf(h)}`;
 					const open = stack.find((s) => s.rank === 2);
 					if (open && open.key === key) {
 						dropped.push({ text: p, reason: 'repeated_header', line: l.line });
-						for (let x = j; x < k; x++) dropped.push({ text: body[x].text, reason: 'repeated_header', line: body[x].line });
+						for (let x = j; x < k; x++)
+							dropped.push({ text: body[x].text, reason: 'repeated_header', line: body[x].line });
 					} else {
 						dropped.push({ text: p, reason: 'heading_label', line: l.line });
 						openNode(h, key, l.line);
@@ -619,7 +655,13 @@ export function detectStructure(input: ImportInput): ImportResult {
 		lastPilier = null;
 
 		// Pas-de-Calais: a level-2 heading missing from the body, announced only by its intro sentence
-		if (mode === 'keywords' && prevBlank && /^L['’]objectif est (?:de |d['’])/.test(p) && current()?.rank === 3 && words.get(2) === 'Objectif') {
+		if (
+			mode === 'keywords' &&
+			prevBlank &&
+			/^L['’]objectif est (?:de |d['’])/.test(p) &&
+			current()?.rank === 3 &&
+			words.get(2) === 'Objectif'
+		) {
 			const l2 = stack.find((s) => s.rank === 2)!;
 			const n = l2.node.number && /^\d+$/.test(l2.node.number) ? String(Number(l2.node.number) + 1) : null;
 			const title = (n && toc?.level2.get(`${lastL1Key}/${n}`)) || '';
@@ -629,12 +671,23 @@ export function detectStructure(input: ImportInput): ImportResult {
 
 		// Pas-de-Calais action cards end with their owners (« DIRECTION PILOTE : … »); an « Objectif : » block
 		// right after them starts a card whose heading the body lost (« Favoriser les dons et les enchères »)
-		if (mode === 'keywords' && prevBlank && /^Objectif\s*:/.test(p) && (current()?.rank ?? 0) >= 3 && words.get(2) === 'Objectif') {
+		if (
+			mode === 'keywords' &&
+			prevBlank &&
+			/^Objectif\s*:/.test(p) &&
+			(current()?.rank ?? 0) >= 3 &&
+			words.get(2) === 'Objectif'
+		) {
 			const cur = current()!;
 			const recent = cur.builder.raw.slice(-2); // a blank line came before, so no paragraph is pending
 			const action = stack.find((s) => s.rank === 3)!;
 			const l2 = stack.find((s) => s.rank === 2);
-			if (recent.some((r) => /^DIRECTIONS? (?:PILOTE|RESSOURCES)\s*:/.test(r)) && l2 && action.node.number && /^\d+$/.test(action.node.number)) {
+			if (
+				recent.some((r) => /^DIRECTIONS? (?:PILOTE|RESSOURCES)\s*:/.test(r)) &&
+				l2 &&
+				action.node.number &&
+				/^\d+$/.test(action.node.number)
+			) {
 				const n = String(Number(action.node.number) + 1);
 				const title = toc?.level3.get(`${l2.key}/${n}`) ?? '';
 				openNode({ rank: 3, word: 'Action', number: n, title, label: '', kind: 'normal' }, `3:Action:${n}`, l.line);
@@ -658,19 +711,36 @@ export function detectStructure(input: ImportInput): ImportResult {
 				const k = classify(p);
 				h = k
 					? { ...k, rank: l.mdLevel, title: k.title || p }
-					: { rank: l.mdLevel, word: '', number: null, title: p, label: '', kind: /^action bonus\b/i.test(p) ? 'action_bonus' : 'normal' };
+					: {
+							rank: l.mdLevel,
+							word: '',
+							number: null,
+							title: p,
+							label: '',
+							kind: /^action bonus\b/i.test(p) ? 'action_bonus' : 'normal'
+						};
 			}
 		} else if (mode === 'keywords') {
 			h = l.list ? null : classify(p);
 			if (!h && !l.list) {
 				const d = DOTTED_RE.exec(p);
 				const chantier = stack.find((s) => s.rank === 2);
-				if (d && chantier && (chantier.node.number === null || chantier.node.number === d[2]) && isShortTitle(d[4] ?? d[3]))
+				if (
+					d &&
+					chantier &&
+					(chantier.node.number === null || chantier.node.number === d[2]) &&
+					isShortTitle(d[4] ?? d[3])
+				)
 					h = { rank: 3, word: 'Action', number: `${d[2]}.${d[3]}`, title: d[4], label: d[1].trim(), kind: 'normal' };
 			}
 			if (!h && !l.list) {
 				const a = LETTER_RE.exec(p);
-				if (a && stack.some((s) => s.rank === 3) && prevBlank && !/^[A-H] (?:la|le|les|un|une|des|du|de|court|long|moyen|terme)\b/i.test(p))
+				if (
+					a &&
+					stack.some((s) => s.rank === 3) &&
+					prevBlank &&
+					!/^[A-H] (?:la|le|les|un|une|des|du|de|court|long|moyen|terme)\b/i.test(p)
+				)
 					h = { rank: 4, word: 'Sous-action', number: a[2], title: a[3], label: a[1].trim(), kind: 'normal' };
 			}
 		} else {
@@ -700,7 +770,9 @@ export function detectStructure(input: ImportInput): ImportResult {
 				const sameBlock = j === i + 1;
 				let title = t.text;
 				let k = j + 1;
-				if (!sameBlock) while (k < body.length && body[k].text && !body[k].list && !classify(body[k].text)) title += ' ' + body[k++].text;
+				if (!sameBlock)
+					while (k < body.length && body[k].text && !body[k].list && !classify(body[k].text))
+						title += ' ' + body[k++].text;
 				if (plain(title).length <= 300) {
 					h.title = plain(title);
 					lastLine = body[k - 1].line;
@@ -709,7 +781,13 @@ export function detectStructure(input: ImportInput): ImportResult {
 			}
 		} else if (isUpper(h.title)) {
 			// UPPER-CASE titles broken over several lines
-			while (i + 1 < body.length && body[i + 1].text && isUpper(body[i + 1].text) && !body[i + 1].list && !classify(body[i + 1].text)) {
+			while (
+				i + 1 < body.length &&
+				body[i + 1].text &&
+				isUpper(body[i + 1].text) &&
+				!body[i + 1].list &&
+				!classify(body[i + 1].text)
+			) {
 				h.title += ' ' + plain(body[++i].text);
 				lastLine = body[i].line;
 			}
@@ -721,7 +799,11 @@ export function detectStructure(input: ImportInput): ImportResult {
 		if (open && open.key === key && mode === 'keywords') {
 			// the same heading again: a page header repeated on each page
 			dropped.push({ text: h.label, reason: 'repeated_header', line: l.line });
-			if (normKey(h.title) === normKey(open.node.title) || normKey(restoreCase(h.title, toc)) === normKey(open.node.title) || !h.title)
+			if (
+				normKey(h.title) === normKey(open.node.title) ||
+				normKey(restoreCase(h.title, toc)) === normKey(open.node.title) ||
+				!h.title
+			)
 				dropped.push({ text: h.title, reason: 'repeated_header', line: lastLine });
 			else addParagraph(open.builder, h.title);
 			if (h.word === 'Pilier') lastPilier = key;
@@ -816,9 +898,12 @@ function finish(
 	const levelNames: string[] = [];
 	for (let d = 1; d <= Math.max(maxDepth, 1); d++) {
 		const w = words.get(ranks[d - 1] ?? -1);
-		levelNames.push(w && mode !== 'numeric' ? w : (['Axe', 'Objectif', 'Action', 'Sous-action', 'Étape'][d - 1] ?? `Niveau ${d}`));
+		levelNames.push(
+			w && mode !== 'numeric' ? w : (['Axe', 'Objectif', 'Action', 'Sous-action', 'Étape'][d - 1] ?? `Niveau ${d}`)
+		);
 	}
-	if (mode === 'keywords' && levelNames[2] === 'Action' && levelNames.length >= 4 && !words.has(4)) levelNames[3] = 'Sous-action';
+	if (mode === 'keywords' && levelNames[2] === 'Action' && levelNames.length >= 4 && !words.has(4))
+		levelNames[3] = 'Sous-action';
 	// numbering: global when level-2 numbers keep increasing across level-1 parents
 	let numbering: Numbering = 'per_parent';
 	const l2 = nodes.filter((n) => n.depth === 2 && n.number && /^\d+$/.test(n.number));

@@ -34,12 +34,15 @@ export interface ReviewState {
 	nodes: ReviewNode[];
 }
 
-
 export const detectedTargetSchema = targetSchema.and(z.object({ sourceText: z.string().max(2000) }));
 
 export const reviewNodeSchema = z.object({
 	id: z.string().regex(UUID_RE, { error: 'Identifiant d’élément invalide.' }),
-	depth: z.number().int().min(1).max(MAX_DEPTH, { error: `Un SPASER compte au plus ${MAX_DEPTH} niveaux.` }),
+	depth: z
+		.number()
+		.int()
+		.min(1)
+		.max(MAX_DEPTH, { error: `Un SPASER compte au plus ${MAX_DEPTH} niveaux.` }),
 	number: z.string().max(40).nullable(),
 	title: z.string().max(1000, { error: 'Un titre est limité à 1 000 caractères.' }),
 	body: z.array(richNodeSchema).max(5000),
@@ -62,11 +65,16 @@ export const reviewStateSchema = z
 		s.nodes.forEach((n, i) => {
 			const max = i === 0 ? 1 : s.nodes[i - 1].depth + 1;
 			if (n.depth > max)
-				ctx.addIssue({ code: 'custom', path: ['nodes', i, 'depth'], message: `«\u00a0${n.title || 'Sans titre'}\u00a0» n’a pas de parent au niveau ${n.depth - 1}.` });
+				ctx.addIssue({
+					code: 'custom',
+					path: ['nodes', i, 'depth'],
+					message: `«\u00a0${n.title || 'Sans titre'}\u00a0» n’a pas de parent au niveau ${n.depth - 1}.`
+				});
 		});
 		const ids = new Set<string>();
 		s.nodes.forEach((n, i) => {
-			if (ids.has(n.id)) ctx.addIssue({ code: 'custom', path: ['nodes', i, 'id'], message: 'Identifiant d’élément en double.' });
+			if (ids.has(n.id))
+				ctx.addIssue({ code: 'custom', path: ['nodes', i, 'id'], message: 'Identifiant d’élément en double.' });
 			ids.add(n.id);
 		});
 	});
@@ -158,7 +166,8 @@ export function demote(s: ReviewState, i: number): ReviewState {
 function ensureLevels(s: ReviewState) {
 	const deepest = Math.max(0, ...s.nodes.map((n) => n.depth));
 	const defaults = ['Axe', 'Objectif', 'Action', 'Sous-action', 'Étape'];
-	while (s.levelNames.length < deepest) s.levelNames.push(defaults[s.levelNames.length] ?? `Niveau ${s.levelNames.length + 1}`);
+	while (s.levelNames.length < deepest)
+		s.levelNames.push(defaults[s.levelNames.length] ?? `Niveau ${s.levelNames.length + 1}`);
 }
 
 const paragraph = (text: string): RichNode => ({ type: 'paragraph', content: [{ type: 'text', text }] });
@@ -194,14 +203,24 @@ export function splitAt(s: ReviewState, i: number, block: number, item?: number)
 	const src = out.nodes[i];
 	const list = src.body[block];
 	let rest: RichNode[];
-	if (item !== undefined && (list.type === 'bulletList' || list.type === 'orderedList') && list.content && item >= 0 && item < list.content.length) {
+	if (
+		item !== undefined &&
+		(list.type === 'bulletList' || list.type === 'orderedList') &&
+		list.content &&
+		item >= 0 &&
+		item < list.content.length
+	) {
 		const before = list.content.slice(0, item);
 		const at = list.content[item];
 		const after = list.content.slice(item + 1);
 		const tail = src.body.splice(block + 1);
 		if (before.length) list.content = before;
 		else src.body.splice(block, 1);
-		rest = [...(at.content ?? []), ...(after.length ? [{ type: list.type, ...(list.attrs ? { attrs: list.attrs } : {}), content: after }] : []), ...tail];
+		rest = [
+			...(at.content ?? []),
+			...(after.length ? [{ type: list.type, ...(list.attrs ? { attrs: list.attrs } : {}), content: after }] : []),
+			...tail
+		];
 	} else rest = src.body.splice(block);
 	if (!rest.length) return s;
 	const first = rest[0];
@@ -228,7 +247,8 @@ export function splitAt(s: ReviewState, i: number, block: number, item?: number)
 	};
 	const movedText = `${title}\n${richToText(body)}`.replace(/\s+/g, ' ');
 	const keep: DetectedTarget[] = [];
-	for (const t of src.targets) (movedText.includes(t.sourceText.replace(/\s+/g, ' ').slice(0, 60)) ? added.targets : keep).push(t);
+	for (const t of src.targets)
+		(movedText.includes(t.sourceText.replace(/\s+/g, ' ').slice(0, 60)) ? added.targets : keep).push(t);
 	src.targets = keep;
 	out.nodes.splice(i + 1, 0, added);
 	return out;
@@ -259,7 +279,9 @@ export function removeTarget(s: ReviewState, i: number, targetId: string): Revie
 export function countsPerLevel(s: ReviewState): { level: string; count: number }[] {
 	const counts: number[] = [];
 	for (const n of s.nodes) if (!n.unplaced) counts[n.depth - 1] = (counts[n.depth - 1] ?? 0) + 1;
-	return s.levelNames.map((level, k) => ({ level, count: counts[k] ?? 0 })).filter((c, k) => c.count > 0 || k < s.levelNames.length);
+	return s.levelNames
+		.map((level, k) => ({ level, count: counts[k] ?? 0 }))
+		.filter((c, k) => c.count > 0 || k < s.levelNames.length);
 }
 
 /** The SPASER content of a reviewed state (parents from depths, ordering keys, targets without their source). */
@@ -295,7 +317,9 @@ export function reviewToContent(s: ReviewState): DocContent {
 export type ReviewIssue = { where: string; message: string };
 
 /** Validates a review state sent by a browser and its content; issues in French. */
-export function parseReviewState(input: unknown): { ok: true; state: ReviewState; content: DocContent } | { ok: false; issues: ReviewIssue[] } {
+export function parseReviewState(
+	input: unknown
+): { ok: true; state: ReviewState; content: DocContent } | { ok: false; issues: ReviewIssue[] } {
 	let raw = input;
 	if (typeof raw === 'string') {
 		try {
@@ -305,11 +329,19 @@ export function parseReviewState(input: unknown): { ok: true; state: ReviewState
 		}
 	}
 	const parsed = reviewStateSchema.safeParse(raw);
-	if (!parsed.success) return { ok: false, issues: parsed.error.issues.slice(0, 20).map((i) => ({ where: i.path.join('.'), message: i.message })) };
+	if (!parsed.success)
+		return {
+			ok: false,
+			issues: parsed.error.issues.slice(0, 20).map((i) => ({ where: i.path.join('.'), message: i.message }))
+		};
 	const state = parsed.data as ReviewState;
 	const content = reviewToContent(state);
 	const checked = docContentSchema.safeParse(content);
-	if (!checked.success) return { ok: false, issues: checked.error.issues.slice(0, 20).map((i) => ({ where: i.path.join('.'), message: i.message })) };
+	if (!checked.success)
+		return {
+			ok: false,
+			issues: checked.error.issues.slice(0, 20).map((i) => ({ where: i.path.join('.'), message: i.message }))
+		};
 	return { ok: true, state, content };
 }
 
@@ -323,7 +355,12 @@ export function reviewLabels(s: ReviewState): string[] {
 		siblingIndex.length = d + 1;
 		siblingIndex[d] = (siblingIndex[d] ?? 0) + 1;
 		globalCounters[d] = (globalCounters[d] ?? 0) + 1;
-		const number = s.numbering === 'global' ? String(globalCounters[d]) : d > 0 ? `${prefixes[d - 1]}.${siblingIndex[d]}` : String(siblingIndex[d]);
+		const number =
+			s.numbering === 'global'
+				? String(globalCounters[d])
+				: d > 0
+					? `${prefixes[d - 1]}.${siblingIndex[d]}`
+					: String(siblingIndex[d]);
 		prefixes[d] = number;
 		const name = s.levelNames[d] || s.levelNames.at(-1) || 'Niveau';
 		return `${name} ${number}`;

@@ -15,9 +15,16 @@ async function decide(event: Parameters<Actions[string]>[0], validated: boolean)
 	const user = requirePlatformAdmin(event);
 	const parsed = await parseForm(event.request, orgValidationInput);
 	if (parsed.failure) return parsed.failure;
-	const res = await runAction(parsed.raw, async () => setOrgValidation(await getDb(), user, parsed.data.org, validated));
+	const res = await runAction(parsed.raw, async () =>
+		setOrgValidation(await getDb(), user, parsed.data.org, validated)
+	);
 	if (!res.ok) return res.failure;
-	return { target: parsed.data.org, success: validated ? 'Collectivité validée : elle comptera dans les statistiques à la prochaine publication.' : 'Validation retirée.' };
+	return {
+		target: parsed.data.org,
+		success: validated
+			? 'Collectivité validée : elle comptera dans les statistiques à la prochaine publication.'
+			: 'Validation retirée.'
+	};
 }
 
 export const actions: Actions = {

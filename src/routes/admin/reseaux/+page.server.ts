@@ -10,7 +10,11 @@ import { networkInput } from '$lib/server/networks/input';
 export const load: PageServerLoad = async (event) => {
 	const user = requirePlatformAdmin(event);
 	const db = await getDb();
-	const [networks, animators, counts] = await Promise.all([listNetworks(db, user), listAllAnimators(db, user), networkMemberCounts(db, user)]);
+	const [networks, animators, counts] = await Promise.all([
+		listNetworks(db, user),
+		listAllAnimators(db, user),
+		networkMemberCounts(db, user)
+	]);
 	return {
 		networks: networks.map((n) => ({
 			id: n.id,
@@ -30,23 +34,34 @@ export const actions: Actions = {
 		if (parsed.failure) return parsed.failure;
 		const res = await runAction(parsed.raw, async () => createNetwork(await getDb(), user, parsed.data));
 		if (!res.ok) return res.failure;
-		return { intent: 'create', success: `Le réseau «\u00a0${parsed.data.name}\u00a0» a été créé. Nommez maintenant ses animateurs.` };
+		return {
+			intent: 'create',
+			success: `Le réseau «\u00a0${parsed.data.name}\u00a0» a été créé. Nommez maintenant ses animateurs.`
+		};
 	},
 
 	addAnimator: async (event) => {
 		const user = requirePlatformAdmin(event);
 		const parsed = await parseForm(event.request, addAnimatorInput);
 		if (parsed.failure) return parsed.failure;
-		const res = await runAction(parsed.raw, async () => addAnimator(await getDb(), user, parsed.data.networkId, parsed.data.email));
+		const res = await runAction(parsed.raw, async () =>
+			addAnimator(await getDb(), user, parsed.data.networkId, parsed.data.email)
+		);
 		if (!res.ok) return res.failure;
-		return { intent: 'addAnimator', target: parsed.data.networkId, success: `${parsed.data.email} anime désormais ce réseau.` };
+		return {
+			intent: 'addAnimator',
+			target: parsed.data.networkId,
+			success: `${parsed.data.email} anime désormais ce réseau.`
+		};
 	},
 
 	removeAnimator: async (event) => {
 		const user = requirePlatformAdmin(event);
 		const parsed = await parseForm(event.request, removeAnimatorInput);
 		if (parsed.failure) return parsed.failure;
-		const res = await runAction(parsed.raw, async () => removeAnimator(await getDb(), user, parsed.data.networkId, parsed.data.userId));
+		const res = await runAction(parsed.raw, async () =>
+			removeAnimator(await getDb(), user, parsed.data.networkId, parsed.data.userId)
+		);
 		if (!res.ok) return res.failure;
 		return { intent: 'removeAnimator', target: parsed.data.networkId, success: "La personne n'anime plus ce réseau." };
 	}

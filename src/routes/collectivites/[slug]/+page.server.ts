@@ -18,6 +18,13 @@ export const load: PageServerLoad = async (event) => {
 		memberCount: members.length,
 		adminCount: members.filter((m) => m.role === 'admin').length,
 		networks: memberships.filter((m) => m.status === 'approved' || m.status === 'pending'),
-		spasers: spasers.map((d) => ({ id: d.id, title: d.title, status: d.status, period_start: d.period_start, period_end: d.period_end, published_at: d.published_at }))
+		spasers: spasers.map((d) => ({
+			id: d.id,
+			title: d.title,
+			status: d.status,
+			period_start: d.period_start,
+			period_end: d.period_end,
+			published_at: d.published_at
+		}))
 	};
 };

@@ -21,7 +21,12 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 		(!e.registration_closes_at || now < e.registration_closes_at);
 	const people = locals.user && open ? await registrablePeople(db, locals.user, e.id) : [];
 	// Events open to companies: a person without a collectivité registers in their own name.
-	const individual = locals.user && open && e.audience === 'open' && !people.some((p) => p.self) && !d.mine.some((r) => r.user_id === locals.user?.id && r.status !== 'cancelled');
+	const individual =
+		locals.user &&
+		open &&
+		e.audience === 'open' &&
+		!people.some((p) => p.self) &&
+		!d.mine.some((r) => r.user_id === locals.user?.id && r.status !== 'cancelled');
 	return {
 		event: {
 			id: e.id,
@@ -54,7 +59,12 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 		mine: d.mine.map((r) => ({ id: r.id, fullName: r.full_name, status: r.status })),
 		people: [
 			...(individual && locals.user ? [{ value: `${locals.user.id}|`, label: 'Moi-même (à titre individuel)' }] : []),
-			...people.filter((p) => !p.registered).map((p) => ({ value: `${p.user_id}|${p.org_id}`, label: p.self ? `Moi-même (${p.org_name})` : `${p.display_name} (${p.org_name})` }))
+			...people
+				.filter((p) => !p.registered)
+				.map((p) => ({
+					value: `${p.user_id}|${p.org_id}`,
+					label: p.self ? `Moi-même (${p.org_name})` : `${p.display_name} (${p.org_name})`
+				}))
 		],
 		loggedIn: !!locals.user
 	};
@@ -68,10 +78,16 @@ export const actions: Actions = {
 	register: async (event) => {
 		const { user, db, id } = await ctx(event);
 		const form = await event.request.formData();
-		const raw: Record<string, unknown> = Object.fromEntries([...form.entries()].filter(([, v]) => typeof v === 'string'));
+		const raw: Record<string, unknown> = Object.fromEntries(
+			[...form.entries()].filter(([, v]) => typeof v === 'string')
+		);
 		const [userId, orgId] = String(form.get('person') ?? `${user.id}|`).split('|');
-		const choices = [...form.entries()].filter(([k, v]) => k.startsWith('choice-') && typeof v === 'string' && v).map(([, v]) => String(v));
-		const res = await runAction({ ...raw, intent: 'register' }, () => register(db, user, { eventId: id, userId: userId || user.id, orgId: orgId || null, choices }));
+		const choices = [...form.entries()]
+			.filter(([k, v]) => k.startsWith('choice-') && typeof v === 'string' && v)
+			.map(([, v]) => String(v));
+		const res = await runAction({ ...raw, intent: 'register' }, () =>
+			register(db, user, { eventId: id, userId: userId || user.id, orgId: orgId || null, choices })
+		);
 		if (!res.ok) return res.failure;
 		redirect(303, `/evenements/${id}/inscription/${res.value.id}?nouvelle`);
 	},
@@ -79,13 +95,20 @@ export const actions: Actions = {
 		const { user, db, id } = await ctx(event);
 		const res = await runAction({ intent: 'publish' }, () => setPublished(db, user, id, true));
 		if (!res.ok) return res.failure;
-		return { intent: 'publish', success: "L'événement est publié : les inscriptions sont ouvertes selon les dates choisies." };
+		return {
+			intent: 'publish',
+			success: "L'événement est publié : les inscriptions sont ouvertes selon les dates choisies."
+		};
 	},
 	unpublish: async (event) => {
 		const { user, db, id } = await ctx(event);
 		const res = await runAction({ intent: 'unpublish' }, () => setPublished(db, user, id, false));
 		if (!res.ok) return res.failure;
-		return { intent: 'unpublish', success: "L'événement est repassé en brouillon : il n'est plus visible des participants. Les inscriptions existantes sont conservées." };
+		return {
+			intent: 'unpublish',
+			success:
+				"L'événement est repassé en brouillon : il n'est plus visible des participants. Les inscriptions existantes sont conservées."
+		};
 	},
 	duplicate: async (event) => {
 		const { user, db, id } = await ctx(event);
@@ -97,8 +120,13 @@ export const actions: Actions = {
 		const { user, db, id } = await ctx(event);
 		const parsed = await parseForm(event.request, cancelEventInputSchema);
 		if (parsed.failure) return parsed.failure;
-		const res = await runAction({ ...parsed.raw, intent: 'cancel' }, () => cancelEvent(db, user, id, parsed.data.reason));
+		const res = await runAction({ ...parsed.raw, intent: 'cancel' }, () =>
+			cancelEvent(db, user, id, parsed.data.reason)
+		);
 		if (!res.ok) return res.failure;
-		return { intent: 'cancel', success: `L'événement est annulé ; ${res.value} personne${res.value > 1 ? 's ont' : ' a'} été prévenue${res.value > 1 ? 's' : ''} par e-mail.` };
+		return {
+			intent: 'cancel',
+			success: `L'événement est annulé ; ${res.value} personne${res.value > 1 ? 's ont' : ' a'} été prévenue${res.value > 1 ? 's' : ''} par e-mail.`
+		};
 	}
 };

@@ -18,7 +18,12 @@ export const actions: Actions = {
 		const res = await runAction({ intent: 'create' }, () => createFeedToken(db, user));
 		if (!res.ok) return res.failure;
 		// Shown once: only its hash is stored.
-		return { intent: 'create', success: 'Votre lien d’abonnement est prêt : copiez-le maintenant, il ne sera plus affiché.', url: res.value.url, id: res.value.id };
+		return {
+			intent: 'create',
+			success: 'Votre lien d’abonnement est prêt : copiez-le maintenant, il ne sera plus affiché.',
+			url: res.value.url,
+			id: res.value.id
+		};
 	},
 	revoke: async (event) => {
 		const user = requireUser(event);
@@ -27,6 +32,9 @@ export const actions: Actions = {
 		const db = await getDb();
 		const res = await runAction({ ...parsed.raw, intent: 'revoke' }, () => revokeFeedToken(db, user, parsed.data.id));
 		if (!res.ok) return res.failure;
-		return { intent: 'revoke', success: 'Le lien est révoqué : les agendas abonnés ne recevront plus vos rendez-vous.' };
+		return {
+			intent: 'revoke',
+			success: 'Le lien est révoqué : les agendas abonnés ne recevront plus vos rendez-vous.'
+		};
 	}
 };

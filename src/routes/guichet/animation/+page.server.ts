@@ -7,8 +7,21 @@ import { getSettings, updateSettings } from '$lib/server/guichet/settings';
 import { MODALITIES, STATUS_WORDS, WEEKDAYS } from '$lib/guichet/labels';
 import { formatDuration, parisToDate } from '$lib/server/guichet/slots';
 import { animatedNetworks, networkRequests } from '$lib/server/guichet/lists';
-import { addException, myProfile, removeException, saveProfile, setWeeklyHours } from '$lib/server/guichet/availability';
-import { absenceForm, hoursForm, profileForm, removeAbsenceForm, removeHoursForm, settingsForm } from '$lib/server/guichet/input';
+import {
+	addException,
+	myProfile,
+	removeException,
+	saveProfile,
+	setWeeklyHours
+} from '$lib/server/guichet/availability';
+import {
+	absenceForm,
+	hoursForm,
+	profileForm,
+	removeAbsenceForm,
+	removeHoursForm,
+	settingsForm
+} from '$lib/server/guichet/input';
 
 async function current(event: Pick<RequestEvent, 'locals' | 'url'>) {
 	const user = requireUser(event);
@@ -21,9 +34,25 @@ async function current(event: Pick<RequestEvent, 'locals' | 'url'>) {
 
 export const load: PageServerLoad = async (event) => {
 	const { user, db, networks, network } = await current(event);
-	if (!network) return { networks, network: null, profile: null, hours: [], absences: [], requests: [], settings: null, modalities: [], weekdays: WEEKDAYS, statusWords: STATUS_WORDS };
+	if (!network)
+		return {
+			networks,
+			network: null,
+			profile: null,
+			hours: [],
+			absences: [],
+			requests: [],
+			settings: null,
+			modalities: [],
+			weekdays: WEEKDAYS,
+			statusWords: STATUS_WORDS
+		};
 	const [{ profile, hours, absences }, requests, settings] = await orHttpError(
-		Promise.all([myProfile(db, user, network.id), networkRequests(db, user, network.id), getSettings(db, user, network.id)])
+		Promise.all([
+			myProfile(db, user, network.id),
+			networkRequests(db, user, network.id),
+			getSettings(db, user, network.id)
+		])
 	);
 	return {
 		networks,
@@ -67,7 +96,10 @@ export const actions: Actions = {
 				visioUrl: d.visioUrl || null,
 				phone: d.phone || null,
 				address: d.address || null,
-				topics: (d.topics ?? '').split(/[\n,;]/).map((t) => t.trim()).filter(Boolean),
+				topics: (d.topics ?? '')
+					.split(/[\n,;]/)
+					.map((t) => t.trim())
+					.filter(Boolean),
 				confirmationMode: d.confirmationMode,
 				active: d.active === 'on',
 				socialClauseFacilitator: d.socialClauseFacilitator === 'on'
@@ -98,7 +130,10 @@ export const actions: Actions = {
 		if (parsed.failure) return parsed.failure;
 		const { user, db, profile, hours } = await ownProfile(event);
 		if (!profile) return fail(409, { ...NO_PROFILE, intent: 'addHours', values: parsed.raw });
-		const next = [...hours.map((h) => ({ weekday: h.weekday as 1, start: h.start, end: h.end })), { weekday: parsed.data.weekday as 1, start: parsed.data.start, end: parsed.data.end }];
+		const next = [
+			...hours.map((h) => ({ weekday: h.weekday as 1, start: h.start, end: h.end })),
+			{ weekday: parsed.data.weekday as 1, start: parsed.data.start, end: parsed.data.end }
+		];
 		const res = await runAction(parsed.raw, () => setWeeklyHours(db, user, profile.id, next));
 		if (!res.ok) return res.failure;
 		return { intent: 'addHours', success: 'Plage horaire ajoutée.' };
@@ -120,7 +155,11 @@ export const actions: Actions = {
 		const { user, db, profile } = await ownProfile(event);
 		if (!profile) return fail(409, { ...NO_PROFILE, intent: 'addAbsence', values: parsed.raw });
 		const res = await runAction(parsed.raw, () =>
-			addException(db, user, profile.id, { start: parisToDate(parsed.data.start), end: parisToDate(parsed.data.end), reason: parsed.data.reason })
+			addException(db, user, profile.id, {
+				start: parisToDate(parsed.data.start),
+				end: parisToDate(parsed.data.end),
+				reason: parsed.data.reason
+			})
 		);
 		if (!res.ok) return res.failure;
 		return { intent: 'addAbsence', success: 'Absence ajoutée : aucun créneau ne sera proposé pendant cette période.' };

@@ -28,7 +28,14 @@ export const load: PageServerLoad = async (event) => {
 		spasers: spasers.map((s) => ({ id: s.id, title: s.title, access: s.my_access })),
 		selected: { id: selected.id, title: selected.title, access: selected.my_access },
 		preview,
-		bilans: bilans.map((b) => ({ id: b.id, versionId: b.version_id, yearFrom: b.year_from, yearTo: b.year_to, createdAt: b.created_at, publishedAt: b.published_at })),
+		bilans: bilans.map((b) => ({
+			id: b.id,
+			versionId: b.version_id,
+			yearFrom: b.year_from,
+			yearTo: b.year_to,
+			createdAt: b.created_at,
+			publishedAt: b.published_at
+		})),
 		period: p
 	};
 };
@@ -41,7 +48,8 @@ export const actions: Actions = {
 		const raw: Record<string, string> = {};
 		for (const [k, v] of form.entries()) if (typeof v === 'string') raw[k] = v;
 		const narratives: Record<string, string> = {};
-		for (const [k, v] of Object.entries(raw)) if (k.startsWith('narrative_')) narratives[k.slice('narrative_'.length)] = v;
+		for (const [k, v] of Object.entries(raw))
+			if (k.startsWith('narrative_')) narratives[k.slice('narrative_'.length)] = v;
 		const res = await runAction(raw, async () => {
 			const data = await buildBilanData(db, user, {
 				documentId: raw.spaser ?? '',
@@ -53,6 +61,9 @@ export const actions: Actions = {
 			return saveBilan(db, user, data);
 		});
 		if (!res.ok) return res.failure;
-		redirect(303, `/indicateurs/bilan?org=${org.slug}&spaser=${raw.spaser}&de=${raw.de}&a=${raw.a}&enregistre=${res.value.bilanId}`);
+		redirect(
+			303,
+			`/indicateurs/bilan?org=${org.slug}&spaser=${raw.spaser}&de=${raw.de}&a=${raw.a}&enregistre=${res.value.bilanId}`
+		);
 	}
 };

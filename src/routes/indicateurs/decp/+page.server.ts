@@ -12,7 +12,10 @@ export const load: PageServerLoad = async (event) => {
 	const t = sp.get('seuil');
 	const threshold: Threshold = t === 'ge40k' || t === 'gt100k' ? t : 'all';
 	const year = Number(sp.get('annee')) || null;
-	const [runs, overview] = await Promise.all([listImportRuns(db, user, org.id), decpOverview(db, user, org.id, { year, threshold })]);
+	const [runs, overview] = await Promise.all([
+		listImportRuns(db, user, org.id),
+		decpOverview(db, user, org.id, { year, threshold })
+	]);
 	// Drill-down: the contracts behind one figure (or every contract of the year and threshold)
 	const figureId = sp.get('detail');
 	let figure: { id: string; label: string } | null = null;
@@ -37,7 +40,13 @@ export const load: PageServerLoad = async (event) => {
 	const rows = figure ? inYear.filter((c) => (keys ? keys.has(c.key) : true)) : [];
 	return {
 		runs: runs.map((r) => ({ ...r, created_at: r.created_at })),
-		overview: { years: overview.years, year: overview.year, threshold: overview.threshold, indicators: overview.indicators, count: overview.contracts.length },
+		overview: {
+			years: overview.years,
+			year: overview.year,
+			threshold: overview.threshold,
+			indicators: overview.indicators,
+			count: overview.contracts.length
+		},
 		thresholds: THRESHOLDS,
 		figure,
 		rows: rows.sort((a, b) => a.notifiedOn.localeCompare(b.notifiedOn))
@@ -49,11 +58,17 @@ export const actions: Actions = {
 		const { db, user, org, canWrite } = await orgContext(event);
 		if (!org) return fail(404, { message: "Choisissez d'abord une collectivité." });
 		// The right before the body: a viewer is refused before the upload is even read.
-		if (!canWrite) return fail(403, { message: 'Seuls les administrateurs et rédacteurs de la collectivité peuvent importer des données.' });
+		if (!canWrite)
+			return fail(403, {
+				message: 'Seuls les administrateurs et rédacteurs de la collectivité peuvent importer des données.'
+			});
 		const form = await event.request.formData();
 		const file = form.get('file');
 		if (!(file instanceof File) || !file.size)
-			return fail(400, { message: 'Choisissez un fichier DECP (JSON ou XML) à importer.', errors: { file: 'Choisissez un fichier.' } });
+			return fail(400, {
+				message: 'Choisissez un fichier DECP (JSON ou XML) à importer.',
+				errors: { file: 'Choisissez un fichier.' }
+			});
 		const bytes = new Uint8Array(await file.arrayBuffer());
 		const res = await runAction({}, () => importDecp(db, user, org.id, { name: file.name, bytes }));
 		if (!res.ok) return res.failure;

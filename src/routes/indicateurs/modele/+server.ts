@@ -11,6 +11,7 @@ export const GET: RequestHandler = async (event) => {
 	const format = event.url.searchParams.get('format') === 'csv' ? 'csv' : 'xlsx';
 	const bytes = await importTemplate(db, user, org.id, format);
 	return download(bytes, `modele-indicateurs.${format}`, {
-		type: format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+		type:
+			format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 	});
 };

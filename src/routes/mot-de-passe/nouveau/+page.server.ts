@@ -16,7 +16,9 @@ export const actions: Actions = {
 	default: async (event) => {
 		const parsed = await parseForm(event.request, resetSchema);
 		if (parsed.failure) return parsed.failure;
-		const r = await runAction(parsed.raw, async () => resetPassword(await getDb(), parsed.data.token, parsed.data.password));
+		const r = await runAction(parsed.raw, async () =>
+			resetPassword(await getDb(), parsed.data.token, parsed.data.password)
+		);
 		if (!r.ok) return r.failure;
 		// Every session of the account has ended, this browser's included.
 		deleteSessionCookie(event.cookies, event.url.protocol === 'https:');

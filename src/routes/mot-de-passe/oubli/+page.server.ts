@@ -12,7 +12,9 @@ export const actions: Actions = {
 	default: async (event) => {
 		const parsed = await parseForm(event.request, resetRequestSchema);
 		if (parsed.failure) return parsed.failure;
-		const r = await runAction(parsed.raw, async () => requestPasswordReset(await getDb(), parsed.data.email, event.getClientAddress()));
+		const r = await runAction(parsed.raw, async () =>
+			requestPasswordReset(await getDb(), parsed.data.email, event.getClientAddress())
+		);
 		if (!r.ok) return r.failure;
 		// Same answer whether an account exists or not: no account enumeration.
 		return { sent: true, email: parsed.data.email };

@@ -1,11 +1,22 @@
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 import { getDb } from '$lib/server/db';
 import { parseForm, requireUser, runAction } from '$lib/server/kit/forms';
-import { decideMembership, endMembership, getNetworkBySlug, requestToJoin, updateNetwork } from '$lib/server/networks/service';
+import {
+	decideMembership,
+	endMembership,
+	getNetworkBySlug,
+	requestToJoin,
+	updateNetwork
+} from '$lib/server/networks/service';
 import { myOpenMemberships, networkMemberCounts } from '$lib/server/networks/queries';
 import { listMyOrganisations } from '$lib/server/organisations/service';
 import { orHttpError } from '$lib/server/kit/errors';
-import { decideMembershipInput, joinRequestInput, networkInput, removeMembershipInput } from '$lib/server/networks/input';
+import {
+	decideMembershipInput,
+	joinRequestInput,
+	networkInput,
+	removeMembershipInput
+} from '$lib/server/networks/input';
 
 export const load: PageServerLoad = async ({ locals, params }) => {
 	const user = locals.user;
@@ -19,7 +30,9 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 		const [orgs, open] = await Promise.all([listMyOrganisations(db, user), myOpenMemberships(db, user)]);
 		const openHere = open.filter((m) => m.network_id === network.id);
 		mine = openHere.map((m) => ({ org_name: m.org_name, org_slug: m.org_slug, status: m.status }));
-		joinable = orgs.filter((o) => o.my_role === 'admin' && !openHere.some((m) => m.org_id === o.id)).map((o) => ({ id: o.id, name: o.name }));
+		joinable = orgs
+			.filter((o) => o.my_role === 'admin' && !openHere.some((m) => m.org_id === o.id))
+			.map((o) => ({ id: o.id, name: o.name }));
 	}
 	return {
 		network,
@@ -101,7 +114,8 @@ export const actions: Actions = {
 		if (!res.ok) return res.failure;
 		return {
 			intent: 'join',
-			success: "Votre demande d'adhésion a été envoyée. Les animateurs du réseau en sont avertis par e-mail\u00a0; vous le serez de leur décision."
+			success:
+				"Votre demande d'adhésion a été envoyée. Les animateurs du réseau en sont avertis par e-mail\u00a0; vous le serez de leur décision."
 		};
 	}
 };

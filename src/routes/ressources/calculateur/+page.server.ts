@@ -4,7 +4,12 @@ import { getDb } from '$lib/server/db';
 import { parseForm, requireUser, runAction } from '$lib/server/kit/forms';
 import { fieldErrors } from '$lib/server/kit/input';
 import { calcSettingsInput, calculatorInput } from '$lib/server/resources/input';
-import { computeInsertionHours, getCalcRules, inclusionSearchUrl, saveCalcRules } from '$lib/server/resources/calculator';
+import {
+	computeInsertionHours,
+	getCalcRules,
+	inclusionSearchUrl,
+	saveCalcRules
+} from '$lib/server/resources/calculator';
 import { myNetworks } from '$lib/server/resources/sharing';
 
 export const load: PageServerLoad = async (event) => {

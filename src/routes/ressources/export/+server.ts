@@ -11,6 +11,8 @@ export const GET: RequestHandler = async (event) => {
 	const rows = await exportResources(await getDb(), event.locals.user, params);
 	const stamp = new Date().toISOString().slice(0, 10);
 	if (event.url.searchParams.get('format') === 'json')
-		return download(JSON.stringify(toJson(rows), null, 2), `ressources-${stamp}.json`, { type: 'application/json; charset=utf-8' });
+		return download(JSON.stringify(toJson(rows), null, 2), `ressources-${stamp}.json`, {
+			type: 'application/json; charset=utf-8'
+		});
 	return download(toCsv(rows), `ressources-${stamp}.csv`, { type: 'text/csv; charset=utf-8' });
 };

@@ -17,9 +17,12 @@ export const actions: Actions = {
 		const file = form.get('file');
 		const orgId = String(form.get('orgId') ?? '');
 		if (!(file instanceof File) || !file.size) return fail(400, { message: 'Choisissez un fichier CSV ou JSON.' });
-		if (file.size > MAX_BYTES) return fail(413, { message: 'Le fichier dépasse 5 Mo : découpez-le en plusieurs imports.' });
+		if (file.size > MAX_BYTES)
+			return fail(413, { message: 'Le fichier dépasse 5 Mo : découpez-le en plusieurs imports.' });
 		const bytes = new Uint8Array(await file.arrayBuffer());
-		const res = await runAction({ orgId }, async () => importResourceFile(await getDb(), user, orgId, { name: file.name, bytes }));
+		const res = await runAction({ orgId }, async () =>
+			importResourceFile(await getDb(), user, orgId, { name: file.name, bytes })
+		);
 		if (!res.ok) return res.failure;
 		return { report: res.value, filename: file.name };
 	}

@@ -19,7 +19,8 @@ export const actions: Actions = {
 		const parsed = await parseResourceForm(event.request);
 		if (parsed.failure) return parsed.failure;
 		const db = await getDb();
-		const orgId = typeof parsed.raw.orgId === 'string' ? parsed.raw.orgId : ((await writableOrgs(db, user))[0]?.id ?? '');
+		const orgId =
+			typeof parsed.raw.orgId === 'string' ? parsed.raw.orgId : ((await writableOrgs(db, user))[0]?.id ?? '');
 		const res = await runAction(parsed.raw, () => createResource(db, user, orgId, parsed.data));
 		if (!res.ok) return res.failure;
 		redirect(303, `${resourcePath(parsed.data.kind, res.value)}?cree=1`);

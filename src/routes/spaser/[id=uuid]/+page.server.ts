@@ -3,7 +3,15 @@ import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { requireUser, runAction } from '$lib/server/kit/forms';
 import { isUuid } from '$lib/server/kit/ids';
-import { addComment, deleteComment, editComment, listComments, reopenThread, resolveThread, threadsForDisplay } from '$lib/server/spaser/comments';
+import {
+	addComment,
+	deleteComment,
+	editComment,
+	listComments,
+	reopenThread,
+	resolveThread,
+	threadsForDisplay
+} from '$lib/server/spaser/comments';
 import { cleanContent, readLiveDoc } from '$lib/server/spaser/live';
 import { listMentionablePeople } from '$lib/server/spaser/pages';
 import { listImportedFiles } from '$lib/server/spaser/import';
@@ -48,9 +56,16 @@ export const load: PageServerLoad = async (event) => {
 		threads: threadsForDisplay(threads),
 		people,
 		/** The original documents the SPASER was imported from (DOCX, Markdown, text). */
-		importedFiles: importedFiles.map((f) => ({ id: f.id, file_name: f.file_name, size: f.size, imported_at: f.imported_at })),
+		importedFiles: importedFiles.map((f) => ({
+			id: f.id,
+			file_name: f.file_name,
+			size: f.size,
+			imported_at: f.imported_at
+		})),
 		/** After a JSON import (redirect with ?importe=<number of nodes>). */
-		imported: /^\d+$/.test(event.url.searchParams.get('importe') ?? '') ? Number(event.url.searchParams.get('importe')) : null
+		imported: /^\d+$/.test(event.url.searchParams.get('importe') ?? '')
+			? Number(event.url.searchParams.get('importe'))
+			: null
 	};
 };
 
@@ -85,7 +100,11 @@ export const actions: Actions = {
 		try {
 			params = raw.params ? JSON.parse(raw.params) : undefined;
 		} catch {
-			return fail(400, { values: raw, errors: { params: 'Paramètres illisibles.' }, message: 'Paramètres illisibles.' });
+			return fail(400, {
+				values: raw,
+				errors: { params: 'Paramètres illisibles.' },
+				message: 'Paramètres illisibles.'
+			});
 		}
 		const parsed = insertResourceInput.safeParse({ ...raw, params });
 		if (!parsed.success) {
@@ -95,13 +114,24 @@ export const actions: Actions = {
 		const { resourceId, ...input } = parsed.data;
 		const res = await runAction(raw, () => useInSpaser(db, user, resourceId, { documentId: spaser.id, ...input }));
 		if (!res.ok) return res.failure;
-		return { intent: 'insertResource', success: input.mode === 'inserted' ? 'Le texte de la clause a été inséré.' : 'Le retour d’expérience a été lié à cet élément.' };
+		return {
+			intent: 'insertResource',
+			success:
+				input.mode === 'inserted'
+					? 'Le texte de la clause a été inséré.'
+					: 'Le retour d’expérience a été lié à cet élément.'
+		};
 	},
 
 	comment: async (event) => {
 		const user = requireUser(event);
 		const form = await event.request.formData();
-		const raw = { intent: 'comment', nodeId: String(form.get('nodeId') ?? ''), threadId: String(form.get('threadId') ?? ''), body: String(form.get('body') ?? '') };
+		const raw = {
+			intent: 'comment',
+			nodeId: String(form.get('nodeId') ?? ''),
+			threadId: String(form.get('threadId') ?? ''),
+			body: String(form.get('body') ?? '')
+		};
 		const db = await getDb();
 		const res = await runAction(raw, async () => {
 			const people = form.get('mention') ? await listMentionablePeople(db, user, event.params.id) : [];
@@ -109,13 +139,21 @@ export const actions: Actions = {
 			return addComment(db, user, event.params.id, raw.nodeId, body, raw.threadId || null, anchorFromForm(form));
 		});
 		if (!res.ok) return res.failure;
-		return { intent: 'comment', success: raw.threadId ? 'Votre réponse a été publiée.' : 'Votre commentaire a été publié.', target: res.value.id };
+		return {
+			intent: 'comment',
+			success: raw.threadId ? 'Votre réponse a été publiée.' : 'Votre commentaire a été publié.',
+			target: res.value.id
+		};
 	},
 
 	editComment: async (event) => {
 		const user = requireUser(event);
 		const form = await event.request.formData();
-		const raw = { intent: 'editComment', commentId: String(form.get('commentId') ?? ''), body: String(form.get('body') ?? '') };
+		const raw = {
+			intent: 'editComment',
+			commentId: String(form.get('commentId') ?? ''),
+			body: String(form.get('body') ?? '')
+		};
 		const db = await getDb();
 		const res = await runAction(raw, () => editComment(db, user, raw.commentId, raw.body));
 		if (!res.ok) return res.failure;
@@ -136,7 +174,8 @@ export const actions: Actions = {
 		const user = requireUser(event);
 		const form = await event.request.formData();
 		const raw = { intent: 'resolve', commentId: String(form.get('commentId') ?? '') };
-		if (!isUuid(raw.commentId)) return fail(404, { ...raw, values: raw, message: "Cette discussion n'existe pas ou vous n'y avez pas accès." });
+		if (!isUuid(raw.commentId))
+			return fail(404, { ...raw, values: raw, message: "Cette discussion n'existe pas ou vous n'y avez pas accès." });
 		const res = await runAction(raw, async () => resolveThread(await getDb(), user, raw.commentId));
 		if (!res.ok) return res.failure;
 		return { intent: 'resolve', success: 'La discussion est marquée comme résolue.', target: raw.commentId };

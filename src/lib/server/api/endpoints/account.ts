@@ -10,13 +10,18 @@ export const accountEndpoints = [
 		path: '/me',
 		operationId: 'getMe',
 		summary: 'La personne à qui appartient le jeton',
-		description: 'Identité, permissions du jeton, collectivités dont la personne est membre (avec son rôle) et réseaux qu’elle anime.',
+		description:
+			'Identité, permissions du jeton, collectivités dont la personne est membre (avec son rôle) et réseaux qu’elle anime.',
 		tags: ['Compte'],
 		scope: 'read',
 		response: meSchema,
 		handler: async ({ db, actor, caller }) => {
 			const me = actor!;
-			const [profile, orgs, networks] = [await getProfile(db, me), await listMyOrganisations(db, me), await listNetworks(db, me)];
+			const [profile, orgs, networks] = [
+				await getProfile(db, me),
+				await listMyOrganisations(db, me),
+				await listNetworks(db, me)
+			];
 			return {
 				id: profile.id,
 				email: profile.email,
@@ -24,7 +29,9 @@ export const accountEndpoints = [
 				emailVerified: profile.email_verified_at !== null,
 				isPlatformAdmin: profile.is_platform_admin,
 				scopes: caller!.scopes,
-				memberships: orgs.flatMap((o) => (o.my_role ? [{ orgId: o.id, slug: o.slug, name: o.name, role: o.my_role }] : [])),
+				memberships: orgs.flatMap((o) =>
+					o.my_role ? [{ orgId: o.id, slug: o.slug, name: o.name, role: o.my_role }] : []
+				),
 				animatedNetworks: networks.filter((n) => n.i_animate).map((n) => ({ id: n.id, slug: n.slug, name: n.name }))
 			};
 		}

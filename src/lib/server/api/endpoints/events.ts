@@ -31,7 +31,9 @@ const idParams = eventIdParams;
 const isoDate = z.iso.datetime().describe('Date et heure ISO 8601 (UTC).');
 const eventFieldsOut = {
 	id: z.uuid(),
-	kind: z.enum(Object.keys(EVENT_KINDS) as [EventKind, ...EventKind[]]).describe('Type : formation, webinaire, atelier, rencontre, forum, matinale, cohorte.'),
+	kind: z
+		.enum(Object.keys(EVENT_KINDS) as [EventKind, ...EventKind[]])
+		.describe('Type : formation, webinaire, atelier, rencontre, forum, matinale, cohorte.'),
 	kindLabel: z.string(),
 	title: z.string(),
 	description: z.string(),
@@ -40,7 +42,9 @@ const eventFieldsOut = {
 	organiserName: z.string(),
 	partners: z.string(),
 	themes: z.array(z.string()),
-	audience: z.enum(['network', 'buyers', 'open']).describe('network : membres du réseau ; buyers : tous les acheteurs publics ; open : ouvert aux entreprises.'),
+	audience: z
+		.enum(['network', 'buyers', 'open'])
+		.describe('network : membres du réseau ; buyers : tous les acheteurs publics ; open : ouvert aux entreprises.'),
 	place: z.string(),
 	visioUrl: z.string().nullable(),
 	start: isoDate,
@@ -53,7 +57,11 @@ const eventFieldsOut = {
 	placesTaken: z.number().int().describe('Inscriptions confirmées ou places proposées.'),
 	waitlist: z.number().int().describe("Personnes sur la liste d'attente.")
 };
-const eventListSchema = apiOutput(listOf(z.object(eventFieldsOut)), 'EventList', 'Événements visibles, du plus proche au plus lointain.');
+const eventListSchema = apiOutput(
+	listOf(z.object(eventFieldsOut)),
+	'EventList',
+	'Événements visibles, du plus proche au plus lointain.'
+);
 const eventSessionSchema = apiOutput(
 	z.object({
 		id: z.uuid(),
@@ -70,7 +78,11 @@ const eventSessionSchema = apiOutput(
 	'EventSession',
 	'Une séance du programme (plénière, atelier, journée de cohorte).'
 );
-const eventChoiceGroupSchema = apiOutput(z.object({ id: z.uuid(), title: z.string() }), 'EventChoiceGroup', 'Un groupe d’ateliers parmi lesquels chaque participant en choisit un.');
+const eventChoiceGroupSchema = apiOutput(
+	z.object({ id: z.uuid(), title: z.string() }),
+	'EventChoiceGroup',
+	'Un groupe d’ateliers parmi lesquels chaque participant en choisit un.'
+);
 const eventDetailSchema = apiOutput(
 	z.object({ ...eventFieldsOut, choiceGroups: z.array(eventChoiceGroupSchema), sessions: z.array(eventSessionSchema) }),
 	'Event',
@@ -90,13 +102,20 @@ const eventRegistrationSchema = apiOutput(
 		walkIn: z.boolean(),
 		noShow: z.boolean(),
 		choices: z.array(z.uuid()),
-		checkinCode: z.string().nullable().describe("Code porté par le QR code (pour la personne inscrite et les organisateurs)."),
+		checkinCode: z
+			.string()
+			.nullable()
+			.describe('Code porté par le QR code (pour la personne inscrite et les organisateurs).'),
 		createdAt: isoDate
 	}),
 	'EventRegistration',
 	'Une inscription à un événement.'
 );
-const eventRegistrationListSchema = apiOutput(listOf(eventRegistrationSchema), 'EventRegistrationList', 'Inscriptions visibles : les vôtres, celles de vos collègues (administrateur) ou toutes (organisateur).');
+const eventRegistrationListSchema = apiOutput(
+	listOf(eventRegistrationSchema),
+	'EventRegistrationList',
+	'Inscriptions visibles : les vôtres, celles de vos collègues (administrateur) ou toutes (organisateur).'
+);
 const eventCheckInSchema = apiOutput(
 	z.object({ registrationId: z.uuid(), fullName: z.string(), alreadyCheckedIn: z.boolean() }),
 	'EventCheckIn',
@@ -175,19 +194,27 @@ export const eventEndpoints = [
 		path: '/events',
 		operationId: 'listEvents',
 		summary: 'L’agenda des événements',
-		description: 'Les événements publiés à venir que vous pouvez voir (sans jeton : ceux ouverts à tous les acheteurs publics ou aux entreprises). `scope=organised` : ceux que vous organisez, brouillons compris.',
+		description:
+			'Les événements publiés à venir que vous pouvez voir (sans jeton : ceux ouverts à tous les acheteurs publics ou aux entreprises). `scope=organised` : ceux que vous organisez, brouillons compris.',
 		tags,
 		scope: 'public',
 		query: eventListQuerySchema,
 		response: eventListSchema,
-		handler: async ({ db, actor, query }) => ({ items: (await listEvents(db, actor, { scope: actor ? query.scope : query.scope === 'organised' ? 'upcoming' : query.scope })).map(eventDto) })
+		handler: async ({ db, actor, query }) => ({
+			items: (
+				await listEvents(db, actor, {
+					scope: actor ? query.scope : query.scope === 'organised' ? 'upcoming' : query.scope
+				})
+			).map(eventDto)
+		})
 	}),
 	defineEndpoint({
 		method: 'POST',
 		path: '/events',
 		operationId: 'createEvent',
 		summary: 'Créer un événement (brouillon)',
-		description: 'Crée un événement en brouillon pour un réseau que vous animez (`organiser: "network:<id>"`) ou une collectivité dont vous êtes administrateur ou rédacteur (`"org:<id>"`). Les dates sont en ISO 8601 avec fuseau, ou en heure de Paris sans fuseau.',
+		description:
+			'Crée un événement en brouillon pour un réseau que vous animez (`organiser: "network:<id>"`) ou une collectivité dont vous êtes administrateur ou rédacteur (`"org:<id>"`). Les dates sont en ISO 8601 avec fuseau, ou en heure de Paris sans fuseau.',
 		tags,
 		scope: 'write',
 		body: eventInputSchema,
@@ -235,14 +262,16 @@ export const eventEndpoints = [
 		body: choiceGroupInputSchema,
 		response: eventChoiceGroupSchema,
 		status: 201,
-		handler: async ({ db, actor, params, body }) => new ApiResult({ id: (await addChoiceGroup(db, actor!, params.id, body.title)).id, title: body.title }, 201)
+		handler: async ({ db, actor, params, body }) =>
+			new ApiResult({ id: (await addChoiceGroup(db, actor!, params.id, body.title)).id, title: body.title }, 201)
 	}),
 	defineEndpoint({
 		method: 'POST',
 		path: '/events/{id}/sessions',
 		operationId: 'createEventSession',
 		summary: 'Ajouter une séance au programme',
-		description: 'Une séance sans `choiceGroupId` est suivie par tous les participants ; avec, elle est l’un des ateliers du groupe.',
+		description:
+			'Une séance sans `choiceGroupId` est suivie par tous les participants ; avec, elle est l’un des ateliers du groupe.',
 		tags,
 		scope: 'write',
 		params: idParams,
@@ -253,7 +282,18 @@ export const eventEndpoints = [
 			const { id } = await saveSession(db, actor!, params.id, body);
 			const s = (await getEvent(db, actor, params.id)).sessions.find((x) => x.id === id)!;
 			return new ApiResult(
-				{ id, choiceGroupId: s.choice_group_id, title: s.title, description: s.description, start: iso(s.starts_at), end: iso(s.ends_at), room: s.room, speakers: s.speakers, capacity: s.capacity, placesTaken: s.taken },
+				{
+					id,
+					choiceGroupId: s.choice_group_id,
+					title: s.title,
+					description: s.description,
+					start: iso(s.starts_at),
+					end: iso(s.ends_at),
+					room: s.room,
+					speakers: s.speakers,
+					capacity: s.capacity,
+					placesTaken: s.taken
+				},
 				201
 			);
 		}
@@ -272,7 +312,15 @@ export const eventEndpoints = [
 			const d = await getEvent(db, actor, params.id);
 			const regs = await listRegistrations(db, actor!, params.id);
 			const waiting = regs.filter((r) => r.status === 'waitlisted');
-			return { items: regs.map((r) => registrationDto(r, r.status === 'waitlisted' ? waiting.indexOf(r) + 1 : null, d.isOrganiser || r.user_id === actor!.id)) };
+			return {
+				items: regs.map((r) =>
+					registrationDto(
+						r,
+						r.status === 'waitlisted' ? waiting.indexOf(r) + 1 : null,
+						d.isOrganiser || r.user_id === actor!.id
+					)
+				)
+			};
 		}
 	}),
 	defineEndpoint({
@@ -280,7 +328,8 @@ export const eventEndpoints = [
 		path: '/events/{id}/registrations',
 		operationId: 'registerToEvent',
 		summary: 'S’inscrire (ou inscrire un collègue)',
-		description: "Confirmée s'il reste de la place pour l'événement et chaque atelier choisi ; sinon sur la liste d'attente (une seule par événement, dans l'ordre d'arrivée). Un e-mail de confirmation (avec invitation de calendrier et QR code) ou d'attente est envoyé.",
+		description:
+			"Confirmée s'il reste de la place pour l'événement et chaque atelier choisi ; sinon sur la liste d'attente (une seule par événement, dans l'ordre d'arrivée). Un e-mail de confirmation (avec invitation de calendrier et QR code) ou d'attente est envoyé.",
 		tags,
 		scope: 'write',
 		params: idParams,
@@ -289,7 +338,12 @@ export const eventEndpoints = [
 		status: 201,
 		errors: [409],
 		handler: async ({ db, actor, params, body }) => {
-			const r = await register(db, actor!, { eventId: params.id, userId: body.userId, orgId: body.orgId ?? null, choices: body.choices });
+			const r = await register(db, actor!, {
+				eventId: params.id,
+				userId: body.userId,
+				orgId: body.orgId ?? null,
+				choices: body.choices
+			});
 			const { waitlistRank } = await getRegistration(db, actor!, r.id);
 			return new ApiResult(registrationDto(r, waitlistRank, r.user_id === actor!.id), 201);
 		}
@@ -299,7 +353,8 @@ export const eventEndpoints = [
 		path: '/event-registrations/{id}/cancel',
 		operationId: 'cancelEventRegistration',
 		summary: 'Annuler une inscription',
-		description: "La place libérée est proposée à la première personne de la liste d'attente dont les choix tiennent (offre limitée dans le temps, par e-mail).",
+		description:
+			"La place libérée est proposée à la première personne de la liste d'attente dont les choix tiennent (offre limitée dans le temps, par e-mail).",
 		tags,
 		scope: 'write',
 		params: idParams,
@@ -316,7 +371,8 @@ export const eventEndpoints = [
 		path: '/event-sessions/{id}/check-ins',
 		operationId: 'checkInEventSession',
 		summary: 'Émarger une personne à une séance',
-		description: 'Par le code du QR code (`code`) ou par l’inscription (`registrationId`). Réservé aux organisateurs ; une seconde présence n’est pas comptée deux fois.',
+		description:
+			'Par le code du QR code (`code`) ou par l’inscription (`registrationId`). Réservé aux organisateurs ; une seconde présence n’est pas comptée deux fois.',
 		tags,
 		scope: 'write',
 		params: idParams,

@@ -23,7 +23,14 @@ import type { Actor, Database } from '../../db';
 import { MODALITIES, STAGES } from '$lib/guichet/labels';
 import { apiAttachmentParams, apiIdParams, apiNetworkParams, apiSlotsQuery } from '../../guichet/input';
 import { listGuichetAnimators, listFreeSlots, myAvailability, saveAvailability } from '../../guichet/availability';
-import { bookSession, cancelBooking, confirmBooking, getBooking, listMyBookings, rescheduleBooking } from '../../guichet/bookings';
+import {
+	bookSession,
+	cancelBooking,
+	confirmBooking,
+	getBooking,
+	listMyBookings,
+	rescheduleBooking
+} from '../../guichet/bookings';
 import { askQuestion, getRequest, reply } from '../../guichet/requests';
 import { seeGuichet } from '../../guichet/access';
 import type { SidedBooking } from '../../guichet/booking-record';
@@ -69,15 +76,28 @@ function bookingDto(b: SidedBooking) {
 	};
 }
 
-async function bookingDetail(db: Database, actor: Actor, bookingId: string): Promise<z.input<typeof guichetBookingSchema>> {
+async function bookingDetail(
+	db: Database,
+	actor: Actor,
+	bookingId: string
+): Promise<z.input<typeof guichetBookingSchema>> {
 	const b = await getBooking(db, actor, bookingId);
 	return {
 		...bookingDto(b),
-		history: b.history.map((h) => ({ action: h.action, reason: h.reason ?? null, actorId: h.actor_id ?? null, createdAt: iso(h.created_at) }))
+		history: b.history.map((h) => ({
+			action: h.action,
+			reason: h.reason ?? null,
+			actorId: h.actor_id ?? null,
+			createdAt: iso(h.created_at)
+		}))
 	};
 }
 
-async function requestDetail(db: Database, actor: Actor, requestId: string): Promise<z.input<typeof guichetRequestSchema>> {
+async function requestDetail(
+	db: Database,
+	actor: Actor,
+	requestId: string
+): Promise<z.input<typeof guichetRequestSchema>> {
 	const r = await getRequest(db, actor, requestId);
 	return {
 		id: r.id,
@@ -109,7 +129,11 @@ async function requestDetail(db: Database, actor: Actor, requestId: string): Pro
 	};
 }
 
-async function availability(db: Database, actor: Actor, networkId: string): Promise<z.input<typeof guichetAvailabilitySchema>> {
+async function availability(
+	db: Database,
+	actor: Actor,
+	networkId: string
+): Promise<z.input<typeof guichetAvailabilitySchema>> {
 	const { profile: p, absences } = await myAvailability(db, actor, networkId);
 	if (!p) return { profile: null, weeklyHours: [], absences: [] };
 	// The timing rules as the slots see them; the step as stored (null: the default).
@@ -199,7 +223,8 @@ export const guichetEndpoints = [
 		path: '/networks/{id}/guichet/availability',
 		operationId: 'getGuichetAvailability',
 		summary: 'Vos disponibilités d’animateur',
-		description: 'Votre profil d’animateur dans le réseau, vos horaires hebdomadaires et vos absences. Réservé aux animateurs du réseau.',
+		description:
+			'Votre profil d’animateur dans le réseau, vos horaires hebdomadaires et vos absences. Réservé aux animateurs du réseau.',
 		tags,
 		scope: 'read',
 		params: networkParams,
@@ -240,7 +265,8 @@ export const guichetEndpoints = [
 		path: '/networks/{id}/guichet/bookings',
 		operationId: 'listGuichetBookings',
 		summary: 'Vos rendez-vous au guichet d’un réseau',
-		description: 'Les rendez-vous que vous avez réservés et ceux que vous animez dans ce réseau, les plus lointains d’abord.',
+		description:
+			'Les rendez-vous que vous avez réservés et ceux que vous animez dans ce réseau, les plus lointains d’abord.',
 		tags,
 		scope: 'read',
 		params: networkParams,
@@ -266,7 +292,9 @@ export const guichetEndpoints = [
 		handler: async ({ db, actor, params, body }) => {
 			await seeGuichet(db, actor!, params.id);
 			const booked = await bookSession(db, actor!, { ...body, networkId: params.id });
-			return new ApiResult(await bookingDetail(db, actor!, booked.id), 201, { location: `${API_PREFIX}/guichet/bookings/${booked.id}` });
+			return new ApiResult(await bookingDetail(db, actor!, booked.id), 201, {
+				location: `${API_PREFIX}/guichet/bookings/${booked.id}`
+			});
 		}
 	}),
 	defineEndpoint({
@@ -274,7 +302,8 @@ export const guichetEndpoints = [
 		path: '/guichet/bookings/{id}',
 		operationId: 'getGuichetBooking',
 		summary: 'Un rendez-vous du guichet',
-		description: 'Le rendez-vous et son historique. Visible par la personne qui l’a réservé, ses collègues de la collectivité et les animateurs du réseau.',
+		description:
+			'Le rendez-vous et son historique. Visible par la personne qui l’a réservé, ses collègues de la collectivité et les animateurs du réseau.',
 		tags,
 		scope: 'read',
 		params: idParams,
@@ -286,7 +315,8 @@ export const guichetEndpoints = [
 		path: '/guichet/bookings/{id}/confirm',
 		operationId: 'confirmGuichetBooking',
 		summary: 'Confirmer un rendez-vous',
-		description: 'Confirme un rendez-vous en attente. Réservé aux animateurs du réseau ; la personne qui a réservé est prévenue par e-mail.',
+		description:
+			'Confirme un rendez-vous en attente. Réservé aux animateurs du réseau ; la personne qui a réservé est prévenue par e-mail.',
 		tags,
 		scope: 'write',
 		params: idParams,
@@ -349,7 +379,9 @@ export const guichetEndpoints = [
 		handler: async ({ db, actor, params, body }) => {
 			await seeGuichet(db, actor!, params.id);
 			const id = await askQuestion(db, actor!, { ...body, networkId: params.id, animatorId: body.animatorId ?? null });
-			return new ApiResult(await requestDetail(db, actor!, id), 201, { location: `${API_PREFIX}/guichet/requests/${id}` });
+			return new ApiResult(await requestDetail(db, actor!, id), 201, {
+				location: `${API_PREFIX}/guichet/requests/${id}`
+			});
 		}
 	}),
 	defineEndpoint({
@@ -357,7 +389,8 @@ export const guichetEndpoints = [
 		path: '/guichet/requests/{id}',
 		operationId: 'getGuichetRequest',
 		summary: 'Une demande au guichet, avec ses messages',
-		description: 'Une question minute ou une demande de séance, et ses messages dans l’ordre. Visible par la collectivité qui l’a posée et les animateurs du réseau.',
+		description:
+			'Une question minute ou une demande de séance, et ses messages dans l’ordre. Visible par la collectivité qui l’a posée et les animateurs du réseau.',
 		tags,
 		scope: 'read',
 		params: idParams,

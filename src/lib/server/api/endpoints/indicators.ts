@@ -44,7 +44,10 @@ const runDto = (r: ImportRun) => ({
 const decpUploadSchema = apiInput(
 	z.object({
 		fileName: z.string().trim().min(1, { error: 'Indiquez le nom du fichier.' }).max(300),
-		content: z.string().min(1, { error: 'Le contenu du fichier est vide.' }).describe('Le fichier DECP lui-même (texte JSON 2019/2024 ou XML 2024).')
+		content: z
+			.string()
+			.min(1, { error: 'Le contenu du fichier est vide.' })
+			.describe('Le fichier DECP lui-même (texte JSON 2019/2024 ou XML 2024).')
 	}),
 	'DecpUpload',
 	'Un fichier DECP transmis comme texte (1 Mo au plus par requête ; au-delà, utilisez la page d’import).'
@@ -56,13 +59,17 @@ export const indicatorEndpoints = [
 		path: '/indicators',
 		operationId: 'listIndicators',
 		summary: 'Catalogue des indicateurs',
-		description: 'Les indicateurs communs (version courante, avec leurs lignes de référence nationales) et, si vous indiquez une collectivité dont vous êtes membre, ses indicateurs propres.',
+		description:
+			'Les indicateurs communs (version courante, avec leurs lignes de référence nationales) et, si vous indiquez une collectivité dont vous êtes membre, ses indicateurs propres.',
 		tags,
 		scope: 'read',
 		query: z.object({ organisation: uuid.optional().describe('Collectivité dont ajouter les indicateurs propres.') }),
 		response: indicatorListSchema,
 		handler: async ({ db, actor, query }) => ({
-			items: (await listCatalogue(db, actor!, query.organisation ?? null)).map(({ orgId, ...d }) => ({ ...d, custom: orgId !== null }))
+			items: (await listCatalogue(db, actor!, query.organisation ?? null)).map(({ orgId, ...d }) => ({
+				...d,
+				custom: orgId !== null
+			}))
 		})
 	}),
 	defineEndpoint({
@@ -70,7 +77,8 @@ export const indicatorEndpoints = [
 		path: '/organisations/{id}/indicator-values',
 		operationId: 'listIndicatorValues',
 		summary: 'Valeurs annuelles de ma collectivité',
-		description: 'Réservé aux membres de la collectivité : les valeurs d’une collectivité ne sont jamais lisibles par une autre.',
+		description:
+			'Réservé aux membres de la collectivité : les valeurs d’une collectivité ne sont jamais lisibles par une autre.',
 		tags,
 		scope: 'read',
 		params: orgParams,
@@ -85,7 +93,8 @@ export const indicatorEndpoints = [
 		path: '/organisations/{id}/indicator-values',
 		operationId: 'putIndicatorValue',
 		summary: 'Enregistrer une valeur annuelle',
-		description: 'Crée ou remplace la valeur d’un indicateur pour une année (administrateurs et rédacteurs de la collectivité).',
+		description:
+			'Crée ou remplace la valeur d’un indicateur pour une année (administrateurs et rédacteurs de la collectivité).',
 		tags,
 		scope: 'write',
 		params: orgParams,
@@ -135,7 +144,10 @@ export const indicatorEndpoints = [
 		status: 201,
 		errors: [422, 429, 503],
 		handler: async ({ db, actor, params, body }) => {
-			const run = await importDecp(db, actor!, params.id, { name: body.fileName, bytes: new TextEncoder().encode(body.content) });
+			const run = await importDecp(db, actor!, params.id, {
+				name: body.fileName,
+				bytes: new TextEncoder().encode(body.content)
+			});
 			return new ApiResult(runDto(run), 201, { location: `${API_PREFIX}/organisations/${params.id}/decp-imports` });
 		}
 	}),

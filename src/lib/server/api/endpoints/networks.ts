@@ -7,7 +7,14 @@ import {
 	networkListSchema
 } from '$lib/server/api/schemas';
 import { uuid } from '$lib/server/kit/input';
-import { decideMembership, getMembership, getNetworkBySlug, listNetworks, networkSlug, requestToJoin } from '../../networks/service';
+import {
+	decideMembership,
+	getMembership,
+	getNetworkBySlug,
+	listNetworks,
+	networkSlug,
+	requestToJoin
+} from '../../networks/service';
 import { membershipDto, networkDetailDto, networkDto } from '../dto';
 import { ApiResult, defineEndpoint } from '../registry';
 

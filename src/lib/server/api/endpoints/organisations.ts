@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { invitationSchema, memberListSchema, organisationClosureResultSchema, organisationListSchema, organisationSchema } from '$lib/server/api/schemas';
+import {
+	invitationSchema,
+	memberListSchema,
+	organisationClosureResultSchema,
+	organisationListSchema,
+	organisationSchema
+} from '$lib/server/api/schemas';
 import { uuid } from '$lib/server/kit/input';
 import {
 	invitationCreateSchema,
@@ -124,7 +130,8 @@ export const organisationEndpoints = [
 		path: '/organisations/{id}/members',
 		operationId: 'listOrganisationMembers',
 		summary: 'Les membres d’une collectivité',
-		description: 'Administrateurs d’abord, puis rédacteurs et lecteurs. Visible par les membres de la collectivité et par les animateurs de ses réseaux.',
+		description:
+			'Administrateurs d’abord, puis rédacteurs et lecteurs. Visible par les membres de la collectivité et par les animateurs de ses réseaux.',
 		tags,
 		scope: 'read',
 		params: orgParams,

@@ -5,7 +5,13 @@
  */
 import { z } from 'zod';
 import { apiOutput } from '$lib/server/api/schemas';
-import { importInput, resourceCreate, resourceIdParams, resourceUpdate, searchParamsSchema } from '../../resources/input';
+import {
+	importInput,
+	resourceCreate,
+	resourceIdParams,
+	resourceUpdate,
+	searchParamsSchema
+} from '../../resources/input';
 import { createResource, getResource, updateResource } from '../../resources/editing';
 import { searchResources } from '../../resources/search';
 import { type ResourceDetail } from '../../resources/model';
@@ -39,7 +45,9 @@ export const resourceSchema = apiOutput(
 		version: z.number().int(),
 		usageCount: z.number().int(),
 		sourceId: z.uuid().nullable(),
-		shares: z.array(z.object({ networkId: z.uuid(), networkName: z.string(), status: z.string(), comment: z.string().nullable() })),
+		shares: z.array(
+			z.object({ networkId: z.uuid(), networkName: z.string(), status: z.string(), comment: z.string().nullable() })
+		),
 		year: z.number().int().nullable(),
 		procedure: z.string().nullable(),
 		amountBand: z.string().nullable(),
@@ -49,7 +57,9 @@ export const resourceSchema = apiOutput(
 		difficulties: z.string(),
 		lessons: z.string(),
 		linkedClauseIds: z.array(z.uuid()),
-		attachments: z.array(z.object({ id: z.uuid(), filename: z.string(), mime: z.string(), size: z.number().int(), url: z.string() })),
+		attachments: z.array(
+			z.object({ id: z.uuid(), filename: z.string(), mime: z.string(), size: z.number().int(), url: z.string() })
+		),
 		createdAt: z.string(),
 		updatedAt: z.string()
 	}),
@@ -99,7 +109,13 @@ export const importReportSchema = apiOutput(
 		imported: z.number().int(),
 		refused: z.number().int(),
 		rows: z.array(
-			z.object({ row: z.number().int(), title: z.string(), status: z.enum(['imported', 'refused']), id: z.uuid().optional(), reasons: z.array(z.string()) })
+			z.object({
+				row: z.number().int(),
+				title: z.string(),
+				status: z.enum(['imported', 'refused']),
+				id: z.uuid().optional(),
+				reasons: z.array(z.string())
+			})
 		)
 	}),
 	'ResourceImportReport',
@@ -127,7 +143,12 @@ function dto(r: ResourceDetail) {
 		version: r.version,
 		usageCount: r.usage_count,
 		sourceId: r.source_id,
-		shares: r.shares.map((s) => ({ networkId: s.network_id, networkName: s.network_name, status: s.status, comment: s.comment })),
+		shares: r.shares.map((s) => ({
+			networkId: s.network_id,
+			networkName: s.network_name,
+			status: s.status,
+			comment: s.comment
+		})),
 		year: r.year,
 		procedure: r.procedure,
 		amountBand: r.amount_band,
@@ -137,7 +158,13 @@ function dto(r: ResourceDetail) {
 		difficulties: r.difficulties,
 		lessons: r.lessons,
 		linkedClauseIds: r.linked_clause_ids,
-		attachments: r.attachments.map((a) => ({ id: a.id, filename: a.filename, mime: a.mime, size: a.byte_size, url: `/ressources/pieces/${a.id}` })),
+		attachments: r.attachments.map((a) => ({
+			id: a.id,
+			filename: a.filename,
+			mime: a.mime,
+			size: a.byte_size,
+			url: `/ressources/pieces/${a.id}`
+		})),
 		createdAt: new Date(r.created_at).toISOString(),
 		updatedAt: new Date(r.updated_at).toISOString()
 	};
@@ -233,7 +260,9 @@ export const resourceEndpoints = [
 		body: importInput,
 		response: importReportSchema,
 		handler: async ({ db, actor, body }) => {
-			const records = body.csv ? recordsFromFile('import.csv', body.csv) : recordsFromFile('import.json', JSON.stringify(body.items));
+			const records = body.csv
+				? recordsFromFile('import.csv', body.csv)
+				: recordsFromFile('import.json', JSON.stringify(body.items));
 			return importResources(db, actor!, body.orgId, records);
 		}
 	})

@@ -32,7 +32,14 @@ import {
 	type SpaserDocument,
 	type SpaserMetadataPatch
 } from '../../spaser/documents';
-import { DOCX_TYPE, contentDisposition, exportDocx, exportJson, exportedContent, spaserDownload } from '../../spaser/export';
+import {
+	DOCX_TYPE,
+	contentDisposition,
+	exportDocx,
+	exportJson,
+	exportedContent,
+	spaserDownload
+} from '../../spaser/export';
 import {
 	exportQuery,
 	importInput,
@@ -51,7 +58,11 @@ import { listProjectedNodes, listProjectedTargets } from '../../spaser/projected
 import { VERSION_KINDS, getVersion, listVersions, type VersionMeta } from '../../spaser/versions';
 import { API_PREFIX, iso, num } from '../http';
 import { ApiResult, defineEndpoint } from '../registry';
-import { spaserImportDocumentSchema, spaserImportPreviewInputSchema, spaserImportPreviewSchema } from '../../../schemas/spaser-import';
+import {
+	spaserImportDocumentSchema,
+	spaserImportPreviewInputSchema,
+	spaserImportPreviewSchema
+} from '../../../schemas/spaser-import';
 import { confirmImport, createImportDraft, deleteImportDraft, previewImport } from '../../spaser/import';
 import { countsPerLevel, reviewLabels } from '../../../spaser/import/review';
 import { richToText } from '../../../spaser/rich';
@@ -353,7 +364,8 @@ export const spaserEndpoints = [
 		path: '/spasers/{id}/versions',
 		operationId: 'listSpaserVersions',
 		summary: 'Les versions d’un SPASER',
-		description: 'Enregistrements automatiques, versions nommées, bilans et restaurations, les plus récents d’abord (sans leur contenu).',
+		description:
+			'Enregistrements automatiques, versions nommées, bilans et restaurations, les plus récents d’abord (sans leur contenu).',
 		tags,
 		scope: 'read',
 		params: spaserParams,
@@ -424,7 +436,9 @@ export const spaserEndpoints = [
 				const file = await exportDocx(doc, content, versionName);
 				return spaserDownload(doc.title, 'docx', file, DOCX_TYPE, { 'content-length': String(file.byteLength) });
 			}
-			return new ApiResult(exportJson(doc, content), 200, { 'content-disposition': contentDisposition(doc.title, 'json') });
+			return new ApiResult(exportJson(doc, content), 200, {
+				'content-disposition': contentDisposition(doc.title, 'json')
+			});
 		}
 	})
 ];

@@ -32,8 +32,12 @@ export function apiOutput<S extends z.ZodType>(schema: S, id: string, descriptio
 
 export const isoDate = z.iso.datetime().describe('Date et heure ISO 8601 (UTC).');
 export const id = z.uuid().describe('Identifiant (UUID).');
-export const calendarDate = z.iso.date({ error: 'La date doit être au format AAAA-MM-JJ.' }).describe('Date ISO 8601 (AAAA-MM-JJ).');
-export const role = z.enum(['admin', 'editor', 'viewer']).describe('Rôle dans la collectivité : admin, editor (rédacteur) ou viewer (lecteur).');
+export const calendarDate = z.iso
+	.date({ error: 'La date doit être au format AAAA-MM-JJ.' })
+	.describe('Date ISO 8601 (AAAA-MM-JJ).');
+export const role = z
+	.enum(['admin', 'editor', 'viewer'])
+	.describe('Rôle dans la collectivité : admin, editor (rédacteur) ou viewer (lecteur).');
 
 /** Wraps a list: `{ items: [...] }` (room for pagination fields later). */
 export function listOf<S extends z.ZodType>(item: S) {
@@ -46,7 +50,9 @@ export function listOf<S extends z.ZodType>(item: S) {
 export const apiErrorSchema = apiOutput(
 	z.object({
 		error: z.object({
-			code: z.string().describe('Code stable, en anglais (unauthenticated, insufficient_scope, invalid, not_found, conflict…).'),
+			code: z
+				.string()
+				.describe('Code stable, en anglais (unauthenticated, insufficient_scope, invalid, not_found, conflict…).'),
 			message: z.string().describe('Message en français, destiné à une personne.'),
 			details: z
 				.object({
@@ -64,12 +70,17 @@ export const apiErrorSchema = apiOutput(
 );
 export type ApiErrorBody = z.infer<typeof apiErrorSchema>;
 
-
 // ---------------------------------------------------------------------------------------------------------
 // Documentation
 // ---------------------------------------------------------------------------------------------------------
 export const openApiDocumentSchema = apiOutput(
-	z.object({ openapi: z.string(), info: z.object({ title: z.string(), version: z.string() }).loose(), paths: z.record(z.string(), z.unknown()) }).loose(),
+	z
+		.object({
+			openapi: z.string(),
+			info: z.object({ title: z.string(), version: z.string() }).loose(),
+			paths: z.record(z.string(), z.unknown())
+		})
+		.loose(),
 	'OpenApiDocument',
 	'Le présent document OpenAPI 3.1.'
 );

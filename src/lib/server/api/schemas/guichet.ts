@@ -14,7 +14,10 @@ const guichetStage = z
 		error: 'Étape inconnue : definition_besoin, redaction_dce, analyse_offres, execution ou spaser.'
 	})
 	.describe("Étape de l'achat : definition_besoin, redaction_dce, analyse_offres, execution ou spaser.");
-const guichetInstant = z.iso.datetime({ offset: true, error: 'Indiquez une date et heure ISO 8601 (par exemple 2030-01-09T10:00:00+01:00).' });
+const guichetInstant = z.iso.datetime({
+	offset: true,
+	error: 'Indiquez une date et heure ISO 8601 (par exemple 2030-01-09T10:00:00+01:00).'
+});
 const guichetHhmm = z
 	.string()
 	.regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, { error: 'Heure au format HH:MM (00:00 à 24:00).' })
@@ -35,18 +38,30 @@ export const guichetAnimatorSchema = z.object({
 	topics: z.array(z.string()).describe('Sujets de prédilection.'),
 	sessionMinutes: z.number().int().describe('Durée d’une séance, en minutes.'),
 	sessionLabel: z.string().describe('Durée d’une séance, en français (« 1 h », « 45 min »).'),
-	confirmationMode: z.enum(['auto', 'manual']).describe('auto : rendez-vous confirmé aussitôt ; manual : l’animateur confirme.')
+	confirmationMode: z
+		.enum(['auto', 'manual'])
+		.describe('auto : rendez-vous confirmé aussitôt ; manual : l’animateur confirme.')
 });
-export const guichetAnimatorListSchema = apiOutput(listOf(guichetAnimatorSchema), 'GuichetAnimatorList', 'Les animateurs du guichet du réseau.');
+export const guichetAnimatorListSchema = apiOutput(
+	listOf(guichetAnimatorSchema),
+	'GuichetAnimatorList',
+	'Les animateurs du guichet du réseau.'
+);
 
 export const guichetSlotSchema = z.object({
 	start: isoDate,
 	end: isoDate,
-	label: z.string().describe('Le créneau en français, heure de Paris (« mercredi 9 janvier 2030, 10 h 00 – 11 h 00 »).'),
+	label: z
+		.string()
+		.describe('Le créneau en français, heure de Paris (« mercredi 9 janvier 2030, 10 h 00 – 11 h 00 »).'),
 	animatorId: id,
 	animatorName: z.string()
 });
-export const guichetSlotListSchema = apiOutput(listOf(guichetSlotSchema), 'GuichetSlotList', 'Créneaux libres, du plus proche au plus lointain.');
+export const guichetSlotListSchema = apiOutput(
+	listOf(guichetSlotSchema),
+	'GuichetSlotList',
+	'Créneaux libres, du plus proche au plus lointain.'
+);
 
 const guichetWeeklyHours = z.object({
 	weekday: z
@@ -69,13 +84,48 @@ const guichetProfileFields = {
 		.min(1, { error: 'Horizon : au moins 1 jour.' })
 		.max(365, { error: 'Horizon : au plus 365 jours.' })
 		.describe('Réservable jusqu’à ce nombre de jours à l’avance.'),
-	maxPerDay: z.number().int({ error: 'Maximum par jour : un nombre entier.' }).min(1, { error: 'Maximum par jour : au moins 1.' }).max(50).nullable().describe('Nombre maximal de séances par jour (null : sans limite).'),
-	slotStepMinutes: minutes(5, 480, 'Pas des créneaux').nullable().optional().describe('Écart entre deux débuts de créneau (par défaut : la durée de séance).'),
+	maxPerDay: z
+		.number()
+		.int({ error: 'Maximum par jour : un nombre entier.' })
+		.min(1, { error: 'Maximum par jour : au moins 1.' })
+		.max(50)
+		.nullable()
+		.describe('Nombre maximal de séances par jour (null : sans limite).'),
+	slotStepMinutes: minutes(5, 480, 'Pas des créneaux')
+		.nullable()
+		.optional()
+		.describe('Écart entre deux débuts de créneau (par défaut : la durée de séance).'),
 	modalities: z.array(guichetModality).min(1, { error: 'Choisissez au moins une modalité.' }),
-	visioUrl: z.string().trim().max(500).nullable().optional().describe('Lien de visioconférence (https://…), obligatoire avec la modalité visio.'),
-	phone: z.string().trim().max(50).nullable().optional().describe('Numéro de téléphone, obligatoire avec la modalité telephone.'),
-	address: z.string().trim().max(500).nullable().optional().describe('Adresse, obligatoire avec la modalité sur_place.'),
-	topics: z.array(z.string().trim().min(1, { error: 'Un sujet ne peut pas être vide.' }).max(200, { error: 'Un sujet est limité à 200 caractères.' })).max(50),
+	visioUrl: z
+		.string()
+		.trim()
+		.max(500)
+		.nullable()
+		.optional()
+		.describe('Lien de visioconférence (https://…), obligatoire avec la modalité visio.'),
+	phone: z
+		.string()
+		.trim()
+		.max(50)
+		.nullable()
+		.optional()
+		.describe('Numéro de téléphone, obligatoire avec la modalité telephone.'),
+	address: z
+		.string()
+		.trim()
+		.max(500)
+		.nullable()
+		.optional()
+		.describe('Adresse, obligatoire avec la modalité sur_place.'),
+	topics: z
+		.array(
+			z
+				.string()
+				.trim()
+				.min(1, { error: 'Un sujet ne peut pas être vide.' })
+				.max(200, { error: 'Un sujet est limité à 200 caractères.' })
+		)
+		.max(50),
 	confirmationMode: z.enum(CONFIRMATION_MODES, { error: 'Mode de confirmation : auto ou manual.' }),
 	active: z.boolean({ error: 'Indiquez true ou false.' })
 };
@@ -94,7 +144,9 @@ export const guichetAvailabilitySchema = apiOutput(
 			.nullable()
 			.describe('Votre profil d’animateur dans ce réseau (null tant qu’il n’est pas créé).'),
 		weeklyHours: z.array(guichetWeeklyHours).describe('Plages horaires hebdomadaires (heure de Paris).'),
-		absences: z.array(z.object({ id, start: isoDate, end: isoDate, reason: z.string() })).describe('Absences et indisponibilités.')
+		absences: z
+			.array(z.object({ id, start: isoDate, end: isoDate, reason: z.string() }))
+			.describe('Absences et indisponibilités.')
 	}),
 	'GuichetAvailability',
 	'Vos disponibilités d’animateur dans un réseau : profil, horaires hebdomadaires et absences.'
@@ -119,10 +171,20 @@ export const guichetAvailabilityInputSchema = apiInput(
 		})
 		.superRefine((v, ctx) => {
 			v.weeklyHours.forEach((h, i) => {
-				if (h.start >= h.end) ctx.addIssue({ code: 'custom', path: ['weeklyHours', i, 'end'], message: 'La fin de la plage doit suivre son début.' });
+				if (h.start >= h.end)
+					ctx.addIssue({
+						code: 'custom',
+						path: ['weeklyHours', i, 'end'],
+						message: 'La fin de la plage doit suivre son début.'
+					});
 			});
 			v.absences?.forEach((a, i) => {
-				if (new Date(a.end) <= new Date(a.start)) ctx.addIssue({ code: 'custom', path: ['absences', i, 'end'], message: "La fin de l'absence doit suivre son début." });
+				if (new Date(a.end) <= new Date(a.start))
+					ctx.addIssue({
+						code: 'custom',
+						path: ['absences', i, 'end'],
+						message: "La fin de l'absence doit suivre son début."
+					});
 			});
 		}),
 	'GuichetAvailabilityInput',
@@ -130,20 +192,36 @@ export const guichetAvailabilityInputSchema = apiInput(
 );
 
 const guichetRequestFields = {
-	orgId: id.optional().describe('La collectivité pour laquelle vous demandez (par défaut : votre première collectivité adhérente du réseau).'),
-	topic: z.string().trim().min(1, { error: 'Indiquez le sujet.' }).max(200, { error: 'Le sujet est limité à 200 caractères.' }),
+	orgId: id
+		.optional()
+		.describe(
+			'La collectivité pour laquelle vous demandez (par défaut : votre première collectivité adhérente du réseau).'
+		),
+	topic: z
+		.string()
+		.trim()
+		.min(1, { error: 'Indiquez le sujet.' })
+		.max(200, { error: 'Le sujet est limité à 200 caractères.' }),
 	segment: z.string().trim().max(200, { error: "Le segment d'achat est limité à 200 caractères." }).optional(),
 	stage: guichetStage,
-	question: z.string().trim().min(1, { error: 'Indiquez votre question.' }).max(10000, { error: 'La question est limitée à 10 000 caractères.' }),
+	question: z
+		.string()
+		.trim()
+		.min(1, { error: 'Indiquez votre question.' })
+		.max(10000, { error: 'La question est limitée à 10 000 caractères.' }),
 	deadline: calendarDate.nullable().optional().describe('Échéance de votre achat, le cas échéant.')
 };
 
 export const guichetBookingInputSchema = apiInput(
 	z.object({
 		animatorId: z
-			.union([z.uuid({ error: 'Identifiant invalide.' }), z.literal('any')], { error: 'Indiquez l’identifiant de l’animateur ou « any ».' })
+			.union([z.uuid({ error: 'Identifiant invalide.' }), z.literal('any')], {
+				error: 'Indiquez l’identifiant de l’animateur ou « any ».'
+			})
 			.default('any')
-			.describe('Animateur choisi, ou « any » (par défaut) : le moins sollicité ce mois-ci parmi ceux qui sont libres.'),
+			.describe(
+				'Animateur choisi, ou « any » (par défaut) : le moins sollicité ce mois-ci parmi ceux qui sont libres.'
+			),
 		start: guichetInstant.describe('Début du créneau (un `start` renvoyé par /guichet/slots).'),
 		modality: guichetModality,
 		...guichetRequestFields
@@ -152,30 +230,53 @@ export const guichetBookingInputSchema = apiInput(
 	'Réservation d’une séance de conseil sur un créneau libre.'
 );
 export const guichetQuestionInputSchema = apiInput(
-	z.object({ animatorId: id.optional().describe('Animateur à qui poser la question (par défaut : tous les animateurs du réseau).'), ...guichetRequestFields }),
+	z.object({
+		animatorId: id
+			.optional()
+			.describe('Animateur à qui poser la question (par défaut : tous les animateurs du réseau).'),
+		...guichetRequestFields
+	}),
 	'GuichetQuestionInput',
 	'Une question minute aux animateurs du réseau.'
 );
 export const guichetReasonInputSchema = apiInput(
-	z.object({ reason: z.string().trim().min(1, { error: 'Indiquez le motif.' }).max(2000, { error: 'Le motif est limité à 2 000 caractères.' }) }),
+	z.object({
+		reason: z
+			.string()
+			.trim()
+			.min(1, { error: 'Indiquez le motif.' })
+			.max(2000, { error: 'Le motif est limité à 2 000 caractères.' })
+	}),
 	'GuichetReasonInput',
 	'Le motif, communiqué à l’autre partie.'
 );
 export const guichetRescheduleInputSchema = apiInput(
 	z.object({
 		start: guichetInstant.describe('Nouveau début (un créneau libre du même animateur).'),
-		reason: z.string().trim().min(1, { error: 'Indiquez le motif.' }).max(2000, { error: 'Le motif est limité à 2 000 caractères.' })
+		reason: z
+			.string()
+			.trim()
+			.min(1, { error: 'Indiquez le motif.' })
+			.max(2000, { error: 'Le motif est limité à 2 000 caractères.' })
 	}),
 	'GuichetRescheduleInput',
 	'Nouveau créneau et motif du changement.'
 );
 export const guichetMessageInputSchema = apiInput(
-	z.object({ body: z.string().trim().min(1, { error: 'Indiquez votre message.' }).max(10000, { error: 'Le message est limité à 10 000 caractères.' }) }),
+	z.object({
+		body: z
+			.string()
+			.trim()
+			.min(1, { error: 'Indiquez votre message.' })
+			.max(10000, { error: 'Le message est limité à 10 000 caractères.' })
+	}),
 	'GuichetMessageInput',
 	'Un message de suivi.'
 );
 
-const guichetBookingStatus = z.enum(['pending', 'confirmed', 'cancelled', 'done', 'no_show']).describe('pending (à confirmer), confirmed, cancelled, done (a eu lieu) ou no_show.');
+const guichetBookingStatus = z
+	.enum(['pending', 'confirmed', 'cancelled', 'done', 'no_show'])
+	.describe('pending (à confirmer), confirmed, cancelled, done (a eu lieu) ou no_show.');
 const guichetBookingFields = {
 	id,
 	requestId: id,
@@ -193,9 +294,16 @@ const guichetBookingFields = {
 	status: guichetBookingStatus,
 	topic: z.string(),
 	location: z.string().nullable().describe('Lien de visio, téléphone ou adresse selon la modalité.'),
-	mySide: z.enum(['booker', 'animator', 'buyer', 'admin']).nullable().describe('Votre place : booker (vous avez réservé), animator, buyer (un collègue a réservé) ou admin.')
+	mySide: z
+		.enum(['booker', 'animator', 'buyer', 'admin'])
+		.nullable()
+		.describe('Votre place : booker (vous avez réservé), animator, buyer (un collègue a réservé) ou admin.')
 };
-export const guichetBookingListSchema = apiOutput(listOf(z.object(guichetBookingFields)), 'GuichetBookingList', 'Vos rendez-vous dans ce réseau, comme personne qui réserve ou comme animateur.');
+export const guichetBookingListSchema = apiOutput(
+	listOf(z.object(guichetBookingFields)),
+	'GuichetBookingList',
+	'Vos rendez-vous dans ce réseau, comme personne qui réserve ou comme animateur.'
+);
 export const guichetBookingSchema = apiOutput(
 	z.object({
 		...guichetBookingFields,
@@ -218,7 +326,9 @@ export const guichetRequestSchema = apiOutput(
 		networkId: id,
 		orgId: id,
 		requesterId: id,
-		kind: z.enum(['question', 'session']).describe('question (question minute) ou session (demande liée à un rendez-vous).'),
+		kind: z
+			.enum(['question', 'session'])
+			.describe('question (question minute) ou session (demande liée à un rendez-vous).'),
 		topic: z.string(),
 		segment: z.string(),
 		stage: guichetStage,
@@ -235,7 +345,9 @@ export const guichetRequestSchema = apiOutput(
 			.array(
 				z.object({
 					id,
-					messageId: id.nullable().describe('Le message qui porte le fichier, ou null pour un fichier joint à la demande.'),
+					messageId: id
+						.nullable()
+						.describe('Le message qui porte le fichier, ou null pour un fichier joint à la demande.'),
 					filename: z.string(),
 					mediaType: z.string().describe('Type reconnu d’après le contenu : PDF, DOCX, ODT, XLSX, PNG ou JPEG.'),
 					size: z.number().int().describe('Taille en octets (10 Mo au plus).'),

@@ -22,7 +22,9 @@ export const meSchema = apiOutput(
 		isPlatformAdmin: z.boolean(),
 		scopes: z.array(z.enum(['read', 'write'])).describe('Permissions du jeton utilisé.'),
 		memberships: z.array(meMembershipSchema).describe('Collectivités dont la personne est membre.'),
-		animatedNetworks: z.array(z.object({ id, slug: z.string(), name: z.string() })).describe('Réseaux que la personne anime.')
+		animatedNetworks: z
+			.array(z.object({ id, slug: z.string(), name: z.string() }))
+			.describe('Réseaux que la personne anime.')
 	}),
 	'Me',
 	'La personne à qui appartient le jeton.'
@@ -44,7 +46,9 @@ export const organisationSchema = apiOutput(
 		population: z.number().int().nullable(),
 		purchaseVolumeEur: z.number().nullable().describe("Volume annuel d'achats, en euros."),
 		referentsCount: z.number().int().nullable(),
-		spaserMandatory: z.boolean().describe("Le SPASER est obligatoire (volume d'achats d'au moins 50 millions d'euros)."),
+		spaserMandatory: z
+			.boolean()
+			.describe("Le SPASER est obligatoire (volume d'achats d'au moins 50 millions d'euros)."),
 		hasLogo: z.boolean(),
 		myRole: role.nullable().describe("Votre rôle dans la collectivité (null si vous n'en êtes pas membre)."),
 		createdAt: isoDate,
@@ -54,7 +58,6 @@ export const organisationSchema = apiOutput(
 	'Une collectivité (ou un autre acheteur public).'
 );
 export const organisationListSchema = apiOutput(listOf(organisationSchema), 'OrganisationList');
-
 
 export const memberSchema = apiOutput(
 	z.object({ userId: id, displayName: z.string(), email: z.email(), role, joinedAt: isoDate }),
@@ -70,7 +73,12 @@ export const invitationSchema = apiOutput(
 );
 
 export const organisationClosureResultSchema = apiOutput(
-	z.object({ name: z.string(), notified: z.number().int(), deletedDocuments: z.number().int(), cancelledSessions: z.number().int() }),
+	z.object({
+		name: z.string(),
+		notified: z.number().int(),
+		deletedDocuments: z.number().int(),
+		cancelledSessions: z.number().int()
+	}),
 	'OrganisationClosure',
 	'La collectivité fermée : son nom, le nombre de membres prévenus par e-mail, de SPASER supprimés (les SPASER rédigés avec d’autres collectivités leur restent) et de séances à venir du Guichet vert annulées (les animateurs sont prévenus).'
 );
@@ -105,7 +113,9 @@ export const membershipSchema = apiOutput(
 		orgSlug: z.string().nullable(),
 		orgKind: z.string().nullable(),
 		departementCode: z.string().nullable(),
-		status: membershipStatus.describe('pending (en attente), approved, refused, withdrawn (retirée), left (partie), removed (exclue).'),
+		status: membershipStatus.describe(
+			'pending (en attente), approved, refused, withdrawn (retirée), left (partie), removed (exclue).'
+		),
 		message: z.string().nullable(),
 		reason: z.string().nullable().describe('Motif du refus ou de la fin de l’adhésion.'),
 		requestedAt: isoDate,
@@ -144,4 +154,3 @@ export const networkDetailSchema = apiOutput(
 	'NetworkDetail',
 	'Un réseau, ses animateurs et ses collectivités membres visibles.'
 );
-

@@ -8,14 +8,24 @@ import { apiInput, apiOutput, calendarDate, id, isoDate, listOf } from './core';
 // SPASER
 // ---------------------------------------------------------------------------------------------------------
 export const spaserStatus = z
-	.enum(Object.keys(DOC_STATUSES) as [keyof typeof DOC_STATUSES], { error: 'Statut inconnu (brouillon, en_consultation, adopte ou archive).' })
+	.enum(Object.keys(DOC_STATUSES) as [keyof typeof DOC_STATUSES], {
+		error: 'Statut inconnu (brouillon, en_consultation, adopte ou archive).'
+	})
 	.describe('État du SPASER : brouillon, en_consultation, adopte (adopté) ou archive (archivé).');
 
 // The document model's own schemas, under stable names (the rich text is recursive: it must be a named schema).
 apiOutput(richNodeSchema, 'SpaserRichNode', 'Élément de texte riche (arbre au format ProseMirror/Tiptap).');
 apiInput(richNodeSchema, 'SpaserRichNodeInput', 'Élément de texte riche (arbre au format ProseMirror/Tiptap).');
-export const spaserContentSchema = apiOutput(docContentSchema, 'SpaserContent', 'Contenu complet d’un SPASER : réglages (noms des niveaux, numérotation) et éléments de l’arborescence.');
-apiInput(docContentSchema, 'SpaserContentInput', 'Contenu complet d’un SPASER : réglages (noms des niveaux, numérotation) et éléments de l’arborescence.');
+export const spaserContentSchema = apiOutput(
+	docContentSchema,
+	'SpaserContent',
+	'Contenu complet d’un SPASER : réglages (noms des niveaux, numérotation) et éléments de l’arborescence.'
+);
+apiInput(
+	docContentSchema,
+	'SpaserContentInput',
+	'Contenu complet d’un SPASER : réglages (noms des niveaux, numérotation) et éléments de l’arborescence.'
+);
 
 export const spaserSchema = apiOutput(
 	z.object({
@@ -33,19 +43,31 @@ export const spaserSchema = apiOutput(
 		templateKey: z.string().nullable().describe('Modèle de départ, le cas échéant.'),
 		createdAt: isoDate,
 		updatedAt: isoDate,
-		projectedAt: isoDate.nullable().describe('Dernière mise à jour des éléments et cibles lisibles par /nodes et /targets.'),
+		projectedAt: isoDate
+			.nullable()
+			.describe('Dernière mise à jour des éléments et cibles lisibles par /nodes et /targets.'),
 		publishedAt: isoDate.nullable().describe('Dernière publication d’une version sur la page publique.'),
-		myAccess: z.enum(['write', 'read']).nullable().describe('Votre droit : write (modification) ou read (lecture seule).'),
+		myAccess: z
+			.enum(['write', 'read'])
+			.nullable()
+			.describe('Votre droit : write (modification) ou read (lecture seule).'),
 		owners: z
-			.array(z.object({ orgId: id, slug: z.string(), name: z.string(), isLead: z.boolean().describe('Collectivité pilote.') }))
-			.describe('Collectivités auxquelles appartient le SPASER (la pilote d’abord) ; plusieurs pour un SPASER conjoint.')
+			.array(
+				z.object({
+					orgId: id,
+					slug: z.string(),
+					name: z.string(),
+					isLead: z.boolean().describe('Collectivité pilote.')
+				})
+			)
+			.describe(
+				'Collectivités auxquelles appartient le SPASER (la pilote d’abord) ; plusieurs pour un SPASER conjoint.'
+			)
 	}),
 	'Spaser',
 	'Un SPASER (schéma de promotion des achats socialement et écologiquement responsables) : ses informations, sans son contenu.'
 );
 export const spaserListSchema = apiOutput(listOf(spaserSchema), 'SpaserList');
-
-
 
 export const spaserNodeSchema = z.object({
 	id: id.describe('Identifiant de l’élément (stable).'),
@@ -58,15 +80,22 @@ export const spaserNodeSchema = z.object({
 	title: z.string(),
 	bodyText: z.string().describe('Texte brut du corps.'),
 	body: z.array(richNodeSchema).describe('Corps en texte riche.'),
-	kind: z.enum(Object.keys(NODE_KINDS) as [keyof typeof NODE_KINDS]).describe('normal, action_bonus (action bonus) ou focus (encadré).'),
-	status: z.enum(Object.keys(NODE_STATUSES) as [keyof typeof NODE_STATUSES]).describe('a_lancer, en_cours, realisee ou abandonnee.'),
+	kind: z
+		.enum(Object.keys(NODE_KINDS) as [keyof typeof NODE_KINDS])
+		.describe('normal, action_bonus (action bonus) ou focus (encadré).'),
+	status: z
+		.enum(Object.keys(NODE_STATUSES) as [keyof typeof NODE_STATUSES])
+		.describe('a_lancer, en_cours, realisee ou abandonnee.'),
 	pilot: z.string().describe('Direction pilote.'),
 	resources: z.array(z.string()).describe('Directions ressources.'),
 	tools: z.array(z.string()).describe('Outils.'),
 	links: z.array(z.string()).describe('Identifiants des éléments liés.')
 });
 export const spaserNodeListSchema = apiOutput(
-	z.object({ projectedAt: isoDate.nullable().describe('Date de la projection lue.'), items: z.array(spaserNodeSchema) }),
+	z.object({
+		projectedAt: isoDate.nullable().describe('Date de la projection lue.'),
+		items: z.array(spaserNodeSchema)
+	}),
 	'SpaserNodeList',
 	'Les éléments du SPASER dans l’ordre du document.'
 );
@@ -89,7 +118,10 @@ export const spaserTargetSchema = z.object({
 	scope: z.string().describe('Périmètre.')
 });
 export const spaserTargetListSchema = apiOutput(
-	z.object({ projectedAt: isoDate.nullable().describe('Date de la projection lue.'), items: z.array(spaserTargetSchema) }),
+	z.object({
+		projectedAt: isoDate.nullable().describe('Date de la projection lue.'),
+		items: z.array(spaserTargetSchema)
+	}),
 	'SpaserTargetList',
 	'Les cibles du SPASER, dans l’ordre du document.'
 );
@@ -97,7 +129,9 @@ export const spaserTargetListSchema = apiOutput(
 export const spaserVersionSchema = apiOutput(
 	z.object({
 		id,
-		kind: z.enum(['auto', 'named', 'imported', 'restored', 'bilan']).describe('auto (enregistrement automatique), named (nommée), imported, restored ou bilan.'),
+		kind: z
+			.enum(['auto', 'named', 'imported', 'restored', 'bilan'])
+			.describe('auto (enregistrement automatique), named (nommée), imported, restored ou bilan.'),
 		kindLabel: z.string(),
 		name: z.string().nullable(),
 		createdBy: id.nullable(),

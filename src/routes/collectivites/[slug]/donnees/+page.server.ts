@@ -9,7 +9,8 @@ import { closeInput } from '$lib/server/organisations/input';
 export const load: PageServerLoad = async (event) => {
 	requireUser(event);
 	const { org } = await event.parent();
-	if (org.my_role !== 'admin') error(403, { message: 'Seuls les administrateurs de la collectivité peuvent exporter ses données ou la fermer.' });
+	if (org.my_role !== 'admin')
+		error(403, { message: 'Seuls les administrateurs de la collectivité peuvent exporter ses données ou la fermer.' });
 	return {};
 };
 

@@ -20,5 +20,7 @@ export const GET: RequestHandler = async ({ locals, params, request }) => {
 		ETag: etag
 	};
 	if (request.headers.get('if-none-match') === etag) return new Response(null, { status: 304, headers });
-	return new Response(new Uint8Array(logo.data), { headers: { ...headers, 'Content-Length': String(logo.data.byteLength) } });
+	return new Response(new Uint8Array(logo.data), {
+		headers: { ...headers, 'Content-Length': String(logo.data.byteLength) }
+	});
 };

@@ -43,7 +43,11 @@ export const actions: Actions = {
 			await changeMemberRole(db, user, org.id, parsed.data.userId, parsed.data.role);
 		});
 		if (!res.ok) return res.failure;
-		return { intent: 'role', target: parsed.data.userId, success: `Rôle modifié\u00a0: ${ROLE_LABELS[parsed.data.role].toLowerCase()}.` };
+		return {
+			intent: 'role',
+			target: parsed.data.userId,
+			success: `Rôle modifié\u00a0: ${ROLE_LABELS[parsed.data.role].toLowerCase()}.`
+		};
 	},
 
 	remove: async (event) => {
@@ -82,7 +86,11 @@ export const actions: Actions = {
 			await revokeInvitation(db, user, org.id, parsed.data.invitationId);
 		});
 		if (!res.ok) return res.failure;
-		return { intent: 'revoke', target: parsed.data.invitationId, success: "L'invitation a été annulée\u00a0: son lien ne fonctionne plus." };
+		return {
+			intent: 'revoke',
+			target: parsed.data.invitationId,
+			success: "L'invitation a été annulée\u00a0: son lien ne fonctionne plus."
+		};
 	},
 
 	transfer: async (event) => {

@@ -2,7 +2,12 @@ import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { AppError, parseForm, requireUser, runAction } from '$lib/server/kit/forms';
-import { getOrganisationBySlug, groupAttributesFrozen, setLogo, updateOrganisation } from '$lib/server/organisations/service';
+import {
+	getOrganisationBySlug,
+	groupAttributesFrozen,
+	setLogo,
+	updateOrganisation
+} from '$lib/server/organisations/service';
 import { organisationInput } from '$lib/server/organisations/input';
 
 const MAX_LOGO_BYTES = 1024 * 1024;
@@ -30,12 +35,14 @@ export const actions: Actions = {
 
 	logo: async (event) => {
 		const user = requireUser(event);
-		const bad = (message: string, status = 400) => fail(status, { intent: 'logo', values: { intent: 'logo' }, errors: { logo: message }, message });
+		const bad = (message: string, status = 400) =>
+			fail(status, { intent: 'logo', values: { intent: 'logo' }, errors: { logo: message }, message });
 		let form: FormData;
 		try {
 			form = await event.request.formData();
 		} catch (e) {
-			if ((e as { status?: number })?.status === 413) return bad('Le fichier est trop volumineux\u00a0: 1 Mo au plus.', 413);
+			if ((e as { status?: number })?.status === 413)
+				return bad('Le fichier est trop volumineux\u00a0: 1 Mo au plus.', 413);
 			return bad("Le fichier n'a pas pu être lu. Réessayez.");
 		}
 		const file = form.get('logo');

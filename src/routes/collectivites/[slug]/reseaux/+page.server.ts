@@ -10,11 +10,15 @@ export const load: PageServerLoad = async (event) => {
 	const { org } = await event.parent();
 	const db = await getDb();
 	const [memberships, networks] = await Promise.all([listOrgMemberships(db, user, org.id), listNetworks(db, user)]);
-	const open = new Set(memberships.filter((m) => m.status === 'pending' || m.status === 'approved').map((m) => m.network_id));
+	const open = new Set(
+		memberships.filter((m) => m.status === 'pending' || m.status === 'approved').map((m) => m.network_id)
+	);
 	return {
 		memberships,
 		networkCount: networks.length,
-		available: networks.filter((n) => !open.has(n.id)).map((n) => ({ id: n.id, name: n.name, slug: n.slug, region_codes: n.region_codes }))
+		available: networks
+			.filter((n) => !open.has(n.id))
+			.map((n) => ({ id: n.id, name: n.name, slug: n.slug, region_codes: n.region_codes }))
 	};
 };
 
@@ -48,7 +52,8 @@ export const actions: Actions = {
 		if (!res.ok) return res.failure;
 		return {
 			intent: 'join',
-			success: "Votre demande d'adhésion a été envoyée. Les animateurs du réseau en sont avertis par e-mail\u00a0; vous le serez de leur décision."
+			success:
+				"Votre demande d'adhésion a été envoyée. Les animateurs du réseau en sont avertis par e-mail\u00a0; vous le serez de leur décision."
 		};
 	},
 	withdraw: (event) => end(event, 'withdraw', 'Votre demande a été retirée.'),

@@ -9,5 +9,7 @@ export const GET: RequestHandler = async (event) => {
 	const user = requireUser(event);
 	const data = await exportPersonalData(await getDb(), user);
 	const day = new Date().toISOString().slice(0, 10);
-	return download(JSON.stringify(data, null, 2), `mes-donnees-spaser-commun-${day}.json`, { type: 'application/json; charset=utf-8' });
+	return download(JSON.stringify(data, null, 2), `mes-donnees-spaser-commun-${day}.json`, {
+		type: 'application/json; charset=utf-8'
+	});
 };

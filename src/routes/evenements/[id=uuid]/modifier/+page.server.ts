@@ -3,7 +3,13 @@ import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
 import { parseForm, requireUser, runAction } from '$lib/server/kit/forms';
 import { addChoiceGroup, deleteChoiceGroup, deleteSession, saveSession, updateEvent } from '$lib/server/events/events';
-import { choiceGroupInputSchema, eventUpdateSchema, groupIdInputSchema, sessionIdInputSchema, sessionSaveInputSchema } from '$lib/server/events/input';
+import {
+	choiceGroupInputSchema,
+	eventUpdateSchema,
+	groupIdInputSchema,
+	sessionIdInputSchema,
+	sessionSaveInputSchema
+} from '$lib/server/events/input';
 import { toLocalInput } from '$lib/server/events/format';
 import { loadEvent, programme } from '../event.server';
 
@@ -69,15 +75,22 @@ export const actions: Actions = {
 		const { user, db, id } = await ctx(event);
 		const parsed = await parseForm(event.request, choiceGroupInputSchema);
 		if (parsed.failure) return parsed.failure;
-		const res = await runAction({ ...parsed.raw, intent: 'group' }, () => addChoiceGroup(db, user, id, parsed.data.title));
+		const res = await runAction({ ...parsed.raw, intent: 'group' }, () =>
+			addChoiceGroup(db, user, id, parsed.data.title)
+		);
 		if (!res.ok) return res.failure;
-		return { intent: 'group', success: `Groupe « ${parsed.data.title} » ajouté : rattachez-y les ateliers parmi lesquels choisir.` };
+		return {
+			intent: 'group',
+			success: `Groupe « ${parsed.data.title} » ajouté : rattachez-y les ateliers parmi lesquels choisir.`
+		};
 	},
 	deleteGroup: async (event) => {
 		const { user, db, id } = await ctx(event);
 		const parsed = await parseForm(event.request, groupIdInputSchema);
 		if (parsed.failure) return parsed.failure;
-		const res = await runAction({ ...parsed.raw, intent: 'deleteGroup' }, () => deleteChoiceGroup(db, user, id, parsed.data.groupId));
+		const res = await runAction({ ...parsed.raw, intent: 'deleteGroup' }, () =>
+			deleteChoiceGroup(db, user, id, parsed.data.groupId)
+		);
 		if (!res.ok) return res.failure;
 		return { intent: 'deleteGroup', success: 'Groupe supprimé.' };
 	},
@@ -85,7 +98,9 @@ export const actions: Actions = {
 		const { user, db, id } = await ctx(event);
 		const parsed = await parseForm(event.request, sessionSaveInputSchema);
 		if (parsed.failure) return parsed.failure;
-		const res = await runAction({ ...parsed.raw, intent: 'session' }, () => saveSession(db, user, id, parsed.data, parsed.data.sessionId));
+		const res = await runAction({ ...parsed.raw, intent: 'session' }, () =>
+			saveSession(db, user, id, parsed.data, parsed.data.sessionId)
+		);
 		if (!res.ok) return res.failure;
 		if (parsed.data.sessionId) redirect(303, `/evenements/${id}/modifier?enregistre`);
 		return { intent: 'session', success: `Séance « ${parsed.data.title} » ajoutée au programme.` };
@@ -94,7 +109,9 @@ export const actions: Actions = {
 		const { user, db, id } = await ctx(event);
 		const parsed = await parseForm(event.request, sessionIdInputSchema);
 		if (parsed.failure) return parsed.failure;
-		const res = await runAction({ ...parsed.raw, intent: 'deleteSession' }, () => deleteSession(db, user, id, parsed.data.sessionId));
+		const res = await runAction({ ...parsed.raw, intent: 'deleteSession' }, () =>
+			deleteSession(db, user, id, parsed.data.sessionId)
+		);
 		if (!res.ok) return res.failure;
 		return { intent: 'deleteSession', success: 'Séance supprimée.' };
 	}

@@ -9,6 +9,8 @@ import { exportFormat, networkQuerySchema, yearOf } from '$lib/server/events/inp
 export const GET: RequestHandler = async (event) => {
 	const user = requireUser(event);
 	const networkId = networkQuerySchema.parse(event.url.searchParams.get('reseau') ?? undefined);
-	const f = await orHttpError(trainingFiguresFile(await getDb(), user, yearOf(event.url), networkId, exportFormat(event.url)));
+	const f = await orHttpError(
+		trainingFiguresFile(await getDb(), user, yearOf(event.url), networkId, exportFormat(event.url))
+	);
 	return download(f.body, f.filename, { type: f.type });
 };

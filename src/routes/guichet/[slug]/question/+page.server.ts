@@ -32,7 +32,12 @@ export const actions: Actions = {
 		const res = await runAction(parsed.raw, async () => {
 			const { network } = await getNetworkBySlug(db, user, event.params.slug);
 			const attachments = await filesFromForm(parsed.form);
-			return askQuestion(db, user, { ...parsed.data, deadline: parsed.data.deadline || null, networkId: network.id, attachments });
+			return askQuestion(db, user, {
+				...parsed.data,
+				deadline: parsed.data.deadline || null,
+				networkId: network.id,
+				attachments
+			});
 		});
 		if (!res.ok) return res.failure;
 		redirect(303, `/guichet/demande/${res.value}?nouvelle=1`);

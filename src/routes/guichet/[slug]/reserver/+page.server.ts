@@ -24,14 +24,20 @@ export const load: PageServerLoad = async (event) => {
 	const animatorId = profiles.some((p) => p.animator_id === wanted) ? wanted : 'any';
 	const from = new Date();
 	const to = new Date(from.getTime() + WEEKS * 7 * 86_400_000);
-	const slots = isBuyer && profiles.length ? await orHttpError(listFreeSlots(db, user, network.id, { animatorId, from, to })) : [];
+	const slots =
+		isBuyer && profiles.length ? await orHttpError(listFreeSlots(db, user, network.id, { animatorId, from, to })) : [];
 	const pool = animatorId === 'any' ? profiles : profiles.filter((p) => p.animator_id === animatorId);
 	const modalities = [...new Set(pool.flatMap((p) => p.modalities))].map((m) => ({ value: m, label: MODALITIES[m] }));
 	return {
 		network: { id: network.id, slug: network.slug, name: network.name },
 		isBuyer,
 		isReader,
-		animators: profiles.map((p) => ({ id: p.animator_id, name: p.animator_name, topics: p.topics, minutes: p.session_minutes })),
+		animators: profiles.map((p) => ({
+			id: p.animator_id,
+			name: p.animator_name,
+			topics: p.topics,
+			minutes: p.session_minutes
+		})),
 		animatorId,
 		days: groupSlots(slots),
 		modalities,
@@ -49,7 +55,12 @@ export const actions: Actions = {
 		const res = await bookingAction(parsed.raw, ['slot_taken', 'day_full'], async () => {
 			const { network } = await getNetworkBySlug(db, user, event.params.slug);
 			const attachments = await filesFromForm(parsed.form);
-			return bookSession(db, user, { ...parsed.data, deadline: parsed.data.deadline || null, networkId: network.id, attachments });
+			return bookSession(db, user, {
+				...parsed.data,
+				deadline: parsed.data.deadline || null,
+				networkId: network.id,
+				attachments
+			});
 		});
 		if (!res.ok) return res.failure;
 		redirect(303, `/guichet/seance/${res.value.id}?nouveau=1`);

@@ -15,7 +15,9 @@ export async function dashboardFor(event: Pick<RequestEvent, 'locals' | 'url'>) 
 	const slug = event.url.searchParams.get('reseau');
 	const network = networks.find((n) => n.slug === slug) ?? networks[0];
 	if (!network) error(403, { message: 'Le tableau de bord est réservé aux animateurs et animatrices du réseau.' });
-	const thisYear = Number(new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', year: 'numeric' }).format(new Date()));
+	const thisYear = Number(
+		new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', year: 'numeric' }).format(new Date())
+	);
 	const year = dashboardYear(event.url.searchParams.get('annee'), thisYear);
 	const dashboard = await orHttpError(networkDashboard(db, user, network.id, { year }));
 	return { networks, network, dashboard, thisYear };

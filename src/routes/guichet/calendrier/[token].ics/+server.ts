@@ -7,5 +7,7 @@ import { calendarFeed } from '$lib/server/guichet/feed';
 export const GET: RequestHandler = async ({ params }) => {
 	const ics = await calendarFeed(await getDb(), params.token);
 	if (ics == null) error(404, { message: 'Ce lien de calendrier est inconnu ou a été révoqué.' });
-	return new Response(ics, { headers: { 'content-type': 'text/calendar; charset=utf-8', 'cache-control': 'private, no-store' } });
+	return new Response(ics, {
+		headers: { 'content-type': 'text/calendar; charset=utf-8', 'cache-control': 'private, no-store' }
+	});
 };

@@ -13,9 +13,18 @@ export const load: PageServerLoad = async (event) => {
 	const db = await getDb();
 	const r = await orHttpError(getRequest(db, user, event.params.id));
 	const names = await orHttpError(
-		userNames(db, user, [...new Set([r.requester_id, ...r.messages.map((m) => m.author_id), ...(r.assigned_animator_id ? [r.assigned_animator_id] : [])])])
+		userNames(db, user, [
+			...new Set([
+				r.requester_id,
+				...r.messages.map((m) => m.author_id),
+				...(r.assigned_animator_id ? [r.assigned_animator_id] : [])
+			])
+		])
 	);
-	const targets = r.side === 'animator' && r.status !== 'closed' ? await orHttpError(listRedirectTargets(db, user, r.network_id)) : [];
+	const targets =
+		r.side === 'animator' && r.status !== 'closed'
+			? await orHttpError(listRedirectTargets(db, user, r.network_id))
+			: [];
 	const files = r.attachments.map((a) => ({ id: a.id, filename: a.filename, size: a.size, message_id: a.message_id }));
 	return {
 		request: { ...r, stageLabel: STAGES[r.stage], statusWord: STATUS_WORDS[r.status] },
@@ -42,7 +51,9 @@ export const actions: Actions = {
 		const parsed = await parseForm(event.request, replyForm);
 		if (parsed.failure) return parsed.failure;
 		const db = await getDb();
-		const res = await runAction(parsed.raw, async () => reply(db, user, event.params.id, parsed.data.body, await filesFromForm(parsed.form)));
+		const res = await runAction(parsed.raw, async () =>
+			reply(db, user, event.params.id, parsed.data.body, await filesFromForm(parsed.form))
+		);
 		if (!res.ok) return res.failure;
 		return { intent: 'reply', success: 'Message envoyé.' };
 	},
@@ -51,9 +62,14 @@ export const actions: Actions = {
 		const parsed = await parseForm(event.request, redirectForm);
 		if (parsed.failure) return parsed.failure;
 		const db = await getDb();
-		const res = await runAction(parsed.raw, () => redirectRequest(db, user, event.params.id, parsed.data.animatorId, parsed.data.reason));
+		const res = await runAction(parsed.raw, () =>
+			redirectRequest(db, user, event.params.id, parsed.data.animatorId, parsed.data.reason)
+		);
 		if (!res.ok) return res.failure;
-		return { intent: 'redirect', success: 'La demande est réorientée ; la personne choisie et la collectivité sont prévenues par e-mail.' };
+		return {
+			intent: 'redirect',
+			success: 'La demande est réorientée ; la personne choisie et la collectivité sont prévenues par e-mail.'
+		};
 	},
 	close: async (event) => {
 		const user = requireUser(event);

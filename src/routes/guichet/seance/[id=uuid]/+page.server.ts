@@ -24,7 +24,11 @@ export const load: PageServerLoad = async (event) => {
 	const slots =
 		canChange && event.url.searchParams.has('deplacer')
 			? // no free slot to offer when the guichet is out of reach: the page still shows the booking
-				await listFreeSlots(db, user, b.network_id, { animatorId: b.animator_id, from: new Date(), to: new Date(Date.now() + 28 * 86_400_000) }).catch(() => [])
+				await listFreeSlots(db, user, b.network_id, {
+					animatorId: b.animator_id,
+					from: new Date(),
+					to: new Date(Date.now() + 28 * 86_400_000)
+				}).catch(() => [])
 			: [];
 	const names = await orHttpError(userNames(db, user, [...new Set(b.history.map((h) => h.actor_id))]));
 	return {
@@ -99,7 +103,13 @@ export const actions: Actions = {
 		if (parsed.failure) return parsed.failure;
 		const res = await runAction(parsed.raw, () => writeReport(db, user, id, parsed.data));
 		if (!res.ok) return res.failure;
-		return { intent: 'report', success: parsed.data.outcome === 'done' ? 'Compte-rendu enregistré : la collectivité le reçoit par e-mail, avec le questionnaire de satisfaction.' : 'Absence enregistrée.' };
+		return {
+			intent: 'report',
+			success:
+				parsed.data.outcome === 'done'
+					? 'Compte-rendu enregistré : la collectivité le reçoit par e-mail, avec le questionnaire de satisfaction.'
+					: 'Absence enregistrée.'
+		};
 	},
 	survey: async (event) => {
 		const { user, db, id } = await ctx(event);

@@ -10,6 +10,7 @@ export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);
 	const db = await getDb();
 	const { network } = await orHttpError(getNetworkBySlug(db, user, event.params.slug));
-	if (!network.i_animate && !user.isPlatformAdmin) error(403, { message: 'Le journal du réseau est réservé à ses animateurs.' });
+	if (!network.i_animate && !user.isPlatformAdmin)
+		error(403, { message: 'Le journal du réseau est réservé à ses animateurs.' });
 	return { network, ...(await loadAuditPage(db, user, { networkId: network.id }, event.url)) };
 };

@@ -4,8 +4,22 @@ import { getDb } from '$lib/server/db';
 import { parseForm, requireUser, runAction } from '$lib/server/kit/forms';
 import { AppError, orHttpError } from '$lib/server/kit/errors';
 import { addAttachment, deleteAttachment, MAX_ATTACHMENT_BYTES, canAttach } from '$lib/server/resources/attachments';
-import { copyResource, recordUsage, removeUsage, setFavourite, useInSpaser, writableSpasers } from '$lib/server/resources/reuse';
-import { deleteResource, getResource, getVersion, setNationalReference, setVisibility, writableOrgs } from '$lib/server/resources/editing';
+import {
+	copyResource,
+	recordUsage,
+	removeUsage,
+	setFavourite,
+	useInSpaser,
+	writableSpasers
+} from '$lib/server/resources/reuse';
+import {
+	deleteResource,
+	getResource,
+	getVersion,
+	setNationalReference,
+	setVisibility,
+	writableOrgs
+} from '$lib/server/resources/editing';
 import { inclusionSearchUrl } from '$lib/server/resources/calculator';
 import { resourcePath } from '$lib/server/resources/model';
 import { reviewShare, shareResource, withdrawShare } from '$lib/server/resources/sharing';
@@ -29,7 +43,8 @@ async function loginIfHidden<T>(p: Promise<T>, loggedIn: boolean, url: URL): Pro
 	try {
 		return await p;
 	} catch (e) {
-		if (!loggedIn && e instanceof AppError && e.status === 404) redirect(303, `/connexion?redirect=${encodeURIComponent(url.pathname)}`);
+		if (!loggedIn && e instanceof AppError && e.status === 404)
+			redirect(303, `/connexion?redirect=${encodeURIComponent(url.pathname)}`);
 		throw e;
 	}
 }
@@ -43,7 +58,10 @@ export const load: PageServerLoad = async (event) => {
 	let diff: { label: string; ops: ReturnType<typeof diffWords> }[] | null = null;
 	let diffVersion: number | null = null;
 	if (Number.isInteger(versionParam) && versionParam > 1 && versionParam <= r.version) {
-		const [after, before] = await Promise.all([getVersion(db, user, r.id, versionParam), getVersion(db, user, r.id, versionParam - 1)]);
+		const [after, before] = await Promise.all([
+			getVersion(db, user, r.id, versionParam),
+			getVersion(db, user, r.id, versionParam - 1)
+		]);
 		diffVersion = versionParam;
 		diff = DIFF_FIELDS.map(([key, label]) => ({
 			label,
@@ -58,7 +76,11 @@ export const load: PageServerLoad = async (event) => {
 		orgs,
 		diff,
 		diffVersion,
-		inclusionLinks: social ? (r.segments.length ? r.segments : [null]).slice(0, 4).map((s) => ({ segment: s, url: inclusionSearchUrl(s, null) })) : [],
+		inclusionLinks: social
+			? (r.segments.length ? r.segments : [null])
+					.slice(0, 4)
+					.map((s) => ({ segment: s, url: inclusionSearchUrl(s, null) }))
+			: [],
 		created: event.url.searchParams.has('cree'),
 		maxMb: MAX_ATTACHMENT_BYTES / 1024 / 1024
 	};
@@ -81,7 +103,9 @@ export const actions: Actions = {
 		const parsed = await parseForm(event.request, feedbackInput);
 		if (parsed.failure) return parsed.failure;
 		const db = await getDb();
-		const res = await runAction({ ...parsed.raw, intent: 'use' }, () => recordUsage(db, user, event.params.id, parsed.data));
+		const res = await runAction({ ...parsed.raw, intent: 'use' }, () =>
+			recordUsage(db, user, event.params.id, parsed.data)
+		);
 		if (!res.ok) return res.failure;
 		return intent('use', { success: 'Merci : votre utilisation est enregistrée.' });
 	},
@@ -109,12 +133,22 @@ export const actions: Actions = {
 		const [documentId, nodeId] = (raw.target ?? '').split(':');
 		const parsed = useInSpaserInput.safeParse({ documentId, nodeId, mode: raw.mode });
 		if (!parsed.success)
-			return fail(400, { intent: 'spaser', values: { ...raw, intent: 'spaser' }, message: parsed.error.issues[0].message, errors: {} });
+			return fail(400, {
+				intent: 'spaser',
+				values: { ...raw, intent: 'spaser' },
+				message: parsed.error.issues[0].message,
+				errors: {}
+			});
 		const db = await getDb();
-		const res = await runAction({ ...raw, intent: 'spaser' }, () => useInSpaser(db, user, event.params.id, parsed.data));
+		const res = await runAction({ ...raw, intent: 'spaser' }, () =>
+			useInSpaser(db, user, event.params.id, parsed.data)
+		);
 		if (!res.ok) return res.failure;
 		return intent('spaser', {
-			success: parsed.data.mode === 'inserted' ? 'Le texte de la clause a été inséré dans votre SPASER.' : 'La clause est liée à cet élément de votre SPASER.',
+			success:
+				parsed.data.mode === 'inserted'
+					? 'Le texte de la clause a été inséré dans votre SPASER.'
+					: 'La clause est liée à cet élément de votre SPASER.',
 			documentId: parsed.data.documentId
 		});
 	},
@@ -143,7 +177,9 @@ export const actions: Actions = {
 		const v = form.get('visibility') === 'public' ? 'public' : 'private';
 		const res = await runAction({ intent: 'share' }, () => setVisibility(db, user, event.params.id, v));
 		if (!res.ok) return res.failure;
-		return intent('share', { success: v === 'public' ? 'La ressource est maintenant publique.' : 'La ressource est maintenant privée.' });
+		return intent('share', {
+			success: v === 'public' ? 'La ressource est maintenant publique.' : 'La ressource est maintenant privée.'
+		});
 	},
 	review: async (event) => {
 		const user = requireUser(event);
@@ -153,10 +189,13 @@ export const actions: Actions = {
 			return fail(400, { ...f.data, intent: 'review' });
 		}
 		const db = await getDb();
-		const res = await runAction({ ...parsed.raw, intent: 'review' }, () => reviewShare(db, user, event.params.id, parsed.data));
+		const res = await runAction({ ...parsed.raw, intent: 'review' }, () =>
+			reviewShare(db, user, event.params.id, parsed.data)
+		);
 		if (!res.ok) return res.failure;
 		return intent('review', {
-			success: parsed.data.decision === 'validated' ? 'Ressource validée pour le réseau.' : 'Demande de modifications envoyée.'
+			success:
+				parsed.data.decision === 'validated' ? 'Ressource validée pour le réseau.' : 'Demande de modifications envoyée.'
 		});
 	},
 	national: async (event) => {
@@ -166,20 +205,33 @@ export const actions: Actions = {
 		const on = form.get('on') === '1';
 		const res = await runAction({ intent: 'share' }, () => setNationalReference(db, user, event.params.id, on));
 		if (!res.ok) return res.failure;
-		return intent('share', { success: on ? 'Marquée comme référence nationale.' : 'Marque de référence nationale retirée.' });
+		return intent('share', {
+			success: on ? 'Marquée comme référence nationale.' : 'Marque de référence nationale retirée.'
+		});
 	},
 	attach: async (event) => {
 		const user = requireUser(event);
 		const db = await getDb();
 		// The right before the body: a user who may not attach is refused before the upload is even read.
 		if (!(await canAttach(db, user, event.params.id)))
-			return fail(403, { intent: 'attach', message: 'Seuls les administrateurs et rédacteurs de la collectivité ajoutent des pièces jointes.' });
+			return fail(403, {
+				intent: 'attach',
+				message: 'Seuls les administrateurs et rédacteurs de la collectivité ajoutent des pièces jointes.'
+			});
 		const form = await event.request.formData();
 		const file = form.get('file');
 		if (!(file instanceof File) || !file.size)
-			return fail(400, { intent: 'attach', message: 'Choisissez un fichier (PDF, DOCX, ODT ou XLSX, 10 Mo au plus).', errors: { file: 'Choisissez un fichier.' } });
+			return fail(400, {
+				intent: 'attach',
+				message: 'Choisissez un fichier (PDF, DOCX, ODT ou XLSX, 10 Mo au plus).',
+				errors: { file: 'Choisissez un fichier.' }
+			});
 		if (file.size > MAX_ATTACHMENT_BYTES)
-			return fail(413, { intent: 'attach', message: 'Le fichier dépasse 10 Mo : réduisez-le ou découpez-le.', errors: { file: 'Fichier trop lourd.' } });
+			return fail(413, {
+				intent: 'attach',
+				message: 'Le fichier dépasse 10 Mo : réduisez-le ou découpez-le.',
+				errors: { file: 'Fichier trop lourd.' }
+			});
 		const bytes = new Uint8Array(await file.arrayBuffer());
 		const res = await runAction({ intent: 'attach' }, () => addAttachment(db, user, event.params.id, file.name, bytes));
 		if (!res.ok) return res.failure;
@@ -189,7 +241,9 @@ export const actions: Actions = {
 		const user = requireUser(event);
 		const db = await getDb();
 		const form = await event.request.formData();
-		const res = await runAction({ intent: 'attach' }, () => deleteAttachment(db, user, String(form.get('attachmentId') ?? '')));
+		const res = await runAction({ intent: 'attach' }, () =>
+			deleteAttachment(db, user, String(form.get('attachmentId') ?? ''))
+		);
 		if (!res.ok) return res.failure;
 		return intent('attach', { success: 'Pièce jointe supprimée.' });
 	},

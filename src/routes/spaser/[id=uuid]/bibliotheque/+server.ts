@@ -10,7 +10,14 @@ import { spaserFor } from '../access.server';
  */
 export const GET: RequestHandler = async (event) => {
 	const { user, db } = await spaserFor(event);
-	const parsed = librarySearchInput.safeParse({ q: event.url.searchParams.get('q') ?? undefined, type: event.url.searchParams.get('type') ?? undefined });
-	if (!parsed.success) return json({ message: 'Recherche invalide (200 caractères au plus, type « clause » ou « rex »).' }, { status: 400 });
+	const parsed = librarySearchInput.safeParse({
+		q: event.url.searchParams.get('q') ?? undefined,
+		type: event.url.searchParams.get('type') ?? undefined
+	});
+	if (!parsed.success)
+		return json(
+			{ message: 'Recherche invalide (200 caractères au plus, type « clause » ou « rex »).' },
+			{ status: 400 }
+		);
 	return json(await libraryForInsert(db, user, parsed.data.q, parsed.data.type));
 };

@@ -6,5 +6,10 @@ import { spaserFor } from '../access.server';
 export const GET: RequestHandler = async (event) => {
 	const { db, user, spaser } = await spaserFor(event);
 	const { content } = await exportedContent(db, user, spaser);
-	return spaserDownload(spaser.title, 'json', JSON.stringify(exportJson(spaser, content), null, 2), 'application/json; charset=utf-8');
+	return spaserDownload(
+		spaser.title,
+		'json',
+		JSON.stringify(exportJson(spaser, content), null, 2),
+		'application/json; charset=utf-8'
+	);
 };

@@ -56,7 +56,9 @@ export const actions: Actions = {
 		const user = requireUser(event);
 		const form = await event.request.formData();
 		const shared = form.get('shared') === 'on';
-		const res = await runAction({ intent: 'sharing' }, async () => setSharingWithNetworks(await getDb(), user, event.params.id, shared));
+		const res = await runAction({ intent: 'sharing' }, async () =>
+			setSharingWithNetworks(await getDb(), user, event.params.id, shared)
+		);
 		if (!res.ok) return res.failure;
 		return {
 			intent: 'sharing',
@@ -70,11 +72,22 @@ export const actions: Actions = {
 		const user = requireUser(event);
 		const form = await event.request.formData();
 		const orgId = String(form.get('orgId') ?? '');
-		if (!orgId) return fail(400, { intent: 'addOwner', values: { intent: 'addOwner' }, errors: { orgId: 'Choisissez une collectivité.' }, message: 'Choisissez une collectivité.' });
-		const res = await runAction({ intent: 'addOwner', orgId }, async () => addCoOwner(await getDb(), user, event.params.id, orgId));
+		if (!orgId)
+			return fail(400, {
+				intent: 'addOwner',
+				values: { intent: 'addOwner' },
+				errors: { orgId: 'Choisissez une collectivité.' },
+				message: 'Choisissez une collectivité.'
+			});
+		const res = await runAction({ intent: 'addOwner', orgId }, async () =>
+			addCoOwner(await getDb(), user, event.params.id, orgId)
+		);
 		if (!res.ok) return res.failure;
 		const added = res.value.orgs.find((o) => o.id === orgId);
-		return { intent: 'addOwner', success: `${added?.name ?? 'La collectivité'} est maintenant associée à ce SPASER conjoint.` };
+		return {
+			intent: 'addOwner',
+			success: `${added?.name ?? 'La collectivité'} est maintenant associée à ce SPASER conjoint.`
+		};
 	},
 
 	removeOwner: async (event) => {
@@ -82,7 +95,9 @@ export const actions: Actions = {
 		const form = await event.request.formData();
 		const orgId = String(form.get('orgId') ?? '');
 		const db = await getDb();
-		const res = await runAction({ intent: 'removeOwner', orgId }, () => removeCoOwner(db, user, event.params.id, orgId));
+		const res = await runAction({ intent: 'removeOwner', orgId }, () =>
+			removeCoOwner(db, user, event.params.id, orgId)
+		);
 		if (!res.ok) return res.failure;
 		// leaving may remove one's own access
 		if (!res.value.my_access) {

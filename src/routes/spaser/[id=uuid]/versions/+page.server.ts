@@ -5,7 +5,13 @@ import { requireUser, runAction } from '$lib/server/kit/forms';
 import { AppError } from '$lib/server/kit/errors';
 import { isUuid } from '$lib/server/kit/ids';
 import { nameCurrentVersion, restoreAndBroadcast } from '$lib/server/spaser/live-versions';
-import { compareVersions, listVersions, publishVersion, unpublishVersion, VERSION_KINDS } from '$lib/server/spaser/versions';
+import {
+	compareVersions,
+	listVersions,
+	publishVersion,
+	unpublishVersion,
+	VERSION_KINDS
+} from '$lib/server/spaser/versions';
 
 export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);
@@ -22,7 +28,8 @@ export const load: PageServerLoad = async (event) => {
 		else {
 			try {
 				comparison = await compareVersions(db, user, a, b);
-				if (comparison.a.document_id !== spaser.id) throw new AppError('not_found', "Ces versions n'appartiennent pas à ce SPASER.", 404);
+				if (comparison.a.document_id !== spaser.id)
+					throw new AppError('not_found', "Ces versions n'appartiennent pas à ce SPASER.", 404);
 			} catch (e) {
 				comparison = null;
 				if (e instanceof AppError) compareError = e.message;
@@ -51,7 +58,9 @@ export const actions: Actions = {
 		const form = await event.request.formData();
 		const versionId = String(form.get('versionId') ?? '');
 		const db = await getDb();
-		const res = await runAction({ intent: 'restore', versionId }, () => restoreAndBroadcast(db, user, event.params.id, versionId));
+		const res = await runAction({ intent: 'restore', versionId }, () =>
+			restoreAndBroadcast(db, user, event.params.id, versionId)
+		);
 		if (!res.ok) return res.failure;
 		return {
 			intent: 'restore',
@@ -64,7 +73,9 @@ export const actions: Actions = {
 		const user = requireUser(event);
 		const form = await event.request.formData();
 		const versionId = String(form.get('versionId') ?? '');
-		const res = await runAction({ intent: 'publish', versionId }, async () => publishVersion(await getDb(), user, versionId, event.params.id));
+		const res = await runAction({ intent: 'publish', versionId }, async () =>
+			publishVersion(await getDb(), user, versionId, event.params.id)
+		);
 		if (!res.ok) return res.failure;
 		return { intent: 'publish', success: 'La version est publiée sur la page publique du SPASER.', target: versionId };
 	},
@@ -73,8 +84,15 @@ export const actions: Actions = {
 		const user = requireUser(event);
 		const form = await event.request.formData();
 		const versionId = String(form.get('versionId') ?? '');
-		if (!isUuid(versionId)) return fail(404, { intent: 'unpublish', values: { intent: 'unpublish', versionId }, message: "Cette version n'existe pas ou vous n'y avez pas accès." });
-		const res = await runAction({ intent: 'unpublish', versionId }, async () => unpublishVersion(await getDb(), user, versionId, event.params.id));
+		if (!isUuid(versionId))
+			return fail(404, {
+				intent: 'unpublish',
+				values: { intent: 'unpublish', versionId },
+				message: "Cette version n'existe pas ou vous n'y avez pas accès."
+			});
+		const res = await runAction({ intent: 'unpublish', versionId }, async () =>
+			unpublishVersion(await getDb(), user, versionId, event.params.id)
+		);
 		if (!res.ok) return res.failure;
 		return { intent: 'unpublish', success: 'La version n’est plus publiée.', target: versionId };
 	}

@@ -75,16 +75,19 @@ function where(path: string): string {
 export const actions: Actions = {
 	default: async (event) => {
 		const user = requireUser(event);
-		const bad = (message: string, issues: { where: string; message: string }[] = [], status = 400) => fail(status, { message, issues });
+		const bad = (message: string, issues: { where: string; message: string }[] = [], status = 400) =>
+			fail(status, { message, issues });
 		let form: FormData;
 		try {
 			form = await event.request.formData();
 		} catch (e) {
-			if ((e as { status?: number })?.status === 413) return bad('Le fichier est trop volumineux\u00a0: 5 Mo au plus.', [], 413);
+			if ((e as { status?: number })?.status === 413)
+				return bad('Le fichier est trop volumineux\u00a0: 5 Mo au plus.', [], 413);
 			return bad("Le fichier n'a pas pu être lu. Réessayez.");
 		}
 		const file = form.get('file');
-		if (!(file instanceof File) || file.size === 0) return bad('Choisissez un fichier JSON exporté depuis SPASER Commun.');
+		if (!(file instanceof File) || file.size === 0)
+			return bad('Choisissez un fichier JSON exporté depuis SPASER Commun.');
 		if (file.size > MAX_BYTES) return bad('Le fichier est trop volumineux\u00a0: 5 Mo au plus.', [], 413);
 		const bytes = new Uint8Array(await file.arrayBuffer());
 		const db = await getDb();

@@ -21,7 +21,10 @@ export const load: PageServerLoad = async (event) => {
 	return {
 		canCreate: writesFor(org),
 		mode: event.url.searchParams.get('mode') === 'modele' ? ('modele' as const) : ('assistant' as const),
-		templates: TEMPLATES.map((t) => ({ ...t, preview: previewOf(buildTemplate(t.key, { periodStart: start, periodEnd: start + 3 })) })),
+		templates: TEMPLATES.map((t) => ({
+			...t,
+			preview: previewOf(buildTemplate(t.key, { periodStart: start, periodEnd: start + 3 }))
+		})),
 		priorities: Object.entries(PRIORITIES).map(([key, label]) => ({ key, label })),
 		orgKinds: Object.entries(ORG_KINDS).map(([key, label]) => ({ key, label })),
 		defaults: {
@@ -37,15 +40,33 @@ export const load: PageServerLoad = async (event) => {
 /** What the proposal screen shows: outline labels, counts per level and a few example targets. */
 function previewOf(content: DocContent) {
 	const { order, outline } = outlineContent(content);
-	const counts = content.settings.levelNames.map((name, i) => ({ name, count: order.filter((n) => outline.get(n.id)?.depth === i + 1).length }));
-	const outlineRows = order.map((n) => ({ id: n.id, depth: outline.get(n.id)!.depth, label: outline.get(n.id)!.label, title: n.title, targets: n.targets.length }));
+	const counts = content.settings.levelNames.map((name, i) => ({
+		name,
+		count: order.filter((n) => outline.get(n.id)?.depth === i + 1).length
+	}));
+	const outlineRows = order.map((n) => ({
+		id: n.id,
+		depth: outline.get(n.id)!.depth,
+		label: outline.get(n.id)!.label,
+		title: n.title,
+		targets: n.targets.length
+	}));
 	const targets = order
 		.flatMap((n) => n.targets.map((t) => ({ node: outline.get(n.id)!.label, ...describeTarget(t) })))
 		.slice(0, 8);
-	return { counts: counts.filter((c) => c.count > 0), outline: outlineRows, targets, targetCount: order.reduce((s, n) => s + n.targets.length, 0) };
+	return {
+		counts: counts.filter((c) => c.count > 0),
+		outline: outlineRows,
+		targets,
+		targetCount: order.reduce((s, n) => s + n.targets.length, 0)
+	};
 }
 
-async function createFilled(event: Parameters<Actions[string]>[0], input: { title: string; periodStart: number; periodEnd: number; templateKey: TemplateKey }, content: DocContent) {
+async function createFilled(
+	event: Parameters<Actions[string]>[0],
+	input: { title: string; periodStart: number; periodEnd: number; templateKey: TemplateKey },
+	content: DocContent
+) {
 	const user = requireUser(event);
 	const db = await getDb();
 	const org = await getOrganisationBySlug(db, user, event.params.slug);
@@ -81,7 +102,11 @@ export const actions: Actions = {
 		const a = parsed.data;
 		const proposal = proposeFromAnswers({ ...a, purchaseVolumeEur: a.purchaseVolumeEur ?? null });
 		const res = await runAction({ ...parsed.raw, intent: 'create' }, () =>
-			createFilled(event, { title: a.title, periodStart: a.periodStart, periodEnd: a.periodEnd, templateKey: proposal.templateKey }, proposal.content)
+			createFilled(
+				event,
+				{ title: a.title, periodStart: a.periodStart, periodEnd: a.periodEnd, templateKey: proposal.templateKey },
+				proposal.content
+			)
 		);
 		if (!res.ok) return res.failure;
 		redirect(303, `/spaser/${res.value.id}`);
@@ -90,12 +115,21 @@ export const actions: Actions = {
 	/** « Choisir un modèle »: one of the templates as it is, with target years placed in the period. */
 	template: async (event) => {
 		const parsed = await parseForm(event.request, templateInput);
-		if (parsed.failure) return fail(400, { ...parsed.failure.data, intent: 'template', values: { ...parsed.failure.data.values, intent: 'template' } });
+		if (parsed.failure)
+			return fail(400, {
+				...parsed.failure.data,
+				intent: 'template',
+				values: { ...parsed.failure.data.values, intent: 'template' }
+			});
 		const t = parsed.data;
 		const key = t.templateKey as TemplateKey;
 		const content = buildTemplate(key, { periodStart: t.periodStart, periodEnd: t.periodEnd });
 		const res = await runAction({ ...parsed.raw, intent: 'template' }, () =>
-			createFilled(event, { title: t.title, periodStart: t.periodStart, periodEnd: t.periodEnd, templateKey: key }, content)
+			createFilled(
+				event,
+				{ title: t.title, periodStart: t.periodStart, periodEnd: t.periodEnd, templateKey: key },
+				content
+			)
 		);
 		if (!res.ok) return res.failure;
 		redirect(303, `/spaser/${res.value.id}`);

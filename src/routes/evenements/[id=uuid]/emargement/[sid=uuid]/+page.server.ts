@@ -17,7 +17,14 @@ export const load: PageServerLoad = async (event) => {
 	const all = await checkinList(db, user, s.id);
 	const list = q ? await checkinList(db, user, s.id, q) : all;
 	return {
-		session: { id: s.id, title: s.title, when: formatRange(s.starts_at, s.ends_at), room: s.room, eventId: s.event_id, eventTitle: s.event_title },
+		session: {
+			id: s.id,
+			title: s.title,
+			when: formatRange(s.starts_at, s.ends_at),
+			room: s.room,
+			eventId: s.event_id,
+			eventTitle: s.event_title
+		},
 		checkin: s.checkin,
 		checkinMessage:
 			s.checkin === 'before'
@@ -39,7 +46,11 @@ export const load: PageServerLoad = async (event) => {
 	};
 };
 
-const ctx = async (event: { locals: App.Locals; url: URL; params: Record<string, string> }) => ({ user: requireUser(event), db: await getDb(), sid: event.params.sid });
+const ctx = async (event: { locals: App.Locals; url: URL; params: Record<string, string> }) => ({
+	user: requireUser(event),
+	db: await getDb(),
+	sid: event.params.sid
+});
 
 export const actions: Actions = {
 	scan: async (event) => {
@@ -51,16 +62,24 @@ export const actions: Actions = {
 		return {
 			intent: 'scan',
 			target: res.value.registrationId,
-			success: res.value.already ? `${res.value.fullName} : présence déjà enregistrée.` : `Présence enregistrée : ${res.value.fullName}.`
+			success: res.value.already
+				? `${res.value.fullName} : présence déjà enregistrée.`
+				: `Présence enregistrée : ${res.value.fullName}.`
 		};
 	},
 	undo: async (event) => {
 		const { user, db, sid } = await ctx(event);
 		const parsed = await parseForm(event.request, registrationIdInputSchema);
 		if (parsed.failure) return parsed.failure;
-		const res = await runAction({ ...parsed.raw, intent: 'undo' }, () => undoCheckIn(db, user, sid, parsed.data.registrationId));
+		const res = await runAction({ ...parsed.raw, intent: 'undo' }, () =>
+			undoCheckIn(db, user, sid, parsed.data.registrationId)
+		);
 		if (!res.ok) return res.failure;
-		return { intent: 'undo', target: parsed.data.registrationId, success: res.value ? 'Présence annulée.' : "Aucune présence n'était enregistrée." };
+		return {
+			intent: 'undo',
+			target: parsed.data.registrationId,
+			success: res.value ? 'Présence annulée.' : "Aucune présence n'était enregistrée."
+		};
 	},
 	walkIn: async (event) => {
 		const { user, db, sid } = await ctx(event);
@@ -68,6 +87,10 @@ export const actions: Actions = {
 		if (parsed.failure) return parsed.failure;
 		const res = await runAction({ ...parsed.raw, intent: 'walkIn' }, () => walkIn(db, user, sid, parsed.data));
 		if (!res.ok) return res.failure;
-		return { intent: 'walkIn', target: res.value, success: `${parsed.data.fullName} est inscrit sur place et sa présence enregistrée.` };
+		return {
+			intent: 'walkIn',
+			target: res.value,
+			success: `${parsed.data.fullName} est inscrit sur place et sa présence enregistrée.`
+		};
 	}
 };

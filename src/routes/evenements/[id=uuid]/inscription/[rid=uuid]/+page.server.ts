@@ -15,12 +15,20 @@ export const load: PageServerLoad = async (event) => {
 	const db = await getDb();
 	const reg = await orHttpError(getRegistration(db, user, event.params.rid));
 	const r = reg.registration;
-	if (r.event_id !== event.params.id) error(404, { message: "Cette inscription n'existe pas ou vous n'y avez pas accès." });
+	if (r.event_id !== event.params.id)
+		error(404, { message: "Cette inscription n'existe pas ou vous n'y avez pas accès." });
 	const d = await loadEvent(db, user, r.event_id);
 	const attendedIds = new Set(reg.attended.map((a) => a.session_id));
 	const own = sessionsFor(d.sessions, r.choices);
 	return {
-		event: { id: d.event.id, title: d.event.title, status: d.event.status, past: d.event.ends_at <= new Date(), place: d.event.place, visioUrl: d.event.visio_url },
+		event: {
+			id: d.event.id,
+			title: d.event.title,
+			status: d.event.status,
+			past: d.event.ends_at <= new Date(),
+			place: d.event.place,
+			visioUrl: d.event.visio_url
+		},
 		registration: {
 			id: r.id,
 			fullName: r.full_name,
@@ -42,20 +50,32 @@ export const load: PageServerLoad = async (event) => {
 	};
 };
 
-const ctx = async (event: { locals: App.Locals; url: URL; params: Record<string, string> }) => ({ user: requireUser(event), db: await getDb(), id: event.params.rid });
+const ctx = async (event: { locals: App.Locals; url: URL; params: Record<string, string> }) => ({
+	user: requireUser(event),
+	db: await getDb(),
+	id: event.params.rid
+});
 
 export const actions: Actions = {
 	cancel: async (event) => {
 		const { user, db, id } = await ctx(event);
 		const res = await runAction({ intent: 'cancel' }, () => cancelRegistration(db, user, id));
 		if (!res.ok) return res.failure;
-		return { intent: 'cancel', success: "Inscription annulée. Merci de nous avoir prévenus : la place est proposée à la personne suivante sur la liste d'attente." };
+		return {
+			intent: 'cancel',
+			success:
+				"Inscription annulée. Merci de nous avoir prévenus : la place est proposée à la personne suivante sur la liste d'attente."
+		};
 	},
 	accept: async (event) => {
 		const { user, db, id } = await ctx(event);
 		const res = await runAction({ intent: 'accept' }, () => answerOffer(db, user, id, true));
 		if (!res.ok) return res.failure;
-		return { intent: 'accept', success: 'Place acceptée : votre inscription est confirmée. Vous recevez un e-mail avec votre QR code et l’invitation de calendrier.' };
+		return {
+			intent: 'accept',
+			success:
+				'Place acceptée : votre inscription est confirmée. Vous recevez un e-mail avec votre QR code et l’invitation de calendrier.'
+		};
 	},
 	decline: async (event) => {
 		const { user, db, id } = await ctx(event);

@@ -19,5 +19,7 @@ export const GET: RequestHandler = async (event) => {
 	const db = await getDb();
 	const bilan = await orHttpError(getBilan(db, user, event.params.id));
 	const bytes = file === 'bilan.docx' ? await renderBilanDocx(bilan.data) : await renderBilanPdf(bilan.data);
-	return download(bytes, `bilan-spaser-${bilan.year_from}-${bilan.year_to}.${file.split('.')[1]}`, { type: TYPES[file] });
+	return download(bytes, `bilan-spaser-${bilan.year_from}-${bilan.year_to}.${file.split('.')[1]}`, {
+		type: TYPES[file]
+	});
 };

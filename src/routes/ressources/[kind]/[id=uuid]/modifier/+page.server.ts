@@ -10,13 +10,15 @@ import { parseResourceForm, storedValues } from '../../../form.server';
 export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);
 	const r = await orHttpError(getResource(await getDb(), user, event.params.id));
-	if (!r.can_edit) error(403, "Seuls les administrateurs et rédacteurs de la collectivité modifient cette ressource.");
+	if (!r.can_edit) error(403, 'Seuls les administrateurs et rédacteurs de la collectivité modifient cette ressource.');
 	return {
 		id: r.id,
 		kind: r.kind,
 		values: storedValues(r),
 		validated: r.shares.some((s) => s.status === 'validated'),
-		changesRequested: r.shares.filter((s) => s.status === 'changes_requested').map((s) => ({ network: s.network_name, comment: s.comment }))
+		changesRequested: r.shares
+			.filter((s) => s.status === 'changes_requested')
+			.map((s) => ({ network: s.network_name, comment: s.comment }))
 	};
 };
 

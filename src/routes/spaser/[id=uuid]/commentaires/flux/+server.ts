@@ -12,6 +12,10 @@ export const GET: RequestHandler = async (event) => {
 	if (!(event.request.headers.get('accept') ?? '').includes('text/event-stream'))
 		error(406, { message: 'Ce flux s’ouvre avec EventSource (Accept: text/event-stream).' });
 	return new Response(commentStream(db, user, spaser.id, event.locals.session?.id ?? null, event.request.signal), {
-		headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' }
+		headers: {
+			'content-type': 'text/event-stream; charset=utf-8',
+			'cache-control': 'no-store',
+			'x-accel-buffering': 'no'
+		}
 	});
 };

@@ -10,5 +10,10 @@ const EXT: Record<string, string> = { docx: 'docx', md: 'md', txt: 'txt' };
 export const GET: RequestHandler = async (event) => {
 	const { db, user, spaser } = await spaserFor(event);
 	const file = await orHttpError(getImportedFile(db, user, spaser.id, event.params.importId));
-	return spaserDownload(file.file_name.replace(/\.[a-z0-9]+$/i, ''), EXT[file.kind] ?? 'txt', new Uint8Array(file.content), file.mime);
+	return spaserDownload(
+		file.file_name.replace(/\.[a-z0-9]+$/i, ''),
+		EXT[file.kind] ?? 'txt',
+		new Uint8Array(file.content),
+		file.mime
+	);
 };

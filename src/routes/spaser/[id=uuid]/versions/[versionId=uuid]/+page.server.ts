@@ -10,6 +10,7 @@ export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);
 	const { spaser } = await event.parent();
 	const { content, ...version } = await orHttpError(getVersion(await getDb(), user, event.params.versionId));
-	if (version.document_id !== spaser.id) error(404, { message: "Cette version n'existe pas ou vous n'y avez pas accès." });
+	if (version.document_id !== spaser.id)
+		error(404, { message: "Cette version n'existe pas ou vous n'y avez pas accès." });
 	return { version, kindLabel: VERSION_KINDS[version.kind], readable: readableContent(content) };
 };

@@ -20,7 +20,11 @@ export const actions: Actions = {
 	confirm: async (event) => {
 		const user = requireUser(event);
 		const form = await event.request.formData();
-		const values = { title: str(form.get('title')), periodStart: str(form.get('periodStart')), periodEnd: str(form.get('periodEnd')) };
+		const values = {
+			title: str(form.get('title')),
+			periodStart: str(form.get('periodStart')),
+			periodEnd: str(form.get('periodEnd'))
+		};
 		const state = str(form.get('state'));
 		const db = await getDb();
 		let created: { id: string; nodes: number };
