@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/lib/server/db';
 import { AppError } from '../../src/lib/server/kit/errors';
-import { importValues } from '../../src/lib/server/indicators/service';
+import { importValues } from '../../src/lib/server/indicators/import';
 import { engines, openTestDb } from '../helpers/engines';
 import { createOrg, createUser, type TestUser } from '../helpers/factories';
 

@@ -13,7 +13,7 @@ import { AppError } from '../../src/lib/server/kit/errors';
 import { inspectZip } from '../../src/lib/server/files/limits';
 import { poolStats } from '../../src/lib/server/files/worker-pool';
 import { prepareAttachments } from '../../src/lib/server/guichet/attachments';
-import { importValues } from '../../src/lib/server/indicators/service';
+import { importValues } from '../../src/lib/server/indicators/import';
 import { setLogo } from '../../src/lib/server/organisations/service';
 import { importResourceFile } from '../../src/lib/server/resources/io';
 import { addAttachment } from '../../src/lib/server/resources/attachments';

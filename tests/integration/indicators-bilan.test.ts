@@ -4,14 +4,8 @@ import mammoth from 'mammoth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { asService, type Database } from '../../src/lib/server/db';
-import {
-	buildBilanData,
-	getBilan,
-	listBilans,
-	renderBilanDocx,
-	renderBilanPdf,
-	saveBilan
-} from '../../src/lib/server/indicators/bilan';
+import { buildBilanData, getBilan, listBilans, saveBilan } from '../../src/lib/server/indicators/bilan';
+import { renderBilanDocx, renderBilanPdf } from '../../src/lib/server/indicators/bilan-render';
 import { listCatalogue, saveValue } from '../../src/lib/server/indicators/service';
 import { createSpaserRecord } from '../../src/lib/server/spaser/documents';
 import { changeLiveDoc } from '../../src/lib/server/spaser/live';

@@ -6,12 +6,11 @@ import { INDICATORS } from '../../src/lib/spaser/indicators';
 import {
 	createCustomIndicator,
 	deleteValue,
-	importTemplate,
-	importValues,
 	listCatalogue,
 	listValues,
 	saveValue
 } from '../../src/lib/server/indicators/service';
+import { importTemplate, importValues } from '../../src/lib/server/indicators/import';
 import { engines, openTestDb } from '../helpers/engines';
 import { addMember, createOrg, createUser, type TestUser } from '../helpers/factories';
 

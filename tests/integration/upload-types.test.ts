@@ -11,7 +11,7 @@ import { createApiToken } from '../../src/lib/server/auth/api-tokens';
 import { asService, type Database } from '../../src/lib/server/db';
 import { importDecp } from '../../src/lib/server/decp/service';
 import { AppError } from '../../src/lib/server/kit/errors';
-import { importValues } from '../../src/lib/server/indicators/service';
+import { importValues } from '../../src/lib/server/indicators/import';
 import { importResourceFile } from '../../src/lib/server/resources/io';
 import { createImportDraft } from '../../src/lib/server/spaser/import';
 import { importSpaserJsonFile } from '../../src/lib/server/spaser/import-json';

@@ -5,7 +5,8 @@ import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { computeIndicators, type ContractState } from '../../src/lib/server/decp/compute';
-import { decodeXmlText, decpDate, readDecp, type DecpRow } from '../../src/lib/server/decp/parse';
+import { decpDate, readDecp, type DecpRow } from '../../src/lib/server/decp/parse';
+import { decodeXmlText } from '../../src/lib/server/decp/xml';
 
 const HERE = resolve('tests/fixtures/decp');
 const SHARED = resolve('../shared/fixtures/decp');

@@ -1,7 +1,7 @@
 import { fail } from '@sveltejs/kit';
 import type { Actions } from './$types';
 import { runAction } from '$lib/server/kit/forms';
-import { importValues, MAX_VALUES_IMPORT_BYTES } from '$lib/server/indicators/service';
+import { importValues, MAX_VALUES_IMPORT_BYTES } from '$lib/server/indicators/import';
 import { orgContext } from '../context.server';
 
 export const actions: Actions = {

@@ -1,5 +1,5 @@
 import type { RequestHandler } from './$types';
-import { importTemplate } from '$lib/server/indicators/service';
+import { importTemplate } from '$lib/server/indicators/import';
 import { orgContext } from '../context.server';
 import { error } from '@sveltejs/kit';
 import { download } from '$lib/server/kit/download';

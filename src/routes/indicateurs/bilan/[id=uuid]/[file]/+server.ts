@@ -2,7 +2,8 @@ import { error } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
 import { requireUser } from '$lib/server/kit/forms';
 import { getDb } from '$lib/server/db';
-import { getBilan, renderBilanDocx, renderBilanPdf } from '$lib/server/indicators/bilan';
+import { getBilan } from '$lib/server/indicators/bilan';
+import { renderBilanDocx, renderBilanPdf } from '$lib/server/indicators/bilan-render';
 import { orHttpError } from '$lib/server/kit/errors';
 import { download } from '$lib/server/kit/download';
 
