@@ -10,7 +10,7 @@ const EDITOR = 'redacteur@demo.spaser.test';
 const VIEWER = 'lecteur@demo.spaser.test';
 
 async function openEditor(page: Page) {
-	await page.goto(`/spaser/${SPASER_ID}`);
+	await page.goto(`/spaser/${SPASER_ID}?vue=formulaire`);
 	await expect(page.getByTestId('connection-status')).toHaveText('Enregistré');
 }
 

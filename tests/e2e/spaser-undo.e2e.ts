@@ -12,7 +12,7 @@ const titleField = (page: Page) => page.getByLabel('Titre', { exact: true });
 const outline = (page: Page) => page.getByTestId('outline-node');
 
 async function openEditor(page: Page) {
-	await page.goto(`/spaser/${SPASER_ID}`);
+	await page.goto(`/spaser/${SPASER_ID}?vue=formulaire`);
 	await expect(status(page)).toHaveText('Enregistré');
 }
 

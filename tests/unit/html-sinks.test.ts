@@ -14,6 +14,12 @@ const ALLOWED_HTML: Record<string, { expr: string; sanitizedBy: string }[]> = {
 	'src/lib/components/spaser/SpaserReadView.svelte': [
 		{ expr: 'n.bodyHtml', sanitizedBy: 'richToHtml (src/lib/spaser/rich.ts), in src/lib/server/spaser/pages.ts' }
 	],
+	'src/lib/components/spaser/document/DocElement.svelte': [
+		{
+			expr: 'bodyHtml',
+			sanitizedBy: "richToHtml (src/lib/spaser/rich.ts), in the browser, from the element's Y.XmlFragment"
+		}
+	],
 	'src/routes/ressources/+page.svelte': [
 		{ expr: 'it.snippet', sanitizedBy: 'snippetHtml / escapeHtml in src/lib/server/resources/search.ts' }
 	]

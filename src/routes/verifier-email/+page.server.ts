@@ -1,7 +1,7 @@
 import type { Actions, PageServerLoad } from './$types';
 import { getDb } from '$lib/server/db';
-import { resendVerification, verifyEmailOutcome } from '$lib/server/auth/service';
-import { requireUser, runAction } from '$lib/server/kit/forms';
+import { verifyEmailOutcome } from '$lib/server/auth/service';
+import { resend } from './resend.server';
 
 /**
  * Verifies on GET: the link proves access to the mailbox, and a mail scanner opening it only confirms what the
@@ -20,10 +20,5 @@ export const load: PageServerLoad = async ({ url, locals }) => {
 };
 
 export const actions: Actions = {
-	resend: async (event) => {
-		const user = requireUser(event);
-		const r = await runAction({}, async () => resendVerification(await getDb(), user.id));
-		if (!r.ok) return r.failure;
-		return { resent: true };
-	}
+	resend
 };

@@ -5,10 +5,11 @@ import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { WebSocketServer } from 'ws';
 import type { Database } from '../db/types';
 import { UserBudgets } from './limits';
-import { stampIdentity, type PresenceRefusal } from './presence';
+import { stampIdentity } from './presence';
 import {
 	DEFAULT_LIMITS,
 	type CollabLimits,
+	type CollabStats,
 	type CollabLogger,
 	type CollabServerOptions,
 	type Conn,
@@ -16,21 +17,23 @@ import {
 } from './types';
 import { config } from '$lib/server/kit/config';
 
-export interface Counters {
-	bytesReceived: number;
-	bytesSent: number;
-	updatesStored: number;
-	bytesStored: number;
-	storeBatches: number;
-	storeErrors: number;
-	compactions: number;
-	docsUnloaded: number;
-	loadErrors: number;
-	readOnlyUpdatesDropped: number;
-	awarenessDropped: number;
-	throttled: number;
-	presenceRefused: Record<PresenceRefusal, number>;
-}
+/** The running counters of this server (the part of CollabStats that only grows). */
+export type Counters = Pick<
+	CollabStats,
+	| 'bytesReceived'
+	| 'bytesSent'
+	| 'updatesStored'
+	| 'bytesStored'
+	| 'storeBatches'
+	| 'storeErrors'
+	| 'compactions'
+	| 'docsUnloaded'
+	| 'loadErrors'
+	| 'readOnlyUpdatesDropped'
+	| 'awarenessDropped'
+	| 'throttled'
+	| 'presenceRefused'
+>;
 
 /** Time (ms) and calls per named part of the work, plus plain counters. */
 export interface CollabProfile {

@@ -31,15 +31,21 @@ export async function getSession(db: Database, actor: Actor, sessionId: string) 
 	);
 }
 
+/** A session the caller organises (its event and choice group), or the organiser refusal. */
+async function organisedSession(tx: Tx, sessionId: string) {
+	const [s] = await tx.query<{ event_id: string; choice_group_id: string | null }>(
+		'select event_id, choice_group_id from public.event_sessions where id = $1',
+		[sessionId]
+	);
+	await requireOrganiser(tx, s?.event_id, 'Cette séance');
+	return s;
+}
+
 /** Who is expected at a session, with their check-in; `q` searches names and collectivités (accents ignored). */
 export async function checkinList(db: Database, actor: Actor, sessionId: string, q = ''): Promise<CheckinListRow[]> {
 	return guard(
 		withUser(db, actor, async (tx) => {
-			const [s] = await tx.query<{ event_id: string; choice_group_id: string | null }>(
-				'select event_id, choice_group_id from public.event_sessions where id = $1',
-				[sessionId]
-			);
-			await requireOrganiser(tx, s?.event_id, 'Cette séance');
+			const s = await organisedSession(tx, sessionId);
 			const rows = await tx.query<CheckinListRow>(
 				`select r.id as registration_id, r.full_name, o.name as org_name, r.walk_in, r.no_show, c.checked_at, c.method
 				   from public.event_registrations r
@@ -118,11 +124,7 @@ export async function walkIn(
 ): Promise<string> {
 	return guard(
 		withUser(db, actor, async (tx) => {
-			const [s] = await tx.query<{ event_id: string; choice_group_id: string | null }>(
-				'select event_id, choice_group_id from public.event_sessions where id = $1',
-				[sessionId]
-			);
-			await requireOrganiser(tx, s?.event_id, 'Cette séance');
+			const s = await organisedSession(tx, sessionId);
 			// By default, a walk-in follows this session in its group and the first session of the other groups.
 			const groups = await tx.query<{ id: string; first: string }>(
 				`select g.id, (select s2.id from public.event_sessions s2 where s2.choice_group_id = g.id order by s2.starts_at, s2.title limit 1) as first

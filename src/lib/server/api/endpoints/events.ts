@@ -168,23 +168,28 @@ function registrationDto(r: RegistrationRow, rank: number | null, showCode: bool
 	};
 }
 
+/** One session of the programme, as the API shows it. */
+function sessionDto(s: Awaited<ReturnType<typeof getEvent>>['sessions'][number]) {
+	return {
+		id: s.id,
+		choiceGroupId: s.choice_group_id,
+		title: s.title,
+		description: s.description,
+		start: iso(s.starts_at),
+		end: iso(s.ends_at),
+		room: s.room,
+		speakers: s.speakers,
+		capacity: s.capacity,
+		placesTaken: s.taken
+	};
+}
+
 async function eventDetail(db: Parameters<typeof getEvent>[0], actor: Parameters<typeof getEvent>[1], id: string) {
 	const d = await getEvent(db, actor, id);
 	return {
 		...eventDto(d.event),
 		choiceGroups: d.groups.map((g) => ({ id: g.id, title: g.title })),
-		sessions: d.sessions.map((s) => ({
-			id: s.id,
-			choiceGroupId: s.choice_group_id,
-			title: s.title,
-			description: s.description,
-			start: iso(s.starts_at),
-			end: iso(s.ends_at),
-			room: s.room,
-			speakers: s.speakers,
-			capacity: s.capacity,
-			placesTaken: s.taken
-		}))
+		sessions: d.sessions.map(sessionDto)
 	};
 }
 
@@ -281,21 +286,7 @@ export const eventEndpoints = [
 		handler: async ({ db, actor, params, body }) => {
 			const { id } = await saveSession(db, actor!, params.id, body);
 			const s = (await getEvent(db, actor, params.id)).sessions.find((x) => x.id === id)!;
-			return new ApiResult(
-				{
-					id,
-					choiceGroupId: s.choice_group_id,
-					title: s.title,
-					description: s.description,
-					start: iso(s.starts_at),
-					end: iso(s.ends_at),
-					room: s.room,
-					speakers: s.speakers,
-					capacity: s.capacity,
-					placesTaken: s.taken
-				},
-				201
-			);
+			return new ApiResult(sessionDto(s), 201);
 		}
 	}),
 	defineEndpoint({
