@@ -43,8 +43,7 @@ function discoverFileRoutes(): string[] {
 			}
 			const segments = relative(ROUTES_DIR, dir)
 				.split(sep)
-				.filter((s) => s !== '' && !/^\(.+\)$/.test(s))
-				.map((s) => s.replace(/=[a-z]+\]/g, ']')); // [id=uuid] → [id]: a param matcher does not make another route
+				.filter((s) => s !== '' && !/^\(.+\)$/.test(s)); // route ids as written ([id=uuid]): the rules name them so
 			const pattern = '/' + segments.join('/');
 			if (PAGE_FILES.has(name)) found.add(`GET ${pattern}`);
 			if (name === '+server.ts' || name === '+server.js')
@@ -110,8 +109,7 @@ function discoverActions(): string[] {
 			else if (name === '+page.server.ts' || name === '+page.server.js') {
 				const segments = relative(ROUTES_DIR, dir)
 					.split(sep)
-					.filter((s) => s !== '' && !/^\(.+\)$/.test(s))
-					.map((s) => s.replace(/=[a-z]+\]/g, ']')); // [id=uuid] → [id]: a param matcher does not make another route
+					.filter((s) => s !== '' && !/^\(.+\)$/.test(s)); // route ids as written ([id=uuid]), as the rules name them
 				for (const action of actionNames(readFileSync(full, 'utf8')))
 					found.push(`POST /${segments.join('/')}${action === 'default' ? '' : `?/${action}`}`);
 			}

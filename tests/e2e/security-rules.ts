@@ -444,10 +444,10 @@ export const RULES: Record<string, Rule> = {
 		`/guichet/demande/:request/pieces/${none}`,
 		signedIn(404)
 	),
-	'GET /guichet/demandes/[id=uuid]': page('/guichet/demandes/:request', all(308)),
+	'GET /guichet/demandes/[id]': page('/guichet/demandes/:request', all(308)),
 	'GET /guichet/seance/[id=uuid]': page(`/guichet/seance/${none}`, signedIn(404)),
 	'GET /guichet/seance/[id=uuid]/ics': page(`/guichet/seance/${none}/ics`, { ...all(404), anon: 401 }),
-	'GET /guichet/rendez-vous/[id=uuid]': page(`/guichet/rendez-vous/${none}`, all(308)),
+	'GET /guichet/rendez-vous/[id]': page(`/guichet/rendez-vous/${none}`, all(308)),
 
 	// ── Clause models and REX (resource: Val d'Aurence's clause validated in the demo network) ──────────────
 	'GET /ressources': page('/ressources', all(200)),
