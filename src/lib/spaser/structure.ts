@@ -107,3 +107,10 @@ export function addEmptyTarget(doc: Y.Doc, nodeId: string): string {
 	});
 	return id;
 }
+
+/** The truthful delete prompt of an element with `below` descendants (both views say the same). */
+export function deletePrompt(label: string, below: number): string {
+	return below
+		? `Supprimer ${label} et ses ${below} sous-éléments\u00a0? L’élément et ses sous-éléments vont dans la corbeille, avec leurs textes, cibles et commentaires\u00a0: vous pourrez les restaurer à leur place (ou Ctrl+Z).`
+		: `Supprimer ${label}\u00a0? L’élément va dans la corbeille, avec son texte, ses cibles et ses commentaires\u00a0: vous pourrez le restaurer à sa place (ou Ctrl+Z).`;
+}
