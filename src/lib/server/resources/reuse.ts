@@ -5,7 +5,8 @@ import type { Actor, Database } from '../db';
 import { withUser } from '../db';
 import { AppError, forbidden, guard, notFound } from '$lib/server/kit/errors';
 import { isUuid } from '$lib/server/kit/ids';
-import { changeLiveDoc } from '../spaser/live';
+import { changeLiveDoc, readLiveDoc } from '../spaser/live';
+import { getSpaserAccess } from '../spaser/documents';
 import { projectDocument } from '../spaser/projection';
 import { bodyFragment, getNode, isDeleted, setLink } from '../../spaser/ydoc';
 import { clauseParams, fillParams, missingParams } from '../../spaser/clause-params';
@@ -196,6 +197,14 @@ export async function useInSpaser(
 	input: { documentId: string; nodeId: string; mode: 'inserted' | 'linked'; params?: Record<string, string> }
 ) {
 	if (!isUuid(id)) throw notFound('Cette ressource');
+	// The element must be in the live document, not only in its projection (spaser_nodes is written a few seconds
+	// after a change: an element just added would be refused). The live document is read without RLS: only once the
+	// right to write this SPASER is established.
+	if ((await getSpaserAccess(db, actor, input.documentId)) !== 'write')
+		throw forbidden('Vous ne pouvez pas modifier ce SPASER.');
+	const target = getNode(await readLiveDoc(db, input.documentId), input.nodeId);
+	if (!target || isDeleted(target))
+		throw new AppError('invalid', "Cet élément n'existe pas dans ce SPASER.", 400, { field: 'nodeId' });
 	const r = await withUser(db, actor, async (tx) => {
 		const [res] = await tx.query<{
 			kind: ResourceKind;
@@ -223,11 +232,6 @@ export async function useInSpaser(
 			input.documentId
 		]);
 		if (acc?.access !== 'write') throw forbidden('Vous ne pouvez pas modifier ce SPASER.');
-		const [node] = await tx.query(`select 1 from public.spaser_nodes where document_id = $1 and node_id = $2`, [
-			input.documentId,
-			input.nodeId
-		]);
-		if (!node) throw new AppError('invalid', "Cet élément n'existe pas dans ce SPASER.", 400, { field: 'nodeId' });
 		const [dup] =
 			input.mode === 'linked'
 				? await tx.query(
